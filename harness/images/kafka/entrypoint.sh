@@ -8,7 +8,8 @@ set -euo pipefail
 mkdir -p /opt/kafka/run /data
 printf '%s\n' "$NODE_CONFIG" > /opt/kafka/run/node.properties
 CP="/opt/kafka/libs/*"
-JAVA_OPTS=(${JVM_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -Djava.awt.headless=true
+# JVM_OPTS (heap, GC) comes from the cluster spec; the defaults suit a small machine.
+JAVA_OPTS=(${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true
   -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties)
 case "$ROLE" in
   zookeeper)

@@ -1,0 +1,24 @@
+// Removes containers and networks by label: one run's, or (for `kafka-harness clean`) every run's.
+import { run } from "../util/exec.ts";
+import { RUN_LABEL } from "./labels.ts";
+
+export interface Leftovers {
+  containers: string[];
+  networks: string[];
+}
+
+const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
+
+export async function findLeftovers(runId?: string): Promise<Leftovers> {
+  const filter = `label=${runId ? `${RUN_LABEL}=${runId}` : RUN_LABEL}`;
+  const containers = lines(await run("docker", ["ps", "-aq", "--filter", filter]));
+  const networks = lines(await run("docker", ["network", "ls", "-q", "--filter", filter]));
+  return { containers, networks };
+}
+
+export async function removeLeftovers(runId?: string): Promise<Leftovers> {
+  const found = await findLeftovers(runId);
+  if (found.containers.length) await run("docker", ["rm", "-f", "-v", ...found.containers]);
+  for (const net of found.networks) await run("docker", ["network", "rm", net]).catch(() => undefined);
+  return found;
+}

@@ -1,0 +1,20 @@
+// Polls a condition until it holds or a deadline passes; the error says what was awaited and the
+// last reason it was not yet true.
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  opts: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let last = "condition not met";
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(opts.timeoutMs / 1000)} s waiting for ${what}: ${last}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
+  }
+}
