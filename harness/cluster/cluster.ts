@@ -100,6 +100,11 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     progress(`cluster ${runId}: ready in ${readySeconds} s (bootstrap ${bootstrap().join(",")})`);
 
     const byName = new Map([...zookeepers, ...brokers].map((n) => [n.name, n]));
+    const node = (name: string) => {
+      const n = byName.get(name);
+      if (!n) throw new Error(`no node named ${name} in ${runId} (have ${[...byName.keys()].join(", ")})`);
+      return n;
+    };
     return {
       runId,
       spec,
@@ -109,14 +114,8 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
       brokers,
       readySeconds,
       bootstrap,
-      node(name) {
-        const n = byName.get(name);
-        if (!n) throw new Error(`no node named ${name} in ${runId} (have ${[...byName.keys()].join(", ")})`);
-        return n;
-      },
-      brokerById(id) {
-        return this.node(brokerName(id));
-      },
+      node,
+      brokerById: (id) => node(brokerName(id)),
       stop,
       [Symbol.asyncDispose]: stop,
     };
