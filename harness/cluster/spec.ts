@@ -2,7 +2,12 @@
 // error before any container starts.
 import { z } from "zod";
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const int = (min: number, max: number) =>
+  z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
 
 export const ClusterSpecSchema = z
   .object({

@@ -10,7 +10,9 @@ import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
 
-const KAFKA_DIR = join(dirname(fileURLToPath(import.meta.url)), "kafka");
+const HERE = dirname(fileURLToPath(import.meta.url));
+const KAFKA_DIR = join(HERE, "kafka");
+const ENSURE_TOOLS = join(HERE, "..", "..", "scripts", "ensure-image-tools");
 const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties"];
 export const BASE_PACKAGES = ["openjdk-17-jre-headless", "iproute2", "iptables", "procps", "netcat-openbsd"];
 const MMDEBSTRAP_OPTS = [
@@ -102,6 +104,7 @@ export async function ensureImages(progress: Progress = () => {}): Promise<Image
   });
   try {
     if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
+    await run("bash", [ENSURE_TOOLS], { onLine: (l) => l.trim() && progress(l) });
     if (await imageExists(base.tag)) progress(`base: ${base.tag} exists, kept`);
     else await buildBase(base.tag, base.codename, base.sources, progress);
     await buildKafka(tag, base.tag, progress);
