@@ -1,0 +1,157 @@
+// Composes the checkers into Results: every anomaly found, counted, judged against what the
+// configuration forbids. Pure: the same history and config give byte-identical results.
+import { findCycles } from "./cycles.ts";
+import { type Derived, derive, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
+import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
+import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
+import type { History } from "./history.ts";
+import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
+import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
+import { findOrderAnomalies } from "./order.ts";
+
+export type Validity = true | false | "unknown";
+
+export interface AnomalyReport {
+  count: number;
+  forbidden: boolean;
+  /** Why it is permitted, or why it is forbidden, under this configuration. */
+  reason: string;
+  /** The first few findings (at most `exampleCap`), in detection order. */
+  examples: Finding[];
+}
+
+export interface OpCounts {
+  ok: number;
+  info: number;
+  fail: number;
+}
+
+export interface Stats {
+  /** Lines in the history (invocations, completions, faults). */
+  ops: number;
+  /** Client ops (send, poll, txn, assign, subscribe), counted by completion. */
+  clientOps: number;
+  /** Invocations that never completed (counted as info). */
+  unfinished: number;
+  processes: number;
+  keys: number;
+  sends: OpCounts;
+  polls: OpCounts;
+  txns: OpCounts;
+  assigns: OpCounts;
+  /** Distinct values sent, and distinct values returned by ok reads. */
+  valuesSent: number;
+  valuesRead: number;
+  /** Non-empty offsets across all keys' logs. */
+  logOffsets: number;
+  /** Ops of other functions (faults, debug ops), ignored by the checkers. */
+  otherOps: number;
+}
+
+export interface Results {
+  valid: Validity;
+  /** Why the result is "unknown" (absent otherwise). */
+  unknownReason?: string;
+  /** Every anomaly type found, sorted. */
+  anomalyTypes: AnomalyType[];
+  /** The types found that this configuration forbids: these make the result invalid. */
+  forbidden: AnomalyType[];
+  anomalies: Partial<Record<AnomalyType, AnomalyReport>>;
+  config: CheckConfig;
+  guarantees: Guarantees;
+  stats: Stats;
+  unseenSeries: UnseenSeries;
+}
+
+export interface CheckOptions {
+  /** Examples kept per anomaly type (default 32). */
+  exampleCap?: number;
+}
+
+export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
+  const d = derive(history);
+  const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
+  findLostWrites(d, out);
+  findUnseen(d, out);
+  findDuplicates(d, out);
+  findInconsistentOffsets(d, out);
+  findG1a(d, out);
+  findPrecommittedReads(d, out);
+  findOrderAnomalies(d, out);
+  findCycles(d, out, config.wwDeps === true);
+  return toResults(d, out, config);
+}
+
+function toResults(d: Derived, out: Findings, config: CheckConfig): Results {
+  const guarantees = guaranteesFor(config);
+  const anomalies: Partial<Record<AnomalyType, AnomalyReport>> = {};
+  const anomalyTypes: AnomalyType[] = [];
+  const forbidden: AnomalyType[] = [];
+  for (const type of ANOMALY_TYPES) {
+    const count = out.counts.get(type);
+    if (!count) continue;
+    const g = guarantees[type];
+    anomalyTypes.push(type);
+    if (g.forbidden) forbidden.push(type);
+    anomalies[type] = { count, forbidden: g.forbidden, reason: g.reason, examples: out.examples.get(type) ?? [] };
+  }
+  const stats = statsOf(d);
+  let valid: Validity = forbidden.length === 0;
+  let unknownReason: string | undefined;
+  if (valid && stats.sends.ok + stats.sends.info + stats.polls.ok + stats.polls.info + stats.txns.ok + stats.txns.info === 0) {
+    // Nothing was tested: no send, poll or txn op happened (or might have).
+    valid = "unknown";
+    unknownReason = "the history has no send, poll or txn op that completed ok or info: nothing was tested";
+  }
+  return {
+    valid,
+    ...(unknownReason ? { unknownReason } : {}),
+    anomalyTypes,
+    forbidden,
+    anomalies,
+    config,
+    guarantees,
+    stats,
+    unseenSeries: unseenSeries(d),
+  };
+}
+
+function statsOf(d: Derived): Stats {
+  const counts = () => ({ ok: 0, info: 0, fail: 0 });
+  const byF = [counts(), counts(), counts(), counts(), counts()];
+  let unfinished = 0;
+  for (let c = 0; c < d.nOps; c++) {
+    const t = d.opType[c]!;
+    const k = byF[d.opF[c]!]!;
+    if (t === OK) k.ok++;
+    else if (t === INFO) k.info++;
+    else if (t === FAIL) k.fail++;
+    if (d.opSynth[c] === 1) unfinished++;
+  }
+  const assigns = byF[F_ASSIGN]!;
+  const subs = byF[F_SUBSCRIBE]!;
+  let valuesSent = 0;
+  let valuesRead = 0;
+  for (let v = 0; v < d.nVals; v++) {
+    if (d.valWriter[v]! >= 0) valuesSent++;
+    if (d.valReadOk[v] === 1) valuesRead++;
+  }
+  let clientLines = 0;
+  const fs = new Set(["send", "poll", "txn", "assign", "subscribe"]);
+  for (const op of d.history) if (fs.has(op.f)) clientLines++;
+  return {
+    ops: d.history.length,
+    clientOps: d.nOps,
+    unfinished,
+    processes: d.procs.length,
+    keys: d.keys.length,
+    sends: byF[F_SEND]!,
+    polls: byF[F_POLL]!,
+    txns: byF[F_TXN]!,
+    assigns: { ok: assigns.ok + subs.ok, info: assigns.info + subs.info, fail: assigns.fail + subs.fail },
+    valuesSent,
+    valuesRead,
+    logOffsets: d.slotOffset.length,
+    otherOps: d.history.length - clientLines,
+  };
+}

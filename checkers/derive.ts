@@ -1,0 +1,412 @@
+// Derived structures, built once per check (DESIGN.md section 7): client ops paired with their
+// invocations, every micro-op as a flat record, per-key logs (offset -> values), dense indexes,
+// writers and readers. Every anomaly module reads these and nothing else.
+import type { History, Key, Op, Process, Value } from "./history.ts";
+import { FloatList, IntList } from "./ints.ts";
+
+export const OK = 0;
+export const INFO = 1;
+export const FAIL = 2;
+export const F_SEND = 0;
+export const F_POLL = 1;
+export const F_TXN = 2;
+export const F_ASSIGN = 3;
+export const F_SUBSCRIBE = 4;
+const F_CODES: Record<string, number> = { send: F_SEND, poll: F_POLL, txn: F_TXN, assign: F_ASSIGN, subscribe: F_SUBSCRIBE };
+const TYPE_CODES: Record<string, number> = { ok: OK, info: INFO, fail: FAIL };
+
+/**
+ * Client ops are numbered 0..nOps-1 in the order they completed ("c" below). An invocation that
+ * never completed (the client crashed) becomes an `info` op at the end, with the invocation's value.
+ * Records (micro-op values) are numbered 0..nRecs-1 in op order; keys and values are interned.
+ */
+export interface Derived {
+  history: History;
+  nOps: number;
+  /** History position of the completion (of the invocation, for one that never completed). */
+  opPos: Int32Array;
+  /** History position of the invocation, or -1. */
+  opInv: Int32Array;
+  opType: Uint8Array;
+  opF: Uint8Array;
+  opProc: Int32Array;
+  /** 1 for an invocation that never completed. */
+  opSynth: Uint8Array;
+  opRecStart: Int32Array;
+  opRecEnd: Int32Array;
+  /** Keys named by assign/subscribe ops. */
+  opKeys: Map<number, number[]>;
+  /** ok, or info with one of its sent values read by an ok op. */
+  mustCommit: Uint8Array;
+  procs: Process[];
+
+  nRecs: number;
+  recOp: Int32Array;
+  recKey: Int32Array;
+  recVal: Int32Array;
+  /** NaN when the offset is unknown. */
+  recOff: Float64Array;
+  /** 1 for a value returned by a poll, 0 for a sent one. */
+  recPoll: Uint8Array;
+  /** Dense index of the record's offset (or of the value's first index), -1 if unknown. */
+  recIndex: Int32Array;
+
+  keys: Key[];
+  nVals: number;
+  valKey: Int32Array;
+  valOrig: Value[];
+  /** First completed op that sent the value, or -1. */
+  valWriter: Int32Array;
+  valReadOk: Uint8Array;
+  valFirstOkReader: Int32Array;
+  valFirstIndex: Int32Array;
+  valLastIndex: Int32Array;
+
+  /** Per key, its non-empty offsets' slots in offset order: position in the array = dense index. */
+  keySlots: Int32Array[];
+  slotOffset: Float64Array;
+  slotIndex: Int32Array;
+  /** First (offset, value) entry of each slot; more entries of inconsistent offsets in slotMore. */
+  slotEntry: Int32Array;
+  slotMore: Map<number, number[]>;
+  entryVal: Int32Array;
+  entrySlot: Int32Array;
+  /** The first op (writer or reader) that put this value at this offset. */
+  entryOp: Int32Array;
+  /** First entry of each value (-1 if not in the log); more entries of duplicates in valMore. */
+  valEntry: Int32Array;
+  valMore: Map<number, number[]>;
+}
+
+export function derive(history: History): Derived {
+  const b = new Builder(history);
+  b.pairOps();
+  const d = b.finishOps();
+  buildLog(d);
+  return d;
+}
+
+class Builder {
+  opPos = new IntList();
+  opInv = new IntList();
+  opType = new IntList();
+  opF = new IntList();
+  opProc = new IntList();
+  opSynth = new IntList();
+  opRecStart = new IntList();
+  opRecEnd = new IntList();
+  opKeys = new Map<number, number[]>();
+  procIds = new Map<Process, number>();
+  procs: Process[] = [];
+
+  recOp = new IntList(4096);
+  recKey = new IntList(4096);
+  recVal = new IntList(4096);
+  recOff = new FloatList(4096);
+  recPoll = new IntList(4096);
+
+  keyIds = new Map<string, number>();
+  keys: Key[] = [];
+  keyFromPoll: boolean[] = [];
+  keyVals: Map<Value, number>[] = [];
+  valKey = new IntList();
+  valOrig: Value[] = [];
+  valWriter = new IntList();
+  valReadOk = new IntList();
+  valFirstOkReader = new IntList();
+
+  constructor(readonly history: History) {}
+
+  pairOps(): void {
+    const h = this.history;
+    const pending = new Map<Process, number>();
+    for (let pos = 0; pos < h.length; pos++) {
+      const op = h[pos]!;
+      const f = F_CODES[op.f];
+      if (f === undefined) continue;
+      if (op.type === "invoke") {
+        const prev = pending.get(op.process);
+        if (prev !== undefined) this.addOp(prev, prev, -1, INFO, true);
+        pending.set(op.process, pos);
+        continue;
+      }
+      let inv = pending.get(op.process);
+      if (inv !== undefined && h[inv]!.f === op.f) pending.delete(op.process);
+      else inv = -1;
+      this.addOp(pos, inv, pos, TYPE_CODES[op.type]!, false);
+    }
+    const left = [...pending.values()].sort((x, y) => x - y);
+    for (const inv of left) this.addOp(inv, inv, -1, INFO, true);
+  }
+
+  private addOp(pos: number, inv: number, _completion: number, type: number, synth: boolean): void {
+    const h = this.history;
+    const op = h[pos]!;
+    const c = this.opPos.n;
+    const f = F_CODES[op.f]!;
+    this.opPos.push(pos);
+    this.opInv.push(synth ? pos : inv);
+    this.opType.push(type);
+    this.opF.push(f);
+    this.opProc.push(this.internProc(op.process));
+    this.opSynth.push(synth ? 1 : 0);
+    this.opRecStart.push(this.recOp.n);
+    const value = op.value ?? (inv >= 0 ? h[inv]!.value : undefined);
+    if (f === F_ASSIGN || f === F_SUBSCRIBE) {
+      const ks: number[] = [];
+      if (Array.isArray(value)) for (const k of value as Key[]) ks.push(this.internKey(k, false));
+      this.opKeys.set(c, ks);
+    } else if (Array.isArray(value)) {
+      this.addRecords(c, value, type, op);
+    }
+    this.opRecEnd.push(this.recOp.n);
+  }
+
+  private addRecords(c: number, mops: unknown[], type: number, _op: Op): void {
+    for (let i = 0; i < mops.length; i++) {
+      const m = mops[i] as unknown[];
+      if (m[0] === "send") {
+        const x = m[2];
+        let off = Number.NaN;
+        let v: Value;
+        if (Array.isArray(x)) {
+          if (x[0] !== null) off = x[0] as number;
+          v = x[1] as Value;
+        } else v = x as Value;
+        const k = this.internKey(m[1] as Key, false);
+        const vid = this.internVal(k, v);
+        this.pushRec(c, k, vid, off, 0);
+        if (this.valWriter.a[vid] === -1) this.valWriter.a[vid] = c;
+      } else if (m.length === 2) {
+        const res = m[1] as Record<string, Array<[number, Value]>>;
+        for (const ks in res) {
+          const k = this.internKey(ks, true);
+          const recs = res[ks]!;
+          for (let j = 0; j < recs.length; j++) {
+            const rec = recs[j]!;
+            const vid = this.internVal(k, rec[1]);
+            this.pushRec(c, k, vid, rec[0], 1);
+            if (type === OK) {
+              this.valReadOk.a[vid] = 1;
+              if (this.valFirstOkReader.a[vid] === -1) this.valFirstOkReader.a[vid] = c;
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private pushRec(c: number, k: number, v: number, off: number, poll: number): void {
+    this.recOp.push(c);
+    this.recKey.push(k);
+    this.recVal.push(v);
+    this.recOff.push(off);
+    this.recPoll.push(poll);
+  }
+
+  private internProc(p: Process): number {
+    let id = this.procIds.get(p);
+    if (id === undefined) {
+      id = this.procs.length;
+      this.procIds.set(p, id);
+      this.procs.push(p);
+    }
+    return id;
+  }
+
+  private internKey(k: Key, fromPollMap: boolean): number {
+    const s = typeof k === "string" ? k : String(k);
+    let id = this.keyIds.get(s);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keyIds.set(s, id);
+      this.keys.push(k);
+      this.keyFromPoll.push(fromPollMap);
+      this.keyVals.push(new Map());
+    } else if (!fromPollMap && this.keyFromPoll[id]) {
+      // Poll results are JSON objects whose keys are strings; a send or assign shows the real type.
+      this.keys[id] = k;
+      this.keyFromPoll[id] = false;
+    }
+    return id;
+  }
+
+  private internVal(k: number, v: Value): number {
+    const m = this.keyVals[k]!;
+    let id = m.get(v);
+    if (id === undefined) {
+      id = this.valOrig.length;
+      m.set(v, id);
+      this.valOrig.push(v);
+      this.valKey.push(k);
+      this.valWriter.push(-1);
+      this.valReadOk.push(0);
+      this.valFirstOkReader.push(-1);
+    }
+    return id;
+  }
+
+  finishOps(): Derived {
+    const nOps = this.opPos.n;
+    const nVals = this.valOrig.length;
+    const d: Derived = {
+      history: this.history,
+      nOps,
+      opPos: this.opPos.done(),
+      opInv: this.opInv.done(),
+      opType: Uint8Array.from(this.opType.done()),
+      opF: Uint8Array.from(this.opF.done()),
+      opProc: this.opProc.done(),
+      opSynth: Uint8Array.from(this.opSynth.done()),
+      opRecStart: this.opRecStart.done(),
+      opRecEnd: this.opRecEnd.done(),
+      opKeys: this.opKeys,
+      mustCommit: new Uint8Array(nOps),
+      procs: this.procs,
+      nRecs: this.recOp.n,
+      recOp: this.recOp.done(),
+      recKey: this.recKey.done(),
+      recVal: this.recVal.done(),
+      recOff: this.recOff.done(),
+      recPoll: Uint8Array.from(this.recPoll.done()),
+      recIndex: new Int32Array(this.recOp.n).fill(-1),
+      keys: this.keys,
+      nVals,
+      valKey: this.valKey.done(),
+      valOrig: this.valOrig,
+      valWriter: this.valWriter.done(),
+      valReadOk: Uint8Array.from(this.valReadOk.done()),
+      valFirstOkReader: this.valFirstOkReader.done(),
+      valFirstIndex: new Int32Array(nVals).fill(-1),
+      valLastIndex: new Int32Array(nVals).fill(-1),
+      keySlots: [],
+      slotOffset: new Float64Array(0),
+      slotIndex: new Int32Array(0),
+      slotEntry: new Int32Array(0),
+      slotMore: new Map(),
+      entryVal: new Int32Array(0),
+      entrySlot: new Int32Array(0),
+      entryOp: new Int32Array(0),
+      valEntry: new Int32Array(nVals).fill(-1),
+      valMore: new Map(),
+    };
+    for (let c = 0; c < nOps; c++) {
+      const t = d.opType[c]!;
+      if (t === OK) d.mustCommit[c] = 1;
+      else if (t === INFO) {
+        for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
+          if (d.recPoll[r] === 0 && d.valReadOk[d.recVal[r]!] === 1) {
+            d.mustCommit[c] = 1;
+            break;
+          }
+        }
+      }
+    }
+    return d;
+  }
+}
+
+/** Fills the per-key logs from every poll result and every committed send with an offset. */
+function buildLog(d: Derived): void {
+  const nKeys = d.keys.length;
+  const offsetSlot: Map<number, number>[] = [];
+  const slotsOfKey: IntList[] = [];
+  for (let k = 0; k < nKeys; k++) {
+    offsetSlot.push(new Map());
+    slotsOfKey.push(new IntList(64));
+  }
+  const slotOffset = new FloatList(4096);
+  const slotEntry = new IntList(4096);
+  const entryVal = new IntList(4096);
+  const entrySlot = new IntList(4096);
+  const entryOp = new IntList(4096);
+  const recSlot = new Int32Array(d.nRecs).fill(-1);
+  const { slotMore, valMore, valEntry } = d;
+
+  const newEntry = (slot: number, v: number, c: number): number => {
+    const e = entryVal.n;
+    entryVal.push(v);
+    entrySlot.push(slot);
+    entryOp.push(c);
+    if (valEntry[v] === -1) valEntry[v] = e;
+    else {
+      const more = valMore.get(v);
+      if (more) more.push(e);
+      else valMore.set(v, [e]);
+    }
+    return e;
+  };
+
+  for (let r = 0; r < d.nRecs; r++) {
+    const off = d.recOff[r]!;
+    if (Number.isNaN(off)) continue;
+    const c = d.recOp[r]!;
+    if (d.recPoll[r] === 0 && d.mustCommit[c] === 0) continue;
+    const k = d.recKey[r]!;
+    const v = d.recVal[r]!;
+    const m = offsetSlot[k]!;
+    let slot = m.get(off);
+    if (slot === undefined) {
+      slot = slotOffset.n;
+      slotOffset.push(off);
+      m.set(off, slot);
+      slotsOfKey[k]!.push(slot);
+      slotEntry.push(newEntry(slot, v, c));
+    } else if (entryVal.a[slotEntry.a[slot]!] !== v) {
+      const more = slotMore.get(slot);
+      let found = false;
+      if (more) for (const e of more) if (entryVal.a[e] === v) found = true;
+      if (!found) {
+        const e = newEntry(slot, v, c);
+        if (more) more.push(e);
+        else slotMore.set(slot, [e]);
+      }
+    }
+    recSlot[r] = slot;
+  }
+
+  d.slotOffset = slotOffset.done();
+  d.slotEntry = slotEntry.done();
+  d.entryVal = entryVal.done();
+  d.entrySlot = entrySlot.done();
+  d.entryOp = entryOp.done();
+  d.slotIndex = new Int32Array(slotOffset.n);
+  for (let k = 0; k < nKeys; k++) {
+    const slots = sortByOffset(slotsOfKey[k]!.done(), d.slotOffset);
+    d.keySlots.push(slots);
+    for (let i = 0; i < slots.length; i++) d.slotIndex[slots[i]!] = i;
+  }
+  for (let e = 0; e < d.entryVal.length; e++) {
+    const v = d.entryVal[e]!;
+    const i = d.slotIndex[d.entrySlot[e]!]!;
+    if (d.valFirstIndex[v] === -1 || i < d.valFirstIndex[v]!) d.valFirstIndex[v] = i;
+    if (i > d.valLastIndex[v]!) d.valLastIndex[v] = i;
+  }
+  for (let r = 0; r < d.nRecs; r++) {
+    const s = recSlot[r]!;
+    d.recIndex[r] = s >= 0 ? d.slotIndex[s]! : d.valFirstIndex[d.recVal[r]!]!;
+  }
+}
+
+/** Slots in offset order; they usually arrive almost sorted, so check before sorting. */
+function sortByOffset(slots: Int32Array, slotOffset: Float64Array): Int32Array {
+  let sorted = true;
+  for (let i = 1; i < slots.length && sorted; i++) {
+    if (slotOffset[slots[i]!]! < slotOffset[slots[i - 1]!]!) sorted = false;
+  }
+  if (sorted) return slots;
+  return Int32Array.from(slots).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
+}
+
+/** The values at one slot (usually one; more at an inconsistent offset). */
+export function slotValues(d: Derived, slot: number): number[] {
+  const out = [d.entryVal[d.slotEntry[slot]!]!];
+  const more = d.slotMore.get(slot);
+  if (more) for (const e of more) out.push(d.entryVal[e]!);
+  return out;
+}
+
+/** The history index (op.index) of client op c. */
+export function opIndex(d: Derived, c: number): number {
+  return d.history[d.opPos[c]!]!.index;
+}

@@ -1,0 +1,62 @@
+// Explanation, kept apart from detection (Elle's rule): findings and results to plain sentences
+// for the command line and the report.
+import type { Results } from "./check.ts";
+import type { Finding } from "./findings.ts";
+import type { Key, Value } from "./history.ts";
+
+const show = (x: Key | Value): string => JSON.stringify(x);
+const op = (i: number): string => `op ${i}`;
+
+/** One sentence saying what a finding is and where its evidence is. */
+export function explainFinding(f: Finding): string {
+  switch (f.type) {
+    case "lost-write":
+      return `key ${show(f.key)}: value ${show(f.value)} (offset ${f.offset}, index ${f.index}), written by ${op(f.writer)} which must have committed, was never read, although ${op(f.boundReader)} read up to index ${f.bound} (value ${show(f.boundValue)})`;
+    case "unseen":
+      return `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and never read by an ok read`;
+    case "duplicate":
+      return `key ${show(f.key)}: value ${show(f.value)} is at ${f.offsets.length} offsets (${f.offsets.join(", ")})${f.writer === null ? "" : `; written by ${op(f.writer)}`}`;
+    case "inconsistent-offsets":
+      return `key ${show(f.key)}: offset ${f.offset} holds ${f.values.length} values (${f.values.map(show).join(", ")}), seen by ops ${f.ops.join(", ")}`;
+    case "G1a":
+      return `key ${show(f.key)}: ${op(f.reader)} read value ${show(f.value)}, whose send ${op(f.writer)} failed`;
+    case "precommitted-read":
+      return `key ${show(f.key)}: ${op(f.op)} read value ${show(f.value)} that it sent itself`;
+    case "poll-skip":
+      return `key ${show(f.key)}: process ${f.process} read index ${f.prevIndex} (${op(f.prevOp)}) then index ${f.index} (${op(f.op)}), skipping ${f.skippedCount} (${(f.skipped ?? []).map(show).join(", ")})`;
+    case "nonmonotonic-poll":
+      return `key ${show(f.key)}: process ${f.process} read index ${f.prevIndex} (${op(f.prevOp)}) then went back to index ${f.index} (${op(f.op)})`;
+    case "nonmonotonic-send":
+      return `key ${show(f.key)}: process ${f.process} sent ${show(f.prevValue)} to index ${f.prevIndex} (${op(f.prevOp)}), then ${show(f.value)} landed before it, at index ${f.index} (${op(f.op)})`;
+    case "int-poll-skip":
+    case "int-send-skip":
+      return `key ${show(f.key)}: within ${op(f.op)}, ${show(f.prevValue)} (index ${f.prevIndex}) is followed by ${show(f.value)} (index ${f.index}), skipping ${f.skippedCount}`;
+    case "int-nonmonotonic-poll":
+    case "int-nonmonotonic-send":
+      return `key ${show(f.key)}: within ${op(f.op)}, ${show(f.prevValue)} (index ${f.prevIndex}) is followed by ${show(f.value)} at index ${f.index}, not after it`;
+    default:
+      return `cycle of ${f.steps.length} ops: ${f.steps
+        .map((s) => `${op(s.from)} -${s.rel}${s.key === undefined ? "" : ` ${show(s.key)}:${show(s.value!)}`}->`)
+        .join(" ")} ${op(f.steps[0]?.from ?? -1)}`;
+  }
+}
+
+/** A readable summary of results, for the terminal. */
+export function summarize(r: Results, maxExamples = 3): string {
+  const lines: string[] = [];
+  const verdict = r.valid === true ? "VALID" : r.valid === false ? "INVALID" : "UNKNOWN";
+  lines.push(`${verdict}${r.unknownReason ? `: ${r.unknownReason}` : ""}`);
+  const s = r.stats;
+  lines.push(
+    `${s.ops} ops, ${s.keys} keys, ${s.processes} processes; sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}, polls ${s.polls.ok}/${s.polls.info}/${s.polls.fail}, txns ${s.txns.ok}/${s.txns.info}/${s.txns.fail}; ${s.valuesSent} values sent, ${s.valuesRead} read`,
+  );
+  if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
+  for (const type of r.anomalyTypes) {
+    const a = r.anomalies[type]!;
+    lines.push("");
+    lines.push(`${type}: ${a.count} (${a.forbidden ? "FORBIDDEN" : "permitted"}: ${a.reason})`);
+    for (const f of a.examples.slice(0, maxExamples)) lines.push(`  - ${explainFinding(f)}`);
+    if (a.count > maxExamples) lines.push(`  ... and ${a.count - Math.min(maxExamples, a.examples.length)} more`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,174 @@
+// Anomaly names (Jepsen's, so results compare) and the evidence each finding carries. Every
+// finding has `ops`: the history indexes of the ops involved, for the report to link to.
+import type { Key, Value } from "./history.ts";
+
+export const ANOMALY_TYPES = [
+  "G0",
+  "G0-process",
+  "G0-realtime",
+  "G1a",
+  "G1c",
+  "G1c-process",
+  "G1c-realtime",
+  "duplicate",
+  "inconsistent-offsets",
+  "int-nonmonotonic-poll",
+  "int-nonmonotonic-send",
+  "int-poll-skip",
+  "int-send-skip",
+  "lost-write",
+  "nonmonotonic-poll",
+  "nonmonotonic-send",
+  "poll-skip",
+  "precommitted-read",
+  "unseen",
+] as const;
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+
+interface Base {
+  /** History indexes of the ops involved. */
+  ops: number[];
+}
+
+export interface LostWrite extends Base {
+  type: "lost-write";
+  key: Key;
+  value: Value;
+  /** Dense index (first index) and offset of the lost value. */
+  index: number;
+  offset: number;
+  /** The highest first index of any value an ok op read. */
+  bound: number;
+  boundValue: Value;
+  writer: number;
+  /** The first ok op that read the value at the bound. */
+  boundReader: number;
+}
+
+export interface Unseen extends Base {
+  type: "unseen";
+  key: Key;
+  value: Value;
+  writer: number;
+}
+
+export interface Duplicate extends Base {
+  type: "duplicate";
+  key: Key;
+  value: Value;
+  offsets: number[];
+  indexes: number[];
+  writer: number | null;
+}
+
+export interface InconsistentOffsets extends Base {
+  type: "inconsistent-offsets";
+  key: Key;
+  offset: number;
+  index: number;
+  values: Value[];
+}
+
+export interface G1a extends Base {
+  type: "G1a";
+  key: Key;
+  value: Value;
+  writer: number;
+  reader: number;
+}
+
+export interface PrecommittedRead extends Base {
+  type: "precommitted-read";
+  key: Key;
+  value: Value;
+  op: number;
+  offset: number;
+}
+
+/** poll-skip, nonmonotonic-poll, nonmonotonic-send: two ops of one process. */
+export interface OrderBetweenOps extends Base {
+  type: "poll-skip" | "nonmonotonic-poll" | "nonmonotonic-send";
+  key: Key;
+  process: number | string;
+  prevOp: number;
+  op: number;
+  prevValue: Value;
+  value: Value;
+  prevIndex: number;
+  index: number;
+  delta: number;
+  /** poll-skip only: the values skipped over (capped), and how many indexes were skipped. */
+  skipped?: Value[];
+  skippedCount?: number;
+}
+
+/** int-*: two consecutive values of one key within one op. */
+export interface OrderWithinOp extends Base {
+  type: "int-poll-skip" | "int-nonmonotonic-poll" | "int-send-skip" | "int-nonmonotonic-send";
+  key: Key;
+  process: number | string;
+  op: number;
+  prevValue: Value;
+  value: Value;
+  prevIndex: number;
+  index: number;
+  delta: number;
+  skipped?: Value[];
+  skippedCount?: number;
+}
+
+export type Rel = "ww" | "wr" | "process" | "realtime";
+
+export interface CycleStep {
+  from: number;
+  to: number;
+  rel: Rel;
+  /** ww/wr: the key and value that order the two ops. */
+  key?: Key;
+  value?: Value;
+}
+
+export interface Cycle extends Base {
+  type: "G0" | "G0-process" | "G0-realtime" | "G1c" | "G1c-process" | "G1c-realtime";
+  steps: CycleStep[];
+  /** Size of the strongly connected component the cycle was found in. */
+  sccSize: number;
+}
+
+export type Finding =
+  | LostWrite
+  | Unseen
+  | Duplicate
+  | InconsistentOffsets
+  | G1a
+  | PrecommittedRead
+  | OrderBetweenOps
+  | OrderWithinOp
+  | Cycle;
+
+export const DEFAULT_EXAMPLE_CAP = 32;
+/** Values listed in a skip's evidence at most. */
+export const SKIPPED_CAP = 32;
+
+/** Counts findings per type and keeps the first few of each, in detection order. */
+export class Findings {
+  readonly counts = new Map<AnomalyType, number>();
+  readonly examples = new Map<AnomalyType, Finding[]>();
+  constructor(readonly cap = DEFAULT_EXAMPLE_CAP) {}
+
+  /** True when another example of this type would be kept (so callers can skip building one). */
+  wants(type: AnomalyType): boolean {
+    return (this.examples.get(type)?.length ?? 0) < this.cap;
+  }
+
+  /** Counts one finding; `make` builds the evidence only when it is kept. */
+  add(type: AnomalyType, make: () => Finding): void {
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    let list = this.examples.get(type);
+    if (!list) {
+      list = [];
+      this.examples.set(type, list);
+    }
+    if (list.length < this.cap) list.push(make());
+  }
+}

@@ -1,0 +1,112 @@
+// What a configuration promises (DESIGN.md section 7), in ONE table: for each anomaly, the rules
+// under which it is permitted, each with the reason the report shows. Everything not permitted by
+// a rule is forbidden. A setting left out is taken at its strongest, so no configuration at all
+// is the strict default.
+import { ANOMALY_TYPES, type AnomalyType } from "./findings.ts";
+
+export interface CheckConfig {
+  acks?: 0 | 1 | "all";
+  minInsyncReplicas?: number;
+  uncleanLeaderElection?: boolean;
+  idempotent?: boolean;
+  maxInFlight?: number;
+  consumerMode?: "assign" | "subscribe";
+  /** Infer write-write dependencies from log order (finds G0, makes G1c noisy). */
+  wwDeps?: boolean;
+}
+
+export interface Guarantee {
+  forbidden: boolean;
+  /** Why it is permitted, or what makes it forbidden. */
+  reason: string;
+}
+
+export type Guarantees = Record<AnomalyType, Guarantee>;
+
+/** A rule: returns the reason the anomaly is permitted under this configuration, or undefined. */
+type Rule = (c: CheckConfig) => string | undefined;
+
+const acks0: Rule = (c) => (c.acks === 0 ? "acks=0: the producer never waits for the broker, so nothing it sends is promised" : undefined);
+const acks1Loss: Rule = (c) => (c.acks === 1 ? "acks=1: a leader may acknowledge before followers copy it, and a failover loses the write" : undefined);
+const isr1: Rule = (c) =>
+  c.acks === "all" && c.minInsyncReplicas !== undefined && c.minInsyncReplicas < 2
+    ? "acks=all with min.insync.replicas=1: the in-sync set can shrink to the leader alone, which then acknowledges alone"
+    : undefined;
+const unclean: Rule = (c) =>
+  c.uncleanLeaderElection === true ? "unclean leader election: an out-of-sync replica may become leader and truncate acknowledged records" : undefined;
+const notIdempotent: Rule = (c) =>
+  c.idempotent === false ? "non-idempotent producer: a retry after a lost acknowledgement appends the record again" : undefined;
+const reorder: Rule = (c) => {
+  if (c.idempotent === false && c.maxInFlight !== undefined && c.maxInFlight > 1) {
+    return `non-idempotent producer with ${c.maxInFlight} requests in flight: a retried batch can land after a later one`;
+  }
+  if (c.idempotent !== false && c.maxInFlight !== undefined && c.maxInFlight > 5) {
+    return `${c.maxInFlight} requests in flight: the idempotent producer only keeps order with at most 5`;
+  }
+  return undefined;
+};
+const subscribe: Rule = (c) =>
+  c.consumerMode === "subscribe" ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset" : undefined;
+const wwNoise: Rule = (c) =>
+  c.wwDeps === true ? "--ww-deps: write-write order from the log is not an isolation promise outside transactions, so mixed cycles are expected" : undefined;
+const noWriteIsolation = "Kafka orders writes within one partition only: cycles of write order across keys are expected";
+
+const LOSS: Rule[] = [acks0, acks1Loss, isr1, unclean];
+const REORDER: Rule[] = [acks0, reorder];
+const always = (reason: string): Rule[] => [() => reason];
+
+/** The table. Anomalies with no rules are always forbidden. */
+export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
+  "lost-write": LOSS,
+  unseen: LOSS,
+  duplicate: [acks0, notIdempotent],
+  "nonmonotonic-send": REORDER,
+  "int-nonmonotonic-send": REORDER,
+  "int-send-skip": always("records of other producers interleave with a burst: Kafka promises no write isolation"),
+  "inconsistent-offsets": [],
+  G1a: [],
+  "precommitted-read": [],
+  "poll-skip": [subscribe],
+  "nonmonotonic-poll": [subscribe],
+  "int-poll-skip": [],
+  "int-nonmonotonic-poll": [],
+  G0: always(noWriteIsolation),
+  "G0-process": always(noWriteIsolation),
+  "G0-realtime": always(noWriteIsolation),
+  G1c: [wwNoise],
+  "G1c-process": [wwNoise],
+  "G1c-realtime": [wwNoise],
+};
+
+const FORBIDDEN_REASON: Partial<Record<AnomalyType, string>> = {
+  "lost-write": "acks=all, min.insync.replicas>=2, no unclean election: an acknowledged write is on two replicas and only an in-sync one can lead",
+  unseen: "acks=all, min.insync.replicas>=2, no unclean election: every acknowledged write must still be readable at the end",
+  duplicate: "idempotent producer: the broker drops a retried batch it already appended",
+  "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
+  "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
+  "inconsistent-offsets": "an offset names exactly one record, whatever the configuration",
+  G1a: "a failed send was never appended, so no one can read it",
+  "precommitted-read": "a read must not see the op's own uncommitted writes",
+  "poll-skip": "assign: a consumer owns its position, so its reads continue exactly where they stopped",
+  "nonmonotonic-poll": "assign: a consumer owns its position, so its reads never go back",
+  "int-poll-skip": "one poll returns a contiguous range of the log",
+  "int-nonmonotonic-poll": "one poll returns the log in order",
+  G1c: "a value read was written before, so reads cannot form a cycle",
+  "G1c-process": "a process's later op cannot be read by an op that came before it",
+  "G1c-realtime": "an op cannot read a value written by an op that started after it finished",
+};
+
+export function guaranteesFor(config: CheckConfig = {}): Guarantees {
+  const out = {} as Guarantees;
+  for (const type of ANOMALY_TYPES) {
+    let reason: string | undefined;
+    for (const rule of GUARANTEE_RULES[type]) {
+      reason = rule(config);
+      if (reason) break;
+    }
+    out[type] = reason
+      ? { forbidden: false, reason }
+      : { forbidden: true, reason: FORBIDDEN_REASON[type] ?? "forbidden under this configuration" };
+  }
+  return out;
+}

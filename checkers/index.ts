@@ -1,0 +1,18 @@
+// Public API of the checkers: the history model, readers and writer, check() and its Results,
+// and the configuration-aware guarantees.
+export type { History, Key, MicroOp, Op, OpType, PollMop, Process, SendMop, Value } from "./history.ts";
+export { HistoryError, validateOp } from "./history.ts";
+export { parseEdnHistory, parseJsonlHistory, readHistoryFile, streamJsonlHistory } from "./read.ts";
+export { formatHistory, formatOp, HistoryWriter, type LineSink } from "./write.ts";
+export { type AnomalyReport, check, type CheckOptions, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
+export {
+  ANOMALY_TYPES,
+  type AnomalyType,
+  type Cycle,
+  type CycleStep,
+  type Finding,
+  type Rel,
+} from "./findings.ts";
+export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, guaranteesFor } from "./guarantees.ts";
+export type { UnseenPoint, UnseenSeries } from "./loss.ts";
+export { explainFinding, summarize } from "./explain.ts";

@@ -1,0 +1,94 @@
+// Offsets and commitment: duplicate (one value at several offsets), inconsistent-offsets (one
+// offset holding several values), G1a (an ok read of a failed write), precommitted-read (an op
+// reading its own, not yet committed, send).
+import { type Derived, FAIL, OK, opIndex } from "./derive.ts";
+import type { Findings } from "./findings.ts";
+
+export function findDuplicates(d: Derived, out: Findings): void {
+  const vals = [...d.valMore.keys()].sort((a, b) => a - b);
+  for (const v of vals) {
+    const entries = [d.valEntry[v]!, ...d.valMore.get(v)!];
+    entries.sort((a, b) => d.slotOffset[d.entrySlot[a]!]! - d.slotOffset[d.entrySlot[b]!]!);
+    out.add("duplicate", () => {
+      const w = d.valWriter[v]!;
+      const writer = w >= 0 ? opIndex(d, w) : null;
+      const ops = new Set<number>();
+      if (writer !== null) ops.add(writer);
+      for (const e of entries) ops.add(opIndex(d, d.entryOp[e]!));
+      return {
+        type: "duplicate",
+        key: d.keys[d.valKey[v]!]!,
+        value: d.valOrig[v]!,
+        offsets: entries.map((e) => d.slotOffset[d.entrySlot[e]!]!),
+        indexes: entries.map((e) => d.slotIndex[d.entrySlot[e]!]!),
+        writer,
+        ops: [...ops],
+      };
+    });
+  }
+}
+
+export function findInconsistentOffsets(d: Derived, out: Findings): void {
+  const slotKey = (s: number) => d.valKey[d.entryVal[d.slotEntry[s]!]!]!;
+  const slots = [...d.slotMore.keys()].sort((a, b) => slotKey(a) - slotKey(b) || d.slotOffset[a]! - d.slotOffset[b]!);
+  for (const s of slots) {
+    const entries = [d.slotEntry[s]!, ...d.slotMore.get(s)!];
+    out.add("inconsistent-offsets", () => ({
+      type: "inconsistent-offsets",
+      key: d.keys[slotKey(s)]!,
+      offset: d.slotOffset[s]!,
+      index: d.slotIndex[s]!,
+      values: entries.map((e) => d.valOrig[d.entryVal[e]!]!),
+      ops: [...new Set(entries.map((e) => opIndex(d, d.entryOp[e]!)))],
+    }));
+  }
+}
+
+/** One finding per (ok reader, value) whose send failed. */
+export function findG1a(d: Derived, out: Findings): void {
+  for (let r = 0; r < d.nRecs; r++) {
+    if (d.recPoll[r] === 0) continue;
+    const c = d.recOp[r]!;
+    if (d.opType[c] !== OK) continue;
+    const v = d.recVal[r]!;
+    const w = d.valWriter[v]!;
+    if (w < 0 || d.opType[w] !== FAIL) continue;
+    out.add("G1a", () => {
+      const writer = opIndex(d, w);
+      const reader = opIndex(d, c);
+      return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer, reader, ops: [writer, reader] };
+    });
+  }
+}
+
+/** An op (of any completed type) that read a value it sent itself. */
+export function findPrecommittedReads(d: Derived, out: Findings): void {
+  const sentBy = new Int32Array(d.nVals).fill(-1);
+  for (let c = 0; c < d.nOps; c++) {
+    const start = d.opRecStart[c]!;
+    const end = d.opRecEnd[c]!;
+    let sends = false;
+    for (let r = start; r < end; r++) {
+      if (d.recPoll[r] === 0) {
+        sentBy[d.recVal[r]!] = c;
+        sends = true;
+      }
+    }
+    if (!sends) continue;
+    for (let r = start; r < end; r++) {
+      const v = d.recVal[r]!;
+      if (d.recPoll[r] === 0 || sentBy[v] !== c) continue;
+      out.add("precommitted-read", () => {
+        const op = opIndex(d, c);
+        return {
+          type: "precommitted-read",
+          key: d.keys[d.valKey[v]!]!,
+          value: d.valOrig[v]!,
+          op,
+          offset: d.recOff[r]!,
+          ops: [op],
+        };
+      });
+    }
+  }
+}

@@ -1,0 +1,223 @@
+// Readers: JSON Lines (streamed, one op a line) and Jepsen EDN histories. This is the file edge of
+// the checkers: everything past it is a pure function of an in-memory History.
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, extname } from "node:path";
+import { parseEDNString } from "edn-data";
+import { type History, HistoryError, type Op, validateOp } from "./history.ts";
+
+/** Reads a history file, choosing the format by extension (.jsonl/.json/.ndjson or .edn). */
+export async function readHistoryFile(path: string): Promise<History> {
+  const ext = extname(path).toLowerCase();
+  const source = basename(path);
+  if (ext === ".edn") return parseEdnHistory(await readFile(path, "utf8"), source);
+  if (ext === ".jsonl" || ext === ".json" || ext === ".ndjson") {
+    const history: History = [];
+    for await (const op of streamJsonlHistory(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source)) {
+      history.push(op);
+    }
+    return history;
+  }
+  throw new HistoryError(source, `unknown history format "${ext}" (expected .jsonl, .json or .edn)`);
+}
+
+/**
+ * Streams ops out of JSON Lines text arriving in chunks. Blank lines are skipped; a file that is one
+ * JSON array of ops (starts with "[") is accepted too. Errors name the line.
+ */
+export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op> {
+  const lines = new LineParser(source);
+  let rest = "";
+  let first = true;
+  for await (const chunk of chunks) {
+    let text = rest + (typeof chunk === "string" ? chunk : chunk.toString("utf8"));
+    if (first && /^\s*\[/.test(text)) {
+      // A JSON array cannot be streamed line by line: gather it all.
+      for await (const more of chunks) text += typeof more === "string" ? more : more.toString("utf8");
+      yield* parseJsonArray(text, source);
+      return;
+    }
+    if (text.trim() !== "") first = false;
+    let start = 0;
+    let nl = text.indexOf("\n", start);
+    while (nl !== -1) {
+      const op = lines.parse(text.slice(start, nl));
+      if (op) yield op;
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    rest = text.slice(start);
+  }
+  const op = lines.parse(rest);
+  if (op) yield op;
+}
+
+/** Parses JSON Lines given as one text or as its lines. */
+export function parseJsonlHistory(input: string | Iterable<string>, source?: string): History {
+  if (typeof input === "string") {
+    if (/^\s*\[/.test(input)) return [...parseJsonArray(input, source)];
+    input = input.split("\n");
+  }
+  const lines = new LineParser(source);
+  const history: History = [];
+  for (const line of input) {
+    const op = lines.parse(line);
+    if (op) history.push(op);
+  }
+  return history;
+}
+
+class LineParser {
+  private line = 0;
+  private ops = 0;
+  constructor(private readonly source: string | undefined) {}
+
+  parse(text: string): Op | undefined {
+    this.line++;
+    if (text.length === 0 || (text.length < 3 && text.trim() === "")) return undefined;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      if (text.trim() === "") return undefined;
+      throw new HistoryError(where(this.source, this.line), `invalid JSON (${(e as Error).message})`);
+    }
+    const op = validateOp(raw, this.ops);
+    if (typeof op === "string") throw new HistoryError(where(this.source, this.line), op);
+    this.ops++;
+    return op;
+  }
+}
+
+function* parseJsonArray(text: string, source?: string): Generator<Op> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new HistoryError(source ?? "history", `invalid JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(raw)) throw new HistoryError(source ?? "history", "expected an array of ops");
+  for (let i = 0; i < raw.length; i++) {
+    const op = validateOp(raw[i], i);
+    if (typeof op === "string") throw new HistoryError(`${source ?? "history"}: op ${i}`, op);
+    yield op;
+  }
+}
+
+function where(source: string | undefined, line: number): string {
+  return source ? `${source}:${line}` : `line ${line}`;
+}
+
+const EDN_OPTIONS = {
+  mapAs: "map",
+  keywordAs: "string",
+  listAs: "array",
+  setAs: "array",
+  charAs: "string",
+  symbolAs: "string",
+} as const;
+
+/**
+ * Parses a Jepsen EDN history: one op map per form (usually one a line), optionally wrapped in one
+ * vector or list, optionally tagged (`#jepsen.history.Op{...}`). Keywords become strings; map keys
+ * become object keys (so an integer key 3 and "3" are the same key, as in JSON).
+ */
+export function parseEdnHistory(text: string, source?: string): History {
+  const history: History = [];
+  for (const form of ednForms(text, source)) {
+    let raw: unknown;
+    try {
+      raw = fromEdn(parseEDNString(form.text, EDN_OPTIONS));
+    } catch (e) {
+      throw new HistoryError(where(source, form.line), `invalid EDN (${(e as Error).message})`);
+    }
+    const op = validateOp(raw, history.length);
+    if (typeof op === "string") throw new HistoryError(where(source, form.line), op);
+    history.push(op);
+  }
+  return history;
+}
+
+interface Form {
+  text: string;
+  line: number;
+}
+
+const OPEN: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
+/** Splits EDN text into its op forms, tracking line numbers and bracket balance (the EDN library
+ * silently accepts an unterminated map, so balance is checked here). */
+function* ednForms(text: string, source?: string): Generator<Form> {
+  let line = 1;
+  let i = 0;
+  const n = text.length;
+  // A history wrapped in one vector or list: its elements are the ops.
+  const firstSignificant = /^(?:\s|,|;[^\n]*)*([[(])/.exec(text);
+  const target = firstSignificant ? 1 : 0;
+  const closers: string[] = [];
+  let formStart = -1;
+  let formLine = 0;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === "\n") line++;
+    if (c === ";") {
+      while (i < n && text[i] !== "\n") i++;
+      continue;
+    }
+    if (c === '"') {
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === "\\") i++;
+        else if (text[i] === "\n") line++;
+        i++;
+      }
+      if (i >= n) throw new HistoryError(where(source, line), "unterminated string");
+      i++;
+      continue;
+    }
+    if (c === "\\") {
+      i += 2;
+      continue;
+    }
+    const depth = closers.length;
+    if (depth === target && formStart === -1 && !/[\s,]/.test(c)) {
+      if (c !== "{" && c !== "#") {
+        if (target === 1 && (c === "]" || c === ")")) {
+          closers.pop();
+          i++;
+          continue;
+        }
+        throw new HistoryError(where(source, line), `expected an op map, found ${JSON.stringify(c)}`);
+      }
+      formStart = i;
+      formLine = line;
+    }
+    if (c in OPEN) closers.push(OPEN[c]!);
+    else if (c === ")" || c === "]" || c === "}") {
+      const want = closers.pop();
+      if (want !== c) throw new HistoryError(where(source, line), `unbalanced ${JSON.stringify(c)}`);
+      if (closers.length === target && formStart !== -1) {
+        yield { text: text.slice(formStart, i + 1), line: formLine };
+        formStart = -1;
+      }
+    }
+    i++;
+  }
+  if (closers.length > 0 || formStart !== -1) {
+    throw new HistoryError(where(source, formLine || line), "unterminated form (missing a closing bracket)");
+  }
+}
+
+/** EDN data (Maps, tagged values) to plain JSON-like data. */
+function fromEdn(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(fromEdn);
+  if (x instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, v] of x) o[typeof k === "string" ? k : String(fromEdn(k))] = fromEdn(v);
+    return o;
+  }
+  if (x instanceof Date) return x.toISOString();
+  if (typeof x === "bigint") return Number(x);
+  if (typeof x === "object" && x !== null && "tag" in x && "val" in x) return fromEdn((x as { val: unknown }).val);
+  return x;
+}
