@@ -1,0 +1,31 @@
+// Phase 4 of a run: a fresh consumer reads every key from offset 0 up to the end offsets taken once
+// the cluster has recovered. Without it, loss is not decidable.
+import type { ClientContext } from "./context.ts";
+import { RecordingConsumer } from "./consumer.ts";
+import { withAdmin } from "./kafka.ts";
+
+export interface FinalReadResult {
+  complete: boolean;
+  endOffsets: Record<string, number>;
+  reached: Record<string, number>;
+  seconds: number;
+}
+
+export async function readFinal(ctx: ClientContext, topic: string, keys: string[], timeoutMs: number): Promise<FinalReadResult> {
+  const started = performance.now();
+  const endOffsets: Record<string, number> = {};
+  await withAdmin(ctx.bootstrap(), async (a) => {
+    for (const p of await a.fetchTopicOffsets(topic)) endOffsets[`${topic}-${p.partition}`] = Number(p.high);
+  });
+  const consumer = await RecordingConsumer.open(ctx, { mode: "assign", topic, keys });
+  const done = () => keys.every((k) => (consumer.positions.get(k) ?? 0) >= (endOffsets[k] ?? 0));
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && consumer.alive && Date.now() < deadline) await consumer.nextDelivery(1000);
+  await consumer.close();
+  return {
+    complete: done(),
+    endOffsets,
+    reached: Object.fromEntries(keys.map((k) => [k, consumer.positions.get(k) ?? 0])),
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}

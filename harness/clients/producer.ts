@@ -1,0 +1,88 @@
+// A kafkajs producer that records every send as an op: invoke with the values, then ok (with the
+// broker's offsets), fail (certainly not written) or info (unknown). A burst sends several records
+// to one key pipelined — one send() per record, not awaiting the previous — in the listed order,
+// so retries with several requests in flight can reorder or duplicate them, and the history shows it.
+import type { Producer } from "kafkajs";
+import type { OpType } from "../history/recorder.ts";
+import { classifySendError, describeError } from "./classify.ts";
+import { parseKey, type ClientContext } from "./context.ts";
+import { newKafka } from "./kafka.ts";
+
+export interface ProducerSettings {
+  acks: 0 | 1 | "all";
+  idempotent: boolean;
+  maxInFlight: number;
+  retries: number;
+  /** Broker-side and client-side request timeout. */
+  requestTimeoutMs: number;
+  /** After this, an op still waiting completes as info and the client is replaced. */
+  opTimeoutMs: number;
+}
+
+type Settled = { ok: true; offset: number | null } | { ok: false; error: unknown };
+
+export class RecordingProducer {
+  private constructor(
+    readonly process: number,
+    private readonly producer: Producer,
+    private readonly ctx: ClientContext,
+    private readonly settings: ProducerSettings,
+  ) {}
+
+  static async open(ctx: ClientContext, settings: ProducerSettings): Promise<RecordingProducer> {
+    const kafka = newKafka(ctx.bootstrap(), "kafka-harness-producer", { requestTimeout: settings.requestTimeoutMs });
+    const producer = kafka.producer({
+      idempotent: settings.idempotent,
+      maxInFlightRequests: settings.maxInFlight,
+      allowAutoTopicCreation: false,
+      retry: { retries: settings.retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    await producer.connect();
+    return new RecordingProducer(ctx.nextProcess(), producer, ctx, settings);
+  }
+
+  /** Sends the values to the key as one op; returns the completion type. */
+  async send(key: string, values: number[]): Promise<OpType> {
+    const { recorder } = this.ctx;
+    const { topic, partition } = parseKey(key);
+    recorder.record({ process: this.process, type: "invoke", f: "send", value: values.map((v) => ["send", key, v]) });
+    const acks = this.settings.acks === "all" ? -1 : this.settings.acks;
+    const pending = values.map((v) =>
+      this.producer
+        .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(v) }] })
+        .then((md): Settled => {
+          const offset = md[0]?.baseOffset;
+          return { ok: true, offset: offset === undefined || acks === 0 ? null : Number(offset) };
+        })
+        .catch((error: unknown): Settled => ({ ok: false, error })),
+    );
+    const timedOut: Settled = { ok: false, error: { name: "HarnessOpTimeout", message: `no answer within ${this.settings.opTimeoutMs} ms` } };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.settings.opTimeoutMs)));
+    const results: Settled[] = [];
+    for (const p of pending) {
+      const r = await Promise.race([p, deadline]);
+      results.push(r === "timeout" ? timedOut : r);
+    }
+    clearTimeout(timer);
+
+    const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
+    const type: OpType =
+      errors.length === 0 ? "ok" : errors.length === results.length && errors.every((e) => classifySendError(e) === "fail") ? "fail" : "info";
+    recorder.record({
+      process: this.process,
+      type,
+      f: "send",
+      value: values.map((v, i) => {
+        const r = results[i]!;
+        return r.ok && r.offset !== null ? ["send", key, [r.offset, v]] : ["send", key, v];
+      }),
+      ...(errors.length ? { error: describeError(errors[0]) } : {}),
+    });
+    return type;
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}

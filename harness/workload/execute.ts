@@ -1,0 +1,93 @@
+// Runs a workload plan against a live cluster until the signal aborts (time limit or Ctrl-C): producers send their
+// planned bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
+// process), consumers poll continuously (a crashed one is replaced, keeping its positions).
+import type { ClientContext } from "../clients/context.ts";
+import { RecordingConsumer } from "../clients/consumer.ts";
+import { RecordingProducer } from "../clients/producer.ts";
+import type { WorkloadPlan } from "./plan.ts";
+import type { TestSpec } from "./spec.ts";
+
+export interface WorkloadStats {
+  sends: { ok: number; info: number; fail: number };
+  producersReplaced: number;
+  consumersReplaced: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+export async function runWorkload(
+  spec: TestSpec,
+  plan: WorkloadPlan,
+  ctx: ClientContext,
+  signal: AbortSignal,
+  onProgress: (s: WorkloadStats) => void = () => {},
+): Promise<WorkloadStats> {
+  const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
+  const nextValue = new Map<string, number>();
+  const valueFor = (key: string) => {
+    const v = nextValue.get(key) ?? 0;
+    nextValue.set(key, v + 1);
+    return v;
+  };
+  const intervalMs = (1000 * spec.workload.producers) / spec.workload.rate;
+  const topic = spec.topic.name;
+
+  async function producerLoop(steps: WorkloadPlan["producers"][number], index: number) {
+    let producer: RecordingProducer | undefined;
+    // Stagger the producers so their sends interleave instead of arriving together.
+    await sleep((intervalMs * index) / spec.workload.producers, signal);
+    for (const step of steps) {
+      if (signal.aborted) break;
+      const started = Date.now();
+      try {
+        producer ??= await RecordingProducer.open(ctx, spec.producer);
+      } catch {
+        await sleep(500, signal); // cluster unreachable for now; try again
+        continue;
+      }
+      const values = Array.from({ length: step.burst }, () => valueFor(step.key));
+      const type = await producer.send(step.key, values);
+      stats.sends[type === "invoke" ? "info" : type]++;
+      if (type === "info") {
+        // Indefinite: this process may still have requests in flight; a new one carries on.
+        void producer.close();
+        producer = undefined;
+        stats.producersReplaced++;
+      }
+      onProgress(stats);
+      await sleep(Math.max(0, intervalMs - (Date.now() - started)), signal);
+    }
+    await producer?.close();
+  }
+
+  async function consumerLoop() {
+    let positions: Map<string, number> | undefined;
+    while (!signal.aborted) {
+      let consumer: RecordingConsumer;
+      try {
+        consumer = await RecordingConsumer.open(ctx, { mode: spec.consumer.mode, topic, keys: plan.keys, positions });
+      } catch {
+        stats.consumersReplaced++;
+        await sleep(1000, signal);
+        continue;
+      }
+      while (!signal.aborted && consumer.alive) await consumer.nextDelivery(1000);
+      positions = consumer.positions;
+      await consumer.close();
+      if (!signal.aborted) stats.consumersReplaced++;
+    }
+  }
+
+  await Promise.all([...plan.producers.map((steps, i) => producerLoop(steps, i)), ...Array.from({ length: plan.consumers }, consumerLoop)]);
+  return stats;
+}

@@ -1,0 +1,102 @@
+// A TestSpec: one plain, serialisable object describing a whole run (cluster, topic, clients,
+// workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
+// before anything starts.
+import { z } from "zod";
+import { ClusterSpecSchema, describeIssues, SpecError } from "../cluster/spec.ts";
+
+const int = (min: number, max: number) =>
+  z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")], {
+  error: 'must be 0, 1 or "all"',
+});
+
+export const TestSpecSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9._-]+$/, { error: "must be letters, digits, dot, dash or underscore" }).default("kafka"),
+    /** The seed of every generated choice (workload plan, fault schedule): same seed, same run plan. */
+    seed: int(0, 2 ** 31 - 1).optional(),
+    cluster: ClusterSpecSchema.default(ClusterSpecSchema.parse({})),
+    topic: z
+      .object({
+        name: z.string().regex(/^[a-zA-Z0-9._]+$/, { error: "must be letters, digits, dot or underscore (no dash: keys are <topic>-<partition>)" }).default("t"),
+        partitions: int(1, 32).default(3),
+        replicationFactor: int(1, 5).default(3),
+        minInsyncReplicas: int(1, 5).default(2),
+        uncleanLeaderElection: z.boolean().default(false),
+      })
+      .strict()
+      .default({ name: "t", partitions: 3, replicationFactor: 3, minInsyncReplicas: 2, uncleanLeaderElection: false }),
+    producer: z
+      .object({
+        acks: AcksSchema.default("all"),
+        idempotent: z.boolean().default(false),
+        maxInFlight: int(1, 100).default(5),
+        retries: int(0, 1000).default(5),
+        requestTimeoutMs: int(500, 120_000).default(5000),
+        opTimeoutMs: int(500, 300_000).default(10_000),
+      })
+      .strict()
+      .default({ acks: "all", idempotent: false, maxInFlight: 5, retries: 5, requestTimeoutMs: 5000, opTimeoutMs: 10_000 }),
+    consumer: z
+      .object({
+        mode: z.enum(["assign", "subscribe"], { error: 'must be "assign" or "subscribe"' }).default("assign"),
+        count: int(0, 16).default(2),
+      })
+      .strict()
+      .default({ mode: "assign", count: 2 }),
+    workload: z
+      .object({
+        producers: int(1, 32).default(4),
+        /** Target send ops per second, all producers together. */
+        rate: z.number().positive().max(10_000).default(50),
+        /** Largest burst (records to one key, pipelined, in one op). */
+        maxBurst: int(1, 64).default(4),
+        timeLimitSeconds: z.number().positive().max(3600).default(30),
+      })
+      .strict()
+      .default({ producers: 4, rate: 50, maxBurst: 4, timeLimitSeconds: 30 }),
+    faults: z
+      .object({
+        /** Fault kinds the schedule may use; empty means no faults. */
+        kinds: z.array(z.string()).default([]),
+        /** Mean time between the start of one fault and the next. */
+        intervalSeconds: z.number().positive().default(10),
+        minDurationSeconds: z.number().positive().default(3),
+        maxDurationSeconds: z.number().positive().default(8),
+      })
+      .strict()
+      .default({ kinds: [], intervalSeconds: 10, minDurationSeconds: 3, maxDurationSeconds: 8 }),
+    recoveryTimeoutSeconds: z.number().positive().max(3600).default(60),
+    finalReadTimeoutSeconds: z.number().positive().max(3600).default(60),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.topic.replicationFactor > s.cluster.brokers) {
+      ctx.addIssue({ code: "custom", path: ["topic", "replicationFactor"], message: `must not exceed cluster.brokers (${s.cluster.brokers})` });
+    }
+    if (s.topic.minInsyncReplicas > s.topic.replicationFactor) {
+      ctx.addIssue({ code: "custom", path: ["topic", "minInsyncReplicas"], message: `must not exceed topic.replicationFactor (${s.topic.replicationFactor})` });
+    }
+    if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
+      ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
+    }
+    if (s.producer.idempotent && s.producer.acks !== "all") {
+      ctx.addIssue({ code: "custom", path: ["producer", "idempotent"], message: 'needs producer.acks "all" (Kafka rejects idempotence otherwise)' });
+    }
+  });
+
+export type TestSpecInput = z.input<typeof TestSpecSchema>;
+export type TestSpec = z.output<typeof TestSpecSchema> & { seed: number };
+
+/** Validates a spec; a missing seed is drawn here so the stored spec always replays. */
+export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
+  const result = TestSpecSchema.safeParse(input ?? {});
+  if (!result.success) throw new SpecError(where, describeIssues(result.error, input));
+  const spec = result.data;
+  return { ...spec, seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+}
