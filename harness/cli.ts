@@ -2,6 +2,7 @@
 // forbidden anomaly, a failed health check), 2 unknown or bad input. Progress goes to stderr; --json
 // prints exactly one JSON object on stdout.
 import { Command, CommanderError } from "commander";
+import { registerCheckCommand } from "../checkers/cli.ts";
 import { removeLeftovers } from "./cluster/cleanup.ts";
 import { doctor } from "./doctor.ts";
 import { ensureImages } from "./images/build-images.ts";
@@ -34,6 +35,8 @@ export function buildProgram(): Command {
       }
       process.exitCode = r.ok ? 0 : 1;
     });
+
+  registerCheckCommand(program);
 
   program
     .command("images")

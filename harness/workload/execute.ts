@@ -50,7 +50,7 @@ export async function runWorkload(
       if (signal.aborted) break;
       const started = Date.now();
       try {
-        producer ??= await RecordingProducer.open(ctx, spec.producer);
+        producer ??= await RecordingProducer.open(ctx, spec.producer, [topic]);
       } catch {
         await sleep(500, signal); // cluster unreachable for now; try again
         continue;

@@ -1,0 +1,44 @@
+// What a fault needs from a node, as small capabilities (Jepsen's Kill / Pause protocols): a fault
+// asks for exactly the ability it uses. The cluster's NodeHandle has all of them; tests pass fakes.
+import type { ContainerState, ExecResult } from "../cluster/node-handle.ts";
+
+export interface Named {
+  readonly name: string;
+  readonly role: "zookeeper" | "broker";
+  readonly id: number;
+}
+
+export interface Observable extends Named {
+  state(): Promise<ContainerState>;
+}
+
+export interface Killable extends Named {
+  kill(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface Stoppable extends Named {
+  /** SIGTERM, then SIGKILL after the timeout. */
+  stop(timeoutSeconds?: number): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface Pausable extends Named {
+  pause(): Promise<void>;
+  unpause(): Promise<void>;
+}
+
+export interface Partitionable extends Named {
+  /** The node's address on the run's network (re-read: it may change after a restart). */
+  address(): Promise<string>;
+  exec(command: string[]): Promise<ExecResult>;
+}
+
+/** A node with every capability: what the cluster nemesis drives. */
+export type FaultableNode = Observable & Killable & Stoppable & Pausable & Partitionable & { readonly externalPort?: number };
+
+/** The part of a Cluster the nemesis uses. */
+export interface NemesisCluster {
+  readonly zookeepers: readonly FaultableNode[];
+  readonly brokers: readonly FaultableNode[];
+}

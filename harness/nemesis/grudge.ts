@@ -1,0 +1,92 @@
+// Network topologies as grudges (Jepsen's term): node → the nodes whose packets it drops. Pure, so
+// every shape is unit-tested without Docker; partition.ts turns a grudge into iptables rules.
+import { shuffle, type Rng } from "./rng.ts";
+import type { Topology } from "./types.ts";
+
+export type Grudge = Record<string, string[]>;
+
+export interface Nodes {
+  brokers: readonly string[];
+  zookeepers: readonly string[];
+}
+
+const minus = (xs: readonly string[], ys: readonly string[]) => xs.filter((x) => !ys.includes(x));
+
+/** A symmetric cut: every node of a drops b, every node of b drops a. */
+export function cut(a: readonly string[], b: readonly string[]): Grudge {
+  const g: Grudge = {};
+  const add = (from: string, others: readonly string[]) => {
+    const set = new Set([...(g[from] ?? []), ...others.filter((o) => o !== from)]);
+    if (set.size) g[from] = [...set].sort();
+  };
+  for (const x of a) add(x, b);
+  for (const y of b) add(y, a);
+  return g;
+}
+
+/** Halves of the whole cluster. Brokers split smaller/larger; ZooKeeper's majority lands on either side. */
+export function halves(nodes: Nodes, rng: Rng, targets: readonly string[] = []): [string[], string[]] {
+  const side: string[] = [...targets];
+  for (const group of [nodes.brokers, nodes.zookeepers]) {
+    const mine = group.filter((n) => targets.includes(n));
+    const rest = shuffle(rng, minus(group, targets));
+    const small = Math.floor(group.length / 2);
+    // For ZooKeeper, a coin decides whether the small broker side also gets the ZK majority.
+    const want = group === nodes.zookeepers && rng.int(2) === 1 ? group.length - small : small;
+    side.push(...rest.slice(0, Math.max(0, want - mine.length)));
+  }
+  const all = [...nodes.brokers, ...nodes.zookeepers];
+  return [all.filter((n) => side.includes(n)), minus(all, side)];
+}
+
+/**
+ * Jepsen's majorities ring: nodes in a shuffled ring; each sees the window of a majority of nodes
+ * around it and drops the rest. Every node sees a majority, yet no two see the same one.
+ */
+export function majoritiesRing(all: readonly string[], rng: Rng): Grudge {
+  const ring = shuffle(rng, all);
+  const n = ring.length;
+  const m = Math.floor(n / 2) + 1;
+  const g: Grudge = {};
+  for (let i = 0; i < n; i++) {
+    const window = Array.from({ length: m }, (_, k) => ring[(i - Math.floor(m / 2) + k + n) % n]!);
+    const drops = minus(all, window).sort();
+    if (drops.length) g[ring[i]!] = drops;
+  }
+  return g;
+}
+
+export function grudgeFor(topology: Topology, nodes: Nodes, targets: readonly string[], rng: Rng): Grudge {
+  const g = shapeOf(topology, nodes, targets, rng);
+  if (Object.keys(g).length === 0) throw new Error(`partition ${topology} of [${targets.join(", ")}] cuts nothing in this cluster`);
+  return g;
+}
+
+function shapeOf(topology: Topology, nodes: Nodes, targets: readonly string[], rng: Rng): Grudge {
+  const all = [...nodes.brokers, ...nodes.zookeepers];
+  const need = () => {
+    if (targets.length === 0) throw new Error(`partition ${topology} needs targets`);
+  };
+  switch (topology) {
+    case "isolate":
+      need();
+      return cut(targets, minus(all, targets));
+    case "halves": {
+      const [a, b] = halves(nodes, rng, targets);
+      return cut(a, b);
+    }
+    case "ring":
+      return majoritiesRing(all, rng);
+    case "cut-from-brokers":
+      need();
+      return cut(targets, minus(nodes.brokers, targets));
+    case "cut-from-zookeeper":
+      need();
+      return cut(minus(targets, nodes.zookeepers), nodes.zookeepers);
+  }
+}
+
+/** Nodes with rules to install (keys) plus nodes whose address the rules name. */
+export function nodesOf(g: Grudge): string[] {
+  return [...new Set([...Object.keys(g), ...Object.values(g).flat()])].sort();
+}

@@ -1,0 +1,82 @@
+// Resolves a target spec against the live cluster at the moment of the fault. Random picks use the
+// seeded rng and skip nodes already under a fault, so "pause a random broker" never picks a killed
+// one; "leader of t-0" and "controller" ask the cluster (probe.ts), and are refused when the node
+// they name is already faulted rather than silently hitting another one.
+import { parseKey } from "./broker-metadata.ts";
+import type { Named } from "./capabilities.ts";
+import type { ClusterProbe } from "./probe.ts";
+import { shuffle, type Rng } from "./rng.ts";
+import type { TargetSpec } from "./types.ts";
+
+export interface Resolved {
+  nodes: string[];
+  leaderOf?: string;
+}
+
+export interface ResolveContext {
+  brokers: readonly Named[];
+  zookeepers: readonly Named[];
+  rng: Rng;
+  probe: ClusterProbe;
+  /** Nodes under a fault now: never picked at random, and an error when named by leader/controller. */
+  faulted: ReadonlySet<string>;
+}
+
+export class TargetError extends Error {}
+
+/** A strict minority of n (at least one when n ≥ 2): 3 → 1, 4 → 1, 5 → 2. */
+export const minoritySize = (n: number) => Math.ceil(n / 2) - 1;
+export const majoritySize = (n: number) => Math.floor(n / 2) + 1;
+
+export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Promise<Resolved> {
+  const healthy = (xs: readonly Named[]) => xs.map((x) => x.name).filter((n) => !ctx.faulted.has(n));
+  const some = (xs: readonly Named[], size: number, what: string): string[] => {
+    const ok = healthy(xs);
+    if (size < 1) throw new TargetError(`no ${what} of ${xs.length} node(s)`);
+    if (ok.length < size) throw new TargetError(`${what}: need ${size} healthy node(s), have ${ok.length} (${ok.join(", ") || "none"})`);
+    return shuffle(ctx.rng, ok).slice(0, size).sort();
+  };
+  const brokerNamed = (id: number, why: string): string => {
+    const b = ctx.brokers.find((x) => x.id === id);
+    if (!b) throw new TargetError(`${why}: broker ${id} is not in this cluster`);
+    if (ctx.faulted.has(b.name)) throw new TargetError(`${why} is ${b.name}, already under a fault`);
+    return b.name;
+  };
+  switch (spec.kind) {
+    case "random-broker":
+      return { nodes: some(ctx.brokers, 1, "random broker") };
+    case "minority":
+      return { nodes: some(ctx.brokers, minoritySize(ctx.brokers.length), "broker minority") };
+    case "majority":
+      return { nodes: some(ctx.brokers, majoritySize(ctx.brokers.length), "broker majority") };
+    case "all-brokers":
+      return { nodes: some(ctx.brokers, ctx.brokers.length, "all brokers") };
+    case "zk-random":
+      return { nodes: some(ctx.zookeepers, 1, "random ZooKeeper node") };
+    case "zk-minority":
+      return { nodes: some(ctx.zookeepers, minoritySize(ctx.zookeepers.length), "ZooKeeper minority") };
+    case "zk-majority":
+      return { nodes: some(ctx.zookeepers, majoritySize(ctx.zookeepers.length), "ZooKeeper majority") };
+    case "leader": {
+      const { topic, partition } = parseKey(spec.of);
+      const md = await ctx.probe.metadata({ avoid: ctx.faulted, topics: [topic] });
+      const p = md.partitions.find((x) => x.topic === topic && x.partition === partition);
+      if (!p) throw new TargetError(`${spec.of} is not in ${md.from}'s metadata`);
+      if (p.leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${md.from})`);
+      return { nodes: [brokerNamed(p.leader, `leader of ${spec.of}`)], leaderOf: spec.of };
+    }
+    case "controller":
+      return { nodes: [brokerNamed(await ctx.probe.controller(ctx.faulted), "the controller")] };
+    case "zk-leader": {
+      const name = await ctx.probe.zkLeader(ctx.faulted);
+      return { nodes: [name] };
+    }
+    case "nodes": {
+      const known = new Set([...ctx.brokers, ...ctx.zookeepers].map((x) => x.name));
+      const unknown = spec.names.filter((n) => !known.has(n));
+      if (unknown.length) throw new TargetError(`no node named ${unknown.join(", ")}`);
+      return { nodes: [...spec.names].sort() };
+    }
+  }
+}
+
