@@ -1,6 +1,6 @@
 // One small hand-written history per anomaly: living documentation of what each name means.
 import { describe, expect, it } from "vitest";
-import { check } from "../../checkers/index.ts";
+import { check, type Cycle } from "../../checkers/index.ts";
 import { fail, history, info, invoke, ok, poll, pollOk, send, sendOk } from "./helpers.ts";
 
 describe("anomalies, by example", () => {
@@ -176,7 +176,7 @@ describe("anomalies, by example", () => {
     );
     const r = check(proc, { wwDeps: true });
     expect(r.anomalyTypes).toEqual(["G0-process"]);
-    expect(r.anomalies["G0-process"]!.examples[0]!.steps.map((s) => [s.from, s.rel, s.to])).toEqual([
+    expect((r.anomalies["G0-process"]!.examples[0] as Cycle).steps.map((s) => [s.from, s.rel, s.to])).toEqual([
       [1, "process", 5],
       [5, "ww", 3],
       [3, "process", 7],
@@ -192,7 +192,7 @@ describe("anomalies, by example", () => {
     );
     const r2 = check(rt, { wwDeps: true });
     expect(r2.anomalyTypes).toEqual(["G0-realtime"]);
-    expect(r2.anomalies["G0-realtime"]!.examples[0]!.steps.map((s) => s.rel)).toEqual(["realtime", "ww", "realtime", "ww"]);
+    expect((r2.anomalies["G0-realtime"]!.examples[0] as Cycle).steps.map((s) => s.rel)).toEqual(["realtime", "ww", "realtime", "ww"]);
     expect(r2.valid).toBe(true);
   });
 

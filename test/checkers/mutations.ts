@@ -1,0 +1,418 @@
+// Mutations of correct histories, one per anomaly: each injects that anomaly (plus, where it cannot
+// happen alone, the ones that necessarily come with it) and says which ops the evidence must name.
+// A mutation edits the generated ops when the history offers a place for it, and otherwise appends
+// a small construct on fresh keys and processes after the final reads.
+import { expect } from "vitest";
+import type { AnomalyType, CheckConfig, Finding, History, Key, Op, Process, Results, Value } from "../../checkers/index.ts";
+import type { Model, Read, SendOp } from "./model.ts";
+
+export interface Mutant {
+  history: History;
+  config?: CheckConfig;
+  /** Anomalies that necessarily come with this one. */
+  companions?: AnomalyType[];
+  /** Asserts the evidence: a finding of the type naming the mutated ops and values. */
+  verify(r: Results): void;
+}
+
+export type Mutation = (m: Model, pick: number) => Mutant;
+
+type Rec = [number, Value];
+type Draft = Omit<Op, "index" | "time">;
+
+/** Appends ops (numbered on) to a copy of the history, on fresh processes and keys. */
+class Construct {
+  readonly h: History;
+  private proc: number;
+  private value: number;
+  private keyN = 0;
+  constructor(m: Model) {
+    this.h = structuredClone(m.history);
+    this.proc = m.nextProc + 10;
+    this.value = m.nextValue + 1000;
+  }
+  p(): number {
+    return this.proc++;
+  }
+  v(): number {
+    return this.value++;
+  }
+  k(): string {
+    return `m-${this.keyN++}`;
+  }
+  add(d: Draft): number {
+    this.h.push({ index: this.h.length, time: this.h.length * 1000, ...d } as Op);
+    return this.h.length - 1;
+  }
+  sendOk(p: Process, sends: Array<[Key, Value, number | null]>): number {
+    this.add({ process: p, type: "invoke", f: "send", value: sends.map(([k, v]) => ["send", k, v]) });
+    return this.add({ process: p, type: "ok", f: "send", value: sends.map(([k, v, o]) => (o === null ? ["send", k, v] : ["send", k, [o, v]])) });
+  }
+  pollOk(p: Process, result: Record<string, Rec[]>): number {
+    this.add({ process: p, type: "invoke", f: "poll", value: [["poll"]] });
+    return this.add({ process: p, type: "ok", f: "poll", value: [["poll", result]] });
+  }
+}
+
+/** The examples of a type that match, failing when none does. */
+export function findingsOf(r: Results, type: AnomalyType, match: (f: Finding & Record<string, unknown>) => boolean): Finding[] {
+  const found = (r.anomalies[type]?.examples ?? []).filter((f) => match(f as Finding & Record<string, unknown>));
+  expect(found, `${type} finding matching the mutation in ${JSON.stringify(r.anomalies[type]?.examples)}`).not.toEqual([]);
+  return found;
+}
+
+const at = <T>(xs: T[], pick: number): T | undefined => (xs.length === 0 ? undefined : xs[pick % xs.length]);
+const pollResults = (op: Op): Array<Record<string, Rec[]>> =>
+  Array.isArray(op.value) ? (op.value as unknown[][]).filter((m) => m[0] === "poll" && m.length === 2).map((m) => m[1] as Record<string, Rec[]>) : [];
+const sendRecords = (m: Model) => m.sends.flatMap((s) => s.values.map((v, i) => ({ s, v, o: s.offsets[i]! })));
+/** The micro-op records of key in op at pos (the first poll micro-op holding the key). */
+const recordsAt = (h: History, read: Read): Rec[] => pollResults(h[read.pos]!).find((r) => String(read.key) in r)![String(read.key)]!;
+
+const lostWrite: Mutation = (m, pick) => {
+  const c = at(
+    sendRecords(m).filter(({ s, o }) => o < m.logs[m.keys.indexOf(s.key)]!.length - 1),
+    pick,
+  );
+  if (c) {
+    // The write vanishes from every read, as after a truncation nobody saw.
+    const h = structuredClone(m.history);
+    for (const op of h) {
+      if (op.type !== "ok") continue;
+      for (const res of pollResults(op)) {
+        const recs = res[String(c.s.key)];
+        if (recs) res[String(c.s.key)] = recs.filter(([, v]) => v !== c.v);
+      }
+    }
+    return {
+      history: h,
+      companions: ["unseen", "poll-skip", "int-poll-skip"],
+      verify: (r) => findingsOf(r, "lost-write", (f) => f.value === c.v && f.writer === c.s.pos && f.offset === c.o && f.ops.includes(c.s.pos)),
+    };
+  }
+  const x = new Construct(m);
+  const [k, a, b] = [x.k(), x.v(), x.v()];
+  const w = x.sendOk(x.p(), [[k, a, 0], [k, b, 1]]);
+  const rd = x.pollOk(x.p(), { [k]: [[1, b]] });
+  return {
+    history: x.h,
+    companions: ["unseen"],
+    verify: (r) => findingsOf(r, "lost-write", (f) => f.value === a && f.writer === w && f.boundReader === rd),
+  };
+};
+
+const unseen: Mutation = (m, pick) => {
+  const s = at(m.sends, pick);
+  if (s) {
+    // Acknowledged without an offset, and never read by anyone.
+    const h = structuredClone(m.history);
+    h[s.pos]!.value = s.values.map((v) => ["send", s.key, v]);
+    for (const op of h) {
+      for (const res of pollResults(op)) {
+        const recs = res[String(s.key)];
+        if (recs) res[String(s.key)] = recs.filter(([, v]) => !s.values.includes(v));
+      }
+    }
+    return {
+      history: h,
+      verify: (r) => {
+        for (const v of s.values) findingsOf(r, "unseen", (f) => f.value === v && f.writer === s.pos && f.ops[0] === s.pos);
+      },
+    };
+  }
+  const x = new Construct(m);
+  const v = x.v();
+  const w = x.sendOk(x.p(), [[x.k(), v, null]]);
+  return { history: x.h, verify: (r) => findingsOf(r, "unseen", (f) => f.value === v && f.writer === w) };
+};
+
+const duplicate: Mutation = (m, pick) => {
+  const c = at(sendRecords(m), pick);
+  if (c) {
+    const h = structuredClone(m.history);
+    const end = m.logs[m.keys.indexOf(c.s.key)]!.length;
+    pollResults(h[m.finalRead]!)[0]![String(c.s.key)]!.push([end, c.v]);
+    return {
+      history: h,
+      verify: (r) =>
+        findingsOf(r, "duplicate", (f) => f.value === c.v && String(f.offsets) === String([c.o, end]) && f.ops.includes(c.s.pos) && f.ops.includes(m.finalRead)),
+    };
+  }
+  const x = new Construct(m);
+  const [k, a] = [x.k(), x.v()];
+  const w = x.sendOk(x.p(), [[k, a, 0]]);
+  const rd = x.pollOk(x.p(), { [k]: [[0, a], [1, a]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "duplicate", (f) => f.value === a && f.ops.includes(w) && f.ops.includes(rd)) };
+};
+
+const inconsistentOffsets: Mutation = (m, pick) => {
+  const x = new Construct(m);
+  let c: { k: Key; v: Value; o: number } | undefined;
+  const s = at(sendRecords(m), pick);
+  if (s) c = { k: s.s.key, v: s.v, o: s.o };
+  else {
+    c = { k: x.k(), v: x.v(), o: 0 };
+    x.sendOk(x.p(), [[c.k, c.v, 0]]);
+    x.pollOk(x.p(), { [c.k]: [[0, c.v] as Rec] });
+  }
+  const other = x.v();
+  const p = x.p();
+  x.add({ process: p, type: "invoke", f: "assign", value: [c.k] });
+  x.add({ process: p, type: "ok", f: "assign", value: [c.k] });
+  const rd = x.pollOk(p, { [String(c.k)]: [[c.o, other]] });
+  return {
+    history: x.h,
+    verify: (r) =>
+      findingsOf(r, "inconsistent-offsets", (f) => f.offset === c.o && String((f.values as Value[]).slice().sort()) === String([c.v, other].sort()) && f.ops.includes(rd)),
+  };
+};
+
+const g1a: Mutation = (m, pick) => {
+  const s = at(m.sends, pick);
+  if (s) {
+    const h = structuredClone(m.history);
+    h[s.pos]!.type = "fail";
+    h[s.pos]!.value = s.values.map((v) => ["send", s.key, v]);
+    return {
+      history: h,
+      verify: (r) => {
+        for (const v of s.values) findingsOf(r, "G1a", (f) => f.value === v && f.writer === s.pos && f.ops.includes(s.pos));
+      },
+    };
+  }
+  const x = new Construct(m);
+  const [k, a, p] = [x.k(), x.v(), x.p()];
+  x.add({ process: p, type: "invoke", f: "send", value: [["send", k, a]] });
+  const w = x.add({ process: p, type: "fail", f: "send", value: [["send", k, a]] });
+  const rd = x.pollOk(x.p(), { [k]: [[0, a]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "G1a", (f) => f.writer === w && f.reader === rd) };
+};
+
+const precommittedRead: Mutation = (m) => {
+  const x = new Construct(m);
+  const [k, a, p] = [x.k(), x.v(), x.p()];
+  x.add({ process: p, type: "invoke", f: "txn", value: [["send", k, a], ["poll"]] });
+  const t = x.add({ process: p, type: "ok", f: "txn", value: [["send", k, [0, a]], ["poll", { [k]: [[0, a]] }]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "precommitted-read", (f) => f.value === a && f.op === t && f.ops[0] === t) };
+};
+
+/** Three values on a fresh key, all read by a separate final reader (so nothing is lost). */
+function threeValues(x: Construct): { k: string; vs: Value[] } {
+  const k = x.k();
+  const vs = [x.v(), x.v(), x.v()];
+  x.sendOk(x.p(), vs.map((v, i) => [k, v, i]));
+  return { k, vs };
+}
+const readAll = (x: Construct, k: string, vs: Value[]) => x.pollOk(x.p(), { [k]: vs.map((v, i) => [i, v] as Rec) });
+
+const pollSkip: Mutation = (m, pick) => {
+  const c = at(m.reads.filter((r) => r.prev && r.records.length >= 2), pick);
+  if (c) {
+    const h = structuredClone(m.history);
+    const removed = recordsAt(h, c).shift()!;
+    return {
+      history: h,
+      verify: (r) =>
+        findingsOf(r, "poll-skip", (f) => f.op === c.pos && f.prevOp === c.prev!.pos && (f.skipped as Value[]).includes(removed[1]) && f.ops.includes(c.pos)),
+    };
+  }
+  const x = new Construct(m);
+  const { k, vs } = threeValues(x);
+  const q = x.p();
+  const first = x.pollOk(q, { [k]: [[0, vs[0]!]] });
+  const second = x.pollOk(q, { [k]: [[2, vs[2]!]] });
+  readAll(x, k, vs);
+  return { history: x.h, verify: (r) => findingsOf(r, "poll-skip", (f) => f.op === second && f.prevOp === first && String(f.skipped) === String([vs[1]])) };
+};
+
+const nonmonotonicPoll: Mutation = (m, pick) => {
+  const c = at(m.reads.filter((r) => r.prev), pick);
+  if (c) {
+    const h = structuredClone(m.history);
+    recordsAt(h, c).unshift(c.prev!.record);
+    return { history: h, verify: (r) => findingsOf(r, "nonmonotonic-poll", (f) => f.op === c.pos && f.prevOp === c.prev!.pos && f.delta === 0) };
+  }
+  const x = new Construct(m);
+  const { k, vs } = threeValues(x);
+  const q = x.p();
+  const first = x.pollOk(q, { [k]: [[0, vs[0]!], [1, vs[1]!]] });
+  const second = x.pollOk(q, { [k]: [[1, vs[1]!], [2, vs[2]!]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "nonmonotonic-poll", (f) => f.op === second && f.prevOp === first) };
+};
+
+const nonmonotonicSend: Mutation = (m) => {
+  const x = new Construct(m);
+  const [k, a, b, p] = [x.k(), x.v(), x.v(), x.p()];
+  const first = x.sendOk(p, [[k, a, 1]]);
+  const second = x.sendOk(p, [[k, b, 0]]);
+  readAll(x, k, [b, a]);
+  return {
+    history: x.h,
+    verify: (r) => findingsOf(r, "nonmonotonic-send", (f) => f.op === second && f.prevOp === first && f.value === b && f.prevValue === a),
+  };
+};
+
+/** Rewrites the send micro-ops of an ok send op (completion and invocation alike). */
+function editSends(h: History, s: SendOp, edit: (mops: unknown[]) => unknown[]): void {
+  const op = h[s.pos]!;
+  op.value = edit(op.value as unknown[]);
+  for (let i = s.pos - 1; i >= 0; i--) {
+    const inv = h[i]!;
+    if (inv.process === op.process && inv.type === "invoke") {
+      inv.value = edit(inv.value as unknown[]);
+      break;
+    }
+  }
+}
+
+const intNonmonotonicSend: Mutation = (m, pick) => {
+  const s = at(m.sends.filter((x) => x.values.length >= 2), pick);
+  if (s) {
+    const h = structuredClone(m.history);
+    editSends(h, s, (mops) => mops.slice().reverse());
+    return { history: h, verify: (r) => findingsOf(r, "int-nonmonotonic-send", (f) => f.op === s.pos && f.ops[0] === s.pos && f.delta === -1) };
+  }
+  const x = new Construct(m);
+  const [k, a, b] = [x.k(), x.v(), x.v()];
+  const w = x.sendOk(x.p(), [[k, a, 1], [k, b, 0]]);
+  readAll(x, k, [b, a]);
+  return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-send", (f) => f.op === w && f.value === b) };
+};
+
+const intSendSkip: Mutation = (m, pick) => {
+  const s = at(m.sends.filter((x) => x.values.length >= 3), pick);
+  if (s) {
+    const h = structuredClone(m.history);
+    editSends(h, s, (mops) => mops.filter((_, i) => i !== 1));
+    return {
+      history: h,
+      verify: (r) => {
+        expect(r.valid).toBe(true);
+        findingsOf(r, "int-send-skip", (f) => f.op === s.pos && String(f.skipped) === String([s.values[1]]));
+      },
+    };
+  }
+  const x = new Construct(m);
+  const { k, vs } = threeValues(x);
+  const p = x.p();
+  const w = x.sendOk(p, [[k, x.v(), 3], [k, x.v(), 5]]);
+  const other = x.sendOk(x.p(), [[k, x.v(), 4]]);
+  const values = (x.h[w]!.value as Array<[string, string, Rec]>).map((mop) => mop[2]);
+  const mid = (x.h[other]!.value as Array<[string, string, Rec]>)[0]![2];
+  x.pollOk(x.p(), { [k]: [...vs.map((v, i) => [i, v] as Rec), values[0]!, mid, values[1]!] });
+  return { history: x.h, verify: (r) => findingsOf(r, "int-send-skip", (f) => f.op === w && String(f.skipped) === String([mid[1]])) };
+};
+
+const intPollSkip: Mutation = (m, pick) => {
+  const c = at(m.reads.filter((r) => r.records.length >= 3), pick);
+  if (c) {
+    const h = structuredClone(m.history);
+    const [removed] = recordsAt(h, c).splice(1, 1);
+    return { history: h, verify: (r) => findingsOf(r, "int-poll-skip", (f) => f.op === c.pos && String(f.skipped) === String([removed![1]])) };
+  }
+  const x = new Construct(m);
+  const { k, vs } = threeValues(x);
+  const rd = x.pollOk(x.p(), { [k]: [[0, vs[0]!], [2, vs[2]!]] });
+  readAll(x, k, vs);
+  return { history: x.h, verify: (r) => findingsOf(r, "int-poll-skip", (f) => f.op === rd) };
+};
+
+const intNonmonotonicPoll: Mutation = (m, pick) => {
+  const c = at(m.reads.filter((r) => r.records.length >= 2), pick);
+  if (c) {
+    const h = structuredClone(m.history);
+    const recs = recordsAt(h, c);
+    recs.splice(1, 0, recs[0]!);
+    return { history: h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === c.pos && f.delta === 0 && f.value === c.records[0]![1]) };
+  }
+  const x = new Construct(m);
+  const { k, vs } = threeValues(x);
+  const rd = x.pollOk(x.p(), { [k]: [[0, vs[0]!], [0, vs[0]!], [1, vs[1]!], [2, vs[2]!]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === rd) };
+};
+
+const cycleOps = (f: Finding) => [...new Set(f.ops)].sort((a, b) => a - b).join();
+const sameOps = (ops: number[]) => (f: Finding) => cycleOps(f) === [...ops].sort((a, b) => a - b).join();
+
+const g0: Mutation = (m) => {
+  const x = new Construct(m);
+  const [kx, ky, p1, p2] = [x.k(), x.k(), x.p(), x.p()];
+  const [a, b, c, d] = [x.v(), x.v(), x.v(), x.v()];
+  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["send", ky, b]] });
+  x.add({ process: p2, type: "invoke", f: "txn", value: [["send", kx, c], ["send", ky, d]] });
+  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["send", ky, [1, b]]] });
+  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", kx, [1, c]], ["send", ky, [0, d]]] });
+  x.pollOk(x.p(), { [kx]: [[0, a], [1, c]], [ky]: [[0, d], [1, b]] });
+  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0", sameOps([t1, t2])) };
+};
+
+const g1c: Mutation = (m) => {
+  const x = new Construct(m);
+  const [kx, ky, p1, p2, a, b] = [x.k(), x.k(), x.p(), x.p(), x.v(), x.v()];
+  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["poll"]] });
+  x.add({ process: p2, type: "invoke", f: "txn", value: [["send", ky, b], ["poll"]] });
+  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["poll", { [ky]: [[0, b]] }]] });
+  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", ky, [0, b]], ["poll", { [kx]: [[0, a]] }]] });
+  return { history: x.h, verify: (r) => findingsOf(r, "G1c", sameOps([t1, t2])) };
+};
+
+const g1cProcess: Mutation = (m) => {
+  const x = new Construct(m);
+  const [k, p, a] = [x.k(), x.p(), x.v()];
+  const rd = x.pollOk(p, { [k]: [[0, a]] });
+  const w = x.sendOk(p, [[k, a, 0]]);
+  return { history: x.h, verify: (r) => findingsOf(r, "G1c-process", (f) => sameOps([rd, w])(f) && (f as { steps: Array<{ rel: string }> }).steps.some((s) => s.rel === "process")) };
+};
+
+const g1cRealtime: Mutation = (m) => {
+  const x = new Construct(m);
+  const [k, a] = [x.k(), x.v()];
+  const rd = x.pollOk(x.p(), { [k]: [[0, a]] });
+  const w = x.sendOk(x.p(), [[k, a, 0]]);
+  return { history: x.h, verify: (r) => findingsOf(r, "G1c-realtime", sameOps([rd, w])) };
+};
+
+/** A -o-> B -ww-> C -o-> D -ww-> A, where o is process order (same) or real-time order. */
+function g0Order(m: Model, sameProcess: boolean): { x: Construct; ops: number[] } {
+  const x = new Construct(m);
+  const [kx, ky] = [x.k(), x.k()];
+  const [p1, p2] = [x.p(), x.p()];
+  const [pa, pb, pc, pd] = sameProcess ? [p1, p1, p2, p2] : [p1, p2, x.p(), x.p()];
+  const [a, b, c, d] = [x.v(), x.v(), x.v(), x.v()];
+  const ops = sameProcess
+    ? [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pd, [[kx, d, 0]])]
+    : [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pd, [[kx, d, 0]])];
+  x.pollOk(x.p(), { [kx]: [[0, d], [1, a]], [ky]: [[0, b], [1, c]] });
+  return { x, ops };
+}
+
+const g0Process: Mutation = (m) => {
+  const { x, ops } = g0Order(m, true);
+  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-process", sameOps(ops)) };
+};
+
+const g0Realtime: Mutation = (m) => {
+  const { x, ops } = g0Order(m, false);
+  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-realtime", sameOps(ops)) };
+};
+
+export const MUTATIONS: Record<AnomalyType, Mutation> = {
+  "lost-write": lostWrite,
+  unseen,
+  duplicate,
+  "inconsistent-offsets": inconsistentOffsets,
+  G1a: g1a,
+  "precommitted-read": precommittedRead,
+  "poll-skip": pollSkip,
+  "nonmonotonic-poll": nonmonotonicPoll,
+  "nonmonotonic-send": nonmonotonicSend,
+  "int-poll-skip": intPollSkip,
+  "int-nonmonotonic-poll": intNonmonotonicPoll,
+  "int-send-skip": intSendSkip,
+  "int-nonmonotonic-send": intNonmonotonicSend,
+  G0: g0,
+  "G0-process": g0Process,
+  "G0-realtime": g0Realtime,
+  G1c: g1c,
+  "G1c-process": g1cProcess,
+  "G1c-realtime": g1cRealtime,
+};
