@@ -1,0 +1,341 @@
+// The cluster nemesis: resolves targets at fault time, refuses contradictory faults, acts through the
+// node capabilities, records every fault and undo as a nemesis op pair in the history, starts the
+// failover / recovery watches, and heals everything on heal-all and on SIGINT / SIGTERM.
+//
+// History (DESIGN §6): invoke, then ok (in force), info (an action failed midway: may or may not be
+// in force; heal-all undoes it either way) or fail (refused before anything happened, value.reason
+// says why). f is the fault name (kill, stop, pause, partition, bounce) or the undo's (start,
+// resume, heal, heal-all). value: {targets: [node names], selector, leaderOf?, topology?, grudge?}.
+import type { Recorder } from "../history/recorder.ts";
+import { onShutdown } from "../util/shutdown.ts";
+import { waitFor } from "../util/wait.ts";
+import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
+import { allWhole, watchFailover, watchRecovery, type WatchOptions } from "./failover-watch.ts";
+import { FaultState, type ProcessFault } from "./fault-state.ts";
+import { rollingRestart } from "./faults/bounce.ts";
+import { killNodes, startNodes } from "./faults/kill.ts";
+import { applyGrudge, healPartitions, variantCache } from "./faults/partition.ts";
+import { pauseNodes, resumeNodes } from "./faults/pause.ts";
+import { stopNodes } from "./faults/stop.ts";
+import { grudgeFor, nodesOf, type Grudge } from "./grudge.ts";
+import { clusterProbe, type ClusterProbe } from "./probe.ts";
+import type { Rng } from "./rng.ts";
+import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
+import type { FaultResult, FaultSpec, FaultValue, Nemesis, TargetSpec } from "./types.ts";
+import { Watches } from "./watches.ts";
+
+export interface ClusterNemesisOptions {
+  recorder: Recorder;
+  /** Seeded: random targets and partition shapes replay with the run's seed. */
+  rng: Rng;
+  /** Failover / recovery measurement (failover-watch.ts); false turns it off. */
+  watch?: WatchOptions | false;
+  /** How long `stop` waits for a clean shutdown before SIGKILL. */
+  stopTimeoutSeconds?: number;
+  /** How long `bounce` waits for each broker to be back in sync. */
+  bounceTimeoutMs?: number;
+  /** Runs heal-all on SIGINT / SIGTERM (default true). */
+  healOnShutdown?: boolean;
+  probe?: ClusterProbe;
+}
+
+export interface ClusterNemesis extends Nemesis {
+  /** Lets measurements still running finish for up to waitMs, then ends them. */
+  close(opts?: { waitMs?: number }): Promise<void>;
+  readonly state: FaultState;
+}
+
+const message = (err: unknown) => (err as Error).message ?? String(err);
+
+export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions): ClusterNemesis {
+  const all = [...cluster.brokers, ...cluster.zookeepers];
+  const byName = (name: string): FaultableNode => {
+    const n = all.find((x) => x.name === name);
+    if (!n) throw new Error(`no node named ${name}`);
+    return n;
+  };
+  const brokerNames = cluster.brokers.map((b) => b.name);
+  const zkNames = cluster.zookeepers.map((z) => z.name);
+  const probe = o.probe ?? clusterProbe(cluster);
+  const state = new FaultState();
+  const watches = new Watches();
+  const variantOf = variantCache();
+  const watch = o.watch === false ? undefined : (o.watch ?? {});
+  const stopTimeoutSeconds = o.stopTimeoutSeconds ?? 30;
+
+  // One nemesis op at a time, like Jepsen's single nemesis process.
+  let tail: Promise<unknown> = Promise.resolve();
+  const locked = <T>(fn: () => Promise<T>, maxWaitMs = Infinity): Promise<T> => {
+    const prev = tail;
+    const wait = maxWaitMs === Infinity ? prev : Promise.race([prev, new Promise((r) => setTimeout(r, maxWaitMs).unref())]);
+    const run = wait.catch(() => undefined).then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const record = (type: "invoke" | "ok" | "info" | "fail", f: FaultResult["f"], value: FaultValue) =>
+    o.recorder.record({ process: "nemesis", type, f, value });
+
+  function refuse(f: FaultResult["f"], value: FaultValue, reason: string): FaultResult {
+    record("invoke", f, value);
+    const op = record("fail", f, { ...value, reason });
+    return { type: "fail", f, value: op.value as FaultValue, index: op.index };
+  }
+
+  async function attempt(
+    f: FaultResult["f"],
+    value: FaultValue,
+    act: () => Promise<Partial<FaultValue> | void>,
+    undo?: FaultSpec,
+  ): Promise<FaultResult> {
+    record("invoke", f, value);
+    try {
+      const extra = (await act()) ?? {};
+      const op = record("ok", f, { ...value, ...extra });
+      return { type: "ok", f, value: op.value as FaultValue, index: op.index, undo };
+    } catch (err) {
+      const op = record("info", f, { ...value, reason: message(err) });
+      return { type: "info", f, value: op.value as FaultValue, index: op.index, undo };
+    }
+  }
+
+  const resolve = (spec: TargetSpec, faulted = state.faulted()) =>
+    resolveTargets(spec, { brokers: cluster.brokers, zookeepers: cluster.zookeepers, rng: o.rng, probe, faulted });
+
+  const describe = (spec: TargetSpec | undefined, r: Resolved): FaultValue => ({
+    targets: r.nodes,
+    ...(spec ? { selector: spec.kind } : {}),
+    ...(r.leaderOf ? { leaderOf: r.leaderOf } : {}),
+  });
+
+  /** Metadata before the fault, from a broker it will not hit, for the failover watch. */
+  const snapshot = async (hit: readonly string[]) =>
+    watch ? probe.metadata({ avoid: new Set([...state.faulted(), ...hit]), topics: watch.topics }).catch(() => undefined) : undefined;
+
+  function startFailoverWatch(result: FaultResult, hit: readonly string[], before: Awaited<ReturnType<typeof snapshot>>, partition = false) {
+    if (!watch || !before || result.type !== "ok" || result.index === undefined) return;
+    const ids = new Set(cluster.brokers.filter((b) => hit.includes(b.name)).map((b) => b.id));
+    if (ids.size === 0) return;
+    const t0 = performance.now();
+    const fault = result.index;
+    watches.start("failover", { nodes: hit, partition }, (signal) =>
+      watchFailover({ recorder: o.recorder, probe, fault, t0, before: before.partitions, hitBrokers: ids, hitNames: new Set(hit), options: watch, signal }),
+    );
+  }
+
+  function startRecoveryWatch(result: FaultResult, restored: readonly string[]) {
+    if (!watch || result.type !== "ok" || result.index === undefined) return;
+    const t0 = performance.now();
+    const fault = result.index;
+    watches.start("recovery", { nodes: restored }, (signal) =>
+      watchRecovery({ recorder: o.recorder, probe, fault, t0, restored: new Set(restored), options: watch, signal }),
+    );
+  }
+
+  async function processFault(spec: Extract<FaultSpec, { fault: ProcessFault }>): Promise<FaultResult> {
+    let r: Resolved;
+    try {
+      r = await resolve(spec.targets);
+    } catch (err) {
+      return refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+    }
+    const value = describe(spec.targets, r);
+    const clash = state.conflict(spec.fault, r.nodes);
+    if (clash) return refuse(spec.fault, value, clash);
+    watches.interrupted();
+    const before = await snapshot(r.nodes);
+    const nodes = r.nodes.map(byName);
+    const undo: FaultSpec = { fault: spec.fault === "pause" ? "resume" : "start", targets: { kind: "nodes", names: r.nodes } };
+    const result = await attempt(
+      spec.fault,
+      value,
+      async () => {
+        state.setProcess(r.nodes, spec.fault); // before acting: heal-all must know even if the action fails midway
+        if (spec.fault === "kill") await killNodes(nodes);
+        else if (spec.fault === "stop") await stopNodes(nodes, stopTimeoutSeconds);
+        else await pauseNodes(nodes);
+      },
+      undo,
+    );
+    startFailoverWatch(result, r.nodes, before);
+    return result;
+  }
+
+  async function restore(spec: Extract<FaultSpec, { fault: "start" | "resume" }>): Promise<FaultResult> {
+    let r: Resolved;
+    try {
+      r = await resolve(spec.targets, new Set());
+    } catch (err) {
+      return refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+    }
+    watches.undone({ nodes: r.nodes });
+    const result = await attempt(spec.fault, describe(spec.targets, r), async () => {
+      const nodes = r.nodes.map(byName);
+      const states = await Promise.all(nodes.map((n) => n.state()));
+      // Only nodes that need it: a running container needs no start, an unpaused one no resume.
+      if (spec.fault === "start") await startNodes(nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused"));
+      else await resumeNodes(nodes.filter((_, i) => states[i] === "paused"));
+      state.clearProcess(r.nodes);
+      return { was: Object.fromEntries(r.nodes.map((n, i) => [n, states[i]])) };
+    });
+    startRecoveryWatch(result, r.nodes);
+    return result;
+  }
+
+  async function partition(spec: Extract<FaultSpec, { fault: "partition" }>): Promise<FaultResult> {
+    let r: Resolved = { nodes: [] };
+    let grudge: Grudge;
+    try {
+      if (spec.targets) r = await resolve(spec.targets);
+      grudge = grudgeFor(spec.topology, { brokers: brokerNames, zookeepers: zkNames }, r.nodes, o.rng);
+    } catch (err) {
+      return refuse("partition", { targets: r.nodes, topology: spec.topology, ...(spec.targets ? { selector: spec.targets.kind } : {}) }, message(err));
+    }
+    const value: FaultValue = { ...describe(spec.targets, r), topology: spec.topology, grudge };
+    const clash = state.conflict("partition", nodesOf(grudge));
+    if (clash) return refuse("partition", value, clash);
+    watches.interrupted();
+    // Brokers whose partitions should fail over: the targets, and any broker cut from a ZooKeeper majority.
+    const zkMajority = majoritySize(zkNames.length);
+    const hit = brokerNames.filter((b) => r.nodes.includes(b) || (grudge[b] ?? []).filter((n) => zkNames.includes(n)).length >= zkMajority);
+    const before = await snapshot(hit);
+    const result = await attempt(
+      "partition",
+      value,
+      async () => {
+        state.setPartition(grudge);
+        await applyGrudge(byName, grudge, variantOf);
+      },
+      { fault: "heal" },
+    );
+    startFailoverWatch(result, hit, before, true);
+    return result;
+  }
+
+  async function heal(): Promise<FaultResult> {
+    const g = state.partition();
+    watches.undone({ partition: true });
+    const result = await attempt("heal", { targets: g ? Object.keys(g).sort() : [] }, async () => {
+      const reachable = all.filter((n) => !state.processFaultOf(n.name));
+      const had = await healPartitions(reachable, variantOf);
+      state.clearPartition();
+      return { removedFrom: had };
+    });
+    startRecoveryWatch(result, []);
+    return result;
+  }
+
+  async function bounce(): Promise<FaultResult> {
+    const value: FaultValue = { targets: [...brokerNames] };
+    const clash = state.conflict("bounce", brokerNames);
+    if (clash) return refuse("bounce", value, clash);
+    watches.interrupted();
+    return attempt("bounce", value, async () => {
+      // Tracked, so heal-all starts a broker that a failed bounce left stopped.
+      const tracked = cluster.brokers.map((b) => ({
+        name: b.name,
+        role: b.role,
+        id: b.id,
+        stop: async (t?: number) => {
+          state.setProcess([b.name], "stop");
+          await b.stop(t);
+        },
+        start: async () => {
+          await b.start();
+          state.clearProcess([b.name]);
+        },
+      }));
+      const steps = await rollingRestart(tracked, {
+        stopTimeoutSeconds,
+        waitBack: (b) => waitBack(b.name, b.id),
+      });
+      return { steps };
+    });
+  }
+
+  const waitBack = async (name: string, id: number): Promise<void> => {
+    await waitFor(
+      `${name} registered and every ISR whole`,
+      async () => {
+        if (!(await probe.registered()).has(id)) throw new Error(`broker ${id} not registered in ZooKeeper`);
+        const md = await probe.metadata();
+        if (!allWhole(md.partitions)) {
+          const lagging = md.partitions.filter((p) => p.isr.length !== p.replicas.length).map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
+          throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
+        }
+        return true;
+      },
+      { timeoutMs: o.bounceTimeoutMs ?? 90_000, intervalMs: 500 },
+    );
+  };
+
+  async function healEverything(): Promise<FaultResult> {
+    watches.undone({ all: true });
+    const f = "heal-all";
+    record("invoke", f, { targets: [] });
+    const problems: string[] = [];
+    const started: string[] = [];
+    const resumed: string[] = [];
+    // Ask every container, not just our bookkeeping: an action that failed midway may have half-happened.
+    await Promise.all(
+      all.map(async (n) => {
+        try {
+          const s = await n.state();
+          if (s === "paused") {
+            await n.unpause();
+            resumed.push(n.name);
+          } else if (s !== "running") {
+            await n.start();
+            started.push(n.name);
+          }
+        } catch (err) {
+          problems.push(`${n.name}: ${message(err)}`);
+        }
+      }),
+    );
+    let removedFrom: string[] = [];
+    try {
+      removedFrom = await healPartitions(all, variantOf);
+    } catch (err) {
+      problems.push(`removing rules: ${message(err)}`);
+    }
+    state.clearAll();
+    const value: FaultValue = { targets: [...new Set([...started, ...resumed, ...removedFrom])].sort(), started: started.sort(), resumed: resumed.sort(), removedFrom };
+    const op = record(problems.length ? "info" : "ok", f, problems.length ? { ...value, reason: problems.join("; ") } : value);
+    const result: FaultResult = { type: op.type as FaultResult["type"], f, value: op.value as FaultValue, index: op.index };
+    if (value.targets.length) startRecoveryWatch(result, [...started, ...resumed]);
+    return result;
+  }
+
+  const unregister = o.healOnShutdown === false ? () => false : onShutdown(async () => void (await nemesis.healAll()));
+
+  const nemesis: ClusterNemesis = {
+    state,
+    invoke(spec) {
+      return locked(async () => {
+        switch (spec.fault) {
+          case "kill":
+          case "stop":
+          case "pause":
+            return processFault(spec);
+          case "start":
+          case "resume":
+            return restore(spec);
+          case "partition":
+            return partition(spec);
+          case "heal":
+            return heal();
+          case "bounce":
+            return bounce();
+        }
+      });
+    },
+    // Heal-all must not wait forever behind a hung fault (SIGINT during a 30 s stop).
+    healAll: () => locked(healEverything, 60_000),
+    async close(opts = {}) {
+      unregister();
+      await watches.close(opts.waitMs ?? 0);
+    },
+  };
+  return nemesis;
+}

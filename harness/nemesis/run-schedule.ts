@@ -1,0 +1,80 @@
+// Executes a schedule against a nemesis in real time: each fault at its `at` (ms from `origin`, the
+// workload start), its undo `duration` ms later. One nemesis op at a time: a fault that takes long
+// (a bounce, a 30 s stop) delays what follows, which then runs as soon as it can; the history has
+// the real times. Ends with heal-all, also when interrupted (signal) or when something throws, so
+// the cluster is whole when this returns.
+import type { ScheduledFault } from "./schedule.ts";
+import { faultOf } from "./schedule.ts";
+import type { FaultResult, Nemesis } from "./types.ts";
+
+export interface RunScheduleOptions {
+  /** Aborting stops the schedule (an op under way completes) and heals everything. */
+  signal?: AbortSignal;
+  /** performance.now() of the workload start; default: when runSchedule is called. */
+  origin?: number;
+  progress?: (message: string) => void;
+}
+
+export interface ScheduleOutcome {
+  steps: { entry: ScheduledFault; fault?: FaultResult; undo?: FaultResult }[];
+  interrupted: boolean;
+  healAll: FaultResult;
+}
+
+interface Event {
+  time: number;
+  undo: boolean;
+  i: number;
+}
+
+/** Faults and undos in time order; at equal times undos go first (a fault never meets its predecessor). */
+export function timeline(schedule: readonly ScheduledFault[]): Event[] {
+  const events: Event[] = [];
+  schedule.forEach((e, i) => {
+    events.push({ time: e.at, undo: false, i });
+    if (e.fault !== "bounce") events.push({ time: e.at + e.duration, undo: true, i });
+  });
+  return events.sort((a, b) => a.time - b.time || Number(b.undo) - Number(a.undo) || a.i - b.i);
+}
+
+function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const ms = deadline - performance.now();
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+export async function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions = {}): Promise<ScheduleOutcome> {
+  const origin = o.origin ?? performance.now();
+  const steps: ScheduleOutcome["steps"] = schedule.map((entry) => ({ entry }));
+  let healAll: FaultResult | undefined;
+  try {
+    for (const ev of timeline(schedule)) {
+      await sleepUntil(origin + ev.time, o.signal);
+      if (o.signal?.aborted) break;
+      const step = steps[ev.i]!;
+      if (!ev.undo) {
+        o.progress?.(`nemesis: ${describe(step.entry)} at ${Math.round(performance.now() - origin)} ms`);
+        step.fault = await nemesis.invoke(faultOf(step.entry));
+      } else if (step.fault?.undo && step.fault.type !== "fail") {
+        step.undo = await nemesis.invoke(step.fault.undo);
+      }
+    }
+  } finally {
+    o.progress?.(`nemesis: heal-all${o.signal?.aborted ? " (interrupted)" : ""}`);
+    healAll = await nemesis.healAll();
+  }
+  return { steps, interrupted: o.signal?.aborted ?? false, healAll: healAll! };
+}
+
+export function describe(e: ScheduledFault): string {
+  const t = "targets" in e && e.targets ? ` ${e.targets.kind === "leader" ? `leader of ${e.targets.of}` : e.targets.kind}` : "";
+  return `${e.fault}${e.fault === "partition" ? ` ${e.topology}` : ""}${t} for ${e.duration} ms`;
+}
