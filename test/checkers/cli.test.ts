@@ -1,0 +1,83 @@
+// The check command: output and exit codes (0 valid, 1 invalid, 2 unknown or bad input).
+import { Command } from "commander";
+import { afterEach, describe, expect, it } from "vitest";
+import { checkCommand, configFromFlags, registerCheckCommand } from "../../checkers/cli.ts";
+
+const fixture = (name: string) => new URL(`../fixtures/histories/${name}`, import.meta.url).pathname;
+
+async function run(file: string, flags: Parameters<typeof checkCommand>[1] = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await checkCommand(file, flags, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+describe("check command", () => {
+  afterEach(() => {
+    process.exitCode = undefined;
+  });
+
+  it("exits 0 on a valid history and prints a summary", async () => {
+    const r = await run(fixture("valid.jsonl"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^VALID/);
+  });
+
+  it("exits 1 on a forbidden anomaly; --json prints one object", async () => {
+    const r = await run(fixture("jepsen-small.edn"), { json: true });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.valid).toBe(false);
+    expect(out.anomalyTypes).toEqual(["lost-write", "unseen"]);
+    expect(out.forbidden).toEqual(["lost-write", "unseen"]);
+    expect(out.anomalies["lost-write"]).toMatchObject({ count: 1, forbidden: true });
+    expect(out.stats.keys).toBe(2);
+  });
+
+  it("exits 0 when the configuration permits what was found", async () => {
+    const r = await run(fixture("jepsen-small.edn"), { acks: "1" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/lost-write: 1 \(permitted: acks=1/);
+  });
+
+  it("exits 2 when nothing was tested", async () => {
+    const r = await run(fixture("faults-only.jsonl"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nothing was tested/);
+  });
+
+  it("exits 2 on bad input, naming the file and line", async () => {
+    const r = await run(fixture("missing-process.jsonl"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('missing-process.jsonl:17: missing field "process"\n');
+    expect((await run("/nonexistent/h.jsonl")).stderr).toMatch(/no such file/);
+  });
+
+  it("exits 2 on bad flag values", async () => {
+    expect((await run(fixture("valid.jsonl"), { acks: "2" })).stderr).toMatch(/--acks must be 0, 1 or all \(got "2"\)/);
+    expect((await run(fixture("valid.jsonl"), { minIsr: "x" })).code).toBe(2);
+    expect(configFromFlags({ maxInFlight: "0" })).toMatch(/--max-in-flight must be an integer >= 1/);
+    expect(configFromFlags({ acks: "all", minIsr: "2", unclean: false, idempotent: true, maxInFlight: "5", subscribe: true, wwDeps: true })).toEqual({
+      acks: "all",
+      minInsyncReplicas: 2,
+      uncleanLeaderElection: false,
+      idempotent: true,
+      maxInFlight: 5,
+      consumerMode: "subscribe",
+      wwDeps: true,
+    });
+  });
+
+  it("registers on a commander program and sets process.exitCode", async () => {
+    const program = new Command().exitOverride();
+    registerCheckCommand(program);
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as never;
+    try {
+      await program.parseAsync(["node", "kh", "check", fixture("jepsen-small.edn"), "--acks", "all", "--min-isr", "2", "--no-idempotent"]);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(process.exitCode).toBe(1);
+  });
+});

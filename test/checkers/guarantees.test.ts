@@ -1,0 +1,67 @@
+// The guarantees table against DESIGN.md section 7.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ANOMALY_TYPES, type AnomalyType, type CheckConfig, guaranteesFor } from "../../checkers/index.ts";
+
+const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor(c)[t].forbidden).sort();
+const LOSS: AnomalyType[] = ["lost-write", "unseen"];
+const REORDER: AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send"];
+const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime"];
+
+const configArb: fc.Arbitrary<CheckConfig> = fc.record(
+  {
+    acks: fc.constantFrom(0 as const, 1 as const, "all" as const),
+    minInsyncReplicas: fc.integer({ min: 1, max: 3 }),
+    uncleanLeaderElection: fc.boolean(),
+    idempotent: fc.boolean(),
+    maxInFlight: fc.integer({ min: 1, max: 10 }),
+    consumerMode: fc.constantFrom("assign" as const, "subscribe" as const),
+    wwDeps: fc.boolean(),
+  },
+  { requiredKeys: [] },
+);
+
+describe("guarantees", () => {
+  it("strict default: everything forbidden but int-send-skip and the G0 family", () => {
+    expect(permitted({})).toEqual([...ALWAYS_PERMITTED].sort());
+  });
+
+  it("subscribe permits poll-skip and nonmonotonic-poll, but not within one poll", () => {
+    expect(permitted({ consumerMode: "subscribe" })).toEqual([...ALWAYS_PERMITTED, "nonmonotonic-poll", "poll-skip"].sort());
+  });
+
+  it("ww-deps permits the G1c family", () => {
+    expect(permitted({ wwDeps: true })).toEqual([...ALWAYS_PERMITTED, "G1c", "G1c-process", "G1c-realtime"].sort());
+  });
+
+  it("follows the table of section 7", () => {
+    expect(permitted({ acks: 0 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort());
+    expect(permitted({ acks: 1, idempotent: false, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort());
+    expect(permitted({ acks: 1, idempotent: true, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
+    expect(permitted({ acks: 1, idempotent: false, maxInFlight: 1 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, "duplicate"].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 1, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5 })).toEqual(
+      [...ALWAYS_PERMITTED].sort(),
+    );
+    expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual([...ALWAYS_PERMITTED, ...REORDER].sort());
+  });
+
+  it("always forbids inconsistent offsets, G1a, precommitted reads and, under assign, read-order anomalies", () => {
+    fc.assert(
+      fc.property(configArb, (c) => {
+        const g = guaranteesFor(c);
+        for (const t of ["inconsistent-offsets", "G1a", "precommitted-read", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
+          expect(g[t].forbidden).toBe(true);
+        }
+        if (c.consumerMode !== "subscribe") expect(g["poll-skip"].forbidden && g["nonmonotonic-poll"].forbidden).toBe(true);
+        for (const t of ALWAYS_PERMITTED) expect(g[t].forbidden).toBe(false);
+        for (const t of ANOMALY_TYPES) expect(g[t].reason.length).toBeGreaterThan(10);
+      }),
+    );
+  });
+
+  it("gives the reason a setting permits something", () => {
+    expect(guaranteesFor({ acks: 1 })["lost-write"].reason).toMatch(/acks=1: a leader may acknowledge before followers copy it/);
+  });
+});
