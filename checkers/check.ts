@@ -1,10 +1,10 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
 import { findCycles } from "./cycles.ts";
-import { type Derived, derive, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
+import { type Derived, derive, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
-import type { History } from "./history.ts";
+import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
@@ -69,7 +69,20 @@ export interface CheckOptions {
 }
 
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
-  const d = derive(history);
+  return checkDerived(derive(history), config, options);
+}
+
+/**
+ * Checks a history as it streams in, without keeping the ops: only the compact derived structures
+ * stay in memory. Gives exactly what check() gives on the same ops.
+ */
+export async function checkStream(ops: AsyncIterable<Op> | Iterable<Op>, config: CheckConfig = {}, options: CheckOptions = {}): Promise<Results> {
+  const b = new Deriver();
+  for await (const op of ops) b.add(op);
+  return checkDerived(b.finish(), config, options);
+}
+
+function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {
   const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
   findLostWrites(d, out);
   findUnseen(d, out);
@@ -136,11 +149,8 @@ function statsOf(d: Derived): Stats {
     if (d.valWriter[v]! >= 0) valuesSent++;
     if (d.valReadOk[v] === 1) valuesRead++;
   }
-  let clientLines = 0;
-  const fs = new Set(["send", "poll", "txn", "assign", "subscribe"]);
-  for (const op of d.history) if (fs.has(op.f)) clientLines++;
   return {
-    ops: d.history.length,
+    ops: d.nLines,
     clientOps: d.nOps,
     unfinished,
     processes: d.procs.length,
@@ -152,6 +162,6 @@ function statsOf(d: Derived): Stats {
     valuesSent,
     valuesRead,
     logOffsets: d.slotOffset.length,
-    otherOps: d.history.length - clientLines,
+    otherOps: d.nLines - d.nClientLines,
   };
 }

@@ -1,11 +1,11 @@
 // The `check` command: check a stored history (JSON Lines or Jepsen EDN) against a configuration.
 // Exit codes: 0 valid, 1 invalid, 2 unknown or bad input (message on stderr).
 import type { Command } from "commander";
-import { check } from "./check.ts";
+import { checkStream, type Results } from "./check.ts";
 import { summarize } from "./explain.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { HistoryError } from "./history.ts";
-import { readHistoryFile } from "./read.ts";
+import { streamHistoryFile } from "./read.ts";
 
 export interface CheckFlags {
   json?: boolean;
@@ -82,9 +82,9 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
     io.stderr(`check: ${config}\n`);
     return 2;
   }
-  let history;
+  let results: Results;
   try {
-    history = await readHistoryFile(file);
+    results = await checkStream(streamHistoryFile(file), config);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof HistoryError) io.stderr(`${e.message}\n`);
@@ -92,7 +92,6 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
     else io.stderr(`check: cannot read ${file}: ${err.message}\n`);
     return 2;
   }
-  const results = check(history, config);
   io.stdout(flags.json ? `${JSON.stringify(results)}\n` : `${summarize(results)}\n`);
   if (results.valid === "unknown") io.stderr(`check: ${results.unknownReason}\n`);
   return results.valid === true ? 0 : results.valid === false ? 1 : 2;

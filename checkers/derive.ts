@@ -1,8 +1,8 @@
 // Derived structures, built once per check (DESIGN.md section 7): client ops paired with their
 // invocations, every micro-op as a flat record, per-key logs (offset -> values), dense indexes,
 // writers and readers. Every anomaly module reads these and nothing else.
-import type { History, Key, Op, Process, Value } from "./history.ts";
-import { FloatList, IntList } from "./ints.ts";
+import type { Key, Op, Process, Value } from "./history.ts";
+import { FloatList, IdMap, IntList } from "./ints.ts";
 
 export const OK = 0;
 export const INFO = 1;
@@ -12,8 +12,6 @@ export const F_POLL = 1;
 export const F_TXN = 2;
 export const F_ASSIGN = 3;
 export const F_SUBSCRIBE = 4;
-const F_CODES: Record<string, number> = { send: F_SEND, poll: F_POLL, txn: F_TXN, assign: F_ASSIGN, subscribe: F_SUBSCRIBE };
-const TYPE_CODES: Record<string, number> = { ok: OK, info: INFO, fail: FAIL };
 
 /**
  * Client ops are numbered 0..nOps-1 in the order they completed ("c" below). An invocation that
@@ -21,12 +19,17 @@ const TYPE_CODES: Record<string, number> = { ok: OK, info: INFO, fail: FAIL };
  * Records (micro-op values) are numbered 0..nRecs-1 in op order; keys and values are interned.
  */
 export interface Derived {
-  history: History;
+  /** Ops seen (lines of the history), and how many were client ops (send/poll/txn/assign/subscribe). */
+  nLines: number;
+  nClientLines: number;
   nOps: number;
-  /** History position of the completion (of the invocation, for one that never completed). */
+  /** Stream position of the completion (of the invocation, for one that never completed). */
   opPos: Int32Array;
-  /** History position of the invocation, or -1. */
+  /** Stream position of the invocation, or -1. */
   opInv: Int32Array;
+  /** The op's own `index` and `time` fields (of its completion). */
+  opIndexOf: Int32Array;
+  opTime: Float64Array;
   opType: Uint8Array;
   opF: Uint8Array;
   opProc: Int32Array;
@@ -78,91 +81,120 @@ export interface Derived {
   valMore: Map<number, number[]>;
 }
 
-export function derive(history: History): Derived {
-  const b = new Builder(history);
-  b.pairOps();
-  const d = b.finishOps();
-  buildLog(d);
-  return d;
+export function derive(history: Iterable<Op>): Derived {
+  const b = new Deriver();
+  for (const op of history) b.add(op);
+  return b.finish();
 }
 
-class Builder {
-  opPos = new IntList();
-  opInv = new IntList();
-  opType = new IntList();
-  opF = new IntList();
-  opProc = new IntList();
-  opSynth = new IntList();
-  opRecStart = new IntList();
-  opRecEnd = new IntList();
-  opKeys = new Map<number, number[]>();
-  procIds = new Map<Process, number>();
-  procs: Process[] = [];
+function fCode(f: string): number {
+  switch (f) {
+    case "send":
+      return F_SEND;
+    case "poll":
+      return F_POLL;
+    case "txn":
+      return F_TXN;
+    case "assign":
+      return F_ASSIGN;
+    case "subscribe":
+      return F_SUBSCRIBE;
+    default:
+      return -1;
+  }
+}
 
-  recOp = new IntList(4096);
-  recKey = new IntList(4096);
-  recVal = new IntList(4096);
-  recOff = new FloatList(4096);
-  recPoll = new IntList(4096);
+interface Pending {
+  pos: number;
+  op: Op;
+}
 
-  keyIds = new Map<string, number>();
-  keys: Key[] = [];
-  keyFromPoll: boolean[] = [];
-  keyVals: Map<Value, number>[] = [];
-  valKey = new IntList();
-  valOrig: Value[] = [];
-  valWriter = new IntList();
-  valReadOk = new IntList();
-  valFirstOkReader = new IntList();
+/** Builds the derived structures one op at a time, so a history can be checked as it streams in. */
+export class Deriver {
+  private nLines = 0;
+  private nClientLines = 0;
+  private readonly pending = new Map<Process, Pending>();
 
-  constructor(readonly history: History) {}
+  private opPos = new IntList();
+  private opInv = new IntList();
+  private opIndexOf = new IntList();
+  private opTime = new FloatList();
+  private opType = new IntList();
+  private opF = new IntList();
+  private opProc = new IntList();
+  private opSynth = new IntList();
+  private opRecStart = new IntList();
+  private opRecEnd = new IntList();
+  private opKeys = new Map<number, number[]>();
+  private procIds = new Map<Process, number>();
+  private procs: Process[] = [];
 
-  pairOps(): void {
-    const h = this.history;
-    const pending = new Map<Process, number>();
-    for (let pos = 0; pos < h.length; pos++) {
-      const op = h[pos]!;
-      const f = F_CODES[op.f];
-      if (f === undefined) continue;
-      if (op.type === "invoke") {
-        const prev = pending.get(op.process);
-        if (prev !== undefined) this.addOp(prev, prev, -1, INFO, true);
-        pending.set(op.process, pos);
-        continue;
-      }
-      let inv = pending.get(op.process);
-      if (inv !== undefined && h[inv]!.f === op.f) pending.delete(op.process);
-      else inv = -1;
-      this.addOp(pos, inv, pos, TYPE_CODES[op.type]!, false);
+  private recOp = new IntList(4096);
+  private recKey = new IntList(4096);
+  private recVal = new IntList(4096);
+  private recOff = new FloatList(4096);
+  private recPoll = new IntList(4096);
+
+  private keyIds = new Map<string, number>();
+  private keys: Key[] = [];
+  private keyFromPoll: boolean[] = [];
+  private keyVals: IdMap[] = [];
+  // Direct tables may grow to a few times the number of values seen so far, never more.
+  private readonly valueLimit = () => 4 * this.valOrig.length + 65536;
+  private valKey = new IntList();
+  private valOrig: Value[] = [];
+  private valWriter = new IntList();
+  private valReadOk = new IntList();
+  private valFirstOkReader = new IntList();
+
+  /** Adds the next op of the history. */
+  add(op: Op): void {
+    const pos = this.nLines++;
+    const f = fCode(op.f);
+    if (f < 0) return;
+    this.nClientLines++;
+    const type = op.type;
+    if (type === "invoke") {
+      const prev = this.pending.get(op.process);
+      if (prev !== undefined) this.addOp(prev.op, prev.pos, prev.pos, undefined, INFO, true);
+      this.pending.set(op.process, { pos, op });
+      return;
     }
-    const left = [...pending.values()].sort((x, y) => x - y);
-    for (const inv of left) this.addOp(inv, inv, -1, INFO, true);
+    const inv = this.pending.get(op.process);
+    let invOp: Op | undefined;
+    let invPos = -1;
+    if (inv !== undefined && inv.op.f === op.f) {
+      this.pending.delete(op.process);
+      invOp = inv.op;
+      invPos = inv.pos;
+    }
+    this.addOp(op, pos, invPos, invOp, type === "ok" ? OK : type === "info" ? INFO : FAIL, false);
   }
 
-  private addOp(pos: number, inv: number, _completion: number, type: number, synth: boolean): void {
-    const h = this.history;
-    const op = h[pos]!;
+  private addOp(op: Op, pos: number, inv: number, invOp: Op | undefined, type: number, synth: boolean): void {
     const c = this.opPos.n;
-    const f = F_CODES[op.f]!;
+    const f = fCode(op.f);
     this.opPos.push(pos);
-    this.opInv.push(synth ? pos : inv);
+    this.opInv.push(inv);
+    this.opIndexOf.push(op.index);
+    this.opTime.push(op.time);
     this.opType.push(type);
     this.opF.push(f);
     this.opProc.push(this.internProc(op.process));
     this.opSynth.push(synth ? 1 : 0);
     this.opRecStart.push(this.recOp.n);
-    const value = op.value ?? (inv >= 0 ? h[inv]!.value : undefined);
+    const value = op.value ?? invOp?.value;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
       const ks: number[] = [];
       if (Array.isArray(value)) for (const k of value as Key[]) ks.push(this.internKey(k, false));
       this.opKeys.set(c, ks);
     } else if (Array.isArray(value)) {
-      this.addRecords(c, value, type, op);
+      this.addRecords(c, value, type);
     }
     this.opRecEnd.push(this.recOp.n);
   }
 
-  private addRecords(c: number, mops: unknown[], type: number, _op: Op): void {
+  private addRecords(c: number, mops: unknown[], type: number): void {
     for (let i = 0; i < mops.length; i++) {
       const m = mops[i] as unknown[];
       if (m[0] === "send") {
@@ -214,27 +246,32 @@ class Builder {
     return id;
   }
 
+  private lastKey: string | undefined;
+  private lastKeyId = -1;
+
   private internKey(k: Key, fromPollMap: boolean): number {
     const s = typeof k === "string" ? k : String(k);
-    let id = this.keyIds.get(s);
+    let id: number | undefined = s === this.lastKey ? this.lastKeyId : this.keyIds.get(s);
     if (id === undefined) {
       id = this.keys.length;
       this.keyIds.set(s, id);
       this.keys.push(k);
       this.keyFromPoll.push(fromPollMap);
-      this.keyVals.push(new Map());
+      this.keyVals.push(new IdMap(this.valueLimit));
     } else if (!fromPollMap && this.keyFromPoll[id]) {
       // Poll results are JSON objects whose keys are strings; a send or assign shows the real type.
       this.keys[id] = k;
       this.keyFromPoll[id] = false;
     }
+    this.lastKey = s;
+    this.lastKeyId = id;
     return id;
   }
 
   private internVal(k: number, v: Value): number {
     const m = this.keyVals[k]!;
     let id = m.get(v);
-    if (id === undefined) {
+    if (id === -1) {
       id = this.valOrig.length;
       m.set(v, id);
       this.valOrig.push(v);
@@ -246,14 +283,27 @@ class Builder {
     return id;
   }
 
-  finishOps(): Derived {
+  /** Ends the history: invocations still pending become info ops, and the logs are built. */
+  finish(): Derived {
+    const left = [...this.pending.values()].sort((x, y) => x.pos - y.pos);
+    this.pending.clear();
+    for (const p of left) this.addOp(p.op, p.pos, p.pos, undefined, INFO, true);
+    const d = this.finishOps();
+    buildLog(d);
+    return d;
+  }
+
+  private finishOps(): Derived {
     const nOps = this.opPos.n;
     const nVals = this.valOrig.length;
     const d: Derived = {
-      history: this.history,
+      nLines: this.nLines,
+      nClientLines: this.nClientLines,
       nOps,
       opPos: this.opPos.done(),
       opInv: this.opInv.done(),
+      opIndexOf: this.opIndexOf.done(),
+      opTime: this.opTime.done(),
       opType: Uint8Array.from(this.opType.done()),
       opF: Uint8Array.from(this.opF.done()),
       opProc: this.opProc.done(),
@@ -309,10 +359,11 @@ class Builder {
 /** Fills the per-key logs from every poll result and every committed send with an offset. */
 function buildLog(d: Derived): void {
   const nKeys = d.keys.length;
-  const offsetSlot: Map<number, number>[] = [];
+  const offsetSlot: IdMap[] = [];
   const slotsOfKey: IntList[] = [];
+  const offsetLimit = () => 4 * d.nRecs + 65536;
   for (let k = 0; k < nKeys; k++) {
-    offsetSlot.push(new Map());
+    offsetSlot.push(new IdMap(offsetLimit));
     slotsOfKey.push(new IntList(64));
   }
   const slotOffset = new FloatList(4096);
@@ -346,7 +397,7 @@ function buildLog(d: Derived): void {
     const v = d.recVal[r]!;
     const m = offsetSlot[k]!;
     let slot = m.get(off);
-    if (slot === undefined) {
+    if (slot === -1) {
       slot = slotOffset.n;
       slotOffset.push(off);
       m.set(off, slot);
@@ -408,5 +459,5 @@ export function slotValues(d: Derived, slot: number): number[] {
 
 /** The history index (op.index) of client op c. */
 export function opIndex(d: Derived, c: number): number {
-  return d.history[d.opPos[c]!]!.index;
+  return d.opIndexOf[c]!;
 }

@@ -77,7 +77,7 @@ export function buildGraph(d: Derived, wwDeps: boolean): DepGraph {
  * it replaces, in the frontier, the ops it already follows (they reach later ops through it).
  */
 function addRealtimeEdges(d: Derived, node: Uint8Array, edges: Edges): void {
-  const h = d.history.length;
+  const h = d.nLines;
   const invAt = new Int32Array(h).fill(-1);
   const compAt = new Int32Array(h).fill(-1);
   for (let c = 0; c < d.nOps; c++) {

@@ -47,3 +47,42 @@ export class FloatList {
     return this.a.slice(0, this.n);
   }
 }
+
+/**
+ * A map from integers (or strings) to non-negative ids. Small non-negative integers, which is what
+ * values and offsets almost always are, go to a growable direct table (a Map of a million
+ * integers costs seconds); anything else goes to a Map. Both give the same answers.
+ */
+export class IdMap {
+  private table = new Int32Array(0);
+  private map: Map<number | string, number> | undefined;
+  constructor(private readonly limit: () => number) {}
+
+  get(k: number | string): number {
+    if (typeof k === "number" && k >= 0 && k < this.table.length && (k | 0) === k) {
+      const id = this.table[k]!;
+      if (id !== 0) return id - 1;
+    }
+    const id = this.map?.get(k);
+    return id === undefined ? -1 : id;
+  }
+
+  set(k: number | string, id: number): void {
+    if (typeof k === "number" && k >= 0 && (k | 0) === k) {
+      if (k < this.table.length) {
+        this.table[k] = id + 1;
+        return;
+      }
+      if (k < this.limit()) {
+        let size = Math.max(1024, this.table.length);
+        while (size <= k) size *= 2;
+        const t = new Int32Array(size);
+        t.set(this.table);
+        this.table = t;
+        this.table[k] = id + 1;
+        return;
+      }
+    }
+    (this.map ??= new Map()).set(k, id);
+  }
+}

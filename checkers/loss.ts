@@ -111,8 +111,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
     }
     i++;
     if (i % step === 0 || i === nOk) {
-      const op = d.history[d.opPos[c]!]!;
-      points.push({ index: op.index, time: op.time, counts: Array.from(counts), total });
+      points.push({ index: d.opIndexOf[c]!, time: d.opTime[c]!, counts: Array.from(counts), total });
     }
   }
   return { keys: d.keys.slice(), points };

@@ -8,17 +8,22 @@ import { type History, HistoryError, type Op, validateOp } from "./history.ts";
 
 /** Reads a history file, choosing the format by extension (.jsonl/.json/.ndjson or .edn). */
 export async function readHistoryFile(path: string): Promise<History> {
+  const history: History = [];
+  for await (const op of streamHistoryFile(path)) history.push(op);
+  return history;
+}
+
+/** The ops of a history file, one at a time (JSON Lines stream; EDN is parsed whole first). */
+export async function* streamHistoryFile(path: string): AsyncGenerator<Op> {
   const ext = extname(path).toLowerCase();
   const source = basename(path);
-  if (ext === ".edn") return parseEdnHistory(await readFile(path, "utf8"), source);
-  if (ext === ".jsonl" || ext === ".json" || ext === ".ndjson") {
-    const history: History = [];
-    for await (const op of streamJsonlHistory(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source)) {
-      history.push(op);
-    }
-    return history;
+  if (ext === ".edn") {
+    yield* parseEdnHistory(await readFile(path, "utf8"), source);
+  } else if (ext === ".jsonl" || ext === ".json" || ext === ".ndjson") {
+    yield* streamJsonlHistory(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source);
+  } else {
+    throw new HistoryError(source, `unknown history format "${ext}" (expected .jsonl, .json or .edn)`);
   }
-  throw new HistoryError(source, `unknown history format "${ext}" (expected .jsonl, .json or .edn)`);
 }
 
 /**
