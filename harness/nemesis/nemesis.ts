@@ -185,6 +185,8 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   async function partition(spec: Extract<FaultSpec, { fault: "partition" }>): Promise<FaultResult> {
     let r: Resolved = { nodes: [] };
     let grudge: Grudge;
+    const inForce = state.conflict("partition", []);
+    if (inForce) return refuse("partition", { targets: [], topology: spec.topology }, inForce);
     try {
       if (spec.targets) r = await resolve(spec.targets);
       grudge = grudgeFor(spec.topology, { brokers: brokerNames, zookeepers: zkNames }, r.nodes, o.rng);

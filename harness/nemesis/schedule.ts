@@ -148,7 +148,7 @@ export function scheduleArbitrary(input: ScheduleOptionsInput): fc.Arbitrary<Sch
   const minGap = Math.floor(o.meanIntervalMs / 2);
   const draft = fc.record({
     // Mostly on; shrinks towards off (the first alternative).
-    on: fc.oneof({ arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 9 }),
+    on: fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant(false), weight: 1 }, { arbitrary: fc.constant(true), weight: 9 }),
     // Uniform (fast-check otherwise favours the bounds); still shrinks towards the minimum.
     gap: fc.noBias(fc.integer({ min: minGap, max: o.meanIntervalMs * 2 - minGap })),
     duration: fc.noBias(fc.integer({ min: o.durationMs.min, max: o.durationMs.max })),

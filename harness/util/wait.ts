@@ -18,3 +18,20 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
   }
 }
+
+/** A signal that aborts when the parent does or after `ms`, whichever comes first. (Node 20's
+ *  AbortSignal.any over AbortSignal.timeout can miss the timeout: it was seen never firing.) */
+export function deadlineSignal(parent: AbortSignal, ms: number): { signal: AbortSignal; clear: () => void } {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new Error(`time limit of ${ms} ms reached`)), ms);
+  const onAbort = () => ctrl.abort(parent.reason);
+  if (parent.aborted) ctrl.abort(parent.reason);
+  else parent.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: ctrl.signal,
+    clear: () => {
+      clearTimeout(timer);
+      parent.removeEventListener("abort", onAbort);
+    },
+  };
+}
