@@ -7,6 +7,34 @@ import { removeLeftovers } from "./cluster/cleanup.ts";
 import { doctor } from "./doctor.ts";
 import { ensureImages } from "./images/build-images.ts";
 import { ensureEngine } from "./util/engine.ts";
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { summarize } from "../checkers/index.ts";
+import { SpecError } from "./cluster/spec.ts";
+import { specFromFlags, type RunFlags } from "./run-flags.ts";
+import { runTest } from "./runner.ts";
+import { formatSuiteTable, runSuite } from "./suite.ts";
+import { readSuiteFile } from "./suite-file.ts";
+import { parseTestSpec } from "./workload/spec.ts";
+
+export const DEFAULT_SUITE = join(dirname(fileURLToPath(import.meta.url)), "..", "suites", "known-answers.yaml");
+
+async function readSpecFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new SpecError(`spec ${path}`, ["no such file"]);
+  }
+  try {
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    delete raw.meta; // a stored spec.json carries run metadata next to the spec
+    return raw;
+  } catch (err) {
+    throw new SpecError(`spec ${path}`, [`not valid JSON: ${(err as Error).message}`]);
+  }
+}
 
 const progress = (m: string) => console.error(m);
 
@@ -34,6 +62,62 @@ export function buildProgram(): Command {
         console.log(r.ok ? "doctor: OK" : "doctor: FAILED");
       }
       process.exitCode = r.ok ? 0 : 1;
+    });
+
+  program
+    .command("run")
+    .description("one test run: cluster, workload with faults, heal, final reads, check, report")
+    .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it")
+    .option("--acks <0|1|all>", "producer acks")
+    .option("--min-isr <n>", "topic min.insync.replicas")
+    .option("--unclean", "allow unclean leader election")
+    .option("--idempotent", "idempotent producer")
+    .option("--max-in-flight <n>", "max in-flight requests per connection")
+    .option("--retries <n>", "producer retries")
+    .option("--faults <kinds>", "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce")
+    .option("--targets <kinds>", "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers")
+    .option("--time-limit <s>", "workload seconds")
+    .option("--rate <r>", "send ops per second (all producers)")
+    .option("--seed <n>", "seed of the workload plan and fault schedule")
+    .option("--brokers <n>", "brokers (1-5)")
+    .option("--zookeepers <n>", "ZooKeeper nodes (1-5)")
+    .option("--partitions <n>", "partitions of the test topic (one key each)")
+    .option("--producers <n>", "producer processes")
+    .option("--consumers <n>", "consumer processes")
+    .option("--subscribe", "consumers share a group (default: assign)")
+    .option("--name <name>", "test name (store/<name>/...)")
+    .option("--store <dir>", "store root", "store")
+    .option("--json", "print one JSON object on stdout")
+    .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
+      const base = o.spec ? await readSpecFile(o.spec) : {};
+      const spec = parseTestSpec(specFromFlags(o, base));
+      const out = await runTest(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
+      if (o.json) {
+        console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed,
+          anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));
+      } else {
+        console.log(summarize(out.results, 3));
+        console.log(`\nreport: ${out.reportPath}\nreplay: npx kafka-harness run --spec ${join(out.dir, "spec.json")}`);
+      }
+      process.exitCode = out.exitCode;
+    });
+
+  program
+    .command("suite [file]")
+    .description("run every scenario of a suite file (JSON or YAML); default: the known-answer suite")
+    .option("--only <names>", "comma-separated scenario names to run")
+    .option("--store <dir>", "store root", "store")
+    .option("--json", "print one JSON object on stdout")
+    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean }) => {
+      const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
+      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(",") });
+      if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
+      else {
+        console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
+        for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
+        console.log(`\nreports: ${o.store}/<scenario>/<timestamp>/report.html (newest: ${o.store}/latest)`);
+      }
+      process.exitCode = outcomes.every((x) => x.met) ? 0 : 1;
     });
 
   registerCheckCommand(program);
@@ -68,6 +152,10 @@ export async function main(argv: string[]): Promise<number> {
     return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof SpecError) {
+      console.error(`kafka-harness: ${err.message}`);
+      return 2;
+    }
     console.error(`kafka-harness: ${(err as Error).message}`);
     return 2;
   }

@@ -3,6 +3,7 @@
 // before anything starts.
 import { z } from "zod";
 import { ClusterSpecSchema, describeIssues, SpecError } from "../cluster/spec.ts";
+import { BROKER_TARGETS, FAULT_KINDS } from "../nemesis/schedule.ts";
 
 const int = (min: number, max: number) =>
   z
@@ -63,14 +64,21 @@ export const TestSpecSchema = z
     faults: z
       .object({
         /** Fault kinds the schedule may use; empty means no faults. */
-        kinds: z.array(z.string()).default([]),
+        kinds: z.array(z.enum(FAULT_KINDS, { error: `must be one of ${FAULT_KINDS.join(", ")}` })).default([]),
+        /** Which brokers a fault may hit, resolved at the moment of the fault. */
+        targets: z
+          .array(z.enum(BROKER_TARGETS, { error: `must be one of ${BROKER_TARGETS.join(", ")}` }))
+          .min(1)
+          .default(["leader", "random-broker", "controller", "minority"]),
+        /** Let faults in disjoint domains overlap. */
+        overlap: z.boolean().default(false),
         /** Mean time between the start of one fault and the next. */
         intervalSeconds: z.number().positive().default(10),
         minDurationSeconds: z.number().positive().default(3),
         maxDurationSeconds: z.number().positive().default(8),
       })
       .strict()
-      .default({ kinds: [], intervalSeconds: 10, minDurationSeconds: 3, maxDurationSeconds: 8 }),
+      .default({ kinds: [], targets: ["leader", "random-broker", "controller", "minority"], overlap: false, intervalSeconds: 10, minDurationSeconds: 3, maxDurationSeconds: 8 }),
     recoveryTimeoutSeconds: z.number().positive().max(3600).default(60),
     finalReadTimeoutSeconds: z.number().positive().max(3600).default(60),
   })

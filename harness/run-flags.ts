@@ -1,0 +1,54 @@
+// `kafka-harness run` flags → a TestSpec input layered over an optional spec file. Pure, so the
+// mapping is tested without a cluster; a flag that is not a number says so, naming the flag.
+import { SpecError } from "./cluster/spec.ts";
+import { deepMerge, type Plain } from "./util/merge.ts";
+
+export interface RunFlags {
+  acks?: string;
+  minIsr?: string;
+  unclean?: boolean;
+  idempotent?: boolean;
+  maxInFlight?: string;
+  retries?: string;
+  faults?: string;
+  targets?: string;
+  timeLimit?: string;
+  rate?: string;
+  seed?: string;
+  brokers?: string;
+  zookeepers?: string;
+  partitions?: string;
+  producers?: string;
+  consumers?: string;
+  subscribe?: boolean;
+  name?: string;
+}
+
+function num(flag: string, v: string | undefined, problems: string[]): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n)) {
+    problems.push(`--${flag}: expected a number (got ${JSON.stringify(v)})`);
+    return undefined;
+  }
+  return n;
+}
+
+const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
+
+export function specFromFlags(flags: RunFlags, base: Plain = {}): Plain {
+  const problems: string[] = [];
+  const acks = flags.acks === undefined ? undefined : flags.acks === "all" || flags.acks === "-1" ? "all" : num("acks", flags.acks, problems);
+  const over: Plain = {
+    name: flags.name,
+    seed: num("seed", flags.seed, problems),
+    cluster: { brokers: num("brokers", flags.brokers, problems), zookeepers: num("zookeepers", flags.zookeepers, problems) },
+    topic: { minInsyncReplicas: num("min-isr", flags.minIsr, problems), uncleanLeaderElection: flags.unclean, partitions: num("partitions", flags.partitions, problems) },
+    producer: { acks, idempotent: flags.idempotent, maxInFlight: num("max-in-flight", flags.maxInFlight, problems), retries: num("retries", flags.retries, problems) },
+    consumer: { mode: flags.subscribe ? "subscribe" : undefined, count: num("consumers", flags.consumers, problems) },
+    workload: { timeLimitSeconds: num("time-limit", flags.timeLimit, problems), rate: num("rate", flags.rate, problems), producers: num("producers", flags.producers, problems) },
+    faults: { kinds: list(flags.faults), targets: list(flags.targets) },
+  };
+  if (problems.length) throw new SpecError("command line", problems);
+  return deepMerge(base, over);
+}

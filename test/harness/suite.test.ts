@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { judge, type RunSummary } from "../../harness/suite.ts";
+import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite-file.ts";
+
+const suite = parseSuite(
+  {
+    name: "s",
+    seed: 3,
+    defaults: { workload: { timeLimitSeconds: 10 }, producer: { acks: "all" } },
+    scenarios: [
+      { name: "a", spec: { producer: { acks: 1 } }, runs: 2, expect: { verdict: "valid", finds: ["lost-write", "unseen"], findsOptional: false }, maxRuns: 4 },
+      { name: "b", seeds: [11, 12], expect: { never: ["duplicate"] } },
+    ],
+  },
+  "inline",
+);
+
+const run = (seed: number, anomalies: RunSummary["anomalies"], valid: RunSummary["valid"] = true, forbidden: RunSummary["forbidden"] = []): RunSummary => ({
+  seed, dir: "d", valid, ops: 10, sendsOk: 5, anomalies, forbidden,
+});
+
+describe("suite files", () => {
+  it("merge defaults under each scenario's spec", () => {
+    const spec = scenarioSpec(suite, 0, 99);
+    expect(spec).toMatchObject({ name: "a", seed: 99, producer: { acks: 1 }, workload: { timeLimitSeconds: 10 } });
+  });
+
+  it("derive seeds deterministically, maxRuns of them for a detection", () => {
+    expect(scenarioSeeds(suite, 0)).toHaveLength(4);
+    expect(scenarioSeeds(suite, 0)).toEqual(scenarioSeeds(suite, 0));
+    expect(scenarioSeeds(suite, 1)).toEqual([11, 12]);
+  });
+
+  it("reject a bad scenario spec naming the scenario and field, before anything runs", () => {
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "bad", spec: { producer: { acks: 2 } } }] }, "x.yaml")).toThrow(
+      /scenarios\.0 \(bad\)\.spec[\s\S]*producer\.acks/,
+    );
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", expect: { never: ["lost-writes"] } }] }, "x.yaml")).toThrow(/scenarios\.0\.expect\.never\.0/);
+    expect(() => parseSuite({ name: "x", scenarios: [] }, "x.yaml")).toThrow(/scenarios/);
+  });
+});
+
+describe("judging a scenario", () => {
+  const [a, b] = suite.scenarios;
+
+  it("a detection is met when some run found it, and counts how often", () => {
+    expect(judge(a!, [run(1, {}), run(2, { unseen: 3 })])).toEqual({ found: 1, met: true, problems: [] });
+  });
+
+  it("a detection that never happened is not met (a weak workload must not pass)", () => {
+    const j = judge(a!, [run(1, {}), run(2, { duplicate: 1 })]);
+    expect(j.met).toBe(false);
+    expect(j.problems[0]).toMatch(/none of 2 run\(s\) found lost-write or unseen/);
+  });
+
+  it("a forbidden anomaly or a wrong verdict fails it", () => {
+    expect(judge(b!, [run(11, { duplicate: 2 })]).problems[0]).toMatch(/found duplicate, which must never happen/);
+    expect(judge(a!, [run(1, { unseen: 1, "lost-write": 1 }, false, ["lost-write"])]).problems[0]).toMatch(/verdict invalid, expected valid \(forbidden: lost-write\)/);
+  });
+});
