@@ -1,17 +1,51 @@
-// Connects a run to the fault injector: runs the spec's fault schedule alongside the workload and
-// heals everything afterwards. With no fault kinds in the spec it does nothing.
+// Connects a run to the fault injector: the spec's fault schedule (generated from the run's seed)
+// runs alongside the workload, and heal-all follows it. With no fault kinds it does nothing.
 import type { Cluster } from "./cluster/cluster.ts";
 import type { Recorder } from "./history/recorder.ts";
+import { clusterNemesis, generateSchedule, runSchedule, seededRng, type Schedule } from "./nemesis/index.ts";
+import { keysOf } from "./workload/plan.ts";
 import type { TestSpec } from "./workload/spec.ts";
 
 export interface FaultDriver {
+  readonly schedule: Schedule;
   run(signal: AbortSignal): Promise<void>;
+  /** Undoes everything in force and lets failover measurements finish. Idempotent. */
   healAll(): Promise<void>;
-  /** Human-readable faults currently in force, for progress lines. */
+  /** Nodes currently faulted, for progress lines. */
   inForce(): string[];
 }
 
-export function createFaultDriver(spec: TestSpec, _cluster: Cluster, _recorder: Recorder, _progress: (m: string) => void): FaultDriver {
-  if (spec.faults.kinds.length > 0) throw new Error(`fault kinds ${spec.faults.kinds.join(", ")}: the fault injector is not wired into runs yet`);
-  return { run: async () => {}, healAll: async () => {}, inForce: () => [] };
+export function faultSchedule(spec: TestSpec): Schedule {
+  if (spec.faults.kinds.length === 0) return [];
+  return generateSchedule(spec.seed, {
+    faults: spec.faults.kinds,
+    timeLimitMs: Math.round(spec.workload.timeLimitSeconds * 1000),
+    meanIntervalMs: Math.round(spec.faults.intervalSeconds * 1000),
+    durationMs: { min: Math.round(spec.faults.minDurationSeconds * 1000), max: Math.round(spec.faults.maxDurationSeconds * 1000) },
+    partitions: keysOf(spec),
+    targets: spec.faults.targets,
+    overlap: spec.faults.overlap,
+  });
+}
+
+export function createFaultDriver(spec: TestSpec, cluster: Cluster, recorder: Recorder, progress: (m: string) => void): FaultDriver {
+  const schedule = faultSchedule(spec);
+  if (schedule.length === 0) return { schedule, run: async () => {}, healAll: async () => {}, inForce: () => [] };
+  // The runner heals on signals itself (then saves logs and removes the cluster, in that order).
+  const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(spec.seed), healOnShutdown: false });
+  let closed = false;
+  return {
+    schedule,
+    async run(signal) {
+      await runSchedule(schedule, nemesis, { signal, progress });
+    },
+    async healAll() {
+      await nemesis.healAll();
+      if (!closed) {
+        closed = true;
+        await nemesis.close({ waitMs: 15_000 });
+      }
+    },
+    inForce: () => [...nemesis.state.faulted()].map((n) => `${n} ${nemesis.state.processFaultOf(n) ?? "partitioned"}`),
+  };
 }
