@@ -8,6 +8,7 @@ import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
+import { streamHistoryBatches } from "./read.ts";
 
 export type Validity = true | false | "unknown";
 
@@ -76,10 +77,22 @@ export function check(history: History, config: CheckConfig = {}, options: Check
  * Checks a history as it streams in, without keeping the ops: only the compact derived structures
  * stay in memory. Gives exactly what check() gives on the same ops.
  */
-export async function checkStream(ops: AsyncIterable<Op> | Iterable<Op>, config: CheckConfig = {}, options: CheckOptions = {}): Promise<Results> {
+export async function checkStream(
+  ops: AsyncIterable<Op | readonly Op[]> | Iterable<Op | readonly Op[]>,
+  config: CheckConfig = {},
+  options: CheckOptions = {},
+): Promise<Results> {
   const b = new Deriver();
-  for await (const op of ops) b.add(op);
+  for await (const item of ops) {
+    if (Array.isArray(item)) for (const op of item as readonly Op[]) b.add(op);
+    else b.add(item as Op);
+  }
   return checkDerived(b.finish(), config, options);
+}
+
+/** Checks a history file (JSON Lines or EDN) while reading it. */
+export function checkHistoryFile(path: string, config: CheckConfig = {}, options: CheckOptions = {}): Promise<Results> {
+  return checkStream(streamHistoryBatches(path), config, options);
 }
 
 function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {

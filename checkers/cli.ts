@@ -1,11 +1,10 @@
 // The `check` command: check a stored history (JSON Lines or Jepsen EDN) against a configuration.
 // Exit codes: 0 valid, 1 invalid, 2 unknown or bad input (message on stderr).
 import type { Command } from "commander";
-import { checkStream, type Results } from "./check.ts";
+import { checkHistoryFile, type Results } from "./check.ts";
 import { summarize } from "./explain.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { HistoryError } from "./history.ts";
-import { streamHistoryFile } from "./read.ts";
 
 export interface CheckFlags {
   json?: boolean;
@@ -84,7 +83,7 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
   }
   let results: Results;
   try {
-    results = await checkStream(streamHistoryFile(file), config);
+    results = await checkHistoryFile(file, config);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof HistoryError) io.stderr(`${e.message}\n`);

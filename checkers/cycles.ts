@@ -5,7 +5,7 @@
 // -process (-realtime).
 import { type Derived, opIndex } from "./derive.ts";
 import type { Cycle, CycleStep, Findings, Rel } from "./findings.ts";
-import { buildGraph, type Csr, type DepGraph, PROC, RT, tarjan, toCsr, WR, WW } from "./graph.ts";
+import { buildGraph, type Csr, type DepGraph, forwardInOrder, graphNodes, PROC, RT, tarjan, toCsr, WR, WW } from "./graph.ts";
 
 interface CycleClass {
   type: Cycle["type"];
@@ -31,7 +31,9 @@ const CLASSES: CycleClass[] = [
 const CANDIDATES = 8;
 
 export function findCycles(d: Derived, out: Findings, wwDeps: boolean): void {
-  const g = buildGraph(d, wwDeps);
+  const node = graphNodes(d);
+  if (forwardInOrder(d, wwDeps, node)) return;
+  const g = buildGraph(d, wwDeps, node);
   let deps = false;
   for (let e = 0; e < g.rel.length && !deps; e++) if ((g.rel[e]! & (WW | WR)) !== 0) deps = true;
   if (!deps) return;

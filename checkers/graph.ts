@@ -20,13 +20,60 @@ export interface DepGraph {
   val: Int32Array;
 }
 
-export function buildGraph(d: Derived, wwDeps: boolean): DepGraph {
-  const n = d.nOps;
-  const node = new Uint8Array(n);
-  for (let c = 0; c < n; c++) {
+/** The ops in the graph: completed (ok or info) send, poll and txn ops. */
+export function graphNodes(d: Derived): Uint8Array {
+  const node = new Uint8Array(d.nOps);
+  for (let c = 0; c < d.nOps; c++) {
     const f = d.opF[c]!;
     if ((f === F_SEND || f === F_POLL || f === F_TXN) && d.opType[c] !== FAIL) node[c] = 1;
   }
+  return node;
+}
+
+/**
+ * A cheap proof that the graph has no cycle, which is what a correct history gives. Place each op
+ * at a point of its own interval: an op that sends (send, txn) at its invocation, a poll at its
+ * completion. A real-time edge a -> b means a completed before b was invoked, so it always goes forward in that
+ * order; if every write-read, write-write and process edge goes forward too, there is no cycle and
+ * the (large) real-time graph never needs building. Otherwise the full search decides.
+ */
+export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): boolean {
+  const p = new Int32Array(d.nOps);
+  for (let c = 0; c < d.nOps; c++) {
+    p[c] = d.opF[c] !== F_POLL && d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
+  }
+  for (let r = 0; r < d.nRecs; r++) {
+    if (d.recPoll[r] === 0) continue;
+    const c = d.recOp[r]!;
+    const w = d.valWriter[d.recVal[r]!]!;
+    if (w >= 0 && w !== c && node[c] === 1 && node[w] === 1 && p[w]! >= p[c]!) return false;
+  }
+  if (wwDeps) {
+    for (const slots of d.keySlots) {
+      for (let i = 1; i < slots.length; i++) {
+        for (const a of slotValues(d, slots[i - 1]!)) {
+          const wa = d.valWriter[a]!;
+          if (wa < 0 || node[wa] === 0) continue;
+          for (const b of slotValues(d, slots[i]!)) {
+            const wb = d.valWriter[b]!;
+            if (wb >= 0 && wb !== wa && node[wb] === 1 && p[wa]! >= p[wb]!) return false;
+          }
+        }
+      }
+    }
+  }
+  const last = new Int32Array(d.procs.length).fill(-1);
+  for (let c = 0; c < d.nOps; c++) {
+    if (node[c] === 0) continue;
+    const q = d.opProc[c]!;
+    if (last[q]! >= 0 && p[last[q]!]! >= p[c]!) return false;
+    last[q] = c;
+  }
+  return true;
+}
+
+export function buildGraph(d: Derived, wwDeps: boolean, node = graphNodes(d)): DepGraph {
+  const n = d.nOps;
   const edges = new Edges();
   const add = (a: number, b: number, r: number, v: number) => edges.add(a, b, r, v);
 

@@ -2,9 +2,17 @@
 // and the configuration-aware guarantees.
 export type { History, Key, MicroOp, Op, OpType, PollMop, Process, SendMop, Value } from "./history.ts";
 export { HistoryError, validateOp } from "./history.ts";
-export { parseEdnHistory, parseJsonlHistory, readHistoryFile, streamHistoryFile, streamJsonlHistory } from "./read.ts";
+export {
+  parseEdnHistory,
+  parseJsonlHistory,
+  readHistoryFile,
+  streamHistoryBatches,
+  streamHistoryFile,
+  streamJsonlBatches,
+  streamJsonlHistory,
+} from "./read.ts";
 export { formatHistory, formatOp, HistoryWriter, type LineSink } from "./write.ts";
-export { type AnomalyReport, check, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
+export { type AnomalyReport, check, checkHistoryFile, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
 export {
   ANOMALY_TYPES,
   type AnomalyType,

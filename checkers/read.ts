@@ -9,18 +9,26 @@ import { type History, HistoryError, type Op, validateOp } from "./history.ts";
 /** Reads a history file, choosing the format by extension (.jsonl/.json/.ndjson or .edn). */
 export async function readHistoryFile(path: string): Promise<History> {
   const history: History = [];
-  for await (const op of streamHistoryFile(path)) history.push(op);
+  for await (const batch of streamHistoryBatches(path)) for (const op of batch) history.push(op);
   return history;
 }
 
-/** The ops of a history file, one at a time (JSON Lines stream; EDN is parsed whole first). */
+/** The ops of a history file, one at a time. */
 export async function* streamHistoryFile(path: string): AsyncGenerator<Op> {
+  for await (const batch of streamHistoryBatches(path)) yield* batch;
+}
+
+/**
+ * The ops of a history file in batches (one per chunk read), which spares an await per op:
+ * JSON Lines are streamed; EDN is parsed whole first.
+ */
+export async function* streamHistoryBatches(path: string): AsyncGenerator<Op[]> {
   const ext = extname(path).toLowerCase();
   const source = basename(path);
   if (ext === ".edn") {
-    yield* parseEdnHistory(await readFile(path, "utf8"), source);
+    yield parseEdnHistory(await readFile(path, "utf8"), source);
   } else if (ext === ".jsonl" || ext === ".json" || ext === ".ndjson") {
-    yield* streamJsonlHistory(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source);
+    yield* streamJsonlBatches(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source);
   } else {
     throw new HistoryError(source, `unknown history format "${ext}" (expected .jsonl, .json or .edn)`);
   }
@@ -31,6 +39,11 @@ export async function* streamHistoryFile(path: string): AsyncGenerator<Op> {
  * JSON array of ops (starts with "[") is accepted too. Errors name the line.
  */
 export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op> {
+  for await (const batch of streamJsonlBatches(chunks, source)) yield* batch;
+}
+
+/** Like streamJsonlHistory, one batch of ops per chunk. */
+export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op[]> {
   const lines = new LineParser(source);
   let rest = "";
   let first = true;
@@ -39,22 +52,24 @@ export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>
     if (first && /^\s*\[/.test(text)) {
       // A JSON array cannot be streamed line by line: gather it all.
       for await (const more of chunks) text += typeof more === "string" ? more : more.toString("utf8");
-      yield* parseJsonArray(text, source);
+      yield [...parseJsonArray(text, source)];
       return;
     }
     if (text.trim() !== "") first = false;
+    const batch: Op[] = [];
     let start = 0;
     let nl = text.indexOf("\n", start);
     while (nl !== -1) {
       const op = lines.parse(text.slice(start, nl));
-      if (op) yield op;
+      if (op) batch.push(op);
       start = nl + 1;
       nl = text.indexOf("\n", start);
     }
     rest = text.slice(start);
+    if (batch.length > 0) yield batch;
   }
   const op = lines.parse(rest);
-  if (op) yield op;
+  if (op) yield [op];
 }
 
 /** Parses JSON Lines given as one text or as its lines. */
