@@ -1,0 +1,63 @@
+// The `report` command: re-render a run's report from its stored history (results recomputed if
+// missing), and/or the store's index. Exit codes: 0 written, 2 bad input (message on stderr).
+import type { Command } from "commander";
+import { dirname, resolve } from "node:path";
+import { HistoryError } from "../checkers/index.ts";
+import { ReportError, writeIndex, writeReport } from "./store.ts";
+
+export interface ReportFlags {
+  index?: boolean;
+  store?: string;
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command("report")
+    .description("re-render a run's report.html from its stored history (results recomputed if missing); --index rewrites the store's index.html")
+    .argument("[run-dir]", "a run directory: store/<test>/<timestamp>")
+    .option("--index", "also (or only) regenerate the index of all runs")
+    .option("--store <dir>", "the store directory for --index (default: the run's store, else ./store)")
+    .action(async (runDir: string | undefined, flags: ReportFlags) => {
+      process.exitCode = await reportCommand(runDir, flags);
+    });
+}
+
+/** Runs the command and returns the exit code. */
+export async function reportCommand(runDir: string | undefined, flags: ReportFlags, io: Io = processIo): Promise<number> {
+  if (runDir === undefined && !flags.index) {
+    io.stderr("report: give a run directory (store/<test>/<timestamp>) or --index\n");
+    return 2;
+  }
+  try {
+    if (runDir !== undefined) {
+      const t = performance.now();
+      const path = await writeReport(runDir);
+      io.stdout(`${path}\n`);
+      io.stderr(`report: rendered in ${Math.round(performance.now() - t)} ms\n`);
+    }
+    if (flags.index) {
+      // A run directory lies at <store>/<test>/<timestamp>.
+      const store = flags.store ?? (runDir !== undefined ? dirname(dirname(resolve(runDir))) : "store");
+      io.stdout(`${await writeIndex(store)}\n`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ReportError || e instanceof HistoryError) {
+      io.stderr(`report: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    io.stderr(`report: ${err.code ? `${err.code}: ` : ""}${err.message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,317 @@
+// The report page's script (inlined by reports/render.ts, runs offline): draws the latency,
+// throughput and unseen charts with uPlot from the embedded data, shades the faults, marks the
+// measured failovers, and links every "op N" in the evidence to its place in the timeline.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("report-data").textContent);
+  var C = data.charts;
+  var OPS = data.ops || {};
+  var COLORS = ["#2563eb", "#d97706", "#dc2626"];
+  var NAMES = ["ok", "info", "fail"];
+  var FS = ["send", "poll", "txn", "other"];
+  var FAULT_COLORS = { kill: "220,38,38", stop: "180,83,9", pause: "124,58,237", partition: "234,88,12", bounce: "14,116,144" };
+  var charts = [];
+  var highlighted = null;
+  var px = function (n) { return Math.round(n * (uPlot.pxRatio || 1)); };
+  var fmtS = function (s) { return s.toFixed(s < 10 ? 3 : 2) + " s"; };
+  var fmtMs = function (ms) { return ms < 1 ? ms.toFixed(2) + " ms" : ms < 1000 ? ms.toFixed(1) + " ms" : (ms / 1000).toFixed(2) + " s"; };
+
+  // Index of scatter points by history index, for highlighting ops the evidence names.
+  var S = C.scatter;
+  var pointOf = {};
+  for (var k = 0; k < S.i.length; k++) pointOf[S.i[k]] = k;
+
+  function faultRgb(f) { return FAULT_COLORS[f] || "100,116,139"; }
+
+  /** Shades every fault in force behind the series of a chart. */
+  function drawBands(u) {
+    var ctx = u.ctx, b = u.bbox;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.left, b.top, b.width, b.height);
+    ctx.clip();
+    C.faults.forEach(function (f) {
+      var x0 = u.valToPos(f.from, "x", true), x1 = u.valToPos(f.to, "x", true);
+      if (f.type === "fail") {
+        ctx.strokeStyle = "rgba(" + faultRgb(f.f) + ",0.6)";
+        ctx.setLineDash([px(2), px(3)]);
+        ctx.lineWidth = px(1);
+        ctx.beginPath(); ctx.moveTo(x0, b.top); ctx.lineTo(x0, b.top + b.height); ctx.stroke();
+        ctx.setLineDash([]);
+        return;
+      }
+      ctx.fillStyle = "rgba(" + faultRgb(f.f) + "," + (f.type === "info" ? 0.07 : 0.12) + ")";
+      ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), b.height);
+      ctx.fillStyle = "rgba(" + faultRgb(f.f) + ",0.55)";
+      ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), px(3));
+    });
+    ctx.restore();
+  }
+
+  /** Labels of the faults (in lanes, so they do not overlap) and the measured failover times. */
+  function drawLabels(u, withLabels) {
+    var ctx = u.ctx, b = u.bbox;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(b.left, b.top, b.width, b.height);
+    ctx.clip();
+    ctx.font = px(11) + "px system-ui, sans-serif";
+    ctx.textBaseline = "top";
+    var lanes = [];
+    if (withLabels) {
+      C.faults.forEach(function (f) {
+        var x0 = Math.max(b.left, u.valToPos(f.from, "x", true)) + px(3);
+        var text = f.label + (f.type === "ok" ? "" : " [" + f.type + "]");
+        var w = ctx.measureText(text).width;
+        var lane = 0;
+        while (lanes[lane] !== undefined && lanes[lane] > x0) lane++;
+        lanes[lane] = x0 + w + px(8);
+        var y = b.top + px(6) + lane * px(15);
+        ctx.fillStyle = "rgba(255,255,255,0.85)";
+        ctx.fillRect(x0 - px(2), y - px(1), w + px(4), px(14));
+        ctx.fillStyle = "rgb(" + faultRgb(f.f) + ")";
+        ctx.fillText(text, x0, y);
+      });
+    }
+    var mlanes = [];
+    C.measures.forEach(function (m) {
+      if (m.at === null) return;
+      var x = u.valToPos(m.at, "x", true);
+      ctx.strokeStyle = "#0f766e";
+      ctx.lineWidth = px(1.5);
+      ctx.setLineDash([px(5), px(3)]);
+      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+      ctx.setLineDash([]);
+      if (!withLabels) return;
+      var text = m.label;
+      var w = ctx.measureText(text).width;
+      var lane = 0;
+      while (mlanes[lane] !== undefined && mlanes[lane] > x) lane++;
+      mlanes[lane] = x + w + px(10);
+      var y = b.top + b.height - px(18) - lane * px(15);
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(x + px(2), y - px(1), w + px(4), px(14));
+      ctx.fillStyle = "#0f766e";
+      ctx.fillText(text, x + px(4), y);
+    });
+    ctx.restore();
+  }
+
+  /** The highlighted op: its span from invocation to completion, and a ring on its point. */
+  function drawHighlight(u, ringPoint) {
+    if (!highlighted) return;
+    var ctx = u.ctx, b = u.bbox, h = highlighted;
+    var x0 = u.valToPos(h.inv, "x", true), x1 = u.valToPos(h.done, "x", true);
+    ctx.save();
+    ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+    ctx.fillStyle = "rgba(250,204,21,0.35)";
+    ctx.fillRect(x0 - px(1), b.top, Math.max(px(3), x1 - x0 + px(2)), b.height);
+    ctx.strokeStyle = "#111827";
+    ctx.lineWidth = px(1);
+    ctx.beginPath(); ctx.moveTo(x0, b.top); ctx.lineTo(x0, b.top + b.height); ctx.stroke();
+    if (ringPoint && h.lat !== null) {
+      var y = u.valToPos(Math.max(0.01, h.lat), "y", true);
+      ctx.lineWidth = px(2.5);
+      ctx.beginPath(); ctx.arc(x0, y, px(8), 0, 2 * Math.PI); ctx.stroke();
+      ctx.font = "bold " + px(12) + "px system-ui, sans-serif";
+      ctx.fillStyle = "#111827";
+      ctx.textBaseline = "bottom";
+      ctx.fillText("op " + h.i, x0 + px(10), y - px(6));
+    }
+    ctx.restore();
+  }
+
+  function width(el) { return Math.max(320, el.clientWidth || 900); }
+
+  var syncKey = "kafka-harness";
+  var zoomedBy = null;
+  function zoomSync(u) {
+    // Every chart shows the same stretch of time.
+    if (zoomedBy) return;
+    zoomedBy = u;
+    var min = u.scales.x.min, max = u.scales.x.max;
+    charts.forEach(function (o) { if (o !== u) o.setScale("x", { min: min, max: max }); });
+    zoomedBy = null;
+  }
+
+  function baseOpts(el, height, withLabels, ring) {
+    return {
+      width: width(el),
+      height: height,
+      scales: { x: { time: false, range: function (u, min, max) { return [Math.min(min, C.t0), Math.max(max, C.t1)]; } } },
+      cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, points: { show: false } },
+      hooks: {
+        drawClear: [drawBands],
+        draw: [function (u) { drawLabels(u, withLabels); drawHighlight(u, ring); }],
+        setScale: [function (u, key) { if (key === "x") zoomSync(u); }],
+      },
+    };
+  }
+
+  // Latency scatter.
+  function latencyChart() {
+    var el = document.getElementById("chart-latency");
+    var n = S.x.length;
+    var ys = [[], [], []];
+    for (var j = 0; j < n; j++) for (var c = 0; c < 3; c++) ys[c].push(S.c[j] === c ? S.y[j] : null);
+    var o = baseOpts(el, 340, true, true);
+    o.title = "Latency of client ops (ms, log scale) by invocation time (s)";
+    o.scales.y = { distr: 3, log: 10 };
+    o.axes = [
+      { label: "seconds since the start", labelSize: 20 },
+      { label: "latency", labelSize: 20, size: 60, values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : fmtMs(v); }); } },
+    ];
+    o.legend = { show: false };
+    o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {
+      return { label: NAMES[c], stroke: COLORS[c], fill: COLORS[c], paths: function () { return null; }, points: { show: true, size: c === 0 ? 3 : 5, width: 0, fill: COLORS[c], stroke: COLORS[c] } };
+    }));
+    var u = new uPlot(o, [S.x].concat(ys), el);
+    charts.push(u);
+    attachPointer(u, el);
+    return u;
+  }
+
+  /** Hover: the nearest drawn op (in pixels) is described in a tooltip; click selects it. */
+  function attachPointer(u, el) {
+    var tip = document.createElement("div");
+    tip.className = "tip";
+    tip.hidden = true;
+    el.appendChild(tip);
+    var down = null;
+    function nearest(ev) {
+      var r = u.over.getBoundingClientRect();
+      var mx = ev.clientX - r.left, my = ev.clientY - r.top;
+      var xv = u.posToVal(mx, "x");
+      var lo = 0, hi = S.x.length - 1;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (S.x[mid] < xv) lo = mid + 1; else hi = mid; }
+      var best = -1, bestD = 144;
+      for (var j = Math.max(0, lo - 300); j < Math.min(S.x.length, lo + 300); j++) {
+        var dx = u.valToPos(S.x[j], "x") - mx, dy = u.valToPos(Math.max(0.01, S.y[j]), "y") - my;
+        var d = dx * dx + dy * dy;
+        if (d < bestD) { bestD = d; best = j; }
+      }
+      return best;
+    }
+    u.over.addEventListener("mousemove", function (ev) {
+      var j = nearest(ev);
+      if (j < 0) { tip.hidden = true; return; }
+      tip.hidden = false;
+      tip.textContent = "op " + S.i[j] + " · " + FS[S.f[j]] + " " + NAMES[S.c[j]] + " · " + fmtMs(S.y[j]) + " at " + fmtS(S.x[j]);
+      tip.style.left = Math.min(u.over.clientWidth - 200, u.valToPos(S.x[j], "x") + 12) + "px";
+      tip.style.top = u.valToPos(Math.max(0.01, S.y[j]), "y") + "px";
+    });
+    u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
+    u.over.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
+    u.over.addEventListener("click", function (ev) {
+      if (down && Math.abs(ev.clientX - down[0]) + Math.abs(ev.clientY - down[1]) > 4) return;
+      var j = nearest(ev);
+      if (j >= 0) select(S.i[j], { zoom: false, scroll: false });
+    });
+  }
+
+  function rateChart() {
+    var el = document.getElementById("chart-rate");
+    var R = C.rate;
+    var o = baseOpts(el, 180, false, false);
+    o.title = "Throughput: completions per second (" + R.width + " s buckets)";
+    o.axes = [{ label: "seconds since the start", labelSize: 20 }, { label: "ops/s", labelSize: 20, size: 60 }];
+    o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {
+      return { label: NAMES[c], stroke: COLORS[c], width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } };
+    }));
+    var u = new uPlot(o, [R.x, R.ok, R.info, R.fail], el);
+    charts.push(u);
+  }
+
+  function unseenChart() {
+    var el = document.getElementById("chart-unseen");
+    var U = C.unseen;
+    if (!U.x.length) { el.innerHTML = '<p class="muted">No acknowledged write in this history.</p>'; return; }
+    var o = baseOpts(el, 220, false, false);
+    o.title = "Unseen: acknowledged, not yet read";
+    o.axes = [{ label: "seconds since the start", labelSize: 20 }, { label: "values", labelSize: 20, size: 60 }];
+    var palette = ["#0891b2", "#7c3aed", "#db2777", "#65a30d", "#ea580c", "#0d9488", "#9333ea", "#ca8a04", "#4f46e5", "#be123c", "#15803d", "#a16207"];
+    o.series = [{ label: "time" }, { label: "total", stroke: "#111827", width: 2.5, points: { show: false } }].concat(U.keys.map(function (key, j) {
+      return { label: key, stroke: palette[j % palette.length], width: 1.25, points: { show: false } };
+    }));
+    var u = new uPlot(o, [U.x, U.total].concat(U.counts), el);
+    charts.push(u);
+  }
+
+  function opInfo(i) {
+    if (OPS[i]) return OPS[i];
+    var j = pointOf[i];
+    if (j === undefined) return null;
+    return { i: i, p: null, f: FS[S.f[j]], type: NAMES[S.c[j]], inv: S.x[j], done: S.x[j] + S.y[j] / 1000, lat: S.y[j], v: null };
+  }
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; });
+  }
+
+  /** Selects an op: highlight in every chart, zoom around it, describe it, mark its links. */
+  function select(i, how) {
+    how = how || {};
+    var info = opInfo(i);
+    var detail = document.getElementById("op-detail");
+    var lat = document.getElementById("chart-latency");
+    document.querySelectorAll("a.op.current").forEach(function (a) { a.classList.remove("current"); });
+    document.querySelectorAll('a.op[data-op="' + i + '"]').forEach(function (a) { a.classList.add("current"); });
+    if (!info) {
+      highlighted = null;
+      detail.hidden = false;
+      detail.innerHTML = "<b>op " + esc(i) + "</b>: not in this history.";
+      return;
+    }
+    var nemesis = info.p === "nemesis";
+    highlighted = { i: i, inv: info.inv, done: info.done, lat: nemesis ? null : info.lat };
+    lat.setAttribute("data-highlight", String(i));
+    if (how.zoom !== false) {
+      var span = Math.max((C.t1 - C.t0) * 0.04, (info.done - info.inv) * 3, 0.5);
+      var mid = (info.inv + info.done) / 2;
+      charts[0].setScale("x", { min: mid - span / 2, max: mid + span / 2 });
+    }
+    charts.forEach(function (u) { u.redraw(false); });
+    var named = [];
+    document.querySelectorAll('a.op[data-op="' + i + '"]').forEach(function (a) {
+      var f = a.closest(".finding");
+      if (f && named.indexOf(f.id) < 0) named.push(f.id);
+    });
+    var who = info.p === null ? "" : (typeof info.p === "number" ? "process p" + info.p : esc(info.p)) + " · ";
+    detail.hidden = false;
+    detail.innerHTML =
+      '<div class="head"><b>op ' + esc(i) + "</b> · " + who + esc(info.f) + ' <span class="t-' + esc(info.type) + '">' + esc(info.type) + "</span>" +
+      (nemesis ? " at " + fmtS(info.done) : " · invoked " + fmtS(info.inv) + (info.ii !== undefined ? " (op " + esc(info.ii) + ")" : "") + ", completed " + fmtS(info.done) + " · latency <b>" + fmtMs(info.lat) + "</b>") +
+      ' <button type="button" class="reset">show the whole run</button></div>' +
+      (info.err ? '<div class="err">error: ' + esc(info.err) + "</div>" : "") +
+      (info.v !== null && info.v !== undefined ? '<pre class="value">' + esc(info.v) + "</pre>" : "") +
+      (named.length ? '<div class="named">named in: ' + named.map(function (id) { return '<a href="#' + esc(id) + '">' + esc(id.replace(/^finding-/, "").replace(/-(\d+)$/, function (_, n) { return " #" + (Number(n) + 1); })) + "</a>"; }).join(", ") + "</div>" : "");
+    detail.querySelector("button.reset").addEventListener("click", function () {
+      charts[0].setScale("x", { min: C.t0, max: C.t1 });
+    });
+    if (how.scroll !== false) lat.scrollIntoView({ block: "center" });
+  }
+
+  function fromHash() {
+    var m = /^#op-(\d+)$/.exec(location.hash);
+    if (m) select(Number(m[1]));
+  }
+
+  latencyChart();
+  rateChart();
+  unseenChart();
+
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest && ev.target.closest("a.op");
+    if (!a) return;
+    ev.preventDefault();
+    var i = Number(a.getAttribute("data-op"));
+    history.replaceState(null, "", "#op-" + i);
+    select(i);
+  });
+  window.addEventListener("hashchange", fromHash);
+  window.addEventListener("resize", function () {
+    charts.forEach(function (u) { u.setSize({ width: width(u.root.parentNode), height: u.height }); });
+  });
+  document.body.setAttribute("data-ready", "1");
+  fromHash();
+})();

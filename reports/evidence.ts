@@ -1,0 +1,163 @@
+// Findings as readable evidence: for each anomaly type its count, whether this configuration
+// forbids it and why, what it means, and each example as a sentence naming the value, the key and
+// offset, who wrote it and who read it (or should have), every op a link to the timeline.
+import type { AnomalyReport, AnomalyType, Finding, Results, Value } from "../checkers/index.ts";
+import { ANOMALY_TYPES } from "../checkers/index.ts";
+import { esc, showValue } from "./escape.ts";
+import type { KeyLog } from "./key-logs.ts";
+import { findingKeys } from "./key-logs.ts";
+import { key, offsetsOf, procName, type Refs, val } from "./refs.ts";
+
+export const MEANING: Record<AnomalyType, string> = {
+  "lost-write": "An acknowledged write vanished: readers got past its offset and never saw it.",
+  unseen: "Acknowledged, and never returned by any read, not even the final reads.",
+  duplicate: "One record appended at more than one offset.",
+  "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
+  G1a: "A read returned a value whose send had failed (an aborted read).",
+  "precommitted-read": "An operation read its own write before the write committed.",
+  "poll-skip": "A consumer's next read jumped past records it had not read.",
+  "nonmonotonic-poll": "A consumer's next read went back to records it had already read.",
+  "nonmonotonic-send": "A producer's later send landed before its earlier one.",
+  "int-poll-skip": "One poll returned a range of the log with a hole in it.",
+  "int-nonmonotonic-poll": "One poll returned records out of log order.",
+  "int-send-skip": "The records of one burst were not adjacent: other producers' records landed between them.",
+  "int-nonmonotonic-send": "The records of one burst landed out of the order they were sent in.",
+  G0: "A cycle of write-write dependencies between operations.",
+  "G0-process": "A cycle of write-write and process-order dependencies.",
+  "G0-realtime": "A cycle of write-write and real-time dependencies.",
+  G1c: "A cycle of dependencies in which each operation read what another wrote.",
+  "G1c-process": "A cycle of write-read and process-order dependencies.",
+  "G1c-realtime": "A cycle of write-read and real-time dependencies: an op read a value written by an op that began after it ended.",
+};
+
+/** Examples shown at once; the rest wait behind a "more" toggle. */
+export const SHOWN_EXAMPLES = 8;
+
+export interface EvidenceContext {
+  refs: Refs;
+  logs: Map<string, KeyLog>;
+  /** key → id of its log view section. */
+  logIds: Map<string, string>;
+}
+
+/** The anomaly types found, forbidden first, in the checkers' order. */
+export function orderedTypes(results: Results): AnomalyType[] {
+  const found = ANOMALY_TYPES.filter((t) => results.anomalies[t]);
+  return [...found.filter((t) => results.anomalies[t]!.forbidden), ...found.filter((t) => !results.anomalies[t]!.forbidden)];
+}
+
+export function anomalySections(results: Results, ctx: EvidenceContext): string {
+  const types = orderedTypes(results);
+  if (types.length === 0) {
+    return `<p class="none">No anomaly of any kind was found in ${results.stats.clientOps.toLocaleString("en")} client ops.</p>`;
+  }
+  return types.map((t) => anomalySection(t, results.anomalies[t]!, ctx)).join("\n");
+}
+
+function anomalySection(type: AnomalyType, a: AnomalyReport, ctx: EvidenceContext): string {
+  const items = a.examples.map((f, i) => `<li class="finding" id="finding-${esc(type)}-${i}">${explain(f, ctx)}${logLinks(f, ctx)}</li>`);
+  const shown = items.slice(0, SHOWN_EXAMPLES).join("");
+  const rest = items.slice(SHOWN_EXAMPLES);
+  const more = rest.length ? `<details class="more"><summary>${rest.length} more example${rest.length > 1 ? "s" : ""}</summary><ol start="${SHOWN_EXAMPLES + 1}">${rest.join("")}</ol></details>` : "";
+  const notKept = a.count - a.examples.length;
+  const cap = notKept > 0 ? `<p class="muted">${notKept.toLocaleString("en")} more not kept as examples (the checker keeps the first ${a.examples.length}).</p>` : "";
+  const verdict = a.forbidden ? `<span class="badge forbidden">forbidden</span>` : `<span class="badge permitted">permitted</span>`;
+  return `<article class="anomaly ${a.forbidden ? "is-forbidden" : "is-permitted"}" id="anomaly-${esc(type)}" data-type="${esc(type)}">
+<header><h3><code>${esc(type)}</code> <span class="count">${a.count.toLocaleString("en")}</span> ${verdict}</h3>
+<p class="meaning">${esc(MEANING[type])}</p>
+<p class="why"><b>${a.forbidden ? "Why forbidden" : "Why permitted"}:</b> ${esc(a.reason)}</p></header>
+<ol class="findings">${shown}</ol>${more}${cap}
+</article>`;
+}
+
+function logLinks(f: Finding, ctx: EvidenceContext): string {
+  const links = findingKeys(f)
+    .filter((k) => ctx.logIds.has(k))
+    .map((k) => `<a class="to-log" href="#${ctx.logIds.get(k)}">log of ${esc(showValue(k))}</a>`);
+  return links.length ? ` <span class="links">${links.join(" ")}</span>` : "";
+}
+
+/** One finding as a sentence of evidence (HTML). */
+export function explain(f: Finding, ctx: EvidenceContext): string {
+  const r = ctx.refs;
+  if ("steps" in f) {
+    const chain = f.steps
+      .map((s) => `${r.op(s.from)} <span class="rel rel-${s.rel}" title="${esc(REL[s.rel])}">${s.rel}${s.key === undefined ? "" : ` ${esc(showValue(s.key))}:${esc(showValue(s.value ?? ""))}`} →</span>`)
+      .join(" ");
+    return `A cycle of ${f.steps.length} ops: ${chain} ${r.op(f.steps[0]?.from ?? -1, false)}. <span class="muted">(${f.sccSize} ops in its strongly connected component)</span>`;
+  }
+  const log = ctx.logs.get(String(f.key));
+  const k = key(f.key);
+  const at = (v: Value) => offsetsOf(log, v);
+  switch (f.type) {
+    case "lost-write": {
+      const last = log?.lastRead;
+      const finalRead = last && last.index !== f.boundReader ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it` : "";
+      return `Value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, written by ${r.op(f.writer)} (${typeWord(log, f.value)}), <b class="bad">was never read</b>, although ${r.op(f.boundReader)} read past it, up to value ${val(f.boundValue)} (${at(f.boundValue)})${finalRead}.`;
+    }
+    case "unseen": {
+      const last = log?.lastRead;
+      const finalRead = last ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it` : "";
+      return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and <b class="bad">never returned by any ok read</b>${finalRead}.`;
+    }
+    case "duplicate": {
+      const cells = f.offsets.map((o) => `offset <b class="off">${o}</b> ${readersAt(log, o, f.value, r)}`).join("; ");
+      return `Value ${val(f.value)} on key ${k} <b class="bad">sits at ${f.offsets.length} offsets</b>: ${cells}. ${f.writer === null ? "No send of it was seen." : `Sent once, by ${r.op(f.writer)}.`}`;
+    }
+    case "inconsistent-offsets": {
+      const vals = f.values.map((v) => `${val(v)} ${writtenBy(log, v, r)}${readersAt(log, f.offset, v, r)}`).join("; ");
+      return `Offset <b class="off">${f.offset}</b> of key ${k} <b class="bad">holds ${f.values.length} different values</b>: ${vals}.`;
+    }
+    case "G1a": {
+      const err = log?.writers.get(f.value);
+      return `${r.op(f.reader)} read value ${val(f.value)} on key ${k} (${at(f.value)}), <b class="bad">but its send, ${r.op(f.writer)}, failed</b>${err?.type === "fail" ? "" : ` (${esc(err?.type ?? "?")})`}: a failed send must never be visible.`;
+    }
+    case "precommitted-read":
+      return `${r.op(f.op)} read value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, <b class="bad">which it sent itself</b>, in the same op.`;
+    case "poll-skip": {
+      const skipped = (f.skipped ?? []).map((v) => val(v)).join(", ");
+      return `Process <b>${esc(procName(f.process))}</b> read ${k} up to value ${val(f.prevValue)} (${at(f.prevValue)}) in ${r.op(f.prevOp, false)}, then its next read, ${r.op(f.op, false)}, began at value ${val(f.value)} (${at(f.value)}): <b class="bad">it skipped ${f.skippedCount ?? f.delta - 1} record${(f.skippedCount ?? 2) === 1 ? "" : "s"}</b>${skipped ? ` (${skipped})` : ""}.`;
+    }
+    case "nonmonotonic-poll":
+      return `Process <b>${esc(procName(f.process))}</b> read ${k} up to value ${val(f.prevValue)} (${at(f.prevValue)}) in ${r.op(f.prevOp, false)}, then <b class="bad">went back</b> to value ${val(f.value)} (${at(f.value)}) in ${r.op(f.op, false)}.`;
+    case "nonmonotonic-send":
+      return `Process <b>${esc(procName(f.process))}</b> sent ${val(f.prevValue)} to ${k} in ${r.op(f.prevOp, false)} (it landed at ${at(f.prevValue)}), then sent ${val(f.value)} in ${r.op(f.op, false)}, <b class="bad">which landed before it</b>, at ${at(f.value)}.`;
+    case "int-poll-skip":
+    case "int-send-skip": {
+      const skipped = (f.skipped ?? []).map((v) => val(v)).join(", ");
+      const what = f.type === "int-poll-skip" ? "returned" : "sent";
+      return `Within ${r.op(f.op)}, which ${what} ${k}, value ${val(f.prevValue)} (${at(f.prevValue)}) is followed by ${val(f.value)} (${at(f.value)}): <b class="${f.type === "int-poll-skip" ? "bad" : "note"}">${f.skippedCount ?? f.delta - 1} record${(f.skippedCount ?? 2) === 1 ? "" : "s"} between them</b>${skipped ? ` (${skipped})` : ""}.`;
+    }
+    case "int-nonmonotonic-poll":
+    case "int-nonmonotonic-send": {
+      const what = f.type === "int-nonmonotonic-poll" ? "returned" : "sent";
+      return `Within ${r.op(f.op)}, which ${what} ${k}, value ${val(f.prevValue)} (${at(f.prevValue)}) is followed by ${val(f.value)}, <b class="bad">which sits before it</b> (${at(f.value)}).`;
+    }
+  }
+}
+
+const REL: Record<string, string> = {
+  ww: "write-write: the first op's value precedes the second's in the log",
+  wr: "write-read: the second op read a value the first op wrote",
+  process: "process order: the same process ran the first op before the second",
+  realtime: "real time: the first op completed before the second began",
+};
+
+function typeWord(log: KeyLog | undefined, v: Value): string {
+  const w = log?.writers.get(v);
+  return w ? (w.type === "ok" ? "acknowledged" : w.type === "info" ? "outcome unknown, but must have committed" : w.type) : "writer unknown";
+}
+
+function writtenBy(log: KeyLog | undefined, v: Value, r: Refs): string {
+  const w = log?.writers.get(v);
+  return w ? `(sent by ${r.op(w.index)}) ` : `<span class="muted">(no send of it seen)</span> `;
+}
+
+/** "read by op 3 p1, op 9 p2 and 4 more" for the value at one offset. */
+export function readersAt(log: KeyLog | undefined, offset: number, v: Value, r: Refs): string {
+  const c = log?.cells.get(offset)?.find((x) => x.value === v);
+  if (!c || c.readCount === 0) return `<span class="muted">never read there</span>`;
+  const shown = c.readers.slice(0, 3).map((i) => r.op(i)).join(", ");
+  const more = c.readCount - Math.min(3, c.readers.length);
+  return `read by ${shown}${more > 0 ? ` and ${more} more` : ""}`;
+}

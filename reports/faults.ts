@@ -1,0 +1,165 @@
+// Faults as the timeline shows them: the nemesis ops of a history (DESIGN §6) turned into shaded
+// intervals (from a fault's invocation to the completion of the undo that ended it) and marks (the
+// failover and recovery times the nemesis measured). Unknown fault names are shown generically:
+// an invoke→completion interval labelled with f and targets.
+import type { History, Op } from "../checkers/index.ts";
+import { cut } from "./ops.ts";
+
+export interface FaultBand {
+  f: string;
+  /** What the label says: the fault, its targets, what they were chosen as. */
+  label: string;
+  targets: string[];
+  /** Seconds since the start; `to` is the undo's completion, or the end of the history. */
+  from: number;
+  to: number;
+  /** ok, info (may have happened) or fail (refused: drawn as a thin mark). */
+  type: string;
+  /** History indexes of the invocation, the completion, and the undo's completion. */
+  index: number;
+  doneIndex: number;
+  undoIndex?: number;
+  undoF?: string;
+  /** True when no undo was seen before the end of the history. */
+  open: boolean;
+  /** Measurements tied to this fault (failover) or to its undo (recovery). */
+  measures: Measure[];
+  reason?: string;
+}
+
+export interface Measure {
+  kind: string;
+  /** The field, e.g. leaderAfterMs, and its value. */
+  field: string;
+  ms: number | null;
+  /** When it happened: the measured op's time plus ms (seconds). */
+  at: number | null;
+  label: string;
+  ended?: string;
+  index: number;
+}
+
+/** Undo → the faults it ends ("*": all of them). */
+const UNDOES: Record<string, string[]> = { start: ["kill", "stop"], resume: ["pause"], heal: ["partition"], "heal-all": ["*"] };
+const INTERVAL_FAULTS = new Set(["kill", "stop", "pause", "partition"]);
+const MEASURE_NAMES: Record<string, string> = {
+  leaderAfterMs: "new leader",
+  isrShrunkAfterMs: "ISR shrunk",
+  isrWholeAfterMs: "ISR whole",
+};
+
+interface Action {
+  f: string;
+  inv: Op | undefined;
+  done: Op;
+}
+
+const s = (ns: number) => ns / 1e9;
+const targetsOf = (v: unknown): string[] => {
+  const t = (v as { targets?: unknown } | null)?.targets;
+  return Array.isArray(t) ? t.map(String) : [];
+};
+
+export function faultLabel(f: string, value: unknown): string {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const parts = [f];
+  const t = targetsOf(v);
+  if (t.length) parts.push(t.join(", "));
+  const extra: string[] = [];
+  if (typeof v.leaderOf === "string") extra.push(`leader of ${v.leaderOf}`);
+  else if (typeof v.selector === "string" && v.selector !== "nodes") extra.push(String(v.selector));
+  if (typeof v.topology === "string") extra.push(String(v.topology));
+  return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
+}
+
+export function faultTimeline(history: History, endNs: number): { bands: FaultBand[]; measures: Measure[] } {
+  const actions: Action[] = [];
+  const lone: Op[] = [];
+  const pending = new Map<string, Op>();
+  for (const op of history) {
+    if (op.process !== "nemesis") continue;
+    const f = String(op.f);
+    if (op.type === "invoke") {
+      pending.set(f, op);
+      continue;
+    }
+    const inv = pending.get(f);
+    pending.delete(f);
+    if (inv) actions.push({ f, inv, done: op });
+    else lone.push(op);
+  }
+  const timeOf = new Map<number, number>();
+  for (const a of actions) timeOf.set(a.done.index, a.done.time);
+
+  const bands: FaultBand[] = [];
+  const open: FaultBand[] = [];
+  for (const a of actions) {
+    const undone = UNDOES[a.f];
+    if (undone) {
+      const hit = targetsOf(a.done.value);
+      for (const b of [...open]) {
+        const kinds = undone.includes("*") || undone.includes(b.f);
+        const overlap = a.f === "heal" || a.f === "heal-all" || hit.length === 0 || b.targets.some((t) => hit.includes(t));
+        if (kinds && overlap && a.done.type !== "fail") {
+          b.to = s(a.done.time);
+          b.undoIndex = a.done.index;
+          b.undoF = a.f;
+          b.open = false;
+          open.splice(open.indexOf(b), 1);
+        }
+      }
+      continue;
+    }
+    const v = (a.done.value ?? a.inv?.value) as Record<string, unknown> | undefined;
+    const band: FaultBand = {
+      f: a.f,
+      label: faultLabel(a.f, v),
+      targets: targetsOf(v),
+      from: s((a.inv ?? a.done).time),
+      to: s(a.done.time),
+      type: String(a.done.type),
+      index: (a.inv ?? a.done).index,
+      doneIndex: a.done.index,
+      open: false,
+      measures: [],
+    };
+    if (typeof v?.reason === "string") band.reason = cut(v.reason, 200);
+    if (INTERVAL_FAULTS.has(a.f) && a.done.type !== "fail") {
+      band.to = s(endNs);
+      band.open = true;
+      open.push(band);
+    }
+    bands.push(band);
+  }
+
+  // Measurements: numeric *Ms fields, counted from the op they name (value.fault) or from themselves.
+  const measures: Measure[] = [];
+  for (const op of lone) {
+    const v = op.value;
+    if (typeof v !== "object" || v === null) continue;
+    const rec = v as Record<string, unknown>;
+    const ref = typeof rec.fault === "number" ? rec.fault : undefined;
+    const base = ref !== undefined && timeOf.has(ref) ? timeOf.get(ref)! : op.time;
+    for (const [field, ms] of Object.entries(rec)) {
+      if (!field.endsWith("Ms") || !(typeof ms === "number" || ms === null)) continue;
+      const name = MEASURE_NAMES[field] ?? field.replace(/Ms$/, "").replace(/([A-Z])/g, " $1").toLowerCase();
+      const m: Measure = {
+        kind: String(op.f),
+        field,
+        ms,
+        at: ms === null ? null : s(base) + ms / 1000,
+        label: ms === null ? `${op.f}: ${name} not seen` : `${name} after ${fmtMs(ms)}`,
+        index: op.index,
+      };
+      if (typeof rec.ended === "string") m.ended = rec.ended;
+      measures.push(m);
+      const owner = bands.find((b) => b.doneIndex === ref || b.undoIndex === ref);
+      if (owner) owner.measures.push(m);
+    }
+  }
+  return { bands, measures };
+}
+
+export function fmtMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}

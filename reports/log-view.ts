@@ -1,0 +1,147 @@
+// The log view of each key with findings: its offsets left to right, around the ones the findings
+// name, with the value at each, who wrote and who read it, and conflicts highlighted (two values at
+// one offset, one value at two offsets, a write nobody read, the cells a finding points at).
+import type { AnomalyType, Results, Value } from "../checkers/index.ts";
+import { esc, showValue } from "./escape.ts";
+import { orderedTypes } from "./evidence.ts";
+import { findingMarks, type KeyLog } from "./key-logs.ts";
+import type { Refs } from "./refs.ts";
+
+/** Offsets shown on each side of an offset of interest, and in all per key. */
+export const CONTEXT = 3;
+export const MAX_CELLS = 160;
+
+interface Marks {
+  values: Map<Value, Set<AnomalyType>>;
+  offsets: Map<number, Set<AnomalyType>>;
+}
+
+/** Keys with findings, in the order the anomaly sections show them, with what to highlight. */
+export function marksByKey(results: Results): Map<string, Marks> {
+  const out = new Map<string, Marks>();
+  const add = <K>(m: Map<K, Set<AnomalyType>>, k: K, t: AnomalyType) => {
+    let s = m.get(k);
+    if (!s) m.set(k, (s = new Set()));
+    s.add(t);
+  };
+  for (const type of orderedTypes(results)) {
+    for (const f of results.anomalies[type]!.examples) {
+      for (const m of findingMarks(f)) {
+        let km = out.get(m.key);
+        if (!km) out.set(m.key, (km = { values: new Map(), offsets: new Map() }));
+        for (const v of m.values) add(km.values, v, type);
+        for (const o of m.offsets) add(km.offsets, o, type);
+      }
+    }
+  }
+  return out;
+}
+
+/** Positions (in log.offsets) to show: each offset of interest with CONTEXT around it, merged. */
+export function windows(log: KeyLog, interest: Iterable<number>, context = CONTEXT, max = MAX_CELLS): { ranges: Array<[number, number]>; cut: boolean } {
+  const pos: number[] = [];
+  for (const o of interest) {
+    const p = lowerBound(log.offsets, o);
+    if (p < log.offsets.length) pos.push(p);
+    else if (log.offsets.length) pos.push(log.offsets.length - 1);
+  }
+  pos.sort((a, b) => a - b);
+  const ranges: Array<[number, number]> = [];
+  let cells = 0;
+  let cut = false;
+  for (const p of pos) {
+    const lo = Math.max(0, p - context);
+    const hi = Math.min(log.offsets.length - 1, p + context);
+    const last = ranges.at(-1);
+    if (last && lo <= last[1] + 1) {
+      cells += Math.max(0, hi - last[1]);
+      last[1] = Math.max(last[1], hi);
+    } else {
+      if (cells + (hi - lo + 1) > max) {
+        cut = true;
+        break;
+      }
+      ranges.push([lo, hi]);
+      cells += hi - lo + 1;
+    }
+  }
+  return { ranges, cut };
+}
+
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function logViews(results: Results, logs: Map<string, KeyLog>, refs: Refs, logIds: Map<string, string>): string {
+  const marks = marksByKey(results);
+  if (marks.size === 0) return `<p class="none">No key has findings.</p>`;
+  const legend = `<p class="legend"><span class="cell-swatch ok"></span> written and read <span class="cell-swatch lost"></span> written, never read <span class="cell-swatch readonly"></span> read, no send seen <span class="cell-swatch conflict"></span> two values at one offset <span class="cell-swatch dup"></span> one value at two offsets <span class="cell-swatch hit"></span> named by a finding</p>`;
+  return legend + [...marks].map(([k, m]) => keyView(k, m, logs.get(k), refs, logIds.get(k) ?? "")).join("\n");
+}
+
+function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: string): string {
+  const title = `<h3>key <code>${esc(showValue(k))}</code></h3>`;
+  if (!log || log.offsets.length === 0) {
+    return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}<p class="muted">No record of this key has a known offset.</p>${outside(m, log, refs)}</section>`;
+  }
+  const interest = new Set<number>(m.offsets.keys());
+  for (const v of m.values.keys()) for (const o of log.valueOffsets.get(v) ?? []) interest.add(o);
+  const { ranges, cut } = windows(log, interest);
+  const parts: string[] = [];
+  let prev = -1;
+  for (const [lo, hi] of ranges) {
+    if (lo > prev + 1) parts.push(gap(lo - prev - 1, prev < 0));
+    for (let p = lo; p <= hi; p++) parts.push(cell(log.offsets[p]!, log, m, refs));
+    prev = hi;
+  }
+  if (prev < log.offsets.length - 1) parts.push(gap(log.offsets.length - 1 - prev, false));
+  const summary = `<p class="muted">${log.offsets.length.toLocaleString("en")} non-empty offsets (${log.offsets[0]}–${log.offsets.at(-1)}); shown: the offsets the findings name, with ${CONTEXT} on each side.${cut ? " More findings on this key than fit: the first are shown." : ""}</p>`;
+  return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}${summary}<div class="strip">${parts.join("")}</div>${outside(m, log, refs)}</section>`;
+}
+
+function gap(n: number, leading: boolean): string {
+  return `<div class="gap" title="${n} offsets not shown">${leading ? "" : ""}⋯<br>${n.toLocaleString("en")}<br>⋯</div>`;
+}
+
+function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
+  const cs = log.cells.get(offset) ?? [];
+  const classes = ["cell"];
+  const hits = new Set<AnomalyType>(m.offsets.get(offset) ?? []);
+  if (cs.length > 1) classes.push("conflict");
+  const rows = cs.map((c) => {
+    const rc = ["v"];
+    for (const t of m.values.get(c.value) ?? []) hits.add(t);
+    if ((m.values.get(c.value)?.size ?? 0) > 0) rc.push("hit");
+    if ((log.valueOffsets.get(c.value)?.length ?? 0) > 1) classes.push("dup");
+    const read = c.readCount > 0;
+    if (!log.readOk.has(c.value) && c.writtenBy !== undefined) rc.push("lost");
+    else if (c.writtenBy === undefined && !log.writers.has(c.value)) rc.push("readonly");
+    const writer = log.writers.get(c.value);
+    const w = writer ? `<div class="w">w ${refs.op(writer.index)}</div>` : `<div class="w muted">no send seen</div>`;
+    const r = read
+      ? `<div class="r">r ${c.readers.slice(0, 2).map((i) => refs.op(i, false)).join(" ")}${c.readCount > 2 ? ` <span class="muted">+${c.readCount - Math.min(2, c.readers.length)}</span>` : ""}</div>`
+      : `<div class="r muted">never read${c.otherReads ? ` (${c.otherReads} non-ok)` : ""}</div>`;
+    return `<div class="${rc.join(" ")}"><div class="value" title="${esc(showValue(c.value, 500))}">${esc(showValue(c.value, 14))}</div>${w}${r}</div>`;
+  });
+  if (hits.size) classes.push("hit");
+  const title = hits.size ? ` title="${esc([...hits].join(", "))}"` : "";
+  return `<div class="${[...new Set(classes)].join(" ")}" data-offset="${offset}"${title}><div class="off">${offset}</div>${rows.join("")}</div>`;
+}
+
+/** Values named by findings that sit at no known offset (unseen under acks=0, failed sends). */
+function outside(m: Marks, log: KeyLog | undefined, refs: Refs): string {
+  const vs = [...m.values.keys()].filter((v) => !log?.valueOffsets.get(v)?.length);
+  if (vs.length === 0) return "";
+  const items = vs.slice(0, 40).map((v) => {
+    const w = log?.writers.get(v);
+    return `<li>${esc(showValue(v))} — ${w ? `sent by ${refs.op(w.index)} (${esc(w.type)})` : "no send seen"}; ${esc([...(m.values.get(v) ?? [])].join(", "))}</li>`;
+  });
+  return `<div class="outside"><p>Named by findings but at no known offset:</p><ul>${items.join("")}${vs.length > 40 ? `<li class="muted">and ${vs.length - 40} more</li>` : ""}</ul></div>`;
+}

@@ -1,0 +1,101 @@
+// renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
+// reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
+// even before the script runs); the charts are drawn in the page from embedded data.
+import type { History, Results } from "../checkers/index.ts";
+import { assets } from "./assets.ts";
+import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
+import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
+import { anomalySections, orderedTypes } from "./evidence.ts";
+import { fmtMs, type FaultBand } from "./faults.ts";
+import { findingKeys, keyLogs } from "./key-logs.ts";
+import { logViews, marksByKey } from "./log-view.ts";
+import { opInfos, pairOps } from "./ops.ts";
+import { Refs } from "./refs.ts";
+import { chartData } from "./timeline.ts";
+import { type SpecLike, verdictBanner, verdictWord } from "./verdict.ts";
+
+export interface ReportInput {
+  spec?: SpecLike | null;
+  history: History;
+  results: Results;
+  meta?: ReportMeta;
+}
+
+export function renderReport(input: ReportInput): string {
+  const { history, results } = input;
+  const spec = input.spec ?? undefined;
+  const meta = mergedMeta(spec, input.meta);
+  const pairs = pairOps(history);
+
+  // Keys with findings: their logs feed the evidence sentences and the log views.
+  const keys = new Set<string>();
+  for (const t of orderedTypes(results)) for (const f of results.anomalies[t]!.examples) for (const k of findingKeys(f)) keys.add(k);
+  const logs = keyLogs(history, keys);
+  const logIds = new Map([...marksByKey(results).keys()].map((k, i) => [k, `log-${i}`]));
+  const at = (i: number) => (history[i]?.index === i ? history[i] : undefined);
+  const refs = new Refs((i) => {
+    const op = at(i);
+    return op ? { process: op.process, type: op.type, f: op.f } : undefined;
+  });
+
+  const title = [spec?.name ?? "kafka-harness run", meta.startedAt].filter(Boolean).join(" · ");
+  const banner = verdictBanner(results, spec, title);
+  const anomalies = anomalySections(results, { refs, logs, logIds });
+  const logsHtml = logViews(results, logs, refs, logIds);
+  const details = runDetails(spec, meta, results);
+  for (const t of results.anomalyTypes) for (const f of results.anomalies[t]!.examples) for (const i of f.ops) refs.linked.add(i);
+
+  const charts = chartData(history, pairs, results, refs.linked);
+  const ops = Object.fromEntries(opInfos(history, pairs, refs.linked));
+  const faultsHtml = faultTable(charts.faults, refs);
+  const data = { charts, ops };
+  const a = assets();
+  const sampledNote = charts.scatter.sampled
+    ? `<span class="muted">${charts.scatter.x.length.toLocaleString("en")} of ${charts.scatter.total.toLocaleString("en")} ops drawn: per time slice the fastest and slowest of each outcome, every info and fail op when they are few, and every op a finding names.</span>`
+    : `<span class="muted">${charts.scatter.total.toLocaleString("en")} client ops.</span>`;
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(verdictWord(results.valid))} · ${esc(title)}</title>
+<style>${styleText(a.uplotCss)}</style>
+<style>${styleText(a.reportCss)}</style>
+</head><body>
+${banner}
+<nav class="toc"><a href="#verdict">verdict</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a><a href="#timeline">timeline</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
+<main>
+<section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
+<section id="timeline"><h2>Timeline</h2>
+<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+<div id="chart-latency" class="chart" data-highlight=""></div>
+<div id="op-detail" class="op-detail" hidden></div>
+<div id="chart-rate" class="chart"></div>
+<h3>Faults</h3>${faultsHtml}
+</section>
+<section id="unseen"><h2>Unseen writes over time</h2>
+<p class="muted">Acknowledged values not yet returned by any ok read, per key. When nothing is lost this falls to zero during the final reads.</p>
+<div id="chart-unseen" class="chart"></div>
+<p class="unseen-end">At the end: <b>${(results.unseenSeries?.points.at(-1)?.total ?? 0).toLocaleString("en")}</b> unseen.</p>
+</section>
+<section id="logs"><h2>Logs of the keys with findings</h2>${logsHtml}</section>
+<section id="details"><h2>Run details</h2>${details}</section>
+</main>
+<noscript><p class="noscript">Charts need JavaScript; the evidence above does not.</p></noscript>
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${scriptText(a.uplotJs)}</script>
+<script>${scriptText(a.reportJs)}</script>
+</body></html>
+`;
+}
+
+function faultTable(bands: FaultBand[], refs: Refs): string {
+  if (bands.length === 0) return `<p class="none" id="no-faults">No faults were injected.</p>`;
+  const rows = bands.map((b) => {
+    const dur = b.open ? `until the end` : fmtMs((b.to - b.from) * 1000);
+    const measures = b.measures.map((m) => `<span class="measure" title="${esc(m.ended ?? "")}">${esc(m.kind)}: ${esc(m.label)}</span>`).join(" ");
+    const undo = b.undoIndex !== undefined ? `${esc(b.undoF ?? "")} ${refs.op(b.undoIndex, false)}` : b.open ? `<span class="muted">not undone</span>` : "";
+    return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
+  });
+  return `<table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}

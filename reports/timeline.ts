@@ -1,0 +1,94 @@
+// The data behind the charts, computed once at render time and embedded in the page: the latency
+// scatter (downsampled), throughput, fault intervals and measurements, and the unseen count.
+import type { History, Results } from "../checkers/index.ts";
+import { downsampleScatter, type Throughput, throughput } from "./downsample.ts";
+import { type FaultBand, faultTimeline, type Measure } from "./faults.ts";
+import { type OpPairs, pairOf, round } from "./ops.ts";
+
+/** Points in the latency scatter at most (plus those findings name). */
+export const POINT_BUDGET = 15_000;
+/** Keys drawn in the unseen chart at most (the largest counts); the total is always drawn. */
+export const UNSEEN_KEYS = 12;
+
+export interface ChartData {
+  /** First and last op time, seconds since the start. */
+  t0: number;
+  t1: number;
+  scatter: {
+    /** Invocation time (s), latency (ms), outcome (0 ok, 1 info, 2 fail), history index, f (0 send, 1 poll, 2 txn, 3 other). */
+    x: number[];
+    y: number[];
+    c: number[];
+    i: number[];
+    f: number[];
+    total: number;
+    sampled: boolean;
+  };
+  rate: Throughput;
+  faults: FaultBand[];
+  measures: Measure[];
+  unseen: { x: number[]; keys: string[]; counts: number[][]; total: number[] };
+}
+
+const F_CODE: Record<string, number> = { send: 0, poll: 1, txn: 2 };
+
+export function chartData(history: History, pairs: OpPairs, results: Results, keepIndexes: Iterable<number>): ChartData {
+  const n = pairs.n;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    xs[k] = pairs.inv[k]! / 1e9;
+    ys[k] = Math.max(0.01, (pairs.done[k]! - pairs.inv[k]!) / 1e6);
+  }
+  const keep: number[] = [];
+  for (const i of keepIndexes) {
+    const k = pairOf(pairs, i);
+    if (k >= 0) keep.push(k);
+  }
+  const { positions, sampled } = downsampleScatter(xs, ys, pairs.type, n, POINT_BUDGET, keep);
+  const scatter: ChartData["scatter"] = { x: [], y: [], c: [], i: [], f: [], total: n, sampled };
+  for (const k of positions) {
+    scatter.x.push(round(xs[k]!, 4));
+    scatter.y.push(round(ys[k]!, 2));
+    scatter.c.push(pairs.type[k]!);
+    const idx = pairs.index[k]!;
+    scatter.i.push(idx);
+    const op = history[idx]?.index === idx ? history[idx] : undefined;
+    scatter.f.push(op ? (F_CODE[op.f] ?? 3) : 3);
+  }
+  const doneS = new Float64Array(n);
+  for (let k = 0; k < n; k++) doneS[k] = pairs.done[k]! / 1e9;
+  const t0 = pairs.start / 1e9;
+  const t1 = pairs.end / 1e9;
+  const { bands, measures } = faultTimeline(history, pairs.end);
+  return {
+    t0: round(t0, 4),
+    t1: round(t1, 4),
+    scatter,
+    rate: throughput(doneS, pairs.type, n, t0, t1),
+    faults: bands.map((b) => ({ ...b, from: round(b.from, 4), to: round(b.to, 4) })),
+    measures,
+    unseen: unseenData(results),
+  };
+}
+
+function unseenData(results: Results): ChartData["unseen"] {
+  const s = results.unseenSeries;
+  const points = s?.points ?? [];
+  const x = points.map((p) => round(p.time / 1e9, 4));
+  const total = points.map((p) => p.total);
+  const peak = (s?.keys ?? []).map((_, k) => points.reduce((m, p) => Math.max(m, p.counts[k] ?? 0), 0));
+  const chosen = peak
+    .map((m, k) => [m, k] as const)
+    .filter(([m]) => m > 0)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, UNSEEN_KEYS)
+    .map(([, k]) => k)
+    .sort((a, b) => a - b);
+  return {
+    x,
+    keys: chosen.map((k) => String(s.keys[k])),
+    counts: chosen.map((k) => points.map((p) => p.counts[k] ?? 0)),
+    total,
+  };
+}

@@ -1,0 +1,95 @@
+// The top of the report: the verdict in one glance (valid / invalid / unknown and why), the
+// configuration that was judged, and the table of promises it makes, each kept, broken or not
+// promised.
+import type { CheckConfig, Results } from "../checkers/index.ts";
+import { esc } from "./escape.ts";
+import { type PromiseRow, promiseTable } from "./promises.ts";
+
+export type SpecLike = Record<string, unknown> & {
+  name?: string;
+  seed?: number;
+  cluster?: { brokers?: number; zookeepers?: number };
+  topic?: { name?: string; partitions?: number; replicationFactor?: number; minInsyncReplicas?: number; uncleanLeaderElection?: boolean };
+  producer?: { acks?: 0 | 1 | "all"; idempotent?: boolean; maxInFlight?: number; retries?: number };
+  consumer?: { mode?: string; count?: number };
+  workload?: { producers?: number; rate?: number; timeLimitSeconds?: number };
+  faults?: { kinds?: string[] };
+};
+
+export const verdictWord = (v: Results["valid"]): string => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
+export const verdictClass = (v: Results["valid"]): string => (v === true ? "valid" : v === false ? "invalid" : "unknown");
+
+/** The settings that decide the guarantees, as short chips; a setting not given reads "(assumed)". */
+export function configChips(c: CheckConfig): string[] {
+  const a = (given: boolean) => (given ? "" : " (assumed)");
+  return [
+    `acks=${c.acks ?? "all"}${a(c.acks !== undefined)}`,
+    `min.insync.replicas=${c.minInsyncReplicas ?? "≥2"}${a(c.minInsyncReplicas !== undefined)}`,
+    `unclean election ${c.uncleanLeaderElection ? "on" : "off"}${a(c.uncleanLeaderElection !== undefined)}`,
+    `${c.idempotent === false ? "not idempotent" : "idempotent"}${a(c.idempotent !== undefined)}`,
+    `max in flight ${c.maxInFlight ?? "≤5"}${a(c.maxInFlight !== undefined)}`,
+    `consumers: ${c.consumerMode ?? "assign"}${a(c.consumerMode !== undefined)}`,
+    ...(c.wwDeps ? ["ww deps inferred"] : []),
+  ];
+}
+
+/** The run's shape from the spec: cluster, topic, workload, faults. */
+export function runChips(spec: SpecLike | undefined): string[] {
+  if (!spec) return [];
+  const out: string[] = [];
+  if (spec.cluster?.brokers !== undefined) out.push(`${spec.cluster.brokers} broker${spec.cluster.brokers === 1 ? "" : "s"}`);
+  if (spec.topic?.partitions !== undefined) out.push(`${spec.topic.partitions} partition${spec.topic.partitions === 1 ? "" : "s"} × RF ${spec.topic.replicationFactor ?? "?"}`);
+  const kinds = spec.faults?.kinds;
+  if (Array.isArray(kinds)) out.push(kinds.length ? `faults: ${kinds.join(", ")}` : "no faults");
+  if (spec.workload?.timeLimitSeconds !== undefined) out.push(`${spec.workload.timeLimitSeconds} s`);
+  if (spec.seed !== undefined) out.push(`seed ${spec.seed}`);
+  return out;
+}
+
+export function headline(results: Results, rows: PromiseRow[]): string {
+  if (results.valid === "unknown") return `Could not decide: ${results.unknownReason ?? "no reason given"}.`;
+  const broken = rows.filter((r) => r.status === "broken");
+  if (results.valid === false) {
+    if (broken.length) return `Kafka broke ${broken.length === 1 ? "a promise" : `${broken.length} promises`} this configuration makes: ${broken.map((r) => r.text.toLowerCase()).join("; ")}.`;
+    return `Forbidden anomalies were found: ${results.forbidden.join(", ")}.`;
+  }
+  const kept = rows.filter((r) => r.status === "kept").length;
+  return `Every promise this configuration makes held (${kept} of ${rows.length}; the others are not promised by it).`;
+}
+
+export function verdictBanner(results: Results, spec: SpecLike | undefined, title: string): string {
+  const rows = promiseTable(results.guarantees, results);
+  const cls = verdictClass(results.valid);
+  const s = results.stats;
+  const chips = (xs: string[], c: string) => xs.map((x) => `<span class="chip ${c}">${esc(x)}</span>`).join("");
+  const counts = results.anomalyTypes.map((t) => {
+    const a = results.anomalies[t]!;
+    return `<a class="chip ${a.forbidden ? "forbidden" : "permitted"}" href="#anomaly-${esc(t)}">${esc(t)} <b>${a.count.toLocaleString("en")}</b></a>`;
+  });
+  const found = counts.length ? `<div class="found">${counts.join("")}</div>` : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
+  const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
+  return `<header class="verdict ${cls}" id="verdict" data-verdict="${cls}">
+<div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="title">${esc(title)}</div></div>
+<p class="headline">${esc(headline(results, rows))}</p>
+${found}
+<div class="config">${chips(configChips(results.config), "cfg")}${chips(runChips(spec), "run")}</div>
+<p class="stats">${esc(stats)}</p>
+</header>
+<section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;
+}
+
+const STATUS: Record<PromiseRow["status"], string> = { kept: "✔ kept", broken: "✘ broken", "not-promised": "– not promised", "not-tested": "? not tested" };
+
+export function promiseTableHtml(rows: PromiseRow[]): string {
+  const body = rows.map((r) => {
+    const evidence = r.broken.length
+      ? r.broken.map((b) => `<a href="#anomaly-${esc(b.type)}"><code>${esc(b.type)}</code> × ${b.count.toLocaleString("en")}</a>`).join(", ")
+      : "";
+    const permitted = r.permittedFound.length
+      ? `<div class="muted">also found, permitted here: ${r.permittedFound.map((b) => `<a href="#anomaly-${esc(b.type)}"><code>${esc(b.type)}</code> × ${b.count.toLocaleString("en")}</a>`).join(", ")}</div>`
+      : "";
+    const checked = r.forbidden.length ? `<div class="muted small">checked by: ${r.forbidden.map((t) => `<code>${esc(t)}</code>`).join(" ")}</div>` : "";
+    return `<tr class="promise ${r.status}" data-promise="${r.id}" data-status="${r.status}"><td class="status">${STATUS[r.status]}</td><td class="text">${esc(r.text)}${checked}</td><td class="why">${evidence ? `<div>${evidence}</div>` : ""}<div>${esc(r.reason)}</div>${permitted}</td></tr>`;
+  });
+  return `<table class="promises"><thead><tr><th>status</th><th>promise</th><th>evidence / reason</th></tr></thead><tbody>${body.join("")}</tbody></table>`;
+}
