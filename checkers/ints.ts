@@ -23,9 +23,9 @@ export class IntList {
   get(i: number): number {
     return this.a[i]!;
   }
-  /** A trimmed copy. */
+  /** The items (a view: no copy, the list should not be used after). */
   done(): Int32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -44,7 +44,7 @@ export class FloatList {
     this.a[this.n++] = x;
   }
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
