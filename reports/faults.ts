@@ -37,6 +37,8 @@ export interface Measure {
   label: string;
   ended?: string;
   index: number;
+  /** The fault it measures, e.g. "kill kafka2" (when the op it names is a known fault or undo). */
+  of?: string;
 }
 
 /** Undo → the faults it ends ("*": all of them). */
@@ -142,19 +144,24 @@ export function faultTimeline(history: History, endNs: number): { bands: FaultBa
     const base = ref !== undefined && timeOf.has(ref) ? timeOf.get(ref)! : op.time;
     for (const [field, ms] of Object.entries(rec)) {
       if (!field.endsWith("Ms") || !(typeof ms === "number" || ms === null)) continue;
+      // No partition lost its leader: there was no election to time.
+      if (field === "leaderAfterMs" && ms === null && Array.isArray(rec.leaderless) && rec.leaderless.length === 0) continue;
       const name = MEASURE_NAMES[field] ?? field.replace(/Ms$/, "").replace(/([A-Z])/g, " $1").toLowerCase();
       const m: Measure = {
         kind: String(op.f),
         field,
         ms,
         at: ms === null ? null : s(base) + ms / 1000,
-        label: ms === null ? `${op.f}: ${name} not seen` : `${name} after ${fmtMs(ms)}`,
+        label: ms === null ? `${name} not seen` : `${name} after ${fmtMs(ms)}`,
         index: op.index,
       };
       if (typeof rec.ended === "string") m.ended = rec.ended;
       measures.push(m);
       const owner = bands.find((b) => b.doneIndex === ref || b.undoIndex === ref);
-      if (owner) owner.measures.push(m);
+      if (owner) {
+        owner.measures.push(m);
+        m.of = `${owner.f} ${owner.targets.join(", ")}`.trim();
+      }
     }
   }
   return { bands, measures };

@@ -87,7 +87,7 @@ export function logViews(results: Results, logs: Map<string, KeyLog>, refs: Refs
 }
 
 function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: string): string {
-  const title = `<h3>key <code>${esc(showValue(k))}</code></h3>`;
+  const title = `<h3>key <code>${esc(k.length > 80 ? showValue(k) : k)}</code></h3>`;
   if (!log || log.offsets.length === 0) {
     return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}<p class="muted">No record of this key has a known offset.</p>${outside(m, log, refs)}</section>`;
   }
@@ -124,9 +124,9 @@ function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
     if (!log.readOk.has(c.value) && c.writtenBy !== undefined) rc.push("lost");
     else if (c.writtenBy === undefined && !log.writers.has(c.value)) rc.push("readonly");
     const writer = log.writers.get(c.value);
-    const w = writer ? `<div class="w">w ${refs.op(writer.index)}</div>` : `<div class="w muted">no send seen</div>`;
+    const w = writer ? `<div class="w">w ${refs.op(writer.index, false)}</div>` : `<div class="w muted">no send seen</div>`;
     const r = read
-      ? `<div class="r">r ${c.readers.slice(0, 2).map((i) => refs.op(i, false)).join(" ")}${c.readCount > 2 ? ` <span class="muted">+${c.readCount - Math.min(2, c.readers.length)}</span>` : ""}</div>`
+      ? `<div class="r">r ${refs.op(c.readers[0]!, false)}${c.readCount > 1 ? ` <span class="muted" title="read ${c.readCount} times">+${c.readCount - 1}</span>` : ""}</div>`
       : `<div class="r muted">never read${c.otherReads ? ` (${c.otherReads} non-ok)` : ""}</div>`;
     return `<div class="${rc.join(" ")}"><div class="value" title="${esc(showValue(c.value, 500))}">${esc(showValue(c.value, 14))}</div>${w}${r}</div>`;
   });

@@ -22,7 +22,7 @@ export class Refs {
 export const procName = (p: string | number): string => (typeof p === "number" ? `p${p}` : p);
 
 export const val = (v: Value): string => `<b class="val">${esc(showValue(v))}</b>`;
-export const key = (k: string | number): string => `<b class="key">${esc(showValue(k))}</b>`;
+export const key = (k: string | number): string => `<b class="key">${esc(String(k).length > 80 ? showValue(k) : String(k))}</b>`;
 
 /** Where the log says a value sits: "offset 7", "offsets 7, 9", or "offset unknown". */
 export function offsetsOf(log: KeyLog | undefined, v: Value): string {

@@ -65,7 +65,7 @@ export async function readRun(dir: string): Promise<StoredRun> {
   const meta: ReportMeta = mergedMeta(spec, {
     files: {
       history: historyName,
-      ...(existsSync(resultsPath) ? { results: "results.json" } : {}),
+      results: "results.json",
       ...(spec ? { spec: "spec.json" } : {}),
       logs,
     },
@@ -87,9 +87,11 @@ async function versions(): Promise<Record<string, string>> {
   return { "kafka-harness": harnessVersion, node: process.version };
 }
 
-/** Renders <dir>/report.html from the stored run and returns its path. */
+/** Renders <dir>/report.html from the stored run (writing results.json first if missing) and returns its path. */
 export async function writeReport(dir: string): Promise<string> {
   const run = await readRun(dir);
+  // A run that stopped before checking: keep the results beside the history (the index reads them).
+  if (run.recomputed) await writeFile(join(dir, "results.json"), JSON.stringify(run.results, null, 2) + "\n");
   const path = join(dir, "report.html");
   await writeFile(path, renderReport({ spec: run.spec, history: run.history, results: run.results, meta: run.meta }));
   return path;

@@ -14,7 +14,7 @@
   var highlighted = null;
   var px = function (n) { return Math.round(n * (uPlot.pxRatio || 1)); };
   var fmtS = function (s) { return s.toFixed(s < 10 ? 3 : 2) + " s"; };
-  var fmtMs = function (ms) { return ms < 1 ? ms.toFixed(2) + " ms" : ms < 1000 ? ms.toFixed(1) + " ms" : (ms / 1000).toFixed(2) + " s"; };
+  var fmtMs = function (ms) { return ms < 1 ? +ms.toFixed(2) + " ms" : ms < 1000 ? +ms.toFixed(1) + " ms" : +(ms / 1000).toFixed(2) + " s"; };
 
   // Index of scatter points by history index, for highlighting ops the evidence names.
   var S = C.scatter;
@@ -48,51 +48,51 @@
     ctx.restore();
   }
 
-  /** Labels of the faults (in lanes, so they do not overlap) and the measured failover times. */
-  function drawLabels(u, withLabels) {
+  /** Measured failover / recovery times as dashed lines (a 0 ms one coincides with its undo: skipped). */
+  function drawMeasureLines(u) {
     var ctx = u.ctx, b = u.bbox;
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(b.left, b.top, b.width, b.height);
-    ctx.clip();
+    ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+    ctx.strokeStyle = "#0f766e";
+    ctx.lineWidth = px(1.5);
+    ctx.setLineDash([px(5), px(3)]);
+    C.measures.forEach(function (m) {
+      if (m.at === null || m.ms === 0) return;
+      var x = u.valToPos(m.at, "x", true);
+      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
+    });
+    ctx.restore();
+  }
+
+  /** Labels of the faults and of the measured times, in lanes so that they do not overlap. */
+  function drawLabels(u) {
+    var ctx = u.ctx, b = u.bbox;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
     ctx.font = px(11) + "px system-ui, sans-serif";
     ctx.textBaseline = "top";
-    var lanes = [];
-    if (withLabels) {
-      C.faults.forEach(function (f) {
-        var x0 = Math.max(b.left, u.valToPos(f.from, "x", true)) + px(3);
-        var text = f.label + (f.type === "ok" ? "" : " [" + f.type + "]");
-        var w = ctx.measureText(text).width;
-        var lane = 0;
-        while (lanes[lane] !== undefined && lanes[lane] > x0) lane++;
-        lanes[lane] = x0 + w + px(8);
-        var y = b.top + px(6) + lane * px(15);
-        ctx.fillStyle = "rgba(255,255,255,0.85)";
-        ctx.fillRect(x0 - px(2), y - px(1), w + px(4), px(14));
-        ctx.fillStyle = "rgb(" + faultRgb(f.f) + ")";
-        ctx.fillText(text, x0, y);
-      });
-    }
-    var mlanes = [];
-    C.measures.forEach(function (m) {
-      if (m.at === null) return;
-      var x = u.valToPos(m.at, "x", true);
-      ctx.strokeStyle = "#0f766e";
-      ctx.lineWidth = px(1.5);
-      ctx.setLineDash([px(5), px(3)]);
-      ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
-      ctx.setLineDash([]);
-      if (!withLabels) return;
-      var text = m.label;
+    ctx.textAlign = "left";
+    function label(text, x, lanes, yOf, color) {
       var w = ctx.measureText(text).width;
       var lane = 0;
-      while (mlanes[lane] !== undefined && mlanes[lane] > x) lane++;
-      mlanes[lane] = x + w + px(10);
-      var y = b.top + b.height - px(18) - lane * px(15);
-      ctx.fillStyle = "rgba(255,255,255,0.85)";
-      ctx.fillRect(x + px(2), y - px(1), w + px(4), px(14));
-      ctx.fillStyle = "#0f766e";
-      ctx.fillText(text, x + px(4), y);
+      while (lanes[lane] !== undefined && lanes[lane] > x) lane++;
+      lanes[lane] = x + w + px(10);
+      var y = yOf(lane);
+      ctx.fillStyle = "rgba(255,255,255,0.88)";
+      ctx.fillRect(x - px(2), y - px(1), w + px(4), px(14));
+      ctx.fillStyle = color;
+      ctx.fillText(text, x, y);
+    }
+    var lanes = [];
+    C.faults.forEach(function (f) {
+      var x = Math.max(b.left, u.valToPos(f.from, "x", true)) + px(4);
+      label(f.label + (f.type === "ok" ? "" : " [" + f.type + "]"), x, lanes, function (l) { return b.top + px(7) + l * px(15); }, "rgb(" + faultRgb(f.f) + ")");
+    });
+    var mlanes = [];
+    C.measures.forEach(function (m) {
+      if (m.at === null || m.ms === 0) return;
+      var x = u.valToPos(m.at, "x", true) + px(4);
+      label((m.of ? m.of + ": " : "") + m.label, x, mlanes, function (l) { return b.top + b.height - px(18) - l * px(15); }, "#0f766e");
     });
     ctx.restore();
   }
@@ -116,6 +116,7 @@
       ctx.font = "bold " + px(12) + "px system-ui, sans-serif";
       ctx.fillStyle = "#111827";
       ctx.textBaseline = "bottom";
+      ctx.textAlign = "left";
       ctx.fillText("op " + h.i, x0 + px(10), y - px(6));
     }
     ctx.restore();
@@ -142,7 +143,7 @@
       cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, points: { show: false } },
       hooks: {
         drawClear: [drawBands],
-        draw: [function (u) { drawLabels(u, withLabels); drawHighlight(u, ring); }],
+        draw: [function (u) { drawMeasureLines(u); if (withLabels) drawLabels(u); drawHighlight(u, ring); }],
         setScale: [function (u, key) { if (key === "x") zoomSync(u); }],
       },
     };
@@ -159,7 +160,19 @@
     o.scales.y = { distr: 3, log: 10 };
     o.axes = [
       { label: "seconds since the start", labelSize: 20 },
-      { label: "latency", labelSize: 20, size: 60, values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : fmtMs(v); }); } },
+      {
+        label: "latency", labelSize: 20, size: 64,
+        // Decades only: a log axis with every minor tick is unreadable.
+        splits: function (u, i, min, max) {
+          var out = [];
+          for (var e = Math.floor(Math.log10(Math.max(min, 1e-3))); e <= Math.ceil(Math.log10(max)); e++) {
+            var v = Math.pow(10, e);
+            if (v >= min * 0.999 && v <= max * 1.001) out.push(v);
+          }
+          return out;
+        },
+        values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : fmtMs(v); }); },
+      },
     ];
     o.legend = { show: false };
     o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {

@@ -1,0 +1,141 @@
+// Reports in a real browser: each fixture run (a real clean run, and generated runs with faults and
+// one family of anomaly each) is rendered from its store directory, opened from disk in headless
+// Chromium, and checked as a reader would use it. Screenshots go to test-output/reports/.
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeIndex, writeReport } from "../../reports/index.ts";
+import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
+import { launch, type OpenBrowser, visit, type Visit } from "./browser.ts";
+
+const OUT = join(process.cwd(), "test-output", "reports");
+const STORE = join(OUT, "store");
+const reports = new Map<string, string>();
+let browser: OpenBrowser;
+let index: string;
+
+beforeAll(async () => {
+  browser = await launch();
+  await rm(STORE, { recursive: true, force: true });
+  await mkdir(STORE, { recursive: true });
+  for (const [i, f] of FIXTURES.entries()) {
+    // No results.json: writeReport recomputes the results from the history and the spec.
+    const dir = await writeFixtureRun(STORE, f, `20251125T13${String(i).padStart(2, "0")}00000`);
+    reports.set(f.name, await writeReport(dir));
+  }
+  index = await writeIndex(STORE);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(path: string): Promise<Visit> {
+  const v = await visit(browser, path);
+  await v.page.waitForSelector("body[data-ready]", { timeout: 15_000 });
+  return v;
+}
+
+function clean(v: Visit) {
+  expect(v.errors, "console errors").toEqual([]);
+  expect(v.requests, "requests to anything but the file itself").toEqual([]);
+}
+
+describe.each(FIXTURES)("report of $name", (f) => {
+  it(`says ${f.verdict}, shows ${f.types.join(", ") || "no anomaly"} with evidence, offline`, async () => {
+    const v = await open(reports.get(f.name)!);
+    try {
+      clean(v);
+      const p = v.page;
+      expect(await p.getAttribute("#verdict", "data-verdict")).toBe(f.verdict);
+      expect(await p.textContent("#verdict .word")).toBe(f.verdict.toUpperCase());
+      expect(await p.locator("#promises tr.promise").count()).toBe(6);
+      const found = await p.locator("article.anomaly").evaluateAll((els) => els.map((e) => e.getAttribute("data-type")));
+      expect([...found].sort()).toEqual([...f.types].sort());
+      for (const t of f.types) {
+        const a = p.locator(`#anomaly-${t}`);
+        expect(await a.locator("li.finding").count(), t).toBeGreaterThan(0);
+        expect(await a.locator("li.finding a.op").count(), `${t} links ops`).toBeGreaterThan(0);
+      }
+      if (f.verdict === "invalid") {
+        expect(await p.locator("#promises tr.promise.broken").count()).toBeGreaterThan(0);
+        expect(await p.locator("#logs .keylog .cell").count(), "log view cells").toBeGreaterThan(0);
+      } else expect(await p.locator("#promises tr.promise.broken").count()).toBe(0);
+      // Three charts drawn, the timeline with its fault table.
+      expect(await p.locator(".chart canvas").count()).toBe(3);
+      const faulted = (f.spec.faults as { kinds: string[] }).kinds.length > 0;
+      expect(await p.locator("table.faults tr.fault").count()).toBe(faulted ? 2 : 0);
+      expect(await p.textContent("#replay")).toContain("kafka-harness run");
+      await p.screenshot({ path: join(OUT, `${f.name}.png`), fullPage: true });
+    } finally {
+      await v.page.close();
+    }
+  });
+});
+
+describe("linking evidence to the timeline", () => {
+  it.each(FIXTURES.filter((f) => f.verdict === "invalid").map((f) => f.name))("%s: a click on an op in a finding highlights it in the timeline", async (name) => {
+    const v = await open(reports.get(name)!);
+    try {
+      const p = v.page;
+      const link = p.locator("li.finding a.op").first();
+      const op = await link.getAttribute("data-op");
+      await link.click();
+      await expect.poll(() => p.getAttribute("#chart-latency", "data-highlight")).toBe(op);
+      const detail = p.locator("#op-detail");
+      expect(await detail.isVisible()).toBe(true);
+      expect(await detail.textContent()).toContain(`op ${op}`);
+      expect(await detail.locator(".named a").count(), "the detail names the findings of the op").toBeGreaterThan(0);
+      expect(await p.locator(`a.op.current[data-op="${op}"]`).count()).toBeGreaterThan(0);
+      // The timeline is scrolled into view.
+      const box = await p.locator("#chart-latency").boundingBox();
+      const vh = p.viewportSize()!.height;
+      expect(box!.y + box!.height).toBeGreaterThan(0);
+      expect(box!.y).toBeLessThan(vh);
+      expect(new URL(p.url()).hash).toBe(`#op-${op}`);
+      await p.screenshot({ path: join(OUT, `${name}-highlight.png`) });
+      clean(v);
+    } finally {
+      await v.page.close();
+    }
+  });
+
+  it("a link to #op-N highlights the op when the page opens", async () => {
+    const path = reports.get("loss")!;
+    const probe = await open(path);
+    const op = await probe.page.locator("#anomaly-lost-write li.finding a.op").first().getAttribute("data-op");
+    await probe.page.close();
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${new URL(`file://${path}`).href}#op-${op}`);
+      await page.waitForSelector("body[data-ready]");
+      expect(await page.getAttribute("#chart-latency", "data-highlight")).toBe(op);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+describe("store index", () => {
+  it("lists every run, newest first, with verdict and anomalies, linking to the reports", async () => {
+    const v = await visit(browser, index);
+    try {
+      clean(v);
+      const p = v.page;
+      const rows = p.locator("tr.run");
+      expect(await rows.count()).toBe(FIXTURES.length);
+      const hrefs = await p.locator("tr.run td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      // Timestamps increase with the fixture's position: newest (last) first.
+      expect(hrefs[0]).toContain(FIXTURES.at(-1)!.name);
+      for (const h of hrefs) expect(h).toMatch(/report\.html$/);
+      expect(await p.locator('tr.run[data-verdict="invalid"]').count()).toBe(FIXTURES.filter((f) => f.verdict === "invalid").length);
+      expect(await p.locator("tr.run .chip.forbidden").count()).toBeGreaterThan(0);
+      await p.fill("#filter", "g1a");
+      expect(await p.locator("tr.run:not([hidden])").count()).toBe(1);
+      await p.fill("#filter", "");
+      await p.screenshot({ path: join(OUT, "index.png"), fullPage: true });
+    } finally {
+      await v.page.close();
+    }
+  });
+});
