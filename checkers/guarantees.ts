@@ -52,6 +52,12 @@ const wwNoise: Rule = (c) =>
 const noWriteIsolation = "Kafka orders writes within one partition only: cycles of write order across keys are expected";
 
 const LOSS: Rule[] = [acks0, acks1Loss, isr1, unclean];
+// Where loss is permitted, the lost record's offset is reused by the next leader's log: the
+// acknowledgement says one value, the log (and later reads) another. A symptom of the loss.
+const offsetReuse: Rule = (c) => {
+  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  return loss ? `${loss}; the new leader then reuses the lost record's offset` : undefined;
+};
 const REORDER: Rule[] = [acks0, reorder];
 const always = (reason: string): Rule[] => [() => reason];
 
@@ -63,7 +69,7 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   "nonmonotonic-send": REORDER,
   "int-nonmonotonic-send": REORDER,
   "int-send-skip": always("records of other producers interleave with a burst: Kafka promises no write isolation"),
-  "inconsistent-offsets": [],
+  "inconsistent-offsets": [offsetReuse],
   G1a: [],
   "precommitted-read": [],
   "poll-skip": [subscribe],
@@ -84,7 +90,7 @@ const FORBIDDEN_REASON: Partial<Record<AnomalyType, string>> = {
   duplicate: "idempotent producer: the broker drops a retried batch it already appended",
   "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
-  "inconsistent-offsets": "an offset names exactly one record, whatever the configuration",
+  "inconsistent-offsets": "no acknowledged write is lost here, so an offset names exactly one record",
   G1a: "a failed send was never appended, so no one can read it",
   "precommitted-read": "a read must not see the op's own uncommitted writes",
   "poll-skip": "assign: a consumer owns its position, so its reads continue exactly where they stopped",

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ANOMALY_TYPES, type AnomalyType, type CheckConfig, guaranteesFor } from "../../checkers/index.ts";
 
 const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor(c)[t].forbidden).sort();
-const LOSS: AnomalyType[] = ["lost-write", "unseen"];
+// Where loss is permitted, the next leader reuses a lost record's offset: inconsistent-offsets
+// follows from the loss (measured on a real acks=1 run: 387 lost writes, 387 reused offsets).
+const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets"];
 const REORDER: AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send"];
 const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime"];
 
@@ -47,13 +49,14 @@ describe("guarantees", () => {
     expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual([...ALWAYS_PERMITTED, ...REORDER].sort());
   });
 
-  it("always forbids inconsistent offsets, G1a, precommitted reads and, under assign, read-order anomalies", () => {
+  it("always forbids G1a, precommitted reads and, under assign, read-order anomalies; inconsistent offsets wherever loss is", () => {
     fc.assert(
       fc.property(configArb, (c) => {
         const g = guaranteesFor(c);
-        for (const t of ["inconsistent-offsets", "G1a", "precommitted-read", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
+        for (const t of ["G1a", "precommitted-read", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
           expect(g[t].forbidden).toBe(true);
         }
+        expect(g["inconsistent-offsets"].forbidden).toBe(g["lost-write"].forbidden);
         if (c.consumerMode !== "subscribe") expect(g["poll-skip"].forbidden && g["nonmonotonic-poll"].forbidden).toBe(true);
         for (const t of ALWAYS_PERMITTED) expect(g[t].forbidden).toBe(false);
         for (const t of ANOMALY_TYPES) expect(g[t].reason.length).toBeGreaterThan(10);
