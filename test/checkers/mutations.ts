@@ -3,63 +3,12 @@
 // A mutation edits the generated ops when the history offers a place for it, and otherwise appends
 // a small construct on fresh keys and processes after the final reads.
 import { expect } from "vitest";
-import type { AnomalyType, CheckConfig, Finding, History, Key, Op, Process, Results, Value } from "../../checkers/index.ts";
+import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.ts";
+import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
+import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime } from "./mutations-cycles.ts";
 import type { Model, Read, SendOp } from "./model.ts";
 
-export interface Mutant {
-  history: History;
-  config?: CheckConfig;
-  /** Anomalies that necessarily come with this one. */
-  companions?: AnomalyType[];
-  /** Asserts the evidence: a finding of the type naming the mutated ops and values. */
-  verify(r: Results): void;
-}
-
-export type Mutation = (m: Model, pick: number) => Mutant;
-
-type Rec = [number, Value];
-type Draft = Omit<Op, "index" | "time">;
-
-/** Appends ops (numbered on) to a copy of the history, on fresh processes and keys. */
-class Construct {
-  readonly h: History;
-  private proc: number;
-  private value: number;
-  private keyN = 0;
-  constructor(m: Model) {
-    this.h = structuredClone(m.history);
-    this.proc = m.nextProc + 10;
-    this.value = m.nextValue + 1000;
-  }
-  p(): number {
-    return this.proc++;
-  }
-  v(): number {
-    return this.value++;
-  }
-  k(): string {
-    return `m-${this.keyN++}`;
-  }
-  add(d: Draft): number {
-    this.h.push({ index: this.h.length, time: this.h.length * 1000, ...d } as Op);
-    return this.h.length - 1;
-  }
-  sendOk(p: Process, sends: Array<[Key, Value, number | null]>): number {
-    this.add({ process: p, type: "invoke", f: "send", value: sends.map(([k, v]) => ["send", k, v]) });
-    return this.add({ process: p, type: "ok", f: "send", value: sends.map(([k, v, o]) => (o === null ? ["send", k, v] : ["send", k, [o, v]])) });
-  }
-  pollOk(p: Process, result: Record<string, Rec[]>): number {
-    this.add({ process: p, type: "invoke", f: "poll", value: [["poll"]] });
-    return this.add({ process: p, type: "ok", f: "poll", value: [["poll", result]] });
-  }
-}
-
-/** The examples of a type that match, failing when none does. */
-export function findingsOf(r: Results, type: AnomalyType, match: (f: Finding & Record<string, unknown>) => boolean): Finding[] {
-  const found = (r.anomalies[type]?.examples ?? []).filter((f) => match(f as Finding & Record<string, unknown>));
-  expect(found, `${type} finding matching the mutation in ${JSON.stringify(r.anomalies[type]?.examples)}`).not.toEqual([]);
-  return found;
-}
+export type { Mutant, Mutation } from "./mutation-kit.ts";
 
 const at = <T>(xs: T[], pick: number): T | undefined => (xs.length === 0 ? undefined : xs[pick % xs.length]);
 const pollResults = (op: Op): Array<Record<string, Rec[]>> =>
@@ -328,71 +277,6 @@ const intNonmonotonicPoll: Mutation = (m, pick) => {
   const { k, vs } = threeValues(x);
   const rd = x.pollOk(x.p(), { [k]: [[0, vs[0]!], [0, vs[0]!], [1, vs[1]!], [2, vs[2]!]] });
   return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === rd) };
-};
-
-const cycleOps = (f: Finding) => [...new Set(f.ops)].sort((a, b) => a - b).join();
-const sameOps = (ops: number[]) => (f: Finding) => cycleOps(f) === [...ops].sort((a, b) => a - b).join();
-
-const g0: Mutation = (m) => {
-  const x = new Construct(m);
-  const [kx, ky, p1, p2] = [x.k(), x.k(), x.p(), x.p()];
-  const [a, b, c, d] = [x.v(), x.v(), x.v(), x.v()];
-  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["send", ky, b]] });
-  x.add({ process: p2, type: "invoke", f: "txn", value: [["send", kx, c], ["send", ky, d]] });
-  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["send", ky, [1, b]]] });
-  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", kx, [1, c]], ["send", ky, [0, d]]] });
-  x.pollOk(x.p(), { [kx]: [[0, a], [1, c]], [ky]: [[0, d], [1, b]] });
-  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0", sameOps([t1, t2])) };
-};
-
-const g1c: Mutation = (m) => {
-  const x = new Construct(m);
-  const [kx, ky, p1, p2, a, b] = [x.k(), x.k(), x.p(), x.p(), x.v(), x.v()];
-  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["poll"]] });
-  x.add({ process: p2, type: "invoke", f: "txn", value: [["send", ky, b], ["poll"]] });
-  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["poll", { [ky]: [[0, b]] }]] });
-  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", ky, [0, b]], ["poll", { [kx]: [[0, a]] }]] });
-  return { history: x.h, verify: (r) => findingsOf(r, "G1c", sameOps([t1, t2])) };
-};
-
-const g1cProcess: Mutation = (m) => {
-  const x = new Construct(m);
-  const [k, p, a] = [x.k(), x.p(), x.v()];
-  const rd = x.pollOk(p, { [k]: [[0, a]] });
-  const w = x.sendOk(p, [[k, a, 0]]);
-  return { history: x.h, verify: (r) => findingsOf(r, "G1c-process", (f) => sameOps([rd, w])(f) && (f as { steps: Array<{ rel: string }> }).steps.some((s) => s.rel === "process")) };
-};
-
-const g1cRealtime: Mutation = (m) => {
-  const x = new Construct(m);
-  const [k, a] = [x.k(), x.v()];
-  const rd = x.pollOk(x.p(), { [k]: [[0, a]] });
-  const w = x.sendOk(x.p(), [[k, a, 0]]);
-  return { history: x.h, verify: (r) => findingsOf(r, "G1c-realtime", sameOps([rd, w])) };
-};
-
-/** A -o-> B -ww-> C -o-> D -ww-> A, where o is process order (same) or real-time order. */
-function g0Order(m: Model, sameProcess: boolean): { x: Construct; ops: number[] } {
-  const x = new Construct(m);
-  const [kx, ky] = [x.k(), x.k()];
-  const [p1, p2] = [x.p(), x.p()];
-  const [pa, pb, pc, pd] = sameProcess ? [p1, p1, p2, p2] : [p1, p2, x.p(), x.p()];
-  const [a, b, c, d] = [x.v(), x.v(), x.v(), x.v()];
-  const ops = sameProcess
-    ? [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pd, [[kx, d, 0]])]
-    : [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pd, [[kx, d, 0]])];
-  x.pollOk(x.p(), { [kx]: [[0, d], [1, a]], [ky]: [[0, b], [1, c]] });
-  return { x, ops };
-}
-
-const g0Process: Mutation = (m) => {
-  const { x, ops } = g0Order(m, true);
-  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-process", sameOps(ops)) };
-};
-
-const g0Realtime: Mutation = (m) => {
-  const { x, ops } = g0Order(m, false);
-  return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-realtime", sameOps(ops)) };
 };
 
 export const MUTATIONS: Record<AnomalyType, Mutation> = {
