@@ -17,7 +17,7 @@ export function explainFinding(f: Finding): string {
     case "duplicate":
       return `key ${show(f.key)}: value ${show(f.value)} is at ${f.offsets.length} offsets (${f.offsets.join(", ")})${f.writer === null ? "" : `; written by ${op(f.writer)}`}`;
     case "inconsistent-offsets":
-      return `key ${show(f.key)}: offset ${f.offset} holds ${f.values.length} values (${f.values.map(show).join(", ")}), seen by ops ${f.ops.join(", ")}`;
+      return `key ${show(f.key)}: offset ${f.offset} holds ${f.values.length} values (${f.values.map(show).join(", ")}), seen by ${f.ops.map(op).join(", ")}`;
     case "G1a":
       return `key ${show(f.key)}: ${op(f.reader)} read value ${show(f.value)}, whose send ${op(f.writer)} failed`;
     case "precommitted-read":

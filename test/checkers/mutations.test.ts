@@ -2,7 +2,7 @@
 // mutated ops in its evidence, and find nothing else (beyond what must come with it).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ANOMALY_TYPES, check } from "../../checkers/index.ts";
+import { ANOMALY_TYPES, check, explainFinding, summarize } from "../../checkers/index.ts";
 import { modelArb } from "./model.ts";
 import { MUTATIONS } from "./mutations.ts";
 
@@ -19,6 +19,8 @@ describe("each injected anomaly is found, with its evidence", () => {
           expect(r.anomalies[type]!.forbidden).toBe(r.guarantees[type].forbidden);
           expect(r.valid).toBe(r.forbidden.length === 0);
           mutant.verify(r);
+          for (const f of r.anomalies[type]!.examples) expect(explainFinding(f)).toMatch(/op \d+/);
+          expect(summarize(r)).toContain(`${type}: ${r.anomalies[type]!.count} (`);
         }),
         { numRuns: 100 },
       );
