@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { check, type History, readHistoryFile, type Results } from "../checkers/index.ts";
+import { check, type History, HistoryError, readHistoryFile, type Results } from "../checkers/index.ts";
 import { checkConfigOfSpec } from "./config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { renderIndex, type RunSummary } from "./index-page.ts";
@@ -50,7 +50,8 @@ export async function readRun(dir: string): Promise<StoredRun> {
   const spec = existsSync(specPath) ? ((await readJson(specPath)) as SpecLike) : undefined;
   if (spec !== undefined && (typeof spec !== "object" || spec === null || Array.isArray(spec))) throw new ReportError(`${specPath}: expected a JSON object`);
   const history = await readHistoryFile(join(dir, historyName)).catch((e: Error) => {
-    throw new ReportError(e.message.startsWith(dir) ? e.message : `${join(dir, historyName)}: ${e.message}`);
+    // The reader names the file by its base name and the line: say where the file is.
+    throw new ReportError(e instanceof HistoryError ? `${join(dir, e.where)}: ${e.problem}` : `${join(dir, historyName)}: ${e.message}`);
   });
   const resultsPath = join(dir, "results.json");
   let results: Results | undefined;

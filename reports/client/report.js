@@ -122,6 +122,18 @@
     ctx.restore();
   }
 
+  /** Every chart spans the whole run (t0..t1): an empty point at each end, so zoom and reset agree. */
+  function padded(cols) {
+    var x = cols[0];
+    var head = !x.length || x[0] > C.t0, tail = !x.length || x[x.length - 1] < C.t1;
+    return cols.map(function (col, j) {
+      var out = col.slice();
+      if (head) out.unshift(j === 0 ? C.t0 : null);
+      if (tail) out.push(j === 0 ? C.t1 : null);
+      return out;
+    });
+  }
+
   function width(el) { return Math.max(320, el.clientWidth || 900); }
 
   var syncKey = "kafka-harness";
@@ -139,7 +151,7 @@
     return {
       width: width(el),
       height: height,
-      scales: { x: { time: false, range: function (u, min, max) { return [Math.min(min, C.t0), Math.max(max, C.t1)]; } } },
+      scales: { x: { time: false } },
       cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, points: { show: false } },
       hooks: {
         drawClear: [drawBands],
@@ -178,7 +190,7 @@
     o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {
       return { label: NAMES[c], stroke: COLORS[c], fill: COLORS[c], paths: function () { return null; }, points: { show: true, size: c === 0 ? 3 : 5, width: 0, fill: COLORS[c], stroke: COLORS[c] } };
     }));
-    var u = new uPlot(o, [S.x].concat(ys), el);
+    var u = new uPlot(o, padded([S.x].concat(ys)), el);
     charts.push(u);
     attachPointer(u, el);
     return u;
@@ -231,7 +243,7 @@
     o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {
       return { label: NAMES[c], stroke: COLORS[c], width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } };
     }));
-    var u = new uPlot(o, [R.x, R.ok, R.info, R.fail], el);
+    var u = new uPlot(o, padded([R.x, R.ok, R.info, R.fail]), el);
     charts.push(u);
   }
 
@@ -246,7 +258,7 @@
     o.series = [{ label: "time" }, { label: "total", stroke: "#111827", width: 2.5, points: { show: false } }].concat(U.keys.map(function (key, j) {
       return { label: key, stroke: palette[j % palette.length], width: 1.25, points: { show: false } };
     }));
-    var u = new uPlot(o, [U.x, U.total].concat(U.counts), el);
+    var u = new uPlot(o, padded([U.x, U.total].concat(U.counts)), el);
     charts.push(u);
   }
 

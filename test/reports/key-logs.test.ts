@@ -1,0 +1,52 @@
+// The log of a key with findings: who wrote and who read each value at each offset; and the
+// windows of offsets the log view shows around the findings.
+import { describe, expect, it } from "vitest";
+import { keyLogs } from "../../reports/key-logs.ts";
+import { windows } from "../../reports/log-view.ts";
+import { fail, history, invoke, ok, poll, pollOk, send, sendOk } from "../checkers/helpers.ts";
+
+describe("keyLogs", () => {
+  it("records writers, readers, conflicts and the last read, for the keys asked only", () => {
+    const h = history(
+      ...sendOk(0, ["x", 1, 0], ["x", 2, 1]), // 0, 1
+      invoke(0, "send", [send("x", 3)]), // 2
+      fail(0, "send", [send("x", 3)]), // 3
+      ...pollOk(1, { x: [[0, 1], [1, 2], [2, 3]], y: [[0, 9]] }), // 4, 5
+      ...pollOk(2, { x: [[0, 1], [1, 4]] }), // 6, 7: another value at offset 1
+      invoke(3, "poll", [poll()]),
+      info(3),
+    );
+    const logs = keyLogs(h, ["x"]);
+    expect([...logs.keys()]).toEqual(["x"]);
+    const x = logs.get("x")!;
+    expect(x.offsets).toEqual([0, 1, 2]);
+    expect(x.writers.get(1)).toEqual({ index: 1, type: "ok", process: 0 });
+    expect(x.writers.get(3)).toEqual({ index: 3, type: "fail", process: 0 });
+    expect(x.cells.get(0)).toEqual([{ value: 1, writtenBy: 1, readers: [5, 7], readCount: 2, otherReads: 0 }]);
+    expect(x.cells.get(1)!.map((c) => c.value)).toEqual([2, 4]);
+    expect(x.valueOffsets.get(3)).toEqual([2]);
+    expect(x.lastRead).toEqual({ index: 7, process: 2, offset: 1 });
+  });
+});
+
+function info(p: number) {
+  return ok(p, "poll", [poll({})]);
+}
+
+describe("windows", () => {
+  const log = { offsets: Array.from({ length: 100 }, (_, i) => i * 2) } as Parameters<typeof windows>[0];
+  it("shows each offset of interest with context on each side, merging overlaps", () => {
+    expect(windows(log, [10, 14, 100], 2).ranges).toEqual([
+      [3, 9],
+      [48, 52],
+    ]);
+  });
+  it("stops adding windows at the cell limit", () => {
+    const r = windows(log, [0, 40, 80, 120, 160], 3, 15);
+    expect(r.ranges).toEqual([
+      [0, 3],
+      [17, 23],
+    ]);
+    expect(r.cut).toBe(true);
+  });
+});
