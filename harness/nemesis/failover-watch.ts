@@ -12,12 +12,14 @@
 //   none lost its leader, or not seen before the watch ended); isrShrunkAfterMs: until every affected
 //   partition's ISR is smaller than before the fault (the cluster noticed).
 // - recovery, after an undo's (or heal-all's) ok op: leaderAfterMs until every watched partition has
-//   a leader; isrWholeAfterMs until every watched partition has all its replicas in the ISR.
+//   a leader; isrWholeAfterMs until every watched partition has all its replicas in the ISR (both as
+//   every answering broker sees it: a broker just resumed or healed still has its stale view).
 // - ended: "settled" (everything seen), "timeout", "undone" (the fault was undone first),
 //   "interrupted" (a new fault began before recovery), "closed" (the nemesis was closed).
 //
-// Metadata comes from one healthy broker (never one the fault hit: an isolated leader keeps
-// reporting itself as leader), polled every pollMs.
+// Metadata comes from every broker that answers, polled every pollMs, and a condition counts only
+// when it holds in all their views; the failover watch never asks a broker the fault hit (an
+// isolated leader keeps reporting itself as leader).
 import { keyOfPartition, type PartitionMetadata } from "./broker-metadata.ts";
 import type { ClusterProbe } from "./probe.ts";
 import type { Recorder } from "../history/recorder.ts";
@@ -75,24 +77,21 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Polls metadata until `step` says all is seen, the signal aborts (reason = the WatchEnd) or the
- * timeout passes. `step` gets the watched partitions and the ms since t0.
+ * Polls every broker not avoided until `step` holds for each answering broker's view, the signal
+ * aborts (reason = the WatchEnd) or the timeout passes. Every view, because a broker that was
+ * isolated or paused answers from a stale cache: one broker's word is not the cluster's.
  */
 export async function pollMetadata(
   probe: ClusterProbe,
   o: { avoid: ReadonlySet<string>; topics?: readonly string[]; pollMs: number; timeoutMs: number; t0: number; signal: AbortSignal },
-  step: (now: PartitionMetadata[], elapsedMs: number) => boolean,
+  step: (views: PartitionMetadata[][], elapsedMs: number) => boolean,
 ): Promise<WatchEnd> {
   for (;;) {
     if (o.signal.aborted) return (o.signal.reason as WatchEnd) ?? "closed";
     const elapsed = performance.now() - o.t0;
     if (elapsed > o.timeoutMs) return "timeout";
-    try {
-      const md = await probe.metadata({ avoid: o.avoid, topics: o.topics });
-      if (step(md.partitions.filter((p) => isWatched(p, o.topics)), Math.round(elapsed))) return "settled";
-    } catch {
-      // no healthy broker answered this time; keep polling
-    }
+    const answers = await probe.metadataAll({ avoid: o.avoid, topics: o.topics }).catch(() => []);
+    if (answers.length && step(answers.map((md) => md.partitions.filter((p) => isWatched(p, o.topics))), Math.round(elapsed))) return "settled";
     await sleep(o.pollMs, o.signal);
   }
 }
@@ -119,10 +118,10 @@ export async function watchFailover(w: FailoverWatch): Promise<void> {
   const ended = await pollMetadata(
     w.probe,
     { avoid: w.hitNames, topics: w.options.topics, pollMs: w.options.pollMs ?? 250, timeoutMs: w.options.timeoutMs ?? 60_000, t0: w.t0, signal: w.signal },
-    (now, ms) => {
-      last = now;
-      if (leaderAfterMs === null && leaderless.length && newLeaderElected(leaderless, now, w.hitBrokers)) leaderAfterMs = ms;
-      if (isrShrunkAfterMs === null && isrShrunk(partitions, now)) isrShrunkAfterMs = ms;
+    (views, ms) => {
+      last = views[0]!;
+      if (leaderAfterMs === null && leaderless.length && views.every((v) => newLeaderElected(leaderless, v, w.hitBrokers))) leaderAfterMs = ms;
+      if (isrShrunkAfterMs === null && views.every((v) => isrShrunk(partitions, v))) isrShrunkAfterMs = ms;
       return (leaderless.length === 0 || leaderAfterMs !== null) && isrShrunkAfterMs !== null;
     },
   );
@@ -148,8 +147,6 @@ export interface RecoveryWatch {
   /** Index of the undo's (or heal-all's) ok op. */
   fault: number;
   t0: number;
-  /** Nodes just restored: asked only if no other broker answers. */
-  restored: ReadonlySet<string>;
   options: WatchOptions;
   signal: AbortSignal;
 }
@@ -158,18 +155,13 @@ export async function watchRecovery(w: RecoveryWatch): Promise<void> {
   let leaderAfterMs: number | null = null;
   let isrWholeAfterMs: number | null = null;
   let watched: string[] = [];
-  const probe: ClusterProbe = {
-    ...w.probe,
-    // A just-started broker may not have its metadata yet; prefer the others.
-    metadata: (o) => w.probe.metadata({ ...o, avoid: w.restored }).catch(() => w.probe.metadata(o)),
-  };
   const ended = await pollMetadata(
-    probe,
+    w.probe,
     { avoid: new Set(), topics: w.options.topics, pollMs: w.options.pollMs ?? 250, timeoutMs: w.options.timeoutMs ?? 120_000, t0: w.t0, signal: w.signal },
-    (now, ms) => {
-      watched = now.map(keyOfPartition);
-      if (leaderAfterMs === null && allLed(now)) leaderAfterMs = ms;
-      if (isrWholeAfterMs === null && allWhole(now)) isrWholeAfterMs = ms;
+    (views, ms) => {
+      watched = views[0]!.map(keyOfPartition);
+      if (leaderAfterMs === null && views.every(allLed)) leaderAfterMs = ms;
+      if (isrWholeAfterMs === null && views.every(allWhole)) isrWholeAfterMs = ms;
       return isrWholeAfterMs !== null;
     },
   );

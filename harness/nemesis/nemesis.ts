@@ -127,9 +127,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     if (!watch || result.type !== "ok" || result.index === undefined) return;
     const t0 = performance.now();
     const fault = result.index;
-    watches.start("recovery", { nodes: restored }, (signal) =>
-      watchRecovery({ recorder: o.recorder, probe, fault, t0, restored: new Set(restored), options: watch, signal }),
-    );
+    watches.start("recovery", { nodes: restored }, (signal) => watchRecovery({ recorder: o.recorder, probe, fault, t0, options: watch, signal }));
   }
 
   async function processFault(spec: Extract<FaultSpec, { fault: ProcessFault }>): Promise<FaultResult> {
@@ -260,10 +258,14 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
       `${name} registered and every ISR whole`,
       async () => {
         if (!(await probe.registered()).has(id)) throw new Error(`broker ${id} not registered in ZooKeeper`);
-        const md = await probe.metadata();
-        if (!allWhole(md.partitions)) {
-          const lagging = md.partitions.filter((p) => p.isr.length !== p.replicas.length).map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
-          throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
+        // Every broker must answer and agree: the one just started may still hold a stale view.
+        const views = await probe.metadataAll();
+        if (views.length < cluster.brokers.length) throw new Error(`only ${views.map((v) => v.from).join(", ") || "no broker"} answer metadata`);
+        for (const md of views) {
+          if (!allWhole(md.partitions)) {
+            const lagging = md.partitions.filter((p) => p.isr.length !== p.replicas.length).map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
+            throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
+          }
         }
         return true;
       },

@@ -13,6 +13,8 @@ export interface SourcedMetadata extends BrokerMetadata {
 export interface ClusterProbe {
   /** Metadata from the first broker (in id order) that is not avoided and answers. */
   metadata(opts?: { avoid?: ReadonlySet<string>; topics?: readonly string[] }): Promise<SourcedMetadata>;
+  /** Metadata from every broker not avoided that answers (in parallel); empty if none does. */
+  metadataAll(opts?: { avoid?: ReadonlySet<string>; topics?: readonly string[] }): Promise<SourcedMetadata[]>;
   /** The controller's broker id, from ZooKeeper (/controller's session); from metadata if ZooKeeper cannot say. */
   controller(avoid?: ReadonlySet<string>): Promise<number>;
   /** Broker id → ZooKeeper session, for every broker registered under /brokers/ids. */
@@ -42,6 +44,15 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
 
   return {
     metadata,
+    async metadataAll(o = {}) {
+      const avoid = o.avoid ?? none;
+      const answers = await Promise.all(
+        cluster.brokers
+          .filter((x) => !avoid.has(x.name))
+          .map((b) => fetchBrokerMetadata(portOf(b), o.topics, timeoutMs).then((md) => ({ ...md, from: b.name }), () => undefined)),
+      );
+      return answers.filter((a): a is SourcedMetadata => a !== undefined);
+    },
     async controller(avoid = none) {
       let why: string;
       try {

@@ -59,11 +59,14 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
       return { nodes: some(ctx.zookeepers, majoritySize(ctx.zookeepers.length), "ZooKeeper majority") };
     case "leader": {
       const { topic, partition } = parseKey(spec.of);
-      const md = await ctx.probe.metadata({ avoid: ctx.faulted, topics: [topic] });
-      const p = md.partitions.find((x) => x.topic === topic && x.partition === partition);
-      if (!p) throw new TargetError(`${spec.of} is not in ${md.from}'s metadata`);
-      if (p.leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${md.from})`);
-      return { nodes: [brokerNamed(p.leader, `leader of ${spec.of}`)], leaderOf: spec.of };
+      const views = await ctx.probe.metadataAll({ avoid: ctx.faulted, topics: [topic] });
+      if (views.length === 0) throw new TargetError(`no healthy broker answers metadata for ${spec.of}`);
+      const leaders = views.map((v) => v.partitions.find((x) => x.topic === topic && x.partition === partition)?.leader);
+      if (leaders.every((l) => l === undefined)) throw new TargetError(`${spec.of} is not in the metadata of ${views.map((v) => v.from).join(", ")}`);
+      // Brokers can disagree for a moment after a change (a stale cache): the most common answer wins.
+      const leader = mostCommon(leaders.filter((l): l is number => l !== undefined));
+      if (leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${views.map((v) => v.from).join(", ")})`);
+      return { nodes: [brokerNamed(leader, `leader of ${spec.of}`)], leaderOf: spec.of };
     }
     case "controller":
       return { nodes: [brokerNamed(await ctx.probe.controller(ctx.faulted), "the controller")] };
@@ -80,3 +83,9 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
   }
 }
 
+
+function mostCommon(xs: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+}

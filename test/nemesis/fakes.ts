@@ -94,6 +94,10 @@ export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: 
       const ps = s.partitions.filter((p) => !o.topics || o.topics.includes(p.topic));
       return { brokers: [1, 2, 3], controller: s.controller, partitions: ps, from: "fake" };
     },
+    async metadataAll(o = {}) {
+      const md = await probe.metadata(o);
+      return ["kafka1", "kafka2", "kafka3"].filter((b) => !o.avoid?.has(b)).map((from) => ({ ...md, from }));
+    },
     async controller() {
       return s.controller;
     },

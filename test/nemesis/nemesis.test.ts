@@ -18,6 +18,7 @@ function setup(o: { watch?: boolean } = {}) {
     probe: fp.probe,
     watch: o.watch ? { pollMs: 5, timeoutMs: 2000 } : false,
     healOnShutdown: false,
+    bounceTimeoutMs: 2000,
   });
   const ops = () => recorder.ops.map((op) => ({ type: op.type, f: op.f, ...(op.value as object) }));
   return { c, fp, recorder, nemesis, ops };
