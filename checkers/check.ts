@@ -8,7 +8,6 @@ import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
-import { streamHistoryBatches } from "./read.ts";
 
 export type Validity = true | false | "unknown";
 
@@ -67,6 +66,8 @@ export interface Results {
 export interface CheckOptions {
   /** Examples kept per anomaly type (default 32). */
   exampleCap?: number;
+  /** For checkStream: about how many ops to expect (sizes the structures up front). */
+  expectedOps?: number;
 }
 
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
@@ -82,17 +83,12 @@ export async function checkStream(
   config: CheckConfig = {},
   options: CheckOptions = {},
 ): Promise<Results> {
-  const b = new Deriver();
+  const b = new Deriver(options.expectedOps);
   for await (const item of ops) {
     if (Array.isArray(item)) for (const op of item as readonly Op[]) b.add(op);
     else b.add(item as Op);
   }
   return checkDerived(b.finish(), config, options);
-}
-
-/** Checks a history file (JSON Lines or EDN) while reading it. */
-export function checkHistoryFile(path: string, config: CheckConfig = {}, options: CheckOptions = {}): Promise<Results> {
-  return checkStream(streamHistoryBatches(path), config, options);
 }
 
 function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {

@@ -1,7 +1,8 @@
 // The `check` command: check a stored history (JSON Lines or Jepsen EDN) against a configuration.
 // Exit codes: 0 valid, 1 invalid, 2 unknown or bad input (message on stderr).
 import type { Command } from "commander";
-import { checkHistoryFile, type Results } from "./check.ts";
+import type { Results } from "./check.ts";
+import { checkHistoryFile } from "./check-file.ts";
 import { summarize } from "./explain.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { HistoryError } from "./history.ts";

@@ -85,7 +85,7 @@ export interface Derived {
 }
 
 export function derive(history: Iterable<Op>): Derived {
-  const b = new Deriver();
+  const b = new Deriver(Array.isArray(history) ? history.length : undefined);
   for (const op of history) b.add(op);
   return b.finish();
 }
@@ -118,25 +118,27 @@ export class Deriver {
   private nClientLines = 0;
   private readonly pending = new Map<Process, Pending>();
 
-  private opPos = new IntList();
-  private opInv = new IntList();
-  private opIndexOf = new IntList();
-  private opTime = new FloatList();
-  private opType = new IntList();
-  private opF = new IntList();
-  private opProc = new IntList();
-  private opSynth = new IntList();
-  private opRecStart = new IntList();
-  private opRecEnd = new IntList();
+  // Sized from the history's length when it is known, so the lists rarely grow (each growth of a
+  // large typed array makes V8 collect garbage early).
+  private opPos: IntList;
+  private opInv: IntList;
+  private opIndexOf: IntList;
+  private opTime: FloatList;
+  private opType: IntList;
+  private opF: IntList;
+  private opProc: IntList;
+  private opSynth: IntList;
+  private opRecStart: IntList;
+  private opRecEnd: IntList;
   private opKeys = new Map<number, number[]>();
   private procIds = new Map<Process, number>();
   private procs: Process[] = [];
 
-  private recOp = new IntList(4096);
-  private recKey = new IntList(4096);
-  private recVal = new IntList(4096);
-  private recOff = new FloatList(4096);
-  private recPoll = new IntList(4096);
+  private recOp: IntList;
+  private recKey: IntList;
+  private recVal: IntList;
+  private recOff: FloatList;
+  private recPoll: IntList;
 
   private keyIds = new Map<string, number>();
   private keys: Key[] = [];
@@ -144,11 +146,36 @@ export class Deriver {
   private keyVals: IdMap[] = [];
   // Direct tables may grow to a few times the number of values seen so far, never more.
   private readonly valueLimit = () => 4 * this.valOrig.length + 65536;
-  private valKey = new IntList();
+  private valKey: IntList;
   private valOrig: Value[] = [];
-  private valWriter = new IntList();
-  private valReadOk = new IntList();
-  private valFirstOkReader = new IntList();
+  private valWriter: IntList;
+  private valReadOk: IntList;
+  private valFirstOkReader: IntList;
+
+  /** `lines`: how many ops the history has, if known (a hint for sizing). */
+  constructor(lines = 0) {
+    const ops = Math.max(1024, Math.ceil(lines / 2) + 16);
+    const recs = Math.max(4096, lines * 3);
+    this.opPos = new IntList(ops);
+    this.opInv = new IntList(ops);
+    this.opIndexOf = new IntList(ops);
+    this.opTime = new FloatList(ops);
+    this.opType = new IntList(ops);
+    this.opF = new IntList(ops);
+    this.opProc = new IntList(ops);
+    this.opSynth = new IntList(ops);
+    this.opRecStart = new IntList(ops);
+    this.opRecEnd = new IntList(ops);
+    this.recOp = new IntList(recs);
+    this.recKey = new IntList(recs);
+    this.recVal = new IntList(recs);
+    this.recOff = new FloatList(recs);
+    this.recPoll = new IntList(recs);
+    this.valKey = new IntList(ops);
+    this.valWriter = new IntList(ops);
+    this.valReadOk = new IntList(ops);
+    this.valFirstOkReader = new IntList(ops);
+  }
 
   /** Adds the next op of the history. */
   add(op: Op): void {
@@ -307,10 +334,10 @@ export class Deriver {
       opInv: this.opInv.done(),
       opIndexOf: this.opIndexOf.done(),
       opTime: this.opTime.done(),
-      opType: Uint8Array.from(this.opType.done()),
-      opF: Uint8Array.from(this.opF.done()),
+      opType: new Uint8Array(this.opType.done()),
+      opF: new Uint8Array(this.opF.done()),
       opProc: this.opProc.done(),
-      opSynth: Uint8Array.from(this.opSynth.done()),
+      opSynth: new Uint8Array(this.opSynth.done()),
       opRecStart: this.opRecStart.done(),
       opRecEnd: this.opRecEnd.done(),
       opKeys: this.opKeys,
@@ -321,14 +348,14 @@ export class Deriver {
       recKey: this.recKey.done(),
       recVal: this.recVal.done(),
       recOff: this.recOff.done(),
-      recPoll: Uint8Array.from(this.recPoll.done()),
+      recPoll: new Uint8Array(this.recPoll.done()),
       recIndex: new Int32Array(this.recOp.n).fill(-1),
       keys: this.keys,
       nVals,
       valKey: this.valKey.done(),
       valOrig: this.valOrig,
       valWriter: this.valWriter.done(),
-      valReadOk: Uint8Array.from(this.valReadOk.done()),
+      valReadOk: new Uint8Array(this.valReadOk.done()),
       valFirstOkReader: this.valFirstOkReader.done(),
       valFirstIndex: new Int32Array(nVals).fill(-1),
       valLastIndex: new Int32Array(nVals).fill(-1),

@@ -12,7 +12,7 @@ export {
   streamJsonlHistory,
 } from "./read.ts";
 export { formatHistory, formatOp, HistoryWriter, type LineSink } from "./write.ts";
-export { type AnomalyReport, check, checkHistoryFile, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
+export { type AnomalyReport, check, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
 export {
   ANOMALY_TYPES,
   type AnomalyType,
@@ -24,3 +24,4 @@ export {
 export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, guaranteesFor } from "./guarantees.ts";
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
 export { explainFinding, summarize } from "./explain.ts";
+export { checkHistoryFile } from "./check-file.ts";

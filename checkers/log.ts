@@ -14,11 +14,13 @@ export function buildLog(d: Derived): void {
     offsetSlot.push(new IdMap(offsetLimit));
     slotsOfKey.push(new IntList(64));
   }
-  const slotOffset = new FloatList(4096);
-  const slotEntry = new IntList(4096);
-  const entryVal = new IntList(4096);
-  const entrySlot = new IntList(4096);
-  const entryOp = new IntList(4096);
+  // Usually one entry (and one slot) per value.
+  const size = d.nVals + 1024;
+  const slotOffset = new FloatList(size);
+  const slotEntry = new IntList(size);
+  const entryVal = new IntList(size);
+  const entrySlot = new IntList(size);
+  const entryOp = new IntList(size);
   const recSlot = new Int32Array(d.nRecs).fill(-1);
   const { slotMore, valMore, valEntry } = d;
 
