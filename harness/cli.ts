@@ -106,11 +106,12 @@ export function buildProgram(): Command {
     .command("suite [file]")
     .description("run every scenario of a suite file (JSON or YAML); default: the known-answer suite")
     .option("--only <names>", "comma-separated scenario names to run")
+    .option("--share-cluster", "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run")
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")
-    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean }) => {
+    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean }) => {
       const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
-      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(",") });
+      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
       if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
       else {
         console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);

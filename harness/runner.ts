@@ -24,7 +24,12 @@ export interface RunOptions {
   progress?: (m: string) => void;
   /** The command line that started the run (stored so the run can be replayed). */
   command?: string;
+  /** A running cluster to use instead of starting one (suites share one; each run gets a fresh
+   *  topic). It is healed after the run and left running: its owner stops it. */
+  cluster?: Cluster;
 }
+
+let sharedTopicSeq = 0;
 
 export interface RunOutcome {
   spec: TestSpec;
@@ -59,7 +64,11 @@ export function replayCommand(spec: TestSpec, dir: string): string {
 const seconds = (t: number) => Math.round((performance.now() - t) / 100) / 10;
 
 export async function runTest(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
-  const spec = parseTestSpec(input); // a bad spec fails here, before anything starts
+  let spec = parseTestSpec(input); // a bad spec fails here, before anything starts
+  if (opts.cluster) {
+    // A fresh topic per run on a shared cluster, so runs never read each other's records.
+    spec = { ...spec, topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` }, cluster: opts.cluster.spec };
+  }
   const progress = opts.progress ?? (() => {});
   const plan = generatePlan(spec);
   const store: RunDir = await createRunDir(opts.storeRoot ?? "store", spec.name);
@@ -87,7 +96,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
 
   finish = (async () => {
     try {
-      cluster = await startCluster(spec.cluster, { progress });
+      cluster = opts.cluster ?? (await startCluster(spec.cluster, { progress }));
       const c = cluster;
       // Hooks run newest first: ours must run before the cluster's own removal, so that a
       // signal still heals, saves node logs and then removes the cluster (through finish).
@@ -148,7 +157,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
         for (const node of [...cluster.zookeepers, ...cluster.brokers]) {
           await node.logs().then((text) => writeFile(join(store.logsDir, `${node.name}.log`), text)).catch(() => undefined);
         }
-        await cluster.stop();
+        if (!opts.cluster) await cluster.stop();
       }
     }
     if (interrupted) unknownReason = "interrupted before the final reads: loss is not decidable";

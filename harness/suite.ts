@@ -2,6 +2,8 @@
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
 // until it finds it, and says how often it did.
 import type { AnomalyType } from "../checkers/index.ts";
+import { READY_TOPIC, startCluster, type Cluster } from "./cluster/cluster.ts";
+import { waitTopicInSync } from "./cluster/readiness.ts";
 import { runTest, type RunOutcome } from "./runner.ts";
 import { scenarioSeeds, scenarioSpec, type Scenario, type Suite } from "./suite-file.ts";
 import type { TestSpec } from "./workload/spec.ts";
@@ -71,31 +73,49 @@ export function judge(s: Scenario, runs: RunSummary[]): Pick<ScenarioOutcome, "f
 
 export async function runSuite(
   suite: Suite,
-  opts: { storeRoot?: string; progress?: (m: string) => void; only?: string[] } = {},
+  opts: { storeRoot?: string; progress?: (m: string) => void; only?: string[]; shareCluster?: boolean } = {},
 ): Promise<ScenarioOutcome[]> {
   const progress = opts.progress ?? (() => {});
   const outcomes: ScenarioOutcome[] = [];
-  for (const [index, s] of suite.scenarios.entries()) {
-    if (opts.only?.length && !opts.only.includes(s.name)) continue;
-    const seeds = scenarioSeeds(suite, index);
-    const runs: RunSummary[] = [];
-    let first: TestSpec | undefined;
-    for (const seed of seeds) {
-      const spec = scenarioSpec(suite, index, seed);
-      first ??= spec;
-      progress(`suite ${suite.name}: ${s.name} run ${runs.length + 1}/${seeds.length} (seed ${seed})`);
-      runs.push(summarizeRun(await runTest(spec, { storeRoot: opts.storeRoot, progress, command: `kafka-harness suite (scenario ${s.name})` })));
-      const enough = runs.length >= s.runs;
-      const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
-      if (enough && detected) break;
+  // With shareCluster, runs whose cluster specs are equal share one cluster (a fresh topic each).
+  let shared: { key: string; cluster: Cluster } | undefined;
+  const clusterFor = async (spec: TestSpec): Promise<Cluster | undefined> => {
+    if (!opts.shareCluster) return undefined;
+    const key = JSON.stringify(spec.cluster);
+    if (shared?.key !== key) {
+      await shared?.cluster.stop();
+      shared = { key, cluster: await startCluster(spec.cluster, { progress }) };
     }
-    outcomes.push({
-      name: s.name,
-      config: describeConfig(first!),
-      faults: first!.faults.kinds.length ? `${first!.faults.kinds.join(",")} @ ${first!.faults.targets.join(",")}` : "none",
-      runs,
-      ...judge(s, runs),
-    });
+    // The previous run healed its faults; make sure the whole cluster is back before the next.
+    await waitTopicInSync(shared.cluster.bootstrap(), READY_TOPIC, 120_000);
+    return shared.cluster;
+  };
+  try {
+    for (const [index, s] of suite.scenarios.entries()) {
+      if (opts.only?.length && !opts.only.includes(s.name)) continue;
+      const seeds = scenarioSeeds(suite, index);
+      const runs: RunSummary[] = [];
+      let first: TestSpec | undefined;
+      for (const seed of seeds) {
+        const spec = scenarioSpec(suite, index, seed);
+        first ??= spec;
+        progress(`suite ${suite.name}: ${s.name} run ${runs.length + 1}/${seeds.length} (seed ${seed})`);
+        const cluster = await clusterFor(spec);
+        runs.push(summarizeRun(await runTest(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` })));
+        const enough = runs.length >= s.runs;
+        const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
+        if (enough && detected) break;
+      }
+      outcomes.push({
+        name: s.name,
+        config: describeConfig(first!),
+        faults: first!.faults.kinds.length ? `${first!.faults.kinds.join(",")} @ ${first!.faults.targets.join(",")}` : "none",
+        runs,
+        ...judge(s, runs),
+      });
+    }
+  } finally {
+    await shared?.cluster.stop();
   }
   return outcomes;
 }
