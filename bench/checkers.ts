@@ -4,7 +4,8 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
 
 /** A small deterministic PRNG (mulberry32), so every run benchmarks the same histories. */
@@ -129,45 +130,90 @@ function renumber(path: string): void {
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 const rate = (n: number, ms: number) => `${((n / ms) * 1000).toLocaleString("en-US", { maximumFractionDigits: 0 })} ops/s`;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+interface Measure {
+  wallMs: number;
+  cpuMs: number;
+  peakRss: number;
+  heapUsed: number;
+  results: string;
+}
+
+/** One measurement in a fresh process, so its peak memory is its own. */
+async function measureInChild(mode: "stream" | "memory", path: string): Promise<Measure> {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), CHILD_FLAG, mode, path], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as Measure;
+}
+
+const CHILD_FLAG = "--measure-child";
+
+async function childMain(mode: string, path: string): Promise<void> {
+  const t = performance.now();
+  const c = cpuMs();
+  let results;
+  if (mode === "stream") results = await checkHistoryFile(path);
+  else {
+    // The checks alone, on a history already in memory (as the harness has it after a run).
+    const history = await readHistoryFile(path);
+    const t2 = performance.now();
+    const c2 = cpuMs();
+    results = check(history);
+    const out: Measure = {
+      wallMs: performance.now() - t2,
+      cpuMs: cpuMs() - c2,
+      peakRss: process.resourceUsage().maxRSS * 1024,
+      heapUsed: process.memoryUsage().heapUsed,
+      results: JSON.stringify(results),
+    };
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
+  const out: Measure = {
+    wallMs: performance.now() - t,
+    cpuMs: cpuMs() - c,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+    heapUsed: process.memoryUsage().heapUsed,
+    results: JSON.stringify(results),
+  };
+  process.stdout.write(JSON.stringify(out));
+}
 
 export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_000]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "kh-bench-checkers-"));
   try {
-    console.log("checkers: read+check of generated histories (JSON Lines)");
+    console.log("checkers: generated histories (JSON Lines), each measurement in a fresh process");
     for (const n of sizes) {
       const path = join(dir, `history-${n}.jsonl`);
       const ops = generateHistory(path, n);
 
-      // Baseline: JSON.parse of the same lines, already in memory.
+      // Baseline: plain JSON.parse of the same lines, already in memory.
       const lines = readFileSync(path, "utf8").split("\n");
-      let t = performance.now();
+      const t = performance.now();
       let parsed = 0;
-      for (const l of lines) if (l !== "") parsed += JSON.parse(l) ? 1 : 0;
+      for (const l of lines) if (l !== "" && JSON.parse(l)) parsed++;
       const parseMs = performance.now() - t;
       lines.length = 0;
 
       // The whole check as the check command does it: stream, parse, validate, check.
-      t = performance.now();
-      const results = await checkHistoryFile(path);
-      const wholeMs = performance.now() - t;
-      const heapAfterStream = process.memoryUsage().heapUsed;
-      const rssAfterStream = process.resourceUsage().maxRSS * 1024;
-
-      // The checks alone, on a history already in memory (as the harness has it after a run).
-      t = performance.now();
-      const history = await readHistoryFile(path);
-      const readMs = performance.now() - t;
-      t = performance.now();
-      const again = check(history);
-      const checkMs = performance.now() - t;
-      const heapWithHistory = process.memoryUsage().heapUsed;
-      const same = JSON.stringify(again) === JSON.stringify(results);
+      const whole = await measureInChild("stream", path);
+      const mem = await measureInChild("memory", path);
+      const valid = (JSON.parse(whole.results) as { valid: unknown }).valid;
+      const same = whole.results === mem.results;
       console.log(
         [
-          `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${results.valid}${same ? "" : " (MISMATCH between stream and in-memory check!)"}`,
-          `  whole check (read+parse+check, streamed): ${wholeMs.toFixed(0)} ms = ${rate(ops, wholeMs)}; JSON.parse of the lines alone ${parseMs.toFixed(0)} ms; ratio ${(wholeMs / parseMs).toFixed(2)}x`,
-          `  in memory: readHistoryFile ${readMs.toFixed(0)} ms, check() ${checkMs.toFixed(0)} ms = ${rate(ops, checkMs)}`,
-          `  memory: heap ${mb(heapAfterStream)} after the streamed check, ${mb(heapWithHistory)} with the history loaded; peak RSS ${mb(rssAfterStream)} streamed, ${mb(process.resourceUsage().maxRSS * 1024)} so far`,
+          `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${String(valid)}${same ? "" : " (MISMATCH between the streamed and in-memory check!)"}`,
+          `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, whole.wallMs)}`,
+          `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms; whole check / JSON.parse = ${(whole.wallMs / parseMs).toFixed(2)}x`,
+          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, mem.wallMs)}`,
+          `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
         ].join("\n"),
       );
     }
@@ -177,6 +223,9 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  await benchCheckers(sizes.length > 0 ? sizes : undefined);
+  if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3]!, process.argv[4]!);
+  else {
+    const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+    await benchCheckers(sizes.length > 0 ? sizes : undefined);
+  }
 }

@@ -91,7 +91,8 @@ export async function checkStream(
   return checkDerived(b.finish(), config, options);
 }
 
-function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {
+/** Runs every checker on derived structures. */
+export function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {
   const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
   findLostWrites(d, out);
   findUnseen(d, out);

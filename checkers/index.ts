@@ -3,6 +3,7 @@
 export type { History, Key, MicroOp, Op, OpType, PollMop, Process, SendMop, Value } from "./history.ts";
 export { HistoryError, validateOp } from "./history.ts";
 export {
+  forEachHistoryOp,
   parseEdnHistory,
   parseJsonlHistory,
   readHistoryFile,

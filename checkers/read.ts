@@ -42,6 +42,40 @@ export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>
   for await (const batch of streamJsonlBatches(chunks, source)) yield* batch;
 }
 
+/**
+ * Calls `onOp` with every op of a history file as it is read, and keeps none of them: the fastest
+ * way through a large file (no await per op, no batch kept alive long enough to age in the heap).
+ */
+export async function forEachHistoryOp(path: string, onOp: (op: Op) => void): Promise<void> {
+  const ext = extname(path).toLowerCase();
+  if (ext !== ".jsonl" && ext !== ".ndjson" && ext !== ".json") {
+    for await (const batch of streamHistoryBatches(path)) for (const op of batch) onOp(op);
+    return;
+  }
+  const lines = new LineParser(basename(path));
+  let rest = "";
+  let first = true;
+  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
+    const text = rest + (chunk as string);
+    if (first && /^\s*\[/.test(text)) {
+      for await (const batch of streamHistoryBatches(path)) for (const op of batch) onOp(op);
+      return;
+    }
+    if (text.trim() !== "") first = false;
+    let start = 0;
+    let nl = text.indexOf("\n", start);
+    while (nl !== -1) {
+      const op = lines.parse(text.slice(start, nl));
+      if (op) onOp(op);
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+    rest = text.slice(start);
+  }
+  const op = lines.parse(rest);
+  if (op) onOp(op);
+}
+
 /** Like streamJsonlHistory, one batch of ops per chunk. */
 export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op[]> {
   const lines = new LineParser(source);

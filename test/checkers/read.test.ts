@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   check,
+  forEachHistoryOp,
   formatOp,
   HistoryError,
   HistoryWriter,
@@ -67,6 +68,18 @@ describe("JSON Lines", () => {
     const file = join(dir, "h.json");
     writeFileSync(file, JSON.stringify([op0, { ...op0, index: 1, type: "ok" }], null, 2));
     expect(await readHistoryFile(file)).toHaveLength(2);
+    const seen: number[] = [];
+    await forEachHistoryOp(file, (op) => seen.push(op.index));
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it("hands every op to a callback, the same ops readHistoryFile returns", async () => {
+    for (const name of ["jepsen-small.jsonl", "jepsen-small.edn"]) {
+      const ops: unknown[] = [];
+      await forEachHistoryOp(fixture(name), (op) => ops.push(op));
+      expect(ops).toEqual(await readHistoryFile(fixture(name)));
+    }
+    await expect(forEachHistoryOp(fixture("missing-process.jsonl"), () => {})).rejects.toThrow("missing-process.jsonl:17:");
   });
 
   it("rejects an unknown extension", async () => {
