@@ -4,14 +4,10 @@
 import type { AnomalyType, Results, Value } from "../checkers/index.ts";
 import { esc, showValue } from "./escape.ts";
 import { orderedTypes } from "./evidence.ts";
-import { findingMarks, type KeyLog } from "./key-logs.ts";
+import { CONTEXT, findingMarks, type KeyLog } from "./key-logs.ts";
 import type { Refs } from "./refs.ts";
 
-/** Offsets shown on each side of an offset of interest, and in all per key. */
-export const CONTEXT = 3;
-export const MAX_CELLS = 160;
-
-interface Marks {
+export interface Marks {
   values: Map<Value, Set<AnomalyType>>;
   offsets: Map<number, Set<AnomalyType>>;
 }
@@ -37,48 +33,6 @@ export function marksByKey(results: Results): Map<string, Marks> {
   return out;
 }
 
-/** Positions (in log.offsets) to show: each offset of interest with CONTEXT around it, merged. */
-export function windows(log: KeyLog, interest: Iterable<number>, context = CONTEXT, max = MAX_CELLS): { ranges: Array<[number, number]>; cut: boolean } {
-  const pos: number[] = [];
-  for (const o of interest) {
-    const p = lowerBound(log.offsets, o);
-    if (p < log.offsets.length) pos.push(p);
-    else if (log.offsets.length) pos.push(log.offsets.length - 1);
-  }
-  pos.sort((a, b) => a - b);
-  const ranges: Array<[number, number]> = [];
-  let cells = 0;
-  let cut = false;
-  for (const p of pos) {
-    const lo = Math.max(0, p - context);
-    const hi = Math.min(log.offsets.length - 1, p + context);
-    const last = ranges.at(-1);
-    if (last && lo <= last[1] + 1) {
-      cells += Math.max(0, hi - last[1]);
-      last[1] = Math.max(last[1], hi);
-    } else {
-      if (cells + (hi - lo + 1) > max) {
-        cut = true;
-        break;
-      }
-      ranges.push([lo, hi]);
-      cells += hi - lo + 1;
-    }
-  }
-  return { ranges, cut };
-}
-
-function lowerBound(xs: number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export function logViews(results: Results, logs: Map<string, KeyLog>, refs: Refs, logIds: Map<string, string>): string {
   const marks = marksByKey(results);
   if (marks.size === 0) return `<p class="none">No key has findings.</p>`;
@@ -91,9 +45,7 @@ function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: s
   if (!log || log.offsets.length === 0) {
     return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}<p class="muted">No record of this key has a known offset.</p>${outside(m, log, refs)}</section>`;
   }
-  const interest = new Set<number>(m.offsets.keys());
-  for (const v of m.values.keys()) for (const o of log.valueOffsets.get(v) ?? []) interest.add(o);
-  const { ranges, cut } = windows(log, interest);
+  const { ranges, cut } = log;
   const parts: string[] = [];
   let prev = -1;
   for (const [lo, hi] of ranges) {

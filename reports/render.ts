@@ -5,9 +5,9 @@ import type { History, Results } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
-import { anomalySections, orderedTypes } from "./evidence.ts";
+import { anomalySections } from "./evidence.ts";
 import { fmtMs, type FaultBand } from "./faults.ts";
-import { findingKeys, keyLogs } from "./key-logs.ts";
+import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
 import { opInfos, pairOps } from "./ops.ts";
 import { Refs } from "./refs.ts";
@@ -27,11 +27,10 @@ export function renderReport(input: ReportInput): string {
   const meta = mergedMeta(spec, input.meta);
   const pairs = pairOps(history);
 
-  // Keys with findings: their logs feed the evidence sentences and the log views.
-  const keys = new Set<string>();
-  for (const t of orderedTypes(results)) for (const f of results.anomalies[t]!.examples) for (const k of findingKeys(f)) keys.add(k);
-  const logs = keyLogs(history, keys);
-  const logIds = new Map([...marksByKey(results).keys()].map((k, i) => [k, `log-${i}`]));
+  // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
+  const marks = marksByKey(results);
+  const logs = keyLogs(history, new Map([...marks].map(([k, m]) => [k, { values: m.values.keys(), offsets: m.offsets.keys() }])));
+  const logIds = new Map([...marks.keys()].map((k, i) => [k, `log-${i}`]));
   const at = (i: number) => (history[i]?.index === i ? history[i] : undefined);
   const refs = new Refs((i) => {
     const op = at(i);

@@ -72,10 +72,12 @@
     ctx.font = px(11) + "px system-ui, sans-serif";
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    function label(text, x, lanes, yOf, color) {
+    // Labels that do not fit in a few lanes are left out (zoom in to see them; the table has all).
+    function label(text, x, lanes, yOf, color, maxLanes) {
       var w = ctx.measureText(text).width;
       var lane = 0;
       while (lanes[lane] !== undefined && lanes[lane] > x) lane++;
+      if (lane >= maxLanes) return;
       lanes[lane] = x + w + px(10);
       var y = yOf(lane);
       ctx.fillStyle = "rgba(255,255,255,0.88)";
@@ -86,13 +88,13 @@
     var lanes = [];
     C.faults.forEach(function (f) {
       var x = Math.max(b.left, u.valToPos(f.from, "x", true)) + px(4);
-      label(f.label + (f.type === "ok" ? "" : " [" + f.type + "]"), x, lanes, function (l) { return b.top + px(7) + l * px(15); }, "rgb(" + faultRgb(f.f) + ")");
+      label(f.label + (f.type === "ok" ? "" : " [" + f.type + "]"), x, lanes, function (l) { return b.top + px(7) + l * px(15); }, "rgb(" + faultRgb(f.f) + ")", 3);
     });
     var mlanes = [];
     C.measures.forEach(function (m) {
       if (m.at === null || m.ms === 0) return;
       var x = u.valToPos(m.at, "x", true) + px(4);
-      label((m.of ? m.of + ": " : "") + m.label, x, mlanes, function (l) { return b.top + b.height - px(18) - l * px(15); }, "#0f766e");
+      label((m.of ? m.of + ": " : "") + m.label, x, mlanes, function (l) { return b.top + b.height - px(18) - l * px(15); }, "#0f766e", 2);
     });
     ctx.restore();
   }

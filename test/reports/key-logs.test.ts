@@ -1,8 +1,7 @@
 // The log of a key with findings: who wrote and who read each value at each offset; and the
 // windows of offsets the log view shows around the findings.
 import { describe, expect, it } from "vitest";
-import { keyLogs } from "../../reports/key-logs.ts";
-import { windows } from "../../reports/log-view.ts";
+import { keyLogs, windows } from "../../reports/key-logs.ts";
 import { fail, history, invoke, ok, poll, pollOk, send, sendOk } from "../checkers/helpers.ts";
 
 describe("keyLogs", () => {
@@ -16,7 +15,7 @@ describe("keyLogs", () => {
       invoke(3, "poll", [poll()]),
       info(3),
     );
-    const logs = keyLogs(h, ["x"]);
+    const logs = keyLogs(h, new Map([["x", { values: [3], offsets: [1] }]]));
     expect([...logs.keys()]).toEqual(["x"]);
     const x = logs.get("x")!;
     expect(x.offsets).toEqual([0, 1, 2]);
@@ -48,5 +47,20 @@ describe("windows", () => {
       [17, 23],
     ]);
     expect(r.cut).toBe(true);
+  });
+});
+
+describe("keyLogs around the findings", () => {
+  it("keeps cells only for the offsets shown, but every offset of the values on the page", () => {
+    const sends = Array.from({ length: 40 }, (_, i) => ["x", i, i] as [string, number, number]);
+    const h = history(...sendOk(0, ...sends), ...pollOk(1, { x: sends.map(([, v, o]) => [o, v] as [number, number]) }), ...pollOk(2, { x: [[35, 5]] }));
+    const x = keyLogs(h, new Map([["x", { values: [20], offsets: [] }]]), 2).get("x")!;
+    expect(x.offsets).toHaveLength(40);
+    expect(x.ranges).toEqual([[18, 22]]);
+    expect([...x.cells.keys()].sort((a, b) => a - b)).toEqual([18, 19, 20, 21, 22]);
+    expect(x.valueOffsets.get(20)).toEqual([20]);
+    expect(x.valueOffsets.has(5)).toBe(false);
+    expect(x.readOk.has(20)).toBe(true);
+    expect(x.writers.get(21)).toEqual({ index: 1, type: "ok", process: 0 });
   });
 });
