@@ -89,14 +89,29 @@ export function buildLog(d: Derived): void {
   }
 }
 
-/** Slots in offset order; they usually arrive almost sorted, so check before sorting. */
+/**
+ * Slots in offset order. Offsets of a key are nearly dense, so when their range is not much wider
+ * than their count they are placed by offset directly (linear); otherwise sorted.
+ */
 function sortByOffset(slots: Int32Array, slotOffset: Float64Array): Int32Array {
   let sorted = true;
-  for (let i = 1; i < slots.length && sorted; i++) {
-    if (slotOffset[slots[i]!]! < slotOffset[slots[i - 1]!]!) sorted = false;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < slots.length; i++) {
+    const o = slotOffset[slots[i]!]!;
+    if (i > 0 && o < slotOffset[slots[i - 1]!]!) sorted = false;
+    if (o < min) min = o;
+    if (o > max) max = o;
   }
   if (sorted) return slots;
-  return Int32Array.from(slots).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
+  const range = max - min + 1;
+  if (range > 4 * slots.length + 1024) return Int32Array.from(slots).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
+  const byOffset = new Int32Array(range).fill(-1);
+  for (let i = 0; i < slots.length; i++) byOffset[slotOffset[slots[i]!]! - min] = slots[i]!;
+  const out = new Int32Array(slots.length);
+  let j = 0;
+  for (let o = 0; o < range; o++) if (byOffset[o] !== -1) out[j++] = byOffset[o]!;
+  return out;
 }
 
 /** The values at one slot (usually one; more at an inconsistent offset). */

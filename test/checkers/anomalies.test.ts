@@ -210,6 +210,18 @@ describe("anomalies, by example", () => {
     expect(r.anomalies["lost-write"]!.examples[0]).toMatchObject({ value: 2, writer: 1 });
   });
 
+  it("large, sparse offsets and string values give the same answers as small ones", () => {
+    const big = 2 ** 40;
+    const h = history(
+      ...sendOk(0, ["x", "b", big + 7], ["x", "a", big], ["x", "c", big + 900]), // 1: reordered burst
+      ...pollOk(1, { x: [[big, "a"], [big + 900, "c"]] }), // 3: skips "b"
+      ...pollOk(2, { x: [[big, "a"], [big + 7, "b"], [big + 900, "c"]] }),
+    );
+    const r = check(h);
+    expect(r.anomalyTypes).toEqual(["int-nonmonotonic-send", "int-poll-skip", "int-send-skip"]);
+    expect(r.anomalies["int-poll-skip"]!.examples[0]).toMatchObject({ op: 3, prevIndex: 0, index: 2, skipped: ["b"] });
+  });
+
   it("a history with nothing tested is unknown", () => {
     const h = history(invoke("nemesis", "kill", null), info("nemesis", "kill", null));
     const r = check(h);
