@@ -6,6 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { checkDerived } from "../checkers/check.ts";
+import { derive } from "../checkers/derive.ts";
 import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
 
 /** A small deterministic PRNG (mulberry32), so every run benchmarks the same histories. */
@@ -136,6 +138,8 @@ const cpuMs = () => {
 };
 
 interface Measure {
+  deriveMs?: number;
+  detectMs?: number;
   wallMs: number;
   cpuMs: number;
   peakRss: number;
@@ -166,9 +170,18 @@ async function childMain(mode: string, path: string): Promise<void> {
     const t2 = performance.now();
     const c2 = cpuMs();
     results = check(history);
+    const wallMs = performance.now() - t2;
+    const cpu = cpuMs() - c2;
+    // The same again in two parts: building the indexes, then the anomaly checks on them.
+    const t3 = performance.now();
+    const d = derive(history);
+    const t4 = performance.now();
+    checkDerived(d, {}, {});
     const out: Measure = {
-      wallMs: performance.now() - t2,
-      cpuMs: cpuMs() - c2,
+      wallMs,
+      cpuMs: cpu,
+      deriveMs: t4 - t3,
+      detectMs: performance.now() - t4,
       peakRss: process.resourceUsage().maxRSS * 1024,
       heapUsed: process.memoryUsage().heapUsed,
       results: JSON.stringify(results),
@@ -212,7 +225,7 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
           `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${String(valid)}${same ? "" : " (MISMATCH between the streamed and in-memory check!)"}`,
           `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, whole.wallMs)}`,
           `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms; whole check / JSON.parse = ${(whole.wallMs / parseMs).toFixed(2)}x`,
-          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, mem.wallMs)}`,
+          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
           `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
         ].join("\n"),
       );
