@@ -73,7 +73,7 @@ function anomalySection(type: AnomalyType, a: AnomalyReport, ctx: EvidenceContex
 function logLinks(f: Finding, ctx: EvidenceContext): string {
   const links = findingKeys(f)
     .filter((k) => ctx.logIds.has(k))
-    .map((k) => `<a class="to-log" href="#${ctx.logIds.get(k)}">log of ${esc(showValue(k))}</a>`);
+    .map((k) => `<a class="to-log" href="#${ctx.logIds.get(k)}">log of ${esc(keyText(k))}</a>`);
   return links.length ? ` <span class="links">${links.join(" ")}</span>` : "";
 }
 
@@ -82,7 +82,7 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
   const r = ctx.refs;
   if ("steps" in f) {
     const chain = f.steps
-      .map((s) => `${r.op(s.from)} <span class="rel rel-${s.rel}" title="${esc(REL[s.rel])}">${s.rel}${s.key === undefined ? "" : ` ${esc(showValue(s.key))}:${esc(showValue(s.value ?? ""))}`} →</span>`)
+      .map((s) => `${r.op(s.from)} <span class="rel rel-${s.rel}" title="${esc(REL[s.rel])}">${s.rel}${s.key === undefined ? "" : ` ${esc(keyText(s.key))}:${esc(showValue(s.value ?? ""))}`} →</span>`)
       .join(" ");
     return `A cycle of ${f.steps.length} ops: ${chain} ${r.op(f.steps[0]?.from ?? -1, false)}. <span class="muted">(${f.sccSize} ops in its strongly connected component)</span>`;
   }
@@ -135,6 +135,9 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
     }
   }
 }
+
+/** A key as text: keys name partitions ("t-0"), so no quotes unless it is long. */
+export const keyText = (k: string | number): string => (String(k).length > 80 ? showValue(k) : String(k));
 
 const REL: Record<string, string> = {
   ww: "write-write: the first op's value precedes the second's in the log",

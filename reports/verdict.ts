@@ -54,7 +54,9 @@ export function headline(results: Results, rows: PromiseRow[]): string {
     return `Forbidden anomalies were found: ${results.forbidden.join(", ")}.`;
   }
   const kept = rows.filter((r) => r.status === "kept").length;
-  return `Every promise this configuration makes held (${kept} of ${rows.length}; the others are not promised by it).`;
+  const permitted = results.anomalyTypes.filter((t) => !results.anomalies[t]!.forbidden);
+  const also = permitted.length ? ` Found, and permitted by it: ${permitted.join(", ")}.` : "";
+  return `Every promise this configuration makes held (${kept} of ${rows.length}; the others are not promised by it).${also}`;
 }
 
 export function verdictBanner(results: Results, spec: SpecLike | undefined, title: string): string {

@@ -139,3 +139,28 @@ describe("store index", () => {
     }
   });
 });
+
+describe("large histories", () => {
+  it("a 100k-op report stays small and opens fast, its timeline downsampled", async () => {
+    const { benchHistory } = await import("../../bench/reports.ts");
+    const { check } = await import("../../checkers/index.ts");
+    const { renderReport } = await import("../../reports/index.ts");
+    const { writeFile } = await import("node:fs/promises");
+    const history = benchHistory(100_000);
+    const results = check(history, { acks: "all", minInsyncReplicas: 2, idempotent: true });
+    const html = renderReport({ spec: { name: "large", seed: 42 }, history, results });
+    expect(Buffer.byteLength(html)).toBeLessThan(2_000_000);
+    const path = join(OUT, "large-100k.html");
+    await writeFile(path, html);
+    const t = performance.now();
+    const v = await open(path);
+    try {
+      expect(performance.now() - t, "ms to open and draw").toBeLessThan(10_000);
+      clean(v);
+      expect(await v.page.textContent("#timeline .legend")).toMatch(/ops drawn/);
+      await v.page.screenshot({ path: join(OUT, "large-100k.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
+});
