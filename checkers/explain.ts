@@ -1,6 +1,7 @@
 // Explanation, kept apart from detection (Elle's rule): findings and results to plain sentences
 // for the command line and the report.
 import type { Results } from "./check.ts";
+import type { CheckConfig } from "./guarantees.ts";
 import type { Finding } from "./findings.ts";
 import type { Key, Value } from "./history.ts";
 
@@ -41,11 +42,25 @@ export function explainFinding(f: Finding): string {
   }
 }
 
+/** The settings given, in Kafka's words; the rest are assumed at their strongest. */
+export function describeConfig(c: CheckConfig): string {
+  const parts: string[] = [];
+  if (c.acks !== undefined) parts.push(`acks=${c.acks}`);
+  if (c.minInsyncReplicas !== undefined) parts.push(`min.insync.replicas=${c.minInsyncReplicas}`);
+  if (c.uncleanLeaderElection !== undefined) parts.push(`unclean.leader.election.enable=${c.uncleanLeaderElection}`);
+  if (c.idempotent !== undefined) parts.push(`enable.idempotence=${c.idempotent}`);
+  if (c.maxInFlight !== undefined) parts.push(`max.in.flight.requests.per.connection=${c.maxInFlight}`);
+  if (c.consumerMode !== undefined) parts.push(c.consumerMode);
+  if (c.wwDeps) parts.push("ww-deps");
+  return parts.length === 0 ? "none given: every setting assumed at its strongest" : `${parts.join(", ")} (settings not given assumed at their strongest)`;
+}
+
 /** A readable summary of results, for the terminal. */
 export function summarize(r: Results, maxExamples = 3): string {
   const lines: string[] = [];
   const verdict = r.valid === true ? "VALID" : r.valid === false ? "INVALID" : "UNKNOWN";
   lines.push(`${verdict}${r.unknownReason ? `: ${r.unknownReason}` : ""}`);
+  lines.push(`configuration: ${describeConfig(r.config)}`);
   const s = r.stats;
   lines.push(
     `${s.ops} ops, ${s.keys} keys, ${s.processes} processes; sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}, polls ${s.polls.ok}/${s.polls.info}/${s.polls.fail}, txns ${s.txns.ok}/${s.txns.info}/${s.txns.fail}; ${s.valuesSent} values sent, ${s.valuesRead} read`,

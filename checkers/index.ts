@@ -24,5 +24,5 @@ export {
 } from "./findings.ts";
 export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, guaranteesFor } from "./guarantees.ts";
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
-export { explainFinding, summarize } from "./explain.ts";
+export { describeConfig, explainFinding, summarize } from "./explain.ts";
 export { checkHistoryFile } from "./check-file.ts";
