@@ -82,7 +82,8 @@ ${banner}
 </main>
 <noscript><p class="noscript">Charts need JavaScript; the evidence above does not.</p></noscript>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
-<script>${scriptText(a.uplotJs)}</script>
+<script>/*! uPlot: The MIT License (MIT), Copyright (c) 2022 Leon Sorokin */
+${scriptText(a.uplotJs)}</script>
 <script>${scriptText(a.reportJs)}</script>
 </body></html>
 `;

@@ -3,7 +3,7 @@
 // Chromium, and checked as a reader would use it. Screenshots go to test-output/reports/.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeIndex, writeReport } from "../../reports/index.ts";
 import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
 import { launch, type OpenBrowser, visit, type Visit } from "./browser.ts";
@@ -14,8 +14,16 @@ const reports = new Map<string, string>();
 let browser: OpenBrowser;
 let index: string;
 
+let launchError: unknown;
+
 beforeAll(async () => {
-  browser = await launch();
+  try {
+    browser = await launch();
+  } catch (e) {
+    // Every test then fails with this message: a missing browser is a failure, never a skip.
+    launchError = e;
+    return;
+  }
   await rm(STORE, { recursive: true, force: true });
   await mkdir(STORE, { recursive: true });
   for (const [i, f] of FIXTURES.entries()) {
@@ -24,6 +32,10 @@ beforeAll(async () => {
     reports.set(f.name, await writeReport(dir));
   }
   index = await writeIndex(STORE);
+});
+
+beforeEach(() => {
+  if (launchError) throw launchError;
 });
 
 afterAll(async () => {
@@ -159,6 +171,31 @@ describe("large histories", () => {
       clean(v);
       expect(await v.page.textContent("#timeline .legend")).toMatch(/ops drawn/);
       await v.page.screenshot({ path: join(OUT, "large-100k.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
+});
+
+describe("edge cases", () => {
+  it("a run that tested nothing says unknown, and its empty charts draw without errors", async () => {
+    const { check } = await import("../../checkers/index.ts");
+    const { renderReport } = await import("../../reports/index.ts");
+    const { writeFile } = await import("node:fs/promises");
+    const history = [
+      { index: 0, time: 1e6, process: 0, type: "invoke" as const, f: "assign", value: ["t-0"] },
+      { index: 1, time: 2e6, process: "nemesis", type: "invoke" as const, f: "kill", value: { targets: ["kafka1"] } },
+      { index: 2, time: 3e6, process: "nemesis", type: "fail" as const, f: "kill", value: { targets: ["kafka1"], reason: "no cluster" } },
+    ];
+    const path = join(OUT, "unknown.html");
+    await writeFile(path, renderReport({ history, results: check(history) }));
+    const v = await open(path);
+    try {
+      clean(v);
+      expect(await v.page.getAttribute("#verdict", "data-verdict")).toBe("unknown");
+      expect(await v.page.locator("#promises tr.promise.not-tested").count()).toBeGreaterThan(0);
+      expect(await v.page.textContent("table.faults")).toContain("no cluster");
+      await v.page.screenshot({ path: join(OUT, "unknown.png"), fullPage: true });
     } finally {
       await v.page.close();
     }
