@@ -36,7 +36,7 @@ export function marksByKey(results: Results): Map<string, Marks> {
 export function logViews(results: Results, logs: Map<string, KeyLog>, refs: Refs, logIds: Map<string, string>): string {
   const marks = marksByKey(results);
   if (marks.size === 0) return `<p class="none">No key has findings.</p>`;
-  const legend = `<p class="legend"><span class="cell-swatch ok"></span> written and read <span class="cell-swatch lost"></span> written, never read <span class="cell-swatch readonly"></span> read, no send seen <span class="cell-swatch conflict"></span> two values at one offset <span class="cell-swatch dup"></span> one value at two offsets <span class="cell-swatch hit"></span> named by a finding</p>`;
+  const legend = `<p class="legend"><span class="cell-swatch ok"></span> written and read <span class="cell-swatch lost"></span> written, never read <span class="cell-swatch readonly"></span> read, no send seen <span class="cell-swatch conflict"></span> two values at one offset <span class="cell-swatch dup"></span> one value at two offsets <span class="cell-swatch hit"></span> named by a finding · <b>w</b> the send that put it there (<b>*</b> its acknowledgement named another offset) · <b>r</b> the first ok read of it there, <b>+n</b> more reads</p>`;
   return legend + [...marks].map(([k, m]) => keyView(k, m, logs.get(k), refs, logIds.get(k) ?? "")).join("\n");
 }
 
@@ -76,7 +76,12 @@ function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
     if (!log.readOk.has(c.value) && c.writtenBy !== undefined) rc.push("lost");
     else if (c.writtenBy === undefined && !log.writers.has(c.value)) rc.push("readonly");
     const writer = log.writers.get(c.value);
-    const w = writer ? `<div class="w">w ${refs.op(writer.index, false)}</div>` : `<div class="w muted">no send seen</div>`;
+    // The writer reported this offset, or the value's send reported another one (a duplicate).
+    const w = !writer
+      ? `<div class="w muted">no send seen</div>`
+      : c.writtenBy !== undefined || writer.type !== "ok"
+        ? `<div class="w">w ${refs.op(writer.index, false)}</div>`
+        : `<div class="w elsewhere" title="sent by this op, which reported another offset">w ${refs.op(writer.index, false)}*</div>`;
     const r = read
       ? `<div class="r">r ${refs.op(c.readers[0]!, false)}${c.readCount > 1 ? ` <span class="muted" title="read ${c.readCount} times">+${c.readCount - 1}</span>` : ""}</div>`
       : `<div class="r muted">never read${c.otherReads ? ` (${c.otherReads} non-ok)` : ""}</div>`;
