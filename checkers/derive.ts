@@ -186,7 +186,7 @@ export class Deriver {
     const type = op.type;
     if (type === "invoke") {
       const prev = this.pending.get(op.process);
-      if (prev !== undefined) this.addOp(prev.op, prev.pos, prev.pos, undefined, INFO, true);
+      if (prev !== undefined) this.addOp(prev.op, fCode(prev.op.f), prev.pos, prev.pos, undefined, INFO, true);
       this.pending.set(op.process, { pos, op });
       return;
     }
@@ -198,12 +198,11 @@ export class Deriver {
       invOp = inv.op;
       invPos = inv.pos;
     }
-    this.addOp(op, pos, invPos, invOp, type === "ok" ? OK : type === "info" ? INFO : FAIL, false);
+    this.addOp(op, f, pos, invPos, invOp, type === "ok" ? OK : type === "info" ? INFO : FAIL, false);
   }
 
-  private addOp(op: Op, pos: number, inv: number, invOp: Op | undefined, type: number, synth: boolean): void {
+  private addOp(op: Op, f: number, pos: number, inv: number, invOp: Op | undefined, type: number, synth: boolean): void {
     const c = this.opPos.n;
-    const f = fCode(op.f);
     this.opPos.push(pos);
     this.opInv.push(inv);
     this.opIndexOf.push(op.index);
@@ -317,7 +316,7 @@ export class Deriver {
   finish(): Derived {
     const left = [...this.pending.values()].sort((x, y) => x.pos - y.pos);
     this.pending.clear();
-    for (const p of left) this.addOp(p.op, p.pos, p.pos, undefined, INFO, true);
+    for (const p of left) this.addOp(p.op, fCode(p.op.f), p.pos, p.pos, undefined, INFO, true);
     const d = this.finishOps();
     buildLog(d);
     return d;
