@@ -47,6 +47,8 @@ export function reconstructCommand(spec: SpecLike): string {
   return a.join(" ");
 }
 
+const KNOWN = new Set(["command", "replay", "startedAt", "runId", "versions", "files"]);
+
 export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results: Results): string {
   const rows: Array<[string, string]> = [];
   if (spec?.name) rows.push(["test", esc(spec.name)]);
@@ -65,6 +67,12 @@ export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results
   if (f.spec) links.push(`<a href="${esc(encodeURI(f.spec))}">spec</a>`);
   if (links.length) rows.push(["files", links.join(" · ")]);
   if (f.logs?.length) rows.push(["node logs", f.logs.map((l) => `<a href="${esc(encodeURI(l))}">${esc(l.replace(/^.*\//, "").replace(/\.log$/, ""))}</a>`).join(" · ")]);
+  // Anything else the runner noted (workload counters, final reads, ...), as compact JSON.
+  for (const [k, v] of Object.entries(meta)) {
+    if (KNOWN.has(k) || v === undefined || v === null) continue;
+    const text = JSON.stringify(v) ?? String(v);
+    rows.push([esc(k), `<code class="note">${esc(text.length > 400 ? `${text.slice(0, 399)}…` : text)}</code>`]);
+  }
   const s = results.stats;
   rows.push(["history", `${s.ops.toLocaleString("en")} ops (${s.clientOps.toLocaleString("en")} client ops, ${s.otherOps.toLocaleString("en")} others, ${s.unfinished} never completed)`]);
   const table = `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("")}</table>`;

@@ -1,7 +1,7 @@
 // renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
-import type { History, Results } from "../checkers/index.ts";
+import type { History, Op, Results } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
@@ -16,13 +16,15 @@ import { type SpecLike, verdictBanner, verdictWord } from "./verdict.ts";
 
 export interface ReportInput {
   spec?: SpecLike | null;
-  history: History;
+  /** A recorder's ops may be passed as they are (read-only). */
+  history: History | readonly Op[];
   results: Results;
   meta?: ReportMeta;
 }
 
 export function renderReport(input: ReportInput): string {
-  const { history, results } = input;
+  const history = input.history as History;
+  const results = input.results;
   const spec = input.spec ?? undefined;
   const meta = mergedMeta(spec, input.meta);
   const pairs = pairOps(history);

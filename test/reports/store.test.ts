@@ -112,3 +112,24 @@ describe("index", () => {
     expect(timestampOfName("latest")).toBeUndefined();
   });
 });
+
+describe("run details", () => {
+  it("show the runner's notes (workload, final reads) from meta, escaped", async () => {
+    const { renderReport } = await import("../../reports/index.ts");
+    const { check } = await import("../../checkers/index.ts");
+    const { generateHistory } = await import("../fixtures/reports/generate.ts");
+    const history = generateHistory({ seconds: 3 });
+    const html = renderReport({
+      spec: { name: "t", seed: 5, meta: { startedAt: "2025-01-01T00:00:00Z", replay: "kafka-harness run --seed 5" } },
+      history,
+      results: check(history),
+      meta: { finalReads: { complete: false, reached: { "t-0": 3 } }, workload: "<sends>", versions: { kafka: "3.9.1" } },
+    });
+    expect(html).toContain("finalReads");
+    expect(html).toContain("&quot;complete&quot;:false");
+    expect(html).toContain("&lt;sends&gt;");
+    expect(html).toContain("kafka <code>3.9.1</code>");
+    expect(html).toContain('<code class="cmd" id="replay">kafka-harness run --seed 5</code>');
+    expect(html).toContain("2025-01-01T00:00:00Z");
+  });
+});
