@@ -3,6 +3,7 @@
 // prints exactly one JSON object on stdout.
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
+import { registerReportCommand } from "../reports/index.ts";
 import { removeLeftovers } from "./cluster/cleanup.ts";
 import { doctor } from "./doctor.ts";
 import { ensureImages } from "./images/build-images.ts";
@@ -122,6 +123,7 @@ export function buildProgram(): Command {
     });
 
   registerCheckCommand(program);
+  registerReportCommand(program);
 
   program
     .command("images")

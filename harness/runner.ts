@@ -10,6 +10,7 @@ import { readFinal, type FinalReadResult } from "./clients/final-reads.ts";
 import { createTopic, startCluster, type Cluster } from "./cluster/cluster.ts";
 import { waitTopicInSync } from "./cluster/readiness.ts";
 import { createRecorder } from "./history/recorder.ts";
+import { kafkaVersion } from "./images/build-images.ts";
 import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
 import { createRunDir, writeJson, type RunDir } from "./store.ts";
 import { onShutdown } from "./util/shutdown.ts";
@@ -17,7 +18,9 @@ import { deadlineSignal } from "./util/wait.ts";
 import { generatePlan } from "./workload/plan.ts";
 import { runWorkload, type WorkloadStats } from "./workload/execute.ts";
 import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
-import { renderRunReport } from "./run-report.ts";
+import { renderReport, writeIndex } from "../reports/index.ts";
+import { readdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 
 export interface RunOptions {
   storeRoot?: string;
@@ -59,6 +62,19 @@ export const exitCodeOf = (r: Results): 0 | 1 | 2 => (r.valid === true ? 0 : r.v
 
 export function replayCommand(spec: TestSpec, dir: string): string {
   return `npx kafka-harness run --spec ${join(dir, "spec.json")}`;
+}
+
+const require = createRequire(import.meta.url);
+const versionOf = (packageJson: string) => (require(packageJson) as { version: string }).version;
+
+function versions(image?: string): Record<string, string> {
+  return {
+    "kafka-harness": versionOf("../package.json"),
+    kafka: `${kafkaVersion()} (ZooKeeper mode)`,
+    kafkajs: versionOf("kafkajs/package.json"),
+    node: process.version,
+    ...(image ? { image } : {}),
+  };
 }
 
 const seconds = (t: number) => Math.round((performance.now() - t) / 100) / 10;
@@ -166,7 +182,21 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
     if (unknownReason && results.valid === true) results = { ...results, valid: "unknown", unknownReason };
     await writeJson(join(store.dir, "results.json"), results);
     const reportPath = join(store.dir, "report.html");
-    await writeFile(reportPath, renderRunReport(spec, results, { finalReads, workload, dir: store.dir }));
+    const logs = (await readdir(store.logsDir).catch(() => [] as string[])).map((f) => `logs/${f}`);
+    await writeFile(
+      reportPath,
+      renderReport({
+        spec: spec as never,
+        history: recorder.ops as never,
+        results,
+        meta: {
+          command: opts.command ?? null, replay: replayCommand(spec, store.dir), startedAt, runId: cluster?.runId,
+          versions: versions(cluster?.image), files: { history: "history.jsonl", results: "results.json", spec: "spec.json", logs },
+          workload, finalReads,
+        },
+      }),
+    );
+    await writeIndex(store.root).catch((err: Error) => progress(`index: ${err.message}`));
     unregister();
     progress(`run: ${results.valid === true ? "VALID" : results.valid === false ? "INVALID" : "UNKNOWN"}; report ${reportPath}`);
     return {

@@ -2,6 +2,7 @@
 // from the host's apt sources, imported with `docker import`) and the Kafka layer (jars resolved by
 // Maven from pom.xml). Tags carry a hash of their inputs, so an existing tag means nothing to do.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -23,6 +24,11 @@ const MMDEBSTRAP_OPTS = [
   "--dpkgopt=path-exclude=/usr/share/locale/*",
 ];
 export const IMAGE_LABEL = "dev.kafka-harness.image";
+
+/** The Apache Kafka version the image carries (from pom.xml, the one place it is set). */
+export function kafkaVersion(): string {
+  return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(join(KAFKA_DIR, "pom.xml"), "utf8"))?.[1] ?? "unknown";
+}
 
 export type Progress = (message: string) => void;
 

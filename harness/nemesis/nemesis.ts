@@ -34,6 +34,11 @@ export interface ClusterNemesisOptions {
   stopTimeoutSeconds?: number;
   /** How long `bounce` waits for each broker to be back in sync. */
   bounceTimeoutMs?: number;
+  /**
+   * Longest wait, before starting a killed broker, for ZooKeeper to expire its previous session
+   * (default 30 s; the cluster's zkSessionTimeoutMs plus a margin is enough).
+   */
+  sessionWaitMs?: number;
   /** Runs heal-all on SIGINT / SIGTERM (default true). */
   healOnShutdown?: boolean;
   probe?: ClusterProbe;
@@ -170,11 +175,18 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     const result = await attempt(spec.fault, describe(spec.targets, r), async () => {
       const nodes = r.nodes.map(byName);
       const states = await Promise.all(nodes.map((n) => n.state()));
+      const was = Object.fromEntries(r.nodes.map((n, i) => [n, states[i]]));
       // Only nodes that need it: a running container needs no start, an unpaused one no resume.
-      if (spec.fault === "start") await startNodes(nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused"));
-      else await resumeNodes(nodes.filter((_, i) => states[i] === "paused"));
+      if (spec.fault === "resume") await resumeNodes(nodes.filter((_, i) => states[i] === "paused"));
+      else {
+        const down = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
+        const waitedForSessionMs = await waitOldSessionsGone(down);
+        await startNodes(down);
+        state.clearProcess(r.nodes);
+        return { was, waitedForSessionMs };
+      }
       state.clearProcess(r.nodes);
-      return { was: Object.fromEntries(r.nodes.map((n, i) => [n, states[i]])) };
+      return { was };
     });
     startRecoveryWatch(result, r.nodes);
     return result;
@@ -273,6 +285,24 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     );
   };
 
+  /**
+   * A broker started while ZooKeeper still holds its previous session's /brokers/ids/N fails with
+   * NodeExists and exits ("owner ... does not match current session"): after a kill, wait for
+   * ZooKeeper to expire that session first. Returns the ms waited.
+   */
+  async function waitOldSessionsGone(nodes: readonly FaultableNode[]): Promise<number> {
+    const ids = nodes.filter((n) => n.role === "broker").map((n) => n.id);
+    const t0 = performance.now();
+    if (ids.length === 0) return 0;
+    const deadline = t0 + (o.sessionWaitMs ?? 30_000);
+    while (performance.now() < deadline) {
+      const registered = await probe.registered().catch(() => undefined);
+      if (registered && ids.every((id) => !registered.has(id))) break;
+      await new Promise((res) => setTimeout(res, 250));
+    }
+    return Math.round(performance.now() - t0);
+  }
+
   async function healEverything(): Promise<FaultResult> {
     watches.undone({ all: true });
     const f = "heal-all";
@@ -280,31 +310,36 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     const problems: string[] = [];
     const started: string[] = [];
     const resumed: string[] = [];
+    const guard = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (err) {
+        problems.push(`${what}: ${message(err)}`);
+      }
+    };
     // Ask every container, not just our bookkeeping: an action that failed midway may have half-happened.
+    const states = new Map(await Promise.all(all.map(async (n) => [n.name, await n.state().catch(() => undefined)] as const)));
+    const down = all.filter((n) => states.get(n.name) !== "running" && states.get(n.name) !== "paused");
+    // Resume and start ZooKeeper first: a broker needs it to expire its old session and to register.
     await Promise.all(
-      all.map(async (n) => {
-        try {
-          const s = await n.state();
-          if (s === "paused") {
-            await n.unpause();
-            resumed.push(n.name);
-          } else if (s !== "running") {
-            await n.start();
-            started.push(n.name);
-          }
-        } catch (err) {
-          problems.push(`${n.name}: ${message(err)}`);
-        }
-      }),
+      all
+        .filter((n) => states.get(n.name) === "paused")
+        .map((n) => guard(n.name, async () => (await n.unpause(), resumed.push(n.name)))),
     );
+    await Promise.all(down.filter((n) => n.role === "zookeeper").map((n) => guard(n.name, async () => (await n.start(), started.push(n.name)))));
     let removedFrom: string[] = [];
-    try {
-      removedFrom = await healPartitions(all, variantOf);
-    } catch (err) {
-      problems.push(`removing rules: ${message(err)}`);
-    }
+    await guard("removing rules", async () => (removedFrom = await healPartitions(all.filter((n) => !down.includes(n)), variantOf)));
+    const brokersDown = down.filter((n) => n.role === "broker");
+    const waitedForSessionMs = await waitOldSessionsGone(brokersDown);
+    await Promise.all(brokersDown.map((n) => guard(n.name, async () => (await n.start(), started.push(n.name)))));
     state.clearAll();
-    const value: FaultValue = { targets: [...new Set([...started, ...resumed, ...removedFrom])].sort(), started: started.sort(), resumed: resumed.sort(), removedFrom };
+    const value: FaultValue = {
+      targets: [...new Set([...started, ...resumed, ...removedFrom])].sort(),
+      started: started.sort(),
+      resumed: resumed.sort(),
+      removedFrom,
+      ...(brokersDown.length ? { waitedForSessionMs } : {}),
+    };
     const op = record(problems.length ? "info" : "ok", f, problems.length ? { ...value, reason: problems.join("; ") } : value);
     const result: FaultResult = { type: op.type as FaultResult["type"], f, value: op.value as FaultValue, index: op.index };
     if (value.targets.length) startRecoveryWatch(result, [...started, ...resumed]);
