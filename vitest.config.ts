@@ -18,6 +18,16 @@ export default defineConfig({
           testTimeout: 120_000,
         },
       },
+      {
+        // Reports opened from disk in headless Debian chromium (playwright-core).
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
       ...(skipIntegration ? [] : [{
         test: {
           name: "integration",
