@@ -68,7 +68,7 @@ ${banner}
 <main>
 <section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
 <section id="timeline"><h2>Timeline</h2>
-<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured <span class="final-swatch"></span> final reads · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
 <div id="chart-latency" class="chart" data-highlight=""></div>
 <div id="op-detail" class="op-detail" hidden></div>
 <div id="chart-rate" class="chart"></div>

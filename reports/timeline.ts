@@ -28,6 +28,8 @@ export interface ChartData {
   faults: FaultBand[];
   measures: Measure[];
   unseen: { x: number[]; keys: string[]; counts: number[][]; total: number[] };
+  /** The final reads (DESIGN §5 phase 4), when the history shows them. */
+  finalReads: { from: number; to: number } | null;
 }
 
 const F_CODE: Record<string, number> = { send: 0, poll: 1, txn: 2 };
@@ -69,7 +71,32 @@ export function chartData(history: History, pairs: OpPairs, results: Results, ke
     faults: bands.map((b) => ({ ...b, from: round(b.from, 4), to: round(b.to, 4) })),
     measures,
     unseen: unseenData(results),
+    finalReads: finalReads(history),
   };
+}
+
+/**
+ * The final reads as the history shows them: the last client process to start, if it only assigns
+ * and polls and begins after every other client process has finished (a fresh consumer reading
+ * every key from offset 0, DESIGN §5). Seconds; null when no such phase is seen.
+ */
+export function finalReads(history: History): { from: number; to: number } | null {
+  const first = new Map<unknown, number>();
+  const last = new Map<unknown, number>();
+  const onlyReads = new Map<unknown, boolean>();
+  for (const op of history) {
+    if (op.process === "nemesis") continue;
+    if (!first.has(op.process)) first.set(op.process, op.time);
+    last.set(op.process, op.time);
+    if (op.f !== "poll" && op.f !== "assign" && op.f !== "subscribe") onlyReads.set(op.process, false);
+    else if (!onlyReads.has(op.process)) onlyReads.set(op.process, true);
+  }
+  let reader: unknown;
+  let start = -Infinity;
+  for (const [p, t] of first) if (t > start) [reader, start] = [p, t];
+  if (reader === undefined || !onlyReads.get(reader) || first.size < 2) return null;
+  for (const [p, t] of last) if (p !== reader && t > start) return null;
+  return { from: round(start / 1e9, 4), to: round(last.get(reader)! / 1e9, 4) };
 }
 
 function unseenData(results: Results): ChartData["unseen"] {

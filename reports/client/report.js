@@ -45,6 +45,20 @@
       ctx.fillStyle = "rgba(" + faultRgb(f.f) + ",0.55)";
       ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), px(3));
     });
+    if (C.finalReads) {
+      var f0 = u.valToPos(C.finalReads.from, "x", true), f1 = u.valToPos(C.finalReads.to, "x", true);
+      ctx.fillStyle = "rgba(15,118,110,0.08)";
+      ctx.fillRect(f0, b.top, Math.max(px(2), f1 - f0), b.height);
+      ctx.fillStyle = "rgba(15,118,110,0.5)";
+      ctx.fillRect(f0, b.top, Math.max(px(2), f1 - f0), px(3));
+      ctx.font = px(11) + "px system-ui, sans-serif";
+      ctx.textAlign = "left";
+      ctx.textBaseline = "top";
+      ctx.fillStyle = "#0f766e";
+      // Short final reads at the end of the run: keep the label inside the plot.
+      var fw = ctx.measureText("final reads").width;
+      ctx.fillText("final reads", Math.min(f0 + px(3), b.left + b.width - fw - px(3)), b.top + px(6));
+    }
     ctx.restore();
   }
 
