@@ -133,3 +133,30 @@ describe("run details", () => {
     expect(html).toContain("2025-01-01T00:00:00Z");
   });
 });
+
+describe("registerReportCommand", () => {
+  it("wires `report <run-dir> [--index] [--store dir]` into a commander program and sets the exit code", async () => {
+    const { Command } = await import("commander");
+    const { registerReportCommand } = await import("../../reports/index.ts");
+    const dir = await writeFixtureRun(store, fixture("cycles"));
+    const program = new Command("kafka-harness").exitOverride();
+    registerReportCommand(program);
+    const saved = process.exitCode;
+    const write = process.stdout.write;
+    const werr = process.stderr.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await program.parseAsync(["node", "kafka-harness", "report", dir, "--index", "--store", store]);
+      expect(process.exitCode).toBe(0);
+      expect(existsSync(join(dir, "report.html"))).toBe(true);
+      expect(existsSync(join(store, "index.html"))).toBe(true);
+      await program.parseAsync(["node", "kafka-harness", "report", "--index", "--store", join(store, "missing")]);
+      expect(process.exitCode).toBe(2);
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = werr;
+      process.exitCode = saved;
+    }
+  });
+});
