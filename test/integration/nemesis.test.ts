@@ -1,6 +1,10 @@
 // The fault injector on a real cluster (needs Docker): each fault takes effect, hits the node it
 // aims at, is recorded, and its undo brings every replica back in sync. One cluster for the whole
 // file; after each test heal-all runs and the cluster is awaited whole again.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { newKafka } from "../../harness/clients/kafka.ts";
 import { createTopic, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
@@ -283,5 +287,36 @@ describe("nemesis on a real cluster", () => {
       expect(await filterRules(n)).toEqual([]);
     }
     expect(opsOf("heal-all").map((o) => o.type)).toEqual(["invoke", "ok"]);
+  });
+
+  it("SIGINT while faults are in force: the shutdown hook heals everything before the process exits", async () => {
+    const history = join(mkdtempSync(join(tmpdir(), "nemesis-sigint-")), "history.jsonl");
+    const shape = {
+      network: cluster.network,
+      nodes: [...cluster.brokers, ...cluster.zookeepers].map(({ name, role, id, containerId, externalPort }) => ({ name, role, id, containerId, externalPort })),
+    };
+    const child = spawn(process.execPath, ["bin/run-ts.js", "test/nemesis/sigint-child.ts"], {
+      env: { ...process.env, NEMESIS_CLUSTER: JSON.stringify(shape), NEMESIS_HISTORY: history },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((res) => child.on("close", (code) => res(code)));
+    try {
+      await waitFor("the child to put its faults in force", async () => out.includes("in-force") || undefined, { timeoutMs: 60_000, intervalMs: 200 });
+      expect(out).toContain("in-force ok,ok,ok");
+      expect(await cluster.node("kafka2").state()).toBe("paused");
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    for (const n of [...cluster.brokers, ...cluster.zookeepers]) {
+      expect(await n.state()).toBe("running");
+      expect(await filterRules(n)).toEqual([]);
+    }
+    const ops = readFileSync(history, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; f: string });
+    expect(ops.slice(-2).map((o) => `${o.type} ${o.f}`)).toEqual(["invoke heal-all", "ok heal-all"]);
   });
 });

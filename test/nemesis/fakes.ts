@@ -86,7 +86,8 @@ export const part = (topic: string, partition: number, leader: number, replicas:
   errorCode: 0,
 });
 
-export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: number; zkLeader?: string }) {
+/** A probe answering from a settable table; brokers count as registered unless their container is down. */
+export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: number; zkLeader?: string; brokers?: FakeNode[] }) {
   const s = { ...init, controller: init.controller ?? 1, zkLeader: init.zkLeader ?? "zk1", asked: [] as string[][] };
   const probe: ClusterProbe = {
     async metadata(o = {}) {
@@ -102,7 +103,8 @@ export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: 
       return s.controller;
     },
     async registered() {
-      return new Map([1, 2, 3].map((id) => [id, `0x${id}`]));
+      const up = (init.brokers ?? []).filter((b) => b.status === "running" || b.status === "paused").map((b) => b.id);
+      return new Map((init.brokers ? up : [1, 2, 3]).map((id) => [id, `0x${id}`]));
     },
     async zkLeader() {
       return s.zkLeader;

@@ -10,7 +10,7 @@ import { fakeCluster, fakeProbe, part } from "./fakes.ts";
 
 function setup(o: { watch?: boolean } = {}) {
   const c = fakeCluster();
-  const fp = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3]), part("t", 1, 3, [1, 2, 3])], controller: 1 });
+  const fp = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3]), part("t", 1, 3, [1, 2, 3])], controller: 1, brokers: c.brokers });
   const recorder = createRecorder();
   const nemesis = clusterNemesis(c, {
     recorder,
@@ -19,6 +19,7 @@ function setup(o: { watch?: boolean } = {}) {
     watch: o.watch ? { pollMs: 5, timeoutMs: 2000 } : false,
     healOnShutdown: false,
     bounceTimeoutMs: 2000,
+    sessionWaitMs: 1000,
   });
   const ops = () => recorder.ops.map((op) => ({ type: op.type, f: op.f, ...(op.value as object) }));
   return { c, fp, recorder, nemesis, ops };
@@ -41,6 +42,20 @@ describe("cluster nemesis (fake nodes)", () => {
       ["nemesis", "ok", "start"],
     ]);
     expect(recorder.ops[0]!.value).toEqual({ targets: ["kafka2"], selector: "leader", leaderOf: "t-0" });
+    await nemesis.close();
+  });
+
+  it("start of a killed broker waits until ZooKeeper has dropped its old registration (else it dies with NodeExists)", async () => {
+    const { c, nemesis, fp } = setup();
+    const k = await nemesis.invoke({ fault: "kill", targets: { kind: "nodes", names: ["kafka2"] } });
+    // Simulate ZooKeeper still holding kafka2's session for 300 ms after the kill.
+    const real = fp.probe.registered;
+    const until = performance.now() + 300;
+    fp.probe.registered = async () => (performance.now() < until ? new Map([[2, "0xold"]]) : real());
+    const u = await nemesis.invoke(k.undo!);
+    expect(u.type).toBe("ok");
+    expect(u.value.waitedForSessionMs).toBeGreaterThanOrEqual(250);
+    expect(c.brokers[1]!.status).toBe("running");
     await nemesis.close();
   });
 
