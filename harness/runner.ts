@@ -178,7 +178,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
     }
     if (interrupted) unknownReason = "interrupted before the final reads: loss is not decidable";
 
-    let results = check(recorder.ops as never, checkConfigOf(spec));
+    let results = check([...recorder.ops], checkConfigOf(spec));
     if (unknownReason && results.valid === true) results = { ...results, valid: "unknown", unknownReason };
     await writeJson(join(store.dir, "results.json"), results);
     const reportPath = join(store.dir, "report.html");
@@ -186,8 +186,8 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
     await writeFile(
       reportPath,
       renderReport({
-        spec: spec as never,
-        history: recorder.ops as never,
+        spec,
+        history: recorder.ops,
         results,
         meta: {
           command: opts.command ?? null, replay: replayCommand(spec, store.dir), startedAt, runId: cluster?.runId,
