@@ -5,12 +5,16 @@
 // History (DESIGN §6): invoke, then ok (in force), info (an action failed midway: may or may not be
 // in force; heal-all undoes it either way) or fail (refused before anything happened, value.reason
 // says why). f is the fault name (kill, stop, pause, partition, bounce) or the undo's (start,
-// resume, heal, heal-all). value: {targets: [node names], selector, leaderOf?, topology?, grudge?}.
+// resume, heal, heal-all). value: {targets: [node names], selector?, leaderOf?, ...}; per f:
+//   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}]
+//   start (ok): was {node: container state}, waitedForSessionMs   heal (ok): removedFrom
+//   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?
+// Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery".
 import type { Recorder } from "../history/recorder.ts";
 import { onShutdown } from "../util/shutdown.ts";
-import { waitFor } from "../util/wait.ts";
 import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
-import { allWhole, watchFailover, watchRecovery, type WatchOptions } from "./failover-watch.ts";
+import { waitBrokerBack, waitOldSessionsGone } from "./broker-sessions.ts";
+import { watchFailover, watchRecovery, type WatchOptions } from "./failover-watch.ts";
 import { FaultState, type ProcessFault } from "./fault-state.ts";
 import { rollingRestart } from "./faults/bounce.ts";
 import { killNodes, startNodes } from "./faults/kill.ts";
@@ -18,6 +22,7 @@ import { applyGrudge, healPartitions, variantCache } from "./faults/partition.ts
 import { pauseNodes, resumeNodes } from "./faults/pause.ts";
 import { stopNodes } from "./faults/stop.ts";
 import { grudgeFor, nodesOf, type Grudge } from "./grudge.ts";
+import { healAllNodes } from "./heal-all.ts";
 import { clusterProbe, type ClusterProbe } from "./probe.ts";
 import type { Rng } from "./rng.ts";
 import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
@@ -67,6 +72,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   const variantOf = variantCache();
   const watch = o.watch === false ? undefined : (o.watch ?? {});
   const stopTimeoutSeconds = o.stopTimeoutSeconds ?? 30;
+  const sessionWaitMs = o.sessionWaitMs ?? 30_000;
 
   // One nemesis op at a time, like Jepsen's single nemesis process.
   let tail: Promise<unknown> = Promise.resolve();
@@ -180,7 +186,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
       if (spec.fault === "resume") await resumeNodes(nodes.filter((_, i) => states[i] === "paused"));
       else {
         const down = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
-        const waitedForSessionMs = await waitOldSessionsGone(down);
+        const waitedForSessionMs = await waitOldSessionsGone(probe, down, sessionWaitMs);
         await startNodes(down);
         state.clearProcess(r.nodes);
         return { was, waitedForSessionMs };
@@ -259,90 +265,21 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
       }));
       const steps = await rollingRestart(tracked, {
         stopTimeoutSeconds,
-        waitBack: (b) => waitBack(b.name, b.id),
+        waitBack: (b) => waitBrokerBack(probe, b, cluster.brokers.length, o.bounceTimeoutMs ?? 90_000),
       });
       return { steps };
     });
   }
 
-  const waitBack = async (name: string, id: number): Promise<void> => {
-    await waitFor(
-      `${name} registered and every ISR whole`,
-      async () => {
-        if (!(await probe.registered()).has(id)) throw new Error(`broker ${id} not registered in ZooKeeper`);
-        // Every broker must answer and agree: the one just started may still hold a stale view.
-        const views = await probe.metadataAll();
-        if (views.length < cluster.brokers.length) throw new Error(`only ${views.map((v) => v.from).join(", ") || "no broker"} answer metadata`);
-        for (const md of views) {
-          if (!allWhole(md.partitions)) {
-            const lagging = md.partitions.filter((p) => p.isr.length !== p.replicas.length).map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
-            throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
-          }
-        }
-        return true;
-      },
-      { timeoutMs: o.bounceTimeoutMs ?? 90_000, intervalMs: 500 },
-    );
-  };
-
-  /**
-   * A broker started while ZooKeeper still holds its previous session's /brokers/ids/N fails with
-   * NodeExists and exits ("owner ... does not match current session"): after a kill, wait for
-   * ZooKeeper to expire that session first. Returns the ms waited.
-   */
-  async function waitOldSessionsGone(nodes: readonly FaultableNode[]): Promise<number> {
-    const ids = nodes.filter((n) => n.role === "broker").map((n) => n.id);
-    const t0 = performance.now();
-    if (ids.length === 0) return 0;
-    const deadline = t0 + (o.sessionWaitMs ?? 30_000);
-    while (performance.now() < deadline) {
-      const registered = await probe.registered().catch(() => undefined);
-      if (registered && ids.every((id) => !registered.has(id))) break;
-      await new Promise((res) => setTimeout(res, 250));
-    }
-    return Math.round(performance.now() - t0);
-  }
-
   async function healEverything(): Promise<FaultResult> {
     watches.undone({ all: true });
-    const f = "heal-all";
-    record("invoke", f, { targets: [] });
-    const problems: string[] = [];
-    const started: string[] = [];
-    const resumed: string[] = [];
-    const guard = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-      } catch (err) {
-        problems.push(`${what}: ${message(err)}`);
-      }
-    };
-    // Ask every container, not just our bookkeeping: an action that failed midway may have half-happened.
-    const states = new Map(await Promise.all(all.map(async (n) => [n.name, await n.state().catch(() => undefined)] as const)));
-    const down = all.filter((n) => states.get(n.name) !== "running" && states.get(n.name) !== "paused");
-    // Resume and start ZooKeeper first: a broker needs it to expire its old session and to register.
-    await Promise.all(
-      all
-        .filter((n) => states.get(n.name) === "paused")
-        .map((n) => guard(n.name, async () => (await n.unpause(), resumed.push(n.name)))),
-    );
-    await Promise.all(down.filter((n) => n.role === "zookeeper").map((n) => guard(n.name, async () => (await n.start(), started.push(n.name)))));
-    let removedFrom: string[] = [];
-    await guard("removing rules", async () => (removedFrom = await healPartitions(all.filter((n) => !down.includes(n)), variantOf)));
-    const brokersDown = down.filter((n) => n.role === "broker");
-    const waitedForSessionMs = await waitOldSessionsGone(brokersDown);
-    await Promise.all(brokersDown.map((n) => guard(n.name, async () => (await n.start(), started.push(n.name)))));
+    record("invoke", "heal-all", { targets: [] });
+    const { problems, ...report } = await healAllNodes(all, { probe, variantOf, sessionWaitMs });
     state.clearAll();
-    const value: FaultValue = {
-      targets: [...new Set([...started, ...resumed, ...removedFrom])].sort(),
-      started: started.sort(),
-      resumed: resumed.sort(),
-      removedFrom,
-      ...(brokersDown.length ? { waitedForSessionMs } : {}),
-    };
-    const op = record(problems.length ? "info" : "ok", f, problems.length ? { ...value, reason: problems.join("; ") } : value);
-    const result: FaultResult = { type: op.type as FaultResult["type"], f, value: op.value as FaultValue, index: op.index };
-    if (value.targets.length) startRecoveryWatch(result, [...started, ...resumed]);
+    const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };
+    const op = record(problems.length ? "info" : "ok", "heal-all", problems.length ? { ...value, reason: problems.join("; ") } : value);
+    const result: FaultResult = { type: op.type as FaultResult["type"], f: "heal-all", value: op.value as FaultValue, index: op.index };
+    if (value.targets.length) startRecoveryWatch(result, [...report.started, ...report.resumed]);
     return result;
   }
 

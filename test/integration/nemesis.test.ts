@@ -12,7 +12,15 @@ import { createRecorder, type Recorder } from "../../harness/history/recorder.ts
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";
 import { clusterNemesis, type ClusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { clusterProbe, type ClusterProbe } from "../../harness/nemesis/probe.ts";
-import { fetchBrokerMetadata, filterRules, runSchedule, seededRng, type FaultValue, type Schedule } from "../../harness/nemesis/index.ts";
+import {
+  fetchBrokerMetadata,
+  filterRules,
+  generateSchedule,
+  runSchedule,
+  seededRng,
+  type FaultValue,
+  type Schedule,
+} from "../../harness/nemesis/index.ts";
 import { zkMode } from "../../harness/nemesis/zookeeper-state.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
@@ -318,5 +326,35 @@ describe("nemesis on a real cluster", () => {
     }
     const ops = readFileSync(history, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; f: string });
     expect(ops.slice(-2).map((o) => `${o.type} ${o.f}`)).toEqual(["invoke heal-all", "ok heal-all"]);
+  });
+
+  it("a generated schedule runs end to end: every fault is an op pair, every fault in force is undone, heal-all ends it", async () => {
+    const schedule = generateSchedule(7, {
+      faults: ["kill", "pause", "partition"],
+      timeLimitMs: 24_000,
+      meanIntervalMs: 6000,
+      durationMs: { min: 2000, max: 4000 },
+      partitions: ["t-0", "t-1"],
+      quietMs: 1000,
+    });
+    log(`schedule: ${JSON.stringify(schedule)}`);
+    expect(schedule.length).toBeGreaterThanOrEqual(2);
+    const out = await runSchedule(schedule, nemesis, { progress: log });
+    expect(out.interrupted).toBe(false);
+    expect(out.healAll.type).toBe("ok");
+    const actions = recorder.ops.filter((o) => o.f !== "failover" && o.f !== "recovery");
+    // One nemesis op at a time: each invoke is followed by its completion.
+    for (let i = 0; i < actions.length; i += 2) {
+      expect(actions[i]!.type).toBe("invoke");
+      expect(actions[i + 1]).toMatchObject({ f: actions[i]!.f, type: expect.stringMatching(/^(ok|info|fail)$/) });
+    }
+    for (const step of out.steps) {
+      expect(step.fault, `${JSON.stringify(step.entry)} was applied`).toBeDefined();
+      if (step.fault!.type === "fail") expect(step.fault!.value.reason).toBeTruthy();
+      else expect(step.undo, `${JSON.stringify(step.entry)} was undone`).toMatchObject({ type: "ok" });
+    }
+    expect(out.steps.filter((s) => s.fault?.type === "ok").length).toBeGreaterThanOrEqual(1);
+    expect(actions.slice(-2).map((o) => `${o.type} ${o.f}`)).toEqual(["invoke heal-all", "ok heal-all"]);
+    log(`schedule outcome: ${out.steps.map((s) => `${s.entry.fault}:${s.fault?.type}/${s.undo?.type ?? "-"}`).join(" ")}`);
   });
 });
