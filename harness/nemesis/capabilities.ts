@@ -41,4 +41,6 @@ export type FaultableNode = Observable & Killable & Stoppable & Pausable & Parti
 export interface NemesisCluster {
   readonly zookeepers: readonly FaultableNode[];
   readonly brokers: readonly FaultableNode[];
+  /** The cluster's timeouts, when known (a Cluster has them): they bound the nemesis's waits. */
+  readonly spec?: { readonly zkSessionTimeoutMs: number };
 }

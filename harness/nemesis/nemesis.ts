@@ -41,7 +41,7 @@ export interface ClusterNemesisOptions {
   bounceTimeoutMs?: number;
   /**
    * Longest wait, before starting a killed broker, for ZooKeeper to expire its previous session
-   * (default 30 s; the cluster's zkSessionTimeoutMs plus a margin is enough).
+   * (default: the cluster's zkSessionTimeoutMs + 10 s, or 30 s when unknown).
    */
   sessionWaitMs?: number;
   /** Runs heal-all on SIGINT / SIGTERM (default true). */
@@ -72,7 +72,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   const variantOf = variantCache();
   const watch = o.watch === false ? undefined : (o.watch ?? {});
   const stopTimeoutSeconds = o.stopTimeoutSeconds ?? 30;
-  const sessionWaitMs = o.sessionWaitMs ?? 30_000;
+  const sessionWaitMs = o.sessionWaitMs ?? (cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000);
 
   // One nemesis op at a time, like Jepsen's single nemesis process.
   let tail: Promise<unknown> = Promise.resolve();
