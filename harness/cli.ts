@@ -17,6 +17,9 @@ import { specFromFlags, type RunFlags } from "./run-flags.ts";
 import { runTest } from "./runner.ts";
 import { formatSuiteTable, runSuite } from "./suite.ts";
 import { readSuiteFile } from "./suite-file.ts";
+import { writeJUnit } from "./junit.ts";
+import { registerReplayCommand } from "./replay.ts";
+import { registerShrinkCommand } from "./shrink.ts";
 import { parseTestSpec } from "./workload/spec.ts";
 
 export const DEFAULT_SUITE = join(dirname(fileURLToPath(import.meta.url)), "..", "suites", "known-answers.yaml");
@@ -109,10 +112,12 @@ export function buildProgram(): Command {
     .option("--only <names>", "comma-separated scenario names to run")
     .option("--share-cluster", "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run")
     .option("--store <dir>", "store root", "store")
+    .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI")
     .option("--json", "print one JSON object on stdout")
-    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean }) => {
+    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
       const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
       const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
+      if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
       if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
       else {
         console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
@@ -124,6 +129,8 @@ export function buildProgram(): Command {
 
   registerCheckCommand(program);
   registerReportCommand(program);
+  registerReplayCommand(program);
+  registerShrinkCommand(program);
 
   program
     .command("images")

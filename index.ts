@@ -1,0 +1,19 @@
+// kafka-harness as a library: `import { runTest, startSharedCluster, ... } from "kafka-harness"`.
+// The package ships TypeScript and runs it through tsx (no build step): run your tests with vitest
+// (which reads TS natively) or node with `--import tsx`. The vitest matchers are a separate entry,
+// `kafka-harness/matchers`, so importing the API does not need vitest.
+export * from "./harness/api.ts";
+export {
+  ANOMALY_TYPES,
+  check,
+  explainFinding,
+  guaranteesFor,
+  readHistoryFile,
+  summarize,
+  type AnomalyType,
+  type CheckConfig,
+  type Finding,
+  type History,
+  type Op,
+  type Results,
+} from "./checkers/index.ts";
