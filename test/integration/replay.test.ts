@@ -1,0 +1,45 @@
+// Needs a real cluster (one, shared by every run here). Replay by seed: a stored acks=1 run with
+// loss is rerun from its directory twice, and the harness says how often the loss came back.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatReplay, harnessFixture, replayRun, type TestRun, type TestSpecInput } from "../../index.ts";
+
+const progress = (m: string) => console.error(m);
+const harness = harnessFixture({ storeRoot: "test-output/store", progress });
+beforeAll(harness.setup, 180_000);
+afterAll(harness.teardown, 120_000);
+
+const lossy = {
+  name: "replay-acks1",
+  producer: { acks: 1 },
+  topic: { minInsyncReplicas: 1 },
+  workload: { timeLimitSeconds: 20, rate: 80, producers: 6, maxBurst: 4 },
+  faults: { kinds: ["isolate", "kill"], targets: ["leader"], intervalSeconds: 6, minDurationSeconds: 4, maxDurationSeconds: 7 },
+  recoveryTimeoutSeconds: 40,
+  finalReadTimeoutSeconds: 30,
+} satisfies TestSpecInput;
+
+const LOSS = ["lost-write", "unseen"] as const;
+
+describe("replay (real cluster)", () => {
+  it("reruns a stored run with its seed and says in how many of 2 replays its loss reappeared", async () => {
+    // The original: up to two seeds, until one loses an acknowledged write.
+    let original: TestRun | undefined;
+    for (const seed of [20261125, 7]) {
+      original = await harness.run({ ...lossy, seed });
+      if (LOSS.some((t) => original!.results.anomalies[t])) break;
+    }
+    const lossFound = LOSS.some((t) => original!.results.anomalies[t]);
+    if (!lossFound) console.error(`no loss in the original runs; replaying ${original!.dir} for lost-write anyway`);
+
+    const r = await replayRun(original!.dir, { times: 2, cluster: harness.cluster, storeRoot: "test-output/store", progress, anomalies: lossFound ? undefined : ["lost-write", "unseen"] });
+    const summary = formatReplay(r);
+    console.error(summary);
+    expect(r.spec.seed).toBe(original!.spec.seed);
+    expect(r.spec.producer.acks).toBe(1);
+    expect(r.attempts).toHaveLength(2);
+    for (const a of r.attempts) expect(a.dir).not.toBe(original!.dir);
+    expect(r.targets.length).toBeGreaterThan(0);
+    expect(summary).toMatch(/reproduced in [012] of 2 replay\(s\)/);
+    expect(r.reproduced).toBe(r.attempts.filter((a) => a.found.length > 0).length);
+  });
+});
