@@ -6,6 +6,9 @@ import { startCluster, type Cluster } from "./cluster/cluster.ts";
 import type { ClusterSpecInput } from "./cluster/spec.ts";
 import { runTest as runOne, checkConfigOf, type RunOptions, type RunOutcome } from "./runner.ts";
 import { parseTestSpec, type TestSpec, type TestSpecInput } from "./workload/spec.ts";
+import { faultSchedule } from "./fault-driver.ts";
+import type { Schedule } from "./nemesis/schedule.ts";
+import { generatePlan, type WorkloadPlan } from "./workload/plan.ts";
 
 export type { RunOptions, RunOutcome } from "./runner.ts";
 
@@ -22,6 +25,15 @@ export async function runTest(spec: TestSpecInput | TestSpec, opts: RunOptions =
   const out = await runOne(spec, opts);
   const history = await readHistoryFile(out.historyPath);
   return { ...out, history };
+}
+
+/**
+ * What a spec will do, without a cluster: the validated spec (seed drawn if missing), the workload
+ * plan and the fault schedule its seed generates. Same seed, same plan and schedule.
+ */
+export function previewRun(spec: TestSpecInput | TestSpec): { spec: TestSpec; plan: WorkloadPlan; faults: Schedule } {
+  const s = parseTestSpec(spec);
+  return { spec: s, plan: generatePlan(s), faults: faultSchedule(s) };
 }
 
 /** Checks a history against what a configuration promises (a CheckConfig, or a whole spec). */

@@ -5,7 +5,7 @@ import { buildProgram } from "../../harness/cli.ts";
 
 describe("public API", () => {
   it("exports the functions the README documents", () => {
-    for (const name of ["runTest", "checkHistory", "startSharedCluster", "harnessFixture", "runSuite", "readSuiteFile", "parseSuite", "formatSuiteTable", "replayRun", "shrinkRun", "shrinkCandidates", "suiteToJUnit", "writeJUnit", "check", "explainFinding"]) {
+    for (const name of ["runTest", "checkHistory", "startSharedCluster", "harnessFixture", "runSuite", "readSuiteFile", "parseSuite", "formatSuiteTable", "replayRun", "shrinkRun", "shrinkCandidates", "previewRun", "suiteToJUnit", "writeJUnit", "check", "explainFinding"]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe("function");
     }
   });
