@@ -28,3 +28,12 @@ describe("public API", () => {
     expect(p.commands.find((c) => c.name() === "suite")!.options.map((o) => o.long)).toContain("--junit");
   });
 });
+
+describe("package exports", () => {
+  it("'kafka-harness' and 'kafka-harness/matchers' resolve (package.json exports, self-reference)", async () => {
+    const byName = await import("kafka-harness");
+    expect(byName.runTest).toBe(api.runTest);
+    const m = await import("kafka-harness/matchers");
+    expect(Object.keys(m.harnessMatchers)).toEqual(["toKeepAcknowledgedWrites", "toPreservePartitionOrder", "toHaveNoDuplicates", "toHaveNoAnomalies", "toBeValid"]);
+  });
+});
