@@ -23,10 +23,15 @@ export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
   return parseTestSpec(raw, path);
 }
 
-/** The anomaly types a stored run found (results.json); empty if it has none. */
+/**
+ * The anomaly types to look for in a stored run (results.json): those its configuration forbids if
+ * any, else every type it found (under acks=1 loss is permitted but is what one replays). Permitted
+ * noise such as int-send-skip would otherwise count as "reproduced" next to a forbidden anomaly.
+ */
 export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]> {
   try {
-    return (JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Results).anomalyTypes;
+    const r = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
+    return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
   } catch {
     throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
   }

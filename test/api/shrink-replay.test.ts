@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatReplay, loadStoredSpec, parseTestSpec, shrinkCandidates, shrinkRun, type AnomalyType, type TestSpec } from "../../index.ts";
-import { tallyReplays } from "../../harness/replay.ts";
+import { loadStoredAnomalies, tallyReplays } from "../../harness/replay.ts";
 import { shrinkLoop } from "../../harness/shrink.ts";
 
 const big = parseTestSpec({
@@ -86,6 +86,14 @@ describe("replay", () => {
     await writeFile(join(dir, "spec.json"), JSON.stringify({ ...big, meta: { startedAt: "x" } }));
     expect(await loadStoredSpec(dir)).toEqual(big);
     await expect(loadStoredSpec(join(dir, "nope"))).rejects.toThrow(/no spec.json here/);
+  });
+
+  it("looks for the forbidden types by default, else every type found", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kh-replay-"));
+    await writeFile(join(dir, "results.json"), JSON.stringify({ anomalyTypes: ["int-send-skip", "lost-write", "unseen"], forbidden: ["lost-write", "unseen"] }));
+    expect(await loadStoredAnomalies(dir)).toEqual(["lost-write", "unseen"]);
+    await writeFile(join(dir, "results.json"), JSON.stringify({ anomalyTypes: ["int-send-skip", "unseen"], forbidden: [] }));
+    expect(await loadStoredAnomalies(dir)).toEqual(["int-send-skip", "unseen"]);
   });
 
   it("counts in how many replays each target type came back", () => {
