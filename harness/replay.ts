@@ -5,7 +5,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { ANOMALY_TYPES, type AnomalyType, type Results } from "../checkers/index.ts";
-import type { Cluster } from "./cluster/cluster.ts";
+import { READY_TOPIC, startCluster, type Cluster } from "./cluster/cluster.ts";
+import { waitTopicInSync } from "./cluster/readiness.ts";
 import { SpecError } from "./cluster/spec.ts";
 import { runTest, type RunOutcome } from "./runner.ts";
 import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
@@ -82,12 +83,36 @@ export async function replayRun(runDir: string, opts: ReplayOptions = {}): Promi
   const targets = opts.anomalies ?? (await loadStoredAnomalies(runDir));
   const times = opts.times ?? 1;
   const attempts: Array<Omit<ReplayAttempt, "found">> = [];
-  for (let i = 0; i < times; i++) {
-    opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
-    const out: RunOutcome = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: opts.cluster, command: `kafka-harness replay ${runDir}` });
-    attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });
-  }
+  await withSharedCluster(spec, times, opts, async (cluster) => {
+    for (let i = 0; i < times; i++) {
+      opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
+      const out: RunOutcome = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await cluster(), command: `kafka-harness replay ${runDir}` });
+      attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });
+    }
+  });
   return { runDir, spec, targets, ...tallyReplays(targets, attempts) };
+}
+
+/**
+ * Several runs share one cluster (a fresh topic each): the caller's, or one started here and stopped
+ * at the end; before each run the cluster must be whole again after the previous run's faults.
+ */
+export async function withSharedCluster(
+  spec: TestSpec,
+  runs: number,
+  opts: { cluster?: Cluster; progress?: (m: string) => void },
+  body: (cluster: () => Promise<Cluster | undefined>) => Promise<void>,
+): Promise<void> {
+  const own = !opts.cluster && runs > 1 ? await startCluster(spec.cluster, { progress: opts.progress }) : undefined;
+  const shared = opts.cluster ?? own;
+  try {
+    await body(async () => {
+      if (shared) await waitTopicInSync(shared.bootstrap(), READY_TOPIC, 120_000);
+      return shared;
+    });
+  } finally {
+    await own?.stop();
+  }
 }
 
 /** "lost-write reproduced in 2 of 3 replays; unseen in 3 of 3" (pure). */

@@ -7,7 +7,7 @@ import type { AnomalyType } from "../checkers/index.ts";
 import type { Cluster } from "./cluster/cluster.ts";
 import { SpecError } from "./cluster/spec.ts";
 import type { Command } from "commander";
-import { anomalyList, loadStoredAnomalies, loadStoredSpec, positiveInt } from "./replay.ts";
+import { anomalyList, loadStoredAnomalies, loadStoredSpec, positiveInt, withSharedCluster } from "./replay.ts";
 import { runTest } from "./runner.ts";
 import { writeJson } from "./store.ts";
 import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
@@ -127,13 +127,19 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
   const original = await loadStoredSpec(runDir);
   const targets = opts.anomalies ?? (await loadStoredAnomalies(runDir));
   if (targets.length === 0) throw new SpecError(`run ${runDir}`, [`the run found no anomaly: nothing to shrink towards (name some with --anomalies)`]);
-  const tryRun =
-    opts.tryRun ??
-    (async (spec: TestSpec) => {
-      const out = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: opts.cluster, command: `kafka-harness shrink ${runDir}` });
-      return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
+  const maxRuns = opts.maxRuns ?? 8;
+  let r: Awaited<ReturnType<typeof shrinkLoop>> | undefined;
+  if (opts.tryRun) r = await shrinkLoop(original, targets, maxRuns, opts.tryRun, opts.progress);
+  else {
+    // Every candidate keeps the original's cluster shape, so they all share one cluster.
+    await withSharedCluster(original, maxRuns, opts, async (cluster) => {
+      r = await shrinkLoop(original, targets, maxRuns, async (spec) => {
+        const out = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await cluster(), command: `kafka-harness shrink ${runDir}` });
+        return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
+      }, opts.progress);
     });
-  const r = await shrinkLoop(original, targets, opts.maxRuns ?? 8, tryRun, opts.progress);
+  }
+  if (!r) throw new Error("shrink: no result");
   const path = join(runDir, "shrunk-spec.json");
   await writeJson(path, { ...r.smallest, meta: { shrunkFrom: join(runDir, "spec.json"), steps: r.steps, targets } });
   return { runDir, targets, original, ...r, path };
