@@ -16,6 +16,7 @@ export interface FaultDriver {
 }
 
 export function faultSchedule(spec: TestSpec): Schedule {
+  if (spec.faults.schedule) return [...spec.faults.schedule].sort((a, b) => a.at - b.at) as Schedule;
   if (spec.faults.kinds.length === 0) return [];
   return generateSchedule(spec.seed, {
     faults: spec.faults.kinds,
@@ -34,10 +35,12 @@ export function createFaultDriver(spec: TestSpec, cluster: Cluster, recorder: Re
   // The runner heals on signals itself (then saves logs and removes the cluster, in that order).
   const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(spec.seed), healOnShutdown: false });
   let closed = false;
+  // Schedule times count from the workload start, which is now (the runner starts both together).
+  const origin = performance.now();
   return {
     schedule,
     async run(signal) {
-      await runSchedule(schedule, nemesis, { signal, progress });
+      await runSchedule(schedule, nemesis, { signal, progress, origin });
     },
     async healAll() {
       await nemesis.healAll();

@@ -43,6 +43,14 @@ export function describeConfig(spec: TestSpec): string {
     .join(" ");
 }
 
+export function describeFaults(spec: TestSpec): string {
+  const f = spec.faults;
+  if (f.schedule) {
+    return f.schedule.map((e) => `${e.fault === "partition" ? e.topology : e.fault}${"targets" in e && e.targets ? `@${e.targets.kind === "leader" ? `leader(${e.targets.of})` : e.targets.kind}` : ""}`).join(" then ");
+  }
+  return f.kinds.length ? `${f.kinds.join(",")} @ ${f.targets.join(",")}` : "none";
+}
+
 export function summarizeRun(o: RunOutcome): RunSummary {
   const anomalies: Partial<Record<AnomalyType, number>> = {};
   for (const t of o.results.anomalyTypes) anomalies[t] = o.results.anomalies[t]!.count;
@@ -109,7 +117,7 @@ export async function runSuite(
       outcomes.push({
         name: s.name,
         config: describeConfig(first!),
-        faults: first!.faults.kinds.length ? `${first!.faults.kinds.join(",")} @ ${first!.faults.targets.join(",")}` : "none",
+        faults: describeFaults(first!),
         runs,
         ...judge(s, runs),
       });

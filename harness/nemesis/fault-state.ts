@@ -30,7 +30,11 @@ export class FaultState {
   conflict(fault: ProcessFault | "partition" | "bounce", nodes: readonly string[]): string | undefined {
     if (fault === "partition" && this.grudge) return "a partition is already in force (heal it first)";
     if (fault === "bounce" && (this.process.size || this.grudge)) return `faults in force on ${[...this.faulted()].join(", ")}`;
-    const busy = nodes.filter((n) => this.process.has(n) || (fault !== "partition" && this.partitioned().includes(n)));
+    // A partitioned node may be killed or stopped (the 2013 scenario kills a leader that is cut off):
+    // its rules live in its network namespace, which Docker recreates when the container starts
+    // again, and heal skips nodes that are down. Pausing it would leave rules that outlive the heal.
+    const killsThrough = fault === "kill" || fault === "stop";
+    const busy = nodes.filter((n) => this.process.has(n) || (fault !== "partition" && !killsThrough && this.partitioned().includes(n)));
     if (busy.length) return busy.map((n) => `${n} is under ${this.process.get(n) ?? "partition"}`).join("; ");
     return undefined;
   }

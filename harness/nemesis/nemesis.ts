@@ -144,7 +144,9 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   async function processFault(spec: Extract<FaultSpec, { fault: ProcessFault }>): Promise<FaultResult> {
     let r: Resolved;
     try {
-      r = await resolve(spec.targets);
+      // kill / stop may hit a node that is cut off (see FaultState.conflict); pause may not.
+      const busy = spec.fault === "pause" ? state.faulted() : new Set([...state.faulted()].filter((n) => state.processFaultOf(n)));
+      r = await resolve(spec.targets, busy);
     } catch (err) {
       return refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
     }

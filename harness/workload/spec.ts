@@ -4,6 +4,20 @@
 import { z } from "zod";
 import { ClusterSpecSchema, describeIssues, SpecError } from "../cluster/spec.ts";
 import { BROKER_TARGETS, FAULT_KINDS } from "../nemesis/schedule.ts";
+import { TOPOLOGIES } from "../nemesis/types.ts";
+
+const TargetSpecSchema = z.union([
+  z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
+  z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
+  z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority"]) }).strict(),
+], { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' });
+
+/** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
+const ScheduledFaultSchema = z.union([
+  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.enum(["kill", "stop", "pause"]), targets: TargetSpecSchema }).strict(),
+  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.literal("partition"), topology: z.enum(TOPOLOGIES), targets: TargetSpecSchema.optional() }).strict(),
+  z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+], { error: "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}" });
 
 const int = (min: number, max: number) =>
   z
@@ -72,6 +86,9 @@ export const TestSpecSchema = z
           .default(["leader", "random-broker", "controller", "minority"]),
         /** Let faults in disjoint domains overlap. */
         overlap: z.boolean().default(false),
+        /** An explicit schedule instead of a generated one (e.g. the 2013 scenario: cut the
+         *  controller from the brokers, then kill it while it is cut off). */
+        schedule: z.array(ScheduledFaultSchema).optional(),
         /** Mean time between the start of one fault and the next. */
         intervalSeconds: z.number().positive().default(10),
         minDurationSeconds: z.number().positive().default(3),
@@ -89,6 +106,11 @@ export const TestSpecSchema = z
     }
     if (s.topic.minInsyncReplicas > s.topic.replicationFactor) {
       ctx.addIssue({ code: "custom", path: ["topic", "minInsyncReplicas"], message: `must not exceed topic.replicationFactor (${s.topic.replicationFactor})` });
+    }
+    for (const [i, f] of (s.faults.schedule ?? []).entries()) {
+      if (f.at + f.duration > s.workload.timeLimitSeconds * 1000) {
+        ctx.addIssue({ code: "custom", path: ["faults", "schedule", i], message: `ends at ${f.at + f.duration} ms, after the workload's ${s.workload.timeLimitSeconds} s` });
+      }
     }
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
