@@ -3,6 +3,7 @@
 import type { ClientContext } from "./context.ts";
 import { RecordingConsumer } from "./consumer.ts";
 import { withAdmin } from "./kafka.ts";
+import { waitFor } from "../util/wait.ts";
 
 export interface FinalReadResult {
   complete: boolean;
@@ -14,10 +15,20 @@ export interface FinalReadResult {
 export async function readFinal(ctx: ClientContext, topic: string, keys: string[], timeoutMs: number): Promise<FinalReadResult> {
   const started = performance.now();
   const endOffsets: Record<string, number> = {};
-  await withAdmin(ctx.bootstrap(), async (a) => {
-    for (const p of await a.fetchTopicOffsets(topic)) endOffsets[`${topic}-${p.partition}`] = Number(p.high);
+  // Right after a heal a partition may still be electing a leader: ask again until it answers.
+  await waitFor(
+    `end offsets of ${topic}`,
+    () =>
+      withAdmin(ctx.bootstrap(), async (a) => {
+        for (const p of await a.fetchTopicOffsets(topic)) endOffsets[`${topic}-${p.partition}`] = Number(p.high);
+        return true;
+      }),
+    { timeoutMs: timeoutMs / 2, intervalMs: 1000 },
+  );
+  const consumer = await waitFor(`a consumer of ${topic}`, () => RecordingConsumer.open(ctx, { mode: "assign", topic, keys }), {
+    timeoutMs: timeoutMs / 2,
+    intervalMs: 1000,
   });
-  const consumer = await RecordingConsumer.open(ctx, { mode: "assign", topic, keys });
   const done = () => keys.every((k) => (consumer.positions.get(k) ?? 0) >= (endOffsets[k] ?? 0));
   const deadline = Date.now() + timeoutMs;
   while (!done() && consumer.alive && Date.now() < deadline) await consumer.nextDelivery(1000);
