@@ -33,14 +33,22 @@ export function shrinkCandidates(spec: TestSpec): ShrinkCandidate[] {
   const w = spec.workload;
   const f = spec.faults;
   const t = w.timeLimitSeconds;
+  // (With an explicit schedule a cut that ends a fault after the time limit is invalid and skipped.)
   if (t > MIN_TIME_LIMIT) {
     const half = Math.max(MIN_TIME_LIMIT, Math.round(t / 2));
     add(`timeLimitSeconds ${t} → ${half}`, (s) => ({ ...s, workload: { ...s.workload, timeLimitSeconds: half } }));
   }
-  if (f.kinds.length > 1) {
+  const explicit = f.schedule;
+  if (explicit && explicit.length > 0) {
+    // An explicit schedule replaces the generated one: cut its faults, not the kinds or targets.
+    explicit.forEach((x, i) =>
+      add(`drop scheduled fault ${i} (${x.fault} at ${x.at} ms)`, (s) => ({ ...s, faults: { ...s.faults, schedule: s.faults.schedule!.filter((_, j) => j !== i) } })),
+    );
+  }
+  if (!explicit && f.kinds.length > 1) {
     for (const k of f.kinds) add(`drop fault kind ${k}`, (s) => ({ ...s, faults: { ...s.faults, kinds: s.faults.kinds.filter((x) => x !== k) } }));
   }
-  if (f.targets.length > 1) {
+  if (!explicit && f.targets.length > 1) {
     for (const k of f.targets) add(`drop fault target ${k}`, (s) => ({ ...s, faults: { ...s.faults, targets: s.faults.targets.filter((x) => x !== k) } }));
   }
   if (w.producers > 1) {

@@ -39,6 +39,17 @@ describe("shrinkCandidates", () => {
     expect(big.faults.kinds).toEqual(["isolate", "kill"]); // the input is not touched
   });
 
+  it("an explicit fault schedule is shrunk fault by fault; a shorter time limit must still hold it", () => {
+    const s = parseTestSpec({
+      seed: 3,
+      workload: { timeLimitSeconds: 20 },
+      faults: { kinds: ["kill", "partition"], schedule: [{ at: 2000, duration: 4000, fault: "kill", targets: { kind: "leader", of: "t-0" } }, { at: 12_000, duration: 5000, fault: "kill", targets: { kind: "controller" } }] },
+    });
+    const steps = shrinkCandidates(s).map((x) => x.step);
+    expect(steps.slice(0, 2)).toEqual(["drop scheduled fault 0 (kill at 2000 ms)", "drop scheduled fault 1 (kill at 12000 ms)"]);
+    expect(steps.some((x) => x.startsWith("timeLimitSeconds") || x.startsWith("drop fault kind") || x.startsWith("drop fault target"))).toBe(false);
+  });
+
   it("a minimal spec has no candidates; the time limit stops at 5 s", () => {
     const small = parseTestSpec({ seed: 1, topic: { partitions: 1 }, workload: { timeLimitSeconds: 5, producers: 1, maxBurst: 1, rate: 10 }, faults: { kinds: ["kill"], targets: ["leader"] } });
     expect(shrinkCandidates(small)).toEqual([]);
