@@ -65,7 +65,6 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
         const id = i + 1;
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, zkName(id), "zookeeper")
-          .withNetworkMode(runId)
           .withNodeConfig(zookeeperConfig(spec), spec.zookeeperJvmOpts)
           .withEnvironment({ ZK_MYID: String(id) })
           .withWaitStrategy(Wait.forLogMessage(/binding to port/).withStartupTimeout(timeoutMs))
@@ -82,7 +81,6 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
         const id = i + 1;
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, brokerName(id), "broker")
-          .withNetworkMode(runId)
           .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
           .withLoopbackPort(port)
           .withWaitStrategy(Wait.forLogMessage(/started \(kafka\.server\.KafkaServer\)/).withStartupTimeout(timeoutMs))

@@ -7,16 +7,22 @@ import { NODE_LABEL, RUN_LABEL } from "./labels.ts";
 export type Role = "zookeeper" | "broker";
 
 export class HarnessNodeContainer extends GenericContainer {
+  private alias?: string;
+  private network?: string;
+
   constructor(image: string) {
     super(image);
     // iptables inside the container, and nothing more.
     this.withAddedCapabilities("NET_ADMIN");
   }
 
+  /** The node joins only the run's network, under its short name (kafka1, zk2, ...). */
   withNode(runId: string, name: string, role: Role): this {
+    this.alias = name;
+    this.network = runId;
     return this.withName(`${runId}-${name}`)
       .withLabels({ [RUN_LABEL]: runId, [NODE_LABEL]: name })
-      .withNetworkAliases(name)
+      .withNetworkMode(runId)
       .withHostname(name)
       .withEnvironment({ ROLE: role });
   }
@@ -31,6 +37,12 @@ export class HarnessNodeContainer extends GenericContainer {
   }
 
   protected override async beforeContainerCreated(): Promise<void> {
+    // Aliases set at creation on the run's network. (testcontainers' withNetworkAliases creates the
+    // container on Docker's default bridge, shared with every other container, and connects it to
+    // the run's network afterwards.)
+    if (this.network && this.alias) {
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.network]: { Aliases: [this.alias] } } };
+    }
     for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as { HostIp?: string }[][]) {
       for (const binding of bindings) binding.HostIp = "127.0.0.1";
     }

@@ -36,6 +36,9 @@ describe("cluster (real ZooKeeper + Kafka)", () => {
     for (const b of bindings) expect(b.HostIp).toBe("127.0.0.1");
     const zkBindings = await run("docker", ["inspect", "--format", "{{json .HostConfig.PortBindings}}", cluster.zookeepers[0]!.containerId]);
     expect(Object.keys(JSON.parse(zkBindings) ?? {})).toHaveLength(0);
+    // Every node is on the run's network only (not on Docker's shared default bridge).
+    const networks = await run("docker", ["inspect", "--format", "{{json .NetworkSettings.Networks}}", ...[...cluster.zookeepers, ...cluster.brokers].map((n) => n.containerId)]);
+    for (const line of networks.trim().split("\n")) expect(Object.keys(JSON.parse(line) as object)).toEqual([cluster.network]);
     const left = await findLeftovers(cluster.runId);
     expect(left.containers).toHaveLength(6);
     expect(left.networks).toHaveLength(1);
