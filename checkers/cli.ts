@@ -23,7 +23,7 @@ export interface Io {
   stderr: (text: string) => void;
 }
 
-const processIo: Io = {
+export const processIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
 };

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { dirname, resolve } from "node:path";
 import { HistoryError } from "../checkers/index.ts";
+import { type Io, processIo } from "../checkers/cli.ts";
 import { ReportError, writeIndex, writeReport } from "./store.ts";
 
 export interface ReportFlags {
@@ -10,15 +11,6 @@ export interface ReportFlags {
   store?: string;
 }
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: Io = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-};
 
 export function registerReportCommand(program: Command): void {
   program

@@ -20,6 +20,7 @@
 // Metadata comes from every broker that answers, polled every pollMs, and a condition counts only
 // when it holds in all their views; the failover watch never asks a broker the fault hit (an
 // isolated leader keeps reporting itself as leader).
+import { sleep } from "../util/wait.ts";
 import { keyOfPartition, type PartitionMetadata } from "./broker-metadata.ts";
 import type { ClusterProbe } from "./probe.ts";
 import type { Recorder } from "../history/recorder.ts";
@@ -64,17 +65,6 @@ export function isrShrunk(partitions: readonly PartitionMetadata[], now: readonl
 export const allLed = (ps: readonly PartitionMetadata[]) => ps.length > 0 && ps.every((p) => p.leader >= 0);
 export const allWhole = (ps: readonly PartitionMetadata[]) => ps.length > 0 && ps.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length);
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done);
-  });
 
 /**
  * Polls every broker not avoided until `step` holds for each answering broker's view, the signal

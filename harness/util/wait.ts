@@ -35,3 +35,17 @@ export function deadlineSignal(parent: AbortSignal, ms: number): { signal: Abort
     },
   };
 }
+
+/** Sleeps ms, or less if the signal aborts first. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

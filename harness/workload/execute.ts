@@ -6,6 +6,7 @@ import { RecordingConsumer } from "../clients/consumer.ts";
 import { RecordingProducer } from "../clients/producer.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "./spec.ts";
+import { sleep } from "../util/wait.ts";
 
 export interface WorkloadStats {
   sends: { ok: number; info: number; fail: number };
@@ -13,17 +14,6 @@ export interface WorkloadStats {
   consumersReplaced: number;
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 
 export async function runWorkload(
   spec: TestSpec,
