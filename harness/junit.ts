@@ -17,16 +17,9 @@ export function escapeXml(s: string): string {
     .replace(/'/g, "&apos;");
 }
 
-export interface JUnitOptions {
-  /** Seconds each scenario took, by name (time attributes are left out without it). */
-  seconds?: Record<string, number>;
-}
-
-export function suiteToJUnit(suiteName: string, outcomes: ScenarioOutcome[], opts: JUnitOptions = {}): string {
+export function suiteToJUnit(suiteName: string, outcomes: ScenarioOutcome[]): string {
   const failures = outcomes.filter((o) => !o.met).length;
-  // Durations only when known: a time="0" would claim the scenario took no time.
-  const total = opts.seconds ? ` time="${Object.values(opts.seconds).reduce((a, b) => a + b, 0)}"` : "";
-  const timeOf = (name: string) => (opts.seconds?.[name] === undefined ? "" : ` time="${opts.seconds[name]}"`);
+  const total = ` time="${Math.round(outcomes.reduce((a, o) => a + o.seconds, 0) * 10) / 10}"`;
   const lines = [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites name="kafka-harness" tests="${outcomes.length}" failures="${failures}" errors="0"${total}>`,
@@ -34,7 +27,7 @@ export function suiteToJUnit(suiteName: string, outcomes: ScenarioOutcome[], opt
   ];
   for (const o of outcomes) {
     const [header, row] = formatSuiteTable([o]).split("\n");
-    lines.push(`    <testcase classname="${escapeXml(`kafka-harness.${suiteName}`)}" name="${escapeXml(o.name)}"${timeOf(o.name)}>`);
+    lines.push(`    <testcase classname="${escapeXml(`kafka-harness.${suiteName}`)}" name="${escapeXml(o.name)}" time="${o.seconds}">`);
     if (!o.met) {
       const message = o.problems[0] ?? "expectation not met";
       lines.push(`      <failure message="${escapeXml(message)}" type="expectation-not-met">${escapeXml(o.problems.join("\n"))}</failure>`);
@@ -47,6 +40,6 @@ export function suiteToJUnit(suiteName: string, outcomes: ScenarioOutcome[], opt
   return lines.join("\n");
 }
 
-export async function writeJUnit(path: string, suiteName: string, outcomes: ScenarioOutcome[], opts: JUnitOptions = {}): Promise<void> {
-  await writeFile(path, suiteToJUnit(suiteName, outcomes, opts));
+export async function writeJUnit(path: string, suiteName: string, outcomes: ScenarioOutcome[]): Promise<void> {
+  await writeFile(path, suiteToJUnit(suiteName, outcomes));
 }

@@ -58,6 +58,16 @@ export function checkConfigOf(spec: TestSpec): CheckConfig {
   };
 }
 
+/** Without complete final reads, `unseen` is not decidable (the values may be there, unread): a
+ *  run whose only forbidden finding is unseen is unknown, not invalid. Other forbidden findings
+ *  (a lost write below what reads reached, a reused offset, ...) stand. */
+export function undecided(results: Results, unknownReason: string | undefined): Results {
+  if (!unknownReason || results.valid === "unknown") return results;
+  const decidable = results.forbidden.filter((t) => t !== "unseen");
+  if (results.valid === false && decidable.length > 0) return results;
+  return { ...results, valid: "unknown", unknownReason };
+}
+
 export const exitCodeOf = (r: Results): 0 | 1 | 2 => (r.valid === true ? 0 : r.valid === false ? 1 : 2);
 
 export function replayCommand(spec: TestSpec, dir: string): string {
@@ -179,7 +189,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
     if (interrupted) unknownReason = "interrupted before the final reads: loss is not decidable";
 
     let results = check([...recorder.ops], checkConfigOf(spec));
-    if (unknownReason && results.valid === true) results = { ...results, valid: "unknown", unknownReason };
+    results = undecided(results, unknownReason);
     await writeJson(join(store.dir, "results.json"), results);
     const reportPath = join(store.dir, "report.html");
     const logs = (await readdir(store.logsDir).catch(() => [] as string[])).map((f) => `logs/${f}`);

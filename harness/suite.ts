@@ -27,6 +27,8 @@ export interface ScenarioOutcome {
   found: number;
   met: boolean;
   problems: string[];
+  /** Wall-clock seconds of the scenario's runs. */
+  seconds: number;
 }
 
 export function describeConfig(spec: TestSpec): string {
@@ -81,27 +83,39 @@ export function judge(s: Scenario, runs: RunSummary[]): Pick<ScenarioOutcome, "f
 
 export async function runSuite(
   suite: Suite,
-  opts: { storeRoot?: string; progress?: (m: string) => void; only?: string[]; shareCluster?: boolean } = {},
+  opts: {
+    storeRoot?: string;
+    progress?: (m: string) => void;
+    only?: string[];
+    /** Runs with equal cluster specs share one cluster, started and stopped here. */
+    shareCluster?: boolean;
+    /** A running cluster for every run (the caller stops it). */
+    cluster?: Cluster;
+  } = {},
 ): Promise<ScenarioOutcome[]> {
   const progress = opts.progress ?? (() => {});
   const outcomes: ScenarioOutcome[] = [];
   // With shareCluster, runs whose cluster specs are equal share one cluster (a fresh topic each).
   let shared: { key: string; cluster: Cluster } | undefined;
   const clusterFor = async (spec: TestSpec): Promise<Cluster | undefined> => {
-    if (!opts.shareCluster) return undefined;
-    const key = JSON.stringify(spec.cluster);
-    if (shared?.key !== key) {
-      await shared?.cluster.stop();
-      shared = { key, cluster: await startCluster(spec.cluster, { progress }) };
+    let cluster = opts.cluster;
+    if (!cluster && opts.shareCluster) {
+      const key = JSON.stringify(spec.cluster);
+      if (shared?.key !== key) {
+        await shared?.cluster.stop();
+        shared = { key, cluster: await startCluster(spec.cluster, { progress }) };
+      }
+      cluster = shared.cluster;
     }
     // The previous run healed its faults; make sure the whole cluster is back before the next.
-    await waitTopicInSync(shared.cluster.bootstrap(), READY_TOPIC, 120_000);
-    return shared.cluster;
+    if (cluster) await waitTopicInSync(cluster.bootstrap(), READY_TOPIC, 120_000);
+    return cluster;
   };
   try {
     for (const [index, s] of suite.scenarios.entries()) {
       if (opts.only?.length && !opts.only.includes(s.name)) continue;
       const seeds = scenarioSeeds(suite, index);
+      const started = performance.now();
       const runs: RunSummary[] = [];
       let first: TestSpec | undefined;
       for (const seed of seeds) {
@@ -120,6 +134,7 @@ export async function runSuite(
         faults: describeFaults(first!),
         runs,
         ...judge(s, runs),
+        seconds: Math.round((performance.now() - started) / 100) / 10,
       });
     }
   } finally {

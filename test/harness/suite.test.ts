@@ -58,3 +58,24 @@ describe("judging a scenario", () => {
     expect(judge(a!, [run(1, { unseen: 1, "lost-write": 1 }, false, ["lost-write"])]).problems[0]).toMatch(/verdict invalid, expected valid \(forbidden: lost-write\)/);
   });
 });
+
+describe("runs whose final reads did not finish", () => {
+  it("are unknown when unseen is the only forbidden finding, and stay invalid otherwise", async () => {
+    const { undecided } = await import("../../harness/runner.ts");
+    const { check } = await import("../../checkers/index.ts");
+    // One acknowledged send, never read: unseen, forbidden by the strict default.
+    const history = [
+      { index: 0, time: 0, process: 0, type: "invoke" as const, f: "send", value: [["send", "t-0", 1]] },
+      { index: 1, time: 1, process: 0, type: "ok" as const, f: "send", value: [["send", "t-0", [0, 1]]] },
+      { index: 2, time: 2, process: 1, type: "invoke" as const, f: "poll", value: [["poll"]] },
+      { index: 3, time: 3, process: 1, type: "ok" as const, f: "poll", value: [["poll", {}]] },
+    ];
+    const r = check(history as never, { acks: "all", minInsyncReplicas: 2 });
+    expect(r.valid).toBe(false);
+    expect(r.forbidden).toEqual(["unseen"]);
+    expect(undecided(r, "final reads incomplete")).toMatchObject({ valid: "unknown", unknownReason: "final reads incomplete" });
+    expect(undecided(r, undefined)).toBe(r);
+    const forged = { ...r, forbidden: ["unseen", "lost-write"] as typeof r.forbidden };
+    expect(undecided(forged, "final reads incomplete").valid).toBe(false);
+  });
+});
