@@ -9,18 +9,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkDerived } from "../checkers/check.ts";
 import { derive } from "../checkers/derive.ts";
 import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
+// Seeded, so every run benchmarks the same histories.
+import { mulberry32 as rng } from "../harness/util/random.ts";
 
-/** A small deterministic PRNG (mulberry32), so every run benchmarks the same histories. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes a correct history of about `n` ops: 12 processes over 8 keys, sends of 1-3 values,

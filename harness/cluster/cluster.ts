@@ -3,6 +3,7 @@
 // SIGINT / SIGTERM.
 import "./runtime-env.ts";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
+import { withAdmin } from "../clients/kafka.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import { removeLeftovers } from "./cleanup.ts";
@@ -131,7 +132,6 @@ export interface TopicOptions {
 }
 
 export async function createTopic(bootstrap: string[], topic: string, o: TopicOptions = {}): Promise<void> {
-  const { withAdmin } = await import("../clients/kafka.ts");
   await withAdmin(bootstrap, async (a) => {
     await a.createTopics({
       waitForLeaders: true,

@@ -1,22 +1,18 @@
 // A small seeded random source for choices made at fault time (which broker, which half), so a run
 // with the same seed and the same cluster behaviour picks the same nodes. Never Math.random.
+import { mulberry32 } from "../util/random.ts";
+
 export interface Rng {
   /** An integer in [0, n). */
   int(n: number): number;
 }
 
-/** mulberry32: tiny, fast, and good enough for picking nodes. */
 export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   return {
     int(n) {
       if (!Number.isInteger(n) || n <= 0) throw new Error(`rng.int needs a positive integer, got ${n}`);
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      const x = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      return Math.floor(x * n);
+      return Math.floor(next() * n);
     },
   };
 }
