@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { summarize } from "../checkers/index.ts";
 import { SpecError } from "./cluster/spec.ts";
 import { specFromFlags, type RunFlags } from "./run-flags.ts";
-import { runTest } from "./runner.ts";
+import { replayCommand, runTest } from "./runner.ts";
 import { formatSuiteTable, runSuite } from "./suite.ts";
 import { readSuiteFile } from "./suite-file.ts";
 import { writeJUnit } from "./junit.ts";
@@ -101,7 +101,7 @@ export function buildProgram(): Command {
           anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));
       } else {
         console.log(summarize(out.results, 3));
-        console.log(`\nreport: ${out.reportPath}\nreplay: npx kafka-harness run --spec ${join(out.dir, "spec.json")}`);
+        console.log(`\nreport: ${out.reportPath}\nreplay: ${replayCommand(out.dir)}`);
       }
       process.exitCode = out.exitCode;
     });

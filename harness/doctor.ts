@@ -5,6 +5,7 @@ import { findLeftovers } from "./cluster/cleanup.ts";
 import { createTopic, startCluster } from "./cluster/cluster.ts";
 import { ensureImages } from "./images/build-images.ts";
 import { ensureEngine } from "./util/engine.ts";
+import { secondsSince } from "./util/wait.ts";
 
 export interface DoctorReport {
   ok: boolean;
@@ -24,7 +25,6 @@ export interface DoctorReport {
 }
 
 const RECORDS = 1000;
-const secondsSince = (t: number) => Math.round((performance.now() - t) / 100) / 10;
 
 export async function doctor(progress: (m: string) => void): Promise<DoctorReport> {
   const r: DoctorReport = {

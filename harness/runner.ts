@@ -2,7 +2,7 @@
 // limit; (2) heal; (3) wait for recovery; (4) final reads. The history is on disk line by line as it
 // happens; then results.json and the report. Ctrl-C / SIGTERM stops the clients, heals, saves the
 // node logs, removes the cluster, and still checks and reports what was recorded.
-import { writeFile } from "node:fs/promises";
+import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { check, type CheckConfig, type Results } from "../checkers/index.ts";
 import { processCounter, type ClientContext } from "./clients/context.ts";
@@ -14,12 +14,11 @@ import { kafkaVersion } from "./images/build-images.ts";
 import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
 import { createRunDir, writeJson, type RunDir } from "./store.ts";
 import { onShutdown } from "./util/shutdown.ts";
-import { deadlineSignal } from "./util/wait.ts";
+import { deadlineSignal, secondsSince } from "./util/wait.ts";
 import { generatePlan } from "./workload/plan.ts";
 import { runWorkload, type WorkloadStats } from "./workload/execute.ts";
 import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
 import { renderReport, writeIndex } from "../reports/index.ts";
-import { readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 
 export interface RunOptions {
@@ -70,7 +69,8 @@ export function undecided(results: Results, unknownReason: string | undefined): 
 
 export const exitCodeOf = (r: Results): 0 | 1 | 2 => (r.valid === true ? 0 : r.valid === false ? 1 : 2);
 
-export function replayCommand(spec: TestSpec, dir: string): string {
+/** The command that reruns a stored run: its spec.json carries the seed. */
+export function replayCommand(dir: string): string {
   return `npx kafka-harness run --spec ${join(dir, "spec.json")}`;
 }
 
@@ -87,8 +87,6 @@ function versions(image?: string): Record<string, string> {
   };
 }
 
-const seconds = (t: number) => Math.round((performance.now() - t) / 100) / 10;
-
 export async function runTest(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
   let spec = parseTestSpec(input); // a bad spec fails here, before anything starts
   if (opts.cluster) {
@@ -99,7 +97,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
   const plan = generatePlan(spec);
   const store: RunDir = await createRunDir(opts.storeRoot ?? "store", spec.name);
   const startedAt = new Date().toISOString();
-  await writeJson(join(store.dir, "spec.json"), { ...spec, meta: { startedAt, command: opts.command ?? null, replay: replayCommand(spec, store.dir) } });
+  await writeJson(join(store.dir, "spec.json"), { ...spec, meta: { startedAt, command: opts.command ?? null, replay: replayCommand(store.dir) } });
   progress(`run: ${store.dir} (seed ${spec.seed})`);
 
   const recorder = createRecorder({ path: store.historyPath });
@@ -145,7 +143,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
         const { signal, clear } = deadlineSignal(abort.signal, spec.workload.timeLimitSeconds * 1000);
         const ticker = setInterval(() => {
           const s = workload.sends;
-          progress(`  ${seconds(t)} s: sends ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
+          progress(`  ${secondsSince(t)} s: sends ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
         }, 5000);
         try {
           [workload] = await Promise.all([runWorkload(spec, plan, ctx, signal, (s) => (workload = s)), faults.run(signal)]);
@@ -200,7 +198,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
         history: recorder.ops,
         results,
         meta: {
-          command: opts.command ?? null, replay: replayCommand(spec, store.dir), startedAt, runId: cluster?.runId,
+          command: opts.command ?? null, replay: replayCommand(store.dir), startedAt, runId: cluster?.runId,
           versions: versions(cluster?.image), files: { history: "history.jsonl", results: "results.json", spec: "spec.json", logs },
           workload, finalReads,
         },

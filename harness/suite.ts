@@ -7,6 +7,7 @@ import { waitTopicInSync } from "./cluster/readiness.ts";
 import { runTest, type RunOutcome } from "./runner.ts";
 import { scenarioSeeds, scenarioSpec, type Scenario, type Suite } from "./suite-file.ts";
 import type { TestSpec } from "./workload/spec.ts";
+import { secondsSince } from "./util/wait.ts";
 
 export interface RunSummary {
   seed: number;
@@ -134,7 +135,7 @@ export async function runSuite(
         faults: describeFaults(first!),
         runs,
         ...judge(s, runs),
-        seconds: Math.round((performance.now() - started) / 100) / 10,
+        seconds: secondsSince(started),
       });
     }
   } finally {

@@ -3,7 +3,7 @@
 import type { ClientContext } from "./context.ts";
 import { RecordingConsumer } from "./consumer.ts";
 import { withAdmin } from "./kafka.ts";
-import { waitFor } from "../util/wait.ts";
+import { secondsSince, waitFor } from "../util/wait.ts";
 
 export interface FinalReadResult {
   complete: boolean;
@@ -37,6 +37,6 @@ export async function readFinal(ctx: ClientContext, topic: string, keys: string[
     complete: done(),
     endOffsets,
     reached: Object.fromEntries(keys.map((k) => [k, consumer.positions.get(k) ?? 0])),
-    seconds: Math.round((performance.now() - started) / 100) / 10,
+    seconds: secondsSince(started),
   };
 }

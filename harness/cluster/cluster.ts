@@ -14,6 +14,7 @@ import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
 import { bootstrapOf, waitBrokersSeeEachOther, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "./spec.ts";
+import { secondsSince } from "../util/wait.ts";
 
 export const READY_TOPIC = "__harness_ready";
 
@@ -95,7 +96,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     const rf = Math.min(3, spec.brokers);
     await createTopic(bootstrap(), READY_TOPIC, { partitions: spec.brokers, replicationFactor: rf });
     await waitTopicInSync(bootstrap(), READY_TOPIC, timeoutMs);
-    const readySeconds = Math.round((performance.now() - started) / 100) / 10;
+    const readySeconds = secondsSince(started);
     progress(`cluster ${runId}: ready in ${readySeconds} s (bootstrap ${bootstrap().join(",")})`);
 
     const byName = new Map([...zookeepers, ...brokers].map((n) => [n.name, n]));

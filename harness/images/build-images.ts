@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
+import { secondsSince } from "../util/wait.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const KAFKA_DIR = join(HERE, "kafka");
@@ -98,7 +99,7 @@ async function buildKafka(tag: string, base: string, progress: Progress): Promis
 /** Makes sure the image exists, building what is missing. Safe to call from several processes. */
 export async function ensureImages(progress: Progress = () => {}): Promise<ImageResult> {
   const started = performance.now();
-  const seconds = () => Math.round((performance.now() - started) / 100) / 10;
+  const seconds = () => secondsSince(started);
   const base = await baseTag();
   const tag = await kafkaTag(base.tag);
   if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };

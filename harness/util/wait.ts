@@ -49,3 +49,8 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", done, { once: true });
   });
 }
+
+/** Seconds since a performance.now() reading, to a tenth: how durations are reported. */
+export function secondsSince(start: number): number {
+  return Math.round((performance.now() - start) / 100) / 10;
+}
