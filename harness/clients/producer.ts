@@ -27,6 +27,9 @@ export interface ProducerSettings {
   opTimeoutMs: number;
 }
 
+/** How a send op completed. */
+export type Completion = Exclude<OpType, "invoke">;
+
 type Settled = { ok: true; offset: number | null } | { ok: false; error: unknown };
 
 export class RecordingProducer {
@@ -55,7 +58,7 @@ export class RecordingProducer {
   }
 
   /** Sends the values to the key as one op; returns the completion type. */
-  async send(key: string, values: number[]): Promise<OpType> {
+  async send(key: string, values: number[]): Promise<Completion> {
     const { recorder } = this.ctx;
     const { topic, partition } = parseKey(key);
     recorder.record({ process: this.process, type: "invoke", f: "send", value: values.map((v) => ["send", key, v]) });
@@ -86,7 +89,7 @@ export class RecordingProducer {
     clearTimeout(timer);
 
     const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
-    const type: OpType =
+    const type: Completion =
       errors.length === 0 ? "ok" : errors.length === results.length && errors.every((e) => classifySendError(e) === "fail") ? "fail" : "info";
     recorder.record({
       process: this.process,
