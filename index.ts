@@ -2,7 +2,7 @@
 // The package ships TypeScript and runs it through tsx (no build step): run your tests with vitest
 // (which reads TS natively) or node with `--import tsx`. The vitest matchers are a separate entry,
 // `kafka-harness/matchers`, so importing the API does not need vitest.
-export * from "./harness/api.ts";
+export * from "./harness/api/index.ts";
 export {
   ANOMALY_TYPES,
   check,

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCounter } from "../harness/clients/context.ts";
-import { newKafka } from "../harness/clients/kafka.ts";
+import { newKafka } from "../harness/kafka/client.ts";
 import { RecordingProducer } from "../harness/clients/producer.ts";
 import { createTopic, startCluster } from "../harness/cluster/cluster.ts";
 import { createRecorder } from "../harness/history/recorder.ts";

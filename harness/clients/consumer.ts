@@ -6,7 +6,7 @@
 // delivery), completed with every record this delivery returned.
 import type { Consumer } from "kafkajs";
 import { keyOf, type ClientContext } from "./context.ts";
-import { newKafka } from "./kafka.ts";
+import { newKafka } from "../kafka/client.ts";
 
 export type ConsumerMode = "assign" | "subscribe";
 

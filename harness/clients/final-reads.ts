@@ -2,7 +2,7 @@
 // the cluster has recovered. Without it, loss is not decidable.
 import type { ClientContext } from "./context.ts";
 import { RecordingConsumer } from "./consumer.ts";
-import { withAdmin } from "./kafka.ts";
+import { withAdmin } from "../kafka/client.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 
 export interface FinalReadResult {

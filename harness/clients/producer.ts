@@ -14,7 +14,7 @@ import type { Producer } from "kafkajs";
 import type { OpType } from "../history/recorder.ts";
 import { classifySendError, describeError } from "./classify.ts";
 import { parseKey, type ClientContext } from "./context.ts";
-import { newKafka } from "./kafka.ts";
+import { newKafka } from "../kafka/client.ts";
 
 export interface ProducerSettings {
   acks: 0 | 1 | "all";

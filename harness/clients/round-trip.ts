@@ -1,6 +1,6 @@
 // Plain produce-then-read-back helpers for the doctor and the cluster tests (not the recording
 // clients of the workload: these only count what came back).
-import { newKafka } from "./kafka.ts";
+import { newKafka } from "../kafka/client.ts";
 
 /** Sends the values (as strings) in batches with the given acks; resolves when all are acknowledged. */
 export async function produceValues(bootstrap: string[], topic: string, values: number[], acks: -1 | 0 | 1 = -1): Promise<number> {

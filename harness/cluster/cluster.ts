@@ -3,7 +3,7 @@
 // SIGINT / SIGTERM.
 import "./runtime-env.ts";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
-import { withAdmin } from "../clients/kafka.ts";
+import { withAdmin } from "../kafka/client.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import { removeLeftovers } from "./cleanup.ts";
@@ -13,7 +13,7 @@ import { brokerConfig, brokerName, zkName, zookeeperConfig } from "./node-config
 import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
 import { bootstrapOf, waitBrokersSeeEachOther, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
-import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "./spec.ts";
+import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "../spec/cluster.ts";
 import { secondsSince } from "../util/wait.ts";
 
 export const READY_TOPIC = "__harness_ready";

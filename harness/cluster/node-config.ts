@@ -1,6 +1,6 @@
 // Renders each node's configuration file from the cluster spec. Pure: the entrypoint in the image
 // only writes this text and starts the JVM.
-import type { ClusterSpec } from "./spec.ts";
+import type { ClusterSpec } from "../spec/cluster.ts";
 
 export const ZK_CLIENT_PORT = 2181;
 export const INTERNAL_PORT = 9092;

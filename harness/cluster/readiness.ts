@@ -1,6 +1,6 @@
 // Readiness as DESIGN.md §3 defines it: ZooKeeper answers `srvr` with a Mode line; every broker is
 // registered and sees all others in metadata; a replicated topic has all replicas in sync.
-import { withAdmin } from "../clients/kafka.ts";
+import { withAdmin } from "../kafka/client.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
 

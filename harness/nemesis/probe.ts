@@ -3,7 +3,7 @@
 // their targets and the failover watch measures recovery through this, never through guesses.
 import { fetchBrokerMetadata, type BrokerMetadata } from "./broker-metadata.ts";
 import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
-import { controllerOf, readEphemerals, registeredBrokers, zkMode } from "./zookeeper-state.ts";
+import { controllerOf, readEphemerals, registeredBrokers, zkMode } from "../cluster/zookeeper-words.ts";
 
 export interface SourcedMetadata extends BrokerMetadata {
   /** The broker that answered. */

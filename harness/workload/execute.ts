@@ -5,7 +5,7 @@ import type { ClientContext } from "../clients/context.ts";
 import { RecordingConsumer } from "../clients/consumer.ts";
 import { RecordingProducer } from "../clients/producer.ts";
 import type { WorkloadPlan } from "./plan.ts";
-import type { TestSpec } from "./spec.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
 
 export interface WorkloadStats {

@@ -3,7 +3,7 @@
 // plan, and a plan is plain data that can be stored, replayed and shrunk.
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
-import type { TestSpec } from "./spec.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface SendStep {
   key: string;

@@ -1,6 +1,6 @@
 // JUnit XML of a suite: one test case per scenario, failures with the problems, escaping.
 import { describe, expect, it } from "vitest";
-import { escapeXml, suiteToJUnit } from "../../harness/junit.ts";
+import { escapeXml, suiteToJUnit } from "../../harness/suite/junit.ts";
 import type { ScenarioOutcome } from "../../index.ts";
 
 const outcome = (name: string, met: boolean, problems: string[] = [], seconds = 61.5): ScenarioOutcome => ({

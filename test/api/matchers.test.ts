@@ -2,7 +2,7 @@
 // must name the anomaly, whether it is permitted, the first examples and the report path.
 import { describe, expect, it } from "vitest";
 import { check, checkHistory, type Results } from "../../index.ts";
-import "../../harness/matchers.ts";
+import "../../harness/api/matchers.ts";
 import { history, pollOk, sendOk } from "../checkers/helpers.ts";
 
 const report = "/tmp/store/x/20261125T000000/report.html";

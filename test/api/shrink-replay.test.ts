@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatReplay, loadStoredSpec, parseTestSpec, shrinkCandidates, shrinkRun, type AnomalyType, type TestSpec } from "../../index.ts";
-import { loadStoredAnomalies, tallyReplays } from "../../harness/replay.ts";
-import { shrinkLoop } from "../../harness/shrink.ts";
+import { loadStoredAnomalies, tallyReplays } from "../../harness/suite/replay.ts";
+import { shrinkLoop } from "../../harness/suite/shrink.ts";
 
 const big = parseTestSpec({
   name: "big",

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import { DEFAULT_SUITE } from "../../harness/cli.ts";
-import { formatSuiteTable, runSuite } from "../../harness/suite.ts";
-import { readSuiteFile } from "../../harness/suite-file.ts";
+import { formatSuiteTable, runSuite } from "../../harness/suite/run-suite.ts";
+import { readSuiteFile } from "../../harness/suite/suite-file.ts";
 
 const suite = await readSuiteFile(DEFAULT_SUITE);
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newKafka } from "../../harness/clients/kafka.ts";
+import { newKafka } from "../../harness/kafka/client.ts";
 import { createTopic, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";
@@ -21,7 +21,7 @@ import {
   type FaultValue,
   type Schedule,
 } from "../../harness/nemesis/index.ts";
-import { zkMode } from "../../harness/nemesis/zookeeper-state.ts";
+import { zkMode } from "../../harness/cluster/zookeeper-words.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
 const TOPIC = "t";

@@ -3,7 +3,7 @@
 // user's CI test would be: one shared cluster for the file, a fresh topic per run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
-import "../../harness/matchers.ts"; // in a user's project: import "kafka-harness/matchers";
+import "../../harness/api/matchers.ts"; // in a user's project: import "kafka-harness/matchers";
 
 const harness = harnessFixture({ storeRoot: "test-output/store", progress: (m) => console.error(m) });
 beforeAll(harness.setup, 180_000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { controllerOf, parseDump, parseSrvrMode, registeredBrokers } from "../../harness/nemesis/zookeeper-state.ts";
+import { controllerOf, parseDump, parseSrvrMode, registeredBrokers } from "../../harness/cluster/zookeeper-words.ts";
 
 // Captured from a ZooKeeper 3.8 follower of a harness cluster (`echo dump | nc zk1 2181`).
 const DUMP = `SessionTracker dump:

@@ -3,7 +3,7 @@
 // ephemeral nodes. A broker's registration (/brokers/ids/N) and the /controller node are ephemerals
 // of the broker's one session, so the session that owns /controller tells which broker is the
 // controller, straight from ZooKeeper.
-import type { Partitionable } from "./capabilities.ts";
+import type { Partitionable } from "../nemesis/capabilities.ts";
 
 const fourLetter = (word: string) => [
   "timeout",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SpecError } from "../../harness/cluster/spec.ts";
-import { specFromFlags } from "../../harness/run-flags.ts";
-import { parseTestSpec } from "../../harness/workload/spec.ts";
+import { SpecError } from "../../harness/spec/cluster.ts";
+import { specFromFlags } from "../../harness/run/run-flags.ts";
+import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
 describe("run flags", () => {
   it("map onto the spec and override a spec file", () => {

@@ -3,10 +3,10 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { ANOMALY_TYPES } from "../checkers/index.ts";
-import { describeIssues, SpecError } from "./cluster/spec.ts";
-import { deepMerge, type Plain } from "./util/merge.ts";
-import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
+import { ANOMALY_TYPES } from "../../checkers/index.ts";
+import { describeIssues, SpecError } from "../spec/cluster.ts";
+import { deepMerge, type Plain } from "../util/merge.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
 const Anomaly = z.enum(ANOMALY_TYPES as unknown as [string, ...string[]], { error: "must be an anomaly type" });
 

@@ -4,21 +4,21 @@
 // node logs, removes the cluster, and still checks and reports what was recorded.
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { check, type CheckConfig, type Results } from "../checkers/index.ts";
-import { processCounter, type ClientContext } from "./clients/context.ts";
-import { readFinal, type FinalReadResult } from "./clients/final-reads.ts";
-import { createTopic, startCluster, type Cluster } from "./cluster/cluster.ts";
-import { waitTopicInSync } from "./cluster/readiness.ts";
-import { createRecorder } from "./history/recorder.ts";
-import { kafkaVersion } from "./images/build-images.ts";
+import { check, type CheckConfig, type Results } from "../../checkers/index.ts";
+import { processCounter, type ClientContext } from "../clients/context.ts";
+import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
+import { createTopic, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
+import { createRecorder } from "../history/recorder.ts";
+import { kafkaVersion } from "../images/build-images.ts";
 import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
 import { createRunDir, writeJson, type RunDir } from "./store.ts";
-import { onShutdown } from "./util/shutdown.ts";
-import { deadlineSignal, secondsSince } from "./util/wait.ts";
-import { generatePlan } from "./workload/plan.ts";
-import { runWorkload, type WorkloadStats } from "./workload/execute.ts";
-import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
-import { renderReport, writeIndex } from "../reports/index.ts";
+import { onShutdown } from "../util/shutdown.ts";
+import { deadlineSignal, secondsSince } from "../util/wait.ts";
+import { generatePlan } from "../workload/plan.ts";
+import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
+import { renderReport, writeIndex } from "../../reports/index.ts";
 import { createRequire } from "node:module";
 
 export interface RunOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../../harness/cluster/cluster.ts";
 import { brokerConfig, zookeeperConfig } from "../../harness/cluster/node-config.ts";
-import { parseClusterSpec, SpecError } from "../../harness/cluster/spec.ts";
+import { parseClusterSpec, SpecError } from "../../harness/spec/cluster.ts";
 
 describe("cluster spec", () => {
   it("defaults to 3 ZooKeeper nodes and 3 brokers with short failure detection", () => {

@@ -3,7 +3,7 @@
 // failure names the anomaly, whether the configuration permits it, the first examples in the
 // checkers' words (explainFinding), and the run's report.
 import { expect } from "vitest";
-import { explainFinding, type AnomalyType, type Results } from "../checkers/index.ts";
+import { explainFinding, type AnomalyType, type Results } from "../../checkers/index.ts";
 
 /** What the matchers accept: a run (anything with `results`, and ideally `reportPath`) or Results. */
 export type Checked = { results: Results; reportPath?: string; dir?: string } | Results;

@@ -1,7 +1,7 @@
 // `kafka-harness run` flags → a TestSpec input layered over an optional spec file. Pure, so the
 // mapping is tested without a cluster; a flag that is not a number says so, naming the flag.
-import { SpecError } from "./cluster/spec.ts";
-import { deepMerge, type Plain } from "./util/merge.ts";
+import { SpecError } from "../spec/cluster.ts";
+import { deepMerge, type Plain } from "../util/merge.ts";
 
 export interface RunFlags {
   acks?: string;

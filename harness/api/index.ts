@@ -1,16 +1,16 @@
 // The programmatic API (DESIGN.md §9 as functions): run a test, check a history, share one cluster
 // between many runs, run suites as data, replay and shrink stored runs, write JUnit XML. This is
 // what the package entry (index.ts) exports; the command line is a thin layer over the same calls.
-import { check, readHistoryFile, type CheckConfig, type History, type Results } from "../checkers/index.ts";
-import { startCluster, type Cluster } from "./cluster/cluster.ts";
-import type { ClusterSpecInput } from "./cluster/spec.ts";
-import { runTest as runOne, checkConfigOf, type RunOptions, type RunOutcome } from "./runner.ts";
-import { parseTestSpec, type TestSpec, type TestSpecInput } from "./workload/spec.ts";
-import { faultSchedule } from "./fault-driver.ts";
-import type { Schedule } from "./nemesis/schedule.ts";
-import { generatePlan, type WorkloadPlan } from "./workload/plan.ts";
+import { check, readHistoryFile, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
+import { startCluster, type Cluster } from "../cluster/cluster.ts";
+import type { ClusterSpecInput } from "../spec/cluster.ts";
+import { runTest as runOne, checkConfigOf, type RunOptions, type RunOutcome } from "../run/runner.ts";
+import { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
+import { faultSchedule } from "../run/fault-driver.ts";
+import type { Schedule } from "../nemesis/schedule.ts";
+import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 
-export type { RunOptions, RunOutcome } from "./runner.ts";
+export type { RunOptions, RunOutcome } from "../run/runner.ts";
 
 /** Everything the runner returns, plus the history it recorded (read back from history.jsonl). */
 export interface TestRun extends RunOutcome {
@@ -90,11 +90,11 @@ export function harnessFixture(opts: { cluster?: ClusterSpecInput; storeRoot?: s
   };
 }
 
-export { runSuite, formatSuiteTable, judge, type ScenarioOutcome, type RunSummary } from "./suite.ts";
-export { readSuiteFile, parseSuite, type Suite, type Scenario } from "./suite-file.ts";
-export { parseTestSpec, type TestSpec, type TestSpecInput } from "./workload/spec.ts";
-export { SpecError } from "./cluster/spec.ts";
-export type { Cluster } from "./cluster/cluster.ts";
-export { replayRun, loadStoredSpec, formatReplay, type ReplayOutcome } from "./replay.ts";
-export { shrinkRun, shrinkCandidates, type ShrinkOutcome } from "./shrink.ts";
-export { suiteToJUnit, writeJUnit } from "./junit.ts";
+export { runSuite, formatSuiteTable, judge, type ScenarioOutcome, type RunSummary } from "../suite/run-suite.ts";
+export { readSuiteFile, parseSuite, type Suite, type Scenario } from "../suite/suite-file.ts";
+export { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
+export { SpecError } from "../spec/cluster.ts";
+export type { Cluster } from "../cluster/cluster.ts";
+export { replayRun, loadStoredSpec, formatReplay, type ReplayOutcome } from "../suite/replay.ts";
+export { shrinkRun, shrinkCandidates, type ShrinkOutcome } from "../suite/shrink.ts";
+export { suiteToJUnit, writeJUnit } from "../suite/junit.ts";

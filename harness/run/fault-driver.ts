@@ -1,10 +1,10 @@
 // Connects a run to the fault injector: the spec's fault schedule (generated from the run's seed)
 // runs alongside the workload, and heal-all follows it. With no fault kinds it does nothing.
-import type { Cluster } from "./cluster/cluster.ts";
-import type { Recorder } from "./history/recorder.ts";
-import { clusterNemesis, generateSchedule, runSchedule, seededRng, type Schedule } from "./nemesis/index.ts";
-import { keysOf } from "./workload/plan.ts";
-import type { TestSpec } from "./workload/spec.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import type { Recorder } from "../history/recorder.ts";
+import { clusterNemesis, generateSchedule, runSchedule, seededRng, type Schedule } from "../nemesis/index.ts";
+import { keysOf } from "../workload/plan.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface FaultDriver {
   readonly schedule: Schedule;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { judge, type RunSummary } from "../../harness/suite.ts";
-import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite-file.ts";
+import { judge, type RunSummary } from "../../harness/suite/run-suite.ts";
+import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
 const suite = parseSuite(
   {
@@ -61,7 +61,7 @@ describe("judging a scenario", () => {
 
 describe("runs whose final reads did not finish", () => {
   it("are unknown when unseen is the only forbidden finding, and stay invalid otherwise", async () => {
-    const { undecided } = await import("../../harness/runner.ts");
+    const { undecided } = await import("../../harness/run/runner.ts");
     const { check } = await import("../../checkers/index.ts");
     // One acknowledged send, never read: unseen, forbidden by the strict default.
     const history = [

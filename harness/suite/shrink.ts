@@ -3,14 +3,14 @@
 // first that still shows the anomaly, and start again from it; stop when no candidate does or the
 // run budget is spent. A real cluster decides each step, so it is greedy and bounded, not exhaustive.
 import { join } from "node:path";
-import type { AnomalyType } from "../checkers/index.ts";
-import type { Cluster } from "./cluster/cluster.ts";
-import { SpecError } from "./cluster/spec.ts";
+import type { AnomalyType } from "../../checkers/index.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { SpecError } from "../spec/cluster.ts";
 import type { Command } from "commander";
 import { anomalyList, loadStoredAnomalies, loadStoredSpec, positiveInt, withSharedCluster } from "./replay.ts";
-import { runTest } from "./runner.ts";
-import { writeJson } from "./store.ts";
-import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
+import { runTest } from "../run/runner.ts";
+import { writeJson } from "../run/store.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
 export interface ShrinkCandidate {
   /** What was made smaller, e.g. "timeLimitSeconds 30 → 15". */

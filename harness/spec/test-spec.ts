@@ -2,7 +2,7 @@
 // workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
 // before anything starts.
 import { z } from "zod";
-import { ClusterSpecSchema, describeIssues, SpecError } from "../cluster/spec.ts";
+import { ClusterSpecSchema, describeIssues, SpecError } from "./cluster.ts";
 import { BROKER_TARGETS, FAULT_KINDS } from "../nemesis/schedule.ts";
 import { TOPOLOGIES } from "../nemesis/types.ts";
 

@@ -4,12 +4,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { ANOMALY_TYPES, type AnomalyType, type Results } from "../checkers/index.ts";
-import { READY_TOPIC, startCluster, type Cluster } from "./cluster/cluster.ts";
-import { waitTopicInSync } from "./cluster/readiness.ts";
-import { SpecError } from "./cluster/spec.ts";
-import { runTest, type RunOutcome } from "./runner.ts";
-import { parseTestSpec, type TestSpec } from "./workload/spec.ts";
+import { ANOMALY_TYPES, type AnomalyType, type Results } from "../../checkers/index.ts";
+import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
+import { SpecError } from "../spec/cluster.ts";
+import { runTest, type RunOutcome } from "../run/runner.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
 /** The spec of a stored run, without the run metadata (`meta`) the runner stores next to it. */
 export async function loadStoredSpec(runDir: string): Promise<TestSpec> {

@@ -1,13 +1,13 @@
 // Runs a suite: each scenario's runs in turn, each judged against the scenario's expectation, and a
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
 // until it finds it, and says how often it did.
-import type { AnomalyType } from "../checkers/index.ts";
-import { READY_TOPIC, startCluster, type Cluster } from "./cluster/cluster.ts";
-import { waitTopicInSync } from "./cluster/readiness.ts";
-import { runTest, type RunOutcome } from "./runner.ts";
+import type { AnomalyType } from "../../checkers/index.ts";
+import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
+import { runTest, type RunOutcome } from "../run/runner.ts";
 import { scenarioSeeds, scenarioSpec, type Scenario, type Suite } from "./suite-file.ts";
-import type { TestSpec } from "./workload/spec.ts";
-import { secondsSince } from "./util/wait.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
+import { secondsSince } from "../util/wait.ts";
 
 export interface RunSummary {
   seed: number;
