@@ -12,7 +12,7 @@ export {
   streamJsonlBatches,
   streamJsonlHistory,
 } from "./read.ts";
-export { formatHistory, formatOp, HistoryWriter, type LineSink } from "./write.ts";
+export { formatHistory, formatOp } from "./write.ts";
 export { type AnomalyReport, check, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
 export {
   ANOMALY_TYPES,

@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarize } from "../checkers/index.ts";
-import { SpecError } from "./spec/cluster.ts";
+import { SpecError } from "./spec/errors.ts";
 import { specFromFlags, type RunFlags } from "./run/run-flags.ts";
 import { replayCommand, runTest } from "./run/runner.ts";
 import { formatSuiteTable, runSuite } from "./suite/run-suite.ts";

@@ -1,7 +1,7 @@
 // Public API of the reports: one run's self-contained HTML report, the store's index, and the
 // `report` command. Rendering is pure (data in, HTML out); store.ts is the file edge.
 export { registerReportCommand, reportCommand, type ReportFlags } from "./cli.ts";
-export { checkConfigOfSpec } from "./config.ts";
+export { checkConfigOfSpec } from "../checkers/spec-config.ts";
 export type { ReportMeta } from "./details.ts";
 export { renderIndex, type RunSummary } from "./index-page.ts";
 export { promiseTable, PROMISES, type PromiseRow, type PromiseStatus } from "./promises.ts";

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { check, type History, HistoryError, readHistoryFile, type Results } from "../checkers/index.ts";
-import { checkConfigOfSpec } from "./config.ts";
+import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { renderIndex, type RunSummary } from "./index-page.ts";
 import { renderReport } from "./render.ts";

@@ -1,10 +1,11 @@
 // The programmatic API (DESIGN.md §9 as functions): run a test, check a history, share one cluster
 // between many runs, run suites as data, replay and shrink stored runs, write JUnit XML. This is
 // what the package entry (index.ts) exports; the command line is a thin layer over the same calls.
+import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { check, readHistoryFile, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
 import { startCluster, type Cluster } from "../cluster/cluster.ts";
 import type { ClusterSpecInput } from "../spec/cluster.ts";
-import { runTest as runOne, checkConfigOf, type RunOptions, type RunOutcome } from "../run/runner.ts";
+import { runTest as runOne, type RunOptions, type RunOutcome } from "../run/runner.ts";
 import { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
 import { faultSchedule } from "../run/fault-driver.ts";
 import type { Schedule } from "../nemesis/schedule.ts";
@@ -38,7 +39,7 @@ export function previewRun(spec: TestSpecInput | TestSpec): { spec: TestSpec; pl
 
 /** Checks a history against what a configuration promises (a CheckConfig, or a whole spec). */
 export function checkHistory(history: History, config: CheckConfig | TestSpecInput = {}): Results {
-  return check(history, isSpecLike(config) ? checkConfigOf(parseTestSpec(config)) : (config as CheckConfig));
+  return check(history, isSpecLike(config) ? checkConfigOfSpec(parseTestSpec(config)) : (config as CheckConfig));
 }
 
 const isSpecLike = (c: object): c is TestSpecInput => ["producer", "topic", "workload", "faults", "cluster", "consumer"].some((k) => k in c);
@@ -93,7 +94,7 @@ export function harnessFixture(opts: { cluster?: ClusterSpecInput; storeRoot?: s
 export { runSuite, formatSuiteTable, judge, type ScenarioOutcome, type RunSummary } from "../suite/run-suite.ts";
 export { readSuiteFile, parseSuite, type Suite, type Scenario } from "../suite/suite-file.ts";
 export { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
-export { SpecError } from "../spec/cluster.ts";
+export { SpecError } from "../spec/errors.ts";
 export type { Cluster } from "../cluster/cluster.ts";
 export { replayRun, loadStoredSpec, formatReplay, type ReplayOutcome } from "../suite/replay.ts";
 export { shrinkRun, shrinkCandidates, type ShrinkOutcome } from "../suite/shrink.ts";

@@ -3,18 +3,11 @@
 import { withAdmin } from "../kafka/client.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
-
-const SRVR = ["timeout", "5", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/2181; echo srvr >&3; cat <&3"];
-
-/** The node's ZooKeeper mode (leader, follower, standalone), or undefined if it does not serve. */
-export async function zookeeperMode(node: NodeHandle): Promise<string | undefined> {
-  const r = await node.exec(SRVR);
-  return /^Mode: (\w+)/m.exec(r.output)?.[1];
-}
+import { zkMode } from "./zookeeper-words.ts";
 
 export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number): Promise<void> {
   await Promise.all(
-    nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zookeeperMode(n), { timeoutMs, intervalMs: 300 })),
+    nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zkMode(n), { timeoutMs, intervalMs: 300 })),
   );
 }
 

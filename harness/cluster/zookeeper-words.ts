@@ -3,7 +3,10 @@
 // ephemeral nodes. A broker's registration (/brokers/ids/N) and the /controller node are ephemerals
 // of the broker's one session, so the session that owns /controller tells which broker is the
 // controller, straight from ZooKeeper.
-import type { Partitionable } from "../nemesis/capabilities.ts";
+import type { NodeHandle } from "./node-handle.ts";
+
+/** What asking a ZooKeeper node needs: a name and a command run inside its container. */
+type ZooKeeperNode = Pick<NodeHandle, "name" | "exec">;
 
 const fourLetter = (word: string) => [
   "timeout",
@@ -60,12 +63,13 @@ export function controllerOf(d: EphemeralsDump): number | undefined {
   return [...registeredBrokers(d)].find(([, s]) => s === owner)?.[0];
 }
 
-export async function zkMode(node: Partitionable): Promise<string | undefined> {
+/** The node's ZooKeeper mode (leader, follower, standalone), or undefined if it does not serve. */
+export async function zkMode(node: ZooKeeperNode): Promise<string | undefined> {
   return parseSrvrMode((await node.exec(fourLetter("srvr"))).output);
 }
 
 /** The ephemerals as seen by the first of the given ZooKeeper nodes that serves (leader first). */
-export async function readEphemerals(zookeepers: readonly Partitionable[]): Promise<EphemeralsDump> {
+export async function readEphemerals(zookeepers: readonly ZooKeeperNode[]): Promise<EphemeralsDump> {
   const modes = await Promise.all(zookeepers.map(async (z) => ({ z, mode: await zkMode(z).catch(() => undefined) })));
   const serving = modes.filter((m) => m.mode).sort((a, b) => Number(b.mode === "leader") - Number(a.mode === "leader"));
   if (serving.length === 0) throw new Error(`no ZooKeeper node serves (asked ${zookeepers.map((z) => z.name).join(", ")})`);

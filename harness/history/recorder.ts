@@ -1,27 +1,21 @@
-// Appends ops to the history as they happen: assigns `index` and `time` (ns since the run started,
-// monotonic) and writes one JSON line per op to disk at once, so a crash keeps what was recorded.
+// The history writer (DESIGN.md §6): assigns each op its `index` and `time` (ns since the run
+// started, monotonic) and appends it to history.jsonl as one line in the checkers' canonical field
+// order, before keeping it in memory: what is checked and reported is what was stored, and a crash
+// keeps every line recorded so far. The op shape is the checkers' own (one Op, one OpType).
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Op } from "../../checkers/history.ts";
+import { formatOp } from "../../checkers/write.ts";
 
-export type OpType = "invoke" | "ok" | "fail" | "info";
-export type Process = number | "nemesis";
+export type { OpType } from "../../checkers/history.ts";
 
-export interface RecordedOp {
-  index: number;
-  time: number;
-  process: Process;
-  type: OpType;
-  f: string;
-  value: unknown;
-  [extra: string]: unknown;
-}
-
-export type NewOp = Omit<RecordedOp, "index" | "time">;
+/** An op as a client or the nemesis hands it over: the recorder adds index and time. */
+export type NewOp = Pick<Op, "process" | "type" | "f" | "value"> & { [extra: string]: unknown };
 
 export interface Recorder {
-  /** Records the op now and returns it with its index and time. */
-  record(op: NewOp): RecordedOp;
-  readonly ops: readonly RecordedOp[];
+  /** Appends the op to the history now and returns it with its index and time. */
+  record(op: NewOp): Op;
+  readonly ops: readonly Op[];
 }
 
 export interface RecorderOptions {
@@ -35,14 +29,15 @@ export function createRecorder(opts: RecorderOptions = {}): Recorder {
   const origin = process.hrtime.bigint();
   const now = opts.now ?? (() => Number(process.hrtime.bigint() - origin));
   if (opts.path) mkdirSync(dirname(opts.path), { recursive: true });
-  const ops: RecordedOp[] = [];
+  const ops: Op[] = [];
   return {
     ops,
     record(op) {
-      const full = { index: ops.length, time: now(), ...op } as RecordedOp;
+      const full = { ...op, index: ops.length, time: now() } as Op;
+      // Synchronous on purpose, and first: the line is on disk before the op is kept in memory or
+      // its effects are awaited further, so memory never holds an op the file lacks.
+      if (opts.path) appendFileSync(opts.path, `${formatOp(full)}\n`);
       ops.push(full);
-      // Synchronous on purpose: the line is on disk before the op's effects are awaited further.
-      if (opts.path) appendFileSync(opts.path, JSON.stringify(full) + "\n");
       return full;
     },
   };

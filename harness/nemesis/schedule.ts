@@ -11,27 +11,11 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { conflicts } from "./schedule-rules.ts";
+import { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
 import type { FaultSpec, TargetSpec, Topology } from "./types.ts";
 
-export const FAULT_KINDS = [
-  "kill",
-  "stop",
-  "pause",
-  /** every partition shape below */
-  "partition",
-  "isolate",
-  "halves",
-  "ring",
-  "cut-from-brokers",
-  "cut-from-zookeeper",
-  /** kill, pause or isolate ZooKeeper nodes */
-  "zk",
-  "bounce",
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
 
-export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers"] as const;
-export type BrokerTargetKind = (typeof BROKER_TARGETS)[number];
 
 /** A fault proper (not an undo) with its time and duration. */
 export type ScheduledFault = Extract<FaultSpec, { fault: "kill" | "stop" | "pause" | "partition" | "bounce" }> & {

@@ -2,39 +2,12 @@
 // shrunk), whom it targets (a *spec* resolved against the live cluster at the moment of the fault),
 // and what invoking it returns.
 import type { OpType } from "../history/recorder.ts";
+import type { TargetSpec, Topology } from "../spec/faults.ts";
 
-/** Which nodes a fault hits, decided when the fault happens, not when the schedule is made. */
-export type TargetSpec =
-  | { kind: "random-broker" }
-  /** The current leader of a topic-partition, written as a key: "t-0". */
-  | { kind: "leader"; of: string }
-  /** The current controller, as ZooKeeper's /controller says. */
-  | { kind: "controller" }
-  | { kind: "minority" }
-  | { kind: "majority" }
-  | { kind: "all-brokers" }
-  | { kind: "zk-random" }
-  /** The ZooKeeper node whose `srvr` says Mode: leader. */
-  | { kind: "zk-leader" }
-  | { kind: "zk-minority" }
-  | { kind: "zk-majority" }
-  /** Fixed node names (undos and tests). */
-  | { kind: "nodes"; names: string[] };
+export { TOPOLOGIES, type TargetSpec, type Topology } from "../spec/faults.ts";
 
 export type TargetKind = TargetSpec["kind"];
 
-/**
- * Network shapes. Each becomes a grudge (node → nodes whose packets it drops):
- * - isolate: the targets (together) cut from every other node, brokers and ZooKeeper alike;
- * - halves: all nodes split in two (targets, if any, on the smaller side);
- * - ring: Jepsen's majorities ring over all nodes: each node sees a majority, no two the same one;
- * - cut-from-brokers: the targets cut from the other brokers but still reaching ZooKeeper (the
- *   2013 Jepsen scenario in which acks=all lost writes: the leader keeps its ZooKeeper session,
- *   shrinks the ISR to itself and goes on acknowledging);
- * - cut-from-zookeeper: the targets cut from every ZooKeeper node, still reaching the brokers.
- */
-export const TOPOLOGIES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper"] as const;
-export type Topology = (typeof TOPOLOGIES)[number];
 
 /** Faults proper, and the undos (start, resume, heal) that are faults of their own in the history. */
 export type FaultSpec =

@@ -1,6 +1,6 @@
 // `kafka-harness run` flags → a TestSpec input layered over an optional spec file. Pure, so the
 // mapping is tested without a cluster; a flag that is not a number says so, naming the flag.
-import { SpecError } from "../spec/cluster.ts";
+import { SpecError } from "../spec/errors.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 
 export interface RunFlags {

@@ -4,7 +4,8 @@
 // node logs, removes the cluster, and still checks and reports what was recorded.
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { check, type CheckConfig, type Results } from "../../checkers/index.ts";
+import { check, type Results } from "../../checkers/index.ts";
+import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { processCounter, type ClientContext } from "../clients/context.ts";
 import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
 import { createTopic, startCluster, type Cluster } from "../cluster/cluster.ts";
@@ -44,17 +45,6 @@ export interface RunOutcome {
   interrupted: boolean;
   /** 0 valid, 1 invalid, 2 unknown. */
   exitCode: 0 | 1 | 2;
-}
-
-export function checkConfigOf(spec: TestSpec): CheckConfig {
-  return {
-    acks: spec.producer.acks,
-    minInsyncReplicas: spec.topic.minInsyncReplicas,
-    uncleanLeaderElection: spec.topic.uncleanLeaderElection,
-    idempotent: spec.producer.idempotent,
-    maxInFlight: spec.producer.maxInFlight,
-    consumerMode: spec.consumer.mode,
-  };
 }
 
 /** Without complete final reads, `unseen` is not decidable (the values may be there, unread): a
@@ -186,7 +176,7 @@ export async function runTest(input: unknown, opts: RunOptions = {}): Promise<Ru
     }
     if (interrupted) unknownReason = "interrupted before the final reads: loss is not decidable";
 
-    let results = check([...recorder.ops], checkConfigOf(spec));
+    let results = check([...recorder.ops], checkConfigOfSpec(spec));
     results = undecided(results, unknownReason);
     await writeJson(join(store.dir, "results.json"), results);
     const reportPath = join(store.dir, "report.html");

@@ -1,13 +1,8 @@
 // The cluster part of a test spec: plain data, validated at the edge so a wrong field is a clear
 // error before any container starts.
 import { z } from "zod";
-
-const int = (min: number, max: number) =>
-  z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+import { describeIssues, SpecError } from "./errors.ts";
+import { int } from "./numbers.ts";
 
 export const ClusterSpecSchema = z
   .object({
@@ -39,26 +34,6 @@ export const ClusterSpecSchema = z
 
 export type ClusterSpecInput = z.input<typeof ClusterSpecSchema>;
 export type ClusterSpec = z.output<typeof ClusterSpecSchema>;
-
-export class SpecError extends Error {
-  constructor(
-    readonly what: string,
-    readonly problems: string[],
-  ) {
-    super(`invalid ${what}:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-  }
-}
-
-/** Turns zod issues into "field: problem (got value)" lines. */
-export function describeIssues(error: z.ZodError, input: unknown, prefix = ""): string[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-    let got: unknown = input;
-    for (const key of issue.path) got = (got as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
-    const shown = got === undefined ? "" : ` (got ${JSON.stringify(got)})`;
-    return `${path || "(spec)"}: ${issue.message}${shown}`;
-  });
-}
 
 export function parseClusterSpec(input: unknown = {}): ClusterSpec {
   const result = ClusterSpecSchema.safeParse(input);

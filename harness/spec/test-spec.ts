@@ -2,29 +2,10 @@
 // workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
 // before anything starts.
 import { z } from "zod";
-import { ClusterSpecSchema, describeIssues, SpecError } from "./cluster.ts";
-import { BROKER_TARGETS, FAULT_KINDS } from "../nemesis/schedule.ts";
-import { TOPOLOGIES } from "../nemesis/types.ts";
-
-const TargetSpecSchema = z.union([
-  z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
-  z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
-  z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority"]) }).strict(),
-], { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' });
-
-/** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
-const ScheduledFaultSchema = z.union([
-  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.enum(["kill", "stop", "pause"]), targets: TargetSpecSchema }).strict(),
-  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.literal("partition"), topology: z.enum(TOPOLOGIES), targets: TargetSpecSchema.optional() }).strict(),
-  z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
-], { error: "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}" });
-
-const int = (min: number, max: number) =>
-  z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .min(min, { error: `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max}` });
+import { ClusterSpecSchema } from "./cluster.ts";
+import { describeIssues, SpecError } from "./errors.ts";
+import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
+import { int } from "./numbers.ts";
 
 export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")], {
   error: 'must be 0, 1 or "all"',

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { ANOMALY_TYPES, type AnomalyType, type Results } from "../../checkers/index.ts";
 import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
-import { SpecError } from "../spec/cluster.ts";
+import { SpecError } from "../spec/errors.ts";
 import { runTest, type RunOutcome } from "../run/runner.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { SpecError } from "../spec/cluster.ts";
+import { SpecError } from "../spec/errors.ts";
 import type { Command } from "commander";
 import { anomalyList, loadStoredAnomalies, loadStoredSpec, positiveInt, withSharedCluster } from "./replay.ts";
 import { runTest } from "../run/runner.ts";

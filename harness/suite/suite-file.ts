@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ANOMALY_TYPES } from "../../checkers/index.ts";
-import { describeIssues, SpecError } from "../spec/cluster.ts";
+import { describeIssues, SpecError } from "../spec/errors.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 

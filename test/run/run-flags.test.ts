@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpecError } from "../../harness/spec/cluster.ts";
+import { SpecError } from "../../harness/spec/errors.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 

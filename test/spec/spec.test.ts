@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../../harness/cluster/cluster.ts";
 import { brokerConfig, zookeeperConfig } from "../../harness/cluster/node-config.ts";
-import { parseClusterSpec, SpecError } from "../../harness/spec/cluster.ts";
+import { parseClusterSpec } from "../../harness/spec/cluster.ts";
+import { SpecError } from "../../harness/spec/errors.ts";
 
 describe("cluster spec", () => {
   it("defaults to 3 ZooKeeper nodes and 3 brokers with short failure detection", () => {
