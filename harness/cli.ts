@@ -8,37 +8,22 @@ import { removeLeftovers } from "./cluster/cleanup.ts";
 import { doctor } from "./run/doctor.ts";
 import { ensureImages } from "./images/build-images.ts";
 import { ensureEngine } from "./util/engine.ts";
-import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarize } from "../checkers/index.ts";
 import { SpecError } from "./spec/errors.ts";
 import { specFromFlags, type RunFlags } from "./run/run-flags.ts";
-import { replayCommand, runTest } from "./run/runner.ts";
-import { formatSuiteTable, runSuite } from "./suite/run-suite.ts";
+import { replayCommand, executeRun } from "./run/runner.ts";
+import { runSuite } from "./suite/run-suite.ts";
+import { formatSuiteTable } from "./suite/table.ts";
 import { readSuiteFile } from "./suite/suite-file.ts";
 import { writeJUnit } from "./suite/junit.ts";
 import { registerReplayCommand } from "./suite/replay.ts";
 import { registerShrinkCommand } from "./suite/shrink.ts";
 import { parseTestSpec } from "./spec/test-spec.ts";
+import { readSpecFile } from "./run/stored-run.ts";
 
 export const DEFAULT_SUITE = join(dirname(fileURLToPath(import.meta.url)), "..", "suites", "known-answers.yaml");
-
-async function readSpecFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new SpecError(`spec ${path}`, ["no such file"]);
-  }
-  try {
-    const raw = JSON.parse(text) as Record<string, unknown>;
-    delete raw.meta; // a stored spec.json carries run metadata next to the spec
-    return raw;
-  } catch (err) {
-    throw new SpecError(`spec ${path}`, [`not valid JSON: ${(err as Error).message}`]);
-  }
-}
 
 const progress = (m: string) => console.error(m);
 
@@ -95,7 +80,7 @@ export function buildProgram(): Command {
     .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
       const base = o.spec ? await readSpecFile(o.spec) : {};
       const spec = parseTestSpec(specFromFlags(o, base));
-      const out = await runTest(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
+      const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
       if (o.json) {
         console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed,
           anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));

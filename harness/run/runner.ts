@@ -77,7 +77,7 @@ function versions(image?: string): Record<string, string> {
   };
 }
 
-export async function runTest(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
+export async function executeRun(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
   let spec = parseTestSpec(input); // a bad spec fails here, before anything starts
   if (opts.cluster) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.

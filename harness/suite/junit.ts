@@ -3,7 +3,8 @@
 // the summary table and the report paths of its runs.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { formatSuiteTable, type ScenarioOutcome } from "./run-suite.ts";
+import type { ScenarioOutcome } from "./judge.ts";
+import { formatSuiteTable } from "./table.ts";
 
 /** Escapes text for XML content and attribute values; drops characters XML 1.0 cannot hold. */
 export function escapeXml(s: string): string {

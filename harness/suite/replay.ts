@@ -1,42 +1,14 @@
 // Replay by seed: a stored run (store/<name>/<timestamp>/spec.json) rerun with the same spec and
 // seed, N times, and whether the anomaly types of the original appear again. The plan and the fault
 // schedule replay exactly; Kafka's timing does not, so the answer is "k of N", not yes or no.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Command } from "commander";
-import { ANOMALY_TYPES, type AnomalyType, type Results } from "../../checkers/index.ts";
-import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
-import { waitTopicInSync } from "../cluster/readiness.ts";
-import { SpecError } from "../spec/errors.ts";
-import { runTest, type RunOutcome } from "../run/runner.ts";
-import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
-
-/** The spec of a stored run, without the run metadata (`meta`) the runner stores next to it. */
-export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
-  const path = join(runDir, "spec.json");
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
-  } catch (err) {
-    throw new SpecError(`run ${runDir}`, [(err as NodeJS.ErrnoException).code === "ENOENT" ? "no spec.json here (is it a run directory?)" : `spec.json is not valid JSON: ${(err as Error).message}`]);
-  }
-  delete raw.meta;
-  return parseTestSpec(raw, path);
-}
-
-/**
- * The anomaly types to look for in a stored run (results.json): those its configuration forbids if
- * any, else every type it found (under acks=1 loss is permitted but is what one replays). Permitted
- * noise such as int-send-skip would otherwise count as "reproduced" next to a forbidden anomaly.
- */
-export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]> {
-  try {
-    const r = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
-    return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
-  } catch {
-    throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
-  }
-}
+import type { AnomalyType, Results } from "../../checkers/index.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { sharedClusters } from "../run/shared-cluster.ts";
+import { executeRun, type RunOutcome } from "../run/runner.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
+import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
+import { anomalyList, positiveInt } from "./flags.ts";
 
 export interface ReplayAttempt {
   dir: string;
@@ -83,36 +55,18 @@ export async function replayRun(runDir: string, opts: ReplayOptions = {}): Promi
   const targets = opts.anomalies ?? (await loadStoredAnomalies(runDir));
   const times = opts.times ?? 1;
   const attempts: Array<Omit<ReplayAttempt, "found">> = [];
-  await withSharedCluster(spec, times, opts, async (cluster) => {
+  // Several replays share one cluster (a fresh topic each): the caller's, or one started here.
+  const clusters = sharedClusters({ given: opts.cluster, share: times > 1, progress: opts.progress });
+  try {
     for (let i = 0; i < times; i++) {
       opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
-      const out: RunOutcome = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await cluster(), command: `kafka-harness replay ${runDir}` });
+      const out: RunOutcome = await executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await clusters.clusterFor(spec.cluster), command: `kafka-harness replay ${runDir}` });
       attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });
     }
-  });
-  return { runDir, spec, targets, ...tallyReplays(targets, attempts) };
-}
-
-/**
- * Several runs share one cluster (a fresh topic each): the caller's, or one started here and stopped
- * at the end; before each run the cluster must be whole again after the previous run's faults.
- */
-export async function withSharedCluster(
-  spec: TestSpec,
-  runs: number,
-  opts: { cluster?: Cluster; progress?: (m: string) => void },
-  body: (cluster: () => Promise<Cluster | undefined>) => Promise<void>,
-): Promise<void> {
-  const own = !opts.cluster && runs > 1 ? await startCluster(spec.cluster, { progress: opts.progress }) : undefined;
-  const shared = opts.cluster ?? own;
-  try {
-    await body(async () => {
-      if (shared) await waitTopicInSync(shared.bootstrap(), READY_TOPIC, 120_000);
-      return shared;
-    });
   } finally {
-    await own?.stop();
+    await clusters.stop();
   }
+  return { runDir, spec, targets, ...tallyReplays(targets, attempts) };
 }
 
 /** "lost-write reproduced in 2 of 3 replays; unseen in 3 of 3" (pure). */
@@ -125,20 +79,6 @@ export function formatReplay(o: Pick<ReplayOutcome, "targets" | "attempts" | "re
   const parts = o.targets.map((t) => `${t} reproduced in ${o.perType[t] ?? 0} of ${n} replay(s)`);
   return `${parts.join("; ")}${o.reproduced === 0 ? " — not reproduced" : ""}`;
 }
-
-const positiveInt = (what: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new SpecError(what, [`must be a whole number of at least 1 (got ${JSON.stringify(v)})`]);
-  return n;
-};
-
-const anomalyList = (v: string) => {
-  const types = v.split(",").filter(Boolean);
-  const bad = types.filter((t) => !(ANOMALY_TYPES as readonly string[]).includes(t));
-  if (bad.length) throw new SpecError("--anomalies", [`unknown anomaly type(s) ${bad.join(", ")}; known: ${ANOMALY_TYPES.join(", ")}`]);
-  return types as AnomalyType[];
-};
-export { positiveInt, anomalyList };
 
 /** `kafka-harness replay <run-dir> [--times N]`: exit 0 if reproduced at least once, 1 if not. */
 export function registerReplayCommand(program: Command): void {

@@ -7,8 +7,10 @@ import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { SpecError } from "../spec/errors.ts";
 import type { Command } from "commander";
-import { anomalyList, loadStoredAnomalies, loadStoredSpec, positiveInt, withSharedCluster } from "./replay.ts";
-import { runTest } from "../run/runner.ts";
+import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
+import { anomalyList, positiveInt } from "./flags.ts";
+import { sharedClusters } from "../run/shared-cluster.ts";
+import { executeRun } from "../run/runner.ts";
 import { writeJson } from "../run/store.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -140,12 +142,15 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
   if (opts.tryRun) r = await shrinkLoop(original, targets, maxRuns, opts.tryRun, opts.progress);
   else {
     // Every candidate keeps the original's cluster shape, so they all share one cluster.
-    await withSharedCluster(original, maxRuns, opts, async (cluster) => {
+    const clusters = sharedClusters({ given: opts.cluster, share: maxRuns > 1, progress: opts.progress });
+    try {
       r = await shrinkLoop(original, targets, maxRuns, async (spec) => {
-        const out = await runTest(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await cluster(), command: `kafka-harness shrink ${runDir}` });
+        const out = await executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await clusters.clusterFor(spec.cluster), command: `kafka-harness shrink ${runDir}` });
         return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
       }, opts.progress);
-    });
+    } finally {
+      await clusters.stop();
+    }
   }
   if (!r) throw new Error("shrink: no result");
   const path = join(runDir, "shrunk-spec.json");

@@ -2,7 +2,7 @@
 // builds show progress; a failure carries the command and the tail of its output.
 import { spawn } from "node:child_process";
 
-export interface RunOptions {
+export interface ExecOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   onLine?: (line: string) => void;
@@ -22,7 +22,7 @@ export class CommandError extends Error {
   declare readonly output: string;
 }
 
-export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string> {
+export function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";

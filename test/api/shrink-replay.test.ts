@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatReplay, loadStoredSpec, parseTestSpec, shrinkCandidates, shrinkRun, type AnomalyType, type TestSpec } from "../../index.ts";
-import { loadStoredAnomalies, tallyReplays } from "../../harness/suite/replay.ts";
+import { tallyReplays } from "../../harness/suite/replay.ts";
+import { loadStoredAnomalies } from "../../harness/run/stored-run.ts";
 import { shrinkLoop } from "../../harness/suite/shrink.ts";
 
 const big = parseTestSpec({

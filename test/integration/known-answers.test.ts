@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import { DEFAULT_SUITE } from "../../harness/cli.ts";
-import { formatSuiteTable, runSuite } from "../../harness/suite/run-suite.ts";
+import { runSuite } from "../../harness/suite/run-suite.ts";
+import { formatSuiteTable } from "../../harness/suite/table.ts";
 import { readSuiteFile } from "../../harness/suite/suite-file.ts";
 
 const suite = await readSuiteFile(DEFAULT_SUITE);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judge, type RunSummary } from "../../harness/suite/run-suite.ts";
+import { judge, type ScenarioRun } from "../../harness/suite/judge.ts";
 import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
 const suite = parseSuite(
@@ -15,7 +15,7 @@ const suite = parseSuite(
   "inline",
 );
 
-const run = (seed: number, anomalies: RunSummary["anomalies"], valid: RunSummary["valid"] = true, forbidden: RunSummary["forbidden"] = []): RunSummary => ({
+const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = []): ScenarioRun => ({
   seed, dir: "d", valid, ops: 10, sendsOk: 5, anomalies, forbidden,
 });
 

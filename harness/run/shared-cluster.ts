@@ -1,0 +1,56 @@
+// Several runs on one cluster, each with a fresh topic (suites with --share-cluster, replay and
+// shrink of several runs, the API's harnessFixture): the one place that decides which cluster a run
+// gets and that it is whole again before the run starts, since the previous run's faults were
+// healed but its replicas may still be catching up.
+import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
+import type { ClusterSpec } from "../spec/cluster.ts";
+
+/** How long a shared cluster may take to have every replica back in sync before the next run. */
+const READY_BETWEEN_RUNS_MS = 120_000;
+
+export interface SharedClusters {
+  /** The cluster for a run of this cluster spec, whole again; undefined: the run starts its own. */
+  clusterFor(spec: ClusterSpec): Promise<Cluster | undefined>;
+  /** Stops the cluster started here, if any (a given cluster is its owner's to stop). */
+  stop(): Promise<void>;
+}
+
+export interface SharedClusterOptions {
+  /** A running cluster for every run; its owner stops it. */
+  given?: Cluster;
+  /** Without a given cluster: start one per distinct cluster spec and reuse it for the next runs. */
+  share?: boolean;
+  progress?: (m: string) => void;
+}
+
+export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
+  let own: { key: string; cluster: Cluster } | undefined;
+  return {
+    async clusterFor(spec) {
+      let cluster = opts.given;
+      if (!cluster && opts.share) {
+        const key = JSON.stringify(spec);
+        if (own?.key !== key) {
+          const previous = own;
+          own = undefined;
+          await previous?.cluster.stop();
+          own = { key, cluster: await startCluster(spec, { progress: opts.progress }) };
+        }
+        cluster = own.cluster;
+      }
+      if (cluster) await waitUntilWhole(cluster);
+      return cluster;
+    },
+    async stop() {
+      const c = own?.cluster;
+      own = undefined;
+      await c?.stop();
+    },
+  };
+}
+
+/** Every replica of the cluster's readiness topic in sync: the cluster is whole again. */
+export async function waitUntilWhole(cluster: Cluster): Promise<void> {
+  await waitTopicInSync(cluster.bootstrap(), READY_TOPIC, READY_BETWEEN_RUNS_MS);
+}

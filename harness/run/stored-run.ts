@@ -1,0 +1,50 @@
+// Reading a stored run back (store/<test>/<timestamp>/): its spec without the run metadata the
+// runner keeps next to it, and the anomaly types it found. Bad or missing files are SpecErrors that
+// name the run directory.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AnomalyType, Results } from "../../checkers/index.ts";
+import { SpecError } from "../spec/errors.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
+
+/**
+ * A spec file's JSON object, without the run metadata (`meta`) a stored spec.json carries next to
+ * the spec. `what` names the input in errors ("spec x.json", "run store/t/2026...").
+ */
+export async function readSpecFile(path: string, what = `spec ${path}`, missing = "no such file"): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new SpecError(what, [missing]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(what, [`${path} is not valid JSON: ${(err as Error).message}`]);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SpecError(what, [`${path} must hold a JSON object`]);
+  const { meta: _meta, ...spec } = raw as Record<string, unknown>;
+  return spec;
+}
+
+/** The spec of a stored run, validated (its seed makes the run replay). */
+export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
+  const path = join(runDir, "spec.json");
+  return parseTestSpec(await readSpecFile(path, `run ${runDir}`, "no spec.json here (is it a run directory?)"), path);
+}
+
+/**
+ * The anomaly types to look for in a stored run (results.json): those its configuration forbids if
+ * any, else every type it found (under acks=1 loss is permitted but is what one replays). Permitted
+ * noise such as int-send-skip would otherwise count as "reproduced" next to a forbidden anomaly.
+ */
+export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]> {
+  try {
+    const r = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
+    return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
+  } catch {
+    throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
+  }
+}

@@ -1,0 +1,57 @@
+// A scenario's runs judged against its expectation (pure): the verdict each run must have, the
+// anomalies that must never appear, and the ones some run must find.
+import type { AnomalyType } from "../../checkers/index.ts";
+import type { RunOutcome } from "../run/runner.ts";
+import type { Scenario } from "./suite-file.ts";
+
+/** What the suite keeps of one run of a scenario. */
+export interface ScenarioRun {
+  seed: number;
+  dir: string;
+  valid: boolean | "unknown";
+  ops: number;
+  sendsOk: number;
+  anomalies: Partial<Record<AnomalyType, number>>;
+  forbidden: AnomalyType[];
+}
+
+export interface ScenarioOutcome {
+  name: string;
+  config: string;
+  faults: string;
+  runs: ScenarioRun[];
+  /** How many runs found one of `expect.finds`. */
+  found: number;
+  met: boolean;
+  problems: string[];
+  /** Wall-clock seconds of the scenario's runs. */
+  seconds: number;
+}
+
+export function scenarioRunOf(o: RunOutcome): ScenarioRun {
+  const anomalies: Partial<Record<AnomalyType, number>> = {};
+  for (const t of o.results.anomalyTypes) anomalies[t] = o.results.anomalies[t]!.count;
+  return {
+    seed: o.spec.seed, dir: o.dir, valid: o.results.valid, ops: o.results.stats.ops, sendsOk: o.results.stats.sends.ok,
+    anomalies, forbidden: o.results.forbidden,
+  };
+}
+
+/** Judges a scenario's runs against its expectation (pure). */
+export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "found" | "met" | "problems"> {
+  const problems: string[] = [];
+  const e = s.expect;
+  for (const r of runs) {
+    const v = r.valid === true ? "valid" : r.valid === false ? "invalid" : "unknown";
+    if (e.verdict && !(e.verdict === v || (e.verdict === "not-invalid" && v !== "invalid"))) {
+      problems.push(`seed ${r.seed}: verdict ${v}, expected ${e.verdict}${r.forbidden.length ? ` (forbidden: ${r.forbidden.join(", ")})` : ""}`);
+    }
+    const seen = e.never.filter((t) => r.anomalies[t as AnomalyType]);
+    if (seen.length) problems.push(`seed ${r.seed}: found ${seen.join(", ")}, which must never happen here`);
+  }
+  const found = runs.filter((r) => e.finds.some((t) => r.anomalies[t as AnomalyType])).length;
+  if (e.finds.length && found === 0 && !e.findsOptional) {
+    problems.push(`none of ${runs.length} run(s) found ${e.finds.join(" or ")}: the workload or faults did not expose what this configuration permits`);
+  }
+  return { found, met: problems.length === 0, problems };
+}

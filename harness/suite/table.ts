@@ -1,0 +1,48 @@
+// The suite's summary table: one row per scenario, its configuration and faults as short labels,
+// the anomalies over its runs (forbidden ones starred), the verdicts and whether it was met.
+import type { TestSpec } from "../spec/test-spec.ts";
+import type { ScenarioOutcome } from "./judge.ts";
+
+/** "acks=all minISR=2 idempotent inflight=5": the settings that decide the verdict, for the table. */
+export function configLabel(spec: TestSpec): string {
+  const p = spec.producer;
+  return [
+    `acks=${p.acks}`,
+    `minISR=${spec.topic.minInsyncReplicas}`,
+    spec.topic.uncleanLeaderElection ? "unclean" : "",
+    p.idempotent ? "idempotent" : "",
+    `inflight=${p.maxInFlight}`,
+    spec.consumer.mode === "subscribe" ? "subscribe" : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** "kill,pause @ leader" or an explicit schedule as "cut-from-brokers@controller then kill@controller". */
+export function faultsLabel(spec: TestSpec): string {
+  const f = spec.faults;
+  if (f.schedule) {
+    return f.schedule.map((e) => `${e.fault === "partition" ? e.topology : e.fault}${"targets" in e && e.targets ? `@${e.targets.kind === "leader" ? `leader(${e.targets.of})` : e.targets.kind}` : ""}`).join(" then ");
+  }
+  return f.kinds.length ? `${f.kinds.join(",")} @ ${f.targets.join(",")}` : "none";
+}
+
+export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
+  const rows = [["scenario", "configuration", "faults", "runs", "ops", "anomalies (* forbidden)", "verdicts", "expectation"]];
+  for (const o of outcomes) {
+    const totals = new Map<string, number>();
+    const forbidden = new Set<string>();
+    for (const r of o.runs) {
+      for (const [t, n] of Object.entries(r.anomalies)) totals.set(t, (totals.get(t) ?? 0) + (n ?? 0));
+      for (const t of r.forbidden) forbidden.add(t);
+    }
+    const anomalies = [...totals].map(([t, n]) => `${t}${forbidden.has(t) ? "*" : ""}:${n}`).join(" ") || "none";
+    const verdicts = o.runs.map((r) => (r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown")).join(",");
+    rows.push([
+      o.name, o.config, o.faults, String(o.runs.length), String(o.runs.reduce((a, r) => a + r.ops, 0)), anomalies, verdicts,
+      o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET",
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.min(60, Math.max(...rows.map((r) => r[c]!.length))));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ")).join("\n");
+}
