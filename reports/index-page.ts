@@ -5,7 +5,7 @@ import { assets } from "./assets.ts";
 import { esc, styleText } from "./escape.ts";
 import { configChips, type SpecLike, verdictClass, verdictWord } from "./verdict.ts";
 
-export interface RunSummary {
+export interface IndexEntry {
   test: string;
   /** The run directory relative to the store, with forward slashes. */
   path: string;
@@ -21,9 +21,9 @@ export interface RunSummary {
   hasReport: boolean;
 }
 
-export function renderIndex(runs: RunSummary[], generatedAt = new Date()): string {
+export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): string {
   const sorted = [...runs].sort((a, b) => b.when - a.when || b.path.localeCompare(a.path));
-  const n = (v: RunSummary["valid"]) => sorted.filter((r) => r.valid === v).length;
+  const n = (v: IndexEntry["valid"]) => sorted.filter((r) => r.valid === v).length;
   const rows = sorted.map((r) => {
     const cls = r.valid === undefined ? "unchecked" : verdictClass(r.valid);
     const word = r.valid === undefined ? "NOT CHECKED" : verdictWord(r.valid);

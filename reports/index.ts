@@ -3,7 +3,7 @@
 export { registerReportCommand, reportCommand, type ReportFlags } from "./cli.ts";
 export { checkConfigOfSpec } from "../checkers/spec-config.ts";
 export type { ReportMeta } from "./details.ts";
-export { renderIndex, type RunSummary } from "./index-page.ts";
+export { renderIndex, type IndexEntry } from "./index-page.ts";
 export { promiseTable, PROMISES, type PromiseRow, type PromiseStatus } from "./promises.ts";
 export { renderReport, type ReportInput } from "./render.ts";
 export { readRun, ReportError, scanStore, writeIndex, writeReport } from "./store.ts";

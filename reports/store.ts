@@ -8,7 +8,7 @@ import { basename, join, relative, sep } from "node:path";
 import { check, type History, HistoryError, readHistoryFile, type Results } from "../checkers/index.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
-import { renderIndex, type RunSummary } from "./index-page.ts";
+import { renderIndex, type IndexEntry } from "./index-page.ts";
 import { renderReport } from "./render.ts";
 import type { SpecLike } from "./verdict.ts";
 
@@ -109,8 +109,8 @@ export async function writeIndex(storeDir: string): Promise<string> {
 }
 
 /** store/<test>/<timestamp>/ directories holding a spec or a history (symlinks such as latest skipped). */
-export async function scanStore(storeDir: string): Promise<RunSummary[]> {
-  const out: RunSummary[] = [];
+export async function scanStore(storeDir: string): Promise<IndexEntry[]> {
+  const out: IndexEntry[] = [];
   for (const t of await readdir(storeDir, { withFileTypes: true })) {
     if (!t.isDirectory()) continue;
     const testDir = join(storeDir, t.name);
@@ -118,13 +118,13 @@ export async function scanStore(storeDir: string): Promise<RunSummary[]> {
       if (!r.isDirectory()) continue;
       const dir = join(testDir, r.name);
       if (!existsSync(join(dir, "spec.json")) && !HISTORY_NAMES.some((n) => existsSync(join(dir, n)))) continue;
-      out.push(await summarizeRun(storeDir, dir, t.name));
+      out.push(await indexEntryOf(storeDir, dir, t.name));
     }
   }
   return out;
 }
 
-export async function summarizeRun(storeDir: string, dir: string, test: string): Promise<RunSummary> {
+export async function indexEntryOf(storeDir: string, dir: string, test: string): Promise<IndexEntry> {
   const spec = await readJson(join(dir, "spec.json")).catch(() => undefined) as SpecLike | undefined;
   const results = await readJson(join(dir, "results.json")).catch(() => undefined);
   const meta = mergedMeta(spec, undefined);

@@ -2,7 +2,7 @@
 // runs alongside the workload, and heal-all follows it. With no fault kinds it does nothing.
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
-import { clusterNemesis, generateSchedule, runSchedule, seededRng, type Schedule } from "../nemesis/index.ts";
+import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, seededRng, validateNemesis, type Schedule } from "../nemesis/index.ts";
 import { keysOf } from "../workload/plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 
@@ -31,24 +31,28 @@ export function faultSchedule(spec: TestSpec): Schedule {
 
 export function createFaultDriver(spec: TestSpec, cluster: Cluster, recorder: Recorder, progress: (m: string) => void): FaultDriver {
   const schedule = faultSchedule(spec);
-  if (schedule.length === 0) return { schedule, run: async () => {}, healAll: async () => {}, inForce: () => [] };
-  // The runner heals on signals itself (then saves logs and removes the cluster, in that order).
-  const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(spec.seed), healOnShutdown: false });
+  // Without faults nothing touches the cluster: the no-op nemesis records nothing, so a fault-free
+  // history holds no nemesis ops. The runner heals on signals itself (then saves logs and removes
+  // the cluster, in that order), so the live nemesis does not.
+  const live = schedule.length ? clusterNemesis(cluster, { recorder, rng: seededRng(spec.seed), healOnShutdown: false }) : undefined;
+  // Jepsen's validate: a nemesis that breaks its contract fails the run loudly instead of leaving
+  // ops whose meaning is wrong in the history.
+  const nemesis = validateNemesis(live ?? noopNemesis(), { needsUndo: live !== undefined });
   let closed = false;
   // Schedule times count from the workload start, which is now (the runner starts both together).
   const origin = performance.now();
   return {
     schedule,
     async run(signal) {
-      await runSchedule(schedule, nemesis, { signal, progress, origin });
+      if (schedule.length) await runSchedule(schedule, nemesis, { signal, progress, origin });
     },
     async healAll() {
       await nemesis.healAll();
       if (!closed) {
         closed = true;
-        await nemesis.close({ waitMs: 15_000 });
+        await (live ? live.close({ waitMs: 15_000 }) : nemesis.close());
       }
     },
-    inForce: () => [...nemesis.state.faulted()].map((n) => `${n} ${nemesis.state.processFaultOf(n) ?? "partitioned"}`),
+    inForce: () => (live ? [...live.state.faulted()].map((n) => `${n} ${live.state.processFaultOf(n) ?? "partitioned"}`) : []),
   };
 }
