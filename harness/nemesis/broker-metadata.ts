@@ -25,24 +25,30 @@ const API_METADATA = 3;
 const VERSION = 1;
 const CLIENT_ID = "kafka-harness-nemesis";
 
-/** The request frame: size, header v1 (api key, version, correlation id, client id), topics (null = all). */
-export function encodeMetadataRequest(correlationId: number, topics?: readonly string[]): Buffer {
+/** Writes Kafka's big-endian primitives (the request here; tests write responses with it). */
+export function protocolWriter() {
   const parts: Buffer[] = [];
-  const i16 = (n: number) => {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(n);
+  const int = (bytes: 1 | 2 | 4) => (n: number) => {
+    const b = Buffer.alloc(bytes);
+    if (bytes === 1) b.writeInt8(n);
+    else if (bytes === 2) b.writeInt16BE(n);
+    else b.writeInt32BE(n);
     parts.push(b);
   };
-  const i32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
-    parts.push(b);
-  };
-  const str = (s: string) => {
+  const i16 = int(2);
+  /** A nullable string: int16 length (-1 for null), then UTF-8 bytes. */
+  const str = (s: string | null) => {
+    if (s === null) return i16(-1);
     const b = Buffer.from(s, "utf8");
     i16(b.length);
     parts.push(b);
   };
+  return { i8: int(1), i16, i32: int(4), str, bytes: () => Buffer.concat(parts) };
+}
+
+/** The request frame: size, header v1 (api key, version, correlation id, client id), topics (null = all). */
+export function encodeMetadataRequest(correlationId: number, topics?: readonly string[]): Buffer {
+  const { i16, i32, str, bytes } = protocolWriter();
   i16(API_METADATA);
   i16(VERSION);
   i32(correlationId);
@@ -52,7 +58,7 @@ export function encodeMetadataRequest(correlationId: number, topics?: readonly s
     i32(topics.length);
     topics.forEach(str);
   }
-  const body = Buffer.concat(parts);
+  const body = bytes();
   const size = Buffer.alloc(4);
   size.writeInt32BE(body.length);
   return Buffer.concat([size, body]);

@@ -8,7 +8,7 @@ import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
-import { anomalyList, positiveInt } from "./flags.ts";
+import { positiveInt, storedRunOptions } from "./flags.ts";
 
 export interface ReplayAttempt {
   dir: string;
@@ -82,13 +82,11 @@ export function formatReplay(o: Pick<ReplayOutcome, "targets" | "attempts" | "re
 
 /** `kafka-harness replay <run-dir> [--times N]`: exit 0 if reproduced at least once, 1 if not. */
 export function registerReplayCommand(program: Command): void {
-  program
+  const command = program
     .command("replay <run-dir>")
     .description("rerun a stored run with its spec and seed, and say whether its anomaly types appear again")
-    .option("--times <n>", "replays to run", positiveInt("--times"), 1)
-    .option("--anomalies <types>", "comma-separated anomaly types to look for (default: those the run found)", anomalyList)
-    .option("--store <dir>", "store root", "store")
-    .option("--json", "print one JSON object on stdout")
+    .option("--times <n>", "replays to run", positiveInt("--times"), 1);
+  storedRunOptions(command, "comma-separated anomaly types to look for (default: those the run found)")
     .action(async (runDir: string, o: { times: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
       const progress = (m: string) => console.error(m);
       const r = await replayRun(runDir, { times: o.times, anomalies: o.anomalies, storeRoot: o.store, progress });

@@ -8,7 +8,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { SpecError } from "../spec/errors.ts";
 import type { Command } from "commander";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
-import { anomalyList, positiveInt } from "./flags.ts";
+import { positiveInt, storedRunOptions } from "./flags.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun } from "../run/runner.ts";
 import { writeJson } from "../run/store.ts";
@@ -160,13 +160,11 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
 
 /** `kafka-harness shrink <run-dir> [--max-runs N]`: exit 0 if a smaller spec kept the anomaly, 1 if none did. */
 export function registerShrinkCommand(program: Command): void {
-  program
+  const command = program
     .command("shrink <run-dir>")
     .description("try smaller specs (same seed) that still show the run's anomaly; writes shrunk-spec.json into the run dir")
-    .option("--max-runs <n>", "runs to spend at most", positiveInt("--max-runs"), 8)
-    .option("--anomalies <types>", "comma-separated anomaly types to keep (default: those the run found)", anomalyList)
-    .option("--store <dir>", "store root", "store")
-    .option("--json", "print one JSON object on stdout")
+    .option("--max-runs <n>", "runs to spend at most", positiveInt("--max-runs"), 8);
+  storedRunOptions(command, "comma-separated anomaly types to keep (default: those the run found)")
     .action(async (runDir: string, o: { maxRuns: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
       const progress = (m: string) => console.error(m);
       const r = await shrinkRun(runDir, { maxRuns: o.maxRuns, anomalies: o.anomalies, storeRoot: o.store, progress });

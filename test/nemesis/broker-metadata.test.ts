@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { decodeMetadataResponse, encodeMetadataRequest, keyOfPartition, parseKey } from "../../harness/nemesis/broker-metadata.ts";
+import { decodeMetadataResponse, encodeMetadataRequest, keyOfPartition, parseKey, protocolWriter } from "../../harness/nemesis/broker-metadata.ts";
 
 /** Writes a Metadata v1 response body the way a broker does. */
 function responseV1(o: { correlationId: number; brokers: number[]; controller: number; topics: { name: string; partitions: [number, number, number[], number[]][] }[] }): Buffer {
-  const parts: Buffer[] = [];
-  const i8 = (n: number) => parts.push(Buffer.from([n]));
-  const i16 = (n: number) => {
-    const b = Buffer.alloc(2);
-    b.writeInt16BE(n);
-    parts.push(b);
-  };
-  const i32 = (n: number) => {
-    const b = Buffer.alloc(4);
-    b.writeInt32BE(n);
-    parts.push(b);
-  };
-  const str = (s: string | null) => {
-    if (s === null) return i16(-1);
-    i16(Buffer.byteLength(s));
-    parts.push(Buffer.from(s));
-  };
+  const { i8, i16, i32, str, bytes } = protocolWriter();
   const ints = (xs: number[]) => {
     i32(xs.length);
     xs.forEach(i32);
@@ -47,7 +31,7 @@ function responseV1(o: { correlationId: number; brokers: number[]; controller: n
       ints(isr);
     }
   }
-  return Buffer.concat(parts);
+  return bytes();
 }
 
 describe("Kafka Metadata v1 on the wire", () => {

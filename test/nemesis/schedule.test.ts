@@ -13,6 +13,17 @@ import {
   type ScheduleOptionsInput,
 } from "../../harness/nemesis/schedule.ts";
 
+/** The schedule, or undefined only when the options allow no fault at all (e.g. only leader
+ *  targets and no partitions); any other error fails the property. */
+function scheduleOrNone(seed: number, o: Parameters<typeof generateSchedule>[1]): Schedule | undefined {
+  try {
+    return generateSchedule(seed, o);
+  } catch (err) {
+    expect((err as Error).message).toMatch(/no fault can be made/);
+    return undefined;
+  }
+}
+
 const optionsArb: fc.Arbitrary<ScheduleOptionsInput> = fc
   .record({
     faults: fc.subarray([...FAULT_KINDS], { minLength: 1 }),
@@ -43,14 +54,8 @@ describe("fault schedules", () => {
   it("are valid for their options: in time, in range, sorted, of allowed kinds and targets", () => {
     fc.assert(
       fc.property(optionsArb, fc.integer(), (o, seed) => {
-        let s: Schedule;
-        try {
-          s = generateSchedule(seed, o);
-        } catch (err) {
-          // Only when the options allow no fault at all (e.g. only leader targets and no partitions).
-          expect((err as Error).message).toMatch(/no fault can be made/);
-          return;
-        }
+        const s = scheduleOrNone(seed, o);
+        if (!s) return;
         const { min, max } = o.durationMs;
         s.forEach((e, i) => {
           expect(e.at).toBeGreaterThanOrEqual(0);
@@ -75,12 +80,8 @@ describe("fault schedules", () => {
   it("are deterministic: the same seed gives the same schedule", () => {
     fc.assert(
       fc.property(optionsArb, fc.integer(), (o, seed) => {
-        let a: Schedule;
-        try {
-          a = generateSchedule(seed, o);
-        } catch {
-          return;
-        }
+        const a = scheduleOrNone(seed, o);
+        if (!a) return;
         expect(generateSchedule(seed, o)).toEqual(a);
       }),
       { numRuns: 100 },
@@ -96,12 +97,8 @@ describe("fault schedules", () => {
   it("never put two contradictory faults on one node at once: overlaps only across disjoint domains, none without overlap", () => {
     fc.assert(
       fc.property(optionsArb, fc.integer(), (o, seed) => {
-        let s: Schedule;
-        try {
-          s = generateSchedule(seed, o);
-        } catch {
-          return;
-        }
+        const s = scheduleOrNone(seed, o);
+        if (!s) return;
         for (let i = 0; i < s.length; i++) {
           for (let j = i + 1; j < s.length; j++) {
             if (!overlapping(s[i]!, s[j]!)) continue;
@@ -117,12 +114,8 @@ describe("fault schedules", () => {
   it("leave quietMs between an undo and the next fault in the same domain", () => {
     fc.assert(
       fc.property(optionsArb, fc.integer(), (o, seed) => {
-        let s: Schedule;
-        try {
-          s = generateSchedule(seed, o);
-        } catch {
-          return;
-        }
+        const s = scheduleOrNone(seed, o);
+        if (!s) return;
         for (let i = 0; i < s.length; i++) {
           for (let j = i + 1; j < s.length; j++) {
             if (o.overlap && !conflicts(s[i]!, s[j]!)) continue;
