@@ -13,6 +13,11 @@ import {
   type ScheduleOptionsInput,
 } from "../../harness/nemesis/schedule.ts";
 
+/** Every pair of entries, the earlier one first. */
+function* laterPairs<T>(xs: readonly T[]): Generator<[T, T]> {
+  for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) yield [xs[i]!, xs[j]!];
+}
+
 /** The schedule, or undefined only when the options allow no fault at all (e.g. only leader
  *  targets and no partitions); any other error fails the property. */
 function scheduleOrNone(seed: number, o: Parameters<typeof generateSchedule>[1]): Schedule | undefined {
@@ -99,12 +104,10 @@ describe("fault schedules", () => {
       fc.property(optionsArb, fc.integer(), (o, seed) => {
         const s = scheduleOrNone(seed, o);
         if (!s) return;
-        for (let i = 0; i < s.length; i++) {
-          for (let j = i + 1; j < s.length; j++) {
-            if (!overlapping(s[i]!, s[j]!)) continue;
-            expect(o.overlap).toBe(true);
-            expect(conflicts(s[i]!, s[j]!)).toBe(false);
-          }
+        for (const [a, b] of laterPairs(s)) {
+          if (!overlapping(a, b)) continue;
+          expect(o.overlap).toBe(true);
+          expect(conflicts(a, b)).toBe(false);
         }
       }),
       { numRuns: 300 },
@@ -116,11 +119,9 @@ describe("fault schedules", () => {
       fc.property(optionsArb, fc.integer(), (o, seed) => {
         const s = scheduleOrNone(seed, o);
         if (!s) return;
-        for (let i = 0; i < s.length; i++) {
-          for (let j = i + 1; j < s.length; j++) {
-            if (o.overlap && !conflicts(s[i]!, s[j]!)) continue;
-            expect(s[j]!.at).toBeGreaterThanOrEqual(s[i]!.at + s[i]!.duration + (o.quietMs ?? 2000));
-          }
+        for (const [a, b] of laterPairs(s)) {
+          if (o.overlap && !conflicts(a, b)) continue;
+          expect(b.at).toBeGreaterThanOrEqual(a.at + a.duration + (o.quietMs ?? 2000));
         }
       }),
       { numRuns: 200 },
