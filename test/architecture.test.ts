@@ -1,0 +1,81 @@
+// The layout's rules, held by a test (README "Architecture"): each folder may import only the
+// folders below it, so the arrows run one way; and the README's folder table names exactly the
+// folders of harness/. A new import that breaks an arrow fails here, naming the file and the import.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = resolve(import.meta.dirname, "..");
+
+/** Folder → the folders it may import (besides itself). util and spec are leaves everyone uses. */
+const MAY_IMPORT: Record<string, string[]> = {
+  "harness/spec": [],
+  "harness/util": [],
+  "harness/kafka": ["harness/util"],
+  "harness/images": ["harness/util"],
+  "harness/history": ["checkers"],
+  "harness/cluster": ["harness/spec", "harness/images", "harness/kafka", "harness/util"],
+  "harness/clients": ["harness/spec", "harness/kafka", "harness/history", "harness/util"],
+  "harness/nemesis": ["harness/spec", "harness/cluster", "harness/history", "harness/util"],
+  "harness/workload": ["harness/spec", "harness/clients", "harness/util"],
+  "harness/run": ["harness/spec", "harness/images", "harness/cluster", "harness/kafka", "harness/clients", "harness/nemesis", "harness/workload", "harness/history", "harness/util", "checkers", "reports"],
+  "harness/suite": ["harness/spec", "harness/cluster", "harness/run", "harness/util", "checkers"],
+  "harness/api": ["harness/spec", "harness/cluster", "harness/nemesis", "harness/workload", "harness/run", "harness/suite", "harness/util", "checkers"],
+  "harness/cli.ts": ["harness/spec", "harness/images", "harness/cluster", "harness/run", "harness/suite", "harness/util", "checkers", "reports"],
+  checkers: [],
+  reports: ["checkers"],
+};
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? tsFiles(p) : e.endsWith(".ts") ? [p] : [];
+  });
+}
+
+/** "harness/run" for harness/run/runner.ts, "checkers" for checkers/check.ts, "harness/cli.ts" for itself. */
+function folderOf(file: string): string {
+  const parts = relative(root, file).split("/");
+  return parts[0] === "harness" ? `harness/${parts[1]}` : parts[0]!;
+}
+
+function imports(file: string): string[] {
+  const src = readFileSync(file, "utf8");
+  return [...src.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => resolve(dirname(file), m[1]!));
+}
+
+describe("architecture", () => {
+  const files = ["harness", "checkers", "reports"].flatMap((d) => tsFiles(join(root, d)));
+
+  it("every folder is known to the rules", () => {
+    const unknown = [...new Set(files.map(folderOf))].filter((f) => !(f in MAY_IMPORT));
+    expect(unknown, "add the new folder to MAY_IMPORT and to the README's Architecture table").toEqual([]);
+  });
+
+  it("arrows run one way: each folder imports only the folders below it", () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const from = folderOf(file);
+      for (const target of imports(file)) {
+        const to = folderOf(target);
+        if (to !== from && !MAY_IMPORT[from]?.includes(to)) broken.push(`${relative(root, file)} imports ${relative(root, target)} (${from} -> ${to})`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it("cluster and clients never import each other; checkers and reports import nothing of the harness", () => {
+    expect(MAY_IMPORT["harness/cluster"]).not.toContain("harness/clients");
+    expect(MAY_IMPORT["harness/clients"]).not.toContain("harness/cluster");
+    expect(MAY_IMPORT.checkers!.filter((f) => f.startsWith("harness"))).toEqual([]);
+    expect(MAY_IMPORT.reports!.filter((f) => f.startsWith("harness"))).toEqual([]);
+  });
+
+  it("the README's Architecture table names exactly the folders of harness/", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Architecture"));
+    const named = [...section.matchAll(/^\| `harness\/([a-z-]+)\/` \|/gm)].map((m) => m[1]).sort();
+    const tree = readdirSync(join(root, "harness")).filter((e) => statSync(join(root, "harness", e)).isDirectory()).sort();
+    expect(named).toEqual(tree);
+  });
+});
