@@ -8,6 +8,7 @@ import { removeLeftovers } from "./cluster/cleanup.ts";
 import { doctor } from "./run/doctor.ts";
 import { ensureImages } from "./images/build-images.ts";
 import { ensureEngine } from "./util/engine.ts";
+import { EnvironmentError } from "./util/environment.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { summarize } from "../checkers/index.ts";
@@ -149,6 +150,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof SpecError) {
       console.error(`kafka-harness: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof EnvironmentError) {
+      // Not a verdict: nothing was tested. One message, what failed and what to do.
+      console.error(`kafka-harness: this machine cannot run a cluster: ${err.message}\n  what to do: ${err.advice}`);
       return 2;
     }
     console.error(`kafka-harness: ${(err as Error).message}`);

@@ -19,6 +19,9 @@ export async function findLeftovers(runId?: string): Promise<Leftovers> {
 export async function removeLeftovers(runId?: string): Promise<Leftovers> {
   const found = await findLeftovers(runId);
   if (found.containers.length) await run("docker", ["rm", "-f", "-v", ...found.containers]);
-  for (const net of found.networks) await run("docker", ["network", "rm", net]).catch(() => undefined);
+  // Every network is tried; the error names those that could not be removed (still in use, ...).
+  const failed: string[] = [];
+  for (const net of found.networks) await run("docker", ["network", "rm", net]).catch((err: Error) => failed.push(`${net}: ${err.message.trim().split("\n").pop()}`));
+  if (failed.length) throw new Error(`could not remove network(s) ${failed.join("; ")}`);
   return found;
 }

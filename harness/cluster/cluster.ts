@@ -1,12 +1,14 @@
-// Starts a ZooKeeper + Kafka cluster on its own Docker network from the local image, waits until it
-// is ready, and removes every container and the network on stop(), on errors during start, and on
-// SIGINT / SIGTERM.
+// Starts a ZooKeeper + Kafka cluster on its own Docker network from the local image (provisioning
+// the engine and building the image first when needed), waits until it is ready, and removes every
+// container and the network on stop(), on errors during start, and on SIGINT / SIGTERM.
 import "./runtime-env.ts";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
 import { withAdmin } from "../kafka/client.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
-import { removeLeftovers } from "./cleanup.ts";
+import { findLeftovers, removeLeftovers } from "./cleanup.ts";
+import { ensureEngine } from "../util/engine.ts";
+import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
 import { brokerConfig, brokerName, zkName, zookeeperConfig } from "./node-config.ts";
@@ -40,19 +42,63 @@ export interface StartOptions {
   progress?: Progress;
 }
 
+/**
+ * What a cluster needs from the machine: an engine that answers (provisioned as `doctor` does) and
+ * the image (built on first use). Either failing is an EnvironmentError: nothing can be tested here.
+ */
+export async function prepareMachine(progress: Progress = () => {}): Promise<{ image: string }> {
+  await ensureEngine(progress);
+  try {
+    const { tag } = await ensureImages((m) => progress(`images: ${m}`));
+    return { image: tag };
+  } catch (err) {
+    if (err instanceof EnvironmentError) throw err;
+    throw new EnvironmentError(`the images could not be built: ${tailOf(err)}`, "see the build output above; `npx kafka-harness images build` retries the build alone, with progress");
+  }
+}
+
+/** Tries to remove a cluster's containers and network a few times; the error names what is left. */
+async function removeCluster(runId: string): Promise<void> {
+  let last: unknown;
+  for (let attempt = 1; attempt <= REMOVE_ATTEMPTS; attempt++) {
+    try {
+      await removeLeftovers(runId);
+      const left = await findLeftovers(runId);
+      if (left.containers.length === 0 && left.networks.length === 0) return;
+      last = new Error(`still there: ${left.containers.length} container(s), ${left.networks.length} network(s)`);
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 1000 * attempt));
+  }
+  throw new Error(`cluster ${runId}: could not remove its containers and network after ${REMOVE_ATTEMPTS} attempts (${(last as Error).message}); \`npx kafka-harness clean\` removes them`);
+}
+
+const REMOVE_ATTEMPTS = 3;
+
 export async function startCluster(input: ClusterSpecInput = {}, opts: StartOptions = {}): Promise<Cluster> {
   const spec = parseClusterSpec(input); // before anything starts
   const progress = opts.progress ?? (() => {});
-  const { tag: image } = await ensureImages((m) => progress(`images: ${m}`));
+  const { image } = await prepareMachine(progress);
   const runId = opts.runId ?? newRunId();
   const timeoutMs = spec.startTimeoutSeconds * 1000;
 
-  let stopped = false;
+  // One removal at a time; marked done only once it worked, so a failed removal is tried again.
+  let removal: Promise<void> | undefined;
+  let removed = false;
   const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    unregister();
-    await removeLeftovers(runId);
+    if (removed) return;
+    removal ??= removeCluster(runId).then(
+      () => {
+        removed = true;
+        unregister();
+      },
+      (err: unknown) => {
+        removal = undefined;
+        throw err;
+      },
+    );
+    await removal;
   };
   const unregister = onShutdown(stop);
 
@@ -62,7 +108,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     const started = performance.now();
 
     progress(`cluster ${runId}: starting ${spec.zookeepers} ZooKeeper node(s)`);
-    const zookeepers = await Promise.all(
+    const zookeepers = await allStarted(
       Array.from({ length: spec.zookeepers }, async (_, i) => {
         const id = i + 1;
         const c = await new HarnessNodeContainer(image)
@@ -78,7 +124,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
 
     progress(`cluster ${runId}: starting ${spec.brokers} broker(s)`);
     const ports = await freePorts(spec.brokers);
-    const brokers = await Promise.all(
+    const brokers = await allStarted(
       ports.map(async (port, i) => {
         const id = i + 1;
         const c = await new HarnessNodeContainer(image)
@@ -120,10 +166,21 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
       [Symbol.asyncDispose]: stop,
     };
   } catch (err) {
-    progress(`cluster ${runId}: start failed, removing its containers`);
-    await stop().catch(() => undefined);
+    progress(`cluster ${runId}: start failed (${(err as Error).message}), removing its containers`);
+    await stop().catch((e: Error) => progress(e.message));
     throw err;
   }
+}
+
+/**
+ * Waits for every container start to settle before reporting the first failure: removing the
+ * cluster while a sibling is still being created would let that container escape the removal.
+ */
+async function allStarted<T>(starts: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 export interface TopicOptions {

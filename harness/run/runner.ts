@@ -1,26 +1,35 @@
 // One test run end to end, in the phases of DESIGN.md §5: (1) workload with faults for the time
 // limit; (2) heal; (3) wait for recovery; (4) final reads. The history is on disk line by line as it
-// happens; then results.json and the report. Ctrl-C / SIGTERM stops the clients, heals, saves the
-// node logs, removes the cluster, and still checks and reports what was recorded.
+// happens; then results.json and the report, both from the stored history.
+//
+// The runner owns the run's lifetime: the first failure of any part (clients, fault driver,
+// recorder), Ctrl-C / SIGTERM, or an uncaught error anywhere cancels the other parts through one
+// signal; the run then heals, saves the node logs, removes its cluster, and still checks and
+// reports what was recorded, with verdict `unknown` and the reason. Only a machine that cannot run
+// a cluster at all (EnvironmentError) is thrown instead: nothing was tested.
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { check, type Results } from "../../checkers/index.ts";
+import { check, readHistoryFile, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
+import { writeIndex, writeReport } from "../../reports/index.ts";
 import { processCounter, type ClientContext } from "../clients/context.ts";
 import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
-import { createTopic, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { createTopic, prepareMachine, startCluster, type Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import { createRecorder } from "../history/recorder.ts";
-import { kafkaVersion } from "../images/build-images.ts";
-import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
-import { createRunDir, writeJson, type RunDir } from "./store.ts";
-import { onShutdown } from "../util/shutdown.ts";
-import { deadlineSignal, secondsSince } from "../util/wait.ts";
-import { generatePlan } from "../workload/plan.ts";
-import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
-import { renderReport, writeIndex } from "../../reports/index.ts";
-import { createRequire } from "node:module";
+import { EnvironmentError } from "../util/environment.ts";
+import { onShutdown, type ShutdownCause } from "../util/shutdown.ts";
+import { deadlineSignal, secondsSince } from "../util/wait.ts";
+import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
+import { generatePlan } from "../workload/plan.ts";
+import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
+import { sideBySide } from "./side-by-side.ts";
+import { createRunDir, writeJson, type RunDir } from "./store.ts";
+import { exitCodeOf, undecided } from "./verdict.ts";
+import { runVersions } from "./versions.ts";
+
+export { exitCodeOf, undecided } from "./verdict.ts";
 
 export interface RunOptions {
   storeRoot?: string;
@@ -47,35 +56,12 @@ export interface RunOutcome {
   exitCode: 0 | 1 | 2;
 }
 
-/** Without complete final reads, `unseen` is not decidable (the values may be there, unread): a
- *  run whose only forbidden finding is unseen is unknown, not invalid. Other forbidden findings
- *  (a lost write below what reads reached, a reused offset, ...) stand. */
-export function undecided(results: Results, unknownReason: string | undefined): Results {
-  if (!unknownReason || results.valid === "unknown") return results;
-  const decidable = results.forbidden.filter((t) => t !== "unseen");
-  if (results.valid === false && decidable.length > 0) return results;
-  return { ...results, valid: "unknown", unknownReason };
-}
-
-export const exitCodeOf = (r: Results): 0 | 1 | 2 => (r.valid === true ? 0 : r.valid === false ? 1 : 2);
-
 /** The command that reruns a stored run: its spec.json carries the seed. */
 export function replayCommand(dir: string): string {
   return `npx kafka-harness run --spec ${join(dir, "spec.json")}`;
 }
 
-const require = createRequire(import.meta.url);
-const versionOf = (packageJson: string) => (require(packageJson) as { version: string }).version;
-
-function versions(image?: string): Record<string, string> {
-  return {
-    "kafka-harness": versionOf("../package.json"),
-    kafka: `${kafkaVersion()} (ZooKeeper mode)`,
-    kafkajs: versionOf("kafkajs/package.json"),
-    node: process.version,
-    ...(image ? { image } : {}),
-  };
-}
+const messageOf = (err: unknown) => (err as Error)?.message ?? String(err);
 
 export async function executeRun(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
   let spec = parseTestSpec(input); // a bad spec fails here, before anything starts
@@ -85,28 +71,44 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   }
   const progress = opts.progress ?? (() => {});
   const plan = generatePlan(spec);
+  // The machine before the run: no engine or no image is an EnvironmentError, and no run folder.
+  if (!opts.cluster) await prepareMachine(progress);
   const store: RunDir = await createRunDir(opts.storeRoot ?? "store", spec.name);
+  const specPath = join(store.dir, "spec.json");
   const startedAt = new Date().toISOString();
-  await writeJson(join(store.dir, "spec.json"), { ...spec, meta: { startedAt, command: opts.command ?? null, replay: replayCommand(store.dir) } });
+  const meta: Record<string, unknown> = { startedAt, command: opts.command ?? null, replay: replayCommand(store.dir) };
+  await writeJson(specPath, { ...spec, meta });
   progress(`run: ${store.dir} (seed ${spec.seed})`);
 
   const recorder = createRecorder({ path: store.historyPath });
+  // The run's one cancel: the first reason wins and is the verdict's `unknown` reason.
   const abort = new AbortController();
+  let unknownReason: string | undefined;
   let interrupted = false;
+  const cancel = (reason: string) => {
+    unknownReason ??= reason;
+    if (!abort.signal.aborted) abort.abort(new Error(reason));
+  };
   let finish: Promise<RunOutcome> | undefined;
-  const onSignal = async () => {
-    interrupted = true;
-    abort.abort(new Error("interrupted"));
-    progress("run: interrupted — stopping clients, healing, checking what was recorded");
+  const onShutdownOfRun = async (cause: ShutdownCause) => {
+    if ("signal" in cause) {
+      interrupted = true;
+      cancel("interrupted before the final reads: loss is not decidable");
+      progress("run: interrupted — stopping clients, healing, checking what was recorded");
+    } else {
+      cancel(`run failed: uncaught error: ${messageOf(cause.error)}`);
+      progress("run: uncaught error — stopping clients, healing, checking what was recorded");
+    }
     await finish?.catch(() => undefined);
   };
-  let unregister = onShutdown(onSignal);
+  let unregister = onShutdown(onShutdownOfRun);
 
   let cluster: Cluster | undefined;
   let faults: FaultDriver | undefined;
   let workload: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
   let finalReads: FinalReadResult | undefined;
-  let unknownReason: string | undefined;
+  let environment: EnvironmentError | undefined;
+  const cleanupProblems: string[] = [];
 
   finish = (async () => {
     try {
@@ -115,7 +117,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
       // Hooks run newest first: ours must run before the cluster's own removal, so that a
       // signal still heals, saves node logs and then removes the cluster (through finish).
       unregister();
-      unregister = onShutdown(onSignal);
+      unregister = onShutdown(onShutdownOfRun);
       await createTopic(c.bootstrap(), spec.topic.name, {
         partitions: spec.topic.partitions,
         replicationFactor: spec.topic.replicationFactor,
@@ -136,7 +138,13 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
           progress(`  ${secondsSince(t)} s: sends ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
         }, 5000);
         try {
-          [workload] = await Promise.all([runWorkload(spec, plan, ctx, signal, (s) => (workload = s)), faults.run(signal)]);
+          [workload] = await sideBySide<[WorkloadStats, void]>(
+            [
+              ["the workload", runWorkload(spec, plan, ctx, signal, (s) => (workload = s))],
+              ["the fault driver", faults.run(signal)],
+            ],
+            cancel,
+          );
         } finally {
           clearInterval(ticker);
           clear();
@@ -151,51 +159,47 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         try {
           await waitTopicInSync(c.bootstrap(), spec.topic.name, spec.recoveryTimeoutSeconds * 1000);
         } catch (err) {
-          progress(`  not recovered: ${(err as Error).message}; reading anyway`);
+          progress(`  not recovered: ${messageOf(err)}; reading anyway`);
         }
       }
 
       if (!abort.signal.aborted) {
         progress("phase 4/4: final reads of every key from offset 0");
         finalReads = await readFinal(ctx, spec.topic.name, plan.keys, spec.finalReadTimeoutSeconds * 1000);
-        if (!finalReads.complete) unknownReason = `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(finalReads.reached)} of ${JSON.stringify(finalReads.endOffsets)})`;
+        if (!finalReads.complete) unknownReason ??= `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(finalReads.reached)} of ${JSON.stringify(finalReads.endOffsets)})`;
       }
     } catch (err) {
-      if (!interrupted) {
-        unknownReason = `run failed: ${(err as Error).message}`;
-        progress(`run: error: ${(err as Error).message}`);
-      }
+      if (err instanceof EnvironmentError) environment = err;
+      cancel(`run failed: ${messageOf(err)}`);
+      progress(`run: error: ${messageOf(err)}`);
     } finally {
-      await faults?.healAll().catch(() => undefined);
+      await faults?.healAll().catch((err: unknown) => cleanupProblems.push(`heal: ${messageOf(err)}`));
       if (cluster) {
         for (const node of [...cluster.zookeepers, ...cluster.brokers]) {
           await node.logs().then((text) => writeFile(join(store.logsDir, `${node.name}.log`), text)).catch(() => undefined);
         }
-        if (!opts.cluster) await cluster.stop();
+        if (!opts.cluster) await cluster.stop().catch((err: unknown) => cleanupProblems.push(messageOf(err)));
       }
     }
-    if (interrupted) unknownReason = "interrupted before the final reads: loss is not decidable";
+    for (const p of cleanupProblems) progress(`run: cleanup: ${p}`);
 
-    let results = check([...recorder.ops], checkConfigOfSpec(spec));
-    results = undecided(results, unknownReason);
+    // What is checked and reported is what was stored: the history file, read back.
+    const history = await readHistoryFile(store.historyPath);
+    const results = undecided(check(history, checkConfigOfSpec(spec)), unknownReason);
     await writeJson(join(store.dir, "results.json"), results);
-    const reportPath = join(store.dir, "report.html");
+    // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
+    // the same report later: the run's details go into spec.json's meta.
     const logs = (await readdir(store.logsDir).catch(() => [] as string[])).map((f) => `logs/${f}`);
-    await writeFile(
-      reportPath,
-      renderReport({
-        spec,
-        history: recorder.ops,
-        results,
-        meta: {
-          command: opts.command ?? null, replay: replayCommand(store.dir), startedAt, runId: cluster?.runId,
-          versions: versions(cluster?.image), files: { history: "history.jsonl", results: "results.json", spec: "spec.json", logs },
-          workload, finalReads,
-        },
-      }),
-    );
+    Object.assign(meta, {
+      runId: cluster?.runId, versions: runVersions(cluster?.image), workload, finalReads, interrupted,
+      ...(cleanupProblems.length ? { cleanupProblems } : {}),
+      files: { history: "history.jsonl", results: "results.json", spec: "spec.json", logs },
+    });
+    await writeJson(specPath, { ...spec, meta });
+    const reportPath = await writeReport(store.dir);
     await writeIndex(store.root).catch((err: Error) => progress(`index: ${err.message}`));
     unregister();
+    if (environment) throw environment;
     progress(`run: ${results.valid === true ? "VALID" : results.valid === false ? "INVALID" : "UNKNOWN"}; report ${reportPath}`);
     return {
       spec, dir: store.dir, historyPath: store.historyPath, reportPath, results, workload, finalReads, interrupted,

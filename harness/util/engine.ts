@@ -1,7 +1,10 @@
 // Makes sure a Docker engine answers, through scripts/ensure-docker (which installs and starts one
-// on a bare Debian machine). Every path that needs an engine calls this first.
+// on a bare Debian machine). Every path that needs an engine comes through here: cluster start
+// (runs, suites, replay, shrink, the API, benchmarks), doctor, images build, clean, and the tests'
+// global setup. Failing to get one is an EnvironmentError, not a run outcome.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { EnvironmentError, tailOf } from "./environment.ts";
 import { run } from "./exec.ts";
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "ensure-docker");
@@ -9,9 +12,11 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "script
 export async function ensureEngine(progress: (m: string) => void = () => {}): Promise<string> {
   try {
     await run("bash", [SCRIPT], { onLine: (l) => l.trim() && progress(l) });
+    return (await run("docker", ["version", "--format", "{{.Server.Version}}"])).trim();
   } catch (err) {
-    const tail = ((err as { output?: string }).output ?? (err as Error).message).trim().split("\n").slice(-3).join("\n");
-    throw new Error(`no Docker engine: ${tail}`);
+    throw new EnvironmentError(
+      `no Docker engine: ${tailOf(err)}`,
+      "start a Docker engine (or run as root on Debian/Ubuntu, where scripts/ensure-docker installs docker.io and starts dockerd), then run the command again",
+    );
   }
-  return (await run("docker", ["version", "--format", "{{.Server.Version}}"])).trim();
 }

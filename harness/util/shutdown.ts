@@ -1,16 +1,20 @@
-// Cleanup that must run however the process ends: normal exit paths call it themselves; SIGINT and
-// SIGTERM run every registered hook (newest first) and then exit with 130 / 143.
-type Hook = () => Promise<void> | void;
+// Cleanup that must run however the process ends: normal exit paths call it themselves; SIGINT,
+// SIGTERM, an uncaught exception and an unhandled rejection run every registered hook (newest
+// first), so a run still heals, saves its logs, removes its cluster and writes its results. Then a
+// signal exits with 130 / 143 and a crash with 2, unless someone else (a test runner) also listens
+// for crashes, in which case it decides what happens next.
+export type ShutdownCause = { signal: NodeJS.Signals } | { error: unknown };
+type Hook = (cause: ShutdownCause) => Promise<void> | void;
 
 const hooks = new Set<Hook>();
 let installed = false;
 let exiting = false;
 
-async function runHooks(): Promise<void> {
+async function runHooks(cause: ShutdownCause): Promise<void> {
   for (const hook of [...hooks].reverse()) {
     hooks.delete(hook);
     try {
-      await hook();
+      await hook(cause);
     } catch (err) {
       console.error(`cleanup failed: ${(err as Error).message}`);
     }
@@ -25,7 +29,22 @@ function onSignal(signal: NodeJS.Signals) {
   }
   exiting = true;
   console.error(`\n${signal}: cleaning up (${hooks.size} step(s))...`);
-  void runHooks().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  void runHooks({ signal }).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+}
+
+function onCrash(event: "uncaughtException" | "unhandledRejection", listener: (e: unknown) => void) {
+  return (error: unknown) => {
+    // Our listener replaces Node's default crash: when no one else listens, exit as Node would.
+    const alone = (process.listeners(event as "uncaughtException") as unknown[]).every((l) => l === listener);
+    console.error(`kafka-harness: ${event === "uncaughtException" ? "uncaught exception" : "unhandled rejection"}: ${(error as Error)?.stack ?? String(error)}`);
+    if (exiting) return;
+    exiting = true;
+    console.error(`cleaning up (${hooks.size} step(s))...`);
+    void runHooks({ error }).finally(() => {
+      if (alone) process.exit(2);
+      exiting = false;
+    });
+  };
 }
 
 /** Registers a hook; returns a function that unregisters it (call it once the work is undone). */
@@ -34,6 +53,11 @@ export function onShutdown(hook: Hook): () => void {
     installed = true;
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+      const listener: (e: unknown) => void = (e) => handler(e);
+      const handler = onCrash(event, listener);
+      process.on(event, listener);
+    }
   }
   hooks.add(hook);
   return () => hooks.delete(hook);

@@ -1,0 +1,17 @@
+// The versions a run is stored with (harness, Kafka, kafkajs, Node, image tag), so its report says
+// what was tested long after the machine changed.
+import { createRequire } from "node:module";
+import { kafkaVersion } from "../images/build-images.ts";
+
+const require = createRequire(import.meta.url);
+const versionOf = (packageJson: string) => (require(packageJson) as { version: string }).version;
+
+export function runVersions(image?: string): Record<string, string> {
+  return {
+    "kafka-harness": versionOf("../../package.json"),
+    kafka: `${kafkaVersion()} (ZooKeeper mode)`,
+    kafkajs: versionOf("kafkajs/package.json"),
+    node: process.version,
+    ...(image ? { image } : {}),
+  };
+}
