@@ -23,6 +23,7 @@ export default defineConfig({
         test: {
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
+          globalSetup: ["test/browser/global-setup.ts"],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 300_000,
