@@ -1,15 +1,18 @@
 // Builds the one local image both roles run from, in two cached steps: a Debian base (mmdebstrap
 // from the host's apt sources, imported with `docker import`) and the Kafka layer (jars resolved by
 // Maven from pom.xml). Tags carry a hash of their inputs, so an existing tag means nothing to do.
+// The root filesystem tarball is cached under the base tag's hash (rootfs-cache.ts), so a build
+// that fails after mmdebstrap does not run it again.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
+import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAtomically } from "./rootfs-cache.ts";
 import { secondsSince } from "../util/wait.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -45,11 +48,19 @@ export async function imageExists(tag: string): Promise<boolean> {
   return succeeds("docker", ["image", "inspect", "--format", "{{.Id}}", tag]);
 }
 
-async function baseTag(): Promise<{ tag: string; codename: string; sources: string[] }> {
+interface Base {
+  tag: string;
+  /** The input hash (the tag's part after the colon); also names the cached rootfs tarball. */
+  inputHash: string;
+  codename: string;
+  sources: string[];
+}
+
+async function baseTag(): Promise<Base> {
   const codename = await hostCodename();
   const files = await hostReleaseSources(codename);
-  const tag = `kafka-harness/base:${hash([codename, ...MMDEBSTRAP_OPTS, ...files.map((f) => f.text)])}`;
-  return { tag, codename, sources: files.map((f) => f.path) };
+  const inputHash = hash([codename, ...MMDEBSTRAP_OPTS, ...files.map((f) => f.text)]);
+  return { tag: `kafka-harness/base:${inputHash}`, inputHash, codename, sources: files.map((f) => f.path) };
 }
 
 async function kafkaTag(base: string): Promise<string> {
@@ -62,15 +73,25 @@ export async function currentImageTag(): Promise<string> {
   return kafkaTag((await baseTag()).tag);
 }
 
-async function buildBase(tag: string, codename: string, sources: string[], progress: Progress): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), "kafka-harness-rootfs-"));
-  try {
-    const tar = join(work, "rootfs.tar");
-    progress(`base: mmdebstrap ${codename} (${BASE_PACKAGES.join(", ")}) from ${sources.join(", ")}`);
-    await run("mmdebstrap", [...MMDEBSTRAP_OPTS, codename, tar, ...sources], {
+/** Makes the rootfs tarball with mmdebstrap, straight into the cache (atomically: a crash or a
+ *  failure leaves no tarball there, never a torn one). */
+async function makeRootfs(base: Base, tar: string, progress: Progress): Promise<void> {
+  await mkdir(ROOTFS_CACHE_DIR, { recursive: true });
+  const stale = await pruneRootfsCache(ROOTFS_CACHE_DIR, basename(tar));
+  if (stale.length > 0) progress(`base: removed ${stale.length} stale file(s) from ${ROOTFS_CACHE_DIR}`);
+  progress(`base: mmdebstrap ${base.codename} (${BASE_PACKAGES.join(", ")}) from ${base.sources.join(", ")}`);
+  const started = performance.now();
+  await writeAtomically(tar, (tmp) =>
+    run("mmdebstrap", ["--format=tar", ...MMDEBSTRAP_OPTS, base.codename, tmp, ...base.sources], {
       onLine: (l) => /^I: (running|downloading|extracting|installing|success)/.test(l) && progress(`base: ${l.slice(3)}`),
-    });
-    progress(`base: docker import as ${tag}`);
+    }).then(() => undefined),
+  );
+  progress(`base: rootfs made in ${secondsSince(started)} s, cached as ${tar}`);
+}
+
+async function importBase(tag: string, tar: string, fromCache: boolean, progress: Progress): Promise<void> {
+  progress(`base: docker import as ${tag}`);
+  try {
     await run("docker", [
       "import",
       "--change", "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64",
@@ -79,9 +100,23 @@ async function buildBase(tag: string, codename: string, sources: string[], progr
       tar,
       tag,
     ]);
-  } finally {
-    await rm(work, { recursive: true, force: true });
+  } catch (err) {
+    // Kept for the next try (the engine may just be down); only a damaged file needs removing.
+    if (fromCache) (err as Error).message += `\n(the root filesystem came from the cache; if that file is damaged, delete ${tar})`;
+    throw err;
   }
+}
+
+async function buildBase(base: Base, progress: Progress): Promise<void> {
+  const tar = rootfsCachePath(ROOTFS_CACHE_DIR, base.inputHash);
+  const step = baseStep({ baseImageExists: await imageExists(base.tag), rootfsCached: existsSync(tar) });
+  if (step === "keep") {
+    progress(`base: ${base.tag} exists, kept`);
+    return;
+  }
+  if (step === "import-cached") progress(`base: rootfs for ${base.inputHash} cached (${tar}), mmdebstrap skipped`);
+  else await makeRootfs(base, tar, progress);
+  await importBase(base.tag, tar, step === "import-cached", progress);
 }
 
 async function buildKafka(tag: string, base: string, progress: Progress): Promise<void> {
@@ -112,8 +147,7 @@ export async function ensureImages(progress: Progress = () => {}): Promise<Image
   try {
     if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
     await run("bash", [ENSURE_TOOLS], { onLine: (l) => l.trim() && progress(l) });
-    if (await imageExists(base.tag)) progress(`base: ${base.tag} exists, kept`);
-    else await buildBase(base.tag, base.codename, base.sources, progress);
+    await buildBase(base, progress);
     await buildKafka(tag, base.tag, progress);
     progress(`done: ${tag} in ${seconds()} s`);
     return { tag, built: true, seconds: seconds() };
