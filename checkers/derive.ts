@@ -1,51 +1,76 @@
 // Derived structures, built once per check (DESIGN.md section 7): client ops paired with their
-// invocations, every micro-op as a flat record, per-key logs (offset -> values), dense indexes,
-// writers and readers. Every anomaly module reads these and nothing else.
+// invocations, every micro-op value as a flat record, per-key logs (offset -> values), dense
+// indexes, writers and readers. Every anomaly module reads these and nothing else.
+//
+// Map of the arrays. Everything is numbered and kept in typed arrays (a 1M-op history gives a few
+// million records; an object per record would be slow and large). The prefix of a field names
+// what it is indexed by:
+//
+//   op…     op number, 0..nOps-1: the client ops (send, poll, txn, assign, subscribe) in the order
+//           they completed. An invocation that never completed (the client crashed) becomes an
+//           `info` op with the invocation's value, when its process invokes again or at the end.
+//   rec…    record number, 0..nRecs-1: one per value in a micro-op (a value sent, or one
+//           [offset, value] a poll returned), in op order; op o's records are
+//           opRecStart[o] .. opRecEnd[o]-1.
+//   val…    value number, 0..nVals-1: one per distinct (key, value); valOrig[v] is the value.
+//   keys    key number, 0..keys.length-1: keys[k] is the key; keySlots[k] is its log.
+//   slot…   slot number: one per non-empty offset of a key's log. keySlots[k] lists key k's
+//           slots in offset order, so a slot's place in that list is its dense index (slotIndex).
+//   entry…  entry number: one per distinct (slot, value) of the logs. A slot's first entry is
+//           slotEntry[s], a value's first is valEntry[v]; the others (an inconsistent offset, a
+//           duplicate value) are in slotMore and valMore.
+//
+// Links between them: a record names its op, key and value (recOp, recKey, recVal); a value its key
+// (valKey), writer and first ok reader (ops); an entry its slot, value and op.
 import type { Key, Op, Process, Value } from "./history.ts";
 import { FloatList, IdMap, IntList } from "./ints.ts";
 import { buildLog } from "./log.ts";
 
 export { slotValues } from "./log.ts";
 
+/** opType codes. */
 export const OK = 0;
 export const INFO = 1;
 export const FAIL = 2;
+/** opF codes. */
 export const F_SEND = 0;
 export const F_POLL = 1;
 export const F_TXN = 2;
 export const F_ASSIGN = 3;
 export const F_SUBSCRIBE = 4;
 
-/**
- * Client ops are numbered 0..nOps-1 in the order they completed ("c" below). An invocation that
- * never completed (the client crashed) becomes an `info` op at the end, with the invocation's value.
- * Records (micro-op values) are numbered 0..nRecs-1 in op order; keys and values are interned.
- */
 export interface Derived {
   /** Ops seen (lines of the history), and how many were client ops (send/poll/txn/assign/subscribe). */
   nLines: number;
   nClientLines: number;
+
+  // By op number.
   nOps: number;
-  /** Stream position of the completion (of the invocation, for one that never completed). */
+  /** Line (position in the history) of the completion; of the invocation, for one that never completed. */
   opPos: Int32Array;
-  /** Stream position of the invocation, or -1. */
+  /** Line of the invocation, or -1. */
   opInv: Int32Array;
   /** The op's own `index` and `time` fields (of its completion). */
   opIndexOf: Int32Array;
   opTime: Float64Array;
+  /** OK, INFO or FAIL. */
   opType: Uint8Array;
+  /** F_SEND, F_POLL, F_TXN, F_ASSIGN or F_SUBSCRIBE. */
   opF: Uint8Array;
+  /** Process number: the process is procs[opProc[o]]. */
   opProc: Int32Array;
   /** 1 for an invocation that never completed. */
   opSynth: Uint8Array;
+  /** The op's records are opRecStart[o] .. opRecEnd[o]-1. */
   opRecStart: Int32Array;
   opRecEnd: Int32Array;
-  /** Keys named by assign/subscribe ops. */
+  /** Key numbers named by assign/subscribe ops, by op number. */
   opKeys: Map<number, number[]>;
   /** ok, or info with one of its sent values read by an ok op. */
   mustCommit: Uint8Array;
   procs: Process[];
 
+  // By record number.
   nRecs: number;
   recOp: Int32Array;
   recKey: Int32Array;
@@ -57,17 +82,23 @@ export interface Derived {
   /** Dense index of the record's offset (or of the value's first index), -1 if unknown. */
   recIndex: Int32Array;
 
+  // By key number.
   keys: Key[];
+
+  // By value number.
   nVals: number;
   valKey: Int32Array;
   valOrig: Value[];
   /** First completed op that sent the value, or -1. */
   valWriter: Int32Array;
+  /** 1 when an ok op read the value; the first such op, or -1. */
   valReadOk: Uint8Array;
   valFirstOkReader: Int32Array;
+  /** Lowest and highest dense index of the value in its key's log, -1 if not in the log. */
   valFirstIndex: Int32Array;
   valLastIndex: Int32Array;
 
+  // The logs: by key, slot and entry number.
   /** Per key, its non-empty offsets' slots in offset order: position in the array = dense index. */
   keySlots: Int32Array[];
   slotOffset: Float64Array;
@@ -85,11 +116,12 @@ export interface Derived {
 }
 
 export function derive(history: Iterable<Op>): Derived {
-  const b = new Deriver(Array.isArray(history) ? history.length : undefined);
-  for (const op of history) b.add(op);
-  return b.finish();
+  const deriver = new Deriver(Array.isArray(history) ? history.length : undefined);
+  for (const op of history) deriver.add(op);
+  return deriver.finish();
 }
 
+/** The opF code of a client op's `f`, or -1 for anything else (faults, debug ops). */
 function fCode(f: string): number {
   switch (f) {
     case "send":
@@ -107,8 +139,9 @@ function fCode(f: string): number {
   }
 }
 
+/** An invocation waiting for its completion. */
 interface Pending {
-  pos: number;
+  line: number;
   op: Op;
 }
 
@@ -116,6 +149,7 @@ interface Pending {
 export class Deriver {
   private nLines = 0;
   private nClientLines = 0;
+  /** Per process, its invocation not yet completed. */
   private readonly pending = new Map<Process, Pending>();
 
   // Sized from the history's length when it is known, so the lists rarely grow (each growth of a
@@ -142,7 +176,9 @@ export class Deriver {
 
   private keyIds = new Map<string, number>();
   private keys: Key[] = [];
+  /** Whether the key was only seen in poll results so far, where it is a string whatever it was. */
   private keyFromPoll: boolean[] = [];
+  /** Per key, value -> value number. */
   private keyVals: IdMap[] = [];
   // Direct tables may grow to a few times the number of values seen so far, never more.
   private readonly valueLimit = () => 4 * this.valOrig.length + 65536;
@@ -179,89 +215,96 @@ export class Deriver {
 
   /** Adds the next op of the history. */
   add(op: Op): void {
-    const pos = this.nLines++;
+    const line = this.nLines++;
     const f = fCode(op.f);
     if (f < 0) return;
     this.nClientLines++;
-    const type = op.type;
-    if (type === "invoke") {
-      const prev = this.pending.get(op.process);
-      if (prev !== undefined) this.addOp(prev.op, fCode(prev.op.f), prev.pos, prev.pos, undefined, INFO, true);
-      this.pending.set(op.process, { pos, op });
+    if (op.type === "invoke") {
+      // A process that invokes again has given up on its previous invocation.
+      const abandoned = this.pending.get(op.process);
+      if (abandoned !== undefined) this.addUnfinished(abandoned);
+      this.pending.set(op.process, { line, op });
       return;
     }
-    const inv = this.pending.get(op.process);
-    let invOp: Op | undefined;
-    let invPos = -1;
-    if (inv !== undefined && inv.op.f === op.f) {
+    const invocation = this.pending.get(op.process);
+    if (invocation !== undefined && invocation.op.f === op.f) {
       this.pending.delete(op.process);
-      invOp = inv.op;
-      invPos = inv.pos;
-    }
-    this.addOp(op, f, pos, invPos, invOp, type === "ok" ? OK : type === "info" ? INFO : FAIL, false);
+      this.addOp(op, f, line, invocation.line, invocation.op, typeCode(op.type), false);
+    } else this.addOp(op, f, line, -1, undefined, typeCode(op.type), false);
   }
 
-  private addOp(op: Op, f: number, pos: number, inv: number, invOp: Op | undefined, type: number, synth: boolean): void {
-    const c = this.opPos.n;
-    this.opPos.push(pos);
-    this.opInv.push(inv);
+  /** An invocation that never completed, as an info op with the invocation's value. */
+  private addUnfinished(p: Pending): void {
+    this.addOp(p.op, fCode(p.op.f), p.line, p.line, undefined, INFO, true);
+  }
+
+  private addOp(op: Op, f: number, line: number, invLine: number, invocation: Op | undefined, type: number, unfinished: boolean): void {
+    const o = this.opPos.n;
+    this.opPos.push(line);
+    this.opInv.push(invLine);
     this.opIndexOf.push(op.index);
     this.opTime.push(op.time);
     this.opType.push(type);
     this.opF.push(f);
     this.opProc.push(this.internProc(op.process));
-    this.opSynth.push(synth ? 1 : 0);
+    this.opSynth.push(unfinished ? 1 : 0);
     this.opRecStart.push(this.recOp.n);
-    const value = op.value ?? invOp?.value;
+    // A failed or crashed op may carry no value: its invocation says what it tried.
+    const value = op.value ?? invocation?.value;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
-      const ks: number[] = [];
-      if (Array.isArray(value)) for (const k of value as Key[]) ks.push(this.internKey(k, false));
-      this.opKeys.set(c, ks);
+      const named: number[] = [];
+      if (Array.isArray(value)) for (const key of value as Key[]) named.push(this.internKey(key, false));
+      this.opKeys.set(o, named);
     } else if (Array.isArray(value)) {
-      this.addRecords(c, value, type);
+      this.addRecords(o, value, type);
     }
     this.opRecEnd.push(this.recOp.n);
   }
 
-  private addRecords(c: number, mops: unknown[], type: number): void {
+  /** One record per value the op's micro-ops send or read. */
+  private addRecords(o: number, mops: unknown[], type: number): void {
     for (let i = 0; i < mops.length; i++) {
-      const m = mops[i] as unknown[];
-      if (m[0] === "send") {
-        const x = m[2];
-        let off = Number.NaN;
-        let v: Value;
-        if (Array.isArray(x)) {
-          if (x[0] !== null) off = x[0] as number;
-          v = x[1] as Value;
-        } else v = x as Value;
-        const k = this.internKey(m[1] as Key, false);
-        const vid = this.internVal(k, v);
-        this.pushRec(c, k, vid, off, 0);
-        if (this.valWriter.a[vid] === -1) this.valWriter.a[vid] = c;
-      } else if (m.length === 2) {
-        const res = m[1] as Record<string, Array<[number, Value]>>;
-        for (const ks in res) {
-          const k = this.internKey(ks, true);
-          const recs = res[ks]!;
-          for (let j = 0; j < recs.length; j++) {
-            const rec = recs[j]!;
-            const vid = this.internVal(k, rec[1]);
-            this.pushRec(c, k, vid, rec[0], 1);
-            if (type === OK) {
-              this.valReadOk.a[vid] = 1;
-              if (this.valFirstOkReader.a[vid] === -1) this.valFirstOkReader.a[vid] = c;
-            }
-          }
+      const mop = mops[i] as unknown[];
+      if (mop[0] === "send") this.addSend(o, mop[1] as Key, mop[2]);
+      else if (mop.length === 2) this.addPollResult(o, mop[1] as Record<string, Array<[number, Value]>>, type);
+    }
+  }
+
+  /** `sent` is the value, or [offset, value] once the send was acknowledged. */
+  private addSend(o: number, key: Key, sent: unknown): void {
+    let offset = Number.NaN;
+    let value: Value;
+    if (Array.isArray(sent)) {
+      if (sent[0] !== null) offset = sent[0] as number;
+      value = sent[1] as Value;
+    } else value = sent as Value;
+    const k = this.internKey(key, false);
+    const v = this.internVal(k, value);
+    this.pushRec(o, k, v, offset, 0);
+    if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
+  }
+
+  private addPollResult(o: number, result: Record<string, Array<[number, Value]>>, type: number): void {
+    for (const key in result) {
+      const k = this.internKey(key, true);
+      const read = result[key]!;
+      for (let j = 0; j < read.length; j++) {
+        const record = read[j]!;
+        const v = this.internVal(k, record[1]);
+        this.pushRec(o, k, v, record[0], 1);
+        if (type === OK) {
+          this.valReadOk.a[v] = 1;
+          if (this.valFirstOkReader.a[v] === -1) this.valFirstOkReader.a[v] = o;
         }
       }
     }
   }
 
-  private pushRec(c: number, k: number, v: number, off: number, poll: number): void {
-    this.recOp.push(c);
+  private pushRec(o: number, k: number, v: number, offset: number, poll: number): void {
+    this.recOp.push(o);
     this.recKey.push(k);
     this.recVal.push(v);
-    this.recOff.push(off);
+    this.recOff.push(offset);
     this.recPoll.push(poll);
   }
 
@@ -275,57 +318,60 @@ export class Deriver {
     return id;
   }
 
+  // Consecutive records are mostly of one key: remember the last one looked up.
   private lastKey: string | undefined;
   private lastKeyId = -1;
 
-  private internKey(k: Key, fromPollMap: boolean): number {
-    const s = typeof k === "string" ? k : String(k);
-    let id: number | undefined = s === this.lastKey ? this.lastKeyId : this.keyIds.get(s);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.keyIds.set(s, id);
-      this.keys.push(k);
-      this.keyFromPoll.push(fromPollMap);
+  private internKey(key: Key, fromPollResult: boolean): number {
+    const name = typeof key === "string" ? key : String(key);
+    let k: number | undefined = name === this.lastKey ? this.lastKeyId : this.keyIds.get(name);
+    if (k === undefined) {
+      k = this.keys.length;
+      this.keyIds.set(name, k);
+      this.keys.push(key);
+      this.keyFromPoll.push(fromPollResult);
       this.keyVals.push(new IdMap(this.valueLimit));
-    } else if (!fromPollMap && this.keyFromPoll[id]) {
+    } else if (!fromPollResult && this.keyFromPoll[k]) {
       // Poll results are JSON objects whose keys are strings; a send or assign shows the real type.
-      this.keys[id] = k;
-      this.keyFromPoll[id] = false;
+      this.keys[k] = key;
+      this.keyFromPoll[k] = false;
     }
-    this.lastKey = s;
-    this.lastKeyId = id;
-    return id;
+    this.lastKey = name;
+    this.lastKeyId = k;
+    return k;
   }
 
-  private internVal(k: number, v: Value): number {
-    const m = this.keyVals[k]!;
-    let id = m.get(v);
-    if (id === -1) {
-      id = this.valOrig.length;
-      m.set(v, id);
-      this.valOrig.push(v);
+  private internVal(k: number, value: Value): number {
+    const ids = this.keyVals[k]!;
+    let v = ids.get(value);
+    if (v === -1) {
+      v = this.valOrig.length;
+      ids.set(value, v);
+      this.valOrig.push(value);
       this.valKey.push(k);
       this.valWriter.push(-1);
       this.valReadOk.push(0);
       this.valFirstOkReader.push(-1);
     }
-    return id;
+    return v;
   }
 
   /** Ends the history: invocations still pending become info ops, and the logs are built. */
   finish(): Derived {
-    const left = [...this.pending.values()].sort((x, y) => x.pos - y.pos);
+    const left = [...this.pending.values()].sort((x, y) => x.line - y.line);
     this.pending.clear();
-    for (const p of left) this.addOp(p.op, fCode(p.op.f), p.pos, p.pos, undefined, INFO, true);
+    for (const p of left) this.addUnfinished(p);
     const d = this.finishOps();
+    markMustCommit(d);
     buildLog(d);
     return d;
   }
 
+  /** The lists as arrays; the log's arrays stay empty until buildLog fills them. */
   private finishOps(): Derived {
     const nOps = this.opPos.n;
     const nVals = this.valOrig.length;
-    const d: Derived = {
+    return {
       nLines: this.nLines,
       nClientLines: this.nClientLines,
       nOps,
@@ -369,23 +415,30 @@ export class Deriver {
       valEntry: new Int32Array(nVals).fill(-1),
       valMore: new Map(),
     };
-    for (let c = 0; c < nOps; c++) {
-      const t = d.opType[c]!;
-      if (t === OK) d.mustCommit[c] = 1;
-      else if (t === INFO) {
-        for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
-          if (d.recPoll[r] === 0 && d.valReadOk[d.recVal[r]!] === 1) {
-            d.mustCommit[c] = 1;
-            break;
-          }
-        }
-      }
-    }
-    return d;
   }
 }
 
-/** The history index (op.index) of client op c. */
-export function opIndex(d: Derived, c: number): number {
-  return d.opIndexOf[c]!;
+function typeCode(type: string): number {
+  return type === "ok" ? OK : type === "info" ? INFO : FAIL;
+}
+
+/** An ok op must have committed; so must an info op one of whose sent values an ok op read. */
+function markMustCommit(d: Derived): void {
+  for (let o = 0; o < d.nOps; o++) {
+    const type = d.opType[o]!;
+    if (type === OK) d.mustCommit[o] = 1;
+    else if (type === INFO) {
+      for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
+        if (d.recPoll[r] === 0 && d.valReadOk[d.recVal[r]!] === 1) {
+          d.mustCommit[o] = 1;
+          break;
+        }
+      }
+    }
+  }
+}
+
+/** The history index (op.index) of client op o. */
+export function opIndex(d: Derived, o: number): number {
+  return d.opIndexOf[o]!;
 }

@@ -1,92 +1,138 @@
-// The per-key logs: offset -> values, filled from every value a poll returned (in any completed op)
-// and from the [offset, value] sends of ops that must have committed; then dense indexes (rank of
-// an offset among the key's non-empty offsets) and each value's first and last index.
+// The per-key logs (DESIGN.md section 7): offset -> values, filled from every value a poll returned
+// (in any completed op) and from the [offset, value] sends of ops that must have committed; then
+// dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
+// last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
 import type { Derived } from "./derive.ts";
 import { FloatList, IdMap, IntList } from "./ints.ts";
 
-/** Fills the per-key logs from every poll result and every committed send with an offset. */
 export function buildLog(d: Derived): void {
+  const recSlot = placeRecords(d);
+  rankSlots(d);
+  for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[d.entrySlot[e]!]!);
+  for (let r = 0; r < d.nRecs; r++) {
+    const slot = recSlot[r]!;
+    // A record outside the log (a send whose op may not have committed, or with no offset) is
+    // placed where its value first sits, if anywhere.
+    d.recIndex[r] = slot >= 0 ? d.slotIndex[slot]! : d.valFirstIndex[d.recVal[r]!]!;
+  }
+}
+
+/**
+ * Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value
+ * there; returns the slot of each record (-1 for one not in the log).
+ */
+function placeRecords(d: Derived): Int32Array {
   const nKeys = d.keys.length;
-  const offsetSlot: IdMap[] = [];
+  // Per key, offset -> slot number, and its slots in the order they were made.
+  const slotAt: IdMap[] = [];
   const slotsOfKey: IntList[] = [];
   const offsetLimit = () => 4 * d.nRecs + 65536;
   for (let k = 0; k < nKeys; k++) {
-    offsetSlot.push(new IdMap(offsetLimit));
+    slotAt.push(new IdMap(offsetLimit));
     slotsOfKey.push(new IntList(64));
   }
-  // Usually one entry (and one slot) per value.
-  const size = d.nVals + 1024;
-  const slotOffset = new FloatList(size);
-  const slotEntry = new IntList(size);
-  const entryVal = new IntList(size);
-  const entrySlot = new IntList(size);
-  const entryOp = new IntList(size);
+  const lists = new LogLists(d);
   const recSlot = new Int32Array(d.nRecs).fill(-1);
-  const { slotMore, valMore, valEntry } = d;
-
-  const newEntry = (slot: number, v: number, c: number): number => {
-    const e = entryVal.n;
-    entryVal.push(v);
-    entrySlot.push(slot);
-    entryOp.push(c);
-    if (valEntry[v] === -1) valEntry[v] = e;
-    else {
-      const more = valMore.get(v);
-      if (more) more.push(e);
-      else valMore.set(v, [e]);
-    }
-    return e;
-  };
 
   for (let r = 0; r < d.nRecs; r++) {
-    const off = d.recOff[r]!;
-    if (Number.isNaN(off)) continue;
-    const c = d.recOp[r]!;
-    if (d.recPoll[r] === 0 && d.mustCommit[c] === 0) continue;
+    const offset = d.recOff[r]!;
+    if (Number.isNaN(offset)) continue;
+    const o = d.recOp[r]!;
+    if (d.recPoll[r] === 0 && d.mustCommit[o] === 0) continue;
     const k = d.recKey[r]!;
     const v = d.recVal[r]!;
-    const m = offsetSlot[k]!;
-    let slot = m.get(off);
+    let slot = slotAt[k]!.get(offset);
     if (slot === -1) {
-      slot = slotOffset.n;
-      slotOffset.push(off);
-      m.set(off, slot);
+      slot = lists.addSlot(offset, v, o);
+      slotAt[k]!.set(offset, slot);
       slotsOfKey[k]!.push(slot);
-      slotEntry.push(newEntry(slot, v, c));
-    } else if (entryVal.a[slotEntry.a[slot]!] !== v) {
-      const more = slotMore.get(slot);
-      let found = false;
-      if (more) for (const e of more) if (entryVal.a[e] === v) found = true;
-      if (!found) {
-        const e = newEntry(slot, v, c);
-        if (more) more.push(e);
-        else slotMore.set(slot, [e]);
-      }
+    } else if (!lists.slotHolds(slot, v)) {
+      lists.addMoreAtSlot(slot, v, o);
     }
     recSlot[r] = slot;
   }
 
-  d.slotOffset = slotOffset.done();
-  d.slotEntry = slotEntry.done();
-  d.entryVal = entryVal.done();
-  d.entrySlot = entrySlot.done();
-  d.entryOp = entryOp.done();
-  d.slotIndex = new Int32Array(slotOffset.n);
-  for (let k = 0; k < nKeys; k++) {
-    const slots = sortByOffset(slotsOfKey[k]!.done(), d.slotOffset);
-    d.keySlots.push(slots);
-    for (let i = 0; i < slots.length; i++) d.slotIndex[slots[i]!] = i;
+  lists.done();
+  for (let k = 0; k < nKeys; k++) d.keySlots.push(sortByOffset(slotsOfKey[k]!.done(), d.slotOffset));
+  return recSlot;
+}
+
+/** The growing slot and entry arrays of the logs, with the first-and-more links of slots and values. */
+class LogLists {
+  // Usually one entry (and one slot) per value.
+  private readonly slotOffset: FloatList;
+  private readonly slotEntry: IntList;
+  private readonly entryVal: IntList;
+  private readonly entrySlot: IntList;
+  private readonly entryOp: IntList;
+
+  constructor(private readonly d: Derived) {
+    const size = d.nVals + 1024;
+    this.slotOffset = new FloatList(size);
+    this.slotEntry = new IntList(size);
+    this.entryVal = new IntList(size);
+    this.entrySlot = new IntList(size);
+    this.entryOp = new IntList(size);
   }
-  for (let e = 0; e < d.entryVal.length; e++) {
-    const v = d.entryVal[e]!;
-    const i = d.slotIndex[d.entrySlot[e]!]!;
-    if (d.valFirstIndex[v] === -1 || i < d.valFirstIndex[v]!) d.valFirstIndex[v] = i;
-    if (i > d.valLastIndex[v]!) d.valLastIndex[v] = i;
+
+  /** A new slot at this offset, holding value v first put there by op o. */
+  addSlot(offset: number, v: number, o: number): number {
+    const slot = this.slotOffset.n;
+    this.slotOffset.push(offset);
+    this.slotEntry.push(this.addEntry(slot, v, o));
+    return slot;
   }
-  for (let r = 0; r < d.nRecs; r++) {
-    const s = recSlot[r]!;
-    d.recIndex[r] = s >= 0 ? d.slotIndex[s]! : d.valFirstIndex[d.recVal[r]!]!;
+
+  /** Whether value v is already one of the slot's entries. */
+  slotHolds(slot: number, v: number): boolean {
+    if (this.entryVal.a[this.slotEntry.a[slot]!] === v) return true;
+    const more = this.d.slotMore.get(slot);
+    if (more) for (const e of more) if (this.entryVal.a[e] === v) return true;
+    return false;
   }
+
+  /** Another value at an offset that already holds one (an inconsistent offset). */
+  addMoreAtSlot(slot: number, v: number, o: number): void {
+    addTo(this.d.slotMore, slot, this.addEntry(slot, v, o));
+  }
+
+  private addEntry(slot: number, v: number, o: number): number {
+    const e = this.entryVal.n;
+    this.entryVal.push(v);
+    this.entrySlot.push(slot);
+    this.entryOp.push(o);
+    // A value's second entry is at a second offset: a duplicate.
+    if (this.d.valEntry[v] === -1) this.d.valEntry[v] = e;
+    else addTo(this.d.valMore, v, e);
+    return e;
+  }
+
+  /** Hands the arrays to d. */
+  done(): void {
+    const d = this.d;
+    d.slotOffset = this.slotOffset.done();
+    d.slotEntry = this.slotEntry.done();
+    d.entryVal = this.entryVal.done();
+    d.entrySlot = this.entrySlot.done();
+    d.entryOp = this.entryOp.done();
+  }
+}
+
+function addTo(more: Map<number, number[]>, at: number, e: number): void {
+  const list = more.get(at);
+  if (list) list.push(e);
+  else more.set(at, [e]);
+}
+
+/** Dense indexes: each slot's position among its key's slots in offset order. */
+function rankSlots(d: Derived): void {
+  d.slotIndex = new Int32Array(d.slotOffset.length);
+  for (const slots of d.keySlots) for (let i = 0; i < slots.length; i++) d.slotIndex[slots[i]!] = i;
+}
+
+function widenValueRange(d: Derived, v: number, index: number): void {
+  if (d.valFirstIndex[v] === -1 || index < d.valFirstIndex[v]!) d.valFirstIndex[v] = index;
+  if (index > d.valLastIndex[v]!) d.valLastIndex[v] = index;
 }
 
 /**
@@ -98,19 +144,19 @@ function sortByOffset(slots: Int32Array, slotOffset: Float64Array): Int32Array {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < slots.length; i++) {
-    const o = slotOffset[slots[i]!]!;
-    if (i > 0 && o < slotOffset[slots[i - 1]!]!) sorted = false;
-    if (o < min) min = o;
-    if (o > max) max = o;
+    const offset = slotOffset[slots[i]!]!;
+    if (i > 0 && offset < slotOffset[slots[i - 1]!]!) sorted = false;
+    if (offset < min) min = offset;
+    if (offset > max) max = offset;
   }
   if (sorted) return slots;
   const range = max - min + 1;
   if (range > 4 * slots.length + 1024) return Int32Array.from(slots).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
-  const byOffset = new Int32Array(range).fill(-1);
-  for (let i = 0; i < slots.length; i++) byOffset[slotOffset[slots[i]!]! - min] = slots[i]!;
+  const slotAt = new Int32Array(range).fill(-1);
+  for (let i = 0; i < slots.length; i++) slotAt[slotOffset[slots[i]!]! - min] = slots[i]!;
   const out = new Int32Array(slots.length);
   let j = 0;
-  for (let o = 0; o < range; o++) if (byOffset[o] !== -1) out[j++] = byOffset[o]!;
+  for (let offset = 0; offset < range; offset++) if (slotAt[offset] !== -1) out[j++] = slotAt[offset]!;
   return out;
 }
 
@@ -121,4 +167,3 @@ export function slotValues(d: Derived, slot: number): number[] {
   if (more) for (const e of more) out.push(d.entryVal[e]!);
   return out;
 }
-
