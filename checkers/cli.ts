@@ -84,7 +84,8 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
   }
   let results: Results;
   try {
-    results = await checkHistoryFile(file, config);
+    const onTornLastLine = (where: string) => io.stderr(`check: ${where}: the last line was cut off while it was written (the run was killed?); skipped\n`);
+    results = await checkHistoryFile(file, config, {}, { onTornLastLine });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (e instanceof HistoryError) io.stderr(`${e.message}\n`);

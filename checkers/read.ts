@@ -6,29 +6,38 @@ import { basename, extname } from "node:path";
 import { parseEDNString } from "edn-data";
 import { type History, HistoryError, type Op, validateOp } from "./history.ts";
 
+/**
+ * How to read. A JSON Lines file whose last line has no newline and is not valid JSON was cut off
+ * while it was written (the run was killed): that line is skipped and reported here, never an
+ * error, so every complete line of a crashed run's history can still be checked.
+ */
+export interface ReadOptions {
+  onTornLastLine?: (where: string, text: string) => void;
+}
+
 /** Reads a history file, choosing the format by extension (.jsonl/.json/.ndjson or .edn). */
-export async function readHistoryFile(path: string): Promise<History> {
+export async function readHistoryFile(path: string, opts: ReadOptions = {}): Promise<History> {
   const history: History = [];
-  for await (const batch of streamHistoryBatches(path)) for (const op of batch) history.push(op);
+  for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) history.push(op);
   return history;
 }
 
 /** The ops of a history file, one at a time. */
-export async function* streamHistoryFile(path: string): AsyncGenerator<Op> {
-  for await (const batch of streamHistoryBatches(path)) yield* batch;
+export async function* streamHistoryFile(path: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
+  for await (const batch of streamHistoryBatches(path, opts)) yield* batch;
 }
 
 /**
  * The ops of a history file in batches (one per chunk read), which spares an await per op:
  * JSON Lines are streamed; EDN is parsed whole first.
  */
-export async function* streamHistoryBatches(path: string): AsyncGenerator<Op[]> {
+export async function* streamHistoryBatches(path: string, opts: ReadOptions = {}): AsyncGenerator<Op[]> {
   const ext = extname(path).toLowerCase();
   const source = basename(path);
   if (ext === ".edn") {
     yield parseEdnHistory(await readFile(path, "utf8"), source);
   } else if (ext === ".jsonl" || ext === ".json" || ext === ".ndjson") {
-    yield* streamJsonlBatches(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source);
+    yield* streamJsonlBatches(createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }), source, opts);
   } else {
     throw new HistoryError(source, `unknown history format "${ext}" (expected .jsonl, .json or .edn)`);
   }
@@ -38,27 +47,27 @@ export async function* streamHistoryBatches(path: string): AsyncGenerator<Op[]> 
  * Streams ops out of JSON Lines text arriving in chunks. Blank lines are skipped; a file that is one
  * JSON array of ops (starts with "[") is accepted too. Errors name the line.
  */
-export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op> {
-  for await (const batch of streamJsonlBatches(chunks, source)) yield* batch;
+export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>, source?: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
+  for await (const batch of streamJsonlBatches(chunks, source, opts)) yield* batch;
 }
 
 /**
  * Calls `onOp` with every op of a history file as it is read, and keeps none of them: the fastest
  * way through a large file (no await per op, no batch kept alive long enough to age in the heap).
  */
-export async function forEachHistoryOp(path: string, onOp: (op: Op) => void): Promise<void> {
+export async function forEachHistoryOp(path: string, onOp: (op: Op) => void, opts: ReadOptions = {}): Promise<void> {
   const ext = extname(path).toLowerCase();
   if (ext !== ".jsonl" && ext !== ".ndjson" && ext !== ".json") {
-    for await (const batch of streamHistoryBatches(path)) for (const op of batch) onOp(op);
+    for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) onOp(op);
     return;
   }
-  const lines = new LineParser(basename(path));
+  const lines = new LineParser(basename(path), opts);
   let rest = "";
   let first = true;
   for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 })) {
     const text = rest + (chunk as string);
     if (first && /^\s*\[/.test(text)) {
-      for await (const batch of streamHistoryBatches(path)) for (const op of batch) onOp(op);
+      for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) onOp(op);
       return;
     }
     if (text.trim() !== "") first = false;
@@ -72,13 +81,13 @@ export async function forEachHistoryOp(path: string, onOp: (op: Op) => void): Pr
     }
     rest = text.slice(start);
   }
-  const op = lines.parse(rest);
+  const op = lines.parseLast(rest);
   if (op) onOp(op);
 }
 
 /** Like streamJsonlHistory, one batch of ops per chunk. */
-export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>, source?: string): AsyncGenerator<Op[]> {
-  const lines = new LineParser(source);
+export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>, source?: string, opts: ReadOptions = {}): AsyncGenerator<Op[]> {
+  const lines = new LineParser(source, opts);
   let rest = "";
   let first = true;
   for await (const chunk of chunks) {
@@ -102,18 +111,27 @@ export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>
     rest = text.slice(start);
     if (batch.length > 0) yield batch;
   }
-  const op = lines.parse(rest);
+  const op = lines.parseLast(rest);
   if (op) yield [op];
 }
 
 /** Parses JSON Lines given as one text or as its lines. */
-export function parseJsonlHistory(input: string | Iterable<string>, source?: string): History {
+export function parseJsonlHistory(input: string | Iterable<string>, source?: string, opts: ReadOptions = {}): History {
+  const lines = new LineParser(source, opts);
+  const history: History = [];
   if (typeof input === "string") {
     if (/^\s*\[/.test(input)) return [...parseJsonArray(input, source)];
-    input = input.split("\n");
+    // Only the text after the last newline can be a torn line.
+    const all = input.split("\n");
+    const last = all.pop()!;
+    for (const line of all) {
+      const op = lines.parse(line);
+      if (op) history.push(op);
+    }
+    const op = lines.parseLast(last);
+    if (op) history.push(op);
+    return history;
   }
-  const lines = new LineParser(source);
-  const history: History = [];
   for (const line of input) {
     const op = lines.parse(line);
     if (op) history.push(op);
@@ -124,7 +142,21 @@ export function parseJsonlHistory(input: string | Iterable<string>, source?: str
 class LineParser {
   private line = 0;
   private ops = 0;
-  constructor(private readonly source: string | undefined) {}
+  constructor(
+    private readonly source: string | undefined,
+    private readonly opts: ReadOptions = {},
+  ) {}
+
+  /** The text after the last newline: when it is not valid JSON, the writer was cut off there. */
+  parseLast(text: string): Op | undefined {
+    try {
+      return this.parse(text);
+    } catch (e) {
+      if (!(e instanceof HistoryError) || !e.problem.startsWith("invalid JSON")) throw e;
+      this.opts.onTornLastLine?.(e.where, text);
+      return undefined;
+    }
+  }
 
   parse(text: string): Op | undefined {
     this.line++;

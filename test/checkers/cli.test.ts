@@ -1,4 +1,7 @@
 // The check command: output and exit codes (0 valid, 1 invalid, 2 unknown or bad input).
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Command } from "commander";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkCommand, configFromFlags, registerCheckCommand } from "../../checkers/cli.ts";
@@ -51,6 +54,16 @@ describe("check command", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('missing-process.jsonl:17: missing field "process"\n');
     expect((await run("/nonexistent/h.jsonl")).stderr).toMatch(/no such file/);
+  });
+
+  it("checks every complete line of a history whose last line was cut off, and says so", async () => {
+    const whole = readFileSync(fixture("valid.jsonl"), "utf8");
+    const file = join(mkdtempSync(join(tmpdir(), "kh-cli-torn-")), "history.jsonl");
+    writeFileSync(file, `${whole.endsWith("\n") ? whole : `${whole}\n`}{"index":99999,"time":1,"proc`);
+    const r = await run(file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^VALID/);
+    expect(r.stderr).toMatch(/history\.jsonl:\d+: the last line was cut off while it was written .*skipped/);
   });
 
   it("exits 2 on bad flag values", async () => {

@@ -27,8 +27,25 @@ describe("JSON Lines", () => {
     expect(h[1]!.extra).toEqual({ a: 1 });
   });
 
-  it("names the line of invalid JSON", () => {
-    expect(() => parseJsonlHistory(`${line(op0)}\n\n{"index": 2,`)).toThrow(/^line 3: invalid JSON/);
+  it("names the line of invalid JSON (a complete line: followed by a newline)", () => {
+    expect(() => parseJsonlHistory(`${line(op0)}\n\n{"index": 2,\n`)).toThrow(/^line 3: invalid JSON/);
+    expect(() => parseJsonlHistory(`${line(op0)}\n{"index": 1,\n${line({ ...op0, index: 2 })}`)).toThrow(/^line 2: invalid JSON/);
+  });
+
+  it("skips and reports a torn last line (no newline, not JSON): a run killed while writing it", async () => {
+    const torn: string[] = [];
+    const onTornLastLine = (where: string) => torn.push(where);
+    const text = `${line(op0)}\n${line({ ...op0, index: 1, type: "ok", value: [["send", "x", [0, 1]]] })}\n{"index":2,"time":3,"proc`;
+    expect(parseJsonlHistory(text, "h.jsonl", { onTornLastLine })).toHaveLength(2);
+    const file = join(mkdtempSync(join(tmpdir(), "kh-torn-")), "h.jsonl");
+    writeFileSync(file, text);
+    expect(await readHistoryFile(file, { onTornLastLine })).toHaveLength(2);
+    const seen: number[] = [];
+    await forEachHistoryOp(file, (op) => seen.push(op.index), { onTornLastLine });
+    expect(seen).toEqual([0, 1]);
+    expect(torn).toEqual(["h.jsonl:3", "h.jsonl:3", "h.jsonl:3"]);
+    // A last line that is whole JSON but no op is still an error, torn or not.
+    expect(() => parseJsonlHistory(`${line(op0)}\n{"index":1}`)).toThrow(/line 2: missing field/);
   });
 
   it("names the line and the missing field", async () => {

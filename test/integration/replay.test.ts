@@ -1,6 +1,9 @@
 // Needs a real cluster (one, shared by every run here). Replay by seed: a stored acks=1 run with
-// loss is rerun from its directory twice, and the harness says how often the loss came back.
+// loss is rerun from its directory twice, and the harness says how often the loss came back; its
+// report rendered again from the folder is the report the run wrote.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeReport } from "../../reports/index.ts";
 import { formatReplay, harnessFixture, replayRun, type TestRun, type TestSpecInput } from "../../index.ts";
 
 const progress = (m: string) => console.error(m);
@@ -29,6 +32,14 @@ describe("replay (real cluster)", () => {
       if (LOSS.some((t) => original!.results.anomalies[t])) break;
     }
     if (!LOSS.some((t) => original!.results.anomalies[t])) console.error(`no loss in the original runs; replaying ${original!.dir} for it anyway`);
+
+    // The run folder holds everything its report shows: rendered again from the folder alone
+    // (what `kafka-harness report <dir>` does), it is the same report, byte for byte.
+    const asRun = readFileSync(original!.reportPath, "utf8");
+    expect(await writeReport(original!.dir)).toBe(original!.reportPath);
+    expect(readFileSync(original!.reportPath, "utf8")).toBe(asRun);
+    expect(asRun).toContain(original!.spec.seed.toString());
+    expect(asRun).toMatch(/kafkajs/); // versions are stored, not looked up when re-rendering
 
     // acks=1 permits loss, so the run has no forbidden anomaly: name the types to look for (by
     // default replay looks for the forbidden ones, else all the original found, noise included).
