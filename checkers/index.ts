@@ -1,5 +1,6 @@
 // Public API of the checkers: the history model, readers and writer, check() and its Results,
-// and the configuration-aware guarantees.
+// the configuration-aware guarantees, and the derived structures with the lookups a report makes
+// in them (op pairs, per-key logs), so a report shows what the checks judged.
 export type { History, Key, MicroOp, Op, OpType, PollMop, Process, SendMop, Value } from "./history.ts";
 export { HistoryError, validateOp } from "./history.ts";
 export {
@@ -26,3 +27,20 @@ export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, gua
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
 export { describeConfig, explainFinding, summarize } from "./explain.ts";
 export { checkHistoryFile } from "./check-file.ts";
+export { derive, type Derived, FAIL, INFO, OK } from "./derive.ts";
+export { opPairs, type OpPairs, pairOf } from "./op-pairs.ts";
+export {
+  findValues,
+  keyNumbers,
+  lastOkReads,
+  type LastRead,
+  type LogCell,
+  logCells,
+  logOffsets,
+  opRef,
+  type OpRef,
+  readByOk,
+  TYPE_NAMES,
+  valueOffsets,
+  writerOf,
+} from "./key-log.ts";

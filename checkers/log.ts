@@ -17,6 +17,11 @@ export function buildLog(d: Derived): void {
   }
 }
 
+/** Whether record r belongs in its key's log: a value read, or sent by an op that must have committed, at a known offset. */
+export function inLog(d: Derived, r: number): boolean {
+  return !Number.isNaN(d.recOff[r]!) && (d.recPoll[r] === 1 || d.mustCommit[d.recOp[r]!] === 1);
+}
+
 /**
  * Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value
  * there; returns the slot of each record (-1 for one not in the log).
@@ -35,10 +40,9 @@ function placeRecords(d: Derived): Int32Array {
   const recSlot = new Int32Array(d.nRecs).fill(-1);
 
   for (let r = 0; r < d.nRecs; r++) {
+    if (!inLog(d, r)) continue;
     const offset = d.recOff[r]!;
-    if (Number.isNaN(offset)) continue;
     const o = d.recOp[r]!;
-    if (d.recPoll[r] === 0 && d.mustCommit[o] === 0) continue;
     const k = d.recKey[r]!;
     const v = d.recVal[r]!;
     let slot = slotAt[k]!.get(offset);

@@ -1,83 +1,6 @@
-// Client ops as invocation/completion pairs, in one pass over the history and in typed arrays, so a
-// million-op history costs a few megabytes. Everything the report says about an op (who, when, how
-// long, what came back) is looked up here by its history index.
-import type { History, Op } from "../checkers/index.ts";
-
-export const OK = 0;
-export const INFO = 1;
-export const FAIL = 2;
-const TYPE: Record<string, number> = { ok: OK, info: INFO, fail: FAIL };
-export const TYPE_NAMES = ["ok", "info", "fail"] as const;
-
-/** Completed client ops (process not "nemesis"), in history order. */
-export interface OpPairs {
-  n: number;
-  /** History index of the completion. */
-  index: Int32Array;
-  /** History index of the invocation, or -1 when there was none. */
-  invIndex: Int32Array;
-  /** Times in ns since the run started. */
-  inv: Float64Array;
-  done: Float64Array;
-  type: Uint8Array;
-  /** First and last op time in the history, ns. */
-  start: number;
-  end: number;
-  /** Invocations that never completed (a crashed client). */
-  unfinished: number;
-}
-
-export const isNemesis = (op: Op): boolean => op.process === "nemesis";
-
-export function pairOps(history: History): OpPairs {
-  // Each line is at most one completion: size the arrays once.
-  const cap = history.length;
-  const index = new Int32Array(cap);
-  const invIndex = new Int32Array(cap);
-  const inv = new Float64Array(cap);
-  const done = new Float64Array(cap);
-  const type = new Uint8Array(cap);
-  const pending = new Map<unknown, Op>();
-  let n = 0;
-  let start = Infinity;
-  let end = -Infinity;
-  for (const op of history) {
-    const t = typeof op.time === "number" ? op.time : 0;
-    if (t < start) start = t;
-    if (t > end) end = t;
-    if (isNemesis(op)) continue;
-    if (op.type === "invoke") {
-      pending.set(op.process, op);
-      continue;
-    }
-    const code = TYPE[op.type];
-    if (code === undefined) continue;
-    const i = pending.get(op.process);
-    pending.delete(op.process);
-    index[n] = op.index;
-    invIndex[n] = i ? i.index : -1;
-    inv[n] = i ? i.time : t;
-    done[n] = t;
-    type[n] = code;
-    n++;
-  }
-  if (start === Infinity) start = end = 0;
-  return { n, index, invIndex, inv, done, type, start, end, unfinished: pending.size };
-}
-
-/** The pair whose completion has this history index, or -1 (binary search: indexes increase). */
-export function pairOf(p: OpPairs, historyIndex: number): number {
-  let lo = 0;
-  let hi = p.n - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = p.index[mid]!;
-    if (v === historyIndex) return mid;
-    if (v < historyIndex) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
+// What the page says about one op (who, when, how long, what came back), looked up by its history
+// index in the checker's op pairs (checkers/op-pairs.ts).
+import { type History, type Op, type OpPairs, pairOf } from "../checkers/index.ts";
 
 /** What the page shows about one op: enough to say who did what, when, and what came back. */
 export interface OpInfo {
@@ -121,7 +44,7 @@ export function opInfos(history: History, pairs: OpPairs, wanted: Iterable<numbe
     if (out.has(i)) continue;
     const op = find(i);
     if (!op) continue;
-    const pr = isNemesis(op) ? -1 : pairOf(pairs, i);
+    const pr = op.process === "nemesis" ? -1 : pairOf(pairs, i);
     const done = op.time / 1e9;
     const inv = pr >= 0 ? pairs.inv[pr]! / 1e9 : done;
     const info: OpInfo = {

@@ -1,7 +1,7 @@
 // renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
-import type { History, Op, Results } from "../checkers/index.ts";
+import { derive, type History, type Op, opPairs, type Results } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
@@ -9,7 +9,7 @@ import { anomalySections } from "./evidence.ts";
 import { fmtMs, type FaultBand } from "./faults.ts";
 import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
-import { opInfos, pairOps } from "./ops.ts";
+import { opInfos } from "./ops.ts";
 import { Refs } from "./refs.ts";
 import { chartData } from "./timeline.ts";
 import { type SpecLike, verdictBanner, verdictWord } from "./verdict.ts";
@@ -27,11 +27,14 @@ export function renderReport(input: ReportInput): string {
   const results = input.results;
   const spec = input.spec ?? undefined;
   const meta = mergedMeta(spec, input.meta);
-  const pairs = pairOps(history);
+  // The checker's own derived structures of this history: its op pairs and key logs are what the
+  // page shows, so the page cannot disagree with what was judged.
+  const derived = derive(history);
+  const pairs = opPairs(derived, history);
 
   // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
   const marks = marksByKey(results);
-  const logs = keyLogs(history, new Map([...marks].map(([k, m]) => [k, { values: m.values.keys(), offsets: m.offsets.keys() }])));
+  const logs = keyLogs(derived, new Map([...marks].map(([k, m]) => [k, { values: m.values.keys(), offsets: m.offsets.keys() }])));
   const logIds = new Map([...marks.keys()].map((k, i) => [k, `log-${i}`]));
   const at = (i: number) => (history[i]?.index === i ? history[i] : undefined);
   const refs = new Refs((i) => {

@@ -1,9 +1,9 @@
 // The data behind the charts, computed once at render time and embedded in the page: the latency
 // scatter (downsampled), throughput, fault intervals and measurements, and the unseen count.
-import type { History, Results } from "../checkers/index.ts";
+import { type History, type OpPairs, pairOf, type Results } from "../checkers/index.ts";
 import { downsampleScatter, type Throughput, throughput } from "./downsample.ts";
 import { type FaultBand, faultTimeline, type Measure } from "./faults.ts";
-import { type OpPairs, pairOf, round } from "./ops.ts";
+import { round } from "./ops.ts";
 
 /** Points in the latency scatter at most (plus those findings name). */
 export const POINT_BUDGET = 15_000;
@@ -60,9 +60,10 @@ export function chartData(history: History, pairs: OpPairs, results: Results, ke
   }
   const doneS = new Float64Array(n);
   for (let k = 0; k < n; k++) doneS[k] = pairs.done[k]! / 1e9;
-  const t0 = pairs.start / 1e9;
-  const t1 = pairs.end / 1e9;
-  const { bands, measures } = faultTimeline(history, pairs.end);
+  const span = timeSpan(history);
+  const t0 = span.start / 1e9;
+  const t1 = span.end / 1e9;
+  const { bands, measures } = faultTimeline(history, span.end);
   return {
     t0: round(t0, 4),
     t1: round(t1, 4),
@@ -73,6 +74,18 @@ export function chartData(history: History, pairs: OpPairs, results: Results, ke
     unseen: unseenData(results),
     finalReads: finalReads(history),
   };
+}
+
+/** First and last op time in the history (faults included), ns. */
+export function timeSpan(history: History): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const op of history) {
+    const t = typeof op.time === "number" ? op.time : 0;
+    if (t < start) start = t;
+    if (t > end) end = t;
+  }
+  return start === Infinity ? { start: 0, end: 0 } : { start, end };
 }
 
 /**

@@ -1,8 +1,9 @@
 // The log of a key with findings: who wrote and who read each value at each offset; and the
 // windows of offsets the log view shows around the findings.
 import { describe, expect, it } from "vitest";
+import { derive } from "../../checkers/index.ts";
 import { keyLogs, windows } from "../../reports/key-logs.ts";
-import { fail, history, invoke, ok, poll, pollOk, send, sendOk } from "../checkers/helpers.ts";
+import { fail, history, info as infoOp, invoke, ok, poll, pollOk, send, sendOk } from "../checkers/helpers.ts";
 
 describe("keyLogs", () => {
   it("records writers, readers, conflicts and the last read, for the keys asked only", () => {
@@ -15,7 +16,7 @@ describe("keyLogs", () => {
       invoke(3, "poll", [poll()]),
       info(3),
     );
-    const logs = keyLogs(h, new Map([["x", { values: [3], offsets: [1] }]]));
+    const logs = keyLogs(derive(h), new Map([["x", { values: [3], offsets: [1] }]]));
     expect([...logs.keys()]).toEqual(["x"]);
     const x = logs.get("x")!;
     expect(x.offsets).toEqual([0, 1, 2]);
@@ -54,7 +55,7 @@ describe("keyLogs around the findings", () => {
   it("keeps cells only for the offsets shown, but every offset of the values on the page", () => {
     const sends = Array.from({ length: 40 }, (_, i) => ["x", i, i] as [string, number, number]);
     const h = history(...sendOk(0, ...sends), ...pollOk(1, { x: sends.map(([, v, o]) => [o, v] as [number, number]) }), ...pollOk(2, { x: [[35, 5]] }));
-    const x = keyLogs(h, new Map([["x", { values: [20], offsets: [] }]]), 2).get("x")!;
+    const x = keyLogs(derive(h), new Map([["x", { values: [20], offsets: [] }]]), 2).get("x")!;
     expect(x.offsets).toHaveLength(40);
     expect(x.ranges).toEqual([[18, 22]]);
     expect([...x.cells.keys()].sort((a, b) => a - b)).toEqual([18, 19, 20, 21, 22]);
@@ -62,5 +63,25 @@ describe("keyLogs around the findings", () => {
     expect(x.valueOffsets.has(5)).toBe(false);
     expect(x.readOk.has(20)).toBe(true);
     expect(x.writers.get(21)).toEqual({ index: 1, type: "ok", process: 0 });
+  });
+});
+
+describe("keyLogs shows the log the checker judged", () => {
+  it("leaves out an offset only an uncommitted info send reported, and names the checker's writers", () => {
+    const h = history(
+      ...sendOk(0, ["x", 1, 0]), // 0, 1
+      invoke(1, "send", [send("x", 2)]), // 2
+      infoOp(1, "send", [send("x", 2, 1)]), // 3: reports offset 1, but no ok read returned 2: not committed
+      invoke(2, "send", [send("x", 7)]), // 4: never completes
+      ...pollOk(3, { x: [[0, 1], [4, 7]] }), // 5, 6
+    );
+    const x = keyLogs(derive(h), new Map([["x", { values: [2, 7], offsets: [1] }]])).get("x")!;
+    expect(x.offsets).toEqual([0, 4]);
+    expect(x.cells.has(1)).toBe(false);
+    expect(x.valueOffsets.has(2)).toBe(false);
+    expect(x.writers.get(2)).toEqual({ index: 3, type: "info", process: 1 });
+    // The unfinished invocation is the writer the checker names (an info op).
+    expect(x.writers.get(7)).toEqual({ index: 4, type: "info", process: 2 });
+    expect(x.cells.get(4)).toEqual([{ value: 7, readers: [6], readCount: 1, otherReads: 0 }]);
   });
 });

@@ -1,7 +1,6 @@
 // The chart data: downsampled scatter that keeps the ops findings name, and the final reads phase.
 import { describe, expect, it } from "vitest";
-import { check } from "../../checkers/index.ts";
-import { pairOps } from "../../reports/ops.ts";
+import { check, derive, opPairs } from "../../checkers/index.ts";
 import { chartData, finalReads, POINT_BUDGET } from "../../reports/timeline.ts";
 import { generateHistory } from "../fixtures/reports/generate.ts";
 import { history, pollOk, sendOk } from "../checkers/helpers.ts";
@@ -9,7 +8,7 @@ import { history, pollOk, sendOk } from "../checkers/helpers.ts";
 describe("chartData", () => {
   it("draws at most the budget (plus named ops), keeps the named ones, spans the run", () => {
     const h = generateHistory({ seconds: 120, sendsPerSecond: 200, consumers: 3 });
-    const pairs = pairOps(h);
+    const pairs = opPairs(derive(h), h);
     expect(pairs.n).toBeGreaterThan(POINT_BUDGET);
     const named = [pairs.index[5]!, pairs.index[pairs.n - 3]!];
     const d = chartData(h, pairs, check(h), named);
