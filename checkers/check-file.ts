@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { type CheckOptions, checkDerived, type Results } from "./check.ts";
 import { Deriver } from "./derive.ts";
 import type { CheckConfig } from "./guarantees.ts";
+import { notePhase, noPhaseMarks } from "./phases.ts";
 import { forEachHistoryOp, type ReadOptions } from "./read.ts";
 
 /** Checks a history file (JSON Lines or EDN) as it is read; the parsed ops are not kept. */
@@ -10,6 +11,14 @@ export async function checkHistoryFile(path: string, config: CheckConfig = {}, o
   // A JSON Lines op takes upwards of ~100 bytes: a fair guess of how many ops to expect.
   const expectedOps = options.expectedOps ?? (await stat(path).then((s) => Math.round(s.size / 110), () => undefined));
   const deriver = new Deriver(expectedOps);
-  await forEachHistoryOp(path, (op) => deriver.add(op), read);
-  return checkDerived(deriver.finish(), config, options);
+  const marks = noPhaseMarks();
+  await forEachHistoryOp(
+    path,
+    (op) => {
+      deriver.add(op);
+      notePhase(marks, op);
+    },
+    read,
+  );
+  return checkDerived(deriver.finish(), config, options, marks);
 }

@@ -1,6 +1,7 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
 import { findCycles } from "./cycles.ts";
+import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason, undecided } from "./phases.ts";
 import { type Derived, derive, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
@@ -71,7 +72,9 @@ export interface CheckOptions {
 }
 
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
-  return checkDerived(derive(history), config, options);
+  const marks = noPhaseMarks();
+  for (const op of history) notePhase(marks, op);
+  return checkDerived(derive(history), config, options, marks);
 }
 
 /**
@@ -84,15 +87,23 @@ export async function checkStream(
   options: CheckOptions = {},
 ): Promise<Results> {
   const b = new Deriver(options.expectedOps);
+  const marks = noPhaseMarks();
+  const add = (op: Op) => {
+    b.add(op);
+    notePhase(marks, op);
+  };
   for await (const item of ops) {
-    if (Array.isArray(item)) for (const op of item as readonly Op[]) b.add(op);
-    else b.add(item as Op);
+    if (Array.isArray(item)) for (const op of item as readonly Op[]) add(op);
+    else add(item as Op);
   }
-  return checkDerived(b.finish(), config, options);
+  return checkDerived(b.finish(), config, options, marks);
 }
 
-/** Runs every checker on derived structures. */
-export function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions): Results {
+/**
+ * Runs every checker on derived structures. `marks`: the history's phase markers; a marked history
+ * whose final reads did not complete cannot show loss by `unseen` alone (checkers/phases.ts).
+ */
+export function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions, marks: PhaseMarks = noPhaseMarks()): Results {
   const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
   findLostWrites(d, out);
   findUnseen(d, out);
@@ -102,7 +113,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findPrecommittedReads(d, out);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
-  return toResults(d, out, config);
+  return undecided(toResults(d, out, config), phaseUnknownReason(marks));
 }
 
 function toResults(d: Derived, out: Findings, config: CheckConfig): Results {

@@ -1,6 +1,7 @@
 // The data behind the charts, computed once at render time and embedded in the page: the latency
 // scatter (downsampled), throughput, fault intervals and measurements, and the unseen count.
 import { type History, type OpPairs, pairOf, type Results } from "../checkers/index.ts";
+import { HARNESS_PROCESS } from "../checkers/phases.ts";
 import { downsampleScatter, type Throughput, throughput } from "./downsample.ts";
 import { type FaultBand, faultTimeline, type Measure } from "./faults.ts";
 import { round } from "./ops.ts";
@@ -89,16 +90,24 @@ export function timeSpan(history: History): { start: number; end: number } {
 }
 
 /**
- * The final reads as the history shows them: the last client process to start, if it only assigns
- * and polls and begins after every other client process has finished (a fresh consumer reading
- * every key from offset 0, DESIGN §5). Seconds; null when no such phase is seen.
+ * The final reads as the history shows them: between the harness's final-reads markers; in a history
+ * without markers, the last client process to start, if it only assigns and polls and begins after
+ * every other client process has finished (a fresh consumer reading every key from offset 0,
+ * DESIGN §5). Seconds; null when no such phase is seen.
  */
 export function finalReads(history: History): { from: number; to: number } | null {
+  // A history with phase markers says when its final reads ran (checkers/phases.ts).
+  const marks = history.filter((op) => op.process === HARNESS_PROCESS && op.f === "final-reads");
+  if (marks.length > 0) {
+    const from = marks.find((op) => op.type === "invoke");
+    const to = marks.find((op) => op.type !== "invoke");
+    return from && to ? { from: round(from.time / 1e9, 4), to: round(to.time / 1e9, 4) } : null;
+  }
   const first = new Map<unknown, number>();
   const last = new Map<unknown, number>();
   const onlyReads = new Map<unknown, boolean>();
   for (const op of history) {
-    if (op.process === "nemesis") continue;
+    if (op.process === "nemesis" || op.process === HARNESS_PROCESS) continue;
     if (!first.has(op.process)) first.set(op.process, op.time);
     last.set(op.process, op.time);
     if (op.f !== "poll" && op.f !== "assign" && op.f !== "subscribe") onlyReads.set(op.process, false);

@@ -16,7 +16,8 @@ import { processCounter, type ClientContext } from "../clients/context.ts";
 import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
 import { createTopic, prepareMachine, startCluster, type Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
-import { createRecorder } from "../history/recorder.ts";
+import { createRecorder, type OpType } from "../history/recorder.ts";
+import { HARNESS_PROCESS, NO_FINAL_READS, type Phase } from "../../checkers/phases.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { EnvironmentError } from "../util/environment.ts";
 import { onShutdown, type ShutdownCause } from "../util/shutdown.ts";
@@ -81,6 +82,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   progress(`run: ${store.dir} (seed ${spec.seed})`);
 
   const recorder = createRecorder({ path: store.historyPath });
+  /** The run's phases as marker ops in the history itself, so any stored file tells them. */
+  const mark = (type: OpType, f: Phase, value: unknown) => recorder.record({ process: HARNESS_PROCESS, type, f, value });
   // The run's one cancel: the first reason wins and is the verdict's `unknown` reason.
   const abort = new AbortController();
   let unknownReason: string | undefined;
@@ -133,6 +136,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         const t = performance.now();
         progress(`phase 1/4: workload${spec.faults.kinds.length ? ` with faults (${spec.faults.kinds.join(", ")})` : ""} for ${spec.workload.timeLimitSeconds} s`);
         const { signal, clear } = deadlineSignal(abort.signal, spec.workload.timeLimitSeconds * 1000);
+        mark("invoke", "workload", { timeLimitSeconds: spec.workload.timeLimitSeconds });
         const ticker = setInterval(() => {
           const s = workload.sends;
           progress(`  ${secondsSince(t)} s: sends ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
@@ -148,6 +152,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         } finally {
           clearInterval(ticker);
           clear();
+          // ok: the workload ran its time limit; info: it was cut short (see the verdict's reason).
+          mark(abort.signal.aborted ? "info" : "ok", "workload", { seconds: secondsSince(t) });
         }
       }
 
@@ -165,7 +171,15 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
 
       if (!abort.signal.aborted) {
         progress("phase 4/4: final reads of every key from offset 0");
-        finalReads = await readFinal(ctx, spec.topic.name, plan.keys, spec.finalReadTimeoutSeconds * 1000);
+        mark("invoke", "final-reads", { keys: plan.keys });
+        try {
+          finalReads = await readFinal(ctx, spec.topic.name, plan.keys, spec.finalReadTimeoutSeconds * 1000);
+        } catch (err) {
+          mark("info", "final-reads", { reason: messageOf(err) });
+          throw err;
+        }
+        // The history says by itself whether loss is decidable (checkers/phases.ts).
+        mark(finalReads.complete ? "ok" : "info", "final-reads", finalReads);
         if (!finalReads.complete) unknownReason ??= `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(finalReads.reached)} of ${JSON.stringify(finalReads.endOffsets)})`;
       }
     } catch (err) {
@@ -186,6 +200,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     // What is checked and reported is what was stored: the history file, read back.
     const history = await readHistoryFile(store.historyPath);
     const results = undecided(check(history, checkConfigOfSpec(spec)), unknownReason);
+    // The history itself says its final reads did not complete; the runner knows why.
+    if (unknownReason && results.unknownReason === NO_FINAL_READS) results.unknownReason = unknownReason;
     await writeJson(join(store.dir, "results.json"), results);
     // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
     // the same report later: the run's details go into spec.json's meta.

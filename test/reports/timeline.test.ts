@@ -28,6 +28,15 @@ describe("finalReads", () => {
     expect(f.to).toBeGreaterThan(f.from);
   });
 
+  it("is between the harness's final-reads markers when the history has them (a marker of an unfinished phase: none)", () => {
+    const mark = (index: number, time: number, type: string, f: string) => ({ index, time, process: "harness", type, f, value: null });
+    const h = history(...sendOk(0, ["x", 1, 0]), ...pollOk(1, { x: [[0, 1]] }));
+    const base = h.length;
+    const marked = [...h, mark(base, 7e9, "invoke", "final-reads"), mark(base + 1, 9e9, "ok", "final-reads")] as typeof h;
+    expect(finalReads(marked)).toEqual({ from: 7, to: 9 });
+    expect(finalReads(marked.slice(0, -1))).toBeNull();
+  });
+
   it("is absent when the last process also writes, or overlaps the others", () => {
     expect(finalReads(history(...sendOk(0, ["x", 1, 0]), ...sendOk(1, ["x", 2, 1])))).toBeNull();
     const overlap = history(...sendOk(0, ["x", 1, 0]), ...pollOk(1, { x: [[0, 1]] }), ...sendOk(0, ["x", 2, 1]));

@@ -1,0 +1,45 @@
+// The run's phases as the harness records them in the history itself (DESIGN.md §6): marker ops of
+// process "harness", `workload` when the workload starts and ends, `final-reads` when the final
+// reads start and end (ok: every key read to its end offset; info: not all). A history that has
+// markers says by itself whether its final reads completed, so a crashed or interrupted run's file
+// is judged `unknown` for loss wherever it is checked; histories without markers (Jepsen's, older
+// runs) are judged as before.
+import type { Results } from "./check.ts";
+import type { Op } from "./history.ts";
+
+export const HARNESS_PROCESS = "harness";
+export type Phase = "workload" | "final-reads";
+
+export interface PhaseMarks {
+  /** The history carries phase markers (it was written by a harness that records them). */
+  marked: boolean;
+  /** An `ok` completion of the final reads was recorded. */
+  finalReadsComplete: boolean;
+}
+
+export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false });
+
+/** Notes a history op in `marks` (a no-op for anything but the harness's markers). */
+export function notePhase(marks: PhaseMarks, op: Op): void {
+  if (op.process !== HARNESS_PROCESS) return;
+  marks.marked = true;
+  if (op.f === "final-reads" && op.type === "ok") marks.finalReadsComplete = true;
+}
+
+export const NO_FINAL_READS =
+  "the history records no completed final reads (the run was interrupted, crashed or could not read every key to its end): loss of acknowledged writes is not decidable";
+
+/** Why loss cannot be decided from a marked history, or undefined when it can. */
+export function phaseUnknownReason(marks: PhaseMarks): string | undefined {
+  return marks.marked && !marks.finalReadsComplete ? NO_FINAL_READS : undefined;
+}
+
+/** Without complete final reads, `unseen` is not decidable (the values may be there, unread): a
+ *  history whose only forbidden finding is unseen is unknown, not invalid. Other forbidden findings
+ *  (a lost write below what reads reached, a reused offset, ...) stand. */
+export function undecided(results: Results, unknownReason: string | undefined): Results {
+  if (!unknownReason || results.valid === "unknown") return results;
+  const decidable = results.forbidden.filter((t) => t !== "unseen");
+  if (results.valid === false && decidable.length > 0) return results;
+  return { ...results, valid: "unknown", unknownReason };
+}
