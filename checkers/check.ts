@@ -1,6 +1,7 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
 import { findCycles } from "./cycles.ts";
+import { countFaults, faultIntervals, type FaultCounts } from "./faults.ts";
 import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason, undecided } from "./phases.ts";
 import { type Derived, derive, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
@@ -62,6 +63,9 @@ export interface Results {
   guarantees: Guarantees;
   stats: Stats;
   unseenSeries: UnseenSeries;
+  /** The faults as they took effect (applied, refused, uncertain; per kind). Absent in results
+   *  stored by older versions. */
+  faults?: FaultCounts;
 }
 
 export interface CheckOptions {
@@ -113,7 +117,9 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findPrecommittedReads(d, out);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
-  return undecided(toResults(d, out, config), phaseUnknownReason(marks));
+  const results = toResults(d, out, config);
+  results.faults = countFaults(faultIntervals(marks.nemesis).faults);
+  return undecided(results, phaseUnknownReason(marks));
 }
 
 function toResults(d: Derived, out: Findings, config: CheckConfig): Results {

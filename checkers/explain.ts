@@ -65,6 +65,11 @@ export function summarize(r: Results, maxExamples = 3): string {
   lines.push(
     `${s.ops} ops, ${s.keys} keys, ${s.processes} processes; sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}, polls ${s.polls.ok}/${s.polls.info}/${s.polls.fail}, txns ${s.txns.ok}/${s.txns.info}/${s.txns.fail}; ${s.valuesSent} values sent, ${s.valuesRead} read`,
   );
+  const f = r.faults;
+  if (f && f.applied + f.refused + f.uncertain > 0) {
+    const kinds = Object.entries(f.byKind).filter(([, c]) => c.applied > 0).map(([k, c]) => `${k} ${c.applied}`).join(", ");
+    lines.push(`faults: ${f.applied} applied${kinds ? ` (${kinds})` : ""}, ${f.refused} refused, ${f.uncertain} uncertain`);
+  }
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
   for (const type of r.anomalyTypes) {
     const a = r.anomalies[type]!;

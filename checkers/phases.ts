@@ -10,17 +10,21 @@ import type { Op } from "./history.ts";
 export const HARNESS_PROCESS = "harness";
 export type Phase = "workload" | "final-reads";
 
+/** What a history says about the run besides its client ops: phase markers and the nemesis ops. */
 export interface PhaseMarks {
   /** The history carries phase markers (it was written by a harness that records them). */
   marked: boolean;
   /** An `ok` completion of the final reads was recorded. */
   finalReadsComplete: boolean;
+  /** The nemesis ops, in order (few: kept whole, even when the history is streamed). */
+  nemesis: Op[];
 }
 
-export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false });
+export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false, nemesis: [] });
 
-/** Notes a history op in `marks` (a no-op for anything but the harness's markers). */
+/** Notes a history op in `marks` (a no-op for client ops). */
 export function notePhase(marks: PhaseMarks, op: Op): void {
+  if (op.process === "nemesis") marks.nemesis.push(op);
   if (op.process !== HARNESS_PROCESS) return;
   marks.marked = true;
   if (op.f === "final-reads" && op.type === "ok") marks.finalReadsComplete = true;

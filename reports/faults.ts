@@ -2,7 +2,8 @@
 // intervals (from a fault's invocation to the completion of the undo that ended it) and marks (the
 // failover and recovery times the nemesis measured). Unknown fault names are shown generically:
 // an invoke→completion interval labelled with f and targets.
-import type { History, Op } from "../checkers/index.ts";
+import { faultIntervals } from "../checkers/faults.ts";
+import type { History } from "../checkers/index.ts";
 import { cut } from "./ops.ts";
 
 export interface FaultBand {
@@ -41,20 +42,11 @@ export interface Measure {
   of?: string;
 }
 
-/** Undo → the faults it ends ("*": all of them). */
-const UNDOES: Record<string, string[]> = { start: ["kill", "stop"], resume: ["pause"], heal: ["partition"], "heal-all": ["*"] };
-const INTERVAL_FAULTS = new Set(["kill", "stop", "pause", "partition"]);
 const MEASURE_NAMES: Record<string, string> = {
   leaderAfterMs: "new leader",
   isrShrunkAfterMs: "ISR shrunk",
   isrWholeAfterMs: "ISR whole",
 };
-
-interface Action {
-  f: string;
-  inv: Op | undefined;
-  done: Op;
-}
 
 const s = (ns: number) => ns / 1e9;
 const targetsOf = (v: unknown): string[] => {
@@ -75,64 +67,29 @@ export function faultLabel(f: string, value: unknown): string {
 }
 
 export function faultTimeline(history: History, endNs: number): { bands: FaultBand[]; measures: Measure[] } {
-  const actions: Action[] = [];
-  const lone: Op[] = [];
-  const pending = new Map<string, Op>();
-  for (const op of history) {
-    if (op.process !== "nemesis") continue;
-    const f = String(op.f);
-    if (op.type === "invoke") {
-      pending.set(f, op);
-      continue;
-    }
-    const inv = pending.get(f);
-    pending.delete(f);
-    if (inv) actions.push({ f, inv, done: op });
-    else lone.push(op);
-  }
-  const timeOf = new Map<number, number>();
-  for (const a of actions) timeOf.set(a.done.index, a.done.time);
-
-  const bands: FaultBand[] = [];
-  const open: FaultBand[] = [];
-  for (const a of actions) {
-    const undone = UNDOES[a.f];
-    if (undone) {
-      const hit = targetsOf(a.done.value);
-      for (const b of [...open]) {
-        const kinds = undone.includes("*") || undone.includes(b.f);
-        const overlap = a.f === "heal" || a.f === "heal-all" || hit.length === 0 || b.targets.some((t) => hit.includes(t));
-        if (kinds && overlap && a.done.type !== "fail") {
-          b.to = s(a.done.time);
-          b.undoIndex = a.done.index;
-          b.undoF = a.f;
-          b.open = false;
-          open.splice(open.indexOf(b), 1);
-        }
-      }
-      continue;
-    }
-    const v = (a.done.value ?? a.inv?.value) as Record<string, unknown> | undefined;
+  // The checker's fault intervals (checkers/faults.ts): what the report shades is what was counted.
+  const { faults, lone } = faultIntervals(history);
+  const timeOf = new Map<number, number>(faults.map((f) => [f.doneIndex, f.done]));
+  for (const f of faults) if (f.undoIndex !== undefined) timeOf.set(f.undoIndex, f.end!);
+  const bands: FaultBand[] = faults.map((f) => {
+    const v = f.value as Record<string, unknown> | undefined;
+    const open = f.end === undefined && f.type !== "fail";
     const band: FaultBand = {
-      f: a.f,
-      label: faultLabel(a.f, v),
-      targets: targetsOf(v),
-      from: s((a.inv ?? a.done).time),
-      to: s(a.done.time),
-      type: String(a.done.type),
-      index: (a.inv ?? a.done).index,
-      doneIndex: a.done.index,
-      open: false,
+      f: f.f,
+      label: faultLabel(f.f, v),
+      targets: f.targets,
+      from: s(f.start),
+      to: s(open ? endNs : (f.end ?? f.done)),
+      type: f.type,
+      index: f.index,
+      doneIndex: f.doneIndex,
+      open,
       measures: [],
+      ...(f.undoIndex !== undefined ? { undoIndex: f.undoIndex, undoF: f.undoF } : {}),
     };
     if (typeof v?.reason === "string") band.reason = cut(v.reason, 200);
-    if (INTERVAL_FAULTS.has(a.f) && a.done.type !== "fail") {
-      band.to = s(endNs);
-      band.open = true;
-      open.push(band);
-    }
-    bands.push(band);
-  }
+    return band;
+  });
 
   // Measurements: numeric *Ms fields, counted from the op they name (value.fault) or from themselves.
   const measures: Measure[] = [];

@@ -24,7 +24,7 @@ import { onShutdown, type ShutdownCause } from "../util/shutdown.ts";
 import { deadlineSignal, secondsSince } from "../util/wait.ts";
 import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
 import { generatePlan } from "../workload/plan.ts";
-import { createFaultDriver, type FaultDriver } from "./fault-driver.ts";
+import { createFaultDriver, faultSchedule, type FaultDriver } from "./fault-driver.ts";
 import { sideBySide } from "./side-by-side.ts";
 import { createRunDir, writeJson, type RunDir } from "./store.ts";
 import { exitCodeOf, undecided } from "./verdict.ts";
@@ -53,6 +53,8 @@ export interface RunOutcome {
   workload: WorkloadStats;
   finalReads?: FinalReadResult;
   interrupted: boolean;
+  /** Faults in the run's schedule (those that took effect are in results.faults). */
+  faultsPlanned: number;
   /** 0 valid, 1 invalid, 2 unknown. */
   exitCode: 0 | 1 | 2;
 }
@@ -219,6 +221,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     progress(`run: ${results.valid === true ? "VALID" : results.valid === false ? "INVALID" : "UNKNOWN"}; report ${reportPath}`);
     return {
       spec, dir: store.dir, historyPath: store.historyPath, reportPath, results, workload, finalReads, interrupted,
+      faultsPlanned: faultSchedule(spec).length,
       exitCode: interrupted && results.valid !== false ? 2 : exitCodeOf(results),
     };
   })();

@@ -1,6 +1,8 @@
 // A scenario's runs judged against its expectation (pure): the verdict each run must have, the
-// anomalies that must never appear, and the ones some run must find.
+// anomalies that must never appear, the ones some run must find, and the faults that must have
+// taken effect for any of it to mean something.
 import type { AnomalyType } from "../../checkers/index.ts";
+import type { FaultCounts } from "../../checkers/faults.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { Scenario } from "./suite-file.ts";
 
@@ -13,6 +15,9 @@ export interface ScenarioRun {
   sendsOk: number;
   anomalies: Partial<Record<AnomalyType, number>>;
   forbidden: AnomalyType[];
+  /** Faults in the run's schedule, and how they took effect (from the history). */
+  faultsPlanned: number;
+  faults: FaultCounts;
 }
 
 export interface ScenarioOutcome {
@@ -33,8 +38,24 @@ export function scenarioRunOf(o: RunOutcome): ScenarioRun {
   for (const t of o.results.anomalyTypes) anomalies[t] = o.results.anomalies[t]!.count;
   return {
     seed: o.spec.seed, dir: o.dir, valid: o.results.valid, ops: o.results.stats.ops, sendsOk: o.results.stats.sends.ok,
-    anomalies, forbidden: o.results.forbidden,
+    anomalies, forbidden: o.results.forbidden, faultsPlanned: o.faultsPlanned,
+    faults: o.results.faults ?? { applied: 0, refused: 0, uncertain: 0, byKind: {} },
   };
+}
+
+/** Faults a run had to apply and did not: a scenario that rests on faults is not met without them. */
+function faultProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
+  const problems: string[] = [];
+  const f = r.faults;
+  const tally = `${f.applied} applied, ${f.refused} refused, ${f.uncertain} uncertain of ${r.faultsPlanned} planned`;
+  // A negative control under faults must have had a fault in force, or it proved nothing.
+  const min = e.faultsApplied?.min ?? (e.never.length > 0 && r.faultsPlanned > 0 ? 1 : 0);
+  if (f.applied < min) problems.push(`seed ${r.seed}: faults ${tally}; at least ${min} must take effect for this scenario to test anything`);
+  for (const [kind, n] of Object.entries(e.faultsApplied?.kinds ?? {})) {
+    const got = f.byKind[kind]?.applied ?? 0;
+    if (got < n) problems.push(`seed ${r.seed}: ${got} ${kind} fault(s) applied, at least ${n} required (faults ${tally})`);
+  }
+  return problems;
 }
 
 /** Judges a scenario's runs against its expectation (pure). */
@@ -48,6 +69,7 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
     }
     const seen = e.never.filter((t) => r.anomalies[t as AnomalyType]);
     if (seen.length) problems.push(`seed ${r.seed}: found ${seen.join(", ")}, which must never happen here`);
+    problems.push(...faultProblems(e, r));
   }
   const found = runs.filter((r) => e.finds.some((t) => r.anomalies[t as AnomalyType])).length;
   if (e.finds.length && found === 0 && !e.findsOptional) {

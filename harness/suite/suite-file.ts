@@ -4,6 +4,9 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ANOMALY_TYPES } from "../../checkers/index.ts";
+
+/** What the nemesis records as a fault proper (the spec's kinds isolate, ring, zk, ... become these). */
+export const APPLIED_FAULT_KINDS = ["kill", "stop", "pause", "partition", "bounce"] as const;
 import { describeIssues, SpecError } from "../spec/errors.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
@@ -20,6 +23,23 @@ export const ExpectSchema = z
     finds: z.array(Anomaly).default([]),
     /** If true, not finding `finds` is reported but does not fail the scenario (how often, not whether). */
     findsOptional: z.boolean().default(false),
+    /**
+     * Faults every run must have applied (completed ok, not refused or uncertain): at least `min` in
+     * all, and at least N of each nemesis fault named in `kinds` (kill, stop, pause, partition,
+     * bounce). A scenario with `never` and a fault schedule requires at least one by default: a
+     * negative control whose faults never took effect tested nothing.
+     */
+    faultsApplied: z
+      .object({
+        min: z.number().int().min(0).optional(),
+        kinds: z.record(z.string(), z.number().int().min(1)).superRefine((kinds, ctx) => {
+          for (const k of Object.keys(kinds)) {
+            if (!(APPLIED_FAULT_KINDS as readonly string[]).includes(k)) ctx.addIssue({ code: "custom", path: [k], message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)` });
+          }
+        }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

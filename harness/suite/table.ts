@@ -28,7 +28,7 @@ export function faultsLabel(spec: TestSpec): string {
 }
 
 export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
-  const rows = [["scenario", "configuration", "faults", "runs", "ops", "anomalies (* forbidden)", "verdicts", "expectation"]];
+  const rows = [["scenario", "configuration", "faults", "applied/refused", "runs", "ops", "anomalies (* forbidden)", "verdicts", "expectation"]];
   for (const o of outcomes) {
     const totals = new Map<string, number>();
     const forbidden = new Set<string>();
@@ -38,8 +38,10 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
     }
     const anomalies = [...totals].map(([t, n]) => `${t}${forbidden.has(t) ? "*" : ""}:${n}`).join(" ") || "none";
     const verdicts = o.runs.map((r) => (r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown")).join(",");
+    // Faults that took effect, per run: what the verdicts rest on.
+    const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.refused}`).join(",");
     rows.push([
-      o.name, o.config, o.faults, String(o.runs.length), String(o.runs.reduce((a, r) => a + r.ops, 0)), anomalies, verdicts,
+      o.name, o.config, o.faults, applied, String(o.runs.length), String(o.runs.reduce((a, r) => a + r.ops, 0)), anomalies, verdicts,
       o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET",
     ]);
   }

@@ -15,8 +15,12 @@ const suite = parseSuite(
   "inline",
 );
 
-const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = []): ScenarioRun => ({
-  seed, dir: "d", valid, ops: 10, sendsOk: 5, anomalies, forbidden,
+const faults = (applied: number, refused = 0, byKind: Record<string, number> = {}) => ({
+  applied, refused, uncertain: 0,
+  byKind: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, { applied: n, refused: 0, uncertain: 0 }])),
+});
+const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = [], f = faults(3), faultsPlanned = 4): ScenarioRun => ({
+  seed, dir: "d", valid, ops: 10, sendsOk: 5, anomalies, forbidden, faultsPlanned, faults: f,
 });
 
 describe("suite files", () => {
@@ -59,9 +63,32 @@ describe("judging a scenario", () => {
   });
 });
 
+describe("faults a scenario rests on", () => {
+  const [, control] = suite.scenarios;
+
+  it("a negative control whose faults never took effect is not met, whatever it found", () => {
+    const j = judge(control!, [run(11, {}, true, [], faults(0, 2), 2)]);
+    expect(j.met).toBe(false);
+    expect(j.problems[0]).toMatch(/seed 11: faults 0 applied, 2 refused, 0 uncertain of 2 planned; at least 1 must take effect/);
+    // Without faults in its schedule there is nothing to require.
+    expect(judge(control!, [run(11, {}, true, [], faults(0), 0)]).met).toBe(true);
+  });
+
+  it("faultsApplied: a minimum in all and per kind, for every run", () => {
+    const s = parseSuite({ name: "x", scenarios: [{ name: "k", expect: { never: ["lost-write"], faultsApplied: { min: 3, kinds: { kill: 2 } } } }] }, "x.yaml").scenarios[0]!;
+    expect(judge(s, [run(1, {}, true, [], faults(3, 0, { kill: 2, pause: 1 }))]).met).toBe(true);
+    const j = judge(s, [run(1, {}, true, [], faults(2, 1, { kill: 1, pause: 1 })), run(2, {}, true, [], faults(4, 0, { kill: 3, partition: 1 }))]);
+    expect(j.problems).toEqual([
+      "seed 1: faults 2 applied, 1 refused, 0 uncertain of 4 planned; at least 3 must take effect for this scenario to test anything",
+      "seed 1: 1 kill fault(s) applied, at least 2 required (faults 2 applied, 1 refused, 0 uncertain of 4 planned)",
+    ]);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsApplied: { kinds: { isolate: 1 } } } }] }, "x.yaml")).toThrow(/faultsApplied\.kinds\.isolate|must be one of kill/);
+  });
+});
+
 describe("runs whose final reads did not finish", () => {
   it("are unknown when unseen is the only forbidden finding, and stay invalid otherwise", async () => {
-    const { undecided } = await import("../../harness/run/runner.ts");
+    const { undecided } = await import("../../checkers/phases.ts");
     const { check } = await import("../../checkers/index.ts");
     // One acknowledged send, never read: unseen, forbidden by the strict default.
     const history = [

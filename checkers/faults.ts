@@ -1,0 +1,112 @@
+// The faults of a history as they took effect (pure): each nemesis op pair (DESIGN.md §4, §6) with
+// its outcome: `ok` (in force), `info` (may have half-happened) or `fail` (refused, nothing
+// happened), from its invocation to the completion of the undo that ended it. A verdict that rests
+// on faults must count the ones that were applied, not the ones that were planned.
+import type { Op } from "./history.ts";
+
+/** Undo → the faults it ends ("*": all of them). */
+const UNDOES: Record<string, string[]> = { start: ["kill", "stop"], resume: ["pause"], heal: ["partition"], "heal-all": ["*"] };
+/** Faults that stay in force until undone; others (bounce) end when they complete. */
+const INTERVAL_FAULTS = new Set(["kill", "stop", "pause", "partition"]);
+
+export interface FaultInterval {
+  f: string;
+  targets: string[];
+  /** The completion's value (the invocation's when the completion has none). */
+  value: unknown;
+  type: "ok" | "info" | "fail";
+  /** ns: the invocation (the completion when there was none), and the completion. */
+  start: number;
+  done: number;
+  /** ns: the completion of the undo that ended it; undefined while in force at the end of the history. */
+  end?: number;
+  /** History indexes of the invocation (or completion), the completion, and the undo's completion. */
+  index: number;
+  doneIndex: number;
+  undoIndex?: number;
+  undoF?: string;
+}
+
+export interface FaultTimeline {
+  faults: FaultInterval[];
+  /** Nemesis completions with no invocation: measurements (failover, recovery). */
+  lone: Op[];
+}
+
+const targetsOf = (v: unknown): string[] => {
+  const t = (v as { targets?: unknown } | null)?.targets;
+  return Array.isArray(t) ? t.map(String) : [];
+};
+
+/** The nemesis ops of a history (others are skipped) as fault intervals and lone measurements. */
+export function faultIntervals(history: Iterable<Op>): FaultTimeline {
+  const actions: Array<{ f: string; inv: Op | undefined; done: Op }> = [];
+  const lone: Op[] = [];
+  const pending = new Map<string, Op>();
+  for (const op of history) {
+    if (op.process !== "nemesis") continue;
+    const f = String(op.f);
+    if (op.type === "invoke") {
+      pending.set(f, op);
+      continue;
+    }
+    const inv = pending.get(f);
+    pending.delete(f);
+    if (inv) actions.push({ f, inv, done: op });
+    else lone.push(op);
+  }
+  const faults: FaultInterval[] = [];
+  const open: FaultInterval[] = [];
+  for (const a of actions) {
+    const undone = UNDOES[a.f];
+    if (undone) {
+      if (a.done.type === "fail") continue;
+      const hit = targetsOf(a.done.value);
+      for (const b of [...open]) {
+        const kinds = undone.includes("*") || undone.includes(b.f);
+        const overlap = a.f === "heal" || a.f === "heal-all" || hit.length === 0 || b.targets.some((t) => hit.includes(t));
+        if (kinds && overlap) {
+          b.end = a.done.time;
+          b.undoIndex = a.done.index;
+          b.undoF = a.f;
+          open.splice(open.indexOf(b), 1);
+        }
+      }
+      continue;
+    }
+    const value = a.done.value ?? a.inv?.value;
+    const type = a.done.type === "ok" || a.done.type === "fail" ? a.done.type : "info";
+    const fault: FaultInterval = {
+      f: a.f, targets: targetsOf(value), value, type,
+      start: (a.inv ?? a.done).time, done: a.done.time, index: (a.inv ?? a.done).index, doneIndex: a.done.index,
+    };
+    if (!INTERVAL_FAULTS.has(a.f)) fault.end = a.done.time;
+    else if (type !== "fail") open.push(fault);
+    faults.push(fault);
+  }
+  return { faults, lone };
+}
+
+export interface FaultCount {
+  /** In force: the fault completed ok. */
+  applied: number;
+  /** Refused before anything happened (fail). */
+  refused: number;
+  /** May have half-happened (info): not counted as applied. */
+  uncertain: number;
+}
+
+export interface FaultCounts extends FaultCount {
+  byKind: Record<string, FaultCount>;
+}
+
+export function countFaults(faults: readonly FaultInterval[]): FaultCounts {
+  const total: FaultCounts = { applied: 0, refused: 0, uncertain: 0, byKind: {} };
+  for (const f of faults) {
+    const kind = (total.byKind[f.f] ??= { applied: 0, refused: 0, uncertain: 0 });
+    const field = f.type === "ok" ? "applied" : f.type === "fail" ? "refused" : "uncertain";
+    kind[field]++;
+    total[field]++;
+  }
+  return total;
+}
