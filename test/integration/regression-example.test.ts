@@ -35,6 +35,9 @@ describe("regression example (one shared cluster)", () => {
     expect(Math.max(...faults.map((f) => f.at + f.duration))).toBeLessThan(17_000);
     const run = await harness.run(spec);
     expect(run.results.stats.sends.ok).toBeGreaterThan(50); // the run really wrote something
+    // A control proves something only if its faults took effect: count the applied ones, not the planned.
+    expect(run.results.faults?.byKind.kill?.applied, JSON.stringify(run.results.faults)).toBeGreaterThanOrEqual(1);
+    expect(run.results.stats.valuesRead).toBeGreaterThan(50); // and the workload could have seen a loss
     expect(run).toKeepAcknowledgedWrites();
     expect(run).toBeValid();
   });
@@ -49,6 +52,7 @@ describe("regression example (one shared cluster)", () => {
       faults: { ...short.faults, kinds: ["isolate"] },
     });
     expect(run.results.stats.sends.ok).toBeGreaterThan(50);
+    expect(run.results.faults?.byKind.partition?.applied, JSON.stringify(run.results.faults)).toBeGreaterThanOrEqual(1);
     // Whether a write is lost depends on timing; what must hold either way is the verdict: acks=1
     // permits loss, so the run is valid. Loss is asserted only when it happened.
     expect(run).toBeValid();
