@@ -1,9 +1,22 @@
 // `npm run bench`: prints figures (checkers, reports, cluster). Never asserted by tests.
-// BENCH_ONLY=checkers,reports,cluster picks some.
+// BENCH_ONLY=checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
+// measures detection rates on real clusters instead (long: about a minute per run).
 import { benchCheckers } from "./checkers.ts";
 import { benchCluster } from "./cluster.ts";
 import { benchReports } from "./reports.ts";
 
+import { benchDetection } from "./detection.ts";
+
+const [command, ...args] = process.argv.slice(2);
+if (command === "detection") {
+  console.log("== detection ==");
+  await benchDetection(args);
+  process.exit(0);
+}
+if (command !== undefined) {
+  console.error(`bench: unknown benchmark ${JSON.stringify(command)} (known: detection; or BENCH_ONLY=checkers,reports,cluster)`);
+  process.exit(2);
+}
 const only = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !only || only.includes(name);
 
