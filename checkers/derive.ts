@@ -117,9 +117,50 @@ export interface Derived {
 }
 
 export function derive(history: Iterable<Op>): Derived {
-  const deriver = new Deriver(Array.isArray(history) ? history.length : undefined);
-  for (const op of history) deriver.add(op);
+  if (!Array.isArray(history)) {
+    const deriver = new Deriver();
+    for (const op of history) deriver.add(op);
+    return deriver.finish();
+  }
+  // An index loop: for-of over a million ops allocates an iterator result per op.
+  const ops = history as readonly Op[];
+  const deriver = new Deriver(sizesOf(ops));
+  for (let i = 0; i < ops.length; i++) deriver.add(ops[i]!);
   return deriver.finish();
+}
+
+/** How many ops, records and values to make room for: exact for records, close for values. */
+export interface Sizes {
+  lines: number;
+  records?: number;
+  values?: number;
+}
+
+/**
+ * Counts the records of a history in memory, so the record lists are sized once: growing a list of
+ * millions allocates twice its size again, and with a large heap (the history's objects) each such
+ * allocation costs a full garbage collection. A cheap pass next to the one that reads the values.
+ */
+function sizesOf(history: readonly Op[]): Sizes {
+  let records = 0;
+  let sent = 0;
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    if (op.type === "invoke" || !Array.isArray(op.value)) continue;
+    const f = fCode(op.f);
+    if (f !== F_SEND && f !== F_POLL && f !== F_TXN) continue;
+    const mops = op.value as unknown[][];
+    for (let j = 0; j < mops.length; j++) {
+      const mop = mops[j]!;
+      if (mop[0] === "send") sent++;
+      else if (mop.length === 2) {
+        const result = mop[1] as Record<string, unknown[]>;
+        for (const key in result) records += result[key]!.length;
+      }
+    }
+  }
+  // Values are mostly sent before they are read.
+  return { lines: history.length, records: records + sent, values: sent };
 }
 
 /** The opF code of a client op's `f`, or -1 for anything else (faults, debug ops). */
@@ -140,10 +181,10 @@ function fCode(f: string): number {
   }
 }
 
-/** An invocation waiting for its completion. */
+/** A process's invocation waiting for its completion (op undefined: none). Reused, one per process. */
 interface Pending {
   line: number;
-  op: Op;
+  op: Op | undefined;
 }
 
 /** Builds the derived structures one op at a time, so a history can be checked as it streams in. */
@@ -189,10 +230,12 @@ export class Deriver {
   private valReadOk: IntList;
   private valFirstOkReader: IntList;
 
-  /** `lines`: how many ops the history has, if known (a hint for sizing). */
-  constructor(lines = 0) {
+  /** `sizes`: how many ops (lines) the history has, and records and values if counted: hints for sizing. */
+  constructor(sizes: number | Sizes = 0) {
+    const { lines, records = lines * 3, values } = typeof sizes === "number" ? { lines: sizes } : sizes;
     const ops = Math.max(1024, Math.ceil(lines / 2) + 16);
-    const recs = Math.max(4096, lines * 3);
+    const recs = Math.max(4096, records + 16);
+    const vals = Math.max(1024, (values ?? ops) + 1024);
     this.opPos = new IntList(ops);
     this.opInv = new IntList(ops);
     this.opIndexOf = new IntList(ops);
@@ -208,10 +251,10 @@ export class Deriver {
     this.recVal = new IntList(recs);
     this.recOff = new FloatList(recs);
     this.recPoll = new IntList(recs);
-    this.valKey = new IntList(ops);
-    this.valWriter = new IntList(ops);
-    this.valReadOk = new IntList(ops);
-    this.valFirstOkReader = new IntList(ops);
+    this.valKey = new IntList(vals);
+    this.valWriter = new IntList(vals);
+    this.valReadOk = new IntList(vals);
+    this.valFirstOkReader = new IntList(vals);
   }
 
   /** Adds the next op of the history. */
@@ -220,23 +263,27 @@ export class Deriver {
     const f = fCode(op.f);
     if (f < 0) return;
     this.nClientLines++;
+    const pending = this.pending.get(op.process);
     if (op.type === "invoke") {
-      // A process that invokes again has given up on its previous invocation.
-      const abandoned = this.pending.get(op.process);
-      if (abandoned !== undefined) this.addUnfinished(abandoned);
-      this.pending.set(op.process, { line, op });
+      if (pending === undefined) this.pending.set(op.process, { line, op });
+      else {
+        // A process that invokes again has given up on its previous invocation.
+        if (pending.op !== undefined) this.addUnfinished(pending.op, pending.line);
+        pending.line = line;
+        pending.op = op;
+      }
       return;
     }
-    const invocation = this.pending.get(op.process);
-    if (invocation !== undefined && invocation.op.f === op.f) {
-      this.pending.delete(op.process);
-      this.addOp(op, f, line, invocation.line, invocation.op, typeCode(op.type), false);
+    const invocation = pending?.op;
+    if (invocation !== undefined && invocation.f === op.f) {
+      this.addOp(op, f, line, pending!.line, invocation, typeCode(op.type), false);
+      pending!.op = undefined;
     } else this.addOp(op, f, line, -1, undefined, typeCode(op.type), false);
   }
 
   /** An invocation that never completed, as an info op with the invocation's value. */
-  private addUnfinished(p: Pending): void {
-    this.addOp(p.op, fCode(p.op.f), p.line, p.line, undefined, INFO, true);
+  private addUnfinished(invocation: Op, line: number): void {
+    this.addOp(invocation, fCode(invocation.f), line, line, undefined, INFO, true);
   }
 
   private addOp(op: Op, f: number, line: number, invLine: number, invocation: Op | undefined, type: number, unfinished: boolean): void {
@@ -359,9 +406,9 @@ export class Deriver {
 
   /** Ends the history: invocations still pending become info ops, and the logs are built. */
   finish(): Derived {
-    const left = [...this.pending.values()].sort((x, y) => x.line - y.line);
+    const left = [...this.pending.values()].filter((p) => p.op !== undefined).sort((x, y) => x.line - y.line);
     this.pending.clear();
-    for (const p of left) this.addUnfinished(p);
+    for (const p of left) this.addUnfinished(p.op!, p.line);
     const d = this.finishOps();
     markMustCommit(d);
     buildLog(d);

@@ -44,7 +44,10 @@ export function opRef(d: Derived, o: number): OpRef {
 
 /** Every non-empty offset of key k's log, ascending. */
 export function logOffsets(d: Derived, k: number): number[] {
-  return Array.from(d.keySlots[k]!, (slot) => d.slotOffset[slot]!);
+  const slots = d.keySlots[k]!;
+  const offsets = new Array<number>(slots.length);
+  for (let i = 0; i < slots.length; i++) offsets[i] = d.slotOffset[slots[i]!]!;
+  return offsets;
 }
 
 /** Per key number, the value numbers of the wanted values the history names (one pass over the values). */
@@ -82,8 +85,11 @@ export function readByOk(d: Derived, v: number): boolean {
  */
 export function logCells(d: Derived, wanted: ReadonlyMap<number, Iterable<number>>, readersKept: number): Map<number, Map<number, LogCell[]>> {
   const out = new Map<number, Map<number, LogCell[]>>();
-  // Per key number, offset -> the cells there and their value numbers.
+  // Per key number, offset -> the cells there and their value numbers; and the range of those
+  // offsets, which most records of a long log fall outside.
   const atOffset: Array<Map<number, { cells: LogCell[]; vals: number[] }> | undefined> = [];
+  const lowest = new Float64Array(d.keys.length).fill(Infinity);
+  const highest = new Float64Array(d.keys.length).fill(-Infinity);
   for (const [k, offsets] of wanted) {
     const cellsAt = new Map<number, LogCell[]>();
     const byOffset = new Map<number, { cells: LogCell[]; vals: number[] }>();
@@ -94,12 +100,17 @@ export function logCells(d: Derived, wanted: ReadonlyMap<number, Iterable<number
       const cells = vals.map((v): LogCell => ({ value: d.valOrig[v]!, readers: [], readCount: 0, otherReads: 0 }));
       byOffset.set(offset, { cells, vals });
       cellsAt.set(offset, cells);
+      lowest[k] = Math.min(lowest[k]!, offset);
+      highest[k] = Math.max(highest[k]!, offset);
     }
     atOffset[k] = byOffset;
     out.set(k, cellsAt);
   }
   for (let r = 0; r < d.nRecs; r++) {
-    const here = atOffset[d.recKey[r]!]?.get(d.recOff[r]!);
+    const k = d.recKey[r]!;
+    const offset = d.recOff[r]!;
+    if (!(offset >= lowest[k]! && offset <= highest[k]!)) continue;
+    const here = atOffset[k]!.get(offset);
     if (here === undefined || !inLog(d, r)) continue;
     const cell = here.cells[here.vals.indexOf(d.recVal[r]!)]!;
     const o = d.recOp[r]!;

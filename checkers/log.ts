@@ -6,7 +6,9 @@ import type { Derived } from "./derive.ts";
 import { FloatList, IdMap, IntList } from "./ints.ts";
 
 export function buildLog(d: Derived): void {
-  const recSlot = placeRecords(d);
+  // recIndex holds each record's slot until the slots are ranked (one array of millions fewer).
+  const recSlot = d.recIndex;
+  placeRecords(d, recSlot);
   rankSlots(d);
   for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[d.entrySlot[e]!]!);
   for (let r = 0; r < d.nRecs; r++) {
@@ -24,9 +26,9 @@ export function inLog(d: Derived, r: number): boolean {
 
 /**
  * Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value
- * there; returns the slot of each record (-1 for one not in the log).
+ * there; sets recSlot[r] to the slot of record r (it stays -1 for one not in the log).
  */
-function placeRecords(d: Derived): Int32Array {
+function placeRecords(d: Derived, recSlot: Int32Array): void {
   const nKeys = d.keys.length;
   // Per key, offset -> slot number, and its slots in the order they were made.
   const slotAt: IdMap[] = [];
@@ -37,7 +39,6 @@ function placeRecords(d: Derived): Int32Array {
     slotsOfKey.push(new IntList(64));
   }
   const lists = new LogLists(d);
-  const recSlot = new Int32Array(d.nRecs).fill(-1);
 
   for (let r = 0; r < d.nRecs; r++) {
     if (!inLog(d, r)) continue;
@@ -58,7 +59,6 @@ function placeRecords(d: Derived): Int32Array {
 
   lists.done();
   for (let k = 0; k < nKeys; k++) d.keySlots.push(sortByOffset(slotsOfKey[k]!.done(), d.slotOffset));
-  return recSlot;
 }
 
 /** The growing slot and entry arrays of the logs, with the first-and-more links of slots and values. */
