@@ -41,7 +41,9 @@ describe("guarantees", () => {
     expect(permitted({ acks: 1, idempotent: false, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort());
     expect(permitted({ acks: 1, idempotent: true, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
     expect(permitted({ acks: 1, idempotent: false, maxInFlight: 1 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, "duplicate"].sort());
-    expect(permitted({ acks: "all", minInsyncReplicas: 1, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
+    // With unclean election off only an in-sync replica leads: acks=all loses nothing, whatever min.insync.replicas is.
+    expect(permitted({ acks: "all", minInsyncReplicas: 1, idempotent: true })).toEqual([...ALWAYS_PERMITTED].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: true, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
     expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
     expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5 })).toEqual(
       [...ALWAYS_PERMITTED].sort(),
@@ -62,6 +64,27 @@ describe("guarantees", () => {
         for (const t of ANOMALY_TYPES) expect(g[t].reason.length).toBeGreaterThan(10);
       }),
     );
+  });
+
+  it("permits loss exactly for acks=0, acks=1 and unclean election: every configuration enumerated", () => {
+    const opt = <T,>(...xs: T[]): Array<T | undefined> => [undefined, ...xs];
+    let n = 0;
+    for (const acks of opt<CheckConfig["acks"]>(0, 1, "all"))
+      for (const minInsyncReplicas of opt(1, 2, 3))
+        for (const uncleanLeaderElection of opt(false, true))
+          for (const idempotent of opt(false, true))
+            for (const maxInFlight of opt(1, 5, 6)) {
+              const c: CheckConfig = { acks, minInsyncReplicas, uncleanLeaderElection, idempotent, maxInFlight };
+              const g = guaranteesFor(c);
+              const lossPermitted = acks === 0 || acks === 1 || uncleanLeaderElection === true;
+              const where = JSON.stringify(c);
+              expect(LOSS.filter((t) => !g[t].forbidden), where).toEqual(lossPermitted ? LOSS : []);
+              if (!lossPermitted) {
+                for (const t of ["lost-write", "unseen"] as const) expect(g[t].reason, where).toMatch(/no fault in this harness drops unflushed data/);
+              }
+              n++;
+            }
+    expect(n).toBe(4 * 4 * 3 * 3 * 4);
   });
 
   it("gives the reason a setting permits something", () => {

@@ -28,9 +28,10 @@ describe("promise table", () => {
     expect(s).toMatchObject({ durable: "not-promised", "write-order": "not-promised", "no-duplicates": "not-promised", "read-order": "kept" });
   });
 
-  it("min.insync.replicas=1 or unclean election: durability not promised", () => {
-    expect(statusOf({ acks: "all", minInsyncReplicas: 1 }).durable).toBe("not-promised");
+  it("unclean election: durability not promised; acks=all without it promises durability even with min.insync.replicas=1", () => {
     expect(statusOf({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true }).durable).toBe("not-promised");
+    expect(statusOf({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: true }).durable).toBe("not-promised");
+    expect(statusOf({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: false }).durable).toBe("kept");
   });
 
   it("a forbidden anomaly breaks its promise and names it; a permitted one is noted, not a break", () => {
