@@ -1,5 +1,8 @@
 // Loss: lost-write (a committed value below what ok reads reached, never read) and unseen
 // (acknowledged, never read by the end), with the unseen count over time for the report.
+// "Acknowledged" and "committed" include the acknowledged records of a partly acknowledged burst
+// (an info send op's [offset, value] records, acked.ts), even when no value of that burst was read.
+import { acknowledged, infoAcks } from "./acked.ts";
 import { type Derived, OK, F_ASSIGN, F_SUBSCRIBE, opIndex } from "./derive.ts";
 import type { Key } from "./history.ts";
 import type { Findings } from "./findings.ts";
@@ -20,13 +23,30 @@ export function findLostWrites(d: Derived, out: Findings): void {
       boundVal[k] = v;
     }
   }
+  const acks = infoAcks(d);
   for (let v = 0; v < d.nVals; v++) {
     if (d.valReadOk[v] === 1) continue;
-    const last = d.valLastIndex[v]!;
     const k = d.valKey[v]!;
-    if (last < 0 || last > bound[k]!) continue;
     const w = d.valWriter[v]!;
-    if (w < 0 || d.mustCommit[w] === 0) continue;
+    if (w < 0 || bound[k]! < 0) continue;
+    const ackedAt = acks.offsets.get(v);
+    if (d.mustCommit[w] === 0 && ackedAt === undefined) continue;
+    let index: number;
+    let offset: number;
+    const last = d.valLastIndex[v]!;
+    if (last >= 0) {
+      if (last > bound[k]!) continue;
+      index = d.valFirstIndex[v]!;
+      offset = d.slotOffset[d.keySlots[k]![index]!]!;
+    } else if (ackedAt !== undefined) {
+      // Acknowledged within a burst none of whose values was read, so not in the log: judged by the
+      // offset the broker gave it. Reads reached past it (an offset at or below the bound's) and
+      // never returned it; its index is where that offset sits, or would sit, in the log.
+      const slots = d.keySlots[k]!;
+      if (ackedAt > d.slotOffset[slots[bound[k]!]!]!) continue;
+      index = firstSlotAtOrAfter(d, slots, ackedAt);
+      offset = ackedAt;
+    } else continue;
     out.add("lost-write", () => {
       const bv = boundVal[k]!;
       const writer = opIndex(d, w);
@@ -35,8 +55,8 @@ export function findLostWrites(d: Derived, out: Findings): void {
         type: "lost-write",
         key: d.keys[k]!,
         value: d.valOrig[v]!,
-        index: d.valFirstIndex[v]!,
-        offset: d.slotOffset[d.keySlots[k]![d.valFirstIndex[v]!]!]!,
+        index,
+        offset,
         bound: bound[k]!,
         boundValue: d.valOrig[bv]!,
         writer,
@@ -47,11 +67,24 @@ export function findLostWrites(d: Derived, out: Findings): void {
   }
 }
 
-/** Values sent by ok ops and never returned by an ok read. */
+/** Dense index of the first of a key's slots (in offset order) at or after the offset. */
+function firstSlotAtOrAfter(d: Derived, slots: Int32Array, offset: number): number {
+  let lo = 0;
+  let hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (d.slotOffset[slots[mid]!]! < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Values acknowledged (by ok ops, or within a partly acknowledged burst) and never returned by an ok read. */
 export function findUnseen(d: Derived, out: Findings): void {
+  const acks = infoAcks(d);
   for (let v = 0; v < d.nVals; v++) {
+    if (d.valReadOk[v] === 1 || !acknowledged(d, acks, v)) continue;
     const w = d.valWriter[v]!;
-    if (w < 0 || d.opType[w] !== OK || d.valReadOk[v] === 1) continue;
     out.add("unseen", () => {
       const writer = opIndex(d, w);
       return { type: "unseen", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer, ops: [writer] };
@@ -60,7 +93,7 @@ export function findUnseen(d: Derived, out: Findings): void {
 }
 
 export interface UnseenPoint {
-  /** History index of the ok op after which the counts hold. */
+  /** History index of the op (ok, or info with acknowledged records) after which the counts hold. */
   index: number;
   time: number;
   /** Unseen values per key, in the order of `keys`. */
@@ -76,32 +109,36 @@ export interface UnseenSeries {
 export const SERIES_POINTS = 1000;
 
 /**
- * Unseen count per key after each ok op (acknowledged so far minus read so far), sampled down to
- * at most SERIES_POINTS evenly spaced ok ops, always including the last one.
+ * Unseen count per key after each ok op, and each info send op with acknowledged records
+ * (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
+ * ops, always including the last one.
  */
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
   const nKeys = d.keys.length;
   const counts = new Int32Array(nKeys);
   const acked = new Uint8Array(d.nVals);
   const seen = new Uint8Array(d.nVals);
-  let nOk = 0;
-  for (let c = 0; c < d.nOps; c++) if (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) nOk++;
-  const step = Math.max(1, Math.ceil(nOk / maxPoints));
+  const acks = infoAcks(d);
+  const counted = (c: number) => (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c);
+  let nCounted = 0;
+  for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
+  const step = Math.max(1, Math.ceil(nCounted / maxPoints));
   const points: UnseenPoint[] = [];
   let total = 0;
   let i = 0;
   for (let c = 0; c < d.nOps; c++) {
-    if (d.opType[c] !== OK || d.opF[c] === F_ASSIGN || d.opF[c] === F_SUBSCRIBE) continue;
+    if (!counted(c)) continue;
+    const ok = d.opType[c] === OK;
     for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
       const v = d.recVal[r]!;
       if (d.recPoll[r] === 1) {
-        if (seen[v] === 1) continue;
+        if (!ok || seen[v] === 1) continue;
         seen[v] = 1;
         if (acked[v] === 1) {
           counts[d.valKey[v]!]!--;
           total--;
         }
-      } else if (acked[v] === 0 && d.valWriter[v] === c) {
+      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v))) {
         acked[v] = 1;
         if (seen[v] === 0) {
           counts[d.valKey[v]!]!++;
@@ -110,7 +147,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
       }
     }
     i++;
-    if (i % step === 0 || i === nOk) {
+    if (i % step === 0 || i === nCounted) {
       points.push({ index: d.opIndexOf[c]!, time: d.opTime[c]!, counts: Array.from(counts), total });
     }
   }

@@ -3,6 +3,15 @@
 // to one key pipelined — one send() per record, not awaiting the previous — in the listed order,
 // so retries with several requests in flight can reorder or duplicate them, and the history shows it.
 //
+// History format of a burst (DESIGN.md section 6; the mapping is burst-outcome.ts): one op, the
+// records in send order. Each record the broker acknowledged is recorded as acknowledged, with its
+// offset, whatever happened to the rest of its burst: a burst of 17, 18, 19 to t-0 whose second
+// record timed out completes as
+//   {"type":"info","f":"send","value":[["send","t-0",[42,17]],["send","t-0",18],["send","t-0",[44,19]]],"error":"..."}
+// `info` because 18 may or may not have been appended; 17 and 19 carry the offsets the broker
+// returned, and the checkers hold them to it (lost-write / unseen if they vanish). A plain value in
+// an info op is the unknown part.
+//
 // kafkajs itself reorders send() calls made in the same tick (measured: 39 of 40 five-record bursts
 // had records 4 and 5 swapped, even with idempotence and 1 request in flight), because each call
 // goes through several awaits before it reaches the socket. So the burst yields to the event loop
@@ -12,7 +21,7 @@
 // lazily, and sends racing on that first connect come out in any order).
 import type { Producer } from "kafkajs";
 import type { OpType } from "../history/recorder.ts";
-import { classifySendError, describeError } from "./classify.ts";
+import { completeBurst, type RecordOutcome } from "./burst-outcome.ts";
 import { parseKey, type ClientContext } from "./context.ts";
 import { newKafka } from "../kafka/client.ts";
 
@@ -29,8 +38,6 @@ export interface ProducerSettings {
 
 /** How a send op completed. */
 export type Completion = Exclude<OpType, "invoke">;
-
-type Settled = { ok: true; offset: number | null } | { ok: false; error: unknown };
 
 export class RecordingProducer {
   /** Keys this process has had an answer from: their leader's connection is up. */
@@ -63,44 +70,34 @@ export class RecordingProducer {
     const { topic, partition } = parseKey(key);
     recorder.record({ process: this.process, type: "invoke", f: "send", value: values.map((v) => ["send", key, v]) });
     const acks = this.settings.acks === "all" ? -1 : this.settings.acks;
-    const pending: Promise<Settled>[] = [];
+    const pending: Promise<RecordOutcome>[] = [];
     for (const v of values) {
       pending.push(
         this.producer
           .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(v) }] })
-          .then((md): Settled => {
+          .then((md): RecordOutcome => {
             const offset = md[0]?.baseOffset;
-            return { ok: true, offset: offset === undefined || acks === 0 ? null : Number(offset) };
+            return { acked: true, offset: offset === undefined || acks === 0 ? null : Number(offset) };
           })
-          .catch((error: unknown): Settled => ({ ok: false, error })),
+          .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
       );
       if (pending.length === 1 && !this.connectedKeys.has(key)) {
-        if ((await pending[0]!).ok) this.connectedKeys.add(key);
+        if ((await pending[0]!).acked) this.connectedKeys.add(key);
       } else await new Promise((r) => setImmediate(r));
     }
-    const timedOut: Settled = { ok: false, error: { name: "HarnessOpTimeout", message: `no answer within ${this.settings.opTimeoutMs} ms` } };
+    const timedOut: RecordOutcome = { acked: false, error: { name: "HarnessOpTimeout", message: `no answer within ${this.settings.opTimeoutMs} ms` } };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.settings.opTimeoutMs)));
-    const results: Settled[] = [];
+    const outcomes: RecordOutcome[] = [];
     for (const p of pending) {
+      // A record already answered wins the race even after the deadline: its answer is kept.
       const r = await Promise.race([p, deadline]);
-      results.push(r === "timeout" ? timedOut : r);
+      outcomes.push(r === "timeout" ? timedOut : r);
     }
     clearTimeout(timer);
 
-    const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
-    const type: Completion =
-      errors.length === 0 ? "ok" : errors.length === results.length && errors.every((e) => classifySendError(e) === "fail") ? "fail" : "info";
-    recorder.record({
-      process: this.process,
-      type,
-      f: "send",
-      value: values.map((v, i) => {
-        const r = results[i]!;
-        return r.ok && r.offset !== null ? ["send", key, [r.offset, v]] : ["send", key, v];
-      }),
-      ...(errors.length ? { error: describeError(errors[0]) } : {}),
-    });
+    const { type, value, error } = completeBurst(key, values, outcomes);
+    recorder.record({ process: this.process, type, f: "send", value, ...(error !== undefined ? { error } : {}) });
     return type;
   }
 

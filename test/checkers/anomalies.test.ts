@@ -196,18 +196,24 @@ describe("anomalies, by example", () => {
     expect(r2.valid).toBe(true);
   });
 
-  it("info sends commit only when one of their values is read", () => {
+  it("info sends commit only when one of their values is read; their acknowledged records are held to their offsets", () => {
     const h = history(
       invoke(0, "send", [send("x", 1), send("x", 2)]),
       info(0, "send", [send("x", 1, 0), send("x", 2, 1)]), // 1: must have committed (1 is read)
       invoke(3, "send", [send("x", 9)]),
-      info(3, "send", [send("x", 9, 7)]), // 3: unknown, never read: not in the log
+      info(3, "send", [send("x", 9, 7)]), // 3: never read: not in the log, but acknowledged at 7
       ...sendOk(4, ["x", 3, 2]),
       ...pollOk(1, { x: [[0, 1], [2, 3]] }),
     );
     const r = check(h);
-    expect(r.anomalyTypes).toEqual(["int-poll-skip", "lost-write"]);
-    expect(r.anomalies["lost-write"]!.examples[0]).toMatchObject({ value: 2, writer: 1 });
+    expect(r.anomalyTypes).toEqual(["int-poll-skip", "lost-write", "unseen"]);
+    expect(r.anomalies["lost-write"]!.examples).toEqual([expect.objectContaining({ value: 2, writer: 1 })]);
+    // 9 sits above what the reads reached (offset 7 > 2): not a lost-write, but never read.
+    expect(r.anomalies.unseen!.examples.map((f) => [f.type === "unseen" && f.value, f.ops])).toEqual([
+      [2, [1]],
+      [9, [3]],
+    ]);
+    expect(r.stats.logOffsets).toBe(3);
   });
 
   it("large, sparse offsets and string values give the same answers as small ones", () => {

@@ -1,0 +1,42 @@
+// Which sent values the broker acknowledged (DESIGN.md section 5: "a record the broker acknowledged
+// is recorded as acknowledged, with its offset, whatever happened to the rest of its burst").
+//
+// Every value of an ok op was acknowledged. An info `send` op is a burst that was only partly
+// answered: its `["send", key, [offset, value]]` records are the ones the broker acknowledged at
+// that offset, its plain `["send", key, value]` records the unknown part. Derived's must-commit rule
+// is per op (an info op counts as committed only when one of its values was read), which would hide
+// a partly acknowledged burst whose acknowledged records all vanished; this is per record.
+//
+// Only `send` ops: in an info `txn` an offset says the record was appended inside a transaction
+// whose commit is unknown, which acknowledges nothing. Jepsen's clients complete an info op with
+// the invocation's plain values, so histories from elsewhere read as before.
+import { type Derived, F_SEND, INFO, OK } from "./derive.ts";
+
+export interface InfoAcks {
+  /** Value number -> the offset the broker acknowledged it at, for values written by info send ops. */
+  offsets: Map<number, number>;
+  /** The info send ops with at least one acknowledged record. */
+  ops: Set<number>;
+}
+
+/** The acknowledged records of info send ops (usually few: bursts cut short by a fault). */
+export function infoAcks(d: Derived): InfoAcks {
+  const offsets = new Map<number, number>();
+  const ops = new Set<number>();
+  for (let o = 0; o < d.nOps; o++) {
+    if (d.opType[o] !== INFO || d.opF[o] !== F_SEND || d.opSynth[o] === 1) continue;
+    for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
+      const v = d.recVal[r]!;
+      if (d.recPoll[r] === 1 || Number.isNaN(d.recOff[r]!) || d.valWriter[v] !== o) continue;
+      offsets.set(v, d.recOff[r]!);
+      ops.add(o);
+    }
+  }
+  return { offsets, ops };
+}
+
+/** Whether the broker acknowledged value v: its writer is ok, or acknowledged it within an info burst. */
+export function acknowledged(d: Derived, acks: InfoAcks, v: number): boolean {
+  const w = d.valWriter[v]!;
+  return w >= 0 && (d.opType[w] === OK || acks.offsets.has(v));
+}

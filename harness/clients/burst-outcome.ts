@@ -1,0 +1,43 @@
+// How a burst's per-record outcomes become its completion op (DESIGN.md sections 5 and 6). Pure, so
+// the rule is tested without a cluster.
+//
+// A burst is one op whose records are separate send() calls, so each record has its own outcome: the
+// broker acknowledged it (with its offset) or the call failed. The op keeps the burst whole, in send
+// order (the ordering checks read it), and each record says what is known about it:
+//
+//   every record acknowledged                 -> ok,   every record ["send", key, [offset, value]]
+//   none acknowledged, every error definite   -> fail, every record ["send", key, value]
+//   anything else (some acknowledged, or an   -> info, acknowledged records ["send", key, [offset, value]],
+//   error that leaves the record unknown)              the others ["send", key, value]
+//
+// In a `send` op, an [offset, value] record is one the broker acknowledged at that offset, whatever
+// the op's type: the checkers hold it to that (checkers/acked.ts), so a partly acknowledged burst
+// whose acknowledged records all vanish is a loss, not an unknown. A plain value in an info op is
+// the unknown part: it may or may not have been appended. Under acks=0 the broker returns no offset,
+// so no record is ever recorded as acknowledged.
+import { classifySendError, describeError } from "./classify.ts";
+
+export type RecordOutcome = { acked: true; offset: number | null } | { acked: false; error: unknown };
+
+/** `["send", key, value]` (offset unknown) or `["send", key, [offset, value]]` (acknowledged). */
+export type SentRecord = ["send", string, number | [number, number]];
+
+export interface BurstCompletion {
+  type: "ok" | "info" | "fail";
+  value: SentRecord[];
+  /** The first error of the burst, described (absent when every record was acknowledged). */
+  error?: string;
+}
+
+/** The completion of a burst of `values` to `key`, from each record's outcome (same order). */
+export function completeBurst(key: string, values: readonly number[], outcomes: readonly RecordOutcome[]): BurstCompletion {
+  if (outcomes.length !== values.length) throw new Error(`a burst of ${values.length} records has ${outcomes.length} outcomes`);
+  const errors = outcomes.flatMap((r) => (r.acked ? [] : [r.error]));
+  const type = errors.length === 0 ? "ok" : errors.length === outcomes.length && errors.every((e) => classifySendError(e) === "fail") ? "fail" : "info";
+  const value = values.map((v, i): SentRecord => {
+    const r = outcomes[i]!;
+    // A definite failure carries no offset either: only an acknowledgement does.
+    return r.acked && r.offset !== null ? ["send", key, [r.offset, v]] : ["send", key, v];
+  });
+  return errors.length ? { type, value, error: describeError(errors[0]) } : { type, value };
+}

@@ -1,0 +1,181 @@
+// Partly acknowledged bursts (harness/clients/burst-outcome.ts, checkers/acked.ts): an info send op
+// whose [offset, value] records the broker acknowledged and whose plain records are unknown. Valid
+// histories with such bursts check clean; when a burst's acknowledged records vanish from every
+// read, the checker reports them (unseen, and lost-write where reads got past their offsets), names
+// the burst, and says nothing about its unknown records.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { check, type History, type Key, type Op, type Results, type Value } from "../../checkers/index.ts";
+import { history, info, invoke, pollOk, send, sendOk } from "./helpers.ts";
+import { findingsOf } from "./mutation-kit.ts";
+import { type Model, modelArb } from "./model.ts";
+
+interface Burst {
+  /** Position of the completion, and of its invocation. */
+  pos: number;
+  inv: number;
+  key: Key;
+  /** Acknowledged records, and the unknown ones (some appended and read, some never appended). */
+  acked: Array<[number, Value]>;
+  unknown: Value[];
+}
+
+const ERROR = "KafkaJSRequestTimeoutError: Request Produce(key: 0, version: 7) timed out";
+
+/**
+ * Turns some of the model's ok send ops into partly acknowledged bursts, as the producer records
+ * them when some of a burst's records time out: info, the acknowledged records with their offsets,
+ * the others plain; some bursts also carry a record that was never appended (fresh, in no log).
+ * Each choice decides one send: whether it is turned, which records stay acknowledged (at least
+ * one), and where a never-appended record goes.
+ */
+function withPartialBursts(m: Model, choices: number[]): { h: History; bursts: Burst[] } {
+  const h = structuredClone(m.history);
+  const bursts: Burst[] = [];
+  let fresh = m.nextValue + 5000;
+  m.sends.forEach((s, i) => {
+    const c = choices[i % choices.length]!;
+    if (c % 3 === 0) return;
+    const n = s.values.length;
+    let mask = (c >> 2) & ((1 << n) - 1);
+    if (mask === 0) mask = 1;
+    const neverAppended = (c & 2) !== 0 || mask === (1 << n) - 1 ? fresh++ : undefined;
+    const at = (c >> 8) % (n + 1);
+    const records: Array<{ v: Value; offset?: number }> = s.values.map((v, j) => ((mask >> j) & 1 ? { v, offset: s.offsets[j]! } : { v }));
+    if (neverAppended !== undefined) records.splice(at, 0, { v: neverAppended });
+    const op = h[s.pos]!;
+    const inv = invocationOf(h, s.pos);
+    h[inv]!.value = records.map((r) => ["send", s.key, r.v]);
+    op.type = "info";
+    op.value = records.map((r) => (r.offset === undefined ? ["send", s.key, r.v] : ["send", s.key, [r.offset, r.v]]));
+    op.error = ERROR;
+    bursts.push({
+      pos: s.pos,
+      inv,
+      key: s.key,
+      acked: records.filter((r) => r.offset !== undefined).map((r) => [r.offset!, r.v]),
+      unknown: records.filter((r) => r.offset === undefined).map((r) => r.v),
+    });
+  });
+  return { h, bursts };
+}
+
+function invocationOf(h: History, pos: number): number {
+  for (let i = pos - 1; i >= 0; i--) if (h[i]!.process === h[pos]!.process && h[i]!.type === "invoke") return i;
+  throw new Error(`no invocation before op ${pos}`);
+}
+
+const pollResults = (op: Op): Array<Record<string, Array<[number, Value]>>> =>
+  Array.isArray(op.value) ? (op.value as unknown[][]).filter((mop) => mop[0] === "poll" && mop.length === 2).map((mop) => mop[1] as Record<string, Array<[number, Value]>>) : [];
+
+/** Removes every value of the burst from every read: a truncation no reader saw. */
+function vanish(h: History, b: Burst): History {
+  const out = structuredClone(h);
+  const gone = new Set<Value>([...b.acked.map(([, v]) => v), ...b.unknown]);
+  for (const op of out) {
+    for (const res of pollResults(op)) {
+      const recs = res[String(b.key)];
+      if (recs) res[String(b.key)] = recs.filter(([, v]) => !gone.has(v));
+    }
+  }
+  return out;
+}
+
+/** The highest offset of the key any ok op read, or -1. */
+function highestRead(h: History, key: Key): number {
+  let max = -1;
+  for (const op of h) if (op.type === "ok") for (const res of pollResults(op)) for (const [o] of res[String(key)] ?? []) max = Math.max(max, o);
+  return max;
+}
+
+const namedValues = (r: Results, type: "unseen" | "lost-write"): Value[] =>
+  (r.anomalies[type]?.examples ?? []).map((f) => (f as { value: Value }).value);
+
+const choicesArb = fc.array(fc.nat(), { minLength: 1, maxLength: 8 });
+
+describe("partly acknowledged bursts", () => {
+  it("a valid history with partly acknowledged bursts checks clean, under the strictest configuration", () => {
+    fc.assert(
+      fc.property(modelArb, choicesArb, (m, choices) => {
+        const { h } = withPartialBursts(m, choices);
+        for (const config of [{}, { acks: "all" as const, minInsyncReplicas: 1 }]) {
+          const r = check(h, config);
+          expect(r.anomalyTypes).toEqual([]);
+          expect(r.valid).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a burst whose acknowledged records vanish from every read shows unseen and lost-write naming them, and nothing about its unknown records", () => {
+    let lost = 0;
+    let bursts = 0;
+    fc.assert(
+      fc.property(modelArb, choicesArb, fc.nat(), (m, choices, pick) => {
+        const made = withPartialBursts(m, choices);
+        if (made.bursts.length === 0) return;
+        bursts++;
+        const b = made.bursts[pick % made.bursts.length]!;
+        const h = vanish(made.h, b);
+        const r = check(h, { acks: "all", minInsyncReplicas: 2 });
+        for (const t of r.anomalyTypes) expect(["unseen", "lost-write"], `unexpected ${t}`).toContain(t);
+        expect(r.valid).toBe(false);
+        const bound = highestRead(h, b.key);
+        for (const [offset, v] of b.acked) {
+          findingsOf(r, "unseen", (f) => f.value === v && f.writer === b.pos && String(f.ops) === String([b.pos]));
+          if (offset < bound) {
+            lost++;
+            findingsOf(r, "lost-write", (f) => f.value === v && f.offset === offset && f.writer === b.pos && f.ops.includes(b.pos));
+          }
+        }
+        // Info still means unknown for the rest of the burst.
+        for (const v of b.unknown) {
+          expect(namedValues(r, "unseen")).not.toContain(v);
+          expect(namedValues(r, "lost-write")).not.toContain(v);
+        }
+        // Loss is permitted under acks=1 and unclean election, and reported the same.
+        for (const config of [{ acks: 1 as const }, { acks: "all" as const, minInsyncReplicas: 1, uncleanLeaderElection: true }]) {
+          const permitted = check(h, config);
+          expect(permitted.anomalyTypes).toEqual(r.anomalyTypes);
+          expect(permitted.valid).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // The generator does reach both cases (else this test would prove little).
+    expect(bursts).toBeGreaterThan(50);
+    expect(lost).toBeGreaterThan(10);
+  });
+
+  it("the example: a burst cut short, its acknowledged records truncated and their offsets reused", () => {
+    const h = history(
+      invoke(0, "send", [send("t-0", 17), send("t-0", 18), send("t-0", 19)]), // 0
+      { ...info(0, "send", [send("t-0", 17, 42), send("t-0", 18), send("t-0", 19, 44)]), error: ERROR }, // 1
+      ...sendOk(1, ["t-0", 30, 42], ["t-0", 31, 43], ["t-0", 32, 44], ["t-0", 33, 45]), // 2, 3: the new leader's log
+      ...pollOk(2, { "t-0": [[42, 30], [43, 31], [44, 32], [45, 33]] }), // 4, 5
+    );
+    const r = check(h, { acks: "all", minInsyncReplicas: 1 });
+    expect(r.valid).toBe(false);
+    expect(r.forbidden).toEqual(["lost-write", "unseen"]);
+    expect(r.anomalies["lost-write"]!.examples).toEqual([
+      { type: "lost-write", key: "t-0", value: 17, index: 0, offset: 42, bound: 3, boundValue: 33, writer: 1, boundReader: 5, ops: [1, 5] },
+      { type: "lost-write", key: "t-0", value: 19, index: 2, offset: 44, bound: 3, boundValue: 33, writer: 1, boundReader: 5, ops: [1, 5] },
+    ]);
+    expect(namedValues(r, "unseen")).toEqual([17, 19]);
+    expect(r.anomalies["lost-write"]!.reason).toMatch(/no fault in this harness drops unflushed data/);
+    // The unseen chart counts them too.
+    expect(r.unseenSeries.points.at(-1)!.total).toBe(2);
+  });
+
+  it("an info txn's offsets acknowledge nothing (its commit is unknown), nor do an unfinished invocation's values", () => {
+    const h = history(
+      invoke(0, "txn", [send("x", 1), send("x", 2)]),
+      info(0, "txn", [send("x", 1, 0), send("x", 2, 1)]),
+      invoke(1, "send", [send("x", 3)]),
+      ...sendOk(3, ["x", 5, 0]),
+      ...pollOk(2, { x: [[0, 5]] }),
+    );
+    expect(check(h).anomalyTypes).toEqual([]);
+  });
+});
