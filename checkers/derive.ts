@@ -194,8 +194,8 @@ export class Deriver {
   /** Per process, its invocation not yet completed. */
   private readonly pending = new Map<Process, Pending>();
 
-  // Sized from the history's length when it is known, so the lists rarely grow (each growth of a
-  // large typed array makes V8 collect garbage early).
+  // Sized from the history when it is known (sizesOf), so the lists rarely grow: each growth of a
+  // large typed array makes V8 collect garbage early.
   private opPos: IntList;
   private opInv: IntList;
   private opIndexOf: IntList;

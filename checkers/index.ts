@@ -27,20 +27,7 @@ export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, gua
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
 export { describeConfig, explainFinding, summarize } from "./explain.ts";
 export { checkHistoryFile } from "./check-file.ts";
-export { derive, type Derived, FAIL, INFO, OK } from "./derive.ts";
+export { derive, type Derived } from "./derive.ts";
 export { opPairs, type OpPairs, pairOf } from "./op-pairs.ts";
-export {
-  findValues,
-  keyNumbers,
-  lastOkReads,
-  type LastRead,
-  type LogCell,
-  logCells,
-  logOffsets,
-  opRef,
-  type OpRef,
-  readByOk,
-  TYPE_NAMES,
-  valueOffsets,
-  writerOf,
-} from "./key-log.ts";
+// Lookups in the per-key logs by key name, value and offset: all of key-log.ts is public.
+export * from "./key-log.ts";

@@ -13,7 +13,7 @@ export interface OpPairs {
   /** Times in ns since the run started: of the invocation (of the completion when none), of the completion. */
   inv: Float64Array;
   done: Float64Array;
-  /** OK, INFO or FAIL (derive.ts). */
+  /** 0 ok, 1 info, 2 fail (derive.ts's OK, INFO, FAIL). */
   type: Uint8Array;
 }
 
