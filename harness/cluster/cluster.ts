@@ -14,9 +14,9 @@ import { newRunId, RUN_LABEL } from "./labels.ts";
 import { brokerConfig, brokerName, zkName, zookeeperConfig } from "./node-config.ts";
 import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
-import { bootstrapOf, waitBrokersSeeEachOther, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
+import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "../spec/cluster.ts";
-import { secondsSince } from "../util/wait.ts";
+import { secondsSince, waitFor } from "../util/wait.ts";
 
 export const READY_TOPIC = "__harness_ready";
 
@@ -189,18 +189,40 @@ export interface TopicOptions {
   config?: Record<string, string>;
 }
 
+/**
+ * Creates a topic and waits for its leaders. On a loaded machine the controller can take longer
+ * than the request's timeout: the creation then goes on in the background and kafkajs reports
+ * REQUEST_TIMED_OUT (or, when it retried, TOPIC_ALREADY_EXISTS); the topic is then awaited in
+ * metadata instead of failing the start.
+ */
 export async function createTopic(bootstrap: string[], topic: string, o: TopicOptions = {}): Promise<void> {
-  await withAdmin(bootstrap, async (a) => {
-    await a.createTopics({
-      waitForLeaders: true,
-      topics: [
-        {
-          topic,
-          numPartitions: o.partitions ?? 1,
-          replicationFactor: o.replicationFactor ?? 3,
-          configEntries: Object.entries(o.config ?? {}).map(([name, value]) => ({ name, value })),
-        },
-      ],
+  const partitions = o.partitions ?? 1;
+  try {
+    await withAdmin(bootstrap, async (a) => {
+      await a.createTopics({
+        waitForLeaders: true,
+        timeout: 30_000,
+        topics: [
+          {
+            topic,
+            numPartitions: partitions,
+            replicationFactor: o.replicationFactor ?? 3,
+            configEntries: Object.entries(o.config ?? {}).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      });
     });
-  });
+  } catch (err) {
+    const types = ((err as { errors?: Array<{ type?: string }> }).errors ?? []).map((e) => e.type);
+    const pending = types.length > 0 && types.every((t) => t === "REQUEST_TIMED_OUT" || t === "TOPIC_ALREADY_EXISTS");
+    if (!pending) throw err;
+    await waitFor(
+      `topic ${topic} to exist with a leader for each of its ${partitions} partition(s) (creation reported ${types.join(", ")})`,
+      async () => {
+        const ps = await describeTopic(bootstrap, topic);
+        return ps.length === partitions && ps.every((p) => p.leader >= 0);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+  }
 }
