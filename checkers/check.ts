@@ -110,7 +110,8 @@ export async function checkStream(
 export function checkDerived(d: Derived, config: CheckConfig, options: CheckOptions, marks: PhaseMarks = noPhaseMarks()): Results {
   const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
   findLostWrites(d, out);
-  findUnseen(d, out);
+  // With complete final reads, "unseen" means gone from the log they read (checkers/loss.ts).
+  findUnseen(d, out, marks.finalReadsComplete ? marks.finalReadsFrom : undefined);
   findDuplicates(d, out);
   findInconsistentOffsets(d, out);
   findG1a(d, out);

@@ -14,7 +14,9 @@ export function explainFinding(f: Finding): string {
     case "lost-write":
       return `key ${show(f.key)}: value ${show(f.value)} (offset ${f.offset}, index ${f.index}), written by ${op(f.writer)} which must have committed, was never read, although ${op(f.boundReader)} read up to index ${f.bound} (value ${show(f.boundValue)})`;
     case "unseen":
-      return `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and never read by an ok read`;
+      return f.readBefore === undefined
+        ? `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and never read by an ok read`
+        : `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and read by ${op(f.readBefore)}, but the final reads did not return it: it is gone from the log`;
     case "duplicate":
       return `key ${show(f.key)}: value ${show(f.value)} is at ${f.offsets.length} offsets (${f.offsets.join(", ")})${f.writer === null ? "" : `; written by ${op(f.writer)}`}`;
     case "inconsistent-offsets":

@@ -50,6 +50,9 @@ export interface Unseen extends Base {
   key: Key;
   value: Value;
   writer: number;
+  /** When the history has complete final reads: an ok read that returned the value before them
+   *  (the value was in the log, then gone from it: truncated). Absent when no read ever returned it. */
+  readBefore?: number;
 }
 
 export interface Duplicate extends Base {

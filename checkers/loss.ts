@@ -79,17 +79,42 @@ function firstSlotAtOrAfter(d: Derived, slots: Int32Array, offset: number): numb
   return lo;
 }
 
-/** Values acknowledged (by ok ops, or within a partly acknowledged burst) and never returned by an ok read. */
-export function findUnseen(d: Derived, out: Findings): void {
+/**
+ * Values acknowledged (by ok ops, or within a partly acknowledged burst) and not in the log at the
+ * end. Without complete final reads: never returned by an ok read. With them (`finalReadsFrom`: the
+ * history index after which every client op is a final read, checkers/phases.ts): not returned by
+ * the final reads, which read every key from offset 0 to its end. A value that a consumer read
+ * from a leader that was later truncated (the 2013 scenario: the old leader acknowledged it alone)
+ * is gone from the log all the same: it counts, with the read that saw it as evidence.
+ */
+export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): void {
   const acks = infoAcks(d);
+  const inFinal = finalReadsFrom === undefined ? undefined : valuesReadAfter(d, finalReadsFrom);
   for (let v = 0; v < d.nVals; v++) {
-    if (d.valReadOk[v] === 1 || !acknowledged(d, acks, v)) continue;
+    const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
+    if (!gone || !acknowledged(d, acks, v)) continue;
     const w = d.valWriter[v]!;
     out.add("unseen", () => {
       const writer = opIndex(d, w);
-      return { type: "unseen", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer, ops: [writer] };
+      const earlier = d.valReadOk[v] === 1 ? opIndex(d, d.valFirstOkReader[v]!) : undefined;
+      return {
+        type: "unseen", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer,
+        ...(earlier === undefined ? {} : { readBefore: earlier }),
+        ops: earlier === undefined ? [writer] : [writer, earlier],
+      };
     });
   }
+}
+
+/** 1 for each value returned by an ok poll whose history index is after `from`. */
+function valuesReadAfter(d: Derived, from: number): Uint8Array {
+  const read = new Uint8Array(d.nVals);
+  for (let r = 0; r < d.nRecs; r++) {
+    if (d.recPoll[r] === 0) continue;
+    const o = d.recOp[r]!;
+    if (d.opType[o] === OK && d.opIndexOf[o]! > from) read[d.recVal[r]!] = 1;
+  }
+  return read;
 }
 
 export interface UnseenPoint {

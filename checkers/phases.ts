@@ -16,6 +16,8 @@ export interface PhaseMarks {
   marked: boolean;
   /** An `ok` completion of the final reads was recorded. */
   finalReadsComplete: boolean;
+  /** History index of the final reads' invocation marker: every client op after it is a final read. */
+  finalReadsFrom?: number;
   /** The nemesis ops, in order (few: kept whole, even when the history is streamed). */
   nemesis: Op[];
 }
@@ -27,6 +29,7 @@ export function notePhase(marks: PhaseMarks, op: Op): void {
   if (op.process === "nemesis") marks.nemesis.push(op);
   if (op.process !== HARNESS_PROCESS) return;
   marks.marked = true;
+  if (op.f === "final-reads" && op.type === "invoke") marks.finalReadsFrom = op.index;
   if (op.f === "final-reads" && op.type === "ok") marks.finalReadsComplete = true;
 }
 

@@ -10,7 +10,7 @@ import { key, offsetsOf, procName, type Refs, val } from "./refs.ts";
 
 export const MEANING: Record<AnomalyType, string> = {
   "lost-write": "An acknowledged write vanished: readers got past its offset and never saw it.",
-  unseen: "Acknowledged, and never returned by any read, not even the final reads.",
+  unseen: "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
   duplicate: "One record appended at more than one offset.",
   "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
   G1a: "A read returned a value whose send had failed (an aborted read).",
@@ -98,6 +98,9 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
     case "unseen": {
       const last = log?.lastRead;
       const finalRead = last ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it` : "";
+      if (f.readBefore !== undefined) {
+        return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and read by ${r.op(f.readBefore)}, but <b class="bad">the final reads did not return it: it is gone from the log</b> (truncated when another replica took over)${finalRead}.`;
+      }
       return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and <b class="bad">never returned by any ok read</b>${finalRead}.`;
     }
     case "duplicate": {

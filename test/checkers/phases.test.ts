@@ -54,4 +54,22 @@ describe("phase markers", () => {
     expect(r.valid).toBe(false);
     expect(r.forbidden).toContain("lost-write");
   });
+
+  it("with complete final reads, an acknowledged value they did not return is unseen, even if a read saw it before (truncated)", async () => {
+    // Value 2 was acknowledged at offset 1 and read there during the workload; the final reads find
+    // value 3 at offset 1: the log that remains lost it (a new leader reused the offset).
+    const truncated = [...sendOk(0, ["x", 1, 0]), ...sendOk(0, ["x", 2, 1]), ...pollOk(1, { x: [[0, 1], [1, 2]] }), ...sendOk(2, ["x", 3, 1])];
+    const finalRead = pollOk(9, { x: [[0, 1], [1, 3]] });
+    const marked = history(harness.invoke("workload"), ...truncated, harness.ok("workload"), harness.invoke("final-reads"), ...finalRead, harness.ok("final-reads"));
+    const r = await bothWays(marked);
+    expect(r.anomalies.unseen?.count).toBe(1);
+    const f = r.anomalies.unseen!.examples[0]!;
+    expect(f).toMatchObject({ type: "unseen", key: "x", value: 2, writer: 4, readBefore: 6 }); // ok completions of the send and the poll
+    expect(f.ops).toEqual([4, 6]);
+    expect(r.anomalyTypes).toContain("inconsistent-offsets");
+    // Without markers the same ops only show the reused offset: value 2 was read, so not unseen.
+    const unmarked = check(history(...truncated, ...finalRead));
+    expect(unmarked.anomalies.unseen).toBeUndefined();
+    expect(unmarked.anomalyTypes).toContain("inconsistent-offsets");
+  });
 });
