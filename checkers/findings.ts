@@ -88,36 +88,31 @@ export interface PrecommittedRead extends Base {
   offset: number;
 }
 
-/** poll-skip, nonmonotonic-poll, nonmonotonic-send: two ops of one process. */
-export interface OrderBetweenOps extends Base {
-  type: "poll-skip" | "nonmonotonic-poll" | "nonmonotonic-send";
+/** Two consecutive values of one key, as one process read or sent them. */
+interface OrderStep extends Base {
   key: Key;
   process: number | string;
-  prevOp: number;
   op: number;
   prevValue: Value;
   value: Value;
+  /** Dense indexes of the two values, and how far apart they are (1 is in order). */
   prevIndex: number;
   index: number;
   delta: number;
-  /** poll-skip only: the values skipped over (capped), and how many indexes were skipped. */
+  /** Skips only: the values skipped over (capped), and how many indexes were skipped. */
   skipped?: Value[];
   skippedCount?: number;
 }
 
+/** poll-skip, nonmonotonic-poll, nonmonotonic-send: two ops of one process. */
+export interface OrderBetweenOps extends OrderStep {
+  type: "poll-skip" | "nonmonotonic-poll" | "nonmonotonic-send";
+  prevOp: number;
+}
+
 /** int-*: two consecutive values of one key within one op. */
-export interface OrderWithinOp extends Base {
+export interface OrderWithinOp extends OrderStep {
   type: "int-poll-skip" | "int-nonmonotonic-poll" | "int-send-skip" | "int-nonmonotonic-send";
-  key: Key;
-  process: number | string;
-  op: number;
-  prevValue: Value;
-  value: Value;
-  prevIndex: number;
-  index: number;
-  delta: number;
-  skipped?: Value[];
-  skippedCount?: number;
 }
 
 export type Rel = "ww" | "wr" | "process" | "realtime";

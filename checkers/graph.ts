@@ -48,20 +48,7 @@ export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): b
     const w = d.valWriter[d.recVal[r]!]!;
     if (w >= 0 && w !== c && node[c] === 1 && node[w] === 1 && p[w]! >= p[c]!) return false;
   }
-  if (wwDeps) {
-    for (const slots of d.keySlots) {
-      for (let i = 1; i < slots.length; i++) {
-        for (const a of slotValues(d, slots[i - 1]!)) {
-          const wa = d.valWriter[a]!;
-          if (wa < 0 || node[wa] === 0) continue;
-          for (const b of slotValues(d, slots[i]!)) {
-            const wb = d.valWriter[b]!;
-            if (wb >= 0 && wb !== wa && node[wb] === 1 && p[wa]! >= p[wb]!) return false;
-          }
-        }
-      }
-    }
-  }
+  if (wwDeps && forEachWwEdge(d, node, (wa, wb) => p[wa]! >= p[wb]!)) return false;
   const last = new Int32Array(d.procs.length).fill(-1);
   for (let c = 0; c < d.nOps; c++) {
     if (node[c] === 0) continue;
@@ -90,20 +77,7 @@ export function buildGraph(d: Derived, wwDeps: boolean, node = graphNodes(d)): D
   }
 
   // write-write: writers of consecutive log positions of a key.
-  if (wwDeps) {
-    for (const slots of d.keySlots) {
-      for (let i = 1; i < slots.length; i++) {
-        for (const a of slotValues(d, slots[i - 1]!)) {
-          const wa = d.valWriter[a]!;
-          if (wa < 0 || node[wa] === 0) continue;
-          for (const b of slotValues(d, slots[i]!)) {
-            const wb = d.valWriter[b]!;
-            if (wb >= 0 && wb !== wa && node[wb] === 1) add(wa, wb, WW, b);
-          }
-        }
-      }
-    }
-  }
+  if (wwDeps) forEachWwEdge(d, node, (wa, wb, b) => void add(wa, wb, WW, b));
 
   // process order: each process's ops in the order they completed.
   const lastOfProc = new Int32Array(d.procs.length).fill(-1);
@@ -257,4 +231,25 @@ export function tarjan(g: DepGraph, csr: Csr): Sccs {
     }
   }
   return { comp, size: sizes.done(), count: sizes.n };
+}
+
+/**
+ * Write-write edges: the writers (both graph nodes, not the same op) of values at consecutive log
+ * positions of a key, a's writer before b's. `visit` returning true stops the walk (and the
+ * function returns true).
+ */
+function forEachWwEdge(d: Derived, node: Uint8Array, visit: (wa: number, wb: number, b: number) => boolean | void): boolean {
+  for (const slots of d.keySlots) {
+    for (let i = 1; i < slots.length; i++) {
+      for (const a of slotValues(d, slots[i - 1]!)) {
+        const wa = d.valWriter[a]!;
+        if (wa < 0 || node[wa] === 0) continue;
+        for (const b of slotValues(d, slots[i]!)) {
+          const wb = d.valWriter[b]!;
+          if (wb >= 0 && wb !== wa && node[wb] === 1 && visit(wa, wb, b)) return true;
+        }
+      }
+    }
+  }
+  return false;
 }

@@ -4,7 +4,7 @@
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
 import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, slotValues } from "./derive.ts";
-import { type AnomalyType, type Findings, SKIPPED_CAP } from "./findings.ts";
+import { type AnomalyType, type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
 
 export function findOrderAnomalies(d: Derived, out: Findings): void {
@@ -81,23 +81,9 @@ function between(d: Derived, out: Findings, poll: boolean, prev: number, r: numb
   else if (delta < 1) type = poll ? "nonmonotonic-poll" : "nonmonotonic-send";
   else return;
   out.add(type, () => {
-    const c = d.recOp[r]!;
     const prevOp = opIndex(d, d.recOp[prev]!);
-    const op = opIndex(d, c);
-    return {
-      type: type as "poll-skip" | "nonmonotonic-poll" | "nonmonotonic-send",
-      key: d.keys[d.recKey[r]!]!,
-      process: d.procs[d.opProc[c]!]!,
-      prevOp,
-      op,
-      prevValue: d.valOrig[d.recVal[prev]!]!,
-      value: d.valOrig[d.recVal[r]!]!,
-      prevIndex: a,
-      index: b,
-      delta,
-      ...(delta > 1 ? skipped(d, d.recKey[r]!, a, b) : {}),
-      ops: prevOp === op ? [op] : [prevOp, op],
-    };
+    const step = orderStep(d, prev, r, a, b);
+    return { type: type as OrderBetweenOps["type"], prevOp, ...step, ops: prevOp === step.op ? [step.op] : [prevOp, step.op] };
   });
 }
 
@@ -111,21 +97,8 @@ function within(d: Derived, out: Findings, poll: boolean, prev: number, r: numbe
   else if (delta < 1) type = poll ? "int-nonmonotonic-poll" : "int-nonmonotonic-send";
   else return;
   out.add(type, () => {
-    const c = d.recOp[r]!;
-    const op = opIndex(d, c);
-    return {
-      type: type as "int-poll-skip" | "int-nonmonotonic-poll" | "int-send-skip" | "int-nonmonotonic-send",
-      key: d.keys[d.recKey[r]!]!,
-      process: d.procs[d.opProc[c]!]!,
-      op,
-      prevValue: d.valOrig[d.recVal[prev]!]!,
-      value: d.valOrig[d.recVal[r]!]!,
-      prevIndex: a,
-      index: b,
-      delta,
-      ...(delta > 1 ? skipped(d, d.recKey[r]!, a, b) : {}),
-      ops: [op],
-    };
+    const step = orderStep(d, prev, r, a, b);
+    return { type: type as OrderWithinOp["type"], ...step, ops: [step.op] };
   });
 }
 
@@ -137,4 +110,21 @@ function skipped(d: Derived, k: number, a: number, b: number): { skipped: Value[
     for (const v of slotValues(d, slots[i]!)) if (values.length < SKIPPED_CAP) values.push(d.valOrig[v]!);
   }
   return { skipped: values, skippedCount: b - a - 1 };
+}
+
+/** The evidence two consecutive records `prev` and `r` (dense indexes a, b) have in common. */
+function orderStep(d: Derived, prev: number, r: number, a: number, b: number) {
+  const c = d.recOp[r]!;
+  const delta = b - a;
+  return {
+    key: d.keys[d.recKey[r]!]!,
+    process: d.procs[d.opProc[c]!]!,
+    op: opIndex(d, c),
+    prevValue: d.valOrig[d.recVal[prev]!]!,
+    value: d.valOrig[d.recVal[r]!]!,
+    prevIndex: a,
+    index: b,
+    delta,
+    ...(delta > 1 ? skipped(d, d.recKey[r]!, a, b) : {}),
+  };
 }
