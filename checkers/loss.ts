@@ -106,13 +106,14 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
   }
 }
 
-/** 1 for each value returned by an ok poll whose history index is after `from`. */
+/**
+ * 1 for each value returned by a poll completed after `from`, whatever the poll's type: records a
+ * broker returned in the final reads are in the log, even if the poll then ended in an error.
+ */
 function valuesReadAfter(d: Derived, from: number): Uint8Array {
   const read = new Uint8Array(d.nVals);
   for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 0) continue;
-    const o = d.recOp[r]!;
-    if (d.opType[o] === OK && d.opIndexOf[o]! > from) read[d.recVal[r]!] = 1;
+    if (d.recPoll[r] === 1 && d.opIndexOf[d.recOp[r]!]! > from) read[d.recVal[r]!] = 1;
   }
   return read;
 }
