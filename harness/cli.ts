@@ -102,6 +102,8 @@ export function buildProgram(): Command {
     .option("--json", "print one JSON object on stdout")
     .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
       const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
+      const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n));
+      if (unknown.length) throw new SpecError("--only", [`no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`]);
       const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
       if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
       if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));

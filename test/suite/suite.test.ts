@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { judge, type ScenarioRun } from "../../harness/suite/judge.ts";
 import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
@@ -104,5 +104,19 @@ describe("runs whose final reads did not finish", () => {
     expect(undecided(r, undefined)).toBe(r);
     const forged = { ...r, forbidden: ["unseen", "lost-write"] as typeof r.forbidden };
     expect(undecided(forged, "final reads incomplete").valid).toBe(false);
+  });
+});
+
+describe("suite command", () => {
+  it("--only with a name the suite lacks is bad input (exit 2), not an empty success", async () => {
+    const { main } = await import("../../harness/cli.ts");
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((m: string) => void errors.push(m));
+    try {
+      expect(await main(["node", "kafka-harness", "suite", "--only", "acks1-leader-isolated,nope"])).toBe(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors.join("\n")).toMatch(/invalid --only:\n {2}- no scenario named nope in suite known-answers/);
   });
 });
