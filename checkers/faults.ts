@@ -33,7 +33,8 @@ export interface FaultTimeline {
   lone: Op[];
 }
 
-const targetsOf = (v: unknown): string[] => {
+/** The `targets` of a nemesis op's value, as node names. */
+export const targetsOf = (v: unknown): string[] => {
   const t = (v as { targets?: unknown } | null)?.targets;
   return Array.isArray(t) ? t.map(String) : [];
 };

@@ -2,7 +2,7 @@
 // intervals (from a fault's invocation to the completion of the undo that ended it) and marks (the
 // failover and recovery times the nemesis measured). Unknown fault names are shown generically:
 // an invoke→completion interval labelled with f and targets.
-import { faultIntervals } from "../checkers/faults.ts";
+import { faultIntervals, targetsOf } from "../checkers/faults.ts";
 import type { History } from "../checkers/index.ts";
 import { cut } from "./ops.ts";
 
@@ -49,10 +49,6 @@ const MEASURE_NAMES: Record<string, string> = {
 };
 
 const s = (ns: number) => ns / 1e9;
-const targetsOf = (v: unknown): string[] => {
-  const t = (v as { targets?: unknown } | null)?.targets;
-  return Array.isArray(t) ? t.map(String) : [];
-};
 
 export function faultLabel(f: string, value: unknown): string {
   const v = (value ?? {}) as Record<string, unknown>;
@@ -69,8 +65,9 @@ export function faultLabel(f: string, value: unknown): string {
 export function faultTimeline(history: History, endNs: number): { bands: FaultBand[]; measures: Measure[] } {
   // The checker's fault intervals (checkers/faults.ts): what the report shades is what was counted.
   const { faults, lone } = faultIntervals(history);
-  const timeOf = new Map<number, number>(faults.map((f) => [f.doneIndex, f.done]));
-  for (const f of faults) if (f.undoIndex !== undefined) timeOf.set(f.undoIndex, f.end!);
+  // A measurement counts from the nemesis op it names (a fault, or any undo, heal-all included).
+  const timeOf = new Map<number, number>();
+  for (const op of history) if (op.process === "nemesis" && op.type !== "invoke") timeOf.set(op.index, op.time);
   const bands: FaultBand[] = faults.map((f) => {
     const v = f.value as Record<string, unknown> | undefined;
     const open = f.end === undefined && f.type !== "fail";

@@ -1,7 +1,7 @@
 // Runs and checks as functions: one test run end to end with its history read back, what a spec
 // will do without a cluster, and a history checked against a configuration or a whole spec.
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
-import { check, readHistoryFile, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
+import { check, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
 import { executeRun, type RunOptions, type RunOutcome } from "../run/runner.ts";
 import { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
 import { faultSchedule } from "../run/fault-driver.ts";
@@ -10,19 +10,15 @@ import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 
 export type { RunOptions, RunOutcome } from "../run/runner.ts";
 
-/** Everything the runner returns, plus the history it recorded (read back from history.jsonl). */
-export interface TestRun extends RunOutcome {
-  history: History;
-}
+/** Everything the runner returns, the history it recorded included (read back from history.jsonl). */
+export type TestRun = RunOutcome;
 
 /**
  * One test run end to end: cluster (or the shared `opts.cluster`, with a fresh topic), workload with
  * faults, heal, final reads, check, report. Resolves with the history, results and report path.
  */
 export async function runTest(spec: TestSpecInput | TestSpec, opts: RunOptions = {}): Promise<TestRun> {
-  const out = await executeRun(spec, opts);
-  const history = await readHistoryFile(out.historyPath);
-  return { ...out, history };
+  return executeRun(spec, opts);
 }
 
 /**

@@ -40,6 +40,8 @@ export interface Cluster extends AsyncDisposable {
 export interface StartOptions {
   runId?: string;
   progress?: Progress;
+  /** The image tag when the caller already ran prepareMachine (else it runs here). */
+  image?: string;
 }
 
 /**
@@ -69,7 +71,7 @@ async function removeCluster(runId: string): Promise<void> {
     } catch (err) {
       last = err;
     }
-    await new Promise((r) => setTimeout(r, 1000 * attempt));
+    if (attempt < REMOVE_ATTEMPTS) await new Promise((r) => setTimeout(r, 1000 * attempt));
   }
   throw new Error(`cluster ${runId}: could not remove its containers and network after ${REMOVE_ATTEMPTS} attempts (${(last as Error).message}); \`npx kafka-harness clean\` removes them`);
 }
@@ -79,7 +81,7 @@ const REMOVE_ATTEMPTS = 3;
 export async function startCluster(input: ClusterSpecInput = {}, opts: StartOptions = {}): Promise<Cluster> {
   const spec = parseClusterSpec(input); // before anything starts
   const progress = opts.progress ?? (() => {});
-  const { image } = await prepareMachine(progress);
+  const image = opts.image ?? (await prepareMachine(progress)).image;
   const runId = opts.runId ?? newRunId();
   const timeoutMs = spec.startTimeoutSeconds * 1000;
 

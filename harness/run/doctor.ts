@@ -40,7 +40,7 @@ export async function doctor(progress: (m: string) => void): Promise<DoctorRepor
     const img = await ensureImages((m) => progress(`images: ${m}`));
     Object.assign(r, { image: img.tag, imagesBuilt: img.built, imagesSeconds: img.seconds });
 
-    const cluster = await startCluster({}, { progress });
+    const cluster = await startCluster({}, { progress, image: img.tag });
     runId = cluster.runId;
     r.clusterReadySeconds = cluster.readySeconds;
     try {

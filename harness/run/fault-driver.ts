@@ -29,8 +29,8 @@ export function faultSchedule(spec: TestSpec): Schedule {
   });
 }
 
-export function createFaultDriver(spec: TestSpec, cluster: Cluster, recorder: Recorder, progress: (m: string) => void): FaultDriver {
-  const schedule = faultSchedule(spec);
+/** `schedule`: the spec's fault schedule (faultSchedule), computed once by the caller. */
+export function createFaultDriver(spec: TestSpec, schedule: Schedule, cluster: Cluster, recorder: Recorder, progress: (m: string) => void): FaultDriver {
   // Without faults nothing touches the cluster: the no-op nemesis records nothing, so a fault-free
   // history holds no nemesis ops. The runner heals on signals itself (then saves logs and removes
   // the cluster, in that order), so the live nemesis does not.

@@ -9,7 +9,7 @@
 // a cluster at all (EnvironmentError) is thrown instead: nothing was tested.
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { check, readHistoryFile, type Results } from "../../checkers/index.ts";
+import { check, readHistoryFile, type History, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeReport } from "../../reports/index.ts";
 import { processCounter, type ClientContext } from "../clients/context.ts";
@@ -50,6 +50,8 @@ export interface RunOutcome {
   historyPath: string;
   reportPath: string;
   results: Results;
+  /** The history as stored (read back from history.jsonl): what the results were computed from. */
+  history: History;
   workload: WorkloadStats;
   finalReads?: FinalReadResult;
   interrupted: boolean;
@@ -74,8 +76,9 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   }
   const progress = opts.progress ?? (() => {});
   const plan = generatePlan(spec);
+  const schedule = faultSchedule(spec);
   // The machine before the run: no engine or no image is an EnvironmentError, and no run folder.
-  if (!opts.cluster) await prepareMachine(progress);
+  const image = opts.cluster ? undefined : (await prepareMachine(progress)).image;
   const store: RunDir = await createRunDir(opts.storeRoot ?? "store", spec.name);
   const specPath = join(store.dir, "spec.json");
   const startedAt = new Date().toISOString();
@@ -117,7 +120,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
 
   finish = (async () => {
     try {
-      cluster = opts.cluster ?? (await startCluster(spec.cluster, { progress }));
+      cluster = opts.cluster ?? (await startCluster(spec.cluster, { progress, image }));
       const c = cluster;
       // Hooks run newest first: ours must run before the cluster's own removal, so that a
       // signal still heals, saves node logs and then removes the cluster (through finish).
@@ -132,7 +135,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         },
       });
       const ctx: ClientContext = { bootstrap: () => c.bootstrap(), recorder, nextProcess: processCounter() };
-      faults = createFaultDriver(spec, c, recorder, progress);
+      faults = createFaultDriver(spec, schedule, c, recorder, progress);
 
       if (!abort.signal.aborted) {
         const t = performance.now();
@@ -221,7 +224,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     progress(`run: ${results.valid === true ? "VALID" : results.valid === false ? "INVALID" : "UNKNOWN"}; report ${reportPath}`);
     return {
       spec, dir: store.dir, historyPath: store.historyPath, reportPath, results, workload, finalReads, interrupted,
-      faultsPlanned: faultSchedule(spec).length,
+      history, faultsPlanned: schedule.length,
       exitCode: interrupted && results.valid !== false ? 2 : exitCodeOf(results),
     };
   })();

@@ -32,10 +32,10 @@ function onSignal(signal: NodeJS.Signals) {
   void runHooks({ signal }).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
 }
 
-function onCrash(event: "uncaughtException" | "unhandledRejection", listener: (e: unknown) => void) {
+function onCrash(event: "uncaughtException" | "unhandledRejection") {
   return (error: unknown) => {
     // Our listener replaces Node's default crash: when no one else listens, exit as Node would.
-    const alone = (process.listeners(event as "uncaughtException") as unknown[]).every((l) => l === listener);
+    const alone = process.listenerCount(event) === 1;
     console.error(`kafka-harness: ${event === "uncaughtException" ? "uncaught exception" : "unhandled rejection"}: ${(error as Error)?.stack ?? String(error)}`);
     if (exiting) return;
     exiting = true;
@@ -53,11 +53,8 @@ export function onShutdown(hook: Hook): () => void {
     installed = true;
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
-    for (const event of ["uncaughtException", "unhandledRejection"] as const) {
-      const listener: (e: unknown) => void = (e) => handler(e);
-      const handler = onCrash(event, listener);
-      process.on(event, listener);
-    }
+    process.on("uncaughtException", onCrash("uncaughtException"));
+    process.on("unhandledRejection", onCrash("unhandledRejection"));
   }
   hooks.add(hook);
   return () => hooks.delete(hook);
