@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/integration/**", "test/browser/**", "node_modules/**"],
+          exclude: ["test/integration/**", "test/browser/**", "test/fixtures/**", "node_modules/**"],
           testTimeout: 120_000,
         },
       },

@@ -1,12 +1,26 @@
 #!/usr/bin/env node
-// The kafka-harness command: loads the TypeScript CLI through tsx (no build step).
-import { register } from "tsx/esm/api";
+// The kafka-harness command. An installed package runs the compiled dist/ (plain JavaScript: fast to
+// start). A checkout of the repository, where the TypeScript sources sit beside this file and tsx is
+// installed, runs the sources, so an edit needs no rebuild.
+import { existsSync } from "node:fs";
 
-register();
 // `kafka-harness check ... | head` closes stdout early: that is not an error.
 process.stdout.on("error", (err) => {
   if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
   throw err;
 });
-const { main } = await import("../harness/cli.ts");
+
+async function loadCli() {
+  const sources = new URL("../harness/cli.ts", import.meta.url);
+  if (existsSync(sources)) {
+    const tsx = await import("tsx/esm/api").catch(() => undefined);
+    if (tsx) {
+      tsx.register();
+      return import(sources.href);
+    }
+  }
+  return import(new URL("../dist/harness/cli.js", import.meta.url).href);
+}
+
+const { main } = await loadCli();
 process.exitCode = await main(process.argv);

@@ -2,10 +2,7 @@
 // Exit codes: 0 valid, 1 invalid, 2 unknown or bad input (message on stderr).
 import type { Command } from "commander";
 import type { Results } from "./check.ts";
-import { checkHistoryFile } from "./check-file.ts";
-import { summarize } from "./explain.ts";
 import type { CheckConfig } from "./guarantees.ts";
-import { HistoryError } from "./history.ts";
 
 export interface CheckFlags {
   json?: boolean;
@@ -82,6 +79,8 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
     io.stderr(`check: ${config}\n`);
     return 2;
   }
+  // Loaded when the command runs, so registering it (every kafka-harness start) costs nothing.
+  const [{ checkHistoryFile }, { summarize }, { HistoryError }] = await Promise.all([import("./check-file.ts"), import("./explain.ts"), import("./history.ts")]);
   let results: Results;
   try {
     const onTornLastLine = (where: string) => io.stderr(`check: ${where}: the last line was cut off while it was written (the run was killed?); skipped\n`);

@@ -3,30 +3,19 @@
 // prints exactly one JSON object on stdout.
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
-import { registerReportCommand } from "../reports/index.ts";
-import { removeLeftovers } from "./cluster/cleanup.ts";
-import { doctor } from "./run/doctor.ts";
-import { ensureImages } from "./images/build-images.ts";
-import { ensureEngine } from "./util/engine.ts";
+import { registerReportCommand } from "../reports/cli.ts";
 import { EnvironmentError } from "./util/environment.ts";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { summarize } from "../checkers/index.ts";
+import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
-import { specFromFlags, type RunFlags } from "./run/run-flags.ts";
-import { replayCommand, executeRun } from "./run/runner.ts";
-import { runSuite } from "./suite/run-suite.ts";
-import { formatSuiteTable } from "./suite/table.ts";
-import { readSuiteFile } from "./suite/suite-file.ts";
-import { writeJUnit } from "./suite/junit.ts";
-import { registerReplayCommand } from "./suite/replay.ts";
-import { registerShrinkCommand } from "./suite/shrink.ts";
-import { parseTestSpec } from "./spec/test-spec.ts";
-import { readSpecFile } from "./run/stored-run.ts";
+import type { RunFlags } from "./run/run-flags.ts";
+import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
-export const DEFAULT_SUITE = join(dirname(fileURLToPath(import.meta.url)), "..", "suites", "known-answers.yaml");
+export const DEFAULT_SUITE = packageFile("suites", "known-answers.yaml");
 
 const progress = (m: string) => console.error(m);
+
+// Commands load what they run when they run: the cluster, client and report modules (testcontainers,
+// kafkajs) take most of a second to load, which `--help`, `check` and `report` should not pay.
 
 export function buildProgram(): Command {
   const program = new Command("kafka-harness")
@@ -40,6 +29,7 @@ export function buildProgram(): Command {
     .description("check the engine and images, start a cluster, round-trip 1000 acks=all records, tear down")
     .option("--json", "print one JSON object on stdout")
     .action(async (o: { json?: boolean }) => {
+      const { doctor } = await import("./run/doctor.ts");
       const r = await doctor(progress);
       if (o.json) console.log(JSON.stringify(r));
       else {
@@ -79,6 +69,8 @@ export function buildProgram(): Command {
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")
     .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
+      const [{ readSpecFile }, { specFromFlags }, { parseTestSpec }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
+        import("./run/stored-run.ts"), import("./run/run-flags.ts"), import("./spec/test-spec.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
       const base = o.spec ? await readSpecFile(o.spec) : {};
       const spec = parseTestSpec(specFromFlags(o, base));
       const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
@@ -101,6 +93,8 @@ export function buildProgram(): Command {
     .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI")
     .option("--json", "print one JSON object on stdout")
     .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
+      const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
+        import("./suite/suite-file.ts"), import("./suite/run-suite.ts"), import("./suite/junit.ts"), import("./suite/table.ts")]);
       const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
       const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n));
       if (unknown.length) throw new SpecError("--only", [`no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`]);
@@ -126,6 +120,7 @@ export function buildProgram(): Command {
     .command("build")
     .description("build the base and Kafka images if their tags do not exist yet")
     .action(async () => {
+      const [{ ensureEngine }, { ensureImages }] = await Promise.all([import("./util/engine.ts"), import("./images/build-images.ts")]);
       await ensureEngine(progress);
       const r = await ensureImages((m) => progress(`images: ${m}`));
       console.log(`${r.tag} (${r.built ? `built in ${r.seconds} s` : "already built"})`);
@@ -135,6 +130,7 @@ export function buildProgram(): Command {
     .command("clean")
     .description("remove containers and networks left by any earlier run (by label)")
     .action(async () => {
+      const [{ ensureEngine }, { removeLeftovers }] = await Promise.all([import("./util/engine.ts"), import("./cluster/cleanup.ts")]);
       await ensureEngine(progress);
       const r = await removeLeftovers();
       console.log(`removed ${r.containers.length} container(s) and ${r.networks.length} network(s)`);

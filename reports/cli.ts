@@ -2,9 +2,7 @@
 // missing), and/or the store's index. Exit codes: 0 written, 2 bad input (message on stderr).
 import type { Command } from "commander";
 import { dirname, resolve } from "node:path";
-import { HistoryError } from "../checkers/index.ts";
 import { type Io, processIo } from "../checkers/cli.ts";
-import { ReportError, writeIndex, writeReport } from "./store.ts";
 
 export interface ReportFlags {
   index?: boolean;
@@ -30,6 +28,8 @@ export async function reportCommand(runDir: string | undefined, flags: ReportFla
     io.stderr("report: give a run directory (store/<test>/<timestamp>) or --index\n");
     return 2;
   }
+  // Loaded when the command runs, so registering it (every kafka-harness start) costs nothing.
+  const [{ ReportError, writeIndex, writeReport }, { HistoryError }] = await Promise.all([import("./store.ts"), import("../checkers/index.ts")]);
   try {
     if (runDir !== undefined) {
       const t = performance.now();

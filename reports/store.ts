@@ -3,6 +3,7 @@
 // store for index.html. Tolerant of what older or newer runners leave: every file but the history
 // is optional, and spec.json may carry extra fields (meta, command, startedAt, runId).
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { check, type History, HistoryError, readHistoryFile, type Results } from "../checkers/index.ts";
@@ -79,7 +80,7 @@ let harnessVersion: string | undefined;
 async function versions(): Promise<Record<string, string>> {
   if (harnessVersion === undefined) {
     try {
-      const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+      const pkg = JSON.parse(await readFile(createRequire(import.meta.url).resolve("kafka-harness/package.json"), "utf8")) as { version?: string };
       harnessVersion = pkg.version ?? "?";
     } catch {
       harnessVersion = "?";

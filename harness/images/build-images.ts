@@ -7,18 +7,18 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
 import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAtomically } from "./rootfs-cache.ts";
 import { secondsSince } from "../util/wait.ts";
+import { packageFile } from "../util/package-root.ts";
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const KAFKA_DIR = join(HERE, "kafka");
-const ENSURE_TOOLS = join(HERE, "..", "..", "scripts", "ensure-image-tools");
-const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties"];
+const KAFKA_DIR = packageFile("harness", "images", "kafka");
+const ENSURE_TOOLS = packageFile("scripts", "ensure-image-tools");
+/** The image's inputs in harness/images/kafka/ (hashed into its tag; shipped in the package). */
+export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties"];
 export const BASE_PACKAGES = ["openjdk-17-jre-headless", "iproute2", "iptables", "procps", "netcat-openbsd"];
 const MMDEBSTRAP_OPTS = [
   "--variant=essential",

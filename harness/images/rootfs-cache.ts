@@ -4,10 +4,10 @@
 // appears complete: it is written under a temporary name, flushed, then renamed into place.
 import { open, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "../util/package-root.ts";
 
 /** Where cached root filesystems live: .cache/images/ in the repository root (git-ignored). */
-export const ROOTFS_CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", ".cache", "images");
+export const ROOTFS_CACHE_DIR = packageFile(".cache", "images");
 
 const PREFIX = "rootfs-";
 const SUFFIX = ".tar";

@@ -1,14 +1,12 @@
 // Replay by seed: a stored run (store/<name>/<timestamp>/spec.json) rerun with the same spec and
 // seed, N times, and whether the anomaly types of the original appear again. The plan and the fault
 // schedule replay exactly; Kafka's timing does not, so the answer is "k of N", not yes or no.
-import type { Command } from "commander";
 import type { AnomalyType, Results } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
-import { positiveInt, storedRunOptions } from "./flags.ts";
 
 export interface ReplayAttempt {
   dir: string;
@@ -78,25 +76,4 @@ export function formatReplay(o: Pick<ReplayOutcome, "targets" | "attempts" | "re
   }
   const parts = o.targets.map((t) => `${t} reproduced in ${o.perType[t] ?? 0} of ${n} replay(s)`);
   return `${parts.join("; ")}${o.reproduced === 0 ? " — not reproduced" : ""}`;
-}
-
-/** `kafka-harness replay <run-dir> [--times N]`: exit 0 if reproduced at least once, 1 if not. */
-export function registerReplayCommand(program: Command): void {
-  const command = program
-    .command("replay <run-dir>")
-    .description("rerun a stored run with its spec and seed, and say whether its anomaly types appear again")
-    .option("--times <n>", "replays to run", positiveInt("--times"), 1);
-  storedRunOptions(command, "comma-separated anomaly types to look for (default: those the run found)")
-    .action(async (runDir: string, o: { times: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
-      const progress = (m: string) => console.error(m);
-      const r = await replayRun(runDir, { times: o.times, anomalies: o.anomalies, storeRoot: o.store, progress });
-      const summary = formatReplay(r);
-      if (o.json) console.log(JSON.stringify({ runDir, seed: r.spec.seed, targets: r.targets, reproduced: r.reproduced, perType: r.perType, attempts: r.attempts, summary }));
-      else {
-        for (const a of r.attempts) console.log(`${a.dir}: ${a.valid === true ? "valid" : a.valid === false ? "INVALID" : "unknown"}; ${a.anomalyTypes.join(", ") || "no anomalies"}`);
-        console.log(summary);
-      }
-      // With nothing to look for, a replay that ran is a success; otherwise it must reproduce.
-      process.exitCode = r.targets.length === 0 || r.reproduced > 0 ? 0 : 1;
-    });
 }

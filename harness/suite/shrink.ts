@@ -6,9 +6,7 @@ import { join } from "node:path";
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { SpecError } from "../spec/errors.ts";
-import type { Command } from "commander";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
-import { positiveInt, storedRunOptions } from "./flags.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun } from "../run/runner.ts";
 import { writeJson } from "../run/store.ts";
@@ -156,25 +154,4 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
   const path = join(runDir, "shrunk-spec.json");
   await writeJson(path, { ...r.smallest, meta: { shrunkFrom: join(runDir, "spec.json"), steps: r.steps, targets } });
   return { runDir, targets, original, ...r, path };
-}
-
-/** `kafka-harness shrink <run-dir> [--max-runs N]`: exit 0 if a smaller spec kept the anomaly, 1 if none did. */
-export function registerShrinkCommand(program: Command): void {
-  const command = program
-    .command("shrink <run-dir>")
-    .description("try smaller specs (same seed) that still show the run's anomaly; writes shrunk-spec.json into the run dir")
-    .option("--max-runs <n>", "runs to spend at most", positiveInt("--max-runs"), 8);
-  storedRunOptions(command, "comma-separated anomaly types to keep (default: those the run found)")
-    .action(async (runDir: string, o: { maxRuns: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
-      const progress = (m: string) => console.error(m);
-      const r = await shrinkRun(runDir, { maxRuns: o.maxRuns, anomalies: o.anomalies, storeRoot: o.store, progress });
-      if (o.json) console.log(JSON.stringify({ runDir, targets: r.targets, steps: r.steps, attempts: r.attempts, smallest: r.smallest, path: r.path }));
-      else {
-        for (const a of r.attempts) console.log(`${a.kept ? "kept   " : "dropped"} ${a.step}: ${a.anomalyTypes.join(", ") || "no anomalies"} (${a.dir})`);
-        console.log(r.steps.length ? `shrunk by: ${r.steps.join("; ")}` : `no smaller spec kept ${r.targets.join(" or ")} in ${r.attempts.length} run(s)`);
-        console.log(JSON.stringify(r.smallest, null, 2));
-        console.log(`written: ${r.path}\nrun it: npx kafka-harness run --spec ${r.path}`);
-      }
-      process.exitCode = r.steps.length > 0 ? 0 : 1;
-    });
 }

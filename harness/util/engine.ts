@@ -2,12 +2,11 @@
 // on a bare Debian machine). Every path that needs an engine comes through here: cluster start
 // (runs, suites, replay, shrink, the API, benchmarks), doctor, images build, clean, and the tests'
 // global setup. Failing to get one is an EnvironmentError, not a run outcome.
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { packageFile } from "./package-root.ts";
 import { EnvironmentError, tailOf } from "./environment.ts";
 import { run } from "./exec.ts";
 
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "scripts", "ensure-docker");
+const SCRIPT = packageFile("scripts", "ensure-docker");
 
 export async function ensureEngine(progress: (m: string) => void = () => {}): Promise<string> {
   try {
