@@ -1,9 +1,10 @@
-// `npm run bench`: prints figures (checkers, reports, cluster). Never asserted by tests.
-// BENCH_ONLY=checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
+// `npm run bench`: prints figures (startup, checkers, reports, cluster). Never asserted by tests.
+// BENCH_ONLY=startup,checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
 // measures detection rates on real clusters instead (long: about a minute per run).
 import { benchCheckers } from "./checkers.ts";
 import { benchCluster } from "./cluster.ts";
 import { benchReports } from "./reports.ts";
+import { benchStartup } from "./startup.ts";
 
 import { benchDetection } from "./detection.ts";
 
@@ -14,14 +15,18 @@ if (command === "detection") {
   process.exit(0);
 }
 if (command !== undefined) {
-  console.error(`bench: unknown benchmark ${JSON.stringify(command)} (known: detection; or BENCH_ONLY=checkers,reports,cluster)`);
+  console.error(`bench: unknown benchmark ${JSON.stringify(command)} (known: detection; or BENCH_ONLY=startup,checkers,reports,cluster)`);
   process.exit(2);
 }
 const only = process.env.BENCH_ONLY?.split(",");
 const want = (name: string) => !only || only.includes(name);
 
+if (want("startup")) {
+  console.log("== startup ==");
+  await benchStartup();
+}
 if (want("checkers")) {
-  console.log("== checkers ==");
+  console.log("\n== checkers ==");
   await benchCheckers();
 }
 if (want("reports")) {
