@@ -61,6 +61,10 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the workload plan and fault schedule")
     .option("--brokers <n>", "brokers (1-5)")
     .option("--zookeepers <n>", "ZooKeeper nodes (1-5)")
+    .option("--metadata <mode>", "zookeeper (default, Kafka 3.9) or kraft (a controller quorum)")
+    .option("--kafka-version <v>", "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)")
+    .option("--controllers <n>", "KRaft controller quorum voters (1-5, default 3)")
+    .option("--combined", "KRaft: controllers run on the first brokers (broker,controller) instead of nodes of their own")
     .option("--partitions <n>", "partitions of the test topic (one key each)")
     .option("--producers <n>", "producer processes")
     .option("--consumers <n>", "consumer processes")
@@ -119,10 +123,11 @@ export function buildProgram(): Command {
     .description("manage the locally built images")
     .command("build")
     .description("build the base and Kafka images if their tags do not exist yet")
-    .action(async () => {
-      const [{ ensureEngine }, { ensureImages }] = await Promise.all([import("./util/engine.ts"), import("./images/build-images.ts")]);
+    .option("--kafka-version <v>", "the Apache Kafka release to build for (default 3.9.1, ZooKeeper mode's)")
+    .action(async (o: { kafkaVersion?: string }) => {
+      const [{ ensureEngine }, { ensureImages, kafkaVersion }] = await Promise.all([import("./util/engine.ts"), import("./images/build-images.ts")]);
       await ensureEngine(progress);
-      const r = await ensureImages((m) => progress(`images: ${m}`));
+      const r = await ensureImages((m) => progress(`images: ${m}`), o.kafkaVersion ?? kafkaVersion());
       console.log(`${r.tag} (${r.built ? `built in ${r.seconds} s` : "already built"})`);
     });
 

@@ -1,7 +1,9 @@
-// Starts a ZooKeeper + Kafka cluster on its own Docker network from the local image (provisioning
-// the engine and building the image first when needed), waits until it is ready, and removes every
+// Starts a Kafka cluster on its own Docker network from the local image of its Kafka version
+// (provisioning the engine and building the image first when needed): a ZooKeeper ensemble and
+// brokers, or (KRaft) a controller quorum and brokers. Waits until it is ready, and removes every
 // container and the network on stop(), on errors during start, and on SIGINT / SIGTERM.
 import "./runtime-env.ts";
+import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
 import { withAdmin } from "../kafka/client.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
@@ -11,10 +13,10 @@ import { ensureEngine } from "../util/engine.ts";
 import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
-import { brokerConfig, brokerName, zkName, zookeeperConfig } from "./node-config.ts";
+import { brokerConfig, brokerName, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
 import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
-import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
+import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "../spec/cluster.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 
@@ -25,8 +27,12 @@ export interface Cluster extends AsyncDisposable {
   readonly spec: ClusterSpec;
   readonly network: string;
   readonly image: string;
+  /** ZooKeeper mode's ensemble; empty in KRaft. */
   readonly zookeepers: NodeHandle[];
   readonly brokers: NodeHandle[];
+  /** KRaft's quorum voters (c1..cK, or with `combined` the brokers kafka1..kafkaK); empty in
+   *  ZooKeeper mode. */
+  readonly controllers: NodeHandle[];
   /** Seconds from the first container start to a ready cluster. */
   readonly readySeconds: number;
   /** Client bootstrap addresses (127.0.0.1:port, one per broker). */
@@ -48,10 +54,10 @@ export interface StartOptions {
  * What a cluster needs from the machine: an engine that answers (provisioned as `doctor` does) and
  * the image (built on first use). Either failing is an EnvironmentError: nothing can be tested here.
  */
-export async function prepareMachine(progress: Progress = () => {}): Promise<{ image: string }> {
+export async function prepareMachine(progress: Progress = () => {}, kafkaVersion?: string): Promise<{ image: string }> {
   await ensureEngine(progress);
   try {
-    const { tag } = await ensureImages((m) => progress(`images: ${m}`));
+    const { tag } = await ensureImages((m) => progress(`images: ${m}`), kafkaVersion);
     return { image: tag };
   } catch (err) {
     if (err instanceof EnvironmentError) throw err;
@@ -81,7 +87,7 @@ const REMOVE_ATTEMPTS = 3;
 export async function startCluster(input: ClusterSpecInput = {}, opts: StartOptions = {}): Promise<Cluster> {
   const spec = parseClusterSpec(input); // before anything starts
   const progress = opts.progress ?? (() => {});
-  const image = opts.image ?? (await prepareMachine(progress)).image;
+  const image = opts.image ?? (await prepareMachine(progress, spec.kafkaVersion)).image;
   const runId = opts.runId ?? newRunId();
   const timeoutMs = spec.startTimeoutSeconds * 1000;
 
@@ -109,9 +115,33 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     await client.network.create({ Name: runId, Labels: { [RUN_LABEL]: runId }, CheckDuplicate: true });
     const started = performance.now();
 
-    progress(`cluster ${runId}: starting ${spec.zookeepers} ZooKeeper node(s)`);
+    const kraft = spec.metadata === "kraft";
+    // One id for every KRaft node's storage (a Kafka Uuid: 16 bytes, base64url without padding).
+    const clusterId = randomBytes(16).toString("base64url");
+    const kraftEnv: Record<string, string> = kraft ? { KRAFT_CLUSTER_ID: clusterId } : {};
+    const voters = kraft ? quorumVoters(spec) : [];
+    // KRaft nodes log this from 3.9 to 4.x; ZooKeeper-mode brokers the KafkaServer line.
+    const startedLine = kraft ? /Kafka Server started \(kafka\.server\.KafkaRaftServer\)/ : /started \(kafka\.server\.KafkaServer\)/;
+
+    progress(
+      kraft
+        ? `cluster ${runId}: Kafka ${spec.kafkaVersion} KRaft, ${spec.controllers} controller(s)${spec.combined ? " on the brokers (combined)" : ""}, cluster id ${clusterId}`
+        : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s)`,
+    );
+    const dedicated = kraft && !spec.combined ? voters : [];
+    const ownControllers = await allStarted(
+      dedicated.map(async (v, i) => {
+        const c = await new HarnessNodeContainer(image)
+          .withNode(runId, v.name, "controller")
+          .withNodeConfig(controllerConfig(spec, v), spec.zookeeperJvmOpts)
+          .withEnvironment(kraftEnv)
+          .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
+          .start();
+        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId() }, runId);
+      }),
+    );
     const zookeepers = await allStarted(
-      Array.from({ length: spec.zookeepers }, async (_, i) => {
+      Array.from({ length: kraft ? 0 : spec.zookeepers }, async (_, i) => {
         const id = i + 1;
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, zkName(id), "zookeeper")
@@ -122,7 +152,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
         return nodeHandle({ name: zkName(id), role: "zookeeper", id, containerId: c.getId() }, runId);
       }),
     );
-    await waitZookeeperReady(zookeepers, timeoutMs);
+    if (!kraft) await waitZookeeperReady(zookeepers, timeoutMs);
 
     progress(`cluster ${runId}: starting ${spec.brokers} broker(s)`);
     const ports = await freePorts(spec.brokers);
@@ -132,13 +162,16 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, brokerName(id), "broker")
           .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
+          .withEnvironment(kraftEnv)
           .withLoopbackPort(port)
-          .withWaitStrategy(Wait.forLogMessage(/started \(kafka\.server\.KafkaServer\)/).withStartupTimeout(timeoutMs))
+          .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
         return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port }, runId);
       }),
     );
     const bootstrap = () => brokers.map(bootstrapOf);
+    const controllers = spec.combined ? brokers.filter((b) => voters.some((v) => v.name === b.name)) : ownControllers;
+    if (kraft) await waitQuorumReady(brokers, voters.map((v) => v.id), timeoutMs);
     await waitBrokersSeeEachOther(brokers, timeoutMs);
 
     const rf = Math.min(3, spec.brokers);
@@ -147,7 +180,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     const readySeconds = secondsSince(started);
     progress(`cluster ${runId}: ready in ${readySeconds} s (bootstrap ${bootstrap().join(",")})`);
 
-    const byName = new Map([...zookeepers, ...brokers].map((n) => [n.name, n]));
+    const byName = new Map([...zookeepers, ...ownControllers, ...brokers].map((n) => [n.name, n]));
     const node = (name: string) => {
       const n = byName.get(name);
       if (!n) throw new Error(`no node named ${name} in ${runId} (have ${[...byName.keys()].join(", ")})`);
@@ -160,6 +193,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
       image,
       zookeepers,
       brokers,
+      controllers,
       readySeconds,
       bootstrap,
       node,

@@ -1,12 +1,61 @@
 // Renders each node's configuration file from the cluster spec. Pure: the entrypoint in the image
-// only writes this text and starts the JVM.
+// only writes this text and starts the JVM. ZooKeeper mode: zk1..zkN and brokers that register in
+// ZooKeeper. KRaft: a static controller quorum (dedicated c1..cK, or the first K brokers running
+// both roles when combined) and brokers that register with it.
 import type { ClusterSpec } from "../spec/cluster.ts";
 
 export const ZK_CLIENT_PORT = 2181;
 export const INTERNAL_PORT = 9092;
+export const CONTROLLER_PORT = 9093;
+/** Dedicated controllers' node ids start above every broker id (brokers are 1..5). */
+export const CONTROLLER_ID_BASE = 100;
 
 export const zkName = (id: number) => `zk${id}`;
 export const brokerName = (id: number) => `kafka${id}`;
+export const controllerName = (i: number) => `c${i}`;
+
+/** One KRaft quorum voter: its node id and the node (container name) it runs on. */
+export interface Voter {
+  id: number;
+  name: string;
+}
+
+/** The static quorum: c1..cK (ids 101..) or, combined, kafka1..kafkaK (ids 1..K). */
+export function quorumVoters(spec: ClusterSpec): Voter[] {
+  return Array.from({ length: spec.controllers }, (_, i) =>
+    spec.combined ? { id: i + 1, name: brokerName(i + 1) } : { id: CONTROLLER_ID_BASE + i + 1, name: controllerName(i + 1) },
+  );
+}
+
+/** controller.quorum.voters: "101@c1:9093,102@c2:9093,...". */
+export const votersProperty = (spec: ClusterSpec) => quorumVoters(spec).map((v) => `${v.id}@${v.name}:${CONTROLLER_PORT}`).join(",");
+
+/** What every KRaft node (controller or broker) shares: the quorum and how to reach it. */
+function kraftCommon(spec: ClusterSpec): Record<string, string | number | boolean> {
+  return {
+    "controller.quorum.voters": votersProperty(spec),
+    "controller.listener.names": "CONTROLLER",
+    // A broker silent for this long is fenced (its partitions lose it as leader / from the ISR):
+    // KRaft's counterpart of the ZooKeeper session timeout.
+    "broker.session.timeout.ms": spec.brokerSessionTimeoutMs,
+    "broker.heartbeat.interval.ms": Math.min(2000, Math.floor(spec.brokerSessionTimeoutMs / 3)),
+    "log.dirs": "/data/kafka",
+  };
+}
+
+/** A dedicated controller (process.roles=controller): one CONTROLLER listener on the run's network. */
+export function controllerConfig(spec: ClusterSpec, voter: Voter): string {
+  return render({
+    "process.roles": "controller",
+    "node.id": voter.id,
+    ...kraftCommon(spec),
+    listeners: `CONTROLLER://0.0.0.0:${CONTROLLER_PORT}`,
+    "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
+    "num.io.threads": 2,
+    "num.network.threads": 2,
+    ...spec.brokerConfig,
+  });
+}
 
 const render = (props: Record<string, string | number | boolean>) =>
   Object.entries(props)
@@ -37,19 +86,38 @@ export function zookeeperConfig(spec: ClusterSpec): string {
   });
 }
 
+/** Where a broker keeps its metadata: ZooKeeper's connection, or its KRaft roles and quorum. */
+function metadataProps(spec: ClusterSpec, id: number, externalPort: number): Record<string, string | number | boolean> {
+  const listeners = `INTERNAL://0.0.0.0:${INTERNAL_PORT},EXTERNAL://0.0.0.0:${externalPort}`;
+  if (spec.metadata === "zookeeper") {
+    return {
+      "broker.id": id,
+      "zookeeper.connect": zookeeperConnect(spec),
+      "zookeeper.session.timeout.ms": spec.zkSessionTimeoutMs,
+      "zookeeper.connection.timeout.ms": Math.max(10_000, spec.zkSessionTimeoutMs),
+      listeners,
+      "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
+    };
+  }
+  // A combined node also votes: it listens on CONTROLLER too (never advertised to clients).
+  const votes = quorumVoters(spec).some((v) => v.id === id && v.name === brokerName(id));
+  return {
+    "process.roles": votes ? "broker,controller" : "broker",
+    "node.id": id,
+    ...kraftCommon(spec),
+    listeners: votes ? `${listeners},CONTROLLER://0.0.0.0:${CONTROLLER_PORT}` : listeners,
+    "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
+  };
+}
+
 export function brokerConfig(spec: ClusterSpec, id: number, externalPort: number): string {
   const rf = Math.min(3, spec.brokers);
   return render({
-    "broker.id": id,
-    "zookeeper.connect": zookeeperConnect(spec),
-    "zookeeper.session.timeout.ms": spec.zkSessionTimeoutMs,
-    "zookeeper.connection.timeout.ms": Math.max(10_000, spec.zkSessionTimeoutMs),
+    ...metadataProps(spec, id, externalPort),
     "log.dirs": "/data/kafka",
     // INTERNAL carries replication between brokers on the run's network; EXTERNAL is what the
     // harness's clients reach, on a fixed port published on 127.0.0.1 only.
-    listeners: `INTERNAL://0.0.0.0:${INTERNAL_PORT},EXTERNAL://0.0.0.0:${externalPort}`,
     "advertised.listeners": `INTERNAL://${brokerName(id)}:${INTERNAL_PORT},EXTERNAL://127.0.0.1:${externalPort}`,
-    "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT",
     "inter.broker.listener.name": "INTERNAL",
     "replica.lag.time.max.ms": spec.replicaLagTimeMaxMs,
     "auto.create.topics.enable": false,

@@ -4,7 +4,7 @@
 import { GenericContainer } from "testcontainers";
 import { NODE_LABEL, RUN_LABEL } from "./labels.ts";
 
-export type Role = "zookeeper" | "broker";
+export type Role = "zookeeper" | "broker" | "controller";
 
 export class HarnessNodeContainer extends GenericContainer {
   private alias?: string;

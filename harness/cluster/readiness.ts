@@ -1,6 +1,10 @@
-// Readiness as DESIGN.md §3 defines it: ZooKeeper answers `srvr` with a Mode line; every broker is
-// registered and sees all others in metadata; a replicated topic has all replicas in sync.
+// Readiness as DESIGN.md §3 defines it: ZooKeeper answers `srvr` with a Mode line (KRaft: the
+// quorum has a leader and every voter has caught up, every broker fetches the metadata log); every
+// broker is registered and sees all others in metadata (in KRaft a broker's metadata lists only
+// unfenced brokers, so this also means registered and unfenced); a replicated topic has all
+// replicas in sync.
 import { withAdmin } from "../kafka/client.ts";
+import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
 import { zkMode } from "./zookeeper-words.ts";
@@ -12,6 +16,48 @@ export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number)
 }
 
 export const bootstrapOf = (b: NodeHandle) => `127.0.0.1:${b.externalPort}`;
+
+/** The quorum state from the first broker that answers (a broker forwards to the active controller). */
+export async function quorumState(brokers: readonly NodeHandle[], timeoutMs = 3000): Promise<QuorumState & { from: string }> {
+  const problems: string[] = [];
+  for (const b of brokers) {
+    try {
+      return { ...(await describeQuorum(b.externalPort!, timeoutMs)), from: b.name };
+    } catch (err) {
+      problems.push(`${b.name}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`no broker described the quorum (${problems.join("; ") || "no brokers"})`);
+}
+
+/** What keeps a quorum from being ready, or undefined when it has a leader, every voter has caught
+ *  up with it at least once, and every broker fetches the metadata log as an observer. Pure. */
+export function quorumNotReady(q: QuorumState, voterIds: readonly number[], brokerIds: readonly number[]): string | undefined {
+  if (q.leaderId < 0) return `no quorum leader (epoch ${q.leaderEpoch})`;
+  const voters = new Map(q.voters.map((v) => [v.id, v]));
+  const missing = voterIds.filter((id) => !voters.has(id));
+  if (missing.length) return `voters ${missing.join(",")} not in the quorum (it has ${[...voters.keys()].join(",")})`;
+  const behind = voterIds.filter((id) => voters.get(id)!.logEndOffset < 0 || voters.get(id)!.lastCaughtUpTimestamp <= 0);
+  if (behind.length) return `voters ${behind.join(",")} not caught up with leader ${q.leaderId}`;
+  // A combined node fetches as a voter, not as an observer.
+  const fetching = new Set([...q.observers.map((o) => o.id), ...q.voters.map((v) => v.id)]);
+  const silent = brokerIds.filter((id) => !fetching.has(id));
+  if (silent.length) return `brokers ${silent.join(",")} not fetching the metadata log`;
+  return undefined;
+}
+
+export async function waitQuorumReady(brokers: readonly NodeHandle[], voterIds: readonly number[], timeoutMs: number): Promise<QuorumState> {
+  return waitFor(
+    `the KRaft quorum to have a leader and voters ${voterIds.join(",")} caught up`,
+    async () => {
+      const q = await quorumState(brokers);
+      const why = quorumNotReady(q, voterIds, brokers.map((b) => b.id));
+      if (why) throw new Error(why);
+      return q;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
 
 /** Every broker, asked directly, knows all broker ids. */
 export async function waitBrokersSeeEachOther(brokers: NodeHandle[], timeoutMs: number): Promise<void> {

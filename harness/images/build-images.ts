@@ -1,11 +1,13 @@
-// Builds the one local image both roles run from, in two cached steps: a Debian base (mmdebstrap
-// from the host's apt sources, imported with `docker import`) and the Kafka layer (jars resolved by
-// Maven from pom.xml). Tags carry a hash of their inputs, so an existing tag means nothing to do.
+// Builds the local image every role runs from, one per Kafka version, in two cached steps: a Debian
+// base (mmdebstrap from the host's apt sources, imported with `docker import`) and the Kafka layer
+// (jars resolved by Maven from pom.xml with the version passed as a property, in a scratch copy of
+// the build context so two versions never mix their jars). Tags carry a hash of their inputs (the
+// files, the version, Maven's arguments), so an existing tag means nothing to do.
 // The root filesystem tarball is cached under the base tag's hash (rootfs-cache.ts), so a build
 // that fails after mmdebstrap does not run it again.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import lockfile from "proper-lockfile";
@@ -18,7 +20,7 @@ import { packageFile } from "../util/package-root.ts";
 const KAFKA_DIR = packageFile("harness", "images", "kafka");
 const ENSURE_TOOLS = packageFile("scripts", "ensure-image-tools");
 /** The image's inputs in harness/images/kafka/ (hashed into its tag; shipped in the package). */
-export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties"];
+export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties", "log4j2.properties"];
 export const BASE_PACKAGES = ["openjdk-17-jre-headless", "iproute2", "iptables", "procps", "netcat-openbsd"];
 const MMDEBSTRAP_OPTS = [
   "--variant=essential",
@@ -29,9 +31,24 @@ const MMDEBSTRAP_OPTS = [
 ];
 export const IMAGE_LABEL = "dev.kafka-harness.image";
 
-/** The Apache Kafka version the image carries (from pom.xml, the one place it is set). */
+/** The Apache Kafka version an image carries when none is asked for (pom.xml's default: ZooKeeper
+ *  mode's 3.9.1). */
 export function kafkaVersion(): string {
   return /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(join(KAFKA_DIR, "pom.xml"), "utf8"))?.[1] ?? "unknown";
+}
+
+/** Maven's arguments for one Kafka version: the version as a property, and for 4.x (log4j2, no
+ *  ZooKeeper) the profile that binds SLF4J to log4j2 instead of reload4j. Pure. */
+export function mavenArgs(version: string): string[] {
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`not a Kafka release: ${JSON.stringify(version)}`);
+  const major = Number(version.split(".")[0]);
+  return ["-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime", `-Dkafka.version=${version}`, ...(major >= 4 ? ["-Dkafka.log4j2"] : [])];
+}
+
+/** The Kafka image's tag from its inputs: the base tag, the version, Maven's arguments and each
+ *  file's contents (in KAFKA_FILES order). Pure. */
+export function kafkaImageTag(base: string, version: string, contents: readonly string[]): string {
+  return `kafka-harness/kafka:${version}-${hash([base, version, ...mavenArgs(version), ...contents])}`;
 }
 
 export type Progress = (message: string) => void;
@@ -63,14 +80,14 @@ async function baseTag(): Promise<Base> {
   return { tag: `kafka-harness/base:${inputHash}`, inputHash, codename, sources: files.map((f) => f.path) };
 }
 
-async function kafkaTag(base: string): Promise<string> {
+async function kafkaTag(base: string, version: string): Promise<string> {
   const contents = await Promise.all(KAFKA_FILES.map((f) => readFile(join(KAFKA_DIR, f), "utf8")));
-  return `kafka-harness/kafka:${hash([base, ...contents])}`;
+  return kafkaImageTag(base, version, contents);
 }
 
-/** The tag the current inputs give, without building anything. */
-export async function currentImageTag(): Promise<string> {
-  return kafkaTag((await baseTag()).tag);
+/** The tag the current inputs give for a Kafka version, without building anything. */
+export async function currentImageTag(version = kafkaVersion()): Promise<string> {
+  return kafkaTag((await baseTag()).tag, version);
 }
 
 /** Makes the rootfs tarball with mmdebstrap, straight into the cache (atomically: a crash or a
@@ -119,24 +136,33 @@ async function buildBase(base: Base, progress: Progress): Promise<void> {
   await importBase(base.tag, tar, step === "import-cached", progress);
 }
 
-async function buildKafka(tag: string, base: string, progress: Progress): Promise<void> {
-  progress("kafka: resolving Apache Kafka jars with Maven (pom.xml)");
-  await run("mvn", ["-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime"], { cwd: KAFKA_DIR });
-  progress(`kafka: docker build ${tag}`);
-  // The classic builder: Debian's docker.io has no buildx plugin.
-  await run("docker", ["build", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, "."], {
-    cwd: KAFKA_DIR,
-    env: { ...process.env, DOCKER_BUILDKIT: "0" },
-    onLine: (l) => /^Step \d+\/\d+/.test(l) && progress(`kafka: ${l}`),
-  });
+async function buildKafka(tag: string, base: string, version: string, progress: Progress): Promise<void> {
+  // A scratch build context per build: the package folder may be read-only (installed), and jars of
+  // two versions in one target/dependency would end up on one classpath.
+  const context = await mkdtemp(join(tmpdir(), `kafka-harness-image-${version}-`));
+  try {
+    for (const f of KAFKA_FILES) await copyFile(join(KAFKA_DIR, f), join(context, f));
+    progress(`kafka: resolving Apache Kafka ${version} jars with Maven (pom.xml, ${mavenArgs(version).slice(4).join(" ")})`);
+    await run("mvn", mavenArgs(version), { cwd: context });
+    progress(`kafka: docker build ${tag}`);
+    // The classic builder: Debian's docker.io has no buildx plugin.
+    await run("docker", ["build", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, "."], {
+      cwd: context,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      onLine: (l) => /^Step \d+\/\d+/.test(l) && progress(`kafka: ${l}`),
+    });
+  } finally {
+    await rm(context, { recursive: true, force: true });
+  }
 }
 
-/** Makes sure the image exists, building what is missing. Safe to call from several processes. */
-export async function ensureImages(progress: Progress = () => {}): Promise<ImageResult> {
+/** Makes sure the image for a Kafka version exists (default: pom.xml's, ZooKeeper mode's 3.9.1),
+ *  building what is missing. Safe to call from several processes. */
+export async function ensureImages(progress: Progress = () => {}, version = kafkaVersion()): Promise<ImageResult> {
   const started = performance.now();
   const seconds = () => secondsSince(started);
   const base = await baseTag();
-  const tag = await kafkaTag(base.tag);
+  const tag = await kafkaTag(base.tag, version);
   if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
 
   const release = await lockfile.lock(KAFKA_DIR, {
@@ -148,7 +174,7 @@ export async function ensureImages(progress: Progress = () => {}): Promise<Image
     if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
     await run("bash", [ENSURE_TOOLS], { onLine: (l) => l.trim() && progress(l) });
     await buildBase(base, progress);
-    await buildKafka(tag, base.tag, progress);
+    await buildKafka(tag, base.tag, version, progress);
     progress(`done: ${tag} in ${seconds()} s`);
     return { tag, built: true, seconds: seconds() };
   } finally {

@@ -4,7 +4,7 @@ import type { ContainerState, ExecResult } from "../cluster/node-handle.ts";
 
 export interface Named {
   readonly name: string;
-  readonly role: "zookeeper" | "broker";
+  readonly role: "zookeeper" | "broker" | "controller";
   readonly id: number;
 }
 

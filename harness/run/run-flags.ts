@@ -17,6 +17,10 @@ export interface RunFlags {
   seed?: string;
   brokers?: string;
   zookeepers?: string;
+  metadata?: string;
+  kafkaVersion?: string;
+  controllers?: string;
+  combined?: boolean;
   partitions?: string;
   producers?: string;
   consumers?: string;
@@ -42,7 +46,14 @@ export function specFromFlags(flags: RunFlags, base: Plain = {}): Plain {
   const over: Plain = {
     name: flags.name,
     seed: num("seed", flags.seed, problems),
-    cluster: { brokers: num("brokers", flags.brokers, problems), zookeepers: num("zookeepers", flags.zookeepers, problems) },
+    cluster: {
+      brokers: num("brokers", flags.brokers, problems),
+      zookeepers: num("zookeepers", flags.zookeepers, problems),
+      metadata: flags.metadata,
+      kafkaVersion: flags.kafkaVersion,
+      controllers: num("controllers", flags.controllers, problems),
+      combined: flags.combined,
+    },
     topic: { minInsyncReplicas: num("min-isr", flags.minIsr, problems), uncleanLeaderElection: flags.unclean, partitions: num("partitions", flags.partitions, problems) },
     producer: { acks, idempotent: flags.idempotent, maxInFlight: num("max-in-flight", flags.maxInFlight, problems), retries: num("retries", flags.retries, problems) },
     consumer: { mode: flags.subscribe ? "subscribe" : undefined, count: num("consumers", flags.consumers, problems) },

@@ -78,7 +78,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   const plan = generatePlan(spec);
   const schedule = faultSchedule(spec);
   // The machine before the run: no engine or no image is an EnvironmentError, and no run folder.
-  const image = opts.cluster ? undefined : (await prepareMachine(progress)).image;
+  const image = opts.cluster ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   const store: RunDir = await createRunDir(opts.storeRoot ?? "store", spec.name);
   const specPath = join(store.dir, "spec.json");
   const startedAt = new Date().toISOString();

@@ -4,8 +4,38 @@ import { z } from "zod";
 import { describeIssues, SpecError } from "./errors.ts";
 import { int } from "./numbers.ts";
 
+export const METADATA_MODES = ["zookeeper", "kraft"] as const;
+export type MetadataMode = (typeof METADATA_MODES)[number];
+
+/** ZooKeeper mode ends with Kafka 3.9 (4.0 removed it); 3.9.1 stays the default. */
+export const DEFAULT_ZOOKEEPER_KAFKA_VERSION = "3.9.1";
+/** The newest Kafka that Maven resolves here and that was seen running in the image (Java 17). */
+export const DEFAULT_KRAFT_KAFKA_VERSION = "4.4.0";
+
+/** The Kafka version a cluster spec asks for, its default depending on the metadata mode. */
+export const defaultKafkaVersion = (metadata: MetadataMode) =>
+  metadata === "kraft" ? DEFAULT_KRAFT_KAFKA_VERSION : DEFAULT_ZOOKEEPER_KAFKA_VERSION;
+
+/** The major version of a "major.minor.patch" string (4 for "4.4.0"). */
+export const kafkaMajor = (version: string) => Number(version.split(".")[0]);
+
 export const ClusterSpecSchema = z
   .object({
+    /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
+    metadata: z.enum(METADATA_MODES, { error: 'must be "zookeeper" or "kraft"' }).default("zookeeper"),
+    /** The Apache Kafka release the image carries (an image per version); default by metadata mode. */
+    kafkaVersion: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, { error: 'must be a release like "3.9.1" or "4.4.0"' })
+      .optional(),
+    /** KRaft: controller quorum voters. */
+    controllers: int(1, 5).default(3),
+    /** KRaft: controllers on nodes of their own (default) or the first `controllers` brokers
+     *  running both roles (process.roles=broker,controller). */
+    combined: z.boolean().default(false),
+    /** KRaft: how long a controller waits for a broker's heartbeat before fencing it (the
+     *  counterpart of zkSessionTimeoutMs). */
+    brokerSessionTimeoutMs: int(1000, 60_000).default(6000),
     zookeepers: int(1, 5).default(3),
     brokers: int(1, 5).default(3),
     /** ZooKeeper tick; session timeouts must lie within 2..20 ticks. */
@@ -23,6 +53,19 @@ export const ClusterSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.metadata === "zookeeper" && s.kafkaVersion !== undefined && kafkaMajor(s.kafkaVersion) >= 4) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kafkaVersion"],
+        message: `Kafka ${s.kafkaVersion} has no ZooKeeper mode (4.0 removed it): use metadata "kraft" or a 3.x version such as ${DEFAULT_ZOOKEEPER_KAFKA_VERSION}`,
+      });
+    }
+    if (s.kafkaVersion !== undefined && kafkaMajor(s.kafkaVersion) < 3) {
+      ctx.addIssue({ code: "custom", path: ["kafkaVersion"], message: "must be 3.x or newer (the image is built for 3.9 and 4.x)" });
+    }
+    if (s.metadata === "kraft" && s.combined && s.controllers > s.brokers) {
+      ctx.addIssue({ code: "custom", path: ["controllers"], message: `combined controllers run on brokers: must not exceed cluster.brokers (${s.brokers})` });
+    }
     if (s.zkSessionTimeoutMs < 2 * s.zkTickTimeMs || s.zkSessionTimeoutMs > 20 * s.zkTickTimeMs) {
       ctx.addIssue({
         code: "custom",
@@ -33,10 +76,17 @@ export const ClusterSpecSchema = z
   });
 
 export type ClusterSpecInput = z.input<typeof ClusterSpecSchema>;
-export type ClusterSpec = z.output<typeof ClusterSpecSchema>;
+/** A parsed cluster spec: the Kafka version is always filled in (the mode's default when absent). */
+export type ClusterSpec = z.output<typeof ClusterSpecSchema> & { kafkaVersion: string };
+
+/** Fills in the version a mode defaults to; the stored spec then names the Kafka it ran. */
+export const withKafkaVersion = <T extends { metadata: MetadataMode; kafkaVersion?: string }>(s: T): T & { kafkaVersion: string } => ({
+  ...s,
+  kafkaVersion: s.kafkaVersion ?? defaultKafkaVersion(s.metadata),
+});
 
 export function parseClusterSpec(input: unknown = {}): ClusterSpec {
   const result = ClusterSpecSchema.safeParse(input);
   if (!result.success) throw new SpecError("cluster spec", describeIssues(result.error, input, "cluster"));
-  return result.data;
+  return withKafkaVersion(result.data);
 }

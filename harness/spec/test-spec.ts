@@ -2,7 +2,7 @@
 // workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
 // before anything starts.
 import { z } from "zod";
-import { ClusterSpecSchema } from "./cluster.ts";
+import { ClusterSpecSchema, withKafkaVersion, type ClusterSpec } from "./cluster.ts";
 import { describeIssues, SpecError } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
 import { int } from "./numbers.ts";
@@ -102,12 +102,12 @@ export const TestSpecSchema = z
   });
 
 export type TestSpecInput = z.input<typeof TestSpecSchema>;
-export type TestSpec = z.output<typeof TestSpecSchema> & { seed: number };
+export type TestSpec = Omit<z.output<typeof TestSpecSchema>, "cluster"> & { seed: number; cluster: ClusterSpec };
 
 /** Validates a spec; a missing seed is drawn here so the stored spec always replays. */
 export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   const result = TestSpecSchema.safeParse(input ?? {});
   if (!result.success) throw new SpecError(where, describeIssues(result.error, input));
   const spec = result.data;
-  return { ...spec, seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  return { ...spec, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
 }

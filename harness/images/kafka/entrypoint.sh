@@ -3,14 +3,19 @@
 # text) so this script only writes it and execs the JVM: the JVM is PID 1 and gets SIGTERM / SIGKILL
 # from `docker stop` / `docker kill` directly.
 set -euo pipefail
-: "${ROLE:?ROLE must be zookeeper or broker}"
+: "${ROLE:?ROLE must be zookeeper, broker or controller}"
 : "${NODE_CONFIG:?NODE_CONFIG must hold the node configuration}"
 mkdir -p /opt/kafka/run /data
 printf '%s\n' "$NODE_CONFIG" > /opt/kafka/run/node.properties
 CP="/opt/kafka/libs/*"
+# Kafka 4.x logs through log4j2 (log4j-core in the jars), 3.x through reload4j (log4j 1).
+if compgen -G "/opt/kafka/libs/log4j-core-*.jar" > /dev/null; then
+  LOG_OPTS=(-Dlog4j2.configurationFile=/opt/kafka/config/log4j2.properties)
+else
+  LOG_OPTS=(-Dlog4j.configuration=file:/opt/kafka/config/log4j.properties)
+fi
 # JVM_OPTS (heap, GC) comes from the cluster spec; the defaults suit a small machine.
-JAVA_OPTS=(${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true
-  -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties)
+JAVA_OPTS=(${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true "${LOG_OPTS[@]}")
 case "$ROLE" in
   zookeeper)
     : "${ZK_MYID:?ZK_MYID must be set for ROLE=zookeeper}"
@@ -19,11 +24,18 @@ case "$ROLE" in
     exec java "${JAVA_OPTS[@]}" -Dzookeeper.4lw.commands.whitelist='*' -cp "$CP" \
       org.apache.zookeeper.server.quorum.QuorumPeerMain /opt/kafka/run/node.properties
     ;;
-  broker)
+  broker | controller)
+    # KRaft (KRAFT_CLUSTER_ID set): every node's storage is formatted with the one cluster id before
+    # its first start, and only then; a restarted container (kill/stop undo) keeps its formatted
+    # log.dirs, and formatting again would fail or, worse, forget the node's metadata.
+    if [[ -n "${KRAFT_CLUSTER_ID:-}" && ! -e /data/kafka/meta.properties ]]; then
+      java -Xmx256m -XX:+UseSerialGC "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
+        --cluster-id "$KRAFT_CLUSTER_ID" --config /opt/kafka/run/node.properties
+    fi
     exec java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka /opt/kafka/run/node.properties
     ;;
   *)
-    echo "entrypoint: unknown ROLE '$ROLE' (expected zookeeper or broker)" >&2
+    echo "entrypoint: unknown ROLE '$ROLE' (expected zookeeper, broker or controller)" >&2
     exit 2
     ;;
 esac
