@@ -8,7 +8,7 @@ const versionOf = (packageJson: string) => (require(packageJson) as { version: s
 
 export function runVersions(image?: string): Record<string, string> {
   return {
-    "kafka-harness": versionOf("../../package.json"),
+    "kafka-harness": versionOf("kafka-harness/package.json"),
     kafka: `${kafkaVersion()} (ZooKeeper mode)`,
     kafkajs: versionOf("kafkajs/package.json"),
     node: process.version,
