@@ -4,6 +4,7 @@
 // healed but its replicas may still be catching up.
 import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
+import { isDeepStrictEqual } from "node:util";
 import type { ClusterSpec } from "../spec/cluster.ts";
 
 /** How long a shared cluster may take to have every replica back in sync before the next run. */
@@ -17,7 +18,11 @@ export interface SharedClusters {
 }
 
 export interface SharedClusterOptions {
-  /** A running cluster for every run; its owner stops it. */
+  /**
+   * A running cluster for every run whose cluster spec it matches; its owner stops it. A run that
+   * asks for another cluster (other broker settings, more brokers) does not get it: it would run
+   * without what it asked for, silently.
+   */
   given?: Cluster;
   /** Without a given cluster: start one per distinct cluster spec and reuse it for the next runs. */
   share?: boolean;
@@ -28,7 +33,8 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
   let own: { key: string; cluster: Cluster } | undefined;
   return {
     async clusterFor(spec) {
-      let cluster = opts.given;
+      let cluster = opts.given && isDeepStrictEqual(opts.given.spec, spec) ? opts.given : undefined;
+      if (opts.given && !cluster) opts.progress?.(`the given cluster ${opts.given.runId} is not the cluster this run asks for: it gets its own`);
       if (!cluster && opts.share) {
         const key = JSON.stringify(spec);
         if (own?.key !== key) {
