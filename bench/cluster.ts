@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCounter } from "../harness/clients/context.ts";
 import { newKafka } from "../harness/kafka/client.ts";
-import { RecordingProducer } from "../harness/clients/producer.ts";
+import { openKafkajsProducer } from "../harness/clients/kafkajs-producer.ts";
 import { createTopic, startCluster } from "../harness/cluster/cluster.ts";
 import { createRecorder } from "../harness/history/recorder.ts";
 import { ensureEngine } from "../harness/util/engine.ts";
@@ -49,7 +49,7 @@ async function recordedThroughput(bootstrap: string[], topic: string, historyPat
   const deadline = Date.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: PRODUCERS }, async (_, p) => {
-      const producer = await RecordingProducer.open(ctx, settings, [topic]);
+      const producer = await openKafkajsProducer(ctx, settings, [topic]);
       let v = 0;
       while (Date.now() < deadline) {
         const values = Array.from({ length: BURST }, () => v++ * PRODUCERS + p);

@@ -48,6 +48,7 @@ export function buildProgram(): Command {
     .command("run")
     .description("one test run: cluster, workload with faults, heal, final reads, check, report")
     .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it")
+    .option("--client <name>", "Kafka client library: kafkajs (default) or platformatic (@platformatic/kafka)")
     .option("--acks <0|1|all>", "producer acks")
     .option("--min-isr <n>", "topic min.insync.replicas")
     .option("--unclean", "allow unclean leader election")
@@ -79,7 +80,7 @@ export function buildProgram(): Command {
       const spec = parseTestSpec(specFromFlags(o, base));
       const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
       if (o.json) {
-        console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed,
+        console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed, client: out.spec.client,
           anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));
       } else {
         console.log(summarize(out.results, 3));

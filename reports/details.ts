@@ -33,6 +33,7 @@ export function reconstructCommand(spec: SpecLike): string {
   const a = ["kafka-harness run"];
   const p = spec.producer ?? {};
   const t = spec.topic ?? {};
+  if (typeof spec.client === "string") a.push(`--client ${spec.client}`);
   if (p.acks !== undefined) a.push(`--acks ${p.acks}`);
   if (t.minInsyncReplicas !== undefined) a.push(`--min-isr ${t.minInsyncReplicas}`);
   if (t.uncleanLeaderElection) a.push("--unclean");

@@ -35,7 +35,7 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
     return `<tr class="run ${cls}" data-verdict="${cls}"><td><a href="${esc(encodeURI(href))}">${esc(new Date(r.when).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"))}</a></td>
 <td>${esc(r.test)}${r.spec?.seed !== undefined ? `<div class="muted">seed ${esc(r.spec.seed)}</div>` : ""}</td>
 <td><span class="verdict ${cls}" title="${esc(r.unknownReason ?? "")}">${word}</span></td>
-<td>${configChips(r.config).map((c) => `<span class="chip">${esc(c)}</span>`).join("")}</td>
+<td>${[...(typeof r.spec?.client === "string" ? [`client: ${r.spec.client}`] : []), ...configChips(r.config)].map((c) => `<span class="chip">${esc(c)}</span>`).join("")}</td>
 <td>${Array.isArray(faults) ? (faults.length ? faults.map((f) => `<span class="chip">${esc(f)}</span>`).join("") : `<span class="muted">none</span>`) : `<span class="muted">?</span>`}</td>
 <td>${r.ops === undefined ? "" : r.ops.toLocaleString("en")}</td>
 <td>${anomalies}</td>

@@ -8,6 +8,8 @@ import { type PromiseRow, promiseTable } from "./promises.ts";
 export type SpecLike = Record<string, unknown> & {
   name?: string;
   seed?: number;
+  /** The Kafka client library the run drove (absent in runs from before there was a choice: kafkajs). */
+  client?: string;
   cluster?: { brokers?: number; zookeepers?: number };
   topic?: { name?: string; partitions?: number; replicationFactor?: number; minInsyncReplicas?: number; uncleanLeaderElection?: boolean };
   producer?: { acks?: 0 | 1 | "all"; idempotent?: boolean; maxInFlight?: number; retries?: number };
@@ -37,6 +39,7 @@ export function configChips(c: CheckConfig): string[] {
 export function runChips(spec: SpecLike | undefined): string[] {
   if (!spec) return [];
   const out: string[] = [];
+  if (typeof spec.client === "string") out.push(`client: ${spec.client}`);
   if (spec.cluster?.brokers !== undefined) out.push(`${spec.cluster.brokers} broker${spec.cluster.brokers === 1 ? "" : "s"}`);
   if (spec.topic?.partitions !== undefined) out.push(`${spec.topic.partitions} partition${spec.topic.partitions === 1 ? "" : "s"} × RF ${spec.topic.replicationFactor ?? "?"}`);
   const kinds = spec.faults?.kinds;

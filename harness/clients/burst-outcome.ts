@@ -15,7 +15,7 @@
 // whose acknowledged records all vanish is a loss, not an unknown. A plain value in an info op is
 // the unknown part: it may or may not have been appended. Under acks=0 the broker returns no offset,
 // so no record is ever recorded as acknowledged.
-import { classifySendError, describeError } from "./classify.ts";
+import { classifySendError, describeError, type Outcome } from "./classify.ts";
 
 export type RecordOutcome = { acked: true; offset: number | null } | { acked: false; error: unknown };
 
@@ -29,11 +29,17 @@ export interface BurstCompletion {
   error?: string;
 }
 
-/** The completion of a burst of `values` to `key`, from each record's outcome (same order). */
-export function completeBurst(key: string, values: readonly number[], outcomes: readonly RecordOutcome[]): BurstCompletion {
+/** The completion of a burst of `values` to `key`, from each record's outcome (same order), under
+ *  the client library's error rule (kafkajs's by default). */
+export function completeBurst(
+  key: string,
+  values: readonly number[],
+  outcomes: readonly RecordOutcome[],
+  classify: (err: unknown) => Outcome = classifySendError,
+): BurstCompletion {
   if (outcomes.length !== values.length) throw new Error(`a burst of ${values.length} records has ${outcomes.length} outcomes`);
   const errors = outcomes.flatMap((r) => (r.acked ? [] : [r.error]));
-  const type = errors.length === 0 ? "ok" : errors.length === outcomes.length && errors.every((e) => classifySendError(e) === "fail") ? "fail" : "info";
+  const type = errors.length === 0 ? "ok" : errors.length === outcomes.length && errors.every((e) => classify(e) === "fail") ? "fail" : "info";
   const value = values.map((v, i): SentRecord => {
     const r = outcomes[i]!;
     // A definite failure carries no offset either: only an acknowledgement does.

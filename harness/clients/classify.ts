@@ -1,4 +1,5 @@
-// Maps a kafkajs error to the op's completion type. `fail` only when the operation certainly did
+// Maps a kafkajs error to the op's completion type (@platformatic/kafka's rules are in
+// platformatic-classify.ts). `fail` only when the operation certainly did
 // not take effect; anything else is `info` (unknown): a wrong `fail` would hide a lost write.
 
 export type Outcome = "fail" | "info";
@@ -31,11 +32,25 @@ export function classifySendError(err: unknown): Outcome {
   return "info";
 }
 
-/** A short, stable description for the history (`error` field). */
+/** A short, stable description for the history (`error` field), for either library's errors:
+ *  kafkajs's (`type` / `name`, `originalError`) and @platformatic/kafka's (`code`, `apiId`, the
+ *  attempts of a MultipleErrors in `errors`, `cause`). */
 export function describeError(err: unknown): string {
-  const e = (err ?? {}) as KafkaLikeError & { message?: string };
-  const cause = e.originalError as (KafkaLikeError & { message?: string }) | undefined;
-  const base = e.type ?? e.name ?? "Error";
+  const e = (err ?? {}) as DescribedError;
   const msg = (e.message ?? String(err)).slice(0, 200);
-  return cause ? `${base}: ${msg} (cause: ${cause.type ?? cause.name}: ${(cause.message ?? "").slice(0, 120)})` : `${base}: ${msg}`;
+  const inner = Array.isArray(e.errors) && e.errors.length ? e.errors : undefined;
+  const cause = (e.originalError ?? e.cause) as DescribedError | undefined;
+  if (inner) return `${nameOf(e)}: ${msg} [${inner.slice(-4).map((x) => `${nameOf(x as DescribedError)}: ${((x as DescribedError)?.message ?? "").slice(0, 80)}`).join("; ")}]`;
+  return cause ? `${nameOf(e)}: ${msg} (cause: ${nameOf(cause)}: ${(cause.message ?? "").slice(0, 120)})` : `${nameOf(e)}: ${msg}`;
 }
+
+interface DescribedError extends KafkaLikeError {
+  message?: string;
+  code?: unknown;
+  apiId?: string;
+  cause?: unknown;
+  errors?: unknown[];
+}
+
+const nameOf = (e: DescribedError | undefined): string =>
+  e?.type ?? e?.apiId ?? (typeof e?.code === "string" && e.code.startsWith("PLT_KFK_") ? e.code : e?.name) ?? "Error";

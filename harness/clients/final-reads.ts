@@ -1,7 +1,8 @@
 // Phase 4 of a run: a fresh consumer reads every key from offset 0 up to the end offsets taken once
-// the cluster has recovered. Without it, loss is not decidable.
+// the cluster has recovered. Without it, loss is not decidable. The reading consumer is the run's
+// client library's (an assign consumer); the end offsets come from a kafkajs admin client.
+import { loadClient, type KafkaClient } from "./client.ts";
 import type { ClientContext } from "./context.ts";
-import { RecordingConsumer } from "./consumer.ts";
 import { withAdmin } from "../kafka/client.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 
@@ -12,7 +13,8 @@ export interface FinalReadResult {
   seconds: number;
 }
 
-export async function readFinal(ctx: ClientContext, topic: string, keys: string[], timeoutMs: number): Promise<FinalReadResult> {
+export async function readFinal(ctx: ClientContext, topic: string, keys: string[], timeoutMs: number, client?: KafkaClient): Promise<FinalReadResult> {
+  const reader = client ?? (await loadClient("kafkajs"));
   const started = performance.now();
   const endOffsets: Record<string, number> = {};
   // Right after a heal a partition may still be electing a leader: ask again until it answers.
@@ -25,7 +27,7 @@ export async function readFinal(ctx: ClientContext, topic: string, keys: string[
       }),
     { timeoutMs: timeoutMs / 2, intervalMs: 1000 },
   );
-  const consumer = await waitFor(`a consumer of ${topic}`, () => RecordingConsumer.open(ctx, { mode: "assign", topic, keys }), {
+  const consumer = await waitFor(`a consumer of ${topic}`, () => reader.openConsumer(ctx, { mode: "assign", topic, keys }), {
     timeoutMs: timeoutMs / 2,
     intervalMs: 1000,
   });

@@ -1,35 +1,21 @@
-// A kafkajs consumer that records every delivery as a poll op. kafkajs has no manual assign(), so
-// an "assign" consumer is alone in its own group (unique groupId), auto-commit off, its positions
-// tracked here: restored with seek after any rejoin, and records below the position dropped, as a
-// Java consumer with assign() does. A "subscribe" consumer shares one group and may be rebalanced.
-// Each delivery is one poll op: invoked when the consumer was ready for more (end of the previous
-// delivery), completed with every record this delivery returned.
+// The kafkajs consumer behind the client interface; every delivery is one poll op (poll-recorder.ts).
+// kafkajs has no manual assign(), so an "assign" consumer is alone in its own group (unique
+// groupId), auto-commit off, its positions tracked here: restored with seek after any rejoin, and
+// records below the position dropped, as a Java consumer with assign() does. A "subscribe" consumer
+// shares one group and may be rebalanced. kafkajs pushes batches (eachBatch): each batch of one
+// partition is one delivery.
 import type { Consumer } from "kafkajs";
-import { keyOf, type ClientContext } from "./context.ts";
+import type { ConsumerClient, ConsumerOptions } from "./client.ts";
+import { keyOf, parseKey, type ClientContext } from "./context.ts";
+import { PollRecorder } from "./poll-recorder.ts";
 import { newKafka } from "../kafka/client.ts";
-
-export type ConsumerMode = "assign" | "subscribe";
-
-export interface ConsumerOptions {
-  mode: ConsumerMode;
-  topic: string;
-  /** The keys (topic-partitions) this consumer reads: all partitions of the topic. */
-  keys: string[];
-  /** subscribe mode: the shared group. */
-  groupId?: string;
-  /** Start positions (assign mode), e.g. carried over from a crashed predecessor. */
-  positions?: Map<string, number>;
-  sessionTimeoutMs?: number;
-}
 
 let groupSeq = 0;
 
-export class RecordingConsumer {
-  /** Next offset to read per key (assign mode). */
+export class KafkajsConsumer implements ConsumerClient {
   readonly positions: Map<string, number>;
-  private pendingPoll = false;
   private crashed: unknown;
-  private listeners = new Set<() => void>();
+  private readonly polls: PollRecorder;
 
   private constructor(
     readonly process: number,
@@ -38,9 +24,10 @@ export class RecordingConsumer {
     private readonly opts: ConsumerOptions,
   ) {
     this.positions = new Map(opts.positions ?? []);
+    this.polls = new PollRecorder(process, ctx);
   }
 
-  static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<RecordingConsumer> {
+  static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<KafkajsConsumer> {
     const groupId = opts.mode === "subscribe" ? opts.groupId ?? "kafka-harness" : `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`;
     const kafka = newKafka(ctx.bootstrap(), "kafka-harness-consumer");
     const consumer = kafka.consumer({
@@ -50,8 +37,8 @@ export class RecordingConsumer {
       maxWaitTimeInMs: 500,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
     });
-    const c = new RecordingConsumer(ctx.nextProcess(), consumer, ctx, opts);
-    await c.start(opts.mode === "subscribe" ? groupId : undefined);
+    const c = new KafkajsConsumer(ctx.nextProcess(), consumer, ctx, opts);
+    await c.start();
     return c;
   }
 
@@ -59,29 +46,17 @@ export class RecordingConsumer {
     return this.crashed === undefined;
   }
 
-  /** Resolves after the next delivery (or crash): lets callers wait for progress. */
   nextDelivery(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.listeners.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, timeoutMs);
-      this.listeners.add(done);
-    });
+    return this.polls.nextDelivery(timeoutMs);
   }
 
-  private notify() {
-    for (const l of [...this.listeners]) l();
+  seek(key: string, offset: number): void {
+    this.positions.set(key, offset);
+    const { topic, partition } = parseKey(key);
+    this.consumer.seek({ topic, partition, offset: String(offset) });
   }
 
-  private invokePoll() {
-    this.ctx.recorder.record({ process: this.process, type: "invoke", f: "poll", value: [["poll"]] });
-    this.pendingPoll = true;
-  }
-
-  private async start(groupId?: string): Promise<void> {
+  private async start(): Promise<void> {
     const { recorder } = this.ctx;
     const { mode, topic, keys } = this.opts;
     recorder.record({ process: this.process, type: "invoke", f: mode, value: keys });
@@ -99,15 +74,11 @@ export class RecordingConsumer {
       }
       this.consumer.on(this.consumer.events.CRASH, (e) => {
         this.crashed = e.payload.error ?? new Error("consumer crashed");
-        if (this.pendingPoll) {
-          this.pendingPoll = false;
-          recorder.record({ process: this.process, type: "info", f: "poll", value: [["poll", {}]], error: String(this.crashed) });
-        }
-        this.notify();
+        this.polls.crashed(this.crashed);
       });
       // Subscribed: from here on the consumer is ready for its first delivery.
       recorder.record({ process: this.process, type: "ok", f: mode, value: keys });
-      this.invokePoll();
+      this.polls.invoke();
       await this.consumer.run({
         autoCommit: mode === "subscribe",
         eachBatch: async ({ batch }) => {
@@ -121,10 +92,7 @@ export class RecordingConsumer {
           }
           if (records.length === 0) return;
           if (mode === "assign") this.positions.set(key, records[records.length - 1]![0] + 1);
-          this.pendingPoll = false;
-          recorder.record({ process: this.process, type: "ok", f: "poll", value: [["poll", { [key]: records }]] });
-          this.invokePoll();
-          this.notify();
+          this.polls.delivered(key, records);
         },
       });
     } catch (err) {
@@ -137,10 +105,6 @@ export class RecordingConsumer {
 
   async close(): Promise<void> {
     await this.consumer.disconnect().catch(() => undefined);
-    if (this.pendingPoll) {
-      // The last poll returned nothing before the consumer was closed: it read nothing.
-      this.pendingPoll = false;
-      this.ctx.recorder.record({ process: this.process, type: "fail", f: "poll", value: [["poll", {}]], error: "consumer closed" });
-    }
+    this.polls.closed();
   }
 }

@@ -15,6 +15,7 @@ export interface RunFlags {
   timeLimit?: string;
   rate?: string;
   seed?: string;
+  client?: string;
   brokers?: string;
   zookeepers?: string;
   metadata?: string;
@@ -46,6 +47,7 @@ export function specFromFlags(flags: RunFlags, base: Plain = {}): Plain {
   const over: Plain = {
     name: flags.name,
     seed: num("seed", flags.seed, problems),
+    client: flags.client,
     cluster: {
       brokers: num("brokers", flags.brokers, problems),
       zookeepers: num("zookeepers", flags.zookeepers, problems),

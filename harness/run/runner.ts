@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { check, readHistoryFile, type History, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeReport } from "../../reports/index.ts";
+import { loadClient } from "../clients/client.ts";
 import { processCounter, type ClientContext } from "../clients/context.ts";
 import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
 import { createTopic, prepareMachine, startCluster, type Cluster } from "../cluster/cluster.ts";
@@ -75,6 +76,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     spec = { ...spec, topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` }, cluster: opts.cluster.spec };
   }
   const progress = opts.progress ?? (() => {});
+  // The client library before anything starts: a missing one is an EnvironmentError, not a run.
+  const client = await loadClient(spec.client);
   const plan = generatePlan(spec);
   const schedule = faultSchedule(spec);
   // The machine before the run: no engine or no image is an EnvironmentError, and no run folder.
@@ -178,7 +181,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         progress("phase 4/4: final reads of every key from offset 0");
         mark("invoke", "final-reads", { keys: plan.keys });
         try {
-          finalReads = await readFinal(ctx, spec.topic.name, plan.keys, spec.finalReadTimeoutSeconds * 1000);
+          finalReads = await readFinal(ctx, spec.topic.name, plan.keys, spec.finalReadTimeoutSeconds * 1000, client);
         } catch (err) {
           mark("info", "final-reads", { reason: messageOf(err) });
           throw err;

@@ -2,6 +2,7 @@
 // workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
 // before anything starts.
 import { z } from "zod";
+import { ClientNameSchema } from "./client.ts";
 import { ClusterSpecSchema, withKafkaVersion, type ClusterSpec } from "./cluster.ts";
 import { describeIssues, SpecError } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
@@ -16,6 +17,8 @@ export const TestSpecSchema = z
     name: z.string().regex(/^[a-zA-Z0-9._-]+$/, { error: "must be letters, digits, dot, dash or underscore" }).default("kafka"),
     /** The seed of every generated choice (workload plan, fault schedule): same seed, same run plan. */
     seed: int(0, 2 ** 31 - 1).optional(),
+    /** The Kafka client library the producers and consumers use (harness/clients). */
+    client: ClientNameSchema.default("kafkajs"),
     cluster: ClusterSpecSchema.default(ClusterSpecSchema.parse({})),
     topic: z
       .object({
@@ -95,6 +98,9 @@ export const TestSpecSchema = z
     }
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
+    }
+    if (s.client === "platformatic" && s.consumer.mode === "subscribe") {
+      ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "platformatic" (its consumers use manual assignment; no group consumer yet)' });
     }
     if (s.producer.idempotent && s.producer.acks !== "all") {
       ctx.addIssue({ code: "custom", path: ["producer", "idempotent"], message: 'needs producer.acks "all" (Kafka rejects idempotence otherwise)' });

@@ -7,6 +7,7 @@ import type { ScenarioOutcome } from "./judge.ts";
 export function configLabel(spec: TestSpec): string {
   const p = spec.producer;
   return [
+    spec.client,
     `acks=${p.acks}`,
     `minISR=${spec.topic.minInsyncReplicas}`,
     spec.topic.uncleanLeaderElection ? "unclean" : "",

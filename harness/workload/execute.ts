@@ -1,9 +1,8 @@
-// Runs a workload plan against a live cluster until the signal aborts (time limit or Ctrl-C): producers send their
+// Runs a workload plan against a live cluster, through the spec's client library (harness/clients), until the signal aborts (time limit or Ctrl-C): producers send their
 // planned bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
 // process), consumers poll continuously (a crashed one is replaced, keeping its positions).
+import { loadClient, type ConsumerClient, type ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
-import { RecordingConsumer } from "../clients/consumer.ts";
-import { RecordingProducer } from "../clients/producer.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
@@ -22,6 +21,7 @@ export async function runWorkload(
   signal: AbortSignal,
   onProgress: (s: WorkloadStats) => void = () => {},
 ): Promise<WorkloadStats> {
+  const client = await loadClient(spec.client);
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
   const nextValue = new Map<string, number>();
   const valueFor = (key: string) => {
@@ -33,14 +33,14 @@ export async function runWorkload(
   const topic = spec.topic.name;
 
   async function producerLoop(steps: WorkloadPlan["producers"][number], index: number) {
-    let producer: RecordingProducer | undefined;
+    let producer: ProducerClient | undefined;
     // Stagger the producers so their sends interleave instead of arriving together.
     await sleep((intervalMs * index) / spec.workload.producers, signal);
     for (const step of steps) {
       if (signal.aborted) break;
       const started = Date.now();
       try {
-        producer ??= await RecordingProducer.open(ctx, spec.producer, [topic]);
+        producer ??= await client.openProducer(ctx, spec.producer, [topic]);
       } catch {
         await sleep(500, signal); // cluster unreachable for now; try again
         continue;
@@ -63,9 +63,9 @@ export async function runWorkload(
   async function consumerLoop() {
     let positions: Map<string, number> | undefined;
     while (!signal.aborted) {
-      let consumer: RecordingConsumer;
+      let consumer: ConsumerClient;
       try {
-        consumer = await RecordingConsumer.open(ctx, { mode: spec.consumer.mode, topic, keys: plan.keys, positions });
+        consumer = await client.openConsumer(ctx, { mode: spec.consumer.mode, topic, keys: plan.keys, positions });
       } catch {
         stats.consumersReplaced++;
         await sleep(1000, signal);

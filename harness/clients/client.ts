@@ -1,0 +1,87 @@
+// The client interface at the edge (DESIGN.md section 5): what the workload and the final reads ask
+// of a Kafka client library, whichever it is. Each library implements it in its own files
+// (kafkajs-*.ts, platformatic-*.ts); the recording (invoke, then ok / fail / info) is shared
+// (recording-producer.ts, poll-recorder.ts), so both clients write the same history by the same
+// rules and differ only in what the library does and which errors it raises (classify.ts,
+// platformatic-classify.ts).
+import type { ClientName } from "../spec/client.ts";
+import { EnvironmentError } from "../util/environment.ts";
+import type { OpType } from "../history/recorder.ts";
+import type { ClientContext } from "./context.ts";
+
+export interface ProducerSettings {
+  acks: 0 | 1 | "all";
+  idempotent: boolean;
+  maxInFlight: number;
+  retries: number;
+  /** Broker-side and client-side request timeout. */
+  requestTimeoutMs: number;
+  /** After this, an op still waiting completes as info and the client is replaced. */
+  opTimeoutMs: number;
+}
+
+/** How a send op completed. */
+export type Completion = Exclude<OpType, "invoke">;
+
+/** A producer process: each send is one op (a burst of records to one key, in send order). */
+export interface ProducerClient {
+  readonly process: number;
+  /** Sends the values to the key as one op, recorded; returns the completion type. */
+  send(key: string, values: number[]): Promise<Completion>;
+  close(): Promise<void>;
+}
+
+export type ConsumerMode = "assign" | "subscribe";
+
+export interface ConsumerOptions {
+  mode: ConsumerMode;
+  topic: string;
+  /** The keys (topic-partitions) this consumer reads: all partitions of the topic. */
+  keys: string[];
+  /** subscribe mode: the shared group. */
+  groupId?: string;
+  /** Start positions (assign mode), e.g. carried over from a crashed predecessor. */
+  positions?: Map<string, number>;
+  sessionTimeoutMs?: number;
+}
+
+/** A consumer process: every delivery is one poll op (DESIGN.md section 5). */
+export interface ConsumerClient {
+  readonly process: number;
+  /** Next offset to read per key (assign mode). */
+  readonly positions: Map<string, number>;
+  /** False once the client gave up (the workload replaces it, keeping its positions). */
+  readonly alive: boolean;
+  /** Resolves after the next delivery (or crash, or the timeout): lets callers wait for progress. */
+  nextDelivery(timeoutMs: number): Promise<void>;
+  /** Moves the position of one key (assign mode): the next delivery of that key starts there. */
+  seek(key: string, offset: number): void;
+  close(): Promise<void>;
+}
+
+/** One client library: opens recording producers and consumers. */
+export interface KafkaClient {
+  readonly name: ClientName;
+  openProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<ProducerClient>;
+  openConsumer(ctx: ClientContext, opts: ConsumerOptions): Promise<ConsumerClient>;
+}
+
+/** The client named in the spec; its library is loaded only when a run needs it. A missing library
+ *  is an EnvironmentError (nothing was tested). @platformatic/kafka is an optional peer dependency
+ *  of the package: 1.35 runs on Node >= 20.19.4, but two of its own dependencies declare Node >=
+ *  22.19 in their engines, so installing it for every user would warn on Node 20. */
+export async function loadClient(name: ClientName): Promise<KafkaClient> {
+  switch (name) {
+    case "kafkajs":
+      return (await import("./kafkajs-client.ts")).kafkajsClient;
+    case "platformatic":
+      try {
+        return (await import("./platformatic-client.ts")).platformaticClient;
+      } catch (err) {
+        if ((err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String(err).includes("@platformatic/kafka")) {
+          throw new EnvironmentError("the platformatic client needs the package @platformatic/kafka, which is not installed", "npm install @platformatic/kafka@~1.35.0 (Node >= 20.19.4)");
+        }
+        throw err;
+      }
+  }
+}

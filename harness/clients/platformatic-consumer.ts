@@ -1,0 +1,173 @@
+// The @platformatic/kafka consumer behind the client interface, with real manual assignment: no
+// consumer group at all. Its consume() always joins a group, but its fetch() sends one Fetch request
+// for given partitions from given offsets to a given broker, which is what a Java consumer with
+// assign() + seek() does underneath. So this consumer owns its positions (seek sets one), finds each
+// partition's leader in the client's metadata, fetches from every leader in parallel, and records
+// each partition's records of a response as one delivery (one poll op, poll-recorder.ts).
+//
+// As the kafkajs consumer: read_committed (both libraries' default), no leader-epoch checks
+// (currentLeaderEpoch -1: what a truncated leader serves is what the checkers should see), and a
+// position past the log end after a truncation (OFFSET_OUT_OF_RANGE) is kept, not reset: records
+// below the position are never delivered twice. Any fetch error clears the metadata (the leader may
+// have moved) and the next round asks again; the consumer never gives up by itself.
+import { Consumer } from "@platformatic/kafka";
+import type { ConsumerClient, ConsumerOptions } from "./client.ts";
+import { keyOf, parseKey, type ClientContext } from "./context.ts";
+import { PollRecorder } from "./poll-recorder.ts";
+
+/** Record batch attribute bit 5: a control batch (transaction markers), no data records. */
+const IS_CONTROL = 1 << 5;
+type FetchResponse = Awaited<ReturnType<Consumer["fetch"]>>;
+const FETCH_WAIT_MS = 500;
+let consumerSeq = 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class PlatformaticConsumer implements ConsumerClient {
+  readonly positions: Map<string, number>;
+  private readonly polls: PollRecorder;
+  private stopping = false;
+  private loop: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly process: number,
+    private readonly consumer: Consumer,
+    private readonly ctx: ClientContext,
+    private readonly opts: ConsumerOptions,
+  ) {
+    this.positions = new Map(opts.positions ?? []);
+    this.polls = new PollRecorder(process, ctx);
+  }
+
+  static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
+    if (opts.mode !== "assign") throw new Error(`the platformatic client has only "assign" consumers (got "${opts.mode}")`);
+    const consumer = new Consumer({
+      clientId: "kafka-harness-consumer",
+      bootstrapBrokers: ctx.bootstrap(),
+      // Required by the constructor; never joined: fetch() needs no group.
+      groupId: `kafka-harness-assign-${process.pid}-${Date.now()}-${consumerSeq++}`,
+      connectTimeout: 3000,
+      requestTimeout: 10_000,
+      retries: 1,
+      retryDelay: 200,
+      maxWaitTime: FETCH_WAIT_MS,
+    });
+    const c = new PlatformaticConsumer(ctx.nextProcess(), consumer, ctx, opts);
+    await c.start();
+    return c;
+  }
+
+  get alive(): boolean {
+    return true;
+  }
+
+  nextDelivery(timeoutMs: number): Promise<void> {
+    return this.polls.nextDelivery(timeoutMs);
+  }
+
+  seek(key: string, offset: number): void {
+    this.positions.set(key, offset);
+  }
+
+  private async start(): Promise<void> {
+    const { recorder } = this.ctx;
+    const { mode, topic, keys } = this.opts;
+    recorder.record({ process: this.process, type: "invoke", f: mode, value: keys });
+    try {
+      await this.consumer.metadata({ topics: [topic] });
+    } catch (err) {
+      recorder.record({ process: this.process, type: "info", f: mode, value: keys, error: String(err) });
+      await this.consumer.close().catch(() => undefined);
+      throw err;
+    }
+    recorder.record({ process: this.process, type: "ok", f: mode, value: keys });
+    this.polls.invoke();
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    const { topic, keys } = this.opts;
+    while (!this.stopping) {
+      try {
+        const metadata = await this.consumer.metadata({ topics: [topic] });
+        const t = metadata.topics.get(topic);
+        if (!t) throw new Error(`no metadata for topic ${topic}`);
+        const byLeader = new Map<number, number[]>();
+        for (const key of keys) {
+          const { partition } = parseKey(key);
+          const leader = t.partitions[partition]?.leader;
+          if (leader === undefined || leader < 0) continue;
+          byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+        }
+        if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
+        await Promise.all([...byLeader].map(([node, partitions]) => this.fetchFrom(node, t.id, partitions)));
+      } catch {
+        this.consumer.clearMetadata();
+        await sleep(200);
+      }
+    }
+  }
+
+  private async fetchFrom(node: number, topicId: string, partitions: number[]): Promise<void> {
+    const { topic } = this.opts;
+    let response: FetchResponse | undefined;
+    try {
+      response = await this.consumer.fetch({
+        node,
+        maxWaitTime: FETCH_WAIT_MS,
+        topics: [
+          {
+            topicId,
+            partitions: partitions.map((partition) => ({
+              partition,
+              fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0),
+              currentLeaderEpoch: -1,
+              lastFetchedEpoch: -1,
+              partitionMaxBytes: 1 << 20,
+            })),
+          },
+        ],
+      });
+    } catch (err) {
+      // A partition-level error (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE) raises a ResponseError
+      // that still carries the whole response: the other partitions' records are in it.
+      response = (err as { response?: FetchResponse }).response;
+      this.consumer.clearMetadata();
+      if (!response?.responses) {
+        await sleep(200);
+        return;
+      }
+    }
+    if (this.stopping) return;
+    for (const topicResponse of response.responses) {
+      for (const p of topicResponse.partitions) {
+        if (p.errorCode !== 0 || !p.records) continue;
+        const key = keyOf({ topic, partition: p.partitionIndex });
+        const from = this.positions.get(key) ?? 0;
+        let next = from;
+        const records: [number, number][] = [];
+        for (const batch of p.records) {
+          const first = Number(batch.firstOffset);
+          next = Math.max(next, first + batch.lastOffsetDelta + 1);
+          if (batch.attributes & IS_CONTROL) continue;
+          for (const r of batch.records) {
+            const offset = first + r.offsetDelta;
+            // A fetch from the middle of a batch returns the whole batch.
+            if (offset < from) continue;
+            records.push([offset, Number(r.value?.toString())]);
+          }
+        }
+        this.positions.set(key, next);
+        if (records.length) this.polls.delivered(key, records);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    // A fetch to a paused broker waits for its request timeout: do not wait that long.
+    await Promise.race([this.loop, sleep(FETCH_WAIT_MS + 1500)]);
+    await this.consumer.close().catch(() => undefined);
+    this.polls.closed();
+  }
+}

@@ -1,0 +1,66 @@
+// The recording half of every producer, whatever the library: invoke with the values, then one
+// completion from each record's outcome (burst-outcome.ts) under the library's own error rules.
+// A library only issues the records (ProducerDriver); the op timeout, the history format and the
+// classification are the same for all of them.
+//
+// History format of a burst (DESIGN.md section 6): one op, the records in send order. Each record
+// the broker acknowledged is recorded as acknowledged, with its offset, whatever happened to the
+// rest of its burst: a burst of 17, 18, 19 to t-0 whose second record timed out completes as
+//   {"type":"info","f":"send","value":[["send","t-0",[42,17]],["send","t-0",18],["send","t-0",[44,19]]],"error":"..."}
+// `info` because 18 may or may not have been appended; 17 and 19 carry the offsets the broker
+// returned, and the checkers hold them to it (lost-write / unseen if they vanish). A plain value in
+// an info op is the unknown part.
+import { completeBurst, type RecordOutcome } from "./burst-outcome.ts";
+import type { Outcome } from "./classify.ts";
+import type { Completion, ProducerClient } from "./client.ts";
+import type { ClientContext } from "./context.ts";
+
+/** What a library does for a burst: issue its records in order, without awaiting the answers. */
+export interface ProducerDriver {
+  /** Issues one send per record, in the listed order; one outcome promise per record (never rejects). */
+  issue(key: string, values: number[]): Promise<Array<Promise<RecordOutcome>>>;
+  /** This library's rule: fail only when the error proves the record was not appended. */
+  classify(err: unknown): Outcome;
+  close(): Promise<void>;
+}
+
+export class RecordingProducer implements ProducerClient {
+  readonly process: number;
+
+  constructor(
+    private readonly ctx: ClientContext,
+    private readonly driver: ProducerDriver,
+    private readonly opTimeoutMs: number,
+  ) {
+    this.process = ctx.nextProcess();
+  }
+
+  async send(key: string, values: number[]): Promise<Completion> {
+    const { recorder } = this.ctx;
+    recorder.record({ process: this.process, type: "invoke", f: "send", value: values.map((v) => ["send", key, v]) });
+    let pending: Array<Promise<RecordOutcome>>;
+    try {
+      pending = await this.driver.issue(key, values);
+    } catch (error) {
+      pending = values.map(() => Promise.resolve<RecordOutcome>({ acked: false, error }));
+    }
+    const timedOut: RecordOutcome = { acked: false, error: { name: "HarnessOpTimeout", message: `no answer within ${this.opTimeoutMs} ms` } };
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.opTimeoutMs)));
+    const outcomes: RecordOutcome[] = [];
+    for (const p of pending) {
+      // A record already answered wins the race even after the deadline: its answer is kept.
+      const r = await Promise.race([p, deadline]);
+      outcomes.push(r === "timeout" ? timedOut : r);
+    }
+    clearTimeout(timer);
+
+    const { type, value, error } = completeBurst(key, values, outcomes, (e) => this.driver.classify(e));
+    recorder.record({ process: this.process, type, f: "send", value, ...(error !== undefined ? { error } : {}) });
+    return type;
+  }
+
+  close(): Promise<void> {
+    return this.driver.close().catch(() => undefined);
+  }
+}
