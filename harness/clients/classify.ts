@@ -40,7 +40,7 @@ export function describeError(err: unknown): string {
   const msg = (e.message ?? String(err)).slice(0, 200);
   const inner = Array.isArray(e.errors) && e.errors.length ? e.errors : undefined;
   const cause = (e.originalError ?? e.cause) as DescribedError | undefined;
-  if (inner) return `${nameOf(e)}: ${msg} [${inner.slice(-4).map((x) => `${nameOf(x as DescribedError)}: ${((x as DescribedError)?.message ?? "").slice(0, 80)}`).join("; ")}]`;
+  if (inner) return `${nameOf(e)}: ${msg} [${leaves(inner).slice(-4).map((x) => `${nameOf(x)}: ${(x?.message ?? "").slice(0, 80)}`).join("; ")}]`;
   return cause ? `${nameOf(e)}: ${msg} (cause: ${nameOf(cause)}: ${(cause.message ?? "").slice(0, 120)})` : `${nameOf(e)}: ${msg}`;
 }
 
@@ -51,6 +51,13 @@ interface DescribedError extends KafkaLikeError {
   cause?: unknown;
   errors?: unknown[];
 }
+
+/** The innermost errors of nested aggregates (platformatic wraps retries in its send's wrapper). */
+const leaves = (errors: unknown[]): DescribedError[] =>
+  errors.flatMap((x) => {
+    const d = x as DescribedError;
+    return Array.isArray(d?.errors) && d.errors.length ? leaves(d.errors) : [d];
+  });
 
 const nameOf = (e: DescribedError | undefined): string =>
   e?.type ?? e?.apiId ?? (typeof e?.code === "string" && e.code.startsWith("PLT_KFK_") ? e.code : e?.name) ?? "Error";

@@ -22,7 +22,10 @@
 //                              anything else (NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT:
 //                              appended locally; NOT_LEADER_OR_FOLLOWER: the send is repeated on the
 //                              new leader, earlier attempts dropped from the error)              -> info
-//   code PLT_KFK_MULTIPLE      MultipleErrors "produce failed N times.": retries exhausted, `errors`
+//   code PLT_KFK_MULTIPLE      MultipleErrors "Producing messages failed.": the wrapper send()
+//                              puts around the errors of its destinations (one per leader; one here,
+//                              every send is one record): classified by what it wraps            -> fail if all of them fail
+//                              MultipleErrors "produce failed N times.": retries exhausted, `errors`
 //                              lists the attempts; an earlier attempt may have been appended     -> info
 //   plain Error                "Connection pool is closed." and anything unexpected            -> info
 // Retriable protocol errors (NOT_ENOUGH_REPLICAS included) are info even though the broker checks
@@ -46,6 +49,7 @@ const DEFINITE_BEFORE_APPEND = new Set([
 
 interface PlatformaticLikeError {
   code?: string;
+  message?: string;
   apiId?: string;
   canRetry?: boolean;
   closed?: boolean;
@@ -54,6 +58,10 @@ interface PlatformaticLikeError {
 
 export function classifyPlatformaticSendError(err: unknown): Outcome {
   const e = (err ?? {}) as PlatformaticLikeError;
+  // send() wraps its destinations' errors (producer.js #performSend, runConcurrentCallbacks).
+  if (e.code === "PLT_KFK_MULTIPLE" && e.message === "Producing messages failed." && Array.isArray(e.errors) && e.errors.length > 0) {
+    return e.errors.every((x) => classifyPlatformaticSendError(x) === "fail") ? "fail" : "info";
+  }
   if (e.code === "PLT_KFK_USER") return /^Unknown topic/.test(String((err as Error).message)) ? "info" : "fail";
   if (e.code === "PLT_KFK_NETWORK" && e.closed === true) return "fail";
   if (e.code === "PLT_KFK_RESPONSE" && Array.isArray(e.errors) && e.errors.length > 0) {

@@ -9,6 +9,8 @@ import { classifyPlatformaticSendError as classify } from "../../harness/clients
 
 /** A Produce answer with one failed partition, as produce-v*.js's parseResponse raises it. */
 const produceAnswer = (errorCode: number) => new ResponseError(0, 11, { "/responses/0/partition_responses/0": [errorCode, null] }, { responses: [] });
+/** What send() calls back with: its destinations' errors wrapped (one destination per record here). */
+const sent = (...errors: Error[]) => new MultipleErrors("Producing messages failed.", errors);
 const MESSAGE_TOO_LARGE = 10;
 const NOT_LEADER_OR_FOLLOWER = 6;
 const REQUEST_TIMED_OUT = 7;
@@ -29,11 +31,17 @@ describe("platformatic send errors", () => {
     expect(classify(new UserError("Failed to serialize a message."))).toBe("fail");
     expect(classify(new NetworkError("Client is closed.", { closed: true }))).toBe("fail");
     expect(classify(produceAnswer(MESSAGE_TOO_LARGE))).toBe("fail");
+    expect(classify(sent(produceAnswer(MESSAGE_TOO_LARGE)))).toBe("fail");
+    expect(classify(sent(produceAnswer(MESSAGE_TOO_LARGE), new UserError("Failed to serialize a message.")))).toBe("fail");
     expect(classify(new ProtocolError("MESSAGE_TOO_LARGE"))).toBe("info"); // not how a produce answer arrives
   });
 
   it("info: timeouts, closed connections, retried or restarted sends, errors after an append", () => {
     expect(classify(new TimeoutError("Request timed out"))).toBe("info");
+    // As seen on a cluster under faults (history error fields):
+    expect(classify(sent(new TimeoutError("Request timed out")))).toBe("info");
+    expect(classify(sent(new MultipleErrors("produce failed 6 times.", [new NetworkError("Connection closed"), produceAnswer(NOT_ENOUGH_REPLICAS)])))).toBe("info");
+    expect(classify(sent(produceAnswer(MESSAGE_TOO_LARGE), new TimeoutError("Request timed out")))).toBe("info");
     expect(classify(new NetworkError("Connection closed"))).toBe("info");
     expect(classify(new NetworkError("Connection to 127.0.0.1:19092 failed.", { cause: new Error("ECONNREFUSED") }))).toBe("info");
     expect(classify(produceAnswer(REQUEST_TIMED_OUT))).toBe("info");
@@ -61,6 +69,9 @@ describe("platformatic send errors", () => {
     expect(describeError(produceAnswer(NOT_ENOUGH_REPLICAS))).toMatch(/^PLT_KFK_RESPONSE: .*\[NOT_ENOUGH_REPLICAS: /);
     expect(describeError(new MultipleErrors("produce failed 2 times.", [new NetworkError("Connection closed"), new TimeoutError("Request timed out")]))).toBe(
       "PLT_KFK_MULTIPLE: produce failed 2 times. [PLT_KFK_NETWORK: Connection closed; PLT_KFK_NETWORK: Request timed out]",
+    );
+    expect(describeError(sent(new MultipleErrors("produce failed 2 times.", [new NetworkError("Connection closed"), produceAnswer(NOT_LEADER_OR_FOLLOWER)])))).toMatch(
+      /^PLT_KFK_MULTIPLE: Producing messages failed\. \[PLT_KFK_NETWORK: Connection closed; NOT_LEADER_OR_FOLLOWER: /,
     );
     expect(describeError({ name: "KafkaJSProtocolError", type: "NOT_LEADER_OR_FOLLOWER", message: "m" })).toBe("NOT_LEADER_OR_FOLLOWER: m");
   });
