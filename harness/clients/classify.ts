@@ -1,6 +1,15 @@
 // Maps a kafkajs error to the op's completion type (@platformatic/kafka's rules are in
 // platformatic-classify.ts). `fail` only when the operation certainly did
 // not take effect; anything else is `info` (unknown): a wrong `fail` would hide a lost write.
+//
+// The errors kafkajs 2.2 raises from producer.send():
+//   KafkaJSProtocolError (`type` = the broker's error code) with a type in the set below, not
+//   retriable, so raised on the first answer                                            -> fail
+//   KafkaJSProtocolError with any other type (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS,
+//   REQUEST_TIMED_OUT, ...: `retriable`)                                                -> info
+//   KafkaJSNumberOfRetriesExceeded (retries exhausted; `originalError` is the last one) -> info
+//   KafkaJSRequestTimeoutError, KafkaJSConnectionError, KafkaJSConnectionClosedError,
+//   KafkaJSNonRetriableError and anything else                                          -> info
 
 export type Outcome = "fail" | "info";
 
