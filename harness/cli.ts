@@ -27,12 +27,15 @@ export function buildProgram(): Command {
   program
     .command("doctor")
     .description("check the engine and images, start a cluster, round-trip 1000 acks=all records, tear down")
+    .option("--metadata <mode>", "zookeeper (default, Kafka 3.9) or kraft (a controller quorum)")
+    .option("--kafka-version <v>", "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)")
     .option("--json", "print one JSON object on stdout")
-    .action(async (o: { json?: boolean }) => {
+    .action(async (o: { json?: boolean; metadata?: string; kafkaVersion?: string }) => {
       const { doctor } = await import("./run/doctor.ts");
-      const r = await doctor(progress);
+      const r = await doctor(progress, { metadata: o.metadata as "zookeeper" | "kraft" | undefined, kafkaVersion: o.kafkaVersion });
       if (o.json) console.log(JSON.stringify(r));
       else {
+        console.log(`kafka             ${r.kafkaVersion} (${r.metadata === "kraft" ? "KRaft" : "ZooKeeper mode"})`);
         console.log(`engine            ${r.engine || "-"}`);
         console.log(`image             ${r.image || "-"} (${r.imagesBuilt ? "built" : "cached"}, ${r.imagesSeconds} s)`);
         console.log(`cluster ready     ${r.clusterReadySeconds} s`);

@@ -11,6 +11,7 @@ import { onShutdown } from "../util/shutdown.ts";
 import { findLeftovers, removeLeftovers } from "./cleanup.ts";
 import { ensureEngine } from "../util/engine.ts";
 import { EnvironmentError, tailOf } from "../util/environment.ts";
+import { run } from "../util/exec.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
 import { brokerConfig, brokerName, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
@@ -203,9 +204,22 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
     };
   } catch (err) {
     progress(`cluster ${runId}: start failed (${(err as Error).message}), removing its containers`);
+    // What each node said last: a node that never came up says why only in its own log.
+    for (const line of await lastLogLines(runId).catch(() => [])) progress(line);
     await stop().catch((e: Error) => progress(e.message));
     throw err;
   }
+}
+
+/** The last log lines of each of a run's containers, prefixed with the node's name. */
+async function lastLogLines(runId: string, lines = 8): Promise<string[]> {
+  const names = (await run("docker", ["ps", "-a", "--filter", `label=${RUN_LABEL}=${runId}`, "--format", "{{.Names}}"])).split("\n").filter(Boolean);
+  const out: string[] = [];
+  for (const name of names.sort()) {
+    const log = await run("docker", ["logs", "--tail", String(lines), name]).catch((e: Error) => e.message);
+    for (const l of log.split("\n").filter(Boolean)) out.push(`  ${name.slice(runId.length + 1)}| ${l.slice(0, 300)}`);
+  }
+  return out;
 }
 
 /**
@@ -250,7 +264,12 @@ export async function createTopic(bootstrap: string[], topic: string, o: TopicOp
     });
   } catch (err) {
     const types = ((err as { errors?: Array<{ type?: string }> }).errors ?? []).map((e) => e.type);
-    const pending = types.length > 0 && types.every((t) => t === "REQUEST_TIMED_OUT" || t === "TOPIC_ALREADY_EXISTS");
+    // KRaft: the topic exists once the controller has it, but the broker that kafkajs asks for its
+    // leaders (waitForLeaders) may not have replayed it yet and answers UNKNOWN_TOPIC_OR_PARTITION
+    // ("This server does not host this topic-partition") until kafkajs gives up retrying.
+    const unknownYet = (err as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION";
+    if (unknownYet) types.push("UNKNOWN_TOPIC_OR_PARTITION");
+    const pending = types.length > 0 && types.every((t) => t === "REQUEST_TIMED_OUT" || t === "TOPIC_ALREADY_EXISTS" || t === "UNKNOWN_TOPIC_OR_PARTITION");
     if (!pending) throw err;
     await waitFor(
       `topic ${topic} to exist with a leader for each of its ${partitions} partition(s) (creation reported ${types.join(", ")})`,

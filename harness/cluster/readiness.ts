@@ -18,11 +18,12 @@ export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number)
 export const bootstrapOf = (b: NodeHandle) => `127.0.0.1:${b.externalPort}`;
 
 /** The quorum state from the first broker that answers (a broker forwards to the active controller). */
-export async function quorumState(brokers: readonly NodeHandle[], timeoutMs = 3000): Promise<QuorumState & { from: string }> {
+export async function quorumState(brokers: readonly { name: string; externalPort?: number }[], timeoutMs = 3000): Promise<QuorumState & { from: string }> {
   const problems: string[] = [];
   for (const b of brokers) {
     try {
-      return { ...(await describeQuorum(b.externalPort!, timeoutMs)), from: b.name };
+      if (b.externalPort === undefined) throw new Error("no client port");
+      return { ...(await describeQuorum(b.externalPort, timeoutMs)), from: b.name };
     } catch (err) {
       problems.push(`${b.name}: ${(err as Error).message}`);
     }

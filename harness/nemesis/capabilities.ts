@@ -41,6 +41,8 @@ export type FaultableNode = Observable & Killable & Stoppable & Pausable & Parti
 export interface NemesisCluster {
   readonly zookeepers: readonly FaultableNode[];
   readonly brokers: readonly FaultableNode[];
+  /** KRaft's quorum voters (absent or empty in ZooKeeper mode); with `combined` they are brokers. */
+  readonly controllers?: readonly FaultableNode[];
   /** The cluster's timeouts, when known (a Cluster has them): they bound the nemesis's waits. */
   readonly spec?: { readonly zkSessionTimeoutMs: number };
 }

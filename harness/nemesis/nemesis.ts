@@ -27,6 +27,7 @@ import { clusterProbe, type ClusterProbe } from "./probe.ts";
 import type { Rng } from "./rng.ts";
 import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, Nemesis, TargetSpec } from "./types.ts";
+import { quorumState } from "../cluster/readiness.ts";
 import { Watches } from "./watches.ts";
 
 export interface ClusterNemesisOptions {
@@ -58,21 +59,34 @@ export interface ClusterNemesis extends Nemesis {
 const message = (err: unknown) => (err as Error).message ?? String(err);
 
 export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions): ClusterNemesis {
-  const all = [...cluster.brokers, ...cluster.zookeepers];
+  const brokerSet = new Set(cluster.brokers.map((b) => b.name));
+  // KRaft's dedicated controllers (combined ones are brokers already).
+  const ownControllers = (cluster.controllers ?? []).filter((c) => !brokerSet.has(c.name));
+  const all = [...cluster.brokers, ...cluster.zookeepers, ...ownControllers];
   const byName = (name: string): FaultableNode => {
     const n = all.find((x) => x.name === name);
     if (!n) throw new Error(`no node named ${name}`);
     return n;
   };
   const brokerNames = cluster.brokers.map((b) => b.name);
-  const zkNames = cluster.zookeepers.map((z) => z.name);
+  // The metadata quorum the network shapes treat as one group: ZooKeeper's ensemble, or KRaft's
+  // dedicated controllers (isolate cuts a node from them too; cut-from-zookeeper cuts brokers from
+  // the controller quorum, so they are fenced while clients still reach them).
+  const zkNames = [...cluster.zookeepers, ...ownControllers].map((z) => z.name);
   const probe = o.probe ?? clusterProbe(cluster);
+  /** KRaft: the quorum leader's id, asked of the brokers not under a fault (each forwards to it). */
+  const quorumLeader = async () => {
+    const q = await quorumState(cluster.brokers.filter((b) => !state.faulted().has(b.name)), 2000);
+    if (q.leaderId < 0) throw new Error(`the quorum has no leader (epoch ${q.leaderEpoch})`);
+    return q.leaderId;
+  };
   const state = new FaultState();
   const watches = new Watches();
   const variantOf = variantCache();
   const watch = o.watch === false ? undefined : (o.watch ?? {});
   const stopTimeoutSeconds = o.stopTimeoutSeconds ?? 30;
-  const sessionWaitMs = o.sessionWaitMs ?? (cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000);
+  // KRaft has no ZooKeeper session to outlive: a restarted broker registers with a new incarnation.
+  const sessionWaitMs = o.sessionWaitMs ?? (cluster.zookeepers.length === 0 ? 0 : cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000);
 
   // One nemesis op at a time, like Jepsen's single nemesis process.
   let tail: Promise<unknown> = Promise.resolve();
@@ -111,7 +125,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   }
 
   const resolve = (spec: TargetSpec, faulted = state.faulted()) =>
-    resolveTargets(spec, { brokers: cluster.brokers, zookeepers: cluster.zookeepers, rng: o.rng, probe, faulted });
+    resolveTargets(spec, { brokers: cluster.brokers, zookeepers: cluster.zookeepers, controllers: cluster.controllers, quorumLeader, rng: o.rng, probe, faulted });
 
   const describe = (spec: TargetSpec | undefined, r: Resolved): FaultValue => ({
     targets: r.nodes,

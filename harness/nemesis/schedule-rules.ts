@@ -7,8 +7,13 @@ import type { FaultSpec, TargetSpec } from "./types.ts";
 
 export type Domain = "broker" | "zookeeper";
 
+// KRaft's controllers are the metadata quorum, ZooKeeper's place: the same domain.
 const zkTarget = (t: TargetSpec) =>
-  t.kind.startsWith("zk-") || (t.kind === "nodes" && t.names.every((n) => n.startsWith("zk")));
+  t.kind.startsWith("zk-") ||
+  t.kind === "active-controller" ||
+  t.kind.startsWith("controller-") ||
+  t.kind === "all-controllers" ||
+  (t.kind === "nodes" && t.names.every((n) => /^(zk|c)\d+$/.test(n)));
 
 export function domainsOf(f: FaultSpec): Set<Domain> {
   switch (f.fault) {

@@ -62,12 +62,15 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
     for (const k of o.targets.filter((t) => allowed.includes(t))) {
       if (k === "leader") {
         if (o.partitions.length) choices.push(fc.constantFrom(...o.partitions).map((of) => ({ kind: "leader" as const, of })));
+      } else if (k === "controllers") {
+        // KRaft's quorum: a minority (the quorum keeps a leader), a majority or all (metadata frozen).
+        choices.push(fc.constantFrom<TargetSpec>({ kind: "controller-minority" }, { kind: "controller-majority" }, { kind: "all-controllers" }));
       } else choices.push(fc.constant({ kind: k }));
     }
     return choices.length ? fc.oneof(...choices) : undefined;
   };
   const anyTarget = target(BROKER_TARGETS);
-  const oneNode = target(["random-broker", "leader", "controller"]);
+  const oneNode = target(["random-broker", "leader", "controller", "active-controller"]);
   const arbs: fc.Arbitrary<Fault>[] = [];
   for (const f of ["kill", "stop", "pause"] as const) {
     if (kinds.has(f) && anyTarget) arbs.push(anyTarget.map((targets) => ({ fault: f, targets })));

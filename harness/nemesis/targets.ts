@@ -16,6 +16,10 @@ export interface Resolved {
 export interface ResolveContext {
   brokers: readonly Named[];
   zookeepers: readonly Named[];
+  /** KRaft's quorum voters (dedicated or combined); absent in ZooKeeper mode. */
+  controllers?: readonly Named[];
+  /** KRaft: the quorum leader's node id (DescribeQuorum). */
+  quorumLeader?: () => Promise<number>;
   rng: Rng;
   probe: ClusterProbe;
   /** Nodes under a fault now: never picked at random, and an error when named by leader/controller. */
@@ -70,12 +74,28 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
     }
     case "controller":
       return { nodes: [brokerNamed(await ctx.probe.controller(ctx.faulted), "the controller")] };
+    case "active-controller": {
+      if (!ctx.quorumLeader || !ctx.controllers?.length) throw new TargetError("the active controller: this cluster has no KRaft quorum");
+      const id = await ctx.quorumLeader();
+      const c = ctx.controllers.find((x) => x.id === id);
+      if (!c) throw new TargetError(`the active controller: node ${id} is not a voter of this cluster`);
+      if (ctx.faulted.has(c.name)) throw new TargetError(`the active controller is ${c.name}, already under a fault`);
+      return { nodes: [c.name] };
+    }
+    case "controller-minority":
+    case "controller-majority":
+    case "all-controllers": {
+      const cs = ctx.controllers ?? [];
+      if (cs.length === 0) throw new TargetError(`${spec.kind}: this cluster has no KRaft quorum`);
+      const size = spec.kind === "all-controllers" ? cs.length : spec.kind === "controller-majority" ? majoritySize(cs.length) : minoritySize(cs.length);
+      return { nodes: some(cs, size, spec.kind.replace("-", " ")) };
+    }
     case "zk-leader": {
       const name = await ctx.probe.zkLeader(ctx.faulted);
       return { nodes: [name] };
     }
     case "nodes": {
-      const known = new Set([...ctx.brokers, ...ctx.zookeepers].map((x) => x.name));
+      const known = new Set([...ctx.brokers, ...ctx.zookeepers, ...(ctx.controllers ?? [])].map((x) => x.name));
       const unknown = spec.names.filter((n) => !known.has(n));
       if (unknown.length) throw new TargetError(`no node named ${unknown.join(", ")}`);
       return { nodes: [...spec.names].sort() };

@@ -4,11 +4,14 @@ import { produceValues, readValues } from "../clients/round-trip.ts";
 import { findLeftovers } from "../cluster/cleanup.ts";
 import { createTopic, startCluster } from "../cluster/cluster.ts";
 import { ensureImages } from "../images/build-images.ts";
+import { parseClusterSpec, type ClusterSpecInput, type MetadataMode } from "../spec/cluster.ts";
 import { ensureEngine } from "../util/engine.ts";
 import { secondsSince } from "../util/wait.ts";
 
 export interface DoctorReport {
   ok: boolean;
+  metadata: MetadataMode;
+  kafkaVersion: string;
   engine: string;
   image: string;
   imagesBuilt: boolean;
@@ -26,9 +29,10 @@ export interface DoctorReport {
 
 const RECORDS = 1000;
 
-export async function doctor(progress: (m: string) => void): Promise<DoctorReport> {
+export async function doctor(progress: (m: string) => void, clusterInput: ClusterSpecInput = {}): Promise<DoctorReport> {
+  const spec = parseClusterSpec(clusterInput); // a bad flag fails before anything starts
   const r: DoctorReport = {
-    ok: false, engine: "", image: "", imagesBuilt: false, imagesSeconds: 0, clusterReadySeconds: 0,
+    ok: false, metadata: spec.metadata, kafkaVersion: spec.kafkaVersion, engine: "", image: "", imagesBuilt: false, imagesSeconds: 0, clusterReadySeconds: 0,
     produced: 0, consumed: 0, missing: RECORDS, roundTripSeconds: 0, teardownSeconds: 0,
     leftoverContainers: 0, leftoverNetworks: 0,
   };
@@ -37,10 +41,10 @@ export async function doctor(progress: (m: string) => void): Promise<DoctorRepor
     progress("doctor: checking the Docker engine");
     r.engine = await ensureEngine(progress);
     progress(`doctor: engine ${r.engine}; checking images`);
-    const img = await ensureImages((m) => progress(`images: ${m}`));
+    const img = await ensureImages((m) => progress(`images: ${m}`), spec.kafkaVersion);
     Object.assign(r, { image: img.tag, imagesBuilt: img.built, imagesSeconds: img.seconds });
 
-    const cluster = await startCluster({}, { progress, image: img.tag });
+    const cluster = await startCluster(spec, { progress, image: img.tag });
     runId = cluster.runId;
     r.clusterReadySeconds = cluster.readySeconds;
     try {

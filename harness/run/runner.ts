@@ -215,7 +215,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     // the same report later: the run's details go into spec.json's meta.
     const logs = (await readdir(store.logsDir).catch(() => [] as string[])).map((f) => `logs/${f}`);
     Object.assign(meta, {
-      runId: cluster?.runId, versions: runVersions(cluster?.image), workload, finalReads, interrupted,
+      runId: cluster?.runId, versions: runVersions(cluster?.image, spec.cluster), workload, finalReads, interrupted,
       ...(cleanupProblems.length ? { cleanupProblems } : {}),
       files: { history: "history.jsonl", results: "results.json", spec: "spec.json", logs },
     });

@@ -2,14 +2,16 @@
 // what was tested long after the machine changed.
 import { createRequire } from "node:module";
 import { kafkaVersion } from "../images/build-images.ts";
+import type { ClusterSpec } from "../spec/cluster.ts";
 
 const require = createRequire(import.meta.url);
 const versionOf = (packageJson: string) => (require(packageJson) as { version: string }).version;
 
-export function runVersions(image?: string): Record<string, string> {
+export function runVersions(image?: string, cluster?: Pick<ClusterSpec, "metadata" | "kafkaVersion">): Record<string, string> {
+  const mode = cluster?.metadata === "kraft" ? "KRaft" : "ZooKeeper mode";
   return {
     "kafka-harness": versionOf("kafka-harness/package.json"),
-    kafka: `${kafkaVersion()} (ZooKeeper mode)`,
+    kafka: `${cluster?.kafkaVersion ?? kafkaVersion()} (${mode})`,
     kafkajs: versionOf("kafkajs/package.json"),
     node: process.version,
     ...(image ? { image } : {}),

@@ -20,7 +20,7 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers"] as const;
+export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers"] as const;
 export type BrokerTargetKind = (typeof BROKER_TARGETS)[number];
 
 /** Which nodes a fault hits, decided when the fault happens, not when the schedule is made. */
@@ -38,6 +38,12 @@ export type TargetSpec =
   | { kind: "zk-leader" }
   | { kind: "zk-minority" }
   | { kind: "zk-majority" }
+  /** KRaft: the quorum leader, as DescribeQuorum says. */
+  | { kind: "active-controller" }
+  /** KRaft: a minority, a majority or every one of the quorum's voters (all: metadata frozen). */
+  | { kind: "controller-minority" }
+  | { kind: "controller-majority" }
+  | { kind: "all-controllers" }
   /** Fixed node names (undos and tests). */
   | { kind: "nodes"; names: string[] };
 
@@ -57,7 +63,7 @@ export type Topology = (typeof TOPOLOGIES)[number];
 export const TargetSpecSchema = z.union([
   z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
   z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
-  z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority"]) }).strict(),
+  z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority", "active-controller", "controller-minority", "controller-majority", "all-controllers"]) }).strict(),
 ], { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' });
 
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
