@@ -77,8 +77,19 @@ export interface CheckOptions {
 
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
   const marks = noPhaseMarks();
-  for (const op of history) notePhase(marks, op);
-  return checkDerived(derive(history), config, options, marks);
+  if (!Array.isArray(history)) {
+    for (const op of history as Iterable<Op>) notePhase(marks, op);
+    return checkDerived(derive(history), config, options, marks);
+  }
+  // One pass over the ops, noting the phase markers as they are derived; an index loop, since
+  // for-of over a million ops allocates an iterator result per op.
+  const b = new Deriver(history.length);
+  for (let i = 0; i < history.length; i++) {
+    const op = history[i]!;
+    b.add(op);
+    notePhase(marks, op);
+  }
+  return checkDerived(b.finish(), config, options, marks);
 }
 
 /**

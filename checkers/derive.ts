@@ -24,8 +24,9 @@
 // Links between them: a record names its op, key and value (recOp, recKey, recVal); a value its key
 // (valKey), writer and first ok reader (ops); an entry its slot, value and op.
 import type { Key, Op, Process, Value } from "./history.ts";
-import { FloatList, IdMap, IntList } from "./ints.ts";
+import { ByteList, FloatList, IntList, Slab } from "./ints.ts";
 import { buildLog } from "./log.ts";
+import { ValueIds } from "./value-ids.ts";
 
 export { slotValues } from "./log.ts";
 
@@ -122,45 +123,20 @@ export function derive(history: Iterable<Op>): Derived {
     for (const op of history) deriver.add(op);
     return deriver.finish();
   }
-  // An index loop: for-of over a million ops allocates an iterator result per op.
+  // An index loop: for-of over a million ops allocates an iterator result per op. No pass to count
+  // the records first: the lists are sized from the number of lines (Deriver), and pages of a typed
+  // array that are never written cost nothing, while a pass over a million ops costs ~0.1 s.
   const ops = history as readonly Op[];
-  const deriver = new Deriver(sizesOf(ops));
+  const deriver = new Deriver(ops.length);
   for (let i = 0; i < ops.length; i++) deriver.add(ops[i]!);
   return deriver.finish();
 }
 
-/** How many ops, records and values to make room for: exact for records, close for values. */
+/** How many ops, records and values to make room for (hints: the lists grow past them if need be). */
 export interface Sizes {
   lines: number;
   records?: number;
   values?: number;
-}
-
-/**
- * Counts the records of a history in memory, so the record lists are sized once: growing a list of
- * millions allocates twice its size again, and with a large heap (the history's objects) each such
- * allocation costs a full garbage collection. A cheap pass next to the one that reads the values.
- */
-function sizesOf(history: readonly Op[]): Sizes {
-  let records = 0;
-  let sent = 0;
-  for (let i = 0; i < history.length; i++) {
-    const op = history[i]!;
-    if (op.type === "invoke" || !Array.isArray(op.value)) continue;
-    const f = fCode(op.f);
-    if (f !== F_SEND && f !== F_POLL && f !== F_TXN) continue;
-    const mops = op.value as unknown[][];
-    for (let j = 0; j < mops.length; j++) {
-      const mop = mops[j]!;
-      if (mop[0] === "send") sent++;
-      else if (mop.length === 2) {
-        const result = mop[1] as Record<string, unknown[]>;
-        for (const key in result) records += result[key]!.length;
-      }
-    }
-  }
-  // Values are mostly sent before they are read.
-  return { lines: history.length, records: records + sent, values: sent };
 }
 
 /** The opF code of a client op's `f`, or -1 for anything else (faults, debug ops). */
@@ -194,16 +170,16 @@ export class Deriver {
   /** Per process, its invocation not yet completed. */
   private readonly pending = new Map<Process, Pending>();
 
-  // Sized from the history when it is known (sizesOf), so the lists rarely grow: each growth of a
-  // large typed array makes V8 collect garbage early.
+  // Sized from the history's length when it is known, so the lists rarely grow: each growth of a
+  // large typed array copies it into fresh memory and makes V8 collect garbage early.
   private opPos: IntList;
   private opInv: IntList;
   private opIndexOf: IntList;
   private opTime: FloatList;
-  private opType: IntList;
-  private opF: IntList;
+  private opType: ByteList;
+  private opF: ByteList;
   private opProc: IntList;
-  private opSynth: IntList;
+  private opSynth: ByteList;
   private opRecStart: IntList;
   private opRecEnd: IntList;
   private opKeys = new Map<number, number[]>();
@@ -214,20 +190,23 @@ export class Deriver {
   private recKey: IntList;
   private recVal: IntList;
   private recOff: FloatList;
-  private recPoll: IntList;
+  private recPoll: ByteList;
 
   private keyIds = new Map<string, number>();
   private keys: Key[] = [];
   /** Whether the key was only seen in poll results so far, where it is a string whatever it was. */
   private keyFromPoll: boolean[] = [];
-  /** Per key, value -> value number. */
-  private keyVals: IdMap[] = [];
   // Direct tables may grow to a few times the number of values seen so far, never more.
-  private readonly valueLimit = () => 4 * this.valOrig.length + 65536;
+  private readonly valueLimit = () => 4 * this.nVals + 65536;
   private valKey: IntList;
-  private valOrig: Value[] = [];
+  /** (key, value) -> value number. */
+  private valIds: ValueIds;
+  /** Made with room for the expected values, then filled in place: growing an array of a million
+   *  by pushes copies it again and again, and every copy is fresh memory. */
+  private valOrig: Value[];
+  private nVals = 0;
   private valWriter: IntList;
-  private valReadOk: IntList;
+  private valReadOk: ByteList;
   private valFirstOkReader: IntList;
 
   /** `sizes`: how many ops (lines) the history has, and records and values if counted: hints for sizing. */
@@ -236,25 +215,32 @@ export class Deriver {
     const ops = Math.max(1024, Math.ceil(lines / 2) + 16);
     const recs = Math.max(4096, records + 16);
     const vals = Math.max(1024, (values ?? ops) + 1024);
-    this.opPos = new IntList(ops);
-    this.opInv = new IntList(ops);
-    this.opIndexOf = new IntList(ops);
-    this.opTime = new FloatList(ops);
-    this.opType = new IntList(ops);
-    this.opF = new IntList(ops);
-    this.opProc = new IntList(ops);
-    this.opSynth = new IntList(ops);
-    this.opRecStart = new IntList(ops);
-    this.opRecEnd = new IntList(ops);
-    this.recOp = new IntList(recs);
-    this.recKey = new IntList(recs);
-    this.recVal = new IntList(recs);
-    this.recOff = new FloatList(recs);
-    this.recPoll = new IntList(recs);
-    this.valKey = new IntList(vals);
-    this.valWriter = new IntList(vals);
-    this.valReadOk = new IntList(vals);
-    this.valFirstOkReader = new IntList(vals);
+    // One allocation for every list (ints.ts, Slab); pages never written cost nothing.
+    const slab = new Slab(
+      Slab.bytes(ops, 8) + Slab.bytes(recs, 8) + 6 * Slab.bytes(ops, 4) + 3 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
+        3 * Slab.bytes(ops, 1) + Slab.bytes(recs, 1) + Slab.bytes(vals, 1),
+    );
+    this.opPos = new IntList(slab.int32(ops));
+    this.opInv = new IntList(slab.int32(ops));
+    this.opIndexOf = new IntList(slab.int32(ops));
+    this.opTime = new FloatList(slab.float64(ops));
+    this.opType = new ByteList(slab.uint8(ops));
+    this.opF = new ByteList(slab.uint8(ops));
+    this.opProc = new IntList(slab.int32(ops));
+    this.opSynth = new ByteList(slab.uint8(ops));
+    this.opRecStart = new IntList(slab.int32(ops));
+    this.opRecEnd = new IntList(slab.int32(ops));
+    this.recOp = new IntList(slab.int32(recs));
+    this.recKey = new IntList(slab.int32(recs));
+    this.recVal = new IntList(slab.int32(recs));
+    this.recOff = new FloatList(slab.float64(recs));
+    this.recPoll = new ByteList(slab.uint8(recs));
+    this.valKey = new IntList(slab.int32(vals));
+    this.valIds = new ValueIds(this.valKey, this.valueLimit);
+    this.valWriter = new IntList(slab.int32(vals));
+    this.valReadOk = new ByteList(slab.uint8(vals));
+    this.valFirstOkReader = new IntList(slab.int32(vals));
+    this.valOrig = new Array<Value>(vals);
   }
 
   /** Adds the next op of the history. */
@@ -378,7 +364,6 @@ export class Deriver {
       this.keyIds.set(name, k);
       this.keys.push(key);
       this.keyFromPoll.push(fromPollResult);
-      this.keyVals.push(new IdMap(this.valueLimit));
     } else if (!fromPollResult && this.keyFromPoll[k]) {
       // Poll results are JSON objects whose keys are strings; a send or assign shows the real type.
       this.keys[k] = key;
@@ -390,12 +375,11 @@ export class Deriver {
   }
 
   private internVal(k: number, value: Value): number {
-    const ids = this.keyVals[k]!;
-    let v = ids.get(value);
+    let v = this.valIds.get(k, value);
     if (v === -1) {
-      v = this.valOrig.length;
-      ids.set(value, v);
-      this.valOrig.push(value);
+      v = this.nVals++;
+      this.valIds.set(k, value, v);
+      this.valOrig[v] = value;
       this.valKey.push(k);
       this.valWriter.push(-1);
       this.valReadOk.push(0);
@@ -418,7 +402,10 @@ export class Deriver {
   /** The lists as arrays; the log's arrays stay empty until buildLog fills them. */
   private finishOps(): Derived {
     const nOps = this.opPos.n;
-    const nVals = this.valOrig.length;
+    const nVals = this.nVals;
+    const nRecs = this.recOp.n;
+    this.valOrig.length = nVals;
+    const slab = new Slab(Slab.bytes(nOps, 1) + Slab.bytes(nRecs, 4) + 3 * Slab.bytes(nVals, 4));
     return {
       nLines: this.nLines,
       nClientLines: this.nClientLines,
@@ -427,31 +414,31 @@ export class Deriver {
       opInv: this.opInv.done(),
       opIndexOf: this.opIndexOf.done(),
       opTime: this.opTime.done(),
-      opType: new Uint8Array(this.opType.done()),
-      opF: new Uint8Array(this.opF.done()),
+      opType: this.opType.done(),
+      opF: this.opF.done(),
       opProc: this.opProc.done(),
-      opSynth: new Uint8Array(this.opSynth.done()),
+      opSynth: this.opSynth.done(),
       opRecStart: this.opRecStart.done(),
       opRecEnd: this.opRecEnd.done(),
       opKeys: this.opKeys,
-      mustCommit: new Uint8Array(nOps),
+      mustCommit: slab.uint8(nOps),
       procs: this.procs,
-      nRecs: this.recOp.n,
+      nRecs,
       recOp: this.recOp.done(),
       recKey: this.recKey.done(),
       recVal: this.recVal.done(),
       recOff: this.recOff.done(),
-      recPoll: new Uint8Array(this.recPoll.done()),
-      recIndex: new Int32Array(this.recOp.n).fill(-1),
+      recPoll: this.recPoll.done(),
+      recIndex: slab.int32(nRecs).fill(-1),
       keys: this.keys,
       nVals,
       valKey: this.valKey.done(),
       valOrig: this.valOrig,
       valWriter: this.valWriter.done(),
-      valReadOk: new Uint8Array(this.valReadOk.done()),
+      valReadOk: this.valReadOk.done(),
       valFirstOkReader: this.valFirstOkReader.done(),
-      valFirstIndex: new Int32Array(nVals).fill(-1),
-      valLastIndex: new Int32Array(nVals).fill(-1),
+      valFirstIndex: slab.int32(nVals).fill(-1),
+      valLastIndex: slab.int32(nVals).fill(-1),
       keySlots: [],
       slotOffset: new Float64Array(0),
       slotIndex: new Int32Array(0),
@@ -460,7 +447,7 @@ export class Deriver {
       entryVal: new Int32Array(0),
       entrySlot: new Int32Array(0),
       entryOp: new Int32Array(0),
-      valEntry: new Int32Array(nVals).fill(-1),
+      valEntry: slab.int32(nVals).fill(-1),
       valMore: new Map(),
     };
   }

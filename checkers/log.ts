@@ -3,7 +3,7 @@
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
 import type { Derived } from "./derive.ts";
-import { FloatList, IdMap, IntList } from "./ints.ts";
+import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 export function buildLog(d: Derived): void {
   // recIndex holds each record's slot until the slots are ranked (one array of millions fewer).
@@ -72,11 +72,12 @@ class LogLists {
 
   constructor(private readonly d: Derived) {
     const size = d.nVals + 1024;
-    this.slotOffset = new FloatList(size);
-    this.slotEntry = new IntList(size);
-    this.entryVal = new IntList(size);
-    this.entrySlot = new IntList(size);
-    this.entryOp = new IntList(size);
+    const slab = new Slab(Slab.bytes(size, 8) + 4 * Slab.bytes(size, 4));
+    this.slotOffset = new FloatList(slab.float64(size));
+    this.slotEntry = new IntList(slab.int32(size));
+    this.entryVal = new IntList(slab.int32(size));
+    this.entrySlot = new IntList(slab.int32(size));
+    this.entryOp = new IntList(slab.int32(size));
   }
 
   /** A new slot at this offset, holding value v first put there by op o. */

@@ -47,24 +47,29 @@ export function findLostWrites(d: Derived, out: Findings): void {
       index = firstSlotAtOrAfter(d, slots, ackedAt);
       offset = ackedAt;
     } else continue;
-    out.add("lost-write", () => {
-      const bv = boundVal[k]!;
-      const writer = opIndex(d, w);
-      const boundReader = opIndex(d, d.valFirstOkReader[bv]!);
-      return {
-        type: "lost-write",
-        key: d.keys[k]!,
-        value: d.valOrig[v]!,
-        index,
-        offset,
-        bound: bound[k]!,
-        boundValue: d.valOrig[bv]!,
-        writer,
-        boundReader,
-        ops: [writer, boundReader],
-      };
-    });
+    addLostWrite(d, out, v, index, offset, bound[k]!, boundVal[k]!);
   }
+}
+
+// Apart from the loop: variables a closure captures in a loop body are allocated on the heap at
+// every iteration, finding or not.
+function addLostWrite(d: Derived, out: Findings, v: number, index: number, offset: number, bound: number, bv: number): void {
+  out.add("lost-write", () => {
+    const writer = opIndex(d, d.valWriter[v]!);
+    const boundReader = opIndex(d, d.valFirstOkReader[bv]!);
+    return {
+      type: "lost-write",
+      key: d.keys[d.valKey[v]!]!,
+      value: d.valOrig[v]!,
+      index,
+      offset,
+      bound,
+      boundValue: d.valOrig[bv]!,
+      writer,
+      boundReader,
+      ops: [writer, boundReader],
+    };
+  });
 }
 
 /** Dense index of the first of a key's slots (in offset order) at or after the offset. */

@@ -78,17 +78,24 @@ export function findPrecommittedReads(d: Derived, out: Findings): void {
     for (let r = start; r < end; r++) {
       const v = d.recVal[r]!;
       if (d.recPoll[r] === 0 || sentBy[v] !== c) continue;
-      out.add("precommitted-read", () => {
-        const op = opIndex(d, c);
-        return {
-          type: "precommitted-read",
-          key: d.keys[d.valKey[v]!]!,
-          value: d.valOrig[v]!,
-          op,
-          offset: d.recOff[r]!,
-          ops: [op],
-        };
-      });
+      addPrecommittedRead(d, out, r);
     }
   }
+}
+
+// Apart from the loops: variables a closure captures in a loop body are allocated on the heap at
+// every iteration, finding or not.
+function addPrecommittedRead(d: Derived, out: Findings, r: number): void {
+  out.add("precommitted-read", () => {
+    const v = d.recVal[r]!;
+    const op = opIndex(d, d.recOp[r]!);
+    return {
+      type: "precommitted-read",
+      key: d.keys[d.valKey[v]!]!,
+      value: d.valOrig[v]!,
+      op,
+      offset: d.recOff[r]!,
+      ops: [op],
+    };
+  });
 }

@@ -4,7 +4,7 @@
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
 import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, slotValues } from "./derive.ts";
-import { type AnomalyType, type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
+import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
 
 export function findOrderAnomalies(d: Derived, out: Findings): void {
@@ -16,8 +16,12 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
   const sendStamp = new Int32Array(nKeys).fill(-1);
   const sendLast = new Int32Array(nKeys);
   const sendLastKnown = new Int32Array(nKeys);
-  const touchedPoll: number[] = [];
-  const touchedSend: number[] = [];
+  // Keys an op touched: stacks of ints, since emptying a JS array (length = 0) drops its storage
+  // and refilling it allocates again, for every op of the history.
+  const touchedPoll = new Int32Array(nKeys);
+  const touchedSend = new Int32Array(nKeys);
+  let nPoll = 0;
+  let nSend = 0;
 
   for (let c = 0; c < d.nOps; c++) {
     const f = d.opF[c]!;
@@ -33,8 +37,8 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       }
       continue;
     }
-    touchedPoll.length = 0;
-    touchedSend.length = 0;
+    nPoll = 0;
+    nSend = 0;
     const sendChecked = t !== FAIL;
     const end = d.opRecEnd[c]!;
     for (let r = d.opRecStart[c]!; r < end; r++) {
@@ -42,7 +46,7 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       if (d.recPoll[r] === 1) {
         if (pollStamp[k] !== c) {
           pollStamp[k] = c;
-          touchedPoll.push(k);
+          touchedPoll[nPoll++] = k;
           const kept = pollKept[p]?.get(k);
           if (kept !== undefined) between(d, out, true, kept, r);
         } else within(d, out, true, pollLast[k]!, r);
@@ -50,7 +54,7 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       } else if (sendChecked) {
         if (sendStamp[k] !== c) {
           sendStamp[k] = c;
-          touchedSend.push(k);
+          touchedSend[nSend++] = k;
           sendLastKnown[k] = -1;
           const kept = sendKept[p]?.get(k);
           if (kept !== undefined) between(d, out, false, kept, r);
@@ -60,13 +64,16 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       }
     }
     // Only an ok read moves the kept position: a failed or unknown poll tells nothing for sure.
-    if (t === OK && touchedPoll.length > 0) {
+    if (t === OK && nPoll > 0) {
       const kept = pollKept[p] ?? (pollKept[p] = new Map());
-      for (const k of touchedPoll) kept.set(k, pollLast[k]!);
+      for (let i = 0; i < nPoll; i++) kept.set(touchedPoll[i]!, pollLast[touchedPoll[i]!]!);
     }
-    if (touchedSend.length > 0) {
+    if (nSend > 0) {
       const kept = sendKept[p] ?? (sendKept[p] = new Map());
-      for (const k of touchedSend) if (sendLastKnown[k]! >= 0) kept.set(k, sendLastKnown[k]!);
+      for (let i = 0; i < nSend; i++) {
+        const k = touchedSend[i]!;
+        if (sendLastKnown[k]! >= 0) kept.set(k, sendLastKnown[k]!);
+      }
     }
   }
 }
@@ -76,14 +83,17 @@ function between(d: Derived, out: Findings, poll: boolean, prev: number, r: numb
   const b = d.recIndex[r]!;
   if (a < 0 || b < 0) return;
   const delta = b - a;
-  let type: AnomalyType;
-  if (delta > 1 && poll) type = "poll-skip";
-  else if (delta < 1) type = poll ? "nonmonotonic-poll" : "nonmonotonic-send";
-  else return;
+  if (delta > 1 && poll) addBetween(d, out, "poll-skip", prev, r, a, b);
+  else if (delta < 1) addBetween(d, out, poll ? "nonmonotonic-poll" : "nonmonotonic-send", prev, r, a, b);
+}
+
+// The findings are made apart from the checks: what a closure captures is allocated on the heap at
+// every call of the function that declares it, finding or not (a call per record here).
+function addBetween(d: Derived, out: Findings, type: OrderBetweenOps["type"], prev: number, r: number, a: number, b: number): void {
   out.add(type, () => {
     const prevOp = opIndex(d, d.recOp[prev]!);
     const step = orderStep(d, prev, r, a, b);
-    return { type: type as OrderBetweenOps["type"], prevOp, ...step, ops: prevOp === step.op ? [step.op] : [prevOp, step.op] };
+    return { type, prevOp, ...step, ops: prevOp === step.op ? [step.op] : [prevOp, step.op] };
   });
 }
 
@@ -92,13 +102,14 @@ function within(d: Derived, out: Findings, poll: boolean, prev: number, r: numbe
   const b = d.recIndex[r]!;
   if (a < 0 || b < 0) return;
   const delta = b - a;
-  let type: AnomalyType;
-  if (delta > 1) type = poll ? "int-poll-skip" : "int-send-skip";
-  else if (delta < 1) type = poll ? "int-nonmonotonic-poll" : "int-nonmonotonic-send";
-  else return;
+  if (delta > 1) addWithin(d, out, poll ? "int-poll-skip" : "int-send-skip", prev, r, a, b);
+  else if (delta < 1) addWithin(d, out, poll ? "int-nonmonotonic-poll" : "int-nonmonotonic-send", prev, r, a, b);
+}
+
+function addWithin(d: Derived, out: Findings, type: OrderWithinOp["type"], prev: number, r: number, a: number, b: number): void {
   out.add(type, () => {
     const step = orderStep(d, prev, r, a, b);
-    return { type: type as OrderWithinOp["type"], ...step, ops: [step.op] };
+    return { type, ...step, ops: [step.op] };
   });
 }
 
