@@ -14,6 +14,7 @@ import {
   logOffsets,
   type OpRef,
   readByOk,
+  ackedInInfoBurst,
   type Value,
   valueOffsets,
   writerOf,
@@ -37,6 +38,8 @@ export interface KeyLog {
   writers: Map<Value, OpRef>;
   /** For the values on the page: every offset they sit at, ascending. */
   valueOffsets: Map<Value, number[]>;
+  /** Values on the page acknowledged at an offset within a partly acknowledged (info) burst. */
+  ackedAt: Map<Value, number>;
   /** Values on the page that an ok read returned. */
   readOk: Set<Value>;
   /** The last ok read of this key (normally a final read) and the highest offset it returned. */
@@ -55,7 +58,7 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
   const keyOf = new Map<string, number>();
   const markedValues = new Map<number, Set<Value>>();
   for (const [name, m] of marks) {
-    logs.set(name, { key: name, offsets: [], ranges: [], cut: false, cells: new Map(), writers: new Map(), valueOffsets: new Map(), readOk: new Set() });
+    logs.set(name, { key: name, offsets: [], ranges: [], cut: false, cells: new Map(), writers: new Map(), valueOffsets: new Map(), ackedAt: new Map(), readOk: new Set() });
     const k = numbers.get(name);
     if (k === undefined) continue;
     keyOf.set(name, k);
@@ -98,6 +101,8 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
       const offsets = valueOffsets(d, v);
       if (offsets.length > 0) log.valueOffsets.set(value, offsets);
       if (readByOk(d, v)) log.readOk.add(value);
+      const acked = ackedInInfoBurst(d, v);
+      if (acked !== undefined) log.ackedAt.set(value, acked);
     }
     const last = lastReads.get(k);
     if (last) log.lastRead = last;

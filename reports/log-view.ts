@@ -92,13 +92,19 @@ function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
   return `<div class="${[...new Set(classes)].join(" ")}" data-offset="${offset}"${title}><div class="off">${offset}</div>${rows.join("")}</div>`;
 }
 
-/** Values named by findings that sit at no known offset (unseen under acks=0, failed sends). */
+/**
+ * Values named by findings that sit at no offset of the log: unseen under acks=0, failed sends, and
+ * records acknowledged within a partly acknowledged burst that no read confirmed (the log holds
+ * what must have committed; their acknowledged offset is shown here).
+ */
 function outside(m: Marks, log: KeyLog | undefined, refs: Refs): string {
   const vs = [...m.values.keys()].filter((v) => !log?.valueOffsets.get(v)?.length);
   if (vs.length === 0) return "";
   const items = vs.slice(0, 40).map((v) => {
     const w = log?.writers.get(v);
-    return `<li>${esc(showValue(v))} — ${w ? `sent by ${refs.op(w.index)} (${esc(w.type)})` : "no send seen"}; ${esc([...(m.values.get(v) ?? [])].join(", "))}</li>`;
+    const acked = log?.ackedAt.get(v);
+    const sent = !w ? "no send seen" : acked !== undefined ? `acknowledged at offset ${acked} by ${refs.op(w.index)} (a partly acknowledged burst, info), never read` : `sent by ${refs.op(w.index)} (${esc(w.type)})`;
+    return `<li>${esc(showValue(v))} — ${sent}; ${esc([...(m.values.get(v) ?? [])].join(", "))}</li>`;
   });
-  return `<div class="outside"><p>Named by findings but at no known offset:</p><ul>${items.join("")}${vs.length > 40 ? `<li class="muted">and ${vs.length - 40} more</li>` : ""}</ul></div>`;
+  return `<div class="outside"><p>Named by findings but not in the log:</p><ul>${items.join("")}${vs.length > 40 ? `<li class="muted">and ${vs.length - 40} more</li>` : ""}</ul></div>`;
 }

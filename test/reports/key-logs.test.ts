@@ -29,6 +29,25 @@ describe("keyLogs", () => {
   });
 });
 
+describe("keyLogs: a partly acknowledged burst", () => {
+  it("keeps the offset the broker acknowledged a record at, though no read put it in the log", () => {
+    // Burst [5, 6] to x: 5 acknowledged at offset 1, 6 unknown; the reads saw offsets 0 and 2 only.
+    const h = history(
+      ...sendOk(0, ["x", 1, 0]),
+      invoke(0, "send", [send("x", 5), send("x", 6)]),
+      infoOp(0, "send", [send("x", 5, 1), send("x", 6)]),
+      ...sendOk(0, ["x", 7, 2]),
+      ...pollOk(1, { x: [[0, 1], [2, 7]] }),
+    );
+    const x = keyLogs(derive(h), new Map([["x", { values: [5], offsets: [] }]])).get("x")!;
+    expect(x.offsets).toEqual([0, 2]);
+    expect(x.valueOffsets.has(5)).toBe(false);
+    expect(x.ackedAt.get(5)).toBe(1);
+    expect(x.ackedAt.has(6)).toBe(false);
+    expect(x.writers.get(5)).toMatchObject({ type: "info" });
+  });
+});
+
 function info(p: number) {
   return ok(p, "poll", [poll({})]);
 }
