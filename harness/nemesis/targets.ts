@@ -73,6 +73,9 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
       return { nodes: [brokerNamed(leader, `leader of ${spec.of}`)], leaderOf: spec.of };
     }
     case "controller":
+      // KRaft: the controller is the quorum leader (a KRaft broker's metadata names a random live
+      // broker as "controller", so asking the brokers would hit a random one).
+      if (ctx.quorumLeader && ctx.controllers?.length) return resolveTargets({ kind: "active-controller" }, ctx);
       return { nodes: [brokerNamed(await ctx.probe.controller(ctx.faulted), "the controller")] };
     case "active-controller": {
       if (!ctx.quorumLeader || !ctx.controllers?.length) throw new TargetError("the active controller: this cluster has no KRaft quorum");

@@ -21,6 +21,10 @@ describe("KRaft fault targets", () => {
     await expect(resolveTargets({ kind: "active-controller" }, ctx([], 7))).rejects.toThrow(/node 7 is not a voter/);
   });
 
+  it("in KRaft, controller means the active controller", async () => {
+    expect(await resolveTargets({ kind: "controller" }, ctx([], 103))).toEqual({ nodes: ["c3"] });
+  });
+
   it("controller minority / majority / all pick healthy voters", async () => {
     expect((await resolveTargets({ kind: "controller-minority" }, ctx())).nodes).toHaveLength(1);
     expect((await resolveTargets({ kind: "controller-majority" }, ctx())).nodes).toHaveLength(2);
