@@ -32,7 +32,7 @@ export async function openKafkajsProducer(ctx: ClientContext, settings: Producer
   return new RecordingProducer(ctx, new KafkajsProducerDriver(producer, settings), settings.opTimeoutMs);
 }
 
-class KafkajsProducerDriver implements ProducerDriver {
+export class KafkajsProducerDriver implements ProducerDriver {
   /** Keys this process has had an answer from: their leader's connection is up. */
   private readonly connectedKeys = new Set<string>();
 
@@ -50,8 +50,12 @@ class KafkajsProducerDriver implements ProducerDriver {
         this.producer
           .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(v) }] })
           .then((md): RecordOutcome => {
-            const offset = md[0]?.baseOffset;
-            return { acked: true, offset: offset === undefined || acks === 0 ? null : Number(offset) };
+            if (acks === 0) return { acked: true, offset: null };
+            // kafkajs resolves send() with [] when its cached metadata lacks the partition: it
+            // skips it and sends nothing (seen on KRaft). Under acks 1/all an answer has an offset,
+            // so no offset is no acknowledgement: unknown (info), never ok.
+            const offset = md.find((m) => m.partition === partition)?.baseOffset ?? md[0]?.baseOffset;
+            return offset === undefined ? { acked: false, error: new NoRecordMetadata(topic, partition) } : { acked: true, offset: Number(offset) };
           })
           .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
       );
@@ -68,5 +72,13 @@ class KafkajsProducerDriver implements ProducerDriver {
 
   close(): Promise<void> {
     return this.producer.disconnect();
+  }
+}
+
+/** send() resolved without record metadata for the partition: nothing says the record was written. */
+export class NoRecordMetadata extends Error {
+  override readonly name = "NoRecordMetadata";
+  constructor(topic: string, partition: number) {
+    super(`kafkajs resolved send() with no record metadata for ${topic}-${partition} (its metadata lacked the partition; it sent nothing)`);
   }
 }
