@@ -28,7 +28,12 @@ export interface RecorderOptions {
 export function createRecorder(opts: RecorderOptions = {}): Recorder {
   const origin = process.hrtime.bigint();
   const now = opts.now ?? (() => Number(process.hrtime.bigint() - origin));
-  if (opts.path) mkdirSync(dirname(opts.path), { recursive: true });
+  if (opts.path) {
+    mkdirSync(dirname(opts.path), { recursive: true });
+    // The file exists from the start: a run that fails before its first op (say, its topic could
+    // not be created) still leaves a history to check (empty: nothing tested, verdict unknown).
+    appendFileSync(opts.path, "");
+  }
   const ops: Op[] = [];
   return {
     ops,

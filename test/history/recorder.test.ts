@@ -1,6 +1,6 @@
 // The recorder is the one history writer: each op goes to history.jsonl (canonical field order)
 // before it is kept in memory, and the file reads back as exactly the ops in memory.
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,9 +20,19 @@ describe("recorder", () => {
   });
 
   it("keeps nothing in memory that the file lacks when a write fails", () => {
-    // A directory cannot be appended to, even by root (file modes would not stop root).
-    const blocked = createRecorder({ path: mkdtempSync(join(tmpdir(), "kh-rec-")) });
+    // A directory cannot be appended to, even by root (file modes would not stop root): the file
+    // is replaced by one after the recorder created it.
+    const path = join(mkdtempSync(join(tmpdir(), "kh-rec-")), "history.jsonl");
+    const blocked = createRecorder({ path });
+    rmSync(path);
+    mkdirSync(path);
     expect(() => blocked.record({ process: 1, type: "invoke", f: "poll", value: [["poll"]] })).toThrow(/EISDIR/);
     expect(blocked.ops).toHaveLength(0);
+  });
+
+  it("creates the file before the first op: a run that fails at once still has a history (empty)", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "kh-rec-")), "run", "history.jsonl");
+    createRecorder({ path });
+    expect(await readHistoryFile(path)).toEqual([]);
   });
 });
