@@ -1,6 +1,7 @@
 // One place that makes kafkajs clients: quiet logs (kafkajs logs every reconnect at ERROR, which
 // drowns progress output during faults) and short timeouts so faults show up within seconds.
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
+import "./kafkajs-stop-fix.ts";
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
 
