@@ -19,6 +19,25 @@ import { classifySendError, describeError, type Outcome } from "./classify.ts";
 
 export type RecordOutcome = { acked: true; offset: number | null } | { acked: false; error: unknown };
 
+/** A send resolved without the record's offset although acks asked for one: nothing says it was written. */
+export class NoRecordMetadata extends Error {
+  override readonly name = "NoRecordMetadata";
+  constructor(topic: string, partition: number) {
+    super(`send() resolved with no record metadata for ${topic}-${partition}: nothing says the record was written`);
+  }
+}
+
+/**
+ * The outcome of a send() that resolved, from the offset its answer gave for the record (both
+ * clients). Under acks=0 the broker answers nothing: acknowledged, offset unknown. Under acks 1/all
+ * an answer carries the offset, so one without it is no acknowledgement (unknown, never ok): kafkajs
+ * resolves send() with [] when its cached metadata lacks the partition, having sent nothing.
+ */
+export function resolvedSend(acks: 0 | 1 | -1, offset: string | number | bigint | undefined, topic: string, partition: number): RecordOutcome {
+  if (acks === 0) return { acked: true, offset: null };
+  return offset === undefined ? { acked: false, error: new NoRecordMetadata(topic, partition) } : { acked: true, offset: Number(offset) };
+}
+
 /** `["send", key, value]` (offset unknown) or `["send", key, [offset, value]]` (acknowledged). */
 export type SentRecord = ["send", string, number | [number, number]];
 

@@ -11,7 +11,7 @@
 // first burst to a key waits for the first record's answer (kafkajs connects to a partition's leader
 // lazily, and sends racing on that first connect come out in any order).
 import type { Producer } from "kafkajs";
-import type { RecordOutcome } from "./burst-outcome.ts";
+import { resolvedSend, type RecordOutcome } from "./burst-outcome.ts";
 import { classifySendError } from "./classify.ts";
 import type { ProducerSettings } from "./client.ts";
 import { parseKey, type ClientContext } from "./context.ts";
@@ -49,14 +49,8 @@ export class KafkajsProducerDriver implements ProducerDriver {
       pending.push(
         this.producer
           .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(v) }] })
-          .then((md): RecordOutcome => {
-            if (acks === 0) return { acked: true, offset: null };
-            // kafkajs resolves send() with [] when its cached metadata lacks the partition: it
-            // skips it and sends nothing (seen on KRaft). Under acks 1/all an answer has an offset,
-            // so no offset is no acknowledgement: unknown (info), never ok.
-            const offset = md.find((m) => m.partition === partition)?.baseOffset ?? md[0]?.baseOffset;
-            return offset === undefined ? { acked: false, error: new NoRecordMetadata(topic, partition) } : { acked: true, offset: Number(offset) };
-          })
+          // [] when kafkajs's metadata lacked the partition and it sent nothing (seen on KRaft).
+          .then((md) => resolvedSend(acks, (md.find((m) => m.partition === partition) ?? md[0])?.baseOffset, topic, partition))
           .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
       );
       if (pending.length === 1 && !this.connectedKeys.has(key)) {
@@ -72,13 +66,5 @@ export class KafkajsProducerDriver implements ProducerDriver {
 
   close(): Promise<void> {
     return this.producer.disconnect();
-  }
-}
-
-/** send() resolved without record metadata for the partition: nothing says the record was written. */
-export class NoRecordMetadata extends Error {
-  override readonly name = "NoRecordMetadata";
-  constructor(topic: string, partition: number) {
-    super(`kafkajs resolved send() with no record metadata for ${topic}-${partition} (its metadata lacked the partition; it sent nothing)`);
   }
 }

@@ -5,7 +5,7 @@
 // `maxInflights` requests in flight (forced to 1 when idempotent). Recording and the op timeout are
 // shared (recording-producer.ts); errors are classified by platformatic-classify.ts.
 import { Producer } from "@platformatic/kafka";
-import type { RecordOutcome } from "./burst-outcome.ts";
+import { resolvedSend, type RecordOutcome } from "./burst-outcome.ts";
 import type { ProducerSettings } from "./client.ts";
 import { parseKey, type ClientContext } from "./context.ts";
 import { classifyPlatformaticSendError } from "./platformatic-classify.ts";
@@ -47,10 +47,7 @@ class PlatformaticProducerDriver implements ProducerDriver {
     return values.map((v) =>
       this.producer
         .send({ acks, messages: [{ topic, partition, value: Buffer.from(String(v)) }] })
-        .then((result): RecordOutcome => {
-          const offset = result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset;
-          return { acked: true, offset: offset === undefined || acks === 0 ? null : Number(offset) };
-        })
+        .then((result) => resolvedSend(acks, result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset, topic, partition))
         .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
     );
   }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { check } from "../../checkers/index.ts";
-import { completeBurst, type RecordOutcome } from "../../harness/clients/burst-outcome.ts";
+import { completeBurst, resolvedSend, type RecordOutcome } from "../../harness/clients/burst-outcome.ts";
 import { validateOp } from "../../checkers/history.ts";
 
 const acked = (offset: number | null): RecordOutcome => ({ acked: true, offset });
@@ -104,5 +104,17 @@ describe("completeBurst", () => {
       [19, 2, 1],
     ]);
     expect(r.anomalies.unseen!.examples.map((f) => f.type === "unseen" && f.value)).toEqual([17, 19]);
+  });
+});
+
+describe("resolvedSend: a send that resolved, for either client", () => {
+  it("under acks 1/all: acknowledged at the answer's offset, and no offset is no acknowledgement", () => {
+    expect(resolvedSend(-1, "42", "t", 1)).toEqual({ acked: true, offset: 42 });
+    expect(resolvedSend(1, 7n, "t", 1)).toEqual({ acked: true, offset: 7 });
+    for (const acks of [-1, 1] as const) expect(resolvedSend(acks, undefined, "t", 1)).toMatchObject({ acked: false, error: { name: "NoRecordMetadata" } });
+  });
+  it("under acks=0: acknowledged, offset unknown, whatever came back", () => {
+    expect(resolvedSend(0, undefined, "t", 1)).toEqual({ acked: true, offset: null });
+    expect(resolvedSend(0, "3", "t", 1)).toEqual({ acked: true, offset: null });
   });
 });
