@@ -1,7 +1,7 @@
 // The per-key logs as the checker judged them (log.ts), looked up by what a reader names: keys,
 // values, offsets and history indexes. The report's log view and evidence read these, so they show
 // exactly the log the anomaly checks read. Lookups of many keys are batched: one pass each.
-import { type Derived, F_SEND, INFO, OK, opIndex, slotValues } from "./derive.ts";
+import { type Derived, OK, opIndex, slotValues } from "./derive.ts";
 import type { Process, Value } from "./history.ts";
 import { inLog } from "./log.ts";
 
@@ -75,19 +75,8 @@ export function writerOf(d: Derived, v: number): OpRef | undefined {
   return o >= 0 ? opRef(d, o) : undefined;
 }
 
-/**
- * The offset the broker acknowledged value v at within a partly acknowledged (info) burst, if it
- * did (acked.ts). Such a record is not in the log unless a read confirmed it (the log holds what
- * must have committed), but its acknowledgement is evidence a reader should see.
- */
-export function ackedInInfoBurst(d: Derived, v: number): number | undefined {
-  const o = d.valWriter[v]!;
-  if (o < 0 || d.opType[o] !== INFO || d.opF[o] !== F_SEND || d.opSynth[o] === 1) return undefined;
-  for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
-    if (d.recVal[r] === v && d.recPoll[r] !== 1 && !Number.isNaN(d.recOff[r]!)) return d.recOff[r]!;
-  }
-  return undefined;
-}
+/** The acknowledged records of partly acknowledged (info) bursts, as the loss checks read them. */
+export { infoAcks, type InfoAcks } from "./acked.ts";
 
 export function readByOk(d: Derived, v: number): boolean {
   return d.valReadOk[v] === 1;

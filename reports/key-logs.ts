@@ -14,7 +14,7 @@ import {
   logOffsets,
   type OpRef,
   readByOk,
-  ackedInInfoBurst,
+  infoAcks,
   type Value,
   valueOffsets,
   writerOf,
@@ -93,6 +93,8 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
   }
   const pageValues = findValues(d, onPage);
   const lastReads = lastOkReads(d, keyOf.values());
+  // Records acknowledged within info bursts that no read put in the log: their offset is evidence.
+  const acks = infoAcks(d);
   for (const [name, k] of keyOf) {
     const log = logs.get(name)!;
     for (const [value, v] of pageValues.get(k)!) {
@@ -101,7 +103,7 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
       const offsets = valueOffsets(d, v);
       if (offsets.length > 0) log.valueOffsets.set(value, offsets);
       if (readByOk(d, v)) log.readOk.add(value);
-      const acked = ackedInInfoBurst(d, v);
+      const acked = acks.offsets.get(v);
       if (acked !== undefined) log.ackedAt.set(value, acked);
     }
     const last = lastReads.get(k);
