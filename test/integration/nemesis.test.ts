@@ -193,16 +193,22 @@ describe("nemesis on a real cluster", () => {
   });
 
   it("a leader cut from the other brokers (not the controller) stops replication: acks=1 is acknowledged, acks=all is not", async () => {
+    // A fresh topic of 3 partitions: its preferred leaders are spread over the 3 brokers, so one
+    // is not the controller (earlier faults may have moved both leaders of TOPIC to it).
+    const topic = "tcut";
+    await createTopic(cluster.bootstrap(), topic, { partitions: 3, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
+    await waitFor(`${topic} in sync`, async () => (await probe.metadataAll({ topics: [topic] })).every((v) => allWhole(v.partitions)), { timeoutMs: 30_000 });
     const controller = await probe.controller();
-    const md = await probe.metadata({ topics: [TOPIC] });
-    const p = md.partitions.find((x) => x.leader !== controller)!;
-    const r = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "leader", of: `${TOPIC}-${p.partition}` } });
-    expect(r).toMatchObject({ type: "ok", value: { targets: [byId(p.leader)] } });
+    const md = await probe.metadata({ topics: [topic] });
+    const p = md.partitions.find((x) => x.leader !== controller);
+    expect(p, `a partition of ${topic} not led by the controller ${controller}`).toBeDefined();
+    const r = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "leader", of: `${topic}-${p!.partition}` } });
+    expect(r).toMatchObject({ type: "ok", value: { targets: [byId(p!.leader)] } });
     const producer = newKafka(cluster.bootstrap(), "nemesis-cut", { retry: { retries: 0 } }).producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
-      await producer.send({ topic: TOPIC, acks: 1, messages: [{ partition: p.partition, value: "one" }] });
-      await expect(producer.send({ topic: TOPIC, acks: -1, timeout: 2000, messages: [{ partition: p.partition, value: "all" }] })).rejects.toThrow();
+      await producer.send({ topic, acks: 1, messages: [{ partition: p!.partition, value: "one" }] });
+      await expect(producer.send({ topic, acks: -1, timeout: 2000, messages: [{ partition: p!.partition, value: "all" }] })).rejects.toThrow();
     } finally {
       await producer.disconnect();
     }
