@@ -12,6 +12,11 @@ export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")]
   error: 'must be 0, 1 or "all"',
 });
 
+export const WORKLOAD_KINDS = ["queue", "txn"] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
 export const TestSpecSchema = z
   .object({
     name: z.string().regex(/^[a-zA-Z0-9._-]+$/, { error: "must be letters, digits, dot, dash or underscore" }).default("kafka"),
@@ -45,11 +50,18 @@ export const TestSpecSchema = z
       .object({
         mode: z.enum(["assign", "subscribe"], { error: 'must be "assign" or "subscribe"' }).default("assign"),
         count: int(0, 16).default(2),
+        /** What the workload's consumers read: only committed transactions, or everything appended.
+         *  Final reads are always read_committed. */
+        isolation: z.enum(ISOLATION_LEVELS, { error: `must be one of ${ISOLATION_LEVELS.join(", ")}` }).default("read_committed"),
       })
       .strict()
-      .default({ mode: "assign", count: 2 }),
+      .default({ mode: "assign", count: 2, isolation: "read_committed" }),
     workload: z
       .object({
+        /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops. */
+        kind: z.enum(WORKLOAD_KINDS, { error: `must be one of ${WORKLOAD_KINDS.join(", ")}` }).default("queue"),
+        /** txn only: the share of transactions the workload aborts on purpose. */
+        abortRate: z.number().min(0).max(1).default(0.1),
         producers: int(1, 32).default(4),
         /** Target send ops per second, all producers together. */
         rate: z.number().positive().max(10_000).default(50),
@@ -58,7 +70,7 @@ export const TestSpecSchema = z
         timeLimitSeconds: z.number().positive().max(3600).default(30),
       })
       .strict()
-      .default({ producers: 4, rate: 50, maxBurst: 4, timeLimitSeconds: 30 }),
+      .default({ kind: "queue", abortRate: 0.1, producers: 4, rate: 50, maxBurst: 4, timeLimitSeconds: 30 }),
     faults: z
       .object({
         /** Fault kinds the schedule may use; empty means no faults. */
@@ -102,6 +114,9 @@ export const TestSpecSchema = z
     if (s.client === "platformatic" && s.consumer.mode === "subscribe") {
       ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "platformatic" (its consumers use manual assignment; no group consumer yet)' });
     }
+    if (s.workload.kind === "txn" && s.producer.acks !== "all") {
+      ctx.addIssue({ code: "custom", path: ["producer", "acks"], message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)' });
+    }
     if (s.producer.idempotent && s.producer.acks !== "all") {
       ctx.addIssue({ code: "custom", path: ["producer", "idempotent"], message: 'needs producer.acks "all" (Kafka rejects idempotence otherwise)' });
     }
@@ -115,5 +130,8 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   const result = TestSpecSchema.safeParse(input ?? {});
   if (!result.success) throw new SpecError(where, describeIssues(result.error, input));
   const spec = result.data;
-  return { ...spec, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  // A transactional producer is idempotent whatever the flag says: record what it is, so the
+  // guarantees are judged for the producer that ran.
+  const producer = spec.workload.kind === "txn" ? { ...spec.producer, idempotent: true } : spec.producer;
+  return { ...spec, producer, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
 }
