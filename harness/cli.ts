@@ -104,7 +104,7 @@ export function buildProgram(): Command {
       const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
         import("./suite/suite-file.ts"), import("./suite/run-suite.ts"), import("./suite/junit.ts"), import("./suite/table.ts")]);
       const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
-      const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n));
+      const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n || s.base === n));
       if (unknown.length) throw new SpecError("--only", [`no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`]);
       const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
       if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);

@@ -16,6 +16,7 @@ export async function runSuite(
   opts: {
     storeRoot?: string;
     progress?: (m: string) => void;
+    /** Scenario names to run (a name from the file selects each of its clients). */
     only?: string[];
     /** Runs with equal cluster specs share one cluster, started and stopped here. */
     shareCluster?: boolean;
@@ -29,7 +30,8 @@ export async function runSuite(
   const clusters = sharedClusters({ given: opts.cluster, share: opts.shareCluster, progress });
   try {
     for (const [index, s] of suite.scenarios.entries()) {
-      if (opts.only?.length && !opts.only.includes(s.name)) continue;
+      // A scenario's file name selects every client it expands to.
+      if (opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base)) continue;
       const seeds = scenarioSeeds(suite, index);
       const started = performance.now();
       const runs: ScenarioRun[] = [];

@@ -1,5 +1,7 @@
 // Suites as data: a JSON or YAML file of named scenarios (a spec, seeds or a number of runs, and
-// what the harness must find), validated with errors that name the file and the field.
+// what the harness must find), validated with errors that name the file and the field. A `clients`
+// list (suite-wide or per scenario) expands a scenario into one per client, named
+// `<scenario>.<client>`, with the same seeds, so the clients are compared run for run.
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -10,6 +12,7 @@ export const APPLIED_FAULT_KINDS = ["kill", "stop", "pause", "partition", "bounc
 import { describeIssues, SpecError } from "../spec/errors.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
+import { ClientNameSchema, type ClientName } from "../spec/client.ts";
 
 const Anomaly = z.enum(ANOMALY_TYPES as unknown as [string, ...string[]], { error: "must be an anomaly type" });
 
@@ -54,6 +57,8 @@ export const ScenarioSchema = z
     /** With `finds`: run at most this many times (new seeds) until found. */
     maxRuns: z.number().int().min(1).max(50).optional(),
     expect: ExpectSchema.default({ never: [], finds: [], findsOptional: false }),
+    /** Run this scenario once per client (overrides the suite's `clients`). */
+    clients: z.array(ClientNameSchema).min(1).optional(),
   })
   .strict();
 
@@ -63,33 +68,54 @@ export const SuiteSchema = z
     description: z.string().optional(),
     seed: z.number().int().min(0).default(1),
     defaults: z.record(z.string(), z.unknown()).default({}),
+    /** Run every scenario once per client (a scenario's own `clients` wins). */
+    clients: z.array(ClientNameSchema).min(1).optional(),
     scenarios: z.array(ScenarioSchema).min(1),
   })
   .strict();
 
 export type Expect = z.output<typeof ExpectSchema>;
-export type Scenario = z.output<typeof ScenarioSchema>;
-export type Suite = z.output<typeof SuiteSchema>;
-
-export interface PlannedScenario extends Scenario {
-  /** The scenario's spec with the suite defaults merged in, validated (seed filled per run). */
-  specFor(seed: number): TestSpec;
-  seedList: number[];
-}
+/** A scenario as it runs: after the client axis is expanded. */
+export type Scenario = z.output<typeof ScenarioSchema> & {
+  /** The scenario's name in the file (`name` adds `.<client>` when a clients list expanded it). */
+  base: string;
+  /** The client this expansion runs with (written into its spec). */
+  client?: ClientName;
+  /** The scenario's position in the file: its derived seeds depend on it, equal for every client. */
+  seedIndex: number;
+};
+export type Suite = Omit<z.output<typeof SuiteSchema>, "scenarios"> & { scenarios: Scenario[] };
 
 export function parseSuite(raw: unknown, where: string): Suite {
   const r = SuiteSchema.safeParse(raw);
   if (!r.success) throw new SpecError(`suite ${where}`, describeIssues(r.error, raw));
+  const scenarios: Scenario[] = [];
+  r.data.scenarios.forEach((s, i) => {
+    const clients = s.clients ?? r.data.clients;
+    if (clients && (s.spec as Plain).client !== undefined) {
+      throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): spec.client and a clients list both choose the client; keep one`]);
+    }
+    if (clients && new Set(clients).size !== clients.length) throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): clients names a client twice`]);
+    if (!clients) scenarios.push({ ...s, base: s.name, seedIndex: i });
+    else for (const client of clients) scenarios.push({ ...s, name: `${s.name}.${client}`, base: s.name, client, seedIndex: i });
+  });
   const names = new Set<string>();
-  for (const s of r.data.scenarios) {
+  for (const s of scenarios) {
     if (names.has(s.name)) throw new SpecError(`suite ${where}`, [`scenarios: the name ${s.name} is used twice`]);
     names.add(s.name);
   }
+  const suite: Suite = { ...r.data, scenarios };
   // Validate every scenario's spec now, so a typo fails before the first cluster starts.
-  r.data.scenarios.forEach((s, i) => {
-    parseTestSpec({ ...deepMerge(r.data.defaults as Plain, s.spec as Plain), name: s.name, seed: 0 }, `suite ${where}: scenarios.${i} (${s.name}).spec`);
+  scenarios.forEach((s, i) => {
+    parseTestSpec(rawSpec(suite, i, 0), `suite ${where}: scenarios.${s.seedIndex} (${s.name}).spec`);
   });
-  return r.data;
+  return suite;
+}
+
+/** The scenario's spec as given: suite defaults, its own spec, its client, its name and the seed. */
+function rawSpec(suite: Suite, index: number, seed: number): Plain {
+  const s = suite.scenarios[index]!;
+  return { ...deepMerge(suite.defaults as Plain, s.spec as Plain), ...(s.client ? { client: s.client } : {}), name: s.name, seed };
 }
 
 export async function readSuiteFile(path: string): Promise<Suite> {
@@ -108,15 +134,17 @@ export async function readSuiteFile(path: string): Promise<Suite> {
   return parseSuite(raw, path);
 }
 
-/** Seeds for a scenario: explicit ones, or derived from the suite seed and the scenario's position. */
+/**
+ * Seeds for a scenario: explicit ones, or derived from the suite seed and the scenario's position
+ * in the file (so every client of an expanded scenario gets the same seeds).
+ */
 export function scenarioSeeds(suite: Suite, index: number): number[] {
   const s = suite.scenarios[index]!;
   if (s.seeds) return s.seeds;
   const n = s.expect.finds.length ? (s.maxRuns ?? s.runs) : s.runs;
-  return Array.from({ length: n }, (_, k) => (suite.seed * 1_000_003 + index * 7919 + k * 104_729) % 2 ** 31);
+  return Array.from({ length: n }, (_, k) => (suite.seed * 1_000_003 + s.seedIndex * 7919 + k * 104_729) % 2 ** 31);
 }
 
 export function scenarioSpec(suite: Suite, index: number, seed: number): TestSpec {
-  const s = suite.scenarios[index]!;
-  return parseTestSpec({ ...deepMerge(suite.defaults as Plain, s.spec as Plain), name: s.name, seed });
+  return parseTestSpec(rawSpec(suite, index, seed));
 }

@@ -35,6 +35,37 @@ describe("suite files", () => {
     expect(scenarioSeeds(suite, 1)).toEqual([11, 12]);
   });
 
+  it("expand a clients list into one scenario per client, named for it, with the same seeds", () => {
+    const axis = parseSuite(
+      {
+        name: "c",
+        seed: 5,
+        clients: ["kafkajs"],
+        scenarios: [
+          { name: "first", runs: 2 },
+          { name: "both", clients: ["kafkajs", "platformatic"], runs: 2, spec: { producer: { acks: 1 } } },
+        ],
+      },
+      "inline",
+    );
+    expect(axis.scenarios.map((s) => s.name)).toEqual(["first.kafkajs", "both.kafkajs", "both.platformatic"]);
+    expect(axis.scenarios.map((s) => s.base)).toEqual(["first", "both", "both"]);
+    expect(scenarioSpec(axis, 2, 9)).toMatchObject({ name: "both.platformatic", client: "platformatic", producer: { acks: 1 }, seed: 9 });
+    expect(scenarioSpec(axis, 1, 9).client).toBe("kafkajs");
+    // Paired seeds: both clients of a scenario run the same plans; another scenario gets others.
+    expect(scenarioSeeds(axis, 2)).toEqual(scenarioSeeds(axis, 1));
+    expect(scenarioSeeds(axis, 0)).not.toEqual(scenarioSeeds(axis, 1));
+    // Without a clients list nothing is renamed and seeds stay where they were.
+    expect(suite.scenarios.map((s) => s.name)).toEqual(["a", "b"]);
+  });
+
+  it("reject a clients list that names an unknown client, repeats one, or fights spec.client", () => {
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["rdkafka"] }] }, "x.yaml")).toThrow(/scenarios\.0\.clients\.0[\s\S]*must be one of kafkajs, platformatic/);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["kafkajs", "kafkajs"] }] }, "x.yaml")).toThrow(/n\): clients names a client twice/);
+    expect(() => parseSuite({ name: "x", clients: ["platformatic"], scenarios: [{ name: "n", spec: { client: "kafkajs" } }] }, "x.yaml")).toThrow(/spec\.client and a clients list/);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n.kafkajs" }, { name: "n", clients: ["kafkajs"] }] }, "x.yaml")).toThrow(/n\.kafkajs is used twice/);
+  });
+
   it("reject a bad scenario spec naming the scenario and field, before anything runs", () => {
     expect(() => parseSuite({ name: "x", scenarios: [{ name: "bad", spec: { producer: { acks: 2 } } }] }, "x.yaml")).toThrow(
       /scenarios\.0 \(bad\)\.spec[\s\S]*producer\.acks/,
