@@ -10,6 +10,7 @@ import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
+import { findTornTxns } from "./txn-torn.ts";
 
 export type Validity = true | false | "unknown";
 
@@ -127,6 +128,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findInconsistentOffsets(d, out);
   findG1a(d, out);
   findPrecommittedReads(d, out);
+  findTornTxns(d, out, marks, config);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
   const results = toResults(d, out, config);

@@ -13,6 +13,8 @@ export interface CheckFlags {
   maxInFlight?: string;
   subscribe?: boolean;
   wwDeps?: boolean;
+  isolation?: string;
+  txn?: boolean;
 }
 
 export interface Io {
@@ -40,6 +42,9 @@ export function registerCheckCommand(program: Command): void {
     .option("--max-in-flight <n>", "producer max.in.flight.requests.per.connection")
     .option("--subscribe", "consumers used subscribe (consumer groups), not assign")
     .option("--ww-deps", "infer write-write dependencies from log order (finds G0)")
+    .option("--isolation <level>", "the consumers' isolation.level: read_committed or read_uncommitted")
+    .option("--txn", "the producers were transactional (workload txn)")
+    .option("--no-txn", "the producers were not transactional")
     .action(async (file: string, flags: CheckFlags) => {
       process.exitCode = await checkCommand(file, flags);
     });
@@ -69,6 +74,13 @@ export function configFromFlags(flags: CheckFlags): CheckConfig | string {
   if (flags.idempotent !== undefined) config.idempotent = flags.idempotent;
   if (flags.subscribe) config.consumerMode = "subscribe";
   if (flags.wwDeps) config.wwDeps = true;
+  if (flags.isolation !== undefined) {
+    if (flags.isolation !== "read_committed" && flags.isolation !== "read_uncommitted") {
+      return `--isolation must be read_committed or read_uncommitted (got "${flags.isolation}")`;
+    }
+    config.isolation = flags.isolation;
+  }
+  if (flags.txn !== undefined) config.transactional = flags.txn;
   return config;
 }
 

@@ -2,7 +2,7 @@
 // for the command line and the report.
 import type { Results } from "./check.ts";
 import type { CheckConfig } from "./guarantees.ts";
-import type { Finding } from "./findings.ts";
+import type { Finding, TxnSend } from "./findings.ts";
 import type { Key, Value } from "./history.ts";
 
 const show = (x: Key | Value): string => JSON.stringify(x);
@@ -25,6 +25,12 @@ export function explainFinding(f: Finding): string {
       return `key ${show(f.key)}: ${op(f.reader)} read value ${show(f.value)}, whose send ${op(f.writer)} failed`;
     case "precommitted-read":
       return `key ${show(f.key)}: ${op(f.op)} read value ${show(f.value)} that it sent itself`;
+    case "torn-txn": {
+      const at = (s: TxnSend) => `${show(s.value)} to key ${show(s.key)}${s.offset === null ? "" : ` (offset ${s.offset})`}`;
+      return `transaction ${op(f.op)} (${f.outcome === "ok" ? "committed" : "unknown outcome, shown committed by a read"}) is partly visible: ${f.seen
+        .map((s) => `${at(s)} read by ${op(s.reader!)}`)
+        .join(", ")}; never read: ${f.never.map(at).join(", ")}`;
+    }
     case "poll-skip":
       return `key ${show(f.key)}: process ${f.process} read index ${f.prevIndex} (${op(f.prevOp)}) then index ${f.index} (${op(f.op)}), skipping ${f.skippedCount} (${(f.skipped ?? []).map(show).join(", ")})`;
     case "nonmonotonic-poll":
@@ -54,6 +60,8 @@ export function describeConfig(c: CheckConfig): string {
   if (c.maxInFlight !== undefined) parts.push(`max.in.flight.requests.per.connection=${c.maxInFlight}`);
   if (c.consumerMode !== undefined) parts.push(c.consumerMode);
   if (c.wwDeps) parts.push("ww-deps");
+  if (c.transactional !== undefined) parts.push(c.transactional ? "transactional producers" : "no transactions");
+  if (c.isolation !== undefined) parts.push(`isolation.level=${c.isolation}`);
   return parts.length === 0 ? "none given: every setting assumed at its strongest" : `${parts.join(", ")} (settings not given assumed at their strongest)`;
 }
 

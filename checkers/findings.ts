@@ -21,6 +21,7 @@ export const ANOMALY_TYPES = [
   "nonmonotonic-send",
   "poll-skip",
   "precommitted-read",
+  "torn-txn",
   "unseen",
 ] as const;
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
@@ -88,6 +89,27 @@ export interface PrecommittedRead extends Base {
   offset: number;
 }
 
+/** One send of a transaction, where it landed, and (if any) the first ok op that read it. */
+export interface TxnSend {
+  key: Key;
+  value: Value;
+  /** The offset the transaction's completion gave, null if unknown. */
+  offset: number | null;
+  reader?: number;
+}
+
+/** A committed transaction partly visible: some of its sends were read, others never were. */
+export interface TornTxn extends Base {
+  type: "torn-txn";
+  /** The transaction op (history index of its completion). */
+  op: number;
+  outcome: "ok" | "info";
+  /** Its sends that ok reads returned, each with the first such read. */
+  seen: TxnSend[];
+  /** Its sends no ok read ever returned (the final reads included). */
+  never: TxnSend[];
+}
+
 /** Two consecutive values of one key, as one process read or sent them. */
 interface OrderStep extends Base {
   key: Key;
@@ -140,6 +162,7 @@ export type Finding =
   | InconsistentOffsets
   | G1a
   | PrecommittedRead
+  | TornTxn
   | OrderBetweenOps
   | OrderWithinOp
   | Cycle;

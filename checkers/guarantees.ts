@@ -13,6 +13,12 @@ export interface CheckConfig {
   consumerMode?: "assign" | "subscribe";
   /** Infer write-write dependencies from log order (finds G0, makes G1c noisy). */
   wwDeps?: boolean;
+  /** The workload consumers' isolation level (final reads are always read_committed). Left out:
+   *  read_committed, the strongest. */
+  isolation?: "read_committed" | "read_uncommitted";
+  /** The producers are transactional (workload kind txn). Left out: the rules of both kinds apply
+   *  where they agree, and read_uncommitted's permissions (which only transactions need) apply. */
+  transactional?: boolean;
 }
 
 export interface Guarantee {
@@ -45,6 +51,18 @@ const subscribe: Rule = (c) =>
   c.consumerMode === "subscribe" ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset" : undefined;
 const wwNoise: Rule = (c) =>
   c.wwDeps === true ? "--ww-deps: write-write order from the log is not an isolation promise outside transactions, so mixed cycles are expected" : undefined;
+// read_uncommitted returns every record up to the high watermark, in open and aborted transactions
+// too; only a transactional producer's records can be aborted, so without transactions it permits
+// nothing (a failed plain send was never appended).
+const readUncommitted =
+  (what: string): Rule =>
+  (c) =>
+    c.isolation === "read_uncommitted" && c.transactional !== false
+      ? `read_uncommitted: a consumer returns records of open and aborted transactions, so ${what}`
+      : undefined;
+const abortedReads = readUncommitted("reading an aborted transaction's value is expected");
+const ownReads = readUncommitted("a transaction may read its own sends before it commits");
+const dirtyCycles = readUncommitted("two transactions may read each other's writes before either commits");
 const noWriteIsolation = "Kafka orders writes within one partition only: cycles of write order across keys are expected";
 
 // Loss is permitted exactly for acks=0, acks=1 and unclean leader election. Not for acks=all with
@@ -71,8 +89,8 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   "int-nonmonotonic-send": REORDER,
   "int-send-skip": always("records of other producers interleave with a burst: Kafka promises no write isolation"),
   "inconsistent-offsets": [offsetReuse],
-  G1a: [],
-  "precommitted-read": [],
+  G1a: [abortedReads],
+  "precommitted-read": [ownReads],
   "poll-skip": [subscribe],
   "nonmonotonic-poll": [subscribe],
   "int-poll-skip": [],
@@ -80,9 +98,10 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   G0: always(noWriteIsolation),
   "G0-process": always(noWriteIsolation),
   "G0-realtime": always(noWriteIsolation),
-  G1c: [wwNoise],
-  "G1c-process": [wwNoise],
-  "G1c-realtime": [wwNoise],
+  G1c: [wwNoise, dirtyCycles],
+  "G1c-process": [wwNoise, dirtyCycles],
+  "G1c-realtime": [wwNoise, dirtyCycles],
+  "torn-txn": [],
 };
 
 /** Why acks=all without unclean election keeps acknowledged writes, whatever min.insync.replicas is. */
@@ -92,22 +111,32 @@ const durable = (what: string) =>
   "Losing one would take a broker losing data it had written; no fault in this harness drops unflushed data (a SIGKILL keeps the " +
   "page cache), so such a loss is a finding about Kafka";
 
-const FORBIDDEN_REASON: Partial<Record<AnomalyType, string>> = {
-  "lost-write": durable("an acknowledged write must never vanish below what later reads reached"),
-  unseen: durable("every acknowledged write must still be readable at the end"),
+/** Transactional runs: a commit acknowledges every send of the transaction. */
+const committedTxn = (c: CheckConfig): string =>
+  c.transactional === true ? ". A committed transaction's sends are acknowledged writes (the commit needs every one of them in the log), and read_committed final reads return them" : "";
+
+/** Transactional runs: why read_committed hides what an aborted or open transaction wrote. */
+const committedOnly = (c: CheckConfig, what: string, plain: string): string =>
+  c.transactional === true ? `read_committed: a consumer returns only records of committed transactions, so ${what}` : plain;
+
+const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) => string)>> = {
+  "lost-write": (c) => durable("an acknowledged write must never vanish below what later reads reached") + committedTxn(c),
+  unseen: (c) => durable("every acknowledged write must still be readable at the end") + committedTxn(c),
   duplicate: "idempotent producer: the broker drops a retried batch it already appended",
   "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "inconsistent-offsets": "no acknowledged write is lost here, so an offset names exactly one record",
-  G1a: "a failed send was never appended, so no one can read it",
-  "precommitted-read": "a read must not see the op's own uncommitted writes",
+  G1a: (c) => committedOnly(c, "no one reads an aborted transaction's value", "a failed send was never appended (and read_committed hides aborted transactions), so no one can read it"),
+  "precommitted-read": (c) => committedOnly(c, "a transaction cannot read its own sends before it commits", "a read must not see the op's own uncommitted writes"),
   "poll-skip": "assign: a consumer owns its position, so its reads continue exactly where they stopped",
   "nonmonotonic-poll": "assign: a consumer owns its position, so its reads never go back",
   "int-poll-skip": "one poll returns a contiguous range of the log",
   "int-nonmonotonic-poll": "one poll returns the log in order",
-  G1c: "a value read was written before, so reads cannot form a cycle",
+  G1c: (c) => committedOnly(c, "a value read was committed before, so write-read dependencies cannot form a cycle", "a value read was written before, so reads cannot form a cycle"),
   "G1c-process": "a process's later op cannot be read by an op that came before it",
   "G1c-realtime": "an op cannot read a value written by an op that started after it finished",
+  "torn-txn":
+    "a transaction commits all its sends or none (one commit marker in each of its partitions), so a committed transaction is visible whole: each of its sends is read, or none is",
 };
 
 export function guaranteesFor(config: CheckConfig = {}): Guarantees {
@@ -118,9 +147,10 @@ export function guaranteesFor(config: CheckConfig = {}): Guarantees {
       reason = rule(config);
       if (reason) break;
     }
+    const why = FORBIDDEN_REASON[type];
     out[type] = reason
       ? { forbidden: false, reason }
-      : { forbidden: true, reason: FORBIDDEN_REASON[type] ?? "forbidden under this configuration" };
+      : { forbidden: true, reason: (typeof why === "function" ? why(config) : why) ?? "forbidden under this configuration" };
   }
   return out;
 }

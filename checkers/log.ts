@@ -2,7 +2,7 @@
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
-import type { Derived } from "./derive.ts";
+import { type Derived, F_TXN, FAIL } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 export function buildLog(d: Derived): void {
@@ -19,9 +19,18 @@ export function buildLog(d: Derived): void {
   }
 }
 
-/** Whether record r belongs in its key's log: a value read, or sent by an op that must have committed, at a known offset. */
+/**
+ * Whether record r belongs in its key's log: a value read, or sent by an op that must have committed,
+ * at a known offset. Not a read of a failed transaction's value: that record does sit in the
+ * partition, aborted, and read_committed readers (the final reads among them) step over it, so as a
+ * position of the log it would make each of them look as if it skipped a record. Reading it is G1a
+ * (offsets.ts), found from the records.
+ */
 export function inLog(d: Derived, r: number): boolean {
-  return !Number.isNaN(d.recOff[r]!) && (d.recPoll[r] === 1 || d.mustCommit[d.recOp[r]!] === 1);
+  if (Number.isNaN(d.recOff[r]!)) return false;
+  if (d.recPoll[r] === 0) return d.mustCommit[d.recOp[r]!] === 1;
+  const w = d.valWriter[d.recVal[r]!]!;
+  return w < 0 || d.opF[w] !== F_TXN || d.opType[w] !== FAIL;
 }
 
 /**

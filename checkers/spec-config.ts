@@ -8,7 +8,8 @@ import type { CheckConfig } from "./guarantees.ts";
 export interface SpecSettings {
   producer?: { acks?: unknown; idempotent?: unknown; maxInFlight?: unknown };
   topic?: { minInsyncReplicas?: unknown; uncleanLeaderElection?: unknown };
-  consumer?: { mode?: unknown };
+  consumer?: { mode?: unknown; isolation?: unknown };
+  workload?: { kind?: unknown };
 }
 
 export function checkConfigOfSpec(spec: SpecSettings | undefined): CheckConfig {
@@ -21,5 +22,9 @@ export function checkConfigOfSpec(spec: SpecSettings | undefined): CheckConfig {
   if (typeof spec.producer?.idempotent === "boolean") c.idempotent = spec.producer.idempotent;
   if (typeof spec.producer?.maxInFlight === "number") c.maxInFlight = spec.producer.maxInFlight;
   if (spec.consumer?.mode === "assign" || spec.consumer?.mode === "subscribe") c.consumerMode = spec.consumer.mode;
+  const isolation = spec.consumer?.isolation;
+  if (isolation === "read_committed" || isolation === "read_uncommitted") c.isolation = isolation;
+  // A spec from before workload kinds says nothing: left out, not taken for a queue.
+  if (spec.workload?.kind === "txn" || spec.workload?.kind === "queue") c.transactional = spec.workload.kind === "txn";
   return c;
 }

@@ -13,8 +13,9 @@ export const MEANING: Record<AnomalyType, string> = {
   unseen: "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
   duplicate: "One record appended at more than one offset.",
   "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
-  G1a: "A read returned a value whose send had failed (an aborted read).",
+  G1a: "A read returned a value whose send had failed (an aborted read): a failed send op, or a transaction that was aborted.",
   "precommitted-read": "An operation read its own write before the write committed.",
+  "torn-txn": "A committed transaction is partly visible: some of its sends were read, others never, not even by the final reads.",
   "poll-skip": "A consumer's next read jumped past records it had not read.",
   "nonmonotonic-poll": "A consumer's next read went back to records it had already read.",
   "nonmonotonic-send": "A producer's later send landed before its earlier one.",
@@ -86,6 +87,14 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
       .join(" ");
     return `A cycle of ${f.steps.length} ops: ${chain} ${r.op(f.steps[0]?.from ?? -1, false)}. <span class="muted">(${f.sccSize} ops in its strongly connected component)</span>`;
   }
+  if (f.type === "torn-txn") {
+    const at = (x: { key: string | number; value: Value; offset: number | null }) =>
+      `${val(x.value)} to ${key(x.key)}${x.offset === null ? "" : ` at offset <b class="off">${x.offset}</b>`}`;
+    const seen = f.seen.map((x) => `${at(x)}, read by ${r.op(x.reader!)}`).join("; ");
+    const never = f.never.map(at).join("; ");
+    const outcome = f.outcome === "ok" ? "committed" : "ended with an unknown outcome but was read, so committed";
+    return `Transaction ${r.op(f.op)} ${outcome}: ${seen}; <b class="bad">never read</b>: ${never}. <a href="#txn-${f.op}">its row in the transaction view</a>`;
+  }
   const log = ctx.logs.get(String(f.key));
   const k = key(f.key);
   const at = (v: Value) => offsetsOf(log, v);
@@ -113,7 +122,7 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
     }
     case "G1a": {
       const err = log?.writers.get(f.value);
-      return `${r.op(f.reader)} read value ${val(f.value)} on key ${k} (${at(f.value)}), <b class="bad">but its send, ${r.op(f.writer)}, failed</b>${err?.type === "fail" ? "" : ` (${esc(err?.type ?? "?")})`}: a failed send must never be visible.`;
+      return `${r.op(f.reader)} read value ${val(f.value)} on key ${k} (${at(f.value)}), <b class="bad">but its send, ${r.op(f.writer)}, failed</b>${err?.type === "fail" ? "" : ` (${esc(err?.type ?? "?")})`}: a failed send (or an aborted transaction's) must never be visible.`;
     }
     case "precommitted-read":
       return `${r.op(f.op)} read value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, <b class="bad">which it sent itself</b>, in the same op.`;

@@ -157,6 +157,7 @@ function lowerBound(xs: number[], x: number): number {
 /** The keys a finding is about (cycles: every key of their steps). */
 export function findingKeys(f: Finding): string[] {
   if ("steps" in f) return [...new Set(f.steps.filter((s) => s.key !== undefined).map((s) => String(s.key)))];
+  if (f.type === "torn-txn") return [...new Set([...f.seen, ...f.never].map((s) => String(s.key)))];
   return [String(f.key)];
 }
 
@@ -170,6 +171,16 @@ export function findingMarks(f: Finding): Array<{ key: string; values: Value[]; 
       return [{ key: String(f.key), values: [f.value], offsets: [] }];
     case "precommitted-read":
       return [{ key: String(f.key), values: [f.value], offsets: [f.offset] }];
+    case "torn-txn": {
+      const byKey = new Map<string, { values: Value[]; offsets: number[] }>();
+      for (const s of [...f.seen, ...f.never]) {
+        const m = byKey.get(String(s.key)) ?? { values: [], offsets: [] };
+        m.values.push(s.value);
+        if (s.offset !== null) m.offsets.push(s.offset);
+        byKey.set(String(s.key), m);
+      }
+      return [...byKey].map(([key, m]) => ({ key, ...m }));
+    }
     case "duplicate":
       return [{ key: String(f.key), values: [f.value], offsets: f.offsets }];
     case "inconsistent-offsets":

@@ -13,8 +13,8 @@ export type SpecLike = Record<string, unknown> & {
   cluster?: { brokers?: number; zookeepers?: number };
   topic?: { name?: string; partitions?: number; replicationFactor?: number; minInsyncReplicas?: number; uncleanLeaderElection?: boolean };
   producer?: { acks?: 0 | 1 | "all"; idempotent?: boolean; maxInFlight?: number; retries?: number };
-  consumer?: { mode?: string; count?: number };
-  workload?: { producers?: number; rate?: number; timeLimitSeconds?: number };
+  consumer?: { mode?: string; count?: number; isolation?: string };
+  workload?: { kind?: string; abortRate?: number; producers?: number; rate?: number; timeLimitSeconds?: number };
   faults?: { kinds?: string[] };
 };
 

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ANOMALY_TYPES, type AnomalyType, type CheckConfig, guaranteesFor } from "../../checkers/index.ts";
+import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 
 const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor(c)[t].forbidden).sort();
 // Where loss is permitted, the next leader reuses a lost record's offset: inconsistent-offsets
@@ -19,13 +20,19 @@ const configArb: fc.Arbitrary<CheckConfig> = fc.record(
     maxInFlight: fc.integer({ min: 1, max: 10 }),
     consumerMode: fc.constantFrom("assign" as const, "subscribe" as const),
     wwDeps: fc.boolean(),
+    isolation: fc.constantFrom("read_committed" as const, "read_uncommitted" as const),
+    transactional: fc.boolean(),
   },
   { requiredKeys: [] },
 );
+/** read_uncommitted permits what reading open and aborted transactions' records gives: G1 anomalies. */
+const DIRTY: AnomalyType[] = ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime"];
+const dirty = (c: CheckConfig) => c.isolation === "read_uncommitted" && c.transactional !== false;
 
 describe("guarantees", () => {
   it("strict default: everything forbidden but int-send-skip and the G0 family", () => {
     expect(permitted({})).toEqual([...ALWAYS_PERMITTED].sort());
+    expect(guaranteesFor({})["torn-txn"].forbidden).toBe(true);
   });
 
   it("subscribe permits poll-skip and nonmonotonic-poll, but not within one poll", () => {
@@ -51,11 +58,13 @@ describe("guarantees", () => {
     expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual([...ALWAYS_PERMITTED, ...REORDER].sort());
   });
 
-  it("always forbids G1a, precommitted reads and, under assign, read-order anomalies; inconsistent offsets wherever loss is", () => {
+  it("forbids G1a and precommitted reads but under read_uncommitted transactions, always torn transactions and in-poll disorder, under assign read-order anomalies; inconsistent offsets wherever loss is", () => {
     fc.assert(
       fc.property(configArb, (c) => {
         const g = guaranteesFor(c);
-        for (const t of ["G1a", "precommitted-read", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
+        for (const t of ["G1a", "precommitted-read"] as const) expect(g[t].forbidden).toBe(!dirty(c));
+        if (!c.wwDeps) for (const t of ["G1c", "G1c-process", "G1c-realtime"] as const) expect(g[t].forbidden).toBe(!dirty(c));
+        for (const t of ["torn-txn", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
           expect(g[t].forbidden).toBe(true);
         }
         expect(g["inconsistent-offsets"].forbidden).toBe(g["lost-write"].forbidden);
@@ -87,7 +96,40 @@ describe("guarantees", () => {
     expect(n).toBe(4 * 4 * 3 * 3 * 4);
   });
 
+  it("transactions under read_committed: aborted reads, lost committed writes, torn transactions and wr-cycles forbidden, each with its reason", () => {
+    const c: CheckConfig = { acks: "all", minInsyncReplicas: 2, idempotent: true, isolation: "read_committed", transactional: true };
+    expect(permitted(c)).toEqual([...ALWAYS_PERMITTED].sort());
+    const g = guaranteesFor(c);
+    expect(g.G1a.reason).toMatch(/read_committed: a consumer returns only records of committed transactions, so no one reads an aborted transaction's value/);
+    expect(g.G1c.reason).toMatch(/read_committed: .*write-read dependencies cannot form a cycle/);
+    expect(g["lost-write"].reason).toMatch(/A committed transaction's sends are acknowledged writes/);
+    expect(g.unseen.reason).toMatch(/A committed transaction's sends are acknowledged writes/);
+    expect(g["torn-txn"].reason).toMatch(/a transaction commits all its sends or none/);
+    // Left out, isolation is judged at its strongest.
+    expect(permitted({ ...c, isolation: undefined })).toEqual(permitted(c));
+  });
+
+  it("transactions under read_uncommitted: aborted and uncommitted reads (and their cycles) permitted, saying why; torn transactions and loss still forbidden", () => {
+    const c: CheckConfig = { acks: "all", minInsyncReplicas: 2, idempotent: true, isolation: "read_uncommitted", transactional: true };
+    expect(permitted(c)).toEqual([...ALWAYS_PERMITTED, ...DIRTY].sort());
+    const g = guaranteesFor(c);
+    expect(g.G1a.reason).toMatch(/read_uncommitted: a consumer returns records of open and aborted transactions, so reading an aborted transaction's value is expected/);
+    for (const t of DIRTY) expect(g[t].reason).toMatch(/^read_uncommitted: /);
+    // Without transactions nothing is ever aborted: a failed plain send was never appended.
+    expect(permitted({ ...c, transactional: false })).toEqual([...ALWAYS_PERMITTED].sort());
+    expect(guaranteesFor({ ...c, transactional: false }).G1a.reason).toMatch(/a failed send was never appended/);
+  });
+
   it("gives the reason a setting permits something", () => {
     expect(guaranteesFor({ acks: 1 })["lost-write"].reason).toMatch(/acks=1: a leader may acknowledge before followers copy it/);
+  });
+
+  it("reads isolation and transactions from a spec, tolerantly", () => {
+    const spec = { producer: { acks: "all", idempotent: true }, consumer: { mode: "assign", isolation: "read_uncommitted" }, workload: { kind: "txn" } };
+    expect(checkConfigOfSpec(spec)).toEqual({ acks: "all", idempotent: true, consumerMode: "assign", isolation: "read_uncommitted", transactional: true });
+    expect(checkConfigOfSpec({ workload: { kind: "queue" }, consumer: { isolation: "read_committed" } })).toEqual({ transactional: false, isolation: "read_committed" });
+    // A spec from before workload kinds and isolation levels: both left out (judged at their strongest).
+    expect(checkConfigOfSpec({ consumer: { mode: "subscribe" }, workload: {} })).toEqual({ consumerMode: "subscribe" });
+    expect(checkConfigOfSpec({ consumer: { isolation: "snapshot" }, workload: { kind: 3 } })).toEqual({});
   });
 });

@@ -7,6 +7,7 @@ import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.
 import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
 import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime } from "./mutations-cycles.ts";
 import type { Model, Read, SendOp } from "./model.ts";
+import { tornConstruct } from "./txn-mutations.ts";
 
 export type { Mutant, Mutation } from "./mutation-kit.ts";
 
@@ -299,4 +300,5 @@ export const MUTATIONS: Record<AnomalyType, Mutation> = {
   G1c: g1c,
   "G1c-process": g1cProcess,
   "G1c-realtime": g1cRealtime,
+  "torn-txn": (m) => tornConstruct(new Construct(m)),
 };
