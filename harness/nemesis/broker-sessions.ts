@@ -1,4 +1,6 @@
-// Waits around a broker's ZooKeeper registration, for starts that must not race the cluster.
+// Waits around a broker's registration (ZooKeeper's /brokers/ids, or KRaft's unfenced brokers), and
+// around a KRaft controller's return to the quorum, for starts that must not race the cluster.
+import type { QuorumState } from "../kafka/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { Named } from "./capabilities.ts";
 import { allWhole } from "./failover-watch.ts";
@@ -26,7 +28,7 @@ export async function waitBrokerBack(probe: ClusterProbe, broker: Named, brokerC
   await waitFor(
     `${broker.name} registered and every ISR whole`,
     async () => {
-      if (!(await probe.registered()).has(broker.id)) throw new Error(`broker ${broker.id} not registered in ZooKeeper`);
+      if (!(await probe.registered()).has(broker.id)) throw new Error(`broker ${broker.id} not registered (ZooKeeper) or not unfenced (KRaft)`);
       // Every broker must answer and agree: the one just started may still hold a stale view.
       const views = await probe.metadataAll();
       if (views.length < brokerCount) throw new Error(`only ${views.map((v) => v.from).join(", ") || "no broker"} answer metadata`);
@@ -36,6 +38,25 @@ export async function waitBrokerBack(probe: ClusterProbe, broker: Named, brokerC
           throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
         }
       }
+      return true;
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+/**
+ * KRaft, bounce's step for a controller: the quorum has a leader and this voter has caught up with
+ * it since `sinceEpochMs` (its start; DescribeQuorum's lastCaughtUpTimestamp is wall-clock ms).
+ */
+export async function waitControllerBack(describe: () => Promise<QuorumState>, voter: Named, sinceEpochMs: number, timeoutMs: number): Promise<void> {
+  await waitFor(
+    `controller ${voter.name} back in the quorum and caught up`,
+    async () => {
+      const q = await describe();
+      if (q.leaderId < 0) throw new Error(`no quorum leader (epoch ${q.leaderEpoch})`);
+      const v = q.voters.find((x) => x.id === voter.id);
+      if (!v) throw new Error(`voter ${voter.id} not in the quorum`);
+      if (v.id !== q.leaderId && v.lastCaughtUpTimestamp < sinceEpochMs) throw new Error(`voter ${voter.id} not caught up with leader ${q.leaderId} since its start`);
       return true;
     },
     { timeoutMs, intervalMs: 500 },

@@ -7,7 +7,10 @@ export type Grudge = Record<string, string[]>;
 
 export interface Nodes {
   brokers: readonly string[];
+  /** The metadata quorum's own nodes: ZooKeeper's ensemble, or KRaft's dedicated controllers. */
   zookeepers: readonly string[];
+  /** KRaft: every voter of the controller quorum (dedicated, or brokers in combined mode); absent in ZooKeeper mode. */
+  voters?: readonly string[];
 }
 
 const minus = (xs: readonly string[], ys: readonly string[]) => xs.filter((x) => !ys.includes(x));
@@ -56,7 +59,21 @@ export function majoritiesRing(all: readonly string[], rng: Rng): Grudge {
   return g;
 }
 
+/** Topologies that only mean something with a KRaft quorum, and those that only mean something with ZooKeeper. */
+export const KRAFT_ONLY_TOPOLOGIES: readonly Topology[] = ["isolate-controller", "cut-from-quorum"];
+export const ZOOKEEPER_ONLY_TOPOLOGIES: readonly Topology[] = ["cut-from-zookeeper"];
+
+/** Why this topology cannot be cut in this cluster's metadata mode, or undefined. Pure. */
+export function topologyRefusal(topology: Topology, nodes: Nodes): string | undefined {
+  const kraft = nodes.voters !== undefined && nodes.voters.length > 0;
+  if (!kraft && KRAFT_ONLY_TOPOLOGIES.includes(topology)) return `${topology} needs a KRaft controller quorum; this cluster runs ZooKeeper mode`;
+  if (kraft && ZOOKEEPER_ONLY_TOPOLOGIES.includes(topology)) return `${topology} needs ZooKeeper; this cluster runs KRaft (cut brokers from the controller quorum with cut-from-quorum)`;
+  return undefined;
+}
+
 export function grudgeFor(topology: Topology, nodes: Nodes, targets: readonly string[], rng: Rng): Grudge {
+  const refused = topologyRefusal(topology, nodes);
+  if (refused) throw new Error(refused);
   const g = shapeOf(topology, nodes, targets, rng);
   if (Object.keys(g).length === 0) throw new Error(`partition ${topology} of [${targets.join(", ")}] cuts nothing in this cluster`);
   return g;
@@ -83,6 +100,22 @@ function shapeOf(topology: Topology, nodes: Nodes, targets: readonly string[], r
     case "cut-from-zookeeper":
       need();
       return cut(minus(targets, nodes.zookeepers), nodes.zookeepers);
+    case "isolate-controller": {
+      // Controllers cut from the other controllers only: brokers (and clients) still reach them.
+      need();
+      const voters = nodes.voters ?? [];
+      const strangers = minus(targets, voters);
+      if (strangers.length) throw new Error(`isolate-controller cuts controllers from the other voters; ${strangers.join(", ")} is not a voter (voters: ${voters.join(", ")})`);
+      return cut(targets, minus(voters, targets));
+    }
+    case "cut-from-quorum":
+      // Brokers (all of them without targets) cut from every controller, still reaching each other
+      // and clients: the controller fences them, yet they go on answering as leaders (zombies).
+      // (Combined mode: brokers that are voters are never cut from themselves, so no targets cuts nothing.)
+      {
+        const who = targets.length ? targets : minus(nodes.brokers, nodes.voters ?? []);
+        return cut(who, minus(nodes.voters ?? [], who));
+      }
   }
 }
 

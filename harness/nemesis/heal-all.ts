@@ -37,7 +37,8 @@ export async function healAllNodes(
   const start = (n: FaultableNode) => guard(n.name, async () => (await n.start(), r.started.push(n.name)));
 
   await Promise.all(paused.map((n) => guard(n.name, async () => (await n.unpause(), r.resumed.push(n.name)))));
-  await Promise.all(down.filter((n) => n.role === "zookeeper").map(start));
+  // The metadata quorum first: ZooKeeper, or KRaft's dedicated controllers.
+  await Promise.all(down.filter((n) => n.role === "zookeeper" || n.role === "controller").map(start));
   // A container that was down comes back in a fresh network namespace, without rules.
   await guard("removing rules", async () => (r.removedFrom = await healPartitions(nodes.filter((n) => !down.includes(n)), o.variantOf)));
   const brokers = down.filter((n) => n.role === "broker");

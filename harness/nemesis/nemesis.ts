@@ -6,20 +6,22 @@
 // in force; heal-all undoes it either way) or fail (refused before anything happened, value.reason
 // says why). f is the fault name (kill, stop, pause, partition, bounce) or the undo's (start,
 // resume, heal, heal-all). value: {targets: [node names], selector?, leaderOf?, ...}; per f:
-//   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}]
+//   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}] (KRaft: brokers, then dedicated controllers)
 //   start (ok): was {node: container state}, waitedForSessionMs   heal (ok): removedFrom
 //   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?
-// Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery".
+// Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
+// a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import type { Recorder } from "../history/recorder.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
-import { waitBrokerBack, waitOldSessionsGone } from "./broker-sessions.ts";
+import { waitBrokerBack, waitControllerBack, waitOldSessionsGone } from "./broker-sessions.ts";
 import { watchFailover, watchRecovery, type WatchOptions } from "./failover-watch.ts";
 import { FaultState, type ProcessFault } from "./fault-state.ts";
 import { rollingRestart } from "./faults/bounce.ts";
 import { killNodes, startNodes } from "./faults/kill.ts";
 import { applyGrudge, healPartitions, variantCache } from "./faults/partition.ts";
 import { pauseNodes, resumeNodes } from "./faults/pause.ts";
+import { reachesQuorum, votersCutFromMajority, watchQuorumFailover } from "./quorum-watch.ts";
 import { stopNodes } from "./faults/stop.ts";
 import { grudgeFor, nodesOf, type Grudge } from "./grudge.ts";
 import { healAllNodes } from "./heal-all.ts";
@@ -27,7 +29,7 @@ import { clusterProbe, type ClusterProbe } from "./probe.ts";
 import type { Rng } from "./rng.ts";
 import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, Nemesis, TargetSpec } from "./types.ts";
-import { quorumState } from "../cluster/readiness.ts";
+import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
 import { Watches } from "./watches.ts";
 
 export interface ClusterNemesisOptions {
@@ -48,6 +50,8 @@ export interface ClusterNemesisOptions {
   /** Runs heal-all on SIGINT / SIGTERM (default true). */
   healOnShutdown?: boolean;
   probe?: ClusterProbe;
+  /** KRaft: DescribeQuorum through a broker's client port (tests pass a fake). */
+  describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>;
 }
 
 export interface ClusterNemesis extends Nemesis {
@@ -70,13 +74,39 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   };
   const brokerNames = cluster.brokers.map((b) => b.name);
   // The metadata quorum the network shapes treat as one group: ZooKeeper's ensemble, or KRaft's
-  // dedicated controllers (isolate cuts a node from them too; cut-from-zookeeper cuts brokers from
-  // the controller quorum, so they are fenced while clients still reach them).
+  // dedicated controllers (isolate cuts a node from them too). KRaft's own shapes (isolate-controller,
+  // cut-from-quorum) use the voters, combined ones included.
   const zkNames = [...cluster.zookeepers, ...ownControllers].map((z) => z.name);
+  const voters = cluster.controllers ?? [];
+  const voterNames = voters.map((v) => v.name);
+  const nodeGroups = { brokers: brokerNames, zookeepers: zkNames, ...(voterNames.length ? { voters: voterNames } : {}) };
   const probe = o.probe ?? clusterProbe(cluster);
-  /** KRaft: the quorum leader's id, asked of the brokers not under a fault (each forwards to it). */
+  const askQuorum = o.describeQuorum ?? describeQuorum;
+  /** KRaft: brokers that can describe the quorum now: up, and reaching a voter majority (each forwards DescribeQuorum to the active controller). */
+  const quorumBrokers = () => {
+    const g = state.partition();
+    return cluster.brokers.filter((b) => b.externalPort !== undefined && !state.processFaultOf(b.name) && (!g || reachesQuorum(b.name, voterNames, g)));
+  };
+  /** The quorum from the first such broker that answers. */
+  const describeQuorumNow = async () => {
+    const problems: string[] = [];
+    for (const b of quorumBrokers()) {
+      try {
+        return await askQuorum(b.externalPort!, 2000);
+      } catch (err) {
+        problems.push(`${b.name}: ${message(err)}`);
+      }
+    }
+    throw new Error(`no broker described the quorum (${problems.join("; ") || "none is up and reaching a voter majority"})`);
+  };
+  /** The quorum as every such broker describes it, asked in parallel (the quorum watch's poll). */
+  const describeQuorumAll = async () => {
+    const answers = await Promise.allSettled(quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000)));
+    return answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
+  };
+  /** KRaft: the quorum leader's id. */
   const quorumLeader = async () => {
-    const q = await quorumState(cluster.brokers.filter((b) => !state.faulted().has(b.name)), 2000);
+    const q = await describeQuorumNow();
     if (q.leaderId < 0) throw new Error(`the quorum has no leader (epoch ${q.leaderEpoch})`);
     return q.leaderId;
   };
@@ -148,6 +178,34 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     );
   }
 
+  type QuorumLeader = { name: string; id: number; epoch: number };
+  /** KRaft: the quorum leader before a fault, when the fault will hit it (else undefined). */
+  async function quorumLeaderHit(hit: readonly string[]): Promise<QuorumLeader | undefined> {
+    if (!watch || voters.length === 0 || !hit.some((n) => voterNames.includes(n))) return undefined;
+    const q = await describeQuorumNow().catch(() => undefined);
+    const leader = q && voters.find((v) => v.id === q.leaderId);
+    return q && leader && hit.includes(leader.name) ? { name: leader.name, id: leader.id, epoch: q.leaderEpoch } : undefined;
+  }
+
+  function startQuorumWatch(result: FaultResult, hit: readonly string[], leader: QuorumLeader | undefined, partition = false) {
+    if (!watch || !leader || result.type !== "ok" || result.index === undefined) return;
+    const t0 = performance.now();
+    const fault = result.index;
+    watches.start("failover", { nodes: hit, partition }, (signal) =>
+      watchQuorumFailover({
+        recorder: o.recorder,
+        describe: describeQuorumAll,
+        fault,
+        t0,
+        from: leader,
+        nameOf: (id) => voters.find((v) => v.id === id)?.name,
+        pollMs: watch.pollMs,
+        timeoutMs: watch.timeoutMs,
+        signal,
+      }),
+    );
+  }
+
   function startRecoveryWatch(result: FaultResult, restored: readonly string[]) {
     if (!watch || result.type !== "ok" || result.index === undefined) return;
     const t0 = performance.now();
@@ -169,6 +227,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     if (clash) return refuse(spec.fault, value, clash);
     watches.interrupted();
     const before = await snapshot(r.nodes);
+    const quorumBefore = spec.fault === "kill" || spec.fault === "stop" || spec.fault === "pause" ? await quorumLeaderHit(r.nodes) : undefined;
     const nodes = r.nodes.map(byName);
     const undo: FaultSpec = { fault: spec.fault === "pause" ? "resume" : "start", targets: { kind: "nodes", names: r.nodes } };
     const result = await attempt(
@@ -183,6 +242,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
       undo,
     );
     startFailoverWatch(result, r.nodes, before);
+    startQuorumWatch(result, r.nodes, quorumBefore);
     return result;
   }
 
@@ -221,7 +281,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     if (inForce) return refuse("partition", { targets: [], topology: spec.topology }, inForce);
     try {
       if (spec.targets) r = await resolve(spec.targets);
-      grudge = grudgeFor(spec.topology, { brokers: brokerNames, zookeepers: zkNames }, r.nodes, o.rng);
+      grudge = grudgeFor(spec.topology, nodeGroups, r.nodes, o.rng);
     } catch (err) {
       return refuse("partition", { targets: r.nodes, topology: spec.topology, ...(spec.targets ? { selector: spec.targets.kind } : {}) }, message(err));
     }
@@ -233,6 +293,8 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     const zkMajority = majoritySize(zkNames.length);
     const hit = brokerNames.filter((b) => r.nodes.includes(b) || (grudge[b] ?? []).filter((n) => zkNames.includes(n)).length >= zkMajority);
     const before = await snapshot(hit);
+    // KRaft: a quorum leader cut from a voter majority loses its quorum.
+    const quorumBefore = await quorumLeaderHit(votersCutFromMajority(voterNames, grudge));
     const result = await attempt(
       "partition",
       value,
@@ -243,6 +305,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
       { fault: "heal" },
     );
     startFailoverWatch(result, hit, before, true);
+    startQuorumWatch(result, votersCutFromMajority(voterNames, grudge), quorumBefore, true);
     return result;
   }
 
@@ -260,28 +323,37 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   }
 
   async function bounce(): Promise<FaultResult> {
-    const value: FaultValue = { targets: [...brokerNames] };
-    const clash = state.conflict("bounce", brokerNames);
+    // KRaft: the dedicated controllers too, after the brokers, one at a time (a quorum of 3 keeps a
+    // majority with one voter down; the active controller's turn is a quorum failover).
+    const rolled = [...cluster.brokers, ...ownControllers];
+    const value: FaultValue = { targets: rolled.map((n) => n.name) };
+    const clash = state.conflict("bounce", value.targets);
     if (clash) return refuse("bounce", value, clash);
     watches.interrupted();
     return attempt("bounce", value, async () => {
-      // Tracked, so heal-all starts a broker that a failed bounce left stopped.
-      const tracked = cluster.brokers.map((b) => ({
-        name: b.name,
-        role: b.role,
-        id: b.id,
+      // Tracked, so heal-all starts a node that a failed bounce left stopped.
+      const startedAt = new Map<string, number>();
+      const tracked = rolled.map((n) => ({
+        name: n.name,
+        role: n.role,
+        id: n.id,
         stop: async (t?: number) => {
-          state.setProcess([b.name], "stop");
-          await b.stop(t);
+          state.setProcess([n.name], "stop");
+          await n.stop(t);
         },
         start: async () => {
-          await b.start();
-          state.clearProcess([b.name]);
+          startedAt.set(n.name, Date.now());
+          await n.start();
+          state.clearProcess([n.name]);
         },
       }));
+      const timeoutMs = o.bounceTimeoutMs ?? 90_000;
       const steps = await rollingRestart(tracked, {
         stopTimeoutSeconds,
-        waitBack: (b) => waitBrokerBack(probe, b, cluster.brokers.length, o.bounceTimeoutMs ?? 90_000),
+        waitBack: (n) =>
+          n.role === "controller"
+            ? waitControllerBack(describeQuorumNow, n, startedAt.get(n.name) ?? 0, timeoutMs)
+            : waitBrokerBack(probe, n, cluster.brokers.length, timeoutMs),
       });
       return { steps };
     });

@@ -26,7 +26,7 @@ export interface ClusterProbe {
   metadataAll(opts?: { avoid?: ReadonlySet<string>; topics?: readonly string[] }): Promise<SourcedMetadata[]>;
   /** The controller's broker id, from ZooKeeper (/controller's session); from metadata if ZooKeeper cannot say. */
   controller(avoid?: ReadonlySet<string>): Promise<number>;
-  /** Broker id → ZooKeeper session, for every broker registered under /brokers/ids. */
+  /** Broker id → ZooKeeper session, for every broker registered under /brokers/ids (KRaft: id → "unfenced", from metadata). */
   registered(avoid?: ReadonlySet<string>): Promise<Map<number, string>>;
   /** The ZooKeeper node in Mode: leader. */
   zkLeader(avoid?: ReadonlySet<string>): Promise<string>;
@@ -93,6 +93,11 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
       return md.controller;
     },
     async registered(avoid = none) {
+      // KRaft has no /brokers/ids: a broker's metadata lists the registered, unfenced brokers.
+      if (cluster.zookeepers.length === 0) {
+        const md = await metadata({ avoid, topics: [] });
+        return new Map(md.brokers.map((id) => [id, "unfenced"]));
+      }
       return registeredBrokers(await readEphemerals(zks(avoid)));
     },
     async zkLeader(avoid = none) {

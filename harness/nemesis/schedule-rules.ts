@@ -24,8 +24,10 @@ export function domainsOf(f: FaultSpec): Set<Domain> {
     case "resume":
       return new Set([zkTarget(f.targets) ? "zookeeper" : "broker"]);
     case "partition":
-      // Every shape but a cut among brokers puts rules in ZooKeeper nodes, or cuts brokers from them.
-      return new Set(f.topology === "cut-from-brokers" ? ["broker"] : ["broker", "zookeeper"]);
+      // Every shape but a cut among brokers puts rules in ZooKeeper nodes, or cuts brokers from them;
+      // isolate-controller touches only the controllers (dedicated ones: combined voters are brokers too).
+      if (f.topology === "cut-from-brokers") return new Set(["broker"]);
+      return new Set(f.topology === "isolate-controller" ? ["zookeeper"] : ["broker", "zookeeper"]);
     case "bounce":
       return new Set(["broker"]);
     case "heal":

@@ -40,6 +40,8 @@ export const ScheduleOptionsSchema = z
     overlap: z.boolean().default(false),
     /** Least time between an undo and the next fault in the same domain. */
     quietMs: ms.default(2000),
+    /** The cluster's metadata mode: which network shapes exist (grudge.ts topologyRefusal). */
+    metadata: z.enum(["zookeeper", "kraft"]).default("zookeeper"),
   })
   .strict();
 
@@ -57,6 +59,14 @@ type Fault = Extract<FaultSpec, { fault: "kill" | "stop" | "pause" | "partition"
 /** Arbitrary of single faults allowed by the options (no times). */
 export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
   const kinds = new Set(o.faults);
+  const wrongMode = o.faults.filter((k) => (o.metadata === "kraft" ? ["cut-from-zookeeper", "zk"] : ["isolate-controller", "cut-from-quorum"]).includes(k));
+  if (wrongMode.length) {
+    throw new Error(
+      o.metadata === "kraft"
+        ? `fault kinds [${wrongMode.join(", ")}] need ZooKeeper; this is a KRaft cluster (use cut-from-quorum, or targets active-controller / controllers)`
+        : `fault kinds [${wrongMode.join(", ")}] need a KRaft controller quorum (cluster.metadata "kraft"); this is ZooKeeper mode`,
+    );
+  }
   const target = (allowed: readonly BrokerTargetKind[]): fc.Arbitrary<TargetSpec> | undefined => {
     const choices: fc.Arbitrary<TargetSpec>[] = [];
     for (const k of o.targets.filter((t) => allowed.includes(t))) {
@@ -77,11 +87,23 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
   }
   const part = (topology: Topology, targets?: fc.Arbitrary<TargetSpec>) =>
     targets ? targets.map((t): Fault => ({ fault: "partition", topology, targets: t })) : fc.constant<Fault>({ fault: "partition", topology });
+  const kraft = o.metadata === "kraft";
+  // KRaft: the brokers to cut from the quorum are brokers (controller targets name controllers).
+  const someBrokers = target(["random-broker", "leader", "minority", "majority", "all-brokers"]);
+  // The controllers to cut from the other voters: the active one, or a random minority of voters.
+  const controllerTargets = fc.constantFrom<TargetSpec>({ kind: "active-controller" }, ...(o.targets.includes("controllers") ? [{ kind: "controller-minority" as const }] : []));
   const shapes: Partial<Record<Topology, fc.Arbitrary<Fault>>> = {
     ...(anyTarget ? { isolate: part("isolate", anyTarget) } : {}),
     halves: oneNode ? fc.oneof(part("halves"), part("halves", oneNode)) : part("halves"),
     ring: part("ring"),
-    ...(oneNode ? { "cut-from-brokers": part("cut-from-brokers", oneNode), "cut-from-zookeeper": part("cut-from-zookeeper", oneNode) } : {}),
+    ...(oneNode ? { "cut-from-brokers": part("cut-from-brokers", oneNode) } : {}),
+    ...(oneNode && !kraft ? { "cut-from-zookeeper": part("cut-from-zookeeper", oneNode) } : {}),
+    ...(kraft
+      ? {
+          "isolate-controller": part("isolate-controller", controllerTargets),
+          "cut-from-quorum": someBrokers ? fc.oneof(part("cut-from-quorum"), part("cut-from-quorum", someBrokers)) : part("cut-from-quorum"),
+        }
+      : {}),
   };
   // "partition" is one kind (all shapes, as likely as kill); a shape named on its own is a kind too.
   const allShapes = Object.values(shapes);

@@ -26,6 +26,7 @@ export function faultSchedule(spec: TestSpec): Schedule {
     partitions: keysOf(spec),
     targets: spec.faults.targets,
     overlap: spec.faults.overlap,
+    metadata: spec.cluster.metadata,
   });
 }
 

@@ -14,6 +14,10 @@ export const FAULT_KINDS = [
   "ring",
   "cut-from-brokers",
   "cut-from-zookeeper",
+  /** KRaft: controllers (the active one by default) cut from the other controllers, brokers still reach them */
+  "isolate-controller",
+  /** KRaft: brokers cut from every controller, still reaching each other and clients */
+  "cut-from-quorum",
   /** kill, pause or isolate ZooKeeper nodes */
   "zk",
   "bounce",
@@ -55,9 +59,15 @@ export type TargetSpec =
  * - cut-from-brokers: the targets cut from the other brokers but still reaching ZooKeeper (the
  *   2013 Jepsen scenario in which acks=all lost writes: the leader keeps its ZooKeeper session,
  *   shrinks the ISR to itself and goes on acknowledging);
- * - cut-from-zookeeper: the targets cut from every ZooKeeper node, still reaching the brokers.
+ * - cut-from-zookeeper: the targets cut from every ZooKeeper node, still reaching the brokers
+ *   (ZooKeeper mode only);
+ * - isolate-controller (KRaft only): the target controllers cut from the other controllers, while
+ *   brokers and clients still reach them (a quorum leader that loses its voters but not its brokers);
+ * - cut-from-quorum (KRaft only): the target brokers (every broker without targets) cut from every
+ *   controller, still reaching each other and clients (fenced, perhaps still leading: zombies).
+ * In KRaft mode, a partition leader cut-from-brokers keeps the controllers: the 2013 scenario.
  */
-export const TOPOLOGIES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper"] as const;
+export const TOPOLOGIES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "isolate-controller", "cut-from-quorum"] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
 export const TargetSpecSchema = z.union([

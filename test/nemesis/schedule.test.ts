@@ -39,13 +39,20 @@ const optionsArb: fc.Arbitrary<ScheduleOptionsInput> = fc
     partitions: fc.constantFrom<string[]>([], ["t-0"], ["t-0", "t-1", "t-2"]),
     overlap: fc.boolean(),
     quietMs: fc.integer({ min: 0, max: 5000 }),
+    metadata: fc.constantFrom("zookeeper" as const, "kraft" as const),
   })
-  .map(({ dmin, dspan, ...o }) => ({ ...o, durationMs: { min: dmin, max: dmin + dspan } }));
+  .map(({ dmin, dspan, ...o }) => ({ ...o, durationMs: { min: dmin, max: dmin + dspan } }))
+  // Kinds of the other metadata mode are an error (tested in kraft-topologies.test.ts), not a schedule.
+  .map((o) => {
+    const other = o.metadata === "kraft" ? ["cut-from-zookeeper", "zk"] : ["isolate-controller", "cut-from-quorum"];
+    const faults = o.faults.filter((k) => !other.includes(k));
+    return { ...o, faults: faults.length ? faults : (["kill"] as FaultKind[]) };
+  });
 
 const overlapping = (a: Schedule[number], b: Schedule[number]) =>
   a.at < b.at + b.duration && b.at < a.at + a.duration && a.duration > 0 && b.duration > 0;
 
-const PARTITION_SHAPES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper"];
+const PARTITION_SHAPES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "isolate-controller", "cut-from-quorum"];
 function kindsOf(e: Schedule[number]): FaultKind[] {
   if (e.fault === "partition") {
     const zkIsolate = e.topology === "isolate" && e.targets?.kind.startsWith("zk-");
@@ -150,7 +157,7 @@ describe("fault schedules", () => {
   it("place() keeps a fault clear of a conflicting one that is still in force", () => {
     const kill = { fault: "kill" as const, targets: { kind: "random-broker" as const } };
     const zkKill = { fault: "kill" as const, targets: { kind: "zk-random" as const } };
-    const o = { faults: ["kill"] as FaultKind[], timeLimitMs: 100_000, meanIntervalMs: 1000, durationMs: { min: 1000, max: 10_000 }, partitions: [], targets: ["random-broker" as const], overlap: true, quietMs: 500 };
+    const o = { faults: ["kill"] as FaultKind[], timeLimitMs: 100_000, meanIntervalMs: 1000, durationMs: { min: 1000, max: 10_000 }, partitions: [], targets: ["random-broker" as const], overlap: true, quietMs: 500, metadata: "zookeeper" as const };
     const s = place(
       [
         { on: true, gap: 1000, duration: 10_000, fault: kill },

@@ -1,0 +1,87 @@
+// KRaft: the quorum-leader failover time, recorded like failover-watch.ts's measurements, as a
+// nemesis "info" op (an observation, not an action) when a fault hits the active controller:
+//
+//   {"process":"nemesis","type":"info","f":"quorum-failover","value":{"fault":12,
+//     "from":"c2","to":"c3","fromId":102,"toId":103,"epochBefore":4,"epoch":6,
+//     "quorumLeaderAfterMs":2840,"ended":"settled"}}
+//
+// value.fault is the index of the fault's ok op; quorumLeaderAfterMs runs from that op until some
+// broker's DescribeQuorum names a leader other than the one hit (brokers that are up and
+// reach a voter majority are asked in parallel each poll) (null when not seen: a killed
+// majority cannot elect one until it is back, so that watch ends "undone" or "timeout").
+import type { Recorder } from "../history/recorder.ts";
+import type { QuorumState } from "../kafka/describe-quorum.ts";
+import { sleep } from "../util/wait.ts";
+import type { WatchEnd } from "./failover-watch.ts";
+import type { Grudge } from "./grudge.ts";
+import { majoritySize } from "./targets.ts";
+
+/** Whether a node (a voter counts itself) reaches a majority of the voters through a grudge. Pure. */
+export function reachesQuorum(node: string, voters: readonly string[], grudge: Grudge): boolean {
+  const drops = new Set(grudge[node] ?? []);
+  const reach = voters.filter((v) => v === node || (!drops.has(v) && !(grudge[v] ?? []).includes(node)));
+  return reach.length >= majoritySize(voters.length);
+}
+
+/** Voters a grudge cuts off from a quorum majority: a leader among them loses its quorum. Pure. */
+export const votersCutFromMajority = (voters: readonly string[], grudge: Grudge) => voters.filter((v) => !reachesQuorum(v, voters, grudge));
+
+/** A new leader was seen: one, and not the one that was hit. Pure. */
+export const newQuorumLeader = (q: Pick<QuorumState, "leaderId">, oldLeaderId: number) => q.leaderId >= 0 && q.leaderId !== oldLeaderId;
+
+export interface QuorumFailoverWatch {
+  recorder: Recorder;
+  /** DescribeQuorum through every broker the fault did not hit, in parallel: the answers that came. */
+  describe: () => Promise<QuorumState[]>;
+  /** Index of the fault's ok op. */
+  fault: number;
+  t0: number;
+  /** The quorum leader before the fault (the node hit). */
+  from: { name: string; id: number; epoch: number };
+  nameOf: (id: number) => string | undefined;
+  pollMs?: number;
+  timeoutMs?: number;
+  signal: AbortSignal;
+}
+
+export async function watchQuorumFailover(w: QuorumFailoverWatch): Promise<void> {
+  let seen: QuorumState | undefined;
+  let afterMs: number | null = null;
+  let ended: WatchEnd;
+  for (;;) {
+    if (w.signal.aborted) {
+      ended = (w.signal.reason as WatchEnd) ?? "closed";
+      break;
+    }
+    const elapsed = performance.now() - w.t0;
+    if (elapsed > (w.timeoutMs ?? 60_000)) {
+      ended = "timeout";
+      break;
+    }
+    // One broker naming a new leader is enough: the quorum elected it (the others may lag).
+    const q = (await w.describe().catch(() => [])).find((x) => newQuorumLeader(x, w.from.id));
+    if (q) {
+      seen = q;
+      afterMs = Math.round(performance.now() - w.t0);
+      ended = "settled";
+      break;
+    }
+    await sleep(w.pollMs ?? 250, w.signal);
+  }
+  w.recorder.record({
+    process: "nemesis",
+    type: "info",
+    f: "quorum-failover",
+    value: {
+      fault: w.fault,
+      from: w.from.name,
+      to: seen ? (w.nameOf(seen.leaderId) ?? String(seen.leaderId)) : null,
+      fromId: w.from.id,
+      toId: seen?.leaderId ?? null,
+      epochBefore: w.from.epoch,
+      epoch: seen?.leaderEpoch ?? null,
+      quorumLeaderAfterMs: afterMs,
+      ended,
+    },
+  });
+}
