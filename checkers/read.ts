@@ -238,7 +238,8 @@ function* ednForms(text: string, source?: string): Generator<Form> {
   let i = 0;
   const n = text.length;
   // A history wrapped in one vector or list: its elements are the ops.
-  const firstSignificant = /^(?:\s|,|;[^\n]*)*([[(])/.exec(text);
+  // A comment runs to the end of its line: a bracket inside one does not wrap the history.
+  const firstSignificant = /^(?:\s|,|;[^\n]*(?=\n|$))*([[(])/.exec(text);
   const target = firstSignificant ? 1 : 0;
   const closers: string[] = [];
   let formStart = -1;
