@@ -75,6 +75,11 @@ export function summarize(r: Results, maxExamples = 3): string {
   lines.push(
     `${s.ops} ops, ${s.keys} keys, ${s.processes} processes; sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}, polls ${s.polls.ok}/${s.polls.info}/${s.polls.fail}, txns ${s.txns.ok}/${s.txns.info}/${s.txns.fail}; ${s.valuesSent} values sent, ${s.valuesRead} read`,
   );
+  const t = s.txns;
+  if (t.ok + t.info + t.fail > 0) {
+    const iso = r.config.isolation ?? "read_committed (assumed)";
+    lines.push(`transactions: ${t.ok} committed (ok), ${t.fail} aborted (fail), ${t.info} unknown (info); consumers ${iso}, final reads read_committed`);
+  }
   const f = r.faults;
   if (f && f.applied + f.refused + f.uncertain > 0) {
     const kinds = Object.entries(f.byKind).filter(([, c]) => c.applied > 0).map(([k, c]) => `${k} ${c.applied}`).join(", ");

@@ -7,6 +7,8 @@ export interface Promise_ {
   id: string;
   text: string;
   anomalies: AnomalyType[];
+  /** Only made, and shown, where the history has transactions. */
+  txnOnly?: boolean;
 }
 
 export const PROMISES: Promise_[] = [
@@ -15,6 +17,7 @@ export const PROMISES: Promise_[] = [
   { id: "read-order", text: "A consumer reads a partition in order, without gaps", anomalies: ["poll-skip", "nonmonotonic-poll", "int-poll-skip", "int-nonmonotonic-poll"] },
   { id: "no-duplicates", text: "No duplicates: each record is appended once", anomalies: ["duplicate"] },
   { id: "committed-reads", text: "Consumers never see uncommitted or failed writes", anomalies: ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime"] },
+  { id: "atomic-txns", text: "A committed transaction is visible whole: all of its sends or none", anomalies: ["torn-txn"], txnOnly: true },
   { id: "one-record-per-offset", text: "An offset names one record, for every reader", anomalies: ["inconsistent-offsets"] },
 ];
 
@@ -35,10 +38,13 @@ export interface PromiseRow {
   reason: string;
 }
 
-/** One row per promise. `results` absent or unknown with nothing tested: rows say "not tested". */
-export function promiseTable(guarantees: Guarantees, results?: Pick<Results, "anomalies" | "valid">): PromiseRow[] {
+/**
+ * One row per promise. `results` absent or unknown with nothing tested: rows say "not tested".
+ * `txns`: the history has transactions, so the promises about them are made.
+ */
+export function promiseTable(guarantees: Guarantees, results?: Pick<Results, "anomalies" | "valid">, txns = false): PromiseRow[] {
   const nothingTested = results === undefined || (results.valid === "unknown" && Object.keys(results.anomalies).length === 0);
-  return PROMISES.map((p) => {
+  return PROMISES.filter((p) => txns || !p.txnOnly).map((p) => {
     const forbidden = p.anomalies.filter((a) => guarantees[a].forbidden);
     const permitted = p.anomalies.filter((a) => !guarantees[a].forbidden);
     const found = (a: AnomalyType) => results?.anomalies[a]?.count ?? 0;

@@ -12,6 +12,7 @@ import { logViews, marksByKey } from "./log-view.ts";
 import { opInfos } from "./ops.ts";
 import { Refs } from "./refs.ts";
 import { chartData } from "./timeline.ts";
+import { hasTxns, txnView } from "./txn-view.ts";
 import { type SpecLike, verdictBanner, verdictWord } from "./verdict.ts";
 
 export interface ReportInput {
@@ -52,6 +53,8 @@ export function renderReport(input: ReportInput): string {
   const anomalies = anomalySections(results, { refs, logs, logIds });
   const logsHtml = logViews(results, logs, refs, logIds);
   const details = runDetails(spec, meta, results);
+  // Before the op data is gathered: the view links the ops that read each transaction's sends.
+  const txns = hasTxns(results) ? txnView({ derived, history, results, refs, at }) : "";
   for (const t of results.anomalyTypes) for (const f of results.anomalies[t]!.examples) for (const i of f.ops) refs.linked.add(i);
 
   const charts = chartData(history, pairs, results, refs.linked);
@@ -72,9 +75,10 @@ export function renderReport(input: ReportInput): string {
 <style>${styleText(a.reportCss)}</style>
 </head><body>
 ${banner}
-<nav class="toc"><a href="#verdict">verdict</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a><a href="#timeline">timeline</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
+<nav class="toc"><a href="#verdict">verdict</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}<a href="#timeline">timeline</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
 <main>
 <section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
+${txns ? `<section id="txns"><h2>Transactions</h2>${txns}</section>` : ""}
 <section id="timeline"><h2>Timeline</h2>
 <p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured <span class="final-swatch"></span> final reads · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
 <div id="chart-latency" class="chart" data-highlight=""></div>

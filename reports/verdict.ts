@@ -21,8 +21,9 @@ export type SpecLike = Record<string, unknown> & {
 export const verdictWord = (v: Results["valid"]): string => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
 export const verdictClass = (v: Results["valid"]): string => (v === true ? "valid" : v === false ? "invalid" : "unknown");
 
-/** The settings that decide the guarantees, as short chips; a setting not given reads "(assumed)". */
-export function configChips(c: CheckConfig): string[] {
+/** The settings that decide the guarantees, as short chips; a setting not given reads "(assumed)".
+ *  `txns`: the history has transactions (the isolation level and transactions are stated too). */
+export function configChips(c: CheckConfig, txns = false): string[] {
   const a = (given: boolean) => (given ? "" : " (assumed)");
   return [
     `acks=${c.acks ?? "all"}${a(c.acks !== undefined)}`,
@@ -32,6 +33,12 @@ export function configChips(c: CheckConfig): string[] {
     `max in flight ${c.maxInFlight ?? "≤5"}${a(c.maxInFlight !== undefined)}`,
     `consumers: ${c.consumerMode ?? "assign"}${a(c.consumerMode !== undefined)}`,
     ...(c.wwDeps ? ["ww deps inferred"] : []),
+    ...(txns || c.transactional !== undefined || c.isolation !== undefined
+      ? [
+          `${c.transactional === false ? "no transactions" : "transactional producers"}${a(c.transactional !== undefined)}`,
+          `consumers ${c.isolation ?? "read_committed"}${a(c.isolation !== undefined)}`,
+        ]
+      : []),
   ];
 }
 
@@ -63,7 +70,9 @@ export function headline(results: Results, rows: PromiseRow[]): string {
 }
 
 export function verdictBanner(results: Results, spec: SpecLike | undefined, title: string): string {
-  const rows = promiseTable(results.guarantees, results);
+  const t = results.stats.txns;
+  const txns = t.ok + t.info + t.fail > 0 || results.config.transactional === true;
+  const rows = promiseTable(results.guarantees, results, txns);
   const cls = verdictClass(results.valid);
   const s = results.stats;
   const chips = (xs: string[], c: string) => xs.map((x) => `<span class="chip ${c}">${esc(x)}</span>`).join("");
@@ -72,12 +81,13 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
     return `<a class="chip ${a.forbidden ? "forbidden" : "permitted"}" href="#anomaly-${esc(t)}">${esc(t)} <b>${a.count.toLocaleString("en")}</b></a>`;
   });
   const found = counts.length ? `<div class="found">${counts.join("")}</div>` : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
-  const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
+  const txnStats = txns ? ` · transactions committed/unknown/aborted ${t.ok}/${t.info}/${t.fail}` : "";
+  const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}${txnStats} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
   return `<header class="verdict ${cls}" id="verdict" data-verdict="${cls}">
 <div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="title">${esc(title)}</div></div>
 <p class="headline">${esc(headline(results, rows))}</p>
 ${found}
-<div class="config">${chips(configChips(results.config), "cfg")}${chips(runChips(spec), "run")}</div>
+<div class="config">${chips(configChips(results.config, txns), "cfg")}${chips(runChips(spec), "run")}</div>
 <p class="stats">${esc(stats)}</p>
 </header>
 <section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;

@@ -200,4 +200,30 @@ describe("edge cases", () => {
       await v.page.close();
     }
   });
+
+  it("a transactional history shows its transaction view; a click on a reader in it highlights that op", async () => {
+    const { check, parseJsonlHistory } = await import("../../checkers/index.ts");
+    const { renderReport } = await import("../../reports/index.ts");
+    const { readFile, writeFile } = await import("node:fs/promises");
+    const history = parseJsonlHistory(await readFile(join(import.meta.dirname, "../fixtures/histories/txn-small.jsonl"), "utf8"));
+    const path = join(OUT, "txn.html");
+    const results = check(history, { acks: "all", idempotent: true, isolation: "read_committed", transactional: true });
+    await writeFile(path, renderReport({ spec: { name: "txn" }, history, results }));
+    const v = await open(path);
+    try {
+      const p = v.page;
+      clean(v);
+      expect(await p.locator("#txns tr.txn").count()).toBe(5);
+      expect(await p.locator("#txns tr.txn").first().isVisible()).toBe(true);
+      expect(await p.locator("#txns tr.txn[data-planned]").count()).toBe(1);
+      expect(await p.textContent("#verdict")).toContain("consumers read_committed");
+      const reader = p.locator("#txn-5 li.mop.aborted-read a.op").first();
+      expect(await reader.getAttribute("data-op")).toBe("7");
+      await reader.click();
+      await expect.poll(() => p.getAttribute("#chart-latency", "data-highlight")).toBe("7");
+      await p.locator("#txns").screenshot({ path: join(OUT, "txn-view.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
 });

@@ -37,6 +37,19 @@ describe("check command", () => {
     expect(out.stats.keys).toBe(2);
   });
 
+  it("transactional EDN: --isolation read_committed finds G1a and a torn transaction (exit 1); read_uncommitted permits the aborted read (exit 0)", async () => {
+    const rc = await run(fixture("txn-small.edn"), { isolation: "read_committed", txn: true });
+    expect(rc.code).toBe(1);
+    expect(rc.stdout).toContain("transactions: 2 committed (ok), 2 aborted (fail), 1 unknown (info); consumers read_committed");
+    expect(rc.stdout).toMatch(/torn-txn: 1 \(FORBIDDEN/);
+    expect(rc.stdout).toContain("transaction op 11 (unknown outcome, shown committed by a read) is partly visible");
+    const ru = await run(fixture("txn-small.edn"), { isolation: "read_uncommitted", txn: true });
+    expect(ru.code).toBe(0);
+    expect(ru.stdout).toMatch(/G1a: 1 \(permitted: read_uncommitted/);
+    expect(configFromFlags({ isolation: "snapshot" })).toMatch(/--isolation must be read_committed or read_uncommitted/);
+    expect(configFromFlags({ txn: false })).toEqual({ transactional: false });
+  });
+
   it("exits 0 when the configuration permits what was found", async () => {
     const r = await run(fixture("jepsen-small.edn"), { acks: "1" });
     expect(r.code).toBe(0);
