@@ -11,6 +11,8 @@ export interface WorkloadStats {
   sends: { ok: number; info: number; fail: number };
   producersReplaced: number;
   consumersReplaced: number;
+  /** txn workload: transactions by completion type (fail includes the planned aborts). */
+  transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
 }
 
 

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { txnPlanArbitrary, type TxnStep } from "./txn-plan.ts";
 
 export interface SendStep {
   key: string;
@@ -13,8 +14,10 @@ export interface SendStep {
 export interface WorkloadPlan {
   keys: string[];
   consumers: number;
-  /** One list of sends per producer, consumed in order at the spec's rate. */
+  /** One list of sends per producer, consumed in order at the spec's rate (queue workload). */
   producers: SendStep[][];
+  /** txn workload: one list of transactions per process slot (txn-plan.ts); producers is empty. */
+  transactions?: TxnStep[][];
 }
 
 export function keysOf(spec: Pick<TestSpec, "topic">): string[] {
@@ -37,6 +40,11 @@ export function planArbitrary(spec: Pick<TestSpec, "topic" | "workload" | "consu
 }
 
 export function generatePlan(spec: TestSpec): WorkloadPlan {
+  if (spec.workload.kind === "txn") {
+    const keys = keysOf(spec);
+    const [transactions] = fc.sample(txnPlanArbitrary(spec, keys), { seed: spec.seed, numRuns: 1 });
+    return { keys, consumers: 0, producers: [], transactions: transactions! };
+  }
   const [plan] = fc.sample(planArbitrary(spec), { seed: spec.seed, numRuns: 1 });
   return plan!;
 }

@@ -1,0 +1,62 @@
+// What the txn workload asks of a client library (DESIGN.md section 5, transactions): a
+// transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
+// records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
+// (txn-process.ts); a library only does the Kafka calls. kafkajs has both; @platformatic/kafka's
+// transactions are not wired yet (the spec refuses client platformatic with workload txn).
+import type { ClientName } from "../spec/client.ts";
+import type { IsolationLevel } from "../spec/test-spec.ts";
+import type { Records } from "./txn-delivery-buffer.ts";
+
+export interface TxnProducerSettings {
+  transactionalId: string;
+  retries: number;
+  requestTimeoutMs: number;
+  /** The broker aborts a transaction left open this long (a producer that vanished mid-transaction). */
+  transactionTimeoutMs: number;
+}
+
+export interface TxnProducerDriver {
+  /** Starts a transaction (kafkajs: producer.transaction()). */
+  begin(): Promise<void>;
+  /** One record to one key inside the transaction; the offset the broker returned, if any. */
+  send(key: string, value: number): Promise<number | undefined>;
+  /** The consumer's next offsets per key, committed with the transaction to the group. */
+  sendOffsets(groupId: string, next: Record<string, number>): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TxnConsumerOptions {
+  topic: string;
+  keys: string[];
+  groupId: string;
+  isolation: IsolationLevel;
+  /** Carried over from a predecessor (next offset per key). */
+  positions?: ReadonlyMap<string, number>;
+}
+
+export interface TxnConsumer {
+  readonly groupId: string;
+  /** Next offset to hand out per key. */
+  readonly positions: ReadonlyMap<string, number>;
+  readonly alive: boolean;
+  /** What has been fetched since the last poll (waiting up to waitMs for something), per key. */
+  poll(waitMs: number): Promise<Record<string, Records>>;
+  seek(key: string, offset: number): void;
+  close(): Promise<void>;
+}
+
+export interface TxnClient {
+  readonly name: ClientName;
+  openProducer(bootstrap: string[], settings: TxnProducerSettings): Promise<TxnProducerDriver>;
+  openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<TxnConsumer>;
+  /** Opens a producer under each id and closes it: the broker ends (aborts) whatever transaction a
+   *  predecessor left open, so read_committed reads can pass it. */
+  endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void>;
+}
+
+export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
+  if (name !== "kafkajs") throw new Error(`the txn workload is built for kafkajs only (client ${name} has no transactional driver yet)`);
+  return (await import("./kafkajs-txn-client.ts")).kafkajsTxnClient;
+}
