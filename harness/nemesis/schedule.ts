@@ -11,6 +11,7 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { conflicts } from "./schedule-rules.ts";
+import { SpecError } from "../spec/errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
 import type { FaultSpec, TargetSpec, Topology } from "./types.ts";
 
@@ -61,11 +62,12 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
   const kinds = new Set(o.faults);
   const wrongMode = o.faults.filter((k) => (o.metadata === "kraft" ? ["cut-from-zookeeper", "zk"] : ["isolate-controller", "cut-from-quorum"]).includes(k));
   if (wrongMode.length) {
-    throw new Error(
+    // A spec error (exit 2): the spec names faults its own cluster cannot have.
+    throw new SpecError("fault kinds", [
       o.metadata === "kraft"
-        ? `fault kinds [${wrongMode.join(", ")}] need ZooKeeper; this is a KRaft cluster (use cut-from-quorum, or targets active-controller / controllers)`
-        : `fault kinds [${wrongMode.join(", ")}] need a KRaft controller quorum (cluster.metadata "kraft"); this is ZooKeeper mode`,
-    );
+        ? `faults.kinds: [${wrongMode.join(", ")}] need ZooKeeper; this is a KRaft cluster (use cut-from-quorum, or targets active-controller / controllers)`
+        : `faults.kinds: [${wrongMode.join(", ")}] need a KRaft controller quorum (cluster.metadata "kraft"); this is ZooKeeper mode`,
+    ]);
   }
   const target = (allowed: readonly BrokerTargetKind[]): fc.Arbitrary<TargetSpec> | undefined => {
     const choices: fc.Arbitrary<TargetSpec>[] = [];
