@@ -161,6 +161,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     targets: r.nodes,
     ...(spec ? { selector: spec.kind } : {}),
     ...(r.leaderOf ? { leaderOf: r.leaderOf } : {}),
+    ...(r.coordinatorOf ? { coordinatorOf: r.coordinatorOf } : {}),
   });
 
   /** Metadata before the fault, from a broker it will not hit, for the failover watch. */

@@ -36,6 +36,9 @@ export const ScheduleOptionsSchema = z
     durationMs: z.object({ min: ms.min(1), max: ms.min(1) }).refine((d) => d.min <= d.max, { message: "min must not exceed max" }),
     /** Topic-partition keys ("t-0") that leader targets may name; none means no leader targets. */
     partitions: z.array(z.string().regex(/^.+-\d+$/, { message: 'must be a key like "t-0"' })).default([]),
+    /** Transactional ids / consumer groups that txn-coordinator / group-coordinator targets may name; none means no such targets. */
+    transactionalIds: z.array(z.string().min(1)).optional(),
+    groupIds: z.array(z.string().min(1)).optional(),
     /** Broker target kinds to use. all-brokers is off by default: killing every broker at once may lose unflushed data by design. */
     targets: z.array(z.enum(BROKER_TARGETS)).min(1).default(["random-broker", "leader", "controller", "minority", "majority"]),
     overlap: z.boolean().default(false),
@@ -74,6 +77,9 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
     for (const k of o.targets.filter((t) => allowed.includes(t))) {
       if (k === "leader") {
         if (o.partitions.length) choices.push(fc.constantFrom(...o.partitions).map((of) => ({ kind: "leader" as const, of })));
+      } else if (k === "txn-coordinator" || k === "group-coordinator") {
+        const ids = (k === "txn-coordinator" ? o.transactionalIds : o.groupIds) ?? [];
+        if (ids.length) choices.push(fc.constantFrom(...ids).map((of) => ({ kind: k, of })));
       } else if (k === "controllers") {
         // KRaft's quorum: a minority (the quorum keeps a leader), a majority or all (metadata frozen).
         choices.push(fc.constantFrom<TargetSpec>({ kind: "controller-minority" }, { kind: "controller-majority" }, { kind: "all-controllers" }));
@@ -82,7 +88,7 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
     return choices.length ? fc.oneof(...choices) : undefined;
   };
   const anyTarget = target(BROKER_TARGETS);
-  const oneNode = target(["random-broker", "leader", "controller", "active-controller"]);
+  const oneNode = target(["random-broker", "leader", "controller", "active-controller", "txn-coordinator", "group-coordinator"]);
   const arbs: fc.Arbitrary<Fault>[] = [];
   for (const f of ["kill", "stop", "pause"] as const) {
     if (kinds.has(f) && anyTarget) arbs.push(anyTarget.map((targets) => ({ fault: f, targets })));

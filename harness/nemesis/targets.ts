@@ -4,6 +4,7 @@
 // they name is already faulted rather than silently hitting another one.
 import { parseKey } from "./broker-metadata.ts";
 import type { Named } from "./capabilities.ts";
+import { coordinatorPartition, stateTopicOf } from "./coordinator.ts";
 import type { ClusterProbe } from "./probe.ts";
 import { shuffle, type Rng } from "./rng.ts";
 import type { TargetSpec } from "./types.ts";
@@ -11,6 +12,8 @@ import type { TargetSpec } from "./types.ts";
 export interface Resolved {
   nodes: string[];
   leaderOf?: string;
+  /** txn-coordinator / group-coordinator: whose coordinator, and the state partition it leads. */
+  coordinatorOf?: { transactionalId?: string; groupId?: string; partition: string };
 }
 
 export interface ResolveContext {
@@ -71,6 +74,19 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
       const leader = mostCommon(leaders.filter((l): l is number => l !== undefined));
       if (leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${views.map((v) => v.from).join(", ")})`);
       return { nodes: [brokerNamed(leader, `leader of ${spec.of}`)], leaderOf: spec.of };
+    }
+    case "txn-coordinator":
+    case "group-coordinator": {
+      // The coordinator is the leader of the state partition that holds the id; the partition
+      // count is read from the cluster (transaction.state.log.num.partitions / offsets.topic.num.partitions).
+      const topic = stateTopicOf(spec.kind);
+      const views = await ctx.probe.metadataAll({ avoid: ctx.faulted, topics: [topic] });
+      const count = Math.max(0, ...views.map((v) => v.partitions.filter((p) => p.topic === topic).length));
+      if (count === 0) throw new TargetError(`${spec.kind} of ${spec.of}: ${topic} does not exist yet (no ${spec.kind === "txn-coordinator" ? "transactional producer" : "consumer group"} has used this cluster)`);
+      const partition = `${topic}-${coordinatorPartition(spec.of, count)}`;
+      const r = await resolveTargets({ kind: "leader", of: partition }, ctx);
+      const who = spec.kind === "txn-coordinator" ? { transactionalId: spec.of } : { groupId: spec.of };
+      return { ...r, coordinatorOf: { ...who, partition } };
     }
     case "controller":
       // KRaft: the controller is the quorum leader (a KRaft broker's metadata names a random live

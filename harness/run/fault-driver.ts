@@ -4,6 +4,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
 import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, seededRng, validateNemesis, type Schedule } from "../nemesis/index.ts";
 import { keysOf } from "../workload/plan.ts";
+import { txnGroupsOf, txnIdsOf } from "../workload/txn-plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface FaultDriver {
@@ -26,6 +27,8 @@ export function faultSchedule(spec: TestSpec): Schedule {
     partitions: keysOf(spec),
     targets: spec.faults.targets,
     overlap: spec.faults.overlap,
+    // Coordinator targets name the txn workload's transactional ids and groups.
+    ...(spec.workload.kind === "txn" ? { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) } : {}),
     metadata: spec.cluster.metadata,
   });
 }

@@ -24,7 +24,7 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers"] as const;
+export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers", "txn-coordinator", "group-coordinator"] as const;
 export type BrokerTargetKind = (typeof BROKER_TARGETS)[number];
 
 /** Which nodes a fault hits, decided when the fault happens, not when the schedule is made. */
@@ -48,6 +48,10 @@ export type TargetSpec =
   | { kind: "controller-minority" }
   | { kind: "controller-majority" }
   | { kind: "all-controllers" }
+  /** The leader of the __transaction_state partition that holds this transactional id. */
+  | { kind: "txn-coordinator"; of: string }
+  /** The leader of the __consumer_offsets partition that holds this consumer group. */
+  | { kind: "group-coordinator"; of: string }
   /** Fixed node names (undos and tests). */
   | { kind: "nodes"; names: string[] };
 
@@ -72,6 +76,7 @@ export type Topology = (typeof TOPOLOGIES)[number];
 
 export const TargetSpecSchema = z.union([
   z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
+  z.object({ kind: z.enum(["txn-coordinator", "group-coordinator"]), of: z.string().min(1) }).strict(),
   z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
   z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority", "active-controller", "controller-minority", "controller-majority", "all-controllers"]) }).strict(),
 ], { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' });
