@@ -22,7 +22,7 @@ export function explainFinding(f: Finding): string {
     case "inconsistent-offsets":
       return `key ${show(f.key)}: offset ${f.offset} holds ${f.values.length} values (${f.values.map(show).join(", ")}), seen by ${f.ops.map(op).join(", ")}`;
     case "G1a":
-      return `key ${show(f.key)}: ${op(f.reader)} read value ${show(f.value)}, whose send ${op(f.writer)} failed`;
+      return `key ${show(f.key)}: ${op(f.reader)} read value ${show(f.value)}${f.offset === undefined ? "" : ` at offset ${f.offset}`}, whose send ${op(f.writer)} failed`;
     case "precommitted-read":
       return `key ${show(f.key)}: ${op(f.op)} read value ${show(f.value)} that it sent itself`;
     case "torn-txn": {

@@ -77,6 +77,8 @@ export interface G1a extends Base {
   type: "G1a";
   key: Key;
   value: Value;
+  /** The offset the reader found it at (an aborted transaction's record is no position of the log). */
+  offset: number;
   writer: number;
   reader: number;
 }

@@ -56,7 +56,7 @@ export function findG1a(d: Derived, out: Findings): void {
     out.add("G1a", () => {
       const writer = opIndex(d, w);
       const reader = opIndex(d, c);
-      return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer, reader, ops: [writer, reader] };
+      return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, offset: d.recOff[r]!, writer, reader, ops: [writer, reader] };
     });
   }
 }

@@ -122,7 +122,8 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
     }
     case "G1a": {
       const err = log?.writers.get(f.value);
-      return `${r.op(f.reader)} read value ${val(f.value)} on key ${k} (${at(f.value)}), <b class="bad">but its send, ${r.op(f.writer)}, failed</b>${err?.type === "fail" ? "" : ` (${esc(err?.type ?? "?")})`}: a failed send (or an aborted transaction's) must never be visible.`;
+      const where = typeof f.offset === "number" ? `offset <b class="off">${f.offset}</b>` : at(f.value);
+      return `${r.op(f.reader)} read value ${val(f.value)} on key ${k} (${where}), <b class="bad">but its send, ${r.op(f.writer)}, failed</b>${err?.type === "fail" ? "" : ` (${esc(err?.type ?? "?")})`}: a failed send (or an aborted transaction's) must never be visible.`;
     }
     case "precommitted-read":
       return `${r.op(f.op)} read value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, <b class="bad">which it sent itself</b>, in the same op.`;

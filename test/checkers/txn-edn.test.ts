@@ -20,7 +20,7 @@ describe("transactional EDN histories", () => {
     expect(JSON.stringify(r)).toBe(JSON.stringify(await checkHistoryFile(fixture("txn-small.jsonl"), config)));
     expect(r.valid).toBe(false);
     expect(r.anomalyTypes).toEqual(["G1a", "torn-txn"]);
-    expect(r.anomalies.G1a!.examples).toEqual([{ type: "G1a", key: "x", value: 4, writer: 5, reader: 7, ops: [5, 7] }]);
+    expect(r.anomalies.G1a!.examples).toEqual([{ type: "G1a", key: "x", value: 4, offset: 2, writer: 5, reader: 7, ops: [5, 7] }]);
     expect(r.anomalies["torn-txn"]!.examples).toEqual([
       { type: "torn-txn", op: 11, outcome: "info", seen: [{ key: "z", value: 7, offset: 1, reader: 13 }], never: [{ key: "y", value: 6, offset: null }], ops: [11, 13] },
     ]);

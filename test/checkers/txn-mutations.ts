@@ -36,7 +36,7 @@ export const abortedRead: TxnMutation = (m, pick) => {
     res[String(c.s.key)] = [...(res[String(c.s.key)] ?? []), [c.s.offset, c.s.value] as Rec].sort((a, b) => a[0] - b[0]);
     return {
       history: h,
-      verify: (r) => findingsOf(r, "G1a", (f) => f.value === c.s.value && f.writer === c.t.pos && f.reader === m.finalRead),
+      verify: (r) => findingsOf(r, "G1a", (f) => f.value === c.s.value && f.offset === c.s.offset && f.writer === c.t.pos && f.reader === m.finalRead),
     };
   }
   // A construct: a transaction appends its send and aborts; another transaction reads it and commits.
