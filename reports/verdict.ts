@@ -33,7 +33,8 @@ export function configChips(c: CheckConfig, txns = false): string[] {
     `max in flight ${c.maxInFlight ?? "≤5"}${a(c.maxInFlight !== undefined)}`,
     `consumers: ${c.consumerMode ?? "assign"}${a(c.consumerMode !== undefined)}`,
     ...(c.wwDeps ? ["ww deps inferred"] : []),
-    ...(txns || c.transactional !== undefined || c.isolation !== undefined
+    // Only where transactions are in play: for a queue run the isolation level changes nothing.
+    ...(txns || c.transactional === true
       ? [
           `${c.transactional === false ? "no transactions" : "transactional producers"}${a(c.transactional !== undefined)}`,
           `consumers ${c.isolation ?? "read_committed"}${a(c.isolation !== undefined)}`,
