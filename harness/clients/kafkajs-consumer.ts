@@ -72,6 +72,18 @@ export class KafkajsConsumer implements ConsumerClient {
           }
         });
       }
+      if (mode === "assign") {
+        // A transactional log ends in control records (commit / abort markers), and read_committed
+        // drops aborted records: kafkajs hands neither to eachBatch, but moves past them (it emits
+        // the batch's last offset). Follow it, or a reader never reaches the end offsets.
+        this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
+          const { topic: t, partition, lastOffset } = e.payload;
+          if (lastOffset === null || lastOffset === undefined) return;
+          const key = keyOf({ topic: t, partition });
+          const next = Number(lastOffset) + 1;
+          if (next > (this.positions.get(key) ?? 0)) this.positions.set(key, next);
+        });
+      }
       this.consumer.on(this.consumer.events.CRASH, (e) => {
         this.crashed = e.payload.error ?? new Error("consumer crashed");
         this.polls.crashed(this.crashed);

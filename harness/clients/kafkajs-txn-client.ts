@@ -48,7 +48,19 @@ class KafkajsTxnProducer implements TxnProducerDriver {
       const { topic, partition } = parseKey(key);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: String(offset) }]);
     }
-    await this.current().sendOffsets({ consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) });
+    const offsets = { consumerGroupId: groupId, topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })) };
+    // kafkajs does not retry AddOffsetsToTxn: right after a commit the coordinator refuses it with
+    // CONCURRENT_TRANSACTIONS until the previous transaction's markers are written (the request did
+    // nothing), which would fail every transaction whose polls follow a commit closely. Retry it
+    // as the Java client does; the transaction's op timeout bounds the retries.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.current().sendOffsets(offsets);
+      } catch (err) {
+        if ((err as { type?: string }).type !== "CONCURRENT_TRANSACTIONS" || attempt >= 30) throw err;
+        await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 300)));
+      }
+    }
   }
 
   async commit(): Promise<void> {

@@ -1,6 +1,7 @@
 // `kafka-harness run` flags → a TestSpec input layered over an optional spec file. Pure, so the
 // mapping is tested without a cluster; a flag that is not a number says so, naming the flag.
 import { SpecError } from "../spec/errors.ts";
+import { ISOLATION_LEVELS, WORKLOAD_KINDS } from "../spec/test-spec.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 
 export interface RunFlags {
@@ -27,6 +28,9 @@ export interface RunFlags {
   consumers?: string;
   subscribe?: boolean;
   name?: string;
+  workload?: string;
+  abortRate?: string;
+  isolation?: string;
 }
 
 function num(flag: string, v: string | undefined, problems: string[]): number | undefined {
@@ -37,6 +41,19 @@ function num(flag: string, v: string | undefined, problems: string[]): number | 
     return undefined;
   }
   return n;
+}
+
+function oneOf(flag: string, v: string | undefined, allowed: readonly string[], problems: string[]): string | undefined {
+  if (v === undefined || allowed.includes(v)) return v;
+  problems.push(`--${flag}: expected ${allowed.join(" or ")} (got ${JSON.stringify(v)})`);
+  return undefined;
+}
+
+function share(flag: string, v: string | undefined, problems: string[]): number | undefined {
+  const n = num(flag, v, problems);
+  if (n === undefined || (n >= 0 && n <= 1)) return n;
+  problems.push(`--${flag}: expected a share from 0 to 1 (got ${JSON.stringify(v)})`);
+  return undefined;
 }
 
 const list = (v: string | undefined) => (v === undefined ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean));
@@ -58,8 +75,8 @@ export function specFromFlags(flags: RunFlags, base: Plain = {}): Plain {
     },
     topic: { minInsyncReplicas: num("min-isr", flags.minIsr, problems), uncleanLeaderElection: flags.unclean, partitions: num("partitions", flags.partitions, problems) },
     producer: { acks, idempotent: flags.idempotent, maxInFlight: num("max-in-flight", flags.maxInFlight, problems), retries: num("retries", flags.retries, problems) },
-    consumer: { mode: flags.subscribe ? "subscribe" : undefined, count: num("consumers", flags.consumers, problems) },
-    workload: { timeLimitSeconds: num("time-limit", flags.timeLimit, problems), rate: num("rate", flags.rate, problems), producers: num("producers", flags.producers, problems) },
+    consumer: { mode: flags.subscribe ? "subscribe" : undefined, count: num("consumers", flags.consumers, problems), isolation: oneOf("isolation", flags.isolation, ISOLATION_LEVELS, problems) },
+    workload: { kind: oneOf("workload", flags.workload, WORKLOAD_KINDS, problems), abortRate: share("abort-rate", flags.abortRate, problems), timeLimitSeconds: num("time-limit", flags.timeLimit, problems), rate: num("rate", flags.rate, problems), producers: num("producers", flags.producers, problems) },
     faults: { kinds: list(flags.faults), targets: list(flags.targets) },
   };
   if (problems.length) throw new SpecError("command line", problems);

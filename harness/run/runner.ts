@@ -24,7 +24,11 @@ import { EnvironmentError } from "../util/environment.ts";
 import { onShutdown, type ShutdownCause } from "../util/shutdown.ts";
 import { deadlineSignal, secondsSince } from "../util/wait.ts";
 import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
+import { runTxnWorkload } from "../workload/execute-txn.ts";
 import { generatePlan } from "../workload/plan.ts";
+import { txnGroupsOf, txnIdsOf } from "../workload/txn-plan.ts";
+import { prepareTxnState } from "../workload/txn-setup.ts";
+import { loadTxnClient } from "../clients/txn-client.ts";
 import { createFaultDriver, faultSchedule, type FaultDriver } from "./fault-driver.ts";
 import { sideBySide } from "./side-by-side.ts";
 import { createRunDir, writeJson, type RunDir } from "./store.ts";
@@ -78,6 +82,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   const progress = opts.progress ?? (() => {});
   // The client library before anything starts: a missing one is an EnvironmentError, not a run.
   const client = await loadClient(spec.client);
+  const txnClient = spec.workload.kind === "txn" ? await loadTxnClient(spec.client) : undefined;
   const plan = generatePlan(spec);
   const schedule = faultSchedule(spec);
   // The machine before the run: no engine or no image is an EnvironmentError, and no run folder.
@@ -137,6 +142,10 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
           "unclean.leader.election.enable": String(spec.topic.uncleanLeaderElection),
         },
       });
+      if (txnClient) {
+        progress("txn: creating __transaction_state and __consumer_offsets, waiting for them in sync");
+        await prepareTxnState(c.bootstrap(), txnClient, txnIdsOf(spec), txnGroupsOf(spec), 60_000);
+      }
       const ctx: ClientContext = { bootstrap: () => c.bootstrap(), recorder, nextProcess: processCounter() };
       faults = createFaultDriver(spec, schedule, c, recorder, progress);
 
@@ -146,13 +155,13 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         const { signal, clear } = deadlineSignal(abort.signal, spec.workload.timeLimitSeconds * 1000);
         mark("invoke", "workload", { timeLimitSeconds: spec.workload.timeLimitSeconds });
         const ticker = setInterval(() => {
-          const s = workload.sends;
-          progress(`  ${secondsSince(t)} s: sends ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
+          const s = workload.transactions ?? workload.sends;
+          progress(`  ${secondsSince(t)} s: ${workload.transactions ? "transactions" : "sends"} ok ${s.ok} info ${s.info} fail ${s.fail}; ${recorder.ops.length} ops; faults in force: ${faults?.inForce().join(", ") || "none"}`);
         }, 5000);
         try {
           [workload] = await sideBySide<[WorkloadStats, void]>(
             [
-              ["the workload", runWorkload(spec, plan, ctx, signal, (s) => (workload = s))],
+              ["the workload", txnClient ? runTxnWorkload(spec, plan, ctx, txnClient, signal, (s) => (workload = s)) : runWorkload(spec, plan, ctx, signal, (s) => (workload = s))],
               ["the fault driver", faults.run(signal)],
             ],
             cancel,
@@ -175,6 +184,12 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         } catch (err) {
           progress(`  not recovered: ${messageOf(err)}; reading anyway`);
         }
+      }
+
+      if (txnClient && !abort.signal.aborted) {
+        // read_committed final reads stop at the first open transaction: end them all first.
+        progress("txn: ending every transaction left open (a new producer per transactional id)");
+        await txnClient.endOpenTransactions(c.bootstrap(), txnIdsOf(spec), 30_000).catch((err: unknown) => progress(`  ${messageOf(err)}; reading anyway`));
       }
 
       if (!abort.signal.aborted) {

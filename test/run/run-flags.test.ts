@@ -35,6 +35,33 @@ describe("run flags", () => {
   });
 });
 
+describe("txn run flags", () => {
+  it("--workload, --abort-rate and --isolation map onto the spec", () => {
+    const spec = parseTestSpec(specFromFlags({ workload: "txn", abortRate: "0.3", isolation: "read_uncommitted", acks: "all" }));
+    expect(spec.workload).toMatchObject({ kind: "txn", abortRate: 0.3 });
+    expect(spec.consumer.isolation).toBe("read_uncommitted");
+    // A transactional producer is idempotent whatever --idempotent says.
+    expect(spec.producer.idempotent).toBe(true);
+    const q = parseTestSpec(specFromFlags({}));
+    expect([q.workload.kind, q.workload.abortRate, q.consumer.isolation]).toEqual(["queue", 0.1, "read_committed"]);
+  });
+
+  it("bad values are errors naming the flag (exit 2: SpecError)", () => {
+    expect(() => specFromFlags({ workload: "txns" })).toThrow(/--workload: expected queue or txn \(got "txns"\)/);
+    expect(() => specFromFlags({ isolation: "serializable" })).toThrow(/--isolation: expected read_committed or read_uncommitted/);
+    expect(() => specFromFlags({ abortRate: "lots" })).toThrow(/--abort-rate: expected a number/);
+    expect(() => specFromFlags({ abortRate: "1.5" })).toThrow(/--abort-rate: expected a share from 0 to 1 \(got "1.5"\)/);
+    expect(() => specFromFlags({ abortRate: "-0.1" })).toThrow(SpecError);
+  });
+
+  it("the spec refuses txn without acks all, txn through platformatic, and coordinator targets without txn", () => {
+    expect(() => parseTestSpec(specFromFlags({ workload: "txn", acks: "1" }))).toThrow(/producer\.acks: must be "all" with workload\.kind "txn"/);
+    expect(() => parseTestSpec(specFromFlags({ workload: "txn", client: "platformatic" }))).toThrow(/workload\.kind: "txn" is built for client "kafkajs" only/);
+    expect(() => parseTestSpec(specFromFlags({ faults: "pause", targets: "txn-coordinator" }))).toThrow(/faults\.targets: txn-coordinator needs workload\.kind "txn"/);
+    expect(parseTestSpec(specFromFlags({ workload: "txn", faults: "pause,kill", targets: "leader,txn-coordinator,group-coordinator" })).faults.targets).toEqual(["leader", "txn-coordinator", "group-coordinator"]);
+  });
+});
+
 describe("test spec", () => {
   it("draws a seed when none is given and keeps one that is", () => {
     expect(parseTestSpec({ seed: 5 }).seed).toBe(5);
