@@ -14,7 +14,7 @@ import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { run } from "../util/exec.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
-import { brokerConfig, brokerName, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
+import { brokerConfig, brokerName, CONTROLLER_PORT, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
 import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
 import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
@@ -130,15 +130,19 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
         : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s)`,
     );
     const dedicated = kraft && !spec.combined ? voters : [];
+    // Each controller's CONTROLLER listener on 127.0.0.1 too: the nemesis asks every voter who
+    // leads (DescribeQuorum), which a broker can only forward to the controller it knows.
+    const controllerPorts = await freePorts(dedicated.length);
     const ownControllers = await allStarted(
       dedicated.map(async (v, i) => {
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, v.name, "controller")
           .withNodeConfig(controllerConfig(spec, v), spec.zookeeperJvmOpts)
           .withEnvironment(kraftEnv)
+          .withExposedPorts({ container: CONTROLLER_PORT, host: controllerPorts[i]! })
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId() }, runId);
+        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId(), controllerPort: controllerPorts[i] }, runId);
       }),
     );
     const zookeepers = await allStarted(

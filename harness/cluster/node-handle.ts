@@ -18,6 +18,8 @@ export interface NodeHandle {
   readonly containerId: string;
   /** For brokers: the EXTERNAL listener's port on 127.0.0.1. */
   readonly externalPort?: number;
+  /** For dedicated KRaft controllers: the CONTROLLER listener's port on 127.0.0.1 (DescribeQuorum asked of each voter). */
+  readonly controllerPort?: number;
   /** The node's address on the run's network (may change after a restart). */
   address(): Promise<string>;
   state(): Promise<ContainerState>;
@@ -32,7 +34,7 @@ export interface NodeHandle {
 }
 
 export async function nodeHandle(
-  info: { name: string; role: Role; id: number; containerId: string; externalPort?: number },
+  info: { name: string; role: Role; id: number; containerId: string; externalPort?: number; controllerPort?: number },
   networkName: string,
 ): Promise<NodeHandle> {
   const client = await getContainerRuntimeClient();

@@ -99,11 +99,15 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     }
     throw new Error(`no broker described the quorum (${problems.join("; ") || "none is up and reaching a voter majority"})`);
   };
-  /** The quorum as every such broker describes it, asked in parallel (the quorum watch's poll). */
-  const describeQuorumAll = async () => {
-    const answers = await Promise.allSettled(quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000)));
-    return answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
-  };
+  /**
+   * The quorum-failover watch's poll, in parallel: every running dedicated controller asked directly
+   * (only a leader answers; a killed one refuses at once), and every such broker (which forwards
+   * to the controller it knows, so it may still be waiting on a dead one).
+   */
+  const describeQuorumAll = () => [
+    ...ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => askQuorum(c.controllerPort!, 1000)),
+    ...quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000)),
+  ];
   /** KRaft: the quorum leader's id. */
   const quorumLeader = async () => {
     const q = await describeQuorumNow();

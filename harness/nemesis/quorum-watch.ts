@@ -6,9 +6,12 @@
 //     "quorumLeaderAfterMs":2840,"ended":"settled"}}
 //
 // value.fault is the index of the fault's ok op; quorumLeaderAfterMs runs from that op until some
-// broker's DescribeQuorum names a leader other than the one hit (brokers that are up and
-// reach a voter majority are asked in parallel each poll) (null when not seen: a killed
-// majority cannot elect one until it is back, so that watch ends "undone" or "timeout").
+// answer to DescribeQuorum names a leader other than the one hit. Each poll (every 250 ms) asks,
+// in parallel, every running dedicated controller on its CONTROLLER port (a voter answers only
+// while it leads) and every broker that is up and reaches a voter majority (a broker forwards to
+// the controller it knows, which lags an election); the first answer naming a new leader counts.
+// null when not seen: a killed majority cannot elect one until it is back, so that watch ends
+// "undone" or "timeout".
 import type { Recorder } from "../history/recorder.ts";
 import type { QuorumState } from "../kafka/describe-quorum.ts";
 import { sleep } from "../util/wait.ts";
@@ -26,13 +29,26 @@ export function reachesQuorum(node: string, voters: readonly string[], grudge: G
 /** Voters a grudge cuts off from a quorum majority: a leader among them loses its quorum. Pure. */
 export const votersCutFromMajority = (voters: readonly string[], grudge: Grudge) => voters.filter((v) => !reachesQuorum(v, voters, grudge));
 
+/** The first answer that satisfies `ok`, as soon as it comes; undefined once every ask settled without one. */
+export function firstMatch<T>(asks: readonly Promise<T>[], ok: (x: T) => boolean): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    let left = asks.length;
+    if (left === 0) return resolve(undefined);
+    for (const a of asks) {
+      a.then((x) => (ok(x) ? resolve(x) : undefined), () => undefined).finally(() => {
+        if (--left === 0) resolve(undefined);
+      });
+    }
+  });
+}
+
 /** A new leader was seen: one, and not the one that was hit. Pure. */
 export const newQuorumLeader = (q: Pick<QuorumState, "leaderId">, oldLeaderId: number) => q.leaderId >= 0 && q.leaderId !== oldLeaderId;
 
 export interface QuorumFailoverWatch {
   recorder: Recorder;
-  /** DescribeQuorum through every broker the fault did not hit, in parallel: the answers that came. */
-  describe: () => Promise<QuorumState[]>;
+  /** DescribeQuorum asked of every node that may answer, in parallel: one promise per ask. */
+  describe: () => Promise<QuorumState>[];
   /** Index of the fault's ok op. */
   fault: number;
   t0: number;
@@ -58,8 +74,8 @@ export async function watchQuorumFailover(w: QuorumFailoverWatch): Promise<void>
       ended = "timeout";
       break;
     }
-    // One broker naming a new leader is enough: the quorum elected it (the others may lag).
-    const q = (await w.describe().catch(() => [])).find((x) => newQuorumLeader(x, w.from.id));
+    // One answer naming a new leader is enough: the quorum elected it (the others may lag).
+    const q = await firstMatch(w.describe(), (x) => newQuorumLeader(x, w.from.id));
     if (q) {
       seen = q;
       afterMs = Math.round(performance.now() - w.t0);
