@@ -77,6 +77,12 @@ const offsetReuse: Rule = (c) => {
   const loss = LOSS.map((rule) => rule(c)).find(Boolean);
   return loss ? `${loss}; the new leader then reuses the lost record's offset` : undefined;
 };
+// A transaction's sends in several partitions: where loss is permitted, one partition's committed
+// records can be truncated while another's stay, and the transaction looks torn.
+const tornByLoss: Rule = (c) => {
+  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  return loss ? `${loss}; a committed transaction's records lost in one partition and kept in another look torn` : undefined;
+};
 const REORDER: Rule[] = [acks0, reorder];
 const always = (reason: string): Rule[] => [() => reason];
 
@@ -101,7 +107,7 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   G1c: [wwNoise, dirtyCycles],
   "G1c-process": [wwNoise, dirtyCycles],
   "G1c-realtime": [wwNoise, dirtyCycles],
-  "torn-txn": [],
+  "torn-txn": [tornByLoss],
 };
 
 /** Why acks=all without unclean election keeps acknowledged writes, whatever min.insync.replicas is. */

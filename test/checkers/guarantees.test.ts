@@ -7,7 +7,7 @@ import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor(c)[t].forbidden).sort();
 // Where loss is permitted, the next leader reuses a lost record's offset: inconsistent-offsets
 // follows from the loss (measured on a real acks=1 run: 387 lost writes, 387 reused offsets).
-const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets"];
+const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets", "torn-txn"];
 const REORDER: AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send"];
 const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime"];
 
@@ -58,16 +58,17 @@ describe("guarantees", () => {
     expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual([...ALWAYS_PERMITTED, ...REORDER].sort());
   });
 
-  it("forbids G1a and precommitted reads but under read_uncommitted transactions, always torn transactions and in-poll disorder, under assign read-order anomalies; inconsistent offsets wherever loss is", () => {
+  it("forbids G1a and precommitted reads but under read_uncommitted transactions, always in-poll disorder, under assign read-order anomalies; inconsistent offsets and torn transactions wherever loss is", () => {
     fc.assert(
       fc.property(configArb, (c) => {
         const g = guaranteesFor(c);
         for (const t of ["G1a", "precommitted-read"] as const) expect(g[t].forbidden).toBe(!dirty(c));
         if (!c.wwDeps) for (const t of ["G1c", "G1c-process", "G1c-realtime"] as const) expect(g[t].forbidden).toBe(!dirty(c));
-        for (const t of ["torn-txn", "int-poll-skip", "int-nonmonotonic-poll"] as const) {
+        for (const t of ["int-poll-skip", "int-nonmonotonic-poll"] as const) {
           expect(g[t].forbidden).toBe(true);
         }
         expect(g["inconsistent-offsets"].forbidden).toBe(g["lost-write"].forbidden);
+        expect(g["torn-txn"].forbidden).toBe(g["lost-write"].forbidden);
         if (c.consumerMode !== "subscribe") expect(g["poll-skip"].forbidden && g["nonmonotonic-poll"].forbidden).toBe(true);
         for (const t of ALWAYS_PERMITTED) expect(g[t].forbidden).toBe(false);
         for (const t of ANOMALY_TYPES) expect(g[t].reason.length).toBeGreaterThan(10);
