@@ -1,11 +1,21 @@
 // Needs a real cluster: a KRaft cluster (3 dedicated controllers + 3 brokers, Kafka 4.x) comes up
-// ready, serves a short run in which the leader of a partition is killed, and leaves nothing
-// behind. The run must be valid with at least one kill applied and every acknowledged send read back.
+// ready, serves a short run in which the leader of a partition is killed, survives the KRaft faults
+// (a killed active controller is replaced; a killed partition leader rejoins the ISR; each KRaft
+// topology is applied and undone, recorded with its targets), and leaves nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
 import "../../harness/api/matchers.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
-import { quorumState } from "../../harness/cluster/readiness.ts";
+import { createTopic } from "../../harness/cluster/cluster.ts";
+import { quorumState, waitQuorumReady } from "../../harness/cluster/readiness.ts";
+import { produceValues, readValues } from "../../harness/clients/round-trip.ts";
+import type { Op } from "../../checkers/history.ts";
+import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
+import { allWhole } from "../../harness/nemesis/failover-watch.ts";
+import { clusterNemesis, type ClusterNemesis } from "../../harness/nemesis/nemesis.ts";
+import { clusterProbe } from "../../harness/nemesis/probe.ts";
+import { seededRng, type FaultResult, type FaultValue } from "../../harness/nemesis/index.ts";
+import { waitFor } from "../../harness/util/wait.ts";
 
 const harness = harnessFixture({ cluster: { metadata: "kraft" }, storeRoot: "test-output/store", progress: (m) => console.error(m) });
 beforeAll(harness.setup, 240_000);
@@ -47,6 +57,137 @@ describe("KRaft cluster (Kafka 4.x)", () => {
     expect(run.results.stats.valuesRead).toBeGreaterThan(20);
     expect(run).toKeepAcknowledgedWrites();
     expect(run).toBeValid();
+  });
+
+  describe("KRaft faults (the nemesis on the same cluster)", () => {
+    const TOPIC = "kt";
+    let recorder: Recorder;
+    let nemesis: ClusterNemesis;
+    const ops = (f: string, after = -1) => recorder.ops.filter((o) => o.f === f && o.index > after);
+    const waitOp = (f: string, after: number, timeoutMs = 60_000): Promise<Op> =>
+      waitFor(`a ${f} op after #${after}`, async () => ops(f, after)[0], { timeoutMs, intervalMs: 200 });
+    const voterIds = () => harness.cluster.controllers.map((c) => c.id);
+    /** Every voter back in the quorum, every broker unfenced and every ISR whole in every view. */
+    const waitWhole = async () => {
+      const c = harness.cluster;
+      await waitQuorumReady(c.brokers, voterIds(), 90_000);
+      const probe = clusterProbe(c);
+      await waitFor(
+        "every broker unfenced and every ISR whole in every view",
+        async () => {
+          const views = await probe.metadataAll({ topics: [TOPIC] });
+          if (views.length !== c.brokers.length || views.some((v) => v.brokers.length !== c.brokers.length || !allWhole(v.partitions))) {
+            throw new Error(JSON.stringify(views.map((v) => ({ from: v.from, brokers: v.brokers, isr: v.partitions.map((p) => p.isr) }))));
+          }
+          return true;
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+    };
+    const undo = async (r: FaultResult) => {
+      const u = await nemesis.invoke(r.undo!);
+      expect(u.type, JSON.stringify(u.value)).toBe("ok");
+      return u;
+    };
+
+    beforeAll(async () => {
+      const c = harness.cluster;
+      await createTopic(c.bootstrap(), TOPIC, { partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
+      recorder = createRecorder();
+      nemesis = clusterNemesis(c, { recorder, rng: seededRng(14), healOnShutdown: false, watch: { topics: [TOPIC], pollMs: 250, timeoutMs: 40_000 } });
+      await waitWhole();
+    }, 120_000);
+
+    afterAll(async () => {
+      await nemesis?.healAll();
+      await nemesis?.close();
+    }, 90_000);
+
+    it("a killed active controller is replaced (quorum-failover recorded) and the cluster keeps serving", async () => {
+      const r = await nemesis.invoke({ fault: "kill", targets: { kind: "active-controller" } });
+      expect(r, JSON.stringify(r.value)).toMatchObject({ type: "ok", f: "kill", value: { selector: "active-controller" } });
+      const [old] = r.value.targets;
+      expect(harness.cluster.controllers.map((c) => c.name)).toContain(old);
+      const q = (await waitOp("quorum-failover", r.index!)).value as Record<string, unknown>;
+      expect(q).toMatchObject({ fault: r.index, from: old, ended: "settled" });
+      expect(q.to).not.toBe(old);
+      expect(q.quorumLeaderAfterMs).toEqual(expect.any(Number));
+      // While the old leader is down: acks=all writes are acknowledged and read back.
+      const values = Array.from({ length: 30 }, (_, i) => 1000 + i);
+      expect(await produceValues(harness.cluster.bootstrap(), TOPIC, values)).toBe(values.length);
+      expect((await readValues(harness.cluster.bootstrap(), TOPIC, values.length, 30_000)).sort()).toEqual(values);
+      await undo(r);
+      await waitWhole();
+    }, 150_000);
+
+    it("a killed partition leader fails over once fenced and rejoins the ISR after its start", async () => {
+      const r = await nemesis.invoke({ fault: "kill", targets: { kind: "leader", of: `${TOPIC}-0` } });
+      expect(r, JSON.stringify(r.value)).toMatchObject({ type: "ok", value: { leaderOf: `${TOPIC}-0` } });
+      const killed = harness.cluster.node(r.value.targets[0]!).id;
+      // Fenced after the broker session timeout (6 s), then a new leader from the ISR.
+      const f = (await waitOp("failover", r.index!)).value as { leaderAfterMs: number | null; leaders: Record<string, number>; ended: string };
+      expect(f.ended, JSON.stringify(f)).toBe("settled");
+      expect(f.leaderAfterMs).toEqual(expect.any(Number));
+      expect(f.leaders[`${TOPIC}-0`]).not.toBe(killed);
+      const u = await undo(r);
+      const rec = (await waitOp("recovery", u.index!)).value as { isrWholeAfterMs: number | null; ended: string };
+      expect(rec.ended, JSON.stringify(rec)).toBe("settled");
+      expect(rec.isrWholeAfterMs).toEqual(expect.any(Number));
+      const md = await clusterProbe(harness.cluster).metadata({ topics: [TOPIC] });
+      expect(md.partitions.find((p) => p.partition === 0)!.isr).toContain(killed);
+    }, 150_000);
+
+    it("each KRaft topology is applied and undone, recorded with its targets", async () => {
+      const c = harness.cluster;
+      const voters = c.controllers.map((x) => x.name);
+      const brokers = c.brokers.map((x) => x.name);
+      const partition = (v: FaultValue) => v.grudge as Record<string, string[]>;
+
+      // The active controller cut from the other voters; brokers still reach it.
+      const iso = await nemesis.invoke({ fault: "partition", topology: "isolate-controller", targets: { kind: "active-controller" } });
+      expect(iso, JSON.stringify(iso.value)).toMatchObject({ type: "ok", value: { topology: "isolate-controller", selector: "active-controller" } });
+      const [active] = iso.value.targets;
+      expect(partition(iso.value)[active!]!.sort()).toEqual(voters.filter((v) => v !== active));
+      expect(Object.keys(partition(iso.value)).some((n) => brokers.includes(n))).toBe(false);
+      expect((await waitOp("quorum-failover", iso.index!)).value).toMatchObject({ from: active, ended: "settled" });
+      expect(await undo(iso)).toMatchObject({ f: "heal", value: { removedFrom: voters } });
+      await waitWhole();
+
+      // One broker cut from the quorum (clients and brokers still reach it): the controller fences it.
+      const cut = await nemesis.invoke({ fault: "partition", topology: "cut-from-quorum", targets: { kind: "leader", of: `${TOPIC}-1` } });
+      expect(cut, JSON.stringify(cut.value)).toMatchObject({ type: "ok", value: { topology: "cut-from-quorum", leaderOf: `${TOPIC}-1` } });
+      const [zombie] = cut.value.targets;
+      expect(partition(cut.value)[zombie!]!.sort()).toEqual(voters);
+      const zombieId = c.node(zombie!).id;
+      const probe = clusterProbe(c);
+      await waitFor(`${zombie} fenced (gone from a healthy broker's metadata)`, async () => {
+        const md = await probe.metadata({ avoid: new Set([zombie!]), topics: [] });
+        if (md.brokers.includes(zombieId)) throw new Error(`${md.from} still lists brokers ${md.brokers}`);
+        return true;
+      }, { timeoutMs: 30_000, intervalMs: 500 });
+      await undo(cut);
+      await waitWhole();
+
+      // The 2013 scenario in KRaft terms: the leader cut from the other brokers, not from the controllers.
+      const lone = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "leader", of: `${TOPIC}-0` } });
+      expect(lone, JSON.stringify(lone.value)).toMatchObject({ type: "ok", value: { topology: "cut-from-brokers", leaderOf: `${TOPIC}-0` } });
+      expect(Object.keys(partition(lone.value)).some((n) => voters.includes(n))).toBe(false);
+      await undo(lone);
+      await waitWhole();
+
+      // A controller majority killed (no quorum: metadata frozen) and started again.
+      const maj = await nemesis.invoke({ fault: "kill", targets: { kind: "controller-majority" } });
+      expect(maj, JSON.stringify(maj.value)).toMatchObject({ type: "ok", value: { selector: "controller-majority" } });
+      expect(maj.value.targets).toHaveLength(2);
+      expect(maj.value.targets.every((n) => voters.includes(n))).toBe(true);
+      await undo(maj);
+      await waitWhole();
+
+      // Every fault and undo is an invoke/completion pair in the history, with its targets.
+      const pairs = recorder.ops.filter((o) => o.process === "nemesis" && ["partition", "heal", "kill", "start"].includes(String(o.f)) && o.index > iso.index! - 1);
+      expect(pairs.filter((o) => o.type === "ok").map((o) => o.f)).toEqual(["partition", "heal", "partition", "heal", "partition", "heal", "kill", "start"]);
+      for (const o of pairs) expect((o.value as FaultValue).targets.length, JSON.stringify(o)).toBeGreaterThan(0);
+    }, 240_000);
   });
 
   it("stop removes every container and the network", async () => {
