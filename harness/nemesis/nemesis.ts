@@ -21,7 +21,7 @@ import { rollingRestart } from "./faults/bounce.ts";
 import { killNodes, startNodes } from "./faults/kill.ts";
 import { applyGrudge, healPartitions, variantCache } from "./faults/partition.ts";
 import { pauseNodes, resumeNodes } from "./faults/pause.ts";
-import { reachesQuorum, votersCutFromMajority, watchQuorumFailover } from "./quorum-watch.ts";
+import { firstMatch, reachesQuorum, votersCutFromMajority, watchQuorumFailover } from "./quorum-watch.ts";
 import { stopNodes } from "./faults/stop.ts";
 import { grudgeFor, nodesOf, type Grudge } from "./grudge.ts";
 import { healAllNodes } from "./heal-all.ts";
@@ -87,8 +87,12 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     const g = state.partition();
     return cluster.brokers.filter((b) => b.externalPort !== undefined && !state.processFaultOf(b.name) && (!g || reachesQuorum(b.name, voterNames, g)));
   };
-  /** The quorum from the first such broker that answers. */
+  /** Running dedicated controllers, asked directly on their CONTROLLER port (only the leader answers). */
+  const askControllers = () => ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => askQuorum(c.controllerPort!, 1000));
+  /** The quorum from its leader asked directly, else from the first broker that answers. */
   const describeQuorumNow = async () => {
+    const direct = await firstMatch(askControllers(), (q) => q.leaderId >= 0);
+    if (direct) return direct;
     const problems: string[] = [];
     for (const b of quorumBrokers()) {
       try {
@@ -104,10 +108,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
    * (only a leader answers; a killed one refuses at once), and every such broker (which forwards
    * to the controller it knows, so it may still be waiting on a dead one).
    */
-  const describeQuorumAll = () => [
-    ...ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => askQuorum(c.controllerPort!, 1000)),
-    ...quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000)),
-  ];
+  const describeQuorumAll = () => [...askControllers(), ...quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000))];
   /** KRaft: the quorum leader's id. */
   const quorumLeader = async () => {
     const q = await describeQuorumNow();
