@@ -133,6 +133,9 @@ interface Measure {
   detectMs?: number;
   wallMs: number;
   cpuMs: number;
+  /** Minor page faults during check(): pages of fresh memory touched, each a cost of its own (on
+   *  a VM, tens of microseconds); the same on an idle machine and a busy one. */
+  faults?: number;
   peakRss: number;
   heapUsed: number;
   results: string;
@@ -162,9 +165,11 @@ async function childMain(mode: string, path: string): Promise<void> {
     const history = await readHistoryFile(path);
     const t2 = performance.now();
     const c2 = cpuMs();
+    const f2 = process.resourceUsage().minorPageFault;
     results = check(history);
     const wallMs = performance.now() - t2;
     const cpu = cpuMs() - c2;
+    const faults = process.resourceUsage().minorPageFault - f2;
     // The same again in two parts: building the indexes, then the anomaly checks on them.
     const t3 = performance.now();
     const d = derive(history);
@@ -173,6 +178,7 @@ async function childMain(mode: string, path: string): Promise<void> {
     const out: Measure = {
       wallMs,
       cpuMs: cpu,
+      faults,
       deriveMs: t4 - t3,
       detectMs: performance.now() - t4,
       peakRss: process.resourceUsage().maxRSS * 1024,
@@ -219,7 +225,7 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
           `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${String(valid)}${same ? "" : " (MISMATCH between the streamed and in-memory check!)"}`,
           `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, whole.wallMs)}`,
           `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms; whole check / JSON.parse = ${(whole.wallMs / parseMs).toFixed(2)}x`,
-          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
+          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU, ${mem.faults!.toLocaleString("en-US")} page faults) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
           `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
         ].join("\n"),
       );

@@ -10,7 +10,7 @@
 // Only `send` ops: in an info `txn` an offset says the record was appended inside a transaction
 // whose commit is unknown, which acknowledges nothing. Jepsen's clients complete an info op with
 // the invocation's plain values, so histories from elsewhere read as before.
-import { type Derived, F_SEND, INFO, OK } from "./derive.ts";
+import { type Derived, F_SEND, INFO, OK, recordOffset } from "./derive.ts";
 
 export interface InfoAcks {
   /** Value number -> the offset the broker acknowledged it at, for values written by info send ops. */
@@ -27,8 +27,9 @@ export function infoAcks(d: Derived): InfoAcks {
     if (d.opType[o] !== INFO || d.opF[o] !== F_SEND || d.opSynth[o] === 1) continue;
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
       const v = d.recVal[r]!;
-      if (d.recPoll[r] === 1 || Number.isNaN(d.recOff[r]!) || d.valWriter[v] !== o) continue;
-      offsets.set(v, d.recOff[r]!);
+      const offset = recordOffset(d, r);
+      if (d.recPoll[r] === 1 || Number.isNaN(offset) || d.valWriter[v] !== o) continue;
+      offsets.set(v, offset);
       ops.add(o);
     }
   }

@@ -74,11 +74,16 @@ export interface Derived {
 
   // By record number.
   nRecs: number;
-  recOp: Int32Array;
-  recKey: Int32Array;
+  /** Built on first read (the checks walk the records op by op: opRecStart..opRecEnd). */
+  readonly recOp: Int32Array;
+  /** Built on first read (the checks use valKey[recVal[r]], the same number). */
+  readonly recKey: Int32Array;
   recVal: Int32Array;
-  /** NaN when the offset is unknown. */
-  recOff: Float64Array;
+  /** NaN when the offset is unknown. Built on first read when recOffInt holds the offsets (the
+   *  checks read recordOffset()). */
+  readonly recOff: Float64Array;
+  /** The offsets as int32 (-1: unknown), when all fit; else undefined and recOff holds them. */
+  recOffInt: Int32Array | undefined;
   /** 1 for a value returned by a poll, 0 for a sent one. */
   recPoll: Uint8Array;
   /** Dense index of the record's offset (or of the value's first index), -1 if unknown. */
@@ -180,16 +185,19 @@ export class Deriver {
   private opF: ByteList;
   private opProc: IntList;
   private opSynth: ByteList;
-  private opRecStart: IntList;
-  private opRecEnd: IntList;
+  /** opRecStart[o]; opRecEnd[o] is the next op's start (records are numbered in op order), so
+   *  both are views of this one list, closed by nRecs at the end. */
+  private opRecBound: IntList;
   private opKeys = new Map<number, number[]>();
   private procIds = new Map<Process, number>();
   private procs: Process[] = [];
 
-  private recOp: IntList;
-  private recKey: IntList;
   private recVal: IntList;
-  private recOff: FloatList;
+  /** Offsets as int32, -1 when unknown, while every offset fits (Kafka's rarely pass 2^31); at the
+   *  first that does not, all move to recOffFloat. Half the memory of floats, so half the fresh
+   *  pages to fill. */
+  private recOffInt: IntList;
+  private recOffFloat: FloatList | undefined;
   private recPoll: ByteList;
 
   private keyIds = new Map<string, number>();
@@ -217,7 +225,7 @@ export class Deriver {
     const vals = Math.max(1024, (values ?? ops) + 1024);
     // One allocation for every list (ints.ts, Slab); pages never written cost nothing.
     const slab = new Slab(
-      Slab.bytes(ops, 8) + Slab.bytes(recs, 8) + 6 * Slab.bytes(ops, 4) + 3 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
+      Slab.bytes(ops, 8) + 5 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
         3 * Slab.bytes(ops, 1) + Slab.bytes(recs, 1) + Slab.bytes(vals, 1),
     );
     this.opPos = new IntList(slab.int32(ops));
@@ -228,15 +236,12 @@ export class Deriver {
     this.opF = new ByteList(slab.uint8(ops));
     this.opProc = new IntList(slab.int32(ops));
     this.opSynth = new ByteList(slab.uint8(ops));
-    this.opRecStart = new IntList(slab.int32(ops));
-    this.opRecEnd = new IntList(slab.int32(ops));
-    this.recOp = new IntList(slab.int32(recs));
-    this.recKey = new IntList(slab.int32(recs));
+    this.opRecBound = new IntList(slab.int32(ops + 1));
     this.recVal = new IntList(slab.int32(recs));
-    this.recOff = new FloatList(slab.float64(recs));
+    this.recOffInt = new IntList(slab.int32(recs));
     this.recPoll = new ByteList(slab.uint8(recs));
     this.valKey = new IntList(slab.int32(vals));
-    this.valIds = new ValueIds(this.valKey, this.valueLimit);
+    this.valIds = new ValueIds(this.valKey, this.valueLimit, vals);
     this.valWriter = new IntList(slab.int32(vals));
     this.valReadOk = new ByteList(slab.uint8(vals));
     this.valFirstOkReader = new IntList(slab.int32(vals));
@@ -282,7 +287,7 @@ export class Deriver {
     this.opF.push(f);
     this.opProc.push(this.internProc(op.process));
     this.opSynth.push(unfinished ? 1 : 0);
-    this.opRecStart.push(this.recOp.n);
+    this.opRecBound.push(this.recVal.n);
     // A failed or crashed op may carry no value: its invocation says what it tried.
     const value = op.value ?? invocation?.value;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
@@ -292,7 +297,6 @@ export class Deriver {
     } else if (Array.isArray(value)) {
       this.addRecords(o, value, type);
     }
-    this.opRecEnd.push(this.recOp.n);
   }
 
   /** One record per value the op's micro-ops send or read. */
@@ -314,7 +318,7 @@ export class Deriver {
     } else value = sent as Value;
     const k = this.internKey(key, false);
     const v = this.internVal(k, value);
-    this.pushRec(o, k, v, offset, 0);
+    this.pushRec(v, offset, 0);
     if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
   }
 
@@ -325,7 +329,7 @@ export class Deriver {
       for (let j = 0; j < read.length; j++) {
         const record = read[j]!;
         const v = this.internVal(k, record[1]);
-        this.pushRec(o, k, v, record[0], 1);
+        this.pushRec(v, record[0], 1);
         if (type === OK) {
           this.valReadOk.a[v] = 1;
           if (this.valFirstOkReader.a[v] === -1) this.valFirstOkReader.a[v] = o;
@@ -334,12 +338,18 @@ export class Deriver {
     }
   }
 
-  private pushRec(o: number, k: number, v: number, offset: number, poll: number): void {
-    this.recOp.push(o);
-    this.recKey.push(k);
+  private pushRec(v: number, offset: number, poll: number): void {
     this.recVal.push(v);
-    this.recOff.push(offset);
     this.recPoll.push(poll);
+    if (this.recOffFloat !== undefined) this.recOffFloat.push(offset);
+    else if (offset >= 0 && offset <= 0x7fffffff && (offset | 0) === offset) this.recOffInt.push(offset);
+    else if (Number.isNaN(offset)) this.recOffInt.push(-1);
+    else {
+      this.recOffFloat = new FloatList(Math.max(1024, this.recOffInt.a.length));
+      const ints = this.recOffInt.done();
+      for (let r = 0; r < ints.length; r++) this.recOffFloat.push(ints[r]! < 0 ? Number.NaN : ints[r]!);
+      this.recOffFloat.push(offset);
+    }
   }
 
   private internProc(p: Process): number {
@@ -403,9 +413,19 @@ export class Deriver {
   private finishOps(): Derived {
     const nOps = this.opPos.n;
     const nVals = this.nVals;
-    const nRecs = this.recOp.n;
+    const nRecs = this.recVal.n;
     this.valOrig.length = nVals;
     const slab = new Slab(Slab.bytes(nOps, 1) + Slab.bytes(nRecs, 4) + 3 * Slab.bytes(nVals, 4));
+    this.opRecBound.push(nRecs);
+    const bounds = this.opRecBound.done();
+    const recVal = this.recVal.done();
+    const valKey = this.valKey.done();
+    // Made only when read (reports): the checks walk records op by op and take a record's key
+    // from its value, and an array by record of a 1M-op history is megabytes of fresh memory.
+    let recOp: Int32Array | undefined;
+    let recKey: Int32Array | undefined;
+    const recOffInt = this.recOffFloat === undefined ? this.recOffInt.done() : undefined;
+    let recOff = this.recOffFloat?.done();
     return {
       nLines: this.nLines,
       nClientLines: this.nClientLines,
@@ -418,21 +438,29 @@ export class Deriver {
       opF: this.opF.done(),
       opProc: this.opProc.done(),
       opSynth: this.opSynth.done(),
-      opRecStart: this.opRecStart.done(),
-      opRecEnd: this.opRecEnd.done(),
+      opRecStart: bounds.subarray(0, nOps),
+      opRecEnd: bounds.subarray(1, nOps + 1),
       opKeys: this.opKeys,
       mustCommit: slab.uint8(nOps),
       procs: this.procs,
       nRecs,
-      recOp: this.recOp.done(),
-      recKey: this.recKey.done(),
-      recVal: this.recVal.done(),
-      recOff: this.recOff.done(),
+      get recOp() {
+        return (recOp ??= recordOps(bounds, nOps, nRecs));
+      },
+      get recKey() {
+        return (recKey ??= recordKeys(recVal, valKey));
+      },
+      recVal,
+      get recOff() {
+        return (recOff ??= floatOffsets(recOffInt!));
+      },
+      recOffInt,
       recPoll: this.recPoll.done(),
-      recIndex: slab.int32(nRecs).fill(-1),
+      // Filled by buildLog.
+      recIndex: slab.int32(nRecs),
       keys: this.keys,
       nVals,
-      valKey: this.valKey.done(),
+      valKey,
       valOrig: this.valOrig,
       valWriter: this.valWriter.done(),
       valReadOk: this.valReadOk.done(),
@@ -451,6 +479,48 @@ export class Deriver {
       valMore: new Map(),
     };
   }
+}
+
+/** Each record's op number, from the ops' record ranges. */
+function recordOps(bounds: Int32Array, nOps: number, nRecs: number): Int32Array {
+  const out = new Int32Array(nRecs);
+  for (let o = 0; o < nOps; o++) out.fill(o, bounds[o]!, bounds[o + 1]!);
+  return out;
+}
+
+/** The op of record r, by binary search in the ops' record ranges (for findings; loops walk ops). */
+export function recordOp(d: Derived, r: number): number {
+  // The last op starting at or before r: an empty op starting at r comes before the one holding r.
+  let lo = 0;
+  let hi = d.nOps - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (d.opRecStart[mid]! <= r) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Offsets as floats, NaN when unknown. */
+function floatOffsets(ints: Int32Array): Float64Array {
+  const out = new Float64Array(ints.length);
+  for (let r = 0; r < ints.length; r++) out[r] = ints[r]! < 0 ? Number.NaN : ints[r]!;
+  return out;
+}
+
+/** The offset of record r, NaN when unknown: what recOff holds, without building recOff. */
+export function recordOffset(d: Derived, r: number): number {
+  const ints = d.recOffInt;
+  if (ints === undefined) return d.recOff[r]!;
+  const x = ints[r]!;
+  return x < 0 ? Number.NaN : x;
+}
+
+/** Each record's key number: the key of its value. */
+function recordKeys(recVal: Int32Array, valKey: Int32Array): Int32Array {
+  const out = new Int32Array(recVal.length);
+  for (let r = 0; r < recVal.length; r++) out[r] = valKey[recVal[r]!]!;
+  return out;
 }
 
 function typeCode(type: string): number {

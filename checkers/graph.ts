@@ -42,11 +42,14 @@ export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): b
   for (let c = 0; c < d.nOps; c++) {
     p[c] = d.opF[c] !== F_POLL && d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
   }
-  for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 0) continue;
-    const c = d.recOp[r]!;
-    const w = d.valWriter[d.recVal[r]!]!;
-    if (w >= 0 && w !== c && node[c] === 1 && node[w] === 1 && p[w]! >= p[c]!) return false;
+  for (let c = 0; c < d.nOps; c++) {
+    if (node[c] === 0) continue;
+    const end = d.opRecEnd[c]!;
+    for (let r = d.opRecStart[c]!; r < end; r++) {
+      if (d.recPoll[r] === 0) continue;
+      const w = d.valWriter[d.recVal[r]!]!;
+      if (w >= 0 && w !== c && node[w] === 1 && p[w]! >= p[c]!) return false;
+    }
   }
   if (wwDeps && forEachWwEdge(d, node, (wa, wb) => p[wa]! >= p[wb]!)) return false;
   const last = new Int32Array(d.procs.length).fill(-1);
@@ -66,14 +69,17 @@ export function buildGraph(d: Derived, wwDeps: boolean, node = graphNodes(d)): D
 
   // write-read: writer of each value read -> the reader (one edge per pair of ops).
   const lastReader = new Int32Array(n).fill(-1);
-  for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 0) continue;
-    const c = d.recOp[r]!;
-    const v = d.recVal[r]!;
-    const w = d.valWriter[v]!;
-    if (w < 0 || w === c || node[c] === 0 || node[w] === 0 || lastReader[w] === c) continue;
-    lastReader[w] = c;
-    add(w, c, WR, v);
+  for (let c = 0; c < n; c++) {
+    if (node[c] === 0) continue;
+    const end = d.opRecEnd[c]!;
+    for (let r = d.opRecStart[c]!; r < end; r++) {
+      if (d.recPoll[r] === 0) continue;
+      const v = d.recVal[r]!;
+      const w = d.valWriter[v]!;
+      if (w < 0 || w === c || node[w] === 0 || lastReader[w] === c) continue;
+      lastReader[w] = c;
+      add(w, c, WR, v);
+    }
   }
 
   // write-write: writers of consecutive log positions of a key.

@@ -2,7 +2,7 @@
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
-import { type Derived, F_TXN, FAIL } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, recordOffset } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 export function buildLog(d: Derived): void {
@@ -27,15 +27,20 @@ export function buildLog(d: Derived): void {
  * (offsets.ts), found from the records.
  */
 export function inLog(d: Derived, r: number): boolean {
-  if (Number.isNaN(d.recOff[r]!)) return false;
-  if (d.recPoll[r] === 0) return d.mustCommit[d.recOp[r]!] === 1;
+  return recordInLog(d, r, d.recOp[r]!);
+}
+
+/** inLog, for record r of op o (the checks walk records op by op, so they know it). */
+function recordInLog(d: Derived, r: number, o: number): boolean {
+  if (Number.isNaN(recordOffset(d, r))) return false;
+  if (d.recPoll[r] === 0) return d.mustCommit[o] === 1;
   const w = d.valWriter[d.recVal[r]!]!;
   return w < 0 || d.opF[w] !== F_TXN || d.opType[w] !== FAIL;
 }
 
 /**
  * Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value
- * there; sets recSlot[r] to the slot of record r (it stays -1 for one not in the log).
+ * there; sets recSlot[r] to the slot of record r (-1 for one not in the log).
  */
 function placeRecords(d: Derived, recSlot: Int32Array): void {
   const nKeys = d.keys.length;
@@ -49,21 +54,27 @@ function placeRecords(d: Derived, recSlot: Int32Array): void {
   }
   const lists = new LogLists(d);
 
-  for (let r = 0; r < d.nRecs; r++) {
-    if (!inLog(d, r)) continue;
-    const offset = d.recOff[r]!;
-    const o = d.recOp[r]!;
-    const k = d.recKey[r]!;
-    const v = d.recVal[r]!;
-    let slot = slotAt[k]!.get(offset);
-    if (slot === -1) {
-      slot = lists.addSlot(offset, v, o);
-      slotAt[k]!.set(offset, slot);
-      slotsOfKey[k]!.push(slot);
-    } else if (!lists.slotHolds(slot, v)) {
-      lists.addMoreAtSlot(slot, v, o);
+  // Op by op, which walks the records in order.
+  for (let o = 0; o < d.nOps; o++) {
+    const end = d.opRecEnd[o]!;
+    for (let r = d.opRecStart[o]!; r < end; r++) {
+      if (!recordInLog(d, r, o)) {
+        recSlot[r] = -1;
+        continue;
+      }
+      const offset = recordOffset(d, r);
+      const v = d.recVal[r]!;
+      const k = d.valKey[v]!;
+      let slot = slotAt[k]!.get(offset);
+      if (slot === -1) {
+        slot = lists.addSlot(offset, v, o);
+        slotAt[k]!.set(offset, slot);
+        slotsOfKey[k]!.push(slot);
+      } else if (!lists.slotHolds(slot, v)) {
+        lists.addMoreAtSlot(slot, v, o);
+      }
+      recSlot[r] = slot;
     }
-    recSlot[r] = slot;
   }
 
   lists.done();

@@ -117,8 +117,10 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
  */
 function valuesReadAfter(d: Derived, from: number): Uint8Array {
   const read = new Uint8Array(d.nVals);
-  for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 1 && d.opIndexOf[d.recOp[r]!]! > from) read[d.recVal[r]!] = 1;
+  for (let c = 0; c < d.nOps; c++) {
+    if (d.opIndexOf[c]! <= from) continue;
+    const end = d.opRecEnd[c]!;
+    for (let r = d.opRecStart[c]!; r < end; r++) if (d.recPoll[r] === 1) read[d.recVal[r]!] = 1;
   }
   return read;
 }

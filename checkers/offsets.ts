@@ -1,7 +1,7 @@
 // Offsets and commitment: duplicate (one value at several offsets), inconsistent-offsets (one
 // offset holding several values), G1a (an ok read of a failed write), precommitted-read (an op
 // reading its own, not yet committed, send).
-import { type Derived, FAIL, OK, opIndex } from "./derive.ts";
+import { type Derived, FAIL, OK, opIndex, recordOffset } from "./derive.ts";
 import type { Findings } from "./findings.ts";
 
 export function findDuplicates(d: Derived, out: Findings): void {
@@ -46,19 +46,26 @@ export function findInconsistentOffsets(d: Derived, out: Findings): void {
 
 /** One finding per (ok reader, value) whose send failed. */
 export function findG1a(d: Derived, out: Findings): void {
-  for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 0) continue;
-    const c = d.recOp[r]!;
+  for (let c = 0; c < d.nOps; c++) {
     if (d.opType[c] !== OK) continue;
-    const v = d.recVal[r]!;
-    const w = d.valWriter[v]!;
-    if (w < 0 || d.opType[w] !== FAIL) continue;
-    out.add("G1a", () => {
-      const writer = opIndex(d, w);
-      const reader = opIndex(d, c);
-      return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, offset: d.recOff[r]!, writer, reader, ops: [writer, reader] };
-    });
+    const end = d.opRecEnd[c]!;
+    for (let r = d.opRecStart[c]!; r < end; r++) {
+      if (d.recPoll[r] === 0) continue;
+      const w = d.valWriter[d.recVal[r]!]!;
+      if (w < 0 || d.opType[w] !== FAIL) continue;
+      addG1a(d, out, c, r, w);
+    }
   }
+}
+
+// Apart from the loop, for the reason given at addPrecommittedRead.
+function addG1a(d: Derived, out: Findings, c: number, r: number, w: number): void {
+  out.add("G1a", () => {
+    const v = d.recVal[r]!;
+    const writer = opIndex(d, w);
+    const reader = opIndex(d, c);
+    return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, offset: recordOffset(d, r), writer, reader, ops: [writer, reader] };
+  });
 }
 
 /** An op (of any completed type) that read a value it sent itself. */
@@ -78,23 +85,23 @@ export function findPrecommittedReads(d: Derived, out: Findings): void {
     for (let r = start; r < end; r++) {
       const v = d.recVal[r]!;
       if (d.recPoll[r] === 0 || sentBy[v] !== c) continue;
-      addPrecommittedRead(d, out, r);
+      addPrecommittedRead(d, out, r, c);
     }
   }
 }
 
 // Apart from the loops: variables a closure captures in a loop body are allocated on the heap at
 // every iteration, finding or not.
-function addPrecommittedRead(d: Derived, out: Findings, r: number): void {
+function addPrecommittedRead(d: Derived, out: Findings, r: number, c: number): void {
   out.add("precommitted-read", () => {
     const v = d.recVal[r]!;
-    const op = opIndex(d, d.recOp[r]!);
+    const op = opIndex(d, c);
     return {
       type: "precommitted-read",
       key: d.keys[d.valKey[v]!]!,
       value: d.valOrig[v]!,
       op,
-      offset: d.recOff[r]!,
+      offset: recordOffset(d, r),
       ops: [op],
     };
   });

@@ -3,7 +3,7 @@
 // within one op, consecutive values of a key must be adjacent (int-poll-skip, int-send-skip) and
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
-import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, slotValues } from "./derive.ts";
+import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
 import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
 
@@ -42,7 +42,7 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
     const sendChecked = t !== FAIL;
     const end = d.opRecEnd[c]!;
     for (let r = d.opRecStart[c]!; r < end; r++) {
-      const k = d.recKey[r]!;
+      const k = d.valKey[d.recVal[r]!]!;
       if (d.recPoll[r] === 1) {
         if (pollStamp[k] !== c) {
           pollStamp[k] = c;
@@ -91,7 +91,7 @@ function between(d: Derived, out: Findings, poll: boolean, prev: number, r: numb
 // every call of the function that declares it, finding or not (a call per record here).
 function addBetween(d: Derived, out: Findings, type: OrderBetweenOps["type"], prev: number, r: number, a: number, b: number): void {
   out.add(type, () => {
-    const prevOp = opIndex(d, d.recOp[prev]!);
+    const prevOp = opIndex(d, recordOp(d, prev));
     const step = orderStep(d, prev, r, a, b);
     return { type, prevOp, ...step, ops: prevOp === step.op ? [step.op] : [prevOp, step.op] };
   });
@@ -125,10 +125,10 @@ function skipped(d: Derived, k: number, a: number, b: number): { skipped: Value[
 
 /** The evidence two consecutive records `prev` and `r` (dense indexes a, b) have in common. */
 function orderStep(d: Derived, prev: number, r: number, a: number, b: number) {
-  const c = d.recOp[r]!;
+  const c = recordOp(d, r);
   const delta = b - a;
   return {
-    key: d.keys[d.recKey[r]!]!,
+    key: d.keys[d.valKey[d.recVal[r]!]!]!,
     process: d.procs[d.opProc[c]!]!,
     op: opIndex(d, c),
     prevValue: d.valOrig[d.recVal[prev]!]!,
@@ -136,6 +136,6 @@ function orderStep(d: Derived, prev: number, r: number, a: number, b: number) {
     prevIndex: a,
     index: b,
     delta,
-    ...(delta > 1 ? skipped(d, d.recKey[r]!, a, b) : {}),
+    ...(delta > 1 ? skipped(d, d.valKey[d.recVal[r]!]!, a, b) : {}),
   };
 }

@@ -10,11 +10,16 @@ export class ValueIds {
   private table = new Int32Array(0);
   private readonly perKey: Array<IdMap | undefined> = [];
 
-  /** `idKey`: key number by value number (read to tell whose a table entry is). */
+  /** `idKey`: key number by value number (read to tell whose a table entry is). `expected`: how
+   *  many values to make room for (values count up from 0): growing the table by doubling copies
+   *  it each time, into fresh memory. */
   constructor(
     private readonly idKey: IntList,
     private readonly limit: () => number,
-  ) {}
+    expected = 0,
+  ) {
+    if (expected > 0) this.table = new Int32Array(expected);
+  }
 
   /** The number of key k's value, or -1. */
   get(k: number, value: number | string): number {
