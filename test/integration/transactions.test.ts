@@ -1,8 +1,8 @@
 // Needs a real cluster: the transaction suite (suites/transactions.yaml) in its shortest useful
 // form, on one cluster of its own for this file (a fresh topic per run). read_uncommitted
 // consumers with planned aborts read aborted transactions (G1a, permitted: valid); read_committed
-// consumers under pauses and kills of a leader and of a transaction coordinator read none and lose
-// no committed write (the control: its faults must have taken effect).
+// consumers under pauses of transaction coordinators read none and lose no committed write (the
+// control: its faults must have taken effect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readHistoryFile, type Op } from "../../checkers/index.ts";
 import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
@@ -75,10 +75,12 @@ describe("transactions (a real cluster, workload txn)", () => {
     expect(outcome.met).toBe(true);
   });
 
-  it("read_committed under leader and txn-coordinator pauses and kills: no aborted read, no committed write lost", async () => {
+  it("read_committed under transaction-coordinator pauses: no aborted read, no committed write lost", async () => {
     const { outcome, last, t } = await run(
-      // Seeded schedule: kill, pause, pause of transaction coordinators (2 must take effect).
-      short("txn-read-committed-faults", { workload: { timeLimitSeconds: 12 }, faults: { intervalSeconds: 3, minDurationSeconds: 1, maxDurationSeconds: 2 } }, 1),
+      // Seeded schedule: three pauses of transaction coordinators (2 must take effect). Pauses only
+      // in this short form: a kill's restart waits for the ZooKeeper session and outlasts 12 s (one
+      // fault applied in the run that had kill, pause, pause); the suite's full form kills too.
+      short("txn-read-committed-faults", { workload: { timeLimitSeconds: 12 }, faults: { kinds: ["pause"], intervalSeconds: 3, minDurationSeconds: 1, maxDurationSeconds: 2 } }, 1),
     );
     expect(t.ok).toBeGreaterThanOrEqual(3);
     expect(t.fail).toBeGreaterThanOrEqual(t.planned);
