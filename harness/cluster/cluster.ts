@@ -85,7 +85,22 @@ async function removeCluster(runId: string): Promise<void> {
 
 const REMOVE_ATTEMPTS = 3;
 
+// A node whose JVM exits before its "started" line (seen under heavy load: a broker's ZooKeeper
+// session expires while it registers, and Kafka shuts itself down) fails the start; the cluster is
+// removed and started once more, under a fresh run id, before the error reaches the caller.
+const NODE_EXITED_DURING_START = /Log stream ended and message .* was not received/;
+
 export async function startCluster(input: ClusterSpecInput = {}, opts: StartOptions = {}): Promise<Cluster> {
+  try {
+    return await startClusterOnce(input, opts);
+  } catch (err) {
+    if (!NODE_EXITED_DURING_START.test((err as Error)?.message ?? "") || opts.runId !== undefined) throw err;
+    (opts.progress ?? (() => {}))(`cluster: a node exited while starting (${(err as Error).message}); starting the cluster once more`);
+    return startClusterOnce(input, opts);
+  }
+}
+
+async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Promise<Cluster> {
   const spec = parseClusterSpec(input); // before anything starts
   const progress = opts.progress ?? (() => {});
   const image = opts.image ?? (await prepareMachine(progress, spec.kafkaVersion)).image;
