@@ -46,6 +46,9 @@ export function run(cmd: string, args: string[], opts: ExecOptions = {}): Promis
       if (code === 0) resolve(stdout);
       else reject(new CommandError(`${cmd} ${args.join(" ")}`, code, all));
     });
+    // A command that exits before reading its input (a container gone mid-fault) closes the pipe:
+    // EPIPE on stdin is then no error of ours, and unhandled it would crash the whole process.
+    child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
   });
 }
