@@ -42,8 +42,12 @@ export class TxnProcess {
   async run(ops: TxnMicroOp[], plannedAbort: boolean): Promise<TxnResult> {
     const { recorder } = this.ctx;
     recorder.record({ process: this.process, type: "invoke", f: "txn", value: ops });
-    // Unrun micro-ops complete as they were invoked (a send never sent is a plain value).
-    const results: TxnMicroResult[] = ops.map((op) => (op[0] === "send" ? [...op] : ["poll", {}]));
+    // Only micro-ops that were issued appear in the completion: a send never handed to the client
+    // cannot have been written, and listing it as unknown would make a committed-looking
+    // transaction (a read of its other sends) look torn. An issued send with no answer stays a
+    // plain value (offset unknown).
+    const issued: Array<TxnMicroResult | undefined> = ops.map(() => undefined);
+    const results = (): TxnMicroResult[] => issued.filter((r): r is TxnMicroResult => r !== undefined);
     const deadline = Date.now() + this.timing.opTimeoutMs;
     const timed = <T>(p: Promise<T>): Promise<T> => {
       const left = deadline - Date.now();
@@ -61,13 +65,15 @@ export class TxnProcess {
       begun = true;
       for (const [i, op] of ops.entries()) {
         if (op[0] === "send") {
+          issued[i] = [...op];
           const offset = await timed(this.producer.send(op[1], op[2]));
-          results[i] = ["send", op[1], offset === undefined ? op[2] : [offset, op[2]]];
+          issued[i] = ["send", op[1], offset === undefined ? op[2] : [offset, op[2]]];
         } else {
-          results[i] = ["poll", await this.consumer.poll(Math.min(this.timing.pollWaitMs, Math.max(0, deadline - Date.now())))];
+          issued[i] = ["poll", {}];
+          issued[i] = ["poll", await this.consumer.poll(Math.min(this.timing.pollWaitMs, Math.max(0, deadline - Date.now())))];
         }
       }
-      const read = [...firstReads(results).keys()];
+      const read = [...firstReads(results()).keys()];
       if (read.length) {
         const next = Object.fromEntries(read.map((k) => [k, this.consumer.positions.get(k)!]));
         await timed(this.producer.sendOffsets(this.consumer.groupId, next));
@@ -89,14 +95,14 @@ export class TxnProcess {
     const type = txnType(end);
     if (type !== "ok") {
       // Read again what this transaction read: its offsets were not (or may not have been) committed.
-      for (const [key, first] of firstReads(results)) this.consumer.seek(key, before.get(key) ?? first);
+      for (const [key, first] of firstReads(results())) this.consumer.seek(key, before.get(key) ?? first);
     }
     const cause = end.stage === "committed" ? undefined : end.cause;
     recorder.record({
       process: this.process,
       type,
       f: "txn",
-      value: results,
+      value: results(),
       transactionalId: this.transactionalId,
       ...(end.stage === "aborted" && end.planned ? { aborted: "planned" } : {}),
       ...(cause !== undefined ? { error: describeError(cause) } : {}),
