@@ -1,6 +1,6 @@
 // Checking a history file while reading it: the file edge of check(), used by the check command.
 import { stat } from "node:fs/promises";
-import { type CheckOptions, checkDerived, type Results } from "./check.ts";
+import { type CheckOptions, checkDerived, deriveOptions, type Results } from "./check.ts";
 import { Deriver } from "./derive.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { notePhase, noPhaseMarks } from "./phases.ts";
@@ -20,5 +20,5 @@ export async function checkHistoryFile(path: string, config: CheckConfig = {}, o
     },
     read,
   );
-  return checkDerived(deriver.finish(), config, options, marks);
+  return checkDerived(deriver.finish(deriveOptions(config, marks)), config, options, marks);
 }

@@ -3,7 +3,7 @@
 import { findCycles } from "./cycles.ts";
 import { countFaults, faultIntervals, type FaultCounts } from "./faults.ts";
 import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason, undecided } from "./phases.ts";
-import { type Derived, derive, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
+import { type Derived, derive, type DeriveOptions, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
@@ -76,11 +76,23 @@ export interface CheckOptions {
   expectedOps?: number;
 }
 
+/** What derive needs of the configuration and the phase markers (DeriveOptions). */
+export function deriveOptions(config: CheckConfig, marks: PhaseMarks): DeriveOptions {
+  return config.isolation === "read_uncommitted" ? { commitProofFrom: marks.finalReadsFrom ?? null } : {};
+}
+
+/** The derived structures check() judges a history by, for a page that shows them (reports). */
+export function deriveChecked(history: History, config: CheckConfig): Derived {
+  const marks = noPhaseMarks();
+  for (const op of history as Iterable<Op>) notePhase(marks, op);
+  return derive(history, deriveOptions(config, marks));
+}
+
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
   const marks = noPhaseMarks();
   if (!Array.isArray(history)) {
     for (const op of history as Iterable<Op>) notePhase(marks, op);
-    return checkDerived(derive(history), config, options, marks);
+    return checkDerived(derive(history, deriveOptions(config, marks)), config, options, marks);
   }
   // One pass over the ops, noting the phase markers as they are derived; an index loop, since
   // for-of over a million ops allocates an iterator result per op.
@@ -90,7 +102,7 @@ export function check(history: History, config: CheckConfig = {}, options: Check
     b.add(op);
     notePhase(marks, op);
   }
-  return checkDerived(b.finish(), config, options, marks);
+  return checkDerived(b.finish(deriveOptions(config, marks)), config, options, marks);
 }
 
 /**
@@ -112,7 +124,7 @@ export async function checkStream(
     if (Array.isArray(item)) for (const op of item as readonly Op[]) add(op);
     else add(item as Op);
   }
-  return checkDerived(b.finish(), config, options, marks);
+  return checkDerived(b.finish(deriveOptions(config, marks)), config, options, marks);
 }
 
 /**

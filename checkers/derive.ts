@@ -122,11 +122,22 @@ export interface Derived {
   valMore: Map<number, number[]>;
 }
 
-export function derive(history: Iterable<Op>): Derived {
+/** What the derivation needs to know of the configuration. */
+export interface DeriveOptions {
+  /**
+   * read_uncommitted consumers: their reads of a transaction's sends prove nothing about its commit
+   * (they return open and aborted transactions' records), so only ok reads after this history index
+   * (the read_committed final reads) show that an `info` transaction committed; null: no final
+   * reads, so nothing shows it. Left out: any ok read shows it (read_committed).
+   */
+  commitProofFrom?: number | null;
+}
+
+export function derive(history: Iterable<Op>, opts: DeriveOptions = {}): Derived {
   if (!Array.isArray(history)) {
     const deriver = new Deriver();
     for (const op of history) deriver.add(op);
-    return deriver.finish();
+    return deriver.finish(opts);
   }
   // An index loop: for-of over a million ops allocates an iterator result per op. No pass to count
   // the records first: the lists are sized from the number of lines (Deriver), and pages of a typed
@@ -134,7 +145,7 @@ export function derive(history: Iterable<Op>): Derived {
   const ops = history as readonly Op[];
   const deriver = new Deriver(ops.length);
   for (let i = 0; i < ops.length; i++) deriver.add(ops[i]!);
-  return deriver.finish();
+  return deriver.finish(opts);
 }
 
 /** How many ops, records and values to make room for (hints: the lists grow past them if need be). */
@@ -399,12 +410,12 @@ export class Deriver {
   }
 
   /** Ends the history: invocations still pending become info ops, and the logs are built. */
-  finish(): Derived {
+  finish(opts: DeriveOptions = {}): Derived {
     const left = [...this.pending.values()].filter((p) => p.op !== undefined).sort((x, y) => x.line - y.line);
     this.pending.clear();
     for (const p of left) this.addUnfinished(p.op!, p.line);
     const d = this.finishOps();
-    markMustCommit(d);
+    markMustCommit(d, opts.commitProofFrom);
     buildLog(d);
     return d;
   }
@@ -527,20 +538,36 @@ function typeCode(type: string): number {
   return type === "ok" ? OK : type === "info" ? INFO : FAIL;
 }
 
-/** An ok op must have committed; so must an info op one of whose sent values an ok op read. */
-function markMustCommit(d: Derived): void {
+/**
+ * An ok op must have committed; so must an info op one of whose sent values an ok op read (under
+ * read_uncommitted, for a transaction: an ok read at or after the final reads, see DeriveOptions).
+ */
+function markMustCommit(d: Derived, commitProofFrom?: number | null): void {
+  const proof = commitProofFrom === undefined ? undefined : readsFrom(d, commitProofFrom);
   for (let o = 0; o < d.nOps; o++) {
     const type = d.opType[o]!;
     if (type === OK) d.mustCommit[o] = 1;
     else if (type === INFO) {
+      const read = proof !== undefined && d.opF[o] === F_TXN ? proof : d.valReadOk;
       for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
-        if (d.recPoll[r] === 0 && d.valReadOk[d.recVal[r]!] === 1) {
+        if (d.recPoll[r] === 0 && read[d.recVal[r]!] === 1) {
           d.mustCommit[o] = 1;
           break;
         }
       }
     }
   }
+}
+
+/** 1 for each value an ok op after history index `from` read (none when from is null). */
+function readsFrom(d: Derived, from: number | null): Uint8Array {
+  const read = new Uint8Array(d.nVals);
+  if (from === null) return read;
+  for (let o = 0; o < d.nOps; o++) {
+    if (d.opType[o] !== OK || d.opIndexOf[o]! <= from) continue;
+    for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) if (d.recPoll[r] === 1) read[d.recVal[r]!] = 1;
+  }
+  return read;
 }
 
 /** The history index (op.index) of client op o. */

@@ -14,7 +14,7 @@ export {
   streamJsonlHistory,
 } from "./read.ts";
 export { formatHistory, formatOp } from "./write.ts";
-export { type AnomalyReport, check, checkDerived, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
+export { type AnomalyReport, check, checkDerived, deriveChecked, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
 export {
   ANOMALY_TYPES,
   type AnomalyType,

@@ -2,7 +2,7 @@
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
-import { type Derived, F_TXN, FAIL, recordOffset } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, OK, recordOffset } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 export function buildLog(d: Derived): void {
@@ -24,7 +24,8 @@ export function buildLog(d: Derived): void {
  * at a known offset. Not a read of a failed transaction's value: that record does sit in the
  * partition, aborted, and read_committed readers (the final reads among them) step over it, so as a
  * position of the log it would make each of them look as if it skipped a record. Reading it is G1a
- * (offsets.ts), found from the records.
+ * (offsets.ts), found from the records. Nor a read of an unknown transaction's value that no
+ * proof of commit backs (read_uncommitted: the transaction may have aborted after the read).
  */
 export function inLog(d: Derived, r: number): boolean {
   return recordInLog(d, r, d.recOp[r]!);
@@ -35,7 +36,10 @@ function recordInLog(d: Derived, r: number, o: number): boolean {
   if (Number.isNaN(recordOffset(d, r))) return false;
   if (d.recPoll[r] === 0) return d.mustCommit[o] === 1;
   const w = d.valWriter[d.recVal[r]!]!;
-  return w < 0 || d.opF[w] !== F_TXN || d.opType[w] !== FAIL;
+  if (w < 0 || d.opF[w] !== F_TXN) return true;
+  // A read of an unknown transaction not shown committed: under read_uncommitted it may have
+  // been aborted after the read (read_committed reads make it committed, markMustCommit).
+  return d.opType[w] === FAIL ? false : d.opType[w] === OK || d.mustCommit[w] === 1;
 }
 
 /**

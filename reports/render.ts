@@ -1,7 +1,7 @@
 // renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
-import { type Derived, derive, type History, type Op, opPairs, type Results } from "../checkers/index.ts";
+import { type Derived, deriveChecked, type History, type Op, opPairs, type Results } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
@@ -23,7 +23,7 @@ export interface ReportInput {
   meta?: ReportMeta;
   /**
    * The checker's derived structures of this same history, when the caller built them to check it
-   * (`checkDerived(derive(history), …)`): a million-op history's take seconds to build again.
+   * (`checkDerived(derive(history, …), …)`): a million-op history's take seconds to build again.
    */
   derived?: Derived;
 }
@@ -35,7 +35,7 @@ export function renderReport(input: ReportInput): string {
   const meta = mergedMeta(spec, input.meta);
   // The checker's own derived structures of this history: its op pairs and key logs are what the
   // page shows, so the page cannot disagree with what was judged.
-  const derived = input.derived ?? derive(history);
+  const derived = input.derived ?? deriveChecked(history, results.config ?? {});
   const pairs = opPairs(derived, history);
 
   // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
