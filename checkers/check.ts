@@ -140,7 +140,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findInconsistentOffsets(d, out);
   findG1a(d, out);
   findPrecommittedReads(d, out);
-  findTornTxns(d, out, marks, config);
+  findTornTxns(d, out, marks);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
   const results = toResults(d, out, config);

@@ -5,33 +5,28 @@
 // read by then is gone.
 import { type Derived, F_TXN, FAIL, OK, opIndex } from "./derive.ts";
 import type { Findings, TxnSend } from "./findings.ts";
-import type { CheckConfig } from "./guarantees.ts";
 import type { PhaseMarks } from "./phases.ts";
 
 /**
  * One finding per committed txn op with a send read by an ok read and a send never read by one.
- * Committed: ok, or info with a send read by a read_committed read. Under read_uncommitted a
- * workload read proves nothing (it returns open and aborted transactions' records), so only the
- * final reads (always read_committed) show an info transaction committed.
+ * Committed: ok, or info with a send read by a read_committed read (derive.ts mustCommit: under
+ * read_uncommitted a workload read proves nothing, since it returns open and aborted transactions'
+ * records, so only the final reads, always read_committed, show an info transaction committed).
  */
-export function findTornTxns(d: Derived, out: Findings, marks: PhaseMarks, config: CheckConfig = {}): void {
+export function findTornTxns(d: Derived, out: Findings, marks: PhaseMarks): void {
   // Without completed final reads, a send not read yet may still be there.
   if (marks.marked && !marks.finalReadsComplete) return;
-  const dirty = config.isolation === "read_uncommitted";
-  const proof = dirty ? (marks.finalReadsFrom === undefined ? undefined : readAfter(d, marks.finalReadsFrom)) : d.valReadOk;
   for (let o = 0; o < d.nOps; o++) {
-    if (d.opF[o] !== F_TXN || d.opType[o] === FAIL) continue;
+    if (d.opF[o] !== F_TXN || d.opType[o] === FAIL || d.mustCommit[o] !== 1) continue;
     let seen = 0;
     let never = 0;
-    let committed = d.opType[o] === OK;
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
       const v = d.recVal[r]!;
       if (d.recPoll[r] === 1 || d.valWriter[v] !== o) continue;
       if (d.valReadOk[v] === 1) seen++;
       else never++;
-      if (proof?.[v] === 1) committed = true;
     }
-    if (committed && seen > 0 && never > 0) addTorn(d, out, o);
+    if (seen > 0 && never > 0) addTorn(d, out, o);
   }
 }
 
@@ -52,13 +47,4 @@ function addTorn(d: Derived, out: Findings, o: number): void {
     const readers = [...new Set(seen.map((s) => s.reader!))];
     return { type: "torn-txn", op, outcome: d.opType[o] === OK ? "ok" : "info", seen, never, ops: [op, ...readers] };
   });
-}
-
-/** 1 for each value a poll completed after `from` returned (the final reads), whatever its type. */
-function readAfter(d: Derived, from: number): Uint8Array {
-  const read = new Uint8Array(d.nVals);
-  for (let r = 0; r < d.nRecs; r++) {
-    if (d.recPoll[r] === 1 && d.opIndexOf[d.recOp[r]!]! > from) read[d.recVal[r]!] = 1;
-  }
-  return read;
 }
