@@ -2,6 +2,7 @@
 // one poll op, invoked when the consumer was ready for more (the end of the previous delivery) and
 // completed with every record this delivery returned. A consumer that gives up completes its open
 // poll as info; one closed with a poll open completes it as fail (it read nothing).
+import { nextSignal } from "../util/wait.ts";
 import type { ClientContext } from "./context.ts";
 
 export class PollRecorder {
@@ -46,15 +47,7 @@ export class PollRecorder {
 
   /** Resolves after the next delivery (or crash, or the timeout). */
   nextDelivery(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.listeners.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, timeoutMs);
-      this.listeners.add(done);
-    });
+    return nextSignal(this.listeners, timeoutMs);
   }
 
   private notify(): void {

@@ -9,6 +9,8 @@
 // before the seek (parked, or still on its way) is discarded instead of handed out past the seek
 // point. Pure (no library, no clock but the bounded wait), so it is tested without a cluster.
 
+import { nextSignal } from "../util/wait.ts";
+
 export type Records = [offset: number, value: number][];
 
 interface Parked {
@@ -54,15 +56,7 @@ export class DeliveryBuffer {
   /** Waits until something is parked, at most timeoutMs. */
   waitForData(timeoutMs: number): Promise<void> {
     if (this.hasData || this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.waiting.delete(done);
-        resolve();
-      };
-      const t = setTimeout(done, timeoutMs);
-      this.waiting.add(done);
-    });
+    return nextSignal(this.waiting, timeoutMs);
   }
 
   /** Everything parked, per key in offset order, from each key's position on; positions advance. */

@@ -27,7 +27,7 @@ import { runWorkload, type WorkloadStats } from "../workload/execute.ts";
 import { runTxnWorkload } from "../workload/execute-txn.ts";
 import { generatePlan } from "../workload/plan.ts";
 import { txnGroupsOf, txnIdsOf } from "../workload/txn-plan.ts";
-import { prepareTxnState } from "../workload/txn-setup.ts";
+import { prepareTxnState } from "./txn-setup.ts";
 import { loadTxnClient } from "../clients/txn-client.ts";
 import { createFaultDriver, faultSchedule, type FaultDriver } from "./fault-driver.ts";
 import { sideBySide } from "./side-by-side.ts";

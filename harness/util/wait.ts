@@ -54,3 +54,17 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export function secondsSince(start: number): number {
   return Math.round((performance.now() - start) / 100) / 10;
 }
+
+/** Resolves when a listener added to `listeners` is called (the owner calls them all on an event)
+ *  or after timeoutMs, whichever comes first; the listener removes itself either way. */
+export function nextSignal(listeners: Set<() => void>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      listeners.delete(done);
+      resolve();
+    };
+    const t = setTimeout(done, timeoutMs);
+    listeners.add(done);
+  });
+}
