@@ -10,7 +10,7 @@ import { TxnProcess, type TxnMicroOp } from "../clients/txn-process.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
 import type { WorkloadStats } from "./execute.ts";
-import type { WorkloadPlan } from "./plan.ts";
+import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
 
 /** How long a ["poll"] micro-op waits for fetched records when none are parked yet. */
@@ -27,12 +27,7 @@ export async function runTxnWorkload(
   const slots = plan.transactions ?? [];
   const txns = { ok: 0, fail: 0, info: 0, plannedAborts: 0 };
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0, transactions: txns };
-  const nextValue = new Map<string, number>();
-  const valueFor = (key: string) => {
-    const v = nextValue.get(key) ?? 0;
-    nextValue.set(key, v + 1);
-    return v;
-  };
+  const valueFor = valueCounter();
   const intervalMs = (1000 * slots.length) / spec.workload.rate;
   const ids = txnIdsOf(spec);
   const groups = txnGroupsOf(spec);

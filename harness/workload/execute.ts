@@ -3,7 +3,7 @@
 // process), consumers poll continuously (a crashed one is replaced, keeping its positions).
 import { loadClient, type ConsumerClient, type ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
-import type { WorkloadPlan } from "./plan.ts";
+import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
 
@@ -25,12 +25,7 @@ export async function runWorkload(
 ): Promise<WorkloadStats> {
   const client = await loadClient(spec.client);
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
-  const nextValue = new Map<string, number>();
-  const valueFor = (key: string) => {
-    const v = nextValue.get(key) ?? 0;
-    nextValue.set(key, v + 1);
-    return v;
-  };
+  const valueFor = valueCounter();
   const intervalMs = (1000 * spec.workload.producers) / spec.workload.rate;
   const topic = spec.topic.name;
 

@@ -48,3 +48,13 @@ export function generatePlan(spec: TestSpec): WorkloadPlan {
   const [plan] = fc.sample(planArbitrary(spec), { seed: spec.seed, numRuns: 1 });
   return plan!;
 }
+
+/** The values a run sends, numbered per key from 0 in send order: unique per key (DESIGN.md section 5). */
+export function valueCounter(): (key: string) => number {
+  const next = new Map<string, number>();
+  return (key) => {
+    const v = next.get(key) ?? 0;
+    next.set(key, v + 1);
+    return v;
+  };
+}
