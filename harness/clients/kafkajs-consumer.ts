@@ -64,15 +64,8 @@ export class KafkajsConsumer implements ConsumerClient {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
       if (mode === "assign") {
-        this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-          // A rejoin would restart from the committed (none) or earliest offset: put positions back.
-          for (const [key, offset] of this.positions) {
-            const partition = Number(key.slice(topic.length + 1));
-            this.consumer.seek({ topic, partition, offset: String(offset) });
-          }
-        });
-      }
-      if (mode === "assign") {
+        // A rejoin would restart from the committed (none) or earliest offset.
+        seekOnRejoin(this.consumer, () => this.positions);
         // A transactional log ends in control records (commit / abort markers), and read_committed
         // drops aborted records: kafkajs hands neither to eachBatch, but moves past them (it emits
         // the batch's last offset). Follow it, or a reader never reaches the end offsets.
@@ -119,4 +112,12 @@ export class KafkajsConsumer implements ConsumerClient {
     await this.consumer.disconnect().catch(() => undefined);
     this.polls.closed();
   }
+}
+
+/** After every group (re)join, seeks each key back to the harness's own position: kafkajs would
+ *  restart from the group's committed offsets, which are not what this consumer has handed out. */
+export function seekOnRejoin(consumer: Consumer, positions: () => ReadonlyMap<string, number>): void {
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const [key, offset] of positions()) consumer.seek({ ...parseKey(key), offset: String(offset) });
+  });
 }

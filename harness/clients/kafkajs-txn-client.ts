@@ -15,6 +15,7 @@
 import type { Consumer, Producer, Transaction } from "kafkajs";
 import { newKafka } from "../kafka/client.ts";
 import { keyOf, parseKey } from "./context.ts";
+import { seekOnRejoin } from "./kafkajs-consumer.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
 import type { TxnClient, TxnConsumer, TxnConsumerOptions, TxnProducerDriver, TxnProducerSettings } from "./txn-client.ts";
 
@@ -145,14 +146,9 @@ class KafkajsTxnConsumer implements TxnConsumer {
     const { topic } = this.opts;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      // A rejoin restarts from the group's committed offsets (those of committed transactions),
-      // which may be behind or ahead of what this consumer has handed out: put its positions back.
-      for (const [key, offset] of this.buffer.positions) {
-        const p = parseKey(key);
-        this.consumer.seek({ topic: p.topic, partition: p.partition, offset: String(offset) });
-      }
-    });
+    // A rejoin restarts from the group's committed offsets (those of committed transactions),
+    // which may be behind or ahead of what this consumer has handed out.
+    seekOnRejoin(this.consumer, () => this.buffer.positions);
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.crashed = e.payload.error ?? new Error("consumer crashed");
       this.buffer.close();
