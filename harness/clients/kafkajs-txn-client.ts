@@ -11,9 +11,11 @@
 // restored by seek after any rejoin. Each batch is parked in a DeliveryBuffer until a ["poll"]
 // micro-op drains it, so a poll returns what the consumer had fetched since the previous poll; the
 // handler waits (heartbeating) only when a key has too much parked.
-// readUncommitted follows the spec's consumer.isolation.
+// readUncommitted follows the spec's consumer.isolation; read_committed goes through the harness's
+// fix of kafkajs's aborted-record filter (kafka/kafkajs-aborted-filter-fix.ts).
 import type { Consumer, Producer, Transaction } from "kafkajs";
 import { newKafka } from "../kafka/client.ts";
+import { assertKafkajsAbortedFilterFixed } from "../kafka/kafkajs-aborted-filter-fix.ts";
 import { keyOf, parseKey } from "./context.ts";
 import { seekOnRejoin } from "./kafkajs-consumer.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
@@ -179,6 +181,7 @@ class KafkajsTxnConsumer implements TxnConsumer {
 }
 
 async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<KafkajsTxnConsumer> {
+  assertKafkajsAbortedFilterFixed();
   const kafka = newKafka(bootstrap, "kafka-harness-txn-consumer");
   const consumer = kafka.consumer({
     groupId: opts.groupId,

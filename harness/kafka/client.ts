@@ -1,5 +1,7 @@
 // One place that makes kafkajs clients: quiet logs (kafkajs logs every reconnect at ERROR, which
 // drowns progress output during faults) and short timeouts so faults show up within seconds.
+// The read_committed fix must be in require's cache before kafkajs loads its consumer.
+import "./kafkajs-aborted-filter-fix.ts";
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
 import "./kafkajs-stop-fix.ts";
 
