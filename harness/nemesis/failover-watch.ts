@@ -121,10 +121,7 @@ export async function pollMetadata(
   step: (views: PartitionMetadata[][], elapsedMs: number, source: ViewSource) => boolean,
 ): Promise<WatchEnd> {
   let known: readonly PartitionMetadata[] = o.partitions ?? [];
-  for (;;) {
-    if (o.signal.aborted) return (o.signal.reason as WatchEnd) ?? "closed";
-    const elapsed = performance.now() - o.t0;
-    if (elapsed > o.timeoutMs) return "timeout";
+  return pollUntil(o, async (elapsed) => {
     const metadata = probe.metadataAll({ avoid: o.avoid, topics: o.topics }).catch(() => []);
     const toViews = (answers: Awaited<typeof metadata>) => answers.map((md) => md.partitions.filter((p) => isWatched(p, o.topics)));
     let ask = known;
@@ -144,8 +141,22 @@ export async function pollMetadata(
     const fromZk = states ? withZooKeeperStates(watched, states) : undefined;
     if (!o.partitions && views.length) known = views[0]!;
     const ms = Math.round(elapsed);
-    if (fromZk && fromZk.length && step([fromZk], ms, "zookeeper")) return "settled";
-    if (!fromZk && views.length && step(views, ms, "metadata")) return "settled";
+    if (fromZk && fromZk.length) return step([fromZk], ms, "zookeeper");
+    return !fromZk && views.length > 0 && step(views, ms, "metadata");
+  });
+}
+
+/** The loop of every watch: polls until `poll` holds ("settled"), the signal aborts (its reason is
+ *  the WatchEnd) or timeoutMs passes since t0 ("timeout"), sleeping pollMs between polls. */
+export async function pollUntil(
+  o: { pollMs: number; timeoutMs: number; t0: number; signal: AbortSignal },
+  poll: (elapsedMs: number) => Promise<boolean>,
+): Promise<WatchEnd> {
+  for (;;) {
+    if (o.signal.aborted) return (o.signal.reason as WatchEnd) ?? "closed";
+    const elapsed = performance.now() - o.t0;
+    if (elapsed > o.timeoutMs) return "timeout";
+    if (await poll(elapsed)) return "settled";
     await sleep(o.pollMs, o.signal);
   }
 }

@@ -14,8 +14,7 @@
 // "undone" or "timeout".
 import type { Recorder } from "../history/recorder.ts";
 import type { QuorumState } from "../kafka/describe-quorum.ts";
-import { sleep } from "../util/wait.ts";
-import type { WatchEnd } from "./failover-watch.ts";
+import { pollUntil } from "./failover-watch.ts";
 import type { Grudge } from "./grudge.ts";
 import { majoritySize } from "./targets.ts";
 
@@ -63,27 +62,12 @@ export interface QuorumFailoverWatch {
 export async function watchQuorumFailover(w: QuorumFailoverWatch): Promise<void> {
   let seen: QuorumState | undefined;
   let afterMs: number | null = null;
-  let ended: WatchEnd;
-  for (;;) {
-    if (w.signal.aborted) {
-      ended = (w.signal.reason as WatchEnd) ?? "closed";
-      break;
-    }
-    const elapsed = performance.now() - w.t0;
-    if (elapsed > (w.timeoutMs ?? 60_000)) {
-      ended = "timeout";
-      break;
-    }
+  const ended = await pollUntil({ pollMs: w.pollMs ?? 250, timeoutMs: w.timeoutMs ?? 60_000, t0: w.t0, signal: w.signal }, async () => {
     // One answer naming a new leader is enough: the quorum elected it (the others may lag).
-    const q = await firstMatch(w.describe(), (x) => newQuorumLeader(x, w.from.id));
-    if (q) {
-      seen = q;
-      afterMs = Math.round(performance.now() - w.t0);
-      ended = "settled";
-      break;
-    }
-    await sleep(w.pollMs ?? 250, w.signal);
-  }
+    seen = await firstMatch(w.describe(), (x) => newQuorumLeader(x, w.from.id));
+    if (seen) afterMs = Math.round(performance.now() - w.t0);
+    return seen !== undefined;
+  });
   w.recorder.record({
     process: "nemesis",
     type: "info",
