@@ -51,7 +51,7 @@ export function buildProgram(): Command {
     .command("run")
     .description("one test run: cluster, workload with faults, heal, final reads, check, report")
     .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it")
-    .option("--client <name>", "Kafka client library: kafkajs (default) or platformatic (@platformatic/kafka)")
+    .option("--client <name>", "Kafka client library: kafkajs (default), platformatic (@platformatic/kafka) or confluent (librdkafka; kafka-harness install-client confluent first)")
     .option("--acks <0|1|all>", "producer acks")
     .option("--min-isr <n>", "topic min.insync.replicas")
     .option("--unclean", "allow unclean leader election")
@@ -139,6 +139,18 @@ export function buildProgram(): Command {
     });
 
   program
+    .command("install-client <name>")
+    .description("build an optional client library into the per-user clients folder: confluent (@confluentinc/kafka-javascript, librdkafka; about 20 minutes on 2 cores)")
+    .option("--force", "build again even if it is installed")
+    .option("--json", "print one JSON object on stdout")
+    .action(async (name: string, o: { force?: boolean; json?: boolean }) => {
+      const { installClient } = await import("./run/install-client.ts");
+      const r = await installClient(name, progress, { force: o.force });
+      if (o.json) console.log(JSON.stringify(r));
+      else console.log(`${name}: ${r.dir} (librdkafka ${r.librdkafka}; ${r.built ? `built in ${r.seconds} s` : "already installed"})`);
+    });
+
+  program
     .command("clean")
     .description("remove containers and networks left by any earlier run (by label)")
     .action(async () => {
@@ -160,6 +172,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof SpecError) {
       console.error(`kafka-harness: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof EnvironmentError && err.name === "ClientNotInstalled") {
+      // A client library named by the run but not built on this machine (harness/clients/confluent-package.ts).
+      console.error(`kafka-harness: ${err.message}\n  what to do: ${err.advice}`);
       return 2;
     }
     if (err instanceof EnvironmentError) {

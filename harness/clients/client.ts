@@ -83,5 +83,8 @@ export async function loadClient(name: ClientName): Promise<KafkaClient> {
         }
         throw err;
       }
+    case "confluent":
+      // Built on demand into the per-user clients folder; ConfluentNotInstalled (exit 2) names the command.
+      return (await import("./confluent-client.ts")).loadConfluentClient();
   }
 }

@@ -1,9 +1,10 @@
 // Which Kafka client library a run drives (DESIGN.md section 5): the same ops, the same history and
-// the same classification rules through kafkajs or @platformatic/kafka, so a finding can be told
+// the same classification rules through kafkajs, @platformatic/kafka or @confluentinc/kafka-javascript
+// (librdkafka, built on demand: kafka-harness install-client confluent), so a finding can be told
 // apart as Kafka's or the client's.
 import { z } from "zod";
 
-export const CLIENT_NAMES = ["kafkajs", "platformatic"] as const;
+export const CLIENT_NAMES = ["kafkajs", "platformatic", "confluent"] as const;
 export type ClientName = (typeof CLIENT_NAMES)[number];
 
 export const ClientNameSchema = z.enum(CLIENT_NAMES, { error: `must be one of ${CLIENT_NAMES.join(", ")}` });

@@ -114,6 +114,9 @@ export const TestSpecSchema = z
     if (s.client === "platformatic" && s.consumer.mode === "subscribe") {
       ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "platformatic" (its consumers use manual assignment; no group consumer yet)' });
     }
+    if (s.client === "confluent" && s.consumer.mode === "subscribe") {
+      ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "confluent" (its consumers use manual assignment; no group consumer yet)' });
+    }
     if (s.workload.kind === "txn" && s.producer.acks !== "all") {
       ctx.addIssue({ code: "custom", path: ["producer", "acks"], message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)' });
     }
