@@ -68,9 +68,10 @@ export class BuildProgress {
 
   /** Reads one output line; returns true when it moved the step (worth printing at once). */
   line(l: string): boolean {
+    let moved = false;
     if (/^\s*(gcc|g\+\+|cc|c\+\+|clang\+?\+?)\s.*\s-c\s/.test(l) || /^\s*(CXX|CC)\(target\)/.test(l)) {
       this.compiled++;
-      return this.compiled % 10 === 0;
+      moved = this.compiled % 10 === 0;
     }
     const step = /build requesting source compile/.test(l)
       ? "node-gyp: configuring"
@@ -85,7 +86,7 @@ export class BuildProgress {
               : /^added \d+ packages?/.test(l)
                 ? "npm: done"
                 : undefined;
-    if (!step || step === this.step) return false;
+    if (!step || step === this.step) return moved;
     this.step = step;
     return true;
   }
