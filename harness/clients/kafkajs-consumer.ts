@@ -7,6 +7,7 @@
 import type { Consumer } from "kafkajs";
 import type { ConsumerClient, ConsumerOptions } from "./client.ts";
 import { keyOf, parseKey, type ClientContext } from "./context.ts";
+import { AssignedPositions, recordsFrom } from "./kafkajs-positions.ts";
 import { PollRecorder } from "./poll-recorder.ts";
 import { newKafka } from "../kafka/client.ts";
 
@@ -14,6 +15,7 @@ let groupSeq = 0;
 
 export class KafkajsConsumer implements ConsumerClient {
   readonly positions: Map<string, number>;
+  private readonly assigned: AssignedPositions;
   private crashed: unknown;
   private readonly polls: PollRecorder;
 
@@ -24,6 +26,7 @@ export class KafkajsConsumer implements ConsumerClient {
     private readonly opts: ConsumerOptions,
   ) {
     this.positions = new Map(opts.positions ?? []);
+    this.assigned = new AssignedPositions(this.positions);
     this.polls = new PollRecorder(process, ctx);
   }
 
@@ -66,16 +69,7 @@ export class KafkajsConsumer implements ConsumerClient {
       if (mode === "assign") {
         // A rejoin would restart from the committed (none) or earliest offset.
         seekOnRejoin(this.consumer, () => this.positions);
-        // A transactional log ends in control records (commit / abort markers), and read_committed
-        // drops aborted records: kafkajs hands neither to eachBatch, but moves past them (it emits
-        // the batch's last offset). Follow it, or a reader never reaches the end offsets.
-        this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
-          const { topic: t, partition, lastOffset } = e.payload;
-          if (lastOffset === null || lastOffset === undefined) return;
-          const key = keyOf({ topic: t, partition });
-          const next = Number(lastOffset) + 1;
-          if (next > (this.positions.get(key) ?? 0)) this.positions.set(key, next);
-        });
+        this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => this.assigned.followBatchEnd(e.payload));
       }
       this.consumer.on(this.consumer.events.CRASH, (e) => {
         this.crashed = e.payload.error ?? new Error("consumer crashed");
@@ -88,16 +82,9 @@ export class KafkajsConsumer implements ConsumerClient {
         autoCommit: mode === "subscribe",
         eachBatch: async ({ batch }) => {
           const key = keyOf({ topic: batch.topic, partition: batch.partition });
-          const from = mode === "assign" ? this.positions.get(key) ?? 0 : 0;
-          const records: [number, number][] = [];
-          for (const m of batch.messages) {
-            const offset = Number(m.offset);
-            if (offset < from) continue;
-            records.push([offset, Number(m.value?.toString())]);
-          }
-          if (records.length === 0) return;
-          if (mode === "assign") this.positions.set(key, records[records.length - 1]![0] + 1);
-          this.polls.delivered(key, records);
+          // A subscribed consumer hands out whatever the group gives it.
+          const records = mode === "assign" ? this.assigned.take(key, batch.messages) : recordsFrom(batch.messages, 0);
+          if (records.length) this.polls.delivered(key, records);
         },
       });
     } catch (err) {
