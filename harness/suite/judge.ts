@@ -1,6 +1,6 @@
 // A scenario's runs judged against its expectation (pure): the verdict each run must have, the
 // anomalies that must never appear, the ones some run must find, and the faults that must have
-// taken effect for any of it to mean something.
+// taken effect and the writes acknowledged and read for any of it to mean something.
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { FaultCounts } from "../../checkers/faults.ts";
 import type { RunOutcome } from "../run/runner.ts";
@@ -13,6 +13,9 @@ export interface ScenarioRun {
   valid: boolean | "unknown";
   ops: number;
   sendsOk: number;
+  /** Writes acknowledged: send ops ok plus transactions committed. */
+  acknowledged: number;
+  valuesRead: number;
   anomalies: Partial<Record<AnomalyType, number>>;
   forbidden: AnomalyType[];
   /** Faults in the run's schedule, and how they took effect (from the history). */
@@ -38,6 +41,7 @@ export function scenarioRunOf(o: RunOutcome): ScenarioRun {
   for (const t of o.results.anomalyTypes) anomalies[t] = o.results.anomalies[t]!.count;
   return {
     seed: o.spec.seed, dir: o.dir, valid: o.results.valid, ops: o.results.stats.ops, sendsOk: o.results.stats.sends.ok,
+    acknowledged: o.results.stats.sends.ok + o.results.stats.txns.ok, valuesRead: o.results.stats.valuesRead,
     anomalies, forbidden: o.results.forbidden, faultsPlanned: o.faultsPlanned,
     faults: o.results.faults ?? { applied: 0, refused: 0, uncertain: 0, byKind: {} },
   };
@@ -58,6 +62,17 @@ function faultProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   return problems;
 }
 
+/** A workload that acknowledged or read too little to show what the scenario is about. */
+function exercisedProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
+  const control = e.never.length > 0 ? 1 : 0;
+  const acknowledged = e.exercised?.acknowledged ?? control;
+  const read = e.exercised?.read ?? control;
+  const problems: string[] = [];
+  if (r.acknowledged < acknowledged) problems.push(`seed ${r.seed}: ${r.acknowledged} writes acknowledged (send ops ok + transactions committed), at least ${acknowledged} required for this scenario to test anything`);
+  if (r.valuesRead < read) problems.push(`seed ${r.seed}: ${r.valuesRead} values read, at least ${read} required for this scenario to test anything`);
+  return problems;
+}
+
 /** Judges a scenario's runs against its expectation (pure). */
 export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "found" | "met" | "problems"> {
   const problems: string[] = [];
@@ -69,7 +84,7 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
     }
     const seen = e.never.filter((t) => r.anomalies[t as AnomalyType]);
     if (seen.length) problems.push(`seed ${r.seed}: found ${seen.join(", ")}, which must never happen here`);
-    problems.push(...faultProblems(e, r));
+    problems.push(...faultProblems(e, r), ...exercisedProblems(e, r));
   }
   const found = runs.filter((r) => e.finds.some((t) => r.anomalies[t as AnomalyType])).length;
   if (e.finds.length && found === 0 && !e.findsOptional) {

@@ -43,6 +43,15 @@ export const ExpectSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * What every run's workload must have exercised: at least `acknowledged` writes acknowledged
+     * (send ops ok, or transactions committed) and `read` values read. A scenario with `never`
+     * requires 1 of each by default: a control that acknowledged or read nothing could lose nothing.
+     */
+    exercised: z
+      .object({ acknowledged: z.number().int().min(0).optional(), read: z.number().int().min(0).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

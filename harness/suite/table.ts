@@ -1,5 +1,6 @@
 // The suite's summary table: one row per scenario, its configuration and faults as short labels,
-// the anomalies over its runs (forbidden ones starred), the verdicts and whether it was met.
+// the faults applied and writes acknowledged/read per run, the anomalies over its runs (forbidden
+// ones starred), the verdicts and whether it was met.
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { ScenarioOutcome } from "./judge.ts";
 
@@ -29,7 +30,7 @@ export function faultsLabel(spec: TestSpec): string {
 }
 
 export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
-  const rows = [["scenario", "configuration", "faults", "applied/refused", "runs", "ops", "anomalies (* forbidden)", "verdicts", "expectation"]];
+  const rows = [["scenario", "configuration", "faults", "applied/refused", "runs", "acked/read", "anomalies (* forbidden)", "verdicts", "expectation"]];
   for (const o of outcomes) {
     const totals = new Map<string, number>();
     const forbidden = new Set<string>();
@@ -41,8 +42,10 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
     const verdicts = o.runs.map((r) => (r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown")).join(",");
     // Faults that took effect, per run: what the verdicts rest on.
     const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.refused}`).join(",");
+    // Writes acknowledged and values read, per run: what a loss could have been seen in.
+    const exercised = o.runs.map((r) => `${r.acknowledged}/${r.valuesRead}`).join(",");
     rows.push([
-      o.name, o.config, o.faults, applied, String(o.runs.length), String(o.runs.reduce((a, r) => a + r.ops, 0)), anomalies, verdicts,
+      o.name, o.config, o.faults, applied, String(o.runs.length), exercised, anomalies, verdicts,
       o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET",
     ]);
   }

@@ -7,7 +7,7 @@ const outcome = (name: string, met: boolean, problems: string[] = [], seconds = 
   name,
   config: "acks=1 minISR=1 inflight=5",
   faults: "isolate @ leader",
-  runs: [{ seed: 42, dir: `store/${name}/20261125T1`, valid: met ? true : false, ops: 900, sendsOk: 400, anomalies: met ? {} : { "lost-write": 3 }, forbidden: met ? [] : ["lost-write"], faultsPlanned: 3, faults: { applied: 3, refused: 0, uncertain: 0, byKind: { partition: { applied: 3, refused: 0, uncertain: 0 } } } }],
+  runs: [{ seed: 42, dir: `store/${name}/20261125T1`, valid: met ? true : false, ops: 900, sendsOk: 400, acknowledged: 400, valuesRead: 800, anomalies: met ? {} : { "lost-write": 3 }, forbidden: met ? [] : ["lost-write"], faultsPlanned: 3, faults: { applied: 3, refused: 0, uncertain: 0, byKind: { partition: { applied: 3, refused: 0, uncertain: 0 } } } }],
   found: met ? 0 : 1,
   seconds,
   met,

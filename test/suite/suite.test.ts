@@ -19,8 +19,8 @@ const faults = (applied: number, refused = 0, byKind: Record<string, number> = {
   applied, refused, uncertain: 0,
   byKind: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, { applied: n, refused: 0, uncertain: 0 }])),
 });
-const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = [], f = faults(3), faultsPlanned = 4): ScenarioRun => ({
-  seed, dir: "d", valid, ops: 10, sendsOk: 5, anomalies, forbidden, faultsPlanned, faults: f,
+const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = [], f = faults(3), faultsPlanned = 4, acknowledged = 5, valuesRead = 7): ScenarioRun => ({
+  seed, dir: "d", valid, ops: 10, sendsOk: 5, acknowledged, valuesRead, anomalies, forbidden, faultsPlanned, faults: f,
 });
 
 describe("suite files", () => {
@@ -114,6 +114,29 @@ describe("faults a scenario rests on", () => {
       "seed 1: 1 kill fault(s) applied, at least 2 required (faults 2 applied, 1 refused, 0 uncertain of 4 planned)",
     ]);
     expect(() => parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsApplied: { kinds: { isolate: 1 } } } }] }, "x.yaml")).toThrow(/faultsApplied\.kinds\.isolate|must be one of kill/);
+  });
+});
+
+describe("what a scenario's workload must have exercised", () => {
+  const [detection, control] = suite.scenarios;
+
+  it("a negative control that acknowledged or read nothing is not met, faults or not", () => {
+    expect(judge(control!, [run(11, {}, true, [], faults(3), 4, 0, 0)]).problems).toEqual([
+      "seed 11: 0 writes acknowledged (send ops ok + transactions committed), at least 1 required for this scenario to test anything",
+      "seed 11: 0 values read, at least 1 required for this scenario to test anything",
+    ]);
+    expect(judge(control!, [run(11, {}, true, [], faults(3), 4, 1, 1)]).met).toBe(true);
+    // A detection needs no floor by default: its finding is the proof.
+    expect(judge(detection!, [run(1, { unseen: 1 }, true, [], faults(3), 4, 0, 0)]).met).toBe(true);
+  });
+
+  it("exercised: a floor of acknowledged writes and values read, for every run", () => {
+    const s = parseSuite({ name: "x", scenarios: [{ name: "e", expect: { never: ["G1a"], exercised: { acknowledged: 20, read: 50 } } }] }, "x.yaml").scenarios[0]!;
+    expect(judge(s, [run(1, {}, true, [], faults(3), 4, 20, 50)]).met).toBe(true);
+    expect(judge(s, [run(1, {}, true, [], faults(3), 4, 4, 50)]).problems).toEqual([
+      "seed 1: 4 writes acknowledged (send ops ok + transactions committed), at least 20 required for this scenario to test anything",
+    ]);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "e", expect: { exercised: { acked: 1 } } }] }, "x.yaml")).toThrow(/exercised/);
   });
 });
 
