@@ -212,7 +212,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     } finally {
       await faults?.healAll().catch((err: unknown) => cleanupProblems.push(`heal: ${messageOf(err)}`));
       if (cluster) {
-        for (const node of [...cluster.zookeepers, ...cluster.brokers]) {
+        // KRaft controllers too (the same handles as brokers when combined): a quorum's story is in their logs.
+        for (const node of new Set([...cluster.zookeepers, ...cluster.controllers, ...cluster.brokers])) {
           await node.logs().then((text) => writeFile(join(store.logsDir, `${node.name}.log`), text)).catch(() => undefined);
         }
         if (!opts.cluster) await cluster.stop().catch((err: unknown) => cleanupProblems.push(messageOf(err)));

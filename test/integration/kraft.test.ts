@@ -2,6 +2,8 @@
 // ready, serves a short run in which the leader of a partition is killed, survives the KRaft faults
 // (a killed active controller is replaced; a killed partition leader rejoins the ISR; each KRaft
 // topology is applied and undone, recorded with its targets), and leaves nothing behind.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
 import "../../harness/api/matchers.ts";
@@ -57,6 +59,8 @@ describe("KRaft cluster (Kafka 4.x)", () => {
     expect(run.results.stats.valuesRead).toBeGreaterThan(20);
     expect(run).toKeepAcknowledgedWrites();
     expect(run).toBeValid();
+    // Every node's log is kept with the run, the controllers' too.
+    expect(readdirSync(join(run.dir, "logs")).sort()).toEqual(["c1.log", "c2.log", "c3.log", "kafka1.log", "kafka2.log", "kafka3.log"]);
   });
 
   describe("KRaft faults (the nemesis on the same cluster)", () => {
