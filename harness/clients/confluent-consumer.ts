@@ -11,15 +11,14 @@
 // consumer already delivered: those are dropped here, so its reads never go back (a Java consumer
 // with assign() and no reset policy keeps its position the same way; the other two clients of the
 // harness do too). seek() moves both the harness's position and librdkafka's.
-import type { ConsumerClient, ConsumerOptions } from "./client.ts";
+import { AssignConsumer, sleep } from "./assign-consumer.ts";
+import type { ConsumerOptions } from "./client.ts";
 import { consumerConfig, FETCH_WAIT_MS } from "./confluent-config.ts";
 import { connectRd, disconnectRd } from "./confluent-producer.ts";
 import { loadConfluent, type RdConsumer, type RdMessage } from "./confluent-package.ts";
 import { keyOf, parseKey, type ClientContext } from "./context.ts";
-import { PollRecorder } from "./poll-recorder.ts";
 
 const MAX_MESSAGES = 1000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Each key's records of one consume() call, in offset order, from the key's position on. Pure. */
 export function deliveriesOf(messages: readonly RdMessage[], positions: ReadonlyMap<string, number>): Map<string, [number, number][]> {
@@ -35,24 +34,18 @@ export function deliveriesOf(messages: readonly RdMessage[], positions: Readonly
   return out;
 }
 
-export class ConfluentConsumer implements ConsumerClient {
-  readonly positions: Map<string, number>;
-  private readonly polls: PollRecorder;
-  private stopping = false;
-  private loop: Promise<void> = Promise.resolve();
-
+export class ConfluentConsumer extends AssignConsumer {
   private constructor(
-    readonly process: number,
+    process: number,
     private readonly consumer: RdConsumer,
-    private readonly ctx: ClientContext,
-    private readonly opts: ConsumerOptions,
+    ctx: ClientContext,
+    opts: ConsumerOptions,
   ) {
-    this.positions = new Map(opts.positions ?? []);
-    this.polls = new PollRecorder(process, ctx);
+    super(process, ctx, opts, FETCH_WAIT_MS + 1500);
   }
 
   static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<ConfluentConsumer> {
-    if (opts.mode !== "assign") throw new Error(`the confluent client has only "assign" consumers (got "${opts.mode}")`);
+    AssignConsumer.assignOnly("confluent", opts);
     const { KafkaConsumer } = loadConfluent();
     const consumer = new KafkaConsumer(consumerConfig(ctx.bootstrap()));
     consumer.on("event.error", (() => undefined) as never);
@@ -61,16 +54,8 @@ export class ConfluentConsumer implements ConsumerClient {
     return c;
   }
 
-  get alive(): boolean {
-    return true;
-  }
-
-  nextDelivery(timeoutMs: number): Promise<void> {
-    return this.polls.nextDelivery(timeoutMs);
-  }
-
-  seek(key: string, offset: number): void {
-    this.positions.set(key, offset);
+  override seek(key: string, offset: number): void {
+    super.seek(key, offset);
     const { topic, partition } = parseKey(key);
     try {
       this.consumer.seek({ topic, partition, offset }, 0, () => undefined);
@@ -79,23 +64,11 @@ export class ConfluentConsumer implements ConsumerClient {
     }
   }
 
-  private async start(): Promise<void> {
-    const { recorder } = this.ctx;
-    const { mode, topic, keys } = this.opts;
-    recorder.record({ process: this.process, type: "invoke", f: mode, value: keys });
-    try {
-      await connectRd(this.consumer, topic, 10_000);
-      this.consumer.assign(keys.map((k) => ({ ...parseKey(k), offset: this.positions.get(k) ?? 0 })));
-    } catch (err) {
-      recorder.record({ process: this.process, type: "info", f: mode, value: keys, error: String(err) });
-      await disconnectRd(this.consumer);
-      throw err;
-    }
-    recorder.record({ process: this.process, type: "ok", f: mode, value: keys });
+  protected async connect(): Promise<void> {
+    await connectRd(this.consumer, this.opts.topic, 10_000);
+    this.consumer.assign(this.opts.keys.map((k) => ({ ...parseKey(k), offset: this.positions.get(k) ?? 0 })));
     this.consumer.setDefaultConsumeTimeout(FETCH_WAIT_MS);
     this.consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
-    this.polls.invoke();
-    this.loop = this.run();
   }
 
   private consumeOnce(): Promise<RdMessage[]> {
@@ -108,29 +81,22 @@ export class ConfluentConsumer implements ConsumerClient {
     });
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      let messages: RdMessage[];
-      try {
-        messages = await this.consumeOnce();
-      } catch {
-        // A consumer error (a broker down, a reset): librdkafka carries on by itself.
-        await sleep(100);
-        continue;
-      }
-      if (this.stopping) return;
-      for (const [key, records] of deliveriesOf(messages, this.positions)) {
-        if (!records.length) continue;
-        this.positions.set(key, records[records.length - 1]![0] + 1);
-        this.polls.delivered(key, records);
-      }
+  protected async fetchRound(): Promise<void> {
+    // A consumer error (a broker down, a reset) throws: librdkafka carries on by itself.
+    const messages = await this.consumeOnce();
+    if (this.stopping) return;
+    for (const [key, records] of deliveriesOf(messages, this.positions)) {
+      if (!records.length) continue;
+      this.positions.set(key, records[records.length - 1]![0] + 1);
+      this.polls.delivered(key, records);
     }
   }
 
-  async close(): Promise<void> {
-    this.stopping = true;
-    await Promise.race([this.loop, sleep(FETCH_WAIT_MS + 1500)]);
-    await disconnectRd(this.consumer);
-    this.polls.closed();
+  protected afterError(): Promise<void> {
+    return sleep(100);
+  }
+
+  protected disconnect(): Promise<void> {
+    return disconnectRd(this.consumer);
   }
 }

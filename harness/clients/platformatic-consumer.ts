@@ -11,9 +11,9 @@
 // below the position are never delivered twice. Any fetch error clears the metadata (the leader may
 // have moved) and the next round asks again; the consumer never gives up by itself.
 import { Consumer } from "@platformatic/kafka";
-import type { ConsumerClient, ConsumerOptions } from "./client.ts";
+import { AssignConsumer, sleep } from "./assign-consumer.ts";
+import type { ConsumerOptions } from "./client.ts";
 import { keyOf, parseKey, type ClientContext } from "./context.ts";
-import { PollRecorder } from "./poll-recorder.ts";
 
 /** Record batch attribute bit 5: a control batch (transaction markers), no data records. */
 const IS_CONTROL = 1 << 5;
@@ -21,26 +21,20 @@ type FetchResponse = Awaited<ReturnType<Consumer["fetch"]>>;
 const FETCH_WAIT_MS = 500;
 let consumerSeq = 0;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export class PlatformaticConsumer implements ConsumerClient {
-  readonly positions: Map<string, number>;
-  private readonly polls: PollRecorder;
-  private stopping = false;
-  private loop: Promise<void> = Promise.resolve();
-
+export class PlatformaticConsumer extends AssignConsumer {
   private constructor(
-    readonly process: number,
+    process: number,
     private readonly consumer: Consumer,
-    private readonly ctx: ClientContext,
-    private readonly opts: ConsumerOptions,
+    ctx: ClientContext,
+    opts: ConsumerOptions,
   ) {
-    this.positions = new Map(opts.positions ?? []);
-    this.polls = new PollRecorder(process, ctx);
+    // A fetch to a paused broker waits for its request timeout: close() does not wait that long.
+    super(process, ctx, opts, FETCH_WAIT_MS + 1500);
   }
 
   static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
-    if (opts.mode !== "assign") throw new Error(`the platformatic client has only "assign" consumers (got "${opts.mode}")`);
+    AssignConsumer.assignOnly("platformatic", opts);
     const consumer = new Consumer({
       clientId: "kafka-harness-consumer",
       bootstrapBrokers: ctx.bootstrap(),
@@ -57,55 +51,33 @@ export class PlatformaticConsumer implements ConsumerClient {
     return c;
   }
 
-  get alive(): boolean {
-    return true;
+  protected async connect(): Promise<void> {
+    await this.consumer.metadata({ topics: [this.opts.topic] });
   }
 
-  nextDelivery(timeoutMs: number): Promise<void> {
-    return this.polls.nextDelivery(timeoutMs);
-  }
-
-  seek(key: string, offset: number): void {
-    this.positions.set(key, offset);
-  }
-
-  private async start(): Promise<void> {
-    const { recorder } = this.ctx;
-    const { mode, topic, keys } = this.opts;
-    recorder.record({ process: this.process, type: "invoke", f: mode, value: keys });
-    try {
-      await this.consumer.metadata({ topics: [topic] });
-    } catch (err) {
-      recorder.record({ process: this.process, type: "info", f: mode, value: keys, error: String(err) });
-      await this.consumer.close().catch(() => undefined);
-      throw err;
-    }
-    recorder.record({ process: this.process, type: "ok", f: mode, value: keys });
-    this.polls.invoke();
-    this.loop = this.run();
-  }
-
-  private async run(): Promise<void> {
+  protected async fetchRound(): Promise<void> {
     const { topic, keys } = this.opts;
-    while (!this.stopping) {
-      try {
-        const metadata = await this.consumer.metadata({ topics: [topic] });
-        const t = metadata.topics.get(topic);
-        if (!t) throw new Error(`no metadata for topic ${topic}`);
-        const byLeader = new Map<number, number[]>();
-        for (const key of keys) {
-          const { partition } = parseKey(key);
-          const leader = t.partitions[partition]?.leader;
-          if (leader === undefined || leader < 0) continue;
-          byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
-        }
-        if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
-        await Promise.all([...byLeader].map(([node, partitions]) => this.fetchFrom(node, t.id, partitions)));
-      } catch {
-        this.consumer.clearMetadata();
-        await sleep(200);
-      }
+    const metadata = await this.consumer.metadata({ topics: [topic] });
+    const t = metadata.topics.get(topic);
+    if (!t) throw new Error(`no metadata for topic ${topic}`);
+    const byLeader = new Map<number, number[]>();
+    for (const key of keys) {
+      const { partition } = parseKey(key);
+      const leader = t.partitions[partition]?.leader;
+      if (leader === undefined || leader < 0) continue;
+      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
     }
+    if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
+    await Promise.all([...byLeader].map(([node, partitions]) => this.fetchFrom(node, t.id, partitions)));
+  }
+
+  protected async afterError(): Promise<void> {
+    this.consumer.clearMetadata();
+    await sleep(200);
+  }
+
+  protected disconnect(): Promise<void> {
+    return this.consumer.close();
   }
 
   private async fetchFrom(node: number, topicId: string, partitions: number[]): Promise<void> {
@@ -161,13 +133,5 @@ export class PlatformaticConsumer implements ConsumerClient {
         if (records.length) this.polls.delivered(key, records);
       }
     }
-  }
-
-  async close(): Promise<void> {
-    this.stopping = true;
-    // A fetch to a paused broker waits for its request timeout: do not wait that long.
-    await Promise.race([this.loop, sleep(FETCH_WAIT_MS + 1500)]);
-    await this.consumer.close().catch(() => undefined);
-    this.polls.closed();
   }
 }
