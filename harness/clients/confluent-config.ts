@@ -11,7 +11,7 @@
 //                                request) and socket.timeout.ms (the client's wait for any answer)
 //   producer.opTimeoutMs         message.timeout.ms: librdkafka gives up on a record (delivery
 //                                report ERR__MSG_TIMED_OUT) when the harness stops waiting for it
-//   consumer.isolation           isolation.level
+//   (consumers)                  isolation.level read_committed, as the other clients' queue consumers
 // linger.ms 0: a record goes out at once; what is queued when librdkafka builds a request (the
 // rest of a burst, issued in the same tick) goes into the same batch, which is librdkafka's way.
 // Connections: short setup and reconnect backoffs, so a healed broker is used again within about a
