@@ -19,8 +19,17 @@ export interface InfoAcks {
   ops: Set<number>;
 }
 
-/** The acknowledged records of info send ops (usually few: bursts cut short by a fault). */
+const made = new WeakMap<Derived, InfoAcks>();
+
+/** The acknowledged records of info send ops (usually few: bursts cut short by a fault). Made once
+ *  per Derived: the loss checks and the unseen series all ask. */
 export function infoAcks(d: Derived): InfoAcks {
+  let acks = made.get(d);
+  if (acks === undefined) made.set(d, (acks = findInfoAcks(d)));
+  return acks;
+}
+
+function findInfoAcks(d: Derived): InfoAcks {
   const offsets = new Map<number, number>();
   const ops = new Set<number>();
   for (let o = 0; o < d.nOps; o++) {

@@ -8,7 +8,7 @@ import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Fin
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
-import { findDuplicates, findG1a, findInconsistentOffsets, findPrecommittedReads } from "./offsets.ts";
+import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
 import { findTornTxns } from "./txn-torn.ts";
 
@@ -138,8 +138,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findUnseen(d, out, marks.finalReadsComplete ? marks.finalReadsFrom : undefined);
   findDuplicates(d, out);
   findInconsistentOffsets(d, out);
-  findG1a(d, out);
-  findPrecommittedReads(d, out);
+  findG1aAndPrecommittedReads(d, out);
   findTornTxns(d, out, marks);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);

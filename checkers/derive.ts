@@ -24,7 +24,7 @@
 // Links between them: a record names its op, key and value (recOp, recKey, recVal); a value its key
 // (valKey), writer and first ok reader (ops); an entry its slot, value and op.
 import type { Key, Op, Process, Value } from "./history.ts";
-import { ByteList, FloatList, IntList, Slab } from "./ints.ts";
+import { ByteList, FloatList, type IdMap, IntList, Slab } from "./ints.ts";
 import { buildLog } from "./log.ts";
 import { ValueIds } from "./value-ids.ts";
 
@@ -52,7 +52,8 @@ export interface Derived {
   opPos: Int32Array;
   /** Line of the invocation, or -1. */
   opInv: Int32Array;
-  /** The op's own `index` and `time` fields (of its completion). */
+  /** The op's own `index` and `time` fields (of its completion). opIndexOf is opPos itself (the same
+   *  array) when every op's index is its line, as in the harness's histories. */
   opIndexOf: Int32Array;
   opTime: Float64Array;
   /** OK, INFO or FAIL. */
@@ -86,8 +87,6 @@ export interface Derived {
   recOffInt: Int32Array | undefined;
   /** 1 for a value returned by a poll, 0 for a sent one. */
   recPoll: Uint8Array;
-  /** Dense index of the record's offset (or of the value's first index), -1 if unknown. */
-  recIndex: Int32Array;
 
   // By key number.
   keys: Key[];
@@ -108,6 +107,8 @@ export interface Derived {
   // The logs: by key, slot and entry number.
   /** Per key, its non-empty offsets' slots in offset order: position in the array = dense index. */
   keySlots: Int32Array[];
+  /** Per key, offset -> slot (log.ts recordIndex: a record's dense index, from its offset). */
+  keyOffsetSlots: IdMap[];
   slotOffset: Float64Array;
   slotIndex: Int32Array;
   /** First (offset, value) entry of each slot; more entries of inconsistent offsets in slotMore. */
@@ -190,7 +191,8 @@ export class Deriver {
   // large typed array copies it into fresh memory and makes V8 collect garbage early.
   private opPos: IntList;
   private opInv: IntList;
-  private opIndexOf: IntList;
+  /** Made at the first op whose index is not its line; until then opPos holds the indexes. */
+  private opIndexOf: IntList | undefined;
   private opTime: FloatList;
   private opType: ByteList;
   private opF: ByteList;
@@ -215,6 +217,8 @@ export class Deriver {
   private keys: Key[] = [];
   /** Whether the key was only seen in poll results so far, where it is a string whatever it was. */
   private keyFromPoll: boolean[] = [];
+  /** Per key, the highest offset of its records so far (-1: none), to size its log's offset table. */
+  private keyMaxOffset: number[] = [];
   // Direct tables may grow to a few times the number of values seen so far, never more.
   private readonly valueLimit = () => 4 * this.nVals + 65536;
   private valKey: IntList;
@@ -236,12 +240,11 @@ export class Deriver {
     const vals = Math.max(1024, (values ?? ops) + 1024);
     // One allocation for every list (ints.ts, Slab); pages never written cost nothing.
     const slab = new Slab(
-      Slab.bytes(ops, 8) + 5 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
+      Slab.bytes(ops, 8) + 3 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
         3 * Slab.bytes(ops, 1) + Slab.bytes(recs, 1) + Slab.bytes(vals, 1),
     );
     this.opPos = new IntList(slab.int32(ops));
     this.opInv = new IntList(slab.int32(ops));
-    this.opIndexOf = new IntList(slab.int32(ops));
     this.opTime = new FloatList(slab.float64(ops));
     this.opType = new ByteList(slab.uint8(ops));
     this.opF = new ByteList(slab.uint8(ops));
@@ -292,7 +295,13 @@ export class Deriver {
     const o = this.opPos.n;
     this.opPos.push(line);
     this.opInv.push(invLine);
-    this.opIndexOf.push(op.index);
+    if (this.opIndexOf !== undefined) this.opIndexOf.push(op.index);
+    else if (op.index !== line) {
+      this.opIndexOf = new IntList(this.opPos.a.length);
+      this.opIndexOf.a.set(this.opPos.a.subarray(0, o));
+      this.opIndexOf.n = o;
+      this.opIndexOf.push(op.index);
+    }
     this.opTime.push(op.time);
     this.opType.push(type);
     this.opF.push(f);
@@ -330,6 +339,7 @@ export class Deriver {
     const k = this.internKey(key, false);
     const v = this.internVal(k, value);
     this.pushRec(v, offset, 0);
+    if (offset > this.keyMaxOffset[k]!) this.keyMaxOffset[k] = offset;
     if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
   }
 
@@ -337,15 +347,19 @@ export class Deriver {
     for (const key in result) {
       const k = this.internKey(key, true);
       const read = result[key]!;
+      let max = this.keyMaxOffset[k]!;
       for (let j = 0; j < read.length; j++) {
         const record = read[j]!;
         const v = this.internVal(k, record[1]);
-        this.pushRec(v, record[0], 1);
+        const offset = record[0];
+        this.pushRec(v, offset, 1);
+        if (offset > max) max = offset;
         if (type === OK) {
           this.valReadOk.a[v] = 1;
           if (this.valFirstOkReader.a[v] === -1) this.valFirstOkReader.a[v] = o;
         }
       }
+      this.keyMaxOffset[k] = max;
     }
   }
 
@@ -385,6 +399,7 @@ export class Deriver {
       this.keyIds.set(name, k);
       this.keys.push(key);
       this.keyFromPoll.push(fromPollResult);
+      this.keyMaxOffset.push(-1);
     } else if (!fromPollResult && this.keyFromPoll[k]) {
       // Poll results are JSON objects whose keys are strings; a send or assign shows the real type.
       this.keys[k] = key;
@@ -416,7 +431,7 @@ export class Deriver {
     for (const p of left) this.addUnfinished(p.op!, p.line);
     const d = this.finishOps();
     markMustCommit(d, opts.commitProofFrom);
-    buildLog(d);
+    buildLog(d, this.keyMaxOffset);
     return d;
   }
 
@@ -425,8 +440,9 @@ export class Deriver {
     const nOps = this.opPos.n;
     const nVals = this.nVals;
     const nRecs = this.recVal.n;
+    const opPos = this.opPos.done();
     this.valOrig.length = nVals;
-    const slab = new Slab(Slab.bytes(nOps, 1) + Slab.bytes(nRecs, 4) + 3 * Slab.bytes(nVals, 4));
+    const slab = new Slab(Slab.bytes(nOps, 1) + 3 * Slab.bytes(nVals, 4));
     this.opRecBound.push(nRecs);
     const bounds = this.opRecBound.done();
     const recVal = this.recVal.done();
@@ -441,9 +457,9 @@ export class Deriver {
       nLines: this.nLines,
       nClientLines: this.nClientLines,
       nOps,
-      opPos: this.opPos.done(),
+      opPos,
       opInv: this.opInv.done(),
-      opIndexOf: this.opIndexOf.done(),
+      opIndexOf: this.opIndexOf?.done() ?? opPos,
       opTime: this.opTime.done(),
       opType: this.opType.done(),
       opF: this.opF.done(),
@@ -467,8 +483,6 @@ export class Deriver {
       },
       recOffInt,
       recPoll: this.recPoll.done(),
-      // Filled by buildLog.
-      recIndex: slab.int32(nRecs),
       keys: this.keys,
       nVals,
       valKey,
@@ -478,7 +492,9 @@ export class Deriver {
       valFirstOkReader: this.valFirstOkReader.done(),
       valFirstIndex: slab.int32(nVals).fill(-1),
       valLastIndex: slab.int32(nVals).fill(-1),
+      // Filled by buildLog.
       keySlots: [],
+      keyOffsetSlots: [],
       slotOffset: new Float64Array(0),
       slotIndex: new Int32Array(0),
       slotEntry: new Int32Array(0),

@@ -109,9 +109,17 @@ export class Slab {
  * integers costs seconds); anything else goes to a Map. Both give the same answers.
  */
 export class IdMap {
-  private table = new Int32Array(0);
+  /** id + 1 by integer key, 0: none. */
+  private table: Int32Array;
   private map: Map<number | string, number> | undefined;
-  constructor(private readonly limit: () => number) {}
+  /** `capacity`: the table's first size, when the largest integer key is known (growing it by
+   *  doubling copies it again and again). */
+  constructor(
+    private readonly limit: () => number,
+    capacity = 0,
+  ) {
+    this.table = new Int32Array(capacity);
+  }
 
   get(k: number | string): number {
     if (typeof k === "number" && k >= 0 && k < this.table.length && (k | 0) === k) {
@@ -139,5 +147,17 @@ export class IdMap {
       }
     }
     (this.map ??= new Map()).set(k, id);
+  }
+
+  /** The ids of the integer keys held in the table, in key order, then those of the other keys (in
+   *  the order they were set). */
+  ids(): { inOrder: Int32Array; rest: number[] } {
+    const t = this.table;
+    let n = 0;
+    for (let k = 0; k < t.length; k++) if (t[k] !== 0) n++;
+    const inOrder = new Int32Array(n);
+    let j = 0;
+    for (let k = 0; k < t.length; k++) if (t[k] !== 0) inOrder[j++] = t[k]! - 1;
+    return { inOrder, rest: this.map === undefined ? [] : [...this.map.values()] };
   }
 }

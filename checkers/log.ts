@@ -1,22 +1,27 @@
 // The per-key logs (DESIGN.md section 7): offset -> values, filled from every value a poll returned
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
-// last index. Fills the log fields of Derived (slot…, entry…, keySlots, val…Index, recIndex).
+// last index. Fills the log fields of Derived (slot…, entry…, keySlots, keyOffsetSlots, val…Index).
 import { type Derived, F_TXN, FAIL, OK, recordOffset } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
-export function buildLog(d: Derived): void {
-  // recIndex holds each record's slot until the slots are ranked (one array of millions fewer).
-  const recSlot = d.recIndex;
-  placeRecords(d, recSlot);
+/** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
+ *  its offset table. */
+export function buildLog(d: Derived, maxOffsets: readonly number[] = []): void {
+  placeRecords(d, maxOffsets);
   rankSlots(d);
   for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[d.entrySlot[e]!]!);
-  for (let r = 0; r < d.nRecs; r++) {
-    const slot = recSlot[r]!;
-    // A record outside the log (a send whose op may not have committed, or with no offset) is
-    // placed where its value first sits, if anywhere.
-    d.recIndex[r] = slot >= 0 ? d.slotIndex[slot]! : d.valFirstIndex[d.recVal[r]!]!;
-  }
+}
+
+/**
+ * The dense index of record r of op o: where its offset sits in its key's log, or, for a record
+ * outside the log (a send whose op may not have committed, or with no offset), where its value
+ * first sits (-1 if nowhere).
+ */
+export function recordIndex(d: Derived, r: number, o: number): number {
+  const v = d.recVal[r]!;
+  if (!recordInLog(d, r, o)) return d.valFirstIndex[v]!;
+  return d.slotIndex[d.keyOffsetSlots[d.valKey[v]!]!.get(recordOffset(d, r))]!;
 }
 
 /**
@@ -32,7 +37,7 @@ export function inLog(d: Derived, r: number): boolean {
 }
 
 /** inLog, for record r of op o (the checks walk records op by op, so they know it). */
-function recordInLog(d: Derived, r: number, o: number): boolean {
+export function recordInLog(d: Derived, r: number, o: number): boolean {
   if (Number.isNaN(recordOffset(d, r))) return false;
   if (d.recPoll[r] === 0) return d.mustCommit[o] === 1;
   const w = d.valWriter[d.recVal[r]!]!;
@@ -42,19 +47,16 @@ function recordInLog(d: Derived, r: number, o: number): boolean {
   return d.opType[w] === FAIL ? false : d.opType[w] === OK || d.mustCommit[w] === 1;
 }
 
-/**
- * Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value
- * there; sets recSlot[r] to the slot of record r (-1 for one not in the log).
- */
-function placeRecords(d: Derived, recSlot: Int32Array): void {
+/** Puts each record that belongs in the log at its (key, offset) slot, as an entry of its value there. */
+function placeRecords(d: Derived, maxOffsets: readonly number[]): void {
   const nKeys = d.keys.length;
-  // Per key, offset -> slot number, and its slots in the order they were made.
-  const slotAt: IdMap[] = [];
-  const slotsOfKey: IntList[] = [];
+  // Per key, offset -> slot number: a direct table sized by the key's highest offset when that is
+  // not far above the number of records.
   const offsetLimit = () => 4 * d.nRecs + 65536;
+  const slotAt = d.keyOffsetSlots;
   for (let k = 0; k < nKeys; k++) {
-    slotAt.push(new IdMap(offsetLimit));
-    slotsOfKey.push(new IntList(64));
+    const max = maxOffsets[k] ?? -1;
+    slotAt.push(new IdMap(offsetLimit, typeof max === "number" && max >= 0 && max < offsetLimit() ? Math.floor(max) + 1 : 0));
   }
   const lists = new LogLists(d);
 
@@ -62,27 +64,18 @@ function placeRecords(d: Derived, recSlot: Int32Array): void {
   for (let o = 0; o < d.nOps; o++) {
     const end = d.opRecEnd[o]!;
     for (let r = d.opRecStart[o]!; r < end; r++) {
-      if (!recordInLog(d, r, o)) {
-        recSlot[r] = -1;
-        continue;
-      }
+      if (!recordInLog(d, r, o)) continue;
       const offset = recordOffset(d, r);
       const v = d.recVal[r]!;
       const k = d.valKey[v]!;
-      let slot = slotAt[k]!.get(offset);
-      if (slot === -1) {
-        slot = lists.addSlot(offset, v, o);
-        slotAt[k]!.set(offset, slot);
-        slotsOfKey[k]!.push(slot);
-      } else if (!lists.slotHolds(slot, v)) {
-        lists.addMoreAtSlot(slot, v, o);
-      }
-      recSlot[r] = slot;
+      const slot = slotAt[k]!.get(offset);
+      if (slot === -1) slotAt[k]!.set(offset, lists.addSlot(offset, v, o));
+      else if (!lists.slotHolds(slot, v)) lists.addMoreAtSlot(slot, v, o);
     }
   }
 
   lists.done();
-  for (let k = 0; k < nKeys; k++) d.keySlots.push(sortByOffset(slotsOfKey[k]!.done(), d.slotOffset));
+  for (let k = 0; k < nKeys; k++) d.keySlots.push(slotsInOrder(slotAt[k]!, d.slotOffset));
 }
 
 /** The growing slot and entry arrays of the logs, with the first-and-more links of slots and values. */
@@ -164,29 +157,11 @@ function widenValueRange(d: Derived, v: number, index: number): void {
   if (index > d.valLastIndex[v]!) d.valLastIndex[v] = index;
 }
 
-/**
- * Slots in offset order. Offsets of a key are nearly dense, so when their range is not much wider
- * than their count they are placed by offset directly (linear); otherwise sorted.
- */
-function sortByOffset(slots: Int32Array, slotOffset: Float64Array): Int32Array {
-  let sorted = true;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < slots.length; i++) {
-    const offset = slotOffset[slots[i]!]!;
-    if (i > 0 && offset < slotOffset[slots[i - 1]!]!) sorted = false;
-    if (offset < min) min = offset;
-    if (offset > max) max = offset;
-  }
-  if (sorted) return slots;
-  const range = max - min + 1;
-  if (range > 4 * slots.length + 1024) return Int32Array.from(slots).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
-  const slotAt = new Int32Array(range).fill(-1);
-  for (let i = 0; i < slots.length; i++) slotAt[slotOffset[slots[i]!]! - min] = slots[i]!;
-  const out = new Int32Array(slots.length);
-  let j = 0;
-  for (let offset = 0; offset < range; offset++) if (slotAt[offset] !== -1) out[j++] = slotAt[offset]!;
-  return out;
+/** A key's slots in offset order: its offset table's walked in order, with any held apart sorted in. */
+function slotsInOrder(slotAt: IdMap, slotOffset: Float64Array): Int32Array {
+  const { inOrder, rest } = slotAt.ids();
+  if (rest.length === 0) return inOrder;
+  return Int32Array.from([...inOrder, ...rest]).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
 }
 
 /** The values at one slot (usually one; more at an inconsistent offset). */

@@ -44,16 +44,35 @@ export function findInconsistentOffsets(d: Derived, out: Findings): void {
   }
 }
 
-/** One finding per (ok reader, value) whose send failed. */
-export function findG1a(d: Derived, out: Findings): void {
+/**
+ * G1a, one finding per (ok reader, value) whose send failed; and precommitted-read, an op (of any
+ * completed type) that read a value it sent itself. One pass over the records for both.
+ */
+export function findG1aAndPrecommittedReads(d: Derived, out: Findings): void {
+  // sentBy[v]: the last op that sent v, made when the first op that both sends and reads comes.
+  let sentBy: Int32Array | undefined;
   for (let c = 0; c < d.nOps; c++) {
-    if (d.opType[c] !== OK) continue;
+    const start = d.opRecStart[c]!;
     const end = d.opRecEnd[c]!;
-    for (let r = d.opRecStart[c]!; r < end; r++) {
-      if (d.recPoll[r] === 0) continue;
+    const ok = d.opType[c] === OK;
+    let sends = 0;
+    let polls = 0;
+    for (let r = start; r < end; r++) {
+      if (d.recPoll[r] === 0) {
+        sends++;
+        continue;
+      }
+      polls++;
+      if (!ok) continue;
       const w = d.valWriter[d.recVal[r]!]!;
-      if (w < 0 || d.opType[w] !== FAIL) continue;
-      addG1a(d, out, c, r, w);
+      if (w >= 0 && d.opType[w] === FAIL) addG1a(d, out, c, r, w);
+    }
+    if (sends === 0 || polls === 0) continue;
+    sentBy ??= new Int32Array(d.nVals).fill(-1);
+    for (let r = start; r < end; r++) if (d.recPoll[r] === 0) sentBy[d.recVal[r]!] = c;
+    for (let r = start; r < end; r++) {
+      if (d.recPoll[r] === 0 || sentBy[d.recVal[r]!] !== c) continue;
+      addPrecommittedRead(d, out, r, c);
     }
   }
 }
@@ -66,28 +85,6 @@ function addG1a(d: Derived, out: Findings, c: number, r: number, w: number): voi
     const reader = opIndex(d, c);
     return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, offset: recordOffset(d, r), writer, reader, ops: [writer, reader] };
   });
-}
-
-/** An op (of any completed type) that read a value it sent itself. */
-export function findPrecommittedReads(d: Derived, out: Findings): void {
-  const sentBy = new Int32Array(d.nVals).fill(-1);
-  for (let c = 0; c < d.nOps; c++) {
-    const start = d.opRecStart[c]!;
-    const end = d.opRecEnd[c]!;
-    let sends = false;
-    for (let r = start; r < end; r++) {
-      if (d.recPoll[r] === 0) {
-        sentBy[d.recVal[r]!] = c;
-        sends = true;
-      }
-    }
-    if (!sends) continue;
-    for (let r = start; r < end; r++) {
-      const v = d.recVal[r]!;
-      if (d.recPoll[r] === 0 || sentBy[v] !== c) continue;
-      addPrecommittedRead(d, out, r, c);
-    }
-  }
 }
 
 // Apart from the loops: variables a closure captures in a loop body are allocated on the heap at

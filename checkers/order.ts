@@ -4,18 +4,30 @@
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
 import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
+import { recordIndex } from "./log.ts";
 import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
 
+/** A record kept as the position to continue from, with its dense index. */
+interface Kept {
+  r: number;
+  index: number;
+}
+
 export function findOrderAnomalies(d: Derived, out: Findings): void {
   const nKeys = d.keys.length;
-  const pollKept: Array<Map<number, number> | undefined> = [];
-  const sendKept: Array<Map<number, number> | undefined> = [];
+  // Per process, per key: where its last ok read stopped, and where its last send landed.
+  const pollKept: Array<Map<number, Kept> | undefined> = [];
+  const sendKept: Array<Map<number, Kept> | undefined> = [];
+  // Per key, within the op: the last record read and sent, with dense indexes.
   const pollStamp = new Int32Array(nKeys).fill(-1);
   const pollLast = new Int32Array(nKeys);
+  const pollLastIndex = new Int32Array(nKeys);
   const sendStamp = new Int32Array(nKeys).fill(-1);
   const sendLast = new Int32Array(nKeys);
+  const sendLastIndex = new Int32Array(nKeys);
   const sendLastKnown = new Int32Array(nKeys);
+  const sendLastKnownIndex = new Int32Array(nKeys);
   // Keys an op touched: stacks of ints, since emptying a JS array (length = 0) drops its storage
   // and refilling it allocates again, for every op of the history.
   const touchedPoll = new Int32Array(nKeys);
@@ -44,43 +56,58 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
     for (let r = d.opRecStart[c]!; r < end; r++) {
       const k = d.valKey[d.recVal[r]!]!;
       if (d.recPoll[r] === 1) {
+        const i = recordIndex(d, r, c);
         if (pollStamp[k] !== c) {
           pollStamp[k] = c;
           touchedPoll[nPoll++] = k;
           const kept = pollKept[p]?.get(k);
-          if (kept !== undefined) between(d, out, true, kept, r);
-        } else within(d, out, true, pollLast[k]!, r);
+          if (kept !== undefined) between(d, out, true, kept.r, kept.index, r, i);
+        } else within(d, out, true, pollLast[k]!, pollLastIndex[k]!, r, i);
         pollLast[k] = r;
+        pollLastIndex[k] = i;
       } else if (sendChecked) {
+        const i = recordIndex(d, r, c);
         if (sendStamp[k] !== c) {
           sendStamp[k] = c;
           touchedSend[nSend++] = k;
           sendLastKnown[k] = -1;
           const kept = sendKept[p]?.get(k);
-          if (kept !== undefined) between(d, out, false, kept, r);
-        } else within(d, out, false, sendLast[k]!, r);
+          if (kept !== undefined) between(d, out, false, kept.r, kept.index, r, i);
+        } else within(d, out, false, sendLast[k]!, sendLastIndex[k]!, r, i);
         sendLast[k] = r;
-        if (d.recIndex[r]! >= 0) sendLastKnown[k] = r;
+        sendLastIndex[k] = i;
+        if (i >= 0) {
+          sendLastKnown[k] = r;
+          sendLastKnownIndex[k] = i;
+        }
       }
     }
     // Only an ok read moves the kept position: a failed or unknown poll tells nothing for sure.
     if (t === OK && nPoll > 0) {
       const kept = pollKept[p] ?? (pollKept[p] = new Map());
-      for (let i = 0; i < nPoll; i++) kept.set(touchedPoll[i]!, pollLast[touchedPoll[i]!]!);
+      for (let j = 0; j < nPoll; j++) keep(kept, touchedPoll[j]!, pollLast, pollLastIndex);
     }
     if (nSend > 0) {
       const kept = sendKept[p] ?? (sendKept[p] = new Map());
-      for (let i = 0; i < nSend; i++) {
-        const k = touchedSend[i]!;
-        if (sendLastKnown[k]! >= 0) kept.set(k, sendLastKnown[k]!);
+      for (let j = 0; j < nSend; j++) {
+        const k = touchedSend[j]!;
+        if (sendLastKnown[k]! >= 0) keep(kept, k, sendLastKnown, sendLastKnownIndex);
       }
     }
   }
 }
 
-function between(d: Derived, out: Findings, poll: boolean, prev: number, r: number): void {
-  const a = d.recIndex[prev]!;
-  const b = d.recIndex[r]!;
+/** Keeps key k's record and index from these lists (in place: one object per process and key). */
+function keep(kept: Map<number, Kept>, k: number, recs: Int32Array, indexes: Int32Array): void {
+  const e = kept.get(k);
+  if (e === undefined) kept.set(k, { r: recs[k]!, index: indexes[k]! });
+  else {
+    e.r = recs[k]!;
+    e.index = indexes[k]!;
+  }
+}
+
+function between(d: Derived, out: Findings, poll: boolean, prev: number, a: number, r: number, b: number): void {
   if (a < 0 || b < 0) return;
   const delta = b - a;
   if (delta > 1 && poll) addBetween(d, out, "poll-skip", prev, r, a, b);
@@ -97,9 +124,7 @@ function addBetween(d: Derived, out: Findings, type: OrderBetweenOps["type"], pr
   });
 }
 
-function within(d: Derived, out: Findings, poll: boolean, prev: number, r: number): void {
-  const a = d.recIndex[prev]!;
-  const b = d.recIndex[r]!;
+function within(d: Derived, out: Findings, poll: boolean, prev: number, a: number, r: number, b: number): void {
   if (a < 0 || b < 0) return;
   const delta = b - a;
   if (delta > 1) addWithin(d, out, poll ? "int-poll-skip" : "int-send-skip", prev, r, a, b);
