@@ -31,6 +31,7 @@ import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, Nemesis, TargetSpec } from "./types.ts";
 import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
 import { Watches } from "./watches.ts";
+import { waitFor } from "../util/wait.ts";
 
 export interface ClusterNemesisOptions {
   recorder: Recorder;
@@ -52,6 +53,8 @@ export interface ClusterNemesisOptions {
   probe?: ClusterProbe;
   /** KRaft: DescribeQuorum through a broker's client port (tests pass a fake). */
   describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>;
+  /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
+  quorumLeaderWaitMs?: number;
 }
 
 export interface ClusterNemesis extends Nemesis {
@@ -109,12 +112,22 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
    * to the controller it knows, so it may still be waiting on a dead one).
    */
   const describeQuorumAll = () => [...askControllers(), ...quorumBrokers().map((b) => askQuorum(b.externalPort!, 2000))];
-  /** KRaft: the quorum leader's id. */
-  const quorumLeader = async () => {
-    const q = await describeQuorumNow();
-    if (q.leaderId < 0) throw new Error(`the quorum has no leader (epoch ${q.leaderEpoch})`);
-    return q.leaderId;
-  };
+  /**
+   * KRaft: the quorum leader's id, asked again for up to quorumLeaderWaitMs. A leader elected a few
+   * seconds ago may not answer within one ask on a loaded machine, and brokers forward to the
+   * controller they knew: asked once, a third active-controller kill was refused while c1 had led
+   * for 6 s (its log said so).
+   */
+  const quorumLeader = () =>
+    waitFor(
+      "a quorum leader to aim at",
+      async () => {
+        const q = await describeQuorumNow();
+        if (q.leaderId < 0) throw new Error(`the quorum has no leader (epoch ${q.leaderEpoch})`);
+        return q.leaderId;
+      },
+      { timeoutMs: o.quorumLeaderWaitMs ?? 10_000, intervalMs: 500 },
+    );
   const state = new FaultState();
   const watches = new Watches();
   const variantOf = variantCache();

@@ -116,7 +116,7 @@ describe("KRaft schedules", () => {
 });
 
 /** A fake KRaft cluster: 3 brokers, 3 dedicated controllers c1..c3 (ids 101..103), and a DescribeQuorum whose leader tests set. */
-function kraftSetup() {
+function kraftSetup(quorumLeaderWaitMs?: number) {
   const base = fakeCluster(3, 0);
   const controllers = [1, 2, 3].map((i) => Object.assign(fakeNode(`c${i}`, `10.0.2.${i + 1}`), { role: "controller" as const, id: 100 + i, externalPort: undefined }));
   const cluster = { brokers: base.brokers, zookeepers: [], controllers };
@@ -137,7 +137,7 @@ function kraftSetup() {
     };
   };
   const recorder = createRecorder();
-  const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(5), probe: fp.probe, describeQuorum, watch: { pollMs: 5, timeoutMs: 3000 }, healOnShutdown: false, bounceTimeoutMs: 3000 });
+  const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(5), probe: fp.probe, describeQuorum, watch: { pollMs: 5, timeoutMs: 3000 }, healOnShutdown: false, bounceTimeoutMs: 3000, quorumLeaderWaitMs });
   const ops = () => recorder.ops.map((op) => ({ type: op.type, f: op.f, ...(op.value as object) }));
   return { cluster, controllers, quorum, nemesis, ops };
 }
@@ -163,6 +163,25 @@ describe("KRaft nemesis (fake nodes, fake DescribeQuorum)", () => {
     expect(ops().find((o) => o.f === "quorum-failover")).toMatchObject({ quorumLeaderAfterMs: expect.any(Number) });
     await nemesis.invoke(r.undo!);
     await nemesis.close();
+  });
+
+  it("an active-controller fault waits for a quorum leader (asked again), and is refused only when none comes", async () => {
+    const { quorum, controllers, nemesis, ops } = kraftSetup(3000);
+    // The leader is down: no leader until an election, 300 ms later, makes c3 lead.
+    controllers[0]!.status = "exited";
+    setTimeout(() => Object.assign(quorum, { leaderId: 103, leaderEpoch: 4 }), 300);
+    const r = await nemesis.invoke({ fault: "kill", targets: { kind: "active-controller" } });
+    expect(r).toMatchObject({ type: "ok", value: { targets: ["c3"], selector: "active-controller" } });
+    await nemesis.invoke(r.undo!);
+    await nemesis.close({ waitMs: 100 });
+
+    const late = kraftSetup(600);
+    late.controllers[0]!.status = "exited";
+    const refused = await late.nemesis.invoke({ fault: "kill", targets: { kind: "active-controller" } });
+    expect(refused.type).toBe("fail");
+    expect(late.ops().find((o) => o.type === "fail")).toMatchObject({ reason: expect.stringMatching(/waiting for a quorum leader to aim at: the quorum has no leader/) });
+    await late.nemesis.close({ waitMs: 100 });
+    expect(ops().filter((o) => o.type === "fail")).toEqual([]);
   });
 
   it("a kill of a follower controller measures no quorum failover", async () => {
