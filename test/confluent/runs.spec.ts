@@ -2,11 +2,8 @@
 // `npm run test:confluent` only, never by `npm test`. The two known answers through librdkafka:
 // acks=all with min.insync.replicas=2 keeps every acknowledged write under leader faults, and
 // acks=1 with the leader isolated loses acknowledged writes (permitted there), found within 3 runs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
-import { runSuite } from "../../harness/suite/run-suite.ts";
 import { parseSuite } from "../../harness/suite/suite-file.ts";
-import { formatSuiteTable } from "../../harness/suite/table.ts";
+import { suiteCases } from "../integration/suite-cases.ts";
 
 const suite = parseSuite(
   {
@@ -42,23 +39,4 @@ const suite = parseSuite(
   "test/confluent/runs.spec.ts",
 );
 
-describe("the confluent client (librdkafka) on a real cluster", () => {
-  let cluster: Cluster;
-  beforeAll(async () => {
-    cluster = await startCluster({}, { progress: (m) => console.error(m) });
-  });
-  afterAll(async () => {
-    await cluster?.stop();
-  });
-
-  for (const scenario of suite.scenarios) {
-    it(`${scenario.name}: ${scenario.description}`, async () => {
-      const [outcome] = await runSuite(suite, { storeRoot: "test-output/store", only: [scenario.name], cluster, progress: (m) => console.error(m) });
-      console.error(formatSuiteTable([outcome!]));
-      expect(outcome!.runs.length).toBeGreaterThan(0);
-      for (const r of outcome!.runs) expect(r.sendsOk).toBeGreaterThan(100);
-      expect(outcome!.problems).toEqual([]);
-      expect(outcome!.met).toBe(true);
-    }, 900_000);
-  }
-});
+suiteCases("the confluent client (librdkafka) on a real cluster", suite);
