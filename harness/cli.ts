@@ -4,7 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
 import { registerReportCommand } from "../reports/cli.ts";
-import { EnvironmentError } from "./util/environment.ts";
+import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
 import type { RunFlags } from "./run/run-flags.ts";
@@ -174,8 +174,8 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`kafka-harness: ${err.message}`);
       return 2;
     }
-    if (err instanceof EnvironmentError && err.name === "ClientNotInstalled") {
-      // A client library named by the run but not built on this machine (harness/clients/confluent-package.ts).
+    if (err instanceof ClientLibraryError) {
+      // A client library not built on this machine, or failing to build (confluent-package.ts, install-client.ts).
       console.error(`kafka-harness: ${err.message}\n  what to do: ${err.advice}`);
       return 2;
     }

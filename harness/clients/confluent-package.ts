@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { EnvironmentError } from "../util/environment.ts";
+import { ClientLibraryError } from "../util/environment.ts";
 
 export const CONFLUENT_PACKAGE = "@confluentinc/kafka-javascript";
 /** The release the harness is written and documented against (librdkafka 2.15.1). */
@@ -27,13 +27,12 @@ export function clientsDir(env: NodeJS.ProcessEnv = process.env, home = homedir(
 export const confluentDir = (env: NodeJS.ProcessEnv = process.env, home = homedir()) => join(clientsDir(env, home), "confluent");
 
 /** The confluent client is named but not built: what to run, not a stack trace (exit 2). */
-export class ConfluentNotInstalled extends EnvironmentError {
+export class ConfluentNotInstalled extends ClientLibraryError {
   constructor(dir: string, detail?: string) {
     super(
       `the confluent client (${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION}, librdkafka) is not installed in ${dir}${detail ? ` (${detail})` : ""}`,
       `${CONFLUENT_INSTALL_COMMAND}   (builds it from the npm package, about 20 minutes on 2 cores; KAFKA_HARNESS_CLIENTS_DIR moves the folder)`,
     );
-    this.name = "ClientNotInstalled";
   }
 }
 

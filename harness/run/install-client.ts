@@ -23,7 +23,7 @@ import { chmod, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { CONFLUENT_PACKAGE, CONFLUENT_VERSION, confluentDir, installedConfluentVersion } from "../clients/confluent-package.ts";
-import { EnvironmentError, tailOf } from "../util/environment.ts";
+import { ClientLibraryError, tailOf } from "../util/environment.ts";
 import { run, succeeds } from "../util/exec.ts";
 
 export const INSTALLABLE_CLIENTS = ["confluent"] as const;
@@ -102,10 +102,10 @@ async function checkPrerequisites(): Promise<string> {
   const missing: string[] = [];
   for (const cmd of ["make", "gcc", "g++", "python3", "npm"]) if (!(await succeeds("sh", ["-c", `command -v ${cmd}`]))) missing.push(cmd);
   for (const header of ["/usr/include/openssl/ssl.h", "/usr/include/zlib.h"]) if (!existsSync(header)) missing.push(header);
-  if (missing.length) throw new EnvironmentError(`building the confluent client needs ${missing.join(", ")}, which this machine lacks`, APT_ADVICE);
+  if (missing.length) throw new ClientLibraryError(`building the confluent client needs ${missing.join(", ")}, which this machine lacks`, APT_ADVICE);
   const nodedir = nodeHeadersPrefix();
   if (!nodedir) {
-    throw new EnvironmentError(
+    throw new ClientLibraryError(
       `no Node.js headers (include/node/node.h) beside ${process.execPath}: node-gyp would download them, which the install refuses`,
       "install the headers of this Node (Debian: the nodejs package's /usr/include/node, or libnode-dev), then run the command again",
     );
@@ -124,7 +124,7 @@ export interface InstallResult {
 
 export async function installClient(name: string, progress: (m: string) => void, opts: { force?: boolean; dir?: string } = {}): Promise<InstallResult> {
   if (!(INSTALLABLE_CLIENTS as readonly string[]).includes(name)) {
-    throw new EnvironmentError(`no client named ${JSON.stringify(name)} to install`, `kafka-harness install-client ${INSTALLABLE_CLIENTS.join(" | ")} (kafkajs comes with the harness; platformatic: npm install @platformatic/kafka@~1.35.0)`);
+    throw new ClientLibraryError(`no client named ${JSON.stringify(name)} to install`, `kafka-harness install-client ${INSTALLABLE_CLIENTS.join(" | ")} (kafkajs comes with the harness; platformatic: npm install @platformatic/kafka@~1.35.0)`);
   }
   const dir = opts.dir ?? confluentDir();
   const started = performance.now();
@@ -171,13 +171,13 @@ export async function installClient(name: string, progress: (m: string) => void,
       },
     });
   } catch (err) {
-    throw new EnvironmentError(`building ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} failed after ${formatElapsed(seconds())}:\n${tailOf(err, 15)}`, `read ${logPath}; the folder ${staging} is left for it`);
+    throw new ClientLibraryError(`building ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} failed after ${formatElapsed(seconds())}:\n${tailOf(err, 15)}`, `read ${logPath}; the folder ${staging} is left for it`);
   } finally {
     clearInterval(ticker);
     await log.close();
   }
   const librdkafka = await loadsIn(staging).catch((err: unknown) => {
-    throw new EnvironmentError(`the build of ${CONFLUENT_PACKAGE} finished but the addon does not load: ${tailOf(err, 5)}`, `read ${logPath}`);
+    throw new ClientLibraryError(`the build of ${CONFLUENT_PACKAGE} finished but the addon does not load: ${tailOf(err, 5)}`, `read ${logPath}`);
   });
   await rm(join(staging, ".shim"), { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });

@@ -17,3 +17,12 @@ export function tailOf(err: unknown, lines = 3): string {
   const text = ((err as { output?: string }).output ?? (err as Error).message ?? String(err)).trim();
   return text.split("\n").slice(-lines).join("\n");
 }
+
+/** An optional client library missing, or failing to build: the machine may run clusters fine.
+ *  Printed as what failed and what to do (exit 2), without the "cannot run a cluster" framing. */
+export class ClientLibraryError extends EnvironmentError {
+  constructor(message: string, advice: string) {
+    super(message, advice);
+    this.name = "ClientLibraryError";
+  }
+}

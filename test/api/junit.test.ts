@@ -34,7 +34,7 @@ describe("JUnit XML", () => {
       '<failure message="seed 42: found lost-write, which must never happen here" type="expectation-not-met">seed 42: found lost-write, which must never happen here\na &lt;second&gt; &amp; last</failure>',
     );
     expect(xml).toContain("store/bad-one/20261125T1/report.html");
-    expect(xml).toMatch(/<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/0 +1 +400/800 +lost-write\*:3 +INVALID +NOT MET/);
+    expect(xml).toMatch(/<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/0 +1 +400\/800 +lost-write\*:3 +INVALID +NOT MET/);
     expect(xml.trimEnd().endsWith("</testsuites>")).toBe(true);
     // Well formed at the level CI readers care about: every opened element is closed.
     for (const tag of ["testsuites", "testsuite", "testcase", "failure", "system-out"]) {
