@@ -3,7 +3,7 @@
 import { findCycles } from "./cycles.ts";
 import { countFaults, faultIntervals, type FaultCounts } from "./faults.ts";
 import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason, undecided } from "./phases.ts";
-import { type Derived, derive, type DeriveOptions, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, INFO, OK } from "./derive.ts";
+import { type Derived, derive, type DeriveOptions, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, historySizes, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
@@ -96,7 +96,7 @@ export function check(history: History, config: CheckConfig = {}, options: Check
   }
   // One pass over the ops, noting the phase markers as they are derived; an index loop, since
   // for-of over a million ops allocates an iterator result per op.
-  const b = new Deriver(history.length);
+  const b = new Deriver(historySizes(history));
   for (let i = 0; i < history.length; i++) {
     const op = history[i]!;
     b.add(op);

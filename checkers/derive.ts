@@ -19,7 +19,9 @@
 //           slots in offset order, so a slot's place in that list is its dense index (slotIndex).
 //   entry…  entry number: one per distinct (slot, value) of the logs. A slot's first entry is
 //           slotEntry[s], a value's first is valEntry[v]; the others (an inconsistent offset, a
-//           duplicate value) are in slotMore and valMore.
+//           duplicate value) are in slotMore and valMore. Until a slot gets a second entry,
+//           entries and slots are made in step, so entry s is slot s's first entry: slotEntry and
+//           entrySlot are the identity, and not stored (slotEntryOf, entrySlotOf).
 //
 // Links between them: a record names its op, key and value (recOp, recKey, recVal); a value its key
 // (valKey), writer and first ok reader (ops); an entry its slot, value and op.
@@ -109,13 +111,20 @@ export interface Derived {
   keySlots: Int32Array[];
   /** Per key, offset -> slot (log.ts recordIndex: a record's dense index, from its offset). */
   keyOffsetSlots: IdMap[];
-  slotOffset: Float64Array;
+  /** Int32Array when every offset fits one (recOffInt holds the offsets), else Float64Array. */
+  slotOffset: Float64Array | Int32Array;
   slotIndex: Int32Array;
-  /** First (offset, value) entry of each slot; more entries of inconsistent offsets in slotMore. */
-  slotEntry: Int32Array;
+  /** First (offset, value) entry of each slot; more entries of inconsistent offsets in slotMore.
+   *  Built on first read when it is the identity (the checks read slotEntryOf()). */
+  readonly slotEntry: Int32Array;
   slotMore: Map<number, number[]>;
   entryVal: Int32Array;
-  entrySlot: Int32Array;
+  /** Built on first read when it is the identity (the checks read entrySlotOf()). */
+  readonly entrySlot: Int32Array;
+  /** slotEntry and entrySlot as stored: undefined while they are the identity (no slot has a
+   *  second entry), which saves two arrays of a million ints on a clean history. */
+  slotEntries: Int32Array | undefined;
+  entrySlots: Int32Array | undefined;
   /** The first op (writer or reader) that put this value at this offset. */
   entryOp: Int32Array;
   /** First entry of each value (-1 if not in the log); more entries of duplicates in valMore. */
@@ -141,12 +150,73 @@ export function derive(history: Iterable<Op>, opts: DeriveOptions = {}): Derived
     return deriver.finish(opts);
   }
   // An index loop: for-of over a million ops allocates an iterator result per op. No pass to count
-  // the records first: the lists are sized from the number of lines (Deriver), and pages of a typed
-  // array that are never written cost nothing, while a pass over a million ops costs ~0.1 s.
+  // the records first (a pass over a million ops costs ~0.1 s): the record lists are sized from a
+  // sample of the ops. Not from a bound such as 3 per line: pages never written cost no memory, but
+  // V8 counts every byte of an ArrayBuffer as external memory, and past 64 MB of it, it collects
+  // the whole heap (the history) early.
   const ops = history as readonly Op[];
-  const deriver = new Deriver(ops.length);
+  const deriver = new Deriver(historySizes(ops));
   for (let i = 0; i < ops.length; i++) deriver.add(ops[i]!);
   return deriver.finish(opts);
+}
+
+/** What to size a Deriver for, for a history in memory: its lines, and about its records. */
+export function historySizes(ops: readonly Op[]): Sizes {
+  return { lines: ops.length, records: sampleRecords(ops) };
+}
+
+/** Ops sampled to estimate a history's records: runs of consecutive ops spread evenly (not every
+ *  n-th op: an even stride over alternating invocations and completions sees only one kind). */
+const SAMPLE_RUNS = 64;
+const SAMPLE_RUN = 128;
+/** The last ops, counted exactly: the final reads are there, a few polls holding a large share of
+ *  the records (each reads a whole partition) that a sample would miss or overweight. */
+const TAIL = 4096;
+
+/**
+ * About how many records the history makes: exactly in its tail, from a sample of runs of ops
+ * before it, with a margin (a list that is too short grows by doubling, a copy into fresh memory).
+ * Completions are counted; invocations that never completed are not, the margin covers them.
+ */
+export function sampleRecords(ops: readonly Op[]): number {
+  const n = ops.length;
+  const tail = Math.max(TAIL, Math.floor(n / 64));
+  const body = Math.max(0, n - tail);
+  let records = 0;
+  for (let i = body; i < n; i++) records += recordsOf(ops[i]!);
+  if (body === 0) return records + 1024;
+  let sampled = 0;
+  let sampledRecords = 0;
+  const runs = body <= SAMPLE_RUNS * SAMPLE_RUN ? 1 : SAMPLE_RUNS;
+  const run = runs === 1 ? body : SAMPLE_RUN;
+  const gap = Math.floor(body / runs);
+  for (let j = 0; j < runs; j++) {
+    for (let i = j * gap; i < j * gap + run; i++) {
+      sampled++;
+      sampledRecords += recordsOf(ops[i]!);
+    }
+  }
+  return records + Math.ceil((sampledRecords / sampled) * body * 1.05) + 1024;
+}
+
+/** The records of a completion (0 for anything else). */
+function recordsOf(op: Op): number {
+  if (op.type === "invoke" || fCode(op.f) < 0 || !Array.isArray(op.value)) return 0;
+  let records = 0;
+  const mops = op.value as unknown[];
+  for (let j = 0; j < mops.length; j++) {
+    const mop = mops[j] as unknown[];
+    if (!Array.isArray(mop)) continue;
+    if (mop[0] === "send") records++;
+    else if (mop.length === 2 && typeof mop[1] === "object" && mop[1] !== null) {
+      const result = mop[1] as Record<string, unknown>;
+      for (const key in result) {
+        const read = result[key];
+        if (Array.isArray(read)) records += read.length;
+      }
+    }
+  }
+  return records;
 }
 
 /** How many ops, records and values to make room for (hints: the lists grow past them if need be). */
@@ -497,10 +567,18 @@ export class Deriver {
       keyOffsetSlots: [],
       slotOffset: new Float64Array(0),
       slotIndex: new Int32Array(0),
-      slotEntry: new Int32Array(0),
+      get slotEntry(): Int32Array {
+        const d = this as Derived;
+        return (d.slotEntries ??= identity(d.slotOffset.length));
+      },
       slotMore: new Map(),
       entryVal: new Int32Array(0),
-      entrySlot: new Int32Array(0),
+      get entrySlot(): Int32Array {
+        const d = this as Derived;
+        return (d.entrySlots ??= identity(d.entryVal.length));
+      },
+      slotEntries: undefined,
+      entrySlots: undefined,
       entryOp: new Int32Array(0),
       valEntry: slab.int32(nVals).fill(-1),
       valMore: new Map(),
@@ -526,6 +604,22 @@ export function recordOp(d: Derived, r: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+function identity(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
+}
+
+/** Slot s's first entry: what slotEntry holds, without building slotEntry. */
+export function slotEntryOf(d: Derived, s: number): number {
+  return d.slotEntries === undefined ? s : d.slotEntries[s]!;
+}
+
+/** Entry e's slot: what entrySlot holds, without building entrySlot. */
+export function entrySlotOf(d: Derived, e: number): number {
+  return d.entrySlots === undefined ? e : d.entrySlots[e]!;
 }
 
 /** Offsets as floats, NaN when unknown. */

@@ -38,28 +38,31 @@ export function graphNodes(d: Derived): Uint8Array {
  * the (large) real-time graph never needs building. Otherwise the full search decides.
  */
 export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): boolean {
-  const p = new Int32Array(d.nOps);
-  for (let c = 0; c < d.nOps; c++) {
-    p[c] = d.opF[c] !== F_POLL && d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
-  }
   for (let c = 0; c < d.nOps; c++) {
     if (node[c] === 0) continue;
+    const pc = placeOf(d, c);
     const end = d.opRecEnd[c]!;
     for (let r = d.opRecStart[c]!; r < end; r++) {
       if (d.recPoll[r] === 0) continue;
       const w = d.valWriter[d.recVal[r]!]!;
-      if (w >= 0 && w !== c && node[w] === 1 && p[w]! >= p[c]!) return false;
+      if (w >= 0 && w !== c && node[w] === 1 && placeOf(d, w) >= pc) return false;
     }
   }
-  if (wwDeps && forEachWwEdge(d, node, (wa, wb) => p[wa]! >= p[wb]!)) return false;
+  if (wwDeps && forEachWwEdge(d, node, (wa, wb) => placeOf(d, wa) >= placeOf(d, wb))) return false;
   const last = new Int32Array(d.procs.length).fill(-1);
   for (let c = 0; c < d.nOps; c++) {
     if (node[c] === 0) continue;
     const q = d.opProc[c]!;
-    if (last[q]! >= 0 && p[last[q]!]! >= p[c]!) return false;
+    if (last[q]! >= 0 && placeOf(d, last[q]!) >= placeOf(d, c)) return false;
     last[q] = c;
   }
   return true;
+}
+
+/** Op c's point in forwardInOrder: its invocation's line for an op that sends, its completion's
+ *  for a poll. Computed, not kept in an array by op (megabytes of fresh memory per check). */
+function placeOf(d: Derived, c: number): number {
+  return d.opF[c] !== F_POLL && d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
 }
 
 export function buildGraph(d: Derived, wwDeps: boolean, node = graphNodes(d)): DepGraph {

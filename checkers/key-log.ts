@@ -1,7 +1,7 @@
 // The per-key logs as the checker judged them (log.ts), looked up by what a reader names: keys,
 // values, offsets and history indexes. The report's log view and evidence read these, so they show
 // exactly the log the anomaly checks read. Lookups of many keys are batched: one pass each.
-import { type Derived, OK, opIndex, slotValues } from "./derive.ts";
+import { type Derived, entrySlotOf, OK, opIndex, slotValues } from "./derive.ts";
 import type { Process, Value } from "./history.ts";
 import { inLog } from "./log.ts";
 
@@ -64,8 +64,8 @@ export function findValues(d: Derived, wanted: ReadonlyMap<number, ReadonlySet<V
 /** The offsets value v sits at in its key's log, ascending (more than one for a duplicate). */
 export function valueOffsets(d: Derived, v: number): number[] {
   if (d.valEntry[v] === -1) return [];
-  const offsets = [d.slotOffset[d.entrySlot[d.valEntry[v]!]!]!];
-  for (const e of d.valMore.get(v) ?? []) offsets.push(d.slotOffset[d.entrySlot[e]!]!);
+  const offsets = [d.slotOffset[entrySlotOf(d, d.valEntry[v]!)]!];
+  for (const e of d.valMore.get(v) ?? []) offsets.push(d.slotOffset[entrySlotOf(d, e)]!);
   return offsets.sort((a, b) => a - b);
 }
 

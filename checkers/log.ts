@@ -2,7 +2,7 @@
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, keyOffsetSlots, val…Index).
-import { type Derived, F_TXN, FAIL, OK, recordOffset } from "./derive.ts";
+import { type Derived, entrySlotOf, F_TXN, FAIL, OK, recordOffset, slotEntryOf } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 /** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
@@ -10,7 +10,7 @@ import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 export function buildLog(d: Derived, maxOffsets: readonly number[] = []): void {
   placeRecords(d, maxOffsets);
   rankSlots(d);
-  for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[d.entrySlot[e]!]!);
+  for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[entrySlotOf(d, e)]!);
 }
 
 /**
@@ -80,20 +80,21 @@ function placeRecords(d: Derived, maxOffsets: readonly number[]): void {
 
 /** The growing slot and entry arrays of the logs, with the first-and-more links of slots and values. */
 class LogLists {
-  // Usually one entry (and one slot) per value.
-  private readonly slotOffset: FloatList;
-  private readonly slotEntry: IntList;
+  // Usually one entry (and one slot) per value. Offsets as int32 when every record's fits.
+  private readonly slotOffset: IntList | FloatList;
   private readonly entryVal: IntList;
-  private readonly entrySlot: IntList;
   private readonly entryOp: IntList;
+  /** Slot -> first entry and entry -> slot: made at the first slot with a second entry. Until
+   *  then entries are made in step with slots (entry s is slot s's first), so both are the identity. */
+  private slotEntry: IntList | undefined;
+  private entrySlot: IntList | undefined;
 
   constructor(private readonly d: Derived) {
     const size = d.nVals + 1024;
-    const slab = new Slab(Slab.bytes(size, 8) + 4 * Slab.bytes(size, 4));
-    this.slotOffset = new FloatList(slab.float64(size));
-    this.slotEntry = new IntList(slab.int32(size));
+    const ints = d.recOffInt !== undefined;
+    const slab = new Slab(Slab.bytes(size, ints ? 4 : 8) + 2 * Slab.bytes(size, 4));
+    this.slotOffset = ints ? new IntList(slab.int32(size)) : new FloatList(slab.float64(size));
     this.entryVal = new IntList(slab.int32(size));
-    this.entrySlot = new IntList(slab.int32(size));
     this.entryOp = new IntList(slab.int32(size));
   }
 
@@ -101,13 +102,15 @@ class LogLists {
   addSlot(offset: number, v: number, o: number): number {
     const slot = this.slotOffset.n;
     this.slotOffset.push(offset);
-    this.slotEntry.push(this.addEntry(slot, v, o));
+    const e = this.addEntry(slot, v, o);
+    this.slotEntry?.push(e);
     return slot;
   }
 
   /** Whether value v is already one of the slot's entries. */
   slotHolds(slot: number, v: number): boolean {
-    if (this.entryVal.a[this.slotEntry.a[slot]!] === v) return true;
+    const first = this.slotEntry === undefined ? slot : this.slotEntry.a[slot]!;
+    if (this.entryVal.a[first] === v) return true;
     const more = this.d.slotMore.get(slot);
     if (more) for (const e of more) if (this.entryVal.a[e] === v) return true;
     return false;
@@ -115,13 +118,19 @@ class LogLists {
 
   /** Another value at an offset that already holds one (an inconsistent offset). */
   addMoreAtSlot(slot: number, v: number, o: number): void {
+    if (this.slotEntry === undefined) {
+      // Entries stop being made in step with slots: the identity so far, stored.
+      const n = this.slotOffset.n;
+      this.slotEntry = identityList(n, this.slotOffset.a.length);
+      this.entrySlot = identityList(n, this.entryVal.a.length);
+    }
     addTo(this.d.slotMore, slot, this.addEntry(slot, v, o));
   }
 
   private addEntry(slot: number, v: number, o: number): number {
     const e = this.entryVal.n;
     this.entryVal.push(v);
-    this.entrySlot.push(slot);
+    this.entrySlot?.push(slot);
     this.entryOp.push(o);
     // A value's second entry is at a second offset: a duplicate.
     if (this.d.valEntry[v] === -1) this.d.valEntry[v] = e;
@@ -133,11 +142,19 @@ class LogLists {
   done(): void {
     const d = this.d;
     d.slotOffset = this.slotOffset.done();
-    d.slotEntry = this.slotEntry.done();
+    d.slotEntries = this.slotEntry?.done();
     d.entryVal = this.entryVal.done();
-    d.entrySlot = this.entrySlot.done();
+    d.entrySlots = this.entrySlot?.done();
     d.entryOp = this.entryOp.done();
   }
+}
+
+/** A list holding 0..n-1, with room for `capacity`. */
+function identityList(n: number, capacity: number): IntList {
+  const list = new IntList(Math.max(capacity, n + 1024));
+  for (let i = 0; i < n; i++) list.a[i] = i;
+  list.n = n;
+  return list;
 }
 
 function addTo(more: Map<number, number[]>, at: number, e: number): void {
@@ -158,7 +175,7 @@ function widenValueRange(d: Derived, v: number, index: number): void {
 }
 
 /** A key's slots in offset order: its offset table's walked in order, with any held apart sorted in. */
-function slotsInOrder(slotAt: IdMap, slotOffset: Float64Array): Int32Array {
+function slotsInOrder(slotAt: IdMap, slotOffset: Float64Array | Int32Array): Int32Array {
   const { inOrder, rest } = slotAt.ids();
   if (rest.length === 0) return inOrder;
   return Int32Array.from([...inOrder, ...rest]).sort((a, b) => slotOffset[a]! - slotOffset[b]!);
@@ -166,7 +183,7 @@ function slotsInOrder(slotAt: IdMap, slotOffset: Float64Array): Int32Array {
 
 /** The values at one slot (usually one; more at an inconsistent offset). */
 export function slotValues(d: Derived, slot: number): number[] {
-  const out = [d.entryVal[d.slotEntry[slot]!]!];
+  const out = [d.entryVal[slotEntryOf(d, slot)]!];
   const more = d.slotMore.get(slot);
   if (more) for (const e of more) out.push(d.entryVal[e]!);
   return out;

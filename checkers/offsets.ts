@@ -1,14 +1,14 @@
 // Offsets and commitment: duplicate (one value at several offsets), inconsistent-offsets (one
 // offset holding several values), G1a (an ok read of a failed write), precommitted-read (an op
 // reading its own, not yet committed, send).
-import { type Derived, FAIL, OK, opIndex, recordOffset } from "./derive.ts";
+import { type Derived, entrySlotOf, FAIL, OK, opIndex, recordOffset, slotEntryOf } from "./derive.ts";
 import type { Findings } from "./findings.ts";
 
 export function findDuplicates(d: Derived, out: Findings): void {
   const vals = [...d.valMore.keys()].sort((a, b) => a - b);
   for (const v of vals) {
     const entries = [d.valEntry[v]!, ...d.valMore.get(v)!];
-    entries.sort((a, b) => d.slotOffset[d.entrySlot[a]!]! - d.slotOffset[d.entrySlot[b]!]!);
+    entries.sort((a, b) => d.slotOffset[entrySlotOf(d, a)]! - d.slotOffset[entrySlotOf(d, b)]!);
     out.add("duplicate", () => {
       const w = d.valWriter[v]!;
       const writer = w >= 0 ? opIndex(d, w) : null;
@@ -19,8 +19,8 @@ export function findDuplicates(d: Derived, out: Findings): void {
         type: "duplicate",
         key: d.keys[d.valKey[v]!]!,
         value: d.valOrig[v]!,
-        offsets: entries.map((e) => d.slotOffset[d.entrySlot[e]!]!),
-        indexes: entries.map((e) => d.slotIndex[d.entrySlot[e]!]!),
+        offsets: entries.map((e) => d.slotOffset[entrySlotOf(d, e)]!),
+        indexes: entries.map((e) => d.slotIndex[entrySlotOf(d, e)]!),
         writer,
         ops: [...ops],
       };
@@ -29,10 +29,10 @@ export function findDuplicates(d: Derived, out: Findings): void {
 }
 
 export function findInconsistentOffsets(d: Derived, out: Findings): void {
-  const slotKey = (s: number) => d.valKey[d.entryVal[d.slotEntry[s]!]!]!;
+  const slotKey = (s: number) => d.valKey[d.entryVal[slotEntryOf(d, s)]!]!;
   const slots = [...d.slotMore.keys()].sort((a, b) => slotKey(a) - slotKey(b) || d.slotOffset[a]! - d.slotOffset[b]!);
   for (const s of slots) {
-    const entries = [d.slotEntry[s]!, ...d.slotMore.get(s)!];
+    const entries = [slotEntryOf(d, s), ...d.slotMore.get(s)!];
     out.add("inconsistent-offsets", () => ({
       type: "inconsistent-offsets",
       key: d.keys[slotKey(s)]!,
@@ -49,7 +49,9 @@ export function findInconsistentOffsets(d: Derived, out: Findings): void {
  * completed type) that read a value it sent itself. One pass over the records for both.
  */
 export function findG1aAndPrecommittedReads(d: Derived, out: Findings): void {
-  // sentBy[v]: the last op that sent v, made when the first op that both sends and reads comes.
+  // sentBy[v]: the last op that sent v, made when the first op with many sends that also reads
+  // comes. An op with few sends (a transaction's) looks among them instead: an array by value
+  // of a 1M-op history is megabytes of fresh memory.
   let sentBy: Int32Array | undefined;
   for (let c = 0; c < d.nOps; c++) {
     const start = d.opRecStart[c]!;
@@ -68,6 +70,13 @@ export function findG1aAndPrecommittedReads(d: Derived, out: Findings): void {
       if (w >= 0 && d.opType[w] === FAIL) addG1a(d, out, c, r, w);
     }
     if (sends === 0 || polls === 0) continue;
+    if (sends <= FEW_SENDS) {
+      for (let r = start; r < end; r++) {
+        if (d.recPoll[r] === 0 || !sentHere(d, start, end, d.recVal[r]!, c)) continue;
+        addPrecommittedRead(d, out, r, c);
+      }
+      continue;
+    }
     sentBy ??= new Int32Array(d.nVals).fill(-1);
     for (let r = start; r < end; r++) if (d.recPoll[r] === 0) sentBy[d.recVal[r]!] = c;
     for (let r = start; r < end; r++) {
@@ -75,6 +84,18 @@ export function findG1aAndPrecommittedReads(d: Derived, out: Findings): void {
       addPrecommittedRead(d, out, r, c);
     }
   }
+}
+
+/** Sends an op may have for sentHere to look among them rather than use an array by value. */
+const FEW_SENDS = 16;
+
+/** Whether op c (records start..end-1) sent value v. Its writer, if that is c; else one of its sends. */
+function sentHere(d: Derived, start: number, end: number, v: number, c: number): boolean {
+  const w = d.valWriter[v]!;
+  if (w === c) return true;
+  if (w < 0) return false;
+  for (let r = start; r < end; r++) if (d.recPoll[r] === 0 && d.recVal[r] === v) return true;
+  return false;
 }
 
 // Apart from the loop, for the reason given at addPrecommittedRead.
