@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { checkDerived } from "../checkers/check.ts";
 import { derive } from "../checkers/derive.ts";
 import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
@@ -136,6 +139,12 @@ interface Measure {
   /** Minor page faults during check(): pages of fresh memory touched, each a cost of its own (on
    *  a VM, tens of microseconds); the same on an idle machine and a busy one. */
   faults?: number;
+  /** Garbage collections during check(): full (mark-compact) and young (scavenge). A full one marks
+   *  the whole heap, the history included; V8 starts one when ArrayBuffers grow by 64 MB. */
+  fullGcs?: number;
+  youngGcs?: number;
+  /** ArrayBuffer bytes derive() allocates (after a full GC, so the count is its own). */
+  deriveArrayBuffers?: number;
   peakRss: number;
   heapUsed: number;
   results: string;
@@ -155,6 +164,19 @@ async function measureInChild(mode: "stream" | "memory", path: string): Promise<
 
 const CHILD_FLAG = "--measure-child";
 
+/** ArrayBuffer bytes once a GC's freeing is over: V8 frees dead buffers on a background thread,
+ *  after the GC (tens of MB of them take a while on a loaded machine). */
+async function settledArrayBuffers(): Promise<number> {
+  let last = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 40; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = process.memoryUsage().arrayBuffers;
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function childMain(mode: string, path: string): Promise<void> {
   const t = performance.now();
   const c = cpuMs();
@@ -163,6 +185,11 @@ async function childMain(mode: string, path: string): Promise<void> {
   else {
     // The checks alone, on a history already in memory (as the harness has it after a run).
     const history = await readHistoryFile(path);
+    const gcs: Array<{ start: number; kind: number }> = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcs.push({ start: e.startTime, kind: (e as unknown as { detail: { kind: number } }).detail.kind });
+    });
+    observer.observe({ entryTypes: ["gc"] });
     const t2 = performance.now();
     const c2 = cpuMs();
     const f2 = process.resourceUsage().minorPageFault;
@@ -170,15 +197,27 @@ async function childMain(mode: string, path: string): Promise<void> {
     const wallMs = performance.now() - t2;
     const cpu = cpuMs() - c2;
     const faults = process.resourceUsage().minorPageFault - f2;
-    // The same again in two parts: building the indexes, then the anomaly checks on them.
+    // GC entries are delivered asynchronously.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    observer.disconnect();
+    const during = gcs.filter((g) => g.start >= t2 && g.start <= t2 + wallMs);
+    // The same again in two parts: building the indexes, then the anomaly checks on them; after a
+    // full GC, so derive()'s ArrayBuffers can be counted.
+    setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
+    const a3 = await settledArrayBuffers();
     const t3 = performance.now();
     const d = derive(history);
     const t4 = performance.now();
+    const deriveArrayBuffers = process.memoryUsage().arrayBuffers - a3;
     checkDerived(d, {}, {});
     const out: Measure = {
       wallMs,
       cpuMs: cpu,
       faults,
+      fullGcs: during.filter((g) => g.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
+      youngGcs: during.filter((g) => g.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR).length,
+      deriveArrayBuffers,
       deriveMs: t4 - t3,
       detectMs: performance.now() - t4,
       peakRss: process.resourceUsage().maxRSS * 1024,
@@ -226,6 +265,7 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
           `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, whole.wallMs)}`,
           `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms; whole check / JSON.parse = ${(whole.wallMs / parseMs).toFixed(2)}x`,
           `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU, ${mem.faults!.toLocaleString("en-US")} page faults) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
+          `  during check(): ${mem.fullGcs} full and ${mem.youngGcs} young GCs; derive() allocates ${mb(mem.deriveArrayBuffers!)} of ArrayBuffers (V8 starts a full GC at 64 MB)`,
           `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
         ].join("\n"),
       );
