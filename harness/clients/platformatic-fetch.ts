@@ -4,14 +4,16 @@
 //
 // Control batches (transaction markers) are skipped but move the position. Under read_committed the
 // records of aborted transactions are dropped by Kafka's Java rule (kafka/aborted-filter.ts), from
-// the response's abortedTransactions list: @platformatic/kafka 1.35's fetch() filters them itself
-// (consumer.js #filterUncommittedMessages) but not correctly. It keeps ONE range per producer id (a
-// Map keyed by producer id, so a second aborted transaction of the same producer in one response
-// replaces the first, whose records are then handed out), and it leaves a transaction whose abort
-// marker is not in the response unfiltered "for safety". Its filter only ever drops records of an
-// aborted transaction, so running the correct rule after it gives the correct result; the records
-// it let through are counted (`leaked`), so a run can say when platformatic's filter alone would
-// have handed out aborted records.
+// the response's abortedTransactions list. The answer must be the broker's own (platformatic-raw-fetch.ts):
+// @platformatic/kafka 1.35's Consumer.fetch() runs its own filter first (consumer.js
+// #filterUncommittedMessages), which keeps ONE range per producer id, from the first offset of the
+// last listed aborted transaction of that producer to the last abort marker of that producer in
+// the response. So it hands out the records of an earlier aborted transaction of the same producer
+// (a Map keyed by producer id: the later one replaces it), hands out a transaction whose abort
+// marker is not in the response ("for safety"), and drops committed records when the last abort
+// marker belongs to a transaction with no data in the partition (the broker does not list those):
+// every committed record of that producer between the listed transaction and that marker is lost
+// to the reader (seed 540873703; test/clients/platformatic-txn.test.ts holds all of it).
 import { abortedTransactionFilter, type AbortedTransaction } from "../kafka/aborted-filter.ts";
 
 /** Record batch attribute bits (Kafka's RecordBatch). */
@@ -22,8 +24,8 @@ export interface FetchedPartition {
   records: [offset: number, value: number][];
   /** The next offset to fetch (past every batch returned, control batches included). */
   next: number;
-  /** Records of aborted transactions that the library handed out and the harness dropped. */
-  leaked: [offset: number, value: number][];
+  /** The data records dropped as records of aborted transactions (read_committed). */
+  aborted: [offset: number, value: number][];
 }
 
 /** The fields used of @platformatic/kafka's FetchResponsePartition and RecordsBatch (fetch v12-v17). */
@@ -38,7 +40,7 @@ const isAbortMarkerBatch = (b: { attributes: number; records: { key: Buffer | nu
 export function recordsOfPartition(p: PartitionLike, from: number, readCommitted: boolean): FetchedPartition {
   const keep = readCommitted ? abortedTransactionFilter(p.abortedTransactions ?? undefined) : () => true;
   const records: FetchedPartition["records"] = [];
-  const leaked: FetchedPartition["leaked"] = [];
+  const aborted: FetchedPartition["aborted"] = [];
   let next = from;
   for (const batch of p.records ?? []) {
     const first = Number(batch.firstOffset);
@@ -55,8 +57,8 @@ export function recordsOfPartition(p: PartitionLike, from: number, readCommitted
       const offset = first + r.offsetDelta;
       // A fetch from the middle of a batch returns the whole batch.
       if (offset < from) continue;
-      (kept ? records : leaked).push([offset, Number(r.value?.toString())]);
+      (kept ? records : aborted).push([offset, Number(r.value?.toString())]);
     }
   }
-  return { records, next, leaked };
+  return { records, next, aborted };
 }

@@ -18,17 +18,20 @@
 // Transaction.cancel() (local only), as Kafka's Java producer sends no EndTxn for it: the broker
 // answers EndTxn on an empty transaction with INVALID_TXN_STATE.
 //
-// Consumer: as the queue consumer (platformatic-consumer.ts), raw fetch() with manual assignment,
-// no group (the Consumer's groupId is required by its constructor and never joined), at the
-// spec's isolation. Records of aborted transactions and control batches are dropped by the
-// harness (platformatic-fetch.ts): the library's own read_committed filter misses some. Fetched
+// Consumer: as the queue consumer (platformatic-consumer.ts), manual assignment with no group (the
+// Consumer, used for metadata, needs a groupId and never joins), Fetch requests at the spec's
+// isolation sent through the library's protocol API (platformatic-raw-fetch.ts), not
+// Consumer.fetch(), whose read_committed filter both hands out aborted records and drops committed
+// ones. Control batches and (read_committed) aborted records are dropped by the harness by Kafka's
+// rule (platformatic-fetch.ts). Fetched
 // records are parked in a DeliveryBuffer (txn-delivery-buffer.ts) until a ["poll"] micro-op takes
 // them; a seek bumps the key's epoch, so a fetch issued before it is discarded.
-import { Admin, Consumer, FetchIsolationLevels, FindCoordinatorKeyTypes, Producer } from "@platformatic/kafka";
+import { Admin, Consumer, FindCoordinatorKeyTypes, Producer } from "@platformatic/kafka";
 import { sleep } from "./assign-consumer.ts";
 import { keyOf, parseKey } from "./context.ts";
 import { isPlatformaticFenced } from "./platformatic-classify.ts";
 import { recordsOfPartition } from "./platformatic-fetch.ts";
+import { RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
 import type { TxnClient, TxnConsumer, TxnConsumerOptions, TxnProducerDriver, TxnProducerSettings } from "./txn-client.ts";
 
@@ -163,6 +166,7 @@ class PlatformaticTxnConsumer implements TxnConsumer {
   private readonly fetchPositions = new Map<string, number>();
   private stopping = false;
   private loop: Promise<void> = Promise.resolve();
+  private readonly fetcher = new RawFetcher("kafka-harness-txn-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
 
   constructor(
     private readonly consumer: Consumer,
@@ -223,29 +227,32 @@ class PlatformaticTxnConsumer implements TxnConsumer {
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
     }
     if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
-    await Promise.all([...byLeader].map(([node, partitions]) => this.fetchFrom(node, t.id, partitions)));
+    await Promise.all(
+      [...byLeader].map(([node, partitions]) => {
+        const broker = metadata.brokers.get(node);
+        if (!broker) throw new Error(`no address known for broker ${node}`);
+        return this.fetchFrom(broker, t.id, partitions);
+      }),
+    );
   }
 
-  private async fetchFrom(node: number, topicId: string, partitions: number[]): Promise<void> {
+  private async fetchFrom(broker: { host: string; port: number }, topicId: string, partitions: number[]): Promise<void> {
     const { topic } = this.opts;
     const readCommitted = this.opts.isolation === "read_committed";
-    const asked = new Map(partitions.map((partition) => {
-      const key = keyOf({ topic, partition });
-      return [partition, { key, epoch: this.buffer.epochOf(key), from: this.fetchPositions.get(key) ?? 0 }];
-    }));
-    type FetchResponse = Awaited<ReturnType<Consumer["fetch"]>>;
+    const asked = new Map(
+      partitions.map((partition) => {
+        const key = keyOf({ topic, partition });
+        return [partition, { key, epoch: this.buffer.epochOf(key), from: this.fetchPositions.get(key) ?? 0 }];
+      }),
+    );
     let response: FetchResponse | undefined;
     try {
-      response = await this.consumer.fetch({
-        node,
-        maxWaitTime: FETCH_WAIT_MS,
-        isolationLevel: readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
-        topics: [
-          {
-            topicId,
-            partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from), currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 })),
-          },
-        ],
+      // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
+      response = await this.fetcher.fetch(broker, {
+        maxWaitMs: FETCH_WAIT_MS,
+        readCommitted,
+        topicId,
+        partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from) })),
       });
     } catch (err) {
       // A partition-level error still carries the whole response (the other partitions' records).
@@ -264,12 +271,7 @@ class PlatformaticTxnConsumer implements TxnConsumer {
         if (!a || p.errorCode !== 0 || !p.records) continue;
         // A seek since the request was sent: what came back is from before it.
         if (this.buffer.epochOf(a.key) !== a.epoch || this.fetchPositions.get(a.key) !== a.from) continue;
-        const { records, next, leaked } = recordsOfPartition(p, a.from, readCommitted);
-        if (leaked.length) {
-          process.stderr.write(
-            `  @platformatic/kafka's read_committed fetch returned ${leaked.length} record(s) of aborted transactions at ${a.key} (offsets ${leaked.map(([o]) => o).join(", ")}); the harness dropped them\n`,
-          );
-        }
+        const { records, next } = recordsOfPartition(p, a.from, readCommitted);
         this.fetchPositions.set(a.key, next);
         parked.push(this.buffer.put(a.key, records, a.epoch));
       }
@@ -283,6 +285,7 @@ class PlatformaticTxnConsumer implements TxnConsumer {
     this.buffer.close();
     // A fetch to a paused broker waits for its request timeout: close() does not wait that long.
     await Promise.race([this.loop, sleep(FETCH_WAIT_MS + 1500)]);
+    await this.fetcher.close().catch(() => undefined);
     await this.consumer.close().catch(() => undefined);
   }
 }
