@@ -73,3 +73,42 @@ export function classifyPlatformaticSendError(err: unknown): Outcome {
   }
   return "info";
 }
+
+// Transactions (platformatic-txn-client.ts, rules in txn-outcome.ts / txn-process.ts). The recording
+// rule is the same as kafkajs's: ok only when the library resolved commit() (EndTxn answered without
+// error), fail when abort() resolved (or beginTransaction() was refused: nothing of the transaction
+// was sent), info otherwise. What the library raises on the transactional path:
+//   beginTransaction()   UserError "There is already an active transaction." (a begin or an EndTxn
+//                        that failed left the library's transaction in place: the producer is
+//                        replaced), "Cannot begin a transaction on a non-idempotent producer."; or
+//                        FindCoordinator / InitProducerId errors (ResponseError, MultipleErrors
+//                        "findCoordinator failed N times." / "initProducerId failed N times.")
+//   send()               as a plain send (above), plus AddPartitionsToTxn's: ResponseError with
+//                        CONCURRENT_TRANSACTIONS, NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS
+//                        (retried; MultipleErrors "addPartitionsToTransaction failed N times." when
+//                        the retries run out), INVALID_PRODUCER_EPOCH / PRODUCER_FENCED (fenced, not
+//                        retried), INVALID_TXN_STATE
+//   addConsumer()        AddOffsetsToTxn: the same coordinator errors ("addOffsetsToTransaction failed")
+//   addOffset()          TxnOffsetCommit to the group coordinator: NOT_COORDINATOR,
+//                        COORDINATOR_NOT_AVAILABLE (retried against the same node: "commit failed N
+//                        times."), ILLEGAL_GENERATION / UNKNOWN_MEMBER_ID (not with generation -1)
+//   commit() / abort()   EndTxn: CONCURRENT_TRANSACTIONS, NOT_COORDINATOR (retried), INVALID_TXN_STATE,
+//                        INVALID_PRODUCER_EPOCH / PRODUCER_FENCED; TimeoutError "Request timed out"
+//                        (not retried); NetworkError "Connection closed" (retried)
+// The transaction coordinator's node id is looked up once per producer and never again: after the
+// coordinator moves, every request goes to the old node until its retries run out, and the harness
+// replaces the producer (a new one looks it up afresh).
+
+/** Protocol errors (ProtocolError.apiId) that mean a newer producer with this transactional id
+ *  exists (the same names as kafkajs's, txn-outcome.ts): the transaction's end is unknown and an
+ *  abort from this producer cannot be acknowledged. */
+const PLATFORMATIC_FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "INVALID_PRODUCER_ID_MAPPING", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+
+/** Whether any error in the chain (ResponseError / MultipleErrors `errors`, `cause`) names fencing. */
+export function isPlatformaticFenced(err: unknown, depth = 0): boolean {
+  if (err === null || typeof err !== "object" || depth > 8) return false;
+  const e = err as { apiId?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof e.apiId === "string" && PLATFORMATIC_FENCED.has(e.apiId)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => isPlatformaticFenced(x, depth + 1))) return true;
+  return e.cause !== undefined && isPlatformaticFenced(e.cause, depth + 1);
+}

@@ -1,11 +1,15 @@
 // The @platformatic/kafka consumer behind the client interface, with real manual assignment: no
 // consumer group at all. Its consume() always joins a group, but its fetch() sends one Fetch request
 // for given partitions from given offsets to a given broker, which is what a Java consumer with
-// assign() + seek() does underneath. So this consumer owns its positions (seek sets one), finds each
+// assign() + seek() does underneath. This consumer sends that same Fetch (v17, through the library's
+// connection pool and protocol API, platformatic-raw-fetch.ts: Consumer.fetch()'s own read_committed
+// filter drops committed records), owns its positions (seek sets one), finds each
 // partition's leader in the client's metadata, fetches from every leader in parallel, and records
 // each partition's records of a response as one delivery (one poll op, poll-recorder.ts).
 //
-// As the kafkajs consumer: read_committed (both libraries' default), no leader-epoch checks
+// As the kafkajs consumer: read_committed (both libraries' default; control batches skipped and
+// aborted records dropped by Kafka's rule, platformatic-fetch.ts: the txn workload's final reads go
+// through here), no leader-epoch checks
 // (currentLeaderEpoch -1: what a truncated leader serves is what the checkers should see), and a
 // position past the log end after a truncation (OFFSET_OUT_OF_RANGE) is kept, not reset: records
 // below the position are never delivered twice. Any fetch error clears the metadata (the leader may
@@ -14,15 +18,16 @@ import { Consumer } from "@platformatic/kafka";
 import { AssignConsumer, sleep } from "./assign-consumer.ts";
 import type { ConsumerOptions } from "./client.ts";
 import { keyOf, parseKey, type ClientContext } from "./context.ts";
+import { recordsOfPartition } from "./platformatic-fetch.ts";
+import { RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
 
-/** Record batch attribute bit 5: a control batch (transaction markers), no data records. */
-const IS_CONTROL = 1 << 5;
-type FetchResponse = Awaited<ReturnType<Consumer["fetch"]>>;
 const FETCH_WAIT_MS = 500;
 let consumerSeq = 0;
 
 
 export class PlatformaticConsumer extends AssignConsumer {
+  private readonly fetcher = new RawFetcher("kafka-harness-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
+
   private constructor(
     process: number,
     private readonly consumer: Consumer,
@@ -68,7 +73,13 @@ export class PlatformaticConsumer extends AssignConsumer {
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
     }
     if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
-    await Promise.all([...byLeader].map(([node, partitions]) => this.fetchFrom(node, t.id, partitions)));
+    await Promise.all(
+      [...byLeader].map(([node, partitions]) => {
+        const broker = metadata.brokers.get(node);
+        if (!broker) throw new Error(`no address known for broker ${node}`);
+        return this.fetchFrom(broker, t.id, partitions);
+      }),
+    );
   }
 
   protected async afterError(): Promise<void> {
@@ -76,29 +87,21 @@ export class PlatformaticConsumer extends AssignConsumer {
     await sleep(200);
   }
 
-  protected disconnect(): Promise<void> {
-    return this.consumer.close();
+  protected async disconnect(): Promise<void> {
+    await this.fetcher.close().catch(() => undefined);
+    await this.consumer.close();
   }
 
-  private async fetchFrom(node: number, topicId: string, partitions: number[]): Promise<void> {
+  private async fetchFrom(broker: { host: string; port: number }, topicId: string, partitions: number[]): Promise<void> {
     const { topic } = this.opts;
     let response: FetchResponse | undefined;
     try {
-      response = await this.consumer.fetch({
-        node,
-        maxWaitTime: FETCH_WAIT_MS,
-        topics: [
-          {
-            topicId,
-            partitions: partitions.map((partition) => ({
-              partition,
-              fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0),
-              currentLeaderEpoch: -1,
-              lastFetchedEpoch: -1,
-              partitionMaxBytes: 1 << 20,
-            })),
-          },
-        ],
+      // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
+      response = await this.fetcher.fetch(broker, {
+        maxWaitMs: FETCH_WAIT_MS,
+        readCommitted: true,
+        topicId,
+        partitions: partitions.map((partition) => ({ partition, fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0) })),
       });
     } catch (err) {
       // A partition-level error (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE) raises a ResponseError
@@ -115,20 +118,9 @@ export class PlatformaticConsumer extends AssignConsumer {
       for (const p of topicResponse.partitions) {
         if (p.errorCode !== 0 || !p.records) continue;
         const key = keyOf({ topic, partition: p.partitionIndex });
-        const from = this.positions.get(key) ?? 0;
-        let next = from;
-        const records: [number, number][] = [];
-        for (const batch of p.records) {
-          const first = Number(batch.firstOffset);
-          next = Math.max(next, first + batch.lastOffsetDelta + 1);
-          if (batch.attributes & IS_CONTROL) continue;
-          for (const r of batch.records) {
-            const offset = first + r.offsetDelta;
-            // A fetch from the middle of a batch returns the whole batch.
-            if (offset < from) continue;
-            records.push([offset, Number(r.value?.toString())]);
-          }
-        }
+        // Control batches skipped; records of aborted transactions dropped by Kafka's rule (the
+        // library's own read_committed filter misses some: platformatic-fetch.ts).
+        const { records, next } = recordsOfPartition(p, this.positions.get(key) ?? 0, true);
         this.positions.set(key, next);
         if (records.length) this.polls.delivered(key, records);
       }

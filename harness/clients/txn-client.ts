@@ -1,9 +1,10 @@
 // What the txn workload asks of a client library (DESIGN.md section 5, transactions): a
 // transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
-// (txn-process.ts); a library only does the Kafka calls. kafkajs has both; @platformatic/kafka's
-// transactions are not wired yet (the spec refuses client platformatic with workload txn).
+// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs-txn-client.ts) and
+// @platformatic/kafka (platformatic-txn-client.ts).
 import type { ClientName } from "../spec/client.ts";
+import { loadClient } from "./client.ts";
 import type { IsolationLevel } from "../spec/test-spec.ts";
 import type { Records } from "./txn-delivery-buffer.ts";
 
@@ -25,6 +26,9 @@ export interface TxnProducerDriver {
   commit(): Promise<void>;
   abort(): Promise<void>;
   close(): Promise<void>;
+  /** The library's "a newer producer with this transactional id exists" (default: kafkajs's names,
+   *  txn-outcome.ts isFenced). */
+  isFenced?(err: unknown): boolean;
 }
 
 export interface TxnConsumerOptions {
@@ -57,6 +61,13 @@ export interface TxnClient {
 }
 
 export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
-  if (name !== "kafkajs") throw new Error(`the txn workload is built for kafkajs only (client ${name} has no transactional driver yet)`);
-  return (await import("./kafkajs-txn-client.ts")).kafkajsTxnClient;
+  switch (name) {
+    case "kafkajs":
+      return (await import("./kafkajs-txn-client.ts")).kafkajsTxnClient;
+    case "platformatic":
+      await loadClient("platformatic"); // a missing @platformatic/kafka is an EnvironmentError naming the install
+      return (await import("./platformatic-txn-client.ts")).platformaticTxnClient;
+    default:
+      throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
+  }
 }

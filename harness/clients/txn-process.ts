@@ -89,7 +89,7 @@ export class TxnProcess {
     } catch (cause) {
       // Not begun (InitProducerId refused): nothing of it was sent, a definite fail.
       if (!begun && !(cause instanceof OpTimeout)) end = { stage: "aborted", planned: false, cause };
-      else end = ending || cause instanceof OpTimeout || isFenced(cause) ? { stage: "unknown", cause } : await this.abortAfter(cause, timed);
+      else end = ending || cause instanceof OpTimeout || (this.producer.isFenced ? this.producer.isFenced(cause) : isFenced(cause)) ? { stage: "unknown", cause } : await this.abortAfter(cause, timed);
     }
 
     const type = txnType(end);

@@ -14,6 +14,7 @@
 // runs that read transactions refuse to start (assertKafkajsAbortedFilterFixed): a silent miss
 // would spoil their verdicts. Runs without transactions have no aborted records to filter.
 import { createRequire } from "node:module";
+import { abortedTransactionFilter } from "./aborted-filter.ts";
 
 interface Message {
   offset: string;
@@ -29,25 +30,14 @@ export type FilterAborted = <M extends Message>(a: { messages: M[]; abortedTrans
 const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
 const isAbortMarker = (m: Message): boolean => m.key != null && Buffer.from(m.key as Uint8Array).equals(ABORT_MARKER_KEY);
 
-/** Kafka's Java consumer's rule: every aborted transaction whose first offset is at or before a
- * record is active for its producer until that producer's abort marker. */
+/** Kafka's Java consumer's rule (aborted-filter.ts): every aborted transaction whose first offset is
+ * at or before a record is active for its producer until that producer's abort marker. */
 export const filterAbortedMessages: FilterAborted = ({ messages, abortedTransactions }) => {
   if (!abortedTransactions || abortedTransactions.length === 0) return messages;
-  const pending = abortedTransactions
-    .map((t) => ({ producerId: String(t.producerId), firstOffset: BigInt(t.firstOffset) }))
-    .sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
-  const active = new Set<string>();
-  let next = 0;
-  return messages.filter((m) => {
-    const offset = BigInt(m.offset);
-    while (next < pending.length && pending[next]!.firstOffset <= offset) active.add(pending[next++]!.producerId);
-    const producerId = String(m.batchContext.producerId);
-    if (isAbortMarker(m)) {
-      active.delete(producerId);
-      return true;
-    }
-    return !(m.batchContext.inTransaction && active.has(producerId));
-  });
+  const keep = abortedTransactionFilter(abortedTransactions);
+  return messages.filter((m) =>
+    keep({ offset: BigInt(m.offset), producerId: String(m.batchContext.producerId), transactional: m.batchContext.inTransaction, abortMarker: isAbortMarker(m) }),
+  );
 };
 
 const require = createRequire(import.meta.url);

@@ -120,8 +120,8 @@ export const TestSpecSchema = z
     if (s.workload.kind === "txn" && s.producer.acks !== "all") {
       ctx.addIssue({ code: "custom", path: ["producer", "acks"], message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)' });
     }
-    if (s.workload.kind === "txn" && s.client !== "kafkajs") {
-      ctx.addIssue({ code: "custom", path: ["workload", "kind"], message: `"txn" is built for client "kafkajs" only: the ${s.client} client's transactions are not wired yet` });
+    if (s.workload.kind === "txn" && s.client !== "kafkajs" && s.client !== "platformatic") {
+      ctx.addIssue({ code: "custom", path: ["workload", "kind"], message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet` });
     }
     for (const t of ["txn-coordinator", "group-coordinator"] as const) {
       if (s.workload.kind !== "txn" && s.faults.targets.includes(t) && s.faults.kinds.length) {

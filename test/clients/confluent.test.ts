@@ -83,7 +83,7 @@ describe("confluent: spec settings -> librdkafka configuration", () => {
   it("the spec: confluent consumers are assign consumers; no transactions yet", () => {
     expect(parseTestSpec({ client: "confluent" }).client).toBe("confluent");
     expect(() => parseTestSpec({ client: "confluent", consumer: { mode: "subscribe" } })).toThrow(/consumer\.mode: must be "assign" with client "confluent"/);
-    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(/workload\.kind: "txn" is built for client "kafkajs" only/);
+    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(/workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/);
   });
 });
 
