@@ -17,9 +17,9 @@
 import { Consumer } from "@platformatic/kafka";
 import { AssignConsumer, sleep } from "./assign-consumer.ts";
 import type { ConsumerOptions } from "./client.ts";
-import { keyOf, parseKey, type ClientContext } from "./context.ts";
+import { keyOf, type ClientContext } from "./context.ts";
 import { recordsOfPartition } from "./platformatic-fetch.ts";
-import { RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
+import { fetchFromLeaders, RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
 
 const FETCH_WAIT_MS = 500;
 let consumerSeq = 0;
@@ -61,25 +61,7 @@ export class PlatformaticConsumer extends AssignConsumer {
   }
 
   protected async fetchRound(): Promise<void> {
-    const { topic, keys } = this.opts;
-    const metadata = await this.consumer.metadata({ topics: [topic] });
-    const t = metadata.topics.get(topic);
-    if (!t) throw new Error(`no metadata for topic ${topic}`);
-    const byLeader = new Map<number, number[]>();
-    for (const key of keys) {
-      const { partition } = parseKey(key);
-      const leader = t.partitions[partition]?.leader;
-      if (leader === undefined || leader < 0) continue;
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
-    }
-    if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
-    await Promise.all(
-      [...byLeader].map(([node, partitions]) => {
-        const broker = metadata.brokers.get(node);
-        if (!broker) throw new Error(`no address known for broker ${node}`);
-        return this.fetchFrom(broker, t.id, partitions);
-      }),
-    );
+    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) => this.fetchFrom(broker, topicId, partitions));
   }
 
   protected async afterError(): Promise<void> {

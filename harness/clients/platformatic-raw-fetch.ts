@@ -6,7 +6,8 @@
 // the final reads included). So the harness's consumers send the Fetch themselves (the library's
 // ConnectionPool and its Fetch v17 API, what Consumer.fetch() sends to a Kafka 3.9 or 4.x broker)
 // and filter the answer by Kafka's rule (recordsOfPartition).
-import { ConnectionPool, fetchV17 } from "@platformatic/kafka";
+import { ConnectionPool, fetchV17, type Consumer } from "@platformatic/kafka";
+import { parseKey } from "./context.ts";
 
 export type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 
@@ -38,4 +39,32 @@ export class RawFetcher {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** One fetch round of an assign consumer: each key's partition leader from the client's metadata,
+ *  every leader asked in parallel through `fetchFrom`; throws when no leader is known. */
+export async function fetchFromLeaders(
+  consumer: Consumer,
+  topic: string,
+  keys: readonly string[],
+  fetchFrom: (broker: { host: string; port: number }, topicId: string, partitions: number[]) => Promise<void>,
+): Promise<void> {
+  const metadata = await consumer.metadata({ topics: [topic] });
+  const t = metadata.topics.get(topic);
+  if (!t) throw new Error(`no metadata for topic ${topic}`);
+  const byLeader = new Map<number, number[]>();
+  for (const key of keys) {
+    const { partition } = parseKey(key);
+    const leader = t.partitions[partition]?.leader;
+    if (leader === undefined || leader < 0) continue;
+    byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+  }
+  if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
+  await Promise.all(
+    [...byLeader].map(([node, partitions]) => {
+      const broker = metadata.brokers.get(node);
+      if (!broker) throw new Error(`no address known for broker ${node}`);
+      return fetchFrom(broker, t.id, partitions);
+    }),
+  );
 }

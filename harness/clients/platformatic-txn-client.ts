@@ -31,7 +31,7 @@ import { sleep } from "./assign-consumer.ts";
 import { keyOf, parseKey } from "./context.ts";
 import { isPlatformaticFenced } from "./platformatic-classify.ts";
 import { recordsOfPartition } from "./platformatic-fetch.ts";
-import { RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
+import { fetchFromLeaders, RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
 import type { TxnClient, TxnConsumer, TxnConsumerOptions, TxnProducerDriver, TxnProducerSettings } from "./txn-client.ts";
 
@@ -215,25 +215,7 @@ class PlatformaticTxnConsumer implements TxnConsumer {
   }
 
   private async fetchRound(): Promise<void> {
-    const { topic, keys } = this.opts;
-    const metadata = await this.consumer.metadata({ topics: [topic] });
-    const t = metadata.topics.get(topic);
-    if (!t) throw new Error(`no metadata for topic ${topic}`);
-    const byLeader = new Map<number, number[]>();
-    for (const key of keys) {
-      const { partition } = parseKey(key);
-      const leader = t.partitions[partition]?.leader;
-      if (leader === undefined || leader < 0) continue;
-      byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
-    }
-    if (byLeader.size === 0) throw new Error(`no leader known for ${keys.join(", ")}`);
-    await Promise.all(
-      [...byLeader].map(([node, partitions]) => {
-        const broker = metadata.brokers.get(node);
-        if (!broker) throw new Error(`no address known for broker ${node}`);
-        return this.fetchFrom(broker, t.id, partitions);
-      }),
-    );
+    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) => this.fetchFrom(broker, topicId, partitions));
   }
 
   private async fetchFrom(broker: { host: string; port: number }, topicId: string, partitions: number[]): Promise<void> {
