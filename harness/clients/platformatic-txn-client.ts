@@ -103,6 +103,14 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
     // AddOffsetsToTxn: the library reads only the groupId of the "consumer" it is given.
     await t.addConsumer({ groupId } as unknown as Consumer);
     const coordinatorId = await this.coordinatorOf(groupId);
+    // The library connects to metadata.brokers.get(coordinatorId) without checking it: a broker
+    // missing from its metadata (killed, or not yet back) throws a TypeError from inside its
+    // callbacks, which no caller can catch and which ends the run. Refuse that here instead.
+    const topics = [...new Set(Object.keys(next).map((key) => parseKey(key).topic))];
+    if (!(await this.producer.metadata({ topics })).brokers.has(coordinatorId)) {
+      this.groupCoordinators.delete(groupId);
+      throw new Error(`the coordinator of group ${groupId} (broker ${coordinatorId}) is not in the client's metadata`);
+    }
     try {
       for (const [key, offset] of Object.entries(next)) await t.addOffset(offsetMessage(key, offset, groupId, coordinatorId) as unknown as Parameters<Transaction["addOffset"]>[0]);
     } catch (err) {
