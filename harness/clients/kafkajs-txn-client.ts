@@ -19,7 +19,7 @@ import { assertKafkajsAbortedFilterFixed } from "../kafka/kafkajs-aborted-filter
 import { keyOf, parseKey } from "./context.ts";
 import { seekOnRejoin } from "./kafkajs-consumer.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
-import type { TxnClient, TxnConsumer, TxnConsumerOptions, TxnProducerDriver, TxnProducerSettings } from "./txn-client.ts";
+import { endOpenTransactionsWith, type TxnClient, type TxnConsumer, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "./txn-client.ts";
 
 class KafkajsTxnProducer implements TxnProducerDriver {
   private txn: Transaction | undefined;
@@ -201,29 +201,7 @@ async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Prom
   return c;
 }
 
-async function endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const problems: string[] = [];
-  for (const transactionalId of transactionalIds) {
-    for (;;) {
-      try {
-        const p = await openProducer(bootstrap, { transactionalId, retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 60_000 });
-        // transaction() sends InitProducerId: the coordinator ends the predecessor's open transaction.
-        await p.begin();
-        await p.abort(); // nothing in it: kafkajs sends no EndTxn
-        await p.close();
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) {
-          problems.push(`${transactionalId}: ${(err as Error).message}`);
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
-  if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
-}
+const endOpenTransactions: TxnClient["endOpenTransactions"] = (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs);
 
 export const kafkajsTxnClient: TxnClient = {
   name: "kafkajs",

@@ -60,6 +60,39 @@ export interface TxnClient {
   endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void>;
 }
 
+/** endOpenTransactions for any client: a producer opened under each id, begun and aborted (nothing
+ *  in it, so no EndTxn), retried every second until the deadline. Opening/beginning sends
+ *  InitProducerId, and the coordinator ends the predecessor's open transaction. */
+export async function endOpenTransactionsWith(
+  openProducer: TxnClient["openProducer"],
+  bootstrap: string[],
+  transactionalIds: string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const problems: string[] = [];
+  for (const transactionalId of transactionalIds) {
+    for (;;) {
+      let p: TxnProducerDriver | undefined;
+      try {
+        p = await openProducer(bootstrap, { transactionalId, retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 60_000 });
+        await p.begin();
+        await p.abort();
+        await p.close();
+        break;
+      } catch (err) {
+        await p?.close().catch(() => undefined);
+        if (Date.now() > deadline) {
+          problems.push(`${transactionalId}: ${(err as Error).message}`);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+  if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
+}
+
 export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
   switch (name) {
     case "kafkajs":
