@@ -19,7 +19,7 @@ import { AssignConsumer, sleep } from "./assign-consumer.ts";
 import type { ConsumerOptions } from "./client.ts";
 import { keyOf, type ClientContext } from "./context.ts";
 import { recordsOfPartition } from "./platformatic-fetch.ts";
-import { fetchFromLeaders, RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
+import { fetchFromLeaders, RawFetcher } from "./platformatic-raw-fetch.ts";
 
 const FETCH_WAIT_MS = 500;
 let consumerSeq = 0;
@@ -76,25 +76,18 @@ export class PlatformaticConsumer extends AssignConsumer {
 
   private async fetchFrom(broker: { host: string; port: number }, topicId: string, partitions: number[]): Promise<void> {
     const { topic } = this.opts;
-    let response: FetchResponse | undefined;
-    try {
-      // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
-      response = await this.fetcher.fetch(broker, {
+    // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
+    const response = await this.fetcher.fetchOrPartial(
+      broker,
+      {
         maxWaitMs: FETCH_WAIT_MS,
         readCommitted: true,
         topicId,
         partitions: partitions.map((partition) => ({ partition, fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0) })),
-      });
-    } catch (err) {
-      // A partition-level error (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE) raises a ResponseError
-      // that still carries the whole response: the other partitions' records are in it.
-      response = (err as { response?: FetchResponse }).response;
-      this.consumer.clearMetadata();
-      if (!response?.responses) {
-        await sleep(200);
-        return;
-      }
-    }
+      },
+      () => this.consumer.clearMetadata(),
+    );
+    if (!response) return;
     if (this.stopping) return;
     for (const topicResponse of response.responses) {
       for (const p of topicResponse.partitions) {

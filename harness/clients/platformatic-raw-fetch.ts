@@ -36,6 +36,22 @@ export class RawFetcher {
     return fetchV17.api.async(connection, opts.maxWaitMs, 1, 10 << 20, opts.readCommitted ? 1 : 0, 0, 0, topics, [], "");
   }
 
+  /** fetch() as an assign consumer's round needs it: a partition-level error (NOT_LEADER_OR_FOLLOWER,
+   *  OFFSET_OUT_OF_RANGE) still carries the whole response, the other partitions' records in it;
+   *  any error makes `onError` run (the leader may have moved: clear the metadata). undefined, after
+   *  a short pause, when there is no response at all. */
+  async fetchOrPartial(broker: { host: string; port: number }, opts: Parameters<RawFetcher["fetch"]>[1], onError: () => void): Promise<FetchResponse | undefined> {
+    try {
+      return await this.fetch(broker, opts);
+    } catch (err) {
+      const response = (err as { response?: FetchResponse }).response;
+      onError();
+      if (response?.responses) return response;
+      await new Promise((r) => setTimeout(r, 200));
+      return undefined;
+    }
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

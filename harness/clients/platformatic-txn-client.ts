@@ -31,9 +31,9 @@ import { sleep } from "./assign-consumer.ts";
 import { keyOf, parseKey } from "./context.ts";
 import { isPlatformaticFenced } from "./platformatic-classify.ts";
 import { recordsOfPartition } from "./platformatic-fetch.ts";
-import { fetchFromLeaders, RawFetcher, type FetchResponse } from "./platformatic-raw-fetch.ts";
+import { fetchFromLeaders, RawFetcher } from "./platformatic-raw-fetch.ts";
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
-import type { TxnClient, TxnConsumer, TxnConsumerOptions, TxnProducerDriver, TxnProducerSettings } from "./txn-client.ts";
+import { endOpenTransactionsWith, type TxnClient, type TxnConsumer, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "./txn-client.ts";
 
 const FETCH_WAIT_MS = 500;
 
@@ -235,24 +235,13 @@ class PlatformaticTxnConsumer implements TxnConsumer {
         return [partition, { key, epoch: this.buffer.epochOf(key), from: this.fetchPositions.get(key) ?? 0 }];
       }),
     );
-    let response: FetchResponse | undefined;
-    try {
-      // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
-      response = await this.fetcher.fetch(broker, {
-        maxWaitMs: FETCH_WAIT_MS,
-        readCommitted,
-        topicId,
-        partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from) })),
-      });
-    } catch (err) {
-      // A partition-level error still carries the whole response (the other partitions' records).
-      response = (err as { response?: FetchResponse }).response;
-      this.consumer.clearMetadata();
-      if (!response?.responses) {
-        await sleep(200);
-        return;
-      }
-    }
+    // Not Consumer.fetch(): its read_committed filter drops committed records (platformatic-raw-fetch.ts).
+    const response = await this.fetcher.fetchOrPartial(
+      broker,
+      { maxWaitMs: FETCH_WAIT_MS, readCommitted, topicId, partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from) })) },
+      () => this.consumer.clearMetadata(),
+    );
+    if (!response) return;
     if (this.stopping) return;
     const parked: Promise<void>[] = [];
     for (const topicResponse of response.responses) {
@@ -303,31 +292,7 @@ async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Prom
   return c;
 }
 
-async function endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const problems: string[] = [];
-  for (const transactionalId of transactionalIds) {
-    for (;;) {
-      const p = await openProducer(bootstrap, { transactionalId, retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 60_000 });
-      try {
-        // beginTransaction() sends InitProducerId: the coordinator ends the predecessor's open
-        // transaction. Nothing is added, so abort() only cancels locally (no EndTxn).
-        await p.begin();
-        await p.abort();
-        await p.close();
-        break;
-      } catch (err) {
-        await p.close().catch(() => undefined);
-        if (Date.now() > deadline) {
-          problems.push(`${transactionalId}: ${(err as Error).message}`);
-          break;
-        }
-        await sleep(1000);
-      }
-    }
-  }
-  if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
-}
+const endOpenTransactions: TxnClient["endOpenTransactions"] = (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs);
 
 export const platformaticTxnClient: TxnClient = {
   name: "platformatic",
