@@ -517,13 +517,11 @@ export class Deriver {
     const bounds = this.opRecBound.done();
     const recVal = this.recVal.done();
     const valKey = this.valKey.done();
-    // Made only when read (reports): the checks walk records op by op and take a record's key
-    // from its value, and an array by record of a 1M-op history is megabytes of fresh memory.
-    let recOp: Int32Array | undefined;
-    let recKey: Int32Array | undefined;
     const recOffInt = this.recOffFloat === undefined ? this.recOffInt.done() : undefined;
-    let recOff = this.recOffFloat?.done();
-    return {
+    // Plain data in a literal (no getter: V8 makes an object literal with one a dictionary, and
+    // every field read of it a hash lookup); the parts built on first read are on LAZY_PARTS.
+    const d: Built = {
+      __proto__: LAZY_PARTS,
       nLines: this.nLines,
       nClientLines: this.nClientLines,
       nOps,
@@ -541,16 +539,10 @@ export class Deriver {
       mustCommit: slab.uint8(nOps),
       procs: this.procs,
       nRecs,
-      get recOp() {
-        return (recOp ??= recordOps(bounds, nOps, nRecs));
-      },
-      get recKey() {
-        return (recKey ??= recordKeys(recVal, valKey));
-      },
+      recOps: undefined,
+      recKeys: undefined,
+      recOffs: this.recOffFloat?.done(),
       recVal,
-      get recOff() {
-        return (recOff ??= floatOffsets(recOffInt!));
-      },
       recOffInt,
       recPoll: this.recPoll.done(),
       keys: this.keys,
@@ -567,29 +559,57 @@ export class Deriver {
       keyOffsetSlots: [],
       slotOffset: new Float64Array(0),
       slotIndex: new Int32Array(0),
-      get slotEntry(): Int32Array {
-        const d = this as Derived;
-        return (d.slotEntries ??= identity(d.slotOffset.length));
-      },
       slotMore: new Map(),
       entryVal: new Int32Array(0),
-      get entrySlot(): Int32Array {
-        const d = this as Derived;
-        return (d.entrySlots ??= identity(d.entryVal.length));
-      },
       slotEntries: undefined,
       entrySlots: undefined,
       entryOp: new Int32Array(0),
       valEntry: slab.int32(nVals).fill(-1),
       valMore: new Map(),
     };
+    return d as Built & typeof LAZY_PARTS;
   }
 }
 
+/** Derived as finishOps makes it: the lazy parts' stores beside the fields. */
+type Lazy = "recOp" | "recKey" | "recOff" | "slotEntry" | "entrySlot";
+interface Built extends Omit<Derived, Lazy> {
+  __proto__: typeof LAZY_PARTS;
+  recOps: Int32Array | undefined;
+  recKeys: Int32Array | undefined;
+  recOffs: Float64Array | undefined;
+}
+
+/** The parts of Derived made on first read (reports): the checks walk records op by op and take a
+ *  record's key from its value, and an array by record of a 1M-op history is megabytes of fresh
+ *  memory. The prototype of every Derived. */
+const LAZY_PARTS = {
+  get recOp(): Int32Array {
+    const d = this as unknown as Built;
+    return (d.recOps ??= recordOps(d));
+  },
+  get recKey(): Int32Array {
+    const d = this as unknown as Built;
+    return (d.recKeys ??= recordKeys(d.recVal, d.valKey));
+  },
+  get recOff(): Float64Array {
+    const d = this as unknown as Built;
+    return (d.recOffs ??= floatOffsets(d.recOffInt!));
+  },
+  get slotEntry(): Int32Array {
+    const d = this as unknown as Built;
+    return (d.slotEntries ??= identity(d.slotOffset.length));
+  },
+  get entrySlot(): Int32Array {
+    const d = this as unknown as Built;
+    return (d.entrySlots ??= identity(d.entryVal.length));
+  },
+};
+
 /** Each record's op number, from the ops' record ranges. */
-function recordOps(bounds: Int32Array, nOps: number, nRecs: number): Int32Array {
-  const out = new Int32Array(nRecs);
-  for (let o = 0; o < nOps; o++) out.fill(o, bounds[o]!, bounds[o + 1]!);
+function recordOps(d: Built): Int32Array {
+  const out = new Int32Array(d.nRecs);
+  for (let o = 0; o < d.nOps; o++) out.fill(o, d.opRecStart[o]!, d.opRecEnd[o]!);
   return out;
 }
 
