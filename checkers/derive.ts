@@ -102,9 +102,10 @@ export interface Derived {
   /** 1 when an ok op read the value; the first such op, or -1. */
   valReadOk: Uint8Array;
   valFirstOkReader: Int32Array;
-  /** Lowest and highest dense index of the value in its key's log, -1 if not in the log. */
-  valFirstIndex: Int32Array;
-  valLastIndex: Int32Array;
+  /** Lowest and highest dense index of the value in its key's log, -1 if not in the log. Built on
+   *  first read (the checks call valueFirstIndex and valueLastIndex). */
+  readonly valFirstIndex: Int32Array;
+  readonly valLastIndex: Int32Array;
 
   // The logs: by key, slot and entry number.
   /** Per key, its non-empty offsets' slots in offset order: position in the array = dense index. */
@@ -512,7 +513,7 @@ export class Deriver {
     const nRecs = this.recVal.n;
     const opPos = this.opPos.done();
     this.valOrig.length = nVals;
-    const slab = new Slab(Slab.bytes(nOps, 1) + 3 * Slab.bytes(nVals, 4));
+    const slab = new Slab(Slab.bytes(nOps, 1) + Slab.bytes(nVals, 4));
     this.opRecBound.push(nRecs);
     const bounds = this.opRecBound.done();
     const recVal = this.recVal.done();
@@ -542,6 +543,8 @@ export class Deriver {
       recOps: undefined,
       recKeys: undefined,
       recOffs: this.recOffFloat?.done(),
+      valFirstIndexes: undefined,
+      valLastIndexes: undefined,
       recVal,
       recOffInt,
       recPoll: this.recPoll.done(),
@@ -552,8 +555,6 @@ export class Deriver {
       valWriter: this.valWriter.done(),
       valReadOk: this.valReadOk.done(),
       valFirstOkReader: this.valFirstOkReader.done(),
-      valFirstIndex: slab.int32(nVals).fill(-1),
-      valLastIndex: slab.int32(nVals).fill(-1),
       // Filled by buildLog.
       keySlots: [],
       keyOffsetSlots: [],
@@ -572,12 +573,14 @@ export class Deriver {
 }
 
 /** Derived as finishOps makes it: the lazy parts' stores beside the fields. */
-type Lazy = "recOp" | "recKey" | "recOff" | "slotEntry" | "entrySlot";
+type Lazy = "recOp" | "recKey" | "recOff" | "slotEntry" | "entrySlot" | "valFirstIndex" | "valLastIndex";
 interface Built extends Omit<Derived, Lazy> {
   __proto__: typeof LAZY_PARTS;
   recOps: Int32Array | undefined;
   recKeys: Int32Array | undefined;
   recOffs: Float64Array | undefined;
+  valFirstIndexes: Int32Array | undefined;
+  valLastIndexes: Int32Array | undefined;
 }
 
 /** The parts of Derived made on first read (reports): the checks walk records op by op and take a
@@ -604,7 +607,21 @@ const LAZY_PARTS = {
     const d = this as unknown as Built;
     return (d.entrySlots ??= identity(d.entryVal.length));
   },
+  get valFirstIndex(): Int32Array {
+    const d = this as unknown as Built & Derived;
+    return (d.valFirstIndexes ??= byValue(d, valueFirstIndex));
+  },
+  get valLastIndex(): Int32Array {
+    const d = this as unknown as Built & Derived;
+    return (d.valLastIndexes ??= byValue(d, valueLastIndex));
+  },
 };
+
+function byValue(d: Derived, f: (d: Derived, v: number) => number): Int32Array {
+  const out = new Int32Array(d.nVals);
+  for (let v = 0; v < d.nVals; v++) out[v] = f(d, v);
+  return out;
+}
 
 /** Each record's op number, from the ops' record ranges. */
 function recordOps(d: Built): Int32Array {
@@ -635,6 +652,28 @@ function identity(n: number): Int32Array {
 /** Slot s's first entry: what slotEntry holds, without building slotEntry. */
 export function slotEntryOf(d: Derived, s: number): number {
   return d.slotEntries === undefined ? s : d.slotEntries[s]!;
+}
+
+/** The lowest dense index of value v in its key's log, -1 if not in the log: what valFirstIndex
+ *  holds, without building it (an array by value, 2 MB for a 1M-op history). */
+export function valueFirstIndex(d: Derived, v: number): number {
+  const e = d.valEntry[v]!;
+  if (e < 0) return -1;
+  let index = d.slotIndex[entrySlotOf(d, e)]!;
+  // A value at several offsets (a duplicate) has more entries.
+  const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
+  if (more !== undefined) for (const m of more) index = Math.min(index, d.slotIndex[entrySlotOf(d, m)]!);
+  return index;
+}
+
+/** The highest dense index of value v in its key's log, -1 if not in the log (valLastIndex). */
+export function valueLastIndex(d: Derived, v: number): number {
+  const e = d.valEntry[v]!;
+  if (e < 0) return -1;
+  let index = d.slotIndex[entrySlotOf(d, e)]!;
+  const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
+  if (more !== undefined) for (const m of more) index = Math.max(index, d.slotIndex[entrySlotOf(d, m)]!);
+  return index;
 }
 
 /** Entry e's slot: what entrySlot holds, without building entrySlot. */

@@ -2,7 +2,7 @@
 // (in any completed op) and from the [offset, value] sends of ops that must have committed; then
 // dense indexes (rank of an offset among the key's non-empty offsets) and each value's first and
 // last index. Fills the log fields of Derived (slot…, entry…, keySlots, keyOffsetSlots, val…Index).
-import { type Derived, entrySlotOf, F_TXN, FAIL, OK, recordOffset, slotEntryOf } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 /** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
@@ -10,7 +10,6 @@ import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 export function buildLog(d: Derived, maxOffsets: readonly number[] = []): void {
   placeRecords(d, maxOffsets);
   rankSlots(d);
-  for (let e = 0; e < d.entryVal.length; e++) widenValueRange(d, d.entryVal[e]!, d.slotIndex[entrySlotOf(d, e)]!);
 }
 
 /**
@@ -20,7 +19,7 @@ export function buildLog(d: Derived, maxOffsets: readonly number[] = []): void {
  */
 export function recordIndex(d: Derived, r: number, o: number): number {
   const v = d.recVal[r]!;
-  if (!recordInLog(d, r, o)) return d.valFirstIndex[v]!;
+  if (!recordInLog(d, r, o)) return valueFirstIndex(d, v);
   return d.slotIndex[d.keyOffsetSlots[d.valKey[v]!]!.get(recordOffset(d, r))]!;
 }
 
@@ -167,11 +166,6 @@ function addTo(more: Map<number, number[]>, at: number, e: number): void {
 function rankSlots(d: Derived): void {
   d.slotIndex = new Int32Array(d.slotOffset.length);
   for (const slots of d.keySlots) for (let i = 0; i < slots.length; i++) d.slotIndex[slots[i]!] = i;
-}
-
-function widenValueRange(d: Derived, v: number, index: number): void {
-  if (d.valFirstIndex[v] === -1 || index < d.valFirstIndex[v]!) d.valFirstIndex[v] = index;
-  if (index > d.valLastIndex[v]!) d.valLastIndex[v] = index;
 }
 
 /** A key's slots in offset order: its offset table's walked in order, with any held apart sorted in. */

@@ -3,7 +3,7 @@
 // "Acknowledged" and "committed" include the acknowledged records of a partly acknowledged burst
 // (an info send op's [offset, value] records, acked.ts), even when no value of that burst was read.
 import { acknowledged, infoAcks } from "./acked.ts";
-import { type Derived, OK, F_ASSIGN, F_SUBSCRIBE, opIndex } from "./derive.ts";
+import { type Derived, OK, F_ASSIGN, F_SUBSCRIBE, opIndex, valueFirstIndex, valueLastIndex } from "./derive.ts";
 import type { Key } from "./history.ts";
 import type { Findings } from "./findings.ts";
 
@@ -14,7 +14,7 @@ export function findLostWrites(d: Derived, out: Findings): void {
   const boundVal = new Int32Array(nKeys).fill(-1);
   for (let v = 0; v < d.nVals; v++) {
     if (d.valReadOk[v] === 0) continue;
-    const i = d.valFirstIndex[v]!;
+    const i = valueFirstIndex(d, v);
     const k = d.valKey[v]!;
     if (i > bound[k]!) {
       bound[k] = i;
@@ -33,10 +33,10 @@ export function findLostWrites(d: Derived, out: Findings): void {
     if (d.mustCommit[w] === 0 && ackedAt === undefined) continue;
     let index: number;
     let offset: number;
-    const last = d.valLastIndex[v]!;
+    const last = valueLastIndex(d, v);
     if (last >= 0) {
       if (last > bound[k]!) continue;
-      index = d.valFirstIndex[v]!;
+      index = valueFirstIndex(d, v);
       offset = d.slotOffset[d.keySlots[k]![index]!]!;
     } else if (ackedAt !== undefined) {
       // Acknowledged within a burst none of whose values was read, so not in the log: judged by the

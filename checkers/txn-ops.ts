@@ -2,7 +2,7 @@
 // structures (so the page shows what was judged): each chosen txn op with its outcome, where each
 // of its sends landed (key, offset) and which ops read it, and what its polls returned. Only the
 // chosen transactions are looked at closely, so a history of a million ops costs one pass.
-import { type Derived, F_TXN, FAIL, INFO, OK } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, INFO, OK, valueFirstIndex } from "./derive.ts";
 import type { Key, Value } from "./history.ts";
 
 export interface TxnSendLanding {
@@ -106,7 +106,7 @@ function row(d: Derived, o: number, readers: Map<number, { ops: number[]; count:
       }
       continue;
     }
-    const i = d.valFirstIndex[v]!;
+    const i = valueFirstIndex(d, v);
     const readAt = i >= 0 ? d.slotOffset[d.keySlots[k]![i]!]! : null;
     const rd = d.valWriter[v] === o ? readers.get(v) : undefined;
     sends.push({
