@@ -164,6 +164,21 @@ async function measureInChild(mode: "stream" | "memory", path: string): Promise<
 
 const CHILD_FLAG = "--measure-child";
 
+/** Fresh-process runs per measurement. On a VM one run's wall time moves by a fifth from run to
+ *  run (page faults alone cost ~15 us each here, and their cost moves with the host), so the
+ *  figures printed are the median run's, with the range beside them. */
+const RUNS = 3;
+
+/** The run with the median wall time, its range noted in `wallRange`. */
+async function medianOf(runs: number, measure: () => Promise<Measure>): Promise<Measure & { wallRange: string }> {
+  const all: Measure[] = [];
+  for (let i = 0; i < runs; i++) all.push(await measure());
+  all.sort((a, b) => a.wallMs - b.wallMs);
+  if (all.some((m) => m.results !== all[0]!.results)) throw new Error("benchmark: runs of one check gave different results");
+  const range = runs > 1 ? `, ${runs} runs: ${all[0]!.wallMs.toFixed(0)}-${all[runs - 1]!.wallMs.toFixed(0)} ms` : "";
+  return { ...all[Math.floor(runs / 2)]!, wallRange: range };
+}
+
 /** ArrayBuffer bytes once a GC's freeing is over: V8 frees dead buffers on a background thread,
  *  after the GC (tens of MB of them take a while on a loaded machine). */
 async function settledArrayBuffers(): Promise<number> {
@@ -255,16 +270,16 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
       lines.length = 0;
 
       // The whole check as the check command does it: stream, parse, validate, check.
-      const whole = await measureInChild("stream", path);
-      const mem = await measureInChild("memory", path);
+      const whole = await medianOf(RUNS, () => measureInChild("stream", path));
+      const mem = await medianOf(RUNS, () => measureInChild("memory", path));
       const valid = (JSON.parse(whole.results) as { valid: unknown }).valid;
       const same = whole.results === mem.results;
       console.log(
         [
           `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${String(valid)}${same ? "" : " (MISMATCH between the streamed and in-memory check!)"}`,
-          `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU) = ${rate(ops, whole.wallMs)}`,
+          `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU${whole.wallRange}) = ${rate(ops, whole.wallMs)}`,
           `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms; whole check / JSON.parse = ${(whole.wallMs / parseMs).toFixed(2)}x`,
-          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU, ${mem.faults!.toLocaleString("en-US")} page faults) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
+          `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU, ${mem.faults!.toLocaleString("en-US")} page faults${mem.wallRange}) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
           `  during check(): ${mem.fullGcs} full and ${mem.youngGcs} young GCs; derive() allocates ${mb(mem.deriveArrayBuffers!)} of ArrayBuffers (V8 starts a full GC at 64 MB)`,
           `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
         ].join("\n"),
