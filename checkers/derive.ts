@@ -96,7 +96,8 @@ export interface Derived {
   // By value number.
   nVals: number;
   valKey: Int32Array;
-  valOrig: Value[];
+  /** Built on first read when every value is an int32 (the checks read it only for findings). */
+  readonly valOrig: Value[];
   /** First completed op that sent the value, or -1. */
   valWriter: Int32Array;
   /** 1 when an ok op read the value; the first such op, or -1. */
@@ -295,9 +296,11 @@ export class Deriver {
   private valKey: IntList;
   /** (key, value) -> value number. */
   private valIds: ValueIds;
-  /** Made with room for the expected values, then filled in place: growing an array of a million
-   *  by pushes copies it again and again, and every copy is fresh memory. */
-  private valOrig: Value[];
+  /** The values, as int32 while every one is (the harness's are): half the memory of an array of
+   *  a million values, and no array of holes made up front; at the first that is not, all move to
+   *  valValues. */
+  private valInts: IntList | undefined;
+  private valValues: Value[] | undefined;
   private nVals = 0;
   private valWriter: IntList;
   private valReadOk: ByteList;
@@ -311,7 +314,7 @@ export class Deriver {
     const vals = Math.max(1024, (values ?? ops) + 1024);
     // One allocation for every list (ints.ts, Slab); pages never written cost nothing.
     const slab = new Slab(
-      Slab.bytes(ops, 8) + 3 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 3 * Slab.bytes(vals, 4) +
+      Slab.bytes(ops, 8) + 3 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 5 * Slab.bytes(vals, 4) +
         3 * Slab.bytes(ops, 1) + Slab.bytes(recs, 1) + Slab.bytes(vals, 1),
     );
     this.opPos = new IntList(slab.int32(ops));
@@ -326,11 +329,11 @@ export class Deriver {
     this.recOffInt = new IntList(slab.int32(recs));
     this.recPoll = new ByteList(slab.uint8(recs));
     this.valKey = new IntList(slab.int32(vals));
-    this.valIds = new ValueIds(this.valKey, this.valueLimit, vals);
+    this.valIds = new ValueIds(this.valKey, this.valueLimit, slab.int32(vals));
     this.valWriter = new IntList(slab.int32(vals));
     this.valReadOk = new ByteList(slab.uint8(vals));
     this.valFirstOkReader = new IntList(slab.int32(vals));
-    this.valOrig = new Array<Value>(vals);
+    this.valInts = new IntList(slab.int32(vals));
   }
 
   /** Adds the next op of the history. */
@@ -486,7 +489,14 @@ export class Deriver {
     if (v === -1) {
       v = this.nVals++;
       this.valIds.set(k, value, v);
-      this.valOrig[v] = value;
+      if (this.valInts !== undefined && typeof value === "number" && (value | 0) === value) this.valInts.push(value);
+      else {
+        if (this.valInts !== undefined) {
+          this.valValues = Array.from(this.valInts.done());
+          this.valInts = undefined;
+        }
+        this.valValues!.push(value);
+      }
       this.valKey.push(k);
       this.valWriter.push(-1);
       this.valReadOk.push(0);
@@ -512,7 +522,6 @@ export class Deriver {
     const nVals = this.nVals;
     const nRecs = this.recVal.n;
     const opPos = this.opPos.done();
-    this.valOrig.length = nVals;
     const slab = new Slab(Slab.bytes(nOps, 1) + Slab.bytes(nVals, 4));
     this.opRecBound.push(nRecs);
     const bounds = this.opRecBound.done();
@@ -551,7 +560,8 @@ export class Deriver {
       keys: this.keys,
       nVals,
       valKey,
-      valOrig: this.valOrig,
+      valInts: this.valInts?.done(),
+      valOrigs: this.valValues,
       valWriter: this.valWriter.done(),
       valReadOk: this.valReadOk.done(),
       valFirstOkReader: this.valFirstOkReader.done(),
@@ -573,7 +583,7 @@ export class Deriver {
 }
 
 /** Derived as finishOps makes it: the lazy parts' stores beside the fields. */
-type Lazy = "recOp" | "recKey" | "recOff" | "slotEntry" | "entrySlot" | "valFirstIndex" | "valLastIndex";
+type Lazy = "recOp" | "recKey" | "recOff" | "slotEntry" | "entrySlot" | "valFirstIndex" | "valLastIndex" | "valOrig";
 interface Built extends Omit<Derived, Lazy> {
   __proto__: typeof LAZY_PARTS;
   recOps: Int32Array | undefined;
@@ -581,6 +591,9 @@ interface Built extends Omit<Derived, Lazy> {
   recOffs: Float64Array | undefined;
   valFirstIndexes: Int32Array | undefined;
   valLastIndexes: Int32Array | undefined;
+  /** The values: valOrigs, or made from valInts on first read. */
+  valInts: Int32Array | undefined;
+  valOrigs: Value[] | undefined;
 }
 
 /** The parts of Derived made on first read (reports): the checks walk records op by op and take a
@@ -606,6 +619,10 @@ const LAZY_PARTS = {
   get entrySlot(): Int32Array {
     const d = this as unknown as Built;
     return (d.entrySlots ??= identity(d.entryVal.length));
+  },
+  get valOrig(): Value[] {
+    const d = this as unknown as Built;
+    return (d.valOrigs ??= Array.from(d.valInts!));
   },
   get valFirstIndex(): Int32Array {
     const d = this as unknown as Built & Derived;

@@ -7,18 +7,19 @@ import { IdMap, type IntList } from "./ints.ts";
 
 export class ValueIds {
   /** Value -> 1 + the number of the first (key, value) numbered with it; 0: none. */
-  private table = new Int32Array(0);
+  private table: Int32Array = new Int32Array(0);
   private readonly perKey: Array<IdMap | undefined> = [];
 
   /** `idKey`: key number by value number (read to tell whose a table entry is). `expected`: how
-   *  many values to make room for (values count up from 0): growing the table by doubling copies
-   *  it each time, into fresh memory. */
+   *  many values to make room for (values count up from 0), or a zeroed table that size: growing
+   *  the table by doubling copies it each time, into fresh memory. */
   constructor(
     private readonly idKey: IntList,
     private readonly limit: () => number,
-    expected = 0,
+    expected: number | Int32Array = 0,
   ) {
-    if (expected > 0) this.table = new Int32Array(expected);
+    if (typeof expected !== "number") this.table = expected;
+    else if (expected > 0) this.table = new Int32Array(expected);
   }
 
   /** The number of key k's value, or -1. */

@@ -31,6 +31,15 @@ describe("Derived", () => {
     expect(hasFastProperties(d)).toBe(true);
   });
 
+  it("keeps every value as it was, int32 or not (values are stored as int32 until one is not)", () => {
+    const values = [7, -3, 2 ** 40, "v-1", 8, 1.5];
+    const d = derive(history(...sendOk(0, ...values.map((v, i): [string, number | string, number] => ["x", v, i]))));
+    expect(d.valOrig).toEqual(values);
+    expect(hasFastProperties(d)).toBe(true);
+    const ints = derive(history(...sendOk(0, ["x", 7, 0], ["x", -3, 1])));
+    expect(ints.valOrig).toEqual([7, -3]);
+  });
+
   it("gives the same results streamed as in memory (the lazy parts are per object)", async () => {
     const a = derive(h);
     const b = derive(h);
