@@ -674,22 +674,22 @@ export function slotEntryOf(d: Derived, s: number): number {
 /** The lowest dense index of value v in its key's log, -1 if not in the log: what valFirstIndex
  *  holds, without building it (an array by value, 2 MB for a 1M-op history). */
 export function valueFirstIndex(d: Derived, v: number): number {
-  const e = d.valEntry[v]!;
-  if (e < 0) return -1;
-  let index = d.slotIndex[entrySlotOf(d, e)]!;
-  // A value at several offsets (a duplicate) has more entries.
-  const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
-  if (more !== undefined) for (const m of more) index = Math.min(index, d.slotIndex[entrySlotOf(d, m)]!);
-  return index;
+  return valueIndex(d, v, Math.min);
 }
 
 /** The highest dense index of value v in its key's log, -1 if not in the log (valLastIndex). */
 export function valueLastIndex(d: Derived, v: number): number {
+  return valueIndex(d, v, Math.max);
+}
+
+/** The dense index of value v's first entry, or of the one `pick` prefers when it has more (a
+ *  value at several offsets: a duplicate); -1 if not in the log. */
+function valueIndex(d: Derived, v: number, pick: (a: number, b: number) => number): number {
   const e = d.valEntry[v]!;
   if (e < 0) return -1;
   let index = d.slotIndex[entrySlotOf(d, e)]!;
   const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
-  if (more !== undefined) for (const m of more) index = Math.max(index, d.slotIndex[entrySlotOf(d, m)]!);
+  if (more !== undefined) for (const m of more) index = pick(index, d.slotIndex[entrySlotOf(d, m)]!);
   return index;
 }
 
