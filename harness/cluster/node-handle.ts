@@ -22,6 +22,8 @@ export interface NodeHandle {
   readonly controllerPort?: number;
   /** The node's address on the run's network (may change after a restart). */
   address(): Promise<string>;
+  /** The address it had when it was last killed or stopped (undefined before). */
+  lastAddress(): string | undefined;
   state(): Promise<ContainerState>;
   kill(): Promise<void>;
   /** SIGTERM, then SIGKILL after the timeout: a clean shutdown if the node manages one in time. */
@@ -40,20 +42,28 @@ export async function nodeHandle(
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(info.containerId);
   const inspect = () => client.container.inspect(container);
+  const address = async () => {
+    const ip = (await inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
+    if (!ip) throw new Error(`${info.name} has no address on network ${networkName} (is it running?)`);
+    return ip;
+  };
+  let lastAddress: string | undefined;
+  const noteAddress = async () => {
+    lastAddress = await address().catch(() => lastAddress);
+  };
   return {
     ...info,
-    async address() {
-      const ip = (await inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
-      if (!ip) throw new Error(`${info.name} has no address on network ${networkName} (is it running?)`);
-      return ip;
-    },
+    address,
+    lastAddress: () => lastAddress,
     async state() {
       return (await inspect()).State.Status as ContainerState;
     },
     async kill() {
+      await noteAddress();
       await container.kill({ signal: "SIGKILL" });
     },
     async stop(timeoutSeconds = 30) {
+      await noteAddress();
       await container.stop({ t: timeoutSeconds });
     },
     async start() {

@@ -15,6 +15,8 @@ export interface Observable extends Named {
 export interface Killable extends Named {
   kill(): Promise<void>;
   start(): Promise<void>;
+  /** The address it had on the run's network when it went down, if known (see startNodes). */
+  lastAddress?(): string | undefined;
 }
 
 export interface Stoppable extends Named {

@@ -2,7 +2,7 @@
 // ready, serves a short run in which the leader of a partition is killed, survives the KRaft faults
 // (a killed active controller is replaced; a killed partition leader rejoins the ISR; each KRaft
 // topology is applied and undone, recorded with its targets), and leaves nothing behind.
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
@@ -73,6 +73,18 @@ describe("KRaft cluster (Kafka 4.x)", () => {
     const voterIds = () => harness.cluster.controllers.map((c) => c.id);
     /** Every voter back in the quorum, every broker unfenced and every ISR whole in every view. */
     const waitWhole = async () => {
+      try {
+        await waitWholeOnce();
+      } catch (err) {
+        // Keep every node's log for whoever reads the failure (the cluster is removed after).
+        const dir = "test-output/kraft-faults-logs";
+        mkdirSync(dir, { recursive: true });
+        const c = harness.cluster;
+        for (const n of [...c.controllers, ...c.brokers]) await n.logs().then((t) => writeFileSync(join(dir, `${n.name}.log`), t), () => undefined);
+        throw new Error(`${(err as Error).message} (node logs in ${dir})`);
+      }
+    };
+    const waitWholeOnce = async () => {
       const c = harness.cluster;
       await waitQuorumReady(c.brokers, voterIds(), 90_000);
       const probe = clusterProbe(c);
@@ -185,6 +197,9 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       expect(maj.value.targets).toHaveLength(2);
       expect(maj.value.targets.every((n) => voters.includes(n))).toBe(true);
       await undo(maj);
+      // Started one at a time in the order of their old addresses, they come back on them (started
+      // together they could swap, and the voter left running would fetch from the wrong one).
+      for (const c of harness.cluster.controllers.filter((n) => maj.value.targets.includes(n.name))) expect(await c.address(), c.name).toBe(c.lastAddress());
       await waitWhole();
 
       // Every fault and undo is an invoke/completion pair in the history, with its targets.

@@ -6,6 +6,22 @@ export async function killNodes(nodes: readonly Killable[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.kill()));
 }
 
-export async function startNodes(nodes: readonly Killable[]): Promise<void> {
-  await Promise.all(nodes.map((n) => n.start()));
+/**
+ * Starts the nodes one at a time, in the order of the addresses they had. Docker gives a container
+ * it starts the lowest free address on the network, so nodes started together can swap addresses
+ * (seen: two KRaft controllers killed and started at once came back each on the other's); a node
+ * that kept running then goes on talking to the old address, a voter fetching from the wrong
+ * controller, and the quorum never heals.
+ */
+export async function startNodes<T extends Killable>(nodes: readonly T[], start: (n: T) => Promise<unknown> = (n) => n.start()): Promise<void> {
+  for (const n of inAddressOrder(nodes)) await start(n);
+}
+
+/** The nodes by the address they had (IPv4, numerically), unknown ones last. */
+export function inAddressOrder<T extends Killable>(nodes: readonly T[]): T[] {
+  const key = (n: Killable) => {
+    const parts = n.lastAddress?.()?.split(".").map(Number);
+    return parts?.length === 4 && parts.every((x) => Number.isInteger(x)) ? parts.reduce((a, x) => a * 256 + x, 0) : Number.POSITIVE_INFINITY;
+  };
+  return [...nodes].sort((a, b) => key(a) - key(b));
 }
