@@ -7,7 +7,7 @@
 // signal; the run then heals, saves the node logs, removes its cluster, and still checks and
 // reports what was recorded, with verdict `unknown` and the reason. Only a machine that cannot run
 // a cluster at all (EnvironmentError) is thrown instead: nothing was tested.
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { check, readHistoryFile, type History, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
@@ -16,6 +16,7 @@ import { loadClient } from "../clients/client.ts";
 import { processCounter, type ClientContext } from "../clients/context.ts";
 import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
 import { createTopic, prepareMachine, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { saveNodeLogs } from "../cluster/node-logs.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import { createRecorder, type OpType } from "../history/recorder.ts";
 import { HARNESS_PROCESS, NO_FINAL_READS, type Phase } from "../../checkers/phases.ts";
@@ -212,10 +213,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     } finally {
       await faults?.healAll().catch((err: unknown) => cleanupProblems.push(`heal: ${messageOf(err)}`));
       if (cluster) {
-        // KRaft controllers too (the same handles as brokers when combined): a quorum's story is in their logs.
-        for (const node of new Set([...cluster.zookeepers, ...cluster.controllers, ...cluster.brokers])) {
-          await node.logs().then((text) => writeFile(join(store.logsDir, `${node.name}.log`), text)).catch(() => undefined);
-        }
+        await saveNodeLogs(cluster, store.logsDir).catch(() => undefined);
         if (!opts.cluster) await cluster.stop().catch((err: unknown) => cleanupProblems.push(messageOf(err)));
       }
     }

@@ -2,12 +2,13 @@
 // ready, serves a short run in which the leader of a partition is killed, survives the KRaft faults
 // (a killed active controller is replaced; a killed partition leader rejoins the ISR; each KRaft
 // topology is applied and undone, recorded with its targets), and leaves nothing behind.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
 import "../../harness/api/matchers.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
+import { saveNodeLogs } from "../../harness/cluster/node-logs.ts";
 import { createTopic } from "../../harness/cluster/cluster.ts";
 import { quorumState, waitQuorumReady } from "../../harness/cluster/readiness.ts";
 import { produceValues } from "../../harness/clients/round-trip.ts";
@@ -76,11 +77,8 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       try {
         await waitWholeOnce();
       } catch (err) {
-        // Keep every node's log for whoever reads the failure (the cluster is removed after).
         const dir = "test-output/kraft-faults-logs";
-        mkdirSync(dir, { recursive: true });
-        const c = harness.cluster;
-        for (const n of [...c.controllers, ...c.brokers]) await n.logs().then((t) => writeFileSync(join(dir, `${n.name}.log`), t), () => undefined);
+        await saveNodeLogs(harness.cluster, dir);
         throw new Error(`${(err as Error).message} (node logs in ${dir})`);
       }
     };
