@@ -6,7 +6,7 @@
 // that differs. The expected files were made by the checkers themselves; regenerate them only for
 // an intended, reviewed change of results (test/fixtures/golden/regenerate.ts says how and when).
 // Results hold no wall-clock times (their `time` fields are the history's own), so nothing is stripped.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ANOMALY_TYPES, check, checkStream, type Results } from "../../checkers/index.ts";
@@ -69,5 +69,12 @@ describe("golden results: the checkers give exactly the stored results", () => {
     expect(judged(false).size, "anomaly types found permitted").toBeGreaterThanOrEqual(12);
     expect(new Set(all.map((r) => r.valid))).toEqual(new Set([true, false, "unknown"]));
     expect(scenarios.some((s) => s.history.endsWith(".edn"))).toBe(true);
+  });
+
+  it("every stored file belongs to a scenario (no stale fixtures)", () => {
+    const named = new Set(scenarios.flatMap((s) => [s.history, s.expected]));
+    const stored = ["histories", "expected"].flatMap((d) => readdirSync(join(GOLDEN_DIR, d)).map((f) => `${d}/${f}`));
+    expect(stored.filter((f) => !named.has(f))).toEqual([]);
+    expect([...named].filter((f) => !stored.includes(f))).toEqual([]);
   });
 });
