@@ -164,7 +164,7 @@ async function measureInChild(mode: "stream" | "memory" | "parse", path: string)
 
 const CHILD_FLAG = "--measure-child";
 
-/** The history size the targets are set for (issue #13): 1M ops/s in memory, under 3x JSON.parse. */
+/** The history size the targets are set for: 1M ops/s in memory, under 3x JSON.parse (README, "Checking a stored history"). */
 const TARGET_OPS = 1_000_000;
 
 /** Rounds of fresh-process runs. On this VM about one run in four takes 25-35% longer than the

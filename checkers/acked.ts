@@ -1,5 +1,5 @@
-// Which sent values the broker acknowledged (DESIGN.md section 5: "a record the broker acknowledged
-// is recorded as acknowledged, with its offset, whatever happened to the rest of its burst").
+// Which sent values the broker acknowledged. A record the broker acknowledged is recorded as
+// acknowledged, with its offset, whatever happened to the rest of its burst (docs/design.md, History).
 //
 // Every value of an ok op was acknowledged. An info `send` op is a burst that was only partly
 // answered: its `["send", key, [offset, value]]` records are the ones the broker acknowledged at

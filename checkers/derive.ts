@@ -1,7 +1,7 @@
-// Derived structures, built once per check (DESIGN.md section 7): client ops paired with their
-// invocations, every micro-op value as a flat record, per-key logs (offset -> values), dense
-// indexes, writers and readers. Every anomaly module reads these and nothing else; reports read
-// them too (through op-pairs.ts and key-log.ts), so a report shows what the checks judged.
+// Derived structures, built once per check: client ops paired with their invocations, every
+// micro-op value as a flat record, per-key logs (offset -> values), dense indexes, writers and
+// readers. Every anomaly module reads these and nothing else; reports read them too (through
+// op-pairs.ts and key-log.ts), so a report shows what the checks judged.
 //
 // Map of the arrays. Everything is numbered and kept in typed arrays (a 1M-op history gives a few
 // million records; an object per record would be slow and large). The prefix of a field names

@@ -1,4 +1,4 @@
-// What a configuration promises (DESIGN.md section 7), in ONE table: for each anomaly, the rules
+// What a configuration promises (docs/design.md, Promises), in ONE table: for each anomaly, the rules
 // under which it is permitted, each with the reason the report shows. Everything not permitted by
 // a rule is forbidden. A setting left out is taken at its strongest, so no configuration at all
 // is the strict default.

@@ -1,4 +1,4 @@
-// The history model: plain, typed ops exactly as they sit in a history file (DESIGN.md section 6),
+// The history model: plain, typed ops exactly as they sit in a history file (docs/design.md, History),
 // and the validation that turns one parsed line into an Op or says precisely what is wrong with it.
 
 export type OpType = "invoke" | "ok" | "fail" | "info";

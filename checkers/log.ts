@@ -1,8 +1,8 @@
-// The per-key logs (DESIGN.md section 7): offset -> values, filled from every value a poll returned
-// (in any completed op) and from the [offset, value] sends of ops that must have committed; then
-// dense indexes (rank of an offset among the key's non-empty offsets). Fills the log fields of
-// Derived (slot…, entry…, keySlots, keyOffsetSlots, valEntry, valMore); a value's first and last
-// index are read from its entries (derive.ts valueFirstIndex, valueLastIndex).
+// The per-key logs: offset -> values, filled from every value a poll returned (in any completed op)
+// and from the [offset, value] sends of ops that must have committed; then dense indexes (rank of
+// an offset among the key's non-empty offsets). Fills the log fields of Derived (slot…, entry…,
+// keySlots, keyOffsetSlots, valEntry, valMore); a value's first and last index are read from its
+// entries (derive.ts valueFirstIndex, valueLastIndex).
 import { type Derived, F_TXN, FAIL, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 

@@ -1,9 +1,9 @@
-// The run's phases as the harness records them in the history itself (DESIGN.md §6): marker ops of
-// process "harness", `workload` when the workload starts and ends, `final-reads` when the final
-// reads start and end (ok: every key read to its end offset; info: not all). A history that has
-// markers says by itself whether its final reads completed, so a crashed or interrupted run's file
-// is judged `unknown` for loss wherever it is checked; histories without markers (Jepsen's, older
-// runs) are judged as before.
+// The run's phases as the harness records them in the history itself (docs/design.md, Phases of a
+// run): marker ops of process "harness", `workload` when the workload starts and ends,
+// `final-reads` when the final reads start and end (ok: every key read to its end offset; info: not
+// all). A history that has markers says by itself whether its final reads completed, so a crashed
+// or interrupted run's file is judged `unknown` for loss wherever it is checked; histories without
+// markers (Jepsen's, older runs) are judged as before.
 import type { Results } from "./check.ts";
 import type { Op } from "./history.ts";
 

@@ -1,4 +1,4 @@
-// Faults as the timeline shows them: the nemesis ops of a history (DESIGN §6) turned into shaded
+// Faults as the timeline shows them: the nemesis ops of a history (docs/design.md, History) turned into shaded
 // intervals (from a fault's invocation to the completion of the undo that ended it) and marks (the
 // failover and recovery times the nemesis measured). Unknown fault names are shown generically:
 // an invoke→completion interval labelled with f and targets.

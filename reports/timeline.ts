@@ -29,7 +29,7 @@ export interface ChartData {
   faults: FaultBand[];
   measures: Measure[];
   unseen: { x: number[]; keys: string[]; counts: number[][]; total: number[] };
-  /** The final reads (DESIGN §5 phase 4), when the history shows them. */
+  /** The final reads (the run's last phase: docs/design.md, Phases of a run), when the history shows them. */
   finalReads: { from: number; to: number } | null;
 }
 
@@ -93,7 +93,7 @@ export function timeSpan(history: History): { start: number; end: number } {
  * The final reads as the history shows them: between the harness's final-reads markers; in a history
  * without markers, the last client process to start, if it only assigns and polls and begins after
  * every other client process has finished (a fresh consumer reading every key from offset 0,
- * DESIGN §5). Seconds; null when no such phase is seen.
+ * docs/design.md, Phases of a run). Seconds; null when no such phase is seen.
  */
 export function finalReads(history: History): { from: number; to: number } | null {
   // A history with phase markers says when its final reads ran (checkers/phases.ts).

@@ -1,4 +1,4 @@
-// The programmatic API (DESIGN.md §9 as functions): run a test, check a history, share one cluster
+// The programmatic API (the command line's commands as functions): run a test, check a history, share one cluster
 // between many runs, run suites as data, replay and shrink stored runs, write JUnit XML. This is
 // what the package entry (index.ts) exports; the command line is a thin layer over the same calls.
 export { runTest, previewRun, checkHistory, type TestRun, type RunOptions, type RunOutcome } from "./run-test.ts";

@@ -1,4 +1,4 @@
-// The history writer (DESIGN.md §6): assigns each op its `index` and `time` (ns since the run
+// The history writer (docs/design.md, History): assigns each op its `index` and `time` (ns since the run
 // started, monotonic) and appends it to history.jsonl as one line in the checkers' canonical field
 // order, before keeping it in memory: what is checked and reported is what was stored, and a crash
 // keeps every line recorded so far. The op shape is the checkers' own (one Op, one OpType).

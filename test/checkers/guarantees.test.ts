@@ -1,4 +1,5 @@
-// The guarantees table against DESIGN.md section 7.
+// The guarantees table (checkers/guarantees.ts) against the promises docs/design.md states: which
+// anomalies each configuration permits, and the strict default when a setting is left out.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ANOMALY_TYPES, type AnomalyType, type CheckConfig, guaranteesFor } from "../../checkers/index.ts";

@@ -1,4 +1,4 @@
-// check reads transactional histories in Jepsen's EDN shape (issue #15 part 6): `:f :txn`, mixed
+// check reads transactional histories in Jepsen's EDN shape: `:f :txn`, mixed
 // `:send`/`:poll` micro-ops, `nil` offsets for unknown sends. A hand-written fixture and generated
 // transactional histories check exactly as their JSON Lines form.
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// A correct model of Kafka transactions that generates histories (DESIGN.md section 6, Jepsen's
+// A correct model of Kafka transactions that generates histories (docs/design.md, History; Jepsen's
 // shape): each process owns a transactional producer and a consumer; an op is one transaction of
 // 1 to 4 micro-ops ([send k v], [poll]) that takes effect at its invocation (sends appended as open
 // records, polls read from the consumer's position) and completes when its process next acts:

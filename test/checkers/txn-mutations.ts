@@ -1,4 +1,4 @@
-// Mutations of correct transactional histories, one per transactional rule (DESIGN.md section 7):
+// Mutations of correct transactional histories, one per transactional rule (docs/design.md, Promises):
 // an aborted transaction's value read (G1a), a committed transaction's value vanished (lost-write /
 // unseen), a committed transaction half visible (torn-txn), a write-read cycle between two
 // committed transactions (G1c). Each edits the generated ops where the history offers a place and

@@ -1,4 +1,4 @@
-// Transactions (issue #15): histories of a correct model of Kafka transactions check clean under
+// Transactions: histories of a correct model of Kafka transactions check clean under
 // read_committed (and, with only permitted anomalies, under read_uncommitted); one mutation per
 // transactional rule is found with its evidence, and read_uncommitted permits the aborted read.
 import fc from "fast-check";

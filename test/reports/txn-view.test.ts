@@ -1,4 +1,4 @@
-// The transaction view (issue #15): shown when the history has txn ops, a row per transaction with
+// The transaction view: shown when the history has txn ops, a row per transaction with
 // its micro-ops, outcome (planned aborts marked), where its sends landed and who read them; the
 // banner states the isolation level and the transactional promises. Kept small for big histories.
 import { readFileSync } from "node:fs";
