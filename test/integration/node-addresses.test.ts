@@ -2,12 +2,15 @@
 // (3 dedicated controllers, 1 broker, Kafka 4.x): two controllers killed and started again in the
 // other order come back each on its own address, not on the lowest free ones Docker hands out (they
 // used to swap, and the quorum never healed); a node whose endpoint was removed while it was down is
-// reconnected on its address, under its name, before it starts.
+// reconnected on its address, under its name, before it starts. Two run networks created at the same
+// moment get different subnets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findLeftovers } from "../../harness/cluster/cleanup.ts";
+import { findLeftovers, removeLeftovers } from "../../harness/cluster/cleanup.ts";
 import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import type { NodeHandle } from "../../harness/cluster/node-handle.ts";
+import { newRunId } from "../../harness/cluster/labels.ts";
 import { waitQuorumReady } from "../../harness/cluster/readiness.ts";
+import { createRunNetwork, engineSubnets } from "../../harness/cluster/run-network.ts";
 import { cidrRange, nodeAddress } from "../../harness/cluster/subnet.ts";
 import { run } from "../../harness/util/exec.ts";
 
@@ -28,6 +31,26 @@ async function lowestFree(c: Cluster, n: number): Promise<string[]> {
   for (let h = 2; free.length < n; h++) if (!used.has(h)) free.push(`${prefix}.${h}`);
   return free;
 }
+
+describe("run networks", () => {
+  it("two created at the same moment get different /24s, overlapping no other network", async () => {
+    const ids = [newRunId(), newRunId()];
+    const before = await engineSubnets();
+    try {
+      // Both see the same free /24: the engine refuses the second one ("Pool overlaps"), which then
+      // takes the next.
+      const [a, b] = await Promise.all(ids.map((id) => createRunNetwork(id)));
+      expect(a).not.toBe(b);
+      for (const s of [a!, b!]) {
+        expect(s).toMatch(/^10\.213\.\d+\.0\/24$/);
+        const r = cidrRange(s)!;
+        for (const other of before.map(cidrRange)) if (other) expect(other.last < r.first || other.first > r.last, `${s} overlaps an existing network`).toBe(true);
+      }
+    } finally {
+      for (const id of ids) await removeLeftovers(id);
+    }
+  });
+});
 
 describe("node addresses (KRaft, Kafka 4.x)", () => {
   let cluster: Cluster;
