@@ -1,10 +1,11 @@
 // Starts a Kafka cluster on its own Docker network from the local image of its Kafka version
 // (provisioning the engine and building the image first when needed): a ZooKeeper ensemble and
-// brokers, or (KRaft) a controller quorum and brokers. Waits until it is ready, and removes every
-// container and the network on stop(), on errors during start, and on SIGINT / SIGTERM.
+// brokers, or (KRaft) a controller quorum and brokers, each node on a fixed address of the network's
+// own subnet. Waits until it is ready, and removes every container and the network on stop(), on
+// errors during start, and on SIGINT / SIGTERM.
 import "./runtime-env.ts";
 import { randomBytes } from "node:crypto";
-import { getContainerRuntimeClient, Wait } from "testcontainers";
+import { Wait } from "testcontainers";
 import { withAdmin } from "../kafka/client.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
@@ -14,9 +15,11 @@ import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { run } from "../util/exec.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
-import { brokerConfig, brokerName, CONTROLLER_PORT, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
+import { brokerConfig, brokerName, CONTROLLER_ID_BASE, CONTROLLER_PORT, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
 import { HarnessNodeContainer } from "./node-container.ts";
 import { nodeHandle, type NodeHandle } from "./node-handle.ts";
+import { createRunNetwork } from "./run-network.ts";
+import { nodeAddress } from "./subnet.ts";
 import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "../spec/cluster.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
@@ -27,6 +30,8 @@ export interface Cluster extends AsyncDisposable {
   readonly runId: string;
   readonly spec: ClusterSpec;
   readonly network: string;
+  /** The network's /24; every node has a fixed address in it (see subnet.ts). */
+  readonly subnet: string;
   readonly image: string;
   /** ZooKeeper mode's ensemble; empty in KRaft. */
   readonly zookeepers: NodeHandle[];
@@ -127,8 +132,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
   const unregister = onShutdown(stop);
 
   try {
-    const client = await getContainerRuntimeClient();
-    await client.network.create({ Name: runId, Labels: { [RUN_LABEL]: runId }, CheckDuplicate: true });
+    const subnet = await createRunNetwork(runId);
     const started = performance.now();
 
     const kraft = spec.metadata === "kraft";
@@ -150,26 +154,30 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
     const controllerPorts = await freePorts(dedicated.length);
     const ownControllers = await allStarted(
       dedicated.map(async (v, i) => {
+        const address = nodeAddress(subnet, "controller", v.id - CONTROLLER_ID_BASE);
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, v.name, "controller")
+          .withAddress(address)
           .withNodeConfig(controllerConfig(spec, v), spec.zookeeperJvmOpts)
           .withEnvironment(kraftEnv)
           .withExposedPorts({ container: CONTROLLER_PORT, host: controllerPorts[i]! })
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId(), controllerPort: controllerPorts[i] }, runId);
+        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId(), controllerPort: controllerPorts[i], address }, runId);
       }),
     );
     const zookeepers = await allStarted(
       Array.from({ length: kraft ? 0 : spec.zookeepers }, async (_, i) => {
         const id = i + 1;
+        const address = nodeAddress(subnet, "zookeeper", id);
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, zkName(id), "zookeeper")
+          .withAddress(address)
           .withNodeConfig(zookeeperConfig(spec), spec.zookeeperJvmOpts)
           .withEnvironment({ ZK_MYID: String(id) })
           .withWaitStrategy(Wait.forLogMessage(/binding to port/).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: zkName(id), role: "zookeeper", id, containerId: c.getId() }, runId);
+        return nodeHandle({ name: zkName(id), role: "zookeeper", id, containerId: c.getId(), address }, runId);
       }),
     );
     if (!kraft) await waitZookeeperReady(zookeepers, timeoutMs);
@@ -179,14 +187,16 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
     const brokers = await allStarted(
       ports.map(async (port, i) => {
         const id = i + 1;
+        const address = nodeAddress(subnet, "broker", id);
         const c = await new HarnessNodeContainer(image)
           .withNode(runId, brokerName(id), "broker")
+          .withAddress(address)
           .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
           .withEnvironment(kraftEnv)
           .withLoopbackPort(port)
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port }, runId);
+        return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address }, runId);
       }),
     );
     const bootstrap = () => brokers.map(bootstrapOf);
@@ -210,6 +220,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       runId,
       spec,
       network: runId,
+      subnet,
       image,
       zookeepers,
       brokers,

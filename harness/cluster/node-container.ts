@@ -1,6 +1,7 @@
-// A GenericContainer for one harness node (ZooKeeper or broker) from the local image: role and
-// configuration as env, run labels, NET_ADMIN for iptables partitions, and published ports bound to
-// 127.0.0.1 only (testcontainers binds to every interface by default).
+// A GenericContainer for one harness node (ZooKeeper, controller or broker) from the local image:
+// role and configuration as env, run labels, NET_ADMIN for iptables partitions, a fixed address on
+// the run's network, and published ports bound to 127.0.0.1 only (testcontainers binds to every
+// interface by default).
 import { GenericContainer } from "testcontainers";
 import { NODE_LABEL, RUN_LABEL } from "./labels.ts";
 
@@ -9,6 +10,7 @@ export type Role = "zookeeper" | "broker" | "controller";
 export class HarnessNodeContainer extends GenericContainer {
   private alias?: string;
   private network?: string;
+  private address?: string;
 
   constructor(image: string) {
     super(image);
@@ -27,6 +29,12 @@ export class HarnessNodeContainer extends GenericContainer {
       .withEnvironment({ ROLE: role });
   }
 
+  /** The node's fixed address on the run's network (Docker keeps it across stops and starts). */
+  withAddress(address: string): this {
+    this.address = address;
+    return this;
+  }
+
   withNodeConfig(text: string, jvmOpts: string): this {
     return this.withEnvironment({ NODE_CONFIG: text, JVM_OPTS: jvmOpts });
   }
@@ -37,11 +45,12 @@ export class HarnessNodeContainer extends GenericContainer {
   }
 
   protected override async beforeContainerCreated(): Promise<void> {
-    // Aliases set at creation on the run's network. (testcontainers' withNetworkAliases creates the
-    // container on Docker's default bridge, shared with every other container, and connects it to
-    // the run's network afterwards.)
+    // Aliases and address set at creation on the run's network. (testcontainers' withNetworkAliases
+    // creates the container on Docker's default bridge, shared with every other container, and
+    // connects it to the run's network afterwards.)
     if (this.network && this.alias) {
-      this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.network]: { Aliases: [this.alias] } } };
+      const ipam = this.address ? { IPAMConfig: { IPv4Address: this.address } } : {};
+      this.createOpts.NetworkingConfig = { EndpointsConfig: { [this.network]: { Aliases: [this.alias], ...ipam } } };
     }
     for (const bindings of Object.values(this.hostConfig.PortBindings ?? {}) as { HostIp?: string }[][]) {
       for (const binding of bindings) binding.HostIp = "127.0.0.1";

@@ -1,6 +1,7 @@
 // A started node and the operations the fault injector needs. testcontainers-node has no kill or
-// pause, so these go through the runtime client's container handle; addresses are re-read on
-// demand because a restarted container may get a new one.
+// pause, so these go through the runtime client's container handle. Each node has a fixed address
+// on the run's network (see subnet.ts); start() puts it back on that address when Docker did not
+// keep it, and address() reads what Docker reports.
 import { getContainerRuntimeClient } from "testcontainers";
 import type { Role } from "./node-container.ts";
 
@@ -20,7 +21,7 @@ export interface NodeHandle {
   readonly externalPort?: number;
   /** For dedicated KRaft controllers: the CONTROLLER listener's port on 127.0.0.1 (DescribeQuorum asked of each voter). */
   readonly controllerPort?: number;
-  /** The node's address on the run's network (may change after a restart). */
+  /** The node's address on the run's network, as Docker reports it (the node's fixed address). */
   address(): Promise<string>;
   /** The address it had when it was last killed or stopped (undefined before). */
   lastAddress(): string | undefined;
@@ -35,15 +36,45 @@ export interface NodeHandle {
   logs(): Promise<string>;
 }
 
+export interface NodeInfo {
+  name: string;
+  role: Role;
+  id: number;
+  containerId: string;
+  externalPort?: number;
+  controllerPort?: number;
+  /** The fixed address it was created with on the run's network. */
+  address?: string;
+}
+
+/** What Docker reports of a container's endpoint on a network (dockerode types it loosely). */
+interface Endpoint {
+  IPAddress?: string;
+  IPAMConfig?: { IPv4Address?: string } | null;
+}
+
 export async function nodeHandle(
-  info: { name: string; role: Role; id: number; containerId: string; externalPort?: number; controllerPort?: number },
+  info: NodeInfo,
   networkName: string,
 ): Promise<NodeHandle> {
+  const { address: given, ...rest } = info;
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(info.containerId);
   const inspect = () => client.container.inspect(container);
+  const endpoint = async (): Promise<Endpoint | undefined> => (await inspect()).NetworkSettings.Networks[networkName];
+  // Without one given (a handle rebuilt for an existing container), the address it was created with.
+  const fixed = given ?? (await endpoint())?.IPAMConfig?.IPv4Address;
+  /** Reconnects the stopped container on its fixed address when its endpoint lost it (or is gone). */
+  const ensureFixedAddress = async () => {
+    if (!fixed) return;
+    const ep = await endpoint();
+    if (ep?.IPAMConfig?.IPv4Address === fixed) return;
+    const network = client.network.getById(networkName);
+    if (ep) await network.disconnect({ Container: info.containerId, Force: true });
+    await network.connect({ Container: info.containerId, EndpointConfig: { IPAMConfig: { IPv4Address: fixed }, Aliases: [info.name] } });
+  };
   const address = async () => {
-    const ip = (await inspect()).NetworkSettings.Networks[networkName]?.IPAddress;
+    const ip = (await endpoint())?.IPAddress;
     if (!ip) throw new Error(`${info.name} has no address on network ${networkName} (is it running?)`);
     return ip;
   };
@@ -52,7 +83,7 @@ export async function nodeHandle(
     lastAddress = await address().catch(() => lastAddress);
   };
   return {
-    ...info,
+    ...rest,
     address,
     lastAddress: () => lastAddress,
     async state() {
@@ -67,6 +98,7 @@ export async function nodeHandle(
       await container.stop({ t: timeoutSeconds });
     },
     async start() {
+      await ensureFixedAddress();
       await container.start();
     },
     async pause() {
