@@ -106,7 +106,8 @@ export const SETTINGS = [
   { flag: "max-in-flight", path: ["producer", "maxInFlight"], default: 5, arg: "<n>", parse: number, kafka: "max.in.flight.requests.per.connection",
     help: "producer max.in.flight.requests.per.connection",
     verdict: { key: "maxInFlight", domain: positiveInt, label: (v) => `inflight=${v}`, chip: (v) => `max in flight ${v ?? "≤5"}` } },
-  { flag: "subscribe", path: ["consumer", "mode"], default: "assign", on: "subscribe", off: "assign", help: "consumers share a group (subscribe), not assign",
+  { flag: "subscribe", path: ["consumer", "mode"], default: "assign", on: "subscribe", off: "assign", negatable: true,
+    help: "consumers share a group (subscribe)", noHelp: "consumers assign themselves partitions (assign)",
     verdict: { key: "consumerMode", domain: among(CONSUMER_MODES), label: (v) => (v === "subscribe" ? "subscribe" : ""), chip: (v) => `consumers: ${v ?? "assign"}`, describe: (v) => v } },
   { flag: "ww-deps", on: true, help: "infer write-write dependencies from log order (finds G0)",
     verdict: { key: "wwDeps", domain: bool, chip: (v) => (v ? "ww deps inferred" : undefined), describe: (v) => (v ? "ww-deps" : undefined) } },
@@ -159,10 +160,11 @@ export function flagValue(s: Setting, given: string | boolean): Parsed {
   return s.parse ? s.parse(given) : { value: given };
 }
 
-/** The flag words that set `value` from the defaults, e.g. ["--acks", "all"]; a switch's off value needs none. */
+/** The flag words that set `value`, e.g. ["--acks", "all"]; a switch's off value is said where it
+ *  has a --no- form (the verdict's switches: a replay states them all), else left to the default. */
 export function flagWords(s: Setting, value: unknown): string[] {
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return [];
-  if (s.arg === undefined) return value === s.on ? [`--${s.flag}`] : [];
+  if (s.arg === undefined) return value === s.on ? [`--${s.flag}`] : s.negatable && value === s.off ? [`--no-${s.flag}`] : [];
   return [`--${s.flag}`, (s.format ?? String)(value)];
 }
 
