@@ -30,7 +30,8 @@ function flagsOf(name: "run" | "check", words: string[]): Record<string, string 
 
 const runSpec = (words: string[]): TestSpec => parseTestSpec(specFromFlags(flagsOf("run", words)));
 
-const withPath = (s: Setting): s is Setting & { path: readonly string[] } => s.path !== undefined;
+const withPath = <S extends Setting>(s: S): s is S & { path: NonNullable<Setting["path"]> } => s.path !== undefined;
+const ALL: readonly Setting[] = SETTINGS;
 
 // The values each verdict setting takes in a spec.
 const DOMAIN: Record<string, readonly unknown[]> = {
@@ -109,9 +110,9 @@ const specInputs = fc
 describe("settings table", () => {
   it("its defaults, paths and value lists are the spec schema's", () => {
     const defaults = TestSpecSchema.parse({});
-    for (const s of SETTINGS.filter(withPath)) {
-      expect(specValue(defaults, s), s.flag).toEqual("default" in s ? s.default : undefined);
-      expect(TestSpecSchema.safeParse(at(s.path, "default" in s ? s.default : undefined)).success, s.flag).toBe(true);
+    for (const s of ALL.filter(withPath)) {
+      expect(specValue(defaults, s), s.flag).toEqual(s.default);
+      expect(TestSpecSchema.safeParse(at(s.path, s.default)).success, s.flag).toBe(true);
     }
     expect(TABLE_ISOLATION).toEqual(ISOLATION_LEVELS);
     expect(TABLE_KINDS).toEqual(WORKLOAD_KINDS);
@@ -121,10 +122,10 @@ describe("settings table", () => {
   });
 
   it("every flag is unique, and every run flag is an option of `run`", () => {
-    const flags = SETTINGS.map((s) => s.flag);
+    const flags = ALL.map((s) => s.flag);
     expect(new Set(flags).size).toBe(flags.length);
     const run = command("run").options.map((o) => o.long);
-    for (const s of SETTINGS.filter(withPath)) expect(run, s.flag).toContain(`--${s.flag}`);
+    for (const s of ALL.filter(withPath)) expect(run, s.flag).toContain(`--${s.flag}`);
     const check = command("check").options.map((o) => o.long);
     for (const s of VERDICT_SETTINGS) expect(check, s.flag).toContain(`--${s.flag}`);
   });
