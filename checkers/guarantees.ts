@@ -1,9 +1,11 @@
-// What a configuration promises (DESIGN.md section 7), in ONE table: for each anomaly, the rules
+// What a configuration promises (docs/design.md "Promises"), in ONE table: for each anomaly, the rules
 // under which it is permitted, each with the reason the report shows. Everything not permitted by
 // a rule is forbidden. A setting left out is taken at its strongest, so no configuration at all
 // is the strict default.
 import { ANOMALY_TYPES, type AnomalyType } from "./findings.ts";
 
+/** The settings a history is judged under. Each field is a verdict setting of the settings table
+ *  (checkers/settings.ts), which maps it to a spec path, a flag, a label and a chip. */
 export interface CheckConfig {
   acks?: 0 | 1 | "all";
   minInsyncReplicas?: number;
