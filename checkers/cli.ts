@@ -3,19 +3,10 @@
 import type { Command } from "commander";
 import type { Results } from "./check.ts";
 import type { CheckConfig } from "./guarantees.ts";
+import { camel, checkValue, flagValue, optionHeads, VERDICT_SETTINGS, type VerdictFlags } from "./settings.ts";
 
-export interface CheckFlags {
-  json?: boolean;
-  acks?: string;
-  minIsr?: string;
-  unclean?: boolean;
-  idempotent?: boolean;
-  maxInFlight?: string;
-  subscribe?: boolean;
-  wwDeps?: boolean;
-  isolation?: string;
-  txn?: boolean;
-}
+/** The flags of the verdict settings (checkers/settings.ts), --json, and --txn, the older spelling of --workload txn. */
+export type CheckFlags = VerdictFlags & { json?: boolean; txn?: boolean };
 
 export interface Io {
   stdout: (text: string) => void;
@@ -28,23 +19,15 @@ export const processIo: Io = {
 };
 
 export function registerCheckCommand(program: Command): void {
-  program
+  const command = program
     .command("check")
     .description("check a stored history (.jsonl/.json or Jepsen .edn); unspecified settings are assumed at their strongest")
     .argument("<file>", "history file")
-    .option("--json", "print the results as one JSON object")
-    .option("--acks <acks>", "producer acks: 0, 1 or all")
-    .option("--min-isr <n>", "topic min.insync.replicas")
-    .option("--unclean", "unclean leader election was enabled")
-    .option("--no-unclean", "unclean leader election was disabled")
-    .option("--idempotent", "the producer was idempotent")
-    .option("--no-idempotent", "the producer was not idempotent")
-    .option("--max-in-flight <n>", "producer max.in.flight.requests.per.connection")
-    .option("--subscribe", "consumers used subscribe (consumer groups), not assign")
-    .option("--ww-deps", "infer write-write dependencies from log order (finds G0)")
-    .option("--isolation <level>", "the consumers' isolation.level: read_committed or read_uncommitted")
-    .option("--txn", "the producers were transactional (workload txn)")
-    .option("--no-txn", "the producers were not transactional")
+    .option("--json", "print the results as one JSON object");
+  for (const setting of VERDICT_SETTINGS) for (const o of optionHeads(setting)) command.option(o.head, o.help);
+  command
+    .option("--txn", "the producers were transactional (same as --workload txn)")
+    .option("--no-txn", "the producers were not transactional (same as --workload queue)")
     .action(async (file: string, flags: CheckFlags) => {
       process.exitCode = await checkCommand(file, flags);
     });
@@ -52,36 +35,22 @@ export function registerCheckCommand(program: Command): void {
 
 /** Parses the flags into a configuration, or returns what is wrong with them. */
 export function configFromFlags(flags: CheckFlags): CheckConfig | string {
-  const config: CheckConfig = {};
-  if (flags.acks !== undefined) {
-    if (flags.acks === "0") config.acks = 0;
-    else if (flags.acks === "1") config.acks = 1;
-    else if (flags.acks === "all" || flags.acks === "-1") config.acks = "all";
-    else return `--acks must be 0, 1 or all (got "${flags.acks}")`;
-  }
-  const int = (name: string, s: string | undefined, min: number): number | string | undefined => {
-    if (s === undefined) return undefined;
-    if (!/^\d+$/.test(s) || Number(s) < min) return `${name} must be an integer >= ${min} (got "${s}")`;
-    return Number(s);
-  };
-  const isr = int("--min-isr", flags.minIsr, 1);
-  if (typeof isr === "string") return isr;
-  if (isr !== undefined) config.minInsyncReplicas = isr;
-  const inFlight = int("--max-in-flight", flags.maxInFlight, 1);
-  if (typeof inFlight === "string") return inFlight;
-  if (inFlight !== undefined) config.maxInFlight = inFlight;
-  if (flags.unclean !== undefined) config.uncleanLeaderElection = flags.unclean;
-  if (flags.idempotent !== undefined) config.idempotent = flags.idempotent;
-  if (flags.subscribe) config.consumerMode = "subscribe";
-  if (flags.wwDeps) config.wwDeps = true;
-  if (flags.isolation !== undefined) {
-    if (flags.isolation !== "read_committed" && flags.isolation !== "read_uncommitted") {
-      return `--isolation must be read_committed or read_uncommitted (got "${flags.isolation}")`;
+  const config: Record<string, unknown> = {};
+  for (const s of VERDICT_SETTINGS) {
+    const given = (flags as Record<string, string | boolean | undefined>)[camel(s.flag)];
+    if (given === undefined) continue;
+    const parsed = flagValue(s, given);
+    if ("value" in parsed && parsed.value === undefined) continue; // a switch without a --no- form
+    const value = "value" in parsed ? checkValue(s.verdict, parsed.value) : undefined;
+    if (value === undefined) {
+      // Where the field is the flag's own value, its domain says what it takes; else the flag's parser.
+      const expected = "expected" in parsed && s.verdict.of ? parsed.expected : s.verdict.domain.expected;
+      return `--${s.flag} must be ${expected} (got ${JSON.stringify(given)})`;
     }
-    config.isolation = flags.isolation;
+    config[s.verdict.key] = value;
   }
   if (flags.txn !== undefined) config.transactional = flags.txn;
-  return config;
+  return config as CheckConfig;
 }
 
 /** Runs the check and returns the exit code. */

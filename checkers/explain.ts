@@ -4,6 +4,7 @@ import type { Results } from "./check.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import type { Finding, TxnSend } from "./findings.ts";
 import type { Key, Value } from "./history.ts";
+import { describeSettings } from "./settings.ts";
 
 const show = (x: Key | Value): string => JSON.stringify(x);
 const op = (i: number): string => `op ${i}`;
@@ -50,18 +51,9 @@ export function explainFinding(f: Finding): string {
   }
 }
 
-/** The settings given, in Kafka's words; the rest are assumed at their strongest. */
+/** The settings given, in Kafka's words (the settings table's); the rest are assumed at their strongest. */
 export function describeConfig(c: CheckConfig): string {
-  const parts: string[] = [];
-  if (c.acks !== undefined) parts.push(`acks=${c.acks}`);
-  if (c.minInsyncReplicas !== undefined) parts.push(`min.insync.replicas=${c.minInsyncReplicas}`);
-  if (c.uncleanLeaderElection !== undefined) parts.push(`unclean.leader.election.enable=${c.uncleanLeaderElection}`);
-  if (c.idempotent !== undefined) parts.push(`enable.idempotence=${c.idempotent}`);
-  if (c.maxInFlight !== undefined) parts.push(`max.in.flight.requests.per.connection=${c.maxInFlight}`);
-  if (c.consumerMode !== undefined) parts.push(c.consumerMode);
-  if (c.wwDeps) parts.push("ww-deps");
-  if (c.transactional !== undefined) parts.push(c.transactional ? "transactional producers" : "no transactions");
-  if (c.isolation !== undefined) parts.push(`isolation.level=${c.isolation}`);
+  const parts = describeSettings(c);
   return parts.length === 0 ? "none given: every setting assumed at its strongest" : `${parts.join(", ")} (settings not given assumed at their strongest)`;
 }
 

@@ -7,7 +7,7 @@ import { registerReportCommand } from "../reports/cli.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
-import type { RunFlags } from "./run/run-flags.ts";
+import { runOptions, specFromFlags, type RunFlags } from "./run/run-flags.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
 export const DEFAULT_SUITE = packageFile("suites", "known-answers.yaml");
@@ -47,41 +47,20 @@ export function buildProgram(): Command {
       process.exitCode = r.ok ? 0 : 1;
     });
 
-  program
+  // The run's settings come from the settings table (checkers/settings.ts), help and defaults too.
+  const run = program
     .command("run")
     .description("one test run: cluster, workload with faults, heal, final reads, check, report")
-    .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it")
-    .option("--client <name>", "Kafka client library: kafkajs (default), platformatic (@platformatic/kafka) or confluent (librdkafka; kafka-harness install-client confluent first)")
-    .option("--acks <0|1|all>", "producer acks")
-    .option("--min-isr <n>", "topic min.insync.replicas")
-    .option("--unclean", "allow unclean leader election")
-    .option("--idempotent", "idempotent producer")
-    .option("--max-in-flight <n>", "max in-flight requests per connection")
-    .option("--retries <n>", "producer retries")
+    .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it");
+  for (const o of runOptions()) run.option(o.head, o.help);
+  run
     .option("--faults <kinds>", "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)")
     .option("--targets <kinds>", "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)")
-    .option("--time-limit <s>", "workload seconds")
-    .option("--rate <r>", "send ops per second (all producers)")
-    .option("--seed <n>", "seed of the workload plan and fault schedule")
-    .option("--brokers <n>", "brokers (1-5)")
-    .option("--zookeepers <n>", "ZooKeeper nodes (1-5)")
-    .option("--metadata <mode>", "zookeeper (default, Kafka 3.9) or kraft (a controller quorum)")
-    .option("--kafka-version <v>", "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)")
-    .option("--controllers <n>", "KRaft controller quorum voters (1-5, default 3)")
-    .option("--combined", "KRaft: controllers run on the first brokers (broker,controller) instead of nodes of their own")
-    .option("--partitions <n>", "partitions of the test topic (one key each)")
-    .option("--producers <n>", "producer processes")
-    .option("--consumers <n>", "consumer processes")
-    .option("--subscribe", "consumers share a group (default: assign)")
-    .option("--workload <kind>", "queue (default: sends and polls) or txn (transactions of send/poll micro-ops)")
-    .option("--abort-rate <r>", "txn: share of transactions aborted on purpose (0-1, default 0.1)")
-    .option("--isolation <level>", "the workload's consumers: read_committed (default) or read_uncommitted")
-    .option("--name <name>", "test name (store/<name>/...)")
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")
     .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
-      const [{ readSpecFile }, { specFromFlags }, { parseTestSpec }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
-        import("./run/stored-run.ts"), import("./run/run-flags.ts"), import("./spec/test-spec.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
+      const [{ readSpecFile }, { parseTestSpec }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
+        import("./run/stored-run.ts"), import("./spec/test-spec.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
       const base = o.spec ? await readSpecFile(o.spec) : {};
       const spec = parseTestSpec(specFromFlags(o, base));
       const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });

@@ -2,6 +2,7 @@
 // versions, the spec, and links to the stored history, results and node logs (relative, so they
 // work from the run directory and from a CI artifact that keeps its layout).
 import type { Results } from "../checkers/index.ts";
+import { flagWords, RUN_SETTINGS, specValue } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
 import type { SpecLike } from "./verdict.ts";
 
@@ -28,24 +29,10 @@ export function mergedMeta(spec: SpecLike | undefined, meta: ReportMeta | undefi
   return { ...top, ...inner, ...(meta ?? {}) };
 }
 
-/** A `kafka-harness run` command line with the spec's settings, for runs that stored none. */
+/** A `kafka-harness run` command line with the spec's settings, for runs that stored none: every
+ *  setting of the settings table that has a run flag, so it parses back to the same settings. */
 export function reconstructCommand(spec: SpecLike): string {
-  const a = ["kafka-harness run"];
-  const p = spec.producer ?? {};
-  const t = spec.topic ?? {};
-  if (typeof spec.client === "string") a.push(`--client ${spec.client}`);
-  if (p.acks !== undefined) a.push(`--acks ${p.acks}`);
-  if (t.minInsyncReplicas !== undefined) a.push(`--min-isr ${t.minInsyncReplicas}`);
-  if (t.uncleanLeaderElection) a.push("--unclean");
-  if (p.idempotent) a.push("--idempotent");
-  if (p.maxInFlight !== undefined) a.push(`--max-in-flight ${p.maxInFlight}`);
-  if (spec.faults?.kinds?.length) a.push(`--faults ${spec.faults.kinds.join(",")}`);
-  if (spec.workload?.timeLimitSeconds !== undefined) a.push(`--time-limit ${spec.workload.timeLimitSeconds}`);
-  if (spec.workload?.rate !== undefined) a.push(`--rate ${spec.workload.rate}`);
-  if (spec.cluster?.brokers !== undefined) a.push(`--brokers ${spec.cluster.brokers}`);
-  if (t.partitions !== undefined) a.push(`--partitions ${t.partitions}`);
-  if (spec.seed !== undefined) a.push(`--seed ${spec.seed}`);
-  return a.join(" ");
+  return ["kafka-harness run", ...RUN_SETTINGS.flatMap((s) => flagWords(s, specValue(spec, s)))].join(" ");
 }
 
 const KNOWN = new Set(["command", "replay", "startedAt", "runId", "versions", "files"]);

@@ -1,7 +1,8 @@
 // The top of the report: the verdict in one glance (valid / invalid / unknown and why), the
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
-import type { CheckConfig, Results } from "../checkers/index.ts";
+import type { Results } from "../checkers/index.ts";
+import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
 import { type PromiseRow, promiseTable } from "./promises.ts";
 
@@ -21,27 +22,9 @@ export type SpecLike = Record<string, unknown> & {
 export const verdictWord = (v: Results["valid"]): string => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
 export const verdictClass = (v: Results["valid"]): string => (v === true ? "valid" : v === false ? "invalid" : "unknown");
 
-/** The settings that decide the guarantees, as short chips; a setting not given reads "(assumed)".
- *  `txns`: the history has transactions (the isolation level and transactions are stated too). */
-export function configChips(c: CheckConfig, txns = false): string[] {
-  const a = (given: boolean) => (given ? "" : " (assumed)");
-  return [
-    `acks=${c.acks ?? "all"}${a(c.acks !== undefined)}`,
-    `min.insync.replicas=${c.minInsyncReplicas ?? "≥2"}${a(c.minInsyncReplicas !== undefined)}`,
-    `unclean election ${c.uncleanLeaderElection ? "on" : "off"}${a(c.uncleanLeaderElection !== undefined)}`,
-    `${c.idempotent === false ? "not idempotent" : "idempotent"}${a(c.idempotent !== undefined)}`,
-    `max in flight ${c.maxInFlight ?? "≤5"}${a(c.maxInFlight !== undefined)}`,
-    `consumers: ${c.consumerMode ?? "assign"}${a(c.consumerMode !== undefined)}`,
-    ...(c.wwDeps ? ["ww deps inferred"] : []),
-    // Only where transactions are in play: for a queue run the isolation level changes nothing.
-    ...(txns || c.transactional === true
-      ? [
-          `${c.transactional === false ? "no transactions" : "transactional producers"}${a(c.transactional !== undefined)}`,
-          `consumers ${c.isolation ?? "read_committed"}${a(c.isolation !== undefined)}`,
-        ]
-      : []),
-  ];
-}
+// The settings that decide the guarantees, as short chips, come from the settings table
+// (checkers/settings.ts); a setting not given reads "(assumed)".
+export { configChips };
 
 /** The run's shape from the spec: cluster, topic, workload, faults. */
 export function runChips(spec: SpecLike | undefined): string[] {

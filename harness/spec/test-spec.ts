@@ -1,6 +1,9 @@
 // A TestSpec: one plain, serialisable object describing a whole run (cluster, topic, clients,
 // workload, faults, durations, seed). Validated at the edge: a wrong field is an error naming it
-// before anything starts.
+// before anything starts. Each field's default is spelled once, on the field: a part left out is
+// parsed from {} (prefault). The settings with a flag are described in checkers/settings.ts, which
+// repeats their defaults and value lists (this folder imports nothing); test/spec/settings.test.ts
+// holds the two equal.
 import { z } from "zod";
 import { ClientNameSchema } from "./client.ts";
 import { ClusterSpecSchema, withKafkaVersion, type ClusterSpec } from "./cluster.ts";
@@ -24,7 +27,7 @@ export const TestSpecSchema = z
     seed: int(0, 2 ** 31 - 1).optional(),
     /** The Kafka client library the producers and consumers use (harness/clients). */
     client: ClientNameSchema.default("kafkajs"),
-    cluster: ClusterSpecSchema.default(ClusterSpecSchema.parse({})),
+    cluster: ClusterSpecSchema.prefault({}),
     topic: z
       .object({
         name: z.string().regex(/^[a-zA-Z0-9._]+$/, { error: "must be letters, digits, dot or underscore (no dash: keys are <topic>-<partition>)" }).default("t"),
@@ -34,7 +37,7 @@ export const TestSpecSchema = z
         uncleanLeaderElection: z.boolean().default(false),
       })
       .strict()
-      .default({ name: "t", partitions: 3, replicationFactor: 3, minInsyncReplicas: 2, uncleanLeaderElection: false }),
+      .prefault({}),
     producer: z
       .object({
         acks: AcksSchema.default("all"),
@@ -45,7 +48,7 @@ export const TestSpecSchema = z
         opTimeoutMs: int(500, 300_000).default(10_000),
       })
       .strict()
-      .default({ acks: "all", idempotent: false, maxInFlight: 5, retries: 5, requestTimeoutMs: 5000, opTimeoutMs: 10_000 }),
+      .prefault({}),
     consumer: z
       .object({
         mode: z.enum(["assign", "subscribe"], { error: 'must be "assign" or "subscribe"' }).default("assign"),
@@ -55,7 +58,7 @@ export const TestSpecSchema = z
         isolation: z.enum(ISOLATION_LEVELS, { error: `must be one of ${ISOLATION_LEVELS.join(", ")}` }).default("read_committed"),
       })
       .strict()
-      .default({ mode: "assign", count: 2, isolation: "read_committed" }),
+      .prefault({}),
     workload: z
       .object({
         /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops. */
@@ -70,7 +73,7 @@ export const TestSpecSchema = z
         timeLimitSeconds: z.number().positive().max(3600).default(30),
       })
       .strict()
-      .default({ kind: "queue", abortRate: 0.1, producers: 4, rate: 50, maxBurst: 4, timeLimitSeconds: 30 }),
+      .prefault({}),
     faults: z
       .object({
         /** Fault kinds the schedule may use; empty means no faults. */

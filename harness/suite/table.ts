@@ -1,23 +1,14 @@
 // The suite's summary table: one row per scenario, its configuration and faults as short labels,
 // the faults applied and writes acknowledged/read per run, the anomalies over its runs (forbidden
 // ones starred), the verdicts and whether it was met.
+import { specLabel } from "../../checkers/spec-config.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { ScenarioOutcome } from "./judge.ts";
 
-/** "acks=all minISR=2 idempotent inflight=5": the settings that decide the verdict, for the table. */
+/** "kafkajs acks=all minISR=2 idempotent inflight=5 txn read_committed": the client and the
+ *  settings that decide the verdict, made from the settings table (checkers/settings.ts). */
 export function configLabel(spec: TestSpec): string {
-  const p = spec.producer;
-  return [
-    spec.client,
-    `acks=${p.acks}`,
-    `minISR=${spec.topic.minInsyncReplicas}`,
-    spec.topic.uncleanLeaderElection ? "unclean" : "",
-    p.idempotent ? "idempotent" : "",
-    `inflight=${p.maxInFlight}`,
-    spec.consumer.mode === "subscribe" ? "subscribe" : "",
-  ]
-    .filter(Boolean)
-    .join(" ");
+  return specLabel(spec);
 }
 
 /** "kill,pause @ leader" or an explicit schedule as "cut-from-brokers@controller then kill@controller". */
