@@ -4,6 +4,8 @@
 // is the strict default.
 import { ANOMALY_TYPES, type AnomalyType } from "./findings.ts";
 
+/** The settings a history is judged under. Each field is a verdict setting of the settings table
+ *  (checkers/settings.ts), which maps it to a spec path, a flag, a label and a chip. */
 export interface CheckConfig {
   acks?: 0 | 1 | "all";
   minInsyncReplicas?: number;
