@@ -7,6 +7,7 @@ import { registerReportCommand } from "../reports/cli.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
+import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import type { RunFlags } from "./run/run-flags.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
@@ -58,7 +59,7 @@ export function buildProgram(): Command {
     .option("--idempotent", "idempotent producer")
     .option("--max-in-flight <n>", "max in-flight requests per connection")
     .option("--retries <n>", "producer retries")
-    .option("--faults <kinds>", "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)")
+    .option("--faults <kinds>", faultKindsHelp())
     .option("--targets <kinds>", "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)")
     .option("--time-limit <s>", "workload seconds")
     .option("--rate <r>", "send ops per second (all producers)")
