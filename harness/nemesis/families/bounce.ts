@@ -1,14 +1,40 @@
-// Bounce: a rolling restart (faults/bounce.ts), every broker in turn stopped, started and awaited
-// back in sync; in KRaft the dedicated controllers too, after the brokers. It ends when it
+// Bounce: a rolling restart, the operation every Kafka operator does and the one that should never
+// lose anything. One node at a time: SIGTERM (controlled shutdown), start, and wait until it is back
+// (registered and every partition's ISR whole; a controller: back in the quorum) before touching
+// the next one; in KRaft the dedicated controllers too, after the brokers. It ends when it
 // completes (no undo), and only with nothing else in force.
 import fc from "fast-check";
 import { waitBrokerBack, waitControllerBack } from "../broker-sessions.ts";
+import type { Stoppable } from "../capabilities.ts";
 import type { FaultState } from "../fault-state.ts";
-import { rollingRestart } from "../faults/bounce.ts";
 import type { FaultValue } from "../types.ts";
 import type { FaultFamily } from "./family.ts";
 
 export type BounceSpec = { fault: "bounce" };
+
+export interface BounceStep {
+  node: string;
+  /** From SIGTERM until the container exited. */
+  stopMs: number;
+  /** From start until the node was back. */
+  backMs: number;
+}
+
+export async function rollingRestart(
+  nodes: readonly Stoppable[],
+  o: { stopTimeoutSeconds: number; waitBack: (node: Stoppable) => Promise<void> },
+): Promise<BounceStep[]> {
+  const steps: BounceStep[] = [];
+  for (const b of nodes) {
+    const t0 = performance.now();
+    await b.stop(o.stopTimeoutSeconds);
+    const t1 = performance.now();
+    await b.start();
+    await o.waitBack(b);
+    steps.push({ node: b.name, stopMs: Math.round(t1 - t0), backMs: Math.round(performance.now() - t1) });
+  }
+  return steps;
+}
 
 const conflict = (state: FaultState) => (state.inForce() ? `faults in force on ${[...state.faulted()].join(", ")}` : undefined);
 

@@ -1,13 +1,18 @@
-// Pause: the target nodes' processes frozen (faults/pause.ts), undone by resume. A paused node's
-// peers see silence, not a closed socket: sessions expire only after their timeouts.
+// Pause: freeze every process of the target containers (cgroup freezer), undone by resume. The JVM
+// does not notice; its sockets stay open and its peers see silence, so ZooKeeper expires its
+// session only after the session timeout and followers drop out of the ISR after
+// replica.lag.time.max.ms.
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import type { FaultState } from "../fault-state.ts";
-import { pauseNodes, resumeNodes } from "../faults/pause.ts";
+import type { Pausable } from "../capabilities.ts";
 import type { FaultFamily, TargetedSpec } from "./family.ts";
 import { nodeFault, restoreNodes, targetDomains } from "./node-faults.ts";
 
 export type PauseSpec = TargetedSpec<"pause" | "resume">;
+
+const pauseNodes = (nodes: readonly Pausable[]) => Promise.all(nodes.map((n) => n.pause())).then(() => undefined);
+const resumeNodes = (nodes: readonly Pausable[]) => Promise.all(nodes.map((n) => n.unpause())).then(() => undefined);
 
 /** Pausing a partitioned node would leave rules that outlive the heal (heal skips paused nodes). */
 const conflict = (state: FaultState, nodes: readonly string[]) => state.busy(nodes, { partitionedToo: true });

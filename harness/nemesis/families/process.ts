@@ -1,17 +1,22 @@
-// Process faults: kill (SIGKILL, faults/kill.ts) and stop (SIGTERM, a clean shutdown, SIGKILL after
-// the timeout; faults/stop.ts) of the target nodes, both undone by start (one node at a time, in
-// the order of their old addresses, after ZooKeeper dropped the old sessions).
+// Process faults on the target nodes, both undone by start (one node at a time, in the order of
+// their old addresses, after ZooKeeper dropped the old sessions; faults/kill.ts):
+// - kill: SIGKILL the JVM (PID 1 of its container): no shutdown hooks; the container's unflushed
+//   page cache survives (the kernel owns it). Its data is kept for the start.
+// - stop: SIGTERM and wait for the clean shutdown (a broker does a controlled shutdown: it hands its
+//   leaderships over before it exits); SIGKILL only if it has not exited after the timeout.
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import { waitOldSessionsGone } from "../broker-sessions.ts";
 import type { FaultState } from "../fault-state.ts";
 import { killNodes, startNodes } from "../faults/kill.ts";
-import { stopNodes } from "../faults/stop.ts";
+import type { Stoppable } from "../capabilities.ts";
 import type { Action, FaultFamily, TargetedSpec } from "./family.ts";
 import { nodeFault, restoreNodes, targetDomains } from "./node-faults.ts";
 
 export type ProcessSpec = TargetedSpec<"kill" | "stop" | "start">;
 type Down = TargetedSpec<"kill" | "stop">;
+
+const stopNodes = (nodes: readonly Stoppable[], timeoutSeconds: number) => Promise.all(nodes.map((n) => n.stop(timeoutSeconds))).then(() => undefined);
 
 /**
  * A partitioned node may be killed or stopped (the 2013 scenario kills a leader that is cut off):
