@@ -21,11 +21,13 @@ export type FamilySpec = (typeof FAMILIES)[number] extends infer F ? (F extends 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies Same<FamilySpec["fault"], FaultName>;
 
+const BY_FAULT = new Map<string, FaultFamily<FaultSpec>>(FAMILIES.flatMap((f) => f.faults.map((n) => [n, f as FaultFamily<FaultSpec>] as const)));
+
 /** The family that acts on this fault name. */
 export function familyOf(fault: FaultSpec["fault"]): FaultFamily<FaultSpec> {
-  const family = FAMILIES.find((f) => (f.faults as readonly string[]).includes(fault));
+  const family = BY_FAULT.get(fault);
   if (!family) throw new Error(`no fault family acts on ${fault}`);
-  return family as FaultFamily<FaultSpec>;
+  return family;
 }
 
 /** The action for this fault, from its family. */
