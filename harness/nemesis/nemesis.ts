@@ -57,7 +57,13 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
 
   const ctx: NemesisContext = {
     ...clusterNodes(cluster),
-    cluster, state, probe, watch, rng: o.rng, settings: nemesisSettings(cluster, o), variantOf: variantCache(),
+    cluster,
+    state,
+    probe,
+    watch,
+    rng: o.rng,
+    settings: nemesisSettings(cluster, o),
+    variantOf: variantCache(),
     describeQuorumNow: quorum.now,
     resolve: (spec, faulted = state.faulted()) =>
       resolveTargets(spec, { brokers: cluster.brokers, zookeepers: cluster.zookeepers, controllers: cluster.controllers, quorumLeader: quorum.leader, rng: o.rng, probe, faulted }),

@@ -39,7 +39,8 @@ export const processFamily: FaultFamily<ProcessSpec> = {
   kinds: ["kill", "stop"],
   arbitraries({ kinds, target }) {
     const anyTarget = target(BROKER_TARGETS);
-    return (["kill", "stop"] as const).filter((f) => kinds.has(f) && anyTarget).map((f) => anyTarget!.map((targets) => ({ fault: f, targets })));
+    if (!anyTarget) return [];
+    return (["kill", "stop"] as const).filter((f) => kinds.has(f)).map((f) => anyTarget.map((targets) => ({ fault: f, targets })));
   },
   faults: ["kill", "stop", "start"],
   domains: (spec) => targetDomains(spec.targets),
@@ -50,9 +51,9 @@ export const processFamily: FaultFamily<ProcessSpec> = {
     start: (spec, ctx) =>
       restoreNodes(spec, ctx, async (nodes, states) => {
         // Only nodes that are down: a running container needs no start.
-        const down = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
-        const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, down, ctx.settings.sessionWaitMs);
-        await startNodes(down);
+        const exited = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
+        const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, exited, ctx.settings.sessionWaitMs);
+        await startNodes(exited);
         return { waitedForSessionMs };
       }),
   },
