@@ -1,13 +1,9 @@
-// The faults of a history as they took effect (pure): each nemesis op pair (DESIGN.md §4, §6) with
+// The faults of a history as they took effect (pure): each nemesis op pair (docs/design.md, History) with
 // its outcome: `ok` (in force), `info` (may have half-happened) or `fail` (refused, nothing
 // happened), from its invocation to the completion of the undo that ended it. A verdict that rests
 // on faults must count the ones that were applied, not the ones that were planned.
+import { HEAL_ALL, UNDO_OF, hasUndo, undoneBy } from "./fault-names.ts";
 import type { Op } from "./history.ts";
-
-/** Undo → the faults it ends ("*": all of them). */
-const UNDOES: Record<string, string[]> = { start: ["kill", "stop"], resume: ["pause"], heal: ["partition"], "heal-all": ["*"] };
-/** Faults that stay in force until undone; others (bounce) end when they complete. */
-const INTERVAL_FAULTS = new Set(["kill", "stop", "pause", "partition"]);
 
 export interface FaultInterval {
   f: string;
@@ -59,13 +55,14 @@ export function faultIntervals(history: Iterable<Op>): FaultTimeline {
   const faults: FaultInterval[] = [];
   const open: FaultInterval[] = [];
   for (const a of actions) {
-    const undone = UNDOES[a.f];
+    const undone = undoneBy(a.f);
     if (undone) {
       if (a.done.type === "fail") continue;
       const hit = targetsOf(a.done.value);
       for (const b of [...open]) {
         const kinds = undone.includes("*") || undone.includes(b.f);
-        const overlap = a.f === "heal" || a.f === "heal-all" || hit.length === 0 || b.targets.some((t) => hit.includes(t));
+        // heal and heal-all end every partition, whichever nodes had rules.
+        const overlap = a.f === UNDO_OF.partition || a.f === HEAL_ALL || hit.length === 0 || b.targets.some((t) => hit.includes(t));
         if (kinds && overlap) {
           b.end = a.done.time;
           b.undoIndex = a.done.index;
@@ -81,7 +78,8 @@ export function faultIntervals(history: Iterable<Op>): FaultTimeline {
       f: a.f, targets: targetsOf(value), value, type,
       start: (a.inv ?? a.done).time, done: a.done.time, index: (a.inv ?? a.done).index, doneIndex: a.done.index,
     };
-    if (!INTERVAL_FAULTS.has(a.f)) fault.end = a.done.time;
+    // Faults without an undo (bounce) end when they complete.
+    if (!hasUndo(a.f)) fault.end = a.done.time;
     else if (type !== "fail") open.push(fault);
     faults.push(fault);
   }

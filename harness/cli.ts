@@ -7,6 +7,7 @@ import { registerReportCommand } from "../reports/cli.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
+import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import { runOptions, specFromFlags, type RunFlags } from "./run/run-flags.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
@@ -54,7 +55,7 @@ export function buildProgram(): Command {
     .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it");
   for (const o of runOptions()) run.option(o.head, o.help);
   run
-    .option("--faults <kinds>", "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)")
+    .option("--faults <kinds>", faultKindsHelp())
     .option("--targets <kinds>", "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)")
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")

@@ -16,7 +16,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   "harness/history": ["checkers"],
   "harness/cluster": ["harness/spec", "harness/images", "harness/kafka", "harness/util"],
   "harness/clients": ["harness/spec", "harness/kafka", "harness/history", "harness/util"],
-  "harness/nemesis": ["harness/spec", "harness/cluster", "harness/kafka", "harness/history", "harness/util"],
+  "harness/nemesis": ["harness/spec", "harness/cluster", "harness/kafka", "harness/history", "harness/util", "checkers"],
   "harness/workload": ["harness/spec", "harness/clients", "harness/util"],
   "harness/run": ["harness/spec", "harness/images", "harness/cluster", "harness/kafka", "harness/clients", "harness/nemesis", "harness/workload", "harness/history", "harness/util", "checkers", "reports"],
   "harness/suite": ["harness/spec", "harness/cluster", "harness/run", "harness/util", "checkers"],

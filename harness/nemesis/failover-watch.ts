@@ -11,14 +11,14 @@
 //   replica on a broker the fault hit; `leaderless` those whose leader it hit. leaderAfterMs: time
 //   from the ok op until every leaderless partition has a leader outside the hit brokers (null when
 //   none lost its leader, or not seen before the watch ended); isrShrunkAfterMs: until no affected
-//   partition's ISR holds a hit broker that it held before the fault (the cluster noticed; until
-//   issue 13: until every affected partition's ISR was smaller, which a replica rejoining the ISR
-//   after an earlier fault kept from ever holding).
+//   partition's ISR holds a hit broker that it held before the fault (the cluster noticed; older
+//   histories, those without `from`, measured until every affected partition's ISR was smaller,
+//   which a replica rejoining the ISR after an earlier fault kept from ever holding).
 // - recovery, after an undo's (or heal-all's) ok op: leaderAfterMs until every watched partition has
 //   a leader; isrWholeAfterMs until every watched partition has all its replicas in the ISR.
 // - ended: "settled" (everything seen), "timeout", "undone" (the fault was undone first),
 //   "interrupted" (a new fault began before recovery), "closed" (the nemesis was closed).
-// - from (added with issue 13; absent in older histories): where the times were read.
+// - from (absent in older histories, which also measured isrShrunkAfterMs the older way): where the times were read.
 //   "zookeeper": every time set was read from ZooKeeper's partition state nodes; "metadata": from the
 //   brokers' metadata; "mixed": some from each; null: no time was set.
 //

@@ -1,6 +1,7 @@
 // What the nemesis has in force, so that targets skip faulted nodes, contradictory faults are
-// refused (no pause of a killed node, no second partition over the first) and heal-all knows what
-// to undo. Heal-all does not trust this alone: it also asks every container for its state.
+// refused (no pause of a killed node, no second partition over the first: each family's conflict
+// reads this) and heal-all knows what to undo. Heal-all does not trust this alone: it also asks
+// every container for its state.
 import { nodesOf, type Grudge } from "./grudge.ts";
 
 export type ProcessFault = "kill" | "stop" | "pause";
@@ -26,17 +27,20 @@ export class FaultState {
     return this.process.get(node);
   }
 
-  /** Why this fault on these nodes would contradict what is in force, or undefined if it would not. */
-  conflict(fault: ProcessFault | "partition" | "bounce", nodes: readonly string[]): string | undefined {
-    if (fault === "partition" && this.grudge) return "a partition is already in force (heal it first)";
-    if (fault === "bounce" && (this.process.size || this.grudge)) return `faults in force on ${[...this.faulted()].join(", ")}`;
-    // A partitioned node may be killed or stopped (the 2013 scenario kills a leader that is cut off):
-    // its rules live in its network namespace, which Docker recreates when the container starts
-    // again, and heal skips nodes that are down. Pausing it would leave rules that outlive the heal.
-    const killsThrough = fault === "kill" || fault === "stop";
-    const busy = nodes.filter((n) => this.process.has(n) || (fault !== "partition" && !killsThrough && this.partitioned().includes(n)));
-    if (busy.length) return busy.map((n) => `${n} is under ${this.process.get(n) ?? "partition"}`).join("; ");
-    return undefined;
+  /** Whether anything is in force: a node down or paused, or a partition. */
+  inForce(): boolean {
+    return this.process.size > 0 || this.grudge !== undefined;
+  }
+
+  /**
+   * Which of these nodes are under a process fault (and, with partitionedToo, under the partition),
+   * said as a refusal reason; undefined when none is. Each family decides what it may hit
+   * (families/*.ts conflict).
+   */
+  busy(nodes: readonly string[], o: { partitionedToo: boolean }): string | undefined {
+    const cut = o.partitionedToo ? this.partitioned() : [];
+    const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n));
+    return busy.length ? busy.map((n) => `${n} is under ${this.process.get(n) ?? "partition"}`).join("; ") : undefined;
   }
 
   setProcess(nodes: readonly string[], f: ProcessFault): void {

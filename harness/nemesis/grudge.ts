@@ -1,7 +1,8 @@
 // Network topologies as grudges (Jepsen's term): node → the nodes whose packets it drops. Pure, so
 // every shape is unit-tested without Docker; partition.ts turns a grudge into iptables rules.
 import { shuffle, type Rng } from "./rng.ts";
-import type { Topology } from "./types.ts";
+import { KIND_NEEDS } from "../spec/fault-kinds.ts";
+import { TOPOLOGIES, type Topology } from "./types.ts";
 
 export type Grudge = Record<string, string[]>;
 
@@ -60,8 +61,8 @@ export function majoritiesRing(all: readonly string[], rng: Rng): Grudge {
 }
 
 /** Topologies that only mean something with a KRaft quorum, and those that only mean something with ZooKeeper. */
-export const KRAFT_ONLY_TOPOLOGIES: readonly Topology[] = ["isolate-controller", "cut-from-quorum"];
-export const ZOOKEEPER_ONLY_TOPOLOGIES: readonly Topology[] = ["cut-from-zookeeper"];
+export const KRAFT_ONLY_TOPOLOGIES: readonly Topology[] = TOPOLOGIES.filter((t) => KIND_NEEDS[t] === "kraft");
+export const ZOOKEEPER_ONLY_TOPOLOGIES: readonly Topology[] = TOPOLOGIES.filter((t) => KIND_NEEDS[t] === "zookeeper");
 
 /** Why this topology cannot be cut in this cluster's metadata mode, or undefined. Pure. */
 export function topologyRefusal(topology: Topology, nodes: Nodes): string | undefined {

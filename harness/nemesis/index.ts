@@ -1,4 +1,4 @@
-// The fault injector (DESIGN §4). What the runner uses:
+// The fault injector (docs/design.md, Fault families). What the runner uses:
 //   const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(seed) });
 //   const schedule = generateSchedule(seed, { faults: ["kill", "partition"], timeLimitMs, meanIntervalMs, durationMs, partitions });
 //   await runSchedule(schedule, nemesis, { signal, origin });   // ends with heal-all
@@ -8,6 +8,8 @@ export { TOPOLOGIES } from "./types.ts";
 export type { FaultableNode, Killable, NemesisCluster, Partitionable, Pausable, Stoppable } from "./capabilities.ts";
 export { clusterNemesis, type ClusterNemesis, type ClusterNemesisOptions } from "./nemesis.ts";
 export { noopNemesis } from "./noop.ts";
+export { FAMILIES } from "./families/index.ts";
+export type { FaultFamily } from "./families/family.ts";
 export { validateNemesis, checkResult, NemesisContractError } from "./validate.ts";
 export { seededRng, type Rng } from "./rng.ts";
 export {

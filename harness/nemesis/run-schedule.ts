@@ -3,6 +3,7 @@
 // (a bounce, a 30 s stop) delays what follows, which then runs as soon as it can; the history has
 // the real times. Ends with heal-all, also when interrupted (signal) or when something throws, so
 // the cluster is whole when this returns.
+import { hasUndo } from "../../checkers/fault-names.ts";
 import type { ScheduledFault } from "./schedule.ts";
 import { faultOf } from "./schedule.ts";
 import type { FaultResult, Nemesis } from "./types.ts";
@@ -32,7 +33,7 @@ export function timeline(schedule: readonly ScheduledFault[]): Event[] {
   const events: Event[] = [];
   schedule.forEach((e, i) => {
     events.push({ time: e.at, undo: false, i });
-    if (e.fault !== "bounce") events.push({ time: e.at + e.duration, undo: true, i });
+    if (hasUndo(e.fault)) events.push({ time: e.at + e.duration, undo: true, i });
   });
   return events.sort((a, b) => a.time - b.time || Number(b.undo) - Number(a.undo) || a.i - b.i);
 }

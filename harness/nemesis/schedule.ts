@@ -10,16 +10,17 @@
 // is left out. bounce has duration 0: it ends when every broker is back.
 import fc from "fast-check";
 import { z } from "zod";
+import { hasUndo } from "../../checkers/fault-names.ts";
 import { conflicts } from "./schedule-rules.ts";
 import { SpecError } from "../spec/errors.ts";
-import { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
-import type { FaultSpec, TargetSpec, Topology } from "./types.ts";
+import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, type BrokerTargetKind } from "../spec/faults.ts";
+import { FAMILIES } from "./families/index.ts";
+import type { ScheduledSpec, TargetSpec } from "./types.ts";
 
 export { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
 
-
 /** A fault proper (not an undo) with its time and duration. */
-export type ScheduledFault = Extract<FaultSpec, { fault: "kill" | "stop" | "pause" | "partition" | "bounce" }> & {
+export type ScheduledFault = ScheduledSpec & {
   at: number;
   duration: number;
 };
@@ -58,12 +59,11 @@ export function parseScheduleOptions(input: ScheduleOptionsInput): ScheduleOptio
   return r.data;
 }
 
-type Fault = Extract<FaultSpec, { fault: "kill" | "stop" | "pause" | "partition" | "bounce" }>;
+type Fault = ScheduledSpec;
 
-/** Arbitrary of single faults allowed by the options (no times). */
+/** Arbitrary of single faults allowed by the options (no times): each family's, in registry order. */
 export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
-  const kinds = new Set(o.faults);
-  const wrongMode = o.faults.filter((k) => (o.metadata === "kraft" ? ["cut-from-zookeeper", "zk"] : ["isolate-controller", "cut-from-quorum"]).includes(k));
+  const wrongMode = o.faults.filter((k) => kindsNotIn(o.metadata).includes(k));
   if (wrongMode.length) {
     // A spec error (exit 2): the spec names faults its own cluster cannot have.
     throw new SpecError("fault kinds", [
@@ -87,47 +87,7 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
     }
     return choices.length ? fc.oneof(...choices) : undefined;
   };
-  const anyTarget = target(BROKER_TARGETS);
-  const oneNode = target(["random-broker", "leader", "controller", "active-controller", "txn-coordinator", "group-coordinator"]);
-  const arbs: fc.Arbitrary<Fault>[] = [];
-  for (const f of ["kill", "stop", "pause"] as const) {
-    if (kinds.has(f) && anyTarget) arbs.push(anyTarget.map((targets) => ({ fault: f, targets })));
-  }
-  const part = (topology: Topology, targets?: fc.Arbitrary<TargetSpec>) =>
-    targets ? targets.map((t): Fault => ({ fault: "partition", topology, targets: t })) : fc.constant<Fault>({ fault: "partition", topology });
-  const kraft = o.metadata === "kraft";
-  // KRaft: the brokers to cut from the quorum are brokers (controller targets name controllers).
-  const someBrokers = target(["random-broker", "leader", "minority", "majority", "all-brokers"]);
-  // The controllers to cut from the other voters: the active one, or a random minority of voters.
-  const controllerTargets = fc.constantFrom<TargetSpec>({ kind: "active-controller" }, ...(o.targets.includes("controllers") ? [{ kind: "controller-minority" as const }] : []));
-  const shapes: Partial<Record<Topology, fc.Arbitrary<Fault>>> = {
-    ...(anyTarget ? { isolate: part("isolate", anyTarget) } : {}),
-    halves: oneNode ? fc.oneof(part("halves"), part("halves", oneNode)) : part("halves"),
-    ring: part("ring"),
-    ...(oneNode ? { "cut-from-brokers": part("cut-from-brokers", oneNode) } : {}),
-    ...(oneNode && !kraft ? { "cut-from-zookeeper": part("cut-from-zookeeper", oneNode) } : {}),
-    ...(kraft
-      ? {
-          "isolate-controller": part("isolate-controller", controllerTargets),
-          "cut-from-quorum": someBrokers ? fc.oneof(part("cut-from-quorum"), part("cut-from-quorum", someBrokers)) : part("cut-from-quorum"),
-        }
-      : {}),
-  };
-  // "partition" is one kind (all shapes, as likely as kill); a shape named on its own is a kind too.
-  const allShapes = Object.values(shapes);
-  if (kinds.has("partition") && allShapes.length) arbs.push(fc.oneof(...allShapes));
-  for (const [topology, arb] of Object.entries(shapes)) if (kinds.has(topology as FaultKind)) arbs.push(arb);
-  if (kinds.has("zk")) {
-    const zk = fc.constantFrom<TargetSpec>({ kind: "zk-random" }, { kind: "zk-leader" }, { kind: "zk-minority" }, { kind: "zk-majority" });
-    arbs.push(
-      fc.oneof(
-        zk.map((targets): Fault => ({ fault: "kill", targets })),
-        zk.map((targets): Fault => ({ fault: "pause", targets })),
-        zk.map((targets): Fault => ({ fault: "partition", topology: "isolate", targets })),
-      ),
-    );
-  }
-  if (kinds.has("bounce")) arbs.push(fc.constant<Fault>({ fault: "bounce" }));
+  const arbs = FAMILIES.flatMap((family) => family.arbitraries({ o, kinds: new Set(o.faults), target }));
   if (arbs.length === 0) throw new Error(`no fault can be made from kinds [${o.faults.join(", ")}] with targets [${o.targets.join(", ")}]`);
   return fc.oneof(...arbs);
 }
@@ -151,8 +111,10 @@ export function place(drafts: readonly Draft[], o: ScheduleOptions): Schedule {
       if (!o.overlap || conflicts(p, d.fault)) at = Math.max(at, p.at + p.duration + o.quietMs);
     }
     // Every fault lasts at least the shortest duration before the time limit.
-    if (at >= o.timeLimitMs || (d.fault.fault !== "bounce" && at + o.durationMs.min > o.timeLimitMs)) break;
-    const duration = d.fault.fault === "bounce" ? 0 : Math.min(d.duration, o.timeLimitMs - at);
+    // A fault without an undo (bounce) lasts as long as it takes: duration 0.
+    const lasting = hasUndo(d.fault.fault);
+    if (at >= o.timeLimitMs || (lasting && at + o.durationMs.min > o.timeLimitMs)) break;
+    const duration = lasting ? Math.min(d.duration, o.timeLimitMs - at) : 0;
     out.push({ ...d.fault, at, duration });
     prevStart = at;
   }

@@ -7,7 +7,7 @@ import type { Named } from "./capabilities.ts";
 import { coordinatorPartition, stateTopicOf } from "./coordinator.ts";
 import type { ClusterProbe } from "./probe.ts";
 import { shuffle, type Rng } from "./rng.ts";
-import type { TargetSpec } from "./types.ts";
+import type { FaultValue, TargetSpec } from "./types.ts";
 
 export interface Resolved {
   nodes: string[];
@@ -30,6 +30,14 @@ export interface ResolveContext {
 }
 
 export class TargetError extends Error {}
+
+/** A nemesis op's value for resolved targets: the nodes, the spec's kind, and whose leader or coordinator they are. */
+export const describeTargets = (spec: TargetSpec | undefined, r: Resolved): FaultValue => ({
+  targets: r.nodes,
+  ...(spec ? { selector: spec.kind } : {}),
+  ...(r.leaderOf ? { leaderOf: r.leaderOf } : {}),
+  ...(r.coordinatorOf ? { coordinatorOf: r.coordinatorOf } : {}),
+});
 
 /** A strict minority of n (at least one when n ≥ 2): 3 → 1, 4 → 1, 5 → 2. */
 export const minoritySize = (n: number) => Math.ceil(n / 2) - 1;

@@ -1,30 +1,28 @@
 // The nemesis vocabulary: what a fault is (plain data, so schedules can be stored, replayed and
 // shrunk), whom it targets (a *spec* resolved against the live cluster at the moment of the fault),
 // and what invoking it returns.
+import type { FaultProper, HEAL_ALL } from "../../checkers/fault-names.ts";
 import type { OpType } from "../history/recorder.ts";
 import type { TargetSpec, Topology } from "../spec/faults.ts";
+import type { FamilySpec } from "./families/index.ts";
 
 export { TOPOLOGIES, type TargetSpec, type Topology } from "../spec/faults.ts";
 
 export type TargetKind = TargetSpec["kind"];
 
+/**
+ * Faults proper, and the undos (start, resume, heal) that are faults of their own in the history:
+ * each family's (families/*.ts), e.g. {fault: "kill", targets}, {fault: "partition", topology,
+ * targets?}, {fault: "bounce"}, {fault: "heal"}.
+ */
+export type FaultSpec = FamilySpec;
 
-/** Faults proper, and the undos (start, resume, heal) that are faults of their own in the history. */
-export type FaultSpec =
-  | { fault: "kill"; targets: TargetSpec }
-  | { fault: "stop"; targets: TargetSpec }
-  | { fault: "pause"; targets: TargetSpec }
-  | { fault: "partition"; topology: Topology; targets?: TargetSpec }
-  /** Rolling restart: each broker in turn stopped (SIGTERM), started, and awaited back in sync. */
-  | { fault: "bounce" }
-  | { fault: "start"; targets: TargetSpec }
-  | { fault: "resume"; targets: TargetSpec }
-  /** Removes every partition rule in force. */
-  | { fault: "heal" };
+/** A fault proper (not an undo): what a schedule holds. */
+export type ScheduledSpec = Extract<FaultSpec, { fault: FaultProper }>;
 
 export type FaultName = FaultSpec["fault"];
 
-/** The `value` of a nemesis op in the history (DESIGN §6). Extra fields are per fault. */
+/** The `value` of a nemesis op in the history (docs/design.md, History). Extra fields are per fault. */
 export interface FaultValue {
   targets: string[];
   /** Set when the targets were chosen as the leader of this topic-partition. */
@@ -42,7 +40,7 @@ export interface FaultValue {
 export interface FaultResult {
   /** ok: in force; info: may or may not have happened (an action failed midway); fail: did not happen. */
   type: Exclude<OpType, "invoke">;
-  f: FaultName | "heal-all";
+  f: FaultName | typeof HEAL_ALL;
   value: FaultValue;
   /** History index of the completion op (absent for the noop nemesis). */
   index?: number;

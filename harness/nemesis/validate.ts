@@ -1,9 +1,8 @@
 // A wrapper that checks what a nemesis returns (Jepsen's validate): the completion names the fault
 // that was asked for, has a known type and a list of target names, and a fault in force says how to
 // undo it. A broken nemesis fails loudly here instead of corrupting the history's meaning.
+import { hasUndo } from "../../checkers/fault-names.ts";
 import type { FaultResult, FaultSpec, Nemesis } from "./types.ts";
-
-const NEEDS_UNDO = new Set(["kill", "stop", "pause", "partition"]);
 
 export class NemesisContractError extends Error {}
 
@@ -13,7 +12,7 @@ export function checkResult(asked: FaultSpec["fault"] | "heal-all", r: FaultResu
   if (r.f !== asked) problems.push(`completion f ${JSON.stringify(r.f)} for a ${asked} invocation`);
   if (!Array.isArray(r.value?.targets) || !r.value.targets.every((t) => typeof t === "string")) problems.push("value.targets is not a list of node names");
   if (r.type === "fail" && !r.value?.reason) problems.push("a fail carries no reason");
-  if ((opts.needsUndo ?? true) && r.type === "ok" && NEEDS_UNDO.has(asked) && !r.undo) problems.push(`an ok ${asked} has no undo`);
+  if ((opts.needsUndo ?? true) && r.type === "ok" && hasUndo(asked) && !r.undo) problems.push(`an ok ${asked} has no undo`);
   if (problems.length) throw new NemesisContractError(`nemesis broke its contract: ${problems.join("; ")}`);
   return r;
 }

@@ -3,26 +3,7 @@
 // acts on these; the spec only names them, so the spec depends on nothing else.
 import { z } from "zod";
 
-export const FAULT_KINDS = [
-  "kill",
-  "stop",
-  "pause",
-  /** every partition shape below */
-  "partition",
-  "isolate",
-  "halves",
-  "ring",
-  "cut-from-brokers",
-  "cut-from-zookeeper",
-  /** KRaft: controllers (the active one by default) cut from the other controllers, brokers still reach them */
-  "isolate-controller",
-  /** KRaft: brokers cut from every controller, still reaching each other and clients */
-  "cut-from-quorum",
-  /** kill, pause or isolate ZooKeeper nodes */
-  "zk",
-  "bounce",
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export { FAULT_KINDS, KIND_NEEDS, kindsNotIn, type FaultKind, type MetadataMode } from "./fault-kinds.ts";
 
 export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers", "txn-coordinator", "group-coordinator"] as const;
 export type BrokerTargetKind = (typeof BROKER_TARGETS)[number];

@@ -5,10 +5,11 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { FAULTS_PROPER } from "../../checkers/fault-names.ts";
 import { ANOMALY_TYPES } from "../../checkers/index.ts";
 
 /** What the nemesis records as a fault proper (the spec's kinds isolate, ring, zk, ... become these). */
-export const APPLIED_FAULT_KINDS = ["kill", "stop", "pause", "partition", "bounce"] as const;
+export const APPLIED_FAULT_KINDS = FAULTS_PROPER;
 import { describeIssues, SpecError } from "../spec/errors.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";

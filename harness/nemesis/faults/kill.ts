@@ -1,5 +1,5 @@
-// kill: SIGKILL the JVM (it is PID 1 of its container), no shutdown hooks, unflushed page cache of
-// the container survives (the kernel owns it). Undo: start the same container; its data is kept.
+// Killing and starting nodes: the process family's kill and start (families/process.ts), and
+// heal-all's starts. A node is started as the same container; its data is kept.
 import type { Killable } from "../capabilities.ts";
 
 export async function killNodes(nodes: readonly Killable[]): Promise<void> {

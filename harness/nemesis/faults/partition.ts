@@ -1,6 +1,7 @@
 // partition: turn a grudge into iptables DROP rules inside the containers (all nodes at once, so the
-// cut takes effect together), and heal by removing our chain everywhere. Addresses are read at
-// fault time because a restarted container may have a new one.
+// cut takes effect together), and heal by removing our chain everywhere (the network family's
+// partition and heal, families/network.ts, and heal-all's). Addresses are read at fault time
+// because a restarted container may have a new one.
 import type { Partitionable } from "../capabilities.ts";
 import type { Grudge } from "../grudge.ts";
 import { nodesOf } from "../grudge.ts";

@@ -1,0 +1,80 @@
+// What the process and pause families share: a fault on the processes of the target nodes (kill,
+// stop, pause) and its undo (start, resume). Both are tracked per node in FaultState, both occupy
+// the domain of their targets, and both get the failover, quorum-failover and recovery watches.
+import type { FaultableNode } from "../capabilities.ts";
+import type { NemesisContext } from "../context.ts";
+import type { ContainerState } from "../../cluster/node-handle.ts";
+import type { ProcessFault } from "../fault-state.ts";
+import { describeTargets, type Resolved } from "../targets.ts";
+import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
+import { quorumTarget, type Domain } from "./family.ts";
+
+const message = (err: unknown) => (err as Error).message ?? String(err);
+
+/** The metadata quorum's domain for quorum targets, the brokers' otherwise. */
+export const targetDomains = (t: TargetSpec): Domain[] => [quorumTarget(t) ? "zookeeper" : "broker"];
+
+export async function nodeFault(
+  spec: { fault: ProcessFault; targets: TargetSpec },
+  ctx: NemesisContext,
+  o: {
+    /** Nodes the targets may not pick. */
+    busy: ReadonlySet<string>;
+    conflict: (nodes: readonly string[]) => string | undefined;
+    /** The undo, named by checkers/fault-names.ts UNDO_OF. */
+    undo: "start" | "resume";
+    act: (nodes: FaultableNode[]) => Promise<void>;
+  },
+): Promise<FaultResult> {
+  let r: Resolved;
+  try {
+    r = await ctx.resolve(spec.targets, o.busy);
+  } catch (err) {
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+  }
+  const value = describeTargets(spec.targets, r);
+  const clash = o.conflict(r.nodes);
+  if (clash) return ctx.refuse(spec.fault, value, clash);
+  ctx.watch.interrupted();
+  const before = await ctx.watch.snapshot(r.nodes);
+  const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
+  const nodes = r.nodes.map(ctx.byName);
+  const undo: FaultSpec = { fault: o.undo, targets: { kind: "nodes", names: r.nodes } };
+  const result = await ctx.attempt(
+    spec.fault,
+    value,
+    async () => {
+      ctx.state.setProcess(r.nodes, spec.fault); // before acting: heal-all must know even if the action fails midway
+      await o.act(nodes);
+    },
+    undo,
+  );
+  ctx.watch.failover(result, r.nodes, before);
+  ctx.watch.quorum(result, r.nodes, quorumBefore);
+  return result;
+}
+
+/** start / resume: only the nodes that need it act (act gets each node's container state). */
+export async function restoreNodes(
+  spec: { fault: "start" | "resume"; targets: TargetSpec },
+  ctx: NemesisContext,
+  act: (nodes: FaultableNode[], states: ContainerState[]) => Promise<Partial<FaultValue>>,
+): Promise<FaultResult> {
+  let r: Resolved;
+  try {
+    r = await ctx.resolve(spec.targets, new Set());
+  } catch (err) {
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+  }
+  ctx.watch.undone({ nodes: r.nodes });
+  const result = await ctx.attempt(spec.fault, describeTargets(spec.targets, r), async () => {
+    const nodes = r.nodes.map(ctx.byName);
+    const states = await Promise.all(nodes.map((n) => n.state()));
+    const was = Object.fromEntries(r.nodes.map((n, i) => [n, states[i]]));
+    const extra = await act(nodes, states);
+    ctx.state.clearProcess(r.nodes);
+    return { was, ...extra };
+  });
+  ctx.watch.recovery(result, r.nodes);
+  return result;
+}
