@@ -175,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof ClientLibraryError) {
-      // A client library not built on this machine, or failing to build (confluent-package.ts, install-client.ts).
+      // A client library not built on this machine, or failing to build (clients/confluent/package.ts, run/install-client.ts).
       console.error(`kafka-harness: ${err.message}\n  what to do: ${err.advice}`);
       return 2;
     }

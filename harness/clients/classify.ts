@@ -1,5 +1,5 @@
 // Maps a kafkajs error to the op's completion type (@platformatic/kafka's rules are in
-// platformatic-classify.ts). `fail` only when the operation certainly did
+// platformatic/classify.ts). `fail` only when the operation certainly did
 // not take effect; anything else is `info` (unknown): a wrong `fail` would hide a lost write.
 //
 // The errors kafkajs 2.2 raises from producer.send():

@@ -1,10 +1,9 @@
 // What the txn workload asks of a client library (DESIGN.md section 5, transactions): a
 // transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
-// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs-txn-client.ts) and
-// @platformatic/kafka (platformatic-txn-client.ts).
+// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts) and
+// @platformatic/kafka (platformatic/txn.ts).
 import type { ClientName } from "../spec/client.ts";
-import { loadClient } from "./client.ts";
 import type { IsolationLevel } from "../spec/test-spec.ts";
 import type { Records } from "./txn-delivery-buffer.ts";
 
@@ -91,16 +90,4 @@ export async function endOpenTransactionsWith(
     }
   }
   if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
-}
-
-export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
-  switch (name) {
-    case "kafkajs":
-      return (await import("./kafkajs-txn-client.ts")).kafkajsTxnClient;
-    case "platformatic":
-      await loadClient("platformatic"); // a missing @platformatic/kafka is an EnvironmentError naming the install
-      return (await import("./platformatic-txn-client.ts")).platformaticTxnClient;
-    default:
-      throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
-  }
 }

@@ -5,7 +5,7 @@
 import "./runtime-env.ts";
 import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
-import { withAdmin } from "../kafka/client.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import { findLeftovers, removeLeftovers } from "./cleanup.ts";

@@ -29,7 +29,7 @@ import { clusterProbe, type ClusterProbe } from "./probe.ts";
 import type { Rng } from "./rng.ts";
 import { majoritySize, resolveTargets, type Resolved } from "./targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, Nemesis, TargetSpec } from "./types.ts";
-import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
+import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
 import { Watches } from "./watches.ts";
 import { waitFor } from "../util/wait.ts";
 
