@@ -7,6 +7,8 @@ import { registerReportCommand } from "../reports/cli.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
+import { configureTestcontainers } from "./cluster/runtime-env.ts";
+import { installKafkajsFixes } from "./kafkajs/fixes.ts";
 import type { RunFlags } from "./run/run-flags.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
@@ -164,6 +166,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installKafkajsFixes();
+  configureTestcontainers();
   process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(argv);

@@ -22,7 +22,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   "harness/run": ["harness/spec", "harness/images", "harness/cluster", "harness/protocol", "harness/kafkajs", "harness/clients", "harness/nemesis", "harness/workload", "harness/history", "harness/util", "checkers", "reports"],
   "harness/suite": ["harness/spec", "harness/cluster", "harness/run", "harness/util", "checkers"],
   "harness/api": ["harness/spec", "harness/cluster", "harness/nemesis", "harness/workload", "harness/run", "harness/suite", "harness/util", "checkers"],
-  "harness/cli.ts": ["harness/spec", "harness/images", "harness/cluster", "harness/run", "harness/suite", "harness/util", "checkers", "reports"],
+  "harness/cli.ts": ["harness/spec", "harness/images", "harness/cluster", "harness/kafkajs", "harness/run", "harness/suite", "harness/util", "checkers", "reports"],
   checkers: [],
   reports: ["checkers"],
 };

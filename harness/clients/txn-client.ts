@@ -59,6 +59,28 @@ export interface TxnClient {
   endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void>;
 }
 
+/** A producer driver's transaction, from begin until it ends (commit or abort). */
+export class OpenTransaction<T> {
+  private txn: T | undefined;
+
+  begun(txn: T): void {
+    this.txn = txn;
+  }
+
+  /** The transaction begun; throws when there is none. */
+  get current(): T {
+    if (!this.txn) throw new Error("no transaction begun");
+    return this.txn;
+  }
+
+  /** The transaction, which ends now: the next one needs a begin. */
+  end(): T {
+    const t = this.current;
+    this.txn = undefined;
+    return t;
+  }
+}
+
 /** endOpenTransactions for any client: a producer opened under each id, begun and aborted (nothing
  *  in it, so no EndTxn), retried every second until the deadline. Opening/beginning sends
  *  InitProducerId, and the coordinator ends the predecessor's open transaction. */
@@ -90,4 +112,14 @@ export async function endOpenTransactionsWith(
     }
   }
   if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
+}
+
+/** A library's TxnClient from its producer and consumer: endOpenTransactions through its producer. */
+export function txnClient(name: ClientName, openProducer: TxnClient["openProducer"], openConsumer: TxnClient["openConsumer"]): TxnClient {
+  return {
+    name,
+    openProducer,
+    openConsumer,
+    endOpenTransactions: (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs),
+  };
 }

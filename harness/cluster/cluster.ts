@@ -2,7 +2,6 @@
 // (provisioning the engine and building the image first when needed): a ZooKeeper ensemble and
 // brokers, or (KRaft) a controller quorum and brokers. Waits until it is ready, and removes every
 // container and the network on stop(), on errors during start, and on SIGINT / SIGTERM.
-import "./runtime-env.ts";
 import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
 import { withAdmin } from "../kafkajs/factory.ts";

@@ -9,10 +9,11 @@
 // therefore hand out a record of the other: an aborted read that is kafkajs's doing, not Kafka's.
 //
 // kafkajs's batch.js keeps the function it required in a module constant, so the fix must be in
-// require's cache before batch.js loads: this module is imported ahead of "kafkajs" (client.ts).
-// If kafkajs's consumer was loaded first (a user's code imported kafkajs before kafka-harness),
-// runs that read transactions refuse to start (assertKafkajsAbortedFilterFixed): a silent miss
-// would spoil their verdicts. Runs without transactions have no aborted records to filter.
+// require's cache before batch.js loads: installKafkajsFixes() (fixes.ts) puts it there, called by
+// the entry points and by the factory before it loads kafkajs. If kafkajs's consumer was loaded
+// first (a user's code imported kafkajs before kafka-harness), runs that read transactions refuse
+// to start (assertKafkajsAbortedFilterFixed): a silent miss would spoil their verdicts. Runs
+// without transactions have no aborted records to filter.
 import { createRequire } from "node:module";
 import { abortedTransactionFilter } from "../protocol/aborted-filter.ts";
 
@@ -30,7 +31,7 @@ export type FilterAborted = <M extends Message>(a: { messages: M[]; abortedTrans
 const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0]);
 const isAbortMarker = (m: Message): boolean => m.key != null && Buffer.from(m.key as Uint8Array).equals(ABORT_MARKER_KEY);
 
-/** Kafka's Java consumer's rule (aborted-filter.ts): every aborted transaction whose first offset is
+/** Kafka's Java consumer's rule (protocol/aborted-filter.ts): every aborted transaction whose first offset is
  * at or before a record is active for its producer until that producer's abort marker. */
 export const filterAbortedMessages: FilterAborted = ({ messages, abortedTransactions }) => {
   if (!abortedTransactions || abortedTransactions.length === 0) return messages;
@@ -58,11 +59,9 @@ export function applyKafkajsAbortedFilterFix(): boolean {
   return true;
 }
 
-const fixedAtLoad = applyKafkajsAbortedFilterFix();
-
-/** For runs whose consumers read transactional records. */
+/** For runs whose consumers read transactional records: puts the fix in place if it can, else throws. */
 export function assertKafkajsAbortedFilterFixed(): void {
-  if (fixedAtLoad) return;
+  if (applyKafkajsAbortedFilterFix()) return;
   throw new Error(
     "kafkajs was imported before kafka-harness, so kafka-harness could not fix kafkajs 2.2.4's read_committed filter (it can hand out records of aborted transactions; see docs/transactions.md). Import kafka-harness before kafkajs.",
   );

@@ -1,13 +1,21 @@
 // One place that makes kafkajs clients: quiet logs (kafkajs logs every reconnect at ERROR, which
 // drowns progress output during faults) and short timeouts so faults show up within seconds.
-// The read_committed fix must be in require's cache before kafkajs loads its consumer.
-import "./aborted-filter-fix.ts";
-import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
-import "./stop-fix.ts";
+// kafkajs is required on first use, after its fixes (fixes.ts): the read_committed fix must be in
+// require's cache before kafkajs loads its consumer, so nothing here imports kafkajs's values.
+import { createRequire } from "node:module";
+import type { Kafka, KafkaConfig } from "kafkajs";
+import { installKafkajsFixes } from "./fixes.ts";
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING ??= "1";
+const require = createRequire(import.meta.url);
+
+/** kafkajs itself, its fixes installed first. */
+function kafkajs(): typeof import("kafkajs") {
+  installKafkajsFixes();
+  return require("kafkajs") as typeof import("kafkajs");
+}
 
 export function newKafka(brokers: string[], clientId: string, extra: Partial<KafkaConfig> = {}): Kafka {
+  const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
     brokers,

@@ -18,10 +18,12 @@ interface RunnerLike {
   fetch(nodeId: number): Promise<unknown[]>;
 }
 
+type Proto = RunnerLike & { __khStopFix?: true };
 const require = createRequire(import.meta.url);
-const Runner = require("kafkajs/src/consumer/runner.js") as { prototype: RunnerLike & { __khStopFix?: true } };
+const runnerPrototype = (): Proto => (require("kafkajs/src/consumer/runner.js") as { prototype: Proto }).prototype;
 
-export function applyKafkajsStopFix(proto: RunnerLike & { __khStopFix?: true } = Runner.prototype): void {
+/** Patches kafkajs's Runner (or the given prototype, for tests); idempotent. */
+export function applyKafkajsStopFix(proto: Proto = runnerPrototype()): void {
   if (proto.__khStopFix) return;
   const fetch = proto.fetch;
   proto.fetch = async function (this: RunnerLike, nodeId: number) {
@@ -32,5 +34,3 @@ export function applyKafkajsStopFix(proto: RunnerLike & { __khStopFix?: true } =
   };
   proto.__khStopFix = true;
 }
-
-applyKafkajsStopFix();

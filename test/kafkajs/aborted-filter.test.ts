@@ -18,7 +18,6 @@
 import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import "../../harness/kafkajs/factory.ts";
 import { filterAbortedMessages as fixedFilter, kafkajsOriginalFilter } from "../../harness/kafkajs/aborted-filter-fix.ts";
 
 const require = createRequire(import.meta.url);

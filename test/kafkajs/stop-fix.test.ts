@@ -3,7 +3,6 @@
 // made by a rebalance after stop() end instead of spinning; a running consumer's fetch is unchanged.
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
-import "../../harness/kafkajs/factory.ts";
 import { applyKafkajsStopFix } from "../../harness/kafkajs/stop-fix.ts";
 
 const require = createRequire(import.meta.url);

@@ -34,24 +34,14 @@ export function deliveriesOf(messages: readonly RdMessage[], positions: Readonly
   return out;
 }
 
-export class ConfluentConsumer extends AssignConsumer {
-  private constructor(
-    process: number,
-    private readonly consumer: RdConsumer,
-    ctx: ClientContext,
-    opts: ConsumerOptions,
-  ) {
-    super(process, ctx, opts, FETCH_WAIT_MS + 1500);
-  }
-
-  static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<ConfluentConsumer> {
-    AssignConsumer.assignOnly("confluent", opts);
-    const { KafkaConsumer } = loadConfluent();
-    const consumer = new KafkaConsumer(consumerConfig(ctx.bootstrap()));
-    consumer.on("event.error", (() => undefined) as never);
-    const c = new ConfluentConsumer(ctx.nextProcess(), consumer, ctx, opts);
-    await c.start();
-    return c;
+export class ConfluentConsumer extends AssignConsumer<RdConsumer> {
+  static open(ctx: ClientContext, opts: ConsumerOptions): Promise<ConfluentConsumer> {
+    return AssignConsumer.openAssigned("confluent", opts, () => {
+      const { KafkaConsumer } = loadConfluent();
+      const consumer = new KafkaConsumer(consumerConfig(ctx.bootstrap()));
+      consumer.on("event.error", (() => undefined) as never);
+      return new ConfluentConsumer(consumer, ctx, opts, FETCH_WAIT_MS);
+    });
   }
 
   override seek(key: string, offset: number): void {

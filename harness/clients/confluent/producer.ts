@@ -10,8 +10,8 @@ import type { ProducerSettings } from "../client.ts";
 import { ConfluentDeliveryError, ConfluentEnqueueError, classifyConfluentSendError } from "./classify.ts";
 import { producerConfig } from "./config.ts";
 import { loadConfluent, type RdDeliveryReport, type RdKafkaError, type RdMetadata, type RdProducer } from "./package.ts";
-import { parseKey, type ClientContext } from "../context.ts";
-import { RecordingProducer, type ProducerDriver } from "../recording-producer.ts";
+import type { ClientContext } from "../context.ts";
+import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 
 const CLOSE_WAIT_MS = 1500;
 
@@ -75,25 +75,16 @@ export async function openConfluentProducer(ctx: ClientContext, settings: Produc
   return new RecordingProducer(ctx, new ConfluentProducerDriver(producer, settings), settings.opTimeoutMs);
 }
 
-class ConfluentProducerDriver implements ProducerDriver {
-  constructor(
-    private readonly producer: RdProducer,
-    private readonly settings: ProducerSettings,
-  ) {}
-
-  async issue(key: string, values: number[]): Promise<Array<Promise<RecordOutcome>>> {
-    const { topic, partition } = parseKey(key);
-    return values.map(
-      (v) =>
-        new Promise<RecordOutcome>((resolve) => {
-          try {
-            this.producer.produce(topic, partition, Buffer.from(String(v)), null, null, { topic, partition, resolve } satisfies Pending);
-          } catch (error) {
-            // Not enqueued: librdkafka never sent it.
-            resolve({ acked: false, error: new ConfluentEnqueueError(error) });
-          }
-        }),
-    );
+class ConfluentProducerDriver extends PerRecordDriver<RdProducer> {
+  protected sendRecord({ topic, partition }: RecordTarget, value: number): Promise<RecordOutcome> {
+    return new Promise<RecordOutcome>((resolve) => {
+      try {
+        this.producer.produce(topic, partition, Buffer.from(String(value)), null, null, { topic, partition, resolve } satisfies Pending);
+      } catch (error) {
+        // Not enqueued: librdkafka never sent it.
+        resolve({ acked: false, error: new ConfluentEnqueueError(error) });
+      }
+    });
   }
 
   classify(err: unknown) {

@@ -12,10 +12,10 @@
 // lazily, and sends racing on that first connect come out in any order).
 import type { Producer } from "kafkajs";
 import { resolvedSend, type RecordOutcome } from "../burst-outcome.ts";
-import { classifySendError } from "../classify.ts";
+import { classifySendError } from "./classify.ts";
 import type { ProducerSettings } from "../client.ts";
-import { parseKey, type ClientContext } from "../context.ts";
-import { RecordingProducer, type ProducerDriver } from "../recording-producer.ts";
+import type { ClientContext } from "../context.ts";
+import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 import { newKafka } from "../../kafkajs/factory.ts";
 
 export async function openKafkajsProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
@@ -32,32 +32,26 @@ export async function openKafkajsProducer(ctx: ClientContext, settings: Producer
   return new RecordingProducer(ctx, new KafkajsProducerDriver(producer, settings), settings.opTimeoutMs);
 }
 
-export class KafkajsProducerDriver implements ProducerDriver {
+export class KafkajsProducerDriver extends PerRecordDriver<Producer> {
   /** Keys this process has had an answer from: their leader's connection is up. */
   private readonly connectedKeys = new Set<string>();
 
-  constructor(
-    private readonly producer: Producer,
-    private readonly settings: ProducerSettings,
-  ) {}
+  protected sendRecord({ topic, partition, acks }: RecordTarget, value: number): Promise<RecordOutcome> {
+    return (
+      this.producer
+        .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(value) }] })
+        // [] when kafkajs's metadata lacked the partition and it sent nothing (seen on KRaft).
+        .then((md) => resolvedSend(acks, (md.find((m) => m.partition === partition) ?? md[0])?.baseOffset, topic, partition))
+        .catch((error: unknown): RecordOutcome => ({ acked: false, error }))
+    );
+  }
 
-  async issue(key: string, values: number[]): Promise<Array<Promise<RecordOutcome>>> {
-    const { topic, partition } = parseKey(key);
-    const acks = this.settings.acks === "all" ? -1 : this.settings.acks;
-    const pending: Promise<RecordOutcome>[] = [];
-    for (const v of values) {
-      pending.push(
-        this.producer
-          .send({ topic, acks, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(v) }] })
-          // [] when kafkajs's metadata lacked the partition and it sent nothing (seen on KRaft).
-          .then((md) => resolvedSend(acks, (md.find((m) => m.partition === partition) ?? md[0])?.baseOffset, topic, partition))
-          .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
-      );
-      if (pending.length === 1 && !this.connectedKeys.has(key)) {
-        if ((await pending[0]!).acked) this.connectedKeys.add(key);
-      } else await new Promise((r) => setImmediate(r));
-    }
-    return pending;
+  /** The first record of a new key waits for its answer (the leader's connection is made); each
+   *  later one yields to the event loop, so it reaches the connection's queue before the next. */
+  protected override async afterIssue({ key }: RecordTarget, pending: readonly Promise<RecordOutcome>[]): Promise<void> {
+    if (pending.length === 1 && !this.connectedKeys.has(key)) {
+      if ((await pending[0]!).acked) this.connectedKeys.add(key);
+    } else await new Promise((r) => setImmediate(r));
   }
 
   classify(err: unknown) {

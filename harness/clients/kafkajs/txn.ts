@@ -18,11 +18,12 @@ import { newKafka } from "../../kafkajs/factory.ts";
 import { assertKafkajsAbortedFilterFixed } from "../../kafkajs/aborted-filter-fix.ts";
 import { keyOf, parseKey } from "../context.ts";
 import { seekOnRejoin } from "./consumer.ts";
-import { DeliveryBuffer, type Records } from "../txn-delivery-buffer.ts";
-import { endOpenTransactionsWith, type TxnClient, type TxnConsumer, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
+import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
+import type { Records } from "../txn-delivery-buffer.ts";
+import { OpenTransaction, txnClient, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
 
 class KafkajsTxnProducer implements TxnProducerDriver {
-  private txn: Transaction | undefined;
+  private readonly txn = new OpenTransaction<Transaction>();
 
   constructor(
     private readonly producer: Producer,
@@ -30,17 +31,12 @@ class KafkajsTxnProducer implements TxnProducerDriver {
   ) {}
 
   async begin(): Promise<void> {
-    this.txn = await this.producer.transaction();
-  }
-
-  private current(): Transaction {
-    if (!this.txn) throw new Error("no transaction begun");
-    return this.txn;
+    this.txn.begun(await this.producer.transaction());
   }
 
   async send(key: string, value: number): Promise<number | undefined> {
     const { topic, partition } = parseKey(key);
-    const md = await this.current().send({ topic, acks: -1, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(value) }] });
+    const md = await this.txn.current.send({ topic, acks: -1, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(value) }] });
     const offset = (md.find((m) => m.partition === partition) ?? md[0])?.baseOffset;
     return offset === undefined ? undefined : Number(offset);
   }
@@ -58,7 +54,7 @@ class KafkajsTxnProducer implements TxnProducerDriver {
     // as the Java client does; the transaction's op timeout bounds the retries.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.current().sendOffsets(offsets);
+        return await this.txn.current.sendOffsets(offsets);
       } catch (err) {
         if ((err as { type?: string }).type !== "CONCURRENT_TRANSACTIONS" || attempt >= 30) throw err;
         await new Promise((r) => setTimeout(r, Math.min(20 * 2 ** attempt, 300)));
@@ -67,15 +63,11 @@ class KafkajsTxnProducer implements TxnProducerDriver {
   }
 
   async commit(): Promise<void> {
-    const t = this.current();
-    this.txn = undefined;
-    await t.commit();
+    await this.txn.end().commit();
   }
 
   async abort(): Promise<void> {
-    const t = this.current();
-    this.txn = undefined;
-    await t.abort();
+    await this.txn.end().abort();
   }
 
   close(): Promise<void> {
@@ -105,32 +97,18 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings):
   return new KafkajsTxnProducer(producer, settings);
 }
 
-class KafkajsTxnConsumer implements TxnConsumer {
-  private readonly buffer: DeliveryBuffer;
+class KafkajsTxnConsumer extends BufferedTxnConsumer {
   private crashed: unknown;
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly opts: TxnConsumerOptions,
+    opts: TxnConsumerOptions,
   ) {
-    this.buffer = new DeliveryBuffer(opts.positions);
-  }
-
-  get groupId(): string {
-    return this.opts.groupId;
-  }
-
-  get positions(): ReadonlyMap<string, number> {
-    return this.buffer.positions;
+    super(opts);
   }
 
   get alive(): boolean {
     return this.crashed === undefined;
-  }
-
-  async poll(waitMs: number): Promise<Record<string, Records>> {
-    await this.buffer.waitForData(waitMs);
-    return this.buffer.drain();
   }
 
   seek(key: string, offset: number): void {
@@ -191,21 +169,7 @@ async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Prom
     maxWaitTimeInMs: 500,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
   });
-  const c = new KafkajsTxnConsumer(consumer, opts);
-  try {
-    await c.start();
-  } catch (err) {
-    await c.close();
-    throw err;
-  }
-  return c;
+  return BufferedTxnConsumer.started(new KafkajsTxnConsumer(consumer, opts));
 }
 
-const endOpenTransactions: TxnClient["endOpenTransactions"] = (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs);
-
-export const kafkajsTxnClient: TxnClient = {
-  name: "kafkajs",
-  openProducer,
-  openConsumer,
-  endOpenTransactions,
-};
+export const kafkajsTxnClient = txnClient("kafkajs", openProducer, openConsumer);

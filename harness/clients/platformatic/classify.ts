@@ -1,5 +1,5 @@
 // Maps an @platformatic/kafka (1.35) error to the op's completion type, by the same rule as kafkajs
-// (classify.ts): `fail` only when the record certainly was not appended; anything else `info`.
+// (../kafkajs/classify.ts): `fail` only when the record certainly was not appended; anything else `info`.
 //
 // The errors it raises (read from its sources, dist/errors.js and the producer's send path):
 //   code PLT_KFK_USER          UserError: refused by the client before any request was written
@@ -17,8 +17,8 @@
 //                              one ProtocolError (code PLT_KFK_PROTOCOL) per failed partition, with
 //                              `apiId` (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS, REQUEST_TIMED_OUT,
 //                              ...) and `canRetry`. A single answer (no retry happened) whose every
-//                              error is one the broker returns before appending (the set below, all
-//                              non-retriable)                                                   -> fail
+//                              error is one the broker returns before appending (REFUSED_BEFORE_APPEND
+//                              in ../classify.ts; CORRUPT_MESSAGE, in kafkajs's set, is retried here)                                                   -> fail
 //                              anything else (NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT:
 //                              appended locally; NOT_LEADER_OR_FOLLOWER: the send is repeated on the
 //                              new leader, earlier attempts dropped from the error)              -> info
@@ -32,20 +32,7 @@
 // them before appending: with repeatOnStaleMetadata (on by default) the client restarts a send on
 // a new leader and the error it finally raises no longer lists the attempts before the restart,
 // one of which may have been appended (a REQUEST_TIMED_OUT on an isolated leader, say).
-import type { Outcome } from "../classify.ts";
-
-/** Protocol errors (ProtocolError.apiId) a broker returns before appending anything, none of which
- *  the client retries (CORRUPT_MESSAGE, in kafkajs's set, is retried here: see MultipleErrors). */
-const DEFINITE_BEFORE_APPEND = new Set([
-  "MESSAGE_TOO_LARGE",
-  "RECORD_LIST_TOO_LARGE",
-  "INVALID_RECORD",
-  "INVALID_REQUIRED_ACKS",
-  "TOPIC_AUTHORIZATION_FAILED",
-  "CLUSTER_AUTHORIZATION_FAILED",
-  "INVALID_TOPIC_EXCEPTION",
-  "UNSUPPORTED_VERSION",
-]);
+import { REFUSED_BEFORE_APPEND, type Outcome } from "../classify.ts";
 
 interface PlatformaticLikeError {
   code?: string;
@@ -67,7 +54,7 @@ export function classifyPlatformaticSendError(err: unknown): Outcome {
   if (e.code === "PLT_KFK_RESPONSE" && Array.isArray(e.errors) && e.errors.length > 0) {
     const definite = e.errors.every((x) => {
       const p = (x ?? {}) as PlatformaticLikeError;
-      return p.code === "PLT_KFK_PROTOCOL" && p.canRetry === false && p.apiId !== undefined && DEFINITE_BEFORE_APPEND.has(p.apiId);
+      return p.code === "PLT_KFK_PROTOCOL" && p.canRetry === false && p.apiId !== undefined && REFUSED_BEFORE_APPEND.has(p.apiId);
     });
     return definite ? "fail" : "info";
   }

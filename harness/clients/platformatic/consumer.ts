@@ -19,41 +19,14 @@ import { AssignConsumer, sleep } from "../assign-consumer.ts";
 import type { ConsumerOptions } from "../client.ts";
 import { keyOf, type ClientContext } from "../context.ts";
 import { recordsOfPartition } from "./fetch.ts";
-import { fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
-
-const FETCH_WAIT_MS = 500;
-let consumerSeq = 0;
+import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
 
 
-export class PlatformaticConsumer extends AssignConsumer {
+export class PlatformaticConsumer extends AssignConsumer<Consumer> {
   private readonly fetcher = new RawFetcher("kafka-harness-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
 
-  private constructor(
-    process: number,
-    private readonly consumer: Consumer,
-    ctx: ClientContext,
-    opts: ConsumerOptions,
-  ) {
-    // A fetch to a paused broker waits for its request timeout: close() does not wait that long.
-    super(process, ctx, opts, FETCH_WAIT_MS + 1500);
-  }
-
-  static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
-    AssignConsumer.assignOnly("platformatic", opts);
-    const consumer = new Consumer({
-      clientId: "kafka-harness-consumer",
-      bootstrapBrokers: ctx.bootstrap(),
-      // Required by the constructor; never joined: fetch() needs no group.
-      groupId: `kafka-harness-assign-${process.pid}-${Date.now()}-${consumerSeq++}`,
-      connectTimeout: 3000,
-      requestTimeout: 10_000,
-      retries: 1,
-      retryDelay: 200,
-      maxWaitTime: FETCH_WAIT_MS,
-    });
-    const c = new PlatformaticConsumer(ctx.nextProcess(), consumer, ctx, opts);
-    await c.start();
-    return c;
+  static open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
+    return AssignConsumer.openAssigned("platformatic", opts, () => new PlatformaticConsumer(assignOnlyConsumer("kafka-harness-consumer", ctx.bootstrap(), "kafka-harness-assign"), ctx, opts, FETCH_WAIT_MS));
   }
 
   protected async connect(): Promise<void> {

@@ -7,9 +7,9 @@
 import { Producer } from "@platformatic/kafka";
 import { resolvedSend, type RecordOutcome } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
-import { parseKey, type ClientContext } from "../context.ts";
+import type { ClientContext } from "../context.ts";
 import { classifyPlatformaticSendError } from "./classify.ts";
-import { RecordingProducer, type ProducerDriver } from "../recording-producer.ts";
+import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 
 export async function openPlatformaticProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
   const producer = new Producer({
@@ -35,21 +35,12 @@ export async function openPlatformaticProducer(ctx: ClientContext, settings: Pro
   return new RecordingProducer(ctx, new PlatformaticProducerDriver(producer, settings), settings.opTimeoutMs);
 }
 
-class PlatformaticProducerDriver implements ProducerDriver {
-  constructor(
-    private readonly producer: Producer,
-    private readonly settings: ProducerSettings,
-  ) {}
-
-  async issue(key: string, values: number[]): Promise<Array<Promise<RecordOutcome>>> {
-    const { topic, partition } = parseKey(key);
-    const acks = this.settings.acks === "all" ? -1 : this.settings.acks;
-    return values.map((v) =>
-      this.producer
-        .send({ acks, messages: [{ topic, partition, value: Buffer.from(String(v)) }] })
-        .then((result) => resolvedSend(acks, result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset, topic, partition))
-        .catch((error: unknown): RecordOutcome => ({ acked: false, error })),
-    );
+class PlatformaticProducerDriver extends PerRecordDriver<Producer> {
+  protected sendRecord({ topic, partition, acks }: RecordTarget, value: number): Promise<RecordOutcome> {
+    return this.producer
+      .send({ acks, messages: [{ topic, partition, value: Buffer.from(String(value)) }] })
+      .then((result) => resolvedSend(acks, result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset, topic, partition))
+      .catch((error: unknown): RecordOutcome => ({ acked: false, error }));
   }
 
   classify(err: unknown) {

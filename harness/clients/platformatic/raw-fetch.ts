@@ -6,8 +6,27 @@
 // the final reads included). So the harness's consumers send the Fetch themselves (the library's
 // ConnectionPool and its Fetch v17 API, what Consumer.fetch() sends to a Kafka 3.9 or 4.x broker)
 // and filter the answer by Kafka's rule (recordsOfPartition).
-import { ConnectionPool, fetchV17, type Consumer } from "@platformatic/kafka";
+import { ConnectionPool, Consumer, fetchV17 } from "@platformatic/kafka";
 import { parseKey } from "../context.ts";
+
+/** How long a Fetch waits at the broker for records. */
+export const FETCH_WAIT_MS = 500;
+let consumerSeq = 0;
+
+/** The library's Consumer the harness's fetchers use for metadata only: its constructor needs a
+ *  groupId, never joined (fetch() needs no group). */
+export function assignOnlyConsumer(clientId: string, bootstrap: string[], groupPrefix: string): Consumer {
+  return new Consumer({
+    clientId,
+    bootstrapBrokers: bootstrap,
+    groupId: `${groupPrefix}-${process.pid}-${Date.now()}-${consumerSeq++}`,
+    connectTimeout: 3000,
+    requestTimeout: 10_000,
+    retries: 1,
+    retryDelay: 200,
+    maxWaitTime: FETCH_WAIT_MS,
+  });
+}
 
 export type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 

@@ -27,15 +27,14 @@
 // records are parked in a DeliveryBuffer (txn-delivery-buffer.ts) until a ["poll"] micro-op takes
 // them; a seek bumps the key's epoch, so a fetch issued before it is discarded.
 import { Admin, Consumer, FindCoordinatorKeyTypes, Producer } from "@platformatic/kafka";
-import { sleep } from "../assign-consumer.ts";
+import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
+import { fetchLoop, sleep } from "../fetch-loop.ts";
 import { keyOf, parseKey } from "../context.ts";
 import { isPlatformaticFenced } from "./classify.ts";
 import { recordsOfPartition } from "./fetch.ts";
-import { fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
-import { DeliveryBuffer, type Records } from "../txn-delivery-buffer.ts";
-import { endOpenTransactionsWith, type TxnClient, type TxnConsumer, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
+import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
+import { OpenTransaction, txnClient, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
 
-const FETCH_WAIT_MS = 500;
 
 /** What Transaction.addOffset() reads of a consumed message to commit `next` for `key` to the group
  *  (TxnOffsetCommit to metadata.consumer.coordinatorId, offset + 1 committed). The harness's
@@ -46,7 +45,6 @@ export function offsetMessage(key: string, next: number, groupId: string, coordi
   const { topic, partition } = parseKey(key);
   return { topic, partition, offset: BigInt(next) - 1n, metadata: { consumer: { groupId, generationId: -1, memberId: "", coordinatorId } } };
 }
-let seq = 0;
 type Transaction = Awaited<ReturnType<Producer["beginTransaction"]>>;
 
 /** Retry delay for the library's retried operations: right after a commit the coordinator answers
@@ -55,7 +53,7 @@ type Transaction = Awaited<ReturnType<Producer["beginTransaction"]>>;
 const retryDelay = (_client: unknown, _op: string, attempt: number): number => Math.min(20 * 2 ** (attempt - 1), 500);
 
 class PlatformaticTxnProducer implements TxnProducerDriver {
-  private txn: Transaction | undefined;
+  private readonly txn = new OpenTransaction<Transaction>();
   /** Something was added to the transaction (a send or offsets were attempted): it needs an EndTxn. */
   private touched = false;
   private groupCoordinators = new Map<string, number>();
@@ -69,17 +67,12 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
 
   async begin(): Promise<void> {
     this.touched = false;
-    this.txn = await this.producer.beginTransaction();
-  }
-
-  private current(): Transaction {
-    if (!this.txn) throw new Error("no transaction begun");
-    return this.txn;
+    this.txn.begun(await this.producer.beginTransaction());
   }
 
   async send(key: string, value: number): Promise<number | undefined> {
     const { topic, partition } = parseKey(key);
-    const t = this.current();
+    const t = this.txn.current;
     this.touched = true;
     const result = await t.send({ acks: -1, messages: [{ topic, partition, value: Buffer.from(String(value)) }] });
     const offset = result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset;
@@ -98,7 +91,7 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
   }
 
   async sendOffsets(groupId: string, next: Record<string, number>): Promise<void> {
-    const t = this.current();
+    const t = this.txn.current;
     this.touched = true;
     // AddOffsetsToTxn: the library reads only the groupId of the "consumer" it is given.
     await t.addConsumer({ groupId } as unknown as Consumer);
@@ -121,14 +114,12 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
   }
 
   async commit(): Promise<void> {
-    const t = this.current();
-    this.txn = undefined;
+    const t = this.txn.end();
     await (this.touched ? t.commit() : t.cancel());
   }
 
   async abort(): Promise<void> {
-    const t = this.current();
-    this.txn = undefined;
+    const t = this.txn.end();
     await (this.touched ? t.abort() : t.cancel());
   }
 
@@ -168,8 +159,7 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings):
   return new PlatformaticTxnProducer(producer, bootstrap, settings);
 }
 
-class PlatformaticTxnConsumer implements TxnConsumer {
-  private readonly buffer: DeliveryBuffer;
+class PlatformaticTxnConsumer extends BufferedTxnConsumer {
   /** Next offset to fetch per key (ahead of the buffer's positions: what is fetched but not polled). */
   private readonly fetchPositions = new Map<string, number>();
   private stopping = false;
@@ -178,27 +168,14 @@ class PlatformaticTxnConsumer implements TxnConsumer {
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly opts: TxnConsumerOptions,
+    opts: TxnConsumerOptions,
   ) {
-    this.buffer = new DeliveryBuffer(opts.positions);
+    super(opts);
     for (const key of opts.keys) this.fetchPositions.set(key, opts.positions?.get(key) ?? 0);
-  }
-
-  get groupId(): string {
-    return this.opts.groupId;
-  }
-
-  get positions(): ReadonlyMap<string, number> {
-    return this.buffer.positions;
   }
 
   get alive(): boolean {
     return true; // the fetch loop never gives up by itself
-  }
-
-  async poll(waitMs: number): Promise<Record<string, Records>> {
-    await this.buffer.waitForData(waitMs);
-    return this.buffer.drain();
   }
 
   seek(key: string, offset: number): void {
@@ -211,15 +188,15 @@ class PlatformaticTxnConsumer implements TxnConsumer {
     this.loop = this.run();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.fetchRound();
-      } catch {
+  private run(): Promise<void> {
+    return fetchLoop(
+      () => this.stopping,
+      () => this.fetchRound(),
+      async () => {
         this.consumer.clearMetadata();
         await sleep(200);
-      }
-    }
+      },
+    );
   }
 
   private async fetchRound(): Promise<void> {
@@ -270,33 +247,9 @@ class PlatformaticTxnConsumer implements TxnConsumer {
 }
 
 async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<PlatformaticTxnConsumer> {
-  const consumer = new Consumer({
-    clientId: "kafka-harness-txn-consumer",
-    bootstrapBrokers: bootstrap,
-    // Required by the constructor; never joined: fetch() needs no group. The slot's group (the one
-    // sendOffsets commits to) is opts.groupId.
-    groupId: `kafka-harness-txn-assign-${process.pid}-${Date.now()}-${seq++}`,
-    connectTimeout: 3000,
-    requestTimeout: 10_000,
-    retries: 1,
-    retryDelay: 200,
-    maxWaitTime: FETCH_WAIT_MS,
-  });
-  const c = new PlatformaticTxnConsumer(consumer, opts);
-  try {
-    await c.start();
-  } catch (err) {
-    await c.close();
-    throw err;
-  }
-  return c;
+  // The slot's group (the one sendOffsets commits to) is opts.groupId; the library's consumer joins none.
+  const consumer = assignOnlyConsumer("kafka-harness-txn-consumer", bootstrap, "kafka-harness-txn-assign");
+  return BufferedTxnConsumer.started(new PlatformaticTxnConsumer(consumer, opts));
 }
 
-const endOpenTransactions: TxnClient["endOpenTransactions"] = (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs);
-
-export const platformaticTxnClient: TxnClient = {
-  name: "platformatic",
-  openProducer,
-  openConsumer,
-  endOpenTransactions,
-};
+export const platformaticTxnClient = txnClient("platformatic", openProducer, openConsumer);

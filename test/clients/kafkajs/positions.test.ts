@@ -4,7 +4,6 @@
 import { createRequire } from "node:module";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import "../../../harness/kafkajs/factory.ts";
 import { AssignedPositions } from "../../../harness/clients/kafkajs/positions.ts";
 
 const require = createRequire(import.meta.url);
