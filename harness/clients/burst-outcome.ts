@@ -1,4 +1,4 @@
-// How a burst's per-record outcomes become its completion op (DESIGN.md sections 5 and 6). Pure, so
+// How a burst's per-record outcomes become its completion op (docs/design.md, Clients and History). Pure, so
 // the rule is tested without a cluster.
 //
 // A burst is one op whose records are separate send() calls, so each record has its own outcome: the

@@ -1,9 +1,9 @@
-// The client interface at the edge (DESIGN.md section 5): what the workload and the final reads ask
-// of a Kafka client library, whichever it is. Each library implements it in its own files
-// (kafkajs-*.ts, platformatic-*.ts); the recording (invoke, then ok / fail / info) is shared
-// (recording-producer.ts, poll-recorder.ts), so both clients write the same history by the same
-// rules and differ only in what the library does and which errors it raises (classify.ts,
-// platformatic/classify.ts).
+// The client interface at the edge (docs/design.md, Clients): what the workload and the final reads
+// ask of a Kafka client library, whichever it is. Each library implements it in its own folder
+// (kafkajs/, platformatic/, confluent/; loaded by registry.ts); the recording (invoke, then ok /
+// fail / info) is shared (recording-producer.ts, poll-recorder.ts), so every client writes the same
+// history by the same rules and differs only in what the library does and which errors it raises
+// (each library's classify.ts).
 import type { ClientName } from "../spec/client.ts";
 import type { OpType } from "../history/recorder.ts";
 import type { ClientContext } from "./context.ts";
@@ -44,7 +44,7 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
 }
 
-/** A consumer process: every delivery is one poll op (DESIGN.md section 5). */
+/** A consumer process: every delivery is one poll op (docs/design.md, Clients). */
 export interface ConsumerClient {
   readonly process: number;
   /** Next offset to read per key (assign mode). */

@@ -3,7 +3,7 @@
 // A library only issues the records (ProducerDriver); the op timeout, the history format and the
 // classification are the same for all of them.
 //
-// History format of a burst (DESIGN.md section 6): one op, the records in send order. Each record
+// History format of a burst (docs/design.md, History): one op, the records in send order. Each record
 // the broker acknowledged is recorded as acknowledged, with its offset, whatever happened to the
 // rest of its burst: a burst of 17, 18, 19 to t-0 whose second record timed out completes as
 //   {"type":"info","f":"send","value":[["send","t-0",[42,17]],["send","t-0",18],["send","t-0",[44,19]]],"error":"..."}

@@ -1,4 +1,4 @@
-// What the txn workload asks of a client library (DESIGN.md section 5, transactions): a
+// What the txn workload asks of a client library (docs/design.md, Clients): a
 // transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
 // (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts) and

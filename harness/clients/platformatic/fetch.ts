@@ -13,7 +13,7 @@
 // marker is not in the response ("for safety"), and drops committed records when the last abort
 // marker belongs to a transaction with no data in the partition (the broker does not list those):
 // every committed record of that producer between the listed transaction and that marker is lost
-// to the reader (seed 540873703; test/clients/platformatic-txn.test.ts holds all of it).
+// to the reader (seed 540873703; test/clients/platformatic/txn.test.ts holds all of it).
 import { abortedTransactionFilter, type AbortedTransaction } from "../../protocol/aborted-filter.ts";
 
 /** Record batch attribute bits (Kafka's RecordBatch). */
