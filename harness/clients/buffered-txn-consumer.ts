@@ -5,10 +5,14 @@
 import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
 import type { TxnConsumer, TxnConsumerOptions } from "./txn-client.ts";
 
-export abstract class BufferedTxnConsumer implements TxnConsumer {
+/** L: the library's consumer. */
+export abstract class BufferedTxnConsumer<L> implements TxnConsumer {
   protected readonly buffer: DeliveryBuffer;
 
-  constructor(protected readonly opts: TxnConsumerOptions) {
+  constructor(
+    protected readonly consumer: L,
+    protected readonly opts: TxnConsumerOptions,
+  ) {
     this.buffer = new DeliveryBuffer(opts.positions);
   }
 
@@ -33,7 +37,7 @@ export abstract class BufferedTxnConsumer implements TxnConsumer {
   abstract close(): Promise<void>;
 
   /** Starts `c`, closing it when the start fails. */
-  static async started<C extends BufferedTxnConsumer>(c: C): Promise<C> {
+  static async started<C extends BufferedTxnConsumer<unknown>>(c: C): Promise<C> {
     try {
       await c.start();
     } catch (err) {

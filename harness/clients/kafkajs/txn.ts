@@ -97,15 +97,8 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings):
   return new KafkajsTxnProducer(producer, settings);
 }
 
-class KafkajsTxnConsumer extends BufferedTxnConsumer {
+class KafkajsTxnConsumer extends BufferedTxnConsumer<Consumer> {
   private crashed: unknown;
-
-  constructor(
-    private readonly consumer: Consumer,
-    opts: TxnConsumerOptions,
-  ) {
-    super(opts);
-  }
 
   get alive(): boolean {
     return this.crashed === undefined;

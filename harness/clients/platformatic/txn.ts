@@ -159,20 +159,12 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings):
   return new PlatformaticTxnProducer(producer, bootstrap, settings);
 }
 
-class PlatformaticTxnConsumer extends BufferedTxnConsumer {
+class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
   /** Next offset to fetch per key (ahead of the buffer's positions: what is fetched but not polled). */
-  private readonly fetchPositions = new Map<string, number>();
+  private readonly fetchPositions = new Map<string, number>(this.opts.keys.map((key) => [key, this.opts.positions?.get(key) ?? 0]));
   private stopping = false;
   private loop: Promise<void> = Promise.resolve();
   private readonly fetcher = new RawFetcher("kafka-harness-txn-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
-
-  constructor(
-    private readonly consumer: Consumer,
-    opts: TxnConsumerOptions,
-  ) {
-    super(opts);
-    for (const key of opts.keys) this.fetchPositions.set(key, opts.positions?.get(key) ?? 0);
-  }
 
   get alive(): boolean {
     return true; // the fetch loop never gives up by itself
