@@ -2,7 +2,16 @@
 // The package ships TypeScript and runs it through tsx (no build step): run your tests with vitest
 // (which reads TS natively) or node with `--import tsx`. The vitest matchers are a separate entry,
 // `kafka-harness/matchers`, so importing the API does not need vitest.
+import { configureTestcontainers } from "./harness/cluster/runtime-env.ts";
+import { installKafkajsFixes } from "./harness/kafkajs/fixes.ts";
+
+// Before the user's code loads kafkajs (an import of kafka-harness ahead of kafkajs puts the
+// read_committed fix in place) and before any cluster starts.
+installKafkajsFixes();
+configureTestcontainers();
+
 export * from "./harness/api/index.ts";
+export { configureTestcontainers, installKafkajsFixes };
 export {
   ANOMALY_TYPES,
   check,

@@ -12,12 +12,17 @@ const skipIntegration = process.env.KAFKA_HARNESS_SKIP_INTEGRATION === "1";
 const confluentTests = process.env.KAFKA_HARNESS_CONFLUENT_TESTS === "1";
 if (skipIntegration) console.error("KAFKA_HARNESS_SKIP_INTEGRATION=1: integration tests (real clusters) are NOT run.");
 
+// Every project runs test/setup.ts first: the kafkajs fixes and the Testcontainers settings, as
+// the CLI and the package index put them in place.
+const setupFiles = ["test/setup.ts"];
+
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: "unit",
+          setupFiles,
           include: ["test/**/*.test.ts"],
           exclude: ["test/integration/**", "test/browser/**", "test/fixtures/**", "node_modules/**"],
           testTimeout: 120_000,
@@ -27,6 +32,7 @@ export default defineConfig({
         // Reports opened from disk in headless Debian chromium (playwright-core).
         test: {
           name: "browser",
+          setupFiles,
           include: ["test/browser/**/*.test.ts"],
           globalSetup: ["test/browser/global-setup.ts"],
           fileParallelism: false,
@@ -37,6 +43,7 @@ export default defineConfig({
       ...(skipIntegration ? [] : [{
         test: {
           name: "integration",
+          setupFiles,
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
           fileParallelism: false,
@@ -47,6 +54,7 @@ export default defineConfig({
       ...(confluentTests ? [{
         test: {
           name: "confluent",
+          setupFiles,
           include: ["test/confluent/**/*.spec.ts"],
           globalSetup: ["test/confluent/global-setup.ts", "test/integration/global-setup.ts"],
           fileParallelism: false,

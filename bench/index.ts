@@ -7,6 +7,11 @@ import { benchReports } from "./reports.ts";
 import { benchStartup } from "./startup.ts";
 
 import { benchDetection } from "./detection.ts";
+import { configureTestcontainers } from "../harness/cluster/runtime-env.ts";
+import { installKafkajsFixes } from "../harness/kafkajs/fixes.ts";
+
+installKafkajsFixes();
+configureTestcontainers();
 
 const [command, ...args] = process.argv.slice(2);
 if (command === "detection") {

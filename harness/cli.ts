@@ -8,6 +8,8 @@ import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
+import { configureTestcontainers } from "./cluster/runtime-env.ts";
+import { installKafkajsFixes } from "./kafkajs/fixes.ts";
 import { runOptions, specFromFlags, type RunFlags } from "./run/run-flags.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 
@@ -144,6 +146,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  installKafkajsFixes();
+  configureTestcontainers();
   process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(argv);
@@ -155,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof ClientLibraryError) {
-      // A client library not built on this machine, or failing to build (confluent-package.ts, install-client.ts).
+      // A client library not built on this machine, or failing to build (clients/confluent/package.ts, run/install-client.ts).
       console.error(`kafka-harness: ${err.message}\n  what to do: ${err.advice}`);
       return 2;
     }

@@ -5,30 +5,40 @@
 // a paused broker. Each library only connects, fetches a round and disconnects.
 import type { ConsumerClient, ConsumerOptions } from "./client.ts";
 import type { ClientContext } from "./context.ts";
+import { fetchLoop, sleep } from "./fetch-loop.ts";
 import { PollRecorder } from "./poll-recorder.ts";
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
-export abstract class AssignConsumer implements ConsumerClient {
+/** L: the library's consumer. */
+export abstract class AssignConsumer<L> implements ConsumerClient {
+  readonly process: number;
   readonly positions: Map<string, number>;
   protected readonly polls: PollRecorder;
   protected stopping = false;
   private loop: Promise<void> = Promise.resolve();
+  /** How long close() waits for the round in progress (a fetch to a paused broker waits for its request timeout). */
+  private readonly closeWaitMs: number;
 
   protected constructor(
-    readonly process: number,
+    protected readonly consumer: L,
     protected readonly ctx: ClientContext,
     protected readonly opts: ConsumerOptions,
-    /** How long close() waits for the round in progress. */
-    private readonly closeWaitMs: number,
+    /** The longest a fetch round waits for records: close() waits a little longer for the round in progress. */
+    fetchWaitMs: number,
   ) {
+    this.process = ctx.nextProcess();
     this.positions = new Map(opts.positions ?? []);
-    this.polls = new PollRecorder(process, ctx);
+    this.polls = new PollRecorder(this.process, ctx);
+    this.closeWaitMs = fetchWaitMs + 1500;
   }
 
-  /** The client has only assign consumers: anything else is refused before it is made. */
-  static assignOnly(client: string, opts: ConsumerOptions): void {
+  /** Refuses anything but "assign" before the library's consumer is made, then makes and starts it. */
+  protected static async openAssigned<C extends AssignConsumer<unknown>>(client: string, opts: ConsumerOptions, make: () => C): Promise<C> {
     if (opts.mode !== "assign") throw new Error(`the ${client} client has only "assign" consumers (got "${opts.mode}")`);
+    const c = make();
+    await c.start();
+    return c;
   }
 
   get alive(): boolean {
@@ -67,14 +77,12 @@ export abstract class AssignConsumer implements ConsumerClient {
     this.loop = this.run();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopping) {
-      try {
-        await this.fetchRound();
-      } catch {
-        await this.afterError();
-      }
-    }
+  private run(): Promise<void> {
+    return fetchLoop(
+      () => this.stopping,
+      () => this.fetchRound(),
+      () => this.afterError(),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-// How a burst's per-record outcomes become its completion op (DESIGN.md sections 5 and 6). Pure, so
+// How a burst's per-record outcomes become its completion op (docs/design.md, Clients and History). Pure, so
 // the rule is tested without a cluster.
 //
 // A burst is one op whose records are separate send() calls, so each record has its own outcome: the
@@ -15,7 +15,7 @@
 // whose acknowledged records all vanish is a loss, not an unknown. A plain value in an info op is
 // the unknown part: it may or may not have been appended. Under acks=0 the broker returns no offset,
 // so no record is ever recorded as acknowledged.
-import { classifySendError, describeError, type Outcome } from "./classify.ts";
+import { describeError, type Outcome } from "./classify.ts";
 
 export type RecordOutcome = { acked: true; offset: number | null } | { acked: false; error: unknown };
 
@@ -49,12 +49,12 @@ export interface BurstCompletion {
 }
 
 /** The completion of a burst of `values` to `key`, from each record's outcome (same order), under
- *  the client library's error rule (kafkajs's by default). */
+ *  the client library's error rule. */
 export function completeBurst(
   key: string,
   values: readonly number[],
   outcomes: readonly RecordOutcome[],
-  classify: (err: unknown) => Outcome = classifySendError,
+  classify: (err: unknown) => Outcome,
 ): BurstCompletion {
   if (outcomes.length !== values.length) throw new Error(`a burst of ${values.length} records has ${outcomes.length} outcomes`);
   const errors = outcomes.flatMap((r) => (r.acked ? [] : [r.error]));

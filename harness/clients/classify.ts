@@ -1,45 +1,23 @@
-// Maps a kafkajs error to the op's completion type (@platformatic/kafka's rules are in
-// platformatic-classify.ts). `fail` only when the operation certainly did
-// not take effect; anything else is `info` (unknown): a wrong `fail` would hide a lost write.
-//
-// The errors kafkajs 2.2 raises from producer.send():
-//   KafkaJSProtocolError (`type` = the broker's error code) with a type in the set below, not
-//   retriable, so raised on the first answer                                            -> fail
-//   KafkaJSProtocolError with any other type (NOT_LEADER_OR_FOLLOWER, NOT_ENOUGH_REPLICAS,
-//   REQUEST_TIMED_OUT, ...: `retriable`)                                                -> info
-//   KafkaJSNumberOfRetriesExceeded (retries exhausted; `originalError` is the last one) -> info
-//   KafkaJSRequestTimeoutError, KafkaJSConnectionError, KafkaJSConnectionClosedError,
-//   KafkaJSNonRetriableError and anything else                                          -> info
+// What every client library's error rule shares (each library's own rule is in its classify.ts):
+// the two outcomes an error can give an op, the broker errors that prove nothing was appended, and
+// how an error is described in the history. `fail` only when the operation certainly did not take
+// effect; anything else is `info` (unknown): a wrong `fail` would hide a lost write.
 
 export type Outcome = "fail" | "info";
 
-/** Protocol errors a broker returns before appending anything, when kafkajs did not retry. */
-const DEFINITE_BEFORE_APPEND = new Set([
+/** Protocol errors a broker returns before appending anything, none of them retriable. A library
+ *  that retries one of them (the error it finally raises may hide an earlier attempt that was
+ *  appended) leaves it out; one that does not retry others adds them. */
+export const REFUSED_BEFORE_APPEND: ReadonlySet<string> = new Set([
   "MESSAGE_TOO_LARGE",
   "RECORD_LIST_TOO_LARGE",
   "INVALID_RECORD",
-  "CORRUPT_MESSAGE",
   "INVALID_REQUIRED_ACKS",
   "TOPIC_AUTHORIZATION_FAILED",
   "CLUSTER_AUTHORIZATION_FAILED",
   "INVALID_TOPIC_EXCEPTION",
   "UNSUPPORTED_VERSION",
 ]);
-
-interface KafkaLikeError {
-  name?: string;
-  type?: string;
-  retriable?: boolean;
-  originalError?: unknown;
-}
-
-export function classifySendError(err: unknown): Outcome {
-  const e = (err ?? {}) as KafkaLikeError;
-  // Retries exhausted: an earlier attempt may have timed out after the broker appended.
-  if (e.name === "KafkaJSNumberOfRetriesExceeded" || e.retriable) return "info";
-  if (e.name === "KafkaJSProtocolError" && e.type && DEFINITE_BEFORE_APPEND.has(e.type)) return "fail";
-  return "info";
-}
 
 /** A short, stable description for the history (`error` field), for either library's errors:
  *  kafkajs's (`type` / `name`, `originalError`) and @platformatic/kafka's (`code`, `apiId`, the
@@ -53,7 +31,10 @@ export function describeError(err: unknown): string {
   return cause ? `${nameOf(e)}: ${msg} (cause: ${nameOf(cause)}: ${(cause.message ?? "").slice(0, 120)})` : `${nameOf(e)}: ${msg}`;
 }
 
-interface DescribedError extends KafkaLikeError {
+interface DescribedError {
+  name?: string;
+  type?: string;
+  originalError?: unknown;
   message?: string;
   code?: unknown;
   apiId?: string;

@@ -1,11 +1,10 @@
-// The client interface at the edge (DESIGN.md section 5): what the workload and the final reads ask
-// of a Kafka client library, whichever it is. Each library implements it in its own files
-// (kafkajs-*.ts, platformatic-*.ts); the recording (invoke, then ok / fail / info) is shared
-// (recording-producer.ts, poll-recorder.ts), so both clients write the same history by the same
-// rules and differ only in what the library does and which errors it raises (classify.ts,
-// platformatic-classify.ts).
+// The client interface at the edge (docs/design.md, Clients): what the workload and the final reads
+// ask of a Kafka client library, whichever it is. Each library implements it in its own folder
+// (kafkajs/, platformatic/, confluent/; loaded by registry.ts); the recording (invoke, then ok /
+// fail / info) is shared (recording-producer.ts, poll-recorder.ts), so every client writes the same
+// history by the same rules and differs only in what the library does and which errors it raises
+// (each library's classify.ts).
 import type { ClientName } from "../spec/client.ts";
-import { EnvironmentError } from "../util/environment.ts";
 import type { OpType } from "../history/recorder.ts";
 import type { ClientContext } from "./context.ts";
 
@@ -45,7 +44,7 @@ export interface ConsumerOptions {
   sessionTimeoutMs?: number;
 }
 
-/** A consumer process: every delivery is one poll op (DESIGN.md section 5). */
+/** A consumer process: every delivery is one poll op (docs/design.md, Clients). */
 export interface ConsumerClient {
   readonly process: number;
   /** Next offset to read per key (assign mode). */
@@ -64,27 +63,4 @@ export interface KafkaClient {
   readonly name: ClientName;
   openProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<ProducerClient>;
   openConsumer(ctx: ClientContext, opts: ConsumerOptions): Promise<ConsumerClient>;
-}
-
-/** The client named in the spec; its library is loaded only when a run needs it. A missing library
- *  is an EnvironmentError (nothing was tested). @platformatic/kafka is an optional peer dependency
- *  of the package: 1.35 runs on Node >= 20.19.4, but two of its own dependencies declare Node >=
- *  22.19 in their engines, so installing it for every user would warn on Node 20. */
-export async function loadClient(name: ClientName): Promise<KafkaClient> {
-  switch (name) {
-    case "kafkajs":
-      return (await import("./kafkajs-client.ts")).kafkajsClient;
-    case "platformatic":
-      try {
-        return (await import("./platformatic-client.ts")).platformaticClient;
-      } catch (err) {
-        if ((err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String(err).includes("@platformatic/kafka")) {
-          throw new EnvironmentError("the platformatic client needs the package @platformatic/kafka, which is not installed", "npm install @platformatic/kafka@~1.35.0 (Node >= 20.19.4)");
-        }
-        throw err;
-      }
-    case "confluent":
-      // Built on demand into the per-user clients folder; ConfluentNotInstalled (exit 2) names the command.
-      return (await import("./confluent-client.ts")).loadConfluentClient();
-  }
 }

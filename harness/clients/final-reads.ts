@@ -1,9 +1,10 @@
 // Phase 4 of a run: a fresh consumer reads every key from offset 0 up to the end offsets taken once
 // the cluster has recovered. Without it, loss is not decidable. The reading consumer is the run's
 // client library's (an assign consumer); the end offsets come from a kafkajs admin client.
-import { loadClient, type KafkaClient } from "./client.ts";
+import type { KafkaClient } from "./client.ts";
+import { loadClient } from "./registry.ts";
 import type { ClientContext } from "./context.ts";
-import { withAdmin } from "../kafka/client.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 
 export interface FinalReadResult {

@@ -1,4 +1,4 @@
-// The recording half of every consumer, whatever the library (DESIGN.md section 5): each delivery is
+// The recording half of every consumer, whatever the library (docs/design.md, Clients): each delivery is
 // one poll op, invoked when the consumer was ready for more (the end of the previous delivery) and
 // completed with every record this delivery returned. A consumer that gives up completes its open
 // poll as info; one closed with a poll open completes it as fail (it read nothing).

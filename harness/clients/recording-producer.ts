@@ -3,7 +3,7 @@
 // A library only issues the records (ProducerDriver); the op timeout, the history format and the
 // classification are the same for all of them.
 //
-// History format of a burst (DESIGN.md section 6): one op, the records in send order. Each record
+// History format of a burst (docs/design.md, History): one op, the records in send order. Each record
 // the broker acknowledged is recorded as acknowledged, with its offset, whatever happened to the
 // rest of its burst: a burst of 17, 18, 19 to t-0 whose second record timed out completes as
 //   {"type":"info","f":"send","value":[["send","t-0",[42,17]],["send","t-0",18],["send","t-0",[44,19]]],"error":"..."}
@@ -12,8 +12,8 @@
 // an info op is the unknown part.
 import { completeBurst, type RecordOutcome } from "./burst-outcome.ts";
 import type { Outcome } from "./classify.ts";
-import type { Completion, ProducerClient } from "./client.ts";
-import type { ClientContext } from "./context.ts";
+import type { Completion, ProducerClient, ProducerSettings } from "./client.ts";
+import { parseKey, type ClientContext } from "./context.ts";
 
 /** What a library does for a burst: issue its records in order, without awaiting the answers. */
 export interface ProducerDriver {
@@ -22,6 +22,40 @@ export interface ProducerDriver {
   /** This library's rule: fail only when the error proves the record was not appended. */
   classify(err: unknown): Outcome;
   close(): Promise<void>;
+}
+
+/** Where a burst's records go, and the acks they ask for (-1 for "all", as the protocol numbers it). */
+export interface RecordTarget {
+  key: string;
+  topic: string;
+  partition: number;
+  acks: 0 | 1 | -1;
+}
+
+/** A driver whose library sends each record by itself: the records are issued one send each, in
+ *  the listed order, none awaiting the previous. A library only says how one record is sent. */
+export abstract class PerRecordDriver<P> implements ProducerDriver {
+  constructor(
+    protected readonly producer: P,
+    protected readonly settings: ProducerSettings,
+  ) {}
+
+  /** Sends one record; resolves with its outcome, never rejects. */
+  protected abstract sendRecord(to: RecordTarget, value: number): Promise<RecordOutcome>;
+  /** Between two records: what a library whose sends can overtake each other waits for (none by default). */
+  protected afterIssue?(to: RecordTarget, pending: readonly Promise<RecordOutcome>[]): Promise<void>;
+  abstract classify(err: unknown): Outcome;
+  abstract close(): Promise<void>;
+
+  async issue(key: string, values: number[]): Promise<Array<Promise<RecordOutcome>>> {
+    const to: RecordTarget = { key, ...parseKey(key), acks: this.settings.acks === "all" ? -1 : this.settings.acks };
+    const pending: Promise<RecordOutcome>[] = [];
+    for (const v of values) {
+      pending.push(this.sendRecord(to, v));
+      if (this.afterIssue) await this.afterIssue(to, pending);
+    }
+    return pending;
+  }
 }
 
 export class RecordingProducer implements ProducerClient {

@@ -1,10 +1,9 @@
-// What the txn workload asks of a client library (DESIGN.md section 5, transactions): a
+// What the txn workload asks of a client library (docs/design.md, Clients): a
 // transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
-// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs-txn-client.ts) and
-// @platformatic/kafka (platformatic-txn-client.ts).
+// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts) and
+// @platformatic/kafka (platformatic/txn.ts).
 import type { ClientName } from "../spec/client.ts";
-import { loadClient } from "./client.ts";
 import type { IsolationLevel } from "../spec/test-spec.ts";
 import type { Records } from "./txn-delivery-buffer.ts";
 
@@ -60,6 +59,28 @@ export interface TxnClient {
   endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void>;
 }
 
+/** A producer driver's transaction, from begin until it ends (commit or abort). */
+export class OpenTransaction<T> {
+  private txn: T | undefined;
+
+  begun(txn: T): void {
+    this.txn = txn;
+  }
+
+  /** The transaction begun; throws when there is none. */
+  get current(): T {
+    if (!this.txn) throw new Error("no transaction begun");
+    return this.txn;
+  }
+
+  /** The transaction, which ends now: the next one needs a begin. */
+  end(): T {
+    const t = this.current;
+    this.txn = undefined;
+    return t;
+  }
+}
+
 /** endOpenTransactions for any client: a producer opened under each id, begun and aborted (nothing
  *  in it, so no EndTxn), retried every second until the deadline. Opening/beginning sends
  *  InitProducerId, and the coordinator ends the predecessor's open transaction. */
@@ -93,14 +114,12 @@ export async function endOpenTransactionsWith(
   if (problems.length) throw new Error(`could not end the open transactions of ${problems.join("; ")}`);
 }
 
-export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
-  switch (name) {
-    case "kafkajs":
-      return (await import("./kafkajs-txn-client.ts")).kafkajsTxnClient;
-    case "platformatic":
-      await loadClient("platformatic"); // a missing @platformatic/kafka is an EnvironmentError naming the install
-      return (await import("./platformatic-txn-client.ts")).platformaticTxnClient;
-    default:
-      throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
-  }
+/** A library's TxnClient from its producer and consumer: endOpenTransactions through its producer. */
+export function txnClient(name: ClientName, openProducer: TxnClient["openProducer"], openConsumer: TxnClient["openConsumer"]): TxnClient {
+  return {
+    name,
+    openProducer,
+    openConsumer,
+    endOpenTransactions: (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs),
+  };
 }

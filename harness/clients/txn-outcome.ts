@@ -1,5 +1,5 @@
-// How a transaction's micro-op results and its end become its completion op (DESIGN.md sections 5
-// and 6). Pure, so the rule is tested without a cluster.
+// How a transaction's micro-op results and its end become its completion op (docs/design.md,
+// Clients and History). Pure, so the rule is tested without a cluster.
 //
 //   commit acknowledged                                   -> ok
 //   abort acknowledged (planned, or after a send /         -> fail (nothing of it committed)

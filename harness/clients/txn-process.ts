@@ -1,4 +1,4 @@
-// The recording half of the txn workload, whatever the library (DESIGN.md sections 5 and 6): one
+// The recording half of the txn workload, whatever the library (docs/design.md, Clients and History): one
 // process runs one transaction at a time with its producer and its consumer, and each transaction
 // is one op, f "txn":
 //   invoke     {"f":"txn","value":[["send","t-0",17],["poll"]]}

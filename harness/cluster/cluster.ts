@@ -3,10 +3,9 @@
 // brokers, or (KRaft) a controller quorum and brokers, each node on a fixed address of the network's
 // own subnet. Waits until it is ready, and removes every container and the network on stop(), on
 // errors during start, and on SIGINT / SIGTERM.
-import "./runtime-env.ts";
 import { randomBytes } from "node:crypto";
-import { Wait } from "testcontainers";
-import { withAdmin } from "../kafka/client.ts";
+import { getContainerRuntimeClient, Wait } from "testcontainers";
+import { withAdmin } from "../kafkajs/factory.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import { findLeftovers, removeLeftovers } from "./cleanup.ts";

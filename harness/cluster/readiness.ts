@@ -3,8 +3,8 @@
 // broker is registered and sees all others in metadata (in KRaft a broker's metadata lists only
 // unfenced brokers, so this also means registered and unfenced); a replicated topic has all
 // replicas in sync.
-import { withAdmin } from "../kafka/client.ts";
-import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
+import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
 import { zkMode } from "./zookeeper-words.ts";

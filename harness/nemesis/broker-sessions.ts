@@ -1,6 +1,6 @@
 // Waits around a broker's registration (ZooKeeper's /brokers/ids, or KRaft's unfenced brokers), and
 // around a KRaft controller's return to the quorum, for starts that must not race the cluster.
-import type { QuorumState } from "../kafka/describe-quorum.ts";
+import type { QuorumState } from "../protocol/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { Named } from "./capabilities.ts";
 import { allWhole } from "./failover-watch.ts";

@@ -2,7 +2,7 @@
 // group them, the fault state, target resolution, the op-pair recording (refuse / attempt), the
 // measurements to start, and the nemesis's settings.
 import type { Recorder } from "../history/recorder.ts";
-import type { QuorumState } from "../kafka/describe-quorum.ts";
+import type { QuorumState } from "../protocol/describe-quorum.ts";
 import type { FaultableNode, NemesisCluster, Partitionable } from "./capabilities.ts";
 import type { WatchOptions } from "./failover-watch.ts";
 import type { FaultState } from "./fault-state.ts";

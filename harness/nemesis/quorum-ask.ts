@@ -1,7 +1,7 @@
 // KRaft: asking the controller quorum who leads, through whichever nodes can answer now. Running
 // dedicated controllers are asked directly on their CONTROLLER port (only the leader answers);
 // brokers that are up and reach a voter majority forward DescribeQuorum to the controller they know.
-import { describeQuorum, type QuorumState } from "../kafka/describe-quorum.ts";
+import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NemesisCluster } from "./capabilities.ts";
 import type { FaultState } from "./fault-state.ts";

@@ -13,7 +13,7 @@
 // null when not seen: a killed majority cannot elect one until it is back, so that watch ends
 // "undone" or "timeout".
 import type { Recorder } from "../history/recorder.ts";
-import type { QuorumState } from "../kafka/describe-quorum.ts";
+import type { QuorumState } from "../protocol/describe-quorum.ts";
 import { pollUntil } from "./failover-watch.ts";
 import type { Grudge } from "./grudge.ts";
 import { majoritySize } from "./targets.ts";

@@ -1,6 +1,6 @@
 // `kafka-harness doctor`: proves the whole foundation on this machine — engine, images, a default
 // cluster, an acks=all round trip of 1000 records — then tears down and checks nothing is left.
-import { produceValues, readValues } from "../clients/round-trip.ts";
+import { produceValues, readValues } from "../clients/kafkajs/round-trip.ts";
 import { findLeftovers } from "../cluster/cleanup.ts";
 import { createTopic, startCluster } from "../cluster/cluster.ts";
 import { ensureImages } from "../images/build-images.ts";

@@ -1,5 +1,5 @@
 // `kafka-harness install-client confluent`: builds @confluentinc/kafka-javascript (librdkafka) from
-// its npm package into the per-user clients folder (harness/clients/confluent-package.ts), where a
+// its npm package into the per-user clients folder (harness/clients/confluent/package.ts), where a
 // run loads it. Never a step of `npm install`: it compiles librdkafka and the addon, about 20
 // minutes on 2 cores.
 //
@@ -22,7 +22,7 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { CONFLUENT_PACKAGE, CONFLUENT_VERSION, confluentDir, installedConfluentVersion } from "../clients/confluent-package.ts";
+import { CONFLUENT_PACKAGE, CONFLUENT_VERSION, confluentDir, installedConfluentVersion } from "../clients/confluent/package.ts";
 import { ClientLibraryError, tailOf } from "../util/environment.ts";
 import { run, succeeds } from "../util/exec.ts";
 

@@ -3,7 +3,7 @@
 // offsets.topic.*: RF 3, min ISR 2 on a 3-broker cluster, node-config.ts). Creating them here, and
 // waiting until every replica is in sync, keeps that creation out of the workload's first seconds
 // and makes txn-coordinator / group-coordinator targets resolvable from the first fault on.
-import { withAdmin } from "../kafka/client.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import { OFFSETS_TOPIC, TXN_STATE_TOPIC } from "../nemesis/coordinator.ts";
 import type { TxnClient } from "../clients/txn-client.ts";

@@ -1,7 +1,8 @@
 // Runs a workload plan against a live cluster, through the spec's client library (harness/clients), until the signal aborts (time limit or Ctrl-C): producers send their
 // planned bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
 // process), consumers poll continuously (a crashed one is replaced, keeping its positions).
-import { loadClient, type ConsumerClient, type ProducerClient } from "../clients/client.ts";
+import type { ConsumerClient, ProducerClient } from "../clients/client.ts";
+import { loadClient } from "../clients/registry.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";

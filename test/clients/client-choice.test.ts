@@ -1,7 +1,7 @@
 // The client under test is part of the spec (`client`, `--client`), shown wherever the
 // configuration is, and loaded only when a run needs it.
 import { describe, expect, it } from "vitest";
-import { loadClient } from "../../harness/clients/client.ts";
+import { loadClient } from "../../harness/clients/registry.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
 import { configLabel } from "../../harness/suite/table.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";

@@ -1,7 +1,7 @@
 // `npm run test:confluent` needs the librdkafka client built on this machine (it is not part of
 // `npm test`: the build takes about 20 minutes and CI machines do not have it). Without it the run
 // FAILS here with what to do; it never skips.
-import { loadConfluent } from "../../harness/clients/confluent-package.ts";
+import { loadConfluent } from "../../harness/clients/confluent/package.ts";
 
 export default function setup(): void {
   try {

@@ -1,7 +1,7 @@
 // Needs a real cluster: the foundation every other part stands on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withAdmin } from "../../harness/kafka/client.ts";
-import { produceValues, readValues } from "../../harness/clients/round-trip.ts";
+import { withAdmin } from "../../harness/kafkajs/factory.ts";
+import { produceValues, readValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
 import { createTopic, READY_TOPIC, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import { describeTopic, waitTopicInSync } from "../../harness/cluster/readiness.ts";

@@ -11,7 +11,7 @@ import { findLeftovers } from "../../harness/cluster/cleanup.ts";
 import { saveNodeLogs } from "../../harness/cluster/node-logs.ts";
 import { createTopic } from "../../harness/cluster/cluster.ts";
 import { quorumState, waitQuorumReady } from "../../harness/cluster/readiness.ts";
-import { produceValues } from "../../harness/clients/round-trip.ts";
+import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import type { Op } from "../../checkers/history.ts";
 import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";

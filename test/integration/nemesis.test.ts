@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newKafka } from "../../harness/kafka/client.ts";
+import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { createTopic, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
 import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";

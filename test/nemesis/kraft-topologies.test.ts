@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRecorder } from "../../harness/history/recorder.ts";
-import type { QuorumState } from "../../harness/kafka/describe-quorum.ts";
+import type { QuorumState } from "../../harness/protocol/describe-quorum.ts";
 import { grudgeFor, nodesOf, topologyRefusal } from "../../harness/nemesis/grudge.ts";
 import { clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { firstMatch, reachesQuorum, votersCutFromMajority, newQuorumLeader } from "../../harness/nemesis/quorum-watch.ts";

@@ -1,0 +1,79 @@
+// The spec's producer and consumer settings as librdkafka configuration (CONFIGURATION.md of
+// librdkafka 2.15.1). Pure, so the mapping is tested without the package or a cluster.
+//
+//   spec                         librdkafka
+//   producer.acks 0 / 1 / all    acks 0 / 1 / -1 (request.required.acks)
+//   producer.idempotent          enable.idempotence
+//   producer.maxInFlight         max.in.flight.requests.per.connection (librdkafka caps it at 5
+//                                when idempotent, as Kafka requires)
+//   producer.retries             message.send.max.retries (retries)
+//   producer.requestTimeoutMs    request.timeout.ms (the broker's ack timeout, sent in the Produce
+//                                request) and socket.timeout.ms (the client's wait for any answer)
+//   producer.opTimeoutMs         message.timeout.ms: librdkafka gives up on a record (delivery
+//                                report ERR__MSG_TIMED_OUT) when the harness stops waiting for it
+//   (consumers)                  isolation.level read_committed, as the other clients' queue consumers
+// linger.ms 0: a record goes out at once; what is queued when librdkafka builds a request (the
+// rest of a burst, issued in the same tick) goes into the same batch, which is librdkafka's way.
+// Connections: short setup and reconnect backoffs, so a healed broker is used again within about a
+// second, as the other clients do.
+import type { IsolationLevel } from "../../spec/test-spec.ts";
+import type { ProducerSettings } from "../client.ts";
+
+type Conf = Record<string, string | number | boolean>;
+
+/** What every librdkafka client of the harness shares. */
+export function commonConfig(bootstrap: string[], clientId: string): Conf {
+  return {
+    "bootstrap.servers": bootstrap.join(","),
+    "client.id": clientId,
+    "broker.address.family": "v4",
+    "socket.connection.setup.timeout.ms": 3000,
+    "reconnect.backoff.ms": 100,
+    "reconnect.backoff.max.ms": 1000,
+    "topic.metadata.refresh.interval.ms": 5000,
+    // librdkafka's own log lines would go to stderr: errors reach the harness as error codes.
+    log_level: 0,
+  };
+}
+
+export function producerConfig(bootstrap: string[], s: ProducerSettings): Conf {
+  return {
+    ...commonConfig(bootstrap, "kafka-harness-producer"),
+    acks: s.acks === "all" ? -1 : s.acks,
+    "enable.idempotence": s.idempotent,
+    "max.in.flight.requests.per.connection": s.maxInFlight,
+    "message.send.max.retries": s.retries,
+    "retry.backoff.ms": 100,
+    "request.timeout.ms": s.requestTimeoutMs,
+    "socket.timeout.ms": s.requestTimeoutMs,
+    "message.timeout.ms": s.opTimeoutMs,
+    "linger.ms": 0,
+    // The package delivers a report per record (offset or error) to the 'delivery-report' event.
+    dr_cb: true,
+  };
+}
+
+export const FETCH_WAIT_MS = 500;
+
+let groupSeq = 0;
+
+/** A consumer with manual assignment only: nothing subscribed, nothing committed. librdkafka's C++
+ *  KafkaConsumer refuses to start without a group.id ("\"group.id\" must be configured"), so each
+ *  gets a unique one it never joins (no subscribe: no JoinGroup, no rebalance). A position the
+ *  broker calls out of range (past the end after a truncation) resets to the log end: the harness
+ *  keeps its own positions and drops records below them (consumer.ts), so its reads
+ *  never go back whatever librdkafka does. */
+export function consumerConfig(bootstrap: string[], isolation: IsolationLevel = "read_committed", groupId = `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`): Conf {
+  return {
+    ...commonConfig(bootstrap, "kafka-harness-consumer"),
+    "group.id": groupId,
+    "enable.auto.commit": false,
+    "enable.auto.offset.store": false,
+    "enable.partition.eof": false,
+    "isolation.level": isolation,
+    "auto.offset.reset": "latest",
+    "fetch.wait.max.ms": FETCH_WAIT_MS,
+    "fetch.error.backoff.ms": 100,
+    "socket.timeout.ms": 10_000,
+  };
+}
