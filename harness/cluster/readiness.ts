@@ -1,4 +1,4 @@
-// Readiness as DESIGN.md §3 defines it: ZooKeeper answers `srvr` with a Mode line (KRaft: the
+// Readiness: ZooKeeper answers `srvr` with a Mode line (KRaft: the
 // quorum has a leader and every voter has caught up, every broker fetches the metadata log); every
 // broker is registered and sees all others in metadata (in KRaft a broker's metadata lists only
 // unfenced brokers, so this also means registered and unfenced); a replicated topic has all

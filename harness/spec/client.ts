@@ -1,4 +1,4 @@
-// Which Kafka client library a run drives (DESIGN.md section 5): the same ops, the same history and
+// Which Kafka client library a run drives (docs/design.md, Clients): the same ops, the same history and
 // the same classification rules through kafkajs, @platformatic/kafka or @confluentinc/kafka-javascript
 // (librdkafka, built on demand: kafka-harness install-client confluent), so a finding can be told
 // apart as Kafka's or the client's.

@@ -49,7 +49,7 @@ export function generatePlan(spec: TestSpec): WorkloadPlan {
   return plan!;
 }
 
-/** The values a run sends, numbered per key from 0 in send order: unique per key (DESIGN.md section 5). */
+/** The values a run sends, numbered per key from 0 in send order: unique per key; the checkers identify a record by its value (docs/design.md, History). */
 export function valueCounter(): (key: string) => number {
   const next = new Map<string, number>();
   return (key) => {

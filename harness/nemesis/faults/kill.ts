@@ -7,11 +7,12 @@ export async function killNodes(nodes: readonly Killable[]): Promise<void> {
 }
 
 /**
- * Starts the nodes one at a time, in the order of the addresses they had. Docker gives a container
- * it starts the lowest free address on the network, so nodes started together can swap addresses
- * (seen: two KRaft controllers killed and started at once came back each on the other's); a node
- * that kept running then goes on talking to the old address, a voter fetching from the wrong
- * controller, and the quorum never heals.
+ * Starts the nodes one at a time, in the order of the addresses they had. Each node has a fixed
+ * address of its own (docs/design.md, Cluster: node addresses), so this order is a second guard:
+ * a node that was given no fixed address (a cluster not started by the harness) still gets the
+ * lowest free one from Docker, and nodes started together could swap addresses; a node that kept
+ * running then talks to the old address (a voter fetching from the wrong controller) and a KRaft
+ * quorum never heals.
  */
 export async function startNodes<T extends Killable>(nodes: readonly T[], start: (n: T) => Promise<unknown> = (n) => n.start()): Promise<void> {
   for (const n of inAddressOrder(nodes)) await start(n);
