@@ -1,9 +1,11 @@
-// Reading a stored run back (store/<test>/<timestamp>/): its spec without the run metadata the
-// runner keeps next to it, and the anomaly types it found. Bad or missing files are SpecErrors that
-// name the run directory.
+// A stored run as the harness uses it again (replay, shrink), through the run folder's names
+// (reports/run-folder.ts): its spec without the run metadata the runner keeps next to it, the
+// anomaly types it found, and the shrunk spec written beside them. Bad or missing files are
+// SpecErrors that name the run directory.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AnomalyType, Results } from "../../checkers/index.ts";
+import { RUN_FILES } from "../../reports/run-folder.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -31,7 +33,7 @@ export async function readSpecFile(path: string, what = `spec ${path}`, missing 
 
 /** The spec of a stored run, validated (its seed makes the run replay). */
 export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
-  const path = join(runDir, "spec.json");
+  const path = join(runDir, RUN_FILES.spec);
   return parseTestSpec(await readSpecFile(path, `run ${runDir}`, "no spec.json here (is it a run directory?)"), path);
 }
 
@@ -42,9 +44,11 @@ export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
  */
 export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]> {
   try {
-    const r = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
+    const r = JSON.parse(await readFile(join(runDir, RUN_FILES.results), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
     return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
   } catch {
     throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
   }
 }
+
+export { writeShrunkSpec } from "../../reports/run-folder.ts";
