@@ -38,10 +38,11 @@ export function undecided(results: Results, unknownReason: string | undefined): 
   return { ...results, valid: "unknown", unknownReason };
 }
 
-/** The checker's results with the run's facts merged in (the rule above). */
+/** The checker's results with the run's facts merged in (the rule above). Pure. */
 export function judge(results: Results, facts: RunFacts): Results {
   const judged = undecided(results, facts.unknownReason);
-  // The history itself says its final reads did not complete; the run knows why.
-  if (facts.unknownReason && judged.unknownReason === NO_FINAL_READS) judged.unknownReason = facts.unknownReason;
+  // The history itself says its final reads did not complete; the run knows why (the key keeps
+  // its place, so results.json reads as before).
+  if (facts.unknownReason && judged.unknownReason === NO_FINAL_READS) return { ...judged, unknownReason: facts.unknownReason };
   return judged;
 }

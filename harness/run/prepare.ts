@@ -2,8 +2,7 @@
 // first: the spec, validated once (a bad spec is a SpecError); the client library and the
 // workload's (a missing one is an EnvironmentError, not a run); the workload plan and the fault
 // schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder).
-import type { KafkaClient } from "../clients/client.ts";
-import { loadClient } from "../clients/client.ts";
+import { loadClient, type KafkaClient } from "../clients/client.ts";
 import { prepareMachine, type Cluster } from "../cluster/cluster.ts";
 import type { Schedule } from "../nemesis/index.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
@@ -28,7 +27,7 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
     spec = { ...spec, topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` }, cluster: shared.spec };
   }
   const client = await loadClient(spec.client);
-  const workload = await loadWorkload(spec);
+  const workload = await loadWorkload(spec, client);
   const schedule = faultSchedule(spec);
   const image = shared ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };

@@ -2,16 +2,22 @@
 // before the clock starts, the run itself, and what must happen before the final reads. The queue
 // workload (sends and polls) and the txn workload (transactions of send/poll micro-ops) are its two
 // implementations; this module is the one place that picks by workload kind.
+import type { KafkaClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { loadTxnClient } from "../clients/txn-client.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
-import type { WorkloadStats } from "./execute.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import { queueWorkload } from "./queue.ts";
 import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
 import { txnWorkload } from "./txn.ts";
 
-export type { WorkloadStats } from "./execute.ts";
+export interface WorkloadStats {
+  sends: { ok: number; info: number; fail: number };
+  producersReplaced: number;
+  consumersReplaced: number;
+  /** txn workload: transactions by completion type (fail includes the planned aborts). */
+  transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
+}
 
 /** What a workload may ask of the cluster around its run (the runner provides it). */
 export interface WorkloadEnv {
@@ -33,9 +39,10 @@ export interface Workload {
   beforeFinalReads(env: WorkloadEnv): Promise<void>;
 }
 
-/** The spec's workload, its client library loaded (a missing library is an EnvironmentError here). */
-export async function loadWorkload(spec: TestSpec): Promise<Workload> {
-  return spec.workload.kind === "txn" ? txnWorkload(spec, await loadTxnClient(spec.client)) : queueWorkload(spec);
+/** The spec's workload on the run's client library, the transactional driver loaded if it needs
+ *  one (a missing library is an EnvironmentError here, before anything starts). */
+export async function loadWorkload(spec: TestSpec, client: KafkaClient): Promise<Workload> {
+  return spec.workload.kind === "txn" ? txnWorkload(spec, await loadTxnClient(spec.client)) : queueWorkload(spec, client);
 }
 
 /** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and groups. */
