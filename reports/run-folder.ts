@@ -6,7 +6,7 @@
 // knows these names and formats: the runner writes through it, the reports read through it.
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 
 export const RUN_FILES = {
@@ -81,6 +81,51 @@ export async function createRunFolder(root: string, testName: string, now = new 
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, JSON.stringify(value, null, 2) + "\n");
 }
+
+/** A JSON file that could not be read: missing, not JSON (`detail` says why), or not an object. */
+export class RunFileError extends Error {
+  override name = "RunFileError";
+  constructor(
+    readonly path: string,
+    readonly problem: "missing" | "not JSON" | "not an object",
+    readonly detail = "",
+  ) {
+    super(problem === "not JSON" ? `${path}: not valid JSON (${detail})` : problem === "missing" ? `${path}: no such file` : `${path}: expected a JSON object`);
+  }
+}
+
+/** A JSON file, parsed; RunFileError when it is missing or not JSON. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  const text = await readFile(path, "utf8").catch(() => {
+    throw new RunFileError(path, "missing");
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new RunFileError(path, "not JSON", (e as Error).message);
+  }
+}
+
+/** A JSON file holding an object (spec.json, a spec file); RunFileError otherwise. */
+export async function readJsonObject(path: string): Promise<Record<string, unknown>> {
+  const value = await readJsonFile(path);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new RunFileError(path, "not an object");
+  return value as Record<string, unknown>;
+}
+
+/** spec.json as stored (the spec and its `meta`), or undefined when the folder has none. */
+export const readStoredSpec = async (dir: string): Promise<Record<string, unknown> | undefined> =>
+  existsSync(join(dir, RUN_FILES.spec)) ? readJsonObject(join(dir, RUN_FILES.spec)) : undefined;
+
+/** A stored spec without the run's `meta`: the spec that replays the run. */
+export function specWithoutMeta(stored: Record<string, unknown>): Record<string, unknown> {
+  const { meta: _meta, ...spec } = stored;
+  return spec;
+}
+
+/** results.json as stored (whatever JSON it holds), or undefined when the folder has none. */
+export const readStoredResults = async (dir: string): Promise<unknown> =>
+  existsSync(join(dir, RUN_FILES.results)) ? readJsonFile(join(dir, RUN_FILES.results)) : undefined;
 
 /** Writes spec.json (the spec with the run's meta) and returns it as stored: what a report of the
  *  folder reads back. */

@@ -3,14 +3,16 @@
 // scans a store for index.html. Tolerant of what older or newer runners leave: every file but the
 // history is optional, and spec.json may carry extra fields (meta, command, startedAt, runId).
 import { existsSync } from "node:fs";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { check, type Derived, type History, HistoryError, type Op, readHistoryFile, type Results } from "../checkers/index.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { renderIndex, type IndexEntry } from "./index-page.ts";
 import { renderReport } from "./render.ts";
-import { harnessVersions, HISTORY_NAMES, historyNameIn, RUN_FILES, type RunFiles, runFilesOf, STORE_FILES, timestampOfName, writeResultsJson } from "./run-folder.ts";
+import {
+  harnessVersions, HISTORY_NAMES, historyNameIn, readStoredResults, readStoredSpec, RUN_FILES, RunFileError, type RunFiles, runFilesOf, STORE_FILES, timestampOfName, writeResultsJson,
+} from "./run-folder.ts";
 import type { SpecLike } from "./verdict.ts";
 
 /** Bad input: a missing run directory or history, a file that does not parse. */
@@ -28,13 +30,11 @@ export interface StoredRun {
   meta: ReportMeta;
 }
 
-async function readJson(path: string): Promise<unknown> {
-  const text = await readFile(path, "utf8");
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ReportError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
+/** A run folder's JSON file, its problems as ReportErrors. */
+async function readJson<T>(read: Promise<T>): Promise<T> {
+  return read.catch((e: unknown) => {
+    throw e instanceof RunFileError ? new ReportError(e.message) : e;
+  });
 }
 
 const looksLikeResults = (r: unknown): r is Results =>
@@ -45,19 +45,13 @@ export async function readRun(dir: string): Promise<StoredRun> {
   if (!st?.isDirectory()) throw new ReportError(`${dir}: no such run directory`);
   const historyName = historyNameIn(dir);
   if (!historyName) throw new ReportError(`${dir}: no history (expected ${HISTORY_NAMES.join(", ")})`);
-  const specPath = join(dir, RUN_FILES.spec);
-  const spec = existsSync(specPath) ? ((await readJson(specPath)) as SpecLike) : undefined;
-  if (spec !== undefined && (typeof spec !== "object" || spec === null || Array.isArray(spec))) throw new ReportError(`${specPath}: expected a JSON object`);
+  const spec = (await readJson(readStoredSpec(dir))) as SpecLike | undefined;
   const history = await readHistoryFile(join(dir, historyName)).catch((e: Error) => {
     // The reader names the file by its base name and the line: say where the file is.
     throw new ReportError(e instanceof HistoryError ? `${join(dir, e.where)}: ${e.problem}` : `${join(dir, historyName)}: ${e.message}`);
   });
-  const resultsPath = join(dir, RUN_FILES.results);
-  let results: Results | undefined;
-  if (existsSync(resultsPath)) {
-    const r = await readJson(resultsPath);
-    if (looksLikeResults(r)) results = r;
-  }
+  const stored = await readJson(readStoredResults(dir));
+  let results: Results | undefined = looksLikeResults(stored) ? stored : undefined;
   const recomputed = results === undefined;
   results ??= check(history, checkConfigOfSpec(spec));
   return { dir, spec, history, results, recomputed, meta: reportMeta(spec, await runFilesOf(dir, historyName)) };
@@ -121,8 +115,8 @@ export async function scanStore(storeDir: string): Promise<IndexEntry[]> {
 }
 
 export async function indexEntryOf(storeDir: string, dir: string, test: string): Promise<IndexEntry> {
-  const spec = await readJson(join(dir, RUN_FILES.spec)).catch(() => undefined) as SpecLike | undefined;
-  const results = await readJson(join(dir, RUN_FILES.results)).catch(() => undefined);
+  const spec = (await readStoredSpec(dir).catch(() => undefined)) as SpecLike | undefined;
+  const results = await readStoredResults(dir).catch(() => undefined);
   const meta = mergedMeta(spec, undefined);
   const r = looksLikeResults(results) ? results : undefined;
   const when = Date.parse(meta.startedAt ?? "") || timestampOfName(basename(dir)) || (await stat(dir)).mtimeMs;
