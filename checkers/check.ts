@@ -2,7 +2,8 @@
 // configuration forbids. Pure: the same history and config give byte-identical results.
 import { findCycles } from "./cycles.ts";
 import { countFaults, faultIntervals, type FaultCounts } from "./faults.ts";
-import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason, undecided } from "./phases.ts";
+import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
+import { undecided } from "./verdict.ts";
 import { type Derived, derive, type DeriveOptions, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, historySizes, INFO, OK } from "./derive.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
@@ -89,11 +90,20 @@ export function deriveChecked(history: History, config: CheckConfig): Derived {
 }
 
 export function check(history: History, config: CheckConfig = {}, options: CheckOptions = {}): Results {
-  const marks = noPhaseMarks();
   if (!Array.isArray(history)) {
+    const marks = noPhaseMarks();
     for (const op of history as Iterable<Op>) notePhase(marks, op);
     return checkDerived(derive(history, deriveOptions(config, marks)), config, options, marks);
   }
+  return checkKeepingDerived(history, config, options).results;
+}
+
+/**
+ * check() of a history in memory, with the derived structures it judged by: a report of the same
+ * run renders from them (reports/render.ts) instead of deriving the history a second time.
+ */
+export function checkKeepingDerived(history: readonly Op[], config: CheckConfig = {}, options: CheckOptions = {}): { results: Results; derived: Derived } {
+  const marks = noPhaseMarks();
   // One pass over the ops, noting the phase markers as they are derived; an index loop, since
   // for-of over a million ops allocates an iterator result per op.
   const b = new Deriver(historySizes(history));
@@ -102,7 +112,8 @@ export function check(history: History, config: CheckConfig = {}, options: Check
     b.add(op);
     notePhase(marks, op);
   }
-  return checkDerived(b.finish(deriveOptions(config, marks)), config, options, marks);
+  const derived = b.finish(deriveOptions(config, marks));
+  return { results: checkDerived(derived, config, options, marks), derived };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import type { Results } from "./check.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { camel, checkValue, flagValue, optionHeads, VERDICT_SETTINGS, type VerdictFlags } from "./settings.ts";
+import { exitCodeOf } from "./verdict.ts";
 
 /** The flags of the verdict settings (checkers/settings.ts), --json, and --txn, the older spelling of --workload txn. */
 export type CheckFlags = VerdictFlags & { json?: boolean; txn?: boolean };
@@ -75,5 +76,5 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
   }
   io.stdout(flags.json ? `${JSON.stringify(results)}\n` : `${summarize(results)}\n`);
   if (results.valid === "unknown") io.stderr(`check: ${results.unknownReason}\n`);
-  return results.valid === true ? 0 : results.valid === false ? 1 : 2;
+  return exitCodeOf(results);
 }

@@ -5,6 +5,7 @@ import type { CheckConfig } from "./guarantees.ts";
 import type { Finding, TxnSend } from "./findings.ts";
 import type { Key, Value } from "./history.ts";
 import { describeSettings } from "./settings.ts";
+import { verdictWord } from "./verdict.ts";
 
 const show = (x: Key | Value): string => JSON.stringify(x);
 const op = (i: number): string => `op ${i}`;
@@ -60,7 +61,7 @@ export function describeConfig(c: CheckConfig): string {
 /** A readable summary of results, for the terminal. */
 export function summarize(r: Results, maxExamples = 3): string {
   const lines: string[] = [];
-  const verdict = r.valid === true ? "VALID" : r.valid === false ? "INVALID" : "UNKNOWN";
+  const verdict = verdictWord(r.valid);
   lines.push(`${verdict}${r.unknownReason ? `: ${r.unknownReason}` : ""}`);
   lines.push(`configuration: ${describeConfig(r.config)}`);
   const s = r.stats;

@@ -14,7 +14,7 @@ export {
   streamJsonlHistory,
 } from "./read.ts";
 export { formatHistory, formatOp } from "./write.ts";
-export { type AnomalyReport, check, checkDerived, deriveChecked, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
+export { type AnomalyReport, check, checkDerived, checkKeepingDerived, deriveChecked, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
 export {
   ANOMALY_TYPES,
   type AnomalyType,
@@ -27,6 +27,7 @@ export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, gua
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
 export { describeConfig, explainFinding, summarize } from "./explain.ts";
 export { checkHistoryFile } from "./check-file.ts";
+export { exitCodeOf, judge, type RunFacts, undecided, verdictInList, verdictName, verdictWord } from "./verdict.ts";
 export { derive, type Derived } from "./derive.ts";
 export { opPairs, type OpPairs, pairOf } from "./op-pairs.ts";
 // Lookups in the per-key logs by key name, value and offset: all of key-log.ts is public.

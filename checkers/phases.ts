@@ -1,10 +1,9 @@
-// The run's phases as the harness records them in the history itself (docs/design.md, Phases of a
-// run): marker ops of process "harness", `workload` when the workload starts and ends,
-// `final-reads` when the final reads start and end (ok: every key read to its end offset; info: not
-// all). A history that has markers says by itself whether its final reads completed, so a crashed
-// or interrupted run's file is judged `unknown` for loss wherever it is checked; histories without
-// markers (Jepsen's, older runs) are judged as before.
-import type { Results } from "./check.ts";
+// The run's phases as the harness records them in the history itself (docs/design.md, "Phases of
+// a run"): marker ops of process "harness", `workload` when the workload starts and ends,
+// `final-reads` when the final reads start and end (ok: every key read to its end offset; info:
+// not all). A history that has markers says by itself whether its final reads completed, so a
+// crashed or interrupted run's file is judged `unknown` for loss wherever it is checked; histories
+// without markers (Jepsen's, older runs) are judged as before.
 import type { Op } from "./history.ts";
 
 export const HARNESS_PROCESS = "harness";
@@ -41,12 +40,5 @@ export function phaseUnknownReason(marks: PhaseMarks): string | undefined {
   return marks.marked && !marks.finalReadsComplete ? NO_FINAL_READS : undefined;
 }
 
-/** Without complete final reads, `unseen` is not decidable (the values may be there, unread): a
- *  history whose only forbidden finding is unseen is unknown, not invalid. Other forbidden findings
- *  (a lost write below what reads reached, a reused offset, ...) stand. */
-export function undecided(results: Results, unknownReason: string | undefined): Results {
-  if (!unknownReason || results.valid === "unknown") return results;
-  const decidable = results.forbidden.filter((t) => t !== "unseen");
-  if (results.valid === false && decidable.length > 0) return results;
-  return { ...results, valid: "unknown", unknownReason };
-}
+// The merge rule of an unknown reason with the results lives with the verdict.
+export { undecided } from "./verdict.ts";

@@ -62,11 +62,11 @@ export function buildProgram(): Command {
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")
     .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
-      const [{ readSpecFile }, { parseTestSpec }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
-        import("./run/stored-run.ts"), import("./spec/test-spec.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
+      const [{ readSpecFile }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
+        import("./run/stored-run.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
       const base = o.spec ? await readSpecFile(o.spec) : {};
-      const spec = parseTestSpec(specFromFlags(o, base));
-      const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
+      // Validated once, by the run, before anything starts.
+      const out = await executeRun(specFromFlags(o, base), { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
       if (o.json) {
         console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed, client: out.spec.client,
           anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));

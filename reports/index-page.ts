@@ -1,9 +1,9 @@
 // store/index.html: every run in the store, newest first, with its configuration, faults, verdict
 // and anomaly counts, each row linking to the run's report. Pure: runs in, HTML out.
-import type { AnomalyType, CheckConfig, Results } from "../checkers/index.ts";
+import { type AnomalyType, type CheckConfig, type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { esc, styleText } from "./escape.ts";
-import { configChips, type SpecLike, verdictClass, verdictWord } from "./verdict.ts";
+import { configChips, type SpecLike } from "./verdict.ts";
 
 export interface IndexEntry {
   test: string;
@@ -25,7 +25,7 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
   const sorted = [...runs].sort((a, b) => b.when - a.when || b.path.localeCompare(a.path));
   const n = (v: IndexEntry["valid"]) => sorted.filter((r) => r.valid === v).length;
   const rows = sorted.map((r) => {
-    const cls = r.valid === undefined ? "unchecked" : verdictClass(r.valid);
+    const cls = r.valid === undefined ? "unchecked" : verdictName(r.valid);
     const word = r.valid === undefined ? "NOT CHECKED" : verdictWord(r.valid);
     const href = `${r.path}/${r.hasReport ? "report.html" : ""}`;
     const faults = r.spec?.faults?.kinds;

@@ -6,5 +6,5 @@ export type { ReportMeta } from "./details.ts";
 export { renderIndex, type IndexEntry } from "./index-page.ts";
 export { promiseTable, PROMISES, type PromiseRow, type PromiseStatus } from "./promises.ts";
 export { renderReport, type ReportInput } from "./render.ts";
-export { readRun, ReportError, scanStore, writeIndex, writeReport } from "./store.ts";
+export { readRun, ReportError, scanStore, writeIndex, writeReport, writeRunReport } from "./store.ts";
 export type { SpecLike } from "./verdict.ts";

@@ -1,7 +1,7 @@
 // renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
-import { type Derived, deriveChecked, type History, type Op, opPairs, type Results } from "../checkers/index.ts";
+import { type Derived, deriveChecked, type History, type Op, opPairs, type Results, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
@@ -13,7 +13,7 @@ import { opInfos } from "./ops.ts";
 import { Refs } from "./refs.ts";
 import { chartData } from "./timeline.ts";
 import { hasTxns, txnView } from "./txn-view.ts";
-import { type SpecLike, verdictBanner, verdictWord } from "./verdict.ts";
+import { type SpecLike, verdictBanner } from "./verdict.ts";
 
 export interface ReportInput {
   spec?: SpecLike | null;

@@ -1,7 +1,7 @@
 // The top of the report: the verdict in one glance (valid / invalid / unknown and why), the
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
-import type { Results } from "../checkers/index.ts";
+import { type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
 import { type PromiseRow, promiseTable } from "./promises.ts";
@@ -18,9 +18,6 @@ export type SpecLike = Record<string, unknown> & {
   workload?: { kind?: string; abortRate?: number; producers?: number; rate?: number; timeLimitSeconds?: number };
   faults?: { kinds?: string[] };
 };
-
-export const verdictWord = (v: Results["valid"]): string => (v === true ? "VALID" : v === false ? "INVALID" : "UNKNOWN");
-export const verdictClass = (v: Results["valid"]): string => (v === true ? "valid" : v === false ? "invalid" : "unknown");
 
 // The settings that decide the guarantees, as short chips, come from the settings table
 // (checkers/settings.ts); a setting not given reads "(assumed)".
@@ -57,7 +54,7 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
   const t = results.stats.txns;
   const txns = t.ok + t.info + t.fail > 0 || results.config.transactional === true;
   const rows = promiseTable(results.guarantees, results, txns);
-  const cls = verdictClass(results.valid);
+  const cls = verdictName(results.valid);
   const s = results.stats;
   const chips = (xs: string[], c: string) => xs.map((x) => `<span class="chip ${c}">${esc(x)}</span>`).join("");
   const counts = results.anomalyTypes.map((t) => {

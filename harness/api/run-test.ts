@@ -1,4 +1,4 @@
-// Runs and checks as functions: one test run end to end with its history read back, what a spec
+// Runs and checks as functions: one test run end to end with the history it recorded, what a spec
 // will do without a cluster, and a history checked against a configuration or a whole spec.
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { check, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
@@ -10,7 +10,7 @@ import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 
 export type { RunOptions, RunOutcome } from "../run/runner.ts";
 
-/** Everything the runner returns, the history it recorded included (read back from history.jsonl). */
+/** Everything the runner returns, the history it recorded included (what history.jsonl holds). */
 export type TestRun = RunOutcome;
 
 /**

@@ -2,7 +2,8 @@
 // workload start), its undo `duration` ms later. One nemesis op at a time: a fault that takes long
 // (a bounce, a 30 s stop) delays what follows, which then runs as soon as it can; the history has
 // the real times. Ends with heal-all, also when interrupted (signal) or when something throws, so
-// the cluster is whole when this returns.
+// the cluster is whole when this returns; unless `heal: false`, for a caller that heals in a step
+// of its own (a run heals in its heal phase, once).
 import { hasUndo } from "../../checkers/fault-names.ts";
 import type { ScheduledFault } from "./schedule.ts";
 import { faultOf } from "./schedule.ts";
@@ -14,12 +15,13 @@ export interface RunScheduleOptions {
   /** performance.now() of the workload start; default: when runSchedule is called. */
   origin?: number;
   progress?: (message: string) => void;
+  /** false: leave heal-all to the caller (default true). */
+  heal?: boolean;
 }
 
 export interface ScheduleOutcome {
   steps: { entry: ScheduledFault; fault?: FaultResult; undo?: FaultResult }[];
   interrupted: boolean;
-  healAll: FaultResult;
 }
 
 interface Event {
@@ -52,7 +54,9 @@ function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export async function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions = {}): Promise<ScheduleOutcome> {
+export function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions & { heal: false }): Promise<ScheduleOutcome>;
+export function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o?: RunScheduleOptions & { heal?: true }): Promise<ScheduleOutcome & { healAll: FaultResult }>;
+export async function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions = {}): Promise<ScheduleOutcome & { healAll?: FaultResult }> {
   const origin = o.origin ?? performance.now();
   const steps: ScheduleOutcome["steps"] = schedule.map((entry) => ({ entry }));
   let healAll: FaultResult | undefined;
@@ -69,10 +73,12 @@ export async function runSchedule(schedule: readonly ScheduledFault[], nemesis: 
       }
     }
   } finally {
-    o.progress?.(`nemesis: heal-all${o.signal?.aborted ? " (interrupted)" : ""}`);
-    healAll = await nemesis.healAll();
+    if (o.heal !== false) {
+      o.progress?.(`nemesis: heal-all${o.signal?.aborted ? " (interrupted)" : ""}`);
+      healAll = await nemesis.healAll();
+    }
   }
-  return { steps, interrupted: o.signal?.aborted ?? false, healAll: healAll! };
+  return { steps, interrupted: o.signal?.aborted ?? false, ...(healAll ? { healAll } : {}) };
 }
 
 export function describe(e: ScheduledFault): string {

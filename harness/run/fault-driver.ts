@@ -1,16 +1,17 @@
 // Connects a run to the fault injector: the spec's fault schedule (generated from the run's seed)
-// runs alongside the workload, and heal-all follows it. With no fault kinds it does nothing.
+// runs alongside the workload; the run's heal phase calls healAll, once. With no fault kinds it does nothing.
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
 import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, seededRng, validateNemesis, type Schedule } from "../nemesis/index.ts";
 import { keysOf } from "../workload/plan.ts";
-import { txnGroupsOf, txnIdsOf } from "../workload/txn-plan.ts";
+import { coordinatorIdsOf } from "../workload/workload.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface FaultDriver {
   readonly schedule: Schedule;
   run(signal: AbortSignal): Promise<void>;
-  /** Undoes everything in force and lets failover measurements finish. Idempotent. */
+  /** Undoes everything in force and lets failover measurements finish. Heals once: later calls
+   *  wait for that heal (nothing faults after it), or try again if it failed. */
   healAll(): Promise<void>;
   /** Nodes currently faulted, for progress lines. */
   inForce(): string[];
@@ -28,7 +29,7 @@ export function faultSchedule(spec: TestSpec): Schedule {
     targets: spec.faults.targets,
     overlap: spec.faults.overlap,
     // Coordinator targets name the txn workload's transactional ids and groups.
-    ...(spec.workload.kind === "txn" ? { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) } : {}),
+    ...coordinatorIdsOf(spec),
     metadata: spec.cluster.metadata,
   });
 }
@@ -42,20 +43,23 @@ export function createFaultDriver(spec: TestSpec, schedule: Schedule, cluster: C
   // Jepsen's validate: a nemesis that breaks its contract fails the run loudly instead of leaving
   // ops whose meaning is wrong in the history.
   const nemesis = validateNemesis(live ?? noopNemesis(), { needsUndo: live !== undefined });
-  let closed = false;
+  let healing: Promise<void> | undefined;
   // Schedule times count from the workload start, which is now (the runner starts both together).
   const origin = performance.now();
   return {
     schedule,
     async run(signal) {
-      if (schedule.length) await runSchedule(schedule, nemesis, { signal, progress, origin });
+      if (schedule.length) await runSchedule(schedule, nemesis, { signal, progress, origin, heal: false }); // the heal phase heals
     },
-    async healAll() {
-      await nemesis.healAll();
-      if (!closed) {
-        closed = true;
+    healAll() {
+      healing ??= (async () => {
+        await nemesis.healAll();
         await (live ? live.close({ waitMs: 15_000 }) : nemesis.close());
-      }
+      })().catch((err: unknown) => {
+        healing = undefined;
+        throw err;
+      });
+      return healing;
     },
     inForce: () => (live ? [...live.state.faulted()].map((n) => `${n} ${live.state.processFaultOf(n) ?? "partitioned"}`) : []),
   };

@@ -1,9 +1,10 @@
-// Reading a stored run back (store/<test>/<timestamp>/): its spec without the run metadata the
-// runner keeps next to it, and the anomaly types it found. Bad or missing files are SpecErrors that
-// name the run directory.
-import { readFile } from "node:fs/promises";
+// A stored run as the harness uses it again (replay, shrink), through the run folder's names
+// (reports/run-folder.ts): its spec without the run metadata the runner keeps next to it, the
+// anomaly types it found, and the shrunk spec written beside them. Bad or missing files are
+// SpecErrors that name the run directory.
 import { join } from "node:path";
 import type { AnomalyType, Results } from "../../checkers/index.ts";
+import { readJsonObject, readStoredResults, RUN_FILES, RunFileError, specWithoutMeta } from "../../reports/run-folder.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -12,26 +13,17 @@ import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
  * the spec. `what` names the input in errors ("spec x.json", "run store/t/2026...").
  */
 export async function readSpecFile(path: string, what = `spec ${path}`, missing = "no such file"): Promise<Record<string, unknown>> {
-  let text: string;
   try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new SpecError(what, [missing]);
+    return specWithoutMeta(await readJsonObject(path));
+  } catch (e) {
+    if (!(e instanceof RunFileError)) throw e;
+    throw new SpecError(what, [e.problem === "missing" ? missing : e.problem === "not JSON" ? `${path} is not valid JSON: ${e.detail}` : `${path} must hold a JSON object`]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new SpecError(what, [`${path} is not valid JSON: ${(err as Error).message}`]);
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new SpecError(what, [`${path} must hold a JSON object`]);
-  const { meta: _meta, ...spec } = raw as Record<string, unknown>;
-  return spec;
 }
 
 /** The spec of a stored run, validated (its seed makes the run replay). */
 export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
-  const path = join(runDir, "spec.json");
+  const path = join(runDir, RUN_FILES.spec);
   return parseTestSpec(await readSpecFile(path, `run ${runDir}`, "no spec.json here (is it a run directory?)"), path);
 }
 
@@ -41,10 +33,9 @@ export async function loadStoredSpec(runDir: string): Promise<TestSpec> {
  * noise such as int-send-skip would otherwise count as "reproduced" next to a forbidden anomaly.
  */
 export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]> {
-  try {
-    const r = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as Pick<Results, "anomalyTypes" | "forbidden">;
-    return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
-  } catch {
-    throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
-  }
+  const r = (await readStoredResults(runDir).catch(() => undefined)) as Pick<Results, "anomalyTypes" | "forbidden"> | undefined;
+  if (!r) throw new SpecError(`run ${runDir}`, ["no readable results.json (the run did not finish?)"]);
+  return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
 }
+
+export { writeShrunkSpec } from "../../reports/run-folder.ts";

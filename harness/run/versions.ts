@@ -1,6 +1,8 @@
 // The versions a run is stored with (harness, Kafka, kafkajs, Node, image tag), so its report says
-// what was tested long after the machine changed.
+// what was tested long after the machine changed. The harness's and Node's come from the run
+// folder's module, which names them for any report.
 import { createRequire } from "node:module";
+import { harnessVersions } from "../../reports/run-folder.ts";
 import { kafkaVersion } from "../images/build-images.ts";
 import type { ClusterSpec } from "../spec/cluster.ts";
 
@@ -9,11 +11,12 @@ const versionOf = (packageJson: string) => (require(packageJson) as { version: s
 
 export function runVersions(image?: string, cluster?: Pick<ClusterSpec, "metadata" | "kafkaVersion">): Record<string, string> {
   const mode = cluster?.metadata === "kraft" ? "KRaft" : "ZooKeeper mode";
+  const own = harnessVersions();
   return {
-    "kafka-harness": versionOf("kafka-harness/package.json"),
+    "kafka-harness": own["kafka-harness"],
     kafka: `${cluster?.kafkaVersion ?? kafkaVersion()} (${mode})`,
     kafkajs: versionOf("kafkajs/package.json"),
-    node: process.version,
+    node: own.node,
     ...(image ? { image } : {}),
   };
 }

@@ -3,6 +3,7 @@
 // them costs the command line nothing.
 import type { Command } from "commander";
 import { ANOMALY_TYPES, type AnomalyType } from "../../checkers/findings.ts";
+import { verdictInList } from "../../checkers/verdict.ts";
 import { SpecError } from "../spec/errors.ts";
 
 export const positiveInt = (what: string) => (v: string) => {
@@ -40,7 +41,7 @@ export function registerReplayCommand(program: Command): void {
       const summary = formatReplay(r);
       if (o.json) console.log(JSON.stringify({ runDir, seed: r.spec.seed, targets: r.targets, reproduced: r.reproduced, perType: r.perType, attempts: r.attempts, summary }));
       else {
-        for (const a of r.attempts) console.log(`${a.dir}: ${a.valid === true ? "valid" : a.valid === false ? "INVALID" : "unknown"}; ${a.anomalyTypes.join(", ") || "no anomalies"}`);
+        for (const a of r.attempts) console.log(`${a.dir}: ${verdictInList(a.valid)}; ${a.anomalyTypes.join(", ") || "no anomalies"}`);
         console.log(summary);
       }
       // With nothing to look for, a replay that ran is a success; otherwise it must reproduce.

@@ -1,7 +1,7 @@
 // A scenario's runs judged against its expectation (pure): the verdict each run must have, the
 // anomalies that must never appear, the ones some run must find, and the faults that must have
 // taken effect and the writes acknowledged and read for any of it to mean something.
-import type { AnomalyType } from "../../checkers/index.ts";
+import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { FaultCounts } from "../../checkers/faults.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { Scenario } from "./suite-file.ts";
@@ -78,7 +78,7 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
   const problems: string[] = [];
   const e = s.expect;
   for (const r of runs) {
-    const v = r.valid === true ? "valid" : r.valid === false ? "invalid" : "unknown";
+    const v = verdictName(r.valid);
     if (e.verdict && !(e.verdict === v || (e.verdict === "not-invalid" && v !== "invalid"))) {
       problems.push(`seed ${r.seed}: verdict ${v}, expected ${e.verdict}${r.forbidden.length ? ` (forbidden: ${r.forbidden.join(", ")})` : ""}`);
     }

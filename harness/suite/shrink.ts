@@ -2,14 +2,12 @@
 // (shorter, fewer faults, fewer producers, smaller bursts, lower rate) with the same seed, keep the
 // first that still shows the anomaly, and start again from it; stop when no candidate does or the
 // run budget is spent. A real cluster decides each step, so it is greedy and bounded, not exhaustive.
-import { join } from "node:path";
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { SpecError } from "../spec/errors.ts";
-import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
+import { loadStoredAnomalies, loadStoredSpec, writeShrunkSpec } from "../run/stored-run.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun } from "../run/runner.ts";
-import { writeJson } from "../run/store.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
 export interface ShrinkCandidate {
@@ -151,7 +149,6 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
     }
   }
   if (!r) throw new Error("shrink: no result");
-  const path = join(runDir, "shrunk-spec.json");
-  await writeJson(path, { ...r.smallest, meta: { shrunkFrom: join(runDir, "spec.json"), steps: r.steps, targets } });
+  const path = await writeShrunkSpec(runDir, r.smallest, { steps: r.steps, targets });
   return { runDir, targets, original, ...r, path };
 }

@@ -2,6 +2,7 @@
 // the faults applied and writes acknowledged/read per run, the anomalies over its runs (forbidden
 // ones starred), the verdicts and whether it was met.
 import { specLabel } from "../../checkers/spec-config.ts";
+import { verdictInList } from "../../checkers/verdict.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { ScenarioOutcome } from "./judge.ts";
 
@@ -30,7 +31,7 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
       for (const t of r.forbidden) forbidden.add(t);
     }
     const anomalies = [...totals].map(([t, n]) => `${t}${forbidden.has(t) ? "*" : ""}:${n}`).join(" ") || "none";
-    const verdicts = o.runs.map((r) => (r.valid === true ? "valid" : r.valid === false ? "INVALID" : "unknown")).join(",");
+    const verdicts = o.runs.map((r) => verdictInList(r.valid)).join(",");
     // Faults that took effect, per run: what the verdicts rest on.
     const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.refused}`).join(",");
     // Writes acknowledged and values read, per run: what a loss could have been seen in.

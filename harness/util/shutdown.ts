@@ -1,22 +1,28 @@
 // Cleanup that must run however the process ends: normal exit paths call it themselves; SIGINT,
-// SIGTERM, an uncaught exception and an unhandled rejection run every registered hook (newest
-// first), so a run still heals, saves its logs, removes its cluster and writes its results. Then a
-// signal exits with 130 / 143 and a crash with 2, unless someone else (a test runner) also listens
-// for crashes, in which case it decides what happens next.
+// SIGTERM, an uncaught exception and an unhandled rejection run every registered hook, so a run
+// still heals, saves its logs, removes its cluster and writes its results. Hooks registered with
+// `first` (a run that winds down in its own scopes: cancel, heal, save logs, stop its cluster) run
+// before every other hook, whenever they were registered; then the others run, newest first (a
+// cluster's own removal, for clusters no run is winding down). Then a signal exits with 130 / 143
+// and a crash with 2, unless someone else (a test runner) also listens for crashes, in which case
+// it decides what happens next.
 export type ShutdownCause = { signal: NodeJS.Signals } | { error: unknown };
 type Hook = (cause: ShutdownCause) => Promise<void> | void;
 
 const hooks = new Set<Hook>();
+const firstHooks = new Set<Hook>();
 let installed = false;
 let exiting = false;
 
 async function runHooks(cause: ShutdownCause): Promise<void> {
-  for (const hook of [...hooks].reverse()) {
-    hooks.delete(hook);
-    try {
-      await hook(cause);
-    } catch (err) {
-      console.error(`cleanup failed: ${(err as Error).message}`);
+  for (const set of [firstHooks, hooks]) {
+    for (const hook of [...set].reverse()) {
+      set.delete(hook);
+      try {
+        await hook(cause);
+      } catch (err) {
+        console.error(`cleanup failed: ${(err as Error).message}`);
+      }
     }
   }
 }
@@ -28,7 +34,7 @@ function onSignal(signal: NodeJS.Signals) {
     return;
   }
   exiting = true;
-  console.error(`\n${signal}: cleaning up (${hooks.size} step(s))...`);
+  console.error(`\n${signal}: cleaning up (${firstHooks.size + hooks.size} step(s))...`);
   void runHooks({ signal }).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
 }
 
@@ -39,7 +45,7 @@ function onCrash(event: "uncaughtException" | "unhandledRejection") {
     console.error(`kafka-harness: ${event === "uncaughtException" ? "uncaught exception" : "unhandled rejection"}: ${(error as Error)?.stack ?? String(error)}`);
     if (exiting) return;
     exiting = true;
-    console.error(`cleaning up (${hooks.size} step(s))...`);
+    console.error(`cleaning up (${firstHooks.size + hooks.size} step(s))...`);
     void runHooks({ error }).finally(() => {
       if (alone) process.exit(2);
       exiting = false;
@@ -47,8 +53,11 @@ function onCrash(event: "uncaughtException" | "unhandledRejection") {
   };
 }
 
-/** Registers a hook; returns a function that unregisters it (call it once the work is undone). */
-export function onShutdown(hook: Hook): () => void {
+/**
+ * Registers a hook; returns a function that unregisters it (call it once the work is undone).
+ * `first`: the hook runs before every hook registered without it (see the header).
+ */
+export function onShutdown(hook: Hook, opts: { first?: boolean } = {}): () => void {
   if (!installed) {
     installed = true;
     process.on("SIGINT", onSignal);
@@ -56,6 +65,7 @@ export function onShutdown(hook: Hook): () => void {
     process.on("uncaughtException", onCrash("uncaughtException"));
     process.on("unhandledRejection", onCrash("unhandledRejection"));
   }
-  hooks.add(hook);
-  return () => hooks.delete(hook);
+  const set = opts.first ? firstHooks : hooks;
+  set.add(hook);
+  return () => set.delete(hook);
 }

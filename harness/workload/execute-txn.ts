@@ -9,7 +9,7 @@ import type { TxnClient, TxnConsumer } from "../clients/txn-client.ts";
 import { TxnProcess, type TxnMicroOp } from "../clients/txn-process.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
-import type { WorkloadStats } from "./execute.ts";
+import type { WorkloadStats } from "./workload.ts";
 import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
 

@@ -1,30 +1,22 @@
-// Runs a workload plan against a live cluster, through the spec's client library (harness/clients), until the signal aborts (time limit or Ctrl-C): producers send their
-// planned bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
+// The queue workload's run against a live cluster, through the spec's client library
+// (harness/clients), until the signal aborts (time limit or Ctrl-C): producers send their planned
+// bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
 // process), consumers poll continuously (a crashed one is replaced, keeping its positions).
-import type { ConsumerClient, ProducerClient } from "../clients/client.ts";
-import { loadClient } from "../clients/registry.ts";
+import type { ConsumerClient, KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
-
-export interface WorkloadStats {
-  sends: { ok: number; info: number; fail: number };
-  producersReplaced: number;
-  consumersReplaced: number;
-  /** txn workload: transactions by completion type (fail includes the planned aborts). */
-  transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
-}
-
+import type { WorkloadStats } from "./workload.ts";
 
 export async function runWorkload(
   spec: TestSpec,
   plan: WorkloadPlan,
   ctx: ClientContext,
+  client: KafkaClient,
   signal: AbortSignal,
   onProgress: (s: WorkloadStats) => void = () => {},
 ): Promise<WorkloadStats> {
-  const client = await loadClient(spec.client);
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
   const valueFor = valueCounter();
   const intervalMs = (1000 * spec.workload.producers) / spec.workload.rate;

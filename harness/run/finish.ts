@@ -1,0 +1,50 @@
+// The end of a run: the history, read back from history.jsonl (what is judged is what was stored),
+// is checked once (the derived structures kept for the report), the run's facts merged into the verdict
+// (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
+// store's index are written (reports/run-folder.ts names them).
+import { checkKeepingDerived, exitCodeOf, judge, readHistoryFile, type RunFacts } from "../../checkers/index.ts";
+import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
+import { writeIndex, writeRunReport } from "../../reports/index.ts";
+import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
+import type { FinalReadResult } from "../clients/final-reads.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
+import type { WorkloadStats } from "../workload/workload.ts";
+import type { RunOutcome } from "./runner.ts";
+import { runVersions } from "./versions.ts";
+
+export interface FinishedRun {
+  spec: TestSpec;
+  folder: RunFolder;
+  meta: RunMeta;
+  facts: RunFacts;
+  cluster?: Cluster;
+  held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+  cleanupProblems: string[];
+  faultsPlanned: number;
+  progress: (m: string) => void;
+}
+
+export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
+  const { spec, folder, held, facts } = r;
+  // The file, not the recorder's memory: a value JSON cannot hold would otherwise be judged as it
+  // never was stored, and `check` on the file later must agree with the run.
+  const history = await readHistoryFile(folder.historyPath);
+  const checked = checkKeepingDerived(history, checkConfigOfSpec(spec));
+  const results = judge(checked.results, facts);
+  const storedResults = await writeResultsJson(folder.dir, results);
+  // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
+  // the same report later: the run's details go into spec.json's meta.
+  Object.assign(r.meta, {
+    runId: r.cluster?.runId, versions: runVersions(r.cluster?.image, spec.cluster), workload: held.stats, finalReads: held.finalReads, interrupted: facts.interrupted,
+    ...(r.cleanupProblems.length ? { cleanupProblems: r.cleanupProblems } : {}),
+    files: await runFilesOf(folder.dir),
+  });
+  const storedSpec = await writeSpecJson(folder.dir, spec, r.meta);
+  const reportPath = await writeRunReport(folder.dir, { spec: storedSpec, history, results: storedResults, derived: checked.derived });
+  await writeIndex(folder.root).catch((err: Error) => r.progress(`index: ${err.message}`));
+  return {
+    spec, dir: folder.dir, historyPath: folder.historyPath, reportPath, results, workload: held.stats, finalReads: held.finalReads, interrupted: facts.interrupted,
+    history, faultsPlanned: r.faultsPlanned, exitCode: exitCodeOf(results, facts.interrupted),
+  };
+}

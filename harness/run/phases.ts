@@ -1,0 +1,137 @@
+// The phases of a run as data, and the one loop that runs them (docs/design.md, "Phases of a
+// run"): (1) the workload with faults for the time limit; (2) heal; (3) wait until every replica is
+// in sync; (4) final reads of every key from offset 0. The loop owns what every phase shares: the
+// progress line, the phase's deadline, the marker ops that record the phase in the history itself
+// (checkers/phases.ts), and the run's cancel: a cancelled run skips every phase but heal.
+import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
+import type { ClientContext } from "../clients/context.ts";
+import type { KafkaClient } from "../clients/client.ts";
+import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
+import type { Cluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
+import type { Recorder } from "../history/recorder.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
+import { deadlineSignal, secondsSince } from "../util/wait.ts";
+import { statsLine, type Workload, type WorkloadEnv, type WorkloadStats } from "../workload/workload.ts";
+import type { FaultDriver } from "./fault-driver.ts";
+import { messageOf, type RunLifetime } from "./scope.ts";
+import { sideBySide } from "./side-by-side.ts";
+
+/** What the phases hold in common while the run goes on. */
+export interface RunContext {
+  readonly spec: TestSpec;
+  readonly workload: Workload;
+  readonly client: KafkaClient;
+  readonly cluster: Cluster;
+  readonly faults: FaultDriver;
+  readonly clients: ClientContext;
+  readonly recorder: Recorder;
+  readonly env: WorkloadEnv;
+  readonly life: RunLifetime;
+  readonly progress: (m: string) => void;
+  /** What the run learns as it goes, kept for the results and the report. */
+  readonly held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+}
+
+/** How a phase ended, for its completion marker. */
+export type PhaseEnd = { value: unknown; seconds: number } | { error: unknown; seconds: number };
+
+export interface RunPhase {
+  /** The progress line's text. */
+  describe(ctx: RunContext): string;
+  /** Runs even when the run was cancelled: the cluster is whole again whatever happened. */
+  always?: boolean;
+  /** The phase's deadline: its signal aborts then (and on the run's cancel). */
+  timeLimitMs?(ctx: RunContext): number;
+  /** Its marker ops: the invocation's value, and the completion from how it ended. */
+  marker?: { f: Phase; start(ctx: RunContext): unknown; end(ctx: RunContext, e: PhaseEnd): { type: "ok" | "info"; value: unknown } };
+  /** A progress line every 5 s while it runs. */
+  tick?(ctx: RunContext, seconds: number): string;
+  run(ctx: RunContext, signal: AbortSignal): Promise<unknown>;
+}
+
+const workloadPhase: RunPhase = {
+  describe: ({ spec }) => `workload${spec.faults.kinds.length ? ` with faults (${spec.faults.kinds.join(", ")})` : ""} for ${spec.workload.timeLimitSeconds} s`,
+  timeLimitMs: ({ spec }) => spec.workload.timeLimitSeconds * 1000,
+  marker: {
+    f: "workload",
+    start: ({ spec }) => ({ timeLimitSeconds: spec.workload.timeLimitSeconds }),
+    // ok: the workload ran its time limit; info: it was cut short (see the verdict's reason).
+    end: ({ life }, e) => ({ type: life.signal.aborted ? "info" : "ok", value: { seconds: e.seconds } }),
+  },
+  tick: ({ held, recorder, faults }, s) => `  ${s} s: ${statsLine(held.stats)}; ${recorder.ops.length} ops; faults in force: ${faults.inForce().join(", ") || "none"}`,
+  async run(ctx, signal) {
+    const onProgress = (s: WorkloadStats) => void (ctx.held.stats = s);
+    [ctx.held.stats] = await sideBySide<[WorkloadStats, void]>(
+      [
+        ["the workload", ctx.workload.run(ctx.clients, signal, onProgress)],
+        ["the fault driver", ctx.faults.run(signal)],
+      ],
+      ctx.life.cancel,
+    );
+  },
+};
+
+/** Heal happens here, once; the fault driver's scope heals only a run that never got here. */
+const healPhase: RunPhase = {
+  describe: () => "healing every fault",
+  always: true,
+  run: ({ faults }) => faults.healAll(),
+};
+
+const recoveryPhase: RunPhase = {
+  describe: ({ spec }) => `waiting for recovery (all replicas in sync, up to ${spec.recoveryTimeoutSeconds} s)`,
+  async run({ spec, cluster, progress, workload, env, life }) {
+    try {
+      await waitTopicInSync(cluster.bootstrap(), spec.topic.name, spec.recoveryTimeoutSeconds * 1000);
+    } catch (err) {
+      progress(`  not recovered: ${messageOf(err)}; reading anyway`);
+    }
+    if (!life.signal.aborted) await workload.beforeFinalReads(env);
+  },
+};
+
+const finalReadsPhase: RunPhase = {
+  describe: () => "final reads of every key from offset 0",
+  marker: {
+    f: "final-reads",
+    start: ({ workload }) => ({ keys: workload.plan.keys }),
+    // The history says by itself whether loss is decidable (checkers/phases.ts).
+    end: (_, e) => ("error" in e ? { type: "info", value: { reason: messageOf(e.error) } } : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value }),
+  },
+  async run({ spec, clients, workload, client, held, life }) {
+    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, spec.finalReadTimeoutSeconds * 1000, client);
+    held.finalReads = r;
+    if (!r.complete) life.undecidable(`final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(r.reached)} of ${JSON.stringify(r.endOffsets)})`);
+    return r;
+  },
+};
+
+export const RUN_PHASES: readonly RunPhase[] = [workloadPhase, healPhase, recoveryPhase, finalReadsPhase];
+
+/** Runs the phases in order; a phase that throws ends the loop (the run's scopes clean up). */
+export async function runPhases(phases: readonly RunPhase[], ctx: RunContext): Promise<void> {
+  const mark = (type: "invoke" | "ok" | "info", f: Phase, value: unknown) => ctx.recorder.record({ process: HARNESS_PROCESS, type, f, value });
+  for (const [i, phase] of phases.entries()) {
+    if (ctx.life.signal.aborted && !phase.always) continue;
+    const started = performance.now();
+    ctx.progress(`phase ${i + 1}/${phases.length}: ${phase.describe(ctx)}`);
+    const { signal, clear } = phase.timeLimitMs ? deadlineSignal(ctx.life.signal, phase.timeLimitMs(ctx)) : { signal: ctx.life.signal, clear: () => {} };
+    if (phase.marker) mark("invoke", phase.marker.f, phase.marker.start(ctx));
+    const ticker = phase.tick && setInterval(() => ctx.progress(phase.tick!(ctx, secondsSince(started))), 5000);
+    let end: PhaseEnd | undefined;
+    try {
+      end = { value: await phase.run(ctx, signal), seconds: secondsSince(started) };
+    } catch (error) {
+      end = { error, seconds: secondsSince(started) };
+      throw error;
+    } finally {
+      clearInterval(ticker);
+      clear();
+      if (phase.marker && end) {
+        const { type, value } = phase.marker.end(ctx, end);
+        mark(type, phase.marker.f, value);
+      }
+    }
+  }
+}

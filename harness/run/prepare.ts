@@ -1,0 +1,35 @@
+// Everything a run decides before it touches a cluster, so that what can fail without one fails
+// first: the spec, validated once (a bad spec is a SpecError); the client library and the
+// workload's (a missing one is an EnvironmentError, not a run); the workload plan and the fault
+// schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder).
+import type { KafkaClient } from "../clients/client.ts";
+import { loadClient } from "../clients/registry.ts";
+import { prepareMachine, type Cluster } from "../cluster/cluster.ts";
+import type { Schedule } from "../nemesis/index.ts";
+import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
+import { loadWorkload, type Workload } from "../workload/workload.ts";
+import { faultSchedule } from "./fault-driver.ts";
+
+export interface PreparedRun {
+  spec: TestSpec;
+  client: KafkaClient;
+  workload: Workload;
+  schedule: Schedule;
+  /** The image to start the cluster from; undefined on a shared cluster. */
+  image?: string;
+}
+
+let sharedTopicSeq = 0;
+
+export async function prepareRun(input: unknown, shared: Cluster | undefined, progress: (m: string) => void): Promise<PreparedRun> {
+  let spec = parseTestSpec(input);
+  if (shared) {
+    // A fresh topic per run on a shared cluster, so runs never read each other's records.
+    spec = { ...spec, topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` }, cluster: shared.spec };
+  }
+  const client = await loadClient(spec.client);
+  const workload = await loadWorkload(spec, client);
+  const schedule = faultSchedule(spec);
+  const image = shared ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
+  return { spec, client, workload, schedule, ...(image ? { image } : {}) };
+}

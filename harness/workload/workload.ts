@@ -1,0 +1,59 @@
+// A workload as one interface: its plan (plain data from the seed), what it needs on the cluster
+// before the clock starts, the run itself, and what must happen before the final reads. The queue
+// workload (sends and polls) and the txn workload (transactions of send/poll micro-ops) are its two
+// implementations; this module is the one place that picks by workload kind.
+import type { KafkaClient } from "../clients/client.ts";
+import type { ClientContext } from "../clients/context.ts";
+import { loadTxnClient } from "../clients/registry.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
+import type { WorkloadPlan } from "./plan.ts";
+import { queueWorkload } from "./queue.ts";
+import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
+import { txnWorkload } from "./txn.ts";
+
+export interface WorkloadStats {
+  sends: { ok: number; info: number; fail: number };
+  producersReplaced: number;
+  consumersReplaced: number;
+  /** txn workload: transactions by completion type (fail includes the planned aborts). */
+  transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
+}
+
+/** What a workload may ask of the cluster around its run (the runner provides it). */
+export interface WorkloadEnv {
+  bootstrap(): string[];
+  progress(m: string): void;
+  /** Until the coordinator of a consumer group answers (its first use creates __consumer_offsets). */
+  waitGroupCoordinator(groupId: string, timeoutMs: number): Promise<void>;
+  /** Until every replica of the coordinators' state topics (__transaction_state, __consumer_offsets) is in sync. */
+  waitCoordinatorTopicsInSync(timeoutMs: number): Promise<void>;
+}
+
+export interface Workload {
+  readonly plan: WorkloadPlan;
+  /** Before the workload's clock starts. */
+  prepare(env: WorkloadEnv): Promise<void>;
+  /** Until the signal aborts (time limit, cancel); `onProgress` sees the counters as they move. */
+  run(ctx: ClientContext, signal: AbortSignal, onProgress: (s: WorkloadStats) => void): Promise<WorkloadStats>;
+  /** After recovery, before the final reads. */
+  beforeFinalReads(env: WorkloadEnv): Promise<void>;
+}
+
+/** The spec's workload on the run's client library, the transactional driver loaded if it needs
+ *  one (a missing library is an EnvironmentError here, before anything starts). */
+export async function loadWorkload(spec: TestSpec, client: KafkaClient): Promise<Workload> {
+  return spec.workload.kind === "txn" ? txnWorkload(spec, await loadTxnClient(spec.client)) : queueWorkload(spec, client);
+}
+
+/** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and groups. */
+export function coordinatorIdsOf(spec: TestSpec): { transactionalIds?: string[]; groupIds?: string[] } {
+  return spec.workload.kind === "txn" ? { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) } : {};
+}
+
+export const noWorkloadStats = (): WorkloadStats => ({ sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 });
+
+/** The counters of a progress line: transactions for the txn workload, sends for the queue. */
+export function statsLine(s: WorkloadStats): string {
+  const c = s.transactions ?? s.sends;
+  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}`;
+}
