@@ -19,7 +19,8 @@ export const processIo: Io = {
   stderr: (t) => process.stderr.write(t),
 };
 
-export function registerCheckCommand(program: Command): void {
+/** `exit` receives the command's exit code (commands never set process.exitCode). */
+export function registerCheckCommand(program: Command, exit: (code: number) => void): void {
   const command = program
     .command("check")
     .description("check a stored history (.jsonl/.json or Jepsen .edn); unspecified settings are assumed at their strongest")
@@ -30,7 +31,7 @@ export function registerCheckCommand(program: Command): void {
     .option("--txn", "the producers were transactional (same as --workload txn)")
     .option("--no-txn", "the producers were not transactional (same as --workload queue)")
     .action(async (file: string, flags: CheckFlags) => {
-      process.exitCode = await checkCommand(file, flags);
+      exit(await checkCommand(file, flags));
     });
 }
 

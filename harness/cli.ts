@@ -20,7 +20,8 @@ const progress = (m: string) => console.error(m);
 // Commands load what they run when they run: the cluster, client and report modules (testcontainers,
 // kafkajs) take most of a second to load, which `--help`, `check` and `report` should not pay.
 
-export function buildProgram(): Command {
+/** The command line. Each command hands its exit code to `exit`; `main` returns it. */
+export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command("kafka-harness")
     .description("Jepsen-style consistency tests for Apache Kafka on a real, locally built cluster")
     .exitOverride()
@@ -47,7 +48,7 @@ export function buildProgram(): Command {
         if (r.error) console.log(`error             ${r.error}`);
         console.log(r.ok ? "doctor: OK" : "doctor: FAILED");
       }
-      process.exitCode = r.ok ? 0 : 1;
+      exit(r.ok ? 0 : 1);
     });
 
   // The run's settings come from the settings table (checkers/settings.ts), help and defaults too.
@@ -74,7 +75,7 @@ export function buildProgram(): Command {
         console.log(summarize(out.results, 3));
         console.log(`\nreport: ${out.reportPath}\nreplay: ${replayCommand(out.dir)}`);
       }
-      process.exitCode = out.exitCode;
+      exit(out.exitCode);
     });
 
   program
@@ -99,13 +100,13 @@ export function buildProgram(): Command {
         for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
         console.log(`\nreports: ${o.store}/<scenario>/<timestamp>/report.html (newest: ${o.store}/latest)`);
       }
-      process.exitCode = outcomes.every((x) => x.met) ? 0 : 1;
+      exit(outcomes.every((x) => x.met) ? 0 : 1);
     });
 
-  registerCheckCommand(program);
-  registerReportCommand(program);
-  registerReplayCommand(program);
-  registerShrinkCommand(program);
+  registerCheckCommand(program, exit);
+  registerReportCommand(program, exit);
+  registerReplayCommand(program, exit);
+  registerShrinkCommand(program, exit);
 
   program
     .command("images")
@@ -148,10 +149,10 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   installKafkajsFixes();
   configureTestcontainers();
-  process.exitCode = undefined;
+  let code = 0;
   try {
-    await buildProgram().parseAsync(argv);
-    return Number(process.exitCode ?? 0);
+    await buildProgram((c) => void (code = c)).parseAsync(argv);
+    return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof SpecError) {

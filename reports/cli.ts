@@ -10,7 +10,8 @@ export interface ReportFlags {
 }
 
 
-export function registerReportCommand(program: Command): void {
+/** `exit` receives the command's exit code (commands never set process.exitCode). */
+export function registerReportCommand(program: Command, exit: (code: number) => void): void {
   program
     .command("report")
     .description("re-render a run's report.html from its stored history (results recomputed if missing); --index rewrites the store's index.html")
@@ -18,7 +19,7 @@ export function registerReportCommand(program: Command): void {
     .option("--index", "also (or only) regenerate the index of all runs")
     .option("--store <dir>", "the store directory for --index (default: the run's store, else ./store)")
     .action(async (runDir: string | undefined, flags: ReportFlags) => {
-      process.exitCode = await reportCommand(runDir, flags);
+      exit(await reportCommand(runDir, flags));
     });
 }
 

@@ -28,7 +28,7 @@ export function storedRunOptions(command: Command, anomaliesHelp: string): Comma
 }
 
 /** `kafka-harness replay <run-dir> [--times N]`: exit 0 if reproduced at least once, 1 if not. */
-export function registerReplayCommand(program: Command): void {
+export function registerReplayCommand(program: Command, exit: (code: number) => void): void {
   const command = program
     .command("replay <run-dir>")
     .description("rerun a stored run with its spec and seed, and say whether its anomaly types appear again")
@@ -45,12 +45,12 @@ export function registerReplayCommand(program: Command): void {
         console.log(summary);
       }
       // With nothing to look for, a replay that ran is a success; otherwise it must reproduce.
-      process.exitCode = r.targets.length === 0 || r.reproduced > 0 ? 0 : 1;
+      exit(r.targets.length === 0 || r.reproduced > 0 ? 0 : 1);
     });
 }
 
 /** `kafka-harness shrink <run-dir> [--max-runs N]`: exit 0 if a smaller spec kept the anomaly, 1 if none did. */
-export function registerShrinkCommand(program: Command): void {
+export function registerShrinkCommand(program: Command, exit: (code: number) => void): void {
   const command = program
     .command("shrink <run-dir>")
     .description("try smaller specs (same seed) that still show the run's anomaly; writes shrunk-spec.json into the run dir")
@@ -67,6 +67,6 @@ export function registerShrinkCommand(program: Command): void {
         console.log(JSON.stringify(r.smallest, null, 2));
         console.log(`written: ${r.path}\nrun it: npx kafka-harness run --spec ${r.path}`);
       }
-      process.exitCode = r.steps.length > 0 ? 0 : 1;
+      exit(r.steps.length > 0 ? 0 : 1);
     });
 }

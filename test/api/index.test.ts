@@ -26,7 +26,7 @@ describe("public API", () => {
   });
 
   it("the CLI has replay, shrink and suite --junit", () => {
-    const p = buildProgram();
+    const p = buildProgram(() => {});
     const names = p.commands.map((c) => c.name());
     expect(names).toEqual(expect.arrayContaining(["replay", "shrink", "suite"]));
     expect(p.commands.find((c) => c.name() === "suite")!.options.map((o) => o.long)).toContain("--junit");

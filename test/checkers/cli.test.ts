@@ -94,9 +94,10 @@ describe("check command", () => {
     });
   });
 
-  it("registers on a commander program and sets process.exitCode", async () => {
+  it("registers on a commander program and hands its exit code on", async () => {
     const program = new Command().exitOverride();
-    registerCheckCommand(program);
+    let code: number | undefined;
+    registerCheckCommand(program, (c) => void (code = c));
     const write = process.stdout.write;
     process.stdout.write = (() => true) as never;
     try {
@@ -104,6 +105,7 @@ describe("check command", () => {
     } finally {
       process.stdout.write = write;
     }
-    expect(process.exitCode).toBe(1);
+    expect(code).toBe(1);
+    expect(process.exitCode).toBeUndefined();
   });
 });

@@ -140,23 +140,23 @@ describe("registerReportCommand", () => {
     const { registerReportCommand } = await import("../../reports/index.ts");
     const dir = await writeFixtureRun(store, fixture("cycles"));
     const program = new Command("kafka-harness").exitOverride();
-    registerReportCommand(program);
-    const saved = process.exitCode;
+    let code: number | undefined;
+    registerReportCommand(program, (c) => void (code = c));
     const write = process.stdout.write;
     const werr = process.stderr.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
       await program.parseAsync(["node", "kafka-harness", "report", dir, "--index", "--store", store]);
-      expect(process.exitCode).toBe(0);
+      expect(code).toBe(0);
       expect(existsSync(join(dir, "report.html"))).toBe(true);
       expect(existsSync(join(store, "index.html"))).toBe(true);
       await program.parseAsync(["node", "kafka-harness", "report", "--index", "--store", join(store, "missing")]);
-      expect(process.exitCode).toBe(2);
+      expect(code).toBe(2);
+      expect(process.exitCode).toBeUndefined();
     } finally {
       process.stdout.write = write;
       process.stderr.write = werr;
-      process.exitCode = saved;
     }
   });
 });

@@ -18,7 +18,7 @@ import { readSuiteFile, scenarioSpec } from "../../harness/suite/suite-file.ts";
 import { configLabel } from "../../harness/suite/table.ts";
 import { reconstructCommand } from "../../reports/details.ts";
 
-const command = (name: string): Command => buildProgram().commands.find((c) => c.name() === name)!;
+const command = (name: string): Command => buildProgram(() => {}).commands.find((c) => c.name() === name)!;
 
 /** The flags object commander makes of these words for a fresh `run` or `check` command. */
 function flagsOf(name: "run" | "check", words: string[]): Record<string, string | boolean> {
