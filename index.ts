@@ -10,19 +10,19 @@ import { installKafkajsFixes } from "./harness/kafkajs/fixes.ts";
 installKafkajsFixes();
 configureTestcontainers();
 
-export * from "./harness/api/index.ts";
-export { configureTestcontainers, installKafkajsFixes };
 export {
   ANOMALY_TYPES,
-  check,
-  explainFinding,
-  guaranteesFor,
-  readHistoryFile,
-  summarize,
   type AnomalyType,
   type CheckConfig,
+  check,
+  explainFinding,
   type Finding,
+  guaranteesFor,
   type History,
   type Op,
   type Results,
+  readHistoryFile,
+  summarize,
 } from "./checkers/index.ts";
+export * from "./harness/api/index.ts";
+export { configureTestcontainers, installKafkajsFixes };

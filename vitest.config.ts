@@ -40,28 +40,36 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
-      ...(skipIntegration ? [] : [{
-        test: {
-          name: "integration",
-          setupFiles,
-          include: ["test/integration/**/*.test.ts"],
-          globalSetup: ["test/integration/global-setup.ts"],
-          fileParallelism: false,
-          testTimeout: 300_000,
-          hookTimeout: 600_000,
-        },
-      }]),
-      ...(confluentTests ? [{
-        test: {
-          name: "confluent",
-          setupFiles,
-          include: ["test/confluent/**/*.spec.ts"],
-          globalSetup: ["test/confluent/global-setup.ts", "test/integration/global-setup.ts"],
-          fileParallelism: false,
-          testTimeout: 900_000,
-          hookTimeout: 600_000,
-        },
-      }] : []),
+      ...(skipIntegration
+        ? []
+        : [
+            {
+              test: {
+                name: "integration",
+                setupFiles,
+                include: ["test/integration/**/*.test.ts"],
+                globalSetup: ["test/integration/global-setup.ts"],
+                fileParallelism: false,
+                testTimeout: 300_000,
+                hookTimeout: 600_000,
+              },
+            },
+          ]),
+      ...(confluentTests
+        ? [
+            {
+              test: {
+                name: "confluent",
+                setupFiles,
+                include: ["test/confluent/**/*.spec.ts"],
+                globalSetup: ["test/confluent/global-setup.ts", "test/integration/global-setup.ts"],
+                fileParallelism: false,
+                testTimeout: 900_000,
+                hookTimeout: 600_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

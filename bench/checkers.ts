@@ -1,12 +1,13 @@
 // Checker benchmark: generates histories of 10k, 100k and 1M ops (JSON Lines, in a temp dir),
 // then reports read+check throughput, peak memory, and the ratio of the whole check (read, parse,
 // check) to plain JSON.parse of the same lines. Prints figures; nothing here is asserted.
+
+import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { checkDerived } from "../checkers/check.ts";
@@ -14,7 +15,6 @@ import { derive } from "../checkers/derive.ts";
 import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
 // Seeded, so every run benchmarks the same histories.
 import { mulberry32 as rng } from "../harness/util/random.ts";
-
 
 /**
  * Writes a correct history of about `n` ops: 12 processes over 8 keys, sends of 1-3 values,
@@ -70,12 +70,26 @@ export function generateHistory(path: string, n: number, seed = 1): number {
     if (r < 0.45) {
       const k = Math.floor(rand() * K);
       const vs = Array.from({ length: 1 + Math.floor(rand() * 3) }, () => value++);
-      emit(p, "invoke", "send", vs.map((v) => ["send", keys[k], v]));
+      emit(
+        p,
+        "invoke",
+        "send",
+        vs.map((v) => ["send", keys[k], v]),
+      );
       const outcome = rand();
       if (outcome < 0.97) {
         const offs = vs.map((v) => logs[k]!.push(v) - 1);
-        pending[p] = line("ok", "send", vs.map((v, i) => ["send", keys[k], [offs[i], v]]));
-      } else pending[p] = line(outcome < 0.985 ? "info" : "fail", "send", vs.map((v) => ["send", keys[k], v]));
+        pending[p] = line(
+          "ok",
+          "send",
+          vs.map((v, i) => ["send", keys[k], [offs[i], v]]),
+        );
+      } else
+        pending[p] = line(
+          outcome < 0.985 ? "info" : "fail",
+          "send",
+          vs.map((v) => ["send", keys[k], v]),
+        );
     } else if (r < 0.93) {
       emit(p, "invoke", "poll", [["poll"]]);
       pending[p] = rand() < 0.98 ? line("ok", "poll", [["poll", pollFor(p, 2)]]) : line("info", "poll", [["poll"]]);
@@ -84,7 +98,10 @@ export function generateHistory(path: string, n: number, seed = 1): number {
       const v = value++;
       emit(p, "invoke", "txn", [["poll"], ["send", keys[k], v]]);
       const res = pollFor(p, 1);
-      pending[p] = line("ok", "txn", [["poll", res], ["send", keys[k], [logs[k]!.push(v) - 1, v]]]);
+      pending[p] = line("ok", "txn", [
+        ["poll", res],
+        ["send", keys[k], [logs[k]!.push(v) - 1, v]],
+      ]);
     }
   }
   for (let p = 0; p < P; p++) {
@@ -323,7 +340,10 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3]!, process.argv[4]!);
   else {
-    const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+    const sizes = process.argv
+      .slice(2)
+      .map(Number)
+      .filter((x) => x > 0);
     await benchCheckers(sizes.length > 0 ? sizes : undefined);
   }
 }

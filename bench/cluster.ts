@@ -5,10 +5,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processCounter } from "../harness/clients/context.ts";
-import { newKafka } from "../harness/kafkajs/factory.ts";
 import { openKafkajsProducer } from "../harness/clients/kafkajs/producer.ts";
 import { createTopic, startCluster } from "../harness/cluster/cluster.ts";
 import { createRecorder } from "../harness/history/recorder.ts";
+import { newKafka } from "../harness/kafkajs/factory.ts";
 import { ensureEngine } from "../harness/util/engine.ts";
 
 const PRODUCERS = 4;
@@ -65,7 +65,9 @@ export async function benchCluster(): Promise<void> {
   await ensureEngine();
   const t = performance.now();
   const cluster = await startCluster({});
-  console.log(`cluster: 3 ZooKeeper + 3 brokers ready in ${cluster.readySeconds} s (${Math.round((performance.now() - t) / 100) / 10} s with image check)`);
+  console.log(
+    `cluster: 3 ZooKeeper + 3 brokers ready in ${cluster.readySeconds} s (${Math.round((performance.now() - t) / 100) / 10} s with image check)`,
+  );
   const dir = await mkdtemp(join(tmpdir(), "kafka-harness-bench-"));
   try {
     await createTopic(cluster.bootstrap(), "bench", { partitions: 3, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
@@ -81,8 +83,12 @@ export async function benchCluster(): Promise<void> {
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     if (failures.length) console.log(`raw failures: ${failures.length}, first: ${failures[0]}`);
     const overhead = (1 - avg(rec) / avg(raw)) * 100;
-    console.log(`run throughput (acks=all, ${PRODUCERS} producers, bursts of ${BURST}, unpaced): recorded ${avg(rec).toFixed(0)} acked sends/s, raw kafkajs ${avg(raw).toFixed(0)} acked sends/s`);
-    console.log(`recording overhead: ${overhead.toFixed(1)}% (target at most 10%; runs: raw ${raw.map((x) => x.toFixed(0)).join(", ")}, recorded ${rec.map((x) => x.toFixed(0)).join(", ")})`);
+    console.log(
+      `run throughput (acks=all, ${PRODUCERS} producers, bursts of ${BURST}, unpaced): recorded ${avg(rec).toFixed(0)} acked sends/s, raw kafkajs ${avg(raw).toFixed(0)} acked sends/s`,
+    );
+    console.log(
+      `recording overhead: ${overhead.toFixed(1)}% (target at most 10%; runs: raw ${raw.map((x) => x.toFixed(0)).join(", ")}, recorded ${rec.map((x) => x.toFixed(0)).join(", ")})`,
+    );
   } finally {
     await cluster.stop();
     await rm(dir, { recursive: true, force: true });

@@ -4,9 +4,10 @@
 // runs the expected anomaly was found, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, and the faults applied.
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
+
+import { faultIntervals } from "../checkers/faults.ts";
 import type { AnomalyType, History, Results } from "../checkers/index.ts";
 import { readHistoryFile } from "../checkers/index.ts";
-import { faultIntervals } from "../checkers/faults.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
 import { sharedClusters } from "../harness/run/shared-cluster.ts";
@@ -73,7 +74,12 @@ export async function benchDetection(args: string[]): Promise<void> {
         const seed = (base + index * 7919 + k * 104_729) % 2 ** 31;
         const spec = scenarioSpec(suite, index, seed);
         progress(`detection: ${s.name} run ${k + 1}/${runs} (seed ${seed})`);
-        const out = await executeRun(spec, { storeRoot: "store/bench-detection", progress, cluster: await clusters.clusterFor(spec.cluster), command: `npm run bench -- detection (${s.name})` });
+        const out = await executeRun(spec, {
+          storeRoot: "store/bench-detection",
+          progress,
+          cluster: await clusters.clusterFor(spec.cluster),
+          command: `npm run bench -- detection (${s.name})`,
+        });
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
@@ -91,14 +97,25 @@ export async function benchDetection(args: string[]): Promise<void> {
   } finally {
     await clusters.stop();
   }
-  const table = [["scenario", "kind", "found in", "median first fault → first lost ack", "forbidden findings", "faults applied per run", "seeds"]];
+  const table = [
+    ["scenario", "kind", "found in", "median first fault → first lost ack", "forbidden findings", "faults applied per run", "seeds"],
+  ];
   for (const r of rows) {
     const m = median(r.lossDelays);
     table.push([
-      r.scenario, r.kind, r.kind === "detection" ? `${r.found}/${r.runs}` : "-",
+      r.scenario,
+      r.kind,
+      r.kind === "detection" ? `${r.found}/${r.runs}` : "-",
       r.kind === "detection" ? (m === undefined ? "-" : `${(m / 1000).toFixed(1)} s`) : "-",
-      r.kind === "control" ? String(r.forbidden) : "-", r.applied.join(","), r.seeds.join(","),
+      r.kind === "control" ? String(r.forbidden) : "-",
+      r.applied.join(","),
+      r.seeds.join(","),
     ]);
   }
-  console.log(`| ${table[0]!.join(" | ")} |\n|${table[0]!.map(() => "---").join("|")}|\n${table.slice(1).map((r) => `| ${r.join(" | ")} |`).join("\n")}`);
+  console.log(
+    `| ${table[0]!.join(" | ")} |\n|${table[0]!.map(() => "---").join("|")}|\n${table
+      .slice(1)
+      .map((r) => `| ${r.join(" | ")} |`)
+      .join("\n")}`,
+  );
 }

@@ -1,14 +1,15 @@
 // `npm run bench`: prints figures (startup, checkers, reports, cluster). Never asserted by tests.
 // BENCH_ONLY=startup,checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
 // measures detection rates on real clusters instead (long: about a minute per run).
-import { benchCheckers } from "./checkers.ts";
-import { benchCluster } from "./cluster.ts";
-import { benchReports } from "./reports.ts";
-import { benchStartup } from "./startup.ts";
 
-import { benchDetection } from "./detection.ts";
 import { configureTestcontainers } from "../harness/cluster/runtime-env.ts";
 import { installKafkajsFixes } from "../harness/kafkajs/fixes.ts";
+import { benchCheckers } from "./checkers.ts";
+import { benchCluster } from "./cluster.ts";
+
+import { benchDetection } from "./detection.ts";
+import { benchReports } from "./reports.ts";
+import { benchStartup } from "./startup.ts";
 
 installKafkajsFixes();
 configureTestcontainers();

@@ -2,11 +2,18 @@
 // 100k and 1M ops (with faults and every family of anomaly injected, so every section is full).
 // Run: npx tsx bench/reports.ts
 import { pathToFileURL } from "node:url";
-import { check, type CheckConfig, type History } from "../checkers/index.ts";
+import { type CheckConfig, check, type History } from "../checkers/index.ts";
 import { renderReport } from "../reports/index.ts";
 import { type FaultPlan, generateHistory, type Injection } from "../test/fixtures/reports/generate.ts";
 
-const CONFIG: CheckConfig = { acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5, consumerMode: "assign" };
+const CONFIG: CheckConfig = {
+  acks: "all",
+  minInsyncReplicas: 2,
+  uncleanLeaderElection: false,
+  idempotent: true,
+  maxInFlight: 5,
+  consumerMode: "assign",
+};
 const INJECT: Injection[] = ["loss", "duplicate", "inconsistent", "reorder", "poll-skip", "g1a", "precommitted", "cycle"];
 
 /** A history of about `ops` ops: a steady workload whose length is scaled from a short sample. */
@@ -16,7 +23,15 @@ export function benchHistory(ops: number): History {
   const seconds = Math.max(10, Math.round(ops / perSecond));
   const faults: FaultPlan[] = [];
   for (let at = 9, i = 0; at < seconds - 10; at += Math.max(15, seconds / 8), i++) {
-    faults.push({ f: i % 2 ? "pause" : "kill", at, duration: 6, targets: [`kafka${(i % 3) + 1}`], leaderOf: i === 0 ? "t-0" : undefined, failoverMs: 3000, recoveryMs: 4000 });
+    faults.push({
+      f: i % 2 ? "pause" : "kill",
+      at,
+      duration: 6,
+      targets: [`kafka${(i % 3) + 1}`],
+      leaderOf: i === 0 ? "t-0" : undefined,
+      failoverMs: 3000,
+      recoveryMs: 4000,
+    });
   }
   return generateHistory({ ...base, seconds, faults, inject: INJECT });
 }

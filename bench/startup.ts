@@ -23,7 +23,11 @@ function medianMs(args: string[]): number {
 export async function benchStartup(): Promise<void> {
   const dist = join(root, "dist/harness/cli.js");
   if (!existsSync(dist)) throw new Error("no dist/: run `npm run build` first");
-  const compiled = ["--input-type=module", "-e", `const { main } = await import(${JSON.stringify(dist)}); process.exitCode = await main(["node", "kafka-harness", "--help"]);`];
+  const compiled = [
+    "--input-type=module",
+    "-e",
+    `const { main } = await import(${JSON.stringify(dist)}); process.exitCode = await main(["node", "kafka-harness", "--help"]);`,
+  ];
   const rows: Array<[string, number]> = [
     ["node -e 0 (the floor)", medianMs(["-e", "0"])],
     ["kafka-harness --help, compiled dist/ (installed package)", medianMs(compiled)],

@@ -3,13 +3,23 @@ import { stat } from "node:fs/promises";
 import { type CheckOptions, checkDerived, deriveOptions, type Results } from "./check.ts";
 import { Deriver } from "./derive.ts";
 import type { CheckConfig } from "./guarantees.ts";
-import { notePhase, noPhaseMarks } from "./phases.ts";
+import { noPhaseMarks, notePhase } from "./phases.ts";
 import { forEachHistoryOp, type ReadOptions } from "./read.ts";
 
 /** Checks a history file (JSON Lines or EDN) as it is read; the parsed ops are not kept. */
-export async function checkHistoryFile(path: string, config: CheckConfig = {}, options: CheckOptions = {}, read: ReadOptions = {}): Promise<Results> {
+export async function checkHistoryFile(
+  path: string,
+  config: CheckConfig = {},
+  options: CheckOptions = {},
+  read: ReadOptions = {},
+): Promise<Results> {
   // A JSON Lines op takes upwards of ~100 bytes: a fair guess of how many ops to expect.
-  const expectedOps = options.expectedOps ?? (await stat(path).then((s) => Math.round(s.size / 110), () => undefined));
+  const expectedOps =
+    options.expectedOps ??
+    (await stat(path).then(
+      (s) => Math.round(s.size / 110),
+      () => undefined,
+    ));
   const deriver = new Deriver(expectedOps);
   const marks = noPhaseMarks();
   await forEachHistoryOp(

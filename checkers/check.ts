@@ -1,17 +1,31 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
 import { findCycles } from "./cycles.ts";
-import { countFaults, faultIntervals, type FaultCounts } from "./faults.ts";
-import { notePhase, noPhaseMarks, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
-import { undecided } from "./verdict.ts";
-import { type Derived, derive, type DeriveOptions, Deriver, F_ASSIGN, F_POLL, F_SEND, F_SUBSCRIBE, F_TXN, FAIL, historySizes, INFO, OK } from "./derive.ts";
+import {
+  type Derived,
+  type DeriveOptions,
+  Deriver,
+  derive,
+  F_ASSIGN,
+  F_POLL,
+  F_SEND,
+  F_SUBSCRIBE,
+  F_TXN,
+  FAIL,
+  historySizes,
+  INFO,
+  OK,
+} from "./derive.ts";
+import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
 import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
+import { noPhaseMarks, notePhase, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
 import { findTornTxns } from "./txn-torn.ts";
+import { undecided } from "./verdict.ts";
 
 export type Validity = true | false | "unknown";
 
@@ -102,7 +116,11 @@ export function check(history: History, config: CheckConfig = {}, options: Check
  * check() of a history in memory, with the derived structures it judged by: a report of the same
  * run renders from them (reports/render.ts) instead of deriving the history a second time.
  */
-export function checkKeepingDerived(history: readonly Op[], config: CheckConfig = {}, options: CheckOptions = {}): { results: Results; derived: Derived } {
+export function checkKeepingDerived(
+  history: readonly Op[],
+  config: CheckConfig = {},
+  options: CheckOptions = {},
+): { results: Results; derived: Derived } {
   const marks = noPhaseMarks();
   // One pass over the ops, noting the phase markers as they are derived; an index loop, since
   // for-of over a million ops allocates an iterator result per op.

@@ -63,10 +63,15 @@ export async function checkCommand(file: string, flags: CheckFlags, io: Io = pro
     return 2;
   }
   // Loaded when the command runs, so registering it (every kafka-harness start) costs nothing.
-  const [{ checkHistoryFile }, { summarize }, { HistoryError }] = await Promise.all([import("./check-file.ts"), import("./explain.ts"), import("./history.ts")]);
+  const [{ checkHistoryFile }, { summarize }, { HistoryError }] = await Promise.all([
+    import("./check-file.ts"),
+    import("./explain.ts"),
+    import("./history.ts"),
+  ]);
   let results: Results;
   try {
-    const onTornLastLine = (where: string) => io.stderr(`check: ${where}: the last line was cut off while it was written (the run was killed?); skipped\n`);
+    const onTornLastLine = (where: string) =>
+      io.stderr(`check: ${where}: the last line was cut off while it was written (the run was killed?); skipped\n`);
     results = await checkHistoryFile(file, config, {}, { onTornLastLine });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -314,8 +314,14 @@ export class Deriver {
     const vals = Math.max(1024, (values ?? ops) + 1024);
     // One allocation for every list (ints.ts, Slab); pages never written cost nothing.
     const slab = new Slab(
-      Slab.bytes(ops, 8) + 3 * Slab.bytes(ops, 4) + Slab.bytes(ops + 1, 4) + 2 * Slab.bytes(recs, 4) + 5 * Slab.bytes(vals, 4) +
-        3 * Slab.bytes(ops, 1) + Slab.bytes(recs, 1) + Slab.bytes(vals, 1),
+      Slab.bytes(ops, 8) +
+        3 * Slab.bytes(ops, 4) +
+        Slab.bytes(ops + 1, 4) +
+        2 * Slab.bytes(recs, 4) +
+        5 * Slab.bytes(vals, 4) +
+        3 * Slab.bytes(ops, 1) +
+        Slab.bytes(recs, 1) +
+        Slab.bytes(vals, 1),
     );
     this.opPos = new IntList(slab.int32(ops));
     this.opInv = new IntList(slab.int32(ops));

@@ -1,8 +1,8 @@
 // Explanation, kept apart from detection (Elle's rule): findings and results to plain sentences
 // for the command line and the report.
 import type { Results } from "./check.ts";
-import type { CheckConfig } from "./guarantees.ts";
 import type { Finding, TxnSend } from "./findings.ts";
+import type { CheckConfig } from "./guarantees.ts";
 import type { Key, Value } from "./history.ts";
 import { describeSettings } from "./settings.ts";
 import { verdictWord } from "./verdict.ts";
@@ -55,7 +55,9 @@ export function explainFinding(f: Finding): string {
 /** The settings given, in Kafka's words (the settings table's); the rest are assumed at their strongest. */
 export function describeConfig(c: CheckConfig): string {
   const parts = describeSettings(c);
-  return parts.length === 0 ? "none given: every setting assumed at its strongest" : `${parts.join(", ")} (settings not given assumed at their strongest)`;
+  return parts.length === 0
+    ? "none given: every setting assumed at its strongest"
+    : `${parts.join(", ")} (settings not given assumed at their strongest)`;
 }
 
 /** A readable summary of results, for the terminal. */
@@ -71,11 +73,16 @@ export function summarize(r: Results, maxExamples = 3): string {
   const t = s.txns;
   if (t.ok + t.info + t.fail > 0) {
     const iso = r.config.isolation ?? "read_committed (assumed)";
-    lines.push(`transactions: ${t.ok} committed (ok), ${t.fail} aborted (fail), ${t.info} unknown (info); consumers ${iso}, final reads read_committed`);
+    lines.push(
+      `transactions: ${t.ok} committed (ok), ${t.fail} aborted (fail), ${t.info} unknown (info); consumers ${iso}, final reads read_committed`,
+    );
   }
   const f = r.faults;
   if (f && f.applied + f.refused + f.uncertain > 0) {
-    const kinds = Object.entries(f.byKind).filter(([, c]) => c.applied > 0).map(([k, c]) => `${k} ${c.applied}`).join(", ");
+    const kinds = Object.entries(f.byKind)
+      .filter(([, c]) => c.applied > 0)
+      .map(([k, c]) => `${k} ${c.applied}`)
+      .join(", ");
     lines.push(`faults: ${f.applied} applied${kinds ? ` (${kinds})` : ""}, ${f.refused} refused, ${f.uncertain} uncertain`);
   }
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");

@@ -2,7 +2,7 @@
 // its outcome: `ok` (in force), `info` (may have half-happened) or `fail` (refused, nothing
 // happened), from its invocation to the completion of the undo that ended it. A verdict that rests
 // on faults must count the ones that were applied, not the ones that were planned.
-import { HEAL_ALL, UNDO_OF, hasUndo, undoneBy } from "./fault-names.ts";
+import { HEAL_ALL, hasUndo, UNDO_OF, undoneBy } from "./fault-names.ts";
 import type { Op } from "./history.ts";
 
 export interface FaultInterval {
@@ -75,8 +75,14 @@ export function faultIntervals(history: Iterable<Op>): FaultTimeline {
     const value = a.done.value ?? a.inv?.value;
     const type = a.done.type === "ok" || a.done.type === "fail" ? a.done.type : "info";
     const fault: FaultInterval = {
-      f: a.f, targets: targetsOf(value), value, type,
-      start: (a.inv ?? a.done).time, done: a.done.time, index: (a.inv ?? a.done).index, doneIndex: a.done.index,
+      f: a.f,
+      targets: targetsOf(value),
+      value,
+      type,
+      start: (a.inv ?? a.done).time,
+      done: a.done.time,
+      index: (a.inv ?? a.done).index,
+      doneIndex: a.done.index,
     };
     // Faults without an undo (bounce) end when they complete.
     if (!hasUndo(a.f)) fault.end = a.done.time;

@@ -35,9 +35,12 @@ export type Guarantees = Record<AnomalyType, Guarantee>;
 type Rule = (c: CheckConfig) => string | undefined;
 
 const acks0: Rule = (c) => (c.acks === 0 ? "acks=0: the producer never waits for the broker, so nothing it sends is promised" : undefined);
-const acks1Loss: Rule = (c) => (c.acks === 1 ? "acks=1: a leader may acknowledge before followers copy it, and a failover loses the write" : undefined);
+const acks1Loss: Rule = (c) =>
+  c.acks === 1 ? "acks=1: a leader may acknowledge before followers copy it, and a failover loses the write" : undefined;
 const unclean: Rule = (c) =>
-  c.uncleanLeaderElection === true ? "unclean leader election: an out-of-sync replica may become leader and truncate acknowledged records" : undefined;
+  c.uncleanLeaderElection === true
+    ? "unclean leader election: an out-of-sync replica may become leader and truncate acknowledged records"
+    : undefined;
 const notIdempotent: Rule = (c) =>
   c.idempotent === false ? "non-idempotent producer: a retry after a lost acknowledgement appends the record again" : undefined;
 const reorder: Rule = (c) => {
@@ -50,9 +53,13 @@ const reorder: Rule = (c) => {
   return undefined;
 };
 const subscribe: Rule = (c) =>
-  c.consumerMode === "subscribe" ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset" : undefined;
+  c.consumerMode === "subscribe"
+    ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset"
+    : undefined;
 const wwNoise: Rule = (c) =>
-  c.wwDeps === true ? "--ww-deps: write-write order from the log is not an isolation promise outside transactions, so mixed cycles are expected" : undefined;
+  c.wwDeps === true
+    ? "--ww-deps: write-write order from the log is not an isolation promise outside transactions, so mixed cycles are expected"
+    : undefined;
 // read_uncommitted returns every record up to the high watermark, in open and aborted transactions
 // too; only a transactional producer's records can be aborted, so without transactions it permits
 // nothing (a failed plain send was never appended).
@@ -121,7 +128,9 @@ const durable = (what: string) =>
 
 /** Transactional runs: a commit acknowledges every send of the transaction. */
 const committedTxn = (c: CheckConfig): string =>
-  c.transactional === true ? ". A committed transaction's sends are acknowledged writes (the commit needs every one of them in the log), and read_committed final reads return them" : "";
+  c.transactional === true
+    ? ". A committed transaction's sends are acknowledged writes (the commit needs every one of them in the log), and read_committed final reads return them"
+    : "";
 
 /** Transactional runs: why read_committed hides what an aborted or open transaction wrote. */
 const committedOnly = (c: CheckConfig, what: string, plain: string): string =>
@@ -134,13 +143,24 @@ const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) =
   "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "inconsistent-offsets": "no acknowledged write is lost here, so an offset names exactly one record",
-  G1a: (c) => committedOnly(c, "no one reads an aborted transaction's value", "a failed send was never appended (and read_committed hides aborted transactions), so no one can read it"),
-  "precommitted-read": (c) => committedOnly(c, "a transaction cannot read its own sends before it commits", "a read must not see the op's own uncommitted writes"),
+  G1a: (c) =>
+    committedOnly(
+      c,
+      "no one reads an aborted transaction's value",
+      "a failed send was never appended (and read_committed hides aborted transactions), so no one can read it",
+    ),
+  "precommitted-read": (c) =>
+    committedOnly(c, "a transaction cannot read its own sends before it commits", "a read must not see the op's own uncommitted writes"),
   "poll-skip": "assign: a consumer owns its position, so its reads continue exactly where they stopped",
   "nonmonotonic-poll": "assign: a consumer owns its position, so its reads never go back",
   "int-poll-skip": "one poll returns a contiguous range of the log",
   "int-nonmonotonic-poll": "one poll returns the log in order",
-  G1c: (c) => committedOnly(c, "a value read was committed before, so write-read dependencies cannot form a cycle", "a value read was written before, so reads cannot form a cycle"),
+  G1c: (c) =>
+    committedOnly(
+      c,
+      "a value read was committed before, so write-read dependencies cannot form a cycle",
+      "a value read was written before, so reads cannot form a cycle",
+    ),
   "G1c-process": "a process's later op cannot be read by an op that came before it",
   "G1c-realtime": "an op cannot read a value written by an op that started after it finished",
   "torn-txn":

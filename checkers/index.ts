@@ -1,8 +1,38 @@
 // Public API of the checkers: the history model, readers and writer, check() and its Results,
 // the configuration-aware guarantees, and the derived structures with the lookups a report makes
 // in them (op pairs, per-key logs), so a report shows what the checks judged.
+
+export {
+  type AnomalyReport,
+  type CheckOptions,
+  check,
+  checkDerived,
+  checkKeepingDerived,
+  checkStream,
+  deriveChecked,
+  type OpCounts,
+  type Results,
+  type Stats,
+  type Validity,
+} from "./check.ts";
+export { checkHistoryFile } from "./check-file.ts";
+export { type Derived, derive } from "./derive.ts";
+export { describeConfig, explainFinding, summarize } from "./explain.ts";
+export {
+  ANOMALY_TYPES,
+  type AnomalyType,
+  type Cycle,
+  type CycleStep,
+  type Finding,
+  type Rel,
+} from "./findings.ts";
+export { type CheckConfig, GUARANTEE_RULES, type Guarantee, type Guarantees, guaranteesFor } from "./guarantees.ts";
 export type { History, Key, MicroOp, Op, OpType, PollMop, Process, SendMop, Value } from "./history.ts";
 export { HistoryError, validateOp } from "./history.ts";
+// Lookups in the per-key logs by key name, value and offset: all of key-log.ts is public.
+export * from "./key-log.ts";
+export type { UnseenPoint, UnseenSeries } from "./loss.ts";
+export { type OpPairs, opPairs, pairOf } from "./op-pairs.ts";
 export {
   forEachHistoryOp,
   parseEdnHistory,
@@ -13,22 +43,5 @@ export {
   streamJsonlBatches,
   streamJsonlHistory,
 } from "./read.ts";
-export { formatHistory, formatOp } from "./write.ts";
-export { type AnomalyReport, check, checkDerived, checkKeepingDerived, deriveChecked, type CheckOptions, checkStream, type OpCounts, type Results, type Stats, type Validity } from "./check.ts";
-export {
-  ANOMALY_TYPES,
-  type AnomalyType,
-  type Cycle,
-  type CycleStep,
-  type Finding,
-  type Rel,
-} from "./findings.ts";
-export { type CheckConfig, type Guarantee, type Guarantees, GUARANTEE_RULES, guaranteesFor } from "./guarantees.ts";
-export type { UnseenPoint, UnseenSeries } from "./loss.ts";
-export { describeConfig, explainFinding, summarize } from "./explain.ts";
-export { checkHistoryFile } from "./check-file.ts";
 export { exitCodeOf, judge, type RunFacts, undecided, verdictInList, verdictName, verdictWord } from "./verdict.ts";
-export { derive, type Derived } from "./derive.ts";
-export { opPairs, type OpPairs, pairOf } from "./op-pairs.ts";
-// Lookups in the per-key logs by key name, value and offset: all of key-log.ts is public.
-export * from "./key-log.ts";
+export { formatHistory, formatOp } from "./write.ts";

@@ -76,7 +76,7 @@ export function writerOf(d: Derived, v: number): OpRef | undefined {
 }
 
 /** The acknowledged records of partly acknowledged (info) bursts, as the loss checks read them. */
-export { infoAcks, type InfoAcks } from "./acked.ts";
+export { type InfoAcks, infoAcks } from "./acked.ts";
 
 export function readByOk(d: Derived, v: number): boolean {
   return d.valReadOk[v] === 1;
@@ -86,7 +86,11 @@ export function readByOk(d: Derived, v: number): boolean {
  * Per key number, the cells at the wanted offsets of its log (offsets that hold nothing are left
  * out): each value there in the order it entered the log, who wrote it there and who read it there.
  */
-export function logCells(d: Derived, wanted: ReadonlyMap<number, Iterable<number>>, readersKept: number): Map<number, Map<number, LogCell[]>> {
+export function logCells(
+  d: Derived,
+  wanted: ReadonlyMap<number, Iterable<number>>,
+  readersKept: number,
+): Map<number, Map<number, LogCell[]>> {
   const out = new Map<number, Map<number, LogCell[]>>();
   // Per key number, offset -> the cells there and their value numbers; and the range of those
   // offsets, which most records of a long log fall outside.

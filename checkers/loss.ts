@@ -3,9 +3,9 @@
 // "Acknowledged" and "committed" include the acknowledged records of a partly acknowledged burst
 // (an info send op's [offset, value] records, acked.ts), even when no value of that burst was read.
 import { acknowledged, infoAcks } from "./acked.ts";
-import { type Derived, OK, F_ASSIGN, F_SUBSCRIBE, opIndex, valueFirstIndex, valueLastIndex } from "./derive.ts";
-import type { Key } from "./history.ts";
+import { type Derived, F_ASSIGN, F_SUBSCRIBE, OK, opIndex, valueFirstIndex, valueLastIndex } from "./derive.ts";
 import type { Findings } from "./findings.ts";
+import type { Key } from "./history.ts";
 
 export function findLostWrites(d: Derived, out: Findings): void {
   const nKeys = d.keys.length;
@@ -103,7 +103,10 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
       const writer = opIndex(d, w);
       const earlier = d.valReadOk[v] === 1 ? opIndex(d, d.valFirstOkReader[v]!) : undefined;
       return {
-        type: "unseen", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, writer,
+        type: "unseen",
+        key: d.keys[d.valKey[v]!]!,
+        value: d.valOrig[v]!,
+        writer,
         ...(earlier === undefined ? {} : { readBefore: earlier }),
         ops: earlier === undefined ? [writer] : [writer, earlier],
       };

@@ -104,7 +104,15 @@ function addG1a(d: Derived, out: Findings, c: number, r: number, w: number): voi
     const v = d.recVal[r]!;
     const writer = opIndex(d, w);
     const reader = opIndex(d, c);
-    return { type: "G1a", key: d.keys[d.valKey[v]!]!, value: d.valOrig[v]!, offset: recordOffset(d, r), writer, reader, ops: [writer, reader] };
+    return {
+      type: "G1a",
+      key: d.keys[d.valKey[v]!]!,
+      value: d.valOrig[v]!,
+      offset: recordOffset(d, r),
+      writer,
+      reader,
+      ops: [writer, reader],
+    };
   });
 }
 

@@ -4,9 +4,9 @@
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
 import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
-import { recordIndex } from "./log.ts";
 import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
+import { recordIndex } from "./log.ts";
 
 /** A record kept as the position to continue from, with its dense index. */
 interface Kept {

@@ -55,7 +55,11 @@ export async function* streamHistoryBatches(path: string, opts: ReadOptions = {}
  * Streams ops out of JSON Lines text arriving in chunks. Blank lines are skipped; a file that is one
  * JSON array of ops (starts with "[") is accepted too. Errors name the line.
  */
-export async function* streamJsonlHistory(chunks: AsyncIterable<string | Buffer>, source?: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
+export async function* streamJsonlHistory(
+  chunks: AsyncIterable<string | Buffer>,
+  source?: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<Op> {
   for await (const batch of streamJsonlBatches(chunks, source, opts)) yield* batch;
 }
 
@@ -94,7 +98,11 @@ export async function forEachHistoryOp(path: string, onOp: (op: Op) => void, opt
 }
 
 /** Like streamJsonlHistory, one batch of ops per chunk. */
-export async function* streamJsonlBatches(chunks: AsyncIterable<string | Buffer>, source?: string, opts: ReadOptions = {}): AsyncGenerator<Op[]> {
+export async function* streamJsonlBatches(
+  chunks: AsyncIterable<string | Buffer>,
+  source?: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<Op[]> {
   const lines = new LineParser(source, opts);
   let rest = "";
   let first = true;

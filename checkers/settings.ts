@@ -72,18 +72,30 @@ const share = (text: string): Parsed => {
   const p = number(text);
   return "value" in p && !((p.value as number) >= 0 && (p.value as number) <= 1) ? { expected: "a share from 0 to 1" } : p;
 };
-const oneOf = (values: readonly string[]) => (text: string): Parsed => (values.includes(text) ? { value: text } : { expected: values.join(" or ") });
+const oneOf =
+  (values: readonly string[]) =>
+  (text: string): Parsed =>
+    values.includes(text) ? { value: text } : { expected: values.join(" or ") };
 const text = (t: string): Parsed => ({ value: t });
-const list = (t: string): Parsed => ({ value: t.split(",").map((s) => s.trim()).filter(Boolean) });
+const list = (t: string): Parsed => ({
+  value: t
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+});
 const joined = (v: unknown) => (Array.isArray(v) ? v.join(",") : String(v));
 // The spec's schema names a run's bad acks (`producer.acks: must be 0, 1 or "all"`); only text that
 // is no acks at all is refused here.
-const acks = (t: string): Parsed => (t === "all" || t === "-1" ? { value: "all" } : "value" in number(t) ? number(t) : { expected: "0, 1 or all" });
+const acks = (t: string): Parsed =>
+  t === "all" || t === "-1" ? { value: "all" } : "value" in number(t) ? number(t) : { expected: "0, 1 or all" };
 
 // Domains of the CheckConfig fields.
 const positiveInt = { is: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1, expected: "an integer >= 1" };
 const bool = { is: (v: unknown): v is boolean => typeof v === "boolean", expected: "true or false" };
-const among = <T extends string | number>(values: readonly T[], expected = values.join(" or ")) => ({ is: (v: unknown): v is T => values.includes(v as T), expected });
+const among = <T extends string | number>(values: readonly T[], expected = values.join(" or ")) => ({
+  is: (v: unknown): v is T => values.includes(v as T),
+  expected,
+});
 
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
 export const WORKLOAD_KINDS = ["queue", "txn"] as const;
@@ -91,50 +103,209 @@ export const CONSUMER_MODES = ["assign", "subscribe"] as const;
 
 /** The table. Its order is the order of the help, the label, the chips and the reconstructed command. */
 export const SETTINGS = [
-  { flag: "client", path: ["client"], default: "kafkajs", arg: "<name>", parse: text, label: String,
-    help: "Kafka client library: kafkajs, platformatic (@platformatic/kafka) or confluent (librdkafka; kafka-harness install-client confluent first)" },
-  { flag: "acks", path: ["producer", "acks"], default: "all", arg: "<0|1|all>", parse: acks, kafka: "acks", help: "producer acks: 0, 1 or all",
-    verdict: { key: "acks", domain: among([0, 1, "all"], "0, 1 or all"), label: (v) => `acks=${v}`, chip: (v) => `acks=${v ?? "all"}` } },
-  { flag: "min-isr", path: ["topic", "minInsyncReplicas"], default: 2, arg: "<n>", parse: number, kafka: "min.insync.replicas", help: "topic min.insync.replicas",
-    verdict: { key: "minInsyncReplicas", domain: positiveInt, label: (v) => `minISR=${v}`, chip: (v) => `min.insync.replicas=${v ?? "≥2"}` } },
-  { flag: "unclean", path: ["topic", "uncleanLeaderElection"], default: false, on: true, off: false, negatable: true, kafka: "unclean.leader.election.enable",
-    help: "unclean leader election enabled", noHelp: "unclean leader election disabled",
-    verdict: { key: "uncleanLeaderElection", domain: bool, label: (v) => (v ? "unclean" : ""), chip: (v) => `unclean election ${v ? "on" : "off"}` } },
-  { flag: "idempotent", path: ["producer", "idempotent"], default: false, on: true, off: false, negatable: true, kafka: "enable.idempotence",
-    help: "idempotent producer (a txn workload's always is)", noHelp: "producer not idempotent",
-    verdict: { key: "idempotent", domain: bool, label: (v) => (v ? "idempotent" : ""), chip: (v) => (v === false ? "not idempotent" : "idempotent") } },
-  { flag: "max-in-flight", path: ["producer", "maxInFlight"], default: 5, arg: "<n>", parse: number, kafka: "max.in.flight.requests.per.connection",
+  {
+    flag: "client",
+    path: ["client"],
+    default: "kafkajs",
+    arg: "<name>",
+    parse: text,
+    label: String,
+    help: "Kafka client library: kafkajs, platformatic (@platformatic/kafka) or confluent (librdkafka; kafka-harness install-client confluent first)",
+  },
+  {
+    flag: "acks",
+    path: ["producer", "acks"],
+    default: "all",
+    arg: "<0|1|all>",
+    parse: acks,
+    kafka: "acks",
+    help: "producer acks: 0, 1 or all",
+    verdict: { key: "acks", domain: among([0, 1, "all"], "0, 1 or all"), label: (v) => `acks=${v}`, chip: (v) => `acks=${v ?? "all"}` },
+  },
+  {
+    flag: "min-isr",
+    path: ["topic", "minInsyncReplicas"],
+    default: 2,
+    arg: "<n>",
+    parse: number,
+    kafka: "min.insync.replicas",
+    help: "topic min.insync.replicas",
+    verdict: {
+      key: "minInsyncReplicas",
+      domain: positiveInt,
+      label: (v) => `minISR=${v}`,
+      chip: (v) => `min.insync.replicas=${v ?? "≥2"}`,
+    },
+  },
+  {
+    flag: "unclean",
+    path: ["topic", "uncleanLeaderElection"],
+    default: false,
+    on: true,
+    off: false,
+    negatable: true,
+    kafka: "unclean.leader.election.enable",
+    help: "unclean leader election enabled",
+    noHelp: "unclean leader election disabled",
+    verdict: {
+      key: "uncleanLeaderElection",
+      domain: bool,
+      label: (v) => (v ? "unclean" : ""),
+      chip: (v) => `unclean election ${v ? "on" : "off"}`,
+    },
+  },
+  {
+    flag: "idempotent",
+    path: ["producer", "idempotent"],
+    default: false,
+    on: true,
+    off: false,
+    negatable: true,
+    kafka: "enable.idempotence",
+    help: "idempotent producer (a txn workload's always is)",
+    noHelp: "producer not idempotent",
+    verdict: {
+      key: "idempotent",
+      domain: bool,
+      label: (v) => (v ? "idempotent" : ""),
+      chip: (v) => (v === false ? "not idempotent" : "idempotent"),
+    },
+  },
+  {
+    flag: "max-in-flight",
+    path: ["producer", "maxInFlight"],
+    default: 5,
+    arg: "<n>",
+    parse: number,
+    kafka: "max.in.flight.requests.per.connection",
     help: "producer max.in.flight.requests.per.connection",
-    verdict: { key: "maxInFlight", domain: positiveInt, label: (v) => `inflight=${v}`, chip: (v) => `max in flight ${v ?? "≤5"}` } },
-  { flag: "subscribe", path: ["consumer", "mode"], default: "assign", on: "subscribe", off: "assign", negatable: true,
-    help: "consumers share a group (subscribe)", noHelp: "consumers assign themselves partitions (assign)",
-    verdict: { key: "consumerMode", domain: among(CONSUMER_MODES), label: (v) => (v === "subscribe" ? "subscribe" : ""), chip: (v) => `consumers: ${v ?? "assign"}`, describe: (v) => v } },
-  { flag: "ww-deps", on: true, help: "infer write-write dependencies from log order (finds G0)",
-    verdict: { key: "wwDeps", domain: bool, chip: (v) => (v ? "ww deps inferred" : undefined), describe: (v) => (v ? "ww-deps" : undefined) } },
-  { flag: "workload", path: ["workload", "kind"], default: "queue", arg: "<kind>", parse: oneOf(WORKLOAD_KINDS),
+    verdict: { key: "maxInFlight", domain: positiveInt, label: (v) => `inflight=${v}`, chip: (v) => `max in flight ${v ?? "≤5"}` },
+  },
+  {
+    flag: "subscribe",
+    path: ["consumer", "mode"],
+    default: "assign",
+    on: "subscribe",
+    off: "assign",
+    negatable: true,
+    help: "consumers share a group (subscribe)",
+    noHelp: "consumers assign themselves partitions (assign)",
+    verdict: {
+      key: "consumerMode",
+      domain: among(CONSUMER_MODES),
+      label: (v) => (v === "subscribe" ? "subscribe" : ""),
+      chip: (v) => `consumers: ${v ?? "assign"}`,
+      describe: (v) => v,
+    },
+  },
+  {
+    flag: "ww-deps",
+    on: true,
+    help: "infer write-write dependencies from log order (finds G0)",
+    verdict: {
+      key: "wwDeps",
+      domain: bool,
+      chip: (v) => (v ? "ww deps inferred" : undefined),
+      describe: (v) => (v ? "ww-deps" : undefined),
+    },
+  },
+  {
+    flag: "workload",
+    path: ["workload", "kind"],
+    default: "queue",
+    arg: "<kind>",
+    parse: oneOf(WORKLOAD_KINDS),
     help: "queue (sends and polls) or txn (transactions of send/poll micro-ops; transactional producers)",
-    verdict: { key: "transactional", domain: bool, of: (k) => (k === "txn" ? true : k === "queue" ? false : undefined), label: (v) => (v ? "txn" : ""), txns: true,
-      chip: (v) => (v === false ? "no transactions" : "transactional producers"), describe: (v) => (v ? "transactional producers" : "no transactions") } },
+    verdict: {
+      key: "transactional",
+      domain: bool,
+      of: (k) => (k === "txn" ? true : k === "queue" ? false : undefined),
+      label: (v) => (v ? "txn" : ""),
+      txns: true,
+      chip: (v) => (v === false ? "no transactions" : "transactional producers"),
+      describe: (v) => (v ? "transactional producers" : "no transactions"),
+    },
+  },
   // For a queue run the isolation level decides nothing (only a transaction's records can be
   // aborted), so the label names it for txn runs only, as the chips do.
-  { flag: "isolation", path: ["consumer", "isolation"], default: "read_committed", arg: "<level>", parse: oneOf(ISOLATION_LEVELS), kafka: "isolation.level",
+  {
+    flag: "isolation",
+    path: ["consumer", "isolation"],
+    default: "read_committed",
+    arg: "<level>",
+    parse: oneOf(ISOLATION_LEVELS),
+    kafka: "isolation.level",
     help: "the workload's consumers' isolation.level: read_committed or read_uncommitted (final reads: read_committed)",
-    verdict: { key: "isolation", domain: among(ISOLATION_LEVELS), label: (v, c) => (c.transactional ? v : ""), txns: true, chip: (v) => `consumers ${v ?? "read_committed"}` } },
+    verdict: {
+      key: "isolation",
+      domain: among(ISOLATION_LEVELS),
+      label: (v, c) => (c.transactional ? v : ""),
+      txns: true,
+      chip: (v) => `consumers ${v ?? "read_committed"}`,
+    },
+  },
   { flag: "retries", path: ["producer", "retries"], default: 5, arg: "<n>", parse: number, kafka: "retries", help: "producer retries" },
-  { flag: "abort-rate", path: ["workload", "abortRate"], default: 0.1, arg: "<r>", parse: share, help: "txn: share of transactions aborted on purpose (0-1)" },
+  {
+    flag: "abort-rate",
+    path: ["workload", "abortRate"],
+    default: 0.1,
+    arg: "<r>",
+    parse: share,
+    help: "txn: share of transactions aborted on purpose (0-1)",
+  },
   { flag: "faults", path: ["faults", "kinds"], default: [], arg: "<kinds>", parse: list, format: joined },
-  { flag: "targets", path: ["faults", "targets"], default: ["leader", "random-broker", "controller", "minority"], arg: "<kinds>", parse: list, format: joined },
+  {
+    flag: "targets",
+    path: ["faults", "targets"],
+    default: ["leader", "random-broker", "controller", "minority"],
+    arg: "<kinds>",
+    parse: list,
+    format: joined,
+  },
   { flag: "time-limit", path: ["workload", "timeLimitSeconds"], default: 30, arg: "<s>", parse: number, help: "workload seconds" },
   { flag: "rate", path: ["workload", "rate"], default: 50, arg: "<r>", parse: number, help: "send ops per second (all producers)" },
   { flag: "producers", path: ["workload", "producers"], default: 4, arg: "<n>", parse: number, help: "producer processes" },
   { flag: "consumers", path: ["consumer", "count"], default: 2, arg: "<n>", parse: number, help: "consumer processes" },
-  { flag: "partitions", path: ["topic", "partitions"], default: 3, arg: "<n>", parse: number, help: "partitions of the test topic (one key each)" },
+  {
+    flag: "partitions",
+    path: ["topic", "partitions"],
+    default: 3,
+    arg: "<n>",
+    parse: number,
+    help: "partitions of the test topic (one key each)",
+  },
   { flag: "brokers", path: ["cluster", "brokers"], default: 3, arg: "<n>", parse: number, help: "brokers (1-5)" },
-  { flag: "metadata", path: ["cluster", "metadata"], default: "zookeeper", arg: "<mode>", parse: text, help: "zookeeper (Kafka 3.9) or kraft (a controller quorum)" },
-  { flag: "kafka-version", path: ["cluster", "kafkaVersion"], arg: "<v>", parse: text, help: "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)" },
+  {
+    flag: "metadata",
+    path: ["cluster", "metadata"],
+    default: "zookeeper",
+    arg: "<mode>",
+    parse: text,
+    help: "zookeeper (Kafka 3.9) or kraft (a controller quorum)",
+  },
+  {
+    flag: "kafka-version",
+    path: ["cluster", "kafkaVersion"],
+    arg: "<v>",
+    parse: text,
+    help: "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)",
+  },
   { flag: "zookeepers", path: ["cluster", "zookeepers"], default: 3, arg: "<n>", parse: number, help: "ZooKeeper nodes (1-5)" },
-  { flag: "controllers", path: ["cluster", "controllers"], default: 3, arg: "<n>", parse: number, help: "KRaft controller quorum voters (1-5)" },
-  { flag: "combined", path: ["cluster", "combined"], default: false, on: true, help: "KRaft: controllers run on the first brokers (broker,controller) instead of nodes of their own" },
+  {
+    flag: "controllers",
+    path: ["cluster", "controllers"],
+    default: 3,
+    arg: "<n>",
+    parse: number,
+    help: "KRaft controller quorum voters (1-5)",
+  },
+  {
+    flag: "combined",
+    path: ["cluster", "combined"],
+    default: false,
+    on: true,
+    help: "KRaft: controllers run on the first brokers (broker,controller) instead of nodes of their own",
+  },
   { flag: "seed", path: ["seed"], arg: "<n>", parse: number, help: "seed of the workload plan and fault schedule" },
   { flag: "name", path: ["name"], default: "kafka", arg: "<name>", parse: text, help: "test name (store/<name>/...)" },
 ] as const satisfies readonly Setting[];
@@ -151,7 +322,9 @@ export type VerdictFlags = FlagsOf<Extract<Entry, { verdict: unknown }>>;
 export const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 export const RUN_SETTINGS: readonly Setting[] = SETTINGS.filter((s: Setting) => s.path !== undefined);
-export const VERDICT_SETTINGS: ReadonlyArray<Setting & { verdict: Verdict }> = SETTINGS.filter((s: Setting) => s.verdict !== undefined) as never;
+export const VERDICT_SETTINGS: ReadonlyArray<Setting & { verdict: Verdict }> = SETTINGS.filter(
+  (s: Setting) => s.verdict !== undefined,
+) as never;
 
 /** The value a setting's flag gives (`given`: the flags object's entry), or what was expected. */
 export function flagValue(s: Setting, given: string | boolean): Parsed {
@@ -193,7 +366,11 @@ export function checkValue(v: Verdict, specVal: unknown): unknown {
 
 // The Verdict union's members each take their own field's type; these helpers call one with the
 // value of its own field, which TypeScript cannot correlate on its own.
-type AnyVerdict = Verdict<Key> & { label?(v: unknown, c: CheckConfig): string; chip?(v: unknown): string | undefined; describe?(v: unknown): string | undefined };
+type AnyVerdict = Verdict<Key> & {
+  label?(v: unknown, c: CheckConfig): string;
+  chip?(v: unknown): string | undefined;
+  describe?(v: unknown): string | undefined;
+};
 
 /** The short labels of a checked configuration, in table order ("acks=all", "minISR=2", ...). */
 export function configLabels(c: CheckConfig): string[] {

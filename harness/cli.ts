@@ -4,14 +4,14 @@
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
 import { registerReportCommand } from "../reports/cli.ts";
-import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
-import { packageFile } from "./util/package-root.ts";
-import { SpecError } from "./spec/errors.ts";
-import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import { configureTestcontainers } from "./cluster/runtime-env.ts";
 import { installKafkajsFixes } from "./kafkajs/fixes.ts";
-import { runOptions, specFromFlags, type RunFlags } from "./run/run-flags.ts";
+import { type RunFlags, runOptions, specFromFlags } from "./run/run-flags.ts";
+import { SpecError } from "./spec/errors.ts";
+import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
+import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
+import { packageFile } from "./util/package-root.ts";
 
 export const DEFAULT_SUITE = packageFile("suites", "known-answers.yaml");
 
@@ -44,7 +44,9 @@ export function buildProgram(exit: (code: number) => void): Command {
         console.log(`image             ${r.image || "-"} (${r.imagesBuilt ? "built" : "cached"}, ${r.imagesSeconds} s)`);
         console.log(`cluster ready     ${r.clusterReadySeconds} s`);
         console.log(`produced/consumed ${r.produced}/${r.consumed} (missing ${r.missing}) in ${r.roundTripSeconds} s`);
-        console.log(`teardown          ${r.teardownSeconds} s; leftovers: ${r.leftoverContainers} container(s), ${r.leftoverNetworks} network(s)`);
+        console.log(
+          `teardown          ${r.teardownSeconds} s; leftovers: ${r.leftoverContainers} container(s), ${r.leftoverNetworks} network(s)`,
+        );
         if (r.error) console.log(`error             ${r.error}`);
         console.log(r.ok ? "doctor: OK" : "doctor: FAILED");
       }
@@ -59,18 +61,37 @@ export function buildProgram(exit: (code: number) => void): Command {
   for (const o of runOptions()) run.option(o.head, o.help);
   run
     .option("--faults <kinds>", faultKindsHelp())
-    .option("--targets <kinds>", "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)")
+    .option(
+      "--targets <kinds>",
+      "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)",
+    )
     .option("--store <dir>", "store root", "store")
     .option("--json", "print one JSON object on stdout")
     .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
       const [{ readSpecFile }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
-        import("./run/stored-run.ts"), import("./run/runner.ts"), import("../checkers/index.ts")]);
+        import("./run/stored-run.ts"),
+        import("./run/runner.ts"),
+        import("../checkers/index.ts"),
+      ]);
       const base = o.spec ? await readSpecFile(o.spec) : {};
       // Validated once, by the run, before anything starts.
       const out = await executeRun(specFromFlags(o, base), { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
       if (o.json) {
-        console.log(JSON.stringify({ valid: out.results.valid, exitCode: out.exitCode, dir: out.dir, report: out.reportPath, seed: out.spec.seed, client: out.spec.client,
-          anomalyTypes: out.results.anomalyTypes, forbidden: out.results.forbidden, stats: out.results.stats, workload: out.workload, finalReads: out.finalReads }));
+        console.log(
+          JSON.stringify({
+            valid: out.results.valid,
+            exitCode: out.exitCode,
+            dir: out.dir,
+            report: out.reportPath,
+            seed: out.spec.seed,
+            client: out.spec.client,
+            anomalyTypes: out.results.anomalyTypes,
+            forbidden: out.results.forbidden,
+            stats: out.results.stats,
+            workload: out.workload,
+            finalReads: out.finalReads,
+          }),
+        );
       } else {
         console.log(summarize(out.results, 3));
         console.log(`\nreport: ${out.reportPath}\nreplay: ${replayCommand(out.dir)}`);
@@ -86,22 +107,31 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--store <dir>", "store root", "store")
     .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI")
     .option("--json", "print one JSON object on stdout")
-    .action(async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
-      const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
-        import("./suite/suite-file.ts"), import("./suite/run-suite.ts"), import("./suite/junit.ts"), import("./suite/table.ts")]);
-      const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
-      const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n || s.base === n));
-      if (unknown.length) throw new SpecError("--only", [`no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`]);
-      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
-      if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
-      if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
-      else {
-        console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
-        for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
-        console.log(`\nreports: ${o.store}/<scenario>/<timestamp>/report.html (newest: ${o.store}/latest)`);
-      }
-      exit(outcomes.every((x) => x.met) ? 0 : 1);
-    });
+    .action(
+      async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
+        const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
+          import("./suite/suite-file.ts"),
+          import("./suite/run-suite.ts"),
+          import("./suite/junit.ts"),
+          import("./suite/table.ts"),
+        ]);
+        const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
+        const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n || s.base === n));
+        if (unknown.length)
+          throw new SpecError("--only", [
+            `no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`,
+          ]);
+        const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
+        if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
+        if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
+        else {
+          console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
+          for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
+          console.log(`\nreports: ${o.store}/<scenario>/<timestamp>/report.html (newest: ${o.store}/latest)`);
+        }
+        exit(outcomes.every((x) => x.met) ? 0 : 1);
+      },
+    );
 
   registerCheckCommand(program, exit);
   registerReportCommand(program, exit);
@@ -115,7 +145,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("build the base and Kafka images if their tags do not exist yet")
     .option("--kafka-version <v>", "the Apache Kafka release to build for (default 3.9.1, ZooKeeper mode's)")
     .action(async (o: { kafkaVersion?: string }) => {
-      const [{ ensureEngine }, { ensureImages, kafkaVersion }] = await Promise.all([import("./util/engine.ts"), import("./images/build-images.ts")]);
+      const [{ ensureEngine }, { ensureImages, kafkaVersion }] = await Promise.all([
+        import("./util/engine.ts"),
+        import("./images/build-images.ts"),
+      ]);
       await ensureEngine(progress);
       const r = await ensureImages((m) => progress(`images: ${m}`), o.kafkaVersion ?? kafkaVersion());
       console.log(`${r.tag} (${r.built ? `built in ${r.seconds} s` : "already built"})`);
@@ -123,7 +156,9 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command("install-client <name>")
-    .description("build an optional client library into the per-user clients folder: confluent (@confluentinc/kafka-javascript, librdkafka; about 20 minutes on 2 cores)")
+    .description(
+      "build an optional client library into the per-user clients folder: confluent (@confluentinc/kafka-javascript, librdkafka; about 20 minutes on 2 cores)",
+    )
     .option("--force", "build again even if it is installed")
     .option("--json", "print one JSON object on stdout")
     .action(async (name: string, o: { force?: boolean; json?: boolean }) => {

@@ -1,7 +1,8 @@
 // The `report` command: re-render a run's report from its stored history (results recomputed if
 // missing), and/or the store's index. Exit codes: 0 written, 2 bad input (message on stderr).
-import type { Command } from "commander";
+
 import { dirname, resolve } from "node:path";
+import type { Command } from "commander";
 import { type Io, processIo } from "../checkers/cli.ts";
 
 export interface ReportFlags {
@@ -9,12 +10,13 @@ export interface ReportFlags {
   store?: string;
 }
 
-
 /** `exit` receives the command's exit code (commands never set process.exitCode). */
 export function registerReportCommand(program: Command, exit: (code: number) => void): void {
   program
     .command("report")
-    .description("re-render a run's report.html from its stored history (results recomputed if missing); --index rewrites the store's index.html")
+    .description(
+      "re-render a run's report.html from its stored history (results recomputed if missing); --index rewrites the store's index.html",
+    )
     .argument("[run-dir]", "a run directory: store/<test>/<timestamp>")
     .option("--index", "also (or only) regenerate the index of all runs")
     .option("--store <dir>", "the store directory for --index (default: the run's store, else ./store)")
@@ -30,7 +32,10 @@ export async function reportCommand(runDir: string | undefined, flags: ReportFla
     return 2;
   }
   // Loaded when the command runs, so registering it (every kafka-harness start) costs nothing.
-  const [{ ReportError, writeIndex, writeReport }, { HistoryError }] = await Promise.all([import("./store.ts"), import("../checkers/index.ts")]);
+  const [{ ReportError, writeIndex, writeReport }, { HistoryError }] = await Promise.all([
+    import("./store.ts"),
+    import("../checkers/index.ts"),
+  ]);
   try {
     if (runDir !== undefined) {
       const t = performance.now();

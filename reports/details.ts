@@ -45,7 +45,11 @@ export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results
   if (meta.runId) rows.push(["run id", `<code>${esc(meta.runId)}</code>`]);
   if (meta.command) rows.push(["started by", `<code class="cmd">${esc(meta.command)}</code>`]);
   if (meta.replay) rows.push(["replay", `<code class="cmd" id="replay">${esc(meta.replay)}</code>`]);
-  else if (spec) rows.push(["replay", `<code class="cmd" id="replay">${esc(reconstructCommand(spec))}</code> <span class="muted">(reconstructed from the spec)</span>`]);
+  else if (spec)
+    rows.push([
+      "replay",
+      `<code class="cmd" id="replay">${esc(reconstructCommand(spec))}</code> <span class="muted">(reconstructed from the spec)</span>`,
+    ]);
   const versions = Object.entries(meta.versions ?? {});
   if (versions.length) rows.push(["versions", versions.map(([k, v]) => `${esc(k)} <code>${esc(v)}</code>`).join(" · ")]);
   const f = meta.files ?? {};
@@ -54,7 +58,11 @@ export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results
   if (f.results) links.push(`<a href="${esc(encodeURI(f.results))}">results</a>`);
   if (f.spec) links.push(`<a href="${esc(encodeURI(f.spec))}">spec</a>`);
   if (links.length) rows.push(["files", links.join(" · ")]);
-  if (f.logs?.length) rows.push(["node logs", f.logs.map((l) => `<a href="${esc(encodeURI(l))}">${esc(l.replace(/^.*\//, "").replace(/\.log$/, ""))}</a>`).join(" · ")]);
+  if (f.logs?.length)
+    rows.push([
+      "node logs",
+      f.logs.map((l) => `<a href="${esc(encodeURI(l))}">${esc(l.replace(/^.*\//, "").replace(/\.log$/, ""))}</a>`).join(" · "),
+    ]);
   // Anything else the runner noted (workload counters, final reads, ...), as compact JSON.
   for (const [k, v] of Object.entries(meta)) {
     if (KNOWN.has(k) || v === undefined || v === null) continue;
@@ -62,7 +70,10 @@ export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results
     rows.push([esc(k), `<code class="note">${esc(text.length > 400 ? `${text.slice(0, 399)}…` : text)}</code>`]);
   }
   const s = results.stats;
-  rows.push(["history", `${s.ops.toLocaleString("en")} ops (${s.clientOps.toLocaleString("en")} client ops, ${s.otherOps.toLocaleString("en")} others, ${s.unfinished} never completed)`]);
+  rows.push([
+    "history",
+    `${s.ops.toLocaleString("en")} ops (${s.clientOps.toLocaleString("en")} client ops, ${s.otherOps.toLocaleString("en")} others, ${s.unfinished} never completed)`,
+  ]);
   const table = `<table class="kv">${rows.map(([k, v]) => `<tr><th>${k}</th><td>${v}</td></tr>`).join("")}</table>`;
   const specJson = spec ? `<details><summary>spec</summary><pre class="json">${esc(JSON.stringify(spec, null, 2))}</pre></details>` : "";
   const cfg = `<details><summary>checked configuration</summary><pre class="json">${esc(JSON.stringify(results.config, null, 2))}</pre></details>`;

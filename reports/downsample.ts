@@ -89,7 +89,14 @@ export interface Throughput {
 }
 
 /** Completions per second over time, by outcome (0 ok, 1 info, 2 fail), in at most maxBuckets. */
-export function throughput(doneS: ArrayLike<number>, type: ArrayLike<number>, n: number, startS: number, endS: number, maxBuckets = 300): Throughput {
+export function throughput(
+  doneS: ArrayLike<number>,
+  type: ArrayLike<number>,
+  n: number,
+  startS: number,
+  endS: number,
+  maxBuckets = 300,
+): Throughput {
   const width = niceWidth(Math.max(endS - startS, 0.01), maxBuckets);
   const first = Math.floor(startS / width) * width;
   const nb = Math.max(1, Math.ceil((endS - first) / width + 1e-9));
@@ -100,5 +107,11 @@ export function throughput(doneS: ArrayLike<number>, type: ArrayLike<number>, n:
     if (c) c[b]!++;
   }
   const perS = (a: number[]) => a.map((k) => Math.round((k / width) * 100) / 100);
-  return { width, x: Array.from({ length: nb }, (_, b) => Math.round((first + b * width) * 1000) / 1000), ok: perS(counts[0]!), info: perS(counts[1]!), fail: perS(counts[2]!) };
+  return {
+    width,
+    x: Array.from({ length: nb }, (_, b) => Math.round((first + b * width) * 1000) / 1000),
+    ok: perS(counts[0]!),
+    info: perS(counts[1]!),
+    fail: perS(counts[2]!),
+  };
 }

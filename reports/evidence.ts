@@ -10,7 +10,8 @@ import { key, offsetsOf, procName, type Refs, val } from "./refs.ts";
 
 export const MEANING: Record<AnomalyType, string> = {
   "lost-write": "An acknowledged write vanished: readers got past its offset and never saw it.",
-  unseen: "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
+  unseen:
+    "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
   duplicate: "One record appended at more than one offset.",
   "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
   G1a: "A read returned a value whose send had failed (an aborted read): a failed send op, or a transaction that was aborted.",
@@ -59,9 +60,14 @@ function anomalySection(type: AnomalyType, a: AnomalyReport, ctx: EvidenceContex
   const items = a.examples.map((f, i) => `<li class="finding" id="finding-${esc(type)}-${i}">${explain(f, ctx)}${logLinks(f, ctx)}</li>`);
   const shown = items.slice(0, SHOWN_EXAMPLES).join("");
   const rest = items.slice(SHOWN_EXAMPLES);
-  const more = rest.length ? `<details class="more"><summary>${rest.length} more example${rest.length > 1 ? "s" : ""}</summary><ol start="${SHOWN_EXAMPLES + 1}">${rest.join("")}</ol></details>` : "";
+  const more = rest.length
+    ? `<details class="more"><summary>${rest.length} more example${rest.length > 1 ? "s" : ""}</summary><ol start="${SHOWN_EXAMPLES + 1}">${rest.join("")}</ol></details>`
+    : "";
   const notKept = a.count - a.examples.length;
-  const cap = notKept > 0 ? `<p class="muted">${notKept.toLocaleString("en")} more not kept as examples (the checker keeps the first ${a.examples.length}).</p>` : "";
+  const cap =
+    notKept > 0
+      ? `<p class="muted">${notKept.toLocaleString("en")} more not kept as examples (the checker keeps the first ${a.examples.length}).</p>`
+      : "";
   const verdict = a.forbidden ? `<span class="badge forbidden">forbidden</span>` : `<span class="badge permitted">permitted</span>`;
   return `<article class="anomaly ${a.forbidden ? "is-forbidden" : "is-permitted"}" id="anomaly-${esc(type)}" data-type="${esc(type)}">
 <header><h3><code>${esc(type)}</code> <span class="count">${a.count.toLocaleString("en")}</span> ${verdict}</h3>
@@ -83,7 +89,10 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
   const r = ctx.refs;
   if ("steps" in f) {
     const chain = f.steps
-      .map((s) => `${r.op(s.from)} <span class="rel rel-${s.rel}" title="${esc(REL[s.rel])}">${s.rel}${s.key === undefined ? "" : ` ${esc(keyText(s.key))}:${esc(showValue(s.value ?? ""))}`} →</span>`)
+      .map(
+        (s) =>
+          `${r.op(s.from)} <span class="rel rel-${s.rel}" title="${esc(REL[s.rel])}">${s.rel}${s.key === undefined ? "" : ` ${esc(keyText(s.key))}:${esc(showValue(s.value ?? ""))}`} →</span>`,
+      )
       .join(" ");
     return `A cycle of ${f.steps.length} ops: ${chain} ${r.op(f.steps[0]?.from ?? -1, false)}. <span class="muted">(${f.sccSize} ops in its strongly connected component)</span>`;
   }
@@ -101,12 +110,17 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
   switch (f.type) {
     case "lost-write": {
       const last = log?.lastRead;
-      const finalRead = last && last.index !== f.boundReader ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it` : "";
+      const finalRead =
+        last && last.index !== f.boundReader
+          ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it`
+          : "";
       return `Value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, written by ${r.op(f.writer)} (${typeWord(log, f.value)}), <b class="bad">was never read</b>, although ${r.op(f.boundReader)} read past it, up to value ${val(f.boundValue)} (${at(f.boundValue)})${finalRead}.`;
     }
     case "unseen": {
       const last = log?.lastRead;
-      const finalRead = last ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it` : "";
+      const finalRead = last
+        ? `; the last read of ${k}, ${r.op(last.index)}, reached offset <b class="off">${last.offset}</b> without it`
+        : "";
       if (f.readBefore !== undefined) {
         return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and read by ${r.op(f.readBefore)}, but <b class="bad">the final reads did not return it: it is gone from the log</b> (truncated when another replica took over)${finalRead}.`;
       }
@@ -161,7 +175,13 @@ const REL: Record<string, string> = {
 
 function typeWord(log: KeyLog | undefined, v: Value): string {
   const w = log?.writers.get(v);
-  return w ? (w.type === "ok" ? "acknowledged" : w.type === "info" ? "outcome unknown, but must have committed" : w.type) : "writer unknown";
+  return w
+    ? w.type === "ok"
+      ? "acknowledged"
+      : w.type === "info"
+        ? "outcome unknown, but must have committed"
+        : w.type
+    : "writer unknown";
 }
 
 function writtenBy(log: KeyLog | undefined, v: Value, r: Refs): string {
@@ -173,7 +193,10 @@ function writtenBy(log: KeyLog | undefined, v: Value, r: Refs): string {
 export function readersAt(log: KeyLog | undefined, offset: number, v: Value, r: Refs): string {
   const c = log?.cells.get(offset)?.find((x) => x.value === v);
   if (!c || c.readCount === 0) return `<span class="muted">never read there</span>`;
-  const shown = c.readers.slice(0, 3).map((i) => r.op(i)).join(", ");
+  const shown = c.readers
+    .slice(0, 3)
+    .map((i) => r.op(i))
+    .join(", ");
   const more = c.readCount - Math.min(3, c.readers.length);
   return `read by ${shown}${more > 0 ? ` and ${more} more` : ""}`;
 }

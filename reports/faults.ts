@@ -100,7 +100,12 @@ export function faultTimeline(history: History, endNs: number): { bands: FaultBa
       if (!field.endsWith("Ms") || !(typeof ms === "number" || ms === null)) continue;
       // No partition lost its leader: there was no election to time.
       if (field === "leaderAfterMs" && ms === null && Array.isArray(rec.leaderless) && rec.leaderless.length === 0) continue;
-      const name = MEASURE_NAMES[field] ?? field.replace(/Ms$/, "").replace(/([A-Z])/g, " $1").toLowerCase();
+      const name =
+        MEASURE_NAMES[field] ??
+        field
+          .replace(/Ms$/, "")
+          .replace(/([A-Z])/g, " $1")
+          .toLowerCase();
       const m: Measure = {
         kind: String(op.f),
         field,

@@ -30,9 +30,21 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
     const href = `${r.path}/${r.hasReport ? "report.html" : ""}`;
     const faults = r.spec?.faults?.kinds;
     const anomalies = r.anomalies.length
-      ? r.anomalies.map((a) => `<span class="chip${a.forbidden ? " forbidden" : ""}" title="${a.forbidden ? "forbidden" : "permitted"}">${esc(a.type)} ${a.count.toLocaleString("en")}</span>`).join("")
-      : r.valid === undefined ? "" : `<span class="muted">none</span>`;
-    return `<tr class="run ${cls}" data-verdict="${cls}"><td><a href="${esc(encodeURI(href))}">${esc(new Date(r.when).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC"))}</a></td>
+      ? r.anomalies
+          .map(
+            (a) =>
+              `<span class="chip${a.forbidden ? " forbidden" : ""}" title="${a.forbidden ? "forbidden" : "permitted"}">${esc(a.type)} ${a.count.toLocaleString("en")}</span>`,
+          )
+          .join("")
+      : r.valid === undefined
+        ? ""
+        : `<span class="muted">none</span>`;
+    return `<tr class="run ${cls}" data-verdict="${cls}"><td><a href="${esc(encodeURI(href))}">${esc(
+      new Date(r.when)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC"),
+    )}</a></td>
 <td>${esc(r.test)}${r.spec?.seed !== undefined ? `<div class="muted">seed ${esc(r.spec.seed)}</div>` : ""}</td>
 <td><span class="verdict ${cls}" title="${esc(r.unknownReason ?? "")}">${word}</span></td>
 <td>${[...(typeof r.spec?.client === "string" ? [`client: ${r.spec.client}`] : []), ...configChips(r.config)].map((c) => `<span class="chip">${esc(c)}</span>`).join("")}</td>

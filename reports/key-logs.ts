@@ -6,15 +6,15 @@ import {
   type Derived,
   type Finding,
   findValues,
+  infoAcks,
   keyNumbers,
-  lastOkReads,
   type LastRead,
   type LogCell,
+  lastOkReads,
   logCells,
   logOffsets,
   type OpRef,
   readByOk,
-  infoAcks,
   type Value,
   valueOffsets,
   writerOf,
@@ -58,7 +58,17 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
   const keyOf = new Map<string, number>();
   const markedValues = new Map<number, Set<Value>>();
   for (const [name, m] of marks) {
-    logs.set(name, { key: name, offsets: [], ranges: [], cut: false, cells: new Map(), writers: new Map(), valueOffsets: new Map(), ackedAt: new Map(), readOk: new Set() });
+    logs.set(name, {
+      key: name,
+      offsets: [],
+      ranges: [],
+      cut: false,
+      cells: new Map(),
+      writers: new Map(),
+      valueOffsets: new Map(),
+      ackedAt: new Map(),
+      readOk: new Set(),
+    });
     const k = numbers.get(name);
     if (k === undefined) continue;
     keyOf.set(name, k);
@@ -113,7 +123,12 @@ export function keyLogs(d: Derived, marks: Map<string, KeyMarks>, context = CONT
 }
 
 /** Positions (in log.offsets) to show: each offset of interest with `context` around it, merged. */
-export function windows(log: Pick<KeyLog, "offsets">, interest: Iterable<number>, context = CONTEXT, max = MAX_CELLS): { ranges: Array<[number, number]>; cut: boolean } {
+export function windows(
+  log: Pick<KeyLog, "offsets">,
+  interest: Iterable<number>,
+  context = CONTEXT,
+  max = MAX_CELLS,
+): { ranges: Array<[number, number]>; cut: boolean } {
   const pos: number[] = [];
   for (const o of interest) {
     const p = lowerBound(log.offsets, o);

@@ -103,7 +103,11 @@ function outside(m: Marks, log: KeyLog | undefined, refs: Refs): string {
   const items = vs.slice(0, 40).map((v) => {
     const w = log?.writers.get(v);
     const acked = log?.ackedAt.get(v);
-    const sent = !w ? "no send seen" : acked !== undefined ? `acknowledged at offset ${acked} by ${refs.op(w.index)} (a partly acknowledged burst, info), never read` : `sent by ${refs.op(w.index)} (${esc(w.type)})`;
+    const sent = !w
+      ? "no send seen"
+      : acked !== undefined
+        ? `acknowledged at offset ${acked} by ${refs.op(w.index)} (a partly acknowledged burst, info), never read`
+        : `sent by ${refs.op(w.index)} (${esc(w.type)})`;
     return `<li>${esc(showValue(v))} — ${sent}; ${esc([...(m.values.get(v) ?? [])].join(", "))}</li>`;
   });
   return `<div class="outside"><p>Named by findings but not in the log:</p><ul>${items.join("")}${vs.length > 40 ? `<li class="muted">and ${vs.length - 40} more</li>` : ""}</ul></div>`;

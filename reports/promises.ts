@@ -13,10 +13,22 @@ export interface Promise_ {
 
 export const PROMISES: Promise_[] = [
   { id: "durable", text: "Acknowledged writes survive failover", anomalies: ["lost-write", "unseen"] },
-  { id: "write-order", text: "Writes to a partition land in the order they were sent", anomalies: ["nonmonotonic-send", "int-nonmonotonic-send"] },
-  { id: "read-order", text: "A consumer reads a partition in order, without gaps", anomalies: ["poll-skip", "nonmonotonic-poll", "int-poll-skip", "int-nonmonotonic-poll"] },
+  {
+    id: "write-order",
+    text: "Writes to a partition land in the order they were sent",
+    anomalies: ["nonmonotonic-send", "int-nonmonotonic-send"],
+  },
+  {
+    id: "read-order",
+    text: "A consumer reads a partition in order, without gaps",
+    anomalies: ["poll-skip", "nonmonotonic-poll", "int-poll-skip", "int-nonmonotonic-poll"],
+  },
   { id: "no-duplicates", text: "No duplicates: each record is appended once", anomalies: ["duplicate"] },
-  { id: "committed-reads", text: "Consumers never see uncommitted or failed writes", anomalies: ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime"] },
+  {
+    id: "committed-reads",
+    text: "Consumers never see uncommitted or failed writes",
+    anomalies: ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime"],
+  },
   { id: "atomic-txns", text: "A committed transaction is visible whole: all of its sends or none", anomalies: ["torn-txn"], txnOnly: true },
   { id: "one-record-per-offset", text: "An offset names one record, for every reader", anomalies: ["inconsistent-offsets"] },
 ];

@@ -6,7 +6,7 @@ import { assets } from "./assets.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
 import { anomalySections } from "./evidence.ts";
-import { fmtMs, type FaultBand } from "./faults.ts";
+import { type FaultBand, fmtMs } from "./faults.ts";
 import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
 import { opInfos } from "./ops.ts";
@@ -107,8 +107,15 @@ function faultTable(bands: FaultBand[], refs: Refs): string {
   if (bands.length === 0) return `<p class="none" id="no-faults">No faults were injected.</p>`;
   const rows = bands.map((b) => {
     const dur = b.open ? `until the end` : fmtMs((b.to - b.from) * 1000);
-    const measures = b.measures.map((m) => `<span class="measure" title="${esc(m.ended ?? "")}">${esc(m.kind)}: ${esc(m.label)}</span>`).join(" ");
-    const undo = b.undoIndex !== undefined ? `${esc(b.undoF ?? "")} ${refs.op(b.undoIndex, false)}` : b.open ? `<span class="muted">not undone</span>` : "";
+    const measures = b.measures
+      .map((m) => `<span class="measure" title="${esc(m.ended ?? "")}">${esc(m.kind)}: ${esc(m.label)}</span>`)
+      .join(" ");
+    const undo =
+      b.undoIndex !== undefined
+        ? `${esc(b.undoF ?? "")} ${refs.op(b.undoIndex, false)}`
+        : b.open
+          ? `<span class="muted">not undone</span>`
+          : "";
     return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
   });
   return `<table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;

@@ -4,9 +4,10 @@
 // the run goes), results.json, report.html, logs/<node>.log, and shrunk-spec.json once shrunk;
 // store/latest points at the newest run and store/index.html lists them all. The one module that
 // knows these names and formats: the runner writes through it, the reports read through it.
-import { createRequire } from "node:module";
+
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 
 export const RUN_FILES = {
@@ -56,7 +57,10 @@ export interface RunFiles {
 
 /** A run folder's name: its start time, 20251125T131900123 (UTC, milliseconds last). */
 export function timestampName(now = new Date()): string {
-  return now.toISOString().replace(/[-:]/g, "").replace(/\.(\d+)Z$/, "$1");
+  return now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.(\d+)Z$/, "$1");
 }
 
 /** The time a run folder's name says (timestampName), or undefined for another name. */
@@ -90,7 +94,13 @@ export class RunFileError extends Error {
     readonly problem: "missing" | "not JSON" | "not an object",
     readonly detail = "",
   ) {
-    super(problem === "not JSON" ? `${path}: not valid JSON (${detail})` : problem === "missing" ? `${path}: no such file` : `${path}: expected a JSON object`);
+    super(
+      problem === "not JSON"
+        ? `${path}: not valid JSON (${detail})`
+        : problem === "missing"
+          ? `${path}: no such file`
+          : `${path}: expected a JSON object`,
+    );
   }
 }
 
@@ -154,8 +164,18 @@ export const historyNameIn = (dir: string): string | undefined => HISTORY_NAMES.
 /** The files beside the report: the history, the results, the spec if there is one, the node logs. */
 export async function runFilesOf(dir: string, historyName: string = RUN_FILES.history): Promise<RunFiles> {
   const logsDir = join(dir, RUN_FILES.logs);
-  const logs = existsSync(logsDir) ? (await readdir(logsDir)).filter((f) => f.endsWith(".log")).sort().map((f) => `${RUN_FILES.logs}/${f}`) : [];
-  return { history: historyName, results: RUN_FILES.results, ...(existsSync(join(dir, RUN_FILES.spec)) ? { spec: RUN_FILES.spec } : {}), logs };
+  const logs = existsSync(logsDir)
+    ? (await readdir(logsDir))
+        .filter((f) => f.endsWith(".log"))
+        .sort()
+        .map((f) => `${RUN_FILES.logs}/${f}`)
+    : [];
+  return {
+    history: historyName,
+    results: RUN_FILES.results,
+    ...(existsSync(join(dir, RUN_FILES.spec)) ? { spec: RUN_FILES.spec } : {}),
+    logs,
+  };
 }
 
 let harness: string | undefined;

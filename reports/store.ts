@@ -5,13 +5,24 @@
 import { existsSync } from "node:fs";
 import { readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
-import { check, type Derived, type History, HistoryError, type Op, readHistoryFile, type Results } from "../checkers/index.ts";
+import { check, type Derived, type History, HistoryError, type Op, type Results, readHistoryFile } from "../checkers/index.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
-import { renderIndex, type IndexEntry } from "./index-page.ts";
+import { type IndexEntry, renderIndex } from "./index-page.ts";
 import { renderReport } from "./render.ts";
 import {
-  harnessVersions, HISTORY_NAMES, historyNameIn, readStoredResults, readStoredSpec, RUN_FILES, RunFileError, type RunFiles, runFilesOf, STORE_FILES, timestampOfName, writeResultsJson,
+  HISTORY_NAMES,
+  harnessVersions,
+  historyNameIn,
+  RUN_FILES,
+  RunFileError,
+  type RunFiles,
+  readStoredResults,
+  readStoredSpec,
+  runFilesOf,
+  STORE_FILES,
+  timestampOfName,
+  writeResultsJson,
 } from "./run-folder.ts";
 import type { SpecLike } from "./verdict.ts";
 
@@ -84,7 +95,10 @@ export async function writeRunReport(
 ): Promise<string> {
   const path = join(dir, RUN_FILES.report);
   const meta = reportMeta(run.spec, await runFilesOf(dir, historyNameIn(dir)));
-  await writeFile(path, renderReport({ spec: run.spec, history: run.history, results: run.results, meta, ...(run.derived ? { derived: run.derived } : {}) }));
+  await writeFile(
+    path,
+    renderReport({ spec: run.spec, history: run.history, results: run.results, meta, ...(run.derived ? { derived: run.derived } : {}) }),
+  );
   return path;
 }
 
@@ -128,7 +142,9 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
     config: r?.config ?? checkConfigOfSpec(spec),
     ...(r ? { valid: r.valid, ops: r.stats?.ops } : {}),
     ...(r?.unknownReason ? { unknownReason: r.unknownReason } : {}),
-    anomalies: r ? r.anomalyTypes.map((type) => ({ type, count: r.anomalies[type]?.count ?? 0, forbidden: r.anomalies[type]?.forbidden ?? false })) : [],
+    anomalies: r
+      ? r.anomalyTypes.map((type) => ({ type, count: r.anomalies[type]?.count ?? 0, forbidden: r.anomalies[type]?.forbidden ?? false }))
+      : [],
     hasReport: existsSync(join(dir, RUN_FILES.report)),
   };
 }

@@ -4,7 +4,7 @@
 // poll returned. Kept small for big histories: every transaction a finding names, plus the first
 // TXN_ROWS in history order.
 import type { Derived, History, Op, Results, Value } from "../checkers/index.ts";
-import { type TxnCounts, txnCounts, type TxnRow, txnRows, type TxnSendLanding } from "../checkers/txn-ops.ts";
+import { type TxnCounts, type TxnRow, type TxnSendLanding, txnCounts, txnRows } from "../checkers/txn-ops.ts";
 import { esc } from "./escape.ts";
 import { cut } from "./ops.ts";
 import { key, type Refs, val } from "./refs.ts";

@@ -29,7 +29,8 @@ export function runChips(spec: SpecLike | undefined): string[] {
   const out: string[] = [];
   if (typeof spec.client === "string") out.push(`client: ${spec.client}`);
   if (spec.cluster?.brokers !== undefined) out.push(`${spec.cluster.brokers} broker${spec.cluster.brokers === 1 ? "" : "s"}`);
-  if (spec.topic?.partitions !== undefined) out.push(`${spec.topic.partitions} partition${spec.topic.partitions === 1 ? "" : "s"} × RF ${spec.topic.replicationFactor ?? "?"}`);
+  if (spec.topic?.partitions !== undefined)
+    out.push(`${spec.topic.partitions} partition${spec.topic.partitions === 1 ? "" : "s"} × RF ${spec.topic.replicationFactor ?? "?"}`);
   const kinds = spec.faults?.kinds;
   if (Array.isArray(kinds)) out.push(kinds.length ? `faults: ${kinds.join(", ")}` : "no faults");
   if (spec.workload?.timeLimitSeconds !== undefined) out.push(`${spec.workload.timeLimitSeconds} s`);
@@ -41,7 +42,8 @@ export function headline(results: Results, rows: PromiseRow[]): string {
   if (results.valid === "unknown") return `Could not decide: ${results.unknownReason ?? "no reason given"}.`;
   const broken = rows.filter((r) => r.status === "broken");
   if (results.valid === false) {
-    if (broken.length) return `Kafka broke ${broken.length === 1 ? "a promise" : `${broken.length} promises`} this configuration makes: ${broken.map((r) => r.text.toLowerCase()).join("; ")}.`;
+    if (broken.length)
+      return `Kafka broke ${broken.length === 1 ? "a promise" : `${broken.length} promises`} this configuration makes: ${broken.map((r) => r.text.toLowerCase()).join("; ")}.`;
     return `Forbidden anomalies were found: ${results.forbidden.join(", ")}.`;
   }
   const kept = rows.filter((r) => r.status === "kept").length;
@@ -61,7 +63,9 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
     const a = results.anomalies[t]!;
     return `<a class="chip ${a.forbidden ? "forbidden" : "permitted"}" href="#anomaly-${esc(t)}">${esc(t)} <b>${a.count.toLocaleString("en")}</b></a>`;
   });
-  const found = counts.length ? `<div class="found">${counts.join("")}</div>` : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
+  const found = counts.length
+    ? `<div class="found">${counts.join("")}</div>`
+    : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
   const txnStats = txns ? ` · transactions committed/unknown/aborted ${t.ok}/${t.info}/${t.fail}` : "";
   const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}${txnStats} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
   return `<header class="verdict ${cls}" id="verdict" data-verdict="${cls}">
@@ -74,17 +78,26 @@ ${found}
 <section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;
 }
 
-const STATUS: Record<PromiseRow["status"], string> = { kept: "✔ kept", broken: "✘ broken", "not-promised": "– not promised", "not-tested": "? not tested" };
+const STATUS: Record<PromiseRow["status"], string> = {
+  kept: "✔ kept",
+  broken: "✘ broken",
+  "not-promised": "– not promised",
+  "not-tested": "? not tested",
+};
 
 export function promiseTableHtml(rows: PromiseRow[]): string {
   const body = rows.map((r) => {
     const evidence = r.broken.length
-      ? r.broken.map((b) => `<a href="#anomaly-${esc(b.type)}"><code>${esc(b.type)}</code> × ${b.count.toLocaleString("en")}</a>`).join(", ")
+      ? r.broken
+          .map((b) => `<a href="#anomaly-${esc(b.type)}"><code>${esc(b.type)}</code> × ${b.count.toLocaleString("en")}</a>`)
+          .join(", ")
       : "";
     const permitted = r.permittedFound.length
       ? `<div class="muted">also found, permitted here: ${r.permittedFound.map((b) => `<a href="#anomaly-${esc(b.type)}"><code>${esc(b.type)}</code> × ${b.count.toLocaleString("en")}</a>`).join(", ")}</div>`
       : "";
-    const checked = r.forbidden.length ? `<div class="muted small">checked by: ${r.forbidden.map((t) => `<code>${esc(t)}</code>`).join(" ")}</div>` : "";
+    const checked = r.forbidden.length
+      ? `<div class="muted small">checked by: ${r.forbidden.map((t) => `<code>${esc(t)}</code>`).join(" ")}</div>`
+      : "";
     return `<tr class="promise ${r.status}" data-promise="${r.id}" data-status="${r.status}"><td class="status">${STATUS[r.status]}</td><td class="text">${esc(r.text)}${checked}</td><td class="why">${evidence ? `<div>${evidence}</div>` : ""}<div>${esc(r.reason)}</div>${permitted}</td></tr>`;
   });
   return `<table class="promises"><thead><tr><th>status</th><th>promise</th><th>evidence / reason</th></tr></thead><tbody>${body.join("")}</tbody></table>`;

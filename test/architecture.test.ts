@@ -17,12 +17,52 @@ const MAY_IMPORT: Record<string, string[]> = {
   "harness/history": ["checkers"],
   "harness/cluster": ["harness/spec", "harness/images", "harness/protocol", "harness/kafkajs", "harness/util"],
   "harness/clients": ["harness/spec", "harness/protocol", "harness/kafkajs", "harness/history", "harness/util"],
-  "harness/nemesis": ["harness/spec", "harness/cluster", "harness/protocol", "harness/kafkajs", "harness/history", "harness/util", "checkers"],
+  "harness/nemesis": [
+    "harness/spec",
+    "harness/cluster",
+    "harness/protocol",
+    "harness/kafkajs",
+    "harness/history",
+    "harness/util",
+    "checkers",
+  ],
   "harness/workload": ["harness/spec", "harness/clients", "harness/util"],
-  "harness/run": ["harness/spec", "harness/images", "harness/cluster", "harness/protocol", "harness/kafkajs", "harness/clients", "harness/nemesis", "harness/workload", "harness/history", "harness/util", "checkers", "reports"],
+  "harness/run": [
+    "harness/spec",
+    "harness/images",
+    "harness/cluster",
+    "harness/protocol",
+    "harness/kafkajs",
+    "harness/clients",
+    "harness/nemesis",
+    "harness/workload",
+    "harness/history",
+    "harness/util",
+    "checkers",
+    "reports",
+  ],
   "harness/suite": ["harness/spec", "harness/cluster", "harness/run", "harness/util", "checkers"],
-  "harness/api": ["harness/spec", "harness/cluster", "harness/nemesis", "harness/workload", "harness/run", "harness/suite", "harness/util", "checkers"],
-  "harness/cli.ts": ["harness/spec", "harness/images", "harness/cluster", "harness/kafkajs", "harness/run", "harness/suite", "harness/util", "checkers", "reports"],
+  "harness/api": [
+    "harness/spec",
+    "harness/cluster",
+    "harness/nemesis",
+    "harness/workload",
+    "harness/run",
+    "harness/suite",
+    "harness/util",
+    "checkers",
+  ],
+  "harness/cli.ts": [
+    "harness/spec",
+    "harness/images",
+    "harness/cluster",
+    "harness/kafkajs",
+    "harness/run",
+    "harness/suite",
+    "harness/util",
+    "checkers",
+    "reports",
+  ],
   checkers: [],
   reports: ["checkers"],
 };
@@ -42,7 +82,9 @@ function folderOf(file: string): string {
 
 function imports(file: string): string[] {
   const src = readFileSync(file, "utf8");
-  return [...src.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)].map((m) => resolve(dirname(file), m[1]!));
+  return [...src.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
+    resolve(dirname(file), m[1]!),
+  );
 }
 
 const CLIENTS = "harness/clients";
@@ -91,7 +133,8 @@ describe("architecture", () => {
       const from = folderOf(file);
       for (const target of imports(file)) {
         const to = folderOf(target);
-        if (to !== from && !MAY_IMPORT[from]?.includes(to)) broken.push(`${relative(root, file)} imports ${relative(root, target)} (${from} -> ${to})`);
+        if (to !== from && !MAY_IMPORT[from]?.includes(to))
+          broken.push(`${relative(root, file)} imports ${relative(root, target)} (${from} -> ${to})`);
       }
     }
     expect(broken).toEqual([]);
@@ -128,7 +171,9 @@ describe("architecture", () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Architecture"));
     const named = [...section.matchAll(/^\| `harness\/([a-z-]+)\/` \|/gm)].map((m) => m[1]).sort();
-    const tree = readdirSync(join(root, "harness")).filter((e) => statSync(join(root, "harness", e)).isDirectory()).sort();
+    const tree = readdirSync(join(root, "harness"))
+      .filter((e) => statSync(join(root, "harness", e)).isDirectory())
+      .sort();
     expect(named).toEqual(tree);
   });
 });

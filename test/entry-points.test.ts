@@ -31,7 +31,12 @@ function probe(body: string): State {
       ryuk: env("TESTCONTAINERS_RYUK_DISABLED"), host: env("TESTCONTAINERS_HOST_OVERRIDE"), partitioner: env("KAFKAJS_NO_PARTITIONER_WARNING") }));`;
   const env: NodeJS.ProcessEnv = { ...process.env, ROOT: root };
   for (const k of ["TESTCONTAINERS_RYUK_DISABLED", "TESTCONTAINERS_HOST_OVERRIDE", "KAFKAJS_NO_PARTITIONER_WARNING"]) delete env[k];
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as State;
 }
@@ -49,18 +54,30 @@ describe("entry points", () => {
   });
 
   it("importing the factory, the cluster, the clients or the runner changes nothing", () => {
-    for (const m of ["harness/kafkajs/factory.ts", "harness/cluster/cluster.ts", "harness/clients/registry.ts", "harness/clients/kafkajs/txn.ts", "harness/run/runner.ts"]) {
+    for (const m of [
+      "harness/kafkajs/factory.ts",
+      "harness/cluster/cluster.ts",
+      "harness/clients/registry.ts",
+      "harness/clients/kafkajs/txn.ts",
+      "harness/run/runner.ts",
+    ]) {
       expect(probe(`await import(ROOT + "/${m}");`), m).toEqual(none);
     }
   });
 
   it("the factory puts the fixes in place before it loads kafkajs", () => {
-    expect(probe(`(await import(ROOT + "/harness/kafkajs/factory.ts")).newKafka(["127.0.0.1:1"], "probe");`)).toMatchObject({ filterFixed: true, stopFixed: true, partitioner: "1" });
+    expect(probe(`(await import(ROOT + "/harness/kafkajs/factory.ts")).newKafka(["127.0.0.1:1"], "probe");`)).toMatchObject({
+      filterFixed: true,
+      stopFixed: true,
+      partitioner: "1",
+    });
   });
 
   it("is idempotent", () => {
-    expect(probe(`const f = await import(ROOT + "/harness/kafkajs/fixes.ts"); const t = await import(ROOT + "/harness/cluster/runtime-env.ts");
-      for (let i = 0; i < 3; i++) { f.installKafkajsFixes(); t.configureTestcontainers(); }`)).toEqual(all);
+    expect(
+      probe(`const f = await import(ROOT + "/harness/kafkajs/fixes.ts"); const t = await import(ROOT + "/harness/cluster/runtime-env.ts");
+      for (let i = 0; i < 3; i++) { f.installKafkajsFixes(); t.configureTestcontainers(); }`),
+    ).toEqual(all);
   });
 
   it("kafkajs loaded first: the read_committed fix cannot be put in place and transactional consumers refuse to start", () => {

@@ -1,6 +1,6 @@
 // One cluster shared by the runs of a test file: `startSharedCluster` for any caller, and
 // `harnessFixture` for vitest's beforeAll/afterAll. Each run gets a fresh topic on it.
-import { startCluster, type Cluster } from "../cluster/cluster.ts";
+import { type Cluster, startCluster } from "../cluster/cluster.ts";
 import { waitUntilWhole } from "../run/shared-cluster.ts";
 import type { ClusterSpecInput } from "../spec/cluster.ts";
 import type { TestSpec, TestSpecInput } from "../spec/test-spec.ts";
@@ -11,7 +11,10 @@ import { isSpecLike, runTest, type TestRun } from "./run-test.ts";
  * a fresh topic on it (the spec's cluster shape is replaced by this one). Stop it with `stop()` or
  * `await using`. Accepts a cluster spec or a whole test spec (its `cluster` part is used).
  */
-export async function startSharedCluster(spec: ClusterSpecInput | TestSpecInput = {}, opts: { progress?: (m: string) => void } = {}): Promise<Cluster> {
+export async function startSharedCluster(
+  spec: ClusterSpecInput | TestSpecInput = {},
+  opts: { progress?: (m: string) => void } = {},
+): Promise<Cluster> {
   const clusterSpec = isSpecLike(spec) ? ((spec as TestSpecInput).cluster ?? {}) : (spec as ClusterSpecInput);
   return startCluster(clusterSpec, { progress: opts.progress });
 }
@@ -30,7 +33,9 @@ export interface HarnessFixture {
  * One shared cluster for a test file: `const h = harnessFixture(); beforeAll(h.setup); afterAll(h.teardown);`
  * then `await h.run(spec)` in each test.
  */
-export function harnessFixture(opts: { cluster?: ClusterSpecInput; storeRoot?: string; progress?: (m: string) => void } = {}): HarnessFixture {
+export function harnessFixture(
+  opts: { cluster?: ClusterSpecInput; storeRoot?: string; progress?: (m: string) => void } = {},
+): HarnessFixture {
   let cluster: Cluster | undefined;
   return {
     async setup() {

@@ -3,7 +3,7 @@
 // failure names the anomaly, whether the configuration permits it, the first examples in the
 // checkers' words (explainFinding), and the run's report.
 import { expect } from "vitest";
-import { explainFinding, type AnomalyType, type Results } from "../../checkers/index.ts";
+import { type AnomalyType, explainFinding, type Results } from "../../checkers/index.ts";
 
 /** What the matchers accept: a run (anything with `results`, and ideally `reportPath`) or Results. */
 export type Checked = { results: Results; reportPath?: string; dir?: string } | Results;
@@ -52,7 +52,8 @@ export function absenceOf(received: unknown, types: readonly AnomalyType[], what
       if (isNot) {
         return `expected the run NOT to ${what}, but it found none of ${types.join(", ")} (verdict ${String(results.valid)})${footer(reportPath)}`;
       }
-      if (found.length) return `expected the run to ${what}, but it found ${found.join(", ")}:\n${describeAnomalies(results, found)}${footer(reportPath)}`;
+      if (found.length)
+        return `expected the run to ${what}, but it found ${found.join(", ")}:\n${describeAnomalies(results, found)}${footer(reportPath)}`;
       return `expected the run to ${what}, but the result is unknown, so absence is not shown: ${results.unknownReason ?? "no reason given"}${footer(reportPath)}`;
     },
   };
@@ -63,8 +64,10 @@ export function validity(received: unknown, isNot = false): MatcherResult {
   return {
     pass: results.valid === true,
     message: () => {
-      if (isNot) return `expected the run NOT to be valid, but it is valid (anomalies: ${results.anomalyTypes.join(", ") || "none"})${footer(reportPath)}`;
-      if (results.valid === "unknown") return `expected the run to be valid, but it is unknown: ${results.unknownReason ?? "no reason given"}${footer(reportPath)}`;
+      if (isNot)
+        return `expected the run NOT to be valid, but it is valid (anomalies: ${results.anomalyTypes.join(", ") || "none"})${footer(reportPath)}`;
+      if (results.valid === "unknown")
+        return `expected the run to be valid, but it is unknown: ${results.unknownReason ?? "no reason given"}${footer(reportPath)}`;
       return `expected the run to be valid, but it found anomalies this configuration forbids: ${results.forbidden.join(", ")}\n${describeAnomalies(results, results.forbidden)}${footer(reportPath)}`;
     },
   };

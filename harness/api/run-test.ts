@@ -1,11 +1,12 @@
 // Runs and checks as functions: one test run end to end with the history it recorded, what a spec
 // will do without a cluster, and a history checked against a configuration or a whole spec.
+
+import { type CheckConfig, check, type History, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
-import { check, type CheckConfig, type History, type Results } from "../../checkers/index.ts";
+import type { Schedule } from "../nemesis/schedule.ts";
+import { faultSchedule } from "../run/fault-driver.ts";
 import { executeRun, type RunOptions, type RunOutcome } from "../run/runner.ts";
 import { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
-import { faultSchedule } from "../run/fault-driver.ts";
-import type { Schedule } from "../nemesis/schedule.ts";
 import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 
 export type { RunOptions, RunOutcome } from "../run/runner.ts";
@@ -35,4 +36,5 @@ export function checkHistory(history: History, config: CheckConfig | TestSpecInp
   return check(history, isSpecLike(config) ? checkConfigOfSpec(parseTestSpec(config)) : (config as CheckConfig));
 }
 
-export const isSpecLike = (c: object): c is TestSpecInput => ["producer", "topic", "workload", "faults", "cluster", "consumer"].some((k) => k in c);
+export const isSpecLike = (c: object): c is TestSpecInput =>
+  ["producer", "topic", "workload", "faults", "cluster", "consumer"].some((k) => k in c);

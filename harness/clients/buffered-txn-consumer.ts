@@ -2,8 +2,9 @@
 // DeliveryBuffer (txn-delivery-buffer.ts) until a ["poll"] micro-op takes them, so a poll returns
 // what the consumer fetched since the previous poll. A library only starts its fetching, seeks and
 // closes.
-import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
+
 import type { TxnConsumer, TxnConsumerOptions } from "./txn-client.ts";
+import { DeliveryBuffer, type Records } from "./txn-delivery-buffer.ts";
 
 /** L: the library's consumer. */
 export abstract class BufferedTxnConsumer<L> implements TxnConsumer {

@@ -33,7 +33,12 @@ export class NoRecordMetadata extends Error {
  * an answer carries the offset, so one without it is no acknowledgement (unknown, never ok): kafkajs
  * resolves send() with [] when its cached metadata lacks the partition, having sent nothing.
  */
-export function resolvedSend(acks: 0 | 1 | -1, offset: string | number | bigint | undefined, topic: string, partition: number): RecordOutcome {
+export function resolvedSend(
+  acks: 0 | 1 | -1,
+  offset: string | number | bigint | undefined,
+  topic: string,
+  partition: number,
+): RecordOutcome {
   if (acks === 0) return { acked: true, offset: null };
   return offset === undefined ? { acked: false, error: new NoRecordMetadata(topic, partition) } : { acked: true, offset: Number(offset) };
 }
@@ -58,7 +63,8 @@ export function completeBurst(
 ): BurstCompletion {
   if (outcomes.length !== values.length) throw new Error(`a burst of ${values.length} records has ${outcomes.length} outcomes`);
   const errors = outcomes.flatMap((r) => (r.acked ? [] : [r.error]));
-  const type = errors.length === 0 ? "ok" : errors.length === outcomes.length && errors.every((e) => classify(e) === "fail") ? "fail" : "info";
+  const type =
+    errors.length === 0 ? "ok" : errors.length === outcomes.length && errors.every((e) => classify(e) === "fail") ? "fail" : "info";
   const value = values.map((v, i): SentRecord => {
     const r = outcomes[i]!;
     // A definite failure carries no offset either: only an acknowledgement does.

@@ -27,7 +27,11 @@ export function describeError(err: unknown): string {
   const msg = (e.message ?? String(err)).slice(0, 200);
   const inner = Array.isArray(e.errors) && e.errors.length ? e.errors : undefined;
   const cause = (e.originalError ?? e.cause) as DescribedError | undefined;
-  if (inner) return `${nameOf(e)}: ${msg} [${leaves(inner).slice(-4).map((x) => `${nameOf(x)}: ${(x?.message ?? "").slice(0, 80)}`).join("; ")}]`;
+  if (inner)
+    return `${nameOf(e)}: ${msg} [${leaves(inner)
+      .slice(-4)
+      .map((x) => `${nameOf(x)}: ${(x?.message ?? "").slice(0, 80)}`)
+      .join("; ")}]`;
   return cause ? `${nameOf(e)}: ${msg} (cause: ${nameOf(cause)}: ${(cause.message ?? "").slice(0, 120)})` : `${nameOf(e)}: ${msg}`;
 }
 

@@ -4,8 +4,9 @@
 // fail / info) is shared (recording-producer.ts, poll-recorder.ts), so every client writes the same
 // history by the same rules and differs only in what the library does and which errors it raises
 // (each library's classify.ts).
-import type { ClientName } from "../spec/client.ts";
+
 import type { OpType } from "../history/recorder.ts";
+import type { ClientName } from "../spec/client.ts";
 import type { ClientContext } from "./context.ts";
 
 export interface ProducerSettings {

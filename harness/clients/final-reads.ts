@@ -1,11 +1,12 @@
 // Phase 4 of a run: a fresh consumer reads every key from offset 0 up to the end offsets taken once
 // the cluster has recovered. Without it, loss is not decidable. The reading consumer is the run's
 // client library's (an assign consumer); the end offsets come from a kafkajs admin client.
-import type { KafkaClient } from "./client.ts";
-import { loadClient } from "./registry.ts";
-import type { ClientContext } from "./context.ts";
+
 import { withAdmin } from "../kafkajs/factory.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
+import type { KafkaClient } from "./client.ts";
+import type { ClientContext } from "./context.ts";
+import { loadClient } from "./registry.ts";
 
 export interface FinalReadResult {
   complete: boolean;
@@ -14,7 +15,13 @@ export interface FinalReadResult {
   seconds: number;
 }
 
-export async function readFinal(ctx: ClientContext, topic: string, keys: string[], timeoutMs: number, client?: KafkaClient): Promise<FinalReadResult> {
+export async function readFinal(
+  ctx: ClientContext,
+  topic: string,
+  keys: string[],
+  timeoutMs: number,
+  client?: KafkaClient,
+): Promise<FinalReadResult> {
   const reader = client ?? (await loadClient("kafkajs"));
   const started = performance.now();
   const endOffsets: Record<string, number> = {};

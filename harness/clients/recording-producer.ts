@@ -13,7 +13,7 @@
 import { completeBurst, type RecordOutcome } from "./burst-outcome.ts";
 import type { Outcome } from "./classify.ts";
 import type { Completion, ProducerClient, ProducerSettings } from "./client.ts";
-import { parseKey, type ClientContext } from "./context.ts";
+import { type ClientContext, parseKey } from "./context.ts";
 
 /** What a library does for a burst: issue its records in order, without awaiting the answers. */
 export interface ProducerDriver {
@@ -78,7 +78,10 @@ export class RecordingProducer implements ProducerClient {
     } catch (error) {
       pending = values.map(() => Promise.resolve<RecordOutcome>({ acked: false, error }));
     }
-    const timedOut: RecordOutcome = { acked: false, error: { name: "HarnessOpTimeout", message: `no answer within ${this.opTimeoutMs} ms` } };
+    const timedOut: RecordOutcome = {
+      acked: false,
+      error: { name: "HarnessOpTimeout", message: `no answer within ${this.opTimeoutMs} ms` },
+    };
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.opTimeoutMs)));
     const outcomes: RecordOutcome[] = [];

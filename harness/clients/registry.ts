@@ -19,7 +19,10 @@ export async function loadClient(name: ClientName): Promise<KafkaClient> {
         return (await import("./platformatic/client.ts")).platformaticClient;
       } catch (err) {
         if ((err as { code?: string }).code === "ERR_MODULE_NOT_FOUND" && String(err).includes("@platformatic/kafka")) {
-          throw new EnvironmentError("the platformatic client needs the package @platformatic/kafka, which is not installed", "npm install @platformatic/kafka@~1.35.0 (Node >= 20.19.4)");
+          throw new EnvironmentError(
+            "the platformatic client needs the package @platformatic/kafka, which is not installed",
+            "npm install @platformatic/kafka@~1.35.0 (Node >= 20.19.4)",
+          );
         }
         throw err;
       }

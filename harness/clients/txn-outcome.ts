@@ -30,11 +30,18 @@ export function needsNewProducer(end: TxnEnd): boolean {
 }
 
 /** kafkajs's and the broker's names for "a newer producer with this transactional id exists". */
-const FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "INVALID_PRODUCER_ID_MAPPING", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+const FENCED = new Set([
+  "PRODUCER_FENCED",
+  "INVALID_PRODUCER_EPOCH",
+  "INVALID_PRODUCER_ID_MAPPING",
+  "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+]);
 
 export function isFenced(err: unknown): boolean {
   const e = (err ?? {}) as { type?: string; originalError?: unknown };
-  return (e.type !== undefined && FENCED.has(e.type)) || (e.originalError !== undefined && e.originalError !== err && isFenced(e.originalError));
+  return (
+    (e.type !== undefined && FENCED.has(e.type)) || (e.originalError !== undefined && e.originalError !== err && isFenced(e.originalError))
+  );
 }
 
 /** Reads of a transaction's polls, per key: the first offset it read (where to seek back to). */

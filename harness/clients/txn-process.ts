@@ -9,7 +9,7 @@
 import { describeError } from "./classify.ts";
 import type { ClientContext } from "./context.ts";
 import type { TxnConsumer, TxnProducerDriver } from "./txn-client.ts";
-import { firstReads, isFenced, needsNewProducer, txnType, type TxnEnd, type TxnMicroResult } from "./txn-outcome.ts";
+import { firstReads, isFenced, needsNewProducer, type TxnEnd, type TxnMicroResult, txnType } from "./txn-outcome.ts";
 
 export type TxnMicroOp = ["send", string, number] | ["poll"];
 
@@ -52,7 +52,10 @@ export class TxnProcess {
     const timed = <T>(p: Promise<T>): Promise<T> => {
       const left = deadline - Date.now();
       let t: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => (t = setTimeout(() => reject(new OpTimeout(`transaction not ended within ${this.timing.opTimeoutMs} ms`)), Math.max(0, left))));
+      const timeout = new Promise<never>(
+        (_, reject) =>
+          (t = setTimeout(() => reject(new OpTimeout(`transaction not ended within ${this.timing.opTimeoutMs} ms`)), Math.max(0, left))),
+      );
       p.catch(() => undefined); // an abandoned call's late rejection is not unhandled
       return Promise.race([p, timeout]).finally(() => clearTimeout(t));
     };
@@ -89,7 +92,11 @@ export class TxnProcess {
     } catch (cause) {
       // Not begun (InitProducerId refused): nothing of it was sent, a definite fail.
       if (!begun && !(cause instanceof OpTimeout)) end = { stage: "aborted", planned: false, cause };
-      else end = ending || cause instanceof OpTimeout || (this.producer.isFenced ? this.producer.isFenced(cause) : isFenced(cause)) ? { stage: "unknown", cause } : await this.abortAfter(cause, timed);
+      else
+        end =
+          ending || cause instanceof OpTimeout || (this.producer.isFenced ? this.producer.isFenced(cause) : isFenced(cause))
+            ? { stage: "unknown", cause }
+            : await this.abortAfter(cause, timed);
     }
 
     const type = txnType(end);

@@ -7,7 +7,11 @@ export interface Leftovers {
   networks: string[];
 }
 
-const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
+const lines = (s: string) =>
+  s
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 export async function findLeftovers(runId?: string): Promise<Leftovers> {
   const filter = `label=${runId ? `${RUN_LABEL}=${runId}` : RUN_LABEL}`;
@@ -21,7 +25,8 @@ export async function removeLeftovers(runId?: string): Promise<Leftovers> {
   if (found.containers.length) await run("docker", ["rm", "-f", "-v", ...found.containers]);
   // Every network is tried; the error names those that could not be removed (still in use, ...).
   const failed: string[] = [];
-  for (const net of found.networks) await run("docker", ["network", "rm", net]).catch((err: Error) => failed.push(`${net}: ${err.message.trim().split("\n").pop()}`));
+  for (const net of found.networks)
+    await run("docker", ["network", "rm", net]).catch((err: Error) => failed.push(`${net}: ${err.message.trim().split("\n").pop()}`));
   if (failed.length) throw new Error(`could not remove network(s) ${failed.join("; ")}`);
   return found;
 }

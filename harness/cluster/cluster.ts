@@ -5,23 +5,32 @@
 // errors during start, and on SIGINT / SIGTERM.
 import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
-import { withAdmin } from "../kafkajs/factory.ts";
 import { ensureImages, type Progress } from "../images/build-images.ts";
-import { onShutdown } from "../util/shutdown.ts";
-import { findLeftovers, removeLeftovers } from "./cleanup.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
+import { type ClusterSpec, type ClusterSpecInput, parseClusterSpec } from "../spec/cluster.ts";
 import { ensureEngine } from "../util/engine.ts";
 import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { run } from "../util/exec.ts";
+import { onShutdown } from "../util/shutdown.ts";
+import { secondsSince, waitFor } from "../util/wait.ts";
+import { findLeftovers, removeLeftovers } from "./cleanup.ts";
 import { freePorts } from "./free-ports.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
-import { brokerConfig, brokerName, CONTROLLER_ID_BASE, CONTROLLER_PORT, controllerConfig, quorumVoters, zkName, zookeeperConfig } from "./node-config.ts";
+import {
+  brokerConfig,
+  brokerName,
+  CONTROLLER_ID_BASE,
+  CONTROLLER_PORT,
+  controllerConfig,
+  quorumVoters,
+  zkName,
+  zookeeperConfig,
+} from "./node-config.ts";
 import { HarnessNodeContainer } from "./node-container.ts";
-import { nodeHandle, type NodeHandle } from "./node-handle.ts";
+import { type NodeHandle, nodeHandle } from "./node-handle.ts";
+import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { createRunNetwork } from "./run-network.ts";
 import { nodeAddress } from "./subnet.ts";
-import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
-import { parseClusterSpec, type ClusterSpec, type ClusterSpecInput } from "../spec/cluster.ts";
-import { secondsSince, waitFor } from "../util/wait.ts";
 
 export const READY_TOPIC = "__harness_ready";
 
@@ -66,7 +75,10 @@ export async function prepareMachine(progress: Progress = () => {}, kafkaVersion
     return { image: tag };
   } catch (err) {
     if (err instanceof EnvironmentError) throw err;
-    throw new EnvironmentError(`the images could not be built: ${tailOf(err)}`, "see the build output above; `npx kafka-harness images build` retries the build alone, with progress");
+    throw new EnvironmentError(
+      `the images could not be built: ${tailOf(err)}`,
+      "see the build output above; `npx kafka-harness images build` retries the build alone, with progress",
+    );
   }
 }
 
@@ -84,7 +96,9 @@ async function removeCluster(runId: string): Promise<void> {
     }
     if (attempt < REMOVE_ATTEMPTS) await new Promise((r) => setTimeout(r, 1000 * attempt));
   }
-  throw new Error(`cluster ${runId}: could not remove its containers and network after ${REMOVE_ATTEMPTS} attempts (${(last as Error).message}); \`npx kafka-harness clean\` removes them`);
+  throw new Error(
+    `cluster ${runId}: could not remove its containers and network after ${REMOVE_ATTEMPTS} attempts (${(last as Error).message}); \`npx kafka-harness clean\` removes them`,
+  );
 }
 
 const REMOVE_ATTEMPTS = 3;
@@ -162,7 +176,10 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withExposedPorts({ container: CONTROLLER_PORT, host: controllerPorts[i]! })
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: v.name, role: "controller", id: v.id, containerId: c.getId(), controllerPort: controllerPorts[i], address }, runId);
+        return nodeHandle(
+          { name: v.name, role: "controller", id: v.id, containerId: c.getId(), controllerPort: controllerPorts[i], address },
+          runId,
+        );
       }),
     );
     const zookeepers = await allStarted(
@@ -200,7 +217,12 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
     );
     const bootstrap = () => brokers.map(bootstrapOf);
     const controllers = spec.combined ? brokers.filter((b) => voters.some((v) => v.name === b.name)) : ownControllers;
-    if (kraft) await waitQuorumReady(brokers, voters.map((v) => v.id), timeoutMs);
+    if (kraft)
+      await waitQuorumReady(
+        brokers,
+        voters.map((v) => v.id),
+        timeoutMs,
+      );
     await waitBrokersSeeEachOther(brokers, timeoutMs);
 
     const rf = Math.min(3, spec.brokers);
@@ -242,7 +264,9 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
 
 /** The last log lines of each of a run's containers, prefixed with the node's name. */
 async function lastLogLines(runId: string, lines = 8): Promise<string[]> {
-  const names = (await run("docker", ["ps", "-a", "--filter", `label=${RUN_LABEL}=${runId}`, "--format", "{{.Names}}"])).split("\n").filter(Boolean);
+  const names = (await run("docker", ["ps", "-a", "--filter", `label=${RUN_LABEL}=${runId}`, "--format", "{{.Names}}"]))
+    .split("\n")
+    .filter(Boolean);
   const out: string[] = [];
   for (const name of names.sort()) {
     const log = await run("docker", ["logs", "--tail", String(lines), name]).catch((e: Error) => e.message);
@@ -298,7 +322,9 @@ export async function createTopic(bootstrap: string[], topic: string, o: TopicOp
     // ("This server does not host this topic-partition") until kafkajs gives up retrying.
     const unknownYet = (err as { type?: string }).type === "UNKNOWN_TOPIC_OR_PARTITION";
     if (unknownYet) types.push("UNKNOWN_TOPIC_OR_PARTITION");
-    const pending = types.length > 0 && types.every((t) => t === "REQUEST_TIMED_OUT" || t === "TOPIC_ALREADY_EXISTS" || t === "UNKNOWN_TOPIC_OR_PARTITION");
+    const pending =
+      types.length > 0 &&
+      types.every((t) => t === "REQUEST_TIMED_OUT" || t === "TOPIC_ALREADY_EXISTS" || t === "UNKNOWN_TOPIC_OR_PARTITION");
     if (!pending) throw err;
     await waitFor(
       `topic ${topic} to exist with a leader for each of its ${partitions} partition(s) (creation reported ${types.join(", ")})`,

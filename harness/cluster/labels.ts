@@ -4,6 +4,9 @@ export const RUN_LABEL = "dev.kafka-harness.run";
 export const NODE_LABEL = "dev.kafka-harness.node";
 
 export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "");
   return `kh-${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -28,7 +28,10 @@ export function quorumVoters(spec: ClusterSpec): Voter[] {
 }
 
 /** controller.quorum.voters: "101@c1:9093,102@c2:9093,...". */
-export const votersProperty = (spec: ClusterSpec) => quorumVoters(spec).map((v) => `${v.id}@${v.name}:${CONTROLLER_PORT}`).join(",");
+export const votersProperty = (spec: ClusterSpec) =>
+  quorumVoters(spec)
+    .map((v) => `${v.id}@${v.name}:${CONTROLLER_PORT}`)
+    .join(",");
 
 /** What every KRaft node (controller or broker) shares: the quorum and how to reach it. */
 function kraftCommon(spec: ClusterSpec): Record<string, string | number | boolean> {

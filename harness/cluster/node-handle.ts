@@ -53,10 +53,7 @@ interface Endpoint {
   IPAMConfig?: { IPv4Address?: string } | null;
 }
 
-export async function nodeHandle(
-  info: NodeInfo,
-  networkName: string,
-): Promise<NodeHandle> {
+export async function nodeHandle(info: NodeInfo, networkName: string): Promise<NodeHandle> {
   const { address: given, ...rest } = info;
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(info.containerId);

@@ -8,6 +8,9 @@ export async function saveNodeLogs(cluster: Pick<Cluster, "zookeepers" | "contro
   await mkdir(dir, { recursive: true });
   // KRaft controllers too (the same handles as brokers when combined): a quorum's story is in their logs.
   for (const node of new Set([...cluster.zookeepers, ...cluster.controllers, ...cluster.brokers])) {
-    await node.logs().then((text) => writeFile(join(dir, `${node.name}.log`), text)).catch(() => undefined);
+    await node
+      .logs()
+      .then((text) => writeFile(join(dir, `${node.name}.log`), text))
+      .catch(() => undefined);
   }
 }

@@ -10,15 +10,16 @@ import type { NodeHandle } from "./node-handle.ts";
 import { zkMode } from "./zookeeper-words.ts";
 
 export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number): Promise<void> {
-  await Promise.all(
-    nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zkMode(n), { timeoutMs, intervalMs: 300 })),
-  );
+  await Promise.all(nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zkMode(n), { timeoutMs, intervalMs: 300 })));
 }
 
 export const bootstrapOf = (b: NodeHandle) => `127.0.0.1:${b.externalPort}`;
 
 /** The quorum state from the first broker that answers (a broker forwards to the active controller). */
-export async function quorumState(brokers: readonly { name: string; externalPort?: number }[], timeoutMs = 3000): Promise<QuorumState & { from: string }> {
+export async function quorumState(
+  brokers: readonly { name: string; externalPort?: number }[],
+  timeoutMs = 3000,
+): Promise<QuorumState & { from: string }> {
   const problems: string[] = [];
   for (const b of brokers) {
     try {
@@ -47,12 +48,20 @@ export function quorumNotReady(q: QuorumState, voterIds: readonly number[], brok
   return undefined;
 }
 
-export async function waitQuorumReady(brokers: readonly NodeHandle[], voterIds: readonly number[], timeoutMs: number): Promise<QuorumState> {
+export async function waitQuorumReady(
+  brokers: readonly NodeHandle[],
+  voterIds: readonly number[],
+  timeoutMs: number,
+): Promise<QuorumState> {
   return waitFor(
     `the KRaft quorum to have a leader and voters ${voterIds.join(",")} caught up`,
     async () => {
       const q = await quorumState(brokers);
-      const why = quorumNotReady(q, voterIds, brokers.map((b) => b.id));
+      const why = quorumNotReady(
+        q,
+        voterIds,
+        brokers.map((b) => b.id),
+      );
       if (why) throw new Error(why);
       return q;
     },
@@ -62,7 +71,10 @@ export async function waitQuorumReady(brokers: readonly NodeHandle[], voterIds: 
 
 /** Every broker, asked directly, knows all broker ids. */
 export async function waitBrokersSeeEachOther(brokers: NodeHandle[], timeoutMs: number): Promise<void> {
-  const want = brokers.map((b) => b.id).sort().join(",");
+  const want = brokers
+    .map((b) => b.id)
+    .sort()
+    .join(",");
   await Promise.all(
     brokers.map((b) =>
       waitFor(

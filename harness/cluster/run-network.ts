@@ -22,7 +22,8 @@ export async function createRunNetwork(runId: string): Promise<string> {
   const refused: string[] = [];
   for (let attempt = 1; ; attempt++) {
     const subnet = freeSubnet(await engineSubnets(), refused);
-    if (!subnet) throw new Error(`no free /24 left for network ${runId} (every one of 10.213.0.0/16 is in use or was refused: ${refused.join(", ")})`);
+    if (!subnet)
+      throw new Error(`no free /24 left for network ${runId} (every one of 10.213.0.0/16 is in use or was refused: ${refused.join(", ")})`);
     try {
       await client.network.create({
         Name: runId,

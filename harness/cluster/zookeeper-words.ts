@@ -8,13 +8,7 @@ import type { NodeHandle } from "./node-handle.ts";
 /** What asking a ZooKeeper node needs: a name and a command run inside its container. */
 type ZooKeeperNode = Pick<NodeHandle, "name" | "exec">;
 
-const fourLetter = (word: string) => [
-  "timeout",
-  "5",
-  "bash",
-  "-c",
-  `exec 3<>/dev/tcp/127.0.0.1/2181; echo ${word} >&3; cat <&3`,
-];
+const fourLetter = (word: string) => ["timeout", "5", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/2181; echo ${word} >&3; cat <&3`];
 
 export interface EphemeralsDump {
   /** session id → ephemeral paths it owns */

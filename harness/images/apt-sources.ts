@@ -1,6 +1,6 @@
 // Finds the host's own apt sources for its Debian release, to hand to mmdebstrap as its mirror
 // argument. No mirror host is ever named here: whatever the host uses, the image uses.
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface SourcesFile {
@@ -27,7 +27,10 @@ export function pickReleaseSources(files: SourcesFile[], codename: string): Sour
 export async function hostCodename(): Promise<string> {
   const text = await readFile("/etc/os-release", "utf8").catch(() => "");
   const m = /^VERSION_CODENAME=("?)([a-z]+)\1$/m.exec(text);
-  if (!m?.[2]) throw new Error("cannot tell the host's Debian release: /etc/os-release has no VERSION_CODENAME (the image build needs a Debian host with apt)");
+  if (!m?.[2])
+    throw new Error(
+      "cannot tell the host's Debian release: /etc/os-release has no VERSION_CODENAME (the image build needs a Debian host with apt)",
+    );
   return m[2];
 }
 
@@ -48,7 +51,9 @@ export async function hostReleaseSources(codename: string): Promise<SourcesFile[
   }
   const picked = override ? files : pickReleaseSources(files, codename);
   if (picked.length === 0) {
-    throw new Error(`no apt sources for Debian ${codename} found in /etc/apt (sources.list or sources.list.d); set KAFKA_HARNESS_APT_SOURCES to a sources file`);
+    throw new Error(
+      `no apt sources for Debian ${codename} found in /etc/apt (sources.list or sources.list.d); set KAFKA_HARNESS_APT_SOURCES to a sources file`,
+    );
   }
   return picked;
 }

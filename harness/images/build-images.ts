@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
+import { packageFile } from "../util/package-root.ts";
+import { secondsSince } from "../util/wait.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
 import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAtomically } from "./rootfs-cache.ts";
-import { secondsSince } from "../util/wait.ts";
-import { packageFile } from "../util/package-root.ts";
 
 const KAFKA_DIR = packageFile("harness", "images", "kafka");
 const ENSURE_TOOLS = packageFile("scripts", "ensure-image-tools");
@@ -42,7 +42,14 @@ export function kafkaVersion(): string {
 export function mavenArgs(version: string): string[] {
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`not a Kafka release: ${JSON.stringify(version)}`);
   const major = Number(version.split(".")[0]);
-  return ["-q", "-B", "dependency:copy-dependencies", "-DincludeScope=runtime", `-Dkafka.version=${version}`, ...(major >= 4 ? ["-Dkafka.log4j2"] : [])];
+  return [
+    "-q",
+    "-B",
+    "dependency:copy-dependencies",
+    "-DincludeScope=runtime",
+    `-Dkafka.version=${version}`,
+    ...(major >= 4 ? ["-Dkafka.log4j2"] : []),
+  ];
 }
 
 /** The Kafka image's tag from its inputs: the base tag, the version, Maven's arguments and each
@@ -111,9 +118,12 @@ async function importBase(tag: string, tar: string, fromCache: boolean, progress
   try {
     await run("docker", [
       "import",
-      "--change", "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64",
-      "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      "--change", `LABEL ${IMAGE_LABEL}=base`,
+      "--change",
+      "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64",
+      "--change",
+      "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "--change",
+      `LABEL ${IMAGE_LABEL}=base`,
       tar,
       tag,
     ]);

@@ -37,7 +37,12 @@ export const filterAbortedMessages: FilterAborted = ({ messages, abortedTransact
   if (!abortedTransactions || abortedTransactions.length === 0) return messages;
   const keep = abortedTransactionFilter(abortedTransactions);
   return messages.filter((m) =>
-    keep({ offset: BigInt(m.offset), producerId: String(m.batchContext.producerId), transactional: m.batchContext.inTransaction, abortMarker: isAbortMarker(m) }),
+    keep({
+      offset: BigInt(m.offset),
+      producerId: String(m.batchContext.producerId),
+      transactional: m.batchContext.inTransaction,
+      abortMarker: isAbortMarker(m),
+    }),
   );
 };
 

@@ -1,7 +1,14 @@
 // Metadata from ONE chosen broker (the request itself is Kafka's wire protocol, in
 // harness/protocol/metadata.ts), and the nemesis's topic-partition keys.
-export { decodeMetadataResponse, encodeMetadataRequest, fetchBrokerMetadata, type BrokerMetadata, type PartitionMetadata } from "../protocol/metadata.ts";
+
 export { protocolWriter } from "../protocol/framing.ts";
+export {
+  type BrokerMetadata,
+  decodeMetadataResponse,
+  encodeMetadataRequest,
+  fetchBrokerMetadata,
+  type PartitionMetadata,
+} from "../protocol/metadata.ts";
 
 /** "t-0" → {topic: "t", partition: 0}; the topic may itself contain dashes. */
 export function parseKey(key: string): { topic: string; partition: number } {

@@ -28,13 +28,16 @@ export async function waitBrokerBack(probe: ClusterProbe, broker: Named, brokerC
   await waitFor(
     `${broker.name} registered and every ISR whole`,
     async () => {
-      if (!(await probe.registered()).has(broker.id)) throw new Error(`broker ${broker.id} not registered (ZooKeeper) or not unfenced (KRaft)`);
+      if (!(await probe.registered()).has(broker.id))
+        throw new Error(`broker ${broker.id} not registered (ZooKeeper) or not unfenced (KRaft)`);
       // Every broker must answer and agree: the one just started may still hold a stale view.
       const views = await probe.metadataAll();
       if (views.length < brokerCount) throw new Error(`only ${views.map((v) => v.from).join(", ") || "no broker"} answer metadata`);
       for (const md of views) {
         if (!allWhole(md.partitions)) {
-          const lagging = md.partitions.filter((p) => p.isr.length !== p.replicas.length).map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
+          const lagging = md.partitions
+            .filter((p) => p.isr.length !== p.replicas.length)
+            .map((p) => `${p.topic}-${p.partition} isr [${p.isr}]`);
           throw new Error(`${md.from} reports ${lagging.slice(0, 5).join(", ")}`);
         }
       }
@@ -48,7 +51,12 @@ export async function waitBrokerBack(probe: ClusterProbe, broker: Named, brokerC
  * KRaft, bounce's step for a controller: the quorum has a leader and this voter has caught up with
  * it since `sinceEpochMs` (its start; DescribeQuorum's lastCaughtUpTimestamp is wall-clock ms).
  */
-export async function waitControllerBack(describe: () => Promise<QuorumState>, voter: Named, sinceEpochMs: number, timeoutMs: number): Promise<void> {
+export async function waitControllerBack(
+  describe: () => Promise<QuorumState>,
+  voter: Named,
+  sinceEpochMs: number,
+  timeoutMs: number,
+): Promise<void> {
   await waitFor(
     `controller ${voter.name} back in the quorum and caught up`,
     async () => {
@@ -56,7 +64,8 @@ export async function waitControllerBack(describe: () => Promise<QuorumState>, v
       if (q.leaderId < 0) throw new Error(`no quorum leader (epoch ${q.leaderEpoch})`);
       const v = q.voters.find((x) => x.id === voter.id);
       if (!v) throw new Error(`voter ${voter.id} not in the quorum`);
-      if (v.id !== q.leaderId && v.lastCaughtUpTimestamp < sinceEpochMs) throw new Error(`voter ${voter.id} not caught up with leader ${q.leaderId} since its start`);
+      if (v.id !== q.leaderId && v.lastCaughtUpTimestamp < sinceEpochMs)
+        throw new Error(`voter ${voter.id} not caught up with leader ${q.leaderId} since its start`);
       return true;
     },
     { timeoutMs, intervalMs: 500 },

@@ -37,7 +37,11 @@ export interface Partitionable extends Named {
 }
 
 /** A node with every capability: what the cluster nemesis drives. */
-export type FaultableNode = Observable & Killable & Stoppable & Pausable & Partitionable & { readonly externalPort?: number; readonly controllerPort?: number };
+export type FaultableNode = Observable &
+  Killable &
+  Stoppable &
+  Pausable &
+  Partitionable & { readonly externalPort?: number; readonly controllerPort?: number };
 
 /** The part of a Cluster the nemesis uses. */
 export interface NemesisCluster {

@@ -49,7 +49,8 @@ export function nemesisSettings(cluster: NemesisCluster, o: ClusterNemesisOption
     stopTimeoutSeconds: o.stopTimeoutSeconds ?? 30,
     bounceTimeoutMs: o.bounceTimeoutMs ?? 90_000,
     // KRaft has no ZooKeeper session to outlive: a restarted broker registers with a new incarnation.
-    sessionWaitMs: o.sessionWaitMs ?? (cluster.zookeepers.length === 0 ? 0 : cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000),
+    sessionWaitMs:
+      o.sessionWaitMs ?? (cluster.zookeepers.length === 0 ? 0 : cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000),
   };
 }
 

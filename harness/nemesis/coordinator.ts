@@ -18,7 +18,8 @@ export function javaHashCode(s: string): number {
 const kafkaAbs = (n: number) => (n === -2147483648 ? 0 : Math.abs(n));
 
 export function coordinatorPartition(id: string, partitionCount: number): number {
-  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new Error(`partition count must be a positive integer (got ${partitionCount})`);
+  if (!Number.isInteger(partitionCount) || partitionCount < 1)
+    throw new Error(`partition count must be a positive integer (got ${partitionCount})`);
   return kafkaAbs(javaHashCode(id)) % partitionCount;
 }
 

@@ -32,10 +32,11 @@
 // condition counting only when it holds in all their views (a broker just resumed or healed still
 // has its stale view); the failover watch never asks a broker the fault hit (an isolated leader
 // keeps reporting itself as leader), nor a ZooKeeper node it hit.
+
+import type { Recorder } from "../history/recorder.ts";
 import { sleep } from "../util/wait.ts";
 import { keyOfPartition, type PartitionMetadata } from "./broker-metadata.ts";
 import type { ClusterProbe, PartitionState } from "./probe.ts";
-import type { Recorder } from "../history/recorder.ts";
 
 export type WatchEnd = "settled" | "timeout" | "undone" | "interrupted" | "closed";
 
@@ -82,8 +83,8 @@ export function isrShrunk(partitions: readonly PartitionMetadata[], now: readonl
 }
 
 export const allLed = (ps: readonly PartitionMetadata[]) => ps.length > 0 && ps.every((p) => p.leader >= 0);
-export const allWhole = (ps: readonly PartitionMetadata[]) => ps.length > 0 && ps.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length);
-
+export const allWhole = (ps: readonly PartitionMetadata[]) =>
+  ps.length > 0 && ps.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length);
 
 export type ViewSource = "zookeeper" | "metadata";
 
@@ -91,7 +92,10 @@ export type ViewSource = "zookeeper" | "metadata";
  * The partitions with leader and ISR as ZooKeeper states them (replicas and the rest from `ps`), or
  * undefined when ZooKeeper has no state for one of them: then ZooKeeper is not the whole answer.
  */
-export function withZooKeeperStates(ps: readonly PartitionMetadata[], states: ReadonlyMap<string, PartitionState | null>): PartitionMetadata[] | undefined {
+export function withZooKeeperStates(
+  ps: readonly PartitionMetadata[],
+  states: ReadonlyMap<string, PartitionState | null>,
+): PartitionMetadata[] | undefined {
   const out: PartitionMetadata[] = [];
   for (const p of ps) {
     const s = states.get(keyOfPartition(p));
@@ -117,7 +121,15 @@ export function sourceOf(sources: readonly ViewSource[]): ViewSource | "mixed" |
  */
 export async function pollMetadata(
   probe: ClusterProbe,
-  o: { avoid: ReadonlySet<string>; topics?: readonly string[]; partitions?: readonly PartitionMetadata[]; pollMs: number; timeoutMs: number; t0: number; signal: AbortSignal },
+  o: {
+    avoid: ReadonlySet<string>;
+    topics?: readonly string[];
+    partitions?: readonly PartitionMetadata[];
+    pollMs: number;
+    timeoutMs: number;
+    t0: number;
+    signal: AbortSignal;
+  },
   step: (views: PartitionMetadata[][], elapsedMs: number, source: ViewSource) => boolean,
 ): Promise<WatchEnd> {
   let known: readonly PartitionMetadata[] = o.partitions ?? [];
@@ -175,7 +187,10 @@ export interface FailoverWatch {
 }
 
 export async function watchFailover(w: FailoverWatch): Promise<void> {
-  const { partitions, leaderless } = affectedBy(w.before.filter((p) => isWatched(p, w.options.topics)), w.hitBrokers);
+  const { partitions, leaderless } = affectedBy(
+    w.before.filter((p) => isWatched(p, w.options.topics)),
+    w.hitBrokers,
+  );
   if (partitions.length === 0) return;
   let leaderAfterMs: number | null = null;
   let isrShrunkAfterMs: number | null = null;
@@ -183,7 +198,15 @@ export async function watchFailover(w: FailoverWatch): Promise<void> {
   const from: ViewSource[] = [];
   const ended = await pollMetadata(
     w.probe,
-    { avoid: w.hitNames, topics: w.options.topics, partitions, pollMs: w.options.pollMs ?? 250, timeoutMs: w.options.timeoutMs ?? 60_000, t0: w.t0, signal: w.signal },
+    {
+      avoid: w.hitNames,
+      topics: w.options.topics,
+      partitions,
+      pollMs: w.options.pollMs ?? 250,
+      timeoutMs: w.options.timeoutMs ?? 60_000,
+      t0: w.t0,
+      signal: w.signal,
+    },
     (views, ms, source) => {
       last = views[0]!;
       if (leaderAfterMs === null && leaderless.length && views.every((v) => newLeaderElected(leaderless, v, w.hitBrokers))) {
@@ -231,7 +254,14 @@ export async function watchRecovery(w: RecoveryWatch): Promise<void> {
   const from: ViewSource[] = [];
   const ended = await pollMetadata(
     w.probe,
-    { avoid: new Set(), topics: w.options.topics, pollMs: w.options.pollMs ?? 250, timeoutMs: w.options.timeoutMs ?? 120_000, t0: w.t0, signal: w.signal },
+    {
+      avoid: new Set(),
+      topics: w.options.topics,
+      pollMs: w.options.pollMs ?? 250,
+      timeoutMs: w.options.timeoutMs ?? 120_000,
+      t0: w.t0,
+      signal: w.signal,
+    },
     (views, ms, source) => {
       watched = views[0]!.map(keyOfPartition);
       if (leaderAfterMs === null && views.every(allLed)) {

@@ -2,7 +2,7 @@
 // refused (no pause of a killed node, no second partition over the first: each family's conflict
 // reads this) and heal-all knows what to undo. Heal-all does not trust this alone: it also asks
 // every container for its state.
-import { nodesOf, type Grudge } from "./grudge.ts";
+import { type Grudge, nodesOf } from "./grudge.ts";
 
 export type ProcessFault = "kill" | "stop" | "pause";
 

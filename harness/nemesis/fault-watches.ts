@@ -2,7 +2,7 @@
 // them when what they watch changes (watches.ts): the families' actions call these around the act.
 import type { Recorder } from "../history/recorder.ts";
 import type { NemesisCluster } from "./capabilities.ts";
-import { watchFailover, watchRecovery, type WatchOptions } from "./failover-watch.ts";
+import { type WatchOptions, watchFailover, watchRecovery } from "./failover-watch.ts";
 import type { FaultState } from "./fault-state.ts";
 import type { ClusterProbe } from "./probe.ts";
 import type { QuorumAsker } from "./quorum-ask.ts";
@@ -64,7 +64,17 @@ export function faultWatches(o: {
       if (ids.size === 0) return;
       const t0 = performance.now();
       watches.start("failover", { nodes: hit, partition }, (signal) =>
-        watchFailover({ recorder, probe, fault: result.index, t0, before: before.partitions, hitBrokers: ids, hitNames: new Set(hit), options: watch, signal }),
+        watchFailover({
+          recorder,
+          probe,
+          fault: result.index,
+          t0,
+          before: before.partitions,
+          hitBrokers: ids,
+          hitNames: new Set(hit),
+          options: watch,
+          signal,
+        }),
       );
     },
     quorum(result, hit, leader, partition = false) {
@@ -87,7 +97,9 @@ export function faultWatches(o: {
     recovery(result, restored) {
       if (!watch || !inForce(result)) return;
       const t0 = performance.now();
-      watches.start("recovery", { nodes: restored }, (signal) => watchRecovery({ recorder, probe, fault: result.index, t0, options: watch, signal }));
+      watches.start("recovery", { nodes: restored }, (signal) =>
+        watchRecovery({ recorder, probe, fault: result.index, t0, options: watch, signal }),
+      );
     },
     close: (waitMs) => watches.close(waitMs),
   };

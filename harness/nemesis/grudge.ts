@@ -1,7 +1,8 @@
 // Network topologies as grudges (Jepsen's term): node → the nodes whose packets it drops. Pure, so
 // every shape is unit-tested without Docker; partition.ts turns a grudge into iptables rules.
-import { shuffle, type Rng } from "./rng.ts";
+
 import { KIND_NEEDS } from "../spec/fault-kinds.ts";
+import { type Rng, shuffle } from "./rng.ts";
 import { TOPOLOGIES, type Topology } from "./types.ts";
 
 export type Grudge = Record<string, string[]>;
@@ -67,8 +68,10 @@ export const ZOOKEEPER_ONLY_TOPOLOGIES: readonly Topology[] = TOPOLOGIES.filter(
 /** Why this topology cannot be cut in this cluster's metadata mode, or undefined. Pure. */
 export function topologyRefusal(topology: Topology, nodes: Nodes): string | undefined {
   const kraft = nodes.voters !== undefined && nodes.voters.length > 0;
-  if (!kraft && KRAFT_ONLY_TOPOLOGIES.includes(topology)) return `${topology} needs a KRaft controller quorum; this cluster runs ZooKeeper mode`;
-  if (kraft && ZOOKEEPER_ONLY_TOPOLOGIES.includes(topology)) return `${topology} needs ZooKeeper; this cluster runs KRaft (cut brokers from the controller quorum with cut-from-quorum)`;
+  if (!kraft && KRAFT_ONLY_TOPOLOGIES.includes(topology))
+    return `${topology} needs a KRaft controller quorum; this cluster runs ZooKeeper mode`;
+  if (kraft && ZOOKEEPER_ONLY_TOPOLOGIES.includes(topology))
+    return `${topology} needs ZooKeeper; this cluster runs KRaft (cut brokers from the controller quorum with cut-from-quorum)`;
   return undefined;
 }
 
@@ -106,11 +109,13 @@ function shapeOf(topology: Topology, nodes: Nodes, targets: readonly string[], r
       need();
       const voters = nodes.voters ?? [];
       const strangers = minus(targets, voters);
-      if (strangers.length) throw new Error(`isolate-controller cuts controllers from the other voters; ${strangers.join(", ")} is not a voter (voters: ${voters.join(", ")})`);
+      if (strangers.length)
+        throw new Error(
+          `isolate-controller cuts controllers from the other voters; ${strangers.join(", ")} is not a voter (voters: ${voters.join(", ")})`,
+        );
       return cut(targets, minus(voters, targets));
     }
-    case "cut-from-quorum":
-      // Brokers (all of them without targets) cut from every controller, still reaching each other
+    case "cut-from-quorum": // Brokers (all of them without targets) cut from every controller, still reaching each other
       // and clients: the controller fences them, yet they go on answering as leaders (zombies).
       // (Combined mode: brokers that are voters are never cut from themselves, so no targets cuts nothing.)
       {

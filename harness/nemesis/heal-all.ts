@@ -2,10 +2,11 @@
 // bookkeeping: an action that failed midway may have half-happened). Order matters: resume paused
 // nodes and start ZooKeeper first, remove every rule, and only then start brokers, once ZooKeeper
 // has let go of their old sessions (broker-sessions.ts).
-import type { FaultableNode, Partitionable } from "./capabilities.ts";
+
 import { waitOldSessionsGone } from "./broker-sessions.ts";
-import { healPartitions } from "./faults/partition.ts";
+import type { FaultableNode, Partitionable } from "./capabilities.ts";
 import { startNodes } from "./faults/kill.ts";
+import { healPartitions } from "./faults/partition.ts";
 import type { IptablesVariant } from "./iptables.ts";
 import type { ClusterProbe } from "./probe.ts";
 
@@ -40,9 +41,19 @@ export async function healAllNodes(
   await Promise.all(paused.map((n) => guard(n.name, async () => (await n.unpause(), r.resumed.push(n.name)))));
   // The metadata quorum first: ZooKeeper, or KRaft's dedicated controllers.
   // One at a time, in the order of their old addresses (faults/kill.ts startNodes).
-  await startNodes(down.filter((n) => n.role === "zookeeper" || n.role === "controller"), start);
+  await startNodes(
+    down.filter((n) => n.role === "zookeeper" || n.role === "controller"),
+    start,
+  );
   // A container that was down comes back in a fresh network namespace, without rules.
-  await guard("removing rules", async () => (r.removedFrom = await healPartitions(nodes.filter((n) => !down.includes(n)), o.variantOf)));
+  await guard(
+    "removing rules",
+    async () =>
+      (r.removedFrom = await healPartitions(
+        nodes.filter((n) => !down.includes(n)),
+        o.variantOf,
+      )),
+  );
   const brokers = down.filter((n) => n.role === "broker");
   if (brokers.length) {
     r.waitedForSessionMs = await waitOldSessionsGone(o.probe, brokers, o.sessionWaitMs);

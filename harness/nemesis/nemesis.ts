@@ -15,7 +15,7 @@
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import type { NemesisCluster } from "./capabilities.ts";
-import { clusterNodes, nemesisSettings, type ClusterNemesisOptions, type NemesisContext } from "./context.ts";
+import { type ClusterNemesisOptions, clusterNodes, type NemesisContext, nemesisSettings } from "./context.ts";
 import { actionOf } from "./families/index.ts";
 import { FaultState } from "./fault-state.ts";
 import { faultWatches } from "./fault-watches.ts";
@@ -40,7 +40,14 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   const state = new FaultState();
   const probe = o.probe ?? clusterProbe(cluster);
   const quorum = quorumAsker(cluster, state, o);
-  const watch = faultWatches({ recorder: o.recorder, cluster, state, probe, quorum, watch: o.watch === false ? undefined : (o.watch ?? {}) });
+  const watch = faultWatches({
+    recorder: o.recorder,
+    cluster,
+    state,
+    probe,
+    quorum,
+    watch: o.watch === false ? undefined : (o.watch ?? {}),
+  });
 
   // One nemesis op at a time, like Jepsen's single nemesis process.
   let tail: Promise<unknown> = Promise.resolve();
@@ -52,8 +59,14 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     return run;
   };
 
-  const record = (type: "invoke" | FaultResult["type"], f: FaultResult["f"], value: FaultValue) => o.recorder.record({ process: "nemesis", type, f, value });
-  const completion = (op: ReturnType<typeof record>, f: FaultResult["f"]): FaultResult => ({ type: op.type as FaultResult["type"], f, value: op.value as FaultValue, index: op.index });
+  const record = (type: "invoke" | FaultResult["type"], f: FaultResult["f"], value: FaultValue) =>
+    o.recorder.record({ process: "nemesis", type, f, value });
+  const completion = (op: ReturnType<typeof record>, f: FaultResult["f"]): FaultResult => ({
+    type: op.type as FaultResult["type"],
+    f,
+    value: op.value as FaultValue,
+    index: op.index,
+  });
 
   const ctx: NemesisContext = {
     ...clusterNodes(cluster),
@@ -66,7 +79,15 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     variantOf: variantCache(),
     describeQuorumNow: quorum.now,
     resolve: (spec, faulted = state.faulted()) =>
-      resolveTargets(spec, { brokers: cluster.brokers, zookeepers: cluster.zookeepers, controllers: cluster.controllers, quorumLeader: quorum.leader, rng: o.rng, probe, faulted }),
+      resolveTargets(spec, {
+        brokers: cluster.brokers,
+        zookeepers: cluster.zookeepers,
+        controllers: cluster.controllers,
+        quorumLeader: quorum.leader,
+        rng: o.rng,
+        probe,
+        faulted,
+      }),
     refuse(f, value, reason) {
       record("invoke", f, value);
       return completion(record("fail", f, { ...value, reason }), f);
@@ -85,10 +106,17 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   async function healEverything(): Promise<FaultResult> {
     watch.undone({ all: true });
     record("invoke", HEAL_ALL, { targets: [] });
-    const { problems, ...report } = await healAllNodes(ctx.all, { probe, variantOf: ctx.variantOf, sessionWaitMs: ctx.settings.sessionWaitMs });
+    const { problems, ...report } = await healAllNodes(ctx.all, {
+      probe,
+      variantOf: ctx.variantOf,
+      sessionWaitMs: ctx.settings.sessionWaitMs,
+    });
     state.clearAll();
     const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };
-    const result = completion(record(problems.length ? "info" : "ok", HEAL_ALL, problems.length ? { ...value, reason: problems.join("; ") } : value), HEAL_ALL);
+    const result = completion(
+      record(problems.length ? "info" : "ok", HEAL_ALL, problems.length ? { ...value, reason: problems.join("; ") } : value),
+      HEAL_ALL,
+    );
     if (value.targets.length) watch.recovery(result, [...report.started, ...report.resumed]);
     return result;
   }

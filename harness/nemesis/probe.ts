@@ -10,9 +10,10 @@
 // it: a ZooKeeper container's bash opens a session to its own server (127.0.0.1:2181) and sends the
 // requests in ZooKeeper's wire format (jute), built and parsed here: connect, one getData per path,
 // closeSession (the server then closes the connection). The replies come back base64-encoded.
-import { fetchBrokerMetadata, keyOfPartition, type BrokerMetadata } from "./broker-metadata.ts";
-import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
+
 import { controllerOf, readEphemerals, registeredBrokers, zkMode } from "../cluster/zookeeper-words.ts";
+import { type BrokerMetadata, fetchBrokerMetadata, keyOfPartition } from "./broker-metadata.ts";
+import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
 
 export interface SourcedMetadata extends BrokerMetadata {
   /** The broker that answered. */
@@ -35,7 +36,10 @@ export interface ClusterProbe {
    * partition has no state node), from the first ZooKeeper node not avoided that answers. Rejects
    * when none does. Absent without ZooKeeper nodes (KRaft) and in test fakes: callers use metadata.
    */
-  partitionStates?(partitions: readonly { topic: string; partition: number }[], avoid?: ReadonlySet<string>): Promise<Map<string, PartitionState | null>>;
+  partitionStates?(
+    partitions: readonly { topic: string; partition: number }[],
+    avoid?: ReadonlySet<string>,
+  ): Promise<Map<string, PartitionState | null>>;
 }
 
 /** A partition's state node in ZooKeeper. */
@@ -75,7 +79,12 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
       const answers = await Promise.all(
         cluster.brokers
           .filter((x) => !avoid.has(x.name))
-          .map((b) => fetchBrokerMetadata(portOf(b), o.topics, timeoutMs).then((md) => ({ ...md, from: b.name }), () => undefined)),
+          .map((b) =>
+            fetchBrokerMetadata(portOf(b), o.topics, timeoutMs).then(
+              (md) => ({ ...md, from: b.name }),
+              () => undefined,
+            ),
+          ),
       );
       return answers.filter((a): a is SourcedMetadata => a !== undefined);
     },
@@ -116,7 +125,9 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
       try {
         const data = await zkGetData(z, paths);
         lastZk = z.name;
-        return new Map<string, PartitionState | null>(partitions.map((p, i) => [keyOfPartition(p), data[i] === null ? null : parsePartitionState(data[i]!)]));
+        return new Map<string, PartitionState | null>(
+          partitions.map((p, i) => [keyOfPartition(p), data[i] === null ? null : parsePartitionState(data[i]!)]),
+        );
       } catch (err) {
         problems.push(`${z.name}: ${(err as Error).message}`);
       }

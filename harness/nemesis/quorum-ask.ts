@@ -39,9 +39,12 @@ export function quorumAsker(
   /** Brokers that can describe the quorum now: up, and reaching a voter majority. */
   const quorumBrokers = () => {
     const g = state.partition();
-    return cluster.brokers.filter((b) => b.externalPort !== undefined && !state.processFaultOf(b.name) && (!g || reachesQuorum(b.name, voterNames, g)));
+    return cluster.brokers.filter(
+      (b) => b.externalPort !== undefined && !state.processFaultOf(b.name) && (!g || reachesQuorum(b.name, voterNames, g)),
+    );
   };
-  const askControllers = () => ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => ask(c.controllerPort!, 1000));
+  const askControllers = () =>
+    ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => ask(c.controllerPort!, 1000));
   const now = async () => {
     const direct = await firstMatch(askControllers(), (q) => q.leaderId >= 0);
     if (direct) return direct;

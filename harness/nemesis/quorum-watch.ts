@@ -34,7 +34,10 @@ export function firstMatch<T>(asks: readonly Promise<T>[], ok: (x: T) => boolean
     let left = asks.length;
     if (left === 0) return resolve(undefined);
     for (const a of asks) {
-      a.then((x) => (ok(x) ? resolve(x) : undefined), () => undefined).finally(() => {
+      a.then(
+        (x) => (ok(x) ? resolve(x) : undefined),
+        () => undefined,
+      ).finally(() => {
         if (--left === 0) resolve(undefined);
       });
     }

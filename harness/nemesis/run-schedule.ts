@@ -54,9 +54,21 @@ function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions & { heal: false }): Promise<ScheduleOutcome>;
-export function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o?: RunScheduleOptions & { heal?: true }): Promise<ScheduleOutcome & { healAll: FaultResult }>;
-export async function runSchedule(schedule: readonly ScheduledFault[], nemesis: Nemesis, o: RunScheduleOptions = {}): Promise<ScheduleOutcome & { healAll?: FaultResult }> {
+export function runSchedule(
+  schedule: readonly ScheduledFault[],
+  nemesis: Nemesis,
+  o: RunScheduleOptions & { heal: false },
+): Promise<ScheduleOutcome>;
+export function runSchedule(
+  schedule: readonly ScheduledFault[],
+  nemesis: Nemesis,
+  o?: RunScheduleOptions & { heal?: true },
+): Promise<ScheduleOutcome & { healAll: FaultResult }>;
+export async function runSchedule(
+  schedule: readonly ScheduledFault[],
+  nemesis: Nemesis,
+  o: RunScheduleOptions = {},
+): Promise<ScheduleOutcome & { healAll?: FaultResult }> {
   const origin = o.origin ?? performance.now();
   const steps: ScheduleOutcome["steps"] = schedule.map((entry) => ({ entry }));
   let healAll: FaultResult | undefined;

@@ -3,8 +3,9 @@
 // disjoint, so no node ever gets two contradictory faults (a pause of a killed broker, iptables
 // rules in a container that is restarted underneath them). Targets are resolved at fault time, so
 // this is decided from the target *specs*: a ZooKeeper fault and a broker fault never share a node.
-import { familyOf } from "./families/index.ts";
+
 import type { Domain } from "./families/family.ts";
+import { familyOf } from "./families/index.ts";
 import type { FaultSpec } from "./types.ts";
 
 export type { Domain } from "./families/family.ts";

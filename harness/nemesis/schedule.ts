@@ -11,13 +11,13 @@
 import fc from "fast-check";
 import { z } from "zod";
 import { hasUndo } from "../../checkers/fault-names.ts";
-import { conflicts } from "./schedule-rules.ts";
 import { SpecError } from "../spec/errors.ts";
-import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, type BrokerTargetKind } from "../spec/faults.ts";
+import { BROKER_TARGETS, type BrokerTargetKind, FAULT_KINDS, kindsNotIn } from "../spec/faults.ts";
 import { FAMILIES } from "./families/index.ts";
+import { conflicts } from "./schedule-rules.ts";
 import type { ScheduledSpec, TargetSpec } from "./types.ts";
 
-export { BROKER_TARGETS, FAULT_KINDS, type BrokerTargetKind, type FaultKind } from "../spec/faults.ts";
+export { BROKER_TARGETS, type BrokerTargetKind, FAULT_KINDS, type FaultKind } from "../spec/faults.ts";
 
 /** A fault proper (not an undo) with its time and duration. */
 export type ScheduledFault = ScheduledSpec & {
@@ -82,7 +82,9 @@ export function faultArbitrary(o: ScheduleOptions): fc.Arbitrary<Fault> {
         if (ids.length) choices.push(fc.constantFrom(...ids).map((of) => ({ kind: k, of })));
       } else if (k === "controllers") {
         // KRaft's quorum: a minority (the quorum keeps a leader), a majority or all (metadata frozen).
-        choices.push(fc.constantFrom<TargetSpec>({ kind: "controller-minority" }, { kind: "controller-majority" }, { kind: "all-controllers" }));
+        choices.push(
+          fc.constantFrom<TargetSpec>({ kind: "controller-minority" }, { kind: "controller-majority" }, { kind: "all-controllers" }),
+        );
       } else choices.push(fc.constant({ kind: k }));
     }
     return choices.length ? fc.oneof(...choices) : undefined;

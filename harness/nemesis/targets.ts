@@ -6,7 +6,7 @@ import { parseKey } from "./broker-metadata.ts";
 import type { Named } from "./capabilities.ts";
 import { coordinatorPartition, stateTopicOf } from "./coordinator.ts";
 import type { ClusterProbe } from "./probe.ts";
-import { shuffle, type Rng } from "./rng.ts";
+import { type Rng, shuffle } from "./rng.ts";
 import type { FaultValue, TargetSpec } from "./types.ts";
 
 export interface Resolved {
@@ -77,7 +77,8 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
       const views = await ctx.probe.metadataAll({ avoid: ctx.faulted, topics: [topic] });
       if (views.length === 0) throw new TargetError(`no healthy broker answers metadata for ${spec.of}`);
       const leaders = views.map((v) => v.partitions.find((x) => x.topic === topic && x.partition === partition)?.leader);
-      if (leaders.every((l) => l === undefined)) throw new TargetError(`${spec.of} is not in the metadata of ${views.map((v) => v.from).join(", ")}`);
+      if (leaders.every((l) => l === undefined))
+        throw new TargetError(`${spec.of} is not in the metadata of ${views.map((v) => v.from).join(", ")}`);
       // Brokers can disagree for a moment after a change (a stale cache): the most common answer wins.
       const leader = mostCommon(leaders.filter((l): l is number => l !== undefined));
       if (leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${views.map((v) => v.from).join(", ")})`);
@@ -90,7 +91,10 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
       const topic = stateTopicOf(spec.kind);
       const views = await ctx.probe.metadataAll({ avoid: ctx.faulted, topics: [topic] });
       const count = Math.max(0, ...views.map((v) => v.partitions.filter((p) => p.topic === topic).length));
-      if (count === 0) throw new TargetError(`${spec.kind} of ${spec.of}: ${topic} does not exist yet (no ${spec.kind === "txn-coordinator" ? "transactional producer" : "consumer group"} has used this cluster)`);
+      if (count === 0)
+        throw new TargetError(
+          `${spec.kind} of ${spec.of}: ${topic} does not exist yet (no ${spec.kind === "txn-coordinator" ? "transactional producer" : "consumer group"} has used this cluster)`,
+        );
       const partition = `${topic}-${coordinatorPartition(spec.of, count)}`;
       const r = await resolveTargets({ kind: "leader", of: partition }, ctx);
       const who = spec.kind === "txn-coordinator" ? { transactionalId: spec.of } : { groupId: spec.of };
@@ -114,7 +118,12 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
     case "all-controllers": {
       const cs = ctx.controllers ?? [];
       if (cs.length === 0) throw new TargetError(`${spec.kind}: this cluster has no KRaft quorum`);
-      const size = spec.kind === "all-controllers" ? cs.length : spec.kind === "controller-majority" ? majoritySize(cs.length) : minoritySize(cs.length);
+      const size =
+        spec.kind === "all-controllers"
+          ? cs.length
+          : spec.kind === "controller-majority"
+            ? majoritySize(cs.length)
+            : minoritySize(cs.length);
       return { nodes: some(cs, size, spec.kind.replace("-", " ")) };
     }
     case "zk-leader": {
@@ -129,7 +138,6 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
     }
   }
 }
-
 
 function mostCommon(xs: readonly number[]): number {
   const counts = new Map<number, number>();

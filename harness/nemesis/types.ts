@@ -6,7 +6,7 @@ import type { OpType } from "../history/recorder.ts";
 import type { TargetSpec, Topology } from "../spec/faults.ts";
 import type { FamilySpec } from "./families/index.ts";
 
-export { TOPOLOGIES, type TargetSpec, type Topology } from "../spec/faults.ts";
+export { type TargetSpec, TOPOLOGIES, type Topology } from "../spec/faults.ts";
 
 export type TargetKind = TargetSpec["kind"];
 

@@ -10,7 +10,8 @@ export function checkResult(asked: FaultSpec["fault"] | "heal-all", r: FaultResu
   const problems: string[] = [];
   if (!["ok", "info", "fail"].includes(r.type)) problems.push(`type ${JSON.stringify(r.type)} is not ok, info or fail`);
   if (r.f !== asked) problems.push(`completion f ${JSON.stringify(r.f)} for a ${asked} invocation`);
-  if (!Array.isArray(r.value?.targets) || !r.value.targets.every((t) => typeof t === "string")) problems.push("value.targets is not a list of node names");
+  if (!Array.isArray(r.value?.targets) || !r.value.targets.every((t) => typeof t === "string"))
+    problems.push("value.targets is not a list of node names");
   if (r.type === "fail" && !r.value?.reason) problems.push("a fail carries no reason");
   if ((opts.needsUndo ?? true) && r.type === "ok" && hasUndo(asked) && !r.undo) problems.push(`an ok ${asked} has no undo`);
   if (problems.length) throw new NemesisContractError(`nemesis broke its contract: ${problems.join("; ")}`);

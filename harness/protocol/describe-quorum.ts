@@ -4,7 +4,7 @@
 // machine, so the request is built and parsed here (v1: flexible, compact arrays and tagged fields,
 // served by 3.9 and 4.x alike). A broker forwards it to the active controller, so the address is a
 // broker's client listener (127.0.0.1:<port>).
-import { protocolWriter, ProtocolReader, roundTrip, sizePrefixed } from "./framing.ts";
+import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
 
 export interface QuorumReplica {
   id: number;

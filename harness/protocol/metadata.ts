@@ -2,7 +2,7 @@
 // kafkajs cannot do this: its admin sends each metadata request to a random broker of its pool, so
 // during a partition it may ask the isolated broker, which still believes it leads. Failover times
 // and target resolution need the view of a chosen, healthy broker.
-import { protocolWriter, ProtocolReader, roundTrip, sizePrefixed } from "./framing.ts";
+import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
 
 export interface PartitionMetadata {
   topic: string;

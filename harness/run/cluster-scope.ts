@@ -1,7 +1,7 @@
 // The run's cluster as a scope: started here, or the shared one a suite passed in (which gets a
 // fresh topic per run); on leaving the scope every node's log is saved into the run folder, then
 // the cluster is stopped if this run started it (a shared cluster's owner stops it).
-import { createTopic, startCluster, type Cluster } from "../cluster/cluster.ts";
+import { type Cluster, createTopic, startCluster } from "../cluster/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "./scope.ts";

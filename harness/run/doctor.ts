@@ -4,7 +4,7 @@ import { produceValues, readValues } from "../clients/kafkajs/round-trip.ts";
 import { findLeftovers } from "../cluster/cleanup.ts";
 import { createTopic, startCluster } from "../cluster/cluster.ts";
 import { ensureImages } from "../images/build-images.ts";
-import { parseClusterSpec, type ClusterSpecInput, type MetadataMode } from "../spec/cluster.ts";
+import { type ClusterSpecInput, type MetadataMode, parseClusterSpec } from "../spec/cluster.ts";
 import { ensureEngine } from "../util/engine.ts";
 import { secondsSince } from "../util/wait.ts";
 
@@ -32,9 +32,21 @@ const RECORDS = 1000;
 export async function doctor(progress: (m: string) => void, clusterInput: ClusterSpecInput = {}): Promise<DoctorReport> {
   const spec = parseClusterSpec(clusterInput); // a bad flag fails before anything starts
   const r: DoctorReport = {
-    ok: false, metadata: spec.metadata, kafkaVersion: spec.kafkaVersion, engine: "", image: "", imagesBuilt: false, imagesSeconds: 0, clusterReadySeconds: 0,
-    produced: 0, consumed: 0, missing: RECORDS, roundTripSeconds: 0, teardownSeconds: 0,
-    leftoverContainers: 0, leftoverNetworks: 0,
+    ok: false,
+    metadata: spec.metadata,
+    kafkaVersion: spec.kafkaVersion,
+    engine: "",
+    image: "",
+    imagesBuilt: false,
+    imagesSeconds: 0,
+    clusterReadySeconds: 0,
+    produced: 0,
+    consumed: 0,
+    missing: RECORDS,
+    roundTripSeconds: 0,
+    teardownSeconds: 0,
+    leftoverContainers: 0,
+    leftoverNetworks: 0,
   };
   let runId: string | undefined;
   try {
@@ -51,7 +63,9 @@ export async function doctor(progress: (m: string) => void, clusterInput: Cluste
       const t = performance.now();
       const rf = Math.min(3, cluster.brokers.length);
       await createTopic(cluster.bootstrap(), "doctor", {
-        partitions: 3, replicationFactor: rf, config: { "min.insync.replicas": String(Math.min(2, rf)) },
+        partitions: 3,
+        replicationFactor: rf,
+        config: { "min.insync.replicas": String(Math.min(2, rf)) },
       });
       const values = Array.from({ length: RECORDS }, (_, i) => i);
       progress(`doctor: producing ${RECORDS} records with acks=all`);
@@ -73,6 +87,12 @@ export async function doctor(progress: (m: string) => void, clusterInput: Cluste
   const left = await findLeftovers(runId).catch(() => ({ containers: ["?"], networks: ["?"] }));
   r.leftoverContainers = left.containers.length;
   r.leftoverNetworks = left.networks.length;
-  r.ok = !r.error && r.produced === RECORDS && r.consumed === RECORDS && r.missing === 0 && r.leftoverContainers === 0 && r.leftoverNetworks === 0;
+  r.ok =
+    !r.error &&
+    r.produced === RECORDS &&
+    r.consumed === RECORDS &&
+    r.missing === 0 &&
+    r.leftoverContainers === 0 &&
+    r.leftoverNetworks === 0;
   return r;
 }

@@ -2,10 +2,10 @@
 // runs alongside the workload; the run's heal phase calls healAll, once. With no fault kinds it does nothing.
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
-import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, seededRng, validateNemesis, type Schedule } from "../nemesis/index.ts";
+import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, type Schedule, seededRng, validateNemesis } from "../nemesis/index.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
 import { keysOf } from "../workload/plan.ts";
 import { coordinatorIdsOf } from "../workload/workload.ts";
-import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface FaultDriver {
   readonly schedule: Schedule;
@@ -35,7 +35,13 @@ export function faultSchedule(spec: TestSpec): Schedule {
 }
 
 /** `schedule`: the spec's fault schedule (faultSchedule), computed once by the caller. */
-export function createFaultDriver(spec: TestSpec, schedule: Schedule, cluster: Cluster, recorder: Recorder, progress: (m: string) => void): FaultDriver {
+export function createFaultDriver(
+  spec: TestSpec,
+  schedule: Schedule,
+  cluster: Cluster,
+  recorder: Recorder,
+  progress: (m: string) => void,
+): FaultDriver {
   // Without faults nothing touches the cluster: the no-op nemesis records nothing, so a fault-free
   // history holds no nemesis ops. The runner heals on signals itself (then saves logs and removes
   // the cluster, in that order), so the live nemesis does not.

@@ -2,7 +2,7 @@
 // is checked once (the derived structures kept for the report), the run's facts merged into the verdict
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
-import { checkKeepingDerived, exitCodeOf, judge, readHistoryFile, type RunFacts } from "../../checkers/index.ts";
+import { checkKeepingDerived, exitCodeOf, judge, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
@@ -36,7 +36,11 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
   // the same report later: the run's details go into spec.json's meta.
   Object.assign(r.meta, {
-    runId: r.cluster?.runId, versions: runVersions(r.cluster?.image, spec.cluster), workload: held.stats, finalReads: held.finalReads, interrupted: facts.interrupted,
+    runId: r.cluster?.runId,
+    versions: runVersions(r.cluster?.image, spec.cluster),
+    workload: held.stats,
+    finalReads: held.finalReads,
+    interrupted: facts.interrupted,
     ...(r.cleanupProblems.length ? { cleanupProblems: r.cleanupProblems } : {}),
     files: await runFilesOf(folder.dir),
   });
@@ -44,7 +48,16 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   const reportPath = await writeRunReport(folder.dir, { spec: storedSpec, history, results: storedResults, derived: checked.derived });
   await writeIndex(folder.root).catch((err: Error) => r.progress(`index: ${err.message}`));
   return {
-    spec, dir: folder.dir, historyPath: folder.historyPath, reportPath, results, workload: held.stats, finalReads: held.finalReads, interrupted: facts.interrupted,
-    history, faultsPlanned: r.faultsPlanned, exitCode: exitCodeOf(results, facts.interrupted),
+    spec,
+    dir: folder.dir,
+    historyPath: folder.historyPath,
+    reportPath,
+    results,
+    workload: held.stats,
+    finalReads: held.finalReads,
+    interrupted: facts.interrupted,
+    history,
+    faultsPlanned: r.faultsPlanned,
+    exitCode: exitCodeOf(results, facts.interrupted),
   };
 }

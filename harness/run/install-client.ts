@@ -102,7 +102,8 @@ async function checkPrerequisites(): Promise<string> {
   const missing: string[] = [];
   for (const cmd of ["make", "gcc", "g++", "python3", "npm"]) if (!(await succeeds("sh", ["-c", `command -v ${cmd}`]))) missing.push(cmd);
   for (const header of ["/usr/include/openssl/ssl.h", "/usr/include/zlib.h"]) if (!existsSync(header)) missing.push(header);
-  if (missing.length) throw new ClientLibraryError(`building the confluent client needs ${missing.join(", ")}, which this machine lacks`, APT_ADVICE);
+  if (missing.length)
+    throw new ClientLibraryError(`building the confluent client needs ${missing.join(", ")}, which this machine lacks`, APT_ADVICE);
   const nodedir = nodeHeadersPrefix();
   if (!nodedir) {
     throw new ClientLibraryError(
@@ -122,9 +123,16 @@ export interface InstallResult {
   log?: string;
 }
 
-export async function installClient(name: string, progress: (m: string) => void, opts: { force?: boolean; dir?: string } = {}): Promise<InstallResult> {
+export async function installClient(
+  name: string,
+  progress: (m: string) => void,
+  opts: { force?: boolean; dir?: string } = {},
+): Promise<InstallResult> {
   if (!(INSTALLABLE_CLIENTS as readonly string[]).includes(name)) {
-    throw new ClientLibraryError(`no client named ${JSON.stringify(name)} to install`, `kafka-harness install-client ${INSTALLABLE_CLIENTS.join(" | ")} (kafkajs comes with the harness; platformatic: npm install @platformatic/kafka@~1.35.0)`);
+    throw new ClientLibraryError(
+      `no client named ${JSON.stringify(name)} to install`,
+      `kafka-harness install-client ${INSTALLABLE_CLIENTS.join(" | ")} (kafkajs comes with the harness; platformatic: npm install @platformatic/kafka@~1.35.0)`,
+    );
   }
   const dir = opts.dir ?? confluentDir();
   const started = performance.now();
@@ -132,7 +140,9 @@ export async function installClient(name: string, progress: (m: string) => void,
   if (!opts.force && installedConfluentVersion(dir) === CONFLUENT_VERSION) {
     const librdkafka = await loadsIn(dir).catch(() => undefined);
     if (librdkafka) {
-      progress(`install-client: ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} is already installed in ${dir} (librdkafka ${librdkafka}); --force builds it again`);
+      progress(
+        `install-client: ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} is already installed in ${dir} (librdkafka ${librdkafka}); --force builds it again`,
+      );
       return { dir, version: CONFLUENT_VERSION, librdkafka, built: false, seconds: seconds() };
     }
   }
@@ -149,7 +159,10 @@ export async function installClient(name: string, progress: (m: string) => void,
   const realMake = (await run("sh", ["-c", "command -v make"])).trim();
   await writeFile(join(staging, ".shim", "make"), makeShim(realMake, jobs));
   await chmod(join(staging, ".shim", "make"), 0o755);
-  await writeFile(join(staging, "package.json"), `${JSON.stringify({ name: "kafka-harness-client-confluent", private: true, description: `built by ${"kafka-harness install-client confluent"}` }, null, 2)}\n`);
+  await writeFile(
+    join(staging, "package.json"),
+    `${JSON.stringify({ name: "kafka-harness-client-confluent", private: true, description: `built by ${"kafka-harness install-client confluent"}` }, null, 2)}\n`,
+  );
 
   const log = await open(logPath, "w");
   const state = new BuildProgress();
@@ -162,33 +175,47 @@ export async function installClient(name: string, progress: (m: string) => void,
     if (performance.now() - lastPrint > 60_000) say();
   }, 5000);
   try {
-    await run("npm", ["install", "--no-audit", "--no-fund", "--foreground-scripts", "--loglevel=http", `${CONFLUENT_PACKAGE}@${CONFLUENT_VERSION}`], {
-      cwd: staging,
-      env: buildEnv(process.env, { nodedir, shimDir: join(staging, ".shim") }),
-      onLine: (l) => {
-        void log.write(`${l}\n`);
-        if (state.line(l)) say();
+    await run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--foreground-scripts", "--loglevel=http", `${CONFLUENT_PACKAGE}@${CONFLUENT_VERSION}`],
+      {
+        cwd: staging,
+        env: buildEnv(process.env, { nodedir, shimDir: join(staging, ".shim") }),
+        onLine: (l) => {
+          void log.write(`${l}\n`);
+          if (state.line(l)) say();
+        },
       },
-    });
+    );
   } catch (err) {
-    throw new ClientLibraryError(`building ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} failed after ${formatElapsed(seconds())}:\n${tailOf(err, 15)}`, `read ${logPath}; the folder ${staging} is left for it`);
+    throw new ClientLibraryError(
+      `building ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION} failed after ${formatElapsed(seconds())}:\n${tailOf(err, 15)}`,
+      `read ${logPath}; the folder ${staging} is left for it`,
+    );
   } finally {
     clearInterval(ticker);
     await log.close();
   }
   const librdkafka = await loadsIn(staging).catch((err: unknown) => {
-    throw new ClientLibraryError(`the build of ${CONFLUENT_PACKAGE} finished but the addon does not load: ${tailOf(err, 5)}`, `read ${logPath}`);
+    throw new ClientLibraryError(
+      `the build of ${CONFLUENT_PACKAGE} finished but the addon does not load: ${tailOf(err, 5)}`,
+      `read ${logPath}`,
+    );
   });
   await rm(join(staging, ".shim"), { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
-  progress(`install-client: done in ${formatElapsed(seconds())}: ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION}, librdkafka ${librdkafka}, in ${dir}`);
+  progress(
+    `install-client: done in ${formatElapsed(seconds())}: ${CONFLUENT_PACKAGE} ${CONFLUENT_VERSION}, librdkafka ${librdkafka}, in ${dir}`,
+  );
   return { dir, version: CONFLUENT_VERSION, librdkafka, built: true, seconds: seconds(), log: join(dir, "install.log") };
 }
 
 /** Loads the addon in a child Node (a crash there cannot take this process down); its librdkafka version. */
 async function loadsIn(dir: string): Promise<string> {
-  const out = await run(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(CONFLUENT_PACKAGE)}).librdkafkaVersion)`], { cwd: dir });
+  const out = await run(process.execPath, ["-e", `process.stdout.write(require(${JSON.stringify(CONFLUENT_PACKAGE)}).librdkafkaVersion)`], {
+    cwd: dir,
+  });
   return out.trim();
 }
 

@@ -4,9 +4,9 @@
 // progress line, the phase's deadline, the marker ops that record the phase in the history itself
 // (checkers/phases.ts), and the run's cancel: a cancelled run skips every phase but heal.
 import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
-import type { ClientContext } from "../clients/context.ts";
 import type { KafkaClient } from "../clients/client.ts";
-import { readFinal, type FinalReadResult } from "../clients/final-reads.ts";
+import type { ClientContext } from "../clients/context.ts";
+import { type FinalReadResult, readFinal } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import type { Recorder } from "../history/recorder.ts";
@@ -51,7 +51,8 @@ export interface RunPhase {
 }
 
 const workloadPhase: RunPhase = {
-  describe: ({ spec }) => `workload${spec.faults.kinds.length ? ` with faults (${spec.faults.kinds.join(", ")})` : ""} for ${spec.workload.timeLimitSeconds} s`,
+  describe: ({ spec }) =>
+    `workload${spec.faults.kinds.length ? ` with faults (${spec.faults.kinds.join(", ")})` : ""} for ${spec.workload.timeLimitSeconds} s`,
   timeLimitMs: ({ spec }) => spec.workload.timeLimitSeconds * 1000,
   marker: {
     f: "workload",
@@ -59,7 +60,8 @@ const workloadPhase: RunPhase = {
     // ok: the workload ran its time limit; info: it was cut short (see the verdict's reason).
     end: ({ life }, e) => ({ type: life.signal.aborted ? "info" : "ok", value: { seconds: e.seconds } }),
   },
-  tick: ({ held, recorder, faults }, s) => `  ${s} s: ${statsLine(held.stats)}; ${recorder.ops.length} ops; faults in force: ${faults.inForce().join(", ") || "none"}`,
+  tick: ({ held, recorder, faults }, s) =>
+    `  ${s} s: ${statsLine(held.stats)}; ${recorder.ops.length} ops; faults in force: ${faults.inForce().join(", ") || "none"}`,
   async run(ctx, signal) {
     const onProgress = (s: WorkloadStats) => void (ctx.held.stats = s);
     [ctx.held.stats] = await sideBySide<[WorkloadStats, void]>(
@@ -97,12 +99,18 @@ const finalReadsPhase: RunPhase = {
     f: "final-reads",
     start: ({ workload }) => ({ keys: workload.plan.keys }),
     // The history says by itself whether loss is decidable (checkers/phases.ts).
-    end: (_, e) => ("error" in e ? { type: "info", value: { reason: messageOf(e.error) } } : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value }),
+    end: (_, e) =>
+      "error" in e
+        ? { type: "info", value: { reason: messageOf(e.error) } }
+        : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
   },
   async run({ spec, clients, workload, client, held, life }) {
     const r = await readFinal(clients, spec.topic.name, workload.plan.keys, spec.finalReadTimeoutSeconds * 1000, client);
     held.finalReads = r;
-    if (!r.complete) life.undecidable(`final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(r.reached)} of ${JSON.stringify(r.endOffsets)})`);
+    if (!r.complete)
+      life.undecidable(
+        `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(r.reached)} of ${JSON.stringify(r.endOffsets)})`,
+      );
     return r;
   },
 };
@@ -111,12 +119,15 @@ export const RUN_PHASES: readonly RunPhase[] = [workloadPhase, healPhase, recove
 
 /** Runs the phases in order; a phase that throws ends the loop (the run's scopes clean up). */
 export async function runPhases(phases: readonly RunPhase[], ctx: RunContext): Promise<void> {
-  const mark = (type: "invoke" | "ok" | "info", f: Phase, value: unknown) => ctx.recorder.record({ process: HARNESS_PROCESS, type, f, value });
+  const mark = (type: "invoke" | "ok" | "info", f: Phase, value: unknown) =>
+    ctx.recorder.record({ process: HARNESS_PROCESS, type, f, value });
   for (const [i, phase] of phases.entries()) {
     if (ctx.life.signal.aborted && !phase.always) continue;
     const started = performance.now();
     ctx.progress(`phase ${i + 1}/${phases.length}: ${phase.describe(ctx)}`);
-    const { signal, clear } = phase.timeLimitMs ? deadlineSignal(ctx.life.signal, phase.timeLimitMs(ctx)) : { signal: ctx.life.signal, clear: () => {} };
+    const { signal, clear } = phase.timeLimitMs
+      ? deadlineSignal(ctx.life.signal, phase.timeLimitMs(ctx))
+      : { signal: ctx.life.signal, clear: () => {} };
     if (phase.marker) mark("invoke", phase.marker.f, phase.marker.start(ctx));
     const ticker = phase.tick && setInterval(() => ctx.progress(phase.tick!(ctx, secondsSince(started))), 5000);
     let end: PhaseEnd | undefined;

@@ -4,7 +4,7 @@
 // schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder).
 import type { KafkaClient } from "../clients/client.ts";
 import { loadClient } from "../clients/registry.ts";
-import { prepareMachine, type Cluster } from "../cluster/cluster.ts";
+import { type Cluster, prepareMachine } from "../cluster/cluster.ts";
 import type { Schedule } from "../nemesis/index.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { loadWorkload, type Workload } from "../workload/workload.ts";
@@ -25,7 +25,11 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   let spec = parseTestSpec(input);
   if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
-    spec = { ...spec, topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` }, cluster: shared.spec };
+    spec = {
+      ...spec,
+      topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` },
+      cluster: shared.spec,
+    };
   }
   const client = await loadClient(spec.client);
   const workload = await loadWorkload(spec, client);

@@ -2,7 +2,7 @@
 // settings table (checkers/settings.ts): each setting with a spec path is a flag whose text parses
 // to the value at that path. Pure, so the mapping is tested without a cluster; a flag whose text is
 // no value of its kind says so, naming the flag; the spec's schema then judges the values.
-import { optionHeads, RUN_SETTINGS, SETTINGS, camel, flagValue, type RunFlags } from "../../checkers/settings.ts";
+import { camel, flagValue, optionHeads, RUN_SETTINGS, type RunFlags, SETTINGS } from "../../checkers/settings.ts";
 import { SpecError } from "../spec/errors.ts";
 import type { TestSpecInput } from "../spec/test-spec.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
@@ -10,14 +10,19 @@ import { deepMerge, type Plain } from "../util/merge.ts";
 export type { RunFlags };
 
 // Every path of the table is a field of the spec's schema (its input type, inferred by zod).
-type SpecPath = { [A in keyof TestSpecInput]-?: readonly [A] | (NonNullable<TestSpecInput[A]> extends object ? readonly [A, keyof NonNullable<TestSpecInput[A]>] : never) }[keyof TestSpecInput];
+type SpecPath = {
+  [A in keyof TestSpecInput]-?:
+    | readonly [A]
+    | (NonNullable<TestSpecInput[A]> extends object ? readonly [A, keyof NonNullable<TestSpecInput[A]>] : never);
+}[keyof TestSpecInput];
 type TablePath = Extract<(typeof SETTINGS)[number], { path: unknown }>["path"];
 const pathsAreSpecFields: TablePath extends SpecPath ? true : never = true;
 void pathsAreSpecFields;
 
 /** The run command's options, with the spec's defaults in their help; a setting without help has
  *  its option written out in harness/cli.ts (the fault lists). */
-export const runOptions = (): Array<{ head: string; help: string }> => RUN_SETTINGS.filter((s) => s.help !== undefined).flatMap((s) => optionHeads(s, true));
+export const runOptions = (): Array<{ head: string; help: string }> =>
+  RUN_SETTINGS.filter((s) => s.help !== undefined).flatMap((s) => optionHeads(s, true));
 
 function setPath(into: Plain, path: readonly string[], value: unknown): void {
   const [head, ...rest] = path;

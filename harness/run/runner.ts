@@ -22,7 +22,7 @@ import { noWorkloadStats, type WorkloadStats } from "../workload/workload.ts";
 import { createRunTopic, openCluster } from "./cluster-scope.ts";
 import { createFaultDriver } from "./fault-driver.ts";
 import { finishRun } from "./finish.ts";
-import { RUN_PHASES, runPhases, type RunContext } from "./phases.ts";
+import { RUN_PHASES, type RunContext, runPhases } from "./phases.ts";
 import { prepareRun } from "./prepare.ts";
 import { deferred, messageOf, runLifetime } from "./scope.ts";
 import { workloadEnv } from "./workload-env.ts";
@@ -79,7 +79,13 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   return life.run(async () => {
     try {
       // Left in reverse order: heal, then save node logs and stop the cluster (if started here).
-      await using scope = await openCluster(spec, { shared: opts.cluster, image, logsDir: folder.logsDir, progress, problems: cleanupProblems });
+      await using scope = await openCluster(spec, {
+        shared: opts.cluster,
+        image,
+        logsDir: folder.logsDir,
+        progress,
+        problems: cleanupProblems,
+      });
       cluster = scope.cluster;
       life.windDownFirst();
       const env = workloadEnv(() => scope.cluster.bootstrap(), progress);
@@ -96,7 +102,17 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     }
     for (const p of cleanupProblems) progress(`run: cleanup: ${p}`);
     const facts = { interrupted: life.interrupted, unknownReason: life.unknownReason };
-    const outcome = await finishRun({ spec, folder, meta, facts, cluster, held, cleanupProblems, faultsPlanned: schedule.length, progress });
+    const outcome = await finishRun({
+      spec,
+      folder,
+      meta,
+      facts,
+      cluster,
+      held,
+      cleanupProblems,
+      faultsPlanned: schedule.length,
+      progress,
+    });
     if (environment) throw environment;
     progress(`run: ${verdictWord(outcome.results.valid)}; report ${outcome.reportPath}`);
     return outcome;

@@ -54,22 +54,29 @@ export function runLifetime(progress: (m: string) => void): RunLifetime {
     undecidable,
     async run(work) {
       let done: Promise<unknown> | undefined;
-      const windDown = () => done?.then(() => undefined, () => undefined);
+      const windDown = () =>
+        done?.then(
+          () => undefined,
+          () => undefined,
+        );
       // Two hooks, registered once: the `first` one cancels at once (and, once the run holds a
       // cluster, waits for the run to heal, save its node logs and stop the cluster itself); the
       // other waits for the run after the clusters' own removal hooks, which are newer than it:
       // a cluster still starting is removed by its own hook, and the run then checks what it has.
-      const unregisterFirst = onShutdown(async (cause) => {
-        if ("signal" in cause) {
-          interrupted = true;
-          cancel("interrupted before the final reads: loss is not decidable");
-          progress("run: interrupted — stopping clients, healing, checking what was recorded");
-        } else {
-          cancel(`run failed: uncaught error: ${messageOf(cause.error)}`);
-          progress("run: uncaught error — stopping clients, healing, checking what was recorded");
-        }
-        if (first) await windDown();
-      }, { first: true });
+      const unregisterFirst = onShutdown(
+        async (cause) => {
+          if ("signal" in cause) {
+            interrupted = true;
+            cancel("interrupted before the final reads: loss is not decidable");
+            progress("run: interrupted — stopping clients, healing, checking what was recorded");
+          } else {
+            cancel(`run failed: uncaught error: ${messageOf(cause.error)}`);
+            progress("run: uncaught error — stopping clients, healing, checking what was recorded");
+          }
+          if (first) await windDown();
+        },
+        { first: true },
+      );
       const unregisterLast = onShutdown(windDown);
       try {
         done = work();

@@ -2,9 +2,10 @@
 // shrink of several runs, the API's harnessFixture): the one place that decides which cluster a run
 // gets and that it is whole again before the run starts, since the previous run's faults were
 // healed but its replicas may still be catching up.
-import { READY_TOPIC, startCluster, type Cluster } from "../cluster/cluster.ts";
-import { waitTopicInSync } from "../cluster/readiness.ts";
+
 import { isDeepStrictEqual } from "node:util";
+import { type Cluster, READY_TOPIC, startCluster } from "../cluster/cluster.ts";
+import { waitTopicInSync } from "../cluster/readiness.ts";
 import type { ClusterSpec } from "../spec/cluster.ts";
 
 /** How long a shared cluster may take to have every replica back in sync before the next run. */
@@ -34,7 +35,8 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
   return {
     async clusterFor(spec) {
       let cluster = opts.given && isDeepStrictEqual(opts.given.spec, spec) ? opts.given : undefined;
-      if (opts.given && !cluster) opts.progress?.(`the given cluster ${opts.given.runId} is not the cluster this run asks for: it gets its own`);
+      if (opts.given && !cluster)
+        opts.progress?.(`the given cluster ${opts.given.runId} is not the cluster this run asks for: it gets its own`);
       if (!cluster && opts.share) {
         const key = JSON.stringify(spec);
         if (own?.key !== key) {

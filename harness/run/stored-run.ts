@@ -4,7 +4,7 @@
 // SpecErrors that name the run directory.
 import { join } from "node:path";
 import type { AnomalyType, Results } from "../../checkers/index.ts";
-import { readJsonObject, readStoredResults, RUN_FILES, RunFileError, specWithoutMeta } from "../../reports/run-folder.ts";
+import { RUN_FILES, RunFileError, readJsonObject, readStoredResults, specWithoutMeta } from "../../reports/run-folder.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -17,7 +17,13 @@ export async function readSpecFile(path: string, what = `spec ${path}`, missing 
     return specWithoutMeta(await readJsonObject(path));
   } catch (e) {
     if (!(e instanceof RunFileError)) throw e;
-    throw new SpecError(what, [e.problem === "missing" ? missing : e.problem === "not JSON" ? `${path} is not valid JSON: ${e.detail}` : `${path} must hold a JSON object`]);
+    throw new SpecError(what, [
+      e.problem === "missing"
+        ? missing
+        : e.problem === "not JSON"
+          ? `${path} is not valid JSON: ${e.detail}`
+          : `${path} must hold a JSON object`,
+    ]);
   }
 }
 

@@ -1,7 +1,8 @@
 // What a workload may ask of the run's cluster (harness/workload/workload.ts WorkloadEnv), built
 // from the cluster's bootstrap addresses.
-import { withAdmin } from "../kafkajs/factory.ts";
+
 import { waitTopicInSync } from "../cluster/readiness.ts";
+import { withAdmin } from "../kafkajs/factory.ts";
 import { OFFSETS_TOPIC, TXN_STATE_TOPIC } from "../nemesis/coordinator.ts";
 import { waitFor } from "../util/wait.ts";
 import type { WorkloadEnv } from "../workload/workload.ts";
@@ -12,7 +13,10 @@ export function workloadEnv(bootstrap: () => string[], progress: (m: string) => 
     progress,
     // Fetching a group's offsets finds the group's coordinator (creating __consumer_offsets).
     waitGroupCoordinator: (groupId, timeoutMs) =>
-      waitFor(`the coordinator of ${groupId}`, () => withAdmin(bootstrap(), (a) => a.fetchOffsets({ groupId }).then(() => true)), { timeoutMs, intervalMs: 1000 }).then(() => undefined),
+      waitFor(`the coordinator of ${groupId}`, () => withAdmin(bootstrap(), (a) => a.fetchOffsets({ groupId }).then(() => true)), {
+        timeoutMs,
+        intervalMs: 1000,
+      }).then(() => undefined),
     async waitCoordinatorTopicsInSync(timeoutMs) {
       await waitTopicInSync(bootstrap(), TXN_STATE_TOPIC, timeoutMs);
       await waitTopicInSync(bootstrap(), OFFSETS_TOPIC, timeoutMs);

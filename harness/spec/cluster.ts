@@ -64,7 +64,11 @@ export const ClusterSpecSchema = z
       ctx.addIssue({ code: "custom", path: ["kafkaVersion"], message: "must be 3.x or newer (the image is built for 3.9 and 4.x)" });
     }
     if (s.metadata === "kraft" && s.combined && s.controllers > s.brokers) {
-      ctx.addIssue({ code: "custom", path: ["controllers"], message: `combined controllers run on brokers: must not exceed cluster.brokers (${s.brokers})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["controllers"],
+        message: `combined controllers run on brokers: must not exceed cluster.brokers (${s.brokers})`,
+      });
     }
     if (s.zkSessionTimeoutMs < 2 * s.zkTickTimeMs || s.zkSessionTimeoutMs > 20 * s.zkTickTimeMs) {
       ctx.addIssue({

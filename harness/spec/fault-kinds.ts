@@ -34,7 +34,8 @@ export const KIND_NEEDS: Partial<Record<FaultKind, MetadataMode>> = {
 };
 
 /** The kinds a cluster of this metadata mode cannot have. */
-export const kindsNotIn = (mode: MetadataMode): FaultKind[] => FAULT_KINDS.filter((k) => KIND_NEEDS[k] !== undefined && KIND_NEEDS[k] !== mode);
+export const kindsNotIn = (mode: MetadataMode): FaultKind[] =>
+  FAULT_KINDS.filter((k) => KIND_NEEDS[k] !== undefined && KIND_NEEDS[k] !== mode);
 
 /** The --faults help: ZooKeeper mode's kinds, then what KRaft has instead. */
 export function faultKindsHelp(): string {

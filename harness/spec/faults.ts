@@ -3,9 +3,20 @@
 // acts on these; the spec only names them, so the spec depends on nothing else.
 import { z } from "zod";
 
-export { FAULT_KINDS, KIND_NEEDS, kindsNotIn, type FaultKind, type MetadataMode } from "./fault-kinds.ts";
+export { FAULT_KINDS, type FaultKind, KIND_NEEDS, kindsNotIn, type MetadataMode } from "./fault-kinds.ts";
 
-export const BROKER_TARGETS = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers", "txn-coordinator", "group-coordinator"] as const;
+export const BROKER_TARGETS = [
+  "random-broker",
+  "leader",
+  "controller",
+  "minority",
+  "majority",
+  "all-brokers",
+  "active-controller",
+  "controllers",
+  "txn-coordinator",
+  "group-coordinator",
+] as const;
 export type BrokerTargetKind = (typeof BROKER_TARGETS)[number];
 
 /** Which nodes a fault hits, decided when the fault happens, not when the schedule is made. */
@@ -52,19 +63,69 @@ export type TargetSpec =
  *   controller, still reaching each other and clients (fenced, perhaps still leading: zombies).
  * In KRaft mode, a partition leader cut-from-brokers keeps the controllers: the 2013 scenario.
  */
-export const TOPOLOGIES = ["isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "isolate-controller", "cut-from-quorum"] as const;
+export const TOPOLOGIES = [
+  "isolate",
+  "halves",
+  "ring",
+  "cut-from-brokers",
+  "cut-from-zookeeper",
+  "isolate-controller",
+  "cut-from-quorum",
+] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
 
-export const TargetSpecSchema = z.union([
-  z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
-  z.object({ kind: z.enum(["txn-coordinator", "group-coordinator"]), of: z.string().min(1) }).strict(),
-  z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
-  z.object({ kind: z.enum(["random-broker", "controller", "minority", "majority", "all-brokers", "zk-random", "zk-leader", "zk-minority", "zk-majority", "active-controller", "controller-minority", "controller-majority", "all-controllers"]) }).strict(),
-], { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' });
+export const TargetSpecSchema = z.union(
+  [
+    z.object({ kind: z.literal("leader"), of: z.string() }).strict(),
+    z.object({ kind: z.enum(["txn-coordinator", "group-coordinator"]), of: z.string().min(1) }).strict(),
+    z.object({ kind: z.literal("nodes"), names: z.array(z.string()).min(1) }).strict(),
+    z
+      .object({
+        kind: z.enum([
+          "random-broker",
+          "controller",
+          "minority",
+          "majority",
+          "all-brokers",
+          "zk-random",
+          "zk-leader",
+          "zk-minority",
+          "zk-majority",
+          "active-controller",
+          "controller-minority",
+          "controller-majority",
+          "all-controllers",
+        ]),
+      })
+      .strict(),
+  ],
+  { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' },
+);
 
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
-export const ScheduledFaultSchema = z.union([
-  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.enum(["kill", "stop", "pause"]), targets: TargetSpecSchema }).strict(),
-  z.object({ at: z.number().int().min(0), duration: z.number().int().min(0), fault: z.literal("partition"), topology: z.enum(TOPOLOGIES), targets: TargetSpecSchema.optional() }).strict(),
-  z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
-], { error: "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}" });
+export const ScheduledFaultSchema = z.union(
+  [
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.enum(["kill", "stop", "pause"]),
+        targets: TargetSpecSchema,
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("partition"),
+        topology: z.enum(TOPOLOGIES),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
+    z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+  ],
+  {
+    error:
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}",
+  },
+);

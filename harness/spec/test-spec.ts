@@ -6,7 +6,7 @@
 // holds the two equal.
 import { z } from "zod";
 import { ClientNameSchema } from "./client.ts";
-import { ClusterSpecSchema, withKafkaVersion, type ClusterSpec } from "./cluster.ts";
+import { type ClusterSpec, ClusterSpecSchema, withKafkaVersion } from "./cluster.ts";
 import { describeIssues, SpecError } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
 import { int } from "./numbers.ts";
@@ -22,7 +22,10 @@ export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 
 export const TestSpecSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9._-]+$/, { error: "must be letters, digits, dot, dash or underscore" }).default("kafka"),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]+$/, { error: "must be letters, digits, dot, dash or underscore" })
+      .default("kafka"),
     /** The seed of every generated choice (workload plan, fault schedule): same seed, same run plan. */
     seed: int(0, 2 ** 31 - 1).optional(),
     /** The Kafka client library the producers and consumers use (harness/clients). */
@@ -30,7 +33,10 @@ export const TestSpecSchema = z
     cluster: ClusterSpecSchema.prefault({}),
     topic: z
       .object({
-        name: z.string().regex(/^[a-zA-Z0-9._]+$/, { error: "must be letters, digits, dot or underscore (no dash: keys are <topic>-<partition>)" }).default("t"),
+        name: z
+          .string()
+          .regex(/^[a-zA-Z0-9._]+$/, { error: "must be letters, digits, dot or underscore (no dash: keys are <topic>-<partition>)" })
+          .default("t"),
         partitions: int(1, 32).default(3),
         replicationFactor: int(1, 5).default(3),
         minInsyncReplicas: int(1, 5).default(2),
@@ -94,45 +100,88 @@ export const TestSpecSchema = z
         maxDurationSeconds: z.number().positive().default(8),
       })
       .strict()
-      .default({ kinds: [], targets: ["leader", "random-broker", "controller", "minority"], overlap: false, intervalSeconds: 10, minDurationSeconds: 3, maxDurationSeconds: 8 }),
+      .default({
+        kinds: [],
+        targets: ["leader", "random-broker", "controller", "minority"],
+        overlap: false,
+        intervalSeconds: 10,
+        minDurationSeconds: 3,
+        maxDurationSeconds: 8,
+      }),
     recoveryTimeoutSeconds: z.number().positive().max(3600).default(60),
     finalReadTimeoutSeconds: z.number().positive().max(3600).default(60),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (s.topic.replicationFactor > s.cluster.brokers) {
-      ctx.addIssue({ code: "custom", path: ["topic", "replicationFactor"], message: `must not exceed cluster.brokers (${s.cluster.brokers})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["topic", "replicationFactor"],
+        message: `must not exceed cluster.brokers (${s.cluster.brokers})`,
+      });
     }
     if (s.topic.minInsyncReplicas > s.topic.replicationFactor) {
-      ctx.addIssue({ code: "custom", path: ["topic", "minInsyncReplicas"], message: `must not exceed topic.replicationFactor (${s.topic.replicationFactor})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["topic", "minInsyncReplicas"],
+        message: `must not exceed topic.replicationFactor (${s.topic.replicationFactor})`,
+      });
     }
     for (const [i, f] of (s.faults.schedule ?? []).entries()) {
       if (f.at + f.duration > s.workload.timeLimitSeconds * 1000) {
-        ctx.addIssue({ code: "custom", path: ["faults", "schedule", i], message: `ends at ${f.at + f.duration} ms, after the workload's ${s.workload.timeLimitSeconds} s` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", "schedule", i],
+          message: `ends at ${f.at + f.duration} ms, after the workload's ${s.workload.timeLimitSeconds} s`,
+        });
       }
     }
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
     }
     if (s.client === "platformatic" && s.consumer.mode === "subscribe") {
-      ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "platformatic" (its consumers use manual assignment; no group consumer yet)' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["consumer", "mode"],
+        message: 'must be "assign" with client "platformatic" (its consumers use manual assignment; no group consumer yet)',
+      });
     }
     if (s.client === "confluent" && s.consumer.mode === "subscribe") {
-      ctx.addIssue({ code: "custom", path: ["consumer", "mode"], message: 'must be "assign" with client "confluent" (its consumers use manual assignment; no group consumer yet)' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["consumer", "mode"],
+        message: 'must be "assign" with client "confluent" (its consumers use manual assignment; no group consumer yet)',
+      });
     }
     if (s.workload.kind === "txn" && s.producer.acks !== "all") {
-      ctx.addIssue({ code: "custom", path: ["producer", "acks"], message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["producer", "acks"],
+        message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)',
+      });
     }
     if (s.workload.kind === "txn" && s.client !== "kafkajs" && s.client !== "platformatic") {
-      ctx.addIssue({ code: "custom", path: ["workload", "kind"], message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["workload", "kind"],
+        message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
+      });
     }
     for (const t of ["txn-coordinator", "group-coordinator"] as const) {
       if (s.workload.kind !== "txn" && s.faults.targets.includes(t) && s.faults.kinds.length) {
-        ctx.addIssue({ code: "custom", path: ["faults", "targets"], message: `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids / groups)` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", "targets"],
+          message: `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids / groups)`,
+        });
       }
     }
     if (s.producer.idempotent && s.producer.acks !== "all") {
-      ctx.addIssue({ code: "custom", path: ["producer", "idempotent"], message: 'needs producer.acks "all" (Kafka rejects idempotence otherwise)' });
+      ctx.addIssue({
+        code: "custom",
+        path: ["producer", "idempotent"],
+        message: 'needs producer.acks "all" (Kafka rejects idempotence otherwise)',
+      });
     }
   });
 

@@ -33,20 +33,32 @@ export function registerReplayCommand(program: Command, exit: (code: number) => 
     .command("replay <run-dir>")
     .description("rerun a stored run with its spec and seed, and say whether its anomaly types appear again")
     .option("--times <n>", "replays to run", positiveInt("--times"), 1);
-  storedRunOptions(command, "comma-separated anomaly types to look for (default: those the run found)")
-    .action(async (runDir: string, o: { times: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
+  storedRunOptions(command, "comma-separated anomaly types to look for (default: those the run found)").action(
+    async (runDir: string, o: { times: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
       const progress = (m: string) => console.error(m);
       const { replayRun, formatReplay } = await import("./replay.ts");
       const r = await replayRun(runDir, { times: o.times, anomalies: o.anomalies, storeRoot: o.store, progress });
       const summary = formatReplay(r);
-      if (o.json) console.log(JSON.stringify({ runDir, seed: r.spec.seed, targets: r.targets, reproduced: r.reproduced, perType: r.perType, attempts: r.attempts, summary }));
+      if (o.json)
+        console.log(
+          JSON.stringify({
+            runDir,
+            seed: r.spec.seed,
+            targets: r.targets,
+            reproduced: r.reproduced,
+            perType: r.perType,
+            attempts: r.attempts,
+            summary,
+          }),
+        );
       else {
         for (const a of r.attempts) console.log(`${a.dir}: ${verdictInList(a.valid)}; ${a.anomalyTypes.join(", ") || "no anomalies"}`);
         console.log(summary);
       }
       // With nothing to look for, a replay that ran is a success; otherwise it must reproduce.
       exit(r.targets.length === 0 || r.reproduced > 0 ? 0 : 1);
-    });
+    },
+  );
 }
 
 /** `kafka-harness shrink <run-dir> [--max-runs N]`: exit 0 if a smaller spec kept the anomaly, 1 if none did. */
@@ -55,18 +67,27 @@ export function registerShrinkCommand(program: Command, exit: (code: number) => 
     .command("shrink <run-dir>")
     .description("try smaller specs (same seed) that still show the run's anomaly; writes shrunk-spec.json into the run dir")
     .option("--max-runs <n>", "runs to spend at most", positiveInt("--max-runs"), 8);
-  storedRunOptions(command, "comma-separated anomaly types to keep (default: those the run found)")
-    .action(async (runDir: string, o: { maxRuns: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
+  storedRunOptions(command, "comma-separated anomaly types to keep (default: those the run found)").action(
+    async (runDir: string, o: { maxRuns: number; anomalies?: AnomalyType[]; store: string; json?: boolean }) => {
       const progress = (m: string) => console.error(m);
       const { shrinkRun } = await import("./shrink.ts");
       const r = await shrinkRun(runDir, { maxRuns: o.maxRuns, anomalies: o.anomalies, storeRoot: o.store, progress });
-      if (o.json) console.log(JSON.stringify({ runDir, targets: r.targets, steps: r.steps, attempts: r.attempts, smallest: r.smallest, path: r.path }));
+      if (o.json)
+        console.log(
+          JSON.stringify({ runDir, targets: r.targets, steps: r.steps, attempts: r.attempts, smallest: r.smallest, path: r.path }),
+        );
       else {
-        for (const a of r.attempts) console.log(`${a.kept ? "kept   " : "dropped"} ${a.step}: ${a.anomalyTypes.join(", ") || "no anomalies"} (${a.dir})`);
-        console.log(r.steps.length ? `shrunk by: ${r.steps.join("; ")}` : `no smaller spec kept ${r.targets.join(" or ")} in ${r.attempts.length} run(s)`);
+        for (const a of r.attempts)
+          console.log(`${a.kept ? "kept   " : "dropped"} ${a.step}: ${a.anomalyTypes.join(", ") || "no anomalies"} (${a.dir})`);
+        console.log(
+          r.steps.length
+            ? `shrunk by: ${r.steps.join("; ")}`
+            : `no smaller spec kept ${r.targets.join(" or ")} in ${r.attempts.length} run(s)`,
+        );
         console.log(JSON.stringify(r.smallest, null, 2));
         console.log(`written: ${r.path}\nrun it: npx kafka-harness run --spec ${r.path}`);
       }
       exit(r.steps.length > 0 ? 0 : 1);
-    });
+    },
+  );
 }

@@ -1,8 +1,9 @@
 // A scenario's runs judged against its expectation (pure): the verdict each run must have, the
 // anomalies that must never appear, the ones some run must find, and the faults that must have
 // taken effect and the writes acknowledged and read for any of it to mean something.
-import { type AnomalyType, verdictName } from "../../checkers/index.ts";
+
 import type { FaultCounts } from "../../checkers/faults.ts";
+import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { Scenario } from "./suite-file.ts";
 
@@ -40,9 +41,16 @@ export function scenarioRunOf(o: RunOutcome): ScenarioRun {
   const anomalies: Partial<Record<AnomalyType, number>> = {};
   for (const t of o.results.anomalyTypes) anomalies[t] = o.results.anomalies[t]!.count;
   return {
-    seed: o.spec.seed, dir: o.dir, valid: o.results.valid, ops: o.results.stats.ops, sendsOk: o.results.stats.sends.ok,
-    acknowledged: o.results.stats.sends.ok + o.results.stats.txns.ok, valuesRead: o.results.stats.valuesRead,
-    anomalies, forbidden: o.results.forbidden, faultsPlanned: o.faultsPlanned,
+    seed: o.spec.seed,
+    dir: o.dir,
+    valid: o.results.valid,
+    ops: o.results.stats.ops,
+    sendsOk: o.results.stats.sends.ok,
+    acknowledged: o.results.stats.sends.ok + o.results.stats.txns.ok,
+    valuesRead: o.results.stats.valuesRead,
+    anomalies,
+    forbidden: o.results.forbidden,
+    faultsPlanned: o.faultsPlanned,
     faults: o.results.faults ?? { applied: 0, refused: 0, uncertain: 0, byKind: {} },
   };
 }
@@ -54,7 +62,8 @@ function faultProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   const tally = `${f.applied} applied, ${f.refused} refused, ${f.uncertain} uncertain of ${r.faultsPlanned} planned`;
   // A negative control under faults must have had a fault in force, or it proved nothing.
   const min = e.faultsApplied?.min ?? (e.never.length > 0 && r.faultsPlanned > 0 ? 1 : 0);
-  if (f.applied < min) problems.push(`seed ${r.seed}: faults ${tally}; at least ${min} must take effect for this scenario to test anything`);
+  if (f.applied < min)
+    problems.push(`seed ${r.seed}: faults ${tally}; at least ${min} must take effect for this scenario to test anything`);
   for (const [kind, n] of Object.entries(e.faultsApplied?.kinds ?? {})) {
     const got = f.byKind[kind]?.applied ?? 0;
     if (got < n) problems.push(`seed ${r.seed}: ${got} ${kind} fault(s) applied, at least ${n} required (faults ${tally})`);
@@ -68,8 +77,12 @@ function exercisedProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   const acknowledged = e.exercised?.acknowledged ?? control;
   const read = e.exercised?.read ?? control;
   const problems: string[] = [];
-  if (r.acknowledged < acknowledged) problems.push(`seed ${r.seed}: ${r.acknowledged} writes acknowledged (send ops ok + transactions committed), at least ${acknowledged} required for this scenario to test anything`);
-  if (r.valuesRead < read) problems.push(`seed ${r.seed}: ${r.valuesRead} values read, at least ${read} required for this scenario to test anything`);
+  if (r.acknowledged < acknowledged)
+    problems.push(
+      `seed ${r.seed}: ${r.acknowledged} writes acknowledged (send ops ok + transactions committed), at least ${acknowledged} required for this scenario to test anything`,
+    );
+  if (r.valuesRead < read)
+    problems.push(`seed ${r.seed}: ${r.valuesRead} values read, at least ${read} required for this scenario to test anything`);
   return problems;
 }
 
@@ -80,7 +93,9 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
   for (const r of runs) {
     const v = verdictName(r.valid);
     if (e.verdict && !(e.verdict === v || (e.verdict === "not-invalid" && v !== "invalid"))) {
-      problems.push(`seed ${r.seed}: verdict ${v}, expected ${e.verdict}${r.forbidden.length ? ` (forbidden: ${r.forbidden.join(", ")})` : ""}`);
+      problems.push(
+        `seed ${r.seed}: verdict ${v}, expected ${e.verdict}${r.forbidden.length ? ` (forbidden: ${r.forbidden.join(", ")})` : ""}`,
+      );
     }
     const seen = e.never.filter((t) => r.anomalies[t as AnomalyType]);
     if (seen.length) problems.push(`seed ${r.seed}: found ${seen.join(", ")}, which must never happen here`);
@@ -88,7 +103,9 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
   }
   const found = runs.filter((r) => e.finds.some((t) => r.anomalies[t as AnomalyType])).length;
   if (e.finds.length && found === 0 && !e.findsOptional) {
-    problems.push(`none of ${runs.length} run(s) found ${e.finds.join(" or ")}: the workload or faults did not expose what this configuration permits`);
+    problems.push(
+      `none of ${runs.length} run(s) found ${e.finds.join(" or ")}: the workload or faults did not expose what this configuration permits`,
+    );
   }
   return { found, met: problems.length === 0, problems };
 }

@@ -3,10 +3,10 @@
 // schedule replay exactly; Kafka's timing does not, so the answer is "k of N", not yes or no.
 import type { AnomalyType, Results } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
-import type { TestSpec } from "../spec/test-spec.ts";
+import { sharedClusters } from "../run/shared-cluster.ts";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
+import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface ReplayAttempt {
   dir: string;
@@ -38,7 +38,10 @@ export interface ReplayOptions {
 }
 
 /** Summarises replay attempts against the target types (pure). */
-export function tallyReplays(targets: AnomalyType[], attempts: Array<Omit<ReplayAttempt, "found">>): Pick<ReplayOutcome, "attempts" | "reproduced" | "perType"> {
+export function tallyReplays(
+  targets: AnomalyType[],
+  attempts: Array<Omit<ReplayAttempt, "found">>,
+): Pick<ReplayOutcome, "attempts" | "reproduced" | "perType"> {
   const perType: Partial<Record<AnomalyType, number>> = {};
   const full = attempts.map((a) => {
     const found = targets.filter((t) => a.anomalyTypes.includes(t));
@@ -58,7 +61,12 @@ export async function replayRun(runDir: string, opts: ReplayOptions = {}): Promi
   try {
     for (let i = 0; i < times; i++) {
       opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
-      const out: RunOutcome = await executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await clusters.clusterFor(spec.cluster), command: `kafka-harness replay ${runDir}` });
+      const out: RunOutcome = await executeRun(spec, {
+        storeRoot: opts.storeRoot,
+        progress: opts.progress,
+        cluster: await clusters.clusterFor(spec.cluster),
+        command: `kafka-harness replay ${runDir}`,
+      });
       attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });
     }
   } finally {

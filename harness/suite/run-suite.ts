@@ -3,13 +3,13 @@
 // until it finds it, and says how often it did.
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
-import { configLabel, faultsLabel } from "./table.ts";
-import { judge, scenarioRunOf, type ScenarioOutcome, type ScenarioRun } from "./judge.ts";
-import { scenarioSeeds, scenarioSpec, type Scenario, type Suite } from "./suite-file.ts";
+import { sharedClusters } from "../run/shared-cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
+import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf } from "./judge.ts";
+import { type Scenario, type Suite, scenarioSeeds, scenarioSpec } from "./suite-file.ts";
+import { configLabel, faultsLabel } from "./table.ts";
 
 export async function runSuite(
   suite: Suite,
@@ -41,7 +41,11 @@ export async function runSuite(
         first ??= spec;
         progress(`suite ${suite.name}: ${s.name} run ${runs.length + 1}/${seeds.length} (seed ${seed})`);
         const cluster = await clusters.clusterFor(spec.cluster);
-        runs.push(scenarioRunOf(await executeRun(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` })));
+        runs.push(
+          scenarioRunOf(
+            await executeRun(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` }),
+          ),
+        );
         const enough = runs.length >= s.runs;
         const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
         if (enough && detected) break;
@@ -60,4 +64,3 @@ export async function runSuite(
   }
   return outcomes;
 }
-

@@ -4,10 +4,10 @@
 // run budget is spent. A real cluster decides each step, so it is greedy and bounded, not exhaustive.
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
-import { SpecError } from "../spec/errors.ts";
-import { loadStoredAnomalies, loadStoredSpec, writeShrunkSpec } from "../run/stored-run.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
 import { executeRun } from "../run/runner.ts";
+import { sharedClusters } from "../run/shared-cluster.ts";
+import { loadStoredAnomalies, loadStoredSpec, writeShrunkSpec } from "../run/stored-run.ts";
+import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
 export interface ShrinkCandidate {
@@ -40,14 +40,19 @@ export function shrinkCandidates(spec: TestSpec): ShrinkCandidate[] {
   if (explicit && explicit.length > 0) {
     // An explicit schedule replaces the generated one: cut its faults, not the kinds or targets.
     explicit.forEach((x, i) =>
-      add(`drop scheduled fault ${i} (${x.fault} at ${x.at} ms)`, (s) => ({ ...s, faults: { ...s.faults, schedule: s.faults.schedule!.filter((_, j) => j !== i) } })),
+      add(`drop scheduled fault ${i} (${x.fault} at ${x.at} ms)`, (s) => ({
+        ...s,
+        faults: { ...s.faults, schedule: s.faults.schedule!.filter((_, j) => j !== i) },
+      })),
     );
   }
   if (!explicit && f.kinds.length > 1) {
-    for (const k of f.kinds) add(`drop fault kind ${k}`, (s) => ({ ...s, faults: { ...s.faults, kinds: s.faults.kinds.filter((x) => x !== k) } }));
+    for (const k of f.kinds)
+      add(`drop fault kind ${k}`, (s) => ({ ...s, faults: { ...s.faults, kinds: s.faults.kinds.filter((x) => x !== k) } }));
   }
   if (!explicit && f.targets.length > 1) {
-    for (const k of f.targets) add(`drop fault target ${k}`, (s) => ({ ...s, faults: { ...s.faults, targets: s.faults.targets.filter((x) => x !== k) } }));
+    for (const k of f.targets)
+      add(`drop fault target ${k}`, (s) => ({ ...s, faults: { ...s.faults, targets: s.faults.targets.filter((x) => x !== k) } }));
   }
   if (w.producers > 1) {
     const n = Math.floor(w.producers / 2);
@@ -59,7 +64,8 @@ export function shrinkCandidates(spec: TestSpec): ShrinkCandidate[] {
   }
   if (spec.topic.partitions > 1) {
     const n = Math.ceil(spec.topic.partitions / 2);
-    if (n < spec.topic.partitions) add(`partitions ${spec.topic.partitions} → ${n}`, (s) => ({ ...s, topic: { ...s.topic, partitions: n } }));
+    if (n < spec.topic.partitions)
+      add(`partitions ${spec.topic.partitions} → ${n}`, (s) => ({ ...s, topic: { ...s.topic, partitions: n } }));
   }
   if (w.rate > 10) {
     const n = Math.max(10, Math.round(w.rate / 2));
@@ -132,7 +138,8 @@ export async function shrinkLoop(
 export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promise<ShrinkOutcome> {
   const original = await loadStoredSpec(runDir);
   const targets = opts.anomalies ?? (await loadStoredAnomalies(runDir));
-  if (targets.length === 0) throw new SpecError(`run ${runDir}`, [`the run found no anomaly: nothing to shrink towards (name some with --anomalies)`]);
+  if (targets.length === 0)
+    throw new SpecError(`run ${runDir}`, [`the run found no anomaly: nothing to shrink towards (name some with --anomalies)`]);
   const maxRuns = opts.maxRuns ?? 8;
   let r: Awaited<ReturnType<typeof shrinkLoop>> | undefined;
   if (opts.tryRun) r = await shrinkLoop(original, targets, maxRuns, opts.tryRun, opts.progress);
@@ -140,10 +147,21 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
     // Every candidate keeps the original's cluster shape, so they all share one cluster.
     const clusters = sharedClusters({ given: opts.cluster, share: maxRuns > 1, progress: opts.progress });
     try {
-      r = await shrinkLoop(original, targets, maxRuns, async (spec) => {
-        const out = await executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster: await clusters.clusterFor(spec.cluster), command: `kafka-harness shrink ${runDir}` });
-        return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
-      }, opts.progress);
+      r = await shrinkLoop(
+        original,
+        targets,
+        maxRuns,
+        async (spec) => {
+          const out = await executeRun(spec, {
+            storeRoot: opts.storeRoot,
+            progress: opts.progress,
+            cluster: await clusters.clusterFor(spec.cluster),
+            command: `kafka-harness shrink ${runDir}`,
+          });
+          return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
+        },
+        opts.progress,
+      );
     } finally {
       await clusters.stop();
     }

@@ -10,10 +10,11 @@ import { ANOMALY_TYPES } from "../../checkers/index.ts";
 
 /** What the nemesis records as a fault proper (the spec's kinds isolate, ring, zk, ... become these). */
 export const APPLIED_FAULT_KINDS = FAULTS_PROPER;
+
+import { type ClientName, ClientNameSchema } from "../spec/client.ts";
 import { describeIssues, SpecError } from "../spec/errors.ts";
-import { deepMerge, type Plain } from "../util/merge.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
-import { ClientNameSchema, type ClientName } from "../spec/client.ts";
+import { deepMerge, type Plain } from "../util/merge.ts";
 
 const Anomaly = z.enum(ANOMALY_TYPES as unknown as [string, ...string[]], { error: "must be an anomaly type" });
 
@@ -36,11 +37,19 @@ export const ExpectSchema = z
     faultsApplied: z
       .object({
         min: z.number().int().min(0).optional(),
-        kinds: z.record(z.string(), z.number().int().min(1)).superRefine((kinds, ctx) => {
-          for (const k of Object.keys(kinds)) {
-            if (!(APPLIED_FAULT_KINDS as readonly string[]).includes(k)) ctx.addIssue({ code: "custom", path: [k], message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)` });
-          }
-        }).optional(),
+        kinds: z
+          .record(z.string(), z.number().int().min(1))
+          .superRefine((kinds, ctx) => {
+            for (const k of Object.keys(kinds)) {
+              if (!(APPLIED_FAULT_KINDS as readonly string[]).includes(k))
+                ctx.addIssue({
+                  code: "custom",
+                  path: [k],
+                  message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)`,
+                });
+            }
+          })
+          .optional(),
       })
       .strict()
       .optional(),
@@ -103,9 +112,12 @@ export function parseSuite(raw: unknown, where: string): Suite {
   r.data.scenarios.forEach((s, i) => {
     const clients = s.clients ?? r.data.clients;
     if (clients && (s.spec as Plain).client !== undefined) {
-      throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): spec.client and a clients list both choose the client; keep one`]);
+      throw new SpecError(`suite ${where}`, [
+        `scenarios.${i} (${s.name}): spec.client and a clients list both choose the client; keep one`,
+      ]);
     }
-    if (clients && new Set(clients).size !== clients.length) throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): clients names a client twice`]);
+    if (clients && new Set(clients).size !== clients.length)
+      throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): clients names a client twice`]);
     if (!clients) scenarios.push({ ...s, base: s.name, seedIndex: i });
     else for (const client of clients) scenarios.push({ ...s, name: `${s.name}.${client}`, base: s.name, client, seedIndex: i });
   });

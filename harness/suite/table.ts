@@ -16,13 +16,20 @@ export function configLabel(spec: TestSpec): string {
 export function faultsLabel(spec: TestSpec): string {
   const f = spec.faults;
   if (f.schedule) {
-    return f.schedule.map((e) => `${e.fault === "partition" ? e.topology : e.fault}${"targets" in e && e.targets ? `@${e.targets.kind === "leader" ? `leader(${e.targets.of})` : e.targets.kind}` : ""}`).join(" then ");
+    return f.schedule
+      .map(
+        (e) =>
+          `${e.fault === "partition" ? e.topology : e.fault}${"targets" in e && e.targets ? `@${e.targets.kind === "leader" ? `leader(${e.targets.of})` : e.targets.kind}` : ""}`,
+      )
+      .join(" then ");
   }
   return f.kinds.length ? `${f.kinds.join(",")} @ ${f.targets.join(",")}` : "none";
 }
 
 export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
-  const rows = [["scenario", "configuration", "faults", "applied/refused", "runs", "acked/read", "anomalies (* forbidden)", "verdicts", "expectation"]];
+  const rows = [
+    ["scenario", "configuration", "faults", "applied/refused", "runs", "acked/read", "anomalies (* forbidden)", "verdicts", "expectation"],
+  ];
   for (const o of outcomes) {
     const totals = new Map<string, number>();
     const forbidden = new Set<string>();
@@ -37,7 +44,14 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
     // Writes acknowledged and values read, per run: what a loss could have been seen in.
     const exercised = o.runs.map((r) => `${r.acknowledged}/${r.valuesRead}`).join(",");
     rows.push([
-      o.name, o.config, o.faults, applied, String(o.runs.length), exercised, anomalies, verdicts,
+      o.name,
+      o.config,
+      o.faults,
+      applied,
+      String(o.runs.length),
+      exercised,
+      anomalies,
+      verdicts,
       o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET",
     ]);
   }

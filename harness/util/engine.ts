@@ -2,9 +2,10 @@
 // on a bare Debian machine). Every path that needs an engine comes through here: cluster start
 // (runs, suites, replay, shrink, the API, benchmarks), doctor, images build, clean, and the tests'
 // global setup. Failing to get one is an EnvironmentError, not a run outcome.
-import { packageFile } from "./package-root.ts";
+
 import { EnvironmentError, tailOf } from "./environment.ts";
 import { run } from "./exec.ts";
+import { packageFile } from "./package-root.ts";
 
 const SCRIPT = packageFile("scripts", "ensure-docker");
 

@@ -42,7 +42,9 @@ function onCrash(event: "uncaughtException" | "unhandledRejection") {
   return (error: unknown) => {
     // Our listener replaces Node's default crash: when no one else listens, exit as Node would.
     const alone = process.listenerCount(event) === 1;
-    console.error(`kafka-harness: ${event === "uncaughtException" ? "uncaught exception" : "unhandled rejection"}: ${(error as Error)?.stack ?? String(error)}`);
+    console.error(
+      `kafka-harness: ${event === "uncaughtException" ? "uncaught exception" : "unhandled rejection"}: ${(error as Error)?.stack ?? String(error)}`,
+    );
     if (exiting) return;
     exiting = true;
     console.error(`cleaning up (${firstHooks.size + hooks.size} step(s))...`);

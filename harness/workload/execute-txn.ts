@@ -6,12 +6,12 @@
 // one); a crashed consumer is replaced, keeping its positions.
 import type { ClientContext } from "../clients/context.ts";
 import type { TxnClient, TxnConsumer } from "../clients/txn-client.ts";
-import { TxnProcess, type TxnMicroOp } from "../clients/txn-process.ts";
+import { type TxnMicroOp, TxnProcess } from "../clients/txn-process.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
-import type { WorkloadStats } from "./workload.ts";
 import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
+import type { WorkloadStats } from "./workload.ts";
 
 /** How long a ["poll"] micro-op waits for fetched records when none are parked yet. */
 export const POLL_WAIT_MS = 100;
@@ -52,7 +52,13 @@ export async function runTxnWorkload(
           void proc?.close();
           proc = undefined;
         }
-        consumer ??= await client.openConsumer(bootstrap(), { topic, keys: plan.keys, groupId: groups[slot]!, isolation: spec.consumer.isolation, positions });
+        consumer ??= await client.openConsumer(bootstrap(), {
+          topic,
+          keys: plan.keys,
+          groupId: groups[slot]!,
+          isolation: spec.consumer.isolation,
+          positions,
+        });
         if (!proc) {
           const producer = await client.openProducer(bootstrap(), {
             transactionalId: ids[slot]!,
@@ -60,7 +66,10 @@ export async function runTxnWorkload(
             requestTimeoutMs: spec.producer.requestTimeoutMs,
             transactionTimeoutMs: Math.max(spec.producer.opTimeoutMs * 2, 10_000),
           });
-          proc = new TxnProcess(ctx.nextProcess(), ids[slot]!, ctx, producer, consumer, { opTimeoutMs: spec.producer.opTimeoutMs, pollWaitMs: POLL_WAIT_MS });
+          proc = new TxnProcess(ctx.nextProcess(), ids[slot]!, ctx, producer, consumer, {
+            opTimeoutMs: spec.producer.opTimeoutMs,
+            pollWaitMs: POLL_WAIT_MS,
+          });
           proc.assigned(plan.keys);
         }
       } catch {

@@ -4,9 +4,9 @@
 // process), consumers poll continuously (a crashed one is replaced, keeping its positions).
 import type { ConsumerClient, KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
-import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
+import { valueCounter, type WorkloadPlan } from "./plan.ts";
 import type { WorkloadStats } from "./workload.ts";
 
 export async function runWorkload(

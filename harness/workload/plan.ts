@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
-import { txnPlanArbitrary, type TxnStep } from "./txn-plan.ts";
+import { type TxnStep, txnPlanArbitrary } from "./txn-plan.ts";
 
 export interface SendStep {
   key: string;

@@ -18,10 +18,12 @@ type PlanSpec = Pick<TestSpec, "topic" | "workload">;
 
 /** Each slot's transactional id: stable for the run, so a replacement producer fences its predecessor
  *  (and ends its open transaction), and fault schedules can name its coordinator. */
-export const txnIdsOf = (spec: PlanSpec): string[] => Array.from({ length: spec.workload.producers }, (_, i) => `${spec.topic.name}-txn-${i}`);
+export const txnIdsOf = (spec: PlanSpec): string[] =>
+  Array.from({ length: spec.workload.producers }, (_, i) => `${spec.topic.name}-txn-${i}`);
 
 /** Each slot's consumer group: the group its polls' offsets are sent to (sendOffsets). */
-export const txnGroupsOf = (spec: PlanSpec): string[] => Array.from({ length: spec.workload.producers }, (_, i) => `${spec.topic.name}-txn-group-${i}`);
+export const txnGroupsOf = (spec: PlanSpec): string[] =>
+  Array.from({ length: spec.workload.producers }, (_, i) => `${spec.topic.name}-txn-group-${i}`);
 
 /** Enough transactions that no slot runs dry before the time limit (pacing stops them earlier). */
 export function txnsPerSlot(spec: PlanSpec): number {
@@ -39,5 +41,8 @@ export function txnPlanArbitrary(spec: PlanSpec, keys: readonly string[]): fc.Ar
     .record({ ops: fc.array(micro, { minLength: 1, maxLength: 4 }), draw: fc.noBias(fc.integer({ min: 0, max: 999_999 })) })
     .map(({ ops, draw }): TxnStep => ({ ops, abort: draw < spec.workload.abortRate * 1_000_000 }));
   const n = txnsPerSlot(spec);
-  return fc.array(fc.array(step, { minLength: n, maxLength: n }), { minLength: spec.workload.producers, maxLength: spec.workload.producers });
+  return fc.array(fc.array(step, { minLength: n, maxLength: n }), {
+    minLength: spec.workload.producers,
+    maxLength: spec.workload.producers,
+  });
 }

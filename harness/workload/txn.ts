@@ -31,7 +31,9 @@ export function txnWorkload(spec: TestSpec, client: TxnClient): Workload {
     run: (ctx, signal, onProgress) => runTxnWorkload(spec, plan, ctx, client, signal, onProgress),
     async beforeFinalReads(env) {
       env.progress("txn: ending every transaction left open (a new producer per transactional id)");
-      await client.endOpenTransactions(env.bootstrap(), ids, END_OPEN_TIMEOUT_MS).catch((err: unknown) => env.progress(`  ${(err as Error)?.message ?? String(err)}; reading anyway`));
+      await client
+        .endOpenTransactions(env.bootstrap(), ids, END_OPEN_TIMEOUT_MS)
+        .catch((err: unknown) => env.progress(`  ${(err as Error)?.message ?? String(err)}; reading anyway`));
     },
   };
 }

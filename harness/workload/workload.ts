@@ -8,8 +8,8 @@ import { loadTxnClient } from "../clients/registry.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import { queueWorkload } from "./queue.ts";
-import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
 import { txnWorkload } from "./txn.ts";
+import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
 
 export interface WorkloadStats {
   sends: { ok: number; info: number; fail: number };

@@ -2,14 +2,31 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import * as api from "../../index.ts";
 import { buildProgram } from "../../harness/cli.ts";
+import * as api from "../../index.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
 describe("public API", () => {
   it("exports the functions the README documents", () => {
-    for (const name of ["runTest", "checkHistory", "startSharedCluster", "harnessFixture", "runSuite", "readSuiteFile", "parseSuite", "formatSuiteTable", "replayRun", "shrinkRun", "shrinkCandidates", "previewRun", "suiteToJUnit", "writeJUnit", "check", "explainFinding"]) {
+    for (const name of [
+      "runTest",
+      "checkHistory",
+      "startSharedCluster",
+      "harnessFixture",
+      "runSuite",
+      "readSuiteFile",
+      "parseSuite",
+      "formatSuiteTable",
+      "replayRun",
+      "shrinkRun",
+      "shrinkCandidates",
+      "previewRun",
+      "suiteToJUnit",
+      "writeJUnit",
+      "check",
+      "explainFinding",
+    ]) {
       expect(typeof (api as Record<string, unknown>)[name], name).toBe("function");
     }
   });
@@ -37,8 +54,18 @@ describe("package exports", () => {
   // The packed package itself is installed and used in test/package/consumer.test.ts; this holds the
   // map: every entry points into dist/ at the compiled form of a source file that exists.
   it("main, types and exports point at the compiled form of existing sources", () => {
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { main: string; types: string; exports: Record<string, string | Record<string, string>> };
-    const targets = [pkg.main, pkg.types, ...Object.entries(pkg.exports).filter(([k]) => k !== "./package.json").flatMap(([, v]) => (typeof v === "string" ? [v] : Object.values(v)))];
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      main: string;
+      types: string;
+      exports: Record<string, string | Record<string, string>>;
+    };
+    const targets = [
+      pkg.main,
+      pkg.types,
+      ...Object.entries(pkg.exports)
+        .filter(([k]) => k !== "./package.json")
+        .flatMap(([, v]) => (typeof v === "string" ? [v] : Object.values(v))),
+    ];
     expect(targets.filter((t) => !t.startsWith("./dist/"))).toEqual([]);
     const sourceOf = (t: string) => t.replace(/^\.\/dist\//, "").replace(/\.d\.ts$|\.js$/, ".ts");
     expect(targets.map(sourceOf).filter((s) => !existsSync(join(root, s)))).toEqual([]);

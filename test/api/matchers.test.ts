@@ -8,10 +8,41 @@ import { history, pollOk, sendOk } from "../checkers/helpers.ts";
 const report = "/tmp/store/x/20261125T000000/report.html";
 const run = (results: Results) => ({ results, reportPath: report });
 
-const clean = history(...sendOk(0, ["x", 1, 0], ["x", 2, 1]), ...pollOk(1, { x: [[0, 1], [1, 2]] }));
-const lost = history(...sendOk(0, ["x", 1, 0]), ...sendOk(0, ["x", 2, 1]), ...sendOk(0, ["x", 3, 2]), ...pollOk(1, { x: [[0, 1]] }), ...pollOk(2, { x: [[2, 3]] }));
-const duplicated = history(...sendOk(0, ["x", 1, 0]), ...pollOk(1, { x: [[0, 1], [1, 1]] }));
-const reordered = history(...sendOk(0, ["x", 1, 1]), ...sendOk(0, ["x", 2, 0]), ...pollOk(1, { x: [[0, 2], [1, 1]] }));
+const clean = history(
+  ...sendOk(0, ["x", 1, 0], ["x", 2, 1]),
+  ...pollOk(1, {
+    x: [
+      [0, 1],
+      [1, 2],
+    ],
+  }),
+);
+const lost = history(
+  ...sendOk(0, ["x", 1, 0]),
+  ...sendOk(0, ["x", 2, 1]),
+  ...sendOk(0, ["x", 3, 2]),
+  ...pollOk(1, { x: [[0, 1]] }),
+  ...pollOk(2, { x: [[2, 3]] }),
+);
+const duplicated = history(
+  ...sendOk(0, ["x", 1, 0]),
+  ...pollOk(1, {
+    x: [
+      [0, 1],
+      [1, 1],
+    ],
+  }),
+);
+const reordered = history(
+  ...sendOk(0, ["x", 1, 1]),
+  ...sendOk(0, ["x", 2, 0]),
+  ...pollOk(1, {
+    x: [
+      [0, 2],
+      [1, 1],
+    ],
+  }),
+);
 
 const failure = (f: () => void): string => {
   try {
@@ -64,12 +95,16 @@ describe("matchers", () => {
 
   it("an unknown result shows no absence: the matcher fails and says why", () => {
     const r = run({ ...check(clean), valid: "unknown", unknownReason: "final reads did not reach the end offsets within 30 s" });
-    expect(failure(() => expect(r).toKeepAcknowledgedWrites())).toContain("the result is unknown, so absence is not shown: final reads did not reach");
+    expect(failure(() => expect(r).toKeepAcknowledgedWrites())).toContain(
+      "the result is unknown, so absence is not shown: final reads did not reach",
+    );
     expect(failure(() => expect(r).toBeValid())).toContain("it is unknown: final reads");
   });
 
   it(".not failures say what was expected", () => {
-    expect(failure(() => expect(run(check(clean))).not.toKeepAcknowledgedWrites())).toContain("expected the run NOT to keep acknowledged writes, but it found none of lost-write, unseen");
+    expect(failure(() => expect(run(check(clean))).not.toKeepAcknowledgedWrites())).toContain(
+      "expected the run NOT to keep acknowledged writes, but it found none of lost-write, unseen",
+    );
   });
 
   it("rejects what is not a run", () => {

@@ -4,10 +4,10 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatReplay, loadStoredSpec, parseTestSpec, shrinkCandidates, shrinkRun, type AnomalyType, type TestSpec } from "../../index.ts";
-import { tallyReplays } from "../../harness/suite/replay.ts";
 import { loadStoredAnomalies } from "../../harness/run/stored-run.ts";
+import { tallyReplays } from "../../harness/suite/replay.ts";
 import { shrinkLoop } from "../../harness/suite/shrink.ts";
+import { type AnomalyType, formatReplay, loadStoredSpec, parseTestSpec, shrinkCandidates, shrinkRun, type TestSpec } from "../../index.ts";
 
 const big = parseTestSpec({
   name: "big",
@@ -44,17 +44,32 @@ describe("shrinkCandidates", () => {
     const s = parseTestSpec({
       seed: 3,
       workload: { timeLimitSeconds: 20 },
-      faults: { kinds: ["kill", "partition"], schedule: [{ at: 2000, duration: 4000, fault: "kill", targets: { kind: "leader", of: "t-0" } }, { at: 12_000, duration: 5000, fault: "kill", targets: { kind: "controller" } }] },
+      faults: {
+        kinds: ["kill", "partition"],
+        schedule: [
+          { at: 2000, duration: 4000, fault: "kill", targets: { kind: "leader", of: "t-0" } },
+          { at: 12_000, duration: 5000, fault: "kill", targets: { kind: "controller" } },
+        ],
+      },
     });
     const steps = shrinkCandidates(s).map((x) => x.step);
     expect(steps.slice(0, 2)).toEqual(["drop scheduled fault 0 (kill at 2000 ms)", "drop scheduled fault 1 (kill at 12000 ms)"]);
-    expect(steps.some((x) => x.startsWith("timeLimitSeconds") || x.startsWith("drop fault kind") || x.startsWith("drop fault target"))).toBe(false);
+    expect(
+      steps.some((x) => x.startsWith("timeLimitSeconds") || x.startsWith("drop fault kind") || x.startsWith("drop fault target")),
+    ).toBe(false);
   });
 
   it("a minimal spec has no candidates; the time limit stops at 5 s", () => {
-    const small = parseTestSpec({ seed: 1, topic: { partitions: 1 }, workload: { timeLimitSeconds: 5, producers: 1, maxBurst: 1, rate: 10 }, faults: { kinds: ["kill"], targets: ["leader"] } });
+    const small = parseTestSpec({
+      seed: 1,
+      topic: { partitions: 1 },
+      workload: { timeLimitSeconds: 5, producers: 1, maxBurst: 1, rate: 10 },
+      faults: { kinds: ["kill"], targets: ["leader"] },
+    });
     expect(shrinkCandidates(small)).toEqual([]);
-    expect(shrinkCandidates({ ...small, workload: { ...small.workload, timeLimitSeconds: 8 } }).map((x) => x.step)).toEqual(["timeLimitSeconds 8 → 5"]);
+    expect(shrinkCandidates({ ...small, workload: { ...small.workload, timeLimitSeconds: 8 } }).map((x) => x.step)).toEqual([
+      "timeLimitSeconds 8 → 5",
+    ]);
   });
 });
 
@@ -102,21 +117,29 @@ describe("replay", () => {
 
   it("looks for the forbidden types by default, else every type found", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kh-replay-"));
-    await writeFile(join(dir, "results.json"), JSON.stringify({ anomalyTypes: ["int-send-skip", "lost-write", "unseen"], forbidden: ["lost-write", "unseen"] }));
+    await writeFile(
+      join(dir, "results.json"),
+      JSON.stringify({ anomalyTypes: ["int-send-skip", "lost-write", "unseen"], forbidden: ["lost-write", "unseen"] }),
+    );
     expect(await loadStoredAnomalies(dir)).toEqual(["lost-write", "unseen"]);
     await writeFile(join(dir, "results.json"), JSON.stringify({ anomalyTypes: ["int-send-skip", "unseen"], forbidden: [] }));
     expect(await loadStoredAnomalies(dir)).toEqual(["int-send-skip", "unseen"]);
   });
 
   it("counts in how many replays each target type came back", () => {
-    const t = tallyReplays(["lost-write", "unseen"], [
-      { dir: "a", valid: true, anomalyTypes: ["lost-write", "unseen"] },
-      { dir: "b", valid: true, anomalyTypes: ["unseen"] },
-      { dir: "c", valid: true, anomalyTypes: [] },
-    ]);
+    const t = tallyReplays(
+      ["lost-write", "unseen"],
+      [
+        { dir: "a", valid: true, anomalyTypes: ["lost-write", "unseen"] },
+        { dir: "b", valid: true, anomalyTypes: ["unseen"] },
+        { dir: "c", valid: true, anomalyTypes: [] },
+      ],
+    );
     expect(t.reproduced).toBe(2);
     expect(t.perType).toEqual({ "lost-write": 1, unseen: 2 });
-    expect(formatReplay({ targets: ["lost-write", "unseen"], ...t })).toBe("lost-write reproduced in 1 of 3 replay(s); unseen reproduced in 2 of 3 replay(s)");
+    expect(formatReplay({ targets: ["lost-write", "unseen"], ...t })).toBe(
+      "lost-write reproduced in 1 of 3 replay(s); unseen reproduced in 2 of 3 replay(s)",
+    );
     const none = tallyReplays(["lost-write"], [{ dir: "a", valid: true, anomalyTypes: [] }]);
     expect(formatReplay({ targets: ["lost-write"], ...none })).toBe("lost-write reproduced in 0 of 1 replay(s) — not reproduced");
   });

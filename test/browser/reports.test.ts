@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { writeIndex, writeReport } from "../../reports/index.ts";
 import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
-import { launch, type OpenBrowser, visit, type Visit } from "./browser.ts";
+import { launch, type OpenBrowser, type Visit, visit } from "./browser.ts";
 
 const OUT = join(process.cwd(), "test-output", "reports");
 const STORE = join(OUT, "store");
@@ -88,31 +88,34 @@ describe.each(FIXTURES)("report of $name", (f) => {
 });
 
 describe("linking evidence to the timeline", () => {
-  it.each(FIXTURES.filter((f) => f.verdict === "invalid").map((f) => f.name))("%s: a click on an op in a finding highlights it in the timeline", async (name) => {
-    const v = await open(reports.get(name)!);
-    try {
-      const p = v.page;
-      const link = p.locator("li.finding a.op").first();
-      const op = await link.getAttribute("data-op");
-      await link.click();
-      await expect.poll(() => p.getAttribute("#chart-latency", "data-highlight")).toBe(op);
-      const detail = p.locator("#op-detail");
-      expect(await detail.isVisible()).toBe(true);
-      expect(await detail.textContent()).toContain(`op ${op}`);
-      expect(await detail.locator(".named a").count(), "the detail names the findings of the op").toBeGreaterThan(0);
-      expect(await p.locator(`a.op.current[data-op="${op}"]`).count()).toBeGreaterThan(0);
-      // The timeline is scrolled into view.
-      const box = await p.locator("#chart-latency").boundingBox();
-      const vh = p.viewportSize()!.height;
-      expect(box!.y + box!.height).toBeGreaterThan(0);
-      expect(box!.y).toBeLessThan(vh);
-      expect(new URL(p.url()).hash).toBe(`#op-${op}`);
-      await p.screenshot({ path: join(OUT, `${name}-highlight.png`) });
-      clean(v);
-    } finally {
-      await v.page.close();
-    }
-  });
+  it.each(FIXTURES.filter((f) => f.verdict === "invalid").map((f) => f.name))(
+    "%s: a click on an op in a finding highlights it in the timeline",
+    async (name) => {
+      const v = await open(reports.get(name)!);
+      try {
+        const p = v.page;
+        const link = p.locator("li.finding a.op").first();
+        const op = await link.getAttribute("data-op");
+        await link.click();
+        await expect.poll(() => p.getAttribute("#chart-latency", "data-highlight")).toBe(op);
+        const detail = p.locator("#op-detail");
+        expect(await detail.isVisible()).toBe(true);
+        expect(await detail.textContent()).toContain(`op ${op}`);
+        expect(await detail.locator(".named a").count(), "the detail names the findings of the op").toBeGreaterThan(0);
+        expect(await p.locator(`a.op.current[data-op="${op}"]`).count()).toBeGreaterThan(0);
+        // The timeline is scrolled into view.
+        const box = await p.locator("#chart-latency").boundingBox();
+        const vh = p.viewportSize()!.height;
+        expect(box!.y + box!.height).toBeGreaterThan(0);
+        expect(box!.y).toBeLessThan(vh);
+        expect(new URL(p.url()).hash).toBe(`#op-${op}`);
+        await p.screenshot({ path: join(OUT, `${name}-highlight.png`) });
+        clean(v);
+      } finally {
+        await v.page.close();
+      }
+    },
+  );
 
   it("a link to #op-N highlights the op when the page opens", async () => {
     const path = reports.get("loss")!;

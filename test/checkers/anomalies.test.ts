@@ -1,11 +1,19 @@
 // One small hand-written history per anomaly: living documentation of what each name means.
 import { describe, expect, it } from "vitest";
-import { check, type Cycle } from "../../checkers/index.ts";
+import { type Cycle, check } from "../../checkers/index.ts";
 import { fail, history, info, invoke, ok, poll, pollOk, send, sendOk } from "./helpers.ts";
 
 describe("anomalies, by example", () => {
   it("a clean history has none", () => {
-    const h = history(...sendOk(0, ["x", 1, 0], ["x", 2, 1]), ...pollOk(1, { x: [[0, 1], [1, 2]] }));
+    const h = history(
+      ...sendOk(0, ["x", 1, 0], ["x", 2, 1]),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+    );
     const r = check(h);
     expect(r.valid).toBe(true);
     expect(r.anomalyTypes).toEqual([]);
@@ -35,7 +43,15 @@ describe("anomalies, by example", () => {
   });
 
   it("duplicate: one value at two offsets", () => {
-    const h = history(...sendOk(0, ["x", 1, 0]), ...pollOk(1, { x: [[0, 1], [1, 1]] }));
+    const h = history(
+      ...sendOk(0, ["x", 1, 0]),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 1],
+        ],
+      }),
+    );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["duplicate"]);
     expect(r.anomalies.duplicate!.examples[0]).toMatchObject({ key: "x", value: 1, offsets: [0, 1], writer: 1, ops: [1, 3] });
@@ -67,18 +83,37 @@ describe("anomalies, by example", () => {
       ...sendOk(0, ["x", 1, 0], ["x", 2, 1], ["x", 3, 2]),
       ...pollOk(1, { x: [[0, 1]] }), // 2, 3
       ...pollOk(1, { x: [[2, 3]] }), // 4, 5
-      ...pollOk(2, { x: [[0, 1], [1, 2], [2, 3]] }),
+      ...pollOk(2, {
+        x: [
+          [0, 1],
+          [1, 2],
+          [2, 3],
+        ],
+      }),
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["poll-skip"]);
-    expect(r.anomalies["poll-skip"]!.examples[0]).toMatchObject({ key: "x", process: 1, prevOp: 3, op: 5, delta: 2, skipped: [2], ops: [3, 5] });
+    expect(r.anomalies["poll-skip"]!.examples[0]).toMatchObject({
+      key: "x",
+      process: 1,
+      prevOp: 3,
+      op: 5,
+      delta: 2,
+      skipped: [2],
+      ops: [3, 5],
+    });
     expect(check(h, { consumerMode: "subscribe" }).valid).toBe(true);
   });
 
   it("nonmonotonic-poll: a consumer reads offset 1 again; assign of other keys forgets the position", () => {
     const h = history(
       ...sendOk(0, ["x", 1, 0], ["x", 2, 1]),
-      ...pollOk(1, { x: [[0, 1], [1, 2]] }), // 2, 3
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+        ],
+      }), // 2, 3
       ...pollOk(1, { x: [[1, 2]] }), // 4, 5
       invoke(1, "assign", ["y"]),
       ok(1, "assign", ["y"]),
@@ -91,7 +126,16 @@ describe("anomalies, by example", () => {
   });
 
   it("nonmonotonic-send: a process's later send lands before its earlier one", () => {
-    const h = history(...sendOk(0, ["x", 1, 1]), ...sendOk(0, ["x", 2, 0]), ...pollOk(1, { x: [[0, 2], [1, 1]] }));
+    const h = history(
+      ...sendOk(0, ["x", 1, 1]),
+      ...sendOk(0, ["x", 2, 0]),
+      ...pollOk(1, {
+        x: [
+          [0, 2],
+          [1, 1],
+        ],
+      }),
+    );
     const r = check(h, {});
     expect(r.anomalyTypes).toEqual(["nonmonotonic-send"]);
     expect(r.anomalies["nonmonotonic-send"]!.examples[0]).toMatchObject({ prevOp: 1, op: 3, prevValue: 1, value: 2, delta: -1 });
@@ -101,8 +145,20 @@ describe("anomalies, by example", () => {
   it("int-poll-skip and int-nonmonotonic-poll: within one poll", () => {
     const h = history(
       ...sendOk(0, ["x", 1, 0], ["x", 2, 1], ["x", 3, 2]),
-      ...pollOk(1, { x: [[0, 1], [2, 3]] }), // 2, 3
-      ...pollOk(2, { x: [[0, 1], [1, 2], [1, 2], [2, 3]] }), // 4, 5
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [2, 3],
+        ],
+      }), // 2, 3
+      ...pollOk(2, {
+        x: [
+          [0, 1],
+          [1, 2],
+          [1, 2],
+          [2, 3],
+        ],
+      }), // 4, 5
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["int-nonmonotonic-poll", "int-poll-skip"]);
@@ -115,7 +171,15 @@ describe("anomalies, by example", () => {
       ...sendOk(0, ["x", 1, 0], ["x", 3, 2]), // 0, 1: another producer's 2 landed between
       ...sendOk(2, ["x", 2, 1]),
       ...sendOk(0, ["x", 5, 4], ["x", 4, 3]), // 4, 5: reordered
-      ...pollOk(1, { x: [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]] }),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+          [2, 3],
+          [3, 4],
+          [4, 5],
+        ],
+      }),
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["int-nonmonotonic-send", "int-send-skip"]);
@@ -130,13 +194,28 @@ describe("anomalies, by example", () => {
       invoke(1, "txn", [send("x", 3), send("y", 4)]),
       ok(0, "txn", [send("x", 1, 0), send("y", 2, 1)]), // 2
       ok(1, "txn", [send("x", 3, 1), send("y", 4, 0)]), // 3
-      ...pollOk(2, { x: [[0, 1], [1, 3]], y: [[0, 4], [1, 2]] }),
+      ...pollOk(2, {
+        x: [
+          [0, 1],
+          [1, 3],
+        ],
+        y: [
+          [0, 4],
+          [1, 2],
+        ],
+      }),
     );
     expect(check(h).anomalyTypes).toEqual([]);
     const r = check(h, { wwDeps: true });
     expect(r.anomalyTypes).toEqual(["G0"]);
     expect(r.valid).toBe(true);
-    expect(r.anomalies.G0!.examples[0]).toMatchObject({ ops: [2, 3], steps: [{ from: 2, to: 3, rel: "ww", key: "x", value: 3 }, { from: 3, to: 2, rel: "ww", key: "y", value: 2 }] });
+    expect(r.anomalies.G0!.examples[0]).toMatchObject({
+      ops: [2, 3],
+      steps: [
+        { from: 2, to: 3, rel: "ww", key: "x", value: 3 },
+        { from: 3, to: 2, rel: "ww", key: "y", value: 2 },
+      ],
+    });
   });
 
   it("G1c: two txns each read the other's write", () => {
@@ -148,14 +227,25 @@ describe("anomalies, by example", () => {
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["G1c"]);
-    expect(r.anomalies.G1c!.examples[0]).toMatchObject({ ops: [2, 3], steps: [{ from: 2, to: 3, rel: "wr", key: "x", value: 1 }, { from: 3, to: 2, rel: "wr" }] });
+    expect(r.anomalies.G1c!.examples[0]).toMatchObject({
+      ops: [2, 3],
+      steps: [
+        { from: 2, to: 3, rel: "wr", key: "x", value: 1 },
+        { from: 3, to: 2, rel: "wr" },
+      ],
+    });
   });
 
   it("G1c-process: a process reads a value it only sends later", () => {
     const h = history(...pollOk(0, { x: [[0, 1]] }), ...sendOk(0, ["x", 1, 0]));
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["G1c-process"]);
-    expect(r.anomalies["G1c-process"]!.examples[0]).toMatchObject({ steps: [{ from: 1, to: 3, rel: "process" }, { from: 3, to: 1, rel: "wr" }] });
+    expect(r.anomalies["G1c-process"]!.examples[0]).toMatchObject({
+      steps: [
+        { from: 1, to: 3, rel: "process" },
+        { from: 3, to: 1, rel: "wr" },
+      ],
+    });
   });
 
   it("G1c-realtime: a poll reads a value sent by an op that began after the poll ended", () => {
@@ -172,7 +262,16 @@ describe("anomalies, by example", () => {
       ...sendOk(1, ["y", 2, 1]), // 3: C
       ...sendOk(0, ["y", 3, 0]), // 5: B
       ...sendOk(1, ["x", 4, 0]), // 7: D
-      ...pollOk(2, { x: [[0, 4], [1, 1]], y: [[0, 3], [1, 2]] }),
+      ...pollOk(2, {
+        x: [
+          [0, 4],
+          [1, 1],
+        ],
+        y: [
+          [0, 3],
+          [1, 2],
+        ],
+      }),
     );
     const r = check(proc, { wwDeps: true });
     expect(r.anomalyTypes).toEqual(["G0-process"]);
@@ -188,7 +287,16 @@ describe("anomalies, by example", () => {
       ...sendOk(1, ["y", 3, 0]), // 3: B
       ...sendOk(2, ["y", 2, 1]), // 5: C
       ...sendOk(3, ["x", 4, 0]), // 7: D
-      ...pollOk(4, { x: [[0, 4], [1, 1]], y: [[0, 3], [1, 2]] }),
+      ...pollOk(4, {
+        x: [
+          [0, 4],
+          [1, 1],
+        ],
+        y: [
+          [0, 3],
+          [1, 2],
+        ],
+      }),
     );
     const r2 = check(rt, { wwDeps: true });
     expect(r2.anomalyTypes).toEqual(["G0-realtime"]);
@@ -203,7 +311,12 @@ describe("anomalies, by example", () => {
       invoke(3, "send", [send("x", 9)]),
       info(3, "send", [send("x", 9, 7)]), // 3: never read: not in the log, but acknowledged at 7
       ...sendOk(4, ["x", 3, 2]),
-      ...pollOk(1, { x: [[0, 1], [2, 3]] }),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [2, 3],
+        ],
+      }),
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["int-poll-skip", "lost-write", "unseen"]);
@@ -220,8 +333,19 @@ describe("anomalies, by example", () => {
     const big = 2 ** 40;
     const h = history(
       ...sendOk(0, ["x", "b", big + 7], ["x", "a", big], ["x", "c", big + 900]), // 1: reordered burst
-      ...pollOk(1, { x: [[big, "a"], [big + 900, "c"]] }), // 3: skips "b"
-      ...pollOk(2, { x: [[big, "a"], [big + 7, "b"], [big + 900, "c"]] }),
+      ...pollOk(1, {
+        x: [
+          [big, "a"],
+          [big + 900, "c"],
+        ],
+      }), // 3: skips "b"
+      ...pollOk(2, {
+        x: [
+          [big, "a"],
+          [big + 7, "b"],
+          [big + 900, "c"],
+        ],
+      }),
     );
     const r = check(h);
     expect(r.anomalyTypes).toEqual(["int-nonmonotonic-send", "int-poll-skip", "int-send-skip"]);
@@ -237,7 +361,15 @@ describe("anomalies, by example", () => {
   });
 
   it("the same history checked twice gives byte-identical results", () => {
-    const h = history(...sendOk(0, ["x", 1, 0]), ...pollOk(1, { x: [[0, 2], [1, 1]] }));
+    const h = history(
+      ...sendOk(0, ["x", 1, 0]),
+      ...pollOk(1, {
+        x: [
+          [0, 2],
+          [1, 1],
+        ],
+      }),
+    );
     expect(JSON.stringify(check(h))).toBe(JSON.stringify(check(h)));
   });
 });

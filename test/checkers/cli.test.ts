@@ -83,7 +83,9 @@ describe("check command", () => {
     expect((await run(fixture("valid.jsonl"), { acks: "2" })).stderr).toMatch(/--acks must be 0, 1 or all \(got "2"\)/);
     expect((await run(fixture("valid.jsonl"), { minIsr: "x" })).code).toBe(2);
     expect(configFromFlags({ maxInFlight: "0" })).toMatch(/--max-in-flight must be an integer >= 1/);
-    expect(configFromFlags({ acks: "all", minIsr: "2", unclean: false, idempotent: true, maxInFlight: "5", subscribe: true, wwDeps: true })).toEqual({
+    expect(
+      configFromFlags({ acks: "all", minIsr: "2", unclean: false, idempotent: true, maxInFlight: "5", subscribe: true, wwDeps: true }),
+    ).toEqual({
       acks: "all",
       minInsyncReplicas: 2,
       uncleanLeaderElection: false,

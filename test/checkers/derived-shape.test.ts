@@ -4,7 +4,7 @@
 // says which mode an object is in, so this holds the shape, not a timing.
 import { setFlagsFromString } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { derive, checkStream } from "../../checkers/index.ts";
+import { checkStream, derive } from "../../checkers/index.ts";
 import { history, info, invoke, pollOk, send, sendOk } from "./helpers.ts";
 
 setFlagsFromString("--allow-natives-syntax");
@@ -14,13 +14,26 @@ const h = history(
   ...sendOk(0, ["x", 1, 0], ["x", 2, 1]),
   invoke(1, "send", [send("y", 3)]),
   info(1, "send", [send("y", 3, 0)]),
-  ...pollOk(2, { x: [[0, 1], [1, 2], [1, 9]], y: [[0, 3]] }),
+  ...pollOk(2, {
+    x: [
+      [0, 1],
+      [1, 2],
+      [1, 9],
+    ],
+    y: [[0, 3]],
+  }),
 );
 
 describe("Derived", () => {
   it("is a fast-mode object, before and after its lazy parts are built", () => {
     const d = derive(h);
-    expect(hasFastProperties({ get a() { return 1; } })).toBe(false); // the predicate can say no
+    expect(
+      hasFastProperties({
+        get a() {
+          return 1;
+        },
+      }),
+    ).toBe(false); // the predicate can say no
     expect(hasFastProperties(d)).toBe(true);
     // The lazy parts, built on first read, are the same as an eager build would give.
     expect([...d.recOp]).toEqual([0, 0, 1, 2, 2, 2, 2]);

@@ -1,21 +1,27 @@
 // Faults as they took effect: applied (ok), refused (fail) and uncertain (info) counted apart, each
 // fault ended by the undo that names its targets; check() carries the counts in its results.
 import { describe, expect, it } from "vitest";
-import { check } from "../../checkers/index.ts";
 import { countFaults, faultIntervals } from "../../checkers/faults.ts";
-import { history, info, invoke, ok, fail, sendOk, pollOk } from "./helpers.ts";
+import { check } from "../../checkers/index.ts";
+import { fail, history, info, invoke, ok, pollOk, sendOk } from "./helpers.ts";
 
 const nem = (type: "invoke" | "ok" | "info" | "fail", f: string, targets: string[], extra: object = {}) =>
   ({ invoke, ok, info, fail })[type]("nemesis", f, { targets, ...extra });
 
 const h = history(
-  nem("invoke", "kill", []), nem("ok", "kill", ["kafka2"], { leaderOf: "t-0" }), // 0, 1
+  nem("invoke", "kill", []),
+  nem("ok", "kill", ["kafka2"], { leaderOf: "t-0" }), // 0, 1
   ...sendOk(0, ["t-0", 1, 0]), // 2, 3
-  nem("invoke", "pause", []), nem("fail", "pause", [], { reason: "kafka2 is already faulted" }), // 4, 5
-  nem("invoke", "start", []), nem("ok", "start", ["kafka2"]), // 6, 7
-  nem("invoke", "partition", []), nem("info", "partition", ["kafka1"], { reason: "iptables failed on kafka3" }), // 8, 9
-  nem("invoke", "bounce", []), nem("ok", "bounce", ["kafka1", "kafka2", "kafka3"]), // 10, 11
-  nem("invoke", "heal-all", []), nem("ok", "heal-all", []), // 12, 13
+  nem("invoke", "pause", []),
+  nem("fail", "pause", [], { reason: "kafka2 is already faulted" }), // 4, 5
+  nem("invoke", "start", []),
+  nem("ok", "start", ["kafka2"]), // 6, 7
+  nem("invoke", "partition", []),
+  nem("info", "partition", ["kafka1"], { reason: "iptables failed on kafka3" }), // 8, 9
+  nem("invoke", "bounce", []),
+  nem("ok", "bounce", ["kafka1", "kafka2", "kafka3"]), // 10, 11
+  nem("invoke", "heal-all", []),
+  nem("ok", "heal-all", []), // 12, 13
   ...pollOk(1, { "t-0": [[0, 1]] }), // 14, 15
 );
 
@@ -34,7 +40,9 @@ describe("faults as they took effect", () => {
 
   it("counts applied, refused and uncertain apart, in all and per kind", () => {
     expect(countFaults(faultIntervals(h).faults)).toEqual({
-      applied: 2, refused: 1, uncertain: 1,
+      applied: 2,
+      refused: 1,
+      uncertain: 1,
       byKind: {
         kill: { applied: 1, refused: 0, uncertain: 0 },
         pause: { applied: 0, refused: 1, uncertain: 0 },
@@ -46,6 +54,11 @@ describe("faults as they took effect", () => {
 
   it("check() results carry the counts; a history without faults counts none", () => {
     expect(check(h).faults).toMatchObject({ applied: 2, refused: 1, uncertain: 1 });
-    expect(check(history(...sendOk(0, ["t-0", 1, 0]), ...pollOk(1, { "t-0": [[0, 1]] }))).faults).toEqual({ applied: 0, refused: 0, uncertain: 0, byKind: {} });
+    expect(check(history(...sendOk(0, ["t-0", 1, 0]), ...pollOk(1, { "t-0": [[0, 1]] }))).faults).toEqual({
+      applied: 0,
+      refused: 0,
+      uncertain: 0,
+      byKind: {},
+    });
   });
 });

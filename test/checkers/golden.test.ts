@@ -60,11 +60,23 @@ describe("golden results: the checkers give exactly the stored results", () => {
   }
 
   it("the scenarios cover every anomaly type, forbidden and permitted, and every verdict", () => {
-    const all = scenarios.map((s) => expectedOf(s.expected)).filter((r): r is Results => typeof r === "object" && r !== null && "anomalies" in r);
+    const all = scenarios
+      .map((s) => expectedOf(s.expected))
+      .filter((r): r is Results => typeof r === "object" && r !== null && "anomalies" in r);
     for (const type of ANOMALY_TYPES) {
-      expect(all.some((r) => r.anomalies[type]?.forbidden === true) || all.some((r) => r.anomalies[type]?.forbidden === false), `${type} found somewhere`).toBe(true);
+      expect(
+        all.some((r) => r.anomalies[type]?.forbidden === true) || all.some((r) => r.anomalies[type]?.forbidden === false),
+        `${type} found somewhere`,
+      ).toBe(true);
     }
-    const judged = (forbidden: boolean) => new Set(all.flatMap((r) => Object.entries(r.anomalies).filter(([, a]) => a!.forbidden === forbidden).map(([t]) => t)));
+    const judged = (forbidden: boolean) =>
+      new Set(
+        all.flatMap((r) =>
+          Object.entries(r.anomalies)
+            .filter(([, a]) => a!.forbidden === forbidden)
+            .map(([t]) => t),
+        ),
+      );
     expect(judged(true).size, "anomaly types found forbidden").toBeGreaterThanOrEqual(15);
     expect(judged(false).size, "anomaly types found permitted").toBeGreaterThanOrEqual(12);
     expect(new Set(all.map((r) => r.valid))).toEqual(new Set([true, false, "unknown"]));

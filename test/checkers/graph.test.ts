@@ -1,9 +1,9 @@
 // The dependency graph: the cheap acyclicity proof never hides a cycle, Tarjan needs no recursion.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { History, Op } from "../../checkers/index.ts";
 import { derive } from "../../checkers/derive.ts";
 import { buildGraph, forwardInOrder, graphNodes, PROC, RT, tarjan, toCsr, WR, WW } from "../../checkers/graph.ts";
+import type { History, Op } from "../../checkers/index.ts";
 import { modelArb } from "./model.ts";
 
 /** Arbitrary (mostly anomalous) histories: random overlapping ops sending and reading values 0..9. */

@@ -46,17 +46,25 @@ describe("guarantees", () => {
 
   it("follows the table of section 7", () => {
     expect(permitted({ acks: 0 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort());
-    expect(permitted({ acks: 1, idempotent: false, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort());
+    expect(permitted({ acks: 1, idempotent: false, maxInFlight: 5 })).toEqual(
+      [...ALWAYS_PERMITTED, ...LOSS, ...REORDER, "duplicate"].sort(),
+    );
     expect(permitted({ acks: 1, idempotent: true, maxInFlight: 5 })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
     expect(permitted({ acks: 1, idempotent: false, maxInFlight: 1 })).toEqual([...ALWAYS_PERMITTED, ...LOSS, "duplicate"].sort());
     // With unclean election off only an in-sync replica leads: acks=all loses nothing, whatever min.insync.replicas is.
     expect(permitted({ acks: "all", minInsyncReplicas: 1, idempotent: true })).toEqual([...ALWAYS_PERMITTED].sort());
-    expect(permitted({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: true, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
-    expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true, idempotent: true })).toEqual([...ALWAYS_PERMITTED, ...LOSS].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: true, idempotent: true })).toEqual(
+      [...ALWAYS_PERMITTED, ...LOSS].sort(),
+    );
+    expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true, idempotent: true })).toEqual(
+      [...ALWAYS_PERMITTED, ...LOSS].sort(),
+    );
     expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5 })).toEqual(
       [...ALWAYS_PERMITTED].sort(),
     );
-    expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual([...ALWAYS_PERMITTED, ...REORDER].sort());
+    expect(permitted({ acks: "all", minInsyncReplicas: 2, idempotent: true, maxInFlight: 6 })).toEqual(
+      [...ALWAYS_PERMITTED, ...REORDER].sort(),
+    );
   });
 
   it("forbids G1a and precommitted reads but under read_uncommitted transactions, always in-poll disorder, under assign read-order anomalies; inconsistent offsets and torn transactions wherever loss is", () => {
@@ -78,7 +86,7 @@ describe("guarantees", () => {
   });
 
   it("permits loss exactly for acks=0, acks=1 and unclean election: every configuration enumerated", () => {
-    const opt = <T,>(...xs: T[]): Array<T | undefined> => [undefined, ...xs];
+    const opt = <T>(...xs: T[]): Array<T | undefined> => [undefined, ...xs];
     let n = 0;
     for (const acks of opt<CheckConfig["acks"]>(0, 1, "all"))
       for (const minInsyncReplicas of opt(1, 2, 3))
@@ -89,9 +97,13 @@ describe("guarantees", () => {
               const g = guaranteesFor(c);
               const lossPermitted = acks === 0 || acks === 1 || uncleanLeaderElection === true;
               const where = JSON.stringify(c);
-              expect(LOSS.filter((t) => !g[t].forbidden), where).toEqual(lossPermitted ? LOSS : []);
+              expect(
+                LOSS.filter((t) => !g[t].forbidden),
+                where,
+              ).toEqual(lossPermitted ? LOSS : []);
               if (!lossPermitted) {
-                for (const t of ["lost-write", "unseen"] as const) expect(g[t].reason, where).toMatch(/no fault in this harness drops unflushed data/);
+                for (const t of ["lost-write", "unseen"] as const)
+                  expect(g[t].reason, where).toMatch(/no fault in this harness drops unflushed data/);
               }
               n++;
             }
@@ -102,7 +114,9 @@ describe("guarantees", () => {
     const c: CheckConfig = { acks: "all", minInsyncReplicas: 2, idempotent: true, isolation: "read_committed", transactional: true };
     expect(permitted(c)).toEqual([...ALWAYS_PERMITTED].sort());
     const g = guaranteesFor(c);
-    expect(g.G1a.reason).toMatch(/read_committed: a consumer returns only records of committed transactions, so no one reads an aborted transaction's value/);
+    expect(g.G1a.reason).toMatch(
+      /read_committed: a consumer returns only records of committed transactions, so no one reads an aborted transaction's value/,
+    );
     expect(g.G1c.reason).toMatch(/read_committed: .*write-read dependencies cannot form a cycle/);
     expect(g["lost-write"].reason).toMatch(/A committed transaction's sends are acknowledged writes/);
     expect(g.unseen.reason).toMatch(/A committed transaction's sends are acknowledged writes/);
@@ -115,7 +129,9 @@ describe("guarantees", () => {
     const c: CheckConfig = { acks: "all", minInsyncReplicas: 2, idempotent: true, isolation: "read_uncommitted", transactional: true };
     expect(permitted(c)).toEqual([...ALWAYS_PERMITTED, ...DIRTY].sort());
     const g = guaranteesFor(c);
-    expect(g.G1a.reason).toMatch(/read_uncommitted: a consumer returns records of open and aborted transactions, so reading an aborted transaction's value is expected/);
+    expect(g.G1a.reason).toMatch(
+      /read_uncommitted: a consumer returns records of open and aborted transactions, so reading an aborted transaction's value is expected/,
+    );
     for (const t of DIRTY) expect(g[t].reason).toMatch(/^read_uncommitted: /);
     // Without transactions nothing is ever aborted: a failed plain send was never appended.
     expect(permitted({ ...c, transactional: false })).toEqual([...ALWAYS_PERMITTED].sort());
@@ -127,9 +143,22 @@ describe("guarantees", () => {
   });
 
   it("reads isolation and transactions from a spec, tolerantly", () => {
-    const spec = { producer: { acks: "all", idempotent: true }, consumer: { mode: "assign", isolation: "read_uncommitted" }, workload: { kind: "txn" } };
-    expect(checkConfigOfSpec(spec)).toEqual({ acks: "all", idempotent: true, consumerMode: "assign", isolation: "read_uncommitted", transactional: true });
-    expect(checkConfigOfSpec({ workload: { kind: "queue" }, consumer: { isolation: "read_committed" } })).toEqual({ transactional: false, isolation: "read_committed" });
+    const spec = {
+      producer: { acks: "all", idempotent: true },
+      consumer: { mode: "assign", isolation: "read_uncommitted" },
+      workload: { kind: "txn" },
+    };
+    expect(checkConfigOfSpec(spec)).toEqual({
+      acks: "all",
+      idempotent: true,
+      consumerMode: "assign",
+      isolation: "read_uncommitted",
+      transactional: true,
+    });
+    expect(checkConfigOfSpec({ workload: { kind: "queue" }, consumer: { isolation: "read_committed" } })).toEqual({
+      transactional: false,
+      isolation: "read_committed",
+    });
     // A spec from before workload kinds and isolation levels: both left out (judged at their strongest).
     expect(checkConfigOfSpec({ consumer: { mode: "subscribe" }, workload: {} })).toEqual({ consumerMode: "subscribe" });
     expect(checkConfigOfSpec({ consumer: { isolation: "snapshot" }, workload: { kind: 3 } })).toEqual({});

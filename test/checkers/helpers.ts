@@ -24,7 +24,18 @@ export function history(...drafts: Draft[]): History {
 
 /** An invoke/ok pair for a send op (the invocation carries no offsets). */
 export function sendOk(p: Process, ...sends: Array<[Key, Value, number]>): Draft[] {
-  return [invoke(p, "send", sends.map(([k, v]) => send(k, v))), ok(p, "send", sends.map(([k, v, o]) => send(k, v, o)))];
+  return [
+    invoke(
+      p,
+      "send",
+      sends.map(([k, v]) => send(k, v)),
+    ),
+    ok(
+      p,
+      "send",
+      sends.map(([k, v, o]) => send(k, v, o)),
+    ),
+  ];
 }
 
 /** An invoke/ok pair for a poll op. */

@@ -65,7 +65,15 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       outcome: fc.constantFrom<SendOutcome>("ok", "ok", "ok", "ok", "info-applied", "info-lost", "fail"),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("txn" as const), proc: procIdx, keys: fc.uniqueArray(keyIdx, { minLength: 1, maxLength: 2 }), ok: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("txn" as const),
+      proc: procIdx,
+      keys: fc.uniqueArray(keyIdx, { minLength: 1, maxLength: 2 }),
+      ok: fc.boolean(),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({

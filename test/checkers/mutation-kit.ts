@@ -44,7 +44,12 @@ export class Construct {
   }
   sendOk(p: Process, sends: Array<[Key, Value, number | null]>): number {
     this.add({ process: p, type: "invoke", f: "send", value: sends.map(([k, v]) => ["send", k, v]) });
-    return this.add({ process: p, type: "ok", f: "send", value: sends.map(([k, v, o]) => (o === null ? ["send", k, v] : ["send", k, [o, v]])) });
+    return this.add({
+      process: p,
+      type: "ok",
+      f: "send",
+      value: sends.map(([k, v, o]) => (o === null ? ["send", k, v] : ["send", k, [o, v]])),
+    });
   }
   pollOk(p: Process, result: Record<string, Rec[]>): number {
     this.add({ process: p, type: "invoke", f: "poll", value: [["poll"]] });
@@ -58,4 +63,3 @@ export function findingsOf(r: Results, type: AnomalyType, match: (f: Finding & R
   expect(found, `${type} finding matching the mutation in ${JSON.stringify(r.anomalies[type]?.examples)}`).not.toEqual([]);
   return found;
 }
-

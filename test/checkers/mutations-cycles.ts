@@ -1,7 +1,7 @@
 // Mutations that inject dependency cycles: constructs of two or four ops on fresh keys.
 import type { Finding } from "../../checkers/index.ts";
-import { Construct, findingsOf, type Mutation } from "./mutation-kit.ts";
 import type { Model } from "./model.ts";
+import { Construct, findingsOf, type Mutation } from "./mutation-kit.ts";
 
 const cycleOps = (f: Finding) => [...new Set(f.ops)].sort((a, b) => a - b).join();
 const sameOps = (ops: number[]) => (f: Finding) => cycleOps(f) === [...ops].sort((a, b) => a - b).join();
@@ -10,11 +10,52 @@ export const g0: Mutation = (m) => {
   const x = new Construct(m);
   const [kx, ky, p1, p2] = [x.k(), x.k(), x.p(), x.p()];
   const [a, b, c, d] = [x.v(), x.v(), x.v(), x.v()];
-  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["send", ky, b]] });
-  x.add({ process: p2, type: "invoke", f: "txn", value: [["send", kx, c], ["send", ky, d]] });
-  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["send", ky, [1, b]]] });
-  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", kx, [1, c]], ["send", ky, [0, d]]] });
-  x.pollOk(x.p(), { [kx]: [[0, a], [1, c]], [ky]: [[0, d], [1, b]] });
+  x.add({
+    process: p1,
+    type: "invoke",
+    f: "txn",
+    value: [
+      ["send", kx, a],
+      ["send", ky, b],
+    ],
+  });
+  x.add({
+    process: p2,
+    type: "invoke",
+    f: "txn",
+    value: [
+      ["send", kx, c],
+      ["send", ky, d],
+    ],
+  });
+  const t1 = x.add({
+    process: p1,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [0, a]],
+      ["send", ky, [1, b]],
+    ],
+  });
+  const t2 = x.add({
+    process: p2,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [1, c]],
+      ["send", ky, [0, d]],
+    ],
+  });
+  x.pollOk(x.p(), {
+    [kx]: [
+      [0, a],
+      [1, c],
+    ],
+    [ky]: [
+      [0, d],
+      [1, b],
+    ],
+  });
   return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0", sameOps([t1, t2])) };
 };
 
@@ -23,8 +64,24 @@ export const g1c: Mutation = (m) => {
   const [kx, ky, p1, p2, a, b] = [x.k(), x.k(), x.p(), x.p(), x.v(), x.v()];
   x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["poll"]] });
   x.add({ process: p2, type: "invoke", f: "txn", value: [["send", ky, b], ["poll"]] });
-  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["poll", { [ky]: [[0, b]] }]] });
-  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", ky, [0, b]], ["poll", { [kx]: [[0, a]] }]] });
+  const t1 = x.add({
+    process: p1,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [0, a]],
+      ["poll", { [ky]: [[0, b]] }],
+    ],
+  });
+  const t2 = x.add({
+    process: p2,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", ky, [0, b]],
+      ["poll", { [kx]: [[0, a]] }],
+    ],
+  });
   return { history: x.h, verify: (r) => findingsOf(r, "G1c", sameOps([t1, t2])) };
 };
 
@@ -33,7 +90,15 @@ export const g1cProcess: Mutation = (m) => {
   const [k, p, a] = [x.k(), x.p(), x.v()];
   const rd = x.pollOk(p, { [k]: [[0, a]] });
   const w = x.sendOk(p, [[k, a, 0]]);
-  return { history: x.h, verify: (r) => findingsOf(r, "G1c-process", (f) => sameOps([rd, w])(f) && (f as { steps: Array<{ rel: string }> }).steps.some((s) => s.rel === "process")) };
+  return {
+    history: x.h,
+    verify: (r) =>
+      findingsOf(
+        r,
+        "G1c-process",
+        (f) => sameOps([rd, w])(f) && (f as { steps: Array<{ rel: string }> }).steps.some((s) => s.rel === "process"),
+      ),
+  };
 };
 
 export const g1cRealtime: Mutation = (m) => {
@@ -54,7 +119,16 @@ function g0Order(m: Model, sameProcess: boolean): { x: Construct; ops: number[] 
   const ops = sameProcess
     ? [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pd, [[kx, d, 0]])]
     : [x.sendOk(pa, [[kx, a, 1]]), x.sendOk(pb, [[ky, b, 0]]), x.sendOk(pc, [[ky, c, 1]]), x.sendOk(pd, [[kx, d, 0]])];
-  x.pollOk(x.p(), { [kx]: [[0, d], [1, a]], [ky]: [[0, b], [1, c]] });
+  x.pollOk(x.p(), {
+    [kx]: [
+      [0, d],
+      [1, a],
+    ],
+    [ky]: [
+      [0, b],
+      [1, c],
+    ],
+  });
   return { x, ops };
 }
 
@@ -67,4 +141,3 @@ export const g0Realtime: Mutation = (m) => {
   const { x, ops } = g0Order(m, false);
   return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-realtime", sameOps(ops)) };
 };
-

@@ -4,16 +4,18 @@
 // a small construct on fresh keys and processes after the final reads.
 import { expect } from "vitest";
 import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.ts";
+import type { Model, Read, SendOp } from "./model.ts";
 import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
 import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime } from "./mutations-cycles.ts";
-import type { Model, Read, SendOp } from "./model.ts";
 import { tornConstruct } from "./txn-mutations.ts";
 
 export type { Mutant, Mutation } from "./mutation-kit.ts";
 
 const at = <T>(xs: T[], pick: number): T | undefined => (xs.length === 0 ? undefined : xs[pick % xs.length]);
 const pollResults = (op: Op): Array<Record<string, Rec[]>> =>
-  Array.isArray(op.value) ? (op.value as unknown[][]).filter((m) => m[0] === "poll" && m.length === 2).map((m) => m[1] as Record<string, Rec[]>) : [];
+  Array.isArray(op.value)
+    ? (op.value as unknown[][]).filter((m) => m[0] === "poll" && m.length === 2).map((m) => m[1] as Record<string, Rec[]>)
+    : [];
 const sendRecords = (m: Model) => m.sends.flatMap((s) => s.values.map((v, i) => ({ s, v, o: s.offsets[i]! })));
 /** The micro-op records of key in op at pos (the first poll micro-op holding the key). */
 const recordsAt = (h: History, read: Read): Rec[] => pollResults(h[read.pos]!).find((r) => String(read.key) in r)![String(read.key)]!;
@@ -36,12 +38,16 @@ const lostWrite: Mutation = (m, pick) => {
     return {
       history: h,
       companions: ["unseen", "poll-skip", "int-poll-skip"],
-      verify: (r) => findingsOf(r, "lost-write", (f) => f.value === c.v && f.writer === c.s.pos && f.offset === c.o && f.ops.includes(c.s.pos)),
+      verify: (r) =>
+        findingsOf(r, "lost-write", (f) => f.value === c.v && f.writer === c.s.pos && f.offset === c.o && f.ops.includes(c.s.pos)),
     };
   }
   const x = new Construct(m);
   const [k, a, b] = [x.k(), x.v(), x.v()];
-  const w = x.sendOk(x.p(), [[k, a, 0], [k, b, 1]]);
+  const w = x.sendOk(x.p(), [
+    [k, a, 0],
+    [k, b, 1],
+  ]);
   const rd = x.pollOk(x.p(), { [k]: [[1, b]] });
   return {
     history: x.h,
@@ -84,13 +90,22 @@ const duplicate: Mutation = (m, pick) => {
     return {
       history: h,
       verify: (r) =>
-        findingsOf(r, "duplicate", (f) => f.value === c.v && String(f.offsets) === String([c.o, end]) && f.ops.includes(c.s.pos) && f.ops.includes(m.finalRead)),
+        findingsOf(
+          r,
+          "duplicate",
+          (f) => f.value === c.v && String(f.offsets) === String([c.o, end]) && f.ops.includes(c.s.pos) && f.ops.includes(m.finalRead),
+        ),
     };
   }
   const x = new Construct(m);
   const [k, a] = [x.k(), x.v()];
   const w = x.sendOk(x.p(), [[k, a, 0]]);
-  const rd = x.pollOk(x.p(), { [k]: [[0, a], [1, a]] });
+  const rd = x.pollOk(x.p(), {
+    [k]: [
+      [0, a],
+      [1, a],
+    ],
+  });
   return { history: x.h, verify: (r) => findingsOf(r, "duplicate", (f) => f.value === a && f.ops.includes(w) && f.ops.includes(rd)) };
 };
 
@@ -112,7 +127,11 @@ const inconsistentOffsets: Mutation = (m, pick) => {
   return {
     history: x.h,
     verify: (r) =>
-      findingsOf(r, "inconsistent-offsets", (f) => f.offset === c.o && String((f.values as Value[]).slice().sort()) === String([c.v, other].sort()) && f.ops.includes(rd)),
+      findingsOf(
+        r,
+        "inconsistent-offsets",
+        (f) => f.offset === c.o && String((f.values as Value[]).slice().sort()) === String([c.v, other].sort()) && f.ops.includes(rd),
+      ),
   };
 };
 
@@ -141,7 +160,15 @@ const precommittedRead: Mutation = (m) => {
   const x = new Construct(m);
   const [k, a, p] = [x.k(), x.v(), x.p()];
   x.add({ process: p, type: "invoke", f: "txn", value: [["send", k, a], ["poll"]] });
-  const t = x.add({ process: p, type: "ok", f: "txn", value: [["send", k, [0, a]], ["poll", { [k]: [[0, a]] }]] });
+  const t = x.add({
+    process: p,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", k, [0, a]],
+      ["poll", { [k]: [[0, a]] }],
+    ],
+  });
   return { history: x.h, verify: (r) => findingsOf(r, "precommitted-read", (f) => f.value === a && f.op === t && f.ops[0] === t) };
 };
 
@@ -149,20 +176,30 @@ const precommittedRead: Mutation = (m) => {
 function threeValues(x: Construct): { k: string; vs: Value[] } {
   const k = x.k();
   const vs = [x.v(), x.v(), x.v()];
-  x.sendOk(x.p(), vs.map((v, i) => [k, v, i]));
+  x.sendOk(
+    x.p(),
+    vs.map((v, i) => [k, v, i]),
+  );
   return { k, vs };
 }
 const readAll = (x: Construct, k: string, vs: Value[]) => x.pollOk(x.p(), { [k]: vs.map((v, i) => [i, v] as Rec) });
 
 const pollSkip: Mutation = (m, pick) => {
-  const c = at(m.reads.filter((r) => r.prev && r.records.length >= 2), pick);
+  const c = at(
+    m.reads.filter((r) => r.prev && r.records.length >= 2),
+    pick,
+  );
   if (c) {
     const h = structuredClone(m.history);
     const removed = recordsAt(h, c).shift()!;
     return {
       history: h,
       verify: (r) =>
-        findingsOf(r, "poll-skip", (f) => f.op === c.pos && f.prevOp === c.prev!.pos && (f.skipped as Value[]).includes(removed[1]) && f.ops.includes(c.pos)),
+        findingsOf(
+          r,
+          "poll-skip",
+          (f) => f.op === c.pos && f.prevOp === c.prev!.pos && (f.skipped as Value[]).includes(removed[1]) && f.ops.includes(c.pos),
+        ),
     };
   }
   const x = new Construct(m);
@@ -171,21 +208,40 @@ const pollSkip: Mutation = (m, pick) => {
   const first = x.pollOk(q, { [k]: [[0, vs[0]!]] });
   const second = x.pollOk(q, { [k]: [[2, vs[2]!]] });
   readAll(x, k, vs);
-  return { history: x.h, verify: (r) => findingsOf(r, "poll-skip", (f) => f.op === second && f.prevOp === first && String(f.skipped) === String([vs[1]])) };
+  return {
+    history: x.h,
+    verify: (r) => findingsOf(r, "poll-skip", (f) => f.op === second && f.prevOp === first && String(f.skipped) === String([vs[1]])),
+  };
 };
 
 const nonmonotonicPoll: Mutation = (m, pick) => {
-  const c = at(m.reads.filter((r) => r.prev), pick);
+  const c = at(
+    m.reads.filter((r) => r.prev),
+    pick,
+  );
   if (c) {
     const h = structuredClone(m.history);
     recordsAt(h, c).unshift(c.prev!.record);
-    return { history: h, verify: (r) => findingsOf(r, "nonmonotonic-poll", (f) => f.op === c.pos && f.prevOp === c.prev!.pos && f.delta === 0) };
+    return {
+      history: h,
+      verify: (r) => findingsOf(r, "nonmonotonic-poll", (f) => f.op === c.pos && f.prevOp === c.prev!.pos && f.delta === 0),
+    };
   }
   const x = new Construct(m);
   const { k, vs } = threeValues(x);
   const q = x.p();
-  const first = x.pollOk(q, { [k]: [[0, vs[0]!], [1, vs[1]!]] });
-  const second = x.pollOk(q, { [k]: [[1, vs[1]!], [2, vs[2]!]] });
+  const first = x.pollOk(q, {
+    [k]: [
+      [0, vs[0]!],
+      [1, vs[1]!],
+    ],
+  });
+  const second = x.pollOk(q, {
+    [k]: [
+      [1, vs[1]!],
+      [2, vs[2]!],
+    ],
+  });
   return { history: x.h, verify: (r) => findingsOf(r, "nonmonotonic-poll", (f) => f.op === second && f.prevOp === first) };
 };
 
@@ -215,21 +271,33 @@ function editSends(h: History, s: SendOp, edit: (mops: unknown[]) => unknown[]):
 }
 
 const intNonmonotonicSend: Mutation = (m, pick) => {
-  const s = at(m.sends.filter((x) => x.values.length >= 2), pick);
+  const s = at(
+    m.sends.filter((x) => x.values.length >= 2),
+    pick,
+  );
   if (s) {
     const h = structuredClone(m.history);
     editSends(h, s, (mops) => mops.slice().reverse());
-    return { history: h, verify: (r) => findingsOf(r, "int-nonmonotonic-send", (f) => f.op === s.pos && f.ops[0] === s.pos && f.delta === -1) };
+    return {
+      history: h,
+      verify: (r) => findingsOf(r, "int-nonmonotonic-send", (f) => f.op === s.pos && f.ops[0] === s.pos && f.delta === -1),
+    };
   }
   const x = new Construct(m);
   const [k, a, b] = [x.k(), x.v(), x.v()];
-  const w = x.sendOk(x.p(), [[k, a, 1], [k, b, 0]]);
+  const w = x.sendOk(x.p(), [
+    [k, a, 1],
+    [k, b, 0],
+  ]);
   readAll(x, k, [b, a]);
   return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-send", (f) => f.op === w && f.value === b) };
 };
 
 const intSendSkip: Mutation = (m, pick) => {
-  const s = at(m.sends.filter((x) => x.values.length >= 3), pick);
+  const s = at(
+    m.sends.filter((x) => x.values.length >= 3),
+    pick,
+  );
   if (s) {
     const h = structuredClone(m.history);
     editSends(h, s, (mops) => mops.filter((_, i) => i !== 1));
@@ -244,7 +312,10 @@ const intSendSkip: Mutation = (m, pick) => {
   const x = new Construct(m);
   const { k, vs } = threeValues(x);
   const p = x.p();
-  const w = x.sendOk(p, [[k, x.v(), 3], [k, x.v(), 5]]);
+  const w = x.sendOk(p, [
+    [k, x.v(), 3],
+    [k, x.v(), 5],
+  ]);
   const other = x.sendOk(x.p(), [[k, x.v(), 4]]);
   const values = (x.h[w]!.value as Array<[string, string, Rec]>).map((mop) => mop[2]);
   const mid = (x.h[other]!.value as Array<[string, string, Rec]>)[0]![2];
@@ -253,30 +324,54 @@ const intSendSkip: Mutation = (m, pick) => {
 };
 
 const intPollSkip: Mutation = (m, pick) => {
-  const c = at(m.reads.filter((r) => r.records.length >= 3), pick);
+  const c = at(
+    m.reads.filter((r) => r.records.length >= 3),
+    pick,
+  );
   if (c) {
     const h = structuredClone(m.history);
     const [removed] = recordsAt(h, c).splice(1, 1);
-    return { history: h, verify: (r) => findingsOf(r, "int-poll-skip", (f) => f.op === c.pos && String(f.skipped) === String([removed![1]])) };
+    return {
+      history: h,
+      verify: (r) => findingsOf(r, "int-poll-skip", (f) => f.op === c.pos && String(f.skipped) === String([removed![1]])),
+    };
   }
   const x = new Construct(m);
   const { k, vs } = threeValues(x);
-  const rd = x.pollOk(x.p(), { [k]: [[0, vs[0]!], [2, vs[2]!]] });
+  const rd = x.pollOk(x.p(), {
+    [k]: [
+      [0, vs[0]!],
+      [2, vs[2]!],
+    ],
+  });
   readAll(x, k, vs);
   return { history: x.h, verify: (r) => findingsOf(r, "int-poll-skip", (f) => f.op === rd) };
 };
 
 const intNonmonotonicPoll: Mutation = (m, pick) => {
-  const c = at(m.reads.filter((r) => r.records.length >= 2), pick);
+  const c = at(
+    m.reads.filter((r) => r.records.length >= 2),
+    pick,
+  );
   if (c) {
     const h = structuredClone(m.history);
     const recs = recordsAt(h, c);
     recs.splice(1, 0, recs[0]!);
-    return { history: h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === c.pos && f.delta === 0 && f.value === c.records[0]![1]) };
+    return {
+      history: h,
+      verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === c.pos && f.delta === 0 && f.value === c.records[0]![1]),
+    };
   }
   const x = new Construct(m);
   const { k, vs } = threeValues(x);
-  const rd = x.pollOk(x.p(), { [k]: [[0, vs[0]!], [0, vs[0]!], [1, vs[1]!], [2, vs[2]!]] });
+  const rd = x.pollOk(x.p(), {
+    [k]: [
+      [0, vs[0]!],
+      [0, vs[0]!],
+      [1, vs[1]!],
+      [2, vs[2]!],
+    ],
+  });
   return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === rd) };
 };
 

@@ -7,8 +7,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { check, type History, type Key, type Op, type Results, type Value } from "../../checkers/index.ts";
 import { history, info, invoke, pollOk, send, sendOk } from "./helpers.ts";
-import { findingsOf } from "./mutation-kit.ts";
 import { type Model, modelArb } from "./model.ts";
+import { findingsOf } from "./mutation-kit.ts";
 
 interface Burst {
   /** Position of the completion, and of its invocation. */
@@ -66,7 +66,11 @@ function invocationOf(h: History, pos: number): number {
 }
 
 const pollResults = (op: Op): Array<Record<string, Array<[number, Value]>>> =>
-  Array.isArray(op.value) ? (op.value as unknown[][]).filter((mop) => mop[0] === "poll" && mop.length === 2).map((mop) => mop[1] as Record<string, Array<[number, Value]>>) : [];
+  Array.isArray(op.value)
+    ? (op.value as unknown[][])
+        .filter((mop) => mop[0] === "poll" && mop.length === 2)
+        .map((mop) => mop[1] as Record<string, Array<[number, Value]>>)
+    : [];
 
 /** Removes every value of the burst from every read: a truncation no reader saw. */
 function vanish(h: History, b: Burst): History {
@@ -84,7 +88,8 @@ function vanish(h: History, b: Burst): History {
 /** The highest offset of the key any ok op read, or -1. */
 function highestRead(h: History, key: Key): number {
   let max = -1;
-  for (const op of h) if (op.type === "ok") for (const res of pollResults(op)) for (const [o] of res[String(key)] ?? []) max = Math.max(max, o);
+  for (const op of h)
+    if (op.type === "ok") for (const res of pollResults(op)) for (const [o] of res[String(key)] ?? []) max = Math.max(max, o);
   return max;
 }
 
@@ -153,7 +158,14 @@ describe("partly acknowledged bursts", () => {
       invoke(0, "send", [send("t-0", 17), send("t-0", 18), send("t-0", 19)]), // 0
       { ...info(0, "send", [send("t-0", 17, 42), send("t-0", 18), send("t-0", 19, 44)]), error: ERROR }, // 1
       ...sendOk(1, ["t-0", 30, 42], ["t-0", 31, 43], ["t-0", 32, 44], ["t-0", 33, 45]), // 2, 3: the new leader's log
-      ...pollOk(2, { "t-0": [[42, 30], [43, 31], [44, 32], [45, 33]] }), // 4, 5
+      ...pollOk(2, {
+        "t-0": [
+          [42, 30],
+          [43, 31],
+          [44, 32],
+          [45, 33],
+        ],
+      }), // 4, 5
     );
     const r = check(h, { acks: "all", minInsyncReplicas: 1 });
     expect(r.valid).toBe(false);

@@ -9,7 +9,11 @@ import { check, checkHistoryFile, formatHistory } from "../../checkers/index.ts"
 import { NO_FINAL_READS } from "../../checkers/phases.ts";
 import { history, info, invoke, ok, pollOk, sendOk } from "./helpers.ts";
 
-const harness = { invoke: (f: string) => invoke("harness", f, null), ok: (f: string) => ok("harness", f, null), info: (f: string) => info("harness", f, null) };
+const harness = {
+  invoke: (f: string) => invoke("harness", f, null),
+  ok: (f: string) => ok("harness", f, null),
+  info: (f: string) => info("harness", f, null),
+};
 
 // Value 2 was acknowledged at offset 1 and never read: unseen (forbidden under acks=all, min ISR 2).
 const workload = [...sendOk(0, ["x", 1, 0]), ...sendOk(0, ["x", 2, 1]), ...pollOk(1, { x: [[0, 1]] })];
@@ -30,7 +34,9 @@ describe("phase markers", () => {
   });
 
   it("with completed final reads: the same verdict", async () => {
-    const r = await bothWays(history(harness.invoke("workload"), ...workload, harness.ok("workload"), harness.invoke("final-reads"), harness.ok("final-reads")));
+    const r = await bothWays(
+      history(harness.invoke("workload"), ...workload, harness.ok("workload"), harness.invoke("final-reads"), harness.ok("final-reads")),
+    );
     expect(r.valid).toBe(false);
     expect(r.forbidden).toEqual(["unseen"]);
   });
@@ -49,7 +55,17 @@ describe("phase markers", () => {
 
   it("a decidable forbidden finding stands without final reads (a lost write below what reads reached)", async () => {
     // Value 2 at offset 1 was acknowledged; a read reached offset 2 without it: lost-write.
-    const lost = [...sendOk(0, ["x", 1, 0]), ...sendOk(0, ["x", 2, 1]), ...sendOk(0, ["x", 3, 2]), ...pollOk(1, { x: [[0, 1], [2, 3]] })];
+    const lost = [
+      ...sendOk(0, ["x", 1, 0]),
+      ...sendOk(0, ["x", 2, 1]),
+      ...sendOk(0, ["x", 3, 2]),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [2, 3],
+        ],
+      }),
+    ];
     const r = await bothWays(history(harness.invoke("workload"), ...lost));
     expect(r.valid).toBe(false);
     expect(r.forbidden).toContain("lost-write");
@@ -58,9 +74,31 @@ describe("phase markers", () => {
   it("with complete final reads, an acknowledged value they did not return is unseen, even if a read saw it before (truncated)", async () => {
     // Value 2 was acknowledged at offset 1 and read there during the workload; the final reads find
     // value 3 at offset 1: the log that remains lost it (a new leader reused the offset).
-    const truncated = [...sendOk(0, ["x", 1, 0]), ...sendOk(0, ["x", 2, 1]), ...pollOk(1, { x: [[0, 1], [1, 2]] }), ...sendOk(2, ["x", 3, 1])];
-    const finalRead = pollOk(9, { x: [[0, 1], [1, 3]] });
-    const marked = history(harness.invoke("workload"), ...truncated, harness.ok("workload"), harness.invoke("final-reads"), ...finalRead, harness.ok("final-reads"));
+    const truncated = [
+      ...sendOk(0, ["x", 1, 0]),
+      ...sendOk(0, ["x", 2, 1]),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+      ...sendOk(2, ["x", 3, 1]),
+    ];
+    const finalRead = pollOk(9, {
+      x: [
+        [0, 1],
+        [1, 3],
+      ],
+    });
+    const marked = history(
+      harness.invoke("workload"),
+      ...truncated,
+      harness.ok("workload"),
+      harness.invoke("final-reads"),
+      ...finalRead,
+      harness.ok("final-reads"),
+    );
     const r = await bothWays(marked);
     expect(r.anomalies.unseen?.count).toBe(1);
     const f = r.anomalies.unseen!.examples[0]!;

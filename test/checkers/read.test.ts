@@ -22,7 +22,9 @@ const op0 = { index: 0, time: 1, process: 0, type: "invoke", f: "send", value: [
 
 describe("JSON Lines", () => {
   it("reads ops, keeps unknown fields, skips blank lines", () => {
-    const h = parseJsonlHistory(`${line(op0)}\n\n${line({ ...op0, index: 1, type: "ok", value: [["send", "x", [0, 1]]], extra: { a: 1 } })}\n`);
+    const h = parseJsonlHistory(
+      `${line(op0)}\n\n${line({ ...op0, index: 1, type: "ok", value: [["send", "x", [0, 1]]], extra: { a: 1 } })}\n`,
+    );
     expect(h).toHaveLength(2);
     expect(h[1]!.extra).toEqual({ a: 1 });
   });
@@ -124,16 +126,22 @@ describe("EDN", () => {
   });
 
   it("reads a history wrapped in one vector", () => {
-    const h = parseEdnHistory("[{:index 0 :time 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n {:index 1 :time 1 :type :ok :process 0 :f :poll :value [[:poll {}]]}]");
+    const h = parseEdnHistory(
+      "[{:index 0 :time 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n {:index 1 :time 1 :type :ok :process 0 :f :poll :value [[:poll {}]]}]",
+    );
     expect(h.map((o) => o.type)).toEqual(["invoke", "ok"]);
   });
 
   it("names the line of a malformed form", () => {
-    expect(() => parseEdnHistory('{:index 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n{:index 1 :type :ok\n :f "x"', "h.edn")).toThrow(
-      /^h\.edn:2: unterminated form/,
+    expect(() =>
+      parseEdnHistory('{:index 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n{:index 1 :type :ok\n :f "x"', "h.edn"),
+    ).toThrow(/^h\.edn:2: unterminated form/);
+    expect(() => parseEdnHistory("{:index 0 :type :invoke :f :poll :value [[:poll]]}", "h.edn")).toThrow(
+      'h.edn:1: missing field "process"',
     );
-    expect(() => parseEdnHistory("{:index 0 :type :invoke :f :poll :value [[:poll]]}", "h.edn")).toThrow('h.edn:1: missing field "process"');
-    expect(() => parseEdnHistory("{:index 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n 42", "h.edn")).toThrow(/h\.edn:2: expected an op map/);
+    expect(() => parseEdnHistory("{:index 0 :type :invoke :process 0 :f :poll :value [[:poll]]}\n 42", "h.edn")).toThrow(
+      /h\.edn:2: expected an op map/,
+    );
   });
 });
 

@@ -22,7 +22,14 @@ describe("transactional EDN histories", () => {
     expect(r.anomalyTypes).toEqual(["G1a", "torn-txn"]);
     expect(r.anomalies.G1a!.examples).toEqual([{ type: "G1a", key: "x", value: 4, offset: 2, writer: 5, reader: 7, ops: [5, 7] }]);
     expect(r.anomalies["torn-txn"]!.examples).toEqual([
-      { type: "torn-txn", op: 11, outcome: "info", seen: [{ key: "z", value: 7, offset: 1, reader: 13 }], never: [{ key: "y", value: 6, offset: null }], ops: [11, 13] },
+      {
+        type: "torn-txn",
+        op: 11,
+        outcome: "info",
+        seen: [{ key: "z", value: 7, offset: 1, reader: 13 }],
+        never: [{ key: "y", value: 6, offset: null }],
+        ops: [11, 13],
+      },
     ]);
     expect(r.stats.txns).toEqual({ ok: 2, info: 1, fail: 2 });
   });

@@ -108,7 +108,14 @@ interface Client {
   txnId: string;
   /** Next offset to read, per key. */
   pos: number[];
-  pending?: { cmd: TxnCommand; sends: TxnSendAt[]; keysWritten: Set<number>; readFrom: Map<number, number>; invoked: unknown[][]; result: unknown[][] };
+  pending?: {
+    cmd: TxnCommand;
+    sends: TxnSendAt[];
+    keysWritten: Set<number>;
+    readFrom: Map<number, number>;
+    invoked: unknown[][];
+    result: unknown[][];
+  };
 }
 
 export function runTxnPlan(plan: TxnPlan, isolation: Isolation): TxnModel {

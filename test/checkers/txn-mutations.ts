@@ -4,15 +4,17 @@
 // committed transactions (G1c). Each edits the generated ops where the history offers a place and
 // otherwise appends a small construct on fresh keys and processes after the final reads.
 import type { AnomalyType, History, Op } from "../../checkers/index.ts";
-import { Construct, findingsOf, type Mutant, type Rec } from "./mutation-kit.ts";
 import type { Model } from "./model.ts";
+import { Construct, findingsOf, type Mutant, type Rec } from "./mutation-kit.ts";
 import type { TxnModel, TxnOp, TxnSendAt } from "./txn-model.ts";
 
 export type TxnMutation = (m: TxnModel, pick: number) => Mutant;
 
 const at = <T>(xs: T[], pick: number): T | undefined => (xs.length === 0 ? undefined : xs[pick % xs.length]);
 const pollResults = (op: Op): Array<Record<string, Rec[]>> =>
-  Array.isArray(op.value) ? (op.value as unknown[][]).filter((x) => x[0] === "poll" && x.length === 2).map((x) => x[1] as Record<string, Rec[]>) : [];
+  Array.isArray(op.value)
+    ? (op.value as unknown[][]).filter((x) => x[0] === "poll" && x.length === 2).map((x) => x[1] as Record<string, Rec[]>)
+    : [];
 /** Construct wants a Model; it only reads the history and the next fresh value and process. */
 const construct = (m: TxnModel) => new Construct(m as unknown as Model);
 const sendsOf = (sends: TxnSendAt[]) => sends.map((s) => ["send", s.key, [s.offset, s.value]]);
@@ -29,14 +31,18 @@ function unread(h: History, s: TxnSendAt): void {
 
 /** A failed transaction's send (appended, then aborted) is returned by the final read, in offset order. */
 export const abortedRead: TxnMutation = (m, pick) => {
-  const c = at(m.txns.filter((t) => t.type === "fail").flatMap((t) => t.sends.map((s) => ({ t, s }))), pick);
+  const c = at(
+    m.txns.filter((t) => t.type === "fail").flatMap((t) => t.sends.map((s) => ({ t, s }))),
+    pick,
+  );
   if (c) {
     const h = structuredClone(m.history);
     const res = pollResults(h[m.finalRead]!)[0]!;
     res[String(c.s.key)] = [...(res[String(c.s.key)] ?? []), [c.s.offset, c.s.value] as Rec].sort((a, b) => a[0] - b[0]);
     return {
       history: h,
-      verify: (r) => findingsOf(r, "G1a", (f) => f.value === c.s.value && f.offset === c.s.offset && f.writer === c.t.pos && f.reader === m.finalRead),
+      verify: (r) =>
+        findingsOf(r, "G1a", (f) => f.value === c.s.value && f.offset === c.s.offset && f.writer === c.t.pos && f.reader === m.finalRead),
     };
   }
   // A construct: a transaction appends its send and aborts; another transaction reads it and commits.
@@ -95,7 +101,10 @@ export const tornTxn: TxnMutation = (m, pick) => {
         findingsOf(
           r,
           "torn-txn",
-          (f) => f.op === t.pos && (f.never as TxnSendAt[]).some((s) => s.value === gone.value) && (f.seen as TxnSendAt[]).every((s) => s.value !== gone.value),
+          (f) =>
+            f.op === t.pos &&
+            (f.never as TxnSendAt[]).some((s) => s.value === gone.value) &&
+            (f.seen as TxnSendAt[]).every((s) => s.value !== gone.value),
         ),
     };
   }
@@ -105,8 +114,24 @@ export const tornTxn: TxnMutation = (m, pick) => {
 /** An ok transaction sends to two fresh keys; a later read returns the first send only. */
 export function tornConstruct(x: Construct): Mutant {
   const [kx, ky, a, b, p] = [x.k(), x.k(), x.v(), x.v(), x.p()];
-  x.add({ process: p, type: "invoke", f: "txn", value: [["send", kx, a], ["send", ky, b]] });
-  const w = x.add({ process: p, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["send", ky, [0, b]]] });
+  x.add({
+    process: p,
+    type: "invoke",
+    f: "txn",
+    value: [
+      ["send", kx, a],
+      ["send", ky, b],
+    ],
+  });
+  const w = x.add({
+    process: p,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [0, a]],
+      ["send", ky, [0, b]],
+    ],
+  });
   const rd = x.pollOk(x.p(), { [kx]: [[0, a]] });
   return {
     history: x.h,
@@ -114,7 +139,9 @@ export function tornConstruct(x: Construct): Mutant {
     verify: (r) =>
       findingsOf(r, "torn-txn", (f) => {
         const seen = f.seen as Array<TxnSendAt & { reader: number }>;
-        return f.op === w && seen.length === 1 && seen[0]!.value === a && seen[0]!.reader === rd && (f.never as TxnSendAt[])[0]?.value === b;
+        return (
+          f.op === w && seen.length === 1 && seen[0]!.value === a && seen[0]!.reader === rd && (f.never as TxnSendAt[])[0]?.value === b
+        );
       }),
   };
 }
@@ -125,9 +152,28 @@ export const wrCycle: TxnMutation = (m) => {
   const [kx, ky, p1, p2, a, b] = [x.k(), x.k(), x.p(), x.p(), x.v(), x.v()];
   x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["poll"]] });
   x.add({ process: p2, type: "invoke", f: "txn", value: [["send", ky, b], ["poll"]] });
-  const t1 = x.add({ process: p1, type: "ok", f: "txn", value: [["send", kx, [0, a]], ["poll", { [ky]: [[0, b]] }]] });
-  const t2 = x.add({ process: p2, type: "ok", f: "txn", value: [["send", ky, [0, b]], ["poll", { [kx]: [[0, a]] }]] });
-  return { history: x.h, verify: (r) => findingsOf(r, "G1c", (f) => [...new Set(f.ops)].sort((u, v) => u - v).join() === [t1, t2].sort((u, v) => u - v).join()) };
+  const t1 = x.add({
+    process: p1,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [0, a]],
+      ["poll", { [ky]: [[0, b]] }],
+    ],
+  });
+  const t2 = x.add({
+    process: p2,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", ky, [0, b]],
+      ["poll", { [kx]: [[0, a]] }],
+    ],
+  });
+  return {
+    history: x.h,
+    verify: (r) => findingsOf(r, "G1c", (f) => [...new Set(f.ops)].sort((u, v) => u - v).join() === [t1, t2].sort((u, v) => u - v).join()),
+  };
 };
 
 /** The rule each mutation injects, by the anomaly it must be found as. */

@@ -3,7 +3,7 @@
 // transactional rule is found with its evidence, and read_uncommitted permits the aborted read.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check, type CheckConfig, explainFinding, summarize } from "../../checkers/index.ts";
+import { type CheckConfig, check, explainFinding, summarize } from "../../checkers/index.ts";
 import { txnModelArb } from "./txn-model.ts";
 import { TXN_MUTATIONS } from "./txn-mutations.ts";
 

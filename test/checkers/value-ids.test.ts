@@ -11,7 +11,16 @@ describe("ValueIds", () => {
   it("numbers each (key, value) once, whether the value is shared by keys or not", () => {
     const keyOf = new IntList();
     const ids = new ValueIds(keyOf, () => 1 << 20);
-    const values: Array<[number, number | string]> = [[0, 5], [1, 5], [0, 6], [2, 5], [1, "5"], [0, 2 ** 40], [0, -3], [1, 6]];
+    const values: Array<[number, number | string]> = [
+      [0, 5],
+      [1, 5],
+      [0, 6],
+      [2, 5],
+      [1, "5"],
+      [0, 2 ** 40],
+      [0, -3],
+      [1, 6],
+    ];
     values.forEach(([k, v], id) => {
       expect(ids.get(k, v)).toBe(-1);
       ids.set(k, v, id);
@@ -23,7 +32,19 @@ describe("ValueIds", () => {
   });
 
   it("derive gives per-key counters (the same values on every key) distinct value numbers", () => {
-    const d = derive(history(...sendOk(0, ["x", 0, 0], ["y", 0, 0]), ...sendOk(0, ["y", 1, 1], ["x", 1, 1]), ...pollOk(1, { x: [[0, 0], [1, 1]], y: [[0, 0]] })));
+    const d = derive(
+      history(
+        ...sendOk(0, ["x", 0, 0], ["y", 0, 0]),
+        ...sendOk(0, ["y", 1, 1], ["x", 1, 1]),
+        ...pollOk(1, {
+          x: [
+            [0, 0],
+            [1, 1],
+          ],
+          y: [[0, 0]],
+        }),
+      ),
+    );
     expect(d.nVals).toBe(4);
     expect([...d.valKey]).toEqual([0, 1, 1, 0]);
     expect(d.valOrig).toEqual([0, 0, 1, 1]);

@@ -5,7 +5,8 @@ import { check, type Op } from "../../checkers/index.ts";
 import { NO_FINAL_READS } from "../../checkers/phases.ts";
 import { exitCodeOf, judge, verdictInList, verdictName, verdictWord } from "../../checkers/verdict.ts";
 
-const op = (index: number, process: number | string, type: Op["type"], f: string, value: unknown): Op => ({ index, time: index * 1000, process, type, f, value }) as Op;
+const op = (index: number, process: number | string, type: Op["type"], f: string, value: unknown): Op =>
+  ({ index, time: index * 1000, process, type, f, value }) as Op;
 
 describe("verdict", () => {
   it("words and exit codes", () => {

@@ -4,15 +4,19 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { check } from "../../checkers/index.ts";
-import { completeBurst as completeAnyBurst, resolvedSend, type RecordOutcome } from "../../harness/clients/burst-outcome.ts";
-import { classifySendError } from "../../harness/clients/kafkajs/classify.ts";
 import { validateOp } from "../../checkers/history.ts";
+import { check } from "../../checkers/index.ts";
+import { completeBurst as completeAnyBurst, type RecordOutcome, resolvedSend } from "../../harness/clients/burst-outcome.ts";
+import { classifySendError } from "../../harness/clients/kafkajs/classify.ts";
 
 /** The bursts here carry kafkajs's errors: its rule decides fail or info. */
-const completeBurst = (key: string, values: readonly number[], outcomes: readonly RecordOutcome[]) => completeAnyBurst(key, values, outcomes, classifySendError);
+const completeBurst = (key: string, values: readonly number[], outcomes: readonly RecordOutcome[]) =>
+  completeAnyBurst(key, values, outcomes, classifySendError);
 const acked = (offset: number | null): RecordOutcome => ({ acked: true, offset });
-const timeout: RecordOutcome = { acked: false, error: { name: "KafkaJSRequestTimeoutError", message: "Request Produce(key: 0, version: 7) timed out" } };
+const timeout: RecordOutcome = {
+  acked: false,
+  error: { name: "KafkaJSRequestTimeoutError", message: "Request Produce(key: 0, version: 7) timed out" },
+};
 const tooLarge: RecordOutcome = { acked: false, error: { name: "KafkaJSProtocolError", type: "MESSAGE_TOO_LARGE", message: "too large" } };
 
 describe("completeBurst", () => {
@@ -49,17 +53,39 @@ describe("completeBurst", () => {
   });
 
   it("acknowledged records next to definite failures: still info (the op is not all-or-nothing), offsets kept", () => {
-    expect(completeBurst("t-1", [5, 6], [acked(9), tooLarge])).toMatchObject({ type: "info", value: [["send", "t-1", [9, 5]], ["send", "t-1", 6]] });
+    expect(completeBurst("t-1", [5, 6], [acked(9), tooLarge])).toMatchObject({
+      type: "info",
+      value: [
+        ["send", "t-1", [9, 5]],
+        ["send", "t-1", 6],
+      ],
+    });
   });
 
   it("nothing acknowledged: fail only when every error is definite, otherwise info", () => {
-    expect(completeBurst("t-0", [1, 2], [tooLarge, tooLarge])).toMatchObject({ type: "fail", value: [["send", "t-0", 1], ["send", "t-0", 2]], error: expect.stringMatching(/MESSAGE_TOO_LARGE/) });
+    expect(completeBurst("t-0", [1, 2], [tooLarge, tooLarge])).toMatchObject({
+      type: "fail",
+      value: [
+        ["send", "t-0", 1],
+        ["send", "t-0", 2],
+      ],
+      error: expect.stringMatching(/MESSAGE_TOO_LARGE/),
+    });
     expect(completeBurst("t-0", [1, 2], [tooLarge, timeout]).type).toBe("info");
   });
 
   it("acks=0 (no offset returned): ok with plain values; partly resolved: info with plain values", () => {
-    expect(completeBurst("t-0", [1, 2], [acked(null), acked(null)])).toEqual({ type: "ok", value: [["send", "t-0", 1], ["send", "t-0", 2]] });
-    expect(completeBurst("t-0", [1, 2], [acked(null), timeout]).value).toEqual([["send", "t-0", 1], ["send", "t-0", 2]]);
+    expect(completeBurst("t-0", [1, 2], [acked(null), acked(null)])).toEqual({
+      type: "ok",
+      value: [
+        ["send", "t-0", 1],
+        ["send", "t-0", 2],
+      ],
+    });
+    expect(completeBurst("t-0", [1, 2], [acked(null), timeout]).value).toEqual([
+      ["send", "t-0", 1],
+      ["send", "t-0", 2],
+    ]);
   });
 
   it("refuses outcomes that do not match the burst", () => {
@@ -98,7 +124,25 @@ describe("completeBurst", () => {
       { index: 0, time: 0, process: 0, type: "invoke" as const, f: "send", value: [17, 18, 19].map((v) => ["send", "t-0", v]) },
       { index: 1, time: 1, process: 0, f: "send", ...c },
       { index: 2, time: 2, process: 1, type: "invoke" as const, f: "poll", value: [["poll"]] },
-      { index: 3, time: 3, process: 1, type: "ok" as const, f: "poll", value: [["poll", { "t-0": [[0, 7], [1, 8], [2, 9]] }]] },
+      {
+        index: 3,
+        time: 3,
+        process: 1,
+        type: "ok" as const,
+        f: "poll",
+        value: [
+          [
+            "poll",
+            {
+              "t-0": [
+                [0, 7],
+                [1, 8],
+                [2, 9],
+              ],
+            },
+          ],
+        ],
+      },
     ];
     const r = check(h, { acks: "all", minInsyncReplicas: 2 });
     expect(r.valid).toBe(false);
@@ -114,7 +158,8 @@ describe("resolvedSend: a send that resolved, for either client", () => {
   it("under acks 1/all: acknowledged at the answer's offset, and no offset is no acknowledgement", () => {
     expect(resolvedSend(-1, "42", "t", 1)).toEqual({ acked: true, offset: 42 });
     expect(resolvedSend(1, 7n, "t", 1)).toEqual({ acked: true, offset: 7 });
-    for (const acks of [-1, 1] as const) expect(resolvedSend(acks, undefined, "t", 1)).toMatchObject({ acked: false, error: { name: "NoRecordMetadata" } });
+    for (const acks of [-1, 1] as const)
+      expect(resolvedSend(acks, undefined, "t", 1)).toMatchObject({ acked: false, error: { name: "NoRecordMetadata" } });
   });
   it("under acks=0: acknowledged, offset unknown, whatever came back", () => {
     expect(resolvedSend(0, undefined, "t", 1)).toEqual({ acked: true, offset: null });

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { loadClient } from "../../harness/clients/registry.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
-import { configLabel } from "../../harness/suite/table.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
+import { configLabel } from "../../harness/suite/table.ts";
 import { reconstructCommand } from "../../reports/details.ts";
 import { runChips } from "../../reports/verdict.ts";
 
@@ -16,7 +16,9 @@ describe("client choice", () => {
   });
 
   it("platformatic consumers are assign consumers", () => {
-    expect(() => parseTestSpec({ client: "platformatic", consumer: { mode: "subscribe" } })).toThrow(/consumer\.mode: must be "assign" with client "platformatic"/);
+    expect(() => parseTestSpec({ client: "platformatic", consumer: { mode: "subscribe" } })).toThrow(
+      /consumer\.mode: must be "assign" with client "platformatic"/,
+    );
   });
 
   it("the suite table, the report chips and the reconstructed command show the client", () => {

@@ -4,37 +4,98 @@ import { DeliveryBuffer } from "../../harness/clients/txn-delivery-buffer.ts";
 describe("txn delivery buffer (what a poll micro-op returns from a push consumer)", () => {
   it("a poll drains every parked batch, per key in offset order, and positions advance", async () => {
     const b = new DeliveryBuffer();
-    await b.put("t-0", [[0, 10], [1, 11]], b.epochOf("t-0"));
+    await b.put(
+      "t-0",
+      [
+        [0, 10],
+        [1, 11],
+      ],
+      b.epochOf("t-0"),
+    );
     await b.put("t-1", [[5, 3]], b.epochOf("t-1"));
     await b.put("t-0", [[2, 12]], b.epochOf("t-0"));
-    expect(b.drain()).toEqual({ "t-0": [[0, 10], [1, 11], [2, 12]], "t-1": [[5, 3]] });
-    expect([...b.positions]).toEqual([["t-0", 3], ["t-1", 6]]);
+    expect(b.drain()).toEqual({
+      "t-0": [
+        [0, 10],
+        [1, 11],
+        [2, 12],
+      ],
+      "t-1": [[5, 3]],
+    });
+    expect([...b.positions]).toEqual([
+      ["t-0", 3],
+      ["t-1", 6],
+    ]);
     expect(b.drain()).toEqual({});
   });
 
   it("drops records below the position (carried over from a predecessor)", async () => {
     const b = new DeliveryBuffer(new Map([["t-0", 2]]));
-    await b.put("t-0", [[1, 11], [2, 12], [3, 13]], 0);
-    expect(b.drain()).toEqual({ "t-0": [[2, 12], [3, 13]] });
+    await b.put(
+      "t-0",
+      [
+        [1, 11],
+        [2, 12],
+        [3, 13],
+      ],
+      0,
+    );
+    expect(b.drain()).toEqual({
+      "t-0": [
+        [2, 12],
+        [3, 13],
+      ],
+    });
   });
 
   it("a seek discards what was fetched before it, parked or still on its way", async () => {
     const b = new DeliveryBuffer();
-    await b.put("t-0", [[0, 10], [1, 11]], 0);
-    expect(b.drain()).toEqual({ "t-0": [[0, 10], [1, 11]] });
+    await b.put(
+      "t-0",
+      [
+        [0, 10],
+        [1, 11],
+      ],
+      0,
+    );
+    expect(b.drain()).toEqual({
+      "t-0": [
+        [0, 10],
+        [1, 11],
+      ],
+    });
     await b.put("t-0", [[2, 12]], 0);
     const staleEpoch = b.epochOf("t-0"); // a fetch that started before the seek
     b.seek("t-0", 1);
     await b.put("t-0", [[3, 13]], staleEpoch);
     expect(b.drain()).toEqual({});
-    await b.put("t-0", [[1, 11], [2, 12]], b.epochOf("t-0"));
-    expect(b.drain()).toEqual({ "t-0": [[1, 11], [2, 12]] });
+    await b.put(
+      "t-0",
+      [
+        [1, 11],
+        [2, 12],
+      ],
+      b.epochOf("t-0"),
+    );
+    expect(b.drain()).toEqual({
+      "t-0": [
+        [1, 11],
+        [2, 12],
+      ],
+    });
   });
 
   it("a key with maxParked records parked holds its fetcher until a poll takes them", async () => {
     const b = new DeliveryBuffer(undefined, 2);
     let held = true;
-    await b.put("t-0", [[0, 1], [1, 2]], 0);
+    await b.put(
+      "t-0",
+      [
+        [0, 1],
+        [1, 2],
+      ],
+      0,
+    );
     const p = b.put("t-0", [[2, 3]], 0).then(() => (held = false));
     await new Promise((r) => setTimeout(r, 20));
     expect(held).toBe(true);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { processCounter, type ClientContext } from "../../harness/clients/context.ts";
+import { type ClientContext, processCounter } from "../../harness/clients/context.ts";
 import type { TxnConsumer, TxnProducerDriver } from "../../harness/clients/txn-client.ts";
 import { DeliveryBuffer, type Records } from "../../harness/clients/txn-delivery-buffer.ts";
-import { TxnProcess, type TxnMicroOp } from "../../harness/clients/txn-process.ts";
+import { type TxnMicroOp, TxnProcess } from "../../harness/clients/txn-process.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
 
 const protocolError = (type: string) => Object.assign(new Error(type), { name: "KafkaJSProtocolError", type });
@@ -66,11 +66,38 @@ const ops: TxnMicroOp[] = [["send", "t-0", 17], ["poll"], ["send", "t-1", 4]];
 describe("a recorded transaction (f txn)", () => {
   it("commit acknowledged: ok, sends with offsets, the poll's records, its offsets sent into the transaction", async () => {
     const prod = fakeProducer();
-    const { p, ops: h } = setup(prod, fakeConsumer([{ "t-2": [[3, 5], [4, 9]] }]));
+    const { p, ops: h } = setup(
+      prod,
+      fakeConsumer([
+        {
+          "t-2": [
+            [3, 5],
+            [4, 9],
+          ],
+        },
+      ]),
+    );
     expect(await p.run(ops, false)).toEqual({ type: "ok", replaceProducer: false });
     expect(h.map(({ process, type, f, value }) => ({ process, type, f, value }))).toEqual([
       { process: 3, type: "invoke", f: "txn", value: [["send", "t-0", 17], ["poll"], ["send", "t-1", 4]] },
-      { process: 3, type: "ok", f: "txn", value: [["send", "t-0", [0, 17]], ["poll", { "t-2": [[3, 5], [4, 9]] }], ["send", "t-1", [0, 4]]] },
+      {
+        process: 3,
+        type: "ok",
+        f: "txn",
+        value: [
+          ["send", "t-0", [0, 17]],
+          [
+            "poll",
+            {
+              "t-2": [
+                [3, 5],
+                [4, 9],
+              ],
+            },
+          ],
+          ["send", "t-1", [0, 4]],
+        ],
+      },
     ]);
     expect(h[1]).toMatchObject({ transactionalId: "t-txn-0" });
     expect(h[1]).not.toHaveProperty("aborted");
@@ -78,10 +105,36 @@ describe("a recorded transaction (f txn)", () => {
   });
 
   it("planned abort acknowledged: fail, marked planned, offsets kept; the consumer reads those records again", async () => {
-    const cons = fakeConsumer([{ "t-2": [[3, 5], [4, 9]] }], new Map([["t-2", 3]]));
+    const cons = fakeConsumer(
+      [
+        {
+          "t-2": [
+            [3, 5],
+            [4, 9],
+          ],
+        },
+      ],
+      new Map([["t-2", 3]]),
+    );
     const { p, ops: h } = setup(fakeProducer(), cons);
     expect(await p.run(ops, true)).toEqual({ type: "fail", replaceProducer: false });
-    expect(h[1]).toMatchObject({ type: "fail", aborted: "planned", value: [["send", "t-0", [0, 17]], ["poll", { "t-2": [[3, 5], [4, 9]] }], ["send", "t-1", [0, 4]]] });
+    expect(h[1]).toMatchObject({
+      type: "fail",
+      aborted: "planned",
+      value: [
+        ["send", "t-0", [0, 17]],
+        [
+          "poll",
+          {
+            "t-2": [
+              [3, 5],
+              [4, 9],
+            ],
+          },
+        ],
+        ["send", "t-1", [0, 4]],
+      ],
+    });
     expect(cons.seeks).toEqual([["t-2", 3]]);
   });
 
@@ -89,22 +142,42 @@ describe("a recorded transaction (f txn)", () => {
     const cons = fakeConsumer([{ "t-2": [[7, 1]] }]);
     const { p, ops: h } = setup(fakeProducer({ send: protocolError("NOT_ENOUGH_REPLICAS") }), cons);
     expect(await p.run([["poll"], ["send", "t-0", 3]], false)).toEqual({ type: "fail", replaceProducer: true });
-    expect(h[1]).toMatchObject({ type: "fail", value: [["poll", { "t-2": [[7, 1]] }], ["send", "t-0", 3]], error: expect.stringContaining("NOT_ENOUGH_REPLICAS") });
+    expect(h[1]).toMatchObject({
+      type: "fail",
+      value: [
+        ["poll", { "t-2": [[7, 1]] }],
+        ["send", "t-0", 3],
+      ],
+      error: expect.stringContaining("NOT_ENOUGH_REPLICAS"),
+    });
     expect(h[1]).not.toHaveProperty("aborted");
     expect(cons.seeks).toEqual([["t-2", 7]]);
   });
 
   it("a send error whose abort is not acknowledged: info", async () => {
-    const { p, ops: h } = setup(fakeProducer({ send: protocolError("NOT_ENOUGH_REPLICAS"), abort: protocolError("COORDINATOR_NOT_AVAILABLE") }), fakeConsumer([]));
+    const { p, ops: h } = setup(
+      fakeProducer({ send: protocolError("NOT_ENOUGH_REPLICAS"), abort: protocolError("COORDINATOR_NOT_AVAILABLE") }),
+      fakeConsumer([]),
+    );
     expect(await p.run(ops, false)).toEqual({ type: "info", replaceProducer: true });
     expect(h[1]!.type).toBe("info");
   });
 
   it("a commit error is unknown (info), whatever it says; a planned abort refused is unknown too", async () => {
-    for (const [error, abort] of [[protocolError("COORDINATOR_LOAD_IN_PROGRESS"), false], [protocolError("NOT_COORDINATOR"), true]] as const) {
+    for (const [error, abort] of [
+      [protocolError("COORDINATOR_LOAD_IN_PROGRESS"), false],
+      [protocolError("NOT_COORDINATOR"), true],
+    ] as const) {
       const { p, ops: h } = setup(fakeProducer({ commit: error, abort: error }), fakeConsumer([]));
       expect((await p.run(ops, abort)).type).toBe("info");
-      expect(h[1]).toMatchObject({ type: "info", value: [["send", "t-0", [0, 17]], ["poll", {}], ["send", "t-1", [0, 4]]] });
+      expect(h[1]).toMatchObject({
+        type: "info",
+        value: [
+          ["send", "t-0", [0, 17]],
+          ["poll", {}],
+          ["send", "t-1", [0, 4]],
+        ],
+      });
     }
   });
 

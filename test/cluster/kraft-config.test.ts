@@ -9,7 +9,11 @@ describe("KRaft node configuration", () => {
   const spec = parseClusterSpec({ metadata: "kraft", brokerSessionTimeoutMs: 6000 });
 
   it("dedicated controllers c1..c3 with ids above the brokers' form the static quorum", () => {
-    expect(quorumVoters(spec)).toEqual([{ id: 101, name: "c1" }, { id: 102, name: "c2" }, { id: 103, name: "c3" }]);
+    expect(quorumVoters(spec)).toEqual([
+      { id: 101, name: "c1" },
+      { id: 102, name: "c2" },
+      { id: 103, name: "c3" },
+    ]);
     expect(votersProperty(spec)).toBe("101@c1:9093,102@c2:9093,103@c3:9093");
   });
 
@@ -45,8 +49,14 @@ describe("KRaft node configuration", () => {
   it("combined: the first brokers also vote, with a CONTROLLER listener", () => {
     const c = parseClusterSpec({ metadata: "kraft", combined: true, controllers: 1 });
     expect(votersProperty(c)).toBe("1@kafka1:9093");
-    expect(props(brokerConfig(c, 1, 40000))).toMatchObject({ "process.roles": "broker,controller", listeners: "INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:40000,CONTROLLER://0.0.0.0:9093" });
-    expect(props(brokerConfig(c, 2, 40001))).toMatchObject({ "process.roles": "broker", listeners: "INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:40001" });
+    expect(props(brokerConfig(c, 1, 40000))).toMatchObject({
+      "process.roles": "broker,controller",
+      listeners: "INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:40000,CONTROLLER://0.0.0.0:9093",
+    });
+    expect(props(brokerConfig(c, 2, 40001))).toMatchObject({
+      "process.roles": "broker",
+      listeners: "INTERNAL://0.0.0.0:9092,EXTERNAL://0.0.0.0:40001",
+    });
   });
 
   it("ZooKeeper mode is unchanged: broker.id and zookeeper.connect, no KRaft roles", () => {
@@ -58,7 +68,13 @@ describe("KRaft node configuration", () => {
 
 describe("quorum readiness", () => {
   const voter = (id: number, leo = 10, caught = 1) => ({ id, logEndOffset: leo, lastCaughtUpTimestamp: caught });
-  const q = { leaderId: 101, leaderEpoch: 2, highWatermark: 10, voters: [voter(101), voter(102), voter(103)], observers: [voter(1), voter(2)] };
+  const q = {
+    leaderId: 101,
+    leaderEpoch: 2,
+    highWatermark: 10,
+    voters: [voter(101), voter(102), voter(103)],
+    observers: [voter(1), voter(2)],
+  };
 
   it("ready: a leader, every voter caught up once, every broker fetching", () => {
     expect(quorumNotReady(q, [101, 102, 103], [1, 2])).toBeUndefined();
@@ -66,7 +82,9 @@ describe("quorum readiness", () => {
 
   it("says what is missing", () => {
     expect(quorumNotReady({ ...q, leaderId: -1 }, [101, 102, 103], [1, 2])).toMatch(/no quorum leader/);
-    expect(quorumNotReady({ ...q, voters: [voter(101), voter(102), voter(103, -1, -1)] }, [101, 102, 103], [1, 2])).toMatch(/voters 103 not caught up/);
+    expect(quorumNotReady({ ...q, voters: [voter(101), voter(102), voter(103, -1, -1)] }, [101, 102, 103], [1, 2])).toMatch(
+      /voters 103 not caught up/,
+    );
     expect(quorumNotReady(q, [101, 102, 103], [1, 2, 3])).toMatch(/brokers 3 not fetching/);
     expect(quorumNotReady(q, [101, 102, 104], [1])).toMatch(/voters 104 not in the quorum/);
   });

@@ -9,6 +9,8 @@ export default function setup(): void {
     console.error(`confluent: @confluentinc/kafka-javascript with librdkafka ${mod.librdkafkaVersion}`);
   } catch (err) {
     const e = err as Error & { advice?: string };
-    throw new Error(`npm run test:confluent needs the confluent client: ${e.message}\nwhat to do: ${e.advice ?? "kafka-harness install-client confluent"}`);
+    throw new Error(
+      `npm run test:confluent needs the confluent client: ${e.message}\nwhat to do: ${e.advice ?? "kafka-harness install-client confluent"}`,
+    );
   }
 }

@@ -26,12 +26,21 @@ const suite = parseSuite(
           // answer acks=all quickly (25 s once gave 78 acknowledged sends, under the 100 a run must reach).
           workload: { timeLimitSeconds: 40 },
         },
-        expect: { verdict: "valid", never: ["lost-write", "unseen", "inconsistent-offsets", "G1a", "poll-skip", "nonmonotonic-poll"], faultsApplied: { min: 1 } },
+        expect: {
+          verdict: "valid",
+          never: ["lost-write", "unseen", "inconsistent-offsets", "G1a", "poll-skip", "nonmonotonic-poll"],
+          faultsApplied: { min: 1 },
+        },
       },
       {
         name: "acks1-leader-isolated",
         description: "acks=1 with the leader isolated: acknowledged writes are lost (permitted), found within 3 runs.",
-        spec: { producer: { acks: 1 }, topic: { minInsyncReplicas: 1 }, faults: { kinds: ["isolate"] }, workload: { timeLimitSeconds: 30 } },
+        spec: {
+          producer: { acks: 1 },
+          topic: { minInsyncReplicas: 1 },
+          faults: { kinds: ["isolate"] },
+          workload: { timeLimitSeconds: 30 },
+        },
         runs: 1,
         maxRuns: 3,
         expect: { verdict: "valid", finds: ["lost-write", "unseen"], faultsApplied: { kinds: { partition: 1 } } },

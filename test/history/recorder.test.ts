@@ -15,7 +15,11 @@ describe("recorder", () => {
     r.record({ process: 0, type: "invoke", f: "send", value: [["send", "t-0", 1]] });
     r.record({ process: 0, type: "ok", f: "send", value: [["send", "t-0", [0, 1]]], extra: "kept" });
     r.record({ process: "nemesis", type: "invoke", f: "kill", value: { targets: ["kafka1"] } });
-    expect(r.ops.map((o) => [o.index, o.time])).toEqual([[0, 10], [1, 20], [2, 30]]);
+    expect(r.ops.map((o) => [o.index, o.time])).toEqual([
+      [0, 10],
+      [1, 20],
+      [2, 30],
+    ]);
     expect(await readHistoryFile(path)).toEqual(r.ops);
   });
 

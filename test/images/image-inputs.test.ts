@@ -24,6 +24,8 @@ describe("image inputs per Kafka version", () => {
   });
 
   it("ships both log configurations (3.x log4j, 4.x log4j2)", () => {
-    expect(KAFKA_FILES).toEqual(expect.arrayContaining(["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties", "log4j2.properties"]));
+    expect(KAFKA_FILES).toEqual(
+      expect.arrayContaining(["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties", "log4j2.properties"]),
+    );
   });
 });

@@ -11,7 +11,9 @@ const EXIT_WAIT_MS = 60_000;
  *  waits for the child to exit. Every step is awaited, so a failure rejects (the test fails)
  *  instead of throwing in a callback nobody awaits; the child never outlives the call. */
 async function startAndSignal(signal: NodeJS.Signals, runId: string): Promise<{ running: Leftovers; code: number | null }> {
-  const child = spawn(process.execPath, ["bin/run-ts.js", "test/fixtures/start-cluster-and-wait.ts", runId], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["bin/run-ts.js", "test/fixtures/start-cluster-and-wait.ts", runId], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => resolve(code));
@@ -22,10 +24,7 @@ async function startAndSignal(signal: NodeJS.Signals, runId: string): Promise<{ 
       out += d.toString();
       if (out.includes(`READY ${runId}`)) resolve();
     });
-    void exited.then(
-      (code) => reject(new Error(`the child exited (code ${code}) before printing READY ${runId}`)),
-      reject,
-    );
+    void exited.then((code) => reject(new Error(`the child exited (code ${code}) before printing READY ${runId}`)), reject);
   });
   try {
     await ready;
@@ -64,7 +63,10 @@ describe("cleanup (real engine)", () => {
   it("an error during start removes what was started", async () => {
     const runId = track(newRunId());
     // A broker config Kafka rejects: the broker exits at once and never becomes ready.
-    const start = startCluster({ zookeepers: 1, brokers: 1, startTimeoutSeconds: 20, brokerConfig: { "broker.id": "not-a-number" } }, { runId });
+    const start = startCluster(
+      { zookeepers: 1, brokers: 1, startTimeoutSeconds: 20, brokerConfig: { "broker.id": "not-a-number" } },
+      { runId },
+    );
     await expect(start).rejects.toThrow();
     expect(await findLeftovers(runId)).toEqual({ containers: [], networks: [] });
   });

@@ -1,10 +1,10 @@
 // Needs a real cluster: the foundation every other part stands on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { produceValues, readValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
-import { createTopic, READY_TOPIC, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
+import { type Cluster, createTopic, READY_TOPIC, startCluster } from "../../harness/cluster/cluster.ts";
 import { describeTopic, waitTopicInSync } from "../../harness/cluster/readiness.ts";
+import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { run } from "../../harness/util/exec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
@@ -30,14 +30,32 @@ describe("cluster (real ZooKeeper + Kafka)", () => {
   });
 
   it("publishes broker ports on 127.0.0.1 only, and labels every container with the run id", async () => {
-    const out = await run("docker", ["inspect", "--format", "{{json .HostConfig.PortBindings}}", ...cluster.brokers.map((b) => b.containerId)]);
-    const bindings = out.trim().split("\n").flatMap((l) => Object.values(JSON.parse(l) as Record<string, { HostIp: string }[]>).flat());
+    const out = await run("docker", [
+      "inspect",
+      "--format",
+      "{{json .HostConfig.PortBindings}}",
+      ...cluster.brokers.map((b) => b.containerId),
+    ]);
+    const bindings = out
+      .trim()
+      .split("\n")
+      .flatMap((l) => Object.values(JSON.parse(l) as Record<string, { HostIp: string }[]>).flat());
     expect(bindings).toHaveLength(3);
     for (const b of bindings) expect(b.HostIp).toBe("127.0.0.1");
-    const zkBindings = await run("docker", ["inspect", "--format", "{{json .HostConfig.PortBindings}}", cluster.zookeepers[0]!.containerId]);
+    const zkBindings = await run("docker", [
+      "inspect",
+      "--format",
+      "{{json .HostConfig.PortBindings}}",
+      cluster.zookeepers[0]!.containerId,
+    ]);
     expect(Object.keys(JSON.parse(zkBindings) ?? {})).toHaveLength(0);
     // Every node is on the run's network only (not on Docker's shared default bridge).
-    const networks = await run("docker", ["inspect", "--format", "{{json .NetworkSettings.Networks}}", ...[...cluster.zookeepers, ...cluster.brokers].map((n) => n.containerId)]);
+    const networks = await run("docker", [
+      "inspect",
+      "--format",
+      "{{json .NetworkSettings.Networks}}",
+      ...[...cluster.zookeepers, ...cluster.brokers].map((n) => n.containerId),
+    ]);
     for (const line of networks.trim().split("\n")) expect(Object.keys(JSON.parse(line) as object)).toEqual([cluster.network]);
     const left = await findLeftovers(cluster.runId);
     expect(left.containers).toHaveLength(6);
@@ -67,10 +85,17 @@ describe("cluster (real ZooKeeper + Kafka)", () => {
     await victim.kill();
     expect(await victim.state()).toBe("exited");
     // ZooKeeper notices the dead session and the controller drops it from the ISR.
-    await waitFor("kafka2 to leave the ISR", async () => {
-      const [p] = await describeTopic([cluster.brokerById(1), cluster.brokerById(3)].map((b) => `127.0.0.1:${b.externalPort}`), "survivor");
-      return p && !p.isr.includes(2);
-    }, { timeoutMs: 60_000 });
+    await waitFor(
+      "kafka2 to leave the ISR",
+      async () => {
+        const [p] = await describeTopic(
+          [cluster.brokerById(1), cluster.brokerById(3)].map((b) => `127.0.0.1:${b.externalPort}`),
+          "survivor",
+        );
+        return p && !p.isr.includes(2);
+      },
+      { timeoutMs: 60_000 },
+    );
 
     await victim.start();
     const [p] = await waitTopicInSync(cluster.bootstrap(), "survivor", 120_000);

@@ -32,12 +32,18 @@ describe("crash safety (real engine)", () => {
 
   it("SIGKILL mid-workload: clean removes everything; the partial history checks as unknown", async () => {
     const store = join(mkdtempSync(join(tmpdir(), "kh-crash-")), "store");
-    const child = spawn(process.execPath, [CLI, "run", "--name", "crash", "--store", store, "--time-limit", "90", "--faults", "kill", "--targets", "leader"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [CLI, "run", "--name", "crash", "--store", store, "--time-limit", "90", "--faults", "kill", "--targets", "leader"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stderr = "";
     let exit: string | undefined;
     child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
     child.stdout.resume();
-    const exited = new Promise<void>((resolve) => child.on("exit", (code, signal) => ((exit = `the run exited (code ${code}, signal ${signal})\n${stderr.slice(-2000)}`), resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.on("exit", (code, signal) => ((exit = `the run exited (code ${code}, signal ${signal})\n${stderr.slice(-2000)}`), resolve())),
+    );
     try {
       const historyPath = () => {
         const dir = join(store, "crash");
@@ -49,7 +55,12 @@ describe("crash safety (real engine)", () => {
         return p && existsSync(p) ? readFileSync(p, "utf8").split("\n").length - 1 : 0;
       };
       // Mid-workload: phase 1 under way, with a few hundred ops on disk.
-      await until("the workload to be under way", () => stderr.includes("phase 1/4") && lines() >= 300, START_WAIT_MS, () => exit);
+      await until(
+        "the workload to be under way",
+        () => stderr.includes("phase 1/4") && lines() >= 300,
+        START_WAIT_MS,
+        () => exit,
+      );
       runId = /cluster (kh-[\w-]+): ready/.exec(stderr)?.[1];
       expect(runId, "the run printed its cluster id").toBeDefined();
       expect((await findLeftovers(runId)).containers.length, "the cluster is running").toBe(6);

@@ -7,17 +7,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
 import "../../harness/api/matchers.ts";
-import { findLeftovers } from "../../harness/cluster/cleanup.ts";
-import { saveNodeLogs } from "../../harness/cluster/node-logs.ts";
-import { createTopic } from "../../harness/cluster/cluster.ts";
-import { quorumState, waitQuorumReady } from "../../harness/cluster/readiness.ts";
-import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import type { Op } from "../../checkers/history.ts";
+import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
+import { findLeftovers } from "../../harness/cluster/cleanup.ts";
+import { createTopic } from "../../harness/cluster/cluster.ts";
+import { saveNodeLogs } from "../../harness/cluster/node-logs.ts";
+import { quorumState, waitQuorumReady } from "../../harness/cluster/readiness.ts";
 import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";
-import { clusterNemesis, type ClusterNemesis } from "../../harness/nemesis/nemesis.ts";
+import { type FaultResult, type FaultValue, seededRng } from "../../harness/nemesis/index.ts";
+import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { clusterProbe } from "../../harness/nemesis/probe.ts";
-import { seededRng, type FaultResult, type FaultValue } from "../../harness/nemesis/index.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
 const harness = harnessFixture({ cluster: { metadata: "kraft" }, storeRoot: "test-output/store", progress: (m) => console.error(m) });
@@ -108,7 +108,12 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       const c = harness.cluster;
       await createTopic(c.bootstrap(), TOPIC, { partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
       recorder = createRecorder();
-      nemesis = clusterNemesis(c, { recorder, rng: seededRng(14), healOnShutdown: false, watch: { topics: [TOPIC], pollMs: 250, timeoutMs: 40_000 } });
+      nemesis = clusterNemesis(c, {
+        recorder,
+        rng: seededRng(14),
+        healOnShutdown: false,
+        watch: { topics: [TOPIC], pollMs: 250, timeoutMs: 40_000 },
+      });
       await waitWhole();
     }, 120_000);
 
@@ -140,7 +145,11 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       expect(r, JSON.stringify(r.value)).toMatchObject({ type: "ok", value: { leaderOf: `${TOPIC}-0` } });
       const killed = harness.cluster.node(r.value.targets[0]!).id;
       // Fenced after the broker session timeout (6 s), then a new leader from the ISR.
-      const f = (await waitOp("failover", r.index!)).value as { leaderAfterMs: number | null; leaders: Record<string, number>; ended: string };
+      const f = (await waitOp("failover", r.index!)).value as {
+        leaderAfterMs: number | null;
+        leaders: Record<string, number>;
+        ended: string;
+      };
       expect(f.ended, JSON.stringify(f)).toBe("settled");
       expect(f.leaderAfterMs).toEqual(expect.any(Number));
       expect(f.leaders[`${TOPIC}-0`]).not.toBe(killed);
@@ -160,7 +169,10 @@ describe("KRaft cluster (Kafka 4.x)", () => {
 
       // The active controller cut from the other voters; brokers still reach it.
       const iso = await nemesis.invoke({ fault: "partition", topology: "isolate-controller", targets: { kind: "active-controller" } });
-      expect(iso, JSON.stringify(iso.value)).toMatchObject({ type: "ok", value: { topology: "isolate-controller", selector: "active-controller" } });
+      expect(iso, JSON.stringify(iso.value)).toMatchObject({
+        type: "ok",
+        value: { topology: "isolate-controller", selector: "active-controller" },
+      });
       const [active] = iso.value.targets;
       expect(partition(iso.value)[active!]!.sort()).toEqual(voters.filter((v) => v !== active));
       expect(Object.keys(partition(iso.value)).some((n) => brokers.includes(n))).toBe(false);
@@ -175,17 +187,28 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       expect(partition(cut.value)[zombie!]!.sort()).toEqual(voters);
       const zombieId = c.node(zombie!).id;
       const probe = clusterProbe(c);
-      await waitFor(`${zombie} fenced (gone from a healthy broker's metadata)`, async () => {
-        const md = await probe.metadata({ avoid: new Set([zombie!]), topics: [] });
-        if (md.brokers.includes(zombieId)) throw new Error(`${md.from} still lists brokers ${md.brokers}`);
-        return true;
-      }, { timeoutMs: 30_000, intervalMs: 500 });
+      await waitFor(
+        `${zombie} fenced (gone from a healthy broker's metadata)`,
+        async () => {
+          const md = await probe.metadata({ avoid: new Set([zombie!]), topics: [] });
+          if (md.brokers.includes(zombieId)) throw new Error(`${md.from} still lists brokers ${md.brokers}`);
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
       await undo(cut);
       await waitWhole();
 
       // The 2013 scenario in KRaft terms: the leader cut from the other brokers, not from the controllers.
-      const lone = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "leader", of: `${TOPIC}-0` } });
-      expect(lone, JSON.stringify(lone.value)).toMatchObject({ type: "ok", value: { topology: "cut-from-brokers", leaderOf: `${TOPIC}-0` } });
+      const lone = await nemesis.invoke({
+        fault: "partition",
+        topology: "cut-from-brokers",
+        targets: { kind: "leader", of: `${TOPIC}-0` },
+      });
+      expect(lone, JSON.stringify(lone.value)).toMatchObject({
+        type: "ok",
+        value: { topology: "cut-from-brokers", leaderOf: `${TOPIC}-0` },
+      });
       expect(Object.keys(partition(lone.value)).some((n) => voters.includes(n))).toBe(false);
       await undo(lone);
 
@@ -197,12 +220,24 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       await undo(maj);
       // Started one at a time in the order of their old addresses, they come back on them (started
       // together they could swap, and the voter left running would fetch from the wrong one).
-      for (const c of harness.cluster.controllers.filter((n) => maj.value.targets.includes(n.name))) expect(await c.address(), c.name).toBe(c.lastAddress());
+      for (const c of harness.cluster.controllers.filter((n) => maj.value.targets.includes(n.name)))
+        expect(await c.address(), c.name).toBe(c.lastAddress());
       await waitWhole();
 
       // Every fault and undo is an invoke/completion pair in the history, with its targets.
-      const pairs = recorder.ops.filter((o) => o.process === "nemesis" && ["partition", "heal", "kill", "start"].includes(String(o.f)) && o.index > iso.index! - 1);
-      expect(pairs.filter((o) => o.type === "ok").map((o) => o.f)).toEqual(["partition", "heal", "partition", "heal", "partition", "heal", "kill", "start"]);
+      const pairs = recorder.ops.filter(
+        (o) => o.process === "nemesis" && ["partition", "heal", "kill", "start"].includes(String(o.f)) && o.index > iso.index! - 1,
+      );
+      expect(pairs.filter((o) => o.type === "ok").map((o) => o.f)).toEqual([
+        "partition",
+        "heal",
+        "partition",
+        "heal",
+        "partition",
+        "heal",
+        "kill",
+        "start",
+      ]);
       for (const o of pairs) expect((o.value as FaultValue).targets.length, JSON.stringify(o)).toBeGreaterThan(0);
     }, 240_000);
   });

@@ -6,22 +6,22 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { newKafka } from "../../harness/kafkajs/factory.ts";
-import { createTopic, startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
+import { type Cluster, createTopic, startCluster } from "../../harness/cluster/cluster.ts";
+import { zkMode } from "../../harness/cluster/zookeeper-words.ts";
 import { createRecorder, type Recorder } from "../../harness/history/recorder.ts";
+import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { allWhole } from "../../harness/nemesis/failover-watch.ts";
-import { clusterNemesis, type ClusterNemesis } from "../../harness/nemesis/nemesis.ts";
-import { clusterProbe, type ClusterProbe } from "../../harness/nemesis/probe.ts";
 import {
+  type FaultValue,
   fetchBrokerMetadata,
   filterRules,
   generateSchedule,
   runSchedule,
-  seededRng,
-  type FaultValue,
   type Schedule,
+  seededRng,
 } from "../../harness/nemesis/index.ts";
-import { zkMode } from "../../harness/cluster/zookeeper-words.ts";
+import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
+import { type ClusterProbe, clusterProbe } from "../../harness/nemesis/probe.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
 const TOPIC = "t";
@@ -164,7 +164,9 @@ describe("nemesis on a real cluster", () => {
   it("the 2013 cut: a leader cut from the other brokers keeps its ZooKeeper session; as controller it shrinks the ISR to itself and acks=all goes on", async () => {
     const topic = "t2013";
     await createTopic(cluster.bootstrap(), topic, { partitions: 3, replicationFactor: 3, config: { "min.insync.replicas": "1" } });
-    await waitFor(`${topic} in sync`, async () => (await probe.metadataAll({ topics: [topic] })).every((v) => allWhole(v.partitions)), { timeoutMs: 30_000 });
+    await waitFor(`${topic} in sync`, async () => (await probe.metadataAll({ topics: [topic] })).every((v) => allWhole(v.partitions)), {
+      timeoutMs: 30_000,
+    });
     const controller = await probe.controller();
     const led = (await probe.metadata({ topics: [topic] })).partitions.find((p) => p.leader === controller);
     expect(led, `a partition of ${topic} led by the controller ${controller}`).toBeDefined();
@@ -180,7 +182,9 @@ describe("nemesis on a real cluster", () => {
     try {
       // acks=all waits for the followers until the leader drops them from the ISR (replica.lag.time.max.ms).
       await producer.send({ topic, acks: -1, timeout: 30_000, messages: [{ partition: led!.partition, value: "acked-alone" }] });
-      const own = (await fetchBrokerMetadata(cluster.node(byId(controller)).externalPort!, [topic])).partitions.find((p) => p.partition === led!.partition)!;
+      const own = (await fetchBrokerMetadata(cluster.node(byId(controller)).externalPort!, [topic])).partitions.find(
+        (p) => p.partition === led!.partition,
+      )!;
       expect(own).toMatchObject({ leader: controller, isr: [controller] });
       const wait = cluster.spec.zkSessionTimeoutMs + 2000 - (performance.now() - cutAt);
       if (wait > 0) await new Promise((res) => setTimeout(res, wait));
@@ -197,18 +201,26 @@ describe("nemesis on a real cluster", () => {
     // is not the controller (earlier faults may have moved both leaders of TOPIC to it).
     const topic = "tcut";
     await createTopic(cluster.bootstrap(), topic, { partitions: 3, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
-    await waitFor(`${topic} in sync`, async () => (await probe.metadataAll({ topics: [topic] })).every((v) => allWhole(v.partitions)), { timeoutMs: 30_000 });
+    await waitFor(`${topic} in sync`, async () => (await probe.metadataAll({ topics: [topic] })).every((v) => allWhole(v.partitions)), {
+      timeoutMs: 30_000,
+    });
     const controller = await probe.controller();
     const md = await probe.metadata({ topics: [topic] });
     const p = md.partitions.find((x) => x.leader !== controller);
     expect(p, `a partition of ${topic} not led by the controller ${controller}`).toBeDefined();
-    const r = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "leader", of: `${topic}-${p!.partition}` } });
+    const r = await nemesis.invoke({
+      fault: "partition",
+      topology: "cut-from-brokers",
+      targets: { kind: "leader", of: `${topic}-${p!.partition}` },
+    });
     expect(r).toMatchObject({ type: "ok", value: { targets: [byId(p!.leader)] } });
     const producer = newKafka(cluster.bootstrap(), "nemesis-cut", { retry: { retries: 0 } }).producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
       await producer.send({ topic, acks: 1, messages: [{ partition: p!.partition, value: "one" }] });
-      await expect(producer.send({ topic, acks: -1, timeout: 2000, messages: [{ partition: p!.partition, value: "all" }] })).rejects.toThrow();
+      await expect(
+        producer.send({ topic, acks: -1, timeout: 2000, messages: [{ partition: p!.partition, value: "all" }] }),
+      ).rejects.toThrow();
     } finally {
       await producer.disconnect();
     }
@@ -226,7 +238,9 @@ describe("nemesis on a real cluster", () => {
       { timeoutMs: 30_000 },
     );
     expect((await nemesis.invoke(r.undo!)).type).toBe("ok");
-    await waitFor(`broker ${controllerBefore} registered again`, async () => (await probe.registered()).has(controllerBefore), { timeoutMs: 60_000 });
+    await waitFor(`broker ${controllerBefore} registered again`, async () => (await probe.registered()).has(controllerBefore), {
+      timeoutMs: 60_000,
+    });
   });
 
   it("stop (SIGTERM) of the controller: clean shutdown hands control over at once; start brings it back", async () => {
@@ -237,10 +251,14 @@ describe("nemesis on a real cluster", () => {
     expect(await cluster.node(byId(controllerBefore)).state()).toBe("exited");
     const logs = await cluster.node(byId(controllerBefore)).logs();
     expect(logs).toMatch(/shut down completed|Shutdown completed|shutting down/i);
-    const moved = await waitFor("a new controller", async () => {
-      const c = await probe.controller();
-      return c !== controllerBefore ? c : undefined;
-    }, { timeoutMs: 20_000 });
+    const moved = await waitFor(
+      "a new controller",
+      async () => {
+        const c = await probe.controller();
+        return c !== controllerBefore ? c : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     log(`stop: controller ${controllerBefore} → ${moved} within ${Math.round(performance.now() - t0)} ms of SIGTERM`);
     expect((await nemesis.invoke(r.undo!)).type).toBe("ok");
   });
@@ -251,7 +269,9 @@ describe("nemesis on a real cluster", () => {
     const killed = k.value.targets;
     expect(killed).toHaveLength(1);
     const others = cluster.zookeepers.filter((z) => !killed.includes(z.name));
-    await waitFor("the other ZooKeeper nodes to serve", async () => (await Promise.all(others.map((z) => zkMode(z)))).every(Boolean), { timeoutMs: 30_000 });
+    await waitFor("the other ZooKeeper nodes to serve", async () => (await Promise.all(others.map((z) => zkMode(z)))).every(Boolean), {
+      timeoutMs: 30_000,
+    });
     expect((await nemesis.invoke(k.undo!)).type).toBe("ok");
     await waitFor(`${killed[0]} serving again`, async () => zkMode(cluster.node(killed[0]!)), { timeoutMs: 60_000 });
 
@@ -259,10 +279,16 @@ describe("nemesis on a real cluster", () => {
     expect(iso.type).toBe("ok");
     const left = cluster.zookeepers.filter((z) => !iso.value.targets.includes(z.name));
     expect(left).toHaveLength(1);
-    await waitFor(`${left[0]!.name} (cut off from the majority) to stop serving`, async () => (await zkMode(left[0]!)) === undefined, { timeoutMs: 30_000 });
-    await waitFor("the isolated majority to serve", async () => (await Promise.all(iso.value.targets.map((z) => zkMode(cluster.node(z))))).every(Boolean), {
+    await waitFor(`${left[0]!.name} (cut off from the majority) to stop serving`, async () => (await zkMode(left[0]!)) === undefined, {
       timeoutMs: 30_000,
     });
+    await waitFor(
+      "the isolated majority to serve",
+      async () => (await Promise.all(iso.value.targets.map((z) => zkMode(cluster.node(z))))).every(Boolean),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     expect((await nemesis.invoke(iso.undo!)).type).toBe("ok");
   });
 
@@ -284,7 +310,10 @@ describe("nemesis on a real cluster", () => {
     ];
     const ctl = new AbortController();
     const run = runSchedule(schedule, nemesis, { signal: ctl.signal, progress: log });
-    await waitFor("three faults in force", async () => recorder.ops.filter((o) => o.type === "ok").length >= 3, { timeoutMs: 30_000, intervalMs: 100 });
+    await waitFor("three faults in force", async () => recorder.ops.filter((o) => o.type === "ok").length >= 3, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
     const states = await Promise.all([...cluster.zookeepers].map((z) => z.state()));
     expect(states.sort()).toEqual(["exited", "paused", "running"]);
     ctl.abort();
@@ -307,7 +336,13 @@ describe("nemesis on a real cluster", () => {
     const history = join(mkdtempSync(join(tmpdir(), "nemesis-sigint-")), "history.jsonl");
     const shape = {
       network: cluster.network,
-      nodes: [...cluster.brokers, ...cluster.zookeepers].map(({ name, role, id, containerId, externalPort }) => ({ name, role, id, containerId, externalPort })),
+      nodes: [...cluster.brokers, ...cluster.zookeepers].map(({ name, role, id, containerId, externalPort }) => ({
+        name,
+        role,
+        id,
+        containerId,
+        externalPort,
+      })),
     };
     const child = spawn(process.execPath, ["bin/run-ts.js", "test/nemesis/sigint-child.ts"], {
       env: { ...process.env, NEMESIS_CLUSTER: JSON.stringify(shape), NEMESIS_HISTORY: history },
@@ -318,7 +353,10 @@ describe("nemesis on a real cluster", () => {
     child.stderr.on("data", (d) => (out += d));
     const exited = new Promise<number | null>((res) => child.on("close", (code) => res(code)));
     try {
-      await waitFor("the child to put its faults in force", async () => out.includes("in-force") || undefined, { timeoutMs: 60_000, intervalMs: 200 });
+      await waitFor("the child to put its faults in force", async () => out.includes("in-force") || undefined, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
       expect(out).toContain("in-force ok,ok,ok");
       expect(await cluster.node("kafka2").state()).toBe("paused");
       child.kill("SIGINT");
@@ -330,7 +368,10 @@ describe("nemesis on a real cluster", () => {
       expect(await n.state()).toBe("running");
       expect(await filterRules(n)).toEqual([]);
     }
-    const ops = readFileSync(history, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; f: string });
+    const ops = readFileSync(history, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; f: string });
     expect(ops.slice(-2).map((o) => `${o.type} ${o.f}`)).toEqual(["invoke heal-all", "ok heal-all"]);
   });
 

@@ -6,9 +6,9 @@
 // moment get different subnets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findLeftovers, removeLeftovers } from "../../harness/cluster/cleanup.ts";
-import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
-import type { NodeHandle } from "../../harness/cluster/node-handle.ts";
+import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";
+import type { NodeHandle } from "../../harness/cluster/node-handle.ts";
 import { waitQuorumReady } from "../../harness/cluster/readiness.ts";
 import { createRunNetwork, engineSubnets } from "../../harness/cluster/run-network.ts";
 import { cidrRange, nodeAddress } from "../../harness/cluster/subnet.ts";
@@ -44,7 +44,8 @@ describe("run networks", () => {
       for (const s of [a!, b!]) {
         expect(s).toMatch(/^10\.213\.\d+\.0\/24$/);
         const r = cidrRange(s)!;
-        for (const other of before.map(cidrRange)) if (other) expect(other.last < r.first || other.first > r.last, `${s} overlaps an existing network`).toBe(true);
+        for (const other of before.map(cidrRange))
+          if (other) expect(other.last < r.first || other.first > r.last, `${s} overlaps an existing network`).toBe(true);
       }
     } finally {
       for (const id of ids) await removeLeftovers(id);
@@ -80,7 +81,9 @@ describe("node addresses (KRaft, Kafka 4.x)", () => {
   it("two controllers killed and started again in the other order come back each on its own address", async () => {
     // The lower address killed first, the higher one started first: Docker alone gives that one the
     // lowest free address, the other's.
-    const [low, high] = cluster.controllers.slice(0, 2).sort((a, b) => hostPart(original.get(a.name)!) - hostPart(original.get(b.name)!)) as [NodeHandle, NodeHandle];
+    const [low, high] = cluster.controllers
+      .slice(0, 2)
+      .sort((a, b) => hostPart(original.get(a.name)!) - hostPart(original.get(b.name)!)) as [NodeHandle, NodeHandle];
     await low.kill();
     await high.kill();
     expect(await low.state()).toBe("exited");

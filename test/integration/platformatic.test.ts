@@ -5,8 +5,8 @@
 // acknowledged writes are lost. (The acks=1 loss and the acks=all control through this client run
 // in the known-answer suite: suites/known-answers.yaml, test/integration/known-answers.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { harnessFixture } from "../../index.ts";
 import type { Op } from "../../checkers/index.ts";
+import { harnessFixture } from "../../index.ts";
 import "../../harness/api/matchers.ts";
 
 const harness = harnessFixture({ storeRoot: "test-output/store", progress: (m) => console.error(m) });
@@ -52,7 +52,9 @@ describe("platformatic client findings (a real cluster)", () => {
     // The client's own answers: one op acknowledging two or more records at the same offset.
     const shared = sharedOffsets(run.history);
     expect(shared.length, "no send was acknowledged with one offset for two records").toBeGreaterThan(0);
-    console.error(`seed ${run.spec.seed}: ${shared.length} send(s) acknowledged several records at one offset, e.g. op ${shared[0]![0]}: ${shared[0]![1]} offset ${shared[0]![2]} for values ${shared[0]![3].join(", ")}`);
+    console.error(
+      `seed ${run.spec.seed}: ${shared.length} send(s) acknowledged several records at one offset, e.g. op ${shared[0]![0]}: ${shared[0]![1]} offset ${shared[0]![2]} for values ${shared[0]![3].join(", ")}`,
+    );
     expect(run.results.anomalies["lost-write"]?.forbidden).toBe(true);
     expect(run.results.anomalies["inconsistent-offsets"]?.forbidden).toBe(true);
     expect(run).not.toKeepAcknowledgedWrites();

@@ -3,8 +3,8 @@
 // report rendered again from the folder is the report the run wrote.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeReport } from "../../reports/index.ts";
 import { formatReplay, harnessFixture, replayRun, type TestRun, type TestSpecInput } from "../../index.ts";
+import { writeReport } from "../../reports/index.ts";
 
 const progress = (m: string) => console.error(m);
 const harness = harnessFixture({ storeRoot: "test-output/store", progress });
@@ -31,7 +31,8 @@ describe("replay (real cluster)", () => {
       original = await harness.run({ ...lossy, seed });
       if (LOSS.some((t) => original!.results.anomalies[t])) break;
     }
-    if (!LOSS.some((t) => original!.results.anomalies[t])) console.error(`no loss in the original runs; replaying ${original!.dir} for it anyway`);
+    if (!LOSS.some((t) => original!.results.anomalies[t]))
+      console.error(`no loss in the original runs; replaying ${original!.dir} for it anyway`);
 
     // The run folder holds everything its report shows: rendered again from the folder alone
     // (what `kafka-harness report <dir>` does), it is the same report, byte for byte.
@@ -43,7 +44,13 @@ describe("replay (real cluster)", () => {
 
     // acks=1 permits loss, so the run has no forbidden anomaly: name the types to look for (by
     // default replay looks for the forbidden ones, else all the original found, noise included).
-    const r = await replayRun(original!.dir, { times: 2, cluster: harness.cluster, storeRoot: "test-output/store", progress, anomalies: [...LOSS] });
+    const r = await replayRun(original!.dir, {
+      times: 2,
+      cluster: harness.cluster,
+      storeRoot: "test-output/store",
+      progress,
+      anomalies: [...LOSS],
+    });
     const summary = formatReplay(r);
     console.error(summary);
     expect(r.spec.seed).toBe(original!.spec.seed);

@@ -3,7 +3,7 @@
 // run must have exercised the cluster (acknowledged sends and final reads). Used by the known-answer
 // suite (known-answers.test.ts) and the librdkafka client's runs (test/confluent/runs.spec.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
+import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
 import type { Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
@@ -20,7 +20,12 @@ export function suiteCases(title: string, suite: Suite): void {
 
     for (const scenario of suite.scenarios) {
       it(`${scenario.name}: ${scenario.description?.trim().split(/\.\s/)[0] ?? ""}`, async () => {
-        const [outcome] = await runSuite(suite, { storeRoot: "test-output/store", only: [scenario.name], cluster, progress: (m) => console.error(m) });
+        const [outcome] = await runSuite(suite, {
+          storeRoot: "test-output/store",
+          only: [scenario.name],
+          cluster,
+          progress: (m) => console.error(m),
+        });
         console.error(formatSuiteTable([outcome!]));
         expect(outcome!.runs.length).toBeGreaterThan(0);
         // The run really exercised the cluster: acknowledged sends and final reads happened.

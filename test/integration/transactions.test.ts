@@ -4,8 +4,8 @@
 // consumers under pauses of transaction coordinators read none and lose no committed write (the
 // control: its faults must have taken effect).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readHistoryFile, type Op } from "../../checkers/index.ts";
-import { startCluster, type Cluster } from "../../harness/cluster/cluster.ts";
+import { type Op, readHistoryFile } from "../../checkers/index.ts";
+import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
 import { readSuiteFile, type Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
@@ -26,7 +26,12 @@ function tally(history: Op[]) {
   const done = history.filter((op) => op.f === "txn" && op.type !== "invoke");
   const count = (t: string) => done.filter((op) => op.type === t).length;
   const micro = done.flatMap((op) => op.value as unknown[][]);
-  const coordinatorFaults = history.filter((op) => op.process === "nemesis" && op.type === "ok" && (op.value as { coordinatorOf?: { transactionalId?: string } })?.coordinatorOf?.transactionalId).length;
+  const coordinatorFaults = history.filter(
+    (op) =>
+      op.process === "nemesis" &&
+      op.type === "ok" &&
+      (op.value as { coordinatorOf?: { transactionalId?: string } })?.coordinatorOf?.transactionalId,
+  ).length;
   return {
     invoked,
     coordinatorFaults,
@@ -34,7 +39,9 @@ function tally(history: Op[]) {
     fail: count("fail"),
     info: count("info"),
     planned: done.filter((op) => (op as Op & { aborted?: string }).aborted === "planned").length,
-    readingPolls: micro.filter((m) => m[0] === "poll" && Object.values((m[1] ?? {}) as Record<string, unknown[]>).some((rs) => rs.length > 0)).length,
+    readingPolls: micro.filter(
+      (m) => m[0] === "poll" && Object.values((m[1] ?? {}) as Record<string, unknown[]>).some((rs) => rs.length > 0),
+    ).length,
     sendsWithOffset: micro.filter((m) => m[0] === "send" && Array.isArray(m[2])).length,
   };
 }
@@ -55,7 +62,9 @@ describe("transactions (a real cluster, workload txn)", () => {
     const t = tally(await readHistoryFile(`${last.dir}/history.jsonl`));
     // Every transaction ended, one way or the other.
     expect(t.ok + t.fail + t.info).toBe(t.invoked);
-    console.error(`seed ${last.seed}: transactions committed ${t.ok}, aborted ${t.fail} (${t.planned} planned), unknown ${t.info}; ${t.readingPolls} polls inside transactions read records`);
+    console.error(
+      `seed ${last.seed}: transactions committed ${t.ok}, aborted ${t.fail} (${t.planned} planned), unknown ${t.info}; ${t.readingPolls} polls inside transactions read records`,
+    );
     return { outcome: outcome!, last, t };
   }
 
@@ -80,7 +89,14 @@ describe("transactions (a real cluster, workload txn)", () => {
       // Seeded schedule: three pauses of transaction coordinators (2 must take effect). Pauses only
       // in this short form: a kill's restart waits for the ZooKeeper session and outlasts 12 s (one
       // fault applied in the run that had kill, pause, pause); the suite's full form kills too.
-      short("txn-read-committed-faults", { workload: { timeLimitSeconds: 12 }, faults: { kinds: ["pause"], intervalSeconds: 3, minDurationSeconds: 1, maxDurationSeconds: 2 } }, 1),
+      short(
+        "txn-read-committed-faults",
+        {
+          workload: { timeLimitSeconds: 12 },
+          faults: { kinds: ["pause"], intervalSeconds: 3, minDurationSeconds: 1, maxDurationSeconds: 2 },
+        },
+        1,
+      ),
     );
     expect(t.ok).toBeGreaterThanOrEqual(3);
     expect(t.fail).toBeGreaterThanOrEqual(t.planned);

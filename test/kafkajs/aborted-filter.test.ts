@@ -35,8 +35,19 @@ interface Message {
 }
 
 const ABORT_MARKER = Buffer.from([0, 0, 0, 0]);
-const record = (offset: number, producerId: string, value: string): Message => ({ offset: String(offset), key: null, value, batchContext: { producerId, inTransaction: true } });
-const abortMarker = (offset: number, producerId: string): Message => ({ offset: String(offset), key: ABORT_MARKER, value: "", isControlRecord: true, batchContext: { producerId, inTransaction: true } });
+const record = (offset: number, producerId: string, value: string): Message => ({
+  offset: String(offset),
+  key: null,
+  value,
+  batchContext: { producerId, inTransaction: true },
+});
+const abortMarker = (offset: number, producerId: string): Message => ({
+  offset: String(offset),
+  key: ABORT_MARKER,
+  value: "",
+  isControlRecord: true,
+  batchContext: { producerId, inTransaction: true },
+});
 
 describe("kafkajs 2.2.4 read_committed: aborted transactions filtered one per record", () => {
   // Producer "1" has a transaction open from offset 5 that is aborted at offset 30; producer "2"
@@ -58,7 +69,13 @@ describe("kafkajs 2.2.4 read_committed: aborted transactions filtered one per re
   });
 });
 
-const commitMarker = (offset: number, producerId: string): Message => ({ offset: String(offset), key: Buffer.from([0, 0, 0, 1]), value: "", isControlRecord: true, batchContext: { producerId, inTransaction: true } });
+const commitMarker = (offset: number, producerId: string): Message => ({
+  offset: String(offset),
+  key: Buffer.from([0, 0, 0, 1]),
+  value: "",
+  isControlRecord: true,
+  batchContext: { producerId, inTransaction: true },
+});
 
 describe("kafkajs 2.2.4 read_committed: aborted transactions taken in the broker's order", () => {
   // Producer "1" begins at 0, producer "2" at 1; "2" aborts first (offset 2), then "1" (offset 3).
@@ -92,7 +109,11 @@ describe("the harness's fix (kafkajs-aborted-filter-fix.ts)", () => {
   });
 
   it("is what kafkajs's own Batch uses once the client factory is loaded", () => {
-    const Batch = require("kafkajs/src/consumer/batch.js") as new (topic: string, fetchedOffset: string, partitionData: unknown) => { messages: Message[] };
+    const Batch = require("kafkajs/src/consumer/batch.js") as new (
+      topic: string,
+      fetchedOffset: string,
+      partitionData: unknown,
+    ) => { messages: Message[] };
     const batch = new Batch("t", "23", { partition: 0, highWatermark: "25", abortedTransactions: aborted, messages: fetched });
     expect(batch.messages).toEqual([]);
   });
@@ -102,7 +123,10 @@ describe("the harness's fix (kafkajs-aborted-filter-fix.ts)", () => {
   // or after the fetch offset, ordered by where it ended. Kafka's rule: a transactional record is
   // dropped exactly when its transaction was aborted.
   type Step = { producer: number; kind: "rec" | "commit" | "abort" | "plain" };
-  const stepArb = fc.record({ producer: fc.integer({ min: 0, max: 3 }), kind: fc.constantFrom<Step["kind"]>("rec", "rec", "rec", "commit", "abort", "plain") });
+  const stepArb = fc.record({
+    producer: fc.integer({ min: 0, max: 3 }),
+    kind: fc.constantFrom<Step["kind"]>("rec", "rec", "rec", "commit", "abort", "plain"),
+  });
 
   it("keeps exactly the records of transactions that were not aborted, from any fetch offset", () => {
     fc.assert(
@@ -114,7 +138,13 @@ describe("the harness's fix (kafkajs-aborted-filter-fix.ts)", () => {
           const pid = String(step.producer + 1);
           const offset = log.length;
           if (step.kind === "plain") {
-            log.push({ offset: String(offset), key: null, value: `p${offset}`, batchContext: { producerId: "99", inTransaction: false }, aborted: false });
+            log.push({
+              offset: String(offset),
+              key: null,
+              value: `p${offset}`,
+              batchContext: { producerId: "99", inTransaction: false },
+              aborted: false,
+            });
           } else if (step.kind === "rec") {
             const txn = open.get(pid) ?? { first: offset, records: [] };
             open.set(pid, txn);
@@ -135,8 +165,13 @@ describe("the harness's fix (kafkajs-aborted-filter-fix.ts)", () => {
         const lso = Math.min(log.length, ...[...open.values()].map((t) => t.first));
         const from = at % (lso + 1);
         const messages = log.slice(from, lso);
-        const listed = abortedList.filter((t) => t.last >= from).sort((a, b) => a.last - b.last).map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
-        const kept = fixedFilter({ messages, abortedTransactions: listed }).filter((m) => !m.isControlRecord).map((m) => m.offset);
+        const listed = abortedList
+          .filter((t) => t.last >= from)
+          .sort((a, b) => a.last - b.last)
+          .map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
+        const kept = fixedFilter({ messages, abortedTransactions: listed })
+          .filter((m) => !m.isControlRecord)
+          .map((m) => m.offset);
         const expected = messages.filter((m) => !m.isControlRecord && !m.aborted).map((m) => m.offset);
         expect(kept).toEqual(expected);
       }),

@@ -26,9 +26,21 @@ describe("kafkajs stop fix", () => {
   });
 
   it("while running: the original fetch, untouched", async () => {
-    const proto = { fetch: async function (this: { tag: string }, n: number) { return [`${this.tag}:${n}`]; } } as unknown as Parameters<typeof applyKafkajsStopFix>[0] & object;
+    const proto = {
+      fetch: async function (this: { tag: string }, n: number) {
+        return [`${this.tag}:${n}`];
+      },
+    } as unknown as Parameters<typeof applyKafkajsStopFix>[0] & object;
     applyKafkajsStopFix(proto);
-    const runner = Object.assign(Object.create(proto), { running: true, tag: "r", fetchManager: { stop: async () => { throw new Error("must not stop"); } } });
+    const runner = Object.assign(Object.create(proto), {
+      running: true,
+      tag: "r",
+      fetchManager: {
+        stop: async () => {
+          throw new Error("must not stop");
+        },
+      },
+    });
     expect(await runner.fetch(3)).toEqual(["r:3"]);
   });
 });

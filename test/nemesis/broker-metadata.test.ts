@@ -1,8 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { decodeMetadataResponse, encodeMetadataRequest, keyOfPartition, parseKey, protocolWriter } from "../../harness/nemesis/broker-metadata.ts";
+import {
+  decodeMetadataResponse,
+  encodeMetadataRequest,
+  keyOfPartition,
+  parseKey,
+  protocolWriter,
+} from "../../harness/nemesis/broker-metadata.ts";
 
 /** Writes a Metadata v1 response body the way a broker does. */
-function responseV1(o: { correlationId: number; brokers: number[]; controller: number; topics: { name: string; partitions: [number, number, number[], number[]][] }[] }): Buffer {
+function responseV1(o: {
+  correlationId: number;
+  brokers: number[];
+  controller: number;
+  topics: { name: string; partitions: [number, number, number[], number[]][] }[];
+}): Buffer {
   const { i8, i16, i32, str, bytes } = protocolWriter();
   const ints = (xs: number[]) => {
     i32(xs.length);
@@ -60,7 +71,13 @@ describe("Kafka Metadata v1 on the wire", () => {
         brokers: [3, 1, 2],
         controller: 2,
         topics: [
-          { name: "t", partitions: [[1, -1, [3, 1, 2], [1]], [0, 2, [2, 3, 1], [2, 3, 1]]] },
+          {
+            name: "t",
+            partitions: [
+              [1, -1, [3, 1, 2], [1]],
+              [0, 2, [2, 3, 1], [2, 3, 1]],
+            ],
+          },
           { name: "__consumer_offsets", partitions: [[0, 1, [1], [1]]] },
         ],
       }),

@@ -31,7 +31,13 @@ describe("txn-coordinator / group-coordinator targets", () => {
     ...Array.from({ length: 50 }, (_, p) => part("__transaction_state", p, (p % 3) + 1, [1, 2, 3])),
     ...Array.from({ length: 5 }, (_, p) => part("__consumer_offsets", p, ((p + 1) % 3) + 1, [1, 2, 3])),
   ];
-  const ctx = (faulted: string[] = []) => ({ brokers: c.brokers, zookeepers: c.zookeepers, rng: seededRng(1), probe: fakeProbe({ partitions }).probe, faulted: new Set(faulted) });
+  const ctx = (faulted: string[] = []) => ({
+    brokers: c.brokers,
+    zookeepers: c.zookeepers,
+    rng: seededRng(1),
+    probe: fakeProbe({ partitions }).probe,
+    faulted: new Set(faulted),
+  });
 
   it("resolve to the leader of the state partition holding the id, and say which", async () => {
     const p = coordinatorPartition("t-txn-0", 50);
@@ -49,8 +55,12 @@ describe("txn-coordinator / group-coordinator targets", () => {
 
   it("refuse when the coordinator is already faulted or the state topic does not exist", async () => {
     const p = coordinatorPartition("t-txn-0", 50);
-    await expect(resolveTargets({ kind: "txn-coordinator", of: "t-txn-0" }, ctx([`kafka${(p % 3) + 1}`]))).rejects.toThrow(/already under a fault/);
+    await expect(resolveTargets({ kind: "txn-coordinator", of: "t-txn-0" }, ctx([`kafka${(p % 3) + 1}`]))).rejects.toThrow(
+      /already under a fault/,
+    );
     const empty = { ...ctx(), probe: fakeProbe({ partitions: [part("t", 0, 1, [1, 2, 3])] }).probe };
-    await expect(resolveTargets({ kind: "txn-coordinator", of: "t-txn-0" }, empty)).rejects.toThrow(/__transaction_state does not exist yet/);
+    await expect(resolveTargets({ kind: "txn-coordinator", of: "t-txn-0" }, empty)).rejects.toThrow(
+      /__transaction_state does not exist yet/,
+    );
   });
 });

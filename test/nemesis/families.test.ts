@@ -2,14 +2,14 @@
 // may import nothing, so the registry cannot be its source), the checkers' fault names and undo
 // pairing (checkers/fault-names.ts), and the CLI's help. Plus each family's conflicts on its own.
 import { describe, expect, it } from "vitest";
-import { FAULT_NAMES, UNDO_OF, FAULTS_PROPER } from "../../checkers/fault-names.ts";
-import { FAULT_KINDS, faultKindsHelp } from "../../harness/spec/fault-kinds.ts";
-import { FAMILIES, familyOf } from "../../harness/nemesis/families/index.ts";
+import { FAULT_NAMES, FAULTS_PROPER, UNDO_OF } from "../../checkers/fault-names.ts";
 import { bounceFamily } from "../../harness/nemesis/families/bounce.ts";
+import { FAMILIES, familyOf } from "../../harness/nemesis/families/index.ts";
 import { networkFamily } from "../../harness/nemesis/families/network.ts";
 import { pauseFamily } from "../../harness/nemesis/families/pause.ts";
 import { processFamily } from "../../harness/nemesis/families/process.ts";
 import { FaultState } from "../../harness/nemesis/fault-state.ts";
+import { FAULT_KINDS, faultKindsHelp } from "../../harness/spec/fault-kinds.ts";
 
 describe("fault families", () => {
   it("generate exactly the spec's fault kinds, each in one family, in the spec's order", () => {

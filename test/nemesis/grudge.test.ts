@@ -5,8 +5,7 @@ import { seededRng } from "../../harness/nemesis/rng.ts";
 
 const nodes = { brokers: ["kafka1", "kafka2", "kafka3"], zookeepers: ["zk1", "zk2", "zk3"] };
 const all = [...nodes.brokers, ...nodes.zookeepers];
-const symmetric = (g: Record<string, string[]>) =>
-  Object.entries(g).every(([a, drops]) => drops.every((b) => (g[b] ?? []).includes(a)));
+const symmetric = (g: Record<string, string[]>) => Object.entries(g).every(([a, drops]) => drops.every((b) => (g[b] ?? []).includes(a)));
 
 describe("grudges", () => {
   it("cut is symmetric and never makes a node drop itself", () => {
@@ -68,7 +67,9 @@ describe("grudges", () => {
   });
 
   it("refuses a shape that cuts nothing", () => {
-    expect(() => grudgeFor("cut-from-brokers", { brokers: ["kafka1"], zookeepers: ["zk1"] }, ["kafka1"], seededRng(1))).toThrow(/cuts nothing/);
+    expect(() => grudgeFor("cut-from-brokers", { brokers: ["kafka1"], zookeepers: ["zk1"] }, ["kafka1"], seededRng(1))).toThrow(
+      /cuts nothing/,
+    );
     expect(() => grudgeFor("isolate", nodes, [], seededRng(1))).toThrow(/needs targets/);
   });
 });

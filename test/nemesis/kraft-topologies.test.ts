@@ -3,13 +3,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRecorder } from "../../harness/history/recorder.ts";
-import type { QuorumState } from "../../harness/protocol/describe-quorum.ts";
 import { grudgeFor, nodesOf, topologyRefusal } from "../../harness/nemesis/grudge.ts";
 import { clusterNemesis } from "../../harness/nemesis/nemesis.ts";
-import { firstMatch, reachesQuorum, votersCutFromMajority, newQuorumLeader } from "../../harness/nemesis/quorum-watch.ts";
+import { firstMatch, newQuorumLeader, reachesQuorum, votersCutFromMajority } from "../../harness/nemesis/quorum-watch.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
-import { domainsOf } from "../../harness/nemesis/schedule-rules.ts";
 import { faultArbitrary, generateSchedule, parseScheduleOptions } from "../../harness/nemesis/schedule.ts";
+import { domainsOf } from "../../harness/nemesis/schedule-rules.ts";
+import type { QuorumState } from "../../harness/protocol/describe-quorum.ts";
 import { fakeCluster, fakeNode, fakeProbe, part } from "./fakes.ts";
 
 const kraft = { brokers: ["kafka1", "kafka2", "kafka3"], zookeepers: ["c1", "c2", "c3"], voters: ["c1", "c2", "c3"] };
@@ -26,7 +26,12 @@ describe("KRaft topologies (grudges)", () => {
   });
 
   it("cut-from-quorum cuts brokers from every controller, leaving broker links alone", () => {
-    expect(grudgeFor("cut-from-quorum", kraft, ["kafka3"], rng())).toEqual({ kafka3: ["c1", "c2", "c3"], c1: ["kafka3"], c2: ["kafka3"], c3: ["kafka3"] });
+    expect(grudgeFor("cut-from-quorum", kraft, ["kafka3"], rng())).toEqual({
+      kafka3: ["c1", "c2", "c3"],
+      c1: ["kafka3"],
+      c2: ["kafka3"],
+      c3: ["kafka3"],
+    });
     const all = grudgeFor("cut-from-quorum", kraft, [], rng());
     expect(Object.keys(all).sort()).toEqual(["c1", "c2", "c3", "kafka1", "kafka2", "kafka3"]);
     expect(all.kafka1).toEqual(["c1", "c2", "c3"]);
@@ -34,7 +39,11 @@ describe("KRaft topologies (grudges)", () => {
 
   it("combined mode: cut-from-quorum of a voter-broker cuts it from the other voters", () => {
     const combined = { brokers: ["kafka1", "kafka2", "kafka3"], zookeepers: [], voters: ["kafka1", "kafka2", "kafka3"] };
-    expect(grudgeFor("cut-from-quorum", combined, ["kafka1"], rng())).toEqual({ kafka1: ["kafka2", "kafka3"], kafka2: ["kafka1"], kafka3: ["kafka1"] });
+    expect(grudgeFor("cut-from-quorum", combined, ["kafka1"], rng())).toEqual({
+      kafka1: ["kafka2", "kafka3"],
+      kafka2: ["kafka1"],
+      kafka3: ["kafka1"],
+    });
     expect(() => grudgeFor("cut-from-quorum", combined, [], rng())).toThrow(/cuts nothing/);
   });
 
@@ -79,9 +88,21 @@ describe("firstMatch (the quorum watch's poll)", () => {
 
 describe("KRaft schedules", () => {
   const opts = (metadata: "zookeeper" | "kraft", faults: string[]) =>
-    parseScheduleOptions({ faults: faults as never, timeLimitMs: 60_000, meanIntervalMs: 5000, durationMs: { min: 1000, max: 3000 }, partitions: ["t-0"], targets: ["leader", "active-controller"], metadata });
+    parseScheduleOptions({
+      faults: faults as never,
+      timeLimitMs: 60_000,
+      meanIntervalMs: 5000,
+      durationMs: { min: 1000, max: 3000 },
+      partitions: ["t-0"],
+      targets: ["leader", "active-controller"],
+      metadata,
+    });
   const shapes = (metadata: "zookeeper" | "kraft") =>
-    new Set(fc.sample(faultArbitrary(opts(metadata, ["partition"])), { numRuns: 300, seed: 4 }).map((f) => (f.fault === "partition" ? f.topology : f.fault)));
+    new Set(
+      fc
+        .sample(faultArbitrary(opts(metadata, ["partition"])), { numRuns: 300, seed: 4 })
+        .map((f) => (f.fault === "partition" ? f.topology : f.fault)),
+    );
 
   it("partition draws the KRaft shapes in KRaft mode and the ZooKeeper shapes in ZooKeeper mode", () => {
     expect([...shapes("kraft")].sort()).toEqual(["cut-from-brokers", "cut-from-quorum", "halves", "isolate", "isolate-controller", "ring"]);
@@ -105,12 +126,20 @@ describe("KRaft schedules", () => {
   });
 
   it("ZooKeeper-mode schedules are unchanged by the metadata option's default", () => {
-    const base = { faults: ["partition", "kill"] as never, timeLimitMs: 60_000, meanIntervalMs: 5000, durationMs: { min: 1000, max: 3000 }, partitions: ["t-0"] };
+    const base = {
+      faults: ["partition", "kill"] as never,
+      timeLimitMs: 60_000,
+      meanIntervalMs: 5000,
+      durationMs: { min: 1000, max: 3000 },
+      partitions: ["t-0"],
+    };
     expect(generateSchedule(9, { ...base, metadata: "zookeeper" })).toEqual(generateSchedule(9, base));
   });
 
   it("isolate-controller occupies the quorum only; cut-from-quorum both", () => {
-    expect([...domainsOf({ fault: "partition", topology: "isolate-controller", targets: { kind: "active-controller" } })]).toEqual(["zookeeper"]);
+    expect([...domainsOf({ fault: "partition", topology: "isolate-controller", targets: { kind: "active-controller" } })]).toEqual([
+      "zookeeper",
+    ]);
     expect([...domainsOf({ fault: "partition", topology: "cut-from-quorum" })].sort()).toEqual(["broker", "zookeeper"]);
   });
 });
@@ -118,7 +147,9 @@ describe("KRaft schedules", () => {
 /** A fake KRaft cluster: 3 brokers, 3 dedicated controllers c1..c3 (ids 101..103), and a DescribeQuorum whose leader tests set. */
 function kraftSetup(quorumLeaderWaitMs?: number) {
   const base = fakeCluster(3, 0);
-  const controllers = [1, 2, 3].map((i) => Object.assign(fakeNode(`c${i}`, `10.0.2.${i + 1}`), { role: "controller" as const, id: 100 + i, externalPort: undefined }));
+  const controllers = [1, 2, 3].map((i) =>
+    Object.assign(fakeNode(`c${i}`, `10.0.2.${i + 1}`), { role: "controller" as const, id: 100 + i, externalPort: undefined }),
+  );
   const cluster = { brokers: base.brokers, zookeepers: [], controllers };
   const fp = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3])], brokers: base.brokers });
   const quorum = { leaderId: 101, leaderEpoch: 3, caughtUp: Date.now() };
@@ -132,12 +163,25 @@ function kraftSetup(quorumLeaderWaitMs?: number) {
       leaderId,
       leaderEpoch: quorum.leaderEpoch,
       highWatermark: 10,
-      voters: controllers.map((c) => ({ id: c.id, logEndOffset: 10, lastCaughtUpTimestamp: c.status === "running" ? quorum.caughtUp : -1 })),
+      voters: controllers.map((c) => ({
+        id: c.id,
+        logEndOffset: 10,
+        lastCaughtUpTimestamp: c.status === "running" ? quorum.caughtUp : -1,
+      })),
       observers: base.brokers.map((x) => ({ id: x.id, logEndOffset: 10, lastCaughtUpTimestamp: -1 })),
     };
   };
   const recorder = createRecorder();
-  const nemesis = clusterNemesis(cluster, { recorder, rng: seededRng(5), probe: fp.probe, describeQuorum, watch: { pollMs: 5, timeoutMs: 3000 }, healOnShutdown: false, bounceTimeoutMs: 3000, quorumLeaderWaitMs });
+  const nemesis = clusterNemesis(cluster, {
+    recorder,
+    rng: seededRng(5),
+    probe: fp.probe,
+    describeQuorum,
+    watch: { pollMs: 5, timeoutMs: 3000 },
+    healOnShutdown: false,
+    bounceTimeoutMs: 3000,
+    quorumLeaderWaitMs,
+  });
   const ops = () => recorder.ops.map((op) => ({ type: op.type, f: op.f, ...(op.value as object) }));
   return { cluster, controllers, quorum, nemesis, ops };
 }
@@ -158,7 +202,15 @@ describe("KRaft nemesis (fake nodes, fake DescribeQuorum)", () => {
     setTimeout(() => Object.assign(quorum, { leaderId: 103, leaderEpoch: 4 }), 40);
     await waitUntil(() => ops().some((o) => o.f === "quorum-failover"));
     expect(ops().find((o) => o.f === "quorum-failover")).toMatchObject({
-      type: "info", fault: r.index, from: "c1", to: "c3", fromId: 101, toId: 103, epochBefore: 3, epoch: 4, ended: "settled",
+      type: "info",
+      fault: r.index,
+      from: "c1",
+      to: "c3",
+      fromId: 101,
+      toId: 103,
+      epochBefore: 3,
+      epoch: 4,
+      ended: "settled",
     });
     expect(ops().find((o) => o.f === "quorum-failover")).toMatchObject({ quorumLeaderAfterMs: expect.any(Number) });
     await nemesis.invoke(r.undo!);
@@ -179,7 +231,9 @@ describe("KRaft nemesis (fake nodes, fake DescribeQuorum)", () => {
     late.controllers[0]!.status = "exited";
     const refused = await late.nemesis.invoke({ fault: "kill", targets: { kind: "active-controller" } });
     expect(refused.type).toBe("fail");
-    expect(late.ops().find((o) => o.type === "fail")).toMatchObject({ reason: expect.stringMatching(/waiting for a quorum leader to aim at: the quorum has no leader/) });
+    expect(late.ops().find((o) => o.type === "fail")).toMatchObject({
+      reason: expect.stringMatching(/waiting for a quorum leader to aim at: the quorum has no leader/),
+    });
     await late.nemesis.close({ waitMs: 100 });
     expect(ops().filter((o) => o.type === "fail")).toEqual([]);
   });
@@ -196,7 +250,11 @@ describe("KRaft nemesis (fake nodes, fake DescribeQuorum)", () => {
   it("isolate-controller of the active controller: rules in the controllers only, a quorum failover measured, healed", async () => {
     const { controllers, cluster, quorum, nemesis, ops } = kraftSetup();
     const r = await nemesis.invoke({ fault: "partition", topology: "isolate-controller", targets: { kind: "active-controller" } });
-    expect(r).toMatchObject({ type: "ok", f: "partition", value: { topology: "isolate-controller", targets: ["c1"], grudge: { c1: ["c2", "c3"], c2: ["c1"], c3: ["c1"] } } });
+    expect(r).toMatchObject({
+      type: "ok",
+      f: "partition",
+      value: { topology: "isolate-controller", targets: ["c1"], grudge: { c1: ["c2", "c3"], c2: ["c1"], c3: ["c1"] } },
+    });
     expect([...controllers[0]!.drops].sort()).toEqual(["10.0.2.3", "10.0.2.4"]);
     expect(cluster.brokers.every((b) => b.drops.size === 0)).toBe(true);
     quorum.leaderId = 102;

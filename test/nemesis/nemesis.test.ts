@@ -4,8 +4,8 @@ import { createRecorder } from "../../harness/history/recorder.ts";
 import { clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { noopNemesis } from "../../harness/nemesis/noop.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
-import { NemesisContractError, validateNemesis } from "../../harness/nemesis/validate.ts";
 import type { FaultResult } from "../../harness/nemesis/types.ts";
+import { NemesisContractError, validateNemesis } from "../../harness/nemesis/validate.ts";
 import { fakeCluster, fakeProbe, part } from "./fakes.ts";
 
 function setup(o: { watch?: boolean } = {}) {
@@ -67,10 +67,16 @@ describe("cluster nemesis (fake nodes)", () => {
     const p1 = await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "nodes", names: ["kafka2"] } });
     expect(p1.type).toBe("fail"); // kafka1 is down: the partition needs every node it names running
     await nemesis.invoke({ fault: "start", targets: { kind: "nodes", names: ["kafka1"] } });
-    expect((await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "nodes", names: ["kafka2"] } })).type).toBe("ok");
+    expect(
+      (await nemesis.invoke({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "nodes", names: ["kafka2"] } })).type,
+    ).toBe("ok");
     const p2 = await nemesis.invoke({ fault: "partition", topology: "isolate", targets: { kind: "random-broker" } });
     expect(p2).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/already in force/) } });
-    expect(ops().filter((o) => o.type === "fail").map((o) => o.f)).toEqual(["pause", "partition", "partition"]);
+    expect(
+      ops()
+        .filter((o) => o.type === "fail")
+        .map((o) => o.f),
+    ).toEqual(["pause", "partition", "partition"]);
     await nemesis.close();
   });
 
@@ -91,7 +97,11 @@ describe("cluster nemesis (fake nodes)", () => {
     const { c, nemesis, recorder } = setup();
     await nemesis.invoke({ fault: "pause", targets: { kind: "nodes", names: ["kafka2"] } });
     const r = await nemesis.invoke({ fault: "kill", targets: { kind: "leader", of: "t-0" } });
-    expect(r).toMatchObject({ type: "fail", f: "kill", value: { targets: [], reason: expect.stringMatching(/kafka2, already under a fault/) } });
+    expect(r).toMatchObject({
+      type: "fail",
+      f: "kill",
+      value: { targets: [], reason: expect.stringMatching(/kafka2, already under a fault/) },
+    });
     expect(c.brokers[1]!.calls).toEqual(["pause"]);
     expect(recorder.ops.slice(-2).map((o) => o.type)).toEqual(["invoke", "fail"]);
     await nemesis.close();
@@ -133,7 +143,11 @@ describe("cluster nemesis (fake nodes)", () => {
     expect(h.value).toMatchObject({ resumed: ["kafka1"], removedFrom: expect.arrayContaining(["kafka2", "kafka3"]) });
     expect((h.value.started as string[]).length).toBe(1);
     expect(c.all.every((n) => n.status === "running" && n.drops.size === 0)).toBe(true);
-    expect(ops().slice(-2).map((o) => `${o.type} ${o.f}`)).toEqual(["invoke heal-all", "ok heal-all"]);
+    expect(
+      ops()
+        .slice(-2)
+        .map((o) => `${o.type} ${o.f}`),
+    ).toEqual(["invoke heal-all", "ok heal-all"]);
     expect(nemesis.state.faulted().size).toBe(0);
   });
 
@@ -155,14 +169,21 @@ describe("cluster nemesis (fake nodes)", () => {
     setTimeout(() => (fp.s.partitions = [part("t", 0, 3, [1, 2, 3], [1, 3]), part("t", 1, 3, [1, 2, 3], [1, 3])]), 30);
     await new Promise((res) => setTimeout(res, 150));
     const failover = recorder.ops.find((o) => o.f === "failover")!;
-    expect(failover).toMatchObject({ process: "nemesis", type: "info", value: { fault: r.index, partitions: ["t-0", "t-1"], leaderless: ["t-0"], leaders: { "t-0": 3, "t-1": 3 }, ended: "settled" } });
+    expect(failover).toMatchObject({
+      process: "nemesis",
+      type: "info",
+      value: { fault: r.index, partitions: ["t-0", "t-1"], leaderless: ["t-0"], leaders: { "t-0": 3, "t-1": 3 }, ended: "settled" },
+    });
     expect((failover.value as { leaderAfterMs: number }).leaderAfterMs).toBeGreaterThanOrEqual(20);
     expect(fp.s.asked.at(-1)).toEqual(["kafka2"]); // never the broker the fault hit
     const u = await nemesis.invoke(r.undo!);
     setTimeout(() => (fp.s.partitions = [part("t", 0, 3, [1, 2, 3]), part("t", 1, 3, [1, 2, 3])]), 30);
     await nemesis.close({ waitMs: 1000 });
     const recovery = recorder.ops.find((o) => o.f === "recovery")!;
-    expect(recovery).toMatchObject({ type: "info", value: { fault: u.index, partitions: ["t-0", "t-1"], leaderAfterMs: 0, ended: "settled" } });
+    expect(recovery).toMatchObject({
+      type: "info",
+      value: { fault: u.index, partitions: ["t-0", "t-1"], leaderAfterMs: 0, ended: "settled" },
+    });
     expect((recovery.value as { isrWholeAfterMs: number }).isrWholeAfterMs).toBeGreaterThanOrEqual(20);
   });
 
@@ -178,16 +199,29 @@ describe("cluster nemesis (fake nodes)", () => {
 describe("noop and validate", () => {
   it("noop does nothing and says ok", async () => {
     const n = noopNemesis();
-    expect(await n.invoke({ fault: "kill", targets: { kind: "controller" } })).toMatchObject({ type: "ok", f: "kill", value: { targets: [] } });
+    expect(await n.invoke({ fault: "kill", targets: { kind: "controller" } })).toMatchObject({
+      type: "ok",
+      f: "kill",
+      value: { targets: [] },
+    });
     expect((await n.healAll()).f).toBe("heal-all");
   });
 
   it("validate rejects a completion that names another fault, lacks targets or an undo", async () => {
     const bad = (r: Partial<FaultResult>) =>
       validateNemesis({ invoke: async () => r as FaultResult, healAll: async () => r as FaultResult, close: async () => {} });
-    await expect(bad({ type: "ok", f: "pause", value: { targets: [] } }).invoke({ fault: "kill", targets: { kind: "controller" } })).rejects.toThrow(NemesisContractError);
-    await expect(bad({ type: "ok", f: "kill", value: {} as never, undo: { fault: "heal" } }).invoke({ fault: "kill", targets: { kind: "controller" } })).rejects.toThrow(/targets/);
-    await expect(bad({ type: "ok", f: "kill", value: { targets: ["kafka1"] } }).invoke({ fault: "kill", targets: { kind: "controller" } })).rejects.toThrow(/no undo/);
+    await expect(
+      bad({ type: "ok", f: "pause", value: { targets: [] } }).invoke({ fault: "kill", targets: { kind: "controller" } }),
+    ).rejects.toThrow(NemesisContractError);
+    await expect(
+      bad({ type: "ok", f: "kill", value: {} as never, undo: { fault: "heal" } }).invoke({
+        fault: "kill",
+        targets: { kind: "controller" },
+      }),
+    ).rejects.toThrow(/targets/);
+    await expect(
+      bad({ type: "ok", f: "kill", value: { targets: ["kafka1"] } }).invoke({ fault: "kill", targets: { kind: "controller" } }),
+    ).rejects.toThrow(/no undo/);
     await expect(bad({ type: "fail", f: "heal-all", value: { targets: [] } }).healAll()).rejects.toThrow(/no reason/);
     const good = validateNemesis(noopNemesis(), { needsUndo: false });
     expect((await good.invoke({ fault: "kill", targets: { kind: "controller" } })).type).toBe("ok");

@@ -14,7 +14,11 @@ function recording(o: { failOn?: string; throwOn?: string; slowMs?: number } = {
       if (o.slowMs) await new Promise((r) => setTimeout(r, o.slowMs));
       const type = o.failOn === f.fault ? "fail" : "ok";
       const undo: FaultSpec | undefined =
-        f.fault === "kill" ? { fault: "start", targets: { kind: "nodes", names: ["kafka1"] } } : f.fault === "partition" ? { fault: "heal" } : undefined;
+        f.fault === "kill"
+          ? { fault: "start", targets: { kind: "nodes", names: ["kafka1"] } }
+          : f.fault === "partition"
+            ? { fault: "heal" }
+            : undefined;
       return { type, f: f.fault, value: { targets: ["kafka1"], ...(type === "fail" ? { reason: "no" } : {}) }, undo };
     },
     async healAll() {
@@ -27,7 +31,13 @@ function recording(o: { failOn?: string; throwOn?: string; slowMs?: number } = {
 }
 
 const kill = (at: number, duration: number) => ({ fault: "kill" as const, targets: { kind: "random-broker" as const }, at, duration });
-const isolate = (at: number, duration: number) => ({ fault: "partition" as const, topology: "isolate" as const, targets: { kind: "controller" as const }, at, duration });
+const isolate = (at: number, duration: number) => ({
+  fault: "partition" as const,
+  topology: "isolate" as const,
+  targets: { kind: "controller" as const },
+  at,
+  duration,
+});
 
 describe("runSchedule", () => {
   it("timeline: undos before faults at the same time, bounce has no undo", () => {
@@ -45,7 +55,10 @@ describe("runSchedule", () => {
     expect(at[2]).toBeGreaterThanOrEqual(97);
     expect(at[3]).toBeGreaterThanOrEqual(127);
     expect(out.interrupted).toBe(false);
-    expect(out.steps.map((s) => [s.fault?.f, s.undo?.f])).toEqual([["kill", "start"], ["partition", "heal"]]);
+    expect(out.steps.map((s) => [s.fault?.f, s.undo?.f])).toEqual([
+      ["kill", "start"],
+      ["partition", "heal"],
+    ]);
   });
 
   it("does not undo a fault that was refused", async () => {

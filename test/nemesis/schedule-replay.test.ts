@@ -5,28 +5,89 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { generateSchedule, scheduleArbitrary, type Schedule, type ScheduleOptionsInput } from "../../harness/nemesis/schedule.ts";
+import { generateSchedule, type Schedule, type ScheduleOptionsInput, scheduleArbitrary } from "../../harness/nemesis/schedule.ts";
 
 const base = { timeLimitMs: 120_000, meanIntervalMs: 6000, durationMs: { min: 1000, max: 9000 } };
-const everyTarget = ["random-broker", "leader", "controller", "minority", "majority", "all-brokers", "active-controller", "controllers", "txn-coordinator", "group-coordinator"] as const;
+const everyTarget = [
+  "random-broker",
+  "leader",
+  "controller",
+  "minority",
+  "majority",
+  "all-brokers",
+  "active-controller",
+  "controllers",
+  "txn-coordinator",
+  "group-coordinator",
+] as const;
 
 const CASES: Record<string, ScheduleOptionsInput> = {
-  "zk, every kind": { ...base, faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "zk", "bounce"], partitions: ["t-0", "t-1"] },
-  "zk, every kind, every target, overlap": {
-    ...base, faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "zk", "bounce"],
-    partitions: ["t-0"], targets: [...everyTarget], transactionalIds: ["tx-1", "tx-2"], groupIds: ["g"], overlap: true, quietMs: 500,
+  "zk, every kind": {
+    ...base,
+    faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "zk", "bounce"],
+    partitions: ["t-0", "t-1"],
   },
-  "kraft, every kind": { ...base, metadata: "kraft", faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "isolate-controller", "cut-from-quorum", "bounce"], partitions: ["t-0"] },
+  "zk, every kind, every target, overlap": {
+    ...base,
+    faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "zk", "bounce"],
+    partitions: ["t-0"],
+    targets: [...everyTarget],
+    transactionalIds: ["tx-1", "tx-2"],
+    groupIds: ["g"],
+    overlap: true,
+    quietMs: 500,
+  },
+  "kraft, every kind": {
+    ...base,
+    metadata: "kraft",
+    faults: [
+      "kill",
+      "stop",
+      "pause",
+      "partition",
+      "isolate",
+      "halves",
+      "ring",
+      "cut-from-brokers",
+      "isolate-controller",
+      "cut-from-quorum",
+      "bounce",
+    ],
+    partitions: ["t-0"],
+  },
   "kraft, every kind, every target, overlap": {
-    ...base, metadata: "kraft", faults: ["kill", "stop", "pause", "partition", "isolate", "halves", "ring", "cut-from-brokers", "isolate-controller", "cut-from-quorum", "bounce"],
-    partitions: ["t-0", "t-1", "t-2"], targets: [...everyTarget], transactionalIds: ["tx"], groupIds: ["g1", "g2"], overlap: true,
+    ...base,
+    metadata: "kraft",
+    faults: [
+      "kill",
+      "stop",
+      "pause",
+      "partition",
+      "isolate",
+      "halves",
+      "ring",
+      "cut-from-brokers",
+      "isolate-controller",
+      "cut-from-quorum",
+      "bounce",
+    ],
+    partitions: ["t-0", "t-1", "t-2"],
+    targets: [...everyTarget],
+    transactionalIds: ["tx"],
+    groupIds: ["g1", "g2"],
+    overlap: true,
   },
   "kill only, leader targets": { ...base, faults: ["kill"], targets: ["leader"], partitions: ["t-0", "t-1"] },
   "pause and stop, no partitions": { ...base, faults: ["stop", "pause"] },
   "partition only": { ...base, faults: ["partition"], partitions: ["t-0"] },
   "shapes only, one-node targets missing": { ...base, faults: ["halves", "cut-from-brokers", "ring"], targets: ["minority", "majority"] },
   "zk only, overlap": { ...base, faults: ["zk", "kill"], overlap: true },
-  "kraft, controllers targets": { ...base, metadata: "kraft", faults: ["kill", "pause", "isolate-controller"], targets: ["controllers", "active-controller"] },
+  "kraft, controllers targets": {
+    ...base,
+    metadata: "kraft",
+    faults: ["kill", "pause", "isolate-controller"],
+    targets: ["controllers", "active-controller"],
+  },
   "bounce and kill": { ...base, faults: ["bounce", "kill"], meanIntervalMs: 20_000 },
 };
 
@@ -59,7 +120,10 @@ describe("stored seeds replay", () => {
 
   it("shrinks the same way as before", () => {
     const o = CASES["zk, every kind, every target, overlap"]!;
-    const r = fc.check(fc.property(scheduleArbitrary(o), (s) => s.filter((e) => e.fault === "partition").length < 3), { seed: 11 });
+    const r = fc.check(
+      fc.property(scheduleArbitrary(o), (s) => s.filter((e) => e.fault === "partition").length < 3),
+      { seed: 11 },
+    );
     expect(r.failed).toBe(true);
     expect(digest([r.counterexample![0] as Schedule])).toBe(EXPECTED.shrunk);
   });

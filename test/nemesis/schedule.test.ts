@@ -2,16 +2,16 @@
 // contradictory faults at once, and shrinkable.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conflicts, domainsOf } from "../../harness/nemesis/schedule-rules.ts";
 import {
   FAULT_KINDS,
+  type FaultKind,
   generateSchedule,
   place,
-  scheduleArbitrary,
-  type FaultKind,
   type Schedule,
   type ScheduleOptionsInput,
+  scheduleArbitrary,
 } from "../../harness/nemesis/schedule.ts";
+import { conflicts, domainsOf } from "../../harness/nemesis/schedule-rules.ts";
 
 /** Every pair of entries, the earlier one first. */
 function* laterPairs<T>(xs: readonly T[]): Generator<[T, T]> {
@@ -101,7 +101,12 @@ describe("fault schedules", () => {
   });
 
   it("differ between seeds (they are not constant)", () => {
-    const o = { faults: ["kill", "pause", "partition"] as FaultKind[], timeLimitMs: 60_000, meanIntervalMs: 8000, durationMs: { min: 2000, max: 6000 } };
+    const o = {
+      faults: ["kill", "pause", "partition"] as FaultKind[],
+      timeLimitMs: 60_000,
+      meanIntervalMs: 8000,
+      durationMs: { min: 2000, max: 6000 },
+    };
     const distinct = new Set(Array.from({ length: 20 }, (_, seed) => JSON.stringify(generateSchedule(seed, o))));
     expect(distinct.size).toBeGreaterThan(15);
   });
@@ -136,28 +141,55 @@ describe("fault schedules", () => {
   });
 
   it("fill the time limit in most runs (faults keep coming until near the end)", () => {
-    const o = { faults: ["kill", "partition"] as FaultKind[], timeLimitMs: 120_000, meanIntervalMs: 10_000, durationMs: { min: 3000, max: 8000 } };
+    const o = {
+      faults: ["kill", "partition"] as FaultKind[],
+      timeLimitMs: 120_000,
+      meanIntervalMs: 10_000,
+      durationMs: { min: 3000, max: 8000 },
+    };
     const s = fc.sample(scheduleArbitrary(o), { seed: 42, numRuns: 100 });
     const filled = s.filter((x) => x.length > 0 && x[x.length - 1]!.at > 90_000).length;
     expect(filled).toBeGreaterThan(90);
   });
 
   it("shrink: a property failing on any kill shrinks to a schedule of one short kill", () => {
-    const o = { faults: ["kill", "pause", "partition"] as FaultKind[], timeLimitMs: 60_000, meanIntervalMs: 5000, durationMs: { min: 1000, max: 5000 }, partitions: ["t-0"] };
-    const r = fc.check(fc.property(scheduleArbitrary(o), (s) => !s.some((e) => e.fault === "kill")), { seed: 7 });
+    const o = {
+      faults: ["kill", "pause", "partition"] as FaultKind[],
+      timeLimitMs: 60_000,
+      meanIntervalMs: 5000,
+      durationMs: { min: 1000, max: 5000 },
+      partitions: ["t-0"],
+    };
+    const r = fc.check(
+      fc.property(scheduleArbitrary(o), (s) => !s.some((e) => e.fault === "kill")),
+      { seed: 7 },
+    );
     expect(r.failed).toBe(true);
     const [shrunk] = r.counterexample! as [Schedule];
     expect(shrunk).toHaveLength(1);
     expect(shrunk[0]).toMatchObject({ fault: "kill", at: 2500, duration: 1000 });
     // ...and replays from its seed and path
-    const again = fc.check(fc.property(scheduleArbitrary(o), (s) => !s.some((e) => e.fault === "kill")), { seed: 7, path: r.counterexamplePath!, endOnFailure: true });
+    const again = fc.check(
+      fc.property(scheduleArbitrary(o), (s) => !s.some((e) => e.fault === "kill")),
+      { seed: 7, path: r.counterexamplePath!, endOnFailure: true },
+    );
     expect(again.counterexample).toEqual(r.counterexample);
   });
 
   it("place() keeps a fault clear of a conflicting one that is still in force", () => {
     const kill = { fault: "kill" as const, targets: { kind: "random-broker" as const } };
     const zkKill = { fault: "kill" as const, targets: { kind: "zk-random" as const } };
-    const o = { faults: ["kill"] as FaultKind[], timeLimitMs: 100_000, meanIntervalMs: 1000, durationMs: { min: 1000, max: 10_000 }, partitions: [], targets: ["random-broker" as const], overlap: true, quietMs: 500, metadata: "zookeeper" as const };
+    const o = {
+      faults: ["kill"] as FaultKind[],
+      timeLimitMs: 100_000,
+      meanIntervalMs: 1000,
+      durationMs: { min: 1000, max: 10_000 },
+      partitions: [],
+      targets: ["random-broker" as const],
+      overlap: true,
+      quietMs: 500,
+      metadata: "zookeeper" as const,
+    };
     const s = place(
       [
         { on: true, gap: 1000, duration: 10_000, fault: kill },
@@ -174,11 +206,16 @@ describe("fault schedules", () => {
     expect([...domainsOf({ fault: "kill", targets: { kind: "zk-leader" } })]).toEqual(["zookeeper"]);
     expect([...domainsOf({ fault: "pause", targets: { kind: "leader", of: "t-0" } })]).toEqual(["broker"]);
     expect([...domainsOf({ fault: "partition", topology: "cut-from-brokers", targets: { kind: "controller" } })]).toEqual(["broker"]);
-    expect([...domainsOf({ fault: "partition", topology: "isolate", targets: { kind: "zk-minority" } })].sort()).toEqual(["broker", "zookeeper"]);
+    expect([...domainsOf({ fault: "partition", topology: "isolate", targets: { kind: "zk-minority" } })].sort()).toEqual([
+      "broker",
+      "zookeeper",
+    ]);
   });
 
   it("rejects unknown fault kinds with a message naming them", () => {
-    expect(() => generateSchedule(1, { faults: ["explode" as FaultKind], timeLimitMs: 1000, meanIntervalMs: 100, durationMs: { min: 1, max: 2 } })).toThrow(/faults/);
+    expect(() =>
+      generateSchedule(1, { faults: ["explode" as FaultKind], timeLimitMs: 1000, meanIntervalMs: 100, durationMs: { min: 1, max: 2 } }),
+    ).toThrow(/faults/);
   });
 
   it("an empty kind list gives an empty schedule", () => {

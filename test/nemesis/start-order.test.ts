@@ -4,7 +4,14 @@
 import { describe, expect, it } from "vitest";
 import { inAddressOrder, startNodes } from "../../harness/nemesis/faults/kill.ts";
 
-const node = (name: string, address?: string) => ({ name, role: "controller" as const, id: 1, lastAddress: () => address, kill: async () => {}, start: async () => {} });
+const node = (name: string, address?: string) => ({
+  name,
+  role: "controller" as const,
+  id: 1,
+  lastAddress: () => address,
+  kill: async () => {},
+  start: async () => {},
+});
 
 describe("startNodes", () => {
   it("starts one node at a time, by old address numerically, unknown addresses last", async () => {

@@ -6,7 +6,13 @@ import { fakeCluster, fakeProbe, part } from "./fakes.ts";
 
 const c = fakeCluster();
 const { probe, s } = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3]), part("t", 1, 3, [1, 2, 3])], controller: 1, zkLeader: "zk3" });
-const ctx = (seed = 1, faulted: string[] = []) => ({ brokers: c.brokers, zookeepers: c.zookeepers, rng: seededRng(seed), probe, faulted: new Set(faulted) });
+const ctx = (seed = 1, faulted: string[] = []) => ({
+  brokers: c.brokers,
+  zookeepers: c.zookeepers,
+  rng: seededRng(seed),
+  probe,
+  faulted: new Set(faulted),
+});
 
 describe("target resolution", () => {
   it("the leader comes from metadata, asked while avoiding faulted brokers", async () => {
@@ -15,7 +21,9 @@ describe("target resolution", () => {
   });
 
   it("refuses a leader or controller that is already faulted, or missing", async () => {
-    await expect(resolveTargets({ kind: "leader", of: "t-0" }, ctx(1, ["kafka2"]))).rejects.toThrow(/leader of t-0 is kafka2, already under a fault/);
+    await expect(resolveTargets({ kind: "leader", of: "t-0" }, ctx(1, ["kafka2"]))).rejects.toThrow(
+      /leader of t-0 is kafka2, already under a fault/,
+    );
     await expect(resolveTargets({ kind: "controller" }, ctx(1, ["kafka1"]))).rejects.toThrow(/controller is kafka1/);
     await expect(resolveTargets({ kind: "leader", of: "t-9" }, ctx())).rejects.toThrow(/not in/);
   });
@@ -35,7 +43,7 @@ describe("target resolution", () => {
       fc.asyncProperty(
         fc.integer(),
         fc.subarray(["kafka1", "kafka2", "kafka3", "zk1", "zk2", "zk3"], { maxLength: 1 }),
-        fc.constantFrom("random-broker", "minority", "majority", "zk-random", "zk-minority", "zk-majority") ,
+        fc.constantFrom("random-broker", "minority", "majority", "zk-random", "zk-minority", "zk-majority"),
         async (seed, faulted, kind) => {
           const spec = { kind } as { kind: "random-broker" };
           const a = await resolveTargets(spec, ctx(seed, faulted));

@@ -5,13 +5,13 @@ import { describe, expect, it } from "vitest";
 import { createRecorder } from "../../harness/history/recorder.ts";
 import { isrShrunk, sourceOf, watchFailover, watchRecovery, withZooKeeperStates } from "../../harness/nemesis/failover-watch.ts";
 import {
+  type ClusterProbe,
   decodeZkGetData,
   encodeZkGetData,
+  type PartitionState,
   parsePartitionState,
   partitionStatePath,
   zkGetDataCommand,
-  type ClusterProbe,
-  type PartitionState,
 } from "../../harness/nemesis/probe.ts";
 import { fakeProbe, part } from "./fakes.ts";
 
@@ -29,7 +29,8 @@ const frame = (...parts: Buffer[]) => {
   const body = Buffer.concat(parts);
   return Buffer.concat([i32(body.length), body]);
 };
-const connectResponse = (timeoutMs = 6000) => frame(i32(0), i32(timeoutMs), i64(0x100000abc), i32(16), Buffer.alloc(16, 7), Buffer.from([0]));
+const connectResponse = (timeoutMs = 6000) =>
+  frame(i32(0), i32(timeoutMs), i64(0x100000abc), i32(16), Buffer.alloc(16, 7), Buffer.from([0]));
 const stat = () => Buffer.concat([i64(1), i64(2), i64(3), i64(4), i32(5), i32(0), i32(0), i64(0), i32(70), i32(0), i64(2)]);
 const dataReply = (xid: number, data: string) => {
   const d = Buffer.from(data, "utf8");
@@ -70,7 +71,11 @@ describe("ZooKeeper partition states: wire format", () => {
       errorReply(3, -101),
       errorReply(4, 0), // closeSession
     ]);
-    expect(decodeZkGetData(reply, paths)).toEqual(['{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":3,"isr":[3,2]}', '{"leader":3}', null]);
+    expect(decodeZkGetData(reply, paths)).toEqual([
+      '{"controller_epoch":1,"leader":2,"version":1,"leader_epoch":3,"isr":[3,2]}',
+      '{"leader":3}',
+      null,
+    ]);
   });
 
   it("fails when the server refused the session, a reply is missing, or ZooKeeper returned an error", () => {
@@ -109,9 +114,20 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
   const st = (leader: number, isr: number[]): PartitionState => ({ leader, isr, leaderEpoch: 1, controllerEpoch: 1 });
 
   it("overlays ZooKeeper's leader and ISR on the metadata's partitions, only when it has them all", () => {
-    const states = new Map([["t-0", st(3, [1, 3])], ["t-1", st(3, [1, 2, 3])]]);
+    const states = new Map([
+      ["t-0", st(3, [1, 3])],
+      ["t-1", st(3, [1, 2, 3])],
+    ]);
     expect(withZooKeeperStates(before, states)).toEqual([part("t", 0, 3, [1, 2, 3], [1, 3]), part("t", 1, 3, [1, 2, 3])]);
-    expect(withZooKeeperStates(before, new Map([["t-0", st(3, [3])], ["t-1", null]]))).toBeUndefined();
+    expect(
+      withZooKeeperStates(
+        before,
+        new Map([
+          ["t-0", st(3, [3])],
+          ["t-1", null],
+        ]),
+      ),
+    ).toBeUndefined();
     expect(withZooKeeperStates(before, new Map([["t-0", st(3, [3])]]))).toBeUndefined();
   });
 
@@ -150,10 +166,22 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
   }
 
   it("failover: the ISR shrinks in ZooKeeper while every broker's metadata still shows it whole", async () => {
-    const zk = { states: new Map([["t-0", st(2, [1, 2, 3])], ["t-1", st(3, [1, 2, 3])]]) };
+    const zk = {
+      states: new Map([
+        ["t-0", st(2, [1, 2, 3])],
+        ["t-1", st(3, [1, 2, 3])],
+      ]),
+    };
     const { probe, asked } = staleMetadataProbe(zk);
     const recorder = createRecorder();
-    setTimeout(() => (zk.states = new Map([["t-0", st(3, [1, 3])], ["t-1", st(3, [1, 3])]])), 30);
+    setTimeout(
+      () =>
+        (zk.states = new Map([
+          ["t-0", st(3, [1, 3])],
+          ["t-1", st(3, [1, 3])],
+        ])),
+      30,
+    );
     await watchFailover({
       recorder,
       probe,
@@ -166,7 +194,14 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
       signal: new AbortController().signal,
     });
     const op = recorder.ops.find((o) => o.f === "failover")!;
-    expect(op.value).toMatchObject({ fault: 7, partitions: ["t-0", "t-1"], leaderless: ["t-0"], leaders: { "t-0": 3, "t-1": 3 }, ended: "settled", from: "zookeeper" });
+    expect(op.value).toMatchObject({
+      fault: 7,
+      partitions: ["t-0", "t-1"],
+      leaderless: ["t-0"],
+      leaders: { "t-0": 3, "t-1": 3 },
+      ended: "settled",
+      from: "zookeeper",
+    });
     const v = op.value as { leaderAfterMs: number; isrShrunkAfterMs: number };
     expect(v.isrShrunkAfterMs).toBeGreaterThanOrEqual(20);
     expect(v.leaderAfterMs).toBe(v.isrShrunkAfterMs);
@@ -188,7 +223,12 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
       signal: new AbortController().signal,
     });
     expect(asked.length).toBeGreaterThan(1);
-    expect(recorder.ops.find((o) => o.f === "failover")!.value).toMatchObject({ leaderAfterMs: null, isrShrunkAfterMs: null, ended: "timeout", from: null });
+    expect(recorder.ops.find((o) => o.f === "failover")!.value).toMatchObject({
+      leaderAfterMs: null,
+      isrShrunkAfterMs: null,
+      ended: "timeout",
+      from: null,
+    });
   });
 
   it("failover: metadata fallback still measures when the brokers' views do change", async () => {
@@ -212,12 +252,31 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
   });
 
   it("recovery: asks ZooKeeper about the partitions the brokers list, and ends when ZooKeeper's ISR is whole", async () => {
-    const zk = { states: new Map([["t-0", st(3, [1, 3])], ["t-1", st(3, [1, 3])]]) };
+    const zk = {
+      states: new Map([
+        ["t-0", st(3, [1, 3])],
+        ["t-1", st(3, [1, 3])],
+      ]),
+    };
     const { probe, asked, fp } = staleMetadataProbe(zk);
     fp.s.partitions = [part("t", 0, 3, [1, 2, 3], [1, 3]), part("t", 1, 3, [1, 2, 3], [1, 3])]; // stays shrunk in metadata
     const recorder = createRecorder();
-    setTimeout(() => (zk.states = new Map([["t-0", st(3, [1, 2, 3])], ["t-1", st(3, [1, 2, 3])]])), 30);
-    await watchRecovery({ recorder, probe, fault: 9, t0: performance.now(), options: { pollMs: 5, timeoutMs: 2000 }, signal: new AbortController().signal });
+    setTimeout(
+      () =>
+        (zk.states = new Map([
+          ["t-0", st(3, [1, 2, 3])],
+          ["t-1", st(3, [1, 2, 3])],
+        ])),
+      30,
+    );
+    await watchRecovery({
+      recorder,
+      probe,
+      fault: 9,
+      t0: performance.now(),
+      options: { pollMs: 5, timeoutMs: 2000 },
+      signal: new AbortController().signal,
+    });
     const v = recorder.ops.find((o) => o.f === "recovery")!.value as { isrWholeAfterMs: number };
     expect(v).toMatchObject({ fault: 9, partitions: ["t-0", "t-1"], leaderAfterMs: 0, ended: "settled", from: "zookeeper" });
     expect(v.isrWholeAfterMs).toBeGreaterThanOrEqual(20);
@@ -227,7 +286,14 @@ describe("watches read leader and ISR from ZooKeeper when they can", () => {
   it("a probe without partition states (KRaft, fakes) keeps the metadata measurements as before", async () => {
     const fp = fakeProbe({ partitions: before });
     const recorder = createRecorder();
-    await watchRecovery({ recorder, probe: fp.probe, fault: 1, t0: performance.now(), options: { pollMs: 5, timeoutMs: 500 }, signal: new AbortController().signal });
+    await watchRecovery({
+      recorder,
+      probe: fp.probe,
+      fault: 1,
+      t0: performance.now(),
+      options: { pollMs: 5, timeoutMs: 500 },
+      signal: new AbortController().signal,
+    });
     expect(recorder.ops[0]!.value).toMatchObject({ leaderAfterMs: 0, isrWholeAfterMs: 0, ended: "settled", from: "metadata" });
   });
 });

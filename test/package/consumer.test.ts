@@ -14,17 +14,26 @@ import { KAFKA_FILES } from "../../harness/images/build-images.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 const fixture = join(root, "test/fixtures/consumer");
-const versionOf = (pkg: string) => (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
 
-interface Ran { code: number; stdout: string; stderr: string }
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a command to its end; never throws on a non-zero exit (the tests assert on it). */
 function sh(cmd: string, args: string[], cwd: string): Promise<Ran> {
   // Not this test's own vitest environment: the consumer's vitest must start as a user's would.
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_OPTIONS" && k !== "NODE_ENV")), NO_COLOR: "1" };
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_OPTIONS" && k !== "NODE_ENV")),
+    NO_COLOR: "1",
+  };
   return new Promise((done) => {
     execFile(cmd, args, { cwd, env, maxBuffer: 64 << 20, timeout: 480_000 }, (err, stdout, stderr) =>
-      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }));
+      done({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -45,14 +54,27 @@ beforeAll(async () => {
   project = join(work, "project");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }, null, 2));
-  for (const f of ["history.mjs", "check-history.mjs", "regression.test.ts", "tsconfig.json"]) copyFileSync(join(fixture, f), join(project, f));
+  for (const f of ["history.mjs", "check-history.mjs", "regression.test.ts", "tsconfig.json"])
+    copyFileSync(join(fixture, f), join(project, f));
   // The same two histories as files, one op per line, as a run stores them.
   const histories = join(fixture, "history.mjs");
   const { intact, lossy } = (await import(histories)) as Record<"intact" | "lossy", object[]>;
-  for (const [name, ops] of Object.entries({ intact, lossy })) writeFileSync(join(project, `${name}.jsonl`), ops.map((op) => JSON.stringify(op)).join("\n") + "\n");
+  for (const [name, ops] of Object.entries({ intact, lossy }))
+    writeFileSync(join(project, `${name}.jsonl`), ops.map((op) => JSON.stringify(op)).join("\n") + "\n");
   const t = Date.now();
-  install = await sh("npm", ["install", join(work, packed.filename), `vitest@${versionOf("vitest")}`, `typescript@${versionOf("typescript")}`,
-    "--prefer-offline", "--no-audit", "--no-fund"], project);
+  install = await sh(
+    "npm",
+    [
+      "install",
+      join(work, packed.filename),
+      `vitest@${versionOf("vitest")}`,
+      `typescript@${versionOf("typescript")}`,
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+    ],
+    project,
+  );
   if (install.code !== 0) throw new Error(`npm install of the packed package failed: ${explain(install)}`);
   console.log(`consumer project installed in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 }, 600_000);
@@ -67,13 +89,29 @@ describe("the packed package in a user's project", () => {
     const sources = paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"));
     expect(sources, "TypeScript sources in the tarball").toEqual([]);
     const needed = [
-      "bin/kafka-harness.js", "dist/index.js", "dist/index.d.ts", "dist/harness/api/matchers.js", "dist/harness/api/matchers.d.ts",
-      "dist/harness/cli.js", "dist/reports/client/report.js", "suites/known-answers.yaml", "scripts/ensure-docker", "scripts/ensure-image-tools",
+      "bin/kafka-harness.js",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "dist/harness/api/matchers.js",
+      "dist/harness/api/matchers.d.ts",
+      "dist/harness/cli.js",
+      "dist/reports/client/report.js",
+      "suites/known-answers.yaml",
+      "scripts/ensure-docker",
+      "scripts/ensure-image-tools",
       ...KAFKA_FILES.map((f) => `harness/images/kafka/${f}`),
     ];
-    expect(needed.filter((p) => !paths.includes(p)), "missing from the tarball").toEqual([]);
-    expect(paths.filter((p) => p.includes("/target/") || p.startsWith("test/") || p.startsWith("store/")), "build output or test files in the tarball").toEqual([]);
-    console.log(`package: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
+    expect(
+      needed.filter((p) => !paths.includes(p)),
+      "missing from the tarball",
+    ).toEqual([]);
+    expect(
+      paths.filter((p) => p.includes("/target/") || p.startsWith("test/") || p.startsWith("store/")),
+      "build output or test files in the tarball",
+    ).toEqual([]);
+    console.log(
+      `package: ${packed.files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`,
+    );
   });
 
   it(`installs on Node ${process.version} with no engine warning and no overrides`, () => {
@@ -84,7 +122,10 @@ describe("the packed package in a user's project", () => {
   it("(a) plain Node imports the API and checks a history", async () => {
     const r = await sh(process.execPath, ["check-history.mjs"], project);
     expect(r.code, explain(r)).toBe(0);
-    const [ok, lost] = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { name: string; valid: unknown; anomalyTypes: string[]; forbidden: string[] });
+    const [ok, lost] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { name: string; valid: unknown; anomalyTypes: string[]; forbidden: string[] });
     expect(ok).toMatchObject({ name: "intact", valid: true, anomalyTypes: [] });
     expect(lost).toMatchObject({ name: "lossy", valid: false });
     expect(lost!.forbidden).toContain("lost-write");

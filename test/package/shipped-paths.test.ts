@@ -19,15 +19,19 @@ const ALLOWED = new Set(["harness/util/package-root.ts", "reports/assets.ts"]);
 describe("paths to shipped files", () => {
   it("no module finds a file relative to itself, except through the package root", () => {
     const offenders: string[] = [];
-    for (const file of ["index.ts", ...["harness", "checkers", "reports"].flatMap((d) => tsFiles(join(root, d)))].map((f) => resolve(root, f))) {
+    for (const file of ["index.ts", ...["harness", "checkers", "reports"].flatMap((d) => tsFiles(join(root, d)))].map((f) =>
+      resolve(root, f),
+    )) {
       const rel = relative(root, file);
       if (ALLOWED.has(rel)) continue;
-      readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-        if (/^\s*(\/\/|\*)/.test(line)) return;
-        const meta = /import\.meta\.(url|dirname|filename)/.test(line) && !/createRequire\(import\.meta\.url\)/.test(line);
-        const relativeLoad = /(require|resolve|readFile\w*|new URL)\(\s*["'`]\.\.?\//.test(line) || /versionOf\(\s*["']\./.test(line);
-        if (meta || relativeLoad) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
-      });
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          if (/^\s*(\/\/|\*)/.test(line)) return;
+          const meta = /import\.meta\.(url|dirname|filename)/.test(line) && !/createRequire\(import\.meta\.url\)/.test(line);
+          const relativeLoad = /(require|resolve|readFile\w*|new URL)\(\s*["'`]\.\.?\//.test(line) || /versionOf\(\s*["']\./.test(line);
+          if (meta || relativeLoad) offenders.push(`${rel}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(offenders).toEqual([]);
   });

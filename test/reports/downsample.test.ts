@@ -12,13 +12,27 @@ describe("downsampleScatter", () => {
   it("property: at most the budget plus the kept ones; extremes, rare outcomes and kept ops survive", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ x: fc.double({ min: 0, max: 100, noNaN: true }), y: fc.double({ min: 0.01, max: 1e4, noNaN: true }), c: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, 2) }), { minLength: 1, maxLength: 3000 }),
+        fc.array(
+          fc.record({
+            x: fc.double({ min: 0, max: 100, noNaN: true }),
+            y: fc.double({ min: 0.01, max: 1e4, noNaN: true }),
+            c: fc.constantFrom(0, 0, 0, 0, 0, 0, 1, 2),
+          }),
+          { minLength: 1, maxLength: 3000 },
+        ),
         fc.integer({ min: 24, max: 400 }),
         fc.array(fc.nat(), { maxLength: 5 }),
         (pts, budget, keepRaw) => {
           const n = pts.length;
           const keep = keepRaw.map((k) => k % n);
-          const { positions, sampled } = downsampleScatter(pts.map((p) => p.x), pts.map((p) => p.y), pts.map((p) => p.c), n, budget, keep);
+          const { positions, sampled } = downsampleScatter(
+            pts.map((p) => p.x),
+            pts.map((p) => p.y),
+            pts.map((p) => p.c),
+            n,
+            budget,
+            keep,
+          );
           const set = new Set(positions);
           expect(set.size).toBe(positions.length);
           expect(positions.length).toBeLessThanOrEqual(Math.max(n <= budget ? n : budget, 0) + keep.length);
@@ -43,7 +57,13 @@ describe("downsampleScatter", () => {
   it("keeps a rare outcome whole", () => {
     const n = 10_000;
     const c = Array.from({ length: n }, (_, i) => (i % 100 === 0 ? 2 : 0));
-    const { positions } = downsampleScatter(Array.from({ length: n }, (_, i) => i), Array.from({ length: n }, () => 5), c, n, 1000);
+    const { positions } = downsampleScatter(
+      Array.from({ length: n }, (_, i) => i),
+      Array.from({ length: n }, () => 5),
+      c,
+      n,
+      1000,
+    );
     expect(positions.filter((i) => c[i] === 2)).toHaveLength(100);
     expect(positions.length).toBeLessThanOrEqual(1000);
   });

@@ -31,15 +31,41 @@ describe("escaping", () => {
       { index: 0, time: 0, process: 0, type: "invoke", f: "send", value: [["send", EVIL_KEY, EVIL_VALUE]] },
       { index: 1, time: 1e6, process: 0, type: "ok", f: "send", value: [["send", EVIL_KEY, [0, EVIL_VALUE]]] },
       { index: 2, time: 2e6, process: "nemesis", type: "invoke", f: "kill<b>", value: { targets: [EVIL_TARGET], leaderOf: EVIL_KEY } },
-      { index: 3, time: 3e6, process: "nemesis", type: "info", f: "kill<b>", value: { targets: [EVIL_TARGET], reason: `<script>alert(3)</script>` } },
+      {
+        index: 3,
+        time: 3e6,
+        process: "nemesis",
+        type: "info",
+        f: "kill<b>",
+        value: { targets: [EVIL_TARGET], reason: `<script>alert(3)</script>` },
+      },
       { index: 4, time: 4e6, process: 1, type: "invoke", f: "poll", value: [["poll"]] },
       // Read at two offsets: a duplicate, so the hostile value lands in the evidence and the log view.
-      { index: 5, time: 5e6, process: 1, type: "ok", f: "poll", value: [["poll", { [EVIL_KEY]: [[0, EVIL_VALUE], [1, EVIL_VALUE]] }]], error: `<i>err</i>` },
+      {
+        index: 5,
+        time: 5e6,
+        process: 1,
+        type: "ok",
+        f: "poll",
+        value: [
+          [
+            "poll",
+            {
+              [EVIL_KEY]: [
+                [0, EVIL_VALUE],
+                [1, EVIL_VALUE],
+              ],
+            },
+          ],
+        ],
+        error: `<i>err</i>`,
+      },
     ];
     const results = check(h, { idempotent: true });
     expect(results.anomalyTypes).toContain("duplicate");
     const html = renderReport({ spec: { name: `<b>name</b>`, seed: 1, faults: { kinds: [`<u>k</u>`] } }, history: h, results });
-    for (const raw of [EVIL_KEY, EVIL_TARGET, "<script>alert", "<b>name</b>", "<u>k</u>", "<i>err</i>", "kill<b>"]) expect(html, raw).not.toContain(raw);
+    for (const raw of [EVIL_KEY, EVIL_TARGET, "<script>alert", "<b>name</b>", "<u>k</u>", "<i>err</i>", "kill<b>"])
+      expect(html, raw).not.toContain(raw);
     // Exactly our own script elements: the data, uPlot, the report's script.
     expect(html.match(/<script/g)).toHaveLength(3);
     expect(html).toContain(esc(EVIL_KEY));

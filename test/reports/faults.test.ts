@@ -36,7 +36,8 @@ describe("faultTimeline", () => {
   });
 
   it("a fault never undone stays open to the end; heal-all ends everything", () => {
-    const open = faultTimeline(nemesis([1, "invoke", "kill", { targets: ["a"] }], [1.5, "ok", "kill", { targets: ["a"] }]), 9 * S).bands[0]!;
+    const open = faultTimeline(nemesis([1, "invoke", "kill", { targets: ["a"] }], [1.5, "ok", "kill", { targets: ["a"] }]), 9 * S)
+      .bands[0]!;
     expect([open.to, open.open]).toEqual([9, true]);
     const h = nemesis(
       [1, "invoke", "kill", { targets: ["a"] }],

@@ -11,8 +11,20 @@ describe("keyLogs", () => {
       ...sendOk(0, ["x", 1, 0], ["x", 2, 1]), // 0, 1
       invoke(0, "send", [send("x", 3)]), // 2
       fail(0, "send", [send("x", 3)]), // 3
-      ...pollOk(1, { x: [[0, 1], [1, 2], [2, 3]], y: [[0, 9]] }), // 4, 5
-      ...pollOk(2, { x: [[0, 1], [1, 4]] }), // 6, 7: another value at offset 1
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+          [2, 3],
+        ],
+        y: [[0, 9]],
+      }), // 4, 5
+      ...pollOk(2, {
+        x: [
+          [0, 1],
+          [1, 4],
+        ],
+      }), // 6, 7: another value at offset 1
       invoke(3, "poll", [poll()]),
       info(3),
     );
@@ -37,7 +49,12 @@ describe("keyLogs: a partly acknowledged burst", () => {
       invoke(0, "send", [send("x", 5), send("x", 6)]),
       infoOp(0, "send", [send("x", 5, 1), send("x", 6)]),
       ...sendOk(0, ["x", 7, 2]),
-      ...pollOk(1, { x: [[0, 1], [2, 7]] }),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [2, 7],
+        ],
+      }),
     );
     const x = keyLogs(derive(h), new Map([["x", { values: [5], offsets: [] }]])).get("x")!;
     expect(x.offsets).toEqual([0, 2]);
@@ -73,7 +90,11 @@ describe("windows", () => {
 describe("keyLogs around the findings", () => {
   it("keeps cells only for the offsets shown, but every offset of the values on the page", () => {
     const sends = Array.from({ length: 40 }, (_, i) => ["x", i, i] as [string, number, number]);
-    const h = history(...sendOk(0, ...sends), ...pollOk(1, { x: sends.map(([, v, o]) => [o, v] as [number, number]) }), ...pollOk(2, { x: [[35, 5]] }));
+    const h = history(
+      ...sendOk(0, ...sends),
+      ...pollOk(1, { x: sends.map(([, v, o]) => [o, v] as [number, number]) }),
+      ...pollOk(2, { x: [[35, 5]] }),
+    );
     const x = keyLogs(derive(h), new Map([["x", { values: [20], offsets: [] }]]), 2).get("x")!;
     expect(x.offsets).toHaveLength(40);
     expect(x.ranges).toEqual([[18, 22]]);
@@ -92,7 +113,12 @@ describe("keyLogs shows the log the checker judged", () => {
       invoke(1, "send", [send("x", 2)]), // 2
       infoOp(1, "send", [send("x", 2, 1)]), // 3: reports offset 1, but no ok read returned 2: not committed
       invoke(2, "send", [send("x", 7)]), // 4: never completes
-      ...pollOk(3, { x: [[0, 1], [4, 7]] }), // 5, 6
+      ...pollOk(3, {
+        x: [
+          [0, 1],
+          [4, 7],
+        ],
+      }), // 5, 6
     );
     const x = keyLogs(derive(h), new Map([["x", { values: [2, 7], offsets: [1] }]])).get("x")!;
     expect(x.offsets).toEqual([0, 4]);

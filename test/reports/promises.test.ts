@@ -2,30 +2,50 @@
 // which anomaly), not promised by the configuration (and why), or not tested.
 import { describe, expect, it } from "vitest";
 import { type AnomalyType, type CheckConfig, guaranteesFor, type Results } from "../../checkers/index.ts";
-import { promiseTable, type PromiseStatus } from "../../reports/promises.ts";
+import { type PromiseStatus, promiseTable } from "../../reports/promises.ts";
 
 const statusOf = (config: CheckConfig, found: Partial<Record<AnomalyType, number>> = {}, valid: Results["valid"] = true) => {
   const g = guaranteesFor(config);
-  const anomalies = Object.fromEntries(Object.entries(found).map(([t, count]) => [t, { count, forbidden: g[t as AnomalyType].forbidden, reason: "", examples: [] }]));
+  const anomalies = Object.fromEntries(
+    Object.entries(found).map(([t, count]) => [t, { count, forbidden: g[t as AnomalyType].forbidden, reason: "", examples: [] }]),
+  );
   return Object.fromEntries(promiseTable(g, { valid, anomalies }).map((r) => [r.id, r.status])) as Record<string, PromiseStatus>;
 };
 
 describe("promise table", () => {
   it("the strongest configuration promises everything; a clean run keeps it all", () => {
-    const s = statusOf({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5, consumerMode: "assign" });
+    const s = statusOf({
+      acks: "all",
+      minInsyncReplicas: 2,
+      uncleanLeaderElection: false,
+      idempotent: true,
+      maxInFlight: 5,
+      consumerMode: "assign",
+    });
     expect(Object.values(s)).toEqual(Array(6).fill("kept"));
   });
 
   it("acks=1, not idempotent, 5 in flight: durability, order of writes and no-duplicates are not promised", () => {
     const s = statusOf({ acks: 1, idempotent: false, maxInFlight: 5 });
-    expect(s).toMatchObject({ durable: "not-promised", "write-order": "not-promised", "no-duplicates": "not-promised", "read-order": "kept", "committed-reads": "kept" });
+    expect(s).toMatchObject({
+      durable: "not-promised",
+      "write-order": "not-promised",
+      "no-duplicates": "not-promised",
+      "read-order": "kept",
+      "committed-reads": "kept",
+    });
     // Where loss is permitted, the next leader may reuse a lost record's offset.
     expect(s["one-record-per-offset"]).toBe("not-promised");
   });
 
   it("acks=0 promises nothing about writes; reads are still promised", () => {
     const s = statusOf({ acks: 0 });
-    expect(s).toMatchObject({ durable: "not-promised", "write-order": "not-promised", "no-duplicates": "not-promised", "read-order": "kept" });
+    expect(s).toMatchObject({
+      durable: "not-promised",
+      "write-order": "not-promised",
+      "no-duplicates": "not-promised",
+      "read-order": "kept",
+    });
   });
 
   it("unclean election: durability not promised; acks=all without it promises durability even with min.insync.replicas=1", () => {

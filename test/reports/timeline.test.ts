@@ -2,8 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { check, derive, opPairs } from "../../checkers/index.ts";
 import { chartData, finalReads, POINT_BUDGET } from "../../reports/timeline.ts";
-import { generateHistory } from "../fixtures/reports/generate.ts";
 import { history, pollOk, sendOk } from "../checkers/helpers.ts";
+import { generateHistory } from "../fixtures/reports/generate.ts";
 
 describe("chartData", () => {
   it("draws at most the budget (plus named ops), keeps the named ones, spans the run", () => {
@@ -16,7 +16,10 @@ describe("chartData", () => {
     expect(d.scatter.x.length).toBeLessThanOrEqual(POINT_BUDGET + named.length);
     for (const i of named) expect(d.scatter.i).toContain(i);
     expect(d.t1).toBeGreaterThan(120);
-    expect(d.rate.ok.reduce((a, b) => a + b, 0) * d.rate.width).toBeCloseTo(Array.from(pairs.type.subarray(0, pairs.n)).filter((t) => t === 0).length, 0);
+    expect(d.rate.ok.reduce((a, b) => a + b, 0) * d.rate.width).toBeCloseTo(
+      Array.from(pairs.type.subarray(0, pairs.n)).filter((t) => t === 0).length,
+      0,
+    );
   });
 });
 

@@ -4,13 +4,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { check, type CheckConfig, type History, type Op, parseJsonlHistory } from "../../checkers/index.ts";
+import { type CheckConfig, check, type History, type Op, parseJsonlHistory } from "../../checkers/index.ts";
 import { renderReport } from "../../reports/index.ts";
 import { TXN_ROWS } from "../../reports/txn-view.ts";
 
 const RC: CheckConfig = { acks: "all", idempotent: true, isolation: "read_committed", transactional: true };
 const fixture = parseJsonlHistory(readFileSync(join(import.meta.dirname, "../fixtures/histories/txn-small.jsonl"), "utf8"));
-const page = (history: History, config: CheckConfig = RC) => renderReport({ spec: { name: "txn" }, history, results: check(history, config) });
+const page = (history: History, config: CheckConfig = RC) =>
+  renderReport({ spec: { name: "txn" }, history, results: check(history, config) });
 /** The HTML of the table row of txn op i. */
 const rowOf = (html: string, i: number): string => {
   const m = new RegExp(`<tr class="txn[^"]*" id="txn-${i}"[\\s\\S]*?</tr>`).exec(html);
@@ -29,20 +30,28 @@ describe("transaction view", () => {
     // Committed: both sends landed at offset 0 and were read (by op 13, the final read, and op 7 / op 5).
     const t1 = rowOf(html, 1);
     expect(t1).toContain(`data-outcome="ok"`);
-    expect(t1).toMatch(/send <b class="key">x<\/b> <b class="val">1<\/b> → offset <b class="off">0<\/b> · read by <a class="op[^>]*data-op="7"/);
+    expect(t1).toMatch(
+      /send <b class="key">x<\/b> <b class="val">1<\/b> → offset <b class="off">0<\/b> · read by <a class="op[^>]*data-op="7"/,
+    );
     // The planned abort whose send was read anyway (G1a): marked, and its reader linked.
     const t5 = rowOf(html, 5);
     expect(t5).toContain("data-planned");
     expect(t5).toContain("planned abort");
-    expect(t5).toMatch(/<li class="mop send aborted-read">send <b class="key">x<\/b> <b class="val">4<\/b> → offset <b class="off">2<\/b> · read by <a class="op[^>]*data-op="7"/);
+    expect(t5).toMatch(
+      /<li class="mop send aborted-read">send <b class="key">x<\/b> <b class="val">4<\/b> → offset <b class="off">2<\/b> · read by <a class="op[^>]*data-op="7"/,
+    );
     expect(t5).toMatch(/<li class="mop poll">poll <b class="key">y<\/b>: offset <b class="off">0<\/b>/);
     expect(t5).toMatch(/class="txn t-fail hit"/);
     // The torn transaction: unknown outcome, one send read, the other never; an unknown offset says so.
     const t11 = rowOf(html, 11);
     expect(t11).toMatch(/class="txn t-info hit"/);
     expect(t11).toContain("timeout");
-    expect(t11).toMatch(/send <b class="key">y<\/b> <b class="val">6<\/b> → <span class="muted">offset unknown<\/span> · <span class="muted">never read<\/span>/);
-    expect(t11).toMatch(/send <b class="key">z<\/b> <b class="val">7<\/b> → offset <b class="off">1<\/b> · read by <a class="op[^>]*data-op="13"/);
+    expect(t11).toMatch(
+      /send <b class="key">y<\/b> <b class="val">6<\/b> → <span class="muted">offset unknown<\/span> · <span class="muted">never read<\/span>/,
+    );
+    expect(t11).toMatch(
+      /send <b class="key">z<\/b> <b class="val">7<\/b> → offset <b class="off">1<\/b> · read by <a class="op[^>]*data-op="13"/,
+    );
     // The torn-txn evidence links to the row.
     expect(html).toContain(`<a href="#txn-11">its row in the transaction view</a>`);
   });
@@ -80,11 +89,32 @@ describe("transaction view", () => {
       add({ process: i % 4, type: "ok", f: "txn", value: [["send", "t-0", [i, i]]] });
     }
     // A late torn transaction: one send read, one never.
-    add({ process: 9, type: "invoke", f: "txn", value: [["send", "t-1", -1], ["send", "t-2", -2]] });
+    add({
+      process: 9,
+      type: "invoke",
+      f: "txn",
+      value: [
+        ["send", "t-1", -1],
+        ["send", "t-2", -2],
+      ],
+    });
     const torn = h.length;
-    add({ process: 9, type: "ok", f: "txn", value: [["send", "t-1", [0, -1]], ["send", "t-2", [0, -2]]] });
+    add({
+      process: 9,
+      type: "ok",
+      f: "txn",
+      value: [
+        ["send", "t-1", [0, -1]],
+        ["send", "t-2", [0, -2]],
+      ],
+    });
     add({ process: 10, type: "invoke", f: "poll", value: [["poll"]] });
-    add({ process: 10, type: "ok", f: "poll", value: [["poll", { "t-0": Array.from({ length: n }, (_, i) => [i, i]), "t-1": [[0, -1]] }]] });
+    add({
+      process: 10,
+      type: "ok",
+      f: "poll",
+      value: [["poll", { "t-0": Array.from({ length: n }, (_, i) => [i, i]), "t-1": [[0, -1]] }]],
+    });
     const html = page(h);
     expect(html.match(/<tr class="txn /g)).toHaveLength(TXN_ROWS + 1);
     expect(html).toContain(`id="txn-${torn}"`);

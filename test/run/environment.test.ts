@@ -25,7 +25,11 @@ describe("no engine to be had", () => {
   for (const args of [["suite"], ["run", "--time-limit", "5"]]) {
     it(`${args[0]}: exit 2, one message with what to do, no run folder`, () => {
       const store = join(mkdtempSync(join(tmpdir(), "kh-envstore-")), "store");
-      const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), ...args, "--store", store], { encoding: "utf8", env: { ...process.env, PATH }, timeout: 60_000 });
+      const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), ...args, "--store", store], {
+        encoding: "utf8",
+        env: { ...process.env, PATH },
+        timeout: 60_000,
+      });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/this machine cannot run a cluster: no Docker engine/);
       expect(r.stderr).toMatch(/what to do: start a Docker engine/);

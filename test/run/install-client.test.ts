@@ -13,7 +13,13 @@ const root = resolve(import.meta.dirname, "../..");
 describe("install-client confluent", () => {
   it("builds from source against this machine's headers and libraries, with nothing downloaded outside npm", () => {
     const env = buildEnv({ PATH: "/usr/bin", JOBS: "max", MAKEFLAGS: "-j8", HOME: "/h" }, { nodedir: "/usr", shimDir: "/s" });
-    expect(env).toMatchObject({ CKJS_LINKING: "dynamic", npm_config_build_from_source: "true", npm_config_nodedir: "/usr", PATH: "/s:/usr/bin", HOME: "/h" });
+    expect(env).toMatchObject({
+      CKJS_LINKING: "dynamic",
+      npm_config_build_from_source: "true",
+      npm_config_nodedir: "/usr",
+      PATH: "/s:/usr/bin",
+      HOME: "/h",
+    });
     // node-gyp's own make stays serial: its Makefile races librdkafka's configure otherwise.
     expect(env.JOBS).toBeUndefined();
     expect(env.MAKEFLAGS).toBeUndefined();
@@ -26,7 +32,9 @@ describe("install-client confluent", () => {
     chmodSync(echo, 0o755);
     writeFileSync(join(dir, "make"), makeShim(echo, 2));
     chmodSync(join(dir, "make"), 0o755);
-    expect(execFileSync(join(dir, "make"), ["-j", "-C", "librdkafka", "libs", "install-subdirs"], { encoding: "utf8" })).toBe("-j2|-C|librdkafka|libs|install-subdirs|");
+    expect(execFileSync(join(dir, "make"), ["-j", "-C", "librdkafka", "libs", "install-subdirs"], { encoding: "utf8" })).toBe(
+      "-j2|-C|librdkafka|libs|install-subdirs|",
+    );
     expect(execFileSync(join(dir, "make"), ["-j4", "BUILDTYPE=Release", "a b"], { encoding: "utf8" })).toBe("-j4|BUILDTYPE=Release|a b|");
   });
 
@@ -51,7 +59,10 @@ describe("install-client confluent", () => {
   });
 
   it("a client that is not installable: exit 2, naming what is", () => {
-    const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), "install-client", "rdkafka"], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), "install-client", "rdkafka"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/no client named "rdkafka" to install[\s\S]*install-client confluent/);
     // A client library is not the machine: no "cannot run a cluster" framing.

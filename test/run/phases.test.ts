@@ -3,7 +3,7 @@
 // completion marker recorded.
 import { describe, expect, it } from "vitest";
 import { createRecorder } from "../../harness/history/recorder.ts";
-import { runPhases, type RunContext, type RunPhase } from "../../harness/run/phases.ts";
+import { type RunContext, type RunPhase, runPhases } from "../../harness/run/phases.ts";
 import { runLifetime } from "../../harness/run/scope.ts";
 
 function context() {
@@ -30,7 +30,12 @@ describe("runPhases", () => {
     await runPhases([marked(ran, "a"), marked(ran, "b")], ctx);
     expect(ran).toEqual(["a", "b"]);
     expect(lines).toEqual(["phase 1/2: a", "phase 2/2: b"]);
-    expect(recorder.ops.map((o) => `${o.process} ${o.type} ${o.f}`)).toEqual(["harness invoke workload", "harness ok workload", "harness invoke workload", "harness ok workload"]);
+    expect(recorder.ops.map((o) => `${o.process} ${o.type} ${o.f}`)).toEqual([
+      "harness invoke workload",
+      "harness ok workload",
+      "harness invoke workload",
+      "harness ok workload",
+    ]);
   });
 
   it("a cancelled run runs only the phases marked always", async () => {

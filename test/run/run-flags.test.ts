@@ -1,13 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { SpecError } from "../../harness/spec/errors.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
+import { SpecError } from "../../harness/spec/errors.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
 describe("run flags", () => {
   it("map onto the spec and override a spec file", () => {
     const spec = parseTestSpec(
       specFromFlags(
-        { acks: "1", minIsr: "1", unclean: true, maxInFlight: "1", faults: "kill,isolate", targets: "leader", timeLimit: "20", seed: "42", partitions: "2" },
+        {
+          acks: "1",
+          minIsr: "1",
+          unclean: true,
+          maxInFlight: "1",
+          faults: "kill,isolate",
+          targets: "leader",
+          timeLimit: "20",
+          seed: "42",
+          partitions: "2",
+        },
         { producer: { acks: "all", retries: 9 }, workload: { rate: 80 } },
       ),
     );
@@ -31,7 +41,9 @@ describe("run flags", () => {
   it("a value the spec rejects names the spec field", () => {
     expect(() => parseTestSpec(specFromFlags({ acks: "2" }))).toThrow(/producer\.acks: must be 0, 1 or "all" \(got 2\)/);
     expect(() => parseTestSpec(specFromFlags({ faults: "kil" }))).toThrow(/faults\.kinds\.0: must be one of kill/);
-    expect(() => parseTestSpec(specFromFlags({ minIsr: "3", brokers: "2" }))).toThrow(/topic\.replicationFactor: must not exceed cluster\.brokers/);
+    expect(() => parseTestSpec(specFromFlags({ minIsr: "3", brokers: "2" }))).toThrow(
+      /topic\.replicationFactor: must not exceed cluster\.brokers/,
+    );
   });
 });
 
@@ -55,11 +67,20 @@ describe("txn run flags", () => {
   });
 
   it("the spec refuses txn without acks all, txn through confluent, and coordinator targets without txn; takes txn through platformatic", () => {
-    expect(() => parseTestSpec(specFromFlags({ workload: "txn", acks: "1" }))).toThrow(/producer\.acks: must be "all" with workload\.kind "txn"/);
-    expect(() => parseTestSpec(specFromFlags({ workload: "txn", client: "confluent" }))).toThrow(/workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/);
+    expect(() => parseTestSpec(specFromFlags({ workload: "txn", acks: "1" }))).toThrow(
+      /producer\.acks: must be "all" with workload\.kind "txn"/,
+    );
+    expect(() => parseTestSpec(specFromFlags({ workload: "txn", client: "confluent" }))).toThrow(
+      /workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/,
+    );
     expect(parseTestSpec(specFromFlags({ workload: "txn", client: "platformatic" })).client).toBe("platformatic");
-    expect(() => parseTestSpec(specFromFlags({ faults: "pause", targets: "txn-coordinator" }))).toThrow(/faults\.targets: txn-coordinator needs workload\.kind "txn"/);
-    expect(parseTestSpec(specFromFlags({ workload: "txn", faults: "pause,kill", targets: "leader,txn-coordinator,group-coordinator" })).faults.targets).toEqual(["leader", "txn-coordinator", "group-coordinator"]);
+    expect(() => parseTestSpec(specFromFlags({ faults: "pause", targets: "txn-coordinator" }))).toThrow(
+      /faults\.targets: txn-coordinator needs workload\.kind "txn"/,
+    );
+    expect(
+      parseTestSpec(specFromFlags({ workload: "txn", faults: "pause,kill", targets: "leader,txn-coordinator,group-coordinator" })).faults
+        .targets,
+    ).toEqual(["leader", "txn-coordinator", "group-coordinator"]);
   });
 });
 

@@ -10,7 +10,12 @@ describe("cluster spec: metadata mode and Kafka version", () => {
   });
 
   it("KRaft defaults to 4.4.0 with 3 dedicated controllers", () => {
-    expect(parseClusterSpec({ metadata: "kraft" })).toMatchObject({ metadata: "kraft", kafkaVersion: "4.4.0", controllers: 3, combined: false });
+    expect(parseClusterSpec({ metadata: "kraft" })).toMatchObject({
+      metadata: "kraft",
+      kafkaVersion: "4.4.0",
+      controllers: 3,
+      combined: false,
+    });
   });
 
   it("keeps an explicit version (KRaft on 3.9 too)", () => {

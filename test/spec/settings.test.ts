@@ -6,14 +6,21 @@ import type { Command } from "commander";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { configFromFlags } from "../../checkers/cli.ts";
-import { guaranteesFor, type CheckConfig } from "../../checkers/guarantees.ts";
-import { ISOLATION_LEVELS as TABLE_ISOLATION, SETTINGS, specValue, VERDICT_SETTINGS, WORKLOAD_KINDS as TABLE_KINDS, type Setting } from "../../checkers/settings.ts";
+import { type CheckConfig, guaranteesFor } from "../../checkers/guarantees.ts";
+import {
+  SETTINGS,
+  type Setting,
+  specValue,
+  ISOLATION_LEVELS as TABLE_ISOLATION,
+  WORKLOAD_KINDS as TABLE_KINDS,
+  VERDICT_SETTINGS,
+} from "../../checkers/settings.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { buildProgram, DEFAULT_SUITE } from "../../harness/cli.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
 import { CLIENT_NAMES } from "../../harness/spec/client.ts";
 import { BROKER_TARGETS, FAULT_KINDS } from "../../harness/spec/faults.ts";
-import { ISOLATION_LEVELS, parseTestSpec, TestSpecSchema, WORKLOAD_KINDS, type TestSpec } from "../../harness/spec/test-spec.ts";
+import { ISOLATION_LEVELS, parseTestSpec, type TestSpec, TestSpecSchema, WORKLOAD_KINDS } from "../../harness/spec/test-spec.ts";
 import { readSuiteFile, scenarioSpec } from "../../harness/suite/suite-file.ts";
 import { configLabel } from "../../harness/suite/table.ts";
 import { reconstructCommand } from "../../reports/details.ts";
@@ -153,11 +160,20 @@ describe("the suite table's label", () => {
 
   it("tells apart the transaction scenarios that differ only in isolation", async () => {
     const suite = await readSuiteFile(DEFAULT_SUITE.replace(/known-answers\.yaml$/, "transactions.yaml"));
-    const label = (name: string) => configLabel(scenarioSpec(suite, suite.scenarios.findIndex((s) => s.name === name), 1));
+    const label = (name: string) =>
+      configLabel(
+        scenarioSpec(
+          suite,
+          suite.scenarios.findIndex((s) => s.name === name),
+          1,
+        ),
+      );
     expect(label("txn-read-uncommitted-aborts")).toBe("kafkajs acks=all minISR=2 idempotent inflight=5 txn read_uncommitted");
     expect(label("txn-read-committed-faults")).toBe("kafkajs acks=all minISR=2 idempotent inflight=5 txn read_committed");
     // Queue runs keep their labels.
-    expect(configLabel(parseTestSpec({ producer: { acks: 1 }, topic: { minInsyncReplicas: 1, uncleanLeaderElection: true } }))).toBe("kafkajs acks=1 minISR=1 unclean inflight=5");
+    expect(configLabel(parseTestSpec({ producer: { acks: 1 }, topic: { minInsyncReplicas: 1, uncleanLeaderElection: true } }))).toBe(
+      "kafkajs acks=1 minISR=1 unclean inflight=5",
+    );
   });
 });
 
@@ -175,10 +191,16 @@ describe("the reconstructed command", () => {
   });
 
   it("names every setting that decides the verdict, and the ones the old one left out", () => {
-    const spec = parseTestSpec({ workload: { kind: "txn" }, consumer: { isolation: "read_uncommitted", mode: "subscribe" }, cluster: { metadata: "kraft" }, faults: { kinds: ["pause"], targets: ["txn-coordinator"] } });
+    const spec = parseTestSpec({
+      workload: { kind: "txn" },
+      consumer: { isolation: "read_uncommitted", mode: "subscribe" },
+      cluster: { metadata: "kraft" },
+      faults: { kinds: ["pause"], targets: ["txn-coordinator"] },
+    });
     const cmd = reconstructCommand(spec);
     for (const s of VERDICT_SETTINGS.filter(withPath)) expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
-    for (const words of ["--workload txn", "--isolation read_uncommitted", "--targets txn-coordinator", "--metadata kraft", "--subscribe"]) expect(cmd).toContain(words);
+    for (const words of ["--workload txn", "--isolation read_uncommitted", "--targets txn-coordinator", "--metadata kraft", "--subscribe"])
+      expect(cmd).toContain(words);
   });
 });
 
@@ -200,7 +222,11 @@ describe("run and check flags", () => {
   });
 
   it("refuse the same bad text, each naming the flag and the value", () => {
-    for (const [flag, text] of [["isolation", "snapshot"], ["workload", "txns"], ["max-in-flight", "many"]] as const) {
+    for (const [flag, text] of [
+      ["isolation", "snapshot"],
+      ["workload", "txns"],
+      ["max-in-flight", "many"],
+    ] as const) {
       const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       expect(() => specFromFlags({ [key]: text })).toThrow(new RegExp(`--${flag}: expected .* \\(got "${text}"\\)`));
       expect(configFromFlags({ [key]: text })).toMatch(new RegExp(`^--${flag} must be .* \\(got "${text}"\\)$`));

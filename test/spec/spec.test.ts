@@ -24,7 +24,9 @@ describe("cluster spec", () => {
 
   it("startCluster rejects an invalid spec before touching Docker", async () => {
     // No engine is needed for this to fail: validation comes first.
-    await expect(startCluster({ brokers: 0, zookeepers: 7 })).rejects.toThrow(/cluster\.zookeepers[\s\S]*cluster\.brokers|cluster\.brokers[\s\S]*cluster\.zookeepers/);
+    await expect(startCluster({ brokers: 0, zookeepers: 7 })).rejects.toThrow(
+      /cluster\.zookeepers[\s\S]*cluster\.brokers|cluster\.brokers[\s\S]*cluster\.zookeepers/,
+    );
   });
 });
 

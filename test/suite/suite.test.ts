@@ -8,7 +8,13 @@ const suite = parseSuite(
     seed: 3,
     defaults: { workload: { timeLimitSeconds: 10 }, producer: { acks: "all" } },
     scenarios: [
-      { name: "a", spec: { producer: { acks: 1 } }, runs: 2, expect: { verdict: "valid", finds: ["lost-write", "unseen"], findsOptional: false }, maxRuns: 4 },
+      {
+        name: "a",
+        spec: { producer: { acks: 1 } },
+        runs: 2,
+        expect: { verdict: "valid", finds: ["lost-write", "unseen"], findsOptional: false },
+        maxRuns: 4,
+      },
       { name: "b", seeds: [11, 12], expect: { never: ["duplicate"] } },
     ],
   },
@@ -16,11 +22,32 @@ const suite = parseSuite(
 );
 
 const faults = (applied: number, refused = 0, byKind: Record<string, number> = {}) => ({
-  applied, refused, uncertain: 0,
+  applied,
+  refused,
+  uncertain: 0,
   byKind: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, { applied: n, refused: 0, uncertain: 0 }])),
 });
-const run = (seed: number, anomalies: ScenarioRun["anomalies"], valid: ScenarioRun["valid"] = true, forbidden: ScenarioRun["forbidden"] = [], f = faults(3), faultsPlanned = 4, acknowledged = 5, valuesRead = 7): ScenarioRun => ({
-  seed, dir: "d", valid, ops: 10, sendsOk: 5, acknowledged, valuesRead, anomalies, forbidden, faultsPlanned, faults: f,
+const run = (
+  seed: number,
+  anomalies: ScenarioRun["anomalies"],
+  valid: ScenarioRun["valid"] = true,
+  forbidden: ScenarioRun["forbidden"] = [],
+  f = faults(3),
+  faultsPlanned = 4,
+  acknowledged = 5,
+  valuesRead = 7,
+): ScenarioRun => ({
+  seed,
+  dir: "d",
+  valid,
+  ops: 10,
+  sendsOk: 5,
+  acknowledged,
+  valuesRead,
+  anomalies,
+  forbidden,
+  faultsPlanned,
+  faults: f,
 });
 
 describe("suite files", () => {
@@ -60,17 +87,27 @@ describe("suite files", () => {
   });
 
   it("reject a clients list that names an unknown client, repeats one, or fights spec.client", () => {
-    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["rdkafka"] }] }, "x.yaml")).toThrow(/scenarios\.0\.clients\.0[\s\S]*must be one of kafkajs, platformatic/);
-    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["kafkajs", "kafkajs"] }] }, "x.yaml")).toThrow(/n\): clients names a client twice/);
-    expect(() => parseSuite({ name: "x", clients: ["platformatic"], scenarios: [{ name: "n", spec: { client: "kafkajs" } }] }, "x.yaml")).toThrow(/spec\.client and a clients list/);
-    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n.kafkajs" }, { name: "n", clients: ["kafkajs"] }] }, "x.yaml")).toThrow(/n\.kafkajs is used twice/);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["rdkafka"] }] }, "x.yaml")).toThrow(
+      /scenarios\.0\.clients\.0[\s\S]*must be one of kafkajs, platformatic/,
+    );
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", clients: ["kafkajs", "kafkajs"] }] }, "x.yaml")).toThrow(
+      /n\): clients names a client twice/,
+    );
+    expect(() =>
+      parseSuite({ name: "x", clients: ["platformatic"], scenarios: [{ name: "n", spec: { client: "kafkajs" } }] }, "x.yaml"),
+    ).toThrow(/spec\.client and a clients list/);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n.kafkajs" }, { name: "n", clients: ["kafkajs"] }] }, "x.yaml")).toThrow(
+      /n\.kafkajs is used twice/,
+    );
   });
 
   it("reject a bad scenario spec naming the scenario and field, before anything runs", () => {
     expect(() => parseSuite({ name: "x", scenarios: [{ name: "bad", spec: { producer: { acks: 2 } } }] }, "x.yaml")).toThrow(
       /scenarios\.0 \(bad\)\.spec[\s\S]*producer\.acks/,
     );
-    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", expect: { never: ["lost-writes"] } }] }, "x.yaml")).toThrow(/scenarios\.0\.expect\.never\.0/);
+    expect(() => parseSuite({ name: "x", scenarios: [{ name: "n", expect: { never: ["lost-writes"] } }] }, "x.yaml")).toThrow(
+      /scenarios\.0\.expect\.never\.0/,
+    );
     expect(() => parseSuite({ name: "x", scenarios: [] }, "x.yaml")).toThrow(/scenarios/);
   });
 });
@@ -90,7 +127,9 @@ describe("judging a scenario", () => {
 
   it("a forbidden anomaly or a wrong verdict fails it", () => {
     expect(judge(b!, [run(11, { duplicate: 2 })]).problems[0]).toMatch(/found duplicate, which must never happen/);
-    expect(judge(a!, [run(1, { unseen: 1, "lost-write": 1 }, false, ["lost-write"])]).problems[0]).toMatch(/verdict invalid, expected valid \(forbidden: lost-write\)/);
+    expect(judge(a!, [run(1, { unseen: 1, "lost-write": 1 }, false, ["lost-write"])]).problems[0]).toMatch(
+      /verdict invalid, expected valid \(forbidden: lost-write\)/,
+    );
   });
 });
 
@@ -106,14 +145,22 @@ describe("faults a scenario rests on", () => {
   });
 
   it("faultsApplied: a minimum in all and per kind, for every run", () => {
-    const s = parseSuite({ name: "x", scenarios: [{ name: "k", expect: { never: ["lost-write"], faultsApplied: { min: 3, kinds: { kill: 2 } } } }] }, "x.yaml").scenarios[0]!;
+    const s = parseSuite(
+      { name: "x", scenarios: [{ name: "k", expect: { never: ["lost-write"], faultsApplied: { min: 3, kinds: { kill: 2 } } } }] },
+      "x.yaml",
+    ).scenarios[0]!;
     expect(judge(s, [run(1, {}, true, [], faults(3, 0, { kill: 2, pause: 1 }))]).met).toBe(true);
-    const j = judge(s, [run(1, {}, true, [], faults(2, 1, { kill: 1, pause: 1 })), run(2, {}, true, [], faults(4, 0, { kill: 3, partition: 1 }))]);
+    const j = judge(s, [
+      run(1, {}, true, [], faults(2, 1, { kill: 1, pause: 1 })),
+      run(2, {}, true, [], faults(4, 0, { kill: 3, partition: 1 })),
+    ]);
     expect(j.problems).toEqual([
       "seed 1: faults 2 applied, 1 refused, 0 uncertain of 4 planned; at least 3 must take effect for this scenario to test anything",
       "seed 1: 1 kill fault(s) applied, at least 2 required (faults 2 applied, 1 refused, 0 uncertain of 4 planned)",
     ]);
-    expect(() => parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsApplied: { kinds: { isolate: 1 } } } }] }, "x.yaml")).toThrow(/faultsApplied\.kinds\.isolate|must be one of kill/);
+    expect(() =>
+      parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsApplied: { kinds: { isolate: 1 } } } }] }, "x.yaml"),
+    ).toThrow(/faultsApplied\.kinds\.isolate|must be one of kill/);
   });
 });
 
@@ -131,7 +178,10 @@ describe("what a scenario's workload must have exercised", () => {
   });
 
   it("exercised: a floor of acknowledged writes and values read, for every run", () => {
-    const s = parseSuite({ name: "x", scenarios: [{ name: "e", expect: { never: ["G1a"], exercised: { acknowledged: 20, read: 50 } } }] }, "x.yaml").scenarios[0]!;
+    const s = parseSuite(
+      { name: "x", scenarios: [{ name: "e", expect: { never: ["G1a"], exercised: { acknowledged: 20, read: 50 } } }] },
+      "x.yaml",
+    ).scenarios[0]!;
     expect(judge(s, [run(1, {}, true, [], faults(3), 4, 20, 50)]).met).toBe(true);
     expect(judge(s, [run(1, {}, true, [], faults(3), 4, 4, 50)]).problems).toEqual([
       "seed 1: 4 writes acknowledged (send ops ok + transactions committed), at least 20 required for this scenario to test anything",

@@ -10,7 +10,10 @@ onShutdown(async (cause) => {
 onShutdown((cause) => console.log(`newest hook runs first: ${"signal" in cause ? "signal" : "error"}`));
 
 const how = process.argv[2];
-if (how === "throw") setTimeout(() => { throw new Error("boom (uncaught)"); }, 10);
+if (how === "throw")
+  setTimeout(() => {
+    throw new Error("boom (uncaught)");
+  }, 10);
 else if (how === "reject") setTimeout(() => void Promise.reject(new Error("boom (unhandled)")), 10);
 else {
   console.log("ready");

@@ -16,7 +16,9 @@ describe("shutdown hooks", () => {
     const r = spawnSync(process.execPath, [...child, how], { cwd: root, encoding: "utf8", timeout: 60_000 });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stdout.trim().split("\n")).toEqual(["newest hook runs first: error", `first-registered hook: error ${message}`]);
-    expect(r.stderr).toMatch(new RegExp(`kafka-harness: (uncaught exception|unhandled rejection): Error: ${message.replace(/[()]/g, "\\$&")}`));
+    expect(r.stderr).toMatch(
+      new RegExp(`kafka-harness: (uncaught exception|unhandled rejection): Error: ${message.replace(/[()]/g, "\\$&")}`),
+    );
   });
 
   it("SIGTERM: every hook runs with the signal, then exit 143", async () => {

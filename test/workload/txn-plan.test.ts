@@ -31,7 +31,10 @@ describe("txn workload plan", () => {
   });
 
   it("aborts the planned share: none at 0, all at 1, about the rate in between", () => {
-    const aborted = (abortRate: number) => generatePlan(spec({ abortRate })).transactions!.flat().filter((t) => t.abort).length;
+    const aborted = (abortRate: number) =>
+      generatePlan(spec({ abortRate }))
+        .transactions!.flat()
+        .filter((t) => t.abort).length;
     const total = generatePlan(spec()).transactions!.flat().length;
     expect(aborted(0)).toBe(0);
     expect(aborted(1)).toBe(total);
@@ -45,7 +48,10 @@ describe("txn workload plan", () => {
   });
 
   it("coordinator targets in a generated schedule name the run's ids and groups", () => {
-    const s = spec({ timeLimitSeconds: 120 }, { faults: { kinds: ["pause", "kill", "partition"], targets: ["txn-coordinator", "group-coordinator"] } });
+    const s = spec(
+      { timeLimitSeconds: 120 },
+      { faults: { kinds: ["pause", "kill", "partition"], targets: ["txn-coordinator", "group-coordinator"] } },
+    );
     const targets = faultSchedule(s).flatMap((f) => ("targets" in f && f.targets ? [f.targets] : []));
     expect(targets.length).toBeGreaterThan(3);
     for (const t of targets) {

@@ -8,7 +8,11 @@ import { ConfluentConsumer } from "./consumer.ts";
 import { loadConfluent } from "./package.ts";
 import { openConfluentProducer } from "./producer.ts";
 
-export const confluentClient: KafkaClient = { name: "confluent", openProducer: openConfluentProducer, openConsumer: (ctx, opts) => ConfluentConsumer.open(ctx, opts) };
+export const confluentClient: KafkaClient = {
+  name: "confluent",
+  openProducer: openConfluentProducer,
+  openConsumer: (ctx, opts) => ConfluentConsumer.open(ctx, opts),
+};
 
 /** The client, once the package loads (ConfluentNotInstalled otherwise). */
 export function loadConfluentClient(): KafkaClient {

@@ -63,7 +63,11 @@ let groupSeq = 0;
  *  broker calls out of range (past the end after a truncation) resets to the log end: the harness
  *  keeps its own positions and drops records below them (consumer.ts), so its reads
  *  never go back whatever librdkafka does. */
-export function consumerConfig(bootstrap: string[], isolation: IsolationLevel = "read_committed", groupId = `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`): Conf {
+export function consumerConfig(
+  bootstrap: string[],
+  isolation: IsolationLevel = "read_committed",
+  groupId = `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`,
+): Conf {
   return {
     ...commonConfig(bootstrap, "kafka-harness-consumer"),
     "group.id": groupId,

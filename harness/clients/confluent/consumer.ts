@@ -13,10 +13,10 @@
 // harness do too). seek() moves both the harness's position and librdkafka's.
 import { AssignConsumer, sleep } from "../assign-consumer.ts";
 import type { ConsumerOptions } from "../client.ts";
+import { type ClientContext, keyOf, parseKey } from "../context.ts";
 import { consumerConfig, FETCH_WAIT_MS } from "./config.ts";
-import { connectRd, disconnectRd } from "./producer.ts";
 import { loadConfluent, type RdConsumer, type RdMessage } from "./package.ts";
-import { keyOf, parseKey, type ClientContext } from "../context.ts";
+import { connectRd, disconnectRd } from "./producer.ts";
 
 const MAX_MESSAGES = 1000;
 

@@ -72,7 +72,12 @@ export interface RdProducer extends RdClient {
   beginTransaction(cb: (err: RdKafkaError | null) => void): void;
   commitTransaction(timeout: number, cb: (err: RdKafkaError | null) => void): void;
   abortTransaction(timeout: number, cb: (err: RdKafkaError | null) => void): void;
-  sendOffsetsToTransaction(offsets: { topic: string; partition: number; offset: number }[], consumer: RdConsumer, timeout: number, cb: (err: RdKafkaError | null) => void): void;
+  sendOffsetsToTransaction(
+    offsets: { topic: string; partition: number; offset: number }[],
+    consumer: RdConsumer,
+    timeout: number,
+    cb: (err: RdKafkaError | null) => void,
+  ): void;
 }
 export interface RdConsumer extends RdClient {
   assign(assignments: { topic: string; partition: number; offset: number }[]): unknown;
@@ -100,7 +105,10 @@ export function loadConfluent(dir = confluentDir()): ConfluentModule {
     mod = createRequire(manifest)(CONFLUENT_PACKAGE) as ConfluentModule;
   } catch (err) {
     // Built for another Node (ABI) or half built: the addon does not load.
-    throw new ConfluentNotInstalled(dir, `it is there but does not load: ${String((err as Error).message ?? err).split("\n")[0]}; install again`);
+    throw new ConfluentNotInstalled(
+      dir,
+      `it is there but does not load: ${String((err as Error).message ?? err).split("\n")[0]}; install again`,
+    );
   }
   loaded = { dir, mod };
   return mod;

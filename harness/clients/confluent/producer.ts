@@ -5,13 +5,13 @@
 // package's background thread (setPollInBackground). Recording and the op timeout are shared
 // (recording-producer.ts); errors are classified by classify.ts, the settings mapped by
 // config.ts.
-import { resolvedSend, type RecordOutcome } from "../burst-outcome.ts";
+import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
+import type { ClientContext } from "../context.ts";
+import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 import { ConfluentDeliveryError, ConfluentEnqueueError, classifyConfluentSendError } from "./classify.ts";
 import { producerConfig } from "./config.ts";
 import { loadConfluent, type RdDeliveryReport, type RdKafkaError, type RdMetadata, type RdProducer } from "./package.ts";
-import type { ClientContext } from "../context.ts";
-import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 
 const CLOSE_WAIT_MS = 1500;
 

@@ -11,7 +11,7 @@
 //   KafkaJSNumberOfRetriesExceeded (retries exhausted; `originalError` is the last one) -> info
 //   KafkaJSRequestTimeoutError, KafkaJSConnectionError, KafkaJSConnectionClosedError,
 //   KafkaJSNonRetriableError and anything else                                          -> info
-import { REFUSED_BEFORE_APPEND, type Outcome } from "../classify.ts";
+import { type Outcome, REFUSED_BEFORE_APPEND } from "../classify.ts";
 
 /** kafkajs does not retry CORRUPT_MESSAGE (@platformatic/kafka does). */
 const DEFINITE_BEFORE_APPEND = new Set([...REFUSED_BEFORE_APPEND, "CORRUPT_MESSAGE"]);

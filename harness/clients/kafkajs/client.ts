@@ -4,4 +4,8 @@ import type { KafkaClient } from "../client.ts";
 import { KafkajsConsumer } from "./consumer.ts";
 import { openKafkajsProducer } from "./producer.ts";
 
-export const kafkajsClient: KafkaClient = { name: "kafkajs", openProducer: openKafkajsProducer, openConsumer: (ctx, opts) => KafkajsConsumer.open(ctx, opts) };
+export const kafkajsClient: KafkaClient = {
+  name: "kafkajs",
+  openProducer: openKafkajsProducer,
+  openConsumer: (ctx, opts) => KafkajsConsumer.open(ctx, opts),
+};

@@ -5,11 +5,11 @@
 // shares one group and may be rebalanced. kafkajs pushes batches (eachBatch): each batch of one
 // partition is one delivery.
 import type { Consumer } from "kafkajs";
-import type { ConsumerClient, ConsumerOptions } from "../client.ts";
-import { keyOf, parseKey, type ClientContext } from "../context.ts";
-import { AssignedPositions, recordsFrom } from "./positions.ts";
-import { PollRecorder } from "../poll-recorder.ts";
 import { newKafka } from "../../kafkajs/factory.ts";
+import type { ConsumerClient, ConsumerOptions } from "../client.ts";
+import { type ClientContext, keyOf, parseKey } from "../context.ts";
+import { PollRecorder } from "../poll-recorder.ts";
+import { AssignedPositions, recordsFrom } from "./positions.ts";
 
 let groupSeq = 0;
 
@@ -31,7 +31,8 @@ export class KafkajsConsumer implements ConsumerClient {
   }
 
   static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<KafkajsConsumer> {
-    const groupId = opts.mode === "subscribe" ? opts.groupId ?? "kafka-harness" : `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`;
+    const groupId =
+      opts.mode === "subscribe" ? (opts.groupId ?? "kafka-harness") : `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`;
     const kafka = newKafka(ctx.bootstrap(), "kafka-harness-consumer");
     const consumer = kafka.consumer({
       groupId,

@@ -11,12 +11,12 @@
 // first burst to a key waits for the first record's answer (kafkajs connects to a partition's leader
 // lazily, and sends racing on that first connect come out in any order).
 import type { Producer } from "kafkajs";
-import { resolvedSend, type RecordOutcome } from "../burst-outcome.ts";
-import { classifySendError } from "./classify.ts";
+import { newKafka } from "../../kafkajs/factory.ts";
+import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
 import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
-import { newKafka } from "../../kafkajs/factory.ts";
+import { classifySendError } from "./classify.ts";
 
 export async function openKafkajsProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
   const kafka = newKafka(ctx.bootstrap(), "kafka-harness-producer", { requestTimeout: settings.requestTimeoutMs });

@@ -14,13 +14,13 @@
 // readUncommitted follows the spec's consumer.isolation; read_committed goes through the harness's
 // fix of kafkajs's aborted-record filter (harness/kafkajs/aborted-filter-fix.ts).
 import type { Consumer, Producer, Transaction } from "kafkajs";
-import { newKafka } from "../../kafkajs/factory.ts";
 import { assertKafkajsAbortedFilterFixed } from "../../kafkajs/aborted-filter-fix.ts";
-import { keyOf, parseKey } from "../context.ts";
-import { seekOnRejoin } from "./consumer.ts";
+import { newKafka } from "../../kafkajs/factory.ts";
 import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
+import { keyOf, parseKey } from "../context.ts";
+import { OpenTransaction, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings, txnClient } from "../txn-client.ts";
 import type { Records } from "../txn-delivery-buffer.ts";
-import { OpenTransaction, txnClient, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
+import { seekOnRejoin } from "./consumer.ts";
 
 class KafkajsTxnProducer implements TxnProducerDriver {
   private readonly txn = new OpenTransaction<Transaction>();
@@ -36,7 +36,12 @@ class KafkajsTxnProducer implements TxnProducerDriver {
 
   async send(key: string, value: number): Promise<number | undefined> {
     const { topic, partition } = parseKey(key);
-    const md = await this.txn.current.send({ topic, acks: -1, timeout: this.settings.requestTimeoutMs, messages: [{ partition, value: String(value) }] });
+    const md = await this.txn.current.send({
+      topic,
+      acks: -1,
+      timeout: this.settings.requestTimeoutMs,
+      messages: [{ partition, value: String(value) }],
+    });
     const offset = (md.find((m) => m.partition === partition) ?? md[0])?.baseOffset;
     return offset === undefined ? undefined : Number(offset);
   }

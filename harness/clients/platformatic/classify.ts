@@ -32,7 +32,7 @@
 // them before appending: with repeatOnStaleMetadata (on by default) the client restarts a send on
 // a new leader and the error it finally raises no longer lists the attempts before the restart,
 // one of which may have been appended (a REQUEST_TIMED_OUT on an isolated leader, say).
-import { REFUSED_BEFORE_APPEND, type Outcome } from "../classify.ts";
+import { type Outcome, REFUSED_BEFORE_APPEND } from "../classify.ts";
 
 interface PlatformaticLikeError {
   code?: string;
@@ -89,7 +89,12 @@ export function classifyPlatformaticSendError(err: unknown): Outcome {
 /** Protocol errors (ProtocolError.apiId) that mean a newer producer with this transactional id
  *  exists (the same names as kafkajs's, txn-outcome.ts): the transaction's end is unknown and an
  *  abort from this producer cannot be acknowledged. */
-const PLATFORMATIC_FENCED = new Set(["PRODUCER_FENCED", "INVALID_PRODUCER_EPOCH", "INVALID_PRODUCER_ID_MAPPING", "TRANSACTIONAL_ID_AUTHORIZATION_FAILED"]);
+const PLATFORMATIC_FENCED = new Set([
+  "PRODUCER_FENCED",
+  "INVALID_PRODUCER_EPOCH",
+  "INVALID_PRODUCER_ID_MAPPING",
+  "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+]);
 
 /** Whether any error in the chain (ResponseError / MultipleErrors `errors`, `cause`) names fencing. */
 export function isPlatformaticFenced(err: unknown, depth = 0): boolean {

@@ -5,4 +5,8 @@ import type { KafkaClient } from "../client.ts";
 import { PlatformaticConsumer } from "./consumer.ts";
 import { openPlatformaticProducer } from "./producer.ts";
 
-export const platformaticClient: KafkaClient = { name: "platformatic", openProducer: openPlatformaticProducer, openConsumer: (ctx, opts) => PlatformaticConsumer.open(ctx, opts) };
+export const platformaticClient: KafkaClient = {
+  name: "platformatic",
+  openProducer: openPlatformaticProducer,
+  openConsumer: (ctx, opts) => PlatformaticConsumer.open(ctx, opts),
+};

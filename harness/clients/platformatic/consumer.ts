@@ -17,16 +17,25 @@
 import { Consumer } from "@platformatic/kafka";
 import { AssignConsumer, sleep } from "../assign-consumer.ts";
 import type { ConsumerOptions } from "../client.ts";
-import { keyOf, type ClientContext } from "../context.ts";
+import { type ClientContext, keyOf } from "../context.ts";
 import { recordsOfPartition } from "./fetch.ts";
 import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
-
 
 export class PlatformaticConsumer extends AssignConsumer<Consumer> {
   private readonly fetcher = new RawFetcher("kafka-harness-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
 
   static open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
-    return AssignConsumer.openAssigned("platformatic", opts, () => new PlatformaticConsumer(assignOnlyConsumer("kafka-harness-consumer", ctx.bootstrap(), "kafka-harness-assign"), ctx, opts, FETCH_WAIT_MS));
+    return AssignConsumer.openAssigned(
+      "platformatic",
+      opts,
+      () =>
+        new PlatformaticConsumer(
+          assignOnlyConsumer("kafka-harness-consumer", ctx.bootstrap(), "kafka-harness-assign"),
+          ctx,
+          opts,
+          FETCH_WAIT_MS,
+        ),
+    );
   }
 
   protected async connect(): Promise<void> {
@@ -34,7 +43,9 @@ export class PlatformaticConsumer extends AssignConsumer<Consumer> {
   }
 
   protected async fetchRound(): Promise<void> {
-    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) => this.fetchFrom(broker, topicId, partitions));
+    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) =>
+      this.fetchFrom(broker, topicId, partitions),
+    );
   }
 
   protected async afterError(): Promise<void> {
@@ -56,7 +67,10 @@ export class PlatformaticConsumer extends AssignConsumer<Consumer> {
         maxWaitMs: FETCH_WAIT_MS,
         readCommitted: true,
         topicId,
-        partitions: partitions.map((partition) => ({ partition, fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0) })),
+        partitions: partitions.map((partition) => ({
+          partition,
+          fetchOffset: BigInt(this.positions.get(keyOf({ topic, partition })) ?? 0),
+        })),
       },
       () => this.consumer.clearMetadata(),
     );

@@ -14,7 +14,7 @@
 // marker belongs to a transaction with no data in the partition (the broker does not list those):
 // every committed record of that producer between the listed transaction and that marker is lost
 // to the reader (seed 540873703; test/clients/platformatic/txn.test.ts holds all of it).
-import { abortedTransactionFilter, type AbortedTransaction } from "../../protocol/aborted-filter.ts";
+import { type AbortedTransaction, abortedTransactionFilter } from "../../protocol/aborted-filter.ts";
 
 /** Record batch attribute bits (Kafka's RecordBatch). */
 export const IS_TRANSACTIONAL = 1 << 4;
@@ -31,7 +31,13 @@ export interface FetchedPartition {
 /** The fields used of @platformatic/kafka's FetchResponsePartition and RecordsBatch (fetch v12-v17). */
 export interface PartitionLike {
   abortedTransactions?: AbortedTransaction[] | null;
-  records?: { firstOffset: bigint; lastOffsetDelta: number; attributes: number; producerId: bigint; records: { offsetDelta: number; key: Buffer | null; value: Buffer | null }[] }[];
+  records?: {
+    firstOffset: bigint;
+    lastOffsetDelta: number;
+    attributes: number;
+    producerId: bigint;
+    records: { offsetDelta: number; key: Buffer | null; value: Buffer | null }[];
+  }[];
 }
 
 const isAbortMarkerBatch = (b: { attributes: number; records: { key: Buffer | null }[] }): boolean =>

@@ -5,13 +5,17 @@
 // `maxInflights` requests in flight (forced to 1 when idempotent). Recording and the op timeout are
 // shared (recording-producer.ts); errors are classified by classify.ts.
 import { Producer } from "@platformatic/kafka";
-import { resolvedSend, type RecordOutcome } from "../burst-outcome.ts";
+import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
-import { classifyPlatformaticSendError } from "./classify.ts";
 import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
+import { classifyPlatformaticSendError } from "./classify.ts";
 
-export async function openPlatformaticProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
+export async function openPlatformaticProducer(
+  ctx: ClientContext,
+  settings: ProducerSettings,
+  topics: string[],
+): Promise<RecordingProducer> {
   const producer = new Producer({
     clientId: "kafka-harness-producer",
     bootstrapBrokers: ctx.bootstrap(),
@@ -39,7 +43,9 @@ class PlatformaticProducerDriver extends PerRecordDriver<Producer> {
   protected sendRecord({ topic, partition, acks }: RecordTarget, value: number): Promise<RecordOutcome> {
     return this.producer
       .send({ acks, messages: [{ topic, partition, value: Buffer.from(String(value)) }] })
-      .then((result) => resolvedSend(acks, result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset, topic, partition))
+      .then((result) =>
+        resolvedSend(acks, result.offsets?.find((o) => o.topic === topic && o.partition === partition)?.offset, topic, partition),
+      )
       .catch((error: unknown): RecordOutcome => ({ acked: false, error }));
   }
 

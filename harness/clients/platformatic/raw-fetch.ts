@@ -44,12 +44,21 @@ export class RawFetcher {
 
   /** One Fetch request to a broker; a partition-level error throws a ResponseError whose `response`
    *  still holds every partition (as Consumer.fetch()). No leader-epoch checks (epochs -1). */
-  async fetch(broker: { host: string; port: number }, opts: { maxWaitMs: number; readCommitted: boolean; topicId: string; partitions: FetchPartition[] }): Promise<FetchResponse> {
+  async fetch(
+    broker: { host: string; port: number },
+    opts: { maxWaitMs: number; readCommitted: boolean; topicId: string; partitions: FetchPartition[] },
+  ): Promise<FetchResponse> {
     const connection = await this.pool.get(broker);
     const topics = [
       {
         topicId: opts.topicId,
-        partitions: opts.partitions.map((p) => ({ partition: p.partition, fetchOffset: p.fetchOffset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 })),
+        partitions: opts.partitions.map((p) => ({
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          currentLeaderEpoch: -1,
+          lastFetchedEpoch: -1,
+          partitionMaxBytes: 1 << 20,
+        })),
       },
     ];
     return fetchV17.api.async(connection, opts.maxWaitMs, 1, 10 << 20, opts.readCommitted ? 1 : 0, 0, 0, topics, [], "");
@@ -59,7 +68,11 @@ export class RawFetcher {
    *  OFFSET_OUT_OF_RANGE) still carries the whole response, the other partitions' records in it;
    *  any error makes `onError` run (the leader may have moved: clear the metadata). undefined, after
    *  a short pause, when there is no response at all. */
-  async fetchOrPartial(broker: { host: string; port: number }, opts: Parameters<RawFetcher["fetch"]>[1], onError: () => void): Promise<FetchResponse | undefined> {
+  async fetchOrPartial(
+    broker: { host: string; port: number },
+    opts: Parameters<RawFetcher["fetch"]>[1],
+    onError: () => void,
+  ): Promise<FetchResponse | undefined> {
     try {
       return await this.fetch(broker, opts);
     } catch (err) {

@@ -28,13 +28,12 @@
 // them; a seek bumps the key's epoch, so a fetch issued before it is discarded.
 import { Admin, Consumer, FindCoordinatorKeyTypes, Producer } from "@platformatic/kafka";
 import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
-import { fetchLoop, sleep } from "../fetch-loop.ts";
 import { keyOf, parseKey } from "../context.ts";
+import { fetchLoop, sleep } from "../fetch-loop.ts";
+import { OpenTransaction, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings, txnClient } from "../txn-client.ts";
 import { isPlatformaticFenced } from "./classify.ts";
 import { recordsOfPartition } from "./fetch.ts";
 import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
-import { OpenTransaction, txnClient, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings } from "../txn-client.ts";
-
 
 /** What Transaction.addOffset() reads of a consumed message to commit `next` for `key` to the group
  *  (TxnOffsetCommit to metadata.consumer.coordinatorId, offset + 1 committed). The harness's
@@ -43,7 +42,12 @@ import { OpenTransaction, txnClient, type TxnConsumerOptions, type TxnProducerDr
 export function offsetMessage(key: string, next: number, groupId: string, coordinatorId: number) {
   if (!Number.isInteger(next) || next < 1) throw new Error(`no offset to commit for ${key}: next offset ${next}`);
   const { topic, partition } = parseKey(key);
-  return { topic, partition, offset: BigInt(next) - 1n, metadata: { consumer: { groupId, generationId: -1, memberId: "", coordinatorId } } };
+  return {
+    topic,
+    partition,
+    offset: BigInt(next) - 1n,
+    metadata: { consumer: { groupId, generationId: -1, memberId: "", coordinatorId } },
+  };
 }
 type Transaction = Awaited<ReturnType<Producer["beginTransaction"]>>;
 
@@ -82,7 +86,14 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
   private async coordinatorOf(groupId: string): Promise<number> {
     const known = this.groupCoordinators.get(groupId);
     if (known !== undefined) return known;
-    this.admin ??= new Admin({ clientId: "kafka-harness-txn-admin", bootstrapBrokers: this.bootstrap, connectTimeout: 3000, requestTimeout: this.settings.requestTimeoutMs, retries: 3, retryDelay: 200 });
+    this.admin ??= new Admin({
+      clientId: "kafka-harness-txn-admin",
+      bootstrapBrokers: this.bootstrap,
+      connectTimeout: 3000,
+      requestTimeout: this.settings.requestTimeoutMs,
+      retries: 3,
+      retryDelay: 200,
+    });
     const found = await this.admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] });
     const nodeId = found.find((c) => c.key === groupId)?.nodeId;
     if (nodeId === undefined || nodeId < 0) throw new Error(`no coordinator found for group ${groupId}`);
@@ -105,7 +116,8 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
       throw new Error(`the coordinator of group ${groupId} (broker ${coordinatorId}) is not in the client's metadata`);
     }
     try {
-      for (const [key, offset] of Object.entries(next)) await t.addOffset(offsetMessage(key, offset, groupId, coordinatorId) as unknown as Parameters<Transaction["addOffset"]>[0]);
+      for (const [key, offset] of Object.entries(next))
+        await t.addOffset(offsetMessage(key, offset, groupId, coordinatorId) as unknown as Parameters<Transaction["addOffset"]>[0]);
     } catch (err) {
       // The group's coordinator may have moved (NOT_COORDINATOR): find it again next time.
       this.groupCoordinators.delete(groupId);
@@ -192,7 +204,9 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
   }
 
   private async fetchRound(): Promise<void> {
-    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) => this.fetchFrom(broker, topicId, partitions));
+    await fetchFromLeaders(this.consumer, this.opts.topic, this.opts.keys, (broker, topicId, partitions) =>
+      this.fetchFrom(broker, topicId, partitions),
+    );
   }
 
   private async fetchFrom(broker: { host: string; port: number }, topicId: string, partitions: number[]): Promise<void> {
@@ -207,7 +221,12 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
     // Not Consumer.fetch(): its read_committed filter drops committed records (raw-fetch.ts).
     const response = await this.fetcher.fetchOrPartial(
       broker,
-      { maxWaitMs: FETCH_WAIT_MS, readCommitted, topicId, partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from) })) },
+      {
+        maxWaitMs: FETCH_WAIT_MS,
+        readCommitted,
+        topicId,
+        partitions: [...asked].map(([partition, a]) => ({ partition, fetchOffset: BigInt(a.from) })),
+      },
       () => this.consumer.clearMetadata(),
     );
     if (!response) return;

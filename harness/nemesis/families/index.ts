@@ -21,7 +21,9 @@ export type FamilySpec = (typeof FAMILIES)[number] extends infer F ? (F extends 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies Same<FamilySpec["fault"], FaultName>;
 
-const BY_FAULT = new Map<string, FaultFamily<FaultSpec>>(FAMILIES.flatMap((f) => f.faults.map((n) => [n, f as FaultFamily<FaultSpec>] as const)));
+const BY_FAULT = new Map<string, FaultFamily<FaultSpec>>(
+  FAMILIES.flatMap((f) => f.faults.map((n) => [n, f as FaultFamily<FaultSpec>] as const)),
+);
 
 /** The family that acts on this fault name. */
 export function familyOf(fault: FaultSpec["fault"]): FaultFamily<FaultSpec> {
@@ -31,4 +33,5 @@ export function familyOf(fault: FaultSpec["fault"]): FaultFamily<FaultSpec> {
 }
 
 /** The action for this fault, from its family. */
-export const actionOf = <S extends FaultSpec>(spec: S): Action<S> => (familyOf(spec.fault).act as unknown as Record<string, Action<S>>)[spec.fault]!;
+export const actionOf = <S extends FaultSpec>(spec: S): Action<S> =>
+  (familyOf(spec.fault).act as unknown as Record<string, Action<S>>)[spec.fault]!;

@@ -7,7 +7,7 @@ import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS, type FaultKind } from "../../spec/faults.ts";
 import type { FaultState } from "../fault-state.ts";
 import { applyGrudge, healPartitions } from "../faults/partition.ts";
-import { grudgeFor, nodesOf, type Grudge } from "../grudge.ts";
+import { type Grudge, grudgeFor, nodesOf } from "../grudge.ts";
 import { votersCutFromMajority } from "../quorum-watch.ts";
 import { describeTargets, majoritySize, type Resolved } from "../targets.ts";
 import type { FaultValue, ScheduledSpec, TargetSpec, Topology } from "../types.ts";
@@ -26,12 +26,17 @@ function shapes({ o, target }: ScheduleGen): Partial<Record<Topology, fc.Arbitra
   const anyTarget = target(BROKER_TARGETS);
   const oneNode = target(["random-broker", "leader", "controller", "active-controller", "txn-coordinator", "group-coordinator"]);
   const part = (topology: Topology, targets?: fc.Arbitrary<TargetSpec>) =>
-    targets ? targets.map((t): ScheduledSpec => ({ fault: "partition", topology, targets: t })) : fc.constant<ScheduledSpec>({ fault: "partition", topology });
+    targets
+      ? targets.map((t): ScheduledSpec => ({ fault: "partition", topology, targets: t }))
+      : fc.constant<ScheduledSpec>({ fault: "partition", topology });
   const kraft = o.metadata === "kraft";
   // KRaft: the brokers to cut from the quorum are brokers (controller targets name controllers).
   const someBrokers = target(["random-broker", "leader", "minority", "majority", "all-brokers"]);
   // The controllers to cut from the other voters: the active one, or a random minority of voters.
-  const controllerTargets = fc.constantFrom<TargetSpec>({ kind: "active-controller" }, ...(o.targets.includes("controllers") ? [{ kind: "controller-minority" as const }] : []));
+  const controllerTargets = fc.constantFrom<TargetSpec>(
+    { kind: "active-controller" },
+    ...(o.targets.includes("controllers") ? [{ kind: "controller-minority" as const }] : []),
+  );
   return {
     ...(anyTarget ? { isolate: part("isolate", anyTarget) } : {}),
     halves: oneNode ? fc.oneof(part("halves"), part("halves", oneNode)) : part("halves"),
@@ -41,7 +46,9 @@ function shapes({ o, target }: ScheduleGen): Partial<Record<Topology, fc.Arbitra
     ...(kraft
       ? {
           "isolate-controller": part("isolate-controller", controllerTargets),
-          "cut-from-quorum": someBrokers ? fc.oneof(part("cut-from-quorum"), part("cut-from-quorum", someBrokers)) : part("cut-from-quorum"),
+          "cut-from-quorum": someBrokers
+            ? fc.oneof(part("cut-from-quorum"), part("cut-from-quorum", someBrokers))
+            : part("cut-from-quorum"),
         }
       : {}),
   };
@@ -54,7 +61,9 @@ export const networkFamily: FaultFamily<NetworkSpec> = {
     const byShape = shapes(g);
     // "partition" is one kind (all shapes, as likely as kill); a shape named on its own is a kind too.
     const all = Object.values(byShape);
-    const named = Object.entries(byShape).filter(([topology]) => g.kinds.has(topology as FaultKind)).map(([, arb]) => arb);
+    const named = Object.entries(byShape)
+      .filter(([topology]) => g.kinds.has(topology as FaultKind))
+      .map(([, arb]) => arb);
     return [...(g.kinds.has("partition") && all.length ? [fc.oneof(...all)] : []), ...named];
   },
   faults: ["partition", "heal"],
@@ -77,7 +86,11 @@ export const networkFamily: FaultFamily<NetworkSpec> = {
         if (spec.targets) r = await ctx.resolve(spec.targets);
         grudge = grudgeFor(spec.topology, groups, r.nodes, ctx.rng);
       } catch (err) {
-        return ctx.refuse("partition", { targets: r.nodes, topology: spec.topology, ...(spec.targets ? { selector: spec.targets.kind } : {}) }, message(err));
+        return ctx.refuse(
+          "partition",
+          { targets: r.nodes, topology: spec.topology, ...(spec.targets ? { selector: spec.targets.kind } : {}) },
+          message(err),
+        );
       }
       const value: FaultValue = { ...describeTargets(spec.targets, r), topology: spec.topology, grudge };
       const clash = conflict(ctx.state, nodesOf(grudge));
@@ -85,7 +98,9 @@ export const networkFamily: FaultFamily<NetworkSpec> = {
       ctx.watch.interrupted();
       // Brokers whose partitions should fail over: the targets, and any broker cut from a ZooKeeper majority.
       const zkMajority = majoritySize(groups.zookeepers.length);
-      const hit = groups.brokers.filter((b) => r.nodes.includes(b) || (grudge[b] ?? []).filter((n) => groups.zookeepers.includes(n)).length >= zkMajority);
+      const hit = groups.brokers.filter(
+        (b) => r.nodes.includes(b) || (grudge[b] ?? []).filter((n) => groups.zookeepers.includes(n)).length >= zkMajority,
+      );
       const before = await ctx.watch.snapshot(hit);
       // KRaft: a quorum leader cut from a voter majority loses its quorum.
       const cutVoters = votersCutFromMajority(groups.voters ?? [], grudge);

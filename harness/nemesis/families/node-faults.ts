@@ -1,13 +1,14 @@
 // What the process and pause families share: a fault on the processes of the target nodes (kill,
 // stop, pause) and its undo (start, resume). Both are tracked per node in FaultState, both occupy
 // the domain of their targets, and both get the failover, quorum-failover and recovery watches.
+
+import type { ContainerState } from "../../cluster/node-handle.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
-import type { ContainerState } from "../../cluster/node-handle.ts";
 import type { ProcessFault } from "../fault-state.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
-import { quorumTarget, type Domain } from "./family.ts";
+import { type Domain, quorumTarget } from "./family.ts";
 
 const message = (err: unknown) => (err as Error).message ?? String(err);
 

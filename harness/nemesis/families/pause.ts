@@ -4,8 +4,8 @@
 // replica.lag.time.max.ms.
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS } from "../../spec/faults.ts";
-import type { FaultState } from "../fault-state.ts";
 import type { Pausable } from "../capabilities.ts";
+import type { FaultState } from "../fault-state.ts";
 import type { FaultFamily, TargetedSpec } from "./family.ts";
 import { nodeFault, restoreNodes, targetDomains } from "./node-faults.ts";
 
@@ -36,6 +36,7 @@ export const pauseFamily: FaultFamily<PauseSpec> = {
         act: pauseNodes,
       }),
     // Only nodes that are paused: an unpaused one needs no resume.
-    resume: (spec, ctx) => restoreNodes(spec, ctx, async (nodes, states) => (await resumeNodes(nodes.filter((_, i) => states[i] === "paused")), {})),
+    resume: (spec, ctx) =>
+      restoreNodes(spec, ctx, async (nodes, states) => (await resumeNodes(nodes.filter((_, i) => states[i] === "paused")), {})),
   },
 };

@@ -7,16 +7,17 @@
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import { waitOldSessionsGone } from "../broker-sessions.ts";
+import type { Stoppable } from "../capabilities.ts";
 import type { FaultState } from "../fault-state.ts";
 import { killNodes, startNodes } from "../faults/kill.ts";
-import type { Stoppable } from "../capabilities.ts";
 import type { Action, FaultFamily, TargetedSpec } from "./family.ts";
 import { nodeFault, restoreNodes, targetDomains } from "./node-faults.ts";
 
 export type ProcessSpec = TargetedSpec<"kill" | "stop" | "start">;
 type Down = TargetedSpec<"kill" | "stop">;
 
-const stopNodes = (nodes: readonly Stoppable[], timeoutSeconds: number) => Promise.all(nodes.map((n) => n.stop(timeoutSeconds))).then(() => undefined);
+const stopNodes = (nodes: readonly Stoppable[], timeoutSeconds: number) =>
+  Promise.all(nodes.map((n) => n.stop(timeoutSeconds))).then(() => undefined);
 
 /**
  * A partitioned node may be killed or stopped (the 2013 scenario kills a leader that is cut off):

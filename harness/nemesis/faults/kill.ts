@@ -14,7 +14,10 @@ export async function killNodes(nodes: readonly Killable[]): Promise<void> {
  * running then talks to the old address (a voter fetching from the wrong controller) and a KRaft
  * quorum never heals.
  */
-export async function startNodes<T extends Killable>(nodes: readonly T[], start: (n: T) => Promise<unknown> = (n) => n.start()): Promise<void> {
+export async function startNodes<T extends Killable>(
+  nodes: readonly T[],
+  start: (n: T) => Promise<unknown> = (n) => n.start(),
+): Promise<void> {
   for (const n of inAddressOrder(nodes)) await start(n);
 }
 
@@ -22,7 +25,9 @@ export async function startNodes<T extends Killable>(nodes: readonly T[], start:
 export function inAddressOrder<T extends Killable>(nodes: readonly T[]): T[] {
   const key = (n: Killable) => {
     const parts = n.lastAddress?.()?.split(".").map(Number);
-    return parts?.length === 4 && parts.every((x) => Number.isInteger(x)) ? parts.reduce((a, x) => a * 256 + x, 0) : Number.POSITIVE_INFINITY;
+    return parts?.length === 4 && parts.every((x) => Number.isInteger(x))
+      ? parts.reduce((a, x) => a * 256 + x, 0)
+      : Number.POSITIVE_INFINITY;
   };
   return [...nodes].sort((a, b) => key(a) - key(b));
 }

@@ -30,7 +30,11 @@ export async function applyGrudge(
   await Promise.all(
     Object.entries(grudge).map(async ([name, drops]) => {
       const node = byName(name);
-      await dropFrom(node, await variantOf(node), drops.map((d) => addresses.get(d)!));
+      await dropFrom(
+        node,
+        await variantOf(node),
+        drops.map((d) => addresses.get(d)!),
+      );
     }),
   );
 }

@@ -7,11 +7,16 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { completeBurst } from "../../../harness/clients/burst-outcome.ts";
-import { loadClient } from "../../../harness/clients/registry.ts";
-import { ConfluentDeliveryError, ConfluentEnqueueError, RD, classifyConfluentSendError } from "../../../harness/clients/confluent/classify.ts";
+import {
+  ConfluentDeliveryError,
+  ConfluentEnqueueError,
+  classifyConfluentSendError,
+  RD,
+} from "../../../harness/clients/confluent/classify.ts";
 import { consumerConfig, producerConfig } from "../../../harness/clients/confluent/config.ts";
 import { deliveriesOf } from "../../../harness/clients/confluent/consumer.ts";
 import { ConfluentNotInstalled, clientsDir, confluentDir, loadConfluent } from "../../../harness/clients/confluent/package.ts";
+import { loadClient } from "../../../harness/clients/registry.ts";
 import { parseTestSpec } from "../../../harness/spec/test-spec.ts";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -19,7 +24,9 @@ const delivery = (code: number) => new ConfluentDeliveryError(code, "x");
 
 describe("confluent: librdkafka errors -> op type", () => {
   it("fail only when the record was never sent: produce() refused it, or purged from the queue", () => {
-    expect(classifyConfluentSendError(new ConfluentEnqueueError(Object.assign(new Error("Local: Queue full"), { code: -184 })), 5)).toBe("fail");
+    expect(classifyConfluentSendError(new ConfluentEnqueueError(Object.assign(new Error("Local: Queue full"), { code: -184 })), 5)).toBe(
+      "fail",
+    );
     expect(classifyConfluentSendError(delivery(RD.ERR__PURGE_QUEUE), 5)).toBe("fail");
   });
 
@@ -44,9 +51,20 @@ describe("confluent: librdkafka errors -> op type", () => {
   });
 
   it("a burst: acknowledged records keep their offsets whatever happened to the rest", () => {
-    const c = completeBurst("t-0", [1, 2], [{ acked: true, offset: 4 }, { acked: false, error: delivery(RD.ERR__MSG_TIMED_OUT) }], (e) => classifyConfluentSendError(e, 5));
+    const c = completeBurst(
+      "t-0",
+      [1, 2],
+      [
+        { acked: true, offset: 4 },
+        { acked: false, error: delivery(RD.ERR__MSG_TIMED_OUT) },
+      ],
+      (e) => classifyConfluentSendError(e, 5),
+    );
     expect(c.type).toBe("info");
-    expect(c.value).toEqual([["send", "t-0", [4, 1]], ["send", "t-0", 2]]);
+    expect(c.value).toEqual([
+      ["send", "t-0", [4, 1]],
+      ["send", "t-0", 2],
+    ]);
     expect(c.error).toMatch(/ConfluentDeliveryError: delivery report error -192/);
   });
 });
@@ -82,8 +100,12 @@ describe("confluent: spec settings -> librdkafka configuration", () => {
 
   it("the spec: confluent consumers are assign consumers; no transactions yet", () => {
     expect(parseTestSpec({ client: "confluent" }).client).toBe("confluent");
-    expect(() => parseTestSpec({ client: "confluent", consumer: { mode: "subscribe" } })).toThrow(/consumer\.mode: must be "assign" with client "confluent"/);
-    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(/workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/);
+    expect(() => parseTestSpec({ client: "confluent", consumer: { mode: "subscribe" } })).toThrow(
+      /consumer\.mode: must be "assign" with client "confluent"/,
+    );
+    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(
+      /workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/,
+    );
   });
 });
 
@@ -92,11 +114,25 @@ describe("confluent: deliveries of one consume() call", () => {
 
   it("per key, in offset order; records below the consumer's position (a rewind by librdkafka) are dropped", () => {
     const out = deliveriesOf([m(0, 3, 30), m(1, 0, 5), m(0, 4, 40), m(0, 5, 50), m(1, 1, 6)], new Map([["t-0", 4]]));
-    expect(Object.fromEntries(out)).toEqual({ "t-0": [[4, 40], [5, 50]], "t-1": [[0, 5], [1, 6]] });
+    expect(Object.fromEntries(out)).toEqual({
+      "t-0": [
+        [4, 40],
+        [5, 50],
+      ],
+      "t-1": [
+        [0, 5],
+        [1, 6],
+      ],
+    });
   });
 
   it("an offset handed out twice in one call is delivered once", () => {
-    expect(Object.fromEntries(deliveriesOf([m(0, 0, 1), m(0, 1, 2), m(0, 1, 2)], new Map()))).toEqual({ "t-0": [[0, 1], [1, 2]] });
+    expect(Object.fromEntries(deliveriesOf([m(0, 0, 1), m(0, 1, 2), m(0, 1, 2)], new Map()))).toEqual({
+      "t-0": [
+        [0, 1],
+        [1, 2],
+      ],
+    });
   });
 });
 
@@ -121,11 +157,15 @@ describe("confluent: not installed", () => {
   it("a run naming it: exit 2, what to run, no stack trace, no run folder", () => {
     const clients = mkdtempSync(join(tmpdir(), "kh-noconfluent-"));
     const store = join(clients, "store");
-    const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), "run", "--client", "confluent", "--time-limit", "5", "--store", store], {
-      encoding: "utf8",
-      env: { ...process.env, KAFKA_HARNESS_CLIENTS_DIR: clients },
-      timeout: 60_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, "bin/kafka-harness.js"), "run", "--client", "confluent", "--time-limit", "5", "--store", store],
+      {
+        encoding: "utf8",
+        env: { ...process.env, KAFKA_HARNESS_CLIENTS_DIR: clients },
+        timeout: 60_000,
+      },
+    );
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/the confluent client \(@confluentinc\/kafka-javascript 1\.10\.1, librdkafka\) is not installed in /);
     expect(r.stderr).toMatch(/what to do: kafka-harness install-client confluent/);

@@ -3,10 +3,17 @@
 // when its metadata lacks the partition, having sent nothing).
 import type { Producer, RecordMetadata } from "kafkajs";
 import { describe, expect, it } from "vitest";
-import { KafkajsProducerDriver } from "../../../harness/clients/kafkajs/producer.ts";
 import type { ProducerSettings } from "../../../harness/clients/client.ts";
+import { KafkajsProducerDriver } from "../../../harness/clients/kafkajs/producer.ts";
 
-const settings = (acks: ProducerSettings["acks"]): ProducerSettings => ({ acks, idempotent: false, maxInFlight: 5, retries: 5, requestTimeoutMs: 5000, opTimeoutMs: 10000 });
+const settings = (acks: ProducerSettings["acks"]): ProducerSettings => ({
+  acks,
+  idempotent: false,
+  maxInFlight: 5,
+  retries: 5,
+  requestTimeoutMs: 5000,
+  opTimeoutMs: 10000,
+});
 const answering = (md: RecordMetadata[]) => ({ send: async () => md }) as unknown as Producer;
 const outcome = async (acks: ProducerSettings["acks"], md: RecordMetadata[]) => {
   const [p] = await new KafkajsProducerDriver(answering(md), settings(acks)).issue("t-1", [7]);
