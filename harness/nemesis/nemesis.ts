@@ -13,6 +13,7 @@
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
+import type { Recorder } from "../history/recorder.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import type { NemesisCluster } from "./capabilities.ts";
 import { type ClusterNemesisOptions, clusterNodes, type NemesisContext, nemesisSettings } from "./context.ts";
@@ -36,6 +37,58 @@ export interface ClusterNemesis extends Nemesis {
 
 const message = (err: unknown) => (err as Error).message ?? String(err);
 
+/** One op at a time, like Jepsen's single nemesis process; `maxWaitMs` lets heal-all pass an op
+ *  that hangs (SIGINT during a 30 s stop). */
+function serially(): <T>(fn: () => Promise<T>, maxWaitMs?: number) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn, maxWaitMs = Infinity) => {
+    const prev = tail;
+    const wait = maxWaitMs === Infinity ? prev : Promise.race([prev, new Promise((r) => setTimeout(r, maxWaitMs).unref())]);
+    const run = wait.catch(() => undefined).then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+/** The nemesis's op pairs in the history: refused (invoke, fail), attempted (invoke, then ok or
+ *  info), and heal-all's. */
+function opPairs(recorder: Recorder) {
+  const record = (type: "invoke" | FaultResult["type"], f: FaultResult["f"], value: FaultValue): FaultResult => {
+    const op = recorder.record({ process: "nemesis", type, f, value });
+    return { type: op.type as FaultResult["type"], f, value: op.value as FaultValue, index: op.index };
+  };
+  const refuse: NemesisContext["refuse"] = (f, value, reason) => {
+    record("invoke", f, value);
+    return record("fail", f, { ...value, reason });
+  };
+  const attempt: NemesisContext["attempt"] = async (f, value, act, undo) => {
+    record("invoke", f, value);
+    try {
+      const extra = (await act()) ?? {};
+      return { ...record("ok", f, { ...value, ...extra }), undo };
+    } catch (err) {
+      return { ...record("info", f, { ...value, reason: message(err) }), undo };
+    }
+  };
+  return { record, refuse, attempt };
+}
+
+/** Undoes everything in force, whatever the state believes, and records it as one heal-all. */
+async function healEverything(ctx: NemesisContext, record: ReturnType<typeof opPairs>["record"]): Promise<FaultResult> {
+  ctx.watch.undone({ all: true });
+  record("invoke", HEAL_ALL, { targets: [] });
+  const { problems, ...report } = await healAllNodes(ctx.all, {
+    probe: ctx.probe,
+    variantOf: ctx.variantOf,
+    sessionWaitMs: ctx.settings.sessionWaitMs,
+  });
+  ctx.state.clearAll();
+  const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };
+  const result = record(problems.length ? "info" : "ok", HEAL_ALL, problems.length ? { ...value, reason: problems.join("; ") } : value);
+  if (value.targets.length) ctx.watch.recovery(result, [...report.started, ...report.resumed]);
+  return result;
+}
+
 export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions): ClusterNemesis {
   const state = new FaultState();
   const probe = o.probe ?? clusterProbe(cluster);
@@ -48,26 +101,8 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     quorum,
     watch: o.watch === false ? undefined : (o.watch ?? {}),
   });
-
-  // One nemesis op at a time, like Jepsen's single nemesis process.
-  let tail: Promise<unknown> = Promise.resolve();
-  const locked = <T>(fn: () => Promise<T>, maxWaitMs = Infinity): Promise<T> => {
-    const prev = tail;
-    const wait = maxWaitMs === Infinity ? prev : Promise.race([prev, new Promise((r) => setTimeout(r, maxWaitMs).unref())]);
-    const run = wait.catch(() => undefined).then(fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-
-  const record = (type: "invoke" | FaultResult["type"], f: FaultResult["f"], value: FaultValue) =>
-    o.recorder.record({ process: "nemesis", type, f, value });
-  const completion = (op: ReturnType<typeof record>, f: FaultResult["f"]): FaultResult => ({
-    type: op.type as FaultResult["type"],
-    f,
-    value: op.value as FaultValue,
-    index: op.index,
-  });
-
+  const locked = serially();
+  const { record, refuse, attempt } = opPairs(o.recorder);
   const ctx: NemesisContext = {
     ...clusterNodes(cluster),
     cluster,
@@ -88,45 +123,15 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
         probe,
         faulted,
       }),
-    refuse(f, value, reason) {
-      record("invoke", f, value);
-      return completion(record("fail", f, { ...value, reason }), f);
-    },
-    async attempt(f, value, act, undo) {
-      record("invoke", f, value);
-      try {
-        const extra = (await act()) ?? {};
-        return { ...completion(record("ok", f, { ...value, ...extra }), f), undo };
-      } catch (err) {
-        return { ...completion(record("info", f, { ...value, reason: message(err) }), f), undo };
-      }
-    },
+    refuse,
+    attempt,
   };
-
-  async function healEverything(): Promise<FaultResult> {
-    watch.undone({ all: true });
-    record("invoke", HEAL_ALL, { targets: [] });
-    const { problems, ...report } = await healAllNodes(ctx.all, {
-      probe,
-      variantOf: ctx.variantOf,
-      sessionWaitMs: ctx.settings.sessionWaitMs,
-    });
-    state.clearAll();
-    const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };
-    const result = completion(
-      record(problems.length ? "info" : "ok", HEAL_ALL, problems.length ? { ...value, reason: problems.join("; ") } : value),
-      HEAL_ALL,
-    );
-    if (value.targets.length) watch.recovery(result, [...report.started, ...report.resumed]);
-    return result;
-  }
 
   const unregister = o.healOnShutdown === false ? () => false : onShutdown(async () => void (await nemesis.healAll()));
   const nemesis: ClusterNemesis = {
     state,
     invoke: (spec) => locked(() => actionOf(spec)(spec, ctx)),
-    // Heal-all must not wait forever behind a hung fault (SIGINT during a 30 s stop).
-    healAll: () => locked(healEverything, 60_000),
+    healAll: () => locked(() => healEverything(ctx, record), 60_000),
     async close(opts = {}) {
       unregister();
       await watch.close(opts.waitMs ?? 0);
