@@ -2,8 +2,9 @@
 // brokers they may target, the network shapes, and an explicit schedule's entries. The nemesis
 // acts on these; the spec only names them, so the spec depends on nothing else.
 import { z } from "zod";
+import { TOPOLOGIES } from "./fault-kinds.ts";
 
-export { FAULT_KINDS, type FaultKind, KIND_NEEDS, kindsNotIn, type MetadataMode } from "./fault-kinds.ts";
+export { FAULT_KINDS, type FaultKind, KIND_NEEDS, kindsNotIn, type MetadataMode, TOPOLOGIES, type Topology } from "./fault-kinds.ts";
 
 export const BROKER_TARGETS = [
   "random-broker",
@@ -46,33 +47,6 @@ export type TargetSpec =
   | { kind: "group-coordinator"; of: string }
   /** Fixed node names (undos and tests). */
   | { kind: "nodes"; names: string[] };
-
-/**
- * Network shapes. Each becomes a grudge (node → nodes whose packets it drops):
- * - isolate: the targets (together) cut from every other node, brokers and ZooKeeper alike;
- * - halves: all nodes split in two (targets, if any, on the smaller side);
- * - ring: Jepsen's majorities ring over all nodes: each node sees a majority, no two the same one;
- * - cut-from-brokers: the targets cut from the other brokers but still reaching ZooKeeper (the
- *   2013 Jepsen scenario in which acks=all lost writes: the leader keeps its ZooKeeper session,
- *   shrinks the ISR to itself and goes on acknowledging);
- * - cut-from-zookeeper: the targets cut from every ZooKeeper node, still reaching the brokers
- *   (ZooKeeper mode only);
- * - isolate-controller (KRaft only): the target controllers cut from the other controllers, while
- *   brokers and clients still reach them (a quorum leader that loses its voters but not its brokers);
- * - cut-from-quorum (KRaft only): the target brokers (every broker without targets) cut from every
- *   controller, still reaching each other and clients (fenced, perhaps still leading: zombies).
- * In KRaft mode, a partition leader cut-from-brokers keeps the controllers: the 2013 scenario.
- */
-export const TOPOLOGIES = [
-  "isolate",
-  "halves",
-  "ring",
-  "cut-from-brokers",
-  "cut-from-zookeeper",
-  "isolate-controller",
-  "cut-from-quorum",
-] as const;
-export type Topology = (typeof TOPOLOGIES)[number];
 
 export const TargetSpecSchema = z.union(
   [
