@@ -218,8 +218,8 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       expect(maj.value.targets).toHaveLength(2);
       expect(maj.value.targets.every((n) => voters.includes(n))).toBe(true);
       await undo(maj);
-      // Started one at a time in the order of their old addresses, they come back on them (started
-      // together they could swap, and the voter left running would fetch from the wrong one).
+      // Each comes back on its own fixed address (with addresses Docker hands out, they could swap,
+      // and the voter left running would fetch from the wrong one).
       for (const c of harness.cluster.controllers.filter((n) => maj.value.targets.includes(n.name)))
         expect(await c.address(), c.name).toBe(c.lastAddress());
       await waitWhole();
