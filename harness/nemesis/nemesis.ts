@@ -14,6 +14,7 @@
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
 import type { Recorder } from "../history/recorder.ts";
+import { messageOf } from "../util/errors.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import type { NemesisCluster } from "./capabilities.ts";
 import { type ClusterNemesisOptions, clusterNodes, type NemesisContext, nemesisSettings } from "./context.ts";
@@ -34,8 +35,6 @@ export interface ClusterNemesis extends Nemesis {
   close(opts?: { waitMs?: number }): Promise<void>;
   readonly state: FaultState;
 }
-
-const message = (err: unknown) => (err as Error).message ?? String(err);
 
 /** One op at a time, like Jepsen's single nemesis process; `maxWaitMs` lets heal-all pass an op
  *  that hangs (SIGINT during a 30 s stop). */
@@ -67,7 +66,7 @@ function opPairs(recorder: Recorder) {
       const extra = (await act()) ?? {};
       return { ...record("ok", f, { ...value, ...extra }), undo };
     } catch (err) {
-      return { ...record("info", f, { ...value, reason: message(err) }), undo };
+      return { ...record("info", f, { ...value, reason: messageOf(err) }), undo };
     }
   };
   return { record, refuse, attempt };

@@ -2,6 +2,7 @@
 // dedicated controllers are asked directly on their CONTROLLER port (only the leader answers);
 // brokers that are up and reach a voter majority forward DescribeQuorum to the controller they know.
 import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
+import { messageOf } from "../util/errors.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NemesisCluster } from "./capabilities.ts";
 import type { FaultState } from "./fault-state.ts";
@@ -24,8 +25,6 @@ export interface QuorumAsker {
    */
   leader(): Promise<number>;
 }
-
-const message = (err: unknown) => (err as Error).message ?? String(err);
 
 export function quorumAsker(
   cluster: NemesisCluster,
@@ -53,7 +52,7 @@ export function quorumAsker(
       try {
         return await ask(b.externalPort!, 2000);
       } catch (err) {
-        problems.push(`${b.name}: ${message(err)}`);
+        problems.push(`${b.name}: ${messageOf(err)}`);
       }
     }
     throw new Error(`no broker described the quorum (${problems.join("; ") || "none is up and reaching a voter majority"})`);

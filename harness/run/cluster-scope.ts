@@ -4,7 +4,7 @@
 import { type Cluster, createTopic, startCluster } from "../cluster/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
-import { messageOf } from "./scope.ts";
+import { messageOf } from "../util/errors.ts";
 
 export interface ClusterScope extends AsyncDisposable {
   readonly cluster: Cluster;

@@ -11,10 +11,11 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import type { Recorder } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { messageOf } from "../util/errors.ts";
 import { deadlineSignal, secondsSince } from "../util/wait.ts";
 import { statsLine, type Workload, type WorkloadEnv, type WorkloadStats } from "../workload/workload.ts";
 import type { FaultDriver } from "./fault-driver.ts";
-import { messageOf, type RunLifetime } from "./scope.ts";
+import type { RunLifetime } from "./scope.ts";
 import { sideBySide } from "./side-by-side.ts";
 
 /** What the phases hold in common while the run goes on. */

@@ -18,13 +18,14 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { createRecorder } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { EnvironmentError } from "../util/environment.ts";
+import { messageOf } from "../util/errors.ts";
 import { noWorkloadStats, type WorkloadStats } from "../workload/workload.ts";
 import { createRunTopic, openCluster } from "./cluster-scope.ts";
 import { createFaultDriver } from "./fault-driver.ts";
 import { finishRun } from "./finish.ts";
 import { RUN_PHASES, type RunContext, runPhases } from "./phases.ts";
 import { prepareRun } from "./prepare.ts";
-import { deferred, messageOf, runLifetime } from "./scope.ts";
+import { deferred, runLifetime } from "./scope.ts";
 import { workloadEnv } from "./workload-env.ts";
 
 export { exitCodeOf, undecided } from "../../checkers/verdict.ts";

@@ -2,13 +2,12 @@
 // reason), the shutdown hooks that turn Ctrl-C / SIGTERM / an uncaught error into that cancel and
 // wait for the run to wind down through its own scopes, and `deferred`, a cleanup step for
 // `await using` (disposed in reverse order of opening: heal, then node logs and the cluster).
+import { messageOf } from "../util/errors.ts";
 import { onShutdown } from "../util/shutdown.ts";
 
 // Node 20 has Symbol.asyncDispose from 20.4 on (as Symbol.for("nodejs.asyncDispose")); older
 // builds lack it, and lowered `await using` code looks it up.
 (Symbol as { asyncDispose?: symbol }).asyncDispose ??= Symbol.for("nodejs.asyncDispose");
-
-export const messageOf = (err: unknown): string => (err as Error)?.message ?? String(err);
 
 /** A cleanup step as an AsyncDisposable: `await using _ = deferred(() => ...)`. */
 export function deferred(cleanup: () => Promise<void>): AsyncDisposable {

@@ -1,6 +1,8 @@
 // Parts of a run that go on together (the workload and the fault driver): the first to fail
 // cancels the others, and every part is awaited before the failure is thrown, so nothing goes on
 // appending to the history after the run has moved on.
+import { messageOf } from "../util/errors.ts";
+
 export async function sideBySide<T extends readonly unknown[]>(
   parts: { [K in keyof T]: readonly [name: string, work: Promise<T[K]>] },
   cancel: (reason: string) => void,
@@ -8,7 +10,7 @@ export async function sideBySide<T extends readonly unknown[]>(
   const settled = await Promise.allSettled(
     parts.map(([name, work]) =>
       work.catch((err: unknown) => {
-        cancel(`${name} failed: ${(err as Error)?.message ?? String(err)}`);
+        cancel(`${name} failed: ${messageOf(err)}`);
         throw err;
       }),
     ),

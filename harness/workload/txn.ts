@@ -7,6 +7,7 @@
 // the first open transaction, so every transaction left open is ended.
 import type { TxnClient } from "../clients/txn-client.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { messageOf } from "../util/errors.ts";
 import { runTxnWorkload } from "./execute-txn.ts";
 import { generatePlan } from "./plan.ts";
 import { txnGroupsOf, txnIdsOf } from "./txn-plan.ts";
@@ -33,7 +34,7 @@ export function txnWorkload(spec: TestSpec, client: TxnClient): Workload {
       env.progress("txn: ending every transaction left open (a new producer per transactional id)");
       await client
         .endOpenTransactions(env.bootstrap(), ids, END_OPEN_TIMEOUT_MS)
-        .catch((err: unknown) => env.progress(`  ${(err as Error)?.message ?? String(err)}; reading anyway`));
+        .catch((err: unknown) => env.progress(`  ${messageOf(err)}; reading anyway`));
     },
   };
 }

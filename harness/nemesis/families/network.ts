@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS, type FaultKind } from "../../spec/faults.ts";
+import { messageOf } from "../../util/errors.ts";
 import type { FaultState } from "../fault-state.ts";
 import { applyGrudge, healPartitions } from "../faults/partition.ts";
 import { type Grudge, grudgeFor, nodesOf } from "../grudge.ts";
@@ -14,8 +15,6 @@ import type { FaultValue, ScheduledSpec, TargetSpec, Topology } from "../types.t
 import type { FaultFamily, ScheduleGen } from "./family.ts";
 
 export type NetworkSpec = { fault: "partition"; topology: Topology; targets?: TargetSpec } | { fault: "heal" };
-
-const message = (err: unknown) => (err as Error).message ?? String(err);
 
 /** One partition at a time; a node under a process fault is not cut (kill through a cut is process's call). */
 const conflict = (state: FaultState, nodes: readonly string[]) =>
@@ -89,7 +88,7 @@ export const networkFamily: FaultFamily<NetworkSpec> = {
         return ctx.refuse(
           "partition",
           { targets: r.nodes, topology: spec.topology, ...(spec.targets ? { selector: spec.targets.kind } : {}) },
-          message(err),
+          messageOf(err),
         );
       }
       const value: FaultValue = { ...describeTargets(spec.targets, r), topology: spec.topology, grudge };

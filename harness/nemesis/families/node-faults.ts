@@ -3,14 +3,13 @@
 // the domain of their targets, and both get the failover, quorum-failover and recovery watches.
 
 import type { ContainerState } from "../../cluster/node-handle.ts";
+import { messageOf } from "../../util/errors.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
 import type { ProcessFault } from "../fault-state.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
 import { type Domain, quorumTarget } from "./family.ts";
-
-const message = (err: unknown) => (err as Error).message ?? String(err);
 
 /** The metadata quorum's domain for quorum targets, the brokers' otherwise. */
 export const targetDomains = (t: TargetSpec): Domain[] => [quorumTarget(t) ? "zookeeper" : "broker"];
@@ -31,7 +30,7 @@ export async function nodeFault(
   try {
     r = await ctx.resolve(spec.targets, o.busy);
   } catch (err) {
-    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
   }
   const value = describeTargets(spec.targets, r);
   const clash = o.conflict(r.nodes);
@@ -65,7 +64,7 @@ export async function restoreNodes(
   try {
     r = await ctx.resolve(spec.targets, new Set());
   } catch (err) {
-    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, message(err));
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
   }
   ctx.watch.undone({ nodes: r.nodes });
   const result = await ctx.attempt(spec.fault, describeTargets(spec.targets, r), async () => {
