@@ -133,7 +133,7 @@ export function buildProgram(exit: (code: number) => void): Command {
       },
     );
 
-  registerCheckCommand(program, exit);
+  registerCheckCommand(program, exit, async (arg, store) => (await import("../reports/check-target.ts")).resolveCheckTarget(arg, store));
   registerReportCommand(program, exit);
   registerReplayCommand(program, exit);
   registerShrinkCommand(program, exit);

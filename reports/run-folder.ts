@@ -43,6 +43,8 @@ export interface RunMeta {
   workload?: unknown;
   finalReads?: unknown;
   interrupted?: boolean;
+  /** Why the run could not decide, from what it knew besides its history (null: nothing). */
+  undecidedBecause?: string | null;
   cleanupProblems?: string[];
   files?: RunFiles;
 }

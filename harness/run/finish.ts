@@ -41,6 +41,8 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     workload: held.stats,
     finalReads: held.finalReads,
     interrupted: facts.interrupted,
+    // What the run knew besides its history, so `check <run>` merges it as the run did (null: nothing).
+    undecidedBecause: facts.unknownReason ?? null,
     ...(r.cleanupProblems.length ? { cleanupProblems: r.cleanupProblems } : {}),
     files: await runFilesOf(folder.dir),
   });

@@ -65,7 +65,7 @@ describe("check command", () => {
   it("exits 2 on bad input, naming the file and line", async () => {
     const r = await run(fixture("missing-process.jsonl"));
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('missing-process.jsonl:17: missing field "process"\n');
+    expect(r.stderr).toMatch(/missing-process.jsonl:17: missing field "process"\n$/);
     expect((await run("/nonexistent/h.jsonl")).stderr).toMatch(/no such file/);
   });
 

@@ -73,19 +73,21 @@ describe("crash safety (real engine)", () => {
       expect(clean.status, clean.stderr).toBe(0);
       expect(await findLeftovers()).toEqual({ containers: [], networks: [] });
 
-      // Judged under the run's own settings (the default producer is not idempotent): without them
-      // `check` assumes the strongest, and a retried batch's permitted duplicate would read INVALID.
-      const checked = spawnSync(
-        process.execPath,
-        [CLI, "check", historyPath()!, "--json", "--acks", "all", "--min-isr", "2", "--no-idempotent", "--max-in-flight", "5"],
-        {
-          encoding: "utf8",
-          timeout: 120_000,
-        },
-      );
+      // Judged under the run's own settings, from the spec.json the run wrote when it opened (the
+      // default producer is not idempotent: at the strongest settings a retried batch's permitted
+      // duplicate would read INVALID).
+      const checked = spawnSync(process.execPath, [CLI, "check", historyPath()!, "--json"], { encoding: "utf8", timeout: 120_000 });
       expect(checked.stderr).not.toMatch(/invalid JSON|missing field/);
       expect(checked.status, checked.stderr).toBe(2);
-      const r = JSON.parse(checked.stdout) as { valid: unknown; unknownReason: string; stats: { ops: number; sends: { ok: number } } };
+      const r = JSON.parse(checked.stdout) as {
+        valid: unknown;
+        unknownReason: string;
+        settingsFrom: string;
+        config: { idempotent?: boolean };
+        stats: { ops: number; sends: { ok: number } };
+      };
+      expect(r.settingsFrom).toBe("spec");
+      expect(r.config.idempotent).toBe(false);
       expect(r.valid).toBe("unknown");
       expect(r.unknownReason).toBe(NO_FINAL_READS);
       expect(r.stats.ops).toBeGreaterThanOrEqual(lines() - 1); // every complete line was read

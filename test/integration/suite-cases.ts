@@ -3,10 +3,19 @@
 // run must have exercised the cluster (acknowledged sends and final reads). Used by the known-answer
 // suite (known-answers.test.ts) and the librdkafka client's runs (test/confluent/runs.spec.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkCommand } from "../../checkers/cli.ts";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
 import type { Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
+import { resolveCheckTarget } from "../../reports/check-target.ts";
+
+/** `check <run-dir> --json`'s verdict: the stored run checked again, as a user would. */
+async function recheck(dir: string): Promise<unknown> {
+  let out = "";
+  await checkCommand(dir, { json: true }, { stdout: (t) => (out += t), stderr: () => {} }, resolveCheckTarget);
+  return (JSON.parse(out) as { valid: unknown }).valid;
+}
 
 export function suiteCases(title: string, suite: Suite): void {
   describe(title, () => {
@@ -30,6 +39,8 @@ export function suiteCases(title: string, suite: Suite): void {
         expect(outcome!.runs.length).toBeGreaterThan(0);
         // The run really exercised the cluster: acknowledged sends and final reads happened.
         for (const r of outcome!.runs) expect(r.sendsOk).toBeGreaterThan(100);
+        // `check <run-dir>` gives each stored run the verdict the run got.
+        for (const r of outcome!.runs) expect(await recheck(r.dir), `check ${r.dir}`).toBe(r.valid);
         expect(outcome!.problems).toEqual([]);
         expect(outcome!.met).toBe(true);
       }, 900_000);
