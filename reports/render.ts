@@ -87,9 +87,9 @@ ${txns ? `<section id="txns"><h2>Transactions</h2>${txns}</section>` : ""}
 <h3>Faults</h3>${faultsHtml}
 </section>
 <section id="unseen"><h2>Unseen writes over time</h2>
-<p class="muted">Acknowledged values not yet returned by any ok read, per key. When nothing is lost this falls to zero during the final reads.</p>
+<p class="muted">Acknowledged values not yet returned by any ok read, per key. A value read once counts as seen here, even if it is gone from the log later. When nothing is lost this falls to zero during the final reads.</p>
 <div id="chart-unseen" class="chart"></div>
-<p class="unseen-end">At the end: <b>${(results.unseenSeries?.points.at(-1)?.total ?? 0).toLocaleString("en")}</b> unseen.</p>
+${unseenEnd(results)}
 </section>
 <section id="logs"><h2>Logs of the keys with findings</h2>${logsHtml}</section>
 <section id="details"><h2>Run details</h2>${details}</section>
@@ -101,6 +101,19 @@ ${scriptText(a.uplotJs)}</script>
 <script>${scriptText(a.reportJs)}</script>
 </body></html>
 `;
+}
+
+/** The chart's last count, and what the `unseen` finding adds to it: values read once, then gone
+ *  from the final reads, are seen for the chart but unseen at the end. */
+function unseenEnd(results: Results): string {
+  const never = results.unseenSeries?.points.at(-1)?.total ?? 0;
+  const unseen = results.anomalies.unseen?.count ?? 0;
+  const gone = unseen - never;
+  const more =
+    gone > 0
+      ? ` and <b>${gone.toLocaleString("en")}</b> read once, then gone from the final reads: <a href="#anomaly-unseen">${unseen.toLocaleString("en")} unseen</a> in all`
+      : "";
+  return `<p class="unseen-end">At the end: <b>${never.toLocaleString("en")}</b> never read${more}.</p>`;
 }
 
 function faultTable(bands: FaultBand[], refs: Refs): string {

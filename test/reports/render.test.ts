@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { check, checkDerived, derive } from "../../checkers/index.ts";
 import { renderReport } from "../../reports/index.ts";
+import { history, invoke, ok, pollOk, sendOk } from "../checkers/helpers.ts";
 import { generateHistory } from "../fixtures/reports/generate.ts";
 
 describe("renderReport", () => {
@@ -13,5 +14,39 @@ describe("renderReport", () => {
     expect(results).toEqual(check(history));
     const spec = { name: "derived", seed: 5 };
     expect(renderReport({ spec, history, results, derived })).toBe(renderReport({ spec, history, results }));
+  });
+});
+
+describe("the unseen chart's end", () => {
+  it("counts the values read once and then gone from the final reads, as the unseen finding does", () => {
+    // Value 2 was acknowledged and read at offset 1; the final reads find value 3 there: unseen 1,
+    // though the chart (values never read by any ok read) ends at 0.
+    const harness = (type: "invoke" | "ok", f: string) => (type === "invoke" ? invoke("harness", f, null) : ok("harness", f, null));
+    const h = history(
+      harness("invoke", "workload"),
+      ...sendOk(0, ["x", 1, 0]),
+      ...sendOk(0, ["x", 2, 1]),
+      ...pollOk(1, {
+        x: [
+          [0, 1],
+          [1, 2],
+        ],
+      }),
+      ...sendOk(2, ["x", 3, 1]),
+      harness("ok", "workload"),
+      harness("invoke", "final-reads"),
+      ...pollOk(9, {
+        x: [
+          [0, 1],
+          [1, 3],
+        ],
+      }),
+      harness("ok", "final-reads"),
+    );
+    const results = check(h);
+    expect(results.anomalies.unseen?.count).toBe(1);
+    expect(results.unseenSeries.points.at(-1)?.total).toBe(0);
+    const end = /<p class="unseen-end">(.*?)<\/p>/.exec(renderReport({ history: h, results }))?.[1] ?? "";
+    expect(end.replace(/<[^>]+>/g, "")).toBe("At the end: 0 never read and 1 read once, then gone from the final reads: 1 unseen in all.");
   });
 });
