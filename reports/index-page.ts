@@ -3,6 +3,7 @@
 import { type AnomalyType, type CheckConfig, type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { esc, styleText } from "./escape.ts";
+import { faultChips } from "./fault-chips.ts";
 import { configChips, type SpecLike } from "./verdict.ts";
 
 export interface IndexEntry {
@@ -17,6 +18,8 @@ export interface IndexEntry {
   valid?: Results["valid"];
   unknownReason?: string;
   anomalies: Array<{ type: AnomalyType; count: number; forbidden: boolean }>;
+  /** The faults as the history shows them applied (absent without results, or in older results). */
+  faults?: Results["faults"];
   ops?: number;
   hasReport: boolean;
 }
@@ -28,7 +31,7 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
     const cls = r.valid === undefined ? "unchecked" : verdictName(r.valid);
     const word = r.valid === undefined ? "NOT CHECKED" : verdictWord(r.valid);
     const href = `${r.path}/${r.hasReport ? "report.html" : ""}`;
-    const faults = r.spec?.faults?.kinds;
+    const faults = faultChips(r.spec?.faults, r.faults);
     const anomalies = r.anomalies.length
       ? r.anomalies
           .map(
@@ -48,7 +51,7 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
 <td>${esc(r.test)}${r.spec?.seed !== undefined ? `<div class="muted">seed ${esc(r.spec.seed)}</div>` : ""}</td>
 <td><span class="verdict ${cls}" title="${esc(r.unknownReason ?? "")}">${word}</span></td>
 <td>${[...(typeof r.spec?.client === "string" ? [`client: ${r.spec.client}`] : []), ...configChips(r.config)].map((c) => `<span class="chip">${esc(c)}</span>`).join("")}</td>
-<td>${Array.isArray(faults) ? (faults.length ? faults.map((f) => `<span class="chip">${esc(f)}</span>`).join("") : `<span class="muted">none</span>`) : `<span class="muted">?</span>`}</td>
+<td>${faults.length ? faults.map((f) => `<span class="chip">${esc(f)}</span>`).join("") : `<span class="muted">?</span>`}</td>
 <td>${r.ops === undefined ? "" : r.ops.toLocaleString("en")}</td>
 <td>${anomalies}</td>
 <td><a href="${esc(encodeURI(href))}">${r.hasReport ? "report" : "files"}</a></td></tr>`;

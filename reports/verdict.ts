@@ -4,6 +4,7 @@
 import { type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
+import { faultChips } from "./fault-chips.ts";
 import { type PromiseRow, promiseTable } from "./promises.ts";
 
 export type SpecLike = Record<string, unknown> & {
@@ -16,23 +17,23 @@ export type SpecLike = Record<string, unknown> & {
   producer?: { acks?: 0 | 1 | "all"; idempotent?: boolean; maxInFlight?: number; retries?: number };
   consumer?: { mode?: string; count?: number; isolation?: string };
   workload?: { kind?: string; abortRate?: number; producers?: number; rate?: number; timeLimitSeconds?: number };
-  faults?: { kinds?: string[] };
+  faults?: { kinds?: string[]; schedule?: unknown[] };
 };
 
 // The settings that decide the guarantees, as short chips, come from the settings table
 // (checkers/settings.ts); a setting not given reads "(assumed)".
 export { configChips };
 
-/** The run's shape from the spec: cluster, topic, workload, faults. */
-export function runChips(spec: SpecLike | undefined): string[] {
+/** The run's shape from the spec (cluster, topic, workload) and the faults the history shows applied. */
+export function runChips(spec: SpecLike | undefined, faults?: Results["faults"]): string[] {
   if (!spec) return [];
   const out: string[] = [];
   if (typeof spec.client === "string") out.push(`client: ${spec.client}`);
   if (spec.cluster?.brokers !== undefined) out.push(`${spec.cluster.brokers} broker${spec.cluster.brokers === 1 ? "" : "s"}`);
   if (spec.topic?.partitions !== undefined)
     out.push(`${spec.topic.partitions} partition${spec.topic.partitions === 1 ? "" : "s"} × RF ${spec.topic.replicationFactor ?? "?"}`);
-  const kinds = spec.faults?.kinds;
-  if (Array.isArray(kinds)) out.push(kinds.length ? `faults: ${kinds.join(", ")}` : "no faults");
+  const applied = faultChips(spec.faults, faults);
+  if (applied.length) out.push(applied[0] === "no faults" ? "no faults" : `faults: ${applied.join(", ")}`);
   if (spec.workload?.timeLimitSeconds !== undefined) out.push(`${spec.workload.timeLimitSeconds} s`);
   if (spec.seed !== undefined) out.push(`seed ${spec.seed}`);
   return out;
@@ -72,7 +73,7 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
 <div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="title">${esc(title)}</div></div>
 <p class="headline">${esc(headline(results, rows))}</p>
 ${found}
-<div class="config">${chips(configChips(results.config, txns), "cfg")}${chips(runChips(spec), "run")}</div>
+<div class="config">${chips(configChips(results.config, txns), "cfg")}${chips(runChips(spec, results.faults), "run")}</div>
 <p class="stats">${esc(stats)}</p>
 </header>
 <section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;
