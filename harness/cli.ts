@@ -1,6 +1,7 @@
 // The kafka-harness command line. Each command sets the exit code: 0 valid / healthy, 1 invalid (a
 // forbidden anomaly, a failed health check), 2 unknown or bad input. Progress goes to stderr; --json
 // prints exactly one JSON object on stdout.
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
 import { registerReportCommand } from "../reports/cli.ts";
@@ -20,10 +21,16 @@ const progress = (m: string) => console.error(m);
 // Commands load what they run when they run: the cluster, client and report modules (testcontainers,
 // kafkajs) take most of a second to load, which `--help`, `check` and `report` should not pay.
 
+/** This package's version, from its package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile("package.json"), "utf8")) as { version: string }).version;
+}
+
 /** The command line. Each command hands its exit code to `exit`; `main` returns it. */
 export function buildProgram(exit: (code: number) => void): Command {
   const program = new Command("kafka-harness")
     .description("Jepsen-style consistency tests for Apache Kafka on a real, locally built cluster")
+    .version(packageVersion(), "-V, --version", "print the kafka-harness version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError();
