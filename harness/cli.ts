@@ -2,6 +2,7 @@
 // forbidden anomaly, a failed health check), 2 unknown or bad input. Progress goes to stderr; --json
 // prints exactly one JSON object on stdout.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerCheckCommand } from "../checkers/cli.ts";
 import { registerReportCommand } from "../reports/cli.ts";
@@ -134,7 +135,7 @@ export function buildProgram(exit: (code: number) => void): Command {
         else {
           console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
           for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
-          console.log(`\nreports: ${o.store}/<scenario>/<timestamp>/report.html (newest: ${o.store}/latest)`);
+          console.log(`\nevery run, with its report: ${join(o.store, "index.html")} (newest run: ${join(o.store, "latest")})`);
         }
         exit(outcomes.every((x) => x.met) ? 0 : 1);
       },
