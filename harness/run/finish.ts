@@ -6,10 +6,9 @@ import { checkKeepingDerived, exitCodeOf, judge, type RunFacts, readHistoryFile 
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
-import type { FinalReadResult } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
-import type { WorkloadStats } from "../workload/workload.ts";
+import type { HeldFacts } from "./phases.ts";
 import type { RunOutcome } from "./runner.ts";
 import { runVersions } from "./versions.ts";
 
@@ -19,7 +18,7 @@ export interface FinishedRun {
   meta: RunMeta;
   facts: RunFacts;
   cluster?: Cluster;
-  held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+  held: HeldFacts;
   cleanupProblems: string[];
   faultsPlanned: number;
   progress: (m: string) => void;

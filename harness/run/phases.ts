@@ -31,7 +31,15 @@ export interface RunContext {
   readonly life: RunLifetime;
   readonly progress: (m: string) => void;
   /** What the run learns as it goes, kept for the results and the report. */
-  readonly held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+  readonly held: HeldFacts;
+}
+
+/** What the run learns as it goes, kept for the results and the report. */
+export interface HeldFacts {
+  stats: WorkloadStats;
+  finalReads?: FinalReadResult;
+  /** Why heal-all, tried twice, did not undo every fault: a fault may still be in force. */
+  healProblem?: string;
 }
 
 /** How a phase ended, for its completion marker. */
@@ -75,11 +83,21 @@ const workloadPhase: RunPhase = {
   },
 };
 
-/** Heal happens here, once; the fault driver's scope heals only a run that never got here. */
-const healPhase: RunPhase = {
+/** Heal happens here, once; the fault driver's scope heals only a run that never got here. A
+ *  heal-all that still leaves something undone after its retry makes the verdict unknown, even if
+ *  the final reads then complete: a node still cut off may serve as a stale leader, and the end
+ *  offsets the reads are measured against come from that same cluster, so "complete" would prove
+ *  nothing. Decidable findings still stand (checkers/verdict.ts). */
+export const healPhase: RunPhase = {
   describe: () => "healing every fault",
   always: true,
-  run: ({ faults }) => faults.healAll(),
+  async run({ faults, held, life, progress }) {
+    const healed = await faults.healAll();
+    if (healed.type === "ok") return;
+    held.healProblem = `heal-all did not undo every fault, even when tried twice (${healed.value.reason ?? healed.type}): a fault may still be in force, so the final reads cannot be trusted to be complete`;
+    progress(`  ${held.healProblem}`);
+    life.undecidable(held.healProblem);
+  },
 };
 
 const recoveryPhase: RunPhase = {
@@ -94,16 +112,19 @@ const recoveryPhase: RunPhase = {
   },
 };
 
-const finalReadsPhase: RunPhase = {
+export const finalReadsPhase: RunPhase = {
   describe: () => "final reads of every key from offset 0",
   marker: {
     f: "final-reads",
     start: ({ workload }) => ({ keys: workload.plan.keys }),
-    // The history says by itself whether loss is decidable (checkers/phases.ts).
-    end: (_, e) =>
+    // The history says by itself whether loss is decidable (checkers/phases.ts): not after a heal
+    // that left a fault in force, whatever the reads reached.
+    end: ({ held }, e) =>
       "error" in e
         ? { type: "info", value: { reason: messageOf(e.error) } }
-        : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
+        : held.healProblem
+          ? { type: "info", value: { ...(e.value as FinalReadResult), reason: held.healProblem } }
+          : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
   },
   async run({ spec, clients, workload, client, held, life }) {
     const r = await readFinal(clients, spec.topic.name, workload.plan.keys, spec.finalReadTimeoutSeconds * 1000, client);

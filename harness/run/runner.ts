@@ -93,7 +93,9 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
       await createRunTopic(scope.cluster, spec);
       await workload.prepare(env);
       const faults = createFaultDriver(spec, schedule, scope.cluster, recorder, progress);
-      await using _heal = deferred(() => faults.healAll().catch((err: unknown) => void cleanupProblems.push(`heal: ${messageOf(err)}`)));
+      await using _heal = deferred(async () => {
+        await faults.healAll().catch((err: unknown) => void cleanupProblems.push(`heal: ${messageOf(err)}`));
+      });
       const clients = { bootstrap: () => scope.cluster.bootstrap(), recorder, nextProcess: processCounter() };
       await runPhases(RUN_PHASES, { spec, workload, client, cluster: scope.cluster, faults, clients, recorder, env, life, progress, held });
     } catch (err) {

@@ -2,9 +2,13 @@
 // skipping every phase but those marked `always`, and a failing phase ending the loop with its
 // completion marker recorded.
 import { describe, expect, it } from "vitest";
+import type { FinalReadResult } from "../../harness/clients/final-reads.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
-import { type RunContext, type RunPhase, runPhases } from "../../harness/run/phases.ts";
+import type { FaultResult } from "../../harness/nemesis/index.ts";
+import { healAllRetried } from "../../harness/run/fault-driver.ts";
+import { finalReadsPhase, type HeldFacts, healPhase, type RunContext, type RunPhase, runPhases } from "../../harness/run/phases.ts";
 import { runLifetime } from "../../harness/run/scope.ts";
+import { noWorkloadStats } from "../../harness/workload/workload.ts";
 
 function context() {
   const recorder = createRecorder();
@@ -53,5 +57,63 @@ describe("runPhases", () => {
     await expect(runPhases([marked(ran, "a", true), marked(ran, "b")], ctx)).rejects.toThrow("a failed");
     expect(ran).toEqual(["a"]);
     expect(recorder.ops.map((o) => o.type)).toEqual(["invoke", "info"]);
+  });
+});
+
+describe("heal before the final reads", () => {
+  const healAll = (type: "ok" | "info", reason?: string): FaultResult => ({
+    type,
+    f: "heal-all",
+    value: { targets: [], ...(reason ? { reason } : {}) },
+  });
+  /** A nemesis whose heal-alls answer `answers` in turn. */
+  const nemesis = (answers: FaultResult[]) => {
+    let calls = 0;
+    return { healAll: async () => answers[Math.min(calls++, answers.length - 1)]!, calls: () => calls };
+  };
+
+  it("heal-all is tried a second time when the first left something undone; the second result counts", async () => {
+    for (const [answers, type, calls] of [
+      [[healAll("ok")], "ok", 1],
+      [[healAll("info", "kafka2: start failed"), healAll("ok")], "ok", 2],
+      [[healAll("info", "kafka2: start failed"), healAll("info", "kafka2: start failed again")], "info", 2],
+    ] as const) {
+      const n = nemesis([...answers]);
+      const lines: string[] = [];
+      const r = await healAllRetried(n, (m) => lines.push(m));
+      expect(r.type).toBe(type);
+      expect(n.calls()).toBe(calls);
+      expect(lines.length).toBe(calls - 1);
+    }
+  });
+
+  const finalReads: FinalReadResult = { complete: true, endOffsets: { "t-0": 3 }, reached: { "t-0": 3 }, seconds: 1 };
+
+  it("a heal still not ok: the verdict is unknown naming it, and complete final reads are marked incomplete", async () => {
+    const { ctx, life } = context();
+    const held: HeldFacts = { stats: noWorkloadStats() };
+    const c = {
+      ...ctx,
+      held,
+      faults: { healAll: async () => healAll("info", "removing rules: iptables failed") },
+    } as unknown as RunContext;
+    await runPhases([healPhase], c);
+    expect(life.unknownReason).toMatch(
+      /^heal-all did not undo every fault.*removing rules: iptables failed.*final reads cannot be trusted/,
+    );
+    expect(held.healProblem).toBe(life.unknownReason);
+    expect(finalReadsPhase.marker!.end(c, { value: finalReads, seconds: 1 })).toEqual({
+      type: "info",
+      value: { ...finalReads, reason: held.healProblem },
+    });
+  });
+
+  it("a heal that is ok leaves the verdict alone and complete final reads ok", async () => {
+    const { ctx, life } = context();
+    const held: HeldFacts = { stats: noWorkloadStats() };
+    const c = { ...ctx, held, faults: { healAll: async () => healAll("ok") } } as unknown as RunContext;
+    await runPhases([healPhase], c);
+    expect(life.unknownReason).toBeUndefined();
+    expect(finalReadsPhase.marker!.end(c, { value: finalReads, seconds: 1 })).toEqual({ type: "ok", value: finalReads });
   });
 });
