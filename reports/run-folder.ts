@@ -42,6 +42,8 @@ export interface RunMeta {
   versions?: Record<string, string>;
   workload?: unknown;
   finalReads?: unknown;
+  /** The read_committed filter as probed, in runs that read transactional records with kafkajs. */
+  readCommittedFilter?: unknown;
   interrupted?: boolean;
   cleanupProblems?: string[];
   files?: RunFiles;

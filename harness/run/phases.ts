@@ -4,7 +4,7 @@
 // progress line, the phase's deadline, the marker ops that record the phase in the history itself
 // (checkers/phases.ts), and the run's cancel: a cancelled run skips every phase but heal.
 import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
-import type { KafkaClient } from "../clients/client.ts";
+import type { KafkaClient, ReadCommittedFilter } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { type FinalReadResult, readFinal } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
@@ -40,6 +40,20 @@ export interface HeldFacts {
   finalReads?: FinalReadResult;
   /** Why heal-all, tried twice, did not undo every fault: a fault may still be in force. */
   healProblem?: string;
+  /** The library's read_committed filter as probed where the run read transactional records. */
+  readCommittedFilter?: ProbedFilter;
+}
+
+/** The probed filter (client.ts ReadCommittedFilter) per reader: the workload's consumers (probed
+ *  as the workload starts; kafkajs's transactional consumers also refuse to open without the fix)
+ *  and the final reads. */
+export type ProbedFilter = { client: ReadCommittedFilter["client"] } & Partial<
+  Record<"workload" | "finalReads", ReadCommittedFilter["filter"]>
+>;
+
+/** Notes a probe's answer for one reader. */
+function noteFilter(held: HeldFacts, reader: "workload" | "finalReads", probed: ReadCommittedFilter | undefined): void {
+  if (probed) held.readCommittedFilter = { ...(held.readCommittedFilter ?? { client: probed.client }), [reader]: probed.filter };
 }
 
 /** How a phase ended, for its completion marker. */
@@ -72,6 +86,7 @@ const workloadPhase: RunPhase = {
   tick: ({ held, recorder, faults }, s) =>
     `  ${s} s: ${statsLine(held.stats)}; ${recorder.ops.length} ops; faults in force: ${faults.inForce().join(", ") || "none"}`,
   async run(ctx, signal) {
+    if (ctx.workload.transactional) noteFilter(ctx.held, "workload", ctx.client.probeReadCommittedFilter?.());
     const onProgress = (s: WorkloadStats) => void (ctx.held.stats = s);
     [ctx.held.stats] = await sideBySide<[WorkloadStats, void]>(
       [
@@ -127,12 +142,14 @@ export const finalReadsPhase: RunPhase = {
           : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
   },
   async run({ spec, clients, workload, client, held, life }) {
-    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, spec.finalReadTimeoutSeconds * 1000, client);
+    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, {
+      timeoutMs: spec.finalReadTimeoutSeconds * 1000,
+      client,
+      transactional: workload.transactional,
+    });
     held.finalReads = r;
-    if (!r.complete)
-      life.undecidable(
-        `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(r.reached)} of ${JSON.stringify(r.endOffsets)})`,
-      );
+    noteFilter(held, "finalReads", r.readCommittedFilter);
+    if (!r.complete) life.undecidable(r.reason ?? "final reads did not reach the end offsets");
     return r;
   },
 };
