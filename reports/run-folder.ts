@@ -42,6 +42,8 @@ export interface RunMeta {
   versions?: Record<string, string>;
   workload?: unknown;
   finalReads?: unknown;
+  /** The read_committed filter as probed, in runs that read transactional records with kafkajs. */
+  readCommittedFilter?: unknown;
   interrupted?: boolean;
   /** Why the run could not decide, from what it knew besides its history (null: nothing). */
   undecidedBecause?: string | null;

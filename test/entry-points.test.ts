@@ -14,6 +14,7 @@ interface State {
   host: string | null;
   partitioner: string | null;
   refusal?: string;
+  probed?: string;
 }
 
 /** Runs `body` (ESM, ROOT set) in a fresh node with tsx, then reports the state as JSON. */
@@ -83,8 +84,16 @@ describe("entry points", () => {
   it("kafkajs loaded first: the read_committed fix cannot be put in place and transactional consumers refuse to start", () => {
     const s = probe(`require("kafkajs");
       (await import(ROOT + "/harness/kafkajs/fixes.ts")).installKafkajsFixes();
-      try { (await import(ROOT + "/harness/kafkajs/aborted-filter-fix.ts")).assertKafkajsAbortedFilterFixed(); } catch (err) { out.refusal = err.message; }`);
-    expect(s).toMatchObject({ filterFixed: false, stopFixed: true });
+      const fix = await import(ROOT + "/harness/kafkajs/aborted-filter-fix.ts");
+      out.probed = fix.probeKafkajsAbortedFilter();
+      try { fix.assertKafkajsAbortedFilterFixed(); } catch (err) { out.refusal = err.message; }`);
+    expect(s).toMatchObject({ filterFixed: false, stopFixed: true, probed: "kafkajs-2.2.4" });
     expect(s.refusal).toMatch(/kafkajs was imported before kafka-harness/);
+  });
+
+  it("the filter probe runs kafkajs's own Batch: Kafka's rule once the fixes are in place", () => {
+    const s = probe(`(await import(ROOT + "/harness/kafkajs/fixes.ts")).installKafkajsFixes();
+      out.probed = (await import(ROOT + "/harness/kafkajs/aborted-filter-fix.ts")).probeKafkajsAbortedFilter();`);
+    expect(s).toMatchObject({ filterFixed: true, probed: "kafka-rule" });
   });
 });

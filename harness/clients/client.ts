@@ -59,9 +59,19 @@ export interface ConsumerClient {
   close(): Promise<void>;
 }
 
+/** The rule a library's read_committed consumers drop aborted records by, as probed at run time:
+ *  Kafka's, or kafkajs 2.2.4's own (which can hand out records of aborted transactions). */
+export interface ReadCommittedFilter {
+  client: ClientName;
+  filter: "kafka-rule" | "kafkajs-2.2.4";
+}
+
 /** One client library: opens recording producers and consumers. */
 export interface KafkaClient {
   readonly name: ClientName;
   openProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<ProducerClient>;
   openConsumer(ctx: ClientContext, opts: ConsumerOptions): Promise<ConsumerClient>;
+  /** Probes the library's own read_committed filter, where the harness had to fix it (kafkajs).
+   *  Absent: the library's consumers drop aborted records by the harness's rule or the broker's. */
+  probeReadCommittedFilter?(): ReadCommittedFilter;
 }

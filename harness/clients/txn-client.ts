@@ -18,7 +18,8 @@ export interface TxnProducerSettings {
 export interface TxnProducerDriver {
   /** Starts a transaction (kafkajs: producer.transaction()). */
   begin(): Promise<void>;
-  /** One record to one key inside the transaction; the offset the broker returned, if any. */
+  /** One record to one key inside the transaction; the offset the broker returned, or undefined when
+   *  the answer carried none (the transaction is then aborted: txn-process.ts). */
   send(key: string, value: number): Promise<number | undefined>;
   /** The consumer's next offsets per key, committed with the transaction to the group. */
   sendOffsets(groupId: string, next: Record<string, number>): Promise<void>;

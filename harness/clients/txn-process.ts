@@ -6,8 +6,11 @@
 // with `aborted: "planned"` on a planned abort. The polls' positions go into the transaction
 // (sendOffsets) before it ends; after a failed or unknown transaction the consumer seeks back to the
 // first offset the transaction read of each key, so the next transaction reads those records again.
+// A send whose answer carries no offset acknowledged nothing (kafkajs resolves [] having sent nothing
+// when its metadata lacks the partition): the transaction is aborted, never committed without it.
+import { NoRecordMetadata } from "./burst-outcome.ts";
 import { describeError } from "./classify.ts";
-import type { ClientContext } from "./context.ts";
+import { type ClientContext, parseKey } from "./context.ts";
 import type { TxnConsumer, TxnProducerDriver } from "./txn-client.ts";
 import { firstReads, isFenced, needsNewProducer, type TxnEnd, type TxnMicroResult, txnType } from "./txn-outcome.ts";
 
@@ -70,7 +73,14 @@ export class TxnProcess {
         if (op[0] === "send") {
           issued[i] = [...op];
           const offset = await timed(this.producer.send(op[1], op[2]));
-          issued[i] = ["send", op[1], offset === undefined ? op[2] : [offset, op[2]]];
+          if (offset === undefined) {
+            // Sends in a transaction are acks=all: no offset, no acknowledgement. Committing would
+            // make the others visible without it (a torn transaction of the client's making); the
+            // send stays a plain value and the abort below makes the transaction a definite fail.
+            const { topic, partition } = parseKey(op[1]);
+            throw new NoRecordMetadata(topic, partition);
+          }
+          issued[i] = ["send", op[1], [offset, op[2]]];
         } else {
           issued[i] = ["poll", {}];
           issued[i] = ["poll", await this.consumer.poll(Math.min(this.timing.pollWaitMs, Math.max(0, deadline - Date.now())))];

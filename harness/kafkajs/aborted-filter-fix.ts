@@ -13,7 +13,8 @@
 // the entry points and by the factory before it loads kafkajs. If kafkajs's consumer was loaded
 // first (a user's code imported kafkajs before kafka-harness), runs that read transactions refuse
 // to start (assertKafkajsAbortedFilterFixed): a silent miss would spoil their verdicts. Runs
-// without transactions have no aborted records to filter.
+// without transactions have no aborted records to filter. What is checked is behaviour, not a flag:
+// probeKafkajsAbortedFilter runs kafkajs's own Batch on fetches its original filter gets wrong.
 import { createRequire } from "node:module";
 import { abortedTransactionFilter } from "../protocol/aborted-filter.ts";
 
@@ -64,9 +65,56 @@ export function applyKafkajsAbortedFilterFix(): boolean {
   return true;
 }
 
-/** For runs whose consumers read transactional records: puts the fix in place if it can, else throws. */
+/** Which rule kafkajs's consumers drop aborted records by: Kafka's (the fix in place) or kafkajs
+ *  2.2.4's own, which can hand out records of aborted transactions. */
+export type KafkajsFilter = "kafka-rule" | "kafkajs-2.2.4";
+
+const ABORT_MARKER = { key: ABORT_MARKER_KEY, isControlRecord: true };
+const probeRecord = (offset: number, producerId: string, extra: object = {}) => ({
+  offset: String(offset),
+  key: null,
+  value: Buffer.from("probe"),
+  batchContext: { producerId, inTransaction: true },
+  ...extra,
+});
+/** Two fetches kafkajs 2.2.4's filter gets wrong (test/kafkajs/aborted-filter.test.ts): an aborted
+ *  transaction begun before the fetch listed first, and two listed in the order they ended. Every
+ *  record in them is aborted (or a marker). */
+const PROBES = [
+  {
+    fetchedOffset: "23",
+    abortedTransactions: [
+      { producerId: "1", firstOffset: "5" },
+      { producerId: "2", firstOffset: "23" },
+    ],
+    messages: [probeRecord(23, "2"), probeRecord(24, "2", ABORT_MARKER)],
+  },
+  {
+    fetchedOffset: "0",
+    abortedTransactions: [
+      { producerId: "2", firstOffset: "1" },
+      { producerId: "1", firstOffset: "0" },
+    ],
+    messages: [probeRecord(0, "1"), probeRecord(1, "2"), probeRecord(2, "2", ABORT_MARKER), probeRecord(3, "1", ABORT_MARKER)],
+  },
+];
+
+/** Probes the filter kafkajs's consumers run, not a flag: puts the fix in place if it still can,
+ *  then builds kafkajs's own Batch (what its consumer builds of every fetch) from fetches of
+ *  aborted records only; the filter is Kafka's rule when it hands out none of them. */
+export function probeKafkajsAbortedFilter(): KafkajsFilter {
+  applyKafkajsAbortedFilterFix();
+  const Batch = require(BATCH) as new (topic: string, fetchedOffset: string, partitionData: unknown) => { messages: unknown[] };
+  const handsOut = PROBES.some(
+    ({ fetchedOffset, ...data }) => new Batch("probe", fetchedOffset, { partition: 0, highWatermark: "100", ...data }).messages.length > 0,
+  );
+  return handsOut ? "kafkajs-2.2.4" : "kafka-rule";
+}
+
+/** For runs whose consumers read transactional records: probes the filter (putting the fix in
+ *  place if it can) and throws unless it is Kafka's rule. */
 export function assertKafkajsAbortedFilterFixed(): void {
-  if (applyKafkajsAbortedFilterFix()) return;
+  if (probeKafkajsAbortedFilter() === "kafka-rule") return;
   throw new Error(
     "kafkajs was imported before kafka-harness, so kafka-harness could not fix kafkajs 2.2.4's read_committed filter (it can hand out records of aborted transactions; see docs/transactions.md). Import kafka-harness before kafkajs.",
   );

@@ -1,6 +1,7 @@
 // Kafka's wire format where the harness speaks it itself (DescribeQuorum, Metadata from one chosen
-// broker): big-endian primitives, the int32 size prefix of every frame, and one request / response
-// round trip over a fresh socket. No client library: each of them hides which broker it asks.
+// broker, ListOffsets at a chosen isolation level): big-endian primitives, the int32 size prefix of
+// every frame, and one request / response round trip over a fresh socket. No client library: each
+// of them hides which broker it asks, or what it asks.
 import { Socket } from "node:net";
 
 /** Writes Kafka's big-endian primitives (requests here; tests write responses with it). */
@@ -31,8 +32,13 @@ export function protocolWriter() {
     out.push(n);
     parts.push(Buffer.from(out));
   };
+  const i64 = (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(n);
+    parts.push(b);
+  };
   const raw = (b: Buffer) => parts.push(b);
-  return { i8: int(1), i16, i32: int(4), str, uvarint, raw, bytes: () => Buffer.concat(parts) };
+  return { i8: int(1), i16, i32: int(4), i64, str, uvarint, raw, bytes: () => Buffer.concat(parts) };
 }
 
 /** A request or response body with its int32 size prefix. */

@@ -2,7 +2,17 @@
 // runs alongside the workload; the run's heal phase calls healAll, once. With no fault kinds it does nothing.
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
-import { clusterNemesis, generateSchedule, noopNemesis, runSchedule, type Schedule, seededRng, validateNemesis } from "../nemesis/index.ts";
+import {
+  clusterNemesis,
+  type FaultResult,
+  generateSchedule,
+  type Nemesis,
+  noopNemesis,
+  runSchedule,
+  type Schedule,
+  seededRng,
+  validateNemesis,
+} from "../nemesis/index.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { keysOf } from "../workload/plan.ts";
 import { coordinatorIdsOf } from "../workload/workload.ts";
@@ -10,9 +20,10 @@ import { coordinatorIdsOf } from "../workload/workload.ts";
 export interface FaultDriver {
   readonly schedule: Schedule;
   run(signal: AbortSignal): Promise<void>;
-  /** Undoes everything in force and lets failover measurements finish. Heals once: later calls
-   *  wait for that heal (nothing faults after it), or try again if it failed. */
-  healAll(): Promise<void>;
+  /** Undoes everything in force (heal-all, tried a second time if the first left something
+   *  undone) and lets failover measurements finish; the last heal-all's result. Heals once: later
+   *  calls wait for that heal (nothing faults after it), or try again if it threw. */
+  healAll(): Promise<FaultResult>;
   /** Nodes currently faulted, for progress lines. */
   inForce(): string[];
 }
@@ -49,7 +60,7 @@ export function createFaultDriver(
   // Jepsen's validate: a nemesis that breaks its contract fails the run loudly instead of leaving
   // ops whose meaning is wrong in the history.
   const nemesis = validateNemesis(live ?? noopNemesis(), { needsUndo: live !== undefined });
-  let healing: Promise<void> | undefined;
+  let healing: Promise<FaultResult> | undefined;
   // Schedule times count from the workload start, which is now (the runner starts both together).
   const origin = performance.now();
   return {
@@ -59,8 +70,9 @@ export function createFaultDriver(
     },
     healAll() {
       healing ??= (async () => {
-        await nemesis.healAll();
+        const healed = await healAllRetried(nemesis, progress);
         await (live ? live.close({ waitMs: 15_000 }) : nemesis.close());
+        return healed;
       })().catch((err: unknown) => {
         healing = undefined;
         throw err;
@@ -69,4 +81,13 @@ export function createFaultDriver(
     },
     inForce: () => (live ? [...live.state.faulted()].map((n) => `${n} ${live.state.processFaultOf(n) ?? "partitioned"}`) : []),
   };
+}
+
+/** heal-all, and once more when it left something undone (info: a node that would not start or
+ *  resume, a rule that would not go): the second result is the one that counts. */
+export async function healAllRetried(nemesis: Pick<Nemesis, "healAll">, progress: (m: string) => void): Promise<FaultResult> {
+  const first = await nemesis.healAll();
+  if (first.type === "ok") return first;
+  progress(`  heal-all left something undone (${first.value.reason ?? first.type}); trying once more`);
+  return nemesis.healAll();
 }

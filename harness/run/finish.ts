@@ -2,14 +2,13 @@
 // is checked once (the derived structures kept for the report), the run's facts merged into the verdict
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
-import { checkKeepingDerived, exitCodeOf, judge, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
+import { checkKeepingDerived, exitCodeOf, judge, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
-import type { FinalReadResult } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
-import type { WorkloadStats } from "../workload/workload.ts";
+import type { HeldFacts, ProbedFilter } from "./phases.ts";
 import type { RunOutcome } from "./runner.ts";
 import { runVersions } from "./versions.ts";
 
@@ -19,11 +18,15 @@ export interface FinishedRun {
   meta: RunMeta;
   facts: RunFacts;
   cluster?: Cluster;
-  held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+  held: HeldFacts;
   cleanupProblems: string[];
   faultsPlanned: number;
   progress: (m: string) => void;
 }
+
+/** A run's results: the judged verdict and, for runs that read transactional records through a
+ *  library whose filter the harness fixes, the read_committed filter the reads ran with. */
+export type RunResults = Results & { readCommittedFilter?: ProbedFilter };
 
 export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   const { spec, folder, held, facts } = r;
@@ -31,7 +34,9 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   // never was stored, and `check` on the file later must agree with the run.
   const history = await readHistoryFile(folder.historyPath);
   const checked = checkKeepingDerived(history, checkConfigOfSpec(spec));
-  const results = judge(checked.results, facts);
+  const judged = judge(checked.results, facts);
+  const filter = held.readCommittedFilter ? { readCommittedFilter: held.readCommittedFilter } : {};
+  const results: RunResults = { ...judged, ...filter };
   const storedResults = await writeResultsJson(folder.dir, results);
   // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
   // the same report later: the run's details go into spec.json's meta.
@@ -40,6 +45,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     versions: runVersions(r.cluster?.image, spec.cluster),
     workload: held.stats,
     finalReads: held.finalReads,
+    ...filter,
     interrupted: facts.interrupted,
     // What the run knew besides its history, so `check <run>` merges it as the run did (null: nothing).
     undecidedBecause: facts.unknownReason ?? null,

@@ -4,7 +4,7 @@
 // progress line, the phase's deadline, the marker ops that record the phase in the history itself
 // (checkers/phases.ts), and the run's cancel: a cancelled run skips every phase but heal.
 import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
-import type { KafkaClient } from "../clients/client.ts";
+import type { KafkaClient, ReadCommittedFilter } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { type FinalReadResult, readFinal } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
@@ -31,7 +31,29 @@ export interface RunContext {
   readonly life: RunLifetime;
   readonly progress: (m: string) => void;
   /** What the run learns as it goes, kept for the results and the report. */
-  readonly held: { stats: WorkloadStats; finalReads?: FinalReadResult };
+  readonly held: HeldFacts;
+}
+
+/** What the run learns as it goes, kept for the results and the report. */
+export interface HeldFacts {
+  stats: WorkloadStats;
+  finalReads?: FinalReadResult;
+  /** Why heal-all, tried twice, did not undo every fault: a fault may still be in force. */
+  healProblem?: string;
+  /** The library's read_committed filter as probed where the run read transactional records. */
+  readCommittedFilter?: ProbedFilter;
+}
+
+/** The probed filter (client.ts ReadCommittedFilter) per reader: the workload's consumers (probed
+ *  as the workload starts; kafkajs's transactional consumers also refuse to open without the fix)
+ *  and the final reads. */
+export type ProbedFilter = { client: ReadCommittedFilter["client"] } & Partial<
+  Record<"workload" | "finalReads", ReadCommittedFilter["filter"]>
+>;
+
+/** Notes a probe's answer for one reader. */
+function noteFilter(held: HeldFacts, reader: "workload" | "finalReads", probed: ReadCommittedFilter | undefined): void {
+  if (probed) held.readCommittedFilter = { ...(held.readCommittedFilter ?? { client: probed.client }), [reader]: probed.filter };
 }
 
 /** How a phase ended, for its completion marker. */
@@ -64,6 +86,7 @@ const workloadPhase: RunPhase = {
   tick: ({ held, recorder, faults }, s) =>
     `  ${s} s: ${statsLine(held.stats)}; ${recorder.ops.length} ops; faults in force: ${faults.inForce().join(", ") || "none"}`,
   async run(ctx, signal) {
+    if (ctx.workload.transactional) noteFilter(ctx.held, "workload", ctx.client.probeReadCommittedFilter?.());
     const onProgress = (s: WorkloadStats) => void (ctx.held.stats = s);
     [ctx.held.stats] = await sideBySide<[WorkloadStats, void]>(
       [
@@ -75,11 +98,21 @@ const workloadPhase: RunPhase = {
   },
 };
 
-/** Heal happens here, once; the fault driver's scope heals only a run that never got here. */
-const healPhase: RunPhase = {
+/** Heal happens here, once; the fault driver's scope heals only a run that never got here. A
+ *  heal-all that still leaves something undone after its retry makes the verdict unknown, even if
+ *  the final reads then complete: a node still cut off may serve as a stale leader, and the end
+ *  offsets the reads are measured against come from that same cluster, so "complete" would prove
+ *  nothing. Decidable findings still stand (checkers/verdict.ts). */
+export const healPhase: RunPhase = {
   describe: () => "healing every fault",
   always: true,
-  run: ({ faults }) => faults.healAll(),
+  async run({ faults, held, life, progress }) {
+    const healed = await faults.healAll();
+    if (healed.type === "ok") return;
+    held.healProblem = `heal-all did not undo every fault, even when tried twice (${healed.value.reason ?? healed.type}): a fault may still be in force, so the final reads cannot be trusted to be complete`;
+    progress(`  ${held.healProblem}`);
+    life.undecidable(held.healProblem);
+  },
 };
 
 const recoveryPhase: RunPhase = {
@@ -94,24 +127,29 @@ const recoveryPhase: RunPhase = {
   },
 };
 
-const finalReadsPhase: RunPhase = {
+export const finalReadsPhase: RunPhase = {
   describe: () => "final reads of every key from offset 0",
   marker: {
     f: "final-reads",
     start: ({ workload }) => ({ keys: workload.plan.keys }),
-    // The history says by itself whether loss is decidable (checkers/phases.ts).
-    end: (_, e) =>
+    // The history says by itself whether loss is decidable (checkers/phases.ts): not after a heal
+    // that left a fault in force, whatever the reads reached.
+    end: ({ held }, e) =>
       "error" in e
         ? { type: "info", value: { reason: messageOf(e.error) } }
-        : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
+        : held.healProblem
+          ? { type: "info", value: { ...(e.value as FinalReadResult), reason: held.healProblem } }
+          : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
   },
   async run({ spec, clients, workload, client, held, life }) {
-    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, spec.finalReadTimeoutSeconds * 1000, client);
+    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, {
+      timeoutMs: spec.finalReadTimeoutSeconds * 1000,
+      client,
+      transactional: workload.transactional,
+    });
     held.finalReads = r;
-    if (!r.complete)
-      life.undecidable(
-        `final reads did not reach the end offsets within ${spec.finalReadTimeoutSeconds} s (${JSON.stringify(r.reached)} of ${JSON.stringify(r.endOffsets)})`,
-      );
+    noteFilter(held, "finalReads", r.readCommittedFilter);
+    if (!r.complete) life.undecidable(r.reason ?? "final reads did not reach the end offsets");
     return r;
   },
 };

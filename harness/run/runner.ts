@@ -10,7 +10,7 @@
 // and the reason. Only a machine that cannot run a cluster at all (EnvironmentError) is thrown
 // instead: nothing was tested.
 import { join } from "node:path";
-import { type History, type Results, verdictWord } from "../../checkers/index.ts";
+import { type History, verdictWord } from "../../checkers/index.ts";
 import { createRunFolder, RUN_FILES, type RunMeta, writeSpecJson } from "../../reports/run-folder.ts";
 import { processCounter } from "../clients/context.ts";
 import type { FinalReadResult } from "../clients/final-reads.ts";
@@ -22,7 +22,7 @@ import { messageOf } from "../util/errors.ts";
 import { noWorkloadStats, type WorkloadStats } from "../workload/workload.ts";
 import { createRunTopic, openCluster } from "./cluster-scope.ts";
 import { createFaultDriver } from "./fault-driver.ts";
-import { finishRun } from "./finish.ts";
+import { finishRun, type RunResults } from "./finish.ts";
 import { RUN_PHASES, type RunContext, runPhases } from "./phases.ts";
 import { prepareRun } from "./prepare.ts";
 import { deferred, runLifetime } from "./scope.ts";
@@ -45,7 +45,7 @@ export interface RunOutcome {
   dir: string;
   historyPath: string;
   reportPath: string;
-  results: Results;
+  results: RunResults;
   /** The history as stored (read back from history.jsonl): what the results were computed from. */
   history: History;
   workload: WorkloadStats;
@@ -93,7 +93,9 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
       await createRunTopic(scope.cluster, spec);
       await workload.prepare(env);
       const faults = createFaultDriver(spec, schedule, scope.cluster, recorder, progress);
-      await using _heal = deferred(() => faults.healAll().catch((err: unknown) => void cleanupProblems.push(`heal: ${messageOf(err)}`)));
+      await using _heal = deferred(async () => {
+        await faults.healAll().catch((err: unknown) => void cleanupProblems.push(`heal: ${messageOf(err)}`));
+      });
       const clients = { bootstrap: () => scope.cluster.bootstrap(), recorder, nextProcess: processCounter() };
       await runPhases(RUN_PHASES, { spec, workload, client, cluster: scope.cluster, faults, clients, recorder, env, life, progress, held });
     } catch (err) {

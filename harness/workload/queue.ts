@@ -10,6 +10,7 @@ export function queueWorkload(spec: TestSpec, client: KafkaClient): Workload {
   const plan = generatePlan(spec);
   return {
     plan,
+    transactional: false,
     prepare: async () => {},
     run: (ctx, signal, onProgress) => runWorkload(spec, plan, ctx, client, signal, onProgress),
     beforeFinalReads: async () => {},

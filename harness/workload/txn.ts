@@ -21,6 +21,7 @@ export function txnWorkload(spec: TestSpec, client: TxnClient): Workload {
   const ids = txnIdsOf(spec);
   return {
     plan,
+    transactional: true,
     async prepare(env) {
       env.progress("txn: creating __transaction_state and __consumer_offsets, waiting for them in sync");
       // Opening a transactional producer finds its coordinator (creating __transaction_state) and

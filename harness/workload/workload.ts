@@ -31,6 +31,9 @@ export interface WorkloadEnv {
 
 export interface Workload {
   readonly plan: WorkloadPlan;
+  /** Its consumers, and so the final reads, read transactional records: the library's
+   *  read_committed filter decides what they return (probed: harness/run/phases.ts). */
+  readonly transactional: boolean;
   /** Before the workload's clock starts. */
   prepare(env: WorkloadEnv): Promise<void>;
   /** Until the signal aborts (time limit, cancel); `onProgress` sees the counters as they move. */

@@ -8,7 +8,12 @@ import { createRecorder } from "../../harness/history/recorder.ts";
 const protocolError = (type: string) => Object.assign(new Error(type), { name: "KafkaJSProtocolError", type });
 
 /** A producer whose calls succeed unless told otherwise; sends land at increasing offsets per key. */
-function fakeProducer(fail: Partial<Record<"begin" | "send" | "sendOffsets" | "commit" | "abort", unknown>> = {}, hang: string[] = []) {
+function fakeProducer(
+  fail: Partial<Record<"begin" | "send" | "sendOffsets" | "commit" | "abort", unknown>> = {},
+  hang: string[] = [],
+  /** Keys whose sends resolve with no offset (kafkajs's [] when its metadata lacks the partition). */
+  noOffset: string[] = [],
+) {
   const calls: string[] = [];
   const next = new Map<string, number>();
   const step = async <T>(name: keyof typeof fail, v: T): Promise<T> => {
@@ -22,7 +27,7 @@ function fakeProducer(fail: Partial<Record<"begin" | "send" | "sendOffsets" | "c
     send: (key) => {
       const o = next.get(key) ?? 0;
       next.set(key, o + 1);
-      return step("send", o);
+      return step("send", noOffset.includes(key) ? undefined : o);
     },
     sendOffsets: (group, offsets) => step("sendOffsets", void calls.push(`offsets ${group} ${JSON.stringify(offsets)}`)),
     commit: () => step("commit", undefined),
@@ -200,6 +205,27 @@ describe("a recorded transaction (f txn)", () => {
     const { p, ops: h } = setup(fakeProducer({}, ["send"]), fakeConsumer([]), 50);
     expect(await p.run(ops, false)).toEqual({ type: "info", replaceProducer: true });
     expect(h[1]).toMatchObject({ type: "info", value: [["send", "t-0", 17]] });
+  });
+
+  it("a send resolved without an offset: the transaction is aborted, a fail naming NoRecordMetadata, never committed", async () => {
+    const cons = fakeConsumer([{ "t-2": [[7, 1]] }]);
+    const prod = fakeProducer({}, [], ["t-1"]);
+    const { p, ops: h } = setup(prod, cons);
+    expect(await p.run(ops, false)).toEqual({ type: "fail", replaceProducer: true });
+    expect(prod.calls).toContain("abort");
+    expect(prod.calls).not.toContain("commit");
+    expect(h[1]).toMatchObject({
+      type: "fail",
+      // The offsetless send stays a plain value: nothing says it was written.
+      value: [
+        ["send", "t-0", [0, 17]],
+        ["poll", { "t-2": [[7, 1]] }],
+        ["send", "t-1", 4],
+      ],
+      error: expect.stringContaining("NoRecordMetadata"),
+    });
+    expect(h[1]).not.toHaveProperty("aborted");
+    expect(cons.seeks).toEqual([["t-2", 7]]);
   });
 
   it("begin refused (no producer id): a definite fail, nothing was sent", async () => {

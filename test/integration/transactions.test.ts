@@ -2,10 +2,18 @@
 // form, on one cluster of its own for this file (a fresh topic per run). read_uncommitted
 // consumers with planned aborts read aborted transactions (G1a, permitted: valid); read_committed
 // consumers under pauses of transaction coordinators read none and lose no committed write (the
-// control: its faults must have taken effect).
+// control: its faults must have taken effect). Both runs probe kafkajs's read_committed filter, in the
+// workload and in the final reads, and say so in results.json. The final reads go to the high
+// watermark: a transaction left open makes them incomplete, naming it.
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Op, readHistoryFile } from "../../checkers/index.ts";
-import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import { processCounter } from "../../harness/clients/context.ts";
+import { readFinal } from "../../harness/clients/final-reads.ts";
+import { type Cluster, createTopic, startCluster } from "../../harness/cluster/cluster.ts";
+import { createRecorder } from "../../harness/history/recorder.ts";
+import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
 import { readSuiteFile, type Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
@@ -65,8 +73,48 @@ describe("transactions (a real cluster, workload txn)", () => {
     console.error(
       `seed ${last.seed}: transactions committed ${t.ok}, aborted ${t.fail} (${t.planned} planned), unknown ${t.info}; ${t.readingPolls} polls inside transactions read records`,
     );
+    // kafkajs's read_committed filter was probed where transactional records were read, and held.
+    const stored = JSON.parse(await readFile(join(last.dir, "results.json"), "utf8")) as { readCommittedFilter?: unknown };
+    expect(stored.readCommittedFilter).toEqual({ client: "kafkajs", workload: "kafka-rule", finalReads: "kafka-rule" });
     return { outcome: outcome!, last, t };
   }
+
+  it("final reads go to the high watermark: a transaction left open makes them incomplete, saying so", async () => {
+    const topic = `open-txn-${Date.now()}`;
+    const key = `${topic}-0`;
+    await createTopic(cluster.bootstrap(), topic, { partitions: 1, replicationFactor: 3 });
+    const producer = newKafka(cluster.bootstrap(), "kafka-harness-test").producer({
+      transactionalId: topic,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
+    await producer.connect();
+    const send = async (value: string) => {
+      const txn = await producer.transaction();
+      await txn.send({ topic, acks: -1, messages: [{ partition: 0, value }] });
+      return txn;
+    };
+    const ctx = { bootstrap: () => cluster.bootstrap(), recorder: createRecorder(), nextProcess: processCounter() };
+    try {
+      await (await send("1")).commit(); // offsets 0 (record) and 1 (commit marker)
+      const open = await send("2"); // offset 2, open: last stable offset 2, high watermark 3
+      const held = await readFinal(ctx, topic, [key], { timeoutMs: 6000, transactional: true });
+      expect(held).toMatchObject({
+        complete: false,
+        endOffsets: { [key]: 3 },
+        reached: { [key]: 2 },
+        heldBack: { [key]: { stable: 2, high: 3 } },
+        readCommittedFilter: { client: "kafkajs", filter: "kafka-rule" },
+      });
+      expect(held.reason).toMatch(/open transaction holds the last stable offset below the high watermark/);
+      await open.abort(); // abort marker at 3
+      const ended = await readFinal(ctx, topic, [key], { timeoutMs: 20_000, transactional: true });
+      expect(ended).toMatchObject({ complete: true, endOffsets: { [key]: 4 } });
+    } finally {
+      await producer.disconnect();
+    }
+  });
 
   it("read_uncommitted with 30% planned aborts: aborted transactions are read (G1a), permitted, valid", async () => {
     const { outcome, last, t } = await run(short("txn-read-uncommitted-aborts", { workload: { timeLimitSeconds: 10 } }, 2));
