@@ -16,6 +16,8 @@ import {
   INFO,
   OK,
 } from "./derive.ts";
+import { faultEffects } from "./effective-faults.ts";
+import { type Exercised, exercisedOf, nothingAcknowledged } from "./exercised.ts";
 import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
@@ -79,9 +81,12 @@ export interface Results {
   guarantees: Guarantees;
   stats: Stats;
   unseenSeries: UnseenSeries;
-  /** The faults as they took effect (applied, refused, uncertain; per kind). Absent in results
-   *  stored by older versions. */
+  /** The faults as they took effect (applied, effective, refused, uncertain; per kind). Absent in
+   *  results stored by older versions (and `effective` in those before it was counted). */
   faults?: FaultCounts;
+  /** What the workload exercised: writes acknowledged (and after the first effective fault), values
+   *  read by the workload. Absent in results stored by older versions. */
+  exercised?: Exercised;
 }
 
 export interface CheckOptions {
@@ -172,7 +177,20 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
   const results = toResults(d, out, config);
-  results.faults = countFaults(faultIntervals(marks.nemesis).faults);
+  const timeline = faultIntervals(marks.nemesis);
+  const effects = faultEffects(timeline, {
+    keys: d.keys.map(String),
+    workloadFrom: marks.workloadFrom,
+    workloadTo: marks.workloadTo,
+    finalReadsFrom: marks.finalReadsFrom,
+    troubles: marks.troubles.troubles(),
+  });
+  results.faults = countFaults(timeline.faults, effects);
+  const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);
+  results.exercised = exercisedOf(d, firstEffective?.start, marks.finalReadsFrom);
+  // A verdict needs something that could have been lost: with nothing acknowledged it is vacuous.
+  const vacuous = nothingAcknowledged(config, results.exercised);
+  if (results.valid === true && vacuous) return { ...results, valid: "unknown", unknownReason: vacuous };
   return undecided(results, phaseUnknownReason(marks));
 }
 

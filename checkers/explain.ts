@@ -83,8 +83,15 @@ export function summarize(r: Results, maxExamples = 3): string {
       .filter(([, c]) => c.applied > 0)
       .map(([k, c]) => `${k} ${c.applied}`)
       .join(", ");
-    lines.push(`faults: ${f.applied} applied${kinds ? ` (${kinds})` : ""}, ${f.refused} refused, ${f.uncertain} uncertain`);
+    // Stored results from before effective faults were counted lack the field.
+    const effective = f.effective === undefined ? "" : `, ${f.effective} effective`;
+    lines.push(`faults: ${f.applied} applied${kinds ? ` (${kinds})` : ""}${effective}, ${f.refused} refused, ${f.uncertain} uncertain`);
   }
+  const x = r.exercised;
+  if (x)
+    lines.push(
+      `exercised: ${x.acknowledged} writes acknowledged (${x.acknowledgedAfterFault} after the first effective fault), ${x.read} values read by the workload`,
+    );
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
   for (const type of r.anomalyTypes) {
     const a = r.anomalies[type]!;

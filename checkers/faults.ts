@@ -95,6 +95,8 @@ export function faultIntervals(history: Iterable<Op>): FaultTimeline {
 export interface FaultCount {
   /** In force: the fault completed ok. */
   applied: number;
+  /** Applied and shown to have reached the data path during the workload (effective-faults.ts). */
+  effective: number;
   /** Refused before anything happened (fail). */
   refused: number;
   /** May have half-happened (info): not counted as applied. */
@@ -105,13 +107,20 @@ export interface FaultCounts extends FaultCount {
   byKind: Record<string, FaultCount>;
 }
 
-export function countFaults(faults: readonly FaultInterval[]): FaultCounts {
-  const total: FaultCounts = { applied: 0, refused: 0, uncertain: 0, byKind: {} };
-  for (const f of faults) {
-    const kind = (total.byKind[f.f] ??= { applied: 0, refused: 0, uncertain: 0 });
+export const noFaultCount = (): FaultCount => ({ applied: 0, effective: 0, refused: 0, uncertain: 0 });
+
+/** Counts faults by outcome; `effective[i]` says whether faults[i] took effect (faultEffects). */
+export function countFaults(faults: readonly FaultInterval[], effective: readonly unknown[] = []): FaultCounts {
+  const total: FaultCounts = { ...noFaultCount(), byKind: {} };
+  faults.forEach((f, i) => {
+    const kind = (total.byKind[f.f] ??= noFaultCount());
     const field = f.type === "ok" ? "applied" : f.type === "fail" ? "refused" : "uncertain";
     kind[field]++;
     total[field]++;
-  }
+    if (f.type === "ok" && effective[i]) {
+      kind.effective++;
+      total.effective++;
+    }
+  });
   return total;
 }

@@ -17,7 +17,10 @@ export {
 } from "./check.ts";
 export { checkHistoryFile } from "./check-file.ts";
 export { type Derived, derive } from "./derive.ts";
+export { type ClientTrouble, type FaultEffect, faultEffects } from "./effective-faults.ts";
+export { type Exercised, exercisedOf } from "./exercised.ts";
 export { describeConfig, explainFinding, summarize } from "./explain.ts";
+export { type FaultCount, type FaultCounts, type FaultInterval, faultIntervals } from "./faults.ts";
 export {
   ANOMALY_TYPES,
   type AnomalyType,

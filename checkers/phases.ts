@@ -4,6 +4,7 @@
 // not all). A history that has markers says by itself whether its final reads completed, so a
 // crashed or interrupted run's file is judged `unknown` for loss wherever it is checked; histories
 // without markers (Jepsen's, older runs) are judged as before.
+import { TroubleNotes } from "./effective-faults.ts";
 import type { Op } from "./history.ts";
 
 export const HARNESS_PROCESS = "harness";
@@ -17,17 +18,29 @@ export interface PhaseMarks {
   finalReadsComplete: boolean;
   /** History index of the final reads' invocation marker: every client op after it is a final read. */
   finalReadsFrom?: number;
+  /** ns: the workload marker's invocation and completion (the phase faults must overlap to count). */
+  workloadFrom?: number;
+  workloadTo?: number;
   /** The nemesis ops, in order (few: kept whole, even when the history is streamed). */
   nemesis: Op[];
+  /** Client ops that failed or went unknown (few), for telling effective faults (effective-faults.ts). */
+  troubles: TroubleNotes;
 }
 
-export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false, nemesis: [] });
+export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false, nemesis: [], troubles: new TroubleNotes() });
 
-/** Notes a history op in `marks` (a no-op for client ops). */
+/** Notes a history op in `marks` (for client ops, only their trouble). */
 export function notePhase(marks: PhaseMarks, op: Op): void {
   if (op.process === "nemesis") marks.nemesis.push(op);
-  if (op.process !== HARNESS_PROCESS) return;
+  if (op.process !== HARNESS_PROCESS) {
+    if (op.process !== "nemesis") marks.troubles.note(op);
+    return;
+  }
   marks.marked = true;
+  if (op.f === "workload") {
+    if (op.type === "invoke") marks.workloadFrom = op.time;
+    else marks.workloadTo = op.time;
+  }
   if (op.f === "final-reads" && op.type === "invoke") marks.finalReadsFrom = op.index;
   if (op.f === "final-reads" && op.type === "ok") marks.finalReadsComplete = true;
 }

@@ -15,14 +15,16 @@ export function plannedFaults(faults: PlannedFaults | undefined): string[] | und
   return Array.isArray(faults.kinds) ? faults.kinds.map(String) : undefined;
 }
 
-/** "kill ×3", "partition ×2", …: applied faults per kind; "no faults" or "none applied (planned: …)"
- *  otherwise; the planned names when the run has no results. Empty when nothing is known. */
+/** "kill ×3 (2 effective)", "partition ×2 (2 effective)", …: applied faults per kind and how many
+ *  reached the data path (results stored before that was counted say only ×n); "no faults" or "none
+ *  applied (planned: …)" otherwise; the planned names when the run has no results. Empty when nothing
+ *  is known. */
 export function faultChips(planned: PlannedFaults | undefined, counts: FaultCounts | undefined): string[] {
   const plan = plannedFaults(planned);
   if (!counts) return plan === undefined ? [] : plan.length ? plan.map((f) => `${f} (planned)`) : ["no faults"];
   const applied = Object.entries(counts.byKind)
     .filter(([, c]) => c.applied > 0)
-    .map(([kind, c]) => `${kind} ×${c.applied}`);
+    .map(([kind, c]) => `${kind} ×${c.applied}${typeof c.effective === "number" ? ` (${c.effective} effective)` : ""}`);
   if (applied.length) return applied;
   const tried = counts.refused + counts.uncertain > 0;
   if (!plan?.length && !tried) return ["no faults"];

@@ -2,6 +2,7 @@
 // is checked once (the derived structures kept for the report), the run's facts merged into the verdict
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
+import { noFaultCount } from "../../checkers/faults.ts";
 import { checkKeepingDerived, exitCodeOf, judge, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
@@ -66,6 +67,8 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     interrupted: facts.interrupted,
     history,
     faultsPlanned: r.faultsPlanned,
+    faults: { planned: r.faultsPlanned, ...(results.faults ?? { ...noFaultCount(), byKind: {} }) },
+    exercised: results.exercised ?? { acknowledged: 0, acknowledgedAfterFault: 0, read: 0 },
     exitCode: exitCodeOf(results, facts.interrupted),
   };
 }

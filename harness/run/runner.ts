@@ -10,7 +10,9 @@
 // and the reason. Only a machine that cannot run a cluster at all (EnvironmentError) is thrown
 // instead: nothing was tested.
 import { join } from "node:path";
-import { type History, verdictWord } from "../../checkers/index.ts";
+import type { Exercised } from "../../checkers/exercised.ts";
+import type { FaultCounts } from "../../checkers/faults.ts";
+import { type History, type Results, verdictWord } from "../../checkers/index.ts";
 import { createRunFolder, RUN_FILES, type RunMeta, writeSpecJson } from "../../reports/run-folder.ts";
 import { processCounter } from "../clients/context.ts";
 import type { FinalReadResult } from "../clients/final-reads.ts";
@@ -40,6 +42,8 @@ export interface RunOptions {
   cluster?: Cluster;
 }
 
+export type RunFaults = FaultCounts & { planned: number };
+
 export interface RunOutcome {
   spec: TestSpec;
   dir: string;
@@ -53,6 +57,11 @@ export interface RunOutcome {
   interrupted: boolean;
   /** Faults in the run's schedule (those that took effect are in results.faults). */
   faultsPlanned: number;
+  /** The faults planned, applied, effective, refused and uncertain (in all and per kind): results.faults
+   *  with the plan beside it. */
+  faults: RunFaults;
+  /** Writes acknowledged (and after the first effective fault), values the workload read: results.exercised. */
+  exercised: Exercised;
   /** 0 valid, 1 invalid, 2 unknown. */
   exitCode: 0 | 1 | 2;
 }

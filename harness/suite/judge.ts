@@ -2,7 +2,8 @@
 // anomalies that must never appear, the ones some run must find, and the faults that must have
 // taken effect and the writes acknowledged and read for any of it to mean something.
 
-import type { FaultCounts } from "../../checkers/faults.ts";
+import type { Exercised } from "../../checkers/exercised.ts";
+import { type FaultCounts, noFaultCount } from "../../checkers/faults.ts";
 import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { Scenario } from "./suite-file.ts";
@@ -14,9 +15,8 @@ export interface ScenarioRun {
   valid: boolean | "unknown";
   ops: number;
   sendsOk: number;
-  /** Writes acknowledged: send ops ok plus transactions committed. */
-  acknowledged: number;
-  valuesRead: number;
+  /** Writes acknowledged (and after the first effective fault), values the workload read (results.exercised). */
+  exercised: Exercised;
   anomalies: Partial<Record<AnomalyType, number>>;
   forbidden: AnomalyType[];
   /** Faults in the run's schedule, and how they took effect (from the history). */
@@ -46,27 +46,38 @@ export function scenarioRunOf(o: RunOutcome): ScenarioRun {
     valid: o.results.valid,
     ops: o.results.stats.ops,
     sendsOk: o.results.stats.sends.ok,
-    acknowledged: o.results.stats.sends.ok + o.results.stats.txns.ok,
-    valuesRead: o.results.stats.valuesRead,
+    exercised: o.results.exercised ?? { acknowledged: 0, acknowledgedAfterFault: 0, read: 0 },
     anomalies,
     forbidden: o.results.forbidden,
     faultsPlanned: o.faultsPlanned,
-    faults: o.results.faults ?? { applied: 0, refused: 0, uncertain: 0, byKind: {} },
+    faults: o.results.faults ?? { ...noFaultCount(), byKind: {} },
   };
 }
 
-/** Faults a run had to apply and did not: a scenario that rests on faults is not met without them. */
+/** "4 applied (2 effective), 1 refused, 0 uncertain of 5 planned". */
+export const faultTally = (f: FaultCounts, planned: number) =>
+  `${f.applied} applied (${f.effective} effective), ${f.refused} refused, ${f.uncertain} uncertain of ${planned} planned`;
+
+/** Faults a run had to apply, and to make effective, and did not: a scenario that rests on faults
+ *  is not met without them. */
 function faultProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   const problems: string[] = [];
   const f = r.faults;
-  const tally = `${f.applied} applied, ${f.refused} refused, ${f.uncertain} uncertain of ${r.faultsPlanned} planned`;
-  // A negative control under faults must have had a fault in force, or it proved nothing.
-  const min = e.faultsApplied?.min ?? (e.never.length > 0 && r.faultsPlanned > 0 ? 1 : 0);
-  if (f.applied < min)
-    problems.push(`seed ${r.seed}: faults ${tally}; at least ${min} must take effect for this scenario to test anything`);
-  for (const [kind, n] of Object.entries(e.faultsApplied?.kinds ?? {})) {
-    const got = f.byKind[kind]?.applied ?? 0;
-    if (got < n) problems.push(`seed ${r.seed}: ${got} ${kind} fault(s) applied, at least ${n} required (faults ${tally})`);
+  const tally = faultTally(f, r.faultsPlanned);
+  const floors = [
+    { what: "applied", field: "applied", floor: e.faultsApplied, control: 0 },
+    // A negative control under faults must have had a fault reach the data path, or it proved
+    // nothing: applied is not enough (a pause shorter than the session moves no leader).
+    { what: "effective", field: "effective", floor: e.faultsEffective, control: e.never.length > 0 && r.faultsPlanned > 0 ? 1 : 0 },
+  ] as const;
+  for (const { what, field, floor, control } of floors) {
+    const min = floor?.min ?? control;
+    if (f[field] < min)
+      problems.push(`seed ${r.seed}: faults ${tally}; at least ${min} must be ${what} for this scenario to test anything`);
+    for (const [kind, n] of Object.entries(floor?.kinds ?? {})) {
+      const got = f.byKind[kind]?.[field] ?? 0;
+      if (got < n) problems.push(`seed ${r.seed}: ${got} ${kind} fault(s) ${what}, at least ${n} required (faults ${tally})`);
+    }
   }
   return problems;
 }
@@ -76,13 +87,16 @@ function exercisedProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   const control = e.never.length > 0 ? 1 : 0;
   const acknowledged = e.exercised?.acknowledged ?? control;
   const read = e.exercised?.read ?? control;
+  const x = r.exercised;
   const problems: string[] = [];
-  if (r.acknowledged < acknowledged)
+  if (x.acknowledged < acknowledged)
     problems.push(
-      `seed ${r.seed}: ${r.acknowledged} writes acknowledged (send ops ok + transactions committed), at least ${acknowledged} required for this scenario to test anything`,
+      `seed ${r.seed}: ${x.acknowledged} writes acknowledged (${x.acknowledgedAfterFault} after the first effective fault), at least ${acknowledged} required for this scenario to test anything`,
     );
-  if (r.valuesRead < read)
-    problems.push(`seed ${r.seed}: ${r.valuesRead} values read, at least ${read} required for this scenario to test anything`);
+  if (x.read < read)
+    problems.push(
+      `seed ${r.seed}: ${x.read} values read by the workload (final reads not counted), at least ${read} required for this scenario to test anything`,
+    );
   return problems;
 }
 

@@ -18,6 +18,26 @@ import { deepMerge, type Plain } from "../util/merge.ts";
 
 const Anomaly = z.enum(ANOMALY_TYPES as unknown as [string, ...string[]], { error: "must be an anomaly type" });
 
+/** At least `min` faults in all, and N of each nemesis fault named in `kinds`. */
+const FaultFloor = z
+  .object({
+    min: z.number().int().min(0).optional(),
+    kinds: z
+      .record(z.string(), z.number().int().min(1))
+      .superRefine((kinds, ctx) => {
+        for (const k of Object.keys(kinds)) {
+          if (!(APPLIED_FAULT_KINDS as readonly string[]).includes(k))
+            ctx.addIssue({
+              code: "custom",
+              path: [k],
+              message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)`,
+            });
+        }
+      })
+      .optional(),
+  })
+  .strict();
+
 export const ExpectSchema = z
   .object({
     /** The verdict every run must have ("not-invalid": valid or unknown). */
@@ -31,32 +51,22 @@ export const ExpectSchema = z
     /**
      * Faults every run must have applied (completed ok, not refused or uncertain): at least `min` in
      * all, and at least N of each nemesis fault named in `kinds` (kill, stop, pause, partition,
-     * bounce). A scenario with `never` and a fault schedule requires at least one by default: a
-     * negative control whose faults never took effect tested nothing.
+     * bounce). Applied says only that the action returned; controls rest on `faultsEffective`.
      */
-    faultsApplied: z
-      .object({
-        min: z.number().int().min(0).optional(),
-        kinds: z
-          .record(z.string(), z.number().int().min(1))
-          .superRefine((kinds, ctx) => {
-            for (const k of Object.keys(kinds)) {
-              if (!(APPLIED_FAULT_KINDS as readonly string[]).includes(k))
-                ctx.addIssue({
-                  code: "custom",
-                  path: [k],
-                  message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)`,
-                });
-            }
-          })
-          .optional(),
-      })
-      .strict()
-      .optional(),
+    faultsApplied: FaultFloor.optional(),
+    /**
+     * Faults every run must have made effective (applied, and shown by the history to have reached
+     * the data path during the workload: a workload partition's leader moved or its ISR shrank, the
+     * KRaft quorum leader moved, or clients on its partitions failed; checkers/effective-faults.ts):
+     * `min` in all and N of each nemesis fault in `kinds`. A scenario with `never` and a fault
+     * schedule requires at least one by default.
+     */
+    faultsEffective: FaultFloor.optional(),
     /**
      * What every run's workload must have exercised: at least `acknowledged` writes acknowledged
-     * (send ops ok, or transactions committed) and `read` values read. A scenario with `never`
-     * requires 1 of each by default: a control that acknowledged or read nothing could lose nothing.
+     * (results.exercised: acknowledged at an offset, or committed in a transaction) and `read` values
+     * read by the workload (final reads not counted). A scenario with `never` requires 1 of each by
+     * default: a control that acknowledged or read nothing could lose nothing.
      */
     exercised: z
       .object({ acknowledged: z.number().int().min(0).optional(), read: z.number().int().min(0).optional() })

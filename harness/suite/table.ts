@@ -1,5 +1,5 @@
 // The suite's summary table: one row per scenario, its configuration and faults as short labels,
-// the faults applied and writes acknowledged/read per run, the anomalies over its runs (forbidden
+// the faults applied/effective and writes acknowledged/read per run, the anomalies over its runs (forbidden
 // ones starred), the verdicts and whether it was met.
 import { specLabel } from "../../checkers/spec-config.ts";
 import { verdictInList } from "../../checkers/verdict.ts";
@@ -28,7 +28,17 @@ export function faultsLabel(spec: TestSpec): string {
 
 export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
   const rows = [
-    ["scenario", "configuration", "faults", "applied/refused", "runs", "acked/read", "anomalies (* forbidden)", "verdicts", "expectation"],
+    [
+      "scenario",
+      "configuration",
+      "faults",
+      "applied/effective/refused",
+      "runs",
+      "acked/read",
+      "anomalies (* forbidden)",
+      "verdicts",
+      "expectation",
+    ],
   ];
   for (const o of outcomes) {
     const totals = new Map<string, number>();
@@ -39,10 +49,10 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
     }
     const anomalies = [...totals].map(([t, n]) => `${t}${forbidden.has(t) ? "*" : ""}:${n}`).join(" ") || "none";
     const verdicts = o.runs.map((r) => verdictInList(r.valid)).join(",");
-    // Faults that took effect, per run: what the verdicts rest on.
-    const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.refused}`).join(",");
-    // Writes acknowledged and values read, per run: what a loss could have been seen in.
-    const exercised = o.runs.map((r) => `${r.acknowledged}/${r.valuesRead}`).join(",");
+    // Faults applied, and those that reached the data path, per run: what the verdicts rest on.
+    const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.effective}/${r.faults.refused}`).join(",");
+    // Writes acknowledged and values the workload read, per run: what a loss could have been seen in.
+    const exercised = o.runs.map((r) => `${r.exercised.acknowledged}/${r.exercised.read}`).join(",");
     rows.push([
       o.name,
       o.config,

@@ -14,12 +14,17 @@ const outcome = (name: string, met: boolean, problems: string[] = [], seconds = 
       valid: met ? true : false,
       ops: 900,
       sendsOk: 400,
-      acknowledged: 400,
-      valuesRead: 800,
+      exercised: { acknowledged: 400, acknowledgedAfterFault: 120, read: 800 },
       anomalies: met ? {} : { "lost-write": 3 },
       forbidden: met ? [] : ["lost-write"],
       faultsPlanned: 3,
-      faults: { applied: 3, refused: 0, uncertain: 0, byKind: { partition: { applied: 3, refused: 0, uncertain: 0 } } },
+      faults: {
+        applied: 3,
+        effective: 2,
+        refused: 0,
+        uncertain: 0,
+        byKind: { partition: { applied: 3, effective: 2, refused: 0, uncertain: 0 } },
+      },
     },
   ],
   found: met ? 0 : 1,
@@ -53,7 +58,7 @@ describe("JUnit XML", () => {
     );
     expect(xml).toContain("store/bad-one/20261125T1/report.html");
     expect(xml).toMatch(
-      /<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/0 +1 +400\/800 +lost-write\*:3 +INVALID +NOT MET/,
+      /<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/2\/0 +1 +400\/800 +lost-write\*:3 +INVALID +NOT MET/,
     );
     expect(xml.trimEnd().endsWith("</testsuites>")).toBe(true);
     // Well formed at the level CI readers care about: every opened element is closed.

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { check, checkHistory, type Results } from "../../index.ts";
 import "../../harness/api/matchers.ts";
-import { history, pollOk, sendOk } from "../checkers/helpers.ts";
+import { history, info, invoke, ok, pollOk, send, sendOk } from "../checkers/helpers.ts";
 
 const report = "/tmp/store/x/20261125T000000/report.html";
 const run = (results: Results) => ({ results, reportPath: report });
@@ -109,5 +109,70 @@ describe("matchers", () => {
 
   it("rejects what is not a run", () => {
     expect(() => expect({ valid: true }).toBeValid()).toThrow(/expect a run \(from runTest\) or the Results/);
+  });
+});
+
+// A run's faults: each applied (ok) and undone; `leaderMoved` adds the failover record that shows
+// the leader of x moved (what makes a fault effective), else none shows it did anything.
+const nemesis = (f: string, value: object) => [invoke("nemesis", f, value), ok("nemesis", f, value)];
+const withFaults = (leaderMoved: boolean) =>
+  history(
+    ...sendOk(0, ["x", 1, 0]),
+    ...nemesis("kill", { targets: ["kafka1"] }), // 2, 3
+    ...(leaderMoved ? [info("nemesis", "failover", { fault: 3, partitions: ["x"], leaderless: ["x"], leaderAfterMs: 4000 })] : []),
+    ...nemesis("start", { targets: ["kafka1"] }),
+    ...sendOk(0, ["x", 2, 1]),
+    ...pollOk(1, {
+      x: [
+        [0, 1],
+        [1, 2],
+      ],
+    }),
+  );
+
+describe("matchers that keep a run from passing vacuously", () => {
+  it("toKeepAcknowledgedWrites fails, with the reason, when nothing was acknowledged", () => {
+    // Every send went unknown; the reads found nothing: no loss could be shown.
+    const r = run(check(history(invoke(0, "send", [send("x", 1)]), info(0, "send", [send("x", 1)]), ...pollOk(1, { x: [] }))));
+    expect(failure(() => expect(r).toKeepAcknowledgedWrites())).toContain(
+      "the result is unknown, so absence is not shown: nothing was acknowledged",
+    );
+    expect(r).not.toBeValid();
+    // acks=0 keeps its verdict (nothing is promised there) but the matcher still has nothing to show.
+    const acks0 = run(
+      check(history(invoke(0, "send", [send("x", 1)]), ok(0, "send", [send("x", 1)]), ...pollOk(1, { x: [[0, 1]] })), { acks: 0 }),
+    );
+    expect(acks0).toBeValid();
+    expect(failure(() => expect(acks0).toKeepAcknowledgedWrites())).toContain("but nothing was acknowledged, so no loss could be shown");
+  });
+
+  it("toKeepAcknowledgedWrites fails, with the reason, when the run planned faults and none took effect", () => {
+    // Every fault refused: nothing applied, nothing effective.
+    const refused = { ...run(check(clean)), faultsPlanned: 2 };
+    expect(failure(() => expect(refused).toKeepAcknowledgedWrites())).toContain(
+      "the run planned faults but none took effect (faults 0 applied (0 effective), 0 refused, 0 uncertain of 2 planned)",
+    );
+    // Applied (the docker call returned) but nothing shows it reached the data path.
+    const applied = run(check(withFaults(false)));
+    expect(failure(() => expect(applied).toKeepAcknowledgedWrites())).toContain("faults 1 applied (0 effective), 0 refused, 0 uncertain");
+    expect(run(check(withFaults(true)))).toKeepAcknowledgedWrites();
+  });
+
+  it("toHaveEffectiveFaults counts the faults that took effect, and names applied, refused and uncertain", () => {
+    expect(run(check(withFaults(true)))).toHaveEffectiveFaults(1);
+    const m = failure(() => expect({ ...run(check(withFaults(false))), faultsPlanned: 3 }).toHaveEffectiveFaults(1));
+    expect(m).toContain(
+      "expected the run to have at least 1 effective fault(s), but it had 0: faults 1 applied (0 effective), 0 refused, 0 uncertain of 3 planned",
+    );
+    expect(m).toContain(`report: ${report}`);
+  });
+
+  it("toHaveExercised: floors on acknowledged writes and values the workload read", () => {
+    const r = run(check(withFaults(true)));
+    expect(r).toHaveExercised({ acked: 2, read: 2 });
+    expect(r).toHaveExercised();
+    expect(failure(() => expect(r).toHaveExercised({ acked: 3 }))).toContain(
+      "to have exercised at least 3 acknowledged write(s) and 1 value(s) read, but it had 2 writes acknowledged (1 after the first effective fault), 2 values read by the workload",
+    );
   });
 });

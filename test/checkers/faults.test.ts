@@ -41,21 +41,29 @@ describe("faults as they took effect", () => {
   it("counts applied, refused and uncertain apart, in all and per kind", () => {
     expect(countFaults(faultIntervals(h).faults)).toEqual({
       applied: 2,
+      effective: 0, // none said effective (checkers/effective-faults.ts decides)
       refused: 1,
       uncertain: 1,
       byKind: {
-        kill: { applied: 1, refused: 0, uncertain: 0 },
-        pause: { applied: 0, refused: 1, uncertain: 0 },
-        partition: { applied: 0, refused: 0, uncertain: 1 },
-        bounce: { applied: 1, refused: 0, uncertain: 0 },
+        kill: { applied: 1, effective: 0, refused: 0, uncertain: 0 },
+        pause: { applied: 0, effective: 0, refused: 1, uncertain: 0 },
+        partition: { applied: 0, effective: 0, refused: 0, uncertain: 1 },
+        bounce: { applied: 1, effective: 0, refused: 0, uncertain: 0 },
       },
     });
   });
 
   it("check() results carry the counts; a history without faults counts none", () => {
-    expect(check(h).faults).toMatchObject({ applied: 2, refused: 1, uncertain: 1 });
+    // The kill has no failover record to show it took effect; the completed rolling restart did.
+    expect(check(h).faults).toMatchObject({ applied: 2, effective: 1, refused: 1, uncertain: 1, byKind: { bounce: { effective: 1 } } });
+    expect(countFaults(faultIntervals(h).faults, [true, true, true, false]).byKind).toMatchObject({
+      kill: { applied: 1, effective: 1 },
+      pause: { effective: 0 }, // refused: never effective
+      partition: { effective: 0 }, // uncertain: never effective
+    });
     expect(check(history(...sendOk(0, ["t-0", 1, 0]), ...pollOk(1, { "t-0": [[0, 1]] }))).faults).toEqual({
       applied: 0,
+      effective: 0,
       refused: 0,
       uncertain: 0,
       byKind: {},

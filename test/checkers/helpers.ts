@@ -1,5 +1,6 @@
 // Tiny builders so a test reads like the history it checks.
-import type { History, Key, Op, OpType, Process, Value } from "../../checkers/index.ts";
+import { expect } from "vitest";
+import type { History, Key, Op, OpType, Process, Results, Value } from "../../checkers/index.ts";
 
 type Draft = Omit<Op, "index" | "time">;
 
@@ -41,4 +42,14 @@ export function sendOk(p: Process, ...sends: Array<[Key, Value, number]>): Draft
 /** An invoke/ok pair for a poll op. */
 export function pollOk(p: Process, result: Record<string, Array<[number, Value]>>): Draft[] {
   return [invoke(p, "poll", [poll()]), ok(p, "poll", [poll(result)])];
+}
+
+/** A correct history is valid, unless nothing in it was acknowledged: then its verdict is vacuous,
+ *  so unknown with that reason (checkers/exercised.ts). */
+export function expectCleanVerdict(r: Results): void {
+  if (r.exercised!.acknowledged > 0) expect(r.valid).toBe(true);
+  else {
+    expect(r.valid).toBe("unknown");
+    expect(r.unknownReason).toMatch(/^nothing was acknowledged/);
+  }
 }

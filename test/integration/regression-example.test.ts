@@ -34,14 +34,16 @@ describe("regression example (one shared cluster)", () => {
     expect(faults.length).toBe(2);
     expect(Math.max(...faults.map((f) => f.at + f.duration))).toBeLessThan(17_000);
     const run = await harness.run(spec);
-    // The run really wrote something. Producers that hit the killed leader's partition wait out
-    // their request timeout before a new leader exists, so a loaded 2-core machine acknowledges
-    // only a few dozen sends here (45 seen): what matters is that they were acknowledged and read.
-    expect(run.results.stats.sends.ok).toBeGreaterThan(30);
-    // A control proves something only if its faults took effect: count the applied ones, not the planned.
-    expect(run.results.faults?.byKind.kill?.applied, JSON.stringify(run.results.faults)).toBeGreaterThanOrEqual(1);
-    expect(run.results.stats.valuesRead).toBeGreaterThan(50); // and the workload could have seen a loss
-    expect(run).toKeepAcknowledgedWrites();
+    // A control proves something only if its faults took effect: not planned, not merely applied
+    // (docker kill returned), but shown in the history to reach the data path (a leader moved, or
+    // clients on the killed leader's partitions failed). The run object carries the counts.
+    expect(run).toHaveEffectiveFaults(1);
+    expect(run.faults.byKind.kill?.effective, JSON.stringify(run.faults)).toBeGreaterThanOrEqual(1);
+    // The run really wrote and read something. Producers that hit the killed leader's partition
+    // wait out their request timeout before a new leader exists, so a loaded 2-core machine
+    // acknowledges only a few dozen sends here (217 values in the slowest run seen).
+    expect(run).toHaveExercised({ acked: 30, read: 50 });
+    expect(run).toKeepAcknowledgedWrites(); // fails by itself if nothing was acknowledged or no fault took effect
     expect(run).toBeValid();
   });
 
@@ -54,8 +56,9 @@ describe("regression example (one shared cluster)", () => {
       topic: { minInsyncReplicas: 1 },
       faults: { ...short.faults, kinds: ["isolate"] },
     });
-    expect(run.results.stats.sends.ok).toBeGreaterThan(50);
-    expect(run.results.faults?.byKind.partition?.applied, JSON.stringify(run.results.faults)).toBeGreaterThanOrEqual(1);
+    expect(run).toHaveExercised({ acked: 50, read: 50 });
+    // A detection needs no effective fault to be meaningful when it finds a loss; applied is asked.
+    expect(run.faults.byKind.partition?.applied, JSON.stringify(run.faults)).toBeGreaterThanOrEqual(1);
     // Whether a write is lost depends on timing; what must hold either way is the verdict: acks=1
     // permits loss, so the run is valid. Loss is asserted only when it happened.
     expect(run).toBeValid();

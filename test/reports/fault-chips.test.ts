@@ -7,8 +7,8 @@ import { renderIndex } from "../../reports/index-page.ts";
 import { runChips } from "../../reports/verdict.ts";
 
 const counts = (byKind: FaultCounts["byKind"]): FaultCounts => {
-  const total = { applied: 0, refused: 0, uncertain: 0 };
-  for (const c of Object.values(byKind)) for (const k of ["applied", "refused", "uncertain"] as const) total[k] += c[k];
+  const total = { applied: 0, effective: 0, refused: 0, uncertain: 0 };
+  for (const c of Object.values(byKind)) for (const k of ["applied", "effective", "refused", "uncertain"] as const) total[k] += c[k];
   return { ...total, byKind };
 };
 // The 2013 scenario: an explicit schedule, no kinds.
@@ -19,13 +19,16 @@ const schedule = {
 
 describe("fault chips", () => {
   it("name the applied faults of an explicit schedule, not 'no faults'", () => {
-    const applied = counts({ partition: { applied: 1, refused: 0, uncertain: 0 }, kill: { applied: 1, refused: 0, uncertain: 0 } });
-    expect(faultChips(schedule, applied)).toEqual(["partition ×1", "kill ×1"]);
-    expect(runChips({ faults: schedule }, applied)).toContain("faults: partition ×1, kill ×1");
+    const applied = counts({
+      partition: { applied: 1, effective: 1, refused: 0, uncertain: 0 },
+      kill: { applied: 1, effective: 0, refused: 0, uncertain: 0 },
+    });
+    expect(faultChips(schedule, applied)).toEqual(["partition ×1 (1 effective)", "kill ×1 (0 effective)"]);
+    expect(runChips({ faults: schedule }, applied)).toContain("faults: partition ×1 (1 effective), kill ×1 (0 effective)");
   });
 
   it("say when planned faults were never applied, and when none were planned", () => {
-    expect(faultChips({ kinds: ["kill"] }, counts({ kill: { applied: 0, refused: 2, uncertain: 0 } }))).toEqual([
+    expect(faultChips({ kinds: ["kill"] }, counts({ kill: { applied: 0, effective: 0, refused: 2, uncertain: 0 } }))).toEqual([
       "none applied (planned: kill)",
     ]);
     expect(faultChips({ kinds: [] }, counts({}))).toEqual(["no faults"]);
@@ -43,11 +46,11 @@ describe("fault chips", () => {
         config: {},
         valid: true,
         anomalies: [],
-        faults: counts({ partition: { applied: 1, refused: 0, uncertain: 0 } }),
+        faults: counts({ partition: { applied: 1, effective: 1, refused: 0, uncertain: 0 } }),
         hasReport: true,
       },
     ]);
-    expect(html).toContain(`<span class="chip">partition ×1</span>`);
+    expect(html).toContain(`<span class="chip">partition ×1 (1 effective)</span>`);
     expect(html).not.toContain("no faults");
   });
 });

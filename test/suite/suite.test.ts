@@ -21,11 +21,15 @@ const suite = parseSuite(
   "inline",
 );
 
-const faults = (applied: number, refused = 0, byKind: Record<string, number> = {}) => ({
+/** Fault counts; `effective` (in all, and per kind) defaults to every applied fault. */
+const faults = (applied: number, refused = 0, byKind: Record<string, number> = {}, effective = applied, effectiveByKind = byKind) => ({
   applied,
+  effective,
   refused,
   uncertain: 0,
-  byKind: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, { applied: n, refused: 0, uncertain: 0 }])),
+  byKind: Object.fromEntries(
+    Object.entries(byKind).map(([k, n]) => [k, { applied: n, effective: effectiveByKind[k] ?? 0, refused: 0, uncertain: 0 }]),
+  ),
 });
 const run = (
   seed: number,
@@ -42,8 +46,7 @@ const run = (
   valid,
   ops: 10,
   sendsOk: 5,
-  acknowledged,
-  valuesRead,
+  exercised: { acknowledged, acknowledgedAfterFault: acknowledged, read: valuesRead },
   anomalies,
   forbidden,
   faultsPlanned,
@@ -139,7 +142,9 @@ describe("faults a scenario rests on", () => {
   it("a negative control whose faults never took effect is not met, whatever it found", () => {
     const j = judge(control!, [run(11, {}, true, [], faults(0, 2), 2)]);
     expect(j.met).toBe(false);
-    expect(j.problems[0]).toMatch(/seed 11: faults 0 applied, 2 refused, 0 uncertain of 2 planned; at least 1 must take effect/);
+    expect(j.problems[0]).toMatch(
+      /seed 11: faults 0 applied \(0 effective\), 2 refused, 0 uncertain of 2 planned; at least 1 must be effective/,
+    );
     // Without faults in its schedule there is nothing to require.
     expect(judge(control!, [run(11, {}, true, [], faults(0), 0)]).met).toBe(true);
   });
@@ -155,12 +160,36 @@ describe("faults a scenario rests on", () => {
       run(2, {}, true, [], faults(4, 0, { kill: 3, partition: 1 })),
     ]);
     expect(j.problems).toEqual([
-      "seed 1: faults 2 applied, 1 refused, 0 uncertain of 4 planned; at least 3 must take effect for this scenario to test anything",
-      "seed 1: 1 kill fault(s) applied, at least 2 required (faults 2 applied, 1 refused, 0 uncertain of 4 planned)",
+      "seed 1: faults 2 applied (2 effective), 1 refused, 0 uncertain of 4 planned; at least 3 must be applied for this scenario to test anything",
+      "seed 1: 1 kill fault(s) applied, at least 2 required (faults 2 applied (2 effective), 1 refused, 0 uncertain of 4 planned)",
     ]);
     expect(() =>
       parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsApplied: { kinds: { isolate: 1 } } } }] }, "x.yaml"),
     ).toThrow(/faultsApplied\.kinds\.isolate|must be one of kill/);
+  });
+
+  it("a negative control whose applied faults never reached the data path is not met", () => {
+    // Three faults applied (the docker calls returned), none shown effective by the history.
+    const j = judge(control!, [run(11, {}, true, [], faults(3, 0, { pause: 3 }, 0), 3)]);
+    expect(j.met).toBe(false);
+    expect(j.problems).toEqual([
+      "seed 11: faults 3 applied (0 effective), 0 refused, 0 uncertain of 3 planned; at least 1 must be effective for this scenario to test anything",
+    ]);
+  });
+
+  it("faultsEffective: a minimum in all and per kind, for every run", () => {
+    const s = parseSuite(
+      { name: "x", scenarios: [{ name: "k", expect: { never: ["lost-write"], faultsEffective: { min: 2, kinds: { kill: 1 } } } }] },
+      "x.yaml",
+    ).scenarios[0]!;
+    expect(judge(s, [run(1, {}, true, [], faults(3, 0, { kill: 2, pause: 1 }, 2, { kill: 1, pause: 1 }))]).met).toBe(true);
+    expect(judge(s, [run(1, {}, true, [], faults(3, 0, { kill: 2, pause: 1 }, 1, { pause: 1 }))]).problems).toEqual([
+      "seed 1: faults 3 applied (1 effective), 0 refused, 0 uncertain of 4 planned; at least 2 must be effective for this scenario to test anything",
+      "seed 1: 0 kill fault(s) effective, at least 1 required (faults 3 applied (1 effective), 0 refused, 0 uncertain of 4 planned)",
+    ]);
+    expect(() =>
+      parseSuite({ name: "x", scenarios: [{ name: "k", expect: { faultsEffective: { kinds: { zk: 1 } } } }] }, "x.yaml"),
+    ).toThrow(/faultsEffective\.kinds\.zk|must be one of kill/);
   });
 });
 
@@ -169,8 +198,8 @@ describe("what a scenario's workload must have exercised", () => {
 
   it("a negative control that acknowledged or read nothing is not met, faults or not", () => {
     expect(judge(control!, [run(11, {}, true, [], faults(3), 4, 0, 0)]).problems).toEqual([
-      "seed 11: 0 writes acknowledged (send ops ok + transactions committed), at least 1 required for this scenario to test anything",
-      "seed 11: 0 values read, at least 1 required for this scenario to test anything",
+      "seed 11: 0 writes acknowledged (0 after the first effective fault), at least 1 required for this scenario to test anything",
+      "seed 11: 0 values read by the workload (final reads not counted), at least 1 required for this scenario to test anything",
     ]);
     expect(judge(control!, [run(11, {}, true, [], faults(3), 4, 1, 1)]).met).toBe(true);
     // A detection needs no floor by default: its finding is the proof.
@@ -184,7 +213,7 @@ describe("what a scenario's workload must have exercised", () => {
     ).scenarios[0]!;
     expect(judge(s, [run(1, {}, true, [], faults(3), 4, 20, 50)]).met).toBe(true);
     expect(judge(s, [run(1, {}, true, [], faults(3), 4, 4, 50)]).problems).toEqual([
-      "seed 1: 4 writes acknowledged (send ops ok + transactions committed), at least 20 required for this scenario to test anything",
+      "seed 1: 4 writes acknowledged (4 after the first effective fault), at least 20 required for this scenario to test anything",
     ]);
     expect(() => parseSuite({ name: "x", scenarios: [{ name: "e", expect: { exercised: { acked: 1 } } }] }, "x.yaml")).toThrow(/exercised/);
   });

@@ -1,0 +1,139 @@
+// Which applied faults took effect (pure). "Applied" says only that the docker or iptables call
+// returned: a pause of the controller shorter than its session moves no leader, a `zk` fault may hit
+// a ZooKeeper node nobody was talking to, `random-broker` may hit a follower. A fault is EFFECTIVE
+// when it completed ok, its window (invocation to the undo's completion, or the end of the history)
+// overlapped the workload phase, and one of these shows that it reached the data path:
+//
+// - its `failover` record (harness/nemesis/failover-watch.ts) shows a workload partition's leader
+//   lost and a new one elected (leaderless ∩ keys non-empty, leaderAfterMs set), or the ISR of a
+//   workload partition shrunk (partitions ∩ keys non-empty, isrShrunkAfterMs set);
+// - its `quorum-failover` record (quorum-watch.ts) shows the KRaft quorum leader moved;
+// - client ops (send, poll, txn) on the keys its failover record names failed or went unknown while
+//   it was in force (invoked before its window closed, completed after it opened), workload ops only;
+// - it is a rolling restart that completed: every broker was stopped in turn, so every partition's
+//   leader moved.
+//
+// A fault with no failover record (one that hit only ZooKeeper nodes or non-leading controllers, or
+// a run whose watch was off) names no partitions, so client trouble cannot be tied to it: it is not
+// effective. Unsure means not effective: an effective count is a floor a control can rely on.
+import type { FaultInterval, FaultTimeline } from "./faults.ts";
+import type { Key, Op, Process } from "./history.ts";
+
+/** A client op that failed or went unknown: when it was in flight, and the keys it named. */
+export interface ClientTrouble {
+  /** History index of the completion (of the invocation, for one that never completed). */
+  index: number;
+  /** ns: invocation and completion (Infinity: never completed). */
+  start: number;
+  end: number;
+  keys: string[];
+}
+
+const CLIENT_FS = new Set(["send", "poll", "txn"]);
+
+/** Keys a send / poll / txn op's micro-ops name: its sends' keys and its poll results' keys. */
+function keysOf(value: unknown): string[] {
+  const keys = new Set<string>();
+  if (!Array.isArray(value)) return [];
+  for (const mop of value as unknown[]) {
+    if (!Array.isArray(mop)) continue;
+    if (mop[0] === "send") keys.add(String(mop[1] as Key));
+    else if (mop[0] === "poll" && mop[1] && typeof mop[1] === "object") for (const k of Object.keys(mop[1])) keys.add(k);
+  }
+  return [...keys];
+}
+
+/**
+ * Collects client trouble as a history streams by: only the failed and unknown ops are kept (few),
+ * each with its invocation's time. One op in flight per process (docs/design.md, History): a process
+ * that invokes again gave up on its previous invocation, which counts as unknown until then.
+ */
+export class TroubleNotes {
+  private readonly pending = new Map<Process, Op>();
+  private readonly found: ClientTrouble[] = [];
+
+  note(op: Op): void {
+    if (!CLIENT_FS.has(String(op.f))) return;
+    const inv = this.pending.get(op.process);
+    if (op.type === "invoke") {
+      if (inv) this.found.push({ index: inv.index, start: inv.time, end: op.time, keys: keysOf(inv.value) });
+      this.pending.set(op.process, op);
+      return;
+    }
+    if (inv?.f === op.f) this.pending.delete(op.process);
+    if (op.type === "ok") return;
+    const sameOp = inv?.f === op.f ? inv : undefined;
+    this.found.push({ index: op.index, start: sameOp?.time ?? op.time, end: op.time, keys: keysOf(op.value ?? sameOp?.value) });
+  }
+
+  /** The trouble seen, invocations still open at the end included (in flight until the end). */
+  troubles(): ClientTrouble[] {
+    const open = [...this.pending.values()].map((inv) => ({ index: inv.index, start: inv.time, end: Infinity, keys: keysOf(inv.value) }));
+    return [...this.found, ...open];
+  }
+}
+
+export type FaultEffect = "leader-moved" | "isr-shrunk" | "quorum-moved" | "clients-disturbed" | "rolled";
+
+/** What the history says about the run besides the faults, for effectFaults. */
+export interface EffectContext {
+  /** The workload's keys (the history's keys): partition names, as the failover records name them. */
+  keys: readonly string[];
+  /** ns: the workload phase (undefined: the history has no such marker, so from its start / to its end). */
+  workloadFrom?: number;
+  workloadTo?: number;
+  /** History index of the final reads' invocation: client ops after it are no workload. */
+  finalReadsFrom?: number;
+  troubles: readonly ClientTrouble[];
+}
+
+interface FailoverRecord {
+  partitions?: unknown;
+  leaderless?: unknown;
+  leaderAfterMs?: unknown;
+  isrShrunkAfterMs?: unknown;
+}
+
+const names = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const set = (v: unknown): boolean => typeof v === "number";
+
+/** Each fault's effect (same order as `timeline.faults`), or undefined when it showed none. */
+export function faultEffects(timeline: FaultTimeline, ctx: EffectContext): Array<FaultEffect | undefined> {
+  // Measurements by the history index of the fault's ok completion (value.fault).
+  const failover = new Map<number, FailoverRecord>();
+  const quorum = new Map<number, { quorumLeaderAfterMs?: unknown }>();
+  for (const op of timeline.lone) {
+    const v = op.value as ({ fault?: unknown } & FailoverRecord & { quorumLeaderAfterMs?: unknown }) | null;
+    if (typeof v?.fault !== "number") continue;
+    if (op.f === "failover") failover.set(v.fault, v);
+    else if (op.f === "quorum-failover") quorum.set(v.fault, v);
+  }
+  const keys = new Set(ctx.keys.map(String));
+  const from = ctx.workloadFrom ?? -Infinity;
+  const to = ctx.workloadTo ?? Infinity;
+  const workloadTroubles = ctx.troubles.filter((t) => ctx.finalReadsFrom === undefined || t.index < ctx.finalReadsFrom);
+  return timeline.faults.map((f) => {
+    if (f.type !== "ok") return undefined;
+    const end = f.end ?? Infinity;
+    if (f.start > to || end < from) return undefined;
+    return effectOf(f, end, failover.get(f.doneIndex), quorum.get(f.doneIndex), keys, workloadTroubles);
+  });
+}
+
+function effectOf(
+  f: FaultInterval,
+  end: number,
+  failover: FailoverRecord | undefined,
+  quorum: { quorumLeaderAfterMs?: unknown } | undefined,
+  keys: ReadonlySet<string>,
+  troubles: readonly ClientTrouble[],
+): FaultEffect | undefined {
+  if (f.f === "bounce") return "rolled";
+  if (quorum && set(quorum.quorumLeaderAfterMs)) return "quorum-moved";
+  if (!failover) return undefined;
+  const affected = names(failover.partitions).filter((p) => keys.has(p));
+  if (set(failover.leaderAfterMs) && names(failover.leaderless).some((p) => keys.has(p))) return "leader-moved";
+  if (set(failover.isrShrunkAfterMs) && affected.length > 0) return "isr-shrunk";
+  const hit = troubles.some((t) => t.start <= end && t.end >= f.start && t.keys.some((k) => affected.includes(k)));
+  return hit ? "clients-disturbed" : undefined;
+}
