@@ -7,6 +7,8 @@
 // is per op (an info op counts as committed only when one of its values was read), which would hide
 // a partly acknowledged burst whose acknowledged records all vanished; this is per record.
 //
+// A record the harness gave up on, answered later, is a late-ack op: counted the same way.
+//
 // Only `send` ops: in an info `txn` an offset says the record was appended inside a transaction
 // whose commit is unknown, which acknowledges nothing. Jepsen's clients complete an info op with
 // the invocation's plain values, so histories from elsewhere read as before.
@@ -25,7 +27,19 @@ const made = new WeakMap<Derived, InfoAcks>();
  *  per Derived: the loss checks and the unseen series all ask. */
 export function infoAcks(d: Derived): InfoAcks {
   let acks = made.get(d);
-  if (acks === undefined) made.set(d, (acks = findInfoAcks(d)));
+  if (acks === undefined) made.set(d, (acks = addLateAcks(d, findInfoAcks(d))));
+  return acks;
+}
+
+/** The late-ack ops (history.ts LATE_ACK): a record of an info send op that the broker acknowledged
+ *  after the op completed is acknowledged all the same, as if the op had waited for it. */
+function addLateAcks(d: Derived, acks: InfoAcks): InfoAcks {
+  for (const [v, offset] of d.lateAcks) {
+    const w = d.valWriter[v]!;
+    if (w < 0 || d.opType[w] !== INFO || d.opF[w] !== F_SEND || acks.offsets.has(v)) continue;
+    acks.offsets.set(v, offset);
+    acks.ops.add(w);
+  }
   return acks;
 }
 

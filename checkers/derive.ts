@@ -25,7 +25,7 @@
 //
 // Links between them: a record names its op, key and value (recOp, recKey, recVal); a value its key
 // (valKey), writer and first ok reader (ops); an entry its slot, value and op.
-import type { Key, Op, Process, Value } from "./history.ts";
+import { type Key, LATE_ACK, type Op, type Process, type Value } from "./history.ts";
 import { ByteList, FloatList, type IdMap, IntList, Slab } from "./ints.ts";
 import { buildLog } from "./log.ts";
 import { ValueIds } from "./value-ids.ts";
@@ -103,6 +103,9 @@ export interface Derived {
   /** 1 when an ok op read the value; the first such op, or -1. */
   valReadOk: Uint8Array;
   valFirstOkReader: Int32Array;
+  /** Value number -> the offset of a late-ack op for it (history.ts LATE_ACK: answered after its
+   *  send op completed), the first one if several. Usually empty. */
+  lateAcks: Map<number, number>;
   /** Lowest and highest dense index of the value in its key's log, -1 if not in the log. Built on
    *  first read (the checks call valueFirstIndex and valueLastIndex). */
   readonly valFirstIndex: Int32Array;
@@ -305,6 +308,7 @@ export class Deriver {
   private valWriter: IntList;
   private valReadOk: ByteList;
   private valFirstOkReader: IntList;
+  private lateAcks = new Map<number, number>();
 
   /** `sizes`: how many ops (lines) the history has, and records and values if counted: hints for sizing. */
   constructor(sizes: number | Sizes = 0) {
@@ -346,7 +350,10 @@ export class Deriver {
   add(op: Op): void {
     const line = this.nLines++;
     const f = fCode(op.f);
-    if (f < 0) return;
+    if (f < 0) {
+      if (op.f === LATE_ACK && Array.isArray(op.value)) this.addLateAcks(op.value);
+      return;
+    }
     this.nClientLines++;
     const pending = this.pending.get(op.process);
     if (op.type === "invoke") {
@@ -421,6 +428,15 @@ export class Deriver {
     this.pushRec(v, offset, 0);
     if (offset > this.keyMaxOffset[k]!) this.keyMaxOffset[k] = offset;
     if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
+  }
+
+  /** A late-ack op's `["send", key, [offset, value]]` micro-ops: no record, the value's late offset. */
+  private addLateAcks(mops: unknown[]): void {
+    for (const mop of mops) {
+      if (!Array.isArray(mop) || mop[0] !== "send" || !Array.isArray(mop[2]) || typeof mop[2][0] !== "number") continue;
+      const v = this.internVal(this.internKey(mop[1] as Key, false), mop[2][1] as Value);
+      if (!this.lateAcks.has(v)) this.lateAcks.set(v, mop[2][0]);
+    }
   }
 
   private addPollResult(o: number, result: Record<string, Array<[number, Value]>>, type: number): void {
@@ -571,6 +587,7 @@ export class Deriver {
       valWriter: this.valWriter.done(),
       valReadOk: this.valReadOk.done(),
       valFirstOkReader: this.valFirstOkReader.done(),
+      lateAcks: this.lateAcks,
       // Filled by buildLog.
       keySlots: [],
       keyOffsetSlots: [],

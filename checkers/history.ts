@@ -33,6 +33,13 @@ export type History = Op[];
 /** The ops the checkers read; everything else (faults, debug ops) is carried but ignored. */
 export const MICRO_OP_FS: ReadonlySet<string> = new Set(["send", "poll", "txn"]);
 export const KEYS_FS: ReadonlySet<string> = new Set(["assign", "subscribe"]);
+/**
+ * What the broker answered for a record after its send op had completed `info` (the harness gave
+ * up waiting): one op `{"type": "info", "f": "late-ack", "value": [["send", key, [offset, value]]],
+ * "op": <history index of the send op>}` of the producer's process, no invocation. Checked as an
+ * acknowledgement of that value (acked.ts); everything else ignores it.
+ */
+export const LATE_ACK = "late-ack";
 
 const OP_TYPES: ReadonlySet<string> = new Set(["invoke", "ok", "fail", "info"]);
 
@@ -82,7 +89,7 @@ export function validateOp(raw: unknown, position: number): Op | string {
   }
   if (op.time === undefined) op.time = 0;
   else if (typeof op.time !== "number") return `field "time" must be a number (got ${show(op.time)})`;
-  if (MICRO_OP_FS.has(f)) {
+  if (MICRO_OP_FS.has(f) || f === LATE_ACK) {
     const problem = validateMicroOps(op.value, type);
     if (problem) return problem;
   } else if (KEYS_FS.has(f)) {

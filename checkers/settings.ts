@@ -246,6 +246,21 @@ export const SETTINGS = [
   },
   { flag: "retries", path: ["producer", "retries"], default: 5, arg: "<n>", parse: number, kafka: "retries", help: "producer retries" },
   {
+    flag: "op-timeout",
+    path: ["producer", "opTimeoutMs"],
+    default: 40_000,
+    arg: "<ms>",
+    parse: number,
+    help: "how long a send op waits for its records' answers (queue: at least the client's delivery budget)",
+  },
+  {
+    flag: "allow-short-op-timeout",
+    path: ["producer", "allowShortOpTimeout"],
+    default: false,
+    on: true,
+    help: "run a queue workload whose --op-timeout is below the client's delivery budget",
+  },
+  {
     flag: "abort-rate",
     path: ["workload", "abortRate"],
     default: 0.1,

@@ -16,7 +16,8 @@ export interface ProducerSettings {
   retries: number;
   /** Broker-side and client-side request timeout. */
   requestTimeoutMs: number;
-  /** After this, an op still waiting completes as info and the client is replaced. */
+  /** After this, an op still waiting completes (info if a record is unanswered) and the client is
+   *  replaced; what its records get later is recorded as late-ack ops. */
   opTimeoutMs: number;
 }
 
@@ -28,7 +29,11 @@ export interface ProducerClient {
   readonly process: number;
   /** Sends the values to the key as one op, recorded; returns the completion type. */
   send(key: string, values: number[]): Promise<Completion>;
-  close(): Promise<void>;
+  /** Records acknowledged after their op completed, recorded as late-ack ops so far. */
+  readonly lateAcks: number;
+  /** Once the records its ops gave up on are answered, or `after` (default: now) resolved and the
+   *  client's delivery budget passed: an answer that comes later is not recorded. */
+  close(after?: Promise<void>): Promise<void>;
 }
 
 export type ConsumerMode = "assign" | "subscribe";

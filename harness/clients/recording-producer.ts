@@ -10,6 +10,16 @@
 // `info` because 18 may or may not have been appended; 17 and 19 carry the offsets the broker
 // returned, and the checkers hold them to it (lost-write / unseen if they vanish). A plain value in
 // an info op is the unknown part.
+//
+// A record the op gave up on (the op timeout passed) is still the client's to answer: its retries
+// may outlast the op. Its promise is kept, and an acknowledgement that comes later is appended as a
+// late-ack op, which the checkers count as the record's acknowledgement (checkers/acked.ts):
+//   {"process":3,"type":"info","f":"late-ack","value":[["send","t-0",[43,18]]],"op":<the send's index>}
+// So close() waits for those answers (until the workload ends, then up to the client's delivery
+// budget) before it closes the library's producer, which would otherwise drop them; after close()
+// nothing more is recorded.
+
+import { LATE_ACK } from "../history/recorder.ts";
 import { completeBurst, type RecordOutcome } from "./burst-outcome.ts";
 import type { Outcome } from "./classify.ts";
 import type { Completion, ProducerClient, ProducerSettings } from "./client.ts";
@@ -58,13 +68,24 @@ export abstract class PerRecordDriver<P> implements ProducerDriver {
   }
 }
 
+export interface RecordingTimes {
+  /** After this, an op still waiting for records completes (info, unless the rest tells more). */
+  opTimeoutMs: number;
+  /** How long close() waits for the records an op gave up on: the client's delivery budget. */
+  lateWaitMs: number;
+}
+
 export class RecordingProducer implements ProducerClient {
   readonly process: number;
+  lateAcks = 0;
+  /** Answers still awaited for records whose op has completed. */
+  private readonly late = new Set<Promise<void>>();
+  private recording = true;
 
   constructor(
     private readonly ctx: ClientContext,
     private readonly driver: ProducerDriver,
-    private readonly opTimeoutMs: number,
+    private readonly times: RecordingTimes,
   ) {
     this.process = ctx.nextProcess();
   }
@@ -80,10 +101,10 @@ export class RecordingProducer implements ProducerClient {
     }
     const timedOut: RecordOutcome = {
       acked: false,
-      error: { name: "HarnessOpTimeout", message: `no answer within ${this.opTimeoutMs} ms` },
+      error: { name: "HarnessOpTimeout", message: `no answer within ${this.times.opTimeoutMs} ms` },
     };
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.opTimeoutMs)));
+    const deadline = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), this.times.opTimeoutMs)));
     const outcomes: RecordOutcome[] = [];
     for (const p of pending) {
       // A record already answered wins the race even after the deadline: its answer is kept.
@@ -93,11 +114,34 @@ export class RecordingProducer implements ProducerClient {
     clearTimeout(timer);
 
     const { type, value, error } = completeBurst(key, values, outcomes, (e) => this.driver.classify(e));
-    recorder.record({ process: this.process, type, f: "send", value, ...(error !== undefined ? { error } : {}) });
+    const done = recorder.record({ process: this.process, type, f: "send", value, ...(error !== undefined ? { error } : {}) });
+    outcomes.forEach((o, i) => {
+      if (o === timedOut) this.awaitLate(key, values[i]!, pending[i]!, done.index);
+    });
     return type;
   }
 
-  close(): Promise<void> {
+  /** Keeps the promise of a record its op gave up on: an acknowledgement is recorded as a late-ack. */
+  private awaitLate(key: string, value: number, outcome: Promise<RecordOutcome>, op: number): void {
+    const answered = outcome.then((o) => {
+      if (!this.recording || !o.acked || o.offset === null) return;
+      this.lateAcks++;
+      this.ctx.recorder.record({ process: this.process, type: "info", f: LATE_ACK, value: [["send", key, [o.offset, value]]], op });
+    });
+    this.late.add(answered);
+    void answered.finally(() => this.late.delete(answered));
+  }
+
+  /** Waits for the answers still awaited, until `after` (the workload's end) and lateWaitMs more
+   *  at most, then stops recording and closes. */
+  async close(after: Promise<void> = Promise.resolve()): Promise<void> {
+    if (this.late.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const givenUp = after.then(() => new Promise((r) => (timer = setTimeout(r, this.times.lateWaitMs))));
+      await Promise.race([Promise.all(this.late), givenUp]);
+      clearTimeout(timer);
+    }
+    this.recording = false;
     return this.driver.close().catch(() => undefined);
   }
 }

@@ -8,6 +8,8 @@ import type { Op } from "../../checkers/history.ts";
 import { formatOp } from "../../checkers/write.ts";
 
 export type { OpType } from "../../checkers/history.ts";
+/** The f of an acknowledgement that came after its send op completed. */
+export { LATE_ACK } from "../../checkers/history.ts";
 
 /** An op as a client or the nemesis hands it over: the recorder adds index and time. */
 export type NewOp = Pick<Op, "process" | "type" | "f" | "value"> & { [extra: string]: unknown };

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ClientNameSchema } from "./client.ts";
 import { type ClusterSpec, ClusterSpecSchema, withKafkaVersion } from "./cluster.ts";
+import { deliveryBudget } from "./delivery-budget.ts";
 import { describeIssues, SpecError } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
 import { int } from "./numbers.ts";
@@ -51,7 +52,12 @@ export const TestSpecSchema = z
         maxInFlight: int(1, 100).default(5),
         retries: int(0, 1000).default(5),
         requestTimeoutMs: int(500, 120_000).default(5000),
-        opTimeoutMs: int(500, 300_000).default(10_000),
+        /** How long the harness waits for a send op's records; at least the client's delivery
+         *  budget (delivery-budget.ts) in a queue run, unless allowShortOpTimeout. */
+        opTimeoutMs: int(500, 300_000).default(40_000),
+        /** Run a queue workload whose op timeout is below the client's delivery budget: ops then
+         *  end `info` while the client still retries (its late answers are recorded as late-ack ops). */
+        allowShortOpTimeout: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -175,6 +181,19 @@ export const TestSpecSchema = z
           message: `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids / groups)`,
         });
       }
+    }
+    // Only the queue workload: a txn op is a transaction, settled by its commit or abort.
+    const budget = deliveryBudget(s.client, s.producer);
+    if (s.workload.kind === "queue" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["producer", "opTimeoutMs"],
+        message:
+          `${s.producer.opTimeoutMs} ms is below the ${s.client} producer's delivery budget of ${budget.ms} ms (${budget.sum}): ` +
+          `ops would end unknown while the client may still get their acknowledgement. Raise producer.opTimeoutMs (--op-timeout) ` +
+          `to at least ${budget.ms}, lower producer.retries (--retries) or producer.requestTimeoutMs, or set ` +
+          `producer.allowShortOpTimeout: true (--allow-short-op-timeout) to run it anyway`,
+      });
     }
     if (s.producer.idempotent && s.producer.acks !== "all") {
       ctx.addIssue({

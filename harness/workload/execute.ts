@@ -1,7 +1,8 @@
 // The queue workload's run against a live cluster, through the spec's client library
 // (harness/clients), until the signal aborts (time limit or Ctrl-C): producers send their planned
 // bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
-// process), consumers poll continuously (a crashed one is replaced, keeping its positions).
+// process, and closed once its records are answered: late answers are recorded until the workload
+// returns, before the final reads), consumers poll continuously (a crashed one is replaced, keeping its positions).
 import type { ConsumerClient, KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -17,10 +18,22 @@ export async function runWorkload(
   signal: AbortSignal,
   onProgress: (s: WorkloadStats) => void = () => {},
 ): Promise<WorkloadStats> {
-  const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 };
+  const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0, lateAcks: 0 };
   const valueFor = valueCounter();
   const intervalMs = (1000 * spec.workload.producers) / spec.workload.rate;
   const topic = spec.topic.name;
+  /** Producers being closed: each waits for the answers to records its ops gave up on, until the
+   *  producers are done and its client's delivery budget more at most. */
+  const closing: Promise<void>[] = [];
+  let producersDone: () => void = () => {};
+  const allSent = new Promise<void>((r) => (producersDone = r));
+  const retire = (p: ProducerClient) =>
+    closing.push(
+      p.close(allSent).then(() => {
+        stats.lateAcks = (stats.lateAcks ?? 0) + p.lateAcks;
+        onProgress(stats);
+      }),
+    );
 
   async function producerLoop(steps: WorkloadPlan["producers"][number], index: number) {
     let producer: ProducerClient | undefined;
@@ -40,14 +53,14 @@ export async function runWorkload(
       stats.sends[type]++;
       if (type === "info") {
         // Indefinite: this process may still have requests in flight; a new one carries on.
-        void producer.close();
+        retire(producer);
         producer = undefined;
         stats.producersReplaced++;
       }
       onProgress(stats);
       await sleep(Math.max(0, intervalMs - (Date.now() - started)), signal);
     }
-    await producer?.close();
+    if (producer) retire(producer);
   }
 
   async function consumerLoop() {
@@ -68,6 +81,8 @@ export async function runWorkload(
     }
   }
 
-  await Promise.all([...plan.producers.map((steps, i) => producerLoop(steps, i)), ...Array.from({ length: plan.consumers }, consumerLoop)]);
+  const producers = Promise.all(plan.producers.map((steps, i) => producerLoop(steps, i))).finally(producersDone);
+  await Promise.all([producers, ...Array.from({ length: plan.consumers }, consumerLoop)]);
+  await Promise.all(closing);
   return stats;
 }

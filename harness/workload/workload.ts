@@ -15,6 +15,8 @@ export interface WorkloadStats {
   sends: { ok: number; info: number; fail: number };
   producersReplaced: number;
   consumersReplaced: number;
+  /** queue workload: records acknowledged after their send op completed (late-ack ops). */
+  lateAcks?: number;
   /** txn workload: transactions by completion type (fail includes the planned aborts). */
   transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
 }
@@ -58,5 +60,5 @@ export const noWorkloadStats = (): WorkloadStats => ({ sends: { ok: 0, info: 0, 
 /** The counters of a progress line: transactions for the txn workload, sends for the queue. */
 export function statsLine(s: WorkloadStats): string {
   const c = s.transactions ?? s.sends;
-  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}`;
+  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}`;
 }

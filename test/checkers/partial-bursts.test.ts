@@ -191,3 +191,78 @@ describe("partly acknowledged bursts", () => {
     expect(check(h).anomalyTypes).toEqual([]);
   });
 });
+
+/** The same bursts, their acknowledgements recorded late: each op's acknowledged records plain, and
+ *  one late-ack op per record appended after every other op (so no history index moves). */
+function withLateAcks(h: History, bursts: Burst[]): History {
+  const out = structuredClone(h);
+  for (const b of bursts) {
+    const op = out[b.pos]!;
+    op.value = (op.value as Array<["send", Key, Value | [number, Value]]>).map(([, k, sent]) => [
+      "send",
+      k,
+      Array.isArray(sent) ? sent[1] : sent,
+    ]);
+    for (const [offset, v] of b.acked)
+      out.push({
+        index: out.length,
+        time: 0,
+        process: op.process,
+        type: "info",
+        f: "late-ack",
+        value: [["send", b.key, [offset, v]]],
+        op: b.pos,
+      });
+  }
+  return out;
+}
+
+/** Every finding as its type and the value it names. */
+const findingValues = (r: Results): string[] =>
+  r.anomalyTypes
+    .flatMap((t) => (r.anomalies[t]?.examples ?? []).map((f) => `${t} ${JSON.stringify((f as { value?: Value }).value)}`))
+    .sort();
+
+describe("late acknowledgements (late-ack ops)", () => {
+  it("count as the burst's own acknowledgements: the same verdict and the same findings, clean or with the burst vanished", () => {
+    let vanished = 0;
+    fc.assert(
+      fc.property(modelArb, choicesArb, fc.nat(), (m, choices, pick) => {
+        const made = withPartialBursts(m, choices);
+        const lost = made.bursts.length ? vanish(made.h, made.bursts[pick % made.bursts.length]!) : made.h;
+        if (lost !== made.h) vanished++;
+        for (const h of [made.h, lost]) {
+          const inOp = check(h, { acks: "all", minInsyncReplicas: 2 });
+          const late = check(withLateAcks(h, made.bursts), { acks: "all", minInsyncReplicas: 2 });
+          expect(late.valid).toBe(inOp.valid);
+          expect(late.anomalyTypes).toEqual(inOp.anomalyTypes);
+          expect(findingValues(late)).toEqual(findingValues(inOp));
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(vanished).toBeGreaterThan(50);
+  });
+
+  it("acknowledge only a value its info send op left unknown: not a txn's, and an ok op's stays as it was", () => {
+    const h = history(
+      invoke(0, "txn", [send("x", 1)]),
+      info(0, "txn", [send("x", 1)]),
+      ...sendOk(1, ["x", 2, 0]),
+      invoke(2, "send", [send("x", 3)]),
+      info(2, "send", [send("x", 3)]),
+      ...pollOk(3, { x: [[0, 2]] }),
+    );
+    const late = (v: Value, offset: number): Op => ({
+      index: h.length,
+      time: 0,
+      process: 0,
+      type: "info",
+      f: "late-ack",
+      value: [["send", "x", [offset, v]]],
+    });
+    expect(check([...h, late(1, 1)]).anomalyTypes).toEqual([]);
+    expect(check([...h, late(2, 5)]).anomalyTypes).toEqual([]);
+    expect(namedValues(check([...h, late(3, 1)]), "unseen")).toEqual([3]);
+  });
+});

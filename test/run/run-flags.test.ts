@@ -17,11 +17,12 @@ describe("run flags", () => {
           timeLimit: "20",
           seed: "42",
           partitions: "2",
+          opTimeout: "60000",
         },
         { producer: { acks: "all", retries: 9 }, workload: { rate: 80 } },
       ),
     );
-    expect(spec.producer).toMatchObject({ acks: 1, maxInFlight: 1, retries: 9 });
+    expect(spec.producer).toMatchObject({ acks: 1, maxInFlight: 1, retries: 9, opTimeoutMs: 60_000 });
     expect(spec.topic).toMatchObject({ minInsyncReplicas: 1, uncleanLeaderElection: true, partitions: 2 });
     expect(spec.faults).toMatchObject({ kinds: ["kill", "isolate"], targets: ["leader"] });
     expect(spec.workload).toMatchObject({ timeLimitSeconds: 20, rate: 80 });

@@ -19,6 +19,7 @@ import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { buildProgram, DEFAULT_SUITE } from "../../harness/cli.ts";
 import { specFromFlags } from "../../harness/run/run-flags.ts";
 import { CLIENT_NAMES } from "../../harness/spec/client.ts";
+import { deliveryBudget } from "../../harness/spec/delivery-budget.ts";
 import { BROKER_TARGETS, FAULT_KINDS } from "../../harness/spec/faults.ts";
 import { ISOLATION_LEVELS, parseTestSpec, type TestSpec, TestSpecSchema, WORKLOAD_KINDS } from "../../harness/spec/test-spec.ts";
 import { readSuiteFile, scenarioSpec } from "../../harness/suite/suite-file.ts";
@@ -66,6 +67,8 @@ const specInputs = fc
     idempotent: fc.boolean(),
     maxInFlight: fc.integer({ min: 1, max: 100 }),
     retries: fc.integer({ min: 0, max: 1000 }),
+    opTimeout: fc.integer({ min: 500, max: 300_000 }),
+    allowShortOpTimeout: fc.boolean(),
     partitions: fc.integer({ min: 1, max: 32 }),
     minIsr: fc.integer({ min: 1, max: 3 }),
     unclean: fc.boolean(),
@@ -94,6 +97,10 @@ const specInputs = fc
     const client = txn && g.client === "confluent" ? "kafkajs" : g.client;
     const acks = txn || g.idempotent ? "all" : g.acks;
     const targets = txn ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && t !== "group-coordinator");
+    // A queue run's op timeout covers the client's delivery budget, or the spec says to run anyway.
+    const budget = deliveryBudget(client, { retries: g.retries, requestTimeoutMs: 5000 }).ms;
+    const allowShortOpTimeout = g.allowShortOpTimeout || (!txn && budget > 300_000);
+    const opTimeoutMs = allowShortOpTimeout || txn ? g.opTimeout : Math.max(g.opTimeout, budget);
     return {
       name: g.name,
       seed: g.seed,
@@ -107,7 +114,7 @@ const specInputs = fc
         combined: g.combined,
       },
       topic: { partitions: g.partitions, minInsyncReplicas: g.minIsr, uncleanLeaderElection: g.unclean },
-      producer: { acks, idempotent: g.idempotent, maxInFlight: g.maxInFlight, retries: g.retries },
+      producer: { acks, idempotent: g.idempotent, maxInFlight: g.maxInFlight, retries: g.retries, opTimeoutMs, allowShortOpTimeout },
       consumer: { mode: client === "kafkajs" ? g.mode : "assign", count: g.consumers, isolation: g.isolation },
       workload: { kind: g.kind, abortRate: g.abortRate, producers: g.producers, rate: g.rate, timeLimitSeconds: g.timeLimit },
       faults: { kinds: g.kinds, targets: targets.length ? targets : ["leader"] },

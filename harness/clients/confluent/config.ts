@@ -9,13 +9,16 @@
 //   producer.retries             message.send.max.retries (retries)
 //   producer.requestTimeoutMs    request.timeout.ms (the broker's ack timeout, sent in the Produce
 //                                request) and socket.timeout.ms (the client's wait for any answer)
-//   producer.opTimeoutMs         message.timeout.ms: librdkafka gives up on a record (delivery
-//                                report ERR__MSG_TIMED_OUT) when the harness stops waiting for it
+//   producer.retries and         message.timeout.ms: librdkafka gives up on a record (delivery
+//   requestTimeoutMs             report ERR__MSG_TIMED_OUT) after as long as the other libraries'
+//                                retry loops last (spec/delivery-budget.ts); the spec's op timeout
+//                                covers it and one request in flight
 //   (consumers)                  isolation.level read_committed, as the other clients' queue consumers
 // linger.ms 0: a record goes out at once; what is queued when librdkafka builds a request (the
 // rest of a burst, issued in the same tick) goes into the same batch, which is librdkafka's way.
 // Connections: short setup and reconnect backoffs, so a healed broker is used again within about a
 // second, as the other clients do.
+import { RDKAFKA_RETRY_BACKOFF_MS, rdkafkaMessageTimeoutMs } from "../../spec/delivery-budget.ts";
 import type { IsolationLevel } from "../../spec/test-spec.ts";
 import type { ProducerSettings } from "../client.ts";
 
@@ -43,10 +46,10 @@ export function producerConfig(bootstrap: string[], s: ProducerSettings): Conf {
     "enable.idempotence": s.idempotent,
     "max.in.flight.requests.per.connection": s.maxInFlight,
     "message.send.max.retries": s.retries,
-    "retry.backoff.ms": 100,
+    "retry.backoff.ms": RDKAFKA_RETRY_BACKOFF_MS,
     "request.timeout.ms": s.requestTimeoutMs,
     "socket.timeout.ms": s.requestTimeoutMs,
-    "message.timeout.ms": s.opTimeoutMs,
+    "message.timeout.ms": rdkafkaMessageTimeoutMs(s),
     "linger.ms": 0,
     // The package delivers a report per record (offset or error) to the 'delivery-report' event.
     dr_cb: true,

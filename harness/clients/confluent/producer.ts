@@ -5,6 +5,7 @@
 // package's background thread (setPollInBackground). Recording and the op timeout are shared
 // (recording-producer.ts); errors are classified by classify.ts, the settings mapped by
 // config.ts.
+import { deliveryBudget } from "../../spec/delivery-budget.ts";
 import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
@@ -52,30 +53,39 @@ export function disconnectRd(client: object, waitMs = CLOSE_WAIT_MS): Promise<vo
   });
 }
 
-interface Pending {
+/** A record's own opaque: where its delivery report goes. */
+export interface Pending {
   topic: string;
   partition: number;
   resolve: (o: RecordOutcome) => void;
 }
 
-export async function openConfluentProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
-  const { Producer } = loadConfluent();
-  const producer = new Producer(producerConfig(ctx.bootstrap(), settings));
-  const acks = settings.acks === "all" ? -1 : settings.acks;
-  producer.on("delivery-report", ((err: RdKafkaError | null, report: RdDeliveryReport) => {
+/** The 'delivery-report' listener: each report settles its record's outcome, whenever it comes
+ *  (after the op timeout too: the recording producer keeps the promise). */
+export function onDeliveryReport(acks: 0 | 1 | -1) {
+  return (err: RdKafkaError | null, report: RdDeliveryReport): void => {
     const p = report.opaque as Pending | undefined;
     if (!p) return;
     if (err) p.resolve({ acked: false, error: new ConfluentDeliveryError(err.code, err.message) });
     // librdkafka reports offset -1 (RD_KAFKA_OFFSET_INVALID) when the answer carried none.
     else p.resolve(resolvedSend(acks, report.offset >= 0 ? report.offset : undefined, p.topic, p.partition));
-  }) as never);
+  };
+}
+
+export async function openConfluentProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
+  const { Producer } = loadConfluent();
+  const producer = new Producer(producerConfig(ctx.bootstrap(), settings));
+  producer.on("delivery-report", onDeliveryReport(settings.acks === "all" ? -1 : settings.acks) as never);
   producer.on("event.error", (() => undefined) as never);
   await connectRd(producer, topics[0]!, Math.max(5000, settings.requestTimeoutMs));
   producer.setPollInBackground(true);
-  return new RecordingProducer(ctx, new ConfluentProducerDriver(producer, settings), settings.opTimeoutMs);
+  return new RecordingProducer(ctx, new ConfluentProducerDriver(producer, settings), {
+    opTimeoutMs: settings.opTimeoutMs,
+    lateWaitMs: deliveryBudget("confluent", settings).ms,
+  });
 }
 
-class ConfluentProducerDriver extends PerRecordDriver<RdProducer> {
+export class ConfluentProducerDriver extends PerRecordDriver<RdProducer> {
   protected sendRecord({ topic, partition }: RecordTarget, value: number): Promise<RecordOutcome> {
     return new Promise<RecordOutcome>((resolve) => {
       try {

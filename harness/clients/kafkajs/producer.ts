@@ -12,6 +12,7 @@
 // lazily, and sends racing on that first connect come out in any order).
 import type { Producer } from "kafkajs";
 import { newKafka } from "../../kafkajs/factory.ts";
+import { deliveryBudget, KAFKAJS_PRODUCER_RETRY } from "../../spec/delivery-budget.ts";
 import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
@@ -24,12 +25,15 @@ export async function openKafkajsProducer(ctx: ClientContext, settings: Producer
     idempotent: settings.idempotent,
     maxInFlightRequests: settings.maxInFlight,
     allowAutoTopicCreation: false,
-    retry: { retries: settings.retries, initialRetryTime: 100, maxRetryTime: 1000 },
+    retry: { retries: settings.retries, ...KAFKAJS_PRODUCER_RETRY },
   });
   await producer.connect();
   // An empty send loads the topics' metadata and writes nothing.
   for (const topic of topics) await producer.send({ topic, messages: [] });
-  return new RecordingProducer(ctx, new KafkajsProducerDriver(producer, settings), settings.opTimeoutMs);
+  return new RecordingProducer(ctx, new KafkajsProducerDriver(producer, settings), {
+    opTimeoutMs: settings.opTimeoutMs,
+    lateWaitMs: deliveryBudget("kafkajs", settings).ms,
+  });
 }
 
 export class KafkajsProducerDriver extends PerRecordDriver<Producer> {

@@ -5,6 +5,7 @@
 // `maxInflights` requests in flight (forced to 1 when idempotent). Recording and the op timeout are
 // shared (recording-producer.ts); errors are classified by classify.ts.
 import { Producer } from "@platformatic/kafka";
+import { deliveryBudget, PLATFORMATIC_RETRY_DELAY_MS } from "../../spec/delivery-budget.ts";
 import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
@@ -22,7 +23,7 @@ export async function openPlatformaticProducer(
     idempotent: settings.idempotent,
     maxInflights: settings.maxInFlight,
     retries: settings.retries,
-    retryDelay: 100,
+    retryDelay: PLATFORMATIC_RETRY_DELAY_MS,
     // `timeout` is the produce request's broker-side timeout; `requestTimeout` the client's wait.
     timeout: settings.requestTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
@@ -36,10 +37,13 @@ export async function openPlatformaticProducer(
     await producer.close().catch(() => undefined);
     throw err;
   }
-  return new RecordingProducer(ctx, new PlatformaticProducerDriver(producer, settings), settings.opTimeoutMs);
+  return new RecordingProducer(ctx, new PlatformaticProducerDriver(producer, settings), {
+    opTimeoutMs: settings.opTimeoutMs,
+    lateWaitMs: deliveryBudget("platformatic", settings).ms,
+  });
 }
 
-class PlatformaticProducerDriver extends PerRecordDriver<Producer> {
+export class PlatformaticProducerDriver extends PerRecordDriver<Producer> {
   protected sendRecord({ topic, partition, acks }: RecordTarget, value: number): Promise<RecordOutcome> {
     return this.producer
       .send({ acks, messages: [{ topic, partition, value: Buffer.from(String(value)) }] })
