@@ -30,8 +30,9 @@ export function exercisedOf(d: Derived, firstEffectiveAt: number | undefined, fi
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
       const v = d.recVal[r]!;
       if (d.recPoll[r] === 1 || d.valWriter[v] !== o || counted[v] === 1 || !acknowledged(d, acks, v)) continue;
-      // A send is acknowledged at an offset: an ok send without one (acks=0) only left the client.
-      if (send && Number.isNaN(recordOffset(d, r))) continue;
+      // A send is acknowledged at an offset (its record's, or a late-ack's): an ok send without one
+      // (acks=0) only left the client.
+      if (send && Number.isNaN(recordOffset(d, r)) && !acks.offsets.has(v)) continue;
       counted[v] = 1;
       acked++;
       if (firstEffectiveAt !== undefined && d.opTime[o]! >= firstEffectiveAt) ackedAfterFault++;
