@@ -2,7 +2,8 @@
 // known-answer suite that must find something, and each control that must never find something,
 // run N times (default 5) with fresh seeds on one shared cluster. Prints, per scenario: in how many
 // runs the expected anomaly was found, the median time from the first applied fault to the first
-// acknowledged-then-lost write, the forbidden findings of the controls, and the faults applied.
+// acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
+// applied in each run, and in how many runs the scenario's expectation (suite/judge.ts) was met.
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
 
 import { faultIntervals } from "../checkers/faults.ts";
@@ -11,6 +12,7 @@ import { readHistoryFile } from "../checkers/index.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
 import { sharedClusters } from "../harness/run/shared-cluster.ts";
+import { judge, scenarioRunOf } from "../harness/suite/judge.ts";
 import { readSuiteFile, scenarioSpec } from "../harness/suite/suite-file.ts";
 
 interface Row {
@@ -20,7 +22,10 @@ interface Row {
   found: number;
   lossDelays: number[];
   forbidden: number;
-  applied: number[];
+  /** Per run: faults effective / applied. */
+  faults: string[];
+  /** Runs that met the scenario's expectation on their own (a detection's finds aside). */
+  met: number;
   seeds: number[];
 }
 
@@ -68,7 +73,7 @@ export async function benchDetection(args: string[]): Promise<void> {
       if (only && !only.includes(s.name)) continue;
       const kind = s.expect.finds.length ? "detection" : s.expect.never.length ? "control" : undefined;
       if (!kind) continue;
-      const row: Row = { scenario: s.name, kind, runs: 0, found: 0, lossDelays: [], forbidden: 0, applied: [], seeds: [] };
+      const row: Row = { scenario: s.name, kind, runs: 0, found: 0, lossDelays: [], forbidden: 0, faults: [], met: 0, seeds: [] };
       rows.push(row);
       for (let k = 0; k < runs; k++) {
         const seed = (base + index * 7919 + k * 104_729) % 2 ** 31;
@@ -83,7 +88,10 @@ export async function benchDetection(args: string[]): Promise<void> {
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
-        row.applied.push(out.results.faults?.applied ?? 0);
+        const f = out.results.faults;
+        row.faults.push(`${f?.effective ?? 0}/${f?.applied ?? 0}`);
+        // Judged alone, a detection run need not find anything: only the other expectations count here.
+        if (judge({ ...s, expect: { ...s.expect, finds: [] } }, [scenarioRunOf(out)]).met) row.met++;
         const targets = kind === "detection" ? s.expect.finds : s.expect.never;
         const hit = targets.some((t) => out.results.anomalies[t as AnomalyType]);
         if (kind === "detection" && hit) {
@@ -98,7 +106,16 @@ export async function benchDetection(args: string[]): Promise<void> {
     await clusters.stop();
   }
   const table = [
-    ["scenario", "kind", "found in", "median first fault → first lost ack", "forbidden findings", "faults applied per run", "seeds"],
+    [
+      "scenario",
+      "kind",
+      "found in",
+      "median first fault → first lost ack",
+      "forbidden findings",
+      "runs met",
+      "faults effective/applied per run",
+      "seeds",
+    ],
   ];
   for (const r of rows) {
     const m = median(r.lossDelays);
@@ -108,7 +125,8 @@ export async function benchDetection(args: string[]): Promise<void> {
       r.kind === "detection" ? `${r.found}/${r.runs}` : "-",
       r.kind === "detection" ? (m === undefined ? "-" : `${(m / 1000).toFixed(1)} s`) : "-",
       r.kind === "control" ? String(r.forbidden) : "-",
-      r.applied.join(","),
+      `${r.met}/${r.runs}`,
+      r.faults.join(","),
       r.seeds.join(","),
     ]);
   }
