@@ -1,9 +1,22 @@
-// Loss: lost-write (a committed value below what ok reads reached, never read) and unseen
-// (acknowledged, never read by the end), with the unseen count over time for the report.
-// "Acknowledged" and "committed" include the acknowledged records of a partly acknowledged burst
-// (an info send op's [offset, value] records, acked.ts), even when no value of that burst was read.
-import { acknowledged, infoAcks } from "./acked.ts";
-import { type Derived, F_ASSIGN, F_SUBSCRIBE, OK, opIndex, valueFirstIndex, valueLastIndex } from "./derive.ts";
+// Loss: lost-write (a committed value below what ok reads reached, never read), unseen
+// (acknowledged, never read by the end) and committed-lost (read, so committed, then gone), with
+// the unseen count over time for the report. "Acknowledged" and "committed" include the
+// acknowledged records of a partly acknowledged burst (an info send op's [offset, value] records,
+// acked.ts), even when no value of that burst was read, and the values a read proved committed.
+import { acknowledged, infoAcks, infoOpAcknowledged } from "./acked.ts";
+import {
+  type Derived,
+  entrySlotOf,
+  F_ASSIGN,
+  F_SUBSCRIBE,
+  FAIL,
+  inTransaction,
+  OK,
+  opIndex,
+  slotEntryOf,
+  valueFirstIndex,
+  valueLastIndex,
+} from "./derive.ts";
 import type { Findings } from "./findings.ts";
 import type { Key } from "./history.ts";
 
@@ -94,7 +107,7 @@ function firstSlotAtOrAfter(d: Derived, slots: Int32Array, offset: number): numb
  */
 export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): void {
   const acks = infoAcks(d);
-  const inFinal = finalReadsFrom === undefined ? undefined : valuesReadAfter(d, finalReadsFrom);
+  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
   for (let v = 0; v < d.nVals; v++) {
     const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
     if (!gone || !acknowledged(d, acks, v)) continue;
@@ -112,6 +125,84 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
       };
     });
   }
+}
+
+/**
+ * Values some ok read returned, so committed (a consumer is served only records below the high
+ * watermark, which every in-sync replica has), then gone: with complete final reads
+ * (`finalReadsFrom`), absent from them; without, their offset held by another value in an op that
+ * began after the read (the next leader reused it). Committed by a read: outside transactions any
+ * ok read; inside, only a read that proves the transaction committed (derive.ts mustCommit: under
+ * read_uncommitted, the final reads). A failed writer's value read is G1a, not counted here.
+ */
+export function findCommittedLost(d: Derived, out: Findings, finalReadsFrom?: number): void {
+  const reused = reusedOffsets(d);
+  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
+  if (inFinal === undefined && reused.size === 0) return;
+  for (let v = 0; v < d.nVals; v++) {
+    if (d.valReadOk[v] === 0) continue;
+    const gone = inFinal ? inFinal[v] === 0 : reused.has(v);
+    if (gone && committedByRead(d, v)) addCommittedLost(d, out, v, inFinal ? "final-reads" : "offset-reused", reused.get(v));
+  }
+}
+
+function committedByRead(d: Derived, v: number): boolean {
+  const w = d.valWriter[v]!;
+  if (w < 0 || d.opType[w] === FAIL) return false;
+  return !inTransaction(d, w) || d.mustCommit[w] === 1;
+}
+
+/**
+ * Value -> an entry of another value at one of its offsets, put there by an op invoked after the
+ * value's first ok read completed (only inconsistent offsets have a second entry: usually none).
+ */
+function reusedOffsets(d: Derived): Map<number, number> {
+  const reused = new Map<number, number>();
+  for (const [slot, more] of d.slotMore) {
+    const entries = [slotEntryOf(d, slot), ...more];
+    for (const a of entries) {
+      const v = d.entryVal[a]!;
+      if (d.valReadOk[v] === 0 || reused.has(v)) continue;
+      const readAt = d.opPos[d.valFirstOkReader[v]!]!;
+      for (const b of entries) {
+        const o = d.entryOp[b]!;
+        const began = d.opInv[o]! >= 0 ? d.opInv[o]! : d.opPos[o]!;
+        if (d.entryVal[b] !== v && began > readAt) {
+          reused.set(v, b);
+          break;
+        }
+      }
+    }
+  }
+  return reused;
+}
+
+function addCommittedLost(d: Derived, out: Findings, v: number, gone: "final-reads" | "offset-reused", by: number | undefined): void {
+  out.add("committed-lost", () => {
+    const writer = opIndex(d, d.valWriter[v]!);
+    const reader = opIndex(d, d.valFirstOkReader[v]!);
+    const reusedBy = by === undefined ? undefined : { value: d.valOrig[d.entryVal[by]!]!, op: opIndex(d, d.entryOp[by]!) };
+    return {
+      type: "committed-lost",
+      key: d.keys[d.valKey[v]!]!,
+      value: d.valOrig[v]!,
+      offset: d.slotOffset[entrySlotOf(d, d.valEntry[v]!)]!,
+      writer,
+      reader,
+      gone,
+      ...(reusedBy ? { reusedBy } : {}),
+      ops: reusedBy ? [writer, reader, reusedBy.op] : [writer, reader],
+    };
+  });
+}
+
+const finalMade = new WeakMap<Derived, Uint8Array>();
+
+/** valuesReadAfter, made once per Derived (the final reads start at one index per history). */
+function finalReadValues(d: Derived, from: number): Uint8Array {
+  let read = finalMade.get(d);
+  if (read === undefined) finalMade.set(d, (read = valuesReadAfter(d, from)));
+  return read;
 }
 
 /**
@@ -145,8 +236,8 @@ export interface UnseenSeries {
 export const SERIES_POINTS = 1000;
 
 /**
- * Unseen count per key after each ok op, and each info send op with acknowledged records
- * (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
+ * Unseen count per key after each ok op, and each info op with acknowledged records or a read
+ * proving a commit (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
  * ops, always including the last one.
  */
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
@@ -155,7 +246,8 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
   const acked = new Uint8Array(d.nVals);
   const seen = new Uint8Array(d.nVals);
   const acks = infoAcks(d);
-  const counted = (c: number) => (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c);
+  const counted = (c: number) =>
+    (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || infoOpAcknowledged(d, acks, c);
   let nCounted = 0;
   for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
   const step = Math.max(1, Math.ceil(nCounted / maxPoints));
@@ -174,7 +266,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
           counts[d.valKey[v]!]!--;
           total--;
         }
-      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v))) {
+      } else if (acked[v] === 0 && d.valWriter[v] === c && acknowledged(d, acks, v)) {
         acked[v] = 1;
         if (seen[v] === 0) {
           counts[d.valKey[v]!]!++;
