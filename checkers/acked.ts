@@ -62,8 +62,3 @@ export function acknowledged(d: Derived, acks: InfoAcks, v: number): boolean {
   if (inTransaction(d, w)) return d.mustCommit[w] === 1;
   return acks.offsets.has(v) || d.valReadOk[v] === 1;
 }
-
-/** Whether an info op has a write that counts as acknowledged (acknowledged, for some value of it). */
-export function infoOpAcknowledged(d: Derived, acks: InfoAcks, o: number): boolean {
-  return d.opType[o] === INFO && (acks.ops.has(o) || d.mustCommit[o] === 1);
-}

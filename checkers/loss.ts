@@ -3,13 +3,14 @@
 // the unseen count over time for the report. "Acknowledged" and "committed" include the
 // acknowledged records of a partly acknowledged burst (an info send op's [offset, value] records,
 // acked.ts), even when no value of that burst was read, and the values a read proved committed.
-import { acknowledged, infoAcks, infoOpAcknowledged } from "./acked.ts";
+import { acknowledged, infoAcks } from "./acked.ts";
 import {
   type Derived,
   entrySlotOf,
   F_ASSIGN,
   F_SUBSCRIBE,
   FAIL,
+  INFO,
   inTransaction,
   OK,
   opIndex,
@@ -236,8 +237,8 @@ export interface UnseenSeries {
 export const SERIES_POINTS = 1000;
 
 /**
- * Unseen count per key after each ok op, and each info op with acknowledged records or a read
- * proving a commit (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
+ * Unseen count per key after each ok op, each info send op with acknowledged records, and each
+ * info transaction shown committed with a send never read (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
  * ops, always including the last one.
  */
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
@@ -246,8 +247,18 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
   const acked = new Uint8Array(d.nVals);
   const seen = new Uint8Array(d.nVals);
   const acks = infoAcks(d);
+  // A value a read proved committed counts only if never read (a transaction's unread sends, by the
+  // atomic rule): one that was read would count from its writer's completion to its read, which the
+  // writer did not know then.
+  const proven = (v: number) => d.valReadOk[v] === 0 && acknowledged(d, acks, v);
+  const provenOp = (c: number) => {
+    if (d.opType[c] !== INFO || d.mustCommit[c] === 0 || !inTransaction(d, c)) return false;
+    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++)
+      if (d.recPoll[r] === 0 && d.valWriter[d.recVal[r]!] === c && proven(d.recVal[r]!)) return true;
+    return false;
+  };
   const counted = (c: number) =>
-    (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || infoOpAcknowledged(d, acks, c);
+    (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c) || provenOp(c);
   let nCounted = 0;
   for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
   const step = Math.max(1, Math.ceil(nCounted / maxPoints));
@@ -266,7 +277,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
           counts[d.valKey[v]!]!--;
           total--;
         }
-      } else if (acked[v] === 0 && d.valWriter[v] === c && acknowledged(d, acks, v)) {
+      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v) || proven(v))) {
         acked[v] = 1;
         if (seen[v] === 0) {
           counts[d.valKey[v]!]!++;
