@@ -52,10 +52,17 @@ export function findCycles(d: Derived, out: Findings, wwDeps: boolean): void {
     }
   }
   if (!any) return;
+  // The relations of the edges inside cyclic components: a class whose required relations are not
+  // among them finds nothing, so its graph is not built (each costs a pass over every edge).
+  let present = 0;
+  for (let e = 0; e < g.rel.length; e++) {
+    if (active[g.src[e]!] === 1 && active[g.dst[e]!] === 1 && all.comp[g.src[e]!] === all.comp[g.dst[e]!]) present |= g.rel[e]!;
+  }
   const explained = new Map<Cycle["type"], Uint8Array>();
   const search = new Search(g.n);
   for (const cls of CLASSES) {
     if (!wwDeps && (cls.allowed & WW) !== 0) continue;
+    if ((present & cls.need) === 0 || (present & (cls.need2 || cls.need)) === 0) continue;
     explained.set(cls.type, findClass(d, g, cls, active, explained, search, out));
   }
 }

@@ -238,8 +238,8 @@ export const SERIES_POINTS = 1000;
 
 /**
  * Unseen count per key after each ok op, each info send op with acknowledged records, and each
- * info transaction shown committed with a send never read (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
- * ops, always including the last one.
+ * info transaction shown committed with a send never read (acknowledged so far minus read so far),
+ * sampled down to at most SERIES_POINTS evenly spaced such ops, always including the last one.
  */
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
   const nKeys = d.keys.length;
