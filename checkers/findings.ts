@@ -68,10 +68,10 @@ export interface CommittedLost extends Base {
   writer: number;
   /** The first ok read that returned it: the proof it was committed. */
   reader: number;
-  /** How it is gone: absent from the complete final reads, or (without them) its offset later held
-   *  by another value. */
+  /** How it is gone: absent from the complete final reads, or (without them) another value read at
+   *  its offset later. */
   gone: "final-reads" | "offset-reused";
-  /** Another value found at its offset by an op that began after the read, and that op. */
+  /** Another value an ok read begun after that read found at its offset, and that read. */
   reusedBy?: { value: Value; op: number };
 }
 

@@ -14,12 +14,13 @@ import {
   inTransaction,
   OK,
   opIndex,
-  slotEntryOf,
+  recordOffset,
   valueFirstIndex,
   valueLastIndex,
 } from "./derive.ts";
 import type { Findings } from "./findings.ts";
 import type { Key } from "./history.ts";
+import { recordInLog, slotValues } from "./log.ts";
 
 export function findLostWrites(d: Derived, out: Findings): void {
   const nKeys = d.keys.length;
@@ -131,8 +132,8 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
 /**
  * Values some ok read returned, so committed (a consumer is served only records below the high
  * watermark, which every in-sync replica has), then gone: with complete final reads
- * (`finalReadsFrom`), absent from them; without, their offset held by another value in an op that
- * began after the read (the next leader reused it). Committed by a read: outside transactions any
+ * (`finalReadsFrom`), absent from them; without, their offset held by another value that a read
+ * begun after theirs returned (the next leader reused it). Committed by a read: outside transactions any
  * ok read; inside, only a read that proves the transaction committed (derive.ts mustCommit: under
  * read_uncommitted, the final reads). A failed writer's value read is G1a, not counted here.
  */
@@ -153,36 +154,45 @@ function committedByRead(d: Derived, v: number): boolean {
   return !inTransaction(d, w) || d.mustCommit[w] === 1;
 }
 
+/** Another value an ok read found at a committed value's offset: the value, and that read. */
+interface Reuse {
+  value: number;
+  op: number;
+}
+
 /**
- * Value -> an entry of another value at one of its offsets, put there by an op invoked after the
- * value's first ok read completed (only inconsistent offsets have a second entry: usually none).
+ * Value -> another value that an ok read, invoked after the value's first ok read completed, found
+ * at its offset. A read, not an acknowledgement: a deposed leader that has not heard of its
+ * successor still acknowledges (acks=1) at offsets the new leader has already filled, and that
+ * write is the one lost; a read is served only below a high watermark, so the record it returns
+ * was committed too, and one of the two committed values is gone either way. Only inconsistent
+ * offsets hold two values, so this walks the records only when the log has one.
  */
-function reusedOffsets(d: Derived): Map<number, number> {
-  const reused = new Map<number, number>();
-  for (const [slot, more] of d.slotMore) {
-    const entries = [slotEntryOf(d, slot), ...more];
-    for (const a of entries) {
-      const v = d.entryVal[a]!;
-      if (d.valReadOk[v] === 0 || reused.has(v)) continue;
-      const readAt = d.opPos[d.valFirstOkReader[v]!]!;
-      for (const b of entries) {
-        const o = d.entryOp[b]!;
-        const began = d.opInv[o]! >= 0 ? d.opInv[o]! : d.opPos[o]!;
-        if (d.entryVal[b] !== v && began > readAt) {
-          reused.set(v, b);
-          break;
-        }
+function reusedOffsets(d: Derived): Map<number, Reuse> {
+  const reused = new Map<number, Reuse>();
+  if (d.slotMore.size === 0) return reused;
+  for (let c = 0; c < d.nOps; c++) {
+    if (d.opType[c] !== OK) continue;
+    const began = d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
+    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
+      if (d.recPoll[r] === 0 || !recordInLog(d, r, c)) continue;
+      const w = d.recVal[r]!;
+      const slot = d.keyOffsetSlots[d.valKey[w]!]!.get(recordOffset(d, r));
+      if (!d.slotMore.has(slot)) continue;
+      for (const v of slotValues(d, slot)) {
+        if (v !== w && d.valReadOk[v] === 1 && !reused.has(v) && d.opPos[d.valFirstOkReader[v]!]! < began)
+          reused.set(v, { value: w, op: c });
       }
     }
   }
   return reused;
 }
 
-function addCommittedLost(d: Derived, out: Findings, v: number, gone: "final-reads" | "offset-reused", by: number | undefined): void {
+function addCommittedLost(d: Derived, out: Findings, v: number, gone: "final-reads" | "offset-reused", by: Reuse | undefined): void {
   out.add("committed-lost", () => {
     const writer = opIndex(d, d.valWriter[v]!);
     const reader = opIndex(d, d.valFirstOkReader[v]!);
-    const reusedBy = by === undefined ? undefined : { value: d.valOrig[d.entryVal[by]!]!, op: opIndex(d, d.entryOp[by]!) };
+    const reusedBy = by === undefined ? undefined : { value: d.valOrig[by.value]!, op: opIndex(d, by.op) };
     return {
       type: "committed-lost",
       key: d.keys[d.valKey[v]!]!,

@@ -13,7 +13,7 @@ export const MEANING: Record<AnomalyType, string> = {
   unseen:
     "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
   "committed-lost":
-    "A value some read returned, so committed (below the high watermark, on every in-sync replica), then gone: not returned by the final reads, or (without them) its offset taken by another value.",
+    "A value some read returned, so committed (below the high watermark, on every in-sync replica), then gone: not returned by the final reads, or (without them) another value read at its offset later.",
   duplicate: "One record appended at more than one offset.",
   "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
   G1a: "A read returned a value whose send had failed (an aborted read): a failed send op, or a transaction that was aborted.",
