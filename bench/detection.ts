@@ -29,7 +29,7 @@ interface Row {
   seeds: number[];
 }
 
-const LOSS: AnomalyType[] = ["lost-write", "unseen"];
+const LOSS: AnomalyType[] = ["lost-write", "unseen", "committed-lost"];
 
 /** ms from the first applied fault to the earliest acknowledgement among the lost values the
  *  checker kept as examples (up to 32 per type: an upper bound on the first loss). */

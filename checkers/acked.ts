@@ -1,5 +1,6 @@
-// Which sent values the broker acknowledged. A record the broker acknowledged is recorded as
-// acknowledged, with its offset, whatever happened to the rest of its burst (docs/design.md, History).
+// Which sent values count as acknowledged writes: the values the broker acknowledged, and those a
+// read proved committed. A record the broker acknowledged is recorded as acknowledged, with its
+// offset, whatever happened to the rest of its burst (docs/design.md, History).
 //
 // Every value of an ok op was acknowledged. An info `send` op is a burst that was only partly
 // answered: its `["send", key, [offset, value]]` records are the ones the broker acknowledged at
@@ -9,10 +10,13 @@
 //
 // A record the harness gave up on, answered later, is a late-ack op: counted the same way.
 //
-// Only `send` ops: in an info `txn` an offset says the record was appended inside a transaction
-// whose commit is unknown, which acknowledges nothing. Jepsen's clients complete an info op with
-// the invocation's plain values, so histories from elsewhere read as before.
-import { type Derived, F_SEND, INFO, OK, recordOffset } from "./derive.ts";
+// Inside a transaction (a `txn` op, or any op of a transactional history, derive.ts inTransaction)
+// an offset says the record was appended, maybe to be aborted: it acknowledges nothing. There a
+// read proves the commit (a read_committed one, or the final reads: derive.ts mustCommit), and then
+// every write of the transaction counts (Jepsen's atomic rule). Outside transactions a read proves
+// only the record it returned. Jepsen's clients complete an info op with the invocation's plain
+// values, so histories from elsewhere read as before.
+import { type Derived, F_SEND, INFO, inTransaction, OK, recordOffset } from "./derive.ts";
 
 export interface InfoAcks {
   /** Value number -> the offset the broker acknowledged it at, for values written by info send ops. */
@@ -23,8 +27,8 @@ export interface InfoAcks {
 
 const made = new WeakMap<Derived, InfoAcks>();
 
-/** The acknowledged records of info send ops (usually few: bursts cut short by a fault). Made once
- *  per Derived: the loss checks and the unseen series all ask. */
+/** The acknowledged records of info send ops outside transactions (usually few: bursts cut short
+ *  by a fault). Made once per Derived: the loss checks and the unseen series all ask. */
 export function infoAcks(d: Derived): InfoAcks {
   let acks = made.get(d);
   if (acks === undefined) made.set(d, (acks = addLateAcks(d, findInfoAcks(d))));
@@ -36,7 +40,7 @@ export function infoAcks(d: Derived): InfoAcks {
 function addLateAcks(d: Derived, acks: InfoAcks): InfoAcks {
   for (const [v, offset] of d.lateAcks) {
     const w = d.valWriter[v]!;
-    if (w < 0 || d.opType[w] !== INFO || d.opF[w] !== F_SEND || acks.offsets.has(v)) continue;
+    if (w < 0 || d.opType[w] !== INFO || d.opF[w] !== F_SEND || inTransaction(d, w) || acks.offsets.has(v)) continue;
     acks.offsets.set(v, offset);
     acks.ops.add(w);
   }
@@ -47,7 +51,7 @@ function findInfoAcks(d: Derived): InfoAcks {
   const offsets = new Map<number, number>();
   const ops = new Set<number>();
   for (let o = 0; o < d.nOps; o++) {
-    if (d.opType[o] !== INFO || d.opF[o] !== F_SEND || d.opSynth[o] === 1) continue;
+    if (d.opType[o] !== INFO || d.opF[o] !== F_SEND || d.opSynth[o] === 1 || inTransaction(d, o)) continue;
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
       const v = d.recVal[r]!;
       const offset = recordOffset(d, r);
@@ -59,8 +63,16 @@ function findInfoAcks(d: Derived): InfoAcks {
   return { offsets, ops };
 }
 
-/** Whether the broker acknowledged value v: its writer is ok, or acknowledged it within an info burst. */
+/**
+ * Whether value v counts as an acknowledged write: its writer is ok; or info, and the broker
+ * acknowledged v within its burst, or a read proved v committed (inside a transaction: any of the
+ * transaction's values, read by a read_committed read or the final reads).
+ */
 export function acknowledged(d: Derived, acks: InfoAcks, v: number): boolean {
   const w = d.valWriter[v]!;
-  return w >= 0 && (d.opType[w] === OK || acks.offsets.has(v));
+  if (w < 0) return false;
+  if (d.opType[w] === OK) return true;
+  if (d.opType[w] !== INFO) return false;
+  if (inTransaction(d, w)) return d.mustCommit[w] === 1;
+  return acks.offsets.has(v) || d.valReadOk[v] === 1;
 }

@@ -22,7 +22,7 @@ import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
-import { findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
+import { findCommittedLost, findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
 import { noPhaseMarks, notePhase, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
@@ -98,7 +98,10 @@ export interface CheckOptions {
 
 /** What derive needs of the configuration and the phase markers (DeriveOptions). */
 export function deriveOptions(config: CheckConfig, marks: PhaseMarks): DeriveOptions {
-  return config.isolation === "read_uncommitted" ? { commitProofFrom: marks.finalReadsFrom ?? null } : {};
+  return {
+    ...(config.isolation === "read_uncommitted" ? { commitProofFrom: marks.finalReadsFrom ?? null } : {}),
+    ...(config.transactional === true ? { transactional: true } : {}),
+  };
 }
 
 /** The derived structures check() judges a history by, for a page that shows them (reports). */
@@ -169,7 +172,9 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   const out = new Findings(options.exampleCap ?? DEFAULT_EXAMPLE_CAP);
   findLostWrites(d, out);
   // With complete final reads, "unseen" means gone from the log they read (checkers/loss.ts).
-  findUnseen(d, out, marks.finalReadsComplete ? marks.finalReadsFrom : undefined);
+  const finalReadsFrom = marks.finalReadsComplete ? marks.finalReadsFrom : undefined;
+  findUnseen(d, out, finalReadsFrom);
+  findCommittedLost(d, out, finalReadsFrom);
   findDuplicates(d, out);
   findInconsistentOffsets(d, out);
   findG1aAndPrecommittedReads(d, out);

@@ -1,4 +1,4 @@
-// Dependency cycles (G0, G1c and their -process and -realtime variants). Strongly connected
+// Dependency cycles (G0, G1c and their -process and -realtime variants, and G1c-ww). Strongly connected
 // components first (linear), then, inside each cyclic component, a breadth-first search for a
 // shortest cycle through a required edge. A cycle is reported under the weakest class that explains
 // it: a component already cyclic without process (or real-time) edges is not reported again as
@@ -18,13 +18,17 @@ interface CycleClass {
   weaker: Cycle["type"][];
 }
 
+// The G1c family is made of write-read edges alone (with process or real-time ones): a cycle that
+// needs a write-write edge inferred from the log (--ww-deps) is G1c-ww, since log order is no
+// isolation promise, while write-read edges are one under any option.
 const CLASSES: CycleClass[] = [
   { type: "G0", allowed: WW, need: WW, need2: 0, weaker: [] },
-  { type: "G1c", allowed: WW | WR, need: WR, need2: 0, weaker: [] },
+  { type: "G1c", allowed: WR, need: WR, need2: 0, weaker: [] },
   { type: "G0-process", allowed: WW | PROC, need: PROC, need2: 0, weaker: ["G0"] },
-  { type: "G1c-process", allowed: WW | WR | PROC, need: PROC, need2: WR, weaker: ["G1c"] },
+  { type: "G1c-process", allowed: WR | PROC, need: PROC, need2: WR, weaker: ["G1c"] },
   { type: "G0-realtime", allowed: WW | RT, need: RT, need2: 0, weaker: ["G0", "G0-process"] },
-  { type: "G1c-realtime", allowed: WW | WR | RT, need: RT, need2: WR, weaker: ["G1c", "G1c-process"] },
+  { type: "G1c-realtime", allowed: WR | RT, need: RT, need2: WR, weaker: ["G1c", "G1c-process"] },
+  { type: "G1c-ww", allowed: WW | WR | PROC | RT, need: WW, need2: WR, weaker: ["G1c", "G1c-process", "G1c-realtime"] },
 ];
 
 /** Candidate start edges tried per component when looking for a shortest cycle. */
@@ -48,10 +52,17 @@ export function findCycles(d: Derived, out: Findings, wwDeps: boolean): void {
     }
   }
   if (!any) return;
+  // The relations of the edges inside cyclic components: a class whose required relations are not
+  // among them finds nothing, so its graph is not built (each costs a pass over every edge).
+  let present = 0;
+  for (let e = 0; e < g.rel.length; e++) {
+    if (active[g.src[e]!] === 1 && active[g.dst[e]!] === 1 && all.comp[g.src[e]!] === all.comp[g.dst[e]!]) present |= g.rel[e]!;
+  }
   const explained = new Map<Cycle["type"], Uint8Array>();
   const search = new Search(g.n);
   for (const cls of CLASSES) {
-    if (!wwDeps && (cls.allowed & WR) === 0) continue;
+    if (!wwDeps && (cls.allowed & WW) !== 0) continue;
+    if ((present & cls.need) === 0 || (present & (cls.need2 || cls.need)) === 0) continue;
     explained.set(cls.type, findClass(d, g, cls, active, explained, search, out));
   }
 }

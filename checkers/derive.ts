@@ -73,6 +73,8 @@ export interface Derived {
   opKeys: Map<number, number[]>;
   /** ok, or info with one of its sent values read by an ok op. */
   mustCommit: Uint8Array;
+  /** Every send ran inside a transaction (DeriveOptions.transactional), whatever its op's f. */
+  transactional: boolean;
   procs: Process[];
 
   // By record number.
@@ -146,6 +148,13 @@ export interface DeriveOptions {
    * reads, so nothing shows it. Left out: any ok read shows it (read_committed).
    */
   commitProofFrom?: number | null;
+  /**
+   * Every send ran inside a transaction (a transactional history: the txn workload, or Jepsen's
+   * with --txn, where `send` ops are transactions too): a send op is judged as a txn op is, its
+   * offsets acknowledge nothing until its commit is known (checkers/acked.ts). Left out: only
+   * `txn` ops are transactions.
+   */
+  transactional?: boolean;
 }
 
 export function derive(history: Iterable<Op>, opts: DeriveOptions = {}): Derived {
@@ -533,6 +542,7 @@ export class Deriver {
     this.pending.clear();
     for (const p of left) this.addUnfinished(p.op!, p.line);
     const d = this.finishOps();
+    d.transactional = opts.transactional === true;
     markMustCommit(d, opts.commitProofFrom);
     buildLog(d, this.keyMaxOffset);
     return d;
@@ -569,6 +579,7 @@ export class Deriver {
       opRecEnd: bounds.subarray(1, nOps + 1),
       opKeys: this.opKeys,
       mustCommit: slab.uint8(nOps),
+      transactional: false,
       procs: this.procs,
       nRecs,
       recOps: undefined,
@@ -757,7 +768,7 @@ function markMustCommit(d: Derived, commitProofFrom?: number | null): void {
     const type = d.opType[o]!;
     if (type === OK) d.mustCommit[o] = 1;
     else if (type === INFO) {
-      const read = proof !== undefined && d.opF[o] === F_TXN ? proof : d.valReadOk;
+      const read = proof !== undefined && inTransaction(d, o) ? proof : d.valReadOk;
       for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
         if (d.recPoll[r] === 0 && read[d.recVal[r]!] === 1) {
           d.mustCommit[o] = 1;
@@ -777,6 +788,11 @@ function readsFrom(d: Derived, from: number | null): Uint8Array {
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) if (d.recPoll[r] === 1) read[d.recVal[r]!] = 1;
   }
   return read;
+}
+
+/** Whether op o's sends ran inside a transaction: a txn op, or any op of a transactional history. */
+export function inTransaction(d: Derived, o: number): boolean {
+  return d.transactional || d.opF[o] === F_TXN;
 }
 
 /** The history index (op.index) of client op o. */

@@ -19,6 +19,10 @@ export function explainFinding(f: Finding): string {
       return f.readBefore === undefined
         ? `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and never read by an ok read`
         : `key ${show(f.key)}: value ${show(f.value)} was acknowledged by ${op(f.writer)} and read by ${op(f.readBefore)}, but the final reads did not return it: it is gone from the log`;
+    case "committed-lost":
+      return `key ${show(f.key)}: value ${show(f.value)} (offset ${f.offset}), written by ${op(f.writer)}, was read by ${op(f.reader)}, so committed, and is gone: ${
+        f.gone === "final-reads" ? "the final reads did not return it" : "another value took its offset"
+      }${f.reusedBy ? ` (${show(f.reusedBy.value)}, seen there by ${op(f.reusedBy.op)})` : ""}`;
     case "duplicate":
       return `key ${show(f.key)}: value ${show(f.value)} is at ${f.offsets.length} offsets (${f.offsets.join(", ")})${f.writer === null ? "" : `; written by ${op(f.writer)}`}`;
     case "inconsistent-offsets":

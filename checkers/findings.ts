@@ -10,6 +10,8 @@ export const ANOMALY_TYPES = [
   "G1c",
   "G1c-process",
   "G1c-realtime",
+  "G1c-ww",
+  "committed-lost",
   "duplicate",
   "inconsistent-offsets",
   "int-nonmonotonic-poll",
@@ -54,6 +56,23 @@ export interface Unseen extends Base {
   /** When the history has complete final reads: an ok read that returned the value before them
    *  (the value was in the log, then gone from it: truncated). Absent when no read ever returned it. */
   readBefore?: number;
+}
+
+/** A value some ok read returned (so committed: below the high watermark), then gone. */
+export interface CommittedLost extends Base {
+  type: "committed-lost";
+  key: Key;
+  value: Value;
+  /** The offset it was read at. */
+  offset: number;
+  writer: number;
+  /** The first ok read that returned it: the proof it was committed. */
+  reader: number;
+  /** How it is gone: absent from the complete final reads, or (without them) another value read at
+   *  its offset later. */
+  gone: "final-reads" | "offset-reused";
+  /** Another value an ok read begun after that read found at its offset, and that read. */
+  reusedBy?: { value: Value; op: number };
 }
 
 export interface Duplicate extends Base {
@@ -151,7 +170,9 @@ export interface CycleStep {
 }
 
 export interface Cycle extends Base {
-  type: "G0" | "G0-process" | "G0-realtime" | "G1c" | "G1c-process" | "G1c-realtime";
+  /** G1c*: write-read edges (and process / real-time ones) alone; G1c-ww: a cycle that needs a
+   *  write-write edge inferred from the log (--ww-deps) as well as a write-read one. */
+  type: "G0" | "G0-process" | "G0-realtime" | "G1c" | "G1c-process" | "G1c-realtime" | "G1c-ww";
   steps: CycleStep[];
   /** Size of the strongly connected component the cycle was found in. */
   sccSize: number;
@@ -160,6 +181,7 @@ export interface Cycle extends Base {
 export type Finding =
   | LostWrite
   | Unseen
+  | CommittedLost
   | Duplicate
   | InconsistentOffsets
   | G1a

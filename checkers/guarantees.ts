@@ -41,6 +41,10 @@ const unclean: Rule = (c) =>
   c.uncleanLeaderElection === true
     ? "unclean leader election: an out-of-sync replica may become leader and truncate acknowledged records"
     : undefined;
+const uncleanCommitted: Rule = (c) =>
+  c.uncleanLeaderElection === true
+    ? "unclean leader election: an out-of-sync replica may become leader and truncate records below the old high watermark, which consumers had read"
+    : undefined;
 const notIdempotent: Rule = (c) =>
   c.idempotent === false ? "non-idempotent producer: a retry after a lost acknowledgement appends the record again" : undefined;
 const reorder: Rule = (c) => {
@@ -56,10 +60,10 @@ const subscribe: Rule = (c) =>
   c.consumerMode === "subscribe"
     ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset"
     : undefined;
-const wwNoise: Rule = (c) =>
-  c.wwDeps === true
-    ? "--ww-deps: write-write order from the log is not an isolation promise outside transactions, so mixed cycles are expected"
-    : undefined;
+// Found only with --ww-deps (checkers/cycles.ts): cycles made of write-read edges alone stay G1c.
+const wwNoise: Rule[] = always(
+  "--ww-deps: write-write order inferred from the log is no isolation promise (Kafka orders writes within one partition only, and appends a transaction's records when sent, not when it commits), so cycles through it are expected",
+);
 // read_uncommitted returns every record up to the high watermark, in open and aborted transactions
 // too; only a transactional producer's records can be aborted, so without transactions it permits
 // nothing (a failed plain send was never appended).
@@ -93,12 +97,18 @@ const tornByLoss: Rule = (c) => {
   return loss ? `${loss}; a committed transaction's records lost in one partition and kept in another look torn` : undefined;
 };
 const REORDER: Rule[] = [acks0, reorder];
-const always = (reason: string): Rule[] => [() => reason];
+
+function always(reason: string): Rule[] {
+  return [() => reason];
+}
 
 /** The table. Anomalies with no rules are always forbidden. */
 export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   "lost-write": LOSS,
   unseen: LOSS,
+  // Not acks=0/1: those lose what a leader acknowledged alone; a read value was below the high
+  // watermark, on every in-sync replica.
+  "committed-lost": [uncleanCommitted],
   duplicate: [acks0, notIdempotent],
   "nonmonotonic-send": REORDER,
   "int-nonmonotonic-send": REORDER,
@@ -113,18 +123,25 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   G0: always(noWriteIsolation),
   "G0-process": always(noWriteIsolation),
   "G0-realtime": always(noWriteIsolation),
-  G1c: [wwNoise, dirtyCycles],
-  "G1c-process": [wwNoise, dirtyCycles],
-  "G1c-realtime": [wwNoise, dirtyCycles],
+  G1c: [dirtyCycles],
+  "G1c-process": [dirtyCycles],
+  "G1c-realtime": [dirtyCycles],
+  "G1c-ww": wwNoise,
   "torn-txn": [tornByLoss],
 };
+
+/** Whose promise a loss breaks: Kafka's, or the client library's (one that reports an acknowledgement
+ *  it never got, or drops records it read, as kafkajs's pipelined idempotent producer can). */
+const BROKEN =
+  "a broken promise of Kafka or of the client library (which may report an acknowledgement it never got, or drop records): " +
+  "the same seed run with another client tells which, as the client's findings file or docs may say";
 
 /** Why acks=all without unclean election keeps acknowledged writes, whatever min.insync.replicas is. */
 const durable = (what: string) =>
   `acks=all, no unclean election: ${what}. Every in-sync replica has every acknowledged write (with min.insync.replicas=1 the ` +
   "in-sync set may shrink to the leader alone, but then only that leader can lead), and only an in-sync replica can become leader. " +
   "Losing one would take a broker losing data it had written; no fault in this harness drops unflushed data (a SIGKILL keeps the " +
-  "page cache), so such a loss is a finding about Kafka";
+  `page cache), so such a loss is ${BROKEN}`;
 
 /** Transactional runs: a commit acknowledges every send of the transaction. */
 const committedTxn = (c: CheckConfig): string =>
@@ -139,6 +156,10 @@ const committedOnly = (c: CheckConfig, what: string, plain: string): string =>
 const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) => string)>> = {
   "lost-write": (c) => durable("an acknowledged write must never vanish below what later reads reached") + committedTxn(c),
   unseen: (c) => durable("every acknowledged write must still be readable at the end") + committedTxn(c),
+  "committed-lost": (c) =>
+    "no unclean election: a consumer is served only records below the high watermark, which every in-sync replica has, and only " +
+    `an in-sync replica can become leader, so a value a read returned stays in the log whatever acks is${c.transactional === true ? " (a transaction's value counts once a read_committed read or the final reads returned one of its values)" : ""}. ` +
+    `Losing one is ${BROKEN}`,
   duplicate: "idempotent producer: the broker drops a retried batch it already appended",
   "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",

@@ -3,7 +3,7 @@
 // an offset among the key's non-empty offsets). Fills the log fields of Derived (slot…, entry…,
 // keySlots, keyOffsetSlots, valEntry, valMore); a value's first and last index are read from its
 // entries (derive.ts valueFirstIndex, valueLastIndex).
-import { type Derived, F_TXN, FAIL, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
+import { type Derived, FAIL, inTransaction, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 /** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
@@ -41,7 +41,7 @@ export function recordInLog(d: Derived, r: number, o: number): boolean {
   if (Number.isNaN(recordOffset(d, r))) return false;
   if (d.recPoll[r] === 0) return d.mustCommit[o] === 1;
   const w = d.valWriter[d.recVal[r]!]!;
-  if (w < 0 || d.opF[w] !== F_TXN) return true;
+  if (w < 0 || !inTransaction(d, w)) return true;
   // A read of an unknown transaction not shown committed: under read_uncommitted it may have
   // been aborted after the read (read_committed reads make it committed, markMustCommit).
   return d.opType[w] === FAIL ? false : d.opType[w] === OK || d.mustCommit[w] === 1;

@@ -1,11 +1,26 @@
-// Loss: lost-write (a committed value below what ok reads reached, never read) and unseen
-// (acknowledged, never read by the end), with the unseen count over time for the report.
-// "Acknowledged" and "committed" include the acknowledged records of a partly acknowledged burst
-// (an info send op's [offset, value] records, acked.ts), even when no value of that burst was read.
+// Loss: lost-write (a committed value below what ok reads reached, never read), unseen
+// (acknowledged, never read by the end) and committed-lost (read, so committed, then gone), with
+// the unseen count over time for the report. "Acknowledged" and "committed" include the
+// acknowledged records of a partly acknowledged burst (an info send op's [offset, value] records,
+// acked.ts), even when no value of that burst was read, and the values a read proved committed.
 import { acknowledged, infoAcks } from "./acked.ts";
-import { type Derived, F_ASSIGN, F_SUBSCRIBE, OK, opIndex, valueFirstIndex, valueLastIndex } from "./derive.ts";
+import {
+  type Derived,
+  entrySlotOf,
+  F_ASSIGN,
+  F_SUBSCRIBE,
+  FAIL,
+  INFO,
+  inTransaction,
+  OK,
+  opIndex,
+  recordOffset,
+  valueFirstIndex,
+  valueLastIndex,
+} from "./derive.ts";
 import type { Findings } from "./findings.ts";
 import type { Key } from "./history.ts";
+import { recordInLog, slotValues } from "./log.ts";
 
 export function findLostWrites(d: Derived, out: Findings): void {
   const nKeys = d.keys.length;
@@ -94,7 +109,7 @@ function firstSlotAtOrAfter(d: Derived, slots: Int32Array, offset: number): numb
  */
 export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): void {
   const acks = infoAcks(d);
-  const inFinal = finalReadsFrom === undefined ? undefined : valuesReadAfter(d, finalReadsFrom);
+  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
   for (let v = 0; v < d.nVals; v++) {
     const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
     if (!gone || !acknowledged(d, acks, v)) continue;
@@ -112,6 +127,93 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
       };
     });
   }
+}
+
+/**
+ * Values some ok read returned, so committed (a consumer is served only records below the high
+ * watermark, which every in-sync replica has), then gone: with complete final reads
+ * (`finalReadsFrom`), absent from them; without, their offset held by another value that a read
+ * begun after theirs returned (the next leader reused it). Committed by a read: outside transactions any
+ * ok read; inside, only a read that proves the transaction committed (derive.ts mustCommit: under
+ * read_uncommitted, the final reads). A failed writer's value read is G1a, not counted here.
+ */
+export function findCommittedLost(d: Derived, out: Findings, finalReadsFrom?: number): void {
+  const reused = reusedOffsets(d);
+  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
+  if (inFinal === undefined && reused.size === 0) return;
+  for (let v = 0; v < d.nVals; v++) {
+    if (d.valReadOk[v] === 0) continue;
+    const gone = inFinal ? inFinal[v] === 0 : reused.has(v);
+    if (gone && committedByRead(d, v)) addCommittedLost(d, out, v, inFinal ? "final-reads" : "offset-reused", reused.get(v));
+  }
+}
+
+function committedByRead(d: Derived, v: number): boolean {
+  const w = d.valWriter[v]!;
+  if (w < 0 || d.opType[w] === FAIL) return false;
+  return !inTransaction(d, w) || d.mustCommit[w] === 1;
+}
+
+/** Another value an ok read found at a committed value's offset: the value, and that read. */
+interface Reuse {
+  value: number;
+  op: number;
+}
+
+/**
+ * Value -> another value that an ok read, invoked after the value's first ok read completed, found
+ * at its offset. A read, not an acknowledgement: a deposed leader that has not heard of its
+ * successor still acknowledges (acks=1) at offsets the new leader has already filled, and that
+ * write is the one lost; a read is served only below a high watermark, so the record it returns
+ * was committed too, and one of the two committed values is gone either way. Only inconsistent
+ * offsets hold two values, so this walks the records only when the log has one.
+ */
+function reusedOffsets(d: Derived): Map<number, Reuse> {
+  const reused = new Map<number, Reuse>();
+  if (d.slotMore.size === 0) return reused;
+  for (let c = 0; c < d.nOps; c++) {
+    if (d.opType[c] !== OK) continue;
+    const began = d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
+    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
+      if (d.recPoll[r] === 0 || !recordInLog(d, r, c)) continue;
+      const w = d.recVal[r]!;
+      const slot = d.keyOffsetSlots[d.valKey[w]!]!.get(recordOffset(d, r));
+      if (!d.slotMore.has(slot)) continue;
+      for (const v of slotValues(d, slot)) {
+        if (v !== w && d.valReadOk[v] === 1 && !reused.has(v) && d.opPos[d.valFirstOkReader[v]!]! < began)
+          reused.set(v, { value: w, op: c });
+      }
+    }
+  }
+  return reused;
+}
+
+function addCommittedLost(d: Derived, out: Findings, v: number, gone: "final-reads" | "offset-reused", by: Reuse | undefined): void {
+  out.add("committed-lost", () => {
+    const writer = opIndex(d, d.valWriter[v]!);
+    const reader = opIndex(d, d.valFirstOkReader[v]!);
+    const reusedBy = by === undefined ? undefined : { value: d.valOrig[by.value]!, op: opIndex(d, by.op) };
+    return {
+      type: "committed-lost",
+      key: d.keys[d.valKey[v]!]!,
+      value: d.valOrig[v]!,
+      offset: d.slotOffset[entrySlotOf(d, d.valEntry[v]!)]!,
+      writer,
+      reader,
+      gone,
+      ...(reusedBy ? { reusedBy } : {}),
+      ops: reusedBy ? [writer, reader, reusedBy.op] : [writer, reader],
+    };
+  });
+}
+
+const finalMade = new WeakMap<Derived, Uint8Array>();
+
+/** valuesReadAfter, made once per Derived (the final reads start at one index per history). */
+function finalReadValues(d: Derived, from: number): Uint8Array {
+  let read = finalMade.get(d);
+  if (read === undefined) finalMade.set(d, (read = valuesReadAfter(d, from)));
+  return read;
 }
 
 /**
@@ -145,9 +247,9 @@ export interface UnseenSeries {
 export const SERIES_POINTS = 1000;
 
 /**
- * Unseen count per key after each ok op, and each info send op with acknowledged records
- * (acknowledged so far minus read so far), sampled down to at most SERIES_POINTS evenly spaced such
- * ops, always including the last one.
+ * Unseen count per key after each ok op, each info send op with acknowledged records, and each
+ * info transaction shown committed with a send never read (acknowledged so far minus read so far),
+ * sampled down to at most SERIES_POINTS evenly spaced such ops, always including the last one.
  */
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
   const nKeys = d.keys.length;
@@ -155,7 +257,18 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
   const acked = new Uint8Array(d.nVals);
   const seen = new Uint8Array(d.nVals);
   const acks = infoAcks(d);
-  const counted = (c: number) => (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c);
+  // A value a read proved committed counts only if never read (a transaction's unread sends, by the
+  // atomic rule): one that was read would count from its writer's completion to its read, which the
+  // writer did not know then.
+  const proven = (v: number) => d.valReadOk[v] === 0 && acknowledged(d, acks, v);
+  const provenOp = (c: number) => {
+    if (d.opType[c] !== INFO || d.mustCommit[c] === 0 || !inTransaction(d, c)) return false;
+    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++)
+      if (d.recPoll[r] === 0 && d.valWriter[d.recVal[r]!] === c && proven(d.recVal[r]!)) return true;
+    return false;
+  };
+  const counted = (c: number) =>
+    (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c) || provenOp(c);
   let nCounted = 0;
   for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
   const step = Math.max(1, Math.ceil(nCounted / maxPoints));
@@ -174,7 +287,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
           counts[d.valKey[v]!]!--;
           total--;
         }
-      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v))) {
+      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v) || proven(v))) {
         acked[v] = 1;
         if (seen[v] === 0) {
           counts[d.valKey[v]!]!++;

@@ -57,6 +57,9 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       const k = d.valKey[d.recVal[r]!]!;
       if (d.recPoll[r] === 1) {
         const i = recordIndex(d, r, c);
+        // A record outside the log (an aborted or unproven transaction's value read under
+        // read_uncommitted) has no position: skipped, so the gap across it is still checked.
+        if (i < 0) continue;
         if (pollStamp[k] !== c) {
           pollStamp[k] = c;
           touchedPoll[nPoll++] = k;

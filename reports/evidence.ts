@@ -12,6 +12,8 @@ export const MEANING: Record<AnomalyType, string> = {
   "lost-write": "An acknowledged write vanished: readers got past its offset and never saw it.",
   unseen:
     "Acknowledged, and not returned by the final reads (which read every key from offset 0 to its end): gone from the log, whether or not some read saw it earlier. In a history without final reads: never returned by any read.",
+  "committed-lost":
+    "A value some read returned, so committed (below the high watermark, on every in-sync replica), then gone: not returned by the final reads, or (without them) another value read at its offset later.",
   duplicate: "One record appended at more than one offset.",
   "inconsistent-offsets": "Readers disagree about which record sits at one offset.",
   G1a: "A read returned a value whose send had failed (an aborted read): a failed send op, or a transaction that was aborted.",
@@ -30,6 +32,7 @@ export const MEANING: Record<AnomalyType, string> = {
   G1c: "A cycle of dependencies in which each operation read what another wrote.",
   "G1c-process": "A cycle of write-read and process-order dependencies.",
   "G1c-realtime": "A cycle of write-read and real-time dependencies: an op read a value written by an op that began after it ended.",
+  "G1c-ww": "A cycle that needs a write-write dependency inferred from log order (--ww-deps) as well as a write-read one.",
 };
 
 /** Examples shown at once; the rest wait behind a "more" toggle. */
@@ -125,6 +128,14 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
         return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and read by ${r.op(f.readBefore)}, but <b class="bad">the final reads did not return it: it is gone from the log</b> (truncated when another replica took over)${finalRead}.`;
       }
       return `Value ${val(f.value)} on key ${k} was acknowledged to ${r.op(f.writer)} (reported at ${at(f.value)}) and <b class="bad">never returned by any ok read</b>${finalRead}.`;
+    }
+    case "committed-lost": {
+      const how =
+        f.gone === "final-reads"
+          ? "the final reads did not return it: it is gone from the log"
+          : "another value later took its offset: it is gone from the log";
+      const by = f.reusedBy ? ` (${val(f.reusedBy.value)}, seen there by ${r.op(f.reusedBy.op)})` : "";
+      return `Value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b>, written by ${r.op(f.writer)}, was read by ${r.op(f.reader)}, so it was committed, but <b class="bad">${how}</b>${by}.`;
     }
     case "duplicate": {
       const cells = f.offsets.map((o) => `offset <b class="off">${o}</b> ${readersAt(log, o, f.value, r)}`).join("; ");

@@ -185,6 +185,7 @@ export function findingMarks(f: Finding): Array<{ key: string; values: Value[]; 
     case "G1a":
       return [{ key: String(f.key), values: [f.value], offsets: [] }];
     case "precommitted-read":
+    case "committed-lost":
       return [{ key: String(f.key), values: [f.value], offsets: [f.offset] }];
     case "torn-txn": {
       const byKey = new Map<string, { values: Value[]; offsets: number[] }>();

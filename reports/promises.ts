@@ -13,6 +13,7 @@ export interface Promise_ {
 
 export const PROMISES: Promise_[] = [
   { id: "durable", text: "Acknowledged writes survive failover", anomalies: ["lost-write", "unseen"] },
+  { id: "read-durable", text: "Records a consumer read survive failover", anomalies: ["committed-lost"] },
   {
     id: "write-order",
     text: "Writes to a partition land in the order they were sent",
@@ -27,7 +28,7 @@ export const PROMISES: Promise_[] = [
   {
     id: "committed-reads",
     text: "Consumers never see uncommitted or failed writes",
-    anomalies: ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime"],
+    anomalies: ["G1a", "precommitted-read", "G1c", "G1c-process", "G1c-realtime", "G1c-ww"],
   },
   { id: "atomic-txns", text: "A committed transaction is visible whole: all of its sends or none", anomalies: ["torn-txn"], txnOnly: true },
   { id: "one-record-per-offset", text: "An offset names one record, for every reader", anomalies: ["inconsistent-offsets"] },

@@ -9,7 +9,7 @@ import { type AnomalyType, explainFinding, type Results } from "../../checkers/i
  *  `faultsPlanned`) or Results. */
 export type Checked = { results: Results; reportPath?: string; dir?: string; faultsPlanned?: number } | Results;
 
-export const LOSS: readonly AnomalyType[] = ["lost-write", "unseen"];
+export const LOSS: readonly AnomalyType[] = ["lost-write", "unseen", "committed-lost"];
 export const ORDER: readonly AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send", "nonmonotonic-poll", "int-nonmonotonic-poll"];
 export const DUPLICATES: readonly AnomalyType[] = ["duplicate"];
 

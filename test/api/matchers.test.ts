@@ -103,7 +103,7 @@ describe("matchers", () => {
 
   it(".not failures say what was expected", () => {
     expect(failure(() => expect(run(check(clean))).not.toKeepAcknowledgedWrites())).toContain(
-      "expected the run NOT to keep acknowledged writes, but it found none of lost-write, unseen",
+      "expected the run NOT to keep acknowledged writes, but it found none of lost-write, unseen, committed-lost",
     );
   });
 

@@ -61,9 +61,9 @@ describe.each(FIXTURES)("report of $name", (f) => {
       const p = v.page;
       expect(await p.getAttribute("#verdict", "data-verdict")).toBe(f.verdict);
       expect(await p.textContent("#verdict .word")).toBe(f.verdict.toUpperCase());
-      // Six promises, and a seventh (committed transactions visible whole) where the history has transactions.
+      // Seven promises, and an eighth (committed transactions visible whole) where the history has transactions.
       const txns = (await p.locator("#txns tr.txn").count()) > 0;
-      expect(await p.locator("#promises tr.promise").count()).toBe(txns ? 7 : 6);
+      expect(await p.locator("#promises tr.promise").count()).toBe(txns ? 8 : 7);
       const found = await p.locator("article.anomaly").evaluateAll((els) => els.map((e) => e.getAttribute("data-type")));
       expect([...found].sort()).toEqual([...f.types].sort());
       for (const t of f.types) {

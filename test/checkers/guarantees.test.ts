@@ -9,8 +9,11 @@ const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor
 // Where loss is permitted, the next leader reuses a lost record's offset: inconsistent-offsets
 // follows from the loss (measured on a real acks=1 run: 387 lost writes, 387 reused offsets).
 const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets", "torn-txn"];
+// A value a read returned was below the high watermark, on every in-sync replica: only unclean
+// election can lose it, whatever acks is.
+const COMMITTED_LOSS: AnomalyType[] = ["committed-lost"];
 const REORDER: AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send"];
-const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime"];
+const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime", "G1c-ww"];
 
 const configArb: fc.Arbitrary<CheckConfig> = fc.record(
   {
@@ -31,7 +34,7 @@ const DIRTY: AnomalyType[] = ["G1a", "precommitted-read", "G1c", "G1c-process", 
 const dirty = (c: CheckConfig) => c.isolation === "read_uncommitted" && c.transactional !== false;
 
 describe("guarantees", () => {
-  it("strict default: everything forbidden but int-send-skip and the G0 family", () => {
+  it("strict default: everything forbidden but int-send-skip, the G0 family and G1c-ww", () => {
     expect(permitted({})).toEqual([...ALWAYS_PERMITTED].sort());
     expect(guaranteesFor({})["torn-txn"].forbidden).toBe(true);
   });
@@ -40,8 +43,9 @@ describe("guarantees", () => {
     expect(permitted({ consumerMode: "subscribe" })).toEqual([...ALWAYS_PERMITTED, "nonmonotonic-poll", "poll-skip"].sort());
   });
 
-  it("ww-deps permits the G1c family", () => {
-    expect(permitted({ wwDeps: true })).toEqual([...ALWAYS_PERMITTED, "G1c", "G1c-process", "G1c-realtime"].sort());
+  it("ww-deps keeps the G1c family (write-read cycles) forbidden; only cycles through an inferred ww edge (G1c-ww) are permitted", () => {
+    expect(permitted({ wwDeps: true })).toEqual([...ALWAYS_PERMITTED].sort());
+    expect(guaranteesFor({ wwDeps: true })["G1c-ww"].reason).toMatch(/^--ww-deps: write-write order inferred from the log/);
   });
 
   it("follows the table of section 7", () => {
@@ -54,10 +58,10 @@ describe("guarantees", () => {
     // With unclean election off only an in-sync replica leads: acks=all loses nothing, whatever min.insync.replicas is.
     expect(permitted({ acks: "all", minInsyncReplicas: 1, idempotent: true })).toEqual([...ALWAYS_PERMITTED].sort());
     expect(permitted({ acks: "all", minInsyncReplicas: 1, uncleanLeaderElection: true, idempotent: true })).toEqual(
-      [...ALWAYS_PERMITTED, ...LOSS].sort(),
+      [...ALWAYS_PERMITTED, ...LOSS, ...COMMITTED_LOSS].sort(),
     );
     expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: true, idempotent: true })).toEqual(
-      [...ALWAYS_PERMITTED, ...LOSS].sort(),
+      [...ALWAYS_PERMITTED, ...LOSS, ...COMMITTED_LOSS].sort(),
     );
     expect(permitted({ acks: "all", minInsyncReplicas: 2, uncleanLeaderElection: false, idempotent: true, maxInFlight: 5 })).toEqual(
       [...ALWAYS_PERMITTED].sort(),
@@ -72,7 +76,7 @@ describe("guarantees", () => {
       fc.property(configArb, (c) => {
         const g = guaranteesFor(c);
         for (const t of ["G1a", "precommitted-read"] as const) expect(g[t].forbidden).toBe(!dirty(c));
-        if (!c.wwDeps) for (const t of ["G1c", "G1c-process", "G1c-realtime"] as const) expect(g[t].forbidden).toBe(!dirty(c));
+        for (const t of ["G1c", "G1c-process", "G1c-realtime"] as const) expect(g[t].forbidden).toBe(!dirty(c));
         for (const t of ["int-poll-skip", "int-nonmonotonic-poll"] as const) {
           expect(g[t].forbidden).toBe(true);
         }
@@ -102,8 +106,16 @@ describe("guarantees", () => {
                 where,
               ).toEqual(lossPermitted ? LOSS : []);
               if (!lossPermitted) {
-                for (const t of ["lost-write", "unseen"] as const)
+                for (const t of ["lost-write", "unseen"] as const) {
                   expect(g[t].reason, where).toMatch(/no fault in this harness drops unflushed data/);
+                  expect(g[t].reason, where).toMatch(/a broken promise of Kafka or of the client library/);
+                }
+              }
+              // Committed data: lost only by unclean election, never by acks=0/1.
+              expect(g["committed-lost"].forbidden, where).toBe(uncleanLeaderElection !== true);
+              if (uncleanLeaderElection !== true) {
+                expect(g["committed-lost"].reason, where).toMatch(/below the high watermark, which every in-sync replica has/);
+                expect(g["committed-lost"].reason, where).toMatch(/a broken promise of Kafka or of the client library/);
               }
               n++;
             }

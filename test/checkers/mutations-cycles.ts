@@ -1,5 +1,6 @@
 // Mutations that inject dependency cycles: constructs of two or four ops on fresh keys.
-import type { Finding } from "../../checkers/index.ts";
+import { expect } from "vitest";
+import { check, type Finding } from "../../checkers/index.ts";
 import type { Model } from "./model.ts";
 import { Construct, findingsOf, type Mutation } from "./mutation-kit.ts";
 
@@ -140,4 +141,56 @@ export const g0Process: Mutation = (m) => {
 export const g0Realtime: Mutation = (m) => {
   const { x, ops } = g0Order(m, false);
   return { history: x.h, config: { wwDeps: true }, verify: (r) => findingsOf(r, "G0-realtime", sameOps(ops)) };
+};
+
+/** T1 -ww-> T2 -wr-> T1: T1's send lands before T2's on one key, and T1 reads T2's other send. A
+ *  cycle only --ww-deps finds, and only through the inferred ww edge: G1c-ww, not G1c. */
+export const g1cWw: Mutation = (m) => {
+  const x = new Construct(m);
+  const [kx, ky, p1, p2, a, b, c] = [x.k(), x.k(), x.p(), x.p(), x.v(), x.v(), x.v()];
+  x.add({ process: p1, type: "invoke", f: "txn", value: [["send", kx, a], ["poll"]] });
+  x.add({
+    process: p2,
+    type: "invoke",
+    f: "txn",
+    value: [
+      ["send", kx, c],
+      ["send", ky, b],
+    ],
+  });
+  const t2 = x.add({
+    process: p2,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [1, c]],
+      ["send", ky, [0, b]],
+    ],
+  });
+  const t1 = x.add({
+    process: p1,
+    type: "ok",
+    f: "txn",
+    value: [
+      ["send", kx, [0, a]],
+      ["poll", { [ky]: [[0, b]] }],
+    ],
+  });
+  x.pollOk(x.p(), {
+    [kx]: [
+      [0, a],
+      [1, c],
+    ],
+  });
+  const rels = (f: Finding) => (f as Finding & { steps: Array<{ rel: string }> }).steps.map((s) => s.rel).sort();
+  return {
+    history: x.h,
+    config: { wwDeps: true },
+    verify: (r) => {
+      findingsOf(r, "G1c-ww", (f) => sameOps([t1, t2])(f) && String(rels(f)) === "wr,ww");
+      expect(r.valid).toBe(true);
+      // Without --ww-deps there is no cycle at all.
+      expect(check(x.h).anomalyTypes).not.toContain("G1c-ww");
+    },
+  };
 };

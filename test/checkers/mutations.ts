@@ -6,7 +6,7 @@ import { expect } from "vitest";
 import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.ts";
 import type { Model, Read, SendOp } from "./model.ts";
 import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
-import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime } from "./mutations-cycles.ts";
+import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime, g1cWw } from "./mutations-cycles.ts";
 import { tornConstruct } from "./txn-mutations.ts";
 
 export type { Mutant, Mutation } from "./mutation-kit.ts";
@@ -81,6 +81,42 @@ const unseen: Mutation = (m, pick) => {
   return { history: x.h, verify: (r) => findingsOf(r, "unseen", (f) => f.value === v && f.writer === w) };
 };
 
+/** A value an ok read returned (so committed), then another value at its offset: the next leader reused it. */
+const committedLost: Mutation = (m, pick) => {
+  const c = at(
+    m.reads.flatMap((rd) => rd.records.map((rec) => ({ rd, rec }))),
+    pick,
+  );
+  const x = new Construct(m);
+  let key: Key;
+  let o: number;
+  let v: Value;
+  if (c) [key, o, v] = [c.rd.key, c.rec[0], c.rec[1]];
+  else {
+    [key, o, v] = [x.k(), 0, x.v()];
+    x.sendOk(x.p(), [[key, v, o]]);
+    x.pollOk(x.p(), { [key]: [[o, v]] });
+  }
+  const w = x.v();
+  const rd = x.pollOk(x.p(), { [String(key)]: [[o, w]] });
+  return {
+    history: x.h,
+    companions: ["inconsistent-offsets"],
+    verify: (r) =>
+      findingsOf(
+        r,
+        "committed-lost",
+        (f) =>
+          f.value === v &&
+          f.offset === o &&
+          f.gone === "offset-reused" &&
+          (f.reusedBy as { op: number; value: Value }).op === rd &&
+          (f.reusedBy as { op: number; value: Value }).value === w &&
+          f.ops.includes(rd),
+      ),
+  };
+};
+
 const duplicate: Mutation = (m, pick) => {
   const c = at(sendRecords(m), pick);
   if (c) {
@@ -126,6 +162,8 @@ const inconsistentOffsets: Mutation = (m, pick) => {
   const rd = x.pollOk(p, { [String(c.k)]: [[c.o, other]] });
   return {
     history: x.h,
+    // The value read there before is gone: its offset now holds another.
+    companions: ["committed-lost"],
     verify: (r) =>
       findingsOf(
         r,
@@ -378,6 +416,7 @@ const intNonmonotonicPoll: Mutation = (m, pick) => {
 export const MUTATIONS: Record<AnomalyType, Mutation> = {
   "lost-write": lostWrite,
   unseen,
+  "committed-lost": committedLost,
   duplicate,
   "inconsistent-offsets": inconsistentOffsets,
   G1a: g1a,
@@ -395,5 +434,6 @@ export const MUTATIONS: Record<AnomalyType, Mutation> = {
   G1c: g1c,
   "G1c-process": g1cProcess,
   "G1c-realtime": g1cRealtime,
+  "G1c-ww": g1cWw,
   "torn-txn": (m) => tornConstruct(new Construct(m)),
 };

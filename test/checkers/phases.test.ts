@@ -35,7 +35,14 @@ describe("phase markers", () => {
 
   it("with completed final reads: the same verdict", async () => {
     const r = await bothWays(
-      history(harness.invoke("workload"), ...workload, harness.ok("workload"), harness.invoke("final-reads"), harness.ok("final-reads")),
+      history(
+        harness.invoke("workload"),
+        ...workload,
+        harness.ok("workload"),
+        harness.invoke("final-reads"),
+        ...pollOk(9, { x: [[0, 1]] }),
+        harness.ok("final-reads"),
+      ),
     );
     expect(r.valid).toBe(false);
     expect(r.forbidden).toEqual(["unseen"]);

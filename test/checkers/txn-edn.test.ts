@@ -11,7 +11,7 @@ import { txnModelArb } from "./txn-model.ts";
 const fixture = (name: string) => join(import.meta.dirname, "../fixtures/histories", name);
 
 describe("transactional EDN histories", () => {
-  it("the fixture reads as its JSON Lines form and gives the same results: G1a and a torn transaction", async () => {
+  it("the fixture reads as its JSON Lines form and gives the same results: G1a, a torn transaction and its unseen send", async () => {
     const edn = await readHistoryFile(fixture("txn-small.edn"));
     expect(edn).toEqual(await readHistoryFile(fixture("txn-small.jsonl")));
     expect(edn[3]!.value).toEqual([["send", "x", [null, 3]]]);
@@ -19,7 +19,7 @@ describe("transactional EDN histories", () => {
     const r = await checkHistoryFile(fixture("txn-small.edn"), config);
     expect(JSON.stringify(r)).toBe(JSON.stringify(await checkHistoryFile(fixture("txn-small.jsonl"), config)));
     expect(r.valid).toBe(false);
-    expect(r.anomalyTypes).toEqual(["G1a", "torn-txn"]);
+    expect(r.anomalyTypes).toEqual(["G1a", "torn-txn", "unseen"]);
     expect(r.anomalies.G1a!.examples).toEqual([{ type: "G1a", key: "x", value: 4, offset: 2, writer: 5, reader: 7, ops: [5, 7] }]);
     expect(r.anomalies["torn-txn"]!.examples).toEqual([
       {
@@ -31,6 +31,9 @@ describe("transactional EDN histories", () => {
         ops: [11, 13],
       },
     ]);
+    // The info transaction committed (a read_committed read returned one of its values), so each of
+    // its sends counts as acknowledged: the one never read is unseen.
+    expect(r.anomalies.unseen!.examples).toEqual([{ type: "unseen", key: "y", value: 6, writer: 11, ops: [11] }]);
     expect(r.stats.txns).toEqual({ ok: 2, info: 1, fail: 2 });
   });
 

@@ -86,6 +86,58 @@ export const committedLost: TxnMutation = (m, pick) => {
   };
 };
 
+/**
+ * A committed transaction's send that a workload read returned is missing from the final reads:
+ * committed data lost. The transaction is ok, or info and shown committed by that very read (a
+ * read_committed one), so the loss is caught whatever the writer's completion.
+ */
+export const readThenLost: TxnMutation = (m, pick) => {
+  const readBy = (s: TxnSendAt) =>
+    m.history.findIndex(
+      (op, i) => i !== m.finalRead && op.type === "ok" && pollResults(op).some((res) => res[String(s.key)]?.some(([, v]) => v === s.value)),
+    );
+  const c = at(
+    m.txns
+      .filter((t) => t.type !== "fail" && t.committed)
+      .flatMap((t) => t.sends.map((s) => ({ t, s, reader: readBy(s) })))
+      .filter((x) => x.reader >= 0),
+    pick,
+  );
+  if (c) {
+    const h = structuredClone(m.history);
+    const res = pollResults(h[m.finalRead]!)[0]!;
+    res[String(c.s.key)] = res[String(c.s.key)]!.filter(([, v]) => v !== c.s.value);
+    if (res[String(c.s.key)]!.length === 0) delete res[String(c.s.key)];
+    return {
+      history: h,
+      // The final read steps over its offset, and the rest of its transaction may still be there.
+      companions: ["unseen", "torn-txn", "int-poll-skip"],
+      verify: (r) =>
+        findingsOf(
+          r,
+          "committed-lost",
+          (f) =>
+            f.value === c.s.value && f.writer === c.t.pos && f.reader === c.reader && f.gone === "final-reads" && f.offset === c.s.offset,
+        ),
+    };
+  }
+  // A construct before the final reads: an unknown transaction sends to a fresh key and a read
+  // returns it; the final reads (complete) never do.
+  const x = construct(m);
+  const [k, v, p] = [x.k(), x.v(), x.p()];
+  const start = m.history.findIndex((op) => op.process === "harness" && op.f === "final-reads");
+  x.h.length = start;
+  x.add({ process: p, type: "invoke", f: "txn", value: [["send", k, v]] });
+  const w = x.add({ process: p, type: "info", f: "txn", value: [["send", k, [0, v]]] });
+  const rd = x.pollOk(x.p(), { [k]: [[0, v]] });
+  for (const { index: _, time: __, ...op } of structuredClone(m.history.slice(start))) x.add(op);
+  return {
+    history: x.h,
+    companions: ["unseen"],
+    verify: (r) => findingsOf(r, "committed-lost", (f) => f.value === v && f.writer === w && f.reader === rd && f.gone === "final-reads"),
+  };
+};
+
 /** One send of a committed transaction of several vanishes; the others stay visible. */
 export const tornTxn: TxnMutation = (m, pick) => {
   // Sends to distinct values: the transaction keeps at least one visible.
@@ -181,5 +233,6 @@ export const TXN_MUTATIONS: Array<{ name: string; type: AnomalyType; mutate: Txn
   { name: "aborted value read", type: "G1a", mutate: abortedRead },
   { name: "committed transaction's writes vanished", type: "unseen", mutate: committedLost },
   { name: "committed transaction half visible", type: "torn-txn", mutate: tornTxn },
+  { name: "committed transaction's value read, then gone from the final reads", type: "committed-lost", mutate: readThenLost },
   { name: "write-read cycle between committed transactions", type: "G1c", mutate: wrCycle },
 ];

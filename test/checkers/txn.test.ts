@@ -71,6 +71,20 @@ describe("each injected transactional anomaly is found, with its evidence", () =
     });
   }
 
+  it("with --ww-deps a write-read cycle between read_committed transactions stays a forbidden G1c", () => {
+    const { mutate } = TXN_MUTATIONS.find((x) => x.type === "G1c")!;
+    fc.assert(
+      fc.property(txnModelArb("read_committed"), fc.nat(), (m, pick) => {
+        const mutant = mutate(m, pick);
+        const r = check(mutant.history, { ...RC, wwDeps: true });
+        expect(r.anomalies.G1c?.forbidden).toBe(true);
+        expect(r.valid).toBe(false);
+        mutant.verify(r);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it("read_uncommitted permits the aborted read (valid, G1a reported as expected) and the wr-cycle", () => {
     for (const { type, mutate } of TXN_MUTATIONS.filter((x) => x.type === "G1a" || x.type === "G1c")) {
       fc.assert(
