@@ -23,6 +23,7 @@ import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Fin
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
 import { findCommittedLost, findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
+import { type LossSummary, lossSummary } from "./loss-summary.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
 import { noPhaseMarks, notePhase, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
@@ -87,6 +88,9 @@ export interface Results {
   /** What the workload exercised: writes acknowledged (and after the first effective fault), values
    *  read by the workload. Absent in results stored by older versions. */
   exercised?: Exercised;
+  /** Acknowledged writes lost, of how many, and whether the configuration permits it. Absent in
+   *  results stored by older versions. */
+  loss?: LossSummary;
 }
 
 export interface CheckOptions {
@@ -193,6 +197,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   results.faults = countFaults(timeline.faults, effects);
   const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);
   results.exercised = exercisedOf(d, firstEffective?.start, marks.finalReadsFrom);
+  const reads = !marks.marked ? "unmarked" : marks.finalReadsComplete ? "complete" : "incomplete";
+  results.loss = lossSummary(results, results.exercised.acknowledged, reads);
   // A verdict needs something that could have been lost: with nothing acknowledged it is vacuous.
   const vacuous = nothingAcknowledged(config, results.exercised);
   if (results.valid === true && vacuous) return { ...results, valid: "unknown", unknownReason: vacuous };

@@ -35,6 +35,7 @@ export { HistoryError, validateOp } from "./history.ts";
 // Lookups in the per-key logs by key name, value and offset: all of key-log.ts is public.
 export * from "./key-log.ts";
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
+export { type LossState, type LossSummary, lossSentence, lossState } from "./loss-summary.ts";
 export { type OpPairs, opPairs, pairOf } from "./op-pairs.ts";
 export {
   forEachHistoryOp,

@@ -143,6 +143,7 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
     ...(r ? { valid: r.valid, ops: r.stats?.ops } : {}),
     ...(r?.unknownReason ? { unknownReason: r.unknownReason } : {}),
     ...(r?.faults ? { faults: r.faults } : {}),
+    ...(r?.loss ? { loss: r.loss } : {}),
     anomalies: r
       ? r.anomalyTypes.map((type) => ({ type, count: r.anomalies[type]?.count ?? 0, forbidden: r.anomalies[type]?.forbidden ?? false }))
       : [],

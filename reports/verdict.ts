@@ -2,6 +2,7 @@
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
 import { type Results, verdictName, verdictWord } from "../checkers/index.ts";
+import { type LossState, lossSentence, lossState } from "../checkers/loss-summary.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
 import { faultChips } from "./fault-chips.ts";
@@ -53,6 +54,16 @@ export function headline(results: Results, rows: PromiseRow[]): string {
   return `Every promise this configuration makes held (${kept} of ${rows.length}; the others are not promised by it).${also}`;
 }
 
+/** The four states apart by a mark and words, not only the banner's colour. */
+export const STATE_MARK: Record<LossState, string> = { clean: "✓", "permitted-loss": "⚠", invalid: "✗", unknown: "?" };
+export const STATE_LABEL: Record<LossState, string> = {
+  clean: "nothing lost",
+  "permitted-loss": "with permitted loss",
+  invalid: "a promise broken",
+  unknown: "not decided",
+};
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export function verdictBanner(results: Results, spec: SpecLike | undefined, title: string): string {
   const t = results.stats.txns;
   const txns = t.ok + t.info + t.fail > 0 || results.config.transactional === true;
@@ -69,8 +80,11 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
     : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
   const txnStats = txns ? ` · transactions committed/unknown/aborted ${t.ok}/${t.info}/${t.fail}` : "";
   const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}${txnStats} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
-  return `<header class="verdict ${cls}" id="verdict" data-verdict="${cls}">
-<div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="title">${esc(title)}</div></div>
+  const state = lossState(results.valid, results.loss);
+  const loss = results.loss ? `<p class="loss" id="loss">${STATE_MARK[state]} ${esc(capitalize(lossSentence(results.loss)))}.</p>` : "";
+  return `<header class="verdict ${cls} ${state}" id="verdict" data-verdict="${cls}" data-state="${state}">
+<div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="state-label">${STATE_LABEL[state]}</div><div class="title">${esc(title)}</div></div>
+${loss}
 <p class="headline">${esc(headline(results, rows))}</p>
 ${found}
 <div class="config">${chips(configChips(results.config, txns), "cfg")}${chips(runChips(spec, results.faults), "run")}</div>

@@ -4,6 +4,7 @@
 // checkers' words (explainFinding), and the run's report.
 import { expect } from "vitest";
 import { type AnomalyType, explainFinding, type Results } from "../../checkers/index.ts";
+import { lossSentence } from "../../checkers/loss-summary.ts";
 
 /** What the matchers accept: a run (anything with `results`, and ideally `reportPath` and
  *  `faultsPlanned`) or Results. */
@@ -35,7 +36,9 @@ function describeAnomalies(results: Results, types: readonly AnomalyType[]): str
   return lines.join("\n");
 }
 
-const footer = (reportPath?: string) => (reportPath ? `\nreport: ${reportPath}` : "");
+/** What every failure message ends with: the loss, stated plainly, and where the report is. */
+const footer = (reportPath?: string, results?: Results) =>
+  `${results?.loss ? `\nloss: ${lossSentence(results.loss)}` : ""}${reportPath ? `\nreport: ${reportPath}` : ""}`;
 
 export interface MatcherResult {
   pass: boolean;
@@ -52,11 +55,11 @@ export function absenceOf(received: unknown, types: readonly AnomalyType[], what
     pass,
     message: () => {
       if (isNot) {
-        return `expected the run NOT to ${what}, but it found none of ${types.join(", ")} (verdict ${String(results.valid)})${footer(reportPath)}`;
+        return `expected the run NOT to ${what}, but it found none of ${types.join(", ")} (verdict ${String(results.valid)})${footer(reportPath, results)}`;
       }
       if (found.length)
-        return `expected the run to ${what}, but it found ${found.join(", ")}:\n${describeAnomalies(results, found)}${footer(reportPath)}`;
-      return `expected the run to ${what}, but the result is unknown, so absence is not shown: ${results.unknownReason ?? "no reason given"}${footer(reportPath)}`;
+        return `expected the run to ${what}, but it found ${found.join(", ")}:\n${describeAnomalies(results, found)}${footer(reportPath, results)}`;
+      return `expected the run to ${what}, but the result is unknown, so absence is not shown: ${results.unknownReason ?? "no reason given"}${footer(reportPath, results)}`;
     },
   };
 }
@@ -67,10 +70,10 @@ export function validity(received: unknown, isNot = false): MatcherResult {
     pass: results.valid === true,
     message: () => {
       if (isNot)
-        return `expected the run NOT to be valid, but it is valid (anomalies: ${results.anomalyTypes.join(", ") || "none"})${footer(reportPath)}`;
+        return `expected the run NOT to be valid, but it is valid (anomalies: ${results.anomalyTypes.join(", ") || "none"})${footer(reportPath, results)}`;
       if (results.valid === "unknown")
-        return `expected the run to be valid, but it is unknown: ${results.unknownReason ?? "no reason given"}${footer(reportPath)}`;
-      return `expected the run to be valid, but it found anomalies this configuration forbids: ${results.forbidden.join(", ")}\n${describeAnomalies(results, results.forbidden)}${footer(reportPath)}`;
+        return `expected the run to be valid, but it is unknown: ${results.unknownReason ?? "no reason given"}${footer(reportPath, results)}`;
+      return `expected the run to be valid, but it found anomalies this configuration forbids: ${results.forbidden.join(", ")}\n${describeAnomalies(results, results.forbidden)}${footer(reportPath, results)}`;
     },
   };
 }
@@ -104,7 +107,7 @@ export function keepsAcknowledgedWrites(received: unknown, isNot = false): Match
   const { results, reportPath, faultsPlanned } = unpack(received);
   const why = absent.pass ? vacuity(results, faultsPlanned) : undefined;
   if (!why) return absent;
-  return { pass: false, message: () => `expected the run to keep acknowledged writes, but ${why}${footer(reportPath)}` };
+  return { pass: false, message: () => `expected the run to keep acknowledged writes, but ${why}${footer(reportPath, results)}` };
 }
 
 /** Passes when at least `min` faults took effect (checkers/effective-faults.ts). */
@@ -114,7 +117,7 @@ export function effectiveFaults(received: unknown, min: number, isNot = false): 
   return {
     pass: effective >= min,
     message: () =>
-      `expected the run ${isNot ? "NOT " : ""}to have at least ${min} effective fault(s), but it had ${effective}: faults ${faultTally(results, faultsPlanned)}${footer(reportPath)}`,
+      `expected the run ${isNot ? "NOT " : ""}to have at least ${min} effective fault(s), but it had ${effective}: faults ${faultTally(results, faultsPlanned)}${footer(reportPath, results)}`,
   };
 }
 
@@ -136,7 +139,7 @@ export function exercised(received: unknown, floor: ExercisedFloor = {}, isNot =
   return {
     pass,
     message: () =>
-      `expected the run ${isNot ? "NOT " : ""}to have exercised at least ${acked} acknowledged write(s) and ${read} value(s) read, but it had ${got}${footer(reportPath)}`,
+      `expected the run ${isNot ? "NOT " : ""}to have exercised at least ${acked} acknowledged write(s) and ${read} value(s) read, but it had ${got}${footer(reportPath, results)}`,
   };
 }
 

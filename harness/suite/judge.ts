@@ -5,6 +5,7 @@
 import type { Exercised } from "../../checkers/exercised.ts";
 import { type FaultCounts, noFaultCount } from "../../checkers/faults.ts";
 import { type AnomalyType, verdictName } from "../../checkers/index.ts";
+import type { LossSummary } from "../../checkers/loss-summary.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { Scenario } from "./suite-file.ts";
 
@@ -17,6 +18,8 @@ export interface ScenarioRun {
   sendsOk: number;
   /** Writes acknowledged (and after the first effective fault), values the workload read (results.exercised). */
   exercised: Exercised;
+  /** Acknowledged writes lost, and whether permitted (results.loss; absent from older results). */
+  loss?: LossSummary;
   anomalies: Partial<Record<AnomalyType, number>>;
   forbidden: AnomalyType[];
   /** Faults in the run's schedule, and how they took effect (from the history). */
@@ -47,6 +50,7 @@ export function scenarioRunOf(o: RunOutcome): ScenarioRun {
     ops: o.results.stats.ops,
     sendsOk: o.results.stats.sends.ok,
     exercised: o.results.exercised ?? { acknowledged: 0, acknowledgedAfterFault: 0, read: 0 },
+    ...(o.results.loss ? { loss: o.results.loss } : {}),
     anomalies,
     forbidden: o.results.forbidden,
     faultsPlanned: o.faultsPlanned,

@@ -1,5 +1,5 @@
 // The suite's summary table: one row per scenario, its configuration and faults as short labels,
-// the faults applied/effective and writes acknowledged/read per run, the anomalies over its runs (forbidden
+// the faults applied/effective and writes lost/acknowledged/read per run, the anomalies over its runs (forbidden
 // ones starred), the verdicts and whether it was met.
 import { specLabel } from "../../checkers/spec-config.ts";
 import { verdictInList } from "../../checkers/verdict.ts";
@@ -34,7 +34,7 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
       "faults",
       "applied/effective/refused",
       "runs",
-      "acked/read",
+      "lost/acked/read",
       "anomalies (* forbidden)",
       "verdicts",
       "expectation",
@@ -51,8 +51,11 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
     const verdicts = o.runs.map((r) => verdictInList(r.valid)).join(",");
     // Faults applied, and those that reached the data path, per run: what the verdicts rest on.
     const applied = o.runs.map((r) => `${r.faults.applied}/${r.faults.effective}/${r.faults.refused}`).join(",");
-    // Writes acknowledged and values the workload read, per run: what a loss could have been seen in.
-    const exercised = o.runs.map((r) => `${r.exercised.acknowledged}/${r.exercised.read}`).join(",");
+    // Acknowledged writes lost (! where forbidden), of those acknowledged, and values the workload
+    // read, per run: the loss first, then what it could have been seen in.
+    const exercised = o.runs
+      .map((r) => `${r.loss ? `${r.loss.lost}${r.loss.permitted ? "" : "!"}` : "?"}/${r.exercised.acknowledged}/${r.exercised.read}`)
+      .join(",");
     rows.push([
       o.name,
       o.config,

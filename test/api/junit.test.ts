@@ -15,6 +15,7 @@ const outcome = (name: string, met: boolean, problems: string[] = [], seconds = 
       ops: 900,
       sendsOk: 400,
       exercised: { acknowledged: 400, acknowledgedAfterFault: 120, read: 800 },
+      loss: { acknowledged: 400, lost: met ? 0 : 3, readBeforeLost: 0, undecided: 0, permitted: met },
       anomalies: met ? {} : { "lost-write": 3 },
       forbidden: met ? [] : ["lost-write"],
       faultsPlanned: 3,
@@ -58,7 +59,7 @@ describe("JUnit XML", () => {
     );
     expect(xml).toContain("store/bad-one/20261125T1/report.html");
     expect(xml).toMatch(
-      /<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/2\/0 +1 +400\/800 +lost-write\*:3 +INVALID +NOT MET/,
+      /<system-out>scenario +configuration[^<]*\nbad-one +acks=1 minISR=1 inflight=5 +isolate @ leader +3\/2\/0 +1 +3!\/400\/800 +lost-write\*:3 +INVALID +NOT MET/,
     );
     expect(xml.trimEnd().endsWith("</testsuites>")).toBe(true);
     // Well formed at the level CI readers care about: every opened element is closed.

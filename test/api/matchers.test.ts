@@ -68,6 +68,7 @@ describe("matchers", () => {
     expect(m).toContain("expected the run to keep acknowledged writes, but it found lost-write, unseen");
     expect(m).toMatch(/lost-write: 1 \(FORBIDDEN by this configuration: /);
     expect(m).toContain('key "x": value 2 (offset 1, index 1), written by op 3');
+    expect(m).toContain("loss: 1 of 3 acknowledged writes lost (33%), forbidden (acks=all, no unclean election)");
     expect(m).toContain(`report: ${report}`);
   });
 

@@ -87,6 +87,57 @@ describe.each(FIXTURES)("report of $name", (f) => {
   });
 });
 
+describe("loss stated plainly", () => {
+  it("the banner says what was lost at the top, its state told by a mark and words besides colour", async () => {
+    const cases = [
+      {
+        name: "loss-acks1",
+        state: "permitted-loss",
+        mark: "⚠",
+        loss: /^⚠ \d[\d,]* of [\d,]+ acknowledged writes lost \([\d.]+%\).*permitted by acks=1\.$/,
+      },
+      {
+        name: "loss",
+        state: "invalid",
+        mark: "✗",
+        loss: /^✗ \d[\d,]* of [\d,]+ acknowledged writes lost .*forbidden \(acks=all, no unclean election\)\.$/,
+      },
+      { name: "clean-faults", state: "clean", mark: "✓", loss: /^✓ Nothing lost \(0 of [\d,]+ acknowledged writes\)\.$/ },
+    ];
+    for (const c of cases) {
+      const v = await open(reports.get(c.name)!);
+      try {
+        clean(v);
+        const p = v.page;
+        expect(await p.getAttribute("#verdict", "data-state"), c.name).toBe(c.state);
+        expect((await p.textContent("#loss"))?.trim(), c.name).toMatch(c.loss);
+        expect(await p.textContent("#verdict .state-label"), c.name).toBeTruthy();
+        // Above the fold: the loss line sits in the first screenful.
+        const box = await p.locator("#loss").boundingBox();
+        expect(box!.y, c.name).toBeLessThan(300);
+        const colours = await p.locator("#verdict").evaluate((e) => getComputedStyle(e).backgroundImage);
+        expect(colours, c.name).toContain("gradient");
+        if (c.name === "loss-acks1") await p.screenshot({ path: join(OUT, "banner-permitted-loss.png") });
+      } finally {
+        await v.page.close();
+      }
+    }
+  });
+
+  it("the index counts runs with permitted loss apart and shows what each run lost", async () => {
+    const v = await visit(browser, index);
+    try {
+      const p = v.page;
+      expect(await p.textContent("header .counts")).toMatch(/\d+ valid, nothing lost.*\d+ valid with permitted loss/);
+      const row = p.locator("tr.run", { hasText: "loss-acks1" });
+      expect(await row.locator(".verdict").textContent()).toBe("VALID · LOSS");
+      expect(await row.locator(".lost.permitted").textContent()).toMatch(/^\d[\d,]* \/ [\d,]+ \([\d.]+%\)$/);
+    } finally {
+      await v.page.close();
+    }
+  });
+});
+
 describe("linking evidence to the timeline", () => {
   it.each(FIXTURES.filter((f) => f.verdict === "invalid").map((f) => f.name))(
     "%s: a click on an op in a finding highlights it in the timeline",

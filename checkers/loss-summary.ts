@@ -1,0 +1,97 @@
+// Loss, stated plainly (pure): how many acknowledged writes a run lost, of how many, and whether
+// the configuration permits it. A verdict answers "did Kafka keep what this configuration
+// promises?"; a user's first question is "did I lose data?". Every verdict carries both, so a VALID
+// run that lost writes under acks=1 says so at the top.
+import type { AnomalyType } from "./findings.ts";
+import type { Guarantees } from "./guarantees.ts";
+
+export interface LossSummary {
+  /** Writes the broker acknowledged (exercised.acknowledged). */
+  acknowledged: number;
+  /** Acknowledged writes shown lost: gone from the complete final reads (`unseen`); without complete
+   *  final reads, those no later read can have missed (`lost-write`, `committed-lost`). */
+  lost: number;
+  /** Of `lost`, values some read had returned before they were gone (`committed-lost`). */
+  readBeforeLost: number;
+  /** Without complete final reads: acknowledged values never read, so maybe lost (not decided). */
+  undecided: number;
+  /** Whether every loss found is permitted by the configuration (true when nothing was lost). */
+  permitted: boolean;
+  /** The rule that permits the loss, or the promise it breaks, as the promise table says it. */
+  reason?: string;
+}
+
+const LOSS_TYPES: AnomalyType[] = ["unseen", "lost-write", "committed-lost"];
+
+interface Counted {
+  anomalies: Partial<Record<AnomalyType, { count: number; forbidden: boolean }>>;
+  guarantees: Guarantees;
+}
+
+/** How far the history's reads go: complete final reads (every acknowledged value not in them is
+ *  gone), final reads that did not complete (a value never read may still be there), or a history
+ *  without phase markers (judged by its reads as they stand, as `unseen` is). */
+export type ReadsCoverage = "complete" | "incomplete" | "unmarked";
+
+export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCoverage): LossSummary {
+  const count = (t: AnomalyType) => r.anomalies[t]?.count ?? 0;
+  const unseen = count("unseen");
+  const readBeforeLost = count("committed-lost");
+  // Complete final reads: unseen holds every loss, committed-lost included (a value read, then not
+  // in them). Otherwise unseen counts only values never read, and committed-lost (another value at
+  // a read value's offset) comes on top; without final reads unseen may still be there.
+  const lost =
+    reads === "complete"
+      ? Math.max(unseen, readBeforeLost)
+      : reads === "unmarked"
+        ? unseen + readBeforeLost
+        : count("lost-write") + readBeforeLost;
+  const found = LOSS_TYPES.filter((t) => count(t) > 0 && (reads !== "incomplete" || t !== "unseen"));
+  const forbidden = found.find((t) => r.anomalies[t]!.forbidden);
+  const reasonOf = forbidden ?? found[0];
+  return {
+    acknowledged,
+    lost,
+    readBeforeLost,
+    undecided: reads === "incomplete" ? Math.max(0, unseen - count("lost-write")) : 0,
+    permitted: forbidden === undefined,
+    ...(lost > 0 && reasonOf ? { reason: r.guarantees[reasonOf].reason } : {}),
+  };
+}
+
+/** "acks=1" of "acks=1: a leader may acknowledge…": the rule's name, before its explanation. */
+export const ruleName = (reason: string): string => reason.split(":")[0]!.trim();
+
+const n = (x: number) => x.toLocaleString("en");
+
+/** The share lost, to a precision that never rounds a loss to 0%. */
+export function lostShare(lost: number, acknowledged: number): string {
+  if (acknowledged <= 0) return "";
+  const p = (100 * lost) / acknowledged;
+  return p >= 10 || p === 0 ? `${Math.round(p)}%` : p >= 1 ? `${p.toFixed(1)}%` : `${p.toPrecision(1)}%`;
+}
+
+/** One sentence: "272 of 1,340 acknowledged writes lost (20%), permitted by acks=1". */
+export function lossSentence(l: LossSummary): string {
+  const of = l.lost > l.acknowledged ? "" : ` of ${n(l.acknowledged)}`;
+  const undecided = l.undecided > 0 ? `; ${n(l.undecided)} more never read, not decided (the final reads did not complete)` : "";
+  if (l.lost === 0) {
+    if (l.acknowledged === 0) return `nothing acknowledged, so no loss could be shown${undecided}`;
+    return `nothing lost (0 of ${n(l.acknowledged)} acknowledged write${l.acknowledged === 1 ? "" : "s"})${undecided}`;
+  }
+  const share = of ? ` (${lostShare(l.lost, l.acknowledged)})` : "";
+  const read = l.readBeforeLost > 0 ? `, ${n(l.readBeforeLost)} of them after a consumer had read them` : "";
+  const rule = l.reason ? ruleName(l.reason) : undefined;
+  const judged = l.permitted ? (rule ? `permitted by ${rule}` : "permitted") : `forbidden${rule ? ` (${rule})` : ""}`;
+  const plural = (of ? l.acknowledged : l.lost) === 1 ? "" : "s";
+  return `${n(l.lost)}${of} acknowledged write${plural} lost${share}${read}, ${judged}${undecided}`;
+}
+
+/** The four states a reader tells apart at a glance (more than by colour: a word and a mark too). */
+export type LossState = "clean" | "permitted-loss" | "invalid" | "unknown";
+
+export function lossState(valid: boolean | "unknown", loss: LossSummary | undefined): LossState {
+  if (valid === false) return "invalid";
+  if (valid === "unknown") return "unknown";
+  return loss && loss.lost > 0 ? "permitted-loss" : "clean";
+}
