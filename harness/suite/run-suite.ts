@@ -8,8 +8,16 @@ import { sharedClusters } from "../run/shared-cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf } from "./judge.ts";
+import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
 import { type Scenario, type Suite, scenarioSeeds, scenarioSpec } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
+
+/** The runs a scenario makes: its `runs`, and up to all its seeds for a detection that has not found. */
+function plannedRuns(suite: Suite, index: number): PlannedRuns {
+  const s = suite.scenarios[index]!;
+  const seeds = scenarioSeeds(suite, index).length;
+  return { min: Math.min(s.runs, seeds), max: s.expect.finds.length ? seeds : Math.min(s.runs, seeds) };
+}
 
 export async function runSuite(
   suite: Suite,
@@ -28,24 +36,37 @@ export async function runSuite(
   const outcomes: ScenarioOutcome[] = [];
   // With shareCluster, runs whose cluster specs are equal share one cluster (a fresh topic each).
   const clusters = sharedClusters({ given: opts.cluster, share: opts.shareCluster, progress });
+  // A scenario's file name selects every client it expands to.
+  const selected = suite.scenarios.flatMap((s, index) =>
+    opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base) ? [] : [index],
+  );
+  const planned = new Map(selected.map((i) => [i, plannedRuns(suite, i)]));
+  // Runs still planned at least; a detection that needs more seeds adds to it as it goes.
+  let remaining = [...planned.values()].reduce((a, p) => a + p.min, 0);
+  const durations: number[] = [];
   try {
-    for (const [index, s] of suite.scenarios.entries()) {
-      // A scenario's file name selects every client it expands to.
-      if (opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base)) continue;
+    for (const index of selected) {
+      const s = suite.scenarios[index]!;
       const seeds = scenarioSeeds(suite, index);
+      const runsOf = planned.get(index)!;
       const started = performance.now();
       const runs: ScenarioRun[] = [];
       let first: TestSpec | undefined;
       for (const seed of seeds) {
         const spec = scenarioSpec(suite, index, seed);
         first ??= spec;
-        progress(`suite ${suite.name}: ${s.name} run ${runs.length + 1}/${seeds.length} (seed ${seed})`);
+        if (runs.length >= runsOf.min) remaining++; // a run past the minimum: a detection still looking
+        const header = runHeader(durations.length, durations.length + remaining, s.name, runs.length + 1, runsOf);
+        progress(`suite ${suite.name}: ${header} (seed ${seed})${eta(durations, remaining)}`);
+        const runStarted = performance.now();
         const cluster = await clusters.clusterFor(spec.cluster);
-        runs.push(
-          scenarioRunOf(
-            await executeRun(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` }),
-          ),
+        const run = scenarioRunOf(
+          await executeRun(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` }),
         );
+        runs.push(run);
+        durations.push(secondsSince(runStarted));
+        remaining--;
+        progress(`suite ${suite.name}: ${header}: ${runResultLine(run, durations.at(-1)!)}`);
         const enough = runs.length >= s.runs;
         const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
         if (enough && detected) break;
