@@ -78,8 +78,9 @@ export async function runSchedule(
       if (o.signal?.aborted) break;
       const step = steps[ev.i]!;
       if (!ev.undo) {
-        o.progress?.(`nemesis: ${describe(step.entry)} at ${Math.round(performance.now() - origin)} ms`);
+        const at = Math.round(performance.now() - origin);
         step.fault = await nemesis.invoke(faultOf(step.entry));
+        o.progress?.(`nemesis: ${describe(step.entry)} at ${at} ms: ${outcome(step.fault)}`);
       } else if (step.fault?.undo && step.fault.type !== "fail") {
         step.undo = await nemesis.invoke(step.fault.undo);
       }
@@ -91,6 +92,14 @@ export async function runSchedule(
     }
   }
   return { steps, interrupted: o.signal?.aborted ?? false, ...(healAll ? { healAll } : {}) };
+}
+
+/** "kafka2 (leader of t-2), ok", "refused: kafka1 is under kill": what a fault hit, and how it ended. */
+export function outcome(r: FaultResult): string {
+  const v = r.value;
+  const hit = v.targets.length ? `${v.targets.join(", ")}${v.leaderOf ? ` (leader of ${v.leaderOf})` : ""}` : "";
+  if (r.type === "fail") return `refused${v.reason ? `: ${v.reason}` : ""}`;
+  return `${hit}${hit ? ", " : ""}${r.type === "ok" ? "ok" : `uncertain${v.reason ? `: ${v.reason}` : ""}`}`;
 }
 
 export function describe(e: ScheduledFault): string {

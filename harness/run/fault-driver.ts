@@ -1,7 +1,9 @@
 // Connects a run to the fault injector: the spec's fault schedule (generated from the run's seed)
 // runs alongside the workload; the run's heal phase calls healAll, once. With no fault kinds it does nothing.
+
 import type { Cluster } from "../cluster/cluster.ts";
 import type { Recorder } from "../history/recorder.ts";
+import { describeGrudge } from "../nemesis/describe-grudge.ts";
 import {
   clusterNemesis,
   type FaultResult,
@@ -79,7 +81,15 @@ export function createFaultDriver(
       });
       return healing;
     },
-    inForce: () => (live ? [...live.state.faulted()].map((n) => `${n} ${live.state.processFaultOf(n) ?? "partitioned"}`) : []),
+    inForce: () => {
+      if (!live) return [];
+      const processes = [...live.state.faulted()].flatMap((n) => {
+        const f = live.state.processFaultOf(n);
+        return f ? [`${n} ${f}`] : [];
+      });
+      const g = live.state.partition();
+      return [...processes, ...(g ? [`partition ${describeGrudge(g)}`] : [])];
+    },
   };
 }
 
