@@ -3,6 +3,7 @@
 // on the run's network (see subnet.ts); start() puts it back on that address when Docker did not
 // keep it, and address() reads what Docker reports.
 import { getContainerRuntimeClient } from "testcontainers";
+import { ExecGate } from "./exec-gate.ts";
 import type { Role } from "./node-container.ts";
 
 export interface ExecResult {
@@ -75,6 +76,8 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
     if (!ip) throw new Error(`${info.name} has no address on network ${networkName} (is it running?)`);
     return ip;
   };
+  // A pause never freezes an exec that is starting (exec-gate.ts: that deadlocks Docker).
+  const gate = new ExecGate();
   let lastAddress: string | undefined;
   const noteAddress = async () => {
     lastAddress = await address().catch(() => lastAddress);
@@ -99,13 +102,13 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
       await container.start();
     },
     async pause() {
-      await container.pause();
+      await gate.pause(() => container.pause());
     },
     async unpause() {
       await container.unpause();
     },
     async exec(command) {
-      const r = await client.container.exec(container, command);
+      const r = await gate.exec(() => client.container.exec(container, command));
       return { exitCode: r.exitCode, output: r.output };
     },
     async logs() {
