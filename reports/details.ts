@@ -3,6 +3,7 @@
 // work from the run directory and from a CI artifact that keeps its layout).
 import type { Results } from "../checkers/index.ts";
 import { flagWords, RUN_SETTINGS, specValue } from "../checkers/settings.ts";
+import { type Clock, clockNote } from "./clock.ts";
 import { esc } from "./escape.ts";
 import type { SpecLike } from "./verdict.ts";
 
@@ -37,11 +38,17 @@ export function reconstructCommand(spec: SpecLike): string {
 
 const KNOWN = new Set(["command", "replay", "startedAt", "runId", "versions", "files"]);
 
-export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results: Results): string {
+export function runDetails(spec: SpecLike | undefined, meta: ReportMeta, results: Results, clock?: Clock): string {
   const rows: Array<[string, string]> = [];
   if (spec?.name) rows.push(["test", esc(spec.name)]);
   rows.push(["seed", spec?.seed !== undefined ? `<code>${esc(spec.seed)}</code>` : `<span class="muted">not recorded</span>`]);
   if (meta.startedAt) rows.push(["started", esc(meta.startedAt)]);
+  // The one place the history's own clock shows: every other time counts from the workload's start.
+  if (clock)
+    rows.push([
+      "clock",
+      `<span id="clock-offset" data-offset="${(clock.originNs / 1e9).toFixed(3)}" data-source="${clock.source}">${esc(clockNote(clock))}</span>`,
+    ]);
   if (meta.runId) rows.push(["run id", `<code>${esc(meta.runId)}</code>`]);
   if (meta.command) rows.push(["started by", `<code class="cmd">${esc(meta.command)}</code>`]);
   if (meta.replay) rows.push(["replay", `<code class="cmd" id="replay">${esc(meta.replay)}</code>`]);

@@ -5,7 +5,7 @@ import type { AnomalyReport, AnomalyType, Finding, Results, Value } from "../che
 import { ANOMALY_TYPES } from "../checkers/index.ts";
 import { esc, showValue } from "./escape.ts";
 import type { KeyLog } from "./key-logs.ts";
-import { findingKeys } from "./key-logs.ts";
+import { cellId, findingKeys, findingMarks, findingOffset } from "./key-logs.ts";
 import { key, offsetsOf, procName, type Refs, val } from "./refs.ts";
 
 export const MEANING: Record<AnomalyType, string> = {
@@ -80,10 +80,20 @@ function anomalySection(type: AnomalyType, a: AnomalyReport, ctx: EvidenceContex
 </article>`;
 }
 
+/** Links to the key logs, each opening at the finding's offset there (when the view shows it). */
 function logLinks(f: Finding, ctx: EvidenceContext): string {
+  const marks = new Map(findingMarks(f).map((m) => [m.key, m]));
   const links = findingKeys(f)
     .filter((k) => ctx.logIds.has(k))
-    .map((k) => `<a class="to-log" href="#${ctx.logIds.get(k)}">log of ${esc(keyText(k))}</a>`);
+    .map((k) => {
+      const id = ctx.logIds.get(k)!;
+      const log = ctx.logs.get(k);
+      const m = marks.get(k);
+      const offset = log && m ? findingOffset(log, m) : undefined;
+      return offset === undefined
+        ? `<a class="to-log" href="#${id}">log of ${esc(keyText(k))}</a>`
+        : `<a class="to-log" href="#${cellId(id, offset)}" data-offset="${offset}">log of ${esc(keyText(k))} at offset ${offset}</a>`;
+    });
   return links.length ? ` <span class="links">${links.join(" ")}</span>` : "";
 }
 

@@ -11,7 +11,7 @@ export interface FaultBand {
   /** What the label says: the fault, its targets, what they were chosen as. */
   label: string;
   targets: string[];
-  /** Seconds since the start; `to` is the undo's completion, or the end of the history. */
+  /** Seconds on the page's clock (clock.ts); `to` is the undo's completion, or the end of the history. */
   from: number;
   to: number;
   /** ok, info (may have happened) or fail (refused: drawn as a thin mark). */
@@ -48,8 +48,6 @@ const MEASURE_NAMES: Record<string, string> = {
   isrWholeAfterMs: "ISR whole",
 };
 
-const s = (ns: number) => ns / 1e9;
-
 export function faultLabel(f: string, value: unknown): string {
   const v = (value ?? {}) as Record<string, unknown>;
   const parts = [f];
@@ -62,7 +60,9 @@ export function faultLabel(f: string, value: unknown): string {
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
 }
 
-export function faultTimeline(history: History, endNs: number): { bands: FaultBand[]; measures: Measure[] } {
+/** `originNs`: the history time the page's clock counts from (clock.ts). */
+export function faultTimeline(history: History, endNs: number, originNs = 0): { bands: FaultBand[]; measures: Measure[] } {
+  const s = (ns: number) => (ns - originNs) / 1e9;
   // The checker's fault intervals (checkers/faults.ts): what the report shades is what was counted.
   const { faults, lone } = faultIntervals(history);
   // A measurement counts from the nemesis op it names (a fault, or any undo, heal-all included).

@@ -158,6 +158,27 @@ export function windows(
   return { ranges, cut };
 }
 
+/** Whether the log view shows this offset (it lies in one of the ranges). */
+export function isShown(log: Pick<KeyLog, "offsets" | "ranges">, offset: number): boolean {
+  const p = lowerBound(log.offsets, offset);
+  return log.offsets[p] === offset && log.ranges.some(([lo, hi]) => p >= lo && p <= hi);
+}
+
+/** The offset a link to the log opens at: the first the finding names that the view shows, else
+ *  the first offset one of its values sits at there. */
+export function findingOffset(log: KeyLog, m: { values: Value[]; offsets: number[] }): number | undefined {
+  const named = m.offsets.find((o) => isShown(log, o));
+  if (named !== undefined) return named;
+  for (const v of m.values) {
+    const at = log.valueOffsets.get(v)?.find((o) => isShown(log, o));
+    if (at !== undefined) return at;
+  }
+  return undefined;
+}
+
+/** The id of an offset's cell in a key's log view. */
+export const cellId = (logId: string, offset: number): string => `${logId}-o${offset}`;
+
 function lowerBound(xs: number[], x: number): number {
   let lo = 0;
   let hi = xs.length;

@@ -4,7 +4,7 @@
 import type { AnomalyType, Results, Value } from "../checkers/index.ts";
 import { esc, showValue } from "./escape.ts";
 import { orderedTypes } from "./evidence.ts";
-import { CONTEXT, findingMarks, type KeyLog } from "./key-logs.ts";
+import { CONTEXT, cellId, findingMarks, type KeyLog } from "./key-logs.ts";
 import type { Refs } from "./refs.ts";
 
 export interface Marks {
@@ -50,11 +50,11 @@ function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: s
   let prev = -1;
   for (const [lo, hi] of ranges) {
     if (lo > prev + 1) parts.push(gap(lo - prev - 1, prev < 0));
-    for (let p = lo; p <= hi; p++) parts.push(cell(log.offsets[p]!, log, m, refs));
+    for (let p = lo; p <= hi; p++) parts.push(cell(log.offsets[p]!, log, m, refs, id));
     prev = hi;
   }
   if (prev < log.offsets.length - 1) parts.push(gap(log.offsets.length - 1 - prev, false));
-  const summary = `<p class="muted">${log.offsets.length.toLocaleString("en")} non-empty offsets (${log.offsets[0]}–${log.offsets.at(-1)}); shown: the offsets the findings name, with ${CONTEXT} on each side.${cut ? " More findings on this key than fit: the first are shown." : ""}</p>`;
+  const summary = `<p class="muted">${log.offsets.length.toLocaleString("en")} non-empty offsets (${log.offsets[0]}–${log.offsets.at(-1)}); shown: the offsets the findings name, with ${CONTEXT} on each side, in rows.${cut ? " More findings on this key than fit: the first are shown." : ""}</p>`;
   return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}${summary}<div class="strip">${parts.join("")}</div>${outside(m, log, refs)}</section>`;
 }
 
@@ -62,7 +62,7 @@ function gap(n: number, leading: boolean): string {
   return `<div class="gap" title="${n} offsets not shown">${leading ? "" : ""}⋯<br>${n.toLocaleString("en")}<br>⋯</div>`;
 }
 
-function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
+function cell(offset: number, log: KeyLog, m: Marks, refs: Refs, logId: string): string {
   const cs = log.cells.get(offset) ?? [];
   const classes = ["cell"];
   const hits = new Set<AnomalyType>(m.offsets.get(offset) ?? []);
@@ -89,7 +89,7 @@ function cell(offset: number, log: KeyLog, m: Marks, refs: Refs): string {
   });
   if (hits.size) classes.push("hit");
   const title = hits.size ? ` title="${esc([...hits].join(", "))}"` : "";
-  return `<div class="${[...new Set(classes)].join(" ")}" data-offset="${offset}"${title}><div class="off">${offset}</div>${rows.join("")}</div>`;
+  return `<div class="${[...new Set(classes)].join(" ")}" id="${cellId(logId, offset)}" data-offset="${offset}"${title}><div class="off">${offset}</div>${rows.join("")}</div>`;
 }
 
 /**

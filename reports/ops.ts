@@ -9,7 +9,7 @@ export interface OpInfo {
   p: string | number;
   f: string;
   type: string;
-  /** Invocation and completion time, seconds since the start. */
+  /** Invocation and completion time, seconds on the page's clock (clock.ts). */
   inv: number;
   done: number;
   /** Latency in ms (0 for an op without invocation). */
@@ -31,7 +31,7 @@ export function cut(s: string, max = VALUE_CHARS): string {
  * OpInfo for the given history indexes. A history's index field normally equals its position;
  * when it does not (a merged or filtered history), a map by index is built once.
  */
-export function opInfos(history: History, pairs: OpPairs, wanted: Iterable<number>): Map<number, OpInfo> {
+export function opInfos(history: History, pairs: OpPairs, wanted: Iterable<number>, originNs = 0): Map<number, OpInfo> {
   const out = new Map<number, OpInfo>();
   let byIndex: Map<number, Op> | undefined;
   const find = (i: number): Op | undefined => {
@@ -45,8 +45,8 @@ export function opInfos(history: History, pairs: OpPairs, wanted: Iterable<numbe
     const op = find(i);
     if (!op) continue;
     const pr = op.process === "nemesis" ? -1 : pairOf(pairs, i);
-    const done = op.time / 1e9;
-    const inv = pr >= 0 ? pairs.inv[pr]! / 1e9 : done;
+    const done = (op.time - originNs) / 1e9;
+    const inv = pr >= 0 ? (pairs.inv[pr]! - originNs) / 1e9 : done;
     const info: OpInfo = {
       i,
       p: typeof op.process === "number" || typeof op.process === "string" ? op.process : String(op.process),

@@ -3,17 +3,20 @@
 // even before the script runs); the charts are drawn in the page from embedded data.
 import { type Derived, deriveChecked, type History, type Op, opPairs, type Results, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
+import { pageClock } from "./clock.ts";
 import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
 import { anomalySections } from "./evidence.ts";
 import { type FaultBand, fmtMs } from "./faults.ts";
 import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
+import type { LossMarks } from "./loss-marks.ts";
 import { opInfos } from "./ops.ts";
+import type { PhaseSpan } from "./phases.ts";
 import { Refs } from "./refs.ts";
 import { chartData } from "./timeline.ts";
 import { hasTxns, txnView } from "./txn-view.ts";
-import { type SpecLike, verdictBanner } from "./verdict.ts";
+import { faultsSummary, promisesSection, type SpecLike, verdictBanner } from "./verdict.ts";
 
 export interface ReportInput {
   spec?: SpecLike | null;
@@ -37,6 +40,8 @@ export function renderReport(input: ReportInput): string {
   // page shows, so the page cannot disagree with what was judged.
   const derived = input.derived ?? deriveChecked(history, results.config ?? {});
   const pairs = opPairs(derived, history);
+  // One clock for every time on the page: from the workload's start (clock.ts).
+  const clock = pageClock(history);
 
   // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
   const marks = marksByKey(results);
@@ -50,16 +55,18 @@ export function renderReport(input: ReportInput): string {
 
   const title = [spec?.name ?? "kafka-harness run", meta.startedAt].filter(Boolean).join(" · ");
   const banner = verdictBanner(results, spec, title);
+  const promises = promisesSection(results);
   const anomalies = anomalySections(results, { refs, logs, logIds });
   const logsHtml = logViews(results, logs, refs, logIds);
-  const details = runDetails(spec, meta, results);
+  const details = runDetails(spec, meta, results, clock);
   // Before the op data is gathered: the view links the ops that read each transaction's sends.
   const txns = hasTxns(results) ? txnView({ derived, history, results, refs, at }) : "";
   for (const t of results.anomalyTypes) for (const f of results.anomalies[t]!.examples) for (const i of f.ops) refs.linked.add(i);
 
-  const charts = chartData(history, pairs, results, refs.linked);
-  const ops = Object.fromEntries(opInfos(history, pairs, refs.linked));
+  const charts = chartData(history, pairs, results, refs.linked, derived, clock);
+  // Before the op data is gathered: the table links the fault ops.
   const faultsHtml = faultTable(charts.faults, refs);
+  const ops = Object.fromEntries(opInfos(history, pairs, refs.linked, clock.originNs));
   const data = { charts, ops };
   const a = assets();
   const sampledNote = charts.scatter.sampled
@@ -75,17 +82,21 @@ export function renderReport(input: ReportInput): string {
 <style>${styleText(a.reportCss)}</style>
 </head><body>
 ${banner}
-<nav class="toc"><a href="#verdict">verdict</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}<a href="#timeline">timeline</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
+<nav class="toc"><a href="#verdict">verdict</a><a href="#timeline">timeline</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}<a href="#faults">faults</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
 <main>
-<section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
-${txns ? `<section id="txns"><h2>Transactions</h2>${txns}</section>` : ""}
-<section id="timeline"><h2>Timeline</h2>
-<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured <span class="final-swatch"></span> final reads · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+<section id="timeline"><h2>Timeline <span class="muted small">seconds from the workload's start</span></h2>
+<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured ${lossLegend(charts.loss, results)} · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+${phaseList(charts.phases)}
 <div id="chart-latency" class="chart" data-highlight=""></div>
 <div id="op-detail" class="op-detail" hidden></div>
+<div id="chart-quantiles" class="chart"></div>
+<div id="chart-lanes" class="chart"></div>
 <div id="chart-rate" class="chart"></div>
-<h3>Faults</h3>${faultsHtml}
 </section>
+${promises}
+<section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
+${txns ? `<section id="txns"><h2>Transactions</h2>${txns}</section>` : ""}
+<section id="faults"><h2>Faults</h2>${faultsHtml}</section>
 <section id="unseen"><h2>Unseen writes over time</h2>
 <p class="muted">Acknowledged values not yet returned by any ok read, per key. A value read once counts as seen here, even if it is gone from the log later. When nothing is lost this falls to zero during the final reads.</p>
 <div id="chart-unseen" class="chart"></div>
@@ -116,6 +127,34 @@ function unseenEnd(results: Results): string {
   return `<p class="unseen-end">At the end: <b>${never.toLocaleString("en")}</b> never read${more}.</p>`;
 }
 
+/** The phases the history's markers show, with their times on the page's clock. */
+function phaseList(phases: PhaseSpan[]): string {
+  if (phases.length === 0) return "";
+  const items = phases.map(
+    (p) =>
+      `<li class="phase" data-phase="${esc(p.name)}" data-from="${p.from}" data-to="${p.to}"><b>${esc(p.name)}</b> ${p.from.toFixed(2)}–${p.to.toFixed(2)} s${p.open ? " (not ended)" : ""}</li>`,
+  );
+  return `<ol class="phases" id="phases">${items.join("")}</ol>`;
+}
+
+/** The legend's entry for the marks of lost and unseen values, with how many there are. */
+function lossLegend(m: LossMarks, results: Results): string {
+  const parts: string[] = [];
+  const kinds = [
+    ["lost-write", "lost", "lost write (acknowledged at)"],
+    ["unseen", "unseen", "unseen value (acknowledged at)"],
+  ] as const;
+  kinds.forEach(([type, cls, text], k) => {
+    const count = results.anomalies[type]?.count ?? 0;
+    if (count === 0) return;
+    const drawn = m.k.filter((x) => x === k).length;
+    const of =
+      drawn < count ? ` (${drawn.toLocaleString("en")} of ${count.toLocaleString("en")} marked)` : ` × ${count.toLocaleString("en")}`;
+    parts.push(`<span class="loss-swatch ${cls}"></span> ${text}${of}`);
+  });
+  return parts.join(" ");
+}
+
 function faultTable(bands: FaultBand[], refs: Refs): string {
   if (bands.length === 0) return `<p class="none" id="no-faults">No faults were injected.</p>`;
   const rows = bands.map((b) => {
@@ -131,5 +170,5 @@ function faultTable(bands: FaultBand[], refs: Refs): string {
           : "";
     return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
   });
-  return `<table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<p class="muted small">Times count from the workload's start.</p><table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

@@ -1,7 +1,7 @@
 // The top of the report: the verdict in one glance (valid / invalid / unknown and why), the
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
-import { type Results, verdictName, verdictWord } from "../checkers/index.ts";
+import { type FaultCounts, type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { type LossState, lossSentence, lossState } from "../checkers/loss-summary.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
@@ -66,7 +66,7 @@ const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export function verdictBanner(results: Results, spec: SpecLike | undefined, title: string): string {
   const t = results.stats.txns;
-  const txns = t.ok + t.info + t.fail > 0 || results.config.transactional === true;
+  const txns = hasTxns(results);
   const rows = promiseTable(results.guarantees, results, txns);
   const cls = verdictName(results.valid);
   const s = results.stats;
@@ -83,14 +83,60 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
   const state = lossState(results.valid, results.loss);
   const loss = results.loss ? `<p class="loss" id="loss">${STATE_MARK[state]} ${esc(capitalize(lossSentence(results.loss)))}.</p>` : "";
   return `<header class="verdict ${cls} ${state}" id="verdict" data-verdict="${cls}" data-state="${state}">
+<div class="verdict-body">
 <div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="state-label">${STATE_LABEL[state]}</div><div class="title">${esc(title)}</div></div>
 ${loss}
 <p class="headline">${esc(headline(results, rows))}</p>
 ${found}
 <div class="config">${chips(configChips(results.config, txns), "cfg")}${chips(runChips(spec, results.faults), "run")}</div>
 <p class="stats">${esc(stats)}</p>
-</header>
-<section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;
+</div>
+${faultsSummary(results.faults)}
+</header>`;
+}
+
+const hasTxns = (results: Results): boolean => {
+  const t = results.stats.txns;
+  return t.ok + t.info + t.fail > 0 || results.config.transactional === true;
+};
+
+/** The table of promises, each kept, broken or not promised. */
+export function promisesSection(results: Results): string {
+  const rows = promiseTable(results.guarantees, results, hasTxns(results));
+  return `<section id="promises"><h2>What this configuration promises</h2>${promiseTableHtml(rows)}</section>`;
+}
+
+/**
+ * The faults at a glance, beside the verdict: applied (completed ok), effective (shown to have
+ * reached the data path; absent from results stored before it was counted), refused (failed before
+ * anything happened) and uncertain (info: may have half-happened), with the applied per kind.
+ */
+export function faultsSummary(f: (Omit<FaultCounts, "effective"> & { effective?: number }) | undefined): string {
+  if (!f)
+    return `<aside class="faults-summary" id="faults-summary"><div class="fs-title">Faults</div><div class="muted-w">not counted in these results</div></aside>`;
+  if (f.applied + f.refused + f.uncertain === 0)
+    return `<aside class="faults-summary" id="faults-summary" data-applied="0"><div class="fs-title">Faults</div><div class="fs-none">none applied</div></aside>`;
+  const kinds = Object.entries(f.byKind)
+    .filter(([, c]) => c.applied + c.refused + c.uncertain > 0)
+    .map(([k, c]) => {
+      const eff = c.effective === undefined ? "" : ` · ${c.effective} effective`;
+      return `<li data-kind="${esc(k)}"><b>${esc(k)}</b> ${c.applied} applied${eff}${c.refused ? ` · ${c.refused} refused` : ""}${c.uncertain ? ` · ${c.uncertain} uncertain` : ""}</li>`;
+    });
+  const cell = (name: string, n: number | undefined, title: string) =>
+    `<div class="fs-cell" data-count="${name}" title="${esc(title)}"><b>${n === undefined ? "–" : n.toLocaleString("en")}</b><span>${name}</span></div>`;
+  const effective =
+    f.effective === undefined
+      ? cell("effective", undefined, "not counted: these results were stored before effective faults were counted")
+      : cell(
+          "effective",
+          f.effective,
+          "applied, and shown to have reached the data path during the workload (a leader moved, the ISR shrank, clients were disturbed)",
+        );
+  return `<aside class="faults-summary" id="faults-summary" data-applied="${f.applied}"${f.effective === undefined ? "" : ` data-effective="${f.effective}"`}>
+<div class="fs-title"><a href="#faults">Faults</a></div>
+<div class="fs-cells">${cell("applied", f.applied, "completed ok: in force")}${effective}${cell("refused", f.refused, "failed before anything happened")}${cell("uncertain", f.uncertain, "info: may have half-happened")}</div>
+<ul class="fs-kinds">${kinds.join("")}</ul>
+</aside>`;
 }
 
 const STATUS: Record<PromiseRow["status"], string> = {

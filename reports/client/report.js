@@ -1,6 +1,8 @@
-// The report page's script (inlined by reports/render.ts, runs offline): draws the latency,
-// throughput and unseen charts with uPlot from the embedded data, shades the faults, marks the
-// measured failovers, and links every "op N" in the evidence to its place in the timeline.
+// The report page's script (inlined by reports/render.ts, runs offline): draws the latency scatter,
+// latency quantiles, a lane per process, throughput and unseen charts with uPlot from the embedded
+// data (every time in seconds from the workload's start), shades the faults and the run's phases,
+// marks the measured failovers and where lost and unseen values were acknowledged, and links every
+// "op N" in the evidence to its place in the timeline.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("report-data").textContent);
@@ -22,6 +24,13 @@
   for (var k = 0; k < S.i.length; k++) pointOf[S.i[k]] = k;
 
   function faultRgb(f) { return FAULT_COLORS[f] || "100,116,139"; }
+
+  // The run's phases (from the history's markers); a history without them: its final reads, if seen.
+  var PHASES = C.phases && C.phases.length ? C.phases : C.finalReads ? [{ name: "final reads", from: C.finalReads.from, to: C.finalReads.to }] : [];
+  var PHASE_RGB = { heal: "22,163,74", resync: "100,116,139", "final reads": "15,118,110" };
+  var L = C.loss || { x: [], s: [], i: [], k: [], v: [] };
+  var LOSS_COLORS = ["#b91c1c", "#7c3aed"];
+  var LOSS_NAMES = ["lost write", "unseen value"];
 
   /** Shades every fault in force behind the series of a chart. */
   function drawBands(u) {
@@ -45,20 +54,45 @@
       ctx.fillStyle = "rgba(" + faultRgb(f.f) + ",0.55)";
       ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), px(3));
     });
-    if (C.finalReads) {
-      var f0 = u.valToPos(C.finalReads.from, "x", true), f1 = u.valToPos(C.finalReads.to, "x", true);
-      ctx.fillStyle = "rgba(15,118,110,0.08)";
-      ctx.fillRect(f0, b.top, Math.max(px(2), f1 - f0), b.height);
-      ctx.fillStyle = "rgba(15,118,110,0.5)";
-      ctx.fillRect(f0, b.top, Math.max(px(2), f1 - f0), px(3));
-      ctx.font = px(11) + "px system-ui, sans-serif";
-      ctx.textAlign = "left";
-      ctx.textBaseline = "top";
-      ctx.fillStyle = "#0f766e";
-      // Short final reads at the end of the run: keep the label inside the plot.
-      var fw = ctx.measureText("final reads").width;
-      ctx.fillText("final reads", Math.min(f0 + px(3), b.left + b.width - fw - px(3)), b.top + px(6));
-    }
+    PHASES.forEach(function (p) {
+      var rgb = PHASE_RGB[p.name];
+      var p0 = u.valToPos(p.from, "x", true), p1 = u.valToPos(p.to, "x", true);
+      if (rgb) {
+        ctx.fillStyle = "rgba(" + rgb + ",0.08)";
+        ctx.fillRect(p0, b.top, Math.max(px(2), p1 - p0), b.height);
+      }
+      // Phase boundaries: a thin line where each phase begins.
+      ctx.strokeStyle = "rgba(71,85,105,0.45)";
+      ctx.lineWidth = px(1);
+      ctx.beginPath(); ctx.moveTo(p0, b.top); ctx.lineTo(p0, b.top + b.height); ctx.stroke();
+    });
+    ctx.restore();
+  }
+
+  /** The phases' names along the bottom of the plot (a name that does not fit its phase is left out unless it is the last). */
+  function drawPhaseLabels(u) {
+    if (!PHASES.length) return;
+    var ctx = u.ctx, b = u.bbox;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+    ctx.font = "bold " + px(11) + "px system-ui, sans-serif";
+    ctx.textBaseline = "bottom";
+    ctx.textAlign = "left";
+    var right = -Infinity;
+    PHASES.forEach(function (p, j) {
+      var x0 = Math.max(b.left, u.valToPos(p.from, "x", true)) + px(3);
+      var x1 = u.valToPos(p.to, "x", true);
+      var w = ctx.measureText(p.name).width;
+      var x = Math.max(x0, right + px(6));
+      if (x + w > b.left + b.width) x = b.left + b.width - w - px(3);
+      if (x < right + px(2) && j < PHASES.length - 1) return;
+      if (x + w > x1 + px(60) && j < PHASES.length - 1) return;
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(x - px(2), b.top + b.height - px(15), w + px(4), px(14));
+      ctx.fillStyle = PHASE_RGB[p.name] ? "rgb(" + PHASE_RGB[p.name] + ")" : "#334155";
+      ctx.fillText(p.name, x, b.top + b.height - px(2));
+      right = x + w;
+    });
     ctx.restore();
   }
 
@@ -102,14 +136,35 @@
     var lanes = [];
     C.faults.forEach(function (f) {
       var x = Math.max(b.left, u.valToPos(f.from, "x", true)) + px(4);
-      label(f.label + (f.type === "ok" ? "" : " [" + f.type + "]"), x, lanes, function (l) { return b.top + px(7) + l * px(15); }, "rgb(" + faultRgb(f.f) + ")", 3);
+      label(f.label + (f.type === "ok" ? "" : " [" + f.type + "]"), x, lanes, function (l) { return b.top + px(26) + l * px(15); }, "rgb(" + faultRgb(f.f) + ")", 3);
     });
     var mlanes = [];
     C.measures.forEach(function (m) {
       if (m.at === null || m.ms === 0) return;
       var x = u.valToPos(m.at, "x", true) + px(4);
-      label((m.of ? m.of + ": " : "") + m.label, x, mlanes, function (l) { return b.top + b.height - px(18) - l * px(15); }, "#0f766e", 2);
+      label((m.of ? m.of + ": " : "") + m.label, x, mlanes, function (l) { return b.top + b.height - px(34) - l * px(15); }, "#0f766e", 2);
     });
+    ctx.restore();
+  }
+
+  /** Where each lost write (▼, top row) and unseen value (◆, second row) was acknowledged. */
+  function lossY(u, k) { return u.bbox.top + px(k === 0 ? 6 : 17); }
+  function drawLossMarks(u) {
+    if (!L.x.length) return;
+    var ctx = u.ctx, b = u.bbox;
+    ctx.save();
+    ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+    var r = px(4.5);
+    for (var j = 0; j < L.x.length; j++) {
+      var x = u.valToPos(L.x[j], "x", true), y = lossY(u, L.k[j]);
+      if (x < b.left - r || x > b.left + b.width + r) continue;
+      ctx.fillStyle = LOSS_COLORS[L.k[j]];
+      ctx.beginPath();
+      if (L.k[j] === 0) { ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y - r); ctx.lineTo(x, y + r); }
+      else { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); }
+      ctx.closePath();
+      ctx.fill();
+    }
     ctx.restore();
   }
 
@@ -163,6 +218,9 @@
     zoomedBy = null;
   }
 
+  var X_LABEL = "seconds from the workload's start";
+  var Y_SIZE = 70;
+
   function baseOpts(el, height, withLabels, ring) {
     return {
       width: width(el),
@@ -171,10 +229,20 @@
       cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, points: { show: false } },
       hooks: {
         drawClear: [drawBands],
-        draw: [function (u) { drawMeasureLines(u); if (withLabels) drawLabels(u); drawHighlight(u, ring); }],
+        draw: [function (u) { drawMeasureLines(u); if (withLabels) { drawLabels(u); drawPhaseLabels(u); drawLossMarks(u); } drawHighlight(u, ring); }],
         setScale: [function (u, key) { if (key === "x") zoomSync(u); }],
       },
     };
+  }
+
+  /** Decades only: a log axis with every minor tick is unreadable. */
+  function decades(u, i, min, max) {
+    var out = [];
+    for (var e = Math.floor(Math.log10(Math.max(min, 1e-3))); e <= Math.ceil(Math.log10(max)); e++) {
+      var v = Math.pow(10, e);
+      if (v >= min * 0.999 && v <= max * 1.001) out.push(v);
+    }
+    return out;
   }
 
   // Latency scatter.
@@ -187,18 +255,10 @@
     o.title = "Latency of client ops (ms, log scale) by invocation time (s)";
     o.scales.y = { distr: 3, log: 10 };
     o.axes = [
-      { label: "seconds since the start", labelSize: 20 },
+      { label: X_LABEL, labelSize: 20 },
       {
-        label: "latency", labelSize: 20, size: 64,
-        // Decades only: a log axis with every minor tick is unreadable.
-        splits: function (u, i, min, max) {
-          var out = [];
-          for (var e = Math.floor(Math.log10(Math.max(min, 1e-3))); e <= Math.ceil(Math.log10(max)); e++) {
-            var v = Math.pow(10, e);
-            if (v >= min * 0.999 && v <= max * 1.001) out.push(v);
-          }
-          return out;
-        },
+        label: "latency", labelSize: 20, size: Y_SIZE,
+        splits: decades,
         values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : fmtMs(v); }); },
       },
     ];
@@ -233,7 +293,28 @@
       }
       return best;
     }
+    /** The loss mark under the pointer (in the top rows), or -1. */
+    function nearestLoss(ev) {
+      var r = u.over.getBoundingClientRect();
+      var mx = ev.clientX - r.left, my = ev.clientY - r.top;
+      if (my > 24) return -1;
+      var k = my < 12 ? 0 : 1, best = -1, bestD = 7;
+      for (var j = 0; j < L.x.length; j++) {
+        if (L.k[j] !== k) continue;
+        var d = Math.abs(u.valToPos(L.x[j], "x") - mx);
+        if (d < bestD) { bestD = d; best = j; }
+      }
+      return best;
+    }
     u.over.addEventListener("mousemove", function (ev) {
+      var m = nearestLoss(ev);
+      if (m >= 0) {
+        tip.hidden = false;
+        tip.textContent = LOSS_NAMES[L.k[m]] + " " + L.v[m] + " · acknowledged to op " + L.i[m] + " at " + fmtS(L.x[m]);
+        tip.style.left = Math.min(u.over.clientWidth - 260, u.valToPos(L.x[m], "x") + 12) + "px";
+        tip.style.top = "40px";
+        return;
+      }
       var j = nearest(ev);
       if (j < 0) { tip.hidden = true; return; }
       tip.hidden = false;
@@ -245,6 +326,8 @@
     u.over.addEventListener("mousedown", function (ev) { down = [ev.clientX, ev.clientY]; });
     u.over.addEventListener("click", function (ev) {
       if (down && Math.abs(ev.clientX - down[0]) + Math.abs(ev.clientY - down[1]) > 4) return;
+      var m = nearestLoss(ev);
+      if (m >= 0) { select(L.i[m], { zoom: false, scroll: false }); return; }
       var j = nearest(ev);
       if (j >= 0) select(S.i[j], { zoom: false, scroll: false });
     });
@@ -255,12 +338,122 @@
     var R = C.rate;
     var o = baseOpts(el, 180, false, false);
     o.title = "Throughput: completions per second (" + R.width + " s buckets)";
-    o.axes = [{ label: "seconds since the start", labelSize: 20 }, { label: "ops/s", labelSize: 20, size: 60 }];
+    o.axes = [{ label: X_LABEL, labelSize: 20 }, { label: "ops/s", labelSize: 20, size: Y_SIZE }];
     o.series = [{ label: "time" }].concat([0, 1, 2].map(function (c) {
       return { label: NAMES[c], stroke: COLORS[c], width: 1.5, paths: uPlot.paths.stepped({ align: 1 }), points: { show: false } };
     }));
     var u = new uPlot(o, padded([R.x, R.ok, R.info, R.fail]), el);
     charts.push(u);
+  }
+
+  // Latency quantiles per f, as Jepsen's latency-quantiles plot: colour by quantile, dash by f.
+  function quantileChart() {
+    var el = document.getElementById("chart-quantiles");
+    var Q = C.quantiles;
+    if (!Q || !Q.series.length) { el.innerHTML = '<p class="muted">No client op completed.</p>'; return; }
+    var QC = { "0.5": "#2563eb", "0.95": "#7c3aed", "0.99": "#db2777", "1": "#111827" };
+    var DASH = { send: [], poll: [px(6), px(3)], txn: [px(2), px(3)], other: [px(8), px(3), px(2), px(3)] };
+    var o = baseOpts(el, 220, false, false);
+    o.title = "Latency quantiles by f (ms, log scale), " + Q.width + " s buckets by invocation time";
+    o.scales.y = { distr: 3, log: 10 };
+    o.axes = [
+      { label: X_LABEL, labelSize: 20 },
+      { label: "latency", labelSize: 20, size: Y_SIZE, splits: decades, values: function (u, vals) { return vals.map(function (v) { return v == null ? "" : fmtMs(v); }); } },
+    ];
+    o.legend = { show: false };
+    var qName = function (q) { return q === 1 ? "max" : "p" + Math.round(q * 100); };
+    o.series = [{ label: "time" }].concat(Q.series.map(function (s) {
+      return { label: s.f + " " + qName(s.q), stroke: QC[String(s.q)] || "#64748b", dash: DASH[s.f] || [], width: s.q === 1 ? 1 : 1.5, points: { show: false }, spanGaps: false };
+    }));
+    var u = new uPlot(o, padded([Q.x].concat(Q.series.map(function (s) { return s.y; }))), el);
+    charts.push(u);
+    // A compact legend: colour by quantile, dash by f.
+    var fs = [], qs = [];
+    Q.series.forEach(function (s) { if (fs.indexOf(s.f) < 0) fs.push(s.f); if (qs.indexOf(s.q) < 0) qs.push(s.q); });
+    var leg = document.createElement("p");
+    leg.className = "legend qlegend";
+    leg.innerHTML = qs.map(function (q) { return '<span class="qline" style="border-color:' + QC[String(q)] + '"></span> ' + qName(q); }).join(" ") +
+      " · " + fs.map(function (f) { return '<span class="qline dash-' + esc(f) + '"></span> ' + esc(f); }).join(" ");
+    el.appendChild(leg);
+  }
+
+  // A lane per process with its ops over time, coloured by outcome (Jepsen's timeline): neighbouring
+  // ops of one outcome closer than a pixel of the whole run come merged (lanes.ts).
+  function laneChart() {
+    var el = document.getElementById("chart-lanes");
+    var LN = C.lanes;
+    if (!LN || !LN.names.length) { el.innerHTML = '<p class="muted">No client op completed.</p>'; return; }
+    var n = LN.names.length;
+    var o = baseOpts(el, Math.max(140, Math.min(640, n * 18 + 70)), false, false);
+    o.title = "Ops per process over time, by outcome";
+    o.scales.y = { auto: false, range: [-0.5, n - 0.5] };
+    var step = Math.max(1, Math.ceil(n / 30));
+    o.axes = [
+      { label: X_LABEL, labelSize: 20 },
+      {
+        label: "process", labelSize: 20, size: Y_SIZE,
+        splits: function () { var out = []; for (var j = 0; j < n; j += step) out.push(j); return out; },
+        values: function (u, vals) { return vals.map(function (v) { return LN.names[v] || ""; }); },
+        grid: { show: false },
+      },
+    ];
+    o.legend = { show: false };
+    o.series = [{ label: "time" }, { label: "lanes", stroke: "transparent", points: { show: false } }];
+    o.hooks.draw.unshift(function (u) {
+      var ctx = u.ctx, b = u.bbox;
+      var lanePx = Math.abs(u.valToPos(1, "y", true) - u.valToPos(0, "y", true));
+      var h = Math.max(px(1), Math.min(px(12), lanePx * 0.7));
+      ctx.save();
+      ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+      var min = u.scales.x.min, max = u.scales.x.max;
+      // ok first, then info and fail on top: the rare outcomes stay visible.
+      [0, 1, 2].forEach(function (pass) {
+        ctx.fillStyle = COLORS[pass];
+        for (var j = 0; j < n; j++) {
+          var y = u.valToPos(j, "y", true) - h / 2;
+          var x0s = LN.x0[j], x1s = LN.x1[j], cs = LN.c[j];
+          for (var q = 0; q < x0s.length; q++) {
+            if (cs[q] !== pass || x1s[q] < min || x0s[q] > max) continue;
+            var a = u.valToPos(x0s[q], "x", true), z = u.valToPos(x1s[q], "x", true);
+            ctx.fillRect(a, y, Math.max(px(pass ? 2 : 1), z - a), h);
+          }
+        }
+      });
+      ctx.restore();
+    });
+    var u = new uPlot(o, padded([[C.t0, C.t1], [null, null]]), el);
+    charts.push(u);
+    var tip = document.createElement("div");
+    tip.className = "tip";
+    tip.hidden = true;
+    el.appendChild(tip);
+    function at(ev) {
+      var r = u.over.getBoundingClientRect();
+      var mx = ev.clientX - r.left, my = ev.clientY - r.top;
+      var j = Math.round(u.posToVal(my, "y"));
+      if (j < 0 || j >= n) return null;
+      var best = -1, bestD = 4;
+      for (var q = 0; q < LN.x0[j].length; q++) {
+        var a = u.valToPos(LN.x0[j][q], "x"), z = u.valToPos(LN.x1[j][q], "x");
+        var d = mx < a ? a - mx : mx > z ? mx - z : 0;
+        if (d < bestD || (d === bestD && LN.c[j][q] > 0)) { bestD = d; best = q; }
+      }
+      return best < 0 ? null : { j: j, q: best, mx: mx, my: my };
+    }
+    u.over.addEventListener("mousemove", function (ev) {
+      var h = at(ev);
+      if (!h) { tip.hidden = true; return; }
+      var j = h.j, q = h.q, c = LN.c[j][q], cnt = LN.n[j][q];
+      tip.hidden = false;
+      tip.textContent = LN.names[j] + " · " + (cnt === 1 ? "op " + LN.i[j][q] + " " + NAMES[c] : cnt + " " + NAMES[c] + " ops") + " · " + fmtS(LN.x0[j][q]) + "–" + fmtS(LN.x1[j][q]);
+      tip.style.left = Math.min(u.over.clientWidth - 240, h.mx + 12) + "px";
+      tip.style.top = h.my + "px";
+    });
+    u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
+    u.over.addEventListener("click", function (ev) {
+      var h = at(ev);
+      if (h && LN.n[h.j][h.q] === 1) select(LN.i[h.j][h.q], { zoom: false, scroll: false });
+    });
   }
 
   function unseenChart() {
@@ -269,7 +462,7 @@
     if (!U.x.length) { el.innerHTML = '<p class="muted">No acknowledged write in this history.</p>'; return; }
     var o = baseOpts(el, 220, false, false);
     o.title = "Unseen: acknowledged, not yet read";
-    o.axes = [{ label: "seconds since the start", labelSize: 20 }, { label: "values", labelSize: 20, size: 60 }];
+    o.axes = [{ label: X_LABEL, labelSize: 20 }, { label: "values", labelSize: 20, size: Y_SIZE }];
     var palette = ["#0891b2", "#7c3aed", "#db2777", "#65a30d", "#ea580c", "#0d9488", "#9333ea", "#ca8a04", "#4f46e5", "#be123c", "#15803d", "#a16207"];
     o.series = [{ label: "time" }, { label: "total", stroke: "#111827", width: 2.5, points: { show: false } }].concat(U.keys.map(function (key, j) {
       return { label: key, stroke: palette[j % palette.length], width: 1.25, points: { show: false } };
@@ -281,7 +474,11 @@
   function opInfo(i) {
     if (OPS[i]) return OPS[i];
     var j = pointOf[i];
-    if (j === undefined) return null;
+    if (j === undefined) {
+      var m = L.i.indexOf(i);
+      if (m >= 0) return { i: i, p: null, f: "send", type: "ok", inv: L.s[m], done: L.x[m], lat: (L.x[m] - L.s[m]) * 1000, v: null };
+      return null;
+    }
     return { i: i, p: null, f: FS[S.f[j]], type: NAMES[S.c[j]], inv: S.x[j], done: S.x[j] + S.y[j] / 1000, lat: S.y[j], v: null };
   }
 
@@ -338,6 +535,8 @@
   }
 
   latencyChart();
+  quantileChart();
+  laneChart();
   rateChart();
   unseenChart();
 

@@ -75,8 +75,8 @@ describe.each(FIXTURES)("report of $name", (f) => {
         expect(await p.locator("#promises tr.promise.broken").count()).toBeGreaterThan(0);
         expect(await p.locator("#logs .keylog .cell").count(), "log view cells").toBeGreaterThan(0);
       } else expect(await p.locator("#promises tr.promise.broken").count()).toBe(0);
-      // Three charts drawn, the timeline with its fault table.
-      expect(await p.locator(".chart canvas").count()).toBe(3);
+      // Five charts drawn (latency, quantiles, lanes, throughput, unseen), and the fault table.
+      expect(await p.locator(".chart canvas").count()).toBe(5);
       const faulted = (f.spec.faults as { kinds: string[] }).kinds.length > 0;
       expect(await p.locator("table.faults tr.fault").count()).toBe(faulted ? 2 : 0);
       expect(await p.textContent("#replay")).toContain("kafka-harness run");
@@ -132,6 +132,192 @@ describe("loss stated plainly", () => {
       const row = p.locator("tr.run", { hasText: "loss-acks1" });
       expect(await row.locator(".verdict").textContent()).toBe("VALID · LOSS");
       expect(await row.locator(".lost.permitted").textContent()).toMatch(/^\d[\d,]* \/ [\d,]+ \([\d.]+%\)$/);
+    } finally {
+      await v.page.close();
+    }
+  });
+});
+
+describe("one clock, the timeline first", () => {
+  // The generated runs record 30 s of cluster start before the workload, and kill kafka2 9 s into
+  // it (fixtures.ts): every time on the page counts from the workload's start.
+  it("fault times, op details, measurements and phases count from the workload's start; the offset is shown once", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const first = p.locator("table.faults tr.fault").first();
+      expect(await first.locator("td").nth(3).textContent()).toBe("9.00 s");
+      await first.locator("a.op").first().click();
+      expect(await p.textContent("#op-detail .head")).toContain("kill invoke at 9.000 s");
+      const data = JSON.parse((await p.textContent("#report-data"))!);
+      expect(data.charts.t0).toBeLessThan(0.1);
+      const failover = data.charts.measures.find((m: { field: string }) => m.field === "leaderAfterMs");
+      expect(failover.at).toBeCloseTo(9.04 + 3.2, 2);
+      expect(await p.getAttribute("#clock-offset", "data-offset")).toBe("30.000");
+      expect(await p.textContent("#clock-offset")).toContain("30.00 s after the run's clock started");
+      // The offset appears once: nowhere else does a time of the history's own clock show.
+      expect(await p.locator("text=/\\b39\\.0\\d s\\b/").count()).toBe(0);
+    } finally {
+      await v.page.close();
+    }
+  });
+
+  it("the timeline sits right after the verdict, its phases labelled, before the promises and the evidence", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const chart = await p.locator("#chart-latency").boundingBox();
+      expect(chart!.y, "the latency chart starts within the first screen").toBeLessThan(p.viewportSize()!.height);
+      const order = await p.evaluate(() =>
+        ["verdict", "timeline", "promises", "anomalies", "faults", "logs"].map(
+          (id) => document.getElementById(id)!.getBoundingClientRect().top,
+        ),
+      );
+      expect([...order].sort((a, b) => a - b)).toEqual(order);
+      const phases = await p
+        .locator("#phases li")
+        .evaluateAll((els) =>
+          els.map((e) => [e.getAttribute("data-phase"), Number(e.getAttribute("data-from")), Number(e.getAttribute("data-to"))]),
+        );
+      expect(phases.map((x) => x[0])).toEqual(["workload", "heal", "resync", "final reads"]);
+      expect(phases[0]!.slice(1)).toEqual([0, 30]);
+      expect(phases[1]!.slice(1)).toEqual([30.1, 30.5]);
+      await p.screenshot({ path: join(OUT, "timeline-top.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
+
+  it("lost writes and unseen values are marked where they were acknowledged; a mark names its op", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const data = JSON.parse((await p.textContent("#report-data"))!);
+      const L = data.charts.loss;
+      // Every lost write is marked (the checker's count, not only its examples), at its writer's completion.
+      const writers = await p
+        .locator("#anomaly-lost-write li.finding")
+        .evaluateAll((lis) => lis.map((li) => Number(li.querySelector("a.op")!.getAttribute("data-op"))));
+      const lost = L.i.filter((_: number, j: number) => L.k[j] === 0);
+      expect(lost.length).toBe(Number(await p.textContent("#anomaly-lost-write .count")));
+      expect([...lost].sort()).toEqual([...writers].sort());
+      expect(L.k.filter((k: number) => k === 1).length).toBe(Number(await p.textContent("#anomaly-unseen .count")));
+      const j = L.k.indexOf(0);
+      expect(data.ops[L.i[j]].done).toBeCloseTo(L.x[j], 3);
+      expect(await p.textContent("#timeline .legend")).toContain("lost write (acknowledged at) × 10");
+      // Hover over the mark: the tooltip names the write; a click selects its op.
+      const over = (await p.locator("#chart-latency .u-over").boundingBox())!;
+      const x = over.x + ((L.x[j] - data.charts.t0) / (data.charts.t1 - data.charts.t0)) * over.width;
+      await p.mouse.move(x, over.y + 6);
+      await expect.poll(() => p.textContent("#chart-latency .tip")).toContain(`acknowledged to op ${L.i[j]}`);
+      await p.mouse.click(x, over.y + 6);
+      await expect.poll(() => p.getAttribute("#chart-latency", "data-highlight")).toBe(String(L.i[j]));
+      await p.locator("#chart-latency").screenshot({ path: join(OUT, "loss-marks.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
+
+  it("a faults summary beside the verdict: applied, effective, refused, uncertain, per kind", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const cells = await p
+        .locator("#faults-summary .fs-cell")
+        .evaluateAll((els) => els.map((e) => [e.getAttribute("data-count"), e.querySelector("b")!.textContent]));
+      expect(cells).toEqual([
+        ["applied", "2"],
+        ["effective", "2"],
+        ["refused", "0"],
+        ["uncertain", "0"],
+      ]);
+      expect(await p.locator("#faults-summary li[data-kind]").evaluateAll((ls) => ls.map((l) => l.getAttribute("data-kind")))).toEqual([
+        "kill",
+        "pause",
+      ]);
+      // Beside the verdict: inside the banner, to the right of the verdict word.
+      const box = (await p.locator("#faults-summary").boundingBox())!;
+      const banner = (await p.locator("#verdict").boundingBox())!;
+      const word = (await p.locator("#verdict .word").boundingBox())!;
+      expect(box.y).toBeLessThan(banner.y + banner.height);
+      expect(box.x).toBeGreaterThan(word.x + word.width);
+      await p.locator("#verdict").screenshot({ path: join(OUT, "faults-summary.png") });
+    } finally {
+      await v.page.close();
+    }
+    const control = await open(reports.get("clean")!);
+    try {
+      expect(await control.page.getAttribute("#faults-summary", "data-applied")).toBe("0");
+      expect(await control.page.textContent("#faults-summary")).toContain("none applied");
+    } finally {
+      await control.page.close();
+    }
+  });
+
+  it("a finding's log link opens the key's log at the finding's offset, highlighted, in rows that wrap", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const finding = p.locator("#anomaly-lost-write li.finding").nth(3);
+      const offset = await finding.locator("b.off").first().textContent();
+      const link = finding.locator("a.to-log");
+      expect(await link.getAttribute("data-offset")).toBe(offset);
+      await link.click();
+      const cell = p.locator(`#logs .cell:target`);
+      await expect.poll(() => cell.count()).toBe(1);
+      expect(await cell.getAttribute("data-offset")).toBe(offset);
+      const box = (await cell.boundingBox())!;
+      expect(box.y).toBeGreaterThan(0);
+      expect(box.y + box.height).toBeLessThan(p.viewportSize()!.height);
+      expect(await cell.evaluate((e) => getComputedStyle(e).boxShadow)).toContain("rgb(249, 115, 22)");
+      // No sideways strip: the log wraps into rows within the page's width.
+      const strips = await p.locator("#logs .strip").evaluateAll((els) => els.map((e) => [e.scrollWidth, e.clientWidth]));
+      for (const [sw, cw] of strips) expect(sw).toBeLessThanOrEqual(cw! + 1);
+      await p.screenshot({ path: join(OUT, "log-at-offset.png") });
+    } finally {
+      await v.page.close();
+    }
+  });
+
+  it("a lane per process shows its ops by outcome, and latency quantiles per f, as Jepsen's plots", async () => {
+    const v = await open(reports.get("loss")!);
+    try {
+      clean(v);
+      const p = v.page;
+      const data = JSON.parse((await p.textContent("#report-data"))!);
+      const LN = data.charts.lanes;
+      expect(LN.names).toEqual(["p0", "p1", "p2", "p3", "p4", "p5", "p16"]);
+      // Hover over the lane of p0 at its first segment: the tooltip says whose ops they are.
+      await p.locator("#chart-lanes").scrollIntoViewIfNeeded();
+      const over = (await p.locator("#chart-lanes .u-over").boundingBox())!;
+      const n = LN.names.length;
+      const t = (LN.x0[0][0] + LN.x1[0][0]) / 2;
+      await p.mouse.move(
+        over.x + ((t - data.charts.t0) / (data.charts.t1 - data.charts.t0)) * over.width,
+        over.y + over.height * (1 - 0.5 / n),
+      );
+      await expect.poll(() => p.textContent("#chart-lanes .tip")).toMatch(/^p0 · /);
+      // An info op stands out on its lane: the stalled sends during the kill.
+      expect(LN.c.flat()).toContain(1);
+      const Q = data.charts.quantiles;
+      expect(Q.series.map((s: { f: string; q: number }) => `${s.f} ${s.q}`)).toEqual([
+        "poll 0.5",
+        "poll 0.95",
+        "poll 0.99",
+        "poll 1",
+        "send 0.5",
+        "send 0.95",
+        "send 0.99",
+        "send 1",
+      ]);
+      expect(await p.locator("#chart-quantiles canvas").count()).toBe(1);
+      expect(await p.textContent("#chart-quantiles .qlegend")).toMatch(/p50.*p95.*p99.*max/);
+      await p.locator("#timeline").screenshot({ path: join(OUT, "timeline-lanes-quantiles.png") });
     } finally {
       await v.page.close();
     }

@@ -8,10 +8,11 @@ import { generateHistory } from "../fixtures/reports/generate.ts";
 describe("chartData", () => {
   it("draws at most the budget (plus named ops), keeps the named ones, spans the run", () => {
     const h = generateHistory({ seconds: 120, sendsPerSecond: 200, consumers: 3 });
-    const pairs = opPairs(derive(h), h);
+    const d0 = derive(h);
+    const pairs = opPairs(d0, h);
     expect(pairs.n).toBeGreaterThan(POINT_BUDGET);
     const named = [pairs.index[5]!, pairs.index[pairs.n - 3]!];
-    const d = chartData(h, pairs, check(h), named);
+    const d = chartData(h, pairs, check(h), named, d0);
     expect(d.scatter.sampled).toBe(true);
     expect(d.scatter.x.length).toBeLessThanOrEqual(POINT_BUDGET + named.length);
     for (const i of named) expect(d.scatter.i).toContain(i);
