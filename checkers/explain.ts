@@ -4,7 +4,7 @@ import type { Results } from "./check.ts";
 import type { Finding, TxnSend } from "./findings.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import type { Key, Value } from "./history.ts";
-import { lossSentence } from "./loss-summary.ts";
+import { lossOf, lossSentence } from "./loss-summary.ts";
 import { describeSettings } from "./settings.ts";
 import { verdictWord } from "./verdict.ts";
 
@@ -67,18 +67,18 @@ export function describeConfig(c: CheckConfig): string {
 
 /** A readable summary of results, for the terminal. */
 /** The verdict's first line: why unknown, what is forbidden, or (valid) what was lost. */
-export function verdictLine(r: Pick<Results, "valid" | "unknownReason" | "forbidden" | "loss">): string {
+export function verdictLine(r: Results): string {
   const verdict = verdictWord(r.valid);
   if (r.valid === "unknown") return `${verdict}: ${r.unknownReason ?? "no reason given"}`;
   if (r.valid === false) return `${verdict}: forbidden ${r.forbidden.join(", ")}`;
-  return r.loss ? `${verdict}: ${lossSentence(r.loss)}` : verdict;
+  return `${verdict}: ${lossSentence(lossOf(r))}`;
 }
 
 export function summarize(r: Results, maxExamples = 3): string {
   const lines: string[] = [];
   lines.push(verdictLine(r));
   // Did the run lose data: on the first line of a valid run, on the second otherwise.
-  if (r.loss && (r.valid !== true || !verdictLine(r).includes(lossSentence(r.loss)))) lines.push(`loss: ${lossSentence(r.loss)}`);
+  if (r.valid !== true) lines.push(`loss: ${lossSentence(lossOf(r))}`);
   lines.push(`configuration: ${describeConfig(r.config)}`);
   const s = r.stats;
   lines.push(

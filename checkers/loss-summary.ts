@@ -59,6 +59,23 @@ export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCovera
   };
 }
 
+/** The loss of results, also of results stored before it was counted: made from their anomaly
+ *  counts then (acknowledged: ok sends and committed transactions; final reads taken as complete
+ *  unless the verdict is unknown). */
+export function lossOf(
+  r: Counted & {
+    loss?: LossSummary;
+    valid: boolean | "unknown";
+    exercised?: { acknowledged: number };
+    stats: { sends: { ok: number }; txns: { ok: number } };
+  },
+): LossSummary {
+  return (
+    r.loss ??
+    lossSummary(r, r.exercised?.acknowledged ?? r.stats.sends.ok + r.stats.txns.ok, r.valid === "unknown" ? "incomplete" : "complete")
+  );
+}
+
 /** "acks=1" of "acks=1: a leader may acknowledge…": the rule's name, before its explanation. */
 export const ruleName = (reason: string): string => reason.split(":")[0]!.trim();
 

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { readdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, relative, sep } from "node:path";
 import { check, type Derived, type History, HistoryError, type Op, type Results, readHistoryFile } from "../checkers/index.ts";
+import { lossOf } from "../checkers/loss-summary.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { type IndexEntry, renderIndex } from "./index-page.ts";
@@ -143,7 +144,7 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
     ...(r ? { valid: r.valid, ops: r.stats?.ops } : {}),
     ...(r?.unknownReason ? { unknownReason: r.unknownReason } : {}),
     ...(r?.faults ? { faults: r.faults } : {}),
-    ...(r?.loss ? { loss: r.loss } : {}),
+    ...(r?.stats ? { loss: lossOf(r) } : {}),
     anomalies: r
       ? r.anomalyTypes.map((type) => ({ type, count: r.anomalies[type]?.count ?? 0, forbidden: r.anomalies[type]?.forbidden ?? false }))
       : [],

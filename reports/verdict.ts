@@ -2,7 +2,7 @@
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
 import { type FaultCounts, type Results, verdictName, verdictWord } from "../checkers/index.ts";
-import { type LossState, lossSentence, lossState } from "../checkers/loss-summary.ts";
+import { type LossState, lossOf, lossSentence, lossState } from "../checkers/loss-summary.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
 import { faultChips } from "./fault-chips.ts";
@@ -80,8 +80,10 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
     : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
   const txnStats = txns ? ` · transactions committed/unknown/aborted ${t.ok}/${t.info}/${t.fail}` : "";
   const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}${txnStats} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;
-  const state = lossState(results.valid, results.loss);
-  const loss = results.loss ? `<p class="loss" id="loss">${STATE_MARK[state]} ${esc(capitalize(lossSentence(results.loss)))}.</p>` : "";
+  // Results stored before the loss was counted get it from their anomaly counts.
+  const lost = lossOf(results);
+  const state = lossState(results.valid, lost);
+  const loss = `<p class="loss" id="loss">${STATE_MARK[state]} ${esc(capitalize(lossSentence(lost)))}.</p>`;
   return `<header class="verdict ${cls} ${state}" id="verdict" data-verdict="${cls}" data-state="${state}">
 <div class="verdict-body">
 <div class="verdict-main"><div class="word">${verdictWord(results.valid)}</div><div class="state-label">${STATE_LABEL[state]}</div><div class="title">${esc(title)}</div></div>

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { verdictLine } from "../../checkers/explain.ts";
 import { check } from "../../checkers/index.ts";
-import { lossSentence, lossState, lostShare } from "../../checkers/loss-summary.ts";
+import { lossOf, lossSentence, lossState, lostShare } from "../../checkers/loss-summary.ts";
 import { history, invoke, ok, pollOk, sendOk } from "./helpers.ts";
 
 const harness = (type: "invoke" | "ok", f: string) => (type === "invoke" ? invoke("harness", f, null) : ok("harness", f, null));
@@ -74,6 +74,13 @@ describe("loss summary", () => {
     expect(lossSentence(r.loss!)).toBe(
       "nothing lost (0 of 3 acknowledged writes); 2 more never read, not decided (the final reads did not complete)",
     );
+  });
+
+  it("gives results stored before the loss was counted their loss from the anomaly counts, never 'nothing lost'", () => {
+    const r = check(marked(sends, pollOk(9, { x: [[0, 1]] })), { acks: 1, minInsyncReplicas: 1 });
+    const { loss: _loss, exercised: _exercised, ...stored } = r;
+    expect(lossOf(stored)).toMatchObject({ acknowledged: 3, lost: 2, permitted: true });
+    expect(lossState(stored.valid, lossOf(stored))).toBe("permitted-loss");
   });
 
   it("never rounds a loss to 0%, and never shows more than 100%", () => {
