@@ -241,15 +241,18 @@ describe("runs whose final reads did not finish", () => {
 });
 
 describe("suite command", () => {
-  it("--only with a name the suite lacks is bad input (exit 2), not an empty success", async () => {
+  it("--only with a name the suite lacks is bad input (exit 254), not an empty success, with the nearest name", async () => {
     const { main } = await import("../../harness/cli.ts");
     const errors: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((m: string) => void errors.push(m));
     try {
-      expect(await main(["node", "kafka-harness", "suite", "--only", "acks1-leader-isolated,nope"])).toBe(2);
+      expect(await main(["node", "kafka-harness", "suite", "--only", "acks1-leader-isolated,nope,acks-all-idempotnt"])).toBe(254);
     } finally {
       spy.mockRestore();
     }
-    expect(errors.join("\n")).toMatch(/invalid --only:\n {2}- no scenario named nope in suite known-answers/);
+    expect(errors.join("\n")).toMatch(/invalid --only:\n {2}- no scenario named nope in suite known-answers\n/);
+    expect(errors.join("\n")).toMatch(
+      /no scenario named acks-all-idempotnt in suite known-answers \(did you mean "acks-all-idempotent"\?\)/,
+    );
   });
 });
