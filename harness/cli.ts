@@ -14,7 +14,7 @@ import { verdictName } from "../checkers/verdict.ts";
 import { registerReportCommand } from "../reports/cli.ts";
 import { configureTestcontainers } from "./cluster/runtime-env.ts";
 import { installKafkajsFixes } from "./kafkajs/fixes.ts";
-import { type Given, nameFlagsIn, type RunFlags, runOptions, runSpecFromFlags } from "./run/run-flags.ts";
+import { type Given, givenFlags, nameFlagsIn, type RunFlags, runOptions, runSpecFromFlags } from "./run/run-flags.ts";
 import type { RunOutcome } from "./run/runner.ts";
 import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
@@ -103,7 +103,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     const { readSpecFile } = await import("./run/stored-run.ts");
     const base = o.spec ? await readSpecFile(o.spec) : {};
     // Validated once, here, so a bad value names the flag it came from; the run takes it as it is.
-    const spec = runSpecFromFlags(o, base, o.spec ? `spec ${o.spec} with the flags over it` : "command line");
+    const where = !o.spec ? "command line" : givenFlags(o).length ? `spec ${o.spec} with the flags over it` : `spec ${o.spec}`;
+    const spec = runSpecFromFlags(o, base, where);
     if (o.dryRun) {
       const { formatPreview, previewJson, previewOf } = await import("./run/dry-run.ts");
       const preview = previewOf(spec);
@@ -169,6 +170,11 @@ export function buildProgram(exit: (code: number) => void): Command {
   registerCheckCommand(program, exit, async (arg, store) => (await import("../reports/check-target.ts")).resolveCheckTarget(arg, store));
   // report's own codes: 0 written, 2 bad input (reports/cli.ts); bad input is 254 here, as everywhere.
   registerReportCommand(program, (code) => exit(code === 2 ? EXIT.badInput : code));
+  // Its help says every default, as every command's does.
+  const report = program.commands.find((c) => c.name() === "report");
+  for (const o of report?.options ?? []) if (o.long === "--index" && !/default/.test(o.description)) o.description += " (default: off)";
+  for (const a of report?.registeredArguments ?? [])
+    if (!/default/.test(a.description)) a.description += " (default: none; give it or --index)";
   registerReplayCommand(program, exit);
   registerShrinkCommand(program, exit);
 

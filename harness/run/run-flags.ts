@@ -39,7 +39,8 @@ export interface Given {
   text: string | boolean;
 }
 
-function givenFlags(flags: RunFlags): Given[] {
+/** The settings typed as flags. */
+export function givenFlags(flags: RunFlags): Given[] {
   return RUN_SETTINGS.flatMap((s) => {
     const text = (flags as Record<string, string | boolean | undefined>)[camel(s.flag)];
     return text === undefined || !s.path ? [] : [{ flag: s.flag, path: s.path, text }];
