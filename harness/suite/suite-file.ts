@@ -143,7 +143,9 @@ export function parseSuite(raw: unknown, where: string): Suite {
     problems.push(...expectProblems(sc.expect, at));
     if (typeof sc.name !== "string") return;
     const spec = isPlain(sc.spec) ? sc.spec : {};
-    const expanded = clients ? [...new Set(clients)].map((client) => ({ name: `${sc.name}.${client}`, client })) : [{ name: sc.name, client: undefined }];
+    const expanded = clients
+      ? [...new Set(clients)].map((client) => ({ name: `${sc.name}.${client}`, client }))
+      : [{ name: sc.name, client: undefined }];
     for (const e of expanded) {
       scenarios.push({ ...sc, spec, name: e.name, base: sc.name, ...(e.client ? { client: e.client } : {}), seedIndex: i });
       // Every scenario's spec now, so a typo (or a fault its cluster cannot have) fails before the first cluster starts.
