@@ -1,13 +1,16 @@
 // The `check` command: check a stored history (JSON Lines or Jepsen EDN) against a configuration:
 // the run's own settings when its spec.json is beside the history, flags over them, and the
-// strongest settings (said aloud) when there is neither. Exit codes: 0 valid, 1 invalid, 2 unknown
-// or bad input (message on stderr).
+// strongest settings (said aloud) when there is neither. Exit codes (exit-codes.ts): 0 valid, 1
+// invalid, 2 unknown, 254 bad input (a bad flag, target or history: message on stderr, and with
+// --json the error as the one JSON object on stdout).
 import type { Command } from "commander";
 import type { Results } from "./check.ts";
+import { type ErrorReport, EXIT, errorJson } from "./exit-codes.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { camel, checkValue, configLabels, flagValue, optionHeads, VERDICT_SETTINGS, type VerdictFlags } from "./settings.ts";
 import { checkConfigOfSpec, type SpecSettings } from "./spec-config.ts";
-import { exitCodeOf, judge, type RunFacts } from "./verdict.ts";
+import { didYouMean } from "./suggest.ts";
+import { exitCodeOf, judge, type RunFacts, verdictName } from "./verdict.ts";
 
 /** The flags of the verdict settings (checkers/settings.ts), --json, and --txn, the older spelling of --workload txn. */
 export type CheckFlags = VerdictFlags & { json?: boolean; txn?: boolean; store?: string };
@@ -40,6 +43,63 @@ export const processIo: Io = {
   stderr: (t) => process.stderr.write(t),
 };
 
+/** A flag as the user typed it: its option name ("no-unclean", "acks") and text (undefined: a switch). */
+export interface TypedFlag {
+  name: string;
+  value?: string;
+}
+
+/** Records each option of `command` as commander parses it, in the order typed (defaults are not
+ *  typed). Call after every option is declared. */
+export function typedFlags(command: Command): TypedFlag[] {
+  const seen: TypedFlag[] = [];
+  for (const o of command.options) {
+    const name = o.name();
+    command.on(`option:${name}`, (value?: string) => void seen.push({ name, ...(value === undefined ? {} : { value }) }));
+  }
+  return seen;
+}
+
+/** A conflict a command adds: given the last text of each typed flag (a switch's is ""), what is
+ *  wrong, if anything. */
+export type ConflictRule = (typed: ReadonlyMap<string, string>) => string | undefined;
+
+/** Both typed, with these texts (undefined: any), conflict. */
+export const conflictOf =
+  (a: string, aText: string | undefined, b: string, bText: string | undefined, why = ""): ConflictRule =>
+  (typed) => {
+    const said = (name: string, text: string | undefined) => typed.has(name) && (text === undefined || typed.get(name) === text);
+    const words = (name: string, text: string | undefined) => `--${name}${text ? ` ${text}` : ""}`;
+    if (said(a, aText) && said(b, bText))
+      return `${words(a, aText ?? typed.get(a))} and ${words(b, bText ?? typed.get(b))} conflict${why ? `: ${why}` : ""}`;
+    return undefined;
+  };
+
+/** Flags that contradict each other: --x with --no-x, a value flag given twice with different
+ *  values, and what the command's own rules say. */
+export function flagConflicts(typed: readonly TypedFlag[], rules: readonly ConflictRule[] = []): string[] {
+  const last = new Map<string, string>();
+  const problems: string[] = [];
+  for (const f of typed) {
+    const before = last.get(f.name);
+    if (f.value !== undefined && before !== undefined && before !== f.value)
+      problems.push(`--${f.name} given twice (${JSON.stringify(before)}, then ${JSON.stringify(f.value)}): give it once`);
+    last.set(f.name, f.value ?? "");
+  }
+  for (const name of last.keys()) if (last.has(`no-${name}`)) problems.push(`--${name} and --no-${name} conflict: give one`);
+  for (const rule of rules) {
+    const p = rule(last);
+    if (p) problems.push(p);
+  }
+  return [...new Set(problems)];
+}
+
+/** check's own conflicts: --txn is --workload txn. */
+export const CHECK_CONFLICTS: readonly ConflictRule[] = [
+  conflictOf("txn", undefined, "workload", "queue", "--txn means --workload txn"),
+  conflictOf("no-txn", undefined, "workload", "txn", "--no-txn means --workload queue"),
+];
+
 /** `exit` receives the command's exit code (commands never set process.exitCode). */
 export function registerCheckCommand(program: Command, exit: (code: number) => void, resolveTarget: ResolveTarget = fileOnly): void {
   const command = program
@@ -49,14 +109,28 @@ export function registerCheckCommand(program: Command, exit: (code: number) => v
     )
     .argument("<target>", "a history file, a run folder, or latest (the newest run in the store)")
     .option("--store <dir>", "store root, for latest", "store")
-    .option("--json", "print the results as one JSON object");
-  for (const setting of VERDICT_SETTINGS) for (const o of optionHeads(setting)) command.option(o.head, o.help);
+    .option("--json", "print the results as one JSON object (errors too)");
+  for (const setting of VERDICT_SETTINGS)
+    for (const o of optionHeads(setting)) command.option(o.head, `${o.help}${setting.path ? CHECK_DEFAULT : " (default: off)"}`);
   command
-    .option("--txn", "the producers were transactional (same as --workload txn)")
-    .option("--no-txn", "the producers were not transactional (same as --workload queue)")
-    .action(async (target: string, flags: CheckFlags) => {
-      exit(await checkCommand(target, flags, processIo, resolveTarget));
-    });
+    .option("--txn", `the producers were transactional (same as --workload txn)${CHECK_DEFAULT}`)
+    .option("--no-txn", `the producers were not transactional (same as --workload queue)${CHECK_DEFAULT}`);
+  const typed = typedFlags(command);
+  command.action(async (target: string, flags: CheckFlags) => {
+    const conflicts = flagConflicts(typed, CHECK_CONFLICTS);
+    if (conflicts.length) exit(fail(processIo, flags.json, { message: conflicts.join("; "), where: "command line", kind: "bad-input" }));
+    else exit(await checkCommand(target, flags, processIo, resolveTarget));
+  });
+}
+
+/** Where a check setting comes from when its flag is not given. */
+const CHECK_DEFAULT = " (default: the run's spec.json, else the strongest setting)";
+
+/** Says what went wrong (stderr; with --json also the error object on stdout) and returns its exit code. */
+function fail(io: Io, json: boolean | undefined, error: ErrorReport, code: number = EXIT.badInput): number {
+  io.stderr(`check: ${error.message}\n`);
+  if (json) io.stdout(`${errorJson(error, code)}\n`);
+  return code;
 }
 
 /** Parses the flags into a configuration, or returns what is wrong with them. */
@@ -71,7 +145,8 @@ export function configFromFlags(flags: CheckFlags): CheckConfig | string {
     if (value === undefined) {
       // Where the field is the flag's own value, its domain says what it takes; else the flag's parser.
       const expected = "expected" in parsed && s.verdict.of ? parsed.expected : s.verdict.domain.expected;
-      return `--${s.flag} must be ${expected} (got ${JSON.stringify(given)})`;
+      const choices = "expected" in parsed ? (parsed.choices ?? []) : [];
+      return `--${s.flag} must be ${expected} (got ${JSON.stringify(given)}${didYouMean(given, choices)})`;
     }
     config[s.verdict.key] = value;
   }
@@ -94,16 +169,12 @@ export async function checkCommand(
   resolveTarget: ResolveTarget = fileOnly,
 ): Promise<number> {
   const flagConfig = configFromFlags(flags);
-  if (typeof flagConfig === "string") {
-    io.stderr(`check: ${flagConfig}\n`);
-    return 2;
-  }
+  if (typeof flagConfig === "string") return fail(io, flags.json, { message: flagConfig, where: "command line", kind: "bad-input" });
   let target: CheckTarget;
   try {
     target = await resolveTarget(arg, flags.store);
   } catch (e) {
-    io.stderr(`check: ${(e as Error).message}\n`);
-    return 2;
+    return fail(io, flags.json, { message: (e as Error).message, where: arg, kind: "bad-input" });
   }
   const file = target.historyPath;
   const { config, from } = settingsFor(target, flagConfig);
@@ -130,12 +201,19 @@ export async function checkCommand(
     if (target.facts) results = judge(results, target.facts);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (e instanceof HistoryError) io.stderr(`${e.message}\n`);
-    else if (err.code === "ENOENT") io.stderr(`check: no such file: ${file}\n`);
-    else io.stderr(`check: cannot read ${file}: ${err.message}\n`);
-    return 2;
+    const message =
+      e instanceof HistoryError ? e.message : err.code === "ENOENT" ? `no such file: ${file}` : `cannot read ${file}: ${err.message}`;
+    if (e instanceof HistoryError) {
+      // The history's message names the file and line already.
+      io.stderr(`${message}\n`);
+      if (flags.json) io.stdout(`${errorJson({ message, where: file, kind: "bad-input" }, EXIT.badInput)}\n`);
+      return EXIT.badInput;
+    }
+    return fail(io, flags.json, { message, where: file, kind: "bad-input" });
   }
-  io.stdout(flags.json ? `${JSON.stringify({ ...results, settingsFrom: from })}\n` : `${summarize(results)}\n`);
+  // `verdict` is always one of three words; `valid` stays as it was (true, false or "unknown").
+  const json = () => JSON.stringify({ ...results, verdict: verdictName(results.valid), settingsFrom: from });
+  io.stdout(flags.json ? `${json()}\n` : `${summarize(results)}\n`);
   if (results.valid === "unknown") io.stderr(`check: ${results.unknownReason}\n`);
   return exitCodeOf(results, target.facts?.interrupted);
 }

@@ -13,8 +13,9 @@
 // this file at start, and zod takes a tenth of a second or more to load.
 import type { CheckConfig } from "./guarantees.ts";
 
-/** A flag's text as a value, or what was expected instead ("a number"). */
-export type Parsed = { value: unknown } | { expected: string };
+/** A flag's text as a value, or what was expected instead ("a number"), with the valid words if
+ *  there are few (for "did you mean"). */
+export type Parsed = { value: unknown } | { expected: string; choices?: readonly string[] };
 
 type Key = keyof CheckConfig;
 
@@ -75,7 +76,7 @@ const share = (text: string): Parsed => {
 const oneOf =
   (values: readonly string[]) =>
   (text: string): Parsed =>
-    values.includes(text) ? { value: text } : { expected: values.join(" or ") };
+    values.includes(text) ? { value: text } : { expected: values.join(" or "), choices: values };
 const text = (t: string): Parsed => ({ value: t });
 const list = (t: string): Parsed => ({
   value: t
@@ -87,7 +88,7 @@ const joined = (v: unknown) => (Array.isArray(v) ? v.join(",") : String(v));
 // The spec's schema names a run's bad acks (`producer.acks: must be 0, 1 or "all"`); only text that
 // is no acks at all is refused here.
 const acks = (t: string): Parsed =>
-  t === "all" || t === "-1" ? { value: "all" } : "value" in number(t) ? number(t) : { expected: "0, 1 or all" };
+  t === "all" || t === "-1" ? { value: "all" } : "value" in number(t) ? number(t) : { expected: "0, 1 or all", choices: ["0", "1", "all"] };
 
 // Domains of the CheckConfig fields.
 const positiveInt = { is: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1, expected: "an integer >= 1" };
@@ -321,7 +322,13 @@ export const SETTINGS = [
     on: true,
     help: "KRaft: controllers run on the first brokers (broker,controller) instead of nodes of their own",
   },
-  { flag: "seed", path: ["seed"], arg: "<n>", parse: number, help: "seed of the workload plan and fault schedule" },
+  {
+    flag: "seed",
+    path: ["seed"],
+    arg: "<n>",
+    parse: number,
+    help: "seed of the workload plan and fault schedule (default: drawn at random, printed and stored)",
+  },
   { flag: "name", path: ["name"], default: "kafka", arg: "<name>", parse: text, help: "test name (store/<name>/...)" },
 ] as const satisfies readonly Setting[];
 
@@ -357,13 +364,20 @@ export function flagWords(s: Setting, value: unknown): string[] {
 }
 
 /** The commander option heads: "--max-in-flight <n>", "--unclean" (and "--no-unclean");
- *  `withDefault` adds a value flag's default to its help (the run's; a check assumes the strongest). */
+ *  `withDefault` adds the run's default to the help (a value flag's value, the switch form that is
+ *  the default, "off" for a switch without a --no- form); a check assumes the strongest instead. */
 export function optionHeads(s: Setting, withDefault = false): Array<{ head: string; help: string }> {
-  const shown = withDefault && s.arg !== undefined && s.default !== undefined && !(Array.isArray(s.default) && s.default.length === 0);
-  const help = `${s.help ?? ""}${shown ? ` (default: ${(s.format ?? String)(s.default)})` : ""}`;
-  const out = [{ head: `--${s.flag}${s.arg ? ` ${s.arg}` : ""}`, help }];
-  if (s.negatable) out.push({ head: `--no-${s.flag}`, help: s.noHelp ?? `not: ${help}` });
-  return out;
+  const text = s.help ?? "";
+  if (s.arg !== undefined) {
+    const shown = withDefault && s.default !== undefined && !(Array.isArray(s.default) && s.default.length === 0);
+    return [{ head: `--${s.flag} ${s.arg}`, help: `${text}${shown ? ` (default: ${(s.format ?? String)(s.default)})` : ""}` }];
+  }
+  const mark = (isDefault: boolean) => (withDefault && isDefault ? " (default)" : "");
+  if (!s.negatable) return [{ head: `--${s.flag}`, help: `${text}${withDefault ? " (default: off)" : ""}` }];
+  return [
+    { head: `--${s.flag}`, help: `${text}${mark(s.default === s.on)}` },
+    { head: `--no-${s.flag}`, help: `${s.noHelp ?? `not: ${text}`}${mark(s.default === s.off)}` },
+  ];
 }
 
 /** The value at a setting's path in a spec, or undefined. */

@@ -1,17 +1,26 @@
-// The kafka-harness command line. Each command sets the exit code: 0 valid / healthy, 1 invalid (a
-// forbidden anomaly, a failed health check), 2 unknown or bad input. Progress goes to stderr; --json
-// prints exactly one JSON object on stdout.
+// The kafka-harness command line. Exit codes as Jepsen's CLI has them (checkers/exit-codes.ts), in
+// every command: 0 valid / healthy, 1 invalid (a forbidden anomaly, an expectation not met, a failed
+// health check), 2 unknown, 254 bad arguments or input (and a machine or client library that cannot
+// run what was asked: the message says what to do), 255 an unexpected exception. Progress goes to
+// stderr; --json prints exactly one JSON object on stdout, an error included.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
-import { registerCheckCommand } from "../checkers/cli.ts";
+import { conflictOf, flagConflicts, registerCheckCommand, type TypedFlag, typedFlags } from "../checkers/cli.ts";
+import { type ErrorReport, EXIT, errorJson } from "../checkers/exit-codes.ts";
+import { SETTINGS } from "../checkers/settings.ts";
+import { meant } from "../checkers/suggest.ts";
+import { verdictName } from "../checkers/verdict.ts";
 import { registerReportCommand } from "../reports/cli.ts";
 import { configureTestcontainers } from "./cluster/runtime-env.ts";
 import { installKafkajsFixes } from "./kafkajs/fixes.ts";
-import { type RunFlags, runOptions, specFromFlags } from "./run/run-flags.ts";
+import { type Given, givenFlags, nameFlagsIn, type RunFlags, runOptions, runSpecFromFlags } from "./run/run-flags.ts";
+import type { RunOutcome } from "./run/runner.ts";
+import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
+import type { ScenarioOutcome } from "./suite/judge.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
 
@@ -36,113 +45,136 @@ export function buildProgram(exit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError();
 
-  program
+  const doctorCommand = program
     .command("doctor")
     .description("check the engine and images, start a cluster, round-trip 1000 acks=all records, tear down")
-    .option("--metadata <mode>", "zookeeper (default, Kafka 3.9) or kraft (a controller quorum)")
-    .option("--kafka-version <v>", "Apache Kafka release (default 3.9.1 for zookeeper, 4.4.0 for kraft)")
-    .option("--json", "print one JSON object on stdout")
-    .action(async (o: { json?: boolean; metadata?: string; kafkaVersion?: string }) => {
-      const { doctor } = await import("./run/doctor.ts");
-      const r = await doctor(progress, { metadata: o.metadata as "zookeeper" | "kraft" | undefined, kafkaVersion: o.kafkaVersion });
-      if (o.json) console.log(JSON.stringify(r));
-      else {
-        console.log(`kafka             ${r.kafkaVersion} (${r.metadata === "kraft" ? "KRaft" : "ZooKeeper mode"})`);
-        console.log(`engine            ${r.engine || "-"}`);
-        console.log(`image             ${r.image || "-"} (${r.imagesBuilt ? "built" : "cached"}, ${r.imagesSeconds} s)`);
-        console.log(`cluster ready     ${r.clusterReadySeconds} s`);
-        console.log(`produced/consumed ${r.produced}/${r.consumed} (missing ${r.missing}) in ${r.roundTripSeconds} s`);
-        console.log(
-          `teardown          ${r.teardownSeconds} s; leftovers: ${r.leftoverContainers} container(s), ${r.leftoverNetworks} network(s)`,
-        );
-        if (r.error) console.log(`error             ${r.error}`);
-        console.log(r.ok ? "doctor: OK" : "doctor: FAILED");
-      }
-      exit(r.ok ? 0 : 1);
-    });
+    .option("--metadata <mode>", "zookeeper (Kafka 3.9) or kraft (a controller quorum) (default: zookeeper)")
+    .option("--kafka-version <v>", "Apache Kafka release (default: 3.9.1 for zookeeper, 4.4.0 for kraft)")
+    .option("--json", JSON_HELP);
+  const doctorTyped = typedFlags(doctorCommand);
+  doctorCommand.action(async (o: { json?: boolean; metadata?: string; kafkaVersion?: string }) => {
+    refuseConflicts(doctorTyped);
+    const { parseClusterSpec } = await import("./spec/cluster.ts");
+    const given: Given[] = [
+      ...(o.metadata === undefined ? [] : [{ flag: "metadata", path: ["metadata"], text: o.metadata }]),
+      ...(o.kafkaVersion === undefined ? [] : [{ flag: "kafka-version", path: ["kafkaVersion"], text: o.kafkaVersion }]),
+    ];
+    try {
+      parseClusterSpec({ metadata: o.metadata, kafkaVersion: o.kafkaVersion });
+    } catch (e) {
+      throw e instanceof SpecError ? nameFlagsIn(e, given) : e;
+    }
+    const { doctor } = await import("./run/doctor.ts");
+    const r = await doctor(progress, { metadata: o.metadata as "zookeeper" | "kraft" | undefined, kafkaVersion: o.kafkaVersion });
+    if (o.json) console.log(JSON.stringify(r));
+    else {
+      console.log(`kafka             ${r.kafkaVersion} (${r.metadata === "kraft" ? "KRaft" : "ZooKeeper mode"})`);
+      console.log(`engine            ${r.engine || "-"}`);
+      console.log(`image             ${r.image || "-"} (${r.imagesBuilt ? "built" : "cached"}, ${r.imagesSeconds} s)`);
+      console.log(`cluster ready     ${r.clusterReadySeconds} s`);
+      console.log(`produced/consumed ${r.produced}/${r.consumed} (missing ${r.missing}) in ${r.roundTripSeconds} s`);
+      console.log(
+        `teardown          ${r.teardownSeconds} s; leftovers: ${r.leftoverContainers} container(s), ${r.leftoverNetworks} network(s)`,
+      );
+      if (r.error) console.log(`error             ${r.error}`);
+      console.log(r.ok ? "doctor: OK" : "doctor: FAILED");
+    }
+    exit(r.ok ? EXIT.valid : EXIT.invalid);
+  });
 
   // The run's settings come from the settings table (checkers/settings.ts), help and defaults too.
   const run = program
     .command("run")
     .description("one test run: cluster, workload with faults, heal, final reads, check, report")
-    .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it");
+    .option("--spec <file>", "a spec file (JSON; a stored run's spec.json replays that run); flags override it (default: none)");
   for (const o of runOptions()) run.option(o.head, o.help);
   run
-    .option("--faults <kinds>", faultKindsHelp())
+    .option("--faults <kinds>", `${faultKindsHelp()} (default: none)`)
     .option(
       "--targets <kinds>",
-      "comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator)",
+      `comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator) (default: ${settingDefault("targets")})`,
+    )
+    .option("--dry-run", "print the settings, the workload plan and the fault schedule the seed gives, and start nothing (default: off)")
+    .option("--store <dir>", "store root", "store")
+    .option("--json", JSON_HELP);
+  const runTyped = typedFlags(run);
+  run.action(async (o: RunFlags & { spec?: string; store: string; json?: boolean; dryRun?: boolean }) => {
+    refuseConflicts(runTyped, RUN_CONFLICTS);
+    const { readSpecFile } = await import("./run/stored-run.ts");
+    const base = o.spec ? await readSpecFile(o.spec) : {};
+    // Validated once, here, so a bad value names the flag it came from; the run takes it as it is.
+    const where = !o.spec ? "command line" : givenFlags(o).length ? `spec ${o.spec} with the flags over it` : `spec ${o.spec}`;
+    const spec = runSpecFromFlags(o, base, where);
+    if (o.dryRun) {
+      const { formatPreview, previewJson, previewOf } = await import("./run/dry-run.ts");
+      const preview = previewOf(spec);
+      console.log(o.json ? JSON.stringify(previewJson(preview)) : formatPreview(preview));
+      exit(EXIT.valid);
+      return;
+    }
+    const [{ executeRun, replayCommand }, { summarize }] = await Promise.all([import("./run/runner.ts"), import("../checkers/index.ts")]);
+    const out = await executeRun(spec, { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
+    if (o.json) console.log(JSON.stringify(runJson(out)));
+    else {
+      console.log(summarize(out.results, 3));
+      console.log(`\nreport: ${out.reportPath}\nreplay: ${replayCommand(out.dir)}`);
+    }
+    exit(out.exitCode);
+  });
+
+  const suiteCommand = program
+    .command("suite")
+    .argument("[file]", "the suite file (default: the known-answer suite, suites/known-answers.yaml)")
+    .description("run every scenario of a suite file (JSON or YAML); exit 0 when every expectation is met, 1 when one is not")
+    .option("--only <names>", "comma-separated scenario names to run (default: every scenario)")
+    .option(
+      "--share-cluster",
+      "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run (default: off)",
     )
     .option("--store <dir>", "store root", "store")
-    .option("--json", "print one JSON object on stdout")
-    .action(async (o: RunFlags & { spec?: string; store: string; json?: boolean }) => {
-      const [{ readSpecFile }, { executeRun, replayCommand }, { summarize }] = await Promise.all([
-        import("./run/stored-run.ts"),
-        import("./run/runner.ts"),
-        import("../checkers/index.ts"),
+    .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI (default: none)")
+    .option("--json", JSON_HELP);
+  const suiteTyped = typedFlags(suiteCommand);
+  suiteCommand.action(
+    async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
+      refuseConflicts(suiteTyped);
+      const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
+        import("./suite/suite-file.ts"),
+        import("./suite/run-suite.ts"),
+        import("./suite/junit.ts"),
+        import("./suite/table.ts"),
       ]);
-      const base = o.spec ? await readSpecFile(o.spec) : {};
-      // Validated once, by the run, before anything starts.
-      const out = await executeRun(specFromFlags(o, base), { storeRoot: o.store, progress, command: process.argv.slice(1).join(" ") });
-      if (o.json) {
-        console.log(
-          JSON.stringify({
-            valid: out.results.valid,
-            exitCode: out.exitCode,
-            dir: out.dir,
-            report: out.reportPath,
-            seed: out.spec.seed,
-            client: out.spec.client,
-            anomalyTypes: out.results.anomalyTypes,
-            forbidden: out.results.forbidden,
-            stats: out.results.stats,
-            workload: out.workload,
-            finalReads: out.finalReads,
-          }),
+      const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
+      const names = [...new Set(suite.scenarios.flatMap((s) => [s.name, s.base]))];
+      const unknown = (o.only?.split(",") ?? []).filter((n) => !names.includes(n));
+      if (unknown.length)
+        throw new SpecError(
+          "--only",
+          unknown
+            .map((n) => `no scenario named ${n} in suite ${suite.name}${meant(n, names)}`)
+            .concat([`its scenarios: ${suite.scenarios.map((s) => s.name).join(", ")}`]),
         );
-      } else {
-        console.log(summarize(out.results, 3));
-        console.log(`\nreport: ${out.reportPath}\nreplay: ${replayCommand(out.dir)}`);
+      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
+      if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
+      const met = outcomes.every((x) => x.met);
+      if (o.json) console.log(JSON.stringify(suiteJson(suite.name, outcomes)));
+      else {
+        console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
+        for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
+        console.log(`\nevery run, with its report: ${join(o.store, "index.html")} (newest run: ${join(o.store, "latest")})`);
       }
-      exit(out.exitCode);
-    });
-
-  program
-    .command("suite [file]")
-    .description("run every scenario of a suite file (JSON or YAML); default: the known-answer suite")
-    .option("--only <names>", "comma-separated scenario names to run")
-    .option("--share-cluster", "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run")
-    .option("--store <dir>", "store root", "store")
-    .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI")
-    .option("--json", "print one JSON object on stdout")
-    .action(
-      async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
-        const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
-          import("./suite/suite-file.ts"),
-          import("./suite/run-suite.ts"),
-          import("./suite/junit.ts"),
-          import("./suite/table.ts"),
-        ]);
-        const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
-        const unknown = (o.only?.split(",") ?? []).filter((n) => !suite.scenarios.some((s) => s.name === n || s.base === n));
-        if (unknown.length)
-          throw new SpecError("--only", [
-            `no scenario named ${unknown.join(", ")} in suite ${suite.name} (it has ${suite.scenarios.map((s) => s.name).join(", ")})`,
-          ]);
-        const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
-        if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
-        if (o.json) console.log(JSON.stringify({ suite: suite.name, met: outcomes.every((x) => x.met), scenarios: outcomes }));
-        else {
-          console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
-          for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
-          console.log(`\nevery run, with its report: ${join(o.store, "index.html")} (newest run: ${join(o.store, "latest")})`);
-        }
-        exit(outcomes.every((x) => x.met) ? 0 : 1);
-      },
-    );
+      exit(met ? EXIT.valid : EXIT.invalid);
+    },
+  );
 
   registerCheckCommand(program, exit, async (arg, store) => (await import("../reports/check-target.ts")).resolveCheckTarget(arg, store));
-  registerReportCommand(program, exit);
+  // report's own codes: 0 written, 2 bad input (reports/cli.ts); bad input is 254 here, as everywhere.
+  registerReportCommand(program, (code) => exit(code === 2 ? EXIT.badInput : code));
+  // Its help says every default, as every command's does.
+  const report = program.commands.find((c) => c.name() === "report");
+  for (const o of report?.options ?? []) if (o.long === "--index" && !/default/.test(o.description)) o.description += " (default: off)";
+  for (const a of report?.registeredArguments ?? [])
+    if (!/default/.test(a.description)) a.description += " (default: none; give it or --index)";
   registerReplayCommand(program, exit);
   registerShrinkCommand(program, exit);
 
@@ -151,7 +183,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description("manage the locally built images")
     .command("build")
     .description("build the base and Kafka images if their tags do not exist yet")
-    .option("--kafka-version <v>", "the Apache Kafka release to build for (default 3.9.1, ZooKeeper mode's)")
+    .option("--kafka-version <v>", "the Apache Kafka release to build for (default: 3.9.1, ZooKeeper mode's)", kafkaRelease)
     .action(async (o: { kafkaVersion?: string }) => {
       const [{ ensureEngine }, { ensureImages, kafkaVersion }] = await Promise.all([
         import("./util/engine.ts"),
@@ -167,8 +199,8 @@ export function buildProgram(exit: (code: number) => void): Command {
     .description(
       "build an optional client library into the per-user clients folder: confluent (@confluentinc/kafka-javascript, librdkafka; about 20 minutes on 2 cores)",
     )
-    .option("--force", "build again even if it is installed")
-    .option("--json", "print one JSON object on stdout")
+    .option("--force", "build again even if it is installed (default: off)")
+    .option("--json", JSON_HELP)
     .action(async (name: string, o: { force?: boolean; json?: boolean }) => {
       const { installClient } = await import("./run/install-client.ts");
       const r = await installClient(name, progress, { force: o.force });
@@ -189,6 +221,107 @@ export function buildProgram(exit: (code: number) => void): Command {
   return program;
 }
 
+/** run --json's object. `verdict` is always one of three words; `valid` stays as it was (true, false or "unknown"). */
+export const runJson = (out: RunOutcome) => ({
+  verdict: verdictName(out.results.valid),
+  valid: out.results.valid,
+  exitCode: out.exitCode,
+  dir: out.dir,
+  report: out.reportPath,
+  seed: out.spec.seed,
+  client: out.spec.client,
+  anomalyTypes: out.results.anomalyTypes,
+  forbidden: out.results.forbidden,
+  stats: out.results.stats,
+  workload: out.workload,
+  finalReads: out.finalReads,
+});
+
+/** suite --json's object: a suite's verdict is its expectations' (valid when every one is met); each run has its own. */
+export function suiteJson(suite: string, outcomes: readonly ScenarioOutcome[]) {
+  const met = outcomes.every((x) => x.met);
+  return {
+    suite,
+    verdict: met ? "valid" : "invalid",
+    met,
+    scenarios: outcomes.map((x) => ({ ...x, runs: x.runs.map((r) => ({ verdict: verdictName(r.valid), ...r })) })),
+  };
+}
+
+const JSON_HELP = "print one JSON object on stdout, errors included (default: off)";
+
+/** A run setting's default as its flag's text (the settings table's). */
+function settingDefault(flag: string): string {
+  const s = SETTINGS.find((x) => x.flag === flag) as { default?: unknown; format?: (v: unknown) => string } | undefined;
+  return s?.default === undefined ? "none" : (s.format ?? String)(s.default);
+}
+
+/** --kafka-version's text: a release like 3.9.1. */
+function kafkaRelease(v: string): string {
+  if (!/^\d+\.\d+\.\d+$/.test(v))
+    throw new SpecError("command line", [`--kafka-version must be a release like 3.9.1 or 4.4.0 (got ${JSON.stringify(v)})`]);
+  return v;
+}
+
+/** run's flags that contradict each other besides --x with --no-x and a flag given twice. */
+const RUN_CONFLICTS = [
+  conflictOf("zookeepers", undefined, "metadata", "kraft", "a KRaft cluster has no ZooKeeper nodes"),
+  conflictOf("controllers", undefined, "metadata", "zookeeper", "a ZooKeeper-mode cluster has no controller quorum"),
+  conflictOf("combined", undefined, "metadata", "zookeeper", "a ZooKeeper-mode cluster has no controller quorum"),
+  conflictOf("abort-rate", undefined, "workload", "queue", "only the txn workload aborts transactions"),
+];
+
+/** Throws when the typed flags contradict each other, naming them. */
+function refuseConflicts(typed: readonly TypedFlag[], rules: Parameters<typeof flagConflicts>[1] = []): void {
+  const problems = flagConflicts(typed, rules);
+  if (problems.length) throw new SpecError("command line", problems);
+}
+
+/** What a thrown error means for the user: the exit code, the message for stderr, the JSON error. */
+export function errorExit(err: unknown): { code: number; text?: string; report: ErrorReport } {
+  if (err instanceof CommanderError) {
+    // commander has printed its message (and the help) on stderr already.
+    if (err.exitCode === 0) return { code: 0, report: { message: err.message, kind: "bad-input" } };
+    return { code: EXIT.badInput, report: { message: err.message.replace(/^error: /, ""), where: "command line", kind: "bad-input" } };
+  }
+  if (err instanceof SpecError) {
+    return {
+      code: EXIT.badInput,
+      text: `kafka-harness: ${err.message}`,
+      report: { message: err.message, where: err.what, kind: "bad-input" },
+    };
+  }
+  if (err instanceof ClientLibraryError) {
+    // A client library not built on this machine, or failing to build (clients/confluent/package.ts, run/install-client.ts).
+    return {
+      code: EXIT.badInput,
+      text: `kafka-harness: ${err.message}\n  what to do: ${err.advice}`,
+      report: { message: err.message, kind: "client-library", advice: err.advice },
+    };
+  }
+  if (err instanceof EnvironmentError) {
+    // Not a verdict: nothing was tested. One message, what failed and what to do.
+    return {
+      code: EXIT.badInput,
+      text: `kafka-harness: this machine cannot run a cluster: ${err.message}\n  what to do: ${err.advice}`,
+      report: { message: `this machine cannot run a cluster: ${err.message}`, kind: "environment", advice: err.advice },
+    };
+  }
+  // Anything else is a bug of the harness: say so, with the stack to report it by.
+  const e = err instanceof Error ? err : new Error(String(err));
+  return {
+    code: EXIT.internal,
+    text: `kafka-harness: internal error: ${e.message}\n${e.stack ?? ""}`,
+    report: { message: e.message, kind: "internal" },
+  };
+}
+
+/** --json given to the command (before a "--"). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).includes("--json");
+}
+
 export async function main(argv: string[]): Promise<number> {
   installKafkajsFixes();
   configureTestcontainers();
@@ -197,22 +330,9 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram((c) => void (code = c)).parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof SpecError) {
-      console.error(`kafka-harness: ${err.message}`);
-      return 2;
-    }
-    if (err instanceof ClientLibraryError) {
-      // A client library not built on this machine, or failing to build (clients/confluent/package.ts, run/install-client.ts).
-      console.error(`kafka-harness: ${err.message}\n  what to do: ${err.advice}`);
-      return 2;
-    }
-    if (err instanceof EnvironmentError) {
-      // Not a verdict: nothing was tested. One message, what failed and what to do.
-      console.error(`kafka-harness: this machine cannot run a cluster: ${err.message}\n  what to do: ${err.advice}`);
-      return 2;
-    }
-    console.error(`kafka-harness: ${(err as Error).message}`);
-    return 2;
+    const r = errorExit(err);
+    if (r.text) console.error(r.text);
+    if (r.code !== 0 && wantsJson(argv)) console.log(errorJson(r.report, r.code));
+    return r.code;
   }
 }

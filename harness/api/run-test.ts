@@ -4,10 +4,10 @@
 import { type CheckConfig, check, type History, type Results } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import type { Schedule } from "../nemesis/schedule.ts";
-import { faultSchedule } from "../run/fault-driver.ts";
+import { previewOf } from "../run/dry-run.ts";
 import { executeRun, type RunOptions, type RunOutcome } from "../run/runner.ts";
 import { parseTestSpec, type TestSpec, type TestSpecInput } from "../spec/test-spec.ts";
-import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
+import type { WorkloadPlan } from "../workload/plan.ts";
 
 export type { RunOptions, RunOutcome } from "../run/runner.ts";
 
@@ -27,8 +27,7 @@ export async function runTest(spec: TestSpecInput | TestSpec, opts: RunOptions =
  * plan and the fault schedule its seed generates. Same seed, same plan and schedule.
  */
 export function previewRun(spec: TestSpecInput | TestSpec): { spec: TestSpec; plan: WorkloadPlan; faults: Schedule } {
-  const s = parseTestSpec(spec);
-  return { spec: s, plan: generatePlan(s), faults: faultSchedule(s) };
+  return previewOf(parseTestSpec(spec));
 }
 
 /** Checks a history against what a configuration promises (a CheckConfig, or a whole spec). */

@@ -1,7 +1,7 @@
 // The cluster part of a test spec: plain data, validated at the edge so a wrong field is a clear
 // error before any container starts.
 import { z } from "zod";
-import { describeIssues, SpecError } from "./errors.ts";
+import { specErrorOf } from "./errors.ts";
 import { int } from "./numbers.ts";
 
 export const METADATA_MODES = ["zookeeper", "kraft"] as const;
@@ -91,6 +91,6 @@ export const withKafkaVersion = <T extends { metadata: MetadataMode; kafkaVersio
 
 export function parseClusterSpec(input: unknown = {}): ClusterSpec {
   const result = ClusterSpecSchema.safeParse(input);
-  if (!result.success) throw new SpecError("cluster spec", describeIssues(result.error, input, "cluster"));
+  if (!result.success) throw specErrorOf("cluster spec", result.error, input, ClusterSpecSchema, "cluster");
   return withKafkaVersion(result.data);
 }

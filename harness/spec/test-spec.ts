@@ -8,8 +8,8 @@ import { z } from "zod";
 import { ClientNameSchema } from "./client.ts";
 import { type ClusterSpec, ClusterSpecSchema, withKafkaVersion } from "./cluster.ts";
 import { deliveryBudget } from "./delivery-budget.ts";
-import { describeIssues, SpecError } from "./errors.ts";
-import { BROKER_TARGETS, FAULT_KINDS, ScheduledFaultSchema } from "./faults.ts";
+import { specErrorOf } from "./errors.ts";
+import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, ScheduledFaultSchema } from "./faults.ts";
 import { int } from "./numbers.ts";
 
 export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")], {
@@ -142,6 +142,18 @@ export const TestSpecSchema = z
         });
       }
     }
+    // Refused here too (not only when the schedule is drawn), so a suite fails before its first run.
+    const wrongMode = s.faults.kinds.filter((k) => kindsNotIn(s.cluster.metadata).includes(k));
+    if (wrongMode.length) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["faults", "kinds"],
+        message:
+          s.cluster.metadata === "kraft"
+            ? `${wrongMode.join(", ")} need${wrongMode.length > 1 ? "" : "s"} ZooKeeper, and this is a KRaft cluster (use cut-from-quorum, or targets active-controller / controllers)`
+            : `${wrongMode.join(", ")} need${wrongMode.length > 1 ? "" : "s"} a KRaft controller quorum (cluster.metadata "kraft"), and this is ZooKeeper mode`,
+      });
+    }
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
     }
@@ -210,7 +222,7 @@ export type TestSpec = Omit<z.output<typeof TestSpecSchema>, "cluster"> & { seed
 /** Validates a spec; a missing seed is drawn here so the stored spec always replays. */
 export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   const result = TestSpecSchema.safeParse(input ?? {});
-  if (!result.success) throw new SpecError(where, describeIssues(result.error, input));
+  if (!result.success) throw specErrorOf(where, result.error, input, TestSpecSchema);
   const spec = result.data;
   // A transactional producer is idempotent whatever the flag says: record what it is, so the
   // guarantees are judged for the producer that ran.

@@ -1,9 +1,11 @@
-// The replay and shrink commands: their flags, parsed with errors that name the flag (exit 2), and
+// The replay and shrink commands: their flags, parsed with errors that name the flag (exit 254), and
 // their actions, which load the runner (testcontainers, kafkajs) only when they run, so registering
 // them costs the command line nothing.
 import type { Command } from "commander";
+import { EXIT } from "../../checkers/exit-codes.ts";
 import { ANOMALY_TYPES, type AnomalyType } from "../../checkers/findings.ts";
-import { verdictInList } from "../../checkers/verdict.ts";
+import { meant } from "../../checkers/suggest.ts";
+import { verdictInList, verdictName } from "../../checkers/verdict.ts";
 import { SpecError } from "../spec/errors.ts";
 
 export const positiveInt = (what: string) => (v: string) => {
@@ -15,7 +17,11 @@ export const positiveInt = (what: string) => (v: string) => {
 export const anomalyList = (v: string) => {
   const types = v.split(",").filter(Boolean);
   const bad = types.filter((t) => !(ANOMALY_TYPES as readonly string[]).includes(t));
-  if (bad.length) throw new SpecError("--anomalies", [`unknown anomaly type(s) ${bad.join(", ")}; known: ${ANOMALY_TYPES.join(", ")}`]);
+  if (bad.length)
+    throw new SpecError("--anomalies", [
+      ...bad.map((t) => `unknown anomaly type ${t}${meant(t, ANOMALY_TYPES)}`),
+      `known: ${ANOMALY_TYPES.join(", ")}`,
+    ]);
   return types as AnomalyType[];
 };
 
@@ -24,7 +30,7 @@ export function storedRunOptions(command: Command, anomaliesHelp: string): Comma
   return command
     .option("--anomalies <types>", anomaliesHelp, anomalyList)
     .option("--store <dir>", "store root", "store")
-    .option("--json", "print one JSON object on stdout");
+    .option("--json", "print one JSON object on stdout, errors included (default: off)");
 }
 
 /** `kafka-harness replay <run-dir> [--times N]`: exit 0 if reproduced at least once, 1 if not. */
@@ -47,7 +53,7 @@ export function registerReplayCommand(program: Command, exit: (code: number) => 
             targets: r.targets,
             reproduced: r.reproduced,
             perType: r.perType,
-            attempts: r.attempts,
+            attempts: r.attempts.map((a) => ({ verdict: verdictName(a.valid), ...a })),
             summary,
           }),
         );
@@ -56,7 +62,7 @@ export function registerReplayCommand(program: Command, exit: (code: number) => 
         console.log(summary);
       }
       // With nothing to look for, a replay that ran is a success; otherwise it must reproduce.
-      exit(r.targets.length === 0 || r.reproduced > 0 ? 0 : 1);
+      exit(r.targets.length === 0 || r.reproduced > 0 ? EXIT.valid : EXIT.invalid);
     },
   );
 }
@@ -87,7 +93,7 @@ export function registerShrinkCommand(program: Command, exit: (code: number) => 
         console.log(JSON.stringify(r.smallest, null, 2));
         console.log(`written: ${r.path}\nrun it: npx kafka-harness run --spec ${r.path}`);
       }
-      exit(r.steps.length > 0 ? 0 : 1);
+      exit(r.steps.length > 0 ? EXIT.valid : EXIT.invalid);
     },
   );
 }

@@ -7,12 +7,13 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { FAULTS_PROPER } from "../../checkers/fault-names.ts";
 import { ANOMALY_TYPES } from "../../checkers/index.ts";
+import { didYouMean } from "../../checkers/suggest.ts";
 
 /** What the nemesis records as a fault proper (the spec's kinds isolate, ring, zk, ... become these). */
 export const APPLIED_FAULT_KINDS = FAULTS_PROPER;
 
 import { type ClientName, ClientNameSchema } from "../spec/client.ts";
-import { describeIssues, SpecError } from "../spec/errors.ts";
+import { describeIssues, formatIssue, SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { deepMerge, type Plain } from "../util/merge.ts";
 
@@ -30,7 +31,7 @@ const FaultFloor = z
             ctx.addIssue({
               code: "custom",
               path: [k],
-              message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)`,
+              message: `must be one of ${APPLIED_FAULT_KINDS.join(", ")} (what the nemesis records)${didYouMean(k, APPLIED_FAULT_KINDS)}`,
             });
         }
       })
@@ -115,39 +116,82 @@ export type Scenario = z.output<typeof ScenarioSchema> & {
 };
 export type Suite = Omit<z.output<typeof SuiteSchema>, "scenarios"> & { scenarios: Scenario[] };
 
+/**
+ * A suite file's object as a Suite, validated whole before anything runs: every problem at once
+ * (the file's fields, each scenario's expectations, clients and names, and each scenario's spec
+ * with the suite's defaults under it), in one SpecError.
+ */
 export function parseSuite(raw: unknown, where: string): Suite {
+  const problems: string[] = [];
   const r = SuiteSchema.safeParse(raw);
-  if (!r.success) throw new SpecError(`suite ${where}`, describeIssues(r.error, raw));
+  if (!r.success) problems.push(...describeIssues(r.error, raw, "", SuiteSchema));
+  // Go on with what is there (the raw file when it did not parse) to find the other problems too.
+  const file = (r.success ? r.data : raw) as Partial<z.output<typeof SuiteSchema>> | undefined;
+  const rawScenarios: unknown[] = Array.isArray(file?.scenarios) ? file.scenarios : [];
+  const defaults = isPlain(file?.defaults) ? file.defaults : {};
+  const suiteClients = Array.isArray(file?.clients) ? (file.clients as ClientName[]) : undefined;
   const scenarios: Scenario[] = [];
-  r.data.scenarios.forEach((s, i) => {
-    const clients = s.clients ?? r.data.clients;
-    if (clients && (s.spec as Plain).client !== undefined) {
-      throw new SpecError(`suite ${where}`, [
-        `scenarios.${i} (${s.name}): spec.client and a clients list both choose the client; keep one`,
-      ]);
+  rawScenarios.forEach((x, i) => {
+    if (!isPlain(x)) return;
+    const sc = (r.success ? x : { ...x, expect: isPlain(x.expect) ? x.expect : {} }) as z.output<typeof ScenarioSchema>;
+    const at = `scenarios.${i}${typeof sc.name === "string" ? ` (${sc.name})` : ""}`;
+    // Only known clients expand (an unknown one is a problem of its own, said above).
+    const clients = (Array.isArray(sc.clients) ? sc.clients : suiteClients)?.filter((c) => ClientNameSchema.safeParse(c).success);
+    if (clients && isPlain(sc.spec) && sc.spec.client !== undefined)
+      problems.push(`${at}: spec.client and a clients list both choose the client; keep one`);
+    if (clients && new Set(clients).size !== clients.length) problems.push(`${at}: clients names a client twice`);
+    problems.push(...expectProblems(sc.expect, at));
+    if (typeof sc.name !== "string") return;
+    const spec = isPlain(sc.spec) ? sc.spec : {};
+    const expanded = clients
+      ? [...new Set(clients)].map((client) => ({ name: `${sc.name}.${client}`, client }))
+      : [{ name: sc.name, client: undefined }];
+    for (const e of expanded) {
+      scenarios.push({ ...sc, spec, name: e.name, base: sc.name, ...(e.client ? { client: e.client } : {}), seedIndex: i });
+      // Every scenario's spec now, so a typo (or a fault its cluster cannot have) fails before the first cluster starts.
+      try {
+        parseTestSpec(specOf(defaults, spec, e.client, e.name, 0), "spec");
+      } catch (err) {
+        if (!(err instanceof SpecError)) throw err;
+        // The name is the scenario's (checked above); the rest is the spec's.
+        const lines = err.issues.filter((x) => x.path.join(".") !== "name").map((x) => formatIssue(x));
+        problems.push(...lines.map((p) => `${at}${e.client ? ` [${e.client}]` : ""}.spec.${p}`));
+      }
     }
-    if (clients && new Set(clients).size !== clients.length)
-      throw new SpecError(`suite ${where}`, [`scenarios.${i} (${s.name}): clients names a client twice`]);
-    if (!clients) scenarios.push({ ...s, base: s.name, seedIndex: i });
-    else for (const client of clients) scenarios.push({ ...s, name: `${s.name}.${client}`, base: s.name, client, seedIndex: i });
   });
-  const names = new Set<string>();
+  const seen = new Set<string>();
   for (const s of scenarios) {
-    if (names.has(s.name)) throw new SpecError(`suite ${where}`, [`scenarios: the name ${s.name} is used twice`]);
-    names.add(s.name);
+    if (seen.has(s.name)) problems.push(`scenarios: the name ${s.name} is used twice`);
+    seen.add(s.name);
   }
-  const suite: Suite = { ...r.data, scenarios };
-  // Validate every scenario's spec now, so a typo fails before the first cluster starts.
-  scenarios.forEach((s, i) => {
-    parseTestSpec(rawSpec(suite, i, 0), `suite ${where}: scenarios.${s.seedIndex} (${s.name}).spec`);
-  });
-  return suite;
+  if (problems.length || !r.success) throw new SpecError(`suite ${where}`, [...new Set(problems)]);
+  return { ...r.data, scenarios };
+}
+
+const isPlain = (v: unknown): v is Plain => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** What a scenario's expectations contradict: an anomaly both to be found and never found. */
+function expectProblems(expect: unknown, at: string): string[] {
+  if (!isPlain(expect)) return [];
+  const finds = Array.isArray(expect.finds) ? (expect.finds as string[]) : [];
+  const never = new Set(Array.isArray(expect.never) ? (expect.never as string[]) : []);
+  const both = finds.filter((a) => never.has(a));
+  return both.length
+    ? [
+        `${at}.expect: finds and never both name ${both.join(", ")}: a run cannot both find ${both.length > 1 ? "them" : "it"} and never find ${both.length > 1 ? "them" : "it"}`,
+      ]
+    : [];
+}
+
+/** A scenario's spec as given: suite defaults, its own spec, its client, its name and the seed. */
+function specOf(defaults: Plain, spec: Plain, client: ClientName | undefined, name: string, seed: number): Plain {
+  return { ...deepMerge(defaults, spec), ...(client ? { client } : {}), name, seed };
 }
 
 /** The scenario's spec as given: suite defaults, its own spec, its client, its name and the seed. */
 function rawSpec(suite: Suite, index: number, seed: number): Plain {
   const s = suite.scenarios[index]!;
-  return { ...deepMerge(suite.defaults as Plain, s.spec as Plain), ...(s.client ? { client: s.client } : {}), name: s.name, seed };
+  return specOf(suite.defaults as Plain, s.spec as Plain, s.client, s.name, seed);
 }
 
 export async function readSuiteFile(path: string): Promise<Suite> {

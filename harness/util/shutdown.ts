@@ -4,7 +4,7 @@
 // `first` (a run that winds down in its own scopes: cancel, heal, save logs, stop its cluster) run
 // before every other hook, whenever they were registered; then the others run, newest first (a
 // cluster's own removal, for clusters no run is winding down). Then a signal exits with 130 / 143
-// and a crash with 2, unless someone else (a test runner) also listens for crashes, in which case
+// and a crash with 255 (an internal error: checkers/exit-codes.ts), unless someone else (a test runner) also listens for crashes, in which case
 // it decides what happens next.
 export type ShutdownCause = { signal: NodeJS.Signals } | { error: unknown };
 type Hook = (cause: ShutdownCause) => Promise<void> | void;
@@ -49,7 +49,7 @@ function onCrash(event: "uncaughtException" | "unhandledRejection") {
     exiting = true;
     console.error(`cleaning up (${firstHooks.size + hooks.size} step(s))...`);
     void runHooks({ error }).finally(() => {
-      if (alone) process.exit(2);
+      if (alone) process.exit(255); // checkers/exit-codes.ts EXIT.internal (util imports nothing)
       exiting = false;
     });
   };

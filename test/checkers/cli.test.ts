@@ -1,4 +1,4 @@
-// The check command: output and exit codes (0 valid, 1 invalid, 2 unknown or bad input).
+// The check command: output and exit codes (0 valid, 1 invalid, 2 unknown, 254 bad input).
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,6 +31,7 @@ describe("check command", () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.valid).toBe(false);
+    expect(out.verdict).toBe("invalid");
     expect(out.anomalyTypes).toEqual(["lost-write", "unseen"]);
     expect(out.forbidden).toEqual(["lost-write", "unseen"]);
     expect(out.anomalies["lost-write"]).toMatchObject({ count: 1, forbidden: true });
@@ -56,17 +57,34 @@ describe("check command", () => {
     expect(r.stdout).toMatch(/lost-write: 1 \(permitted: acks=1/);
   });
 
-  it("exits 2 when nothing was tested", async () => {
+  it("exits 2 when nothing was tested; --json says verdict unknown, valid as it was", async () => {
     const r = await run(fixture("faults-only.jsonl"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/nothing was tested/);
+    const j = await run(fixture("faults-only.jsonl"), { json: true });
+    expect(JSON.parse(j.stdout)).toMatchObject({ verdict: "unknown", valid: "unknown" });
+    expect(JSON.parse((await run(fixture("valid.jsonl"), { json: true })).stdout)).toMatchObject({ verdict: "valid", valid: true });
   });
 
-  it("exits 2 on bad input, naming the file and line", async () => {
+  it("exits 254 on bad input, naming the file and line; --json prints the error as its one object", async () => {
     const r = await run(fixture("missing-process.jsonl"));
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(254);
+    expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/missing-process.jsonl:17: missing field "process"\n$/);
-    expect((await run("/nonexistent/h.jsonl")).stderr).toMatch(/no such file/);
+    const j = await run(fixture("missing-process.jsonl"), { json: true });
+    expect(j.code).toBe(254);
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: {
+        message: expect.stringMatching(/missing-process.jsonl:17: missing field "process"$/),
+        where: fixture("missing-process.jsonl"),
+        kind: "bad-input",
+      },
+      exitCode: 254,
+    });
+    const missing = await run("/nonexistent/h.jsonl", { json: true });
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toMatch(/check: no such file: \/nonexistent\/h.jsonl\n$/);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { message: "no such file: /nonexistent/h.jsonl" }, exitCode: 254 });
   });
 
   it("checks every complete line of a history whose last line was cut off, and says so", async () => {
@@ -79,9 +97,15 @@ describe("check command", () => {
     expect(r.stderr).toMatch(/history\.jsonl:\d+: the last line was cut off while it was written .*skipped/);
   });
 
-  it("exits 2 on bad flag values", async () => {
+  it("exits 254 on bad flag values, with the nearest valid value", async () => {
     expect((await run(fixture("valid.jsonl"), { acks: "2" })).stderr).toMatch(/--acks must be 0, 1 or all \(got "2"\)/);
-    expect((await run(fixture("valid.jsonl"), { minIsr: "x" })).code).toBe(2);
+    expect((await run(fixture("valid.jsonl"), { minIsr: "x" })).code).toBe(254);
+    const j = await run(fixture("valid.jsonl"), { workload: "tx", json: true });
+    expect(j.code).toBe(254);
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: { message: '--workload must be queue or txn (got "tx"; did you mean "txn"?)', where: "command line", kind: "bad-input" },
+      exitCode: 254,
+    });
     expect(configFromFlags({ maxInFlight: "0" })).toMatch(/--max-in-flight must be an integer >= 1/);
     expect(
       configFromFlags({ acks: "all", minIsr: "2", unclean: false, idempotent: true, maxInFlight: "5", subscribe: true, wwDeps: true }),

@@ -65,10 +65,11 @@ describe("check <run>", () => {
     expect((await check(interrupted.dir)).code).toBe(2);
   });
 
-  it("names what is wrong with the target", async () => {
+  it("names what is wrong with the target (exit 254)", async () => {
     const empty = mkdtempSync(join(tmpdir(), "kh-check-empty-"));
     expect((await check(empty)).stderr).toMatch(/is a folder without a history \(history\.jsonl, history\.json, history\.edn\)/);
     expect((await check("latest", { store: empty })).stderr).toMatch(/no runs in .* pass --store <dir> or a run folder/);
-    expect((await check(join(empty, "nope.jsonl"))).code).toBe(2);
+    expect((await check(join(empty, "nope.jsonl"))).code).toBe(254);
+    expect((await check(empty)).code).toBe(254);
   });
 });

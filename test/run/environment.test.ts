@@ -1,5 +1,5 @@
 // A machine that cannot run a cluster is not a run outcome: with no engine to be had (here: a PATH
-// with no docker, dockerd or apt-get), `suite` and `run` stop before the first run with exit 2 and
+// with no docker, dockerd or apt-get), `suite` and `run` stop before the first run with exit 254 and
 // one message saying what failed and what to do, and leave no run folder behind.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, symlinkSync } from "node:fs";
@@ -23,14 +23,14 @@ function pathWithoutEngine(): string {
 describe("no engine to be had", () => {
   const PATH = pathWithoutEngine();
   for (const args of [["suite"], ["run", "--time-limit", "5"]]) {
-    it(`${args[0]}: exit 2, one message with what to do, no run folder`, () => {
+    it(`${args[0]}: exit 254, one message with what to do, no run folder`, () => {
       const store = join(mkdtempSync(join(tmpdir(), "kh-envstore-")), "store");
       const r = spawnSync(process.execPath, [join(root, "bin/kafka-harness.js"), ...args, "--store", store], {
         encoding: "utf8",
         env: { ...process.env, PATH },
         timeout: 60_000,
       });
-      expect(r.status, r.stderr).toBe(2);
+      expect(r.status, r.stderr).toBe(254);
       expect(r.stderr).toMatch(/this machine cannot run a cluster: no Docker engine/);
       expect(r.stderr).toMatch(/what to do: start a Docker engine/);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

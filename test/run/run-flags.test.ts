@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { specFromFlags } from "../../harness/run/run-flags.ts";
+import { runSpecFromFlags, specFromFlags } from "../../harness/run/run-flags.ts";
 import { SpecError } from "../../harness/spec/errors.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
@@ -35,8 +35,43 @@ describe("run flags", () => {
   });
 
   it("a flag that is not a number is an error naming the flag", () => {
-    expect(() => specFromFlags({ rate: "fast" })).toThrow(/--rate: expected a number \(got "fast"\)/);
+    expect(() => specFromFlags({ rate: "fast" })).toThrow(/--rate must be a number \(got "fast"\)/);
     expect(() => specFromFlags({ rate: "fast" })).toThrow(SpecError);
+  });
+
+  it("--acks two says what --acks takes, not what a number is", () => {
+    expect(() => specFromFlags({ acks: "two" })).toThrow(/- --acks must be 0, 1 or all \(got "two"\)$/);
+    expect(() => specFromFlags({ acks: "al" })).toThrow(/--acks must be 0, 1 or all \(got "al"; did you mean "all"\?\)/);
+  });
+
+  it("a value the spec rejects names the flag it came from, with the text typed", () => {
+    const said = (flags: Parameters<typeof runSpecFromFlags>[0], base = {}) => {
+      try {
+        runSpecFromFlags(flags, base);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SpecError);
+        return (e as SpecError).problems;
+      }
+      throw new Error("accepted");
+    };
+    expect(said({ acks: "2" })).toEqual(['--acks must be 0, 1 or all (got "2")']);
+    expect(said({ faults: "kill,kil" })).toEqual([
+      expect.stringMatching(/^--faults must be one of kill, .* \(got "kil"; did you mean "kill"\?\)$/),
+    ]);
+    expect(said({ metadata: "kraf" })).toEqual(['--metadata must be zookeeper or kraft (got "kraf"; did you mean "kraft"?)']);
+    expect(said({ faults: "zk", metadata: "kraft" })).toEqual([
+      expect.stringMatching(/^--faults zk needs ZooKeeper, and this is a KRaft cluster/),
+    ]);
+    // A rule between two flags names both; a field no flag set keeps its name.
+    expect(said({ workload: "txn", acks: "1" })).toEqual([
+      expect.stringMatching(/^--acks must be "all" with --workload "txn" .*\(got "1"\)$/),
+    ]);
+    expect(said({ minIsr: "3", brokers: "2" })).toEqual(["topic.replicationFactor: must not exceed --brokers (2)"]);
+    // From a spec file, the field: the flag only where the flag set it.
+    expect(said({ workload: "txn" }, { producer: { acks: 1 } })).toEqual([
+      expect.stringMatching(/^producer\.acks: must be "all" with --workload "txn" .*\(got 1\)$/),
+    ]);
+    expect(said({}, { producer: { acks: 2 } })).toEqual(['producer.acks: must be 0, 1 or "all" (got 2)']);
   });
 
   it("a value the spec rejects names the spec field", () => {
@@ -59,11 +94,11 @@ describe("txn run flags", () => {
     expect([q.workload.kind, q.workload.abortRate, q.consumer.isolation]).toEqual(["queue", 0.1, "read_committed"]);
   });
 
-  it("bad values are errors naming the flag (exit 2: SpecError)", () => {
-    expect(() => specFromFlags({ workload: "txns" })).toThrow(/--workload: expected queue or txn \(got "txns"\)/);
-    expect(() => specFromFlags({ isolation: "serializable" })).toThrow(/--isolation: expected read_committed or read_uncommitted/);
-    expect(() => specFromFlags({ abortRate: "lots" })).toThrow(/--abort-rate: expected a number/);
-    expect(() => specFromFlags({ abortRate: "1.5" })).toThrow(/--abort-rate: expected a share from 0 to 1 \(got "1.5"\)/);
+  it("bad values are errors naming the flag (exit 254: SpecError)", () => {
+    expect(() => specFromFlags({ workload: "txns" })).toThrow(/--workload must be queue or txn \(got "txns"; did you mean "txn"\?\)/);
+    expect(() => specFromFlags({ isolation: "serializable" })).toThrow(/--isolation must be read_committed or read_uncommitted/);
+    expect(() => specFromFlags({ abortRate: "lots" })).toThrow(/--abort-rate must be a number/);
+    expect(() => specFromFlags({ abortRate: "1.5" })).toThrow(/--abort-rate must be a share from 0 to 1 \(got "1.5"\)/);
     expect(() => specFromFlags({ abortRate: "-0.1" })).toThrow(SpecError);
   });
 

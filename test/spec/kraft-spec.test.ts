@@ -25,7 +25,7 @@ describe("cluster spec: metadata mode and Kafka version", () => {
   it.each([
     [{ kafkaVersion: "4.0.0" }, /cluster\.kafkaVersion: Kafka 4\.0\.0 has no ZooKeeper mode/],
     [{ metadata: "zookeeper", kafkaVersion: "4.4.0" }, /cluster\.kafkaVersion: .*use metadata "kraft"/],
-    [{ metadata: "raft" }, /cluster\.metadata: must be "zookeeper" or "kraft" \(got "raft"\)/],
+    [{ metadata: "raft" }, /cluster\.metadata: must be "zookeeper" or "kraft" \(got "raft"; did you mean "kraft"\?\)/],
     [{ metadata: "kraft", controllers: 0 }, /cluster\.controllers: must be at least 1/],
     [{ metadata: "kraft", controllers: 6 }, /cluster\.controllers: must be at most 5/],
     [{ metadata: "kraft", kafkaVersion: "4.x" }, /cluster\.kafkaVersion: must be a release like/],
@@ -43,7 +43,7 @@ describe("cluster spec: metadata mode and Kafka version", () => {
   it("flags map to the cluster spec", () => {
     const s = parseTestSpec(specFromFlags({ metadata: "kraft", kafkaVersion: "4.1.0", controllers: "5", combined: true, brokers: "5" }));
     expect(s.cluster).toMatchObject({ metadata: "kraft", kafkaVersion: "4.1.0", controllers: 5, combined: true, brokers: 5 });
-    expect(() => specFromFlags({ controllers: "three" })).toThrow(/--controllers: expected a number/);
+    expect(() => specFromFlags({ controllers: "three" })).toThrow(/--controllers must be a number \(got "three"\)/);
     expect(() => parseTestSpec(specFromFlags({ kafkaVersion: "4.4.0" }))).toThrow(/cluster\.kafkaVersion/);
   });
 });

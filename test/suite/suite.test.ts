@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { SpecError } from "../../harness/spec/errors.ts";
 import { judge, type ScenarioRun } from "../../harness/suite/judge.ts";
 import { parseSuite, scenarioSeeds, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
@@ -113,7 +114,62 @@ describe("suite files", () => {
     );
     expect(() => parseSuite({ name: "x", scenarios: [] }, "x.yaml")).toThrow(/scenarios/);
   });
+
+  it("are validated whole: every problem at once, with the nearest name for a typo", () => {
+    const problems = problemsOf({
+      name: "x",
+      sed: 3,
+      scenarios: [
+        { name: "a", spec: { producer: { acks: 2 } }, expect: { finds: ["lost-write"], never: ["lost-write", "duplicat"] } },
+        { name: "b", expct: {} },
+        { name: "c", spec: { faults: { kinds: ["zk"] }, cluster: { metadata: "kraft" } } },
+        { name: "d", clients: ["kafkajs", "kafkajs"], expect: { faultsApplied: { kinds: { kil: 1 } } } },
+        { name: "c" },
+      ],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'sed: unknown field (did you mean "seed"?)',
+        'scenarios.0.expect.never.1: must be an anomaly type (got "duplicat"; did you mean "duplicate"?)',
+        'scenarios.1.expct: unknown field (did you mean "expect"?)',
+        expect.stringMatching(/^scenarios\.3\.expect\.faultsApplied\.kinds\.kil: must be one of kill, .*did you mean "kill"\?/),
+        "scenarios.0 (a).expect: finds and never both name lost-write: a run cannot both find it and never find it",
+        'scenarios.0 (a).spec.producer.acks: must be 0, 1 or "all" (got 2)',
+        expect.stringMatching(/^scenarios\.2 \(c\)\.spec\.faults\.kinds: zk needs ZooKeeper, and this is a KRaft cluster/),
+        "scenarios.3 (d): clients names a client twice",
+        "scenarios: the name c is used twice",
+      ]),
+    );
+    expect(problems).toHaveLength(9);
+  });
+
+  it("refuse a scenario that both finds and nevers an anomaly, and faults its cluster cannot have, though the file parses", () => {
+    expect(problemsOf({ name: "x", scenarios: [{ name: "a", expect: { finds: ["unseen", "G0"], never: ["G0", "unseen"] } }] })).toEqual([
+      "scenarios.0 (a).expect: finds and never both name unseen, G0: a run cannot both find them and never find them",
+    ]);
+    expect(
+      problemsOf({
+        name: "x",
+        defaults: { cluster: { metadata: "kraft" } },
+        scenarios: [{ name: "z", spec: { faults: { kinds: ["cut-from-zookeeper", "kill"] } } }],
+      }),
+    ).toEqual([expect.stringMatching(/^scenarios\.0 \(z\)\.spec\.faults\.kinds: cut-from-zookeeper needs ZooKeeper/)]);
+    expect(problemsOf({ name: "x", scenarios: [{ name: "q", spec: { faults: { kinds: ["cut-from-quorum"] } } }] })).toEqual([
+      expect.stringMatching(/^scenarios\.0 \(q\)\.spec\.faults\.kinds: cut-from-quorum needs a KRaft controller quorum/),
+    ]);
+  });
 });
+
+/** Every problem parseSuite reports for a suite file's object (none: it parsed). */
+function problemsOf(raw: unknown): string[] {
+  try {
+    parseSuite(raw, "x.yaml");
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return [...(e as SpecError).problems];
+  }
+}
 
 describe("judging a scenario", () => {
   const [a, b] = suite.scenarios;
@@ -241,15 +297,18 @@ describe("runs whose final reads did not finish", () => {
 });
 
 describe("suite command", () => {
-  it("--only with a name the suite lacks is bad input (exit 2), not an empty success", async () => {
+  it("--only with a name the suite lacks is bad input (exit 254), not an empty success, with the nearest name", async () => {
     const { main } = await import("../../harness/cli.ts");
     const errors: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((m: string) => void errors.push(m));
     try {
-      expect(await main(["node", "kafka-harness", "suite", "--only", "acks1-leader-isolated,nope"])).toBe(2);
+      expect(await main(["node", "kafka-harness", "suite", "--only", "acks1-leader-isolated,nope,acks-all-idempotnt"])).toBe(254);
     } finally {
       spy.mockRestore();
     }
-    expect(errors.join("\n")).toMatch(/invalid --only:\n {2}- no scenario named nope in suite known-answers/);
+    expect(errors.join("\n")).toMatch(/invalid --only:\n {2}- no scenario named nope in suite known-answers\n/);
+    expect(errors.join("\n")).toMatch(
+      /no scenario named acks-all-idempotnt in suite known-answers \(did you mean "acks-all-idempotent"\?\)/,
+    );
   });
 });

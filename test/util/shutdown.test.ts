@@ -1,6 +1,6 @@
 // However the process ends, the cleanup hooks run (newest first, awaited): on SIGINT / SIGTERM,
 // and on an uncaught exception or unhandled rejection, which would otherwise leave a cluster
-// running (Ryuk is off). A crash exits 2 after its cleanup; a signal exits 130 / 143.
+// running (Ryuk is off). A crash exits 255 (an internal error) after its cleanup; a signal exits 130 / 143.
 import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,9 +12,9 @@ describe("shutdown hooks", () => {
   it.each([
     ["throw", "boom (uncaught)"],
     ["reject", "boom (unhandled)"],
-  ])("%s: every hook runs with the error, newest first, then exit 2", (how, message) => {
+  ])("%s: every hook runs with the error, newest first, then exit 255", (how, message) => {
     const r = spawnSync(process.execPath, [...child, how], { cwd: root, encoding: "utf8", timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(2);
+    expect(r.status, r.stderr).toBe(255);
     expect(r.stdout.trim().split("\n")).toEqual(["newest hook runs first: error", `first-registered hook: error ${message}`]);
     expect(r.stderr).toMatch(
       new RegExp(`kafka-harness: (uncaught exception|unhandled rejection): Error: ${message.replace(/[()]/g, "\\$&")}`),

@@ -1,6 +1,6 @@
 // The librdkafka client's pure parts, without the package or a cluster: which librdkafka errors are
 // a definite fail, how the spec's settings become librdkafka configuration, how a consume() call's
-// messages become deliveries, and the not-installed error (exit 2, the install command, no stack).
+// messages become deliveries, and the not-installed error (exit 254, the install command, no stack).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -156,7 +156,7 @@ describe("confluent: not installed", () => {
     }
   });
 
-  it("a run naming it: exit 2, what to run, no stack trace, no run folder", () => {
+  it("a run naming it: exit 254, what to run, no stack trace, no run folder", () => {
     const clients = mkdtempSync(join(tmpdir(), "kh-noconfluent-"));
     const store = join(clients, "store");
     const r = spawnSync(
@@ -168,7 +168,7 @@ describe("confluent: not installed", () => {
         timeout: 60_000,
       },
     );
-    expect(r.status, r.stderr).toBe(2);
+    expect(r.status, r.stderr).toBe(254);
     expect(r.stderr).toMatch(/the confluent client \(@confluentinc\/kafka-javascript 1\.10\.1, librdkafka\) is not installed in /);
     expect(r.stderr).toMatch(/what to do: kafka-harness install-client confluent/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
