@@ -198,11 +198,23 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);
   results.exercised = exercisedOf(d, firstEffective?.start, marks.finalReadsFrom);
   const reads = !marks.marked ? "unmarked" : marks.finalReadsComplete ? "complete" : "incomplete";
-  results.loss = lossSummary(results, results.exercised.acknowledged, reads);
+  // Under acks=0 the broker acknowledges nothing: the loss is counted of the writes sent ok.
+  results.loss =
+    config.acks === 0 ? lossSummary(results, sentOk(d), reads, "sent") : lossSummary(results, results.exercised.acknowledged, reads);
   // A verdict needs something that could have been lost: with nothing acknowledged it is vacuous.
   const vacuous = nothingAcknowledged(config, results.exercised);
   if (results.valid === true && vacuous) return { ...results, valid: "unknown", unknownReason: vacuous };
   return undecided(results, phaseUnknownReason(marks));
+}
+
+/** Distinct values written by ok ops (what acks=0 "sent"). */
+function sentOk(d: Derived): number {
+  let n = 0;
+  for (let v = 0; v < d.nVals; v++) {
+    const w = d.valWriter[v]!;
+    if (w >= 0 && d.opType[w] === OK) n++;
+  }
+  return n;
 }
 
 function toResults(d: Derived, out: Findings, config: CheckConfig): Results {

@@ -6,8 +6,11 @@ import type { AnomalyType } from "./findings.ts";
 import type { Guarantees } from "./guarantees.ts";
 
 export interface LossSummary {
-  /** Writes the broker acknowledged (exercised.acknowledged). */
+  /** Writes the broker acknowledged (exercised.acknowledged); under acks=0, where the broker
+   *  acknowledges nothing, the writes whose send completed ok (`basis` "sent"). */
   acknowledged: number;
+  /** What `acknowledged` counts: acknowledged writes, or (acks=0) writes sent. Absent: acknowledged. */
+  basis?: "sent";
   /** Acknowledged writes shown lost: gone from the complete final reads (`unseen`); without complete
    *  final reads, those no later read can have missed (`lost-write`, `committed-lost`). */
   lost: number;
@@ -33,7 +36,7 @@ interface Counted {
  *  without phase markers (judged by its reads as they stand, as `unseen` is). */
 export type ReadsCoverage = "complete" | "incomplete" | "unmarked";
 
-export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCoverage): LossSummary {
+export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCoverage, basis?: "sent"): LossSummary {
   const count = (t: AnomalyType) => r.anomalies[t]?.count ?? 0;
   const unseen = count("unseen");
   const readBeforeLost = count("committed-lost");
@@ -51,6 +54,7 @@ export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCovera
   const reasonOf = forbidden ?? found[0];
   return {
     acknowledged,
+    ...(basis ? { basis } : {}),
     lost,
     readBeforeLost,
     undecided: reads === "incomplete" ? Math.max(0, unseen - count("lost-write")) : 0,
@@ -90,18 +94,19 @@ export function lostShare(lost: number, acknowledged: number): string {
 
 /** One sentence: "272 of 1,340 acknowledged writes lost (20%), permitted by acks=1". */
 export function lossSentence(l: LossSummary): string {
+  const what = l.basis === "sent" ? "sent" : "acknowledged";
   const of = l.lost > l.acknowledged ? "" : ` of ${n(l.acknowledged)}`;
   const undecided = l.undecided > 0 ? `; ${n(l.undecided)} more never read, not decided (the final reads did not complete)` : "";
   if (l.lost === 0) {
-    if (l.acknowledged === 0) return `nothing acknowledged, so no loss could be shown${undecided}`;
-    return `nothing lost (0 of ${n(l.acknowledged)} acknowledged write${l.acknowledged === 1 ? "" : "s"})${undecided}`;
+    if (l.acknowledged === 0) return `nothing ${what}, so no loss could be shown${undecided}`;
+    return `nothing lost (0 of ${n(l.acknowledged)} ${what} write${l.acknowledged === 1 ? "" : "s"})${undecided}`;
   }
   const share = of ? ` (${lostShare(l.lost, l.acknowledged)})` : "";
   const read = l.readBeforeLost > 0 ? `, ${n(l.readBeforeLost)} of them after a consumer had read them` : "";
   const rule = l.reason ? ruleName(l.reason) : undefined;
   const judged = l.permitted ? (rule ? `permitted by ${rule}` : "permitted") : `forbidden${rule ? ` (${rule})` : ""}`;
   const plural = (of ? l.acknowledged : l.lost) === 1 ? "" : "s";
-  return `${n(l.lost)}${of} acknowledged write${plural} lost${share}${read}, ${judged}${undecided}`;
+  return `${n(l.lost)}${of} ${what} write${plural} lost${share}${read}, ${judged}${undecided}`;
 }
 
 /** The four states a reader tells apart at a glance (more than by colour: a word and a mark too). */

@@ -30,6 +30,13 @@ describe("loss summary", () => {
     expect(lossState(r.valid, r.loss)).toBe("permitted-loss");
   });
 
+  it("under acks=0, where nothing is acknowledged, counts the loss of the writes sent", () => {
+    const r = check(marked(sends, pollOk(9, { x: [[0, 1]] })), { acks: 0, minInsyncReplicas: 1 });
+    expect(r.exercised?.acknowledged).toBe(3); // offsets recorded here; a real acks=0 send has none
+    expect(r.loss).toMatchObject({ basis: "sent", lost: 2, acknowledged: 3, permitted: true });
+    expect(lossSentence(r.loss!)).toBe("2 of 3 sent writes lost (67%), permitted by acks=0");
+  });
+
   it("names the broken promise when the loss is forbidden", () => {
     const r = check(marked(sends, pollOk(9, { x: [[0, 1]] })), { acks: "all", minInsyncReplicas: 2 });
     expect(r.valid).toBe(false);
