@@ -109,7 +109,13 @@ describe("transactions (a real cluster, workload txn)", () => {
       });
       expect(held.reason).toMatch(/open transaction holds the last stable offset below the high watermark/);
       await open.abort(); // abort marker at 3
-      const ended = await readFinal(ctx, topic, [key], { timeoutMs: 20_000, transactional: true });
+      // The coordinator writes the marker after it answers EndTxn, and the high watermark passes it
+      // once the followers have it: until then a read may still be held back, or end at 3.
+      let ended = await readFinal(ctx, topic, [key], { timeoutMs: 20_000, transactional: true });
+      for (const deadline = Date.now() + 20_000; ended.endOffsets[key] !== 4 && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 250));
+        ended = await readFinal(ctx, topic, [key], { timeoutMs: 20_000, transactional: true });
+      }
       expect(ended).toMatchObject({ complete: true, endOffsets: { [key]: 4 } });
     } finally {
       await producer.disconnect();
