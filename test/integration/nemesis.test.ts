@@ -35,12 +35,22 @@ const log = (m: string) => console.error(`[nemesis ${((performance.now() - start
 const byId = (id: number) => cluster.brokerById(id).name;
 const idOf = (name: string) => cluster.node(name).id;
 
-/** t-0 as every answering broker sees it; they must agree on the leader. */
+/** t-0 as every answering broker sees it, once every one of them knows it led and they agree on its
+ *  leader: a broker still catching up on metadata would otherwise read as "no leader". */
 async function partition0(avoid: string[] = []) {
-  const views = await probe.metadataAll({ avoid: new Set(avoid), topics: [TOPIC] });
-  const ps = views.map((v) => ({ from: v.from, ...v.partitions.find((p) => p.partition === 0)! }));
-  if (ps.length === 0) throw new Error("no broker answered");
-  return ps;
+  return waitFor(
+    "every answering broker to agree on t-0's leader",
+    async () => {
+      const views = await probe.metadataAll({ avoid: new Set(avoid), topics: [TOPIC] });
+      const ps = views.flatMap((v) => v.partitions.filter((p) => p.partition === 0).map((p) => ({ from: v.from, ...p })));
+      if (ps.length === 0 || ps.length < views.length) throw new Error(`t-0 known to ${ps.length} of ${views.length} answering brokers`);
+      if (ps.some((p) => p.leader < 0)) throw new Error(`t-0 leaderless as seen by ${ps.filter((p) => p.leader < 0).map((p) => p.from)}`);
+      if (new Set(ps.map((p) => p.leader)).size > 1)
+        throw new Error(`leaders disagree: ${ps.map((p) => `${p.from}:${p.leader}`).join(", ")}`);
+      return ps;
+    },
+    { timeoutMs: 30_000, intervalMs: 250 },
+  );
 }
 
 async function waitRecovered(): Promise<void> {
