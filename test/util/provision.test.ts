@@ -1,10 +1,10 @@
 // Provisioning output, summarised: one line per step on the terminal, every line in the log, and on
 // failure the step, its last lines and the log's path.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { FAILURE_TAIL, type ProvisionEvent, summariseProvisioning } from "../../harness/util/provision-summary.ts";
 
 const LOG = "/cache/kafka-harness/logs/provision-x.log";
@@ -113,6 +113,7 @@ describe("provisionScript (a scripts/ensure-* script as one step)", async () => 
   const cache = mkdtempSync(join(tmpdir(), "provision-test-"));
   process.env.XDG_CACHE_HOME = cache;
   const { provisionScript } = await import("../../harness/util/provision.ts");
+  afterAll(() => rmSync(cache, { recursive: true, force: true }));
   const script = (name: string, body: string) => {
     const path = join(cache, name);
     writeFileSync(path, `#!/usr/bin/env bash\nset -euo pipefail\n${body}\n`);
