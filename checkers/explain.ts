@@ -1,7 +1,8 @@
 // Explanation, kept apart from detection (Elle's rule): findings and results to plain sentences
 // for the command line and the report.
+import { ANOMALY_KIND_LABEL, ANOMALY_KIND_MEANING, byKind } from "./anomaly-kinds.ts";
 import type { Results } from "./check.ts";
-import type { Finding, TxnSend } from "./findings.ts";
+import type { AnomalyType, Finding, TxnSend } from "./findings.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import type { Key, Value } from "./history.ts";
 import { lossOf, lossSentence } from "./loss-summary.ts";
@@ -107,12 +108,21 @@ export function summarize(r: Results, maxExamples = 3): string {
       `exercised: ${x.acknowledged} writes acknowledged (${x.acknowledgedAfterFault} after the first effective fault), ${x.read} values read by the workload`,
     );
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
-  for (const type of r.anomalyTypes) {
-    const a = r.anomalies[type]!;
-    lines.push("");
-    lines.push(`${type}: ${a.count} (${a.forbidden ? "FORBIDDEN" : "permitted"}: ${a.reason})`);
-    for (const f of a.examples.slice(0, maxExamples)) lines.push(`  - ${explainFinding(f)}`);
-    if (a.count > maxExamples) lines.push(`  ... and ${a.count - Math.min(maxExamples, a.examples.length)} more`);
+  // By kind, loss first and ordering noise last, each under its heading: int-send-skip, in almost
+  // every run, is not read as loss.
+  const groups = byKind(r.anomalyTypes);
+  const count = (t: AnomalyType) => `${t} ${r.anomalies[t]!.count.toLocaleString("en")}`;
+  if (groups.length)
+    lines.push(`anomalies: ${groups.map((g) => `${ANOMALY_KIND_LABEL[g.kind]}: ${g.types.map(count).join(", ")}`).join("; ")}`);
+  for (const g of groups) {
+    lines.push("", `== ${ANOMALY_KIND_LABEL[g.kind]} (${ANOMALY_KIND_MEANING[g.kind]})`);
+    for (const type of g.types) {
+      const a = r.anomalies[type]!;
+      lines.push("");
+      lines.push(`${type}: ${a.count} (${a.forbidden ? "FORBIDDEN" : "permitted"}: ${a.reason})`);
+      for (const f of a.examples.slice(0, maxExamples)) lines.push(`  - ${explainFinding(f)}`);
+      if (a.count > maxExamples) lines.push(`  ... and ${a.count - Math.min(maxExamples, a.examples.length)} more`);
+    }
   }
   return lines.join("\n");
 }

@@ -2,6 +2,7 @@
 // the configuration-aware guarantees, and the derived structures with the lookups a report makes
 // in them (op pairs, per-key logs), so a report shows what the checks judged.
 
+export { ANOMALY_KIND, ANOMALY_KIND_LABEL, ANOMALY_KIND_MEANING, ANOMALY_KINDS, type AnomalyKind, byKind } from "./anomaly-kinds.ts";
 export {
   type AnomalyReport,
   type CheckOptions,

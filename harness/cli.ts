@@ -189,7 +189,7 @@ export function buildProgram(exit: (code: number) => void): Command {
         import("./images/build-images.ts"),
       ]);
       await ensureEngine(progress);
-      const r = await ensureImages((m) => progress(`images: ${m}`), o.kafkaVersion ?? kafkaVersion());
+      const r = await ensureImages(progress, o.kafkaVersion ?? kafkaVersion());
       console.log(`${r.tag} (${r.built ? `built in ${r.seconds} s` : "already built"})`);
     });
 

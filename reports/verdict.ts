@@ -1,7 +1,8 @@
 // The top of the report: the verdict in one glance (valid / invalid / unknown and why), the
 // configuration that was judged, and the table of promises it makes, each kept, broken or not
 // promised.
-import { type FaultCounts, type Results, verdictName, verdictWord } from "../checkers/index.ts";
+import { ANOMALY_KIND_LABEL, byKind } from "../checkers/anomaly-kinds.ts";
+import { type AnomalyType, type FaultCounts, type Results, verdictName, verdictWord } from "../checkers/index.ts";
 import { type LossState, lossOf, lossSentence, lossState } from "../checkers/loss-summary.ts";
 import { configChips } from "../checkers/settings.ts";
 import { esc } from "./escape.ts";
@@ -71,12 +72,17 @@ export function verdictBanner(results: Results, spec: SpecLike | undefined, titl
   const cls = verdictName(results.valid);
   const s = results.stats;
   const chips = (xs: string[], c: string) => xs.map((x) => `<span class="chip ${c}">${esc(x)}</span>`).join("");
-  const counts = results.anomalyTypes.map((t) => {
+  const chip = (t: AnomalyType) => {
     const a = results.anomalies[t]!;
     return `<a class="chip ${a.forbidden ? "forbidden" : "permitted"}" href="#anomaly-${esc(t)}">${esc(t)} <b>${a.count.toLocaleString("en")}</b></a>`;
-  });
-  const found = counts.length
-    ? `<div class="found">${counts.join("")}</div>`
+  };
+  // By kind, so ordering noise (int-send-skip in almost every run) never reads as loss.
+  const groups = byKind(results.anomalyTypes).map(
+    (g) =>
+      `<div class="kind-group" data-kind="${g.kind}"><span class="kind-label">${esc(ANOMALY_KIND_LABEL[g.kind])}</span>${g.types.map(chip).join("")}</div>`,
+  );
+  const found = groups.length
+    ? `<div class="found">${groups.join("")}</div>`
     : `<div class="found"><span class="chip clean">no anomalies</span></div>`;
   const txnStats = txns ? ` · transactions committed/unknown/aborted ${t.ok}/${t.info}/${t.fail}` : "";
   const stats = `${s.ops.toLocaleString("en")} ops · ${s.clientOps.toLocaleString("en")} client ops · ${s.keys} keys · ${s.processes} processes · sends ok/info/fail ${s.sends.ok}/${s.sends.info}/${s.sends.fail}${txnStats} · ${s.valuesSent.toLocaleString("en")} values sent, ${s.valuesRead.toLocaleString("en")} read`;

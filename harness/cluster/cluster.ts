@@ -71,13 +71,13 @@ export interface StartOptions {
 export async function prepareMachine(progress: Progress = () => {}, kafkaVersion?: string): Promise<{ image: string }> {
   await ensureEngine(progress);
   try {
-    const { tag } = await ensureImages((m) => progress(`images: ${m}`), kafkaVersion);
+    const { tag } = await ensureImages(progress, kafkaVersion);
     return { image: tag };
   } catch (err) {
     if (err instanceof EnvironmentError) throw err;
     throw new EnvironmentError(
       `the images could not be built: ${tailOf(err)}`,
-      "see the build output above; `npx kafka-harness images build` retries the build alone, with progress",
+      "see the failed step, its last lines and its log above; `npx kafka-harness images build` retries the build alone",
     );
   }
 }

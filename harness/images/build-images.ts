@@ -13,6 +13,7 @@ import { basename, join } from "node:path";
 import lockfile from "proper-lockfile";
 import { run, succeeds } from "../util/exec.ts";
 import { packageFile } from "../util/package-root.ts";
+import { provisionReady, provisionScript, provisionWork } from "../util/provision.ts";
 import { secondsSince } from "../util/wait.ts";
 import { hostCodename, hostReleaseSources } from "./apt-sources.ts";
 import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAtomically } from "./rootfs-cache.ts";
@@ -97,36 +98,40 @@ export async function currentImageTag(version = kafkaVersion()): Promise<string>
   return kafkaTag((await baseTag()).tag, version);
 }
 
+type Output = (line: string) => void;
+
 /** Makes the rootfs tarball with mmdebstrap, straight into the cache (atomically: a crash or a
  *  failure leaves no tarball there, never a torn one). */
-async function makeRootfs(base: Base, tar: string, progress: Progress): Promise<void> {
+async function makeRootfs(base: Base, tar: string, output: Output): Promise<void> {
   await mkdir(ROOTFS_CACHE_DIR, { recursive: true });
   const stale = await pruneRootfsCache(ROOTFS_CACHE_DIR, basename(tar));
-  if (stale.length > 0) progress(`base: removed ${stale.length} stale file(s) from ${ROOTFS_CACHE_DIR}`);
-  progress(`base: mmdebstrap ${base.codename} (${BASE_PACKAGES.join(", ")}) from ${base.sources.join(", ")}`);
+  if (stale.length > 0) output(`removed ${stale.length} stale file(s) from ${ROOTFS_CACHE_DIR}`);
+  output(`mmdebstrap ${base.codename} (${BASE_PACKAGES.join(", ")}) from ${base.sources.join(", ")}`);
   const started = performance.now();
   await writeAtomically(tar, (tmp) =>
-    run("mmdebstrap", ["--format=tar", ...MMDEBSTRAP_OPTS, base.codename, tmp, ...base.sources], {
-      onLine: (l) => /^I: (running|downloading|extracting|installing|success)/.test(l) && progress(`base: ${l.slice(3)}`),
-    }).then(() => undefined),
+    run("mmdebstrap", ["--format=tar", ...MMDEBSTRAP_OPTS, base.codename, tmp, ...base.sources], { onLine: output }).then(() => undefined),
   );
-  progress(`base: rootfs made in ${secondsSince(started)} s, cached as ${tar}`);
+  output(`rootfs made in ${secondsSince(started)} s, cached as ${tar}`);
 }
 
-async function importBase(tag: string, tar: string, fromCache: boolean, progress: Progress): Promise<void> {
-  progress(`base: docker import as ${tag}`);
+async function importBase(tag: string, tar: string, fromCache: boolean, output: Output): Promise<void> {
+  output(`docker import as ${tag}`);
   try {
-    await run("docker", [
-      "import",
-      "--change",
-      "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64",
-      "--change",
-      "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      "--change",
-      `LABEL ${IMAGE_LABEL}=base`,
-      tar,
-      tag,
-    ]);
+    await run(
+      "docker",
+      [
+        "import",
+        "--change",
+        "ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64",
+        "--change",
+        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "--change",
+        `LABEL ${IMAGE_LABEL}=base`,
+        tar,
+        tag,
+      ],
+      { onLine: output },
+    );
   } catch (err) {
     // Kept for the next try (the engine may just be down); only a damaged file needs removing.
     if (fromCache) (err as Error).message += `\n(the root filesystem came from the cache; if that file is damaged, delete ${tar})`;
@@ -137,29 +142,31 @@ async function importBase(tag: string, tar: string, fromCache: boolean, progress
 async function buildBase(base: Base, progress: Progress): Promise<void> {
   const tar = rootfsCachePath(ROOTFS_CACHE_DIR, base.inputHash);
   const step = baseStep({ baseImageExists: await imageExists(base.tag), rootfsCached: existsSync(tar) });
-  if (step === "keep") {
-    progress(`base: ${base.tag} exists, kept`);
-    return;
-  }
-  if (step === "import-cached") progress(`base: rootfs for ${base.inputHash} cached (${tar}), mmdebstrap skipped`);
-  else await makeRootfs(base, tar, progress);
-  await importBase(base.tag, tar, step === "import-cached", progress);
+  if (step === "keep") return provisionReady("base image", `${base.tag} exists`, progress);
+  const what =
+    step === "import-cached"
+      ? `${base.tag} is missing: importing its root filesystem from the cache (${tar}) with docker import`
+      : `${base.tag} is missing: making a Debian ${base.codename} root filesystem with mmdebstrap from the host's apt sources (about a minute, one time), then docker import`;
+  await provisionWork("base image", what, progress, async (output) => {
+    if (step === "build") await makeRootfs(base, tar, output);
+    await importBase(base.tag, tar, step === "import-cached", output);
+  });
 }
 
-async function buildKafka(tag: string, base: string, version: string, progress: Progress): Promise<void> {
+async function buildKafka(tag: string, base: string, version: string, output: Output): Promise<void> {
   // A scratch build context per build: the package folder may be read-only (installed), and jars of
   // two versions in one target/dependency would end up on one classpath.
   const context = await mkdtemp(join(tmpdir(), `kafka-harness-image-${version}-`));
   try {
     for (const f of KAFKA_FILES) await copyFile(join(KAFKA_DIR, f), join(context, f));
-    progress(`kafka: resolving Apache Kafka ${version} jars with Maven (pom.xml, ${mavenArgs(version).slice(4).join(" ")})`);
-    await run("mvn", mavenArgs(version), { cwd: context });
-    progress(`kafka: docker build ${tag}`);
+    output(`resolving Apache Kafka ${version} jars with Maven (pom.xml, ${mavenArgs(version).slice(4).join(" ")})`);
+    await run("mvn", mavenArgs(version), { cwd: context, onLine: output });
+    output(`docker build ${tag}`);
     // The classic builder: Debian's docker.io has no buildx plugin.
     await run("docker", ["build", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, "."], {
       cwd: context,
       env: { ...process.env, DOCKER_BUILDKIT: "0" },
-      onLine: (l) => /^Step \d+\/\d+/.test(l) && progress(`kafka: ${l}`),
+      onLine: output,
     });
   } finally {
     await rm(context, { recursive: true, force: true });
@@ -173,7 +180,11 @@ export async function ensureImages(progress: Progress = () => {}, version = kafk
   const seconds = () => secondsSince(started);
   const base = await baseTag();
   const tag = await kafkaTag(base.tag, version);
-  if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
+  const exists = () => {
+    provisionReady("Kafka image", `${tag} exists`, progress);
+    return { tag, built: false, seconds: seconds() };
+  };
+  if (await imageExists(tag)) return exists();
 
   const release = await lockfile.lock(KAFKA_DIR, {
     lockfilePath: join(tmpdir(), "kafka-harness-images.lock"),
@@ -181,11 +192,16 @@ export async function ensureImages(progress: Progress = () => {}, version = kafk
     stale: 30_000,
   });
   try {
-    if (await imageExists(tag)) return { tag, built: false, seconds: seconds() };
-    await run("bash", [ENSURE_TOOLS], { onLine: (l) => l.trim() && progress(l) });
+    if (await imageExists(tag)) return exists();
+    await provisionScript("image tools", ENSURE_TOOLS, progress, async () => "mmdebstrap, Maven and a JDK present");
     await buildBase(base, progress);
-    await buildKafka(tag, base.tag, version, progress);
-    progress(`done: ${tag} in ${seconds()} s`);
+    await provisionWork(
+      "Kafka image",
+      `${tag} is missing: resolving Apache Kafka ${version}'s jars with Maven, then docker build`,
+      progress,
+      (output) => buildKafka(tag, base.tag, version, output),
+      () => tag,
+    );
     return { tag, built: true, seconds: seconds() };
   } finally {
     await release();

@@ -53,7 +53,7 @@ export async function doctor(progress: (m: string) => void, clusterInput: Cluste
     progress("doctor: checking the Docker engine");
     r.engine = await ensureEngine(progress);
     progress(`doctor: engine ${r.engine}; checking images`);
-    const img = await ensureImages((m) => progress(`images: ${m}`), spec.kafkaVersion);
+    const img = await ensureImages(progress, spec.kafkaVersion);
     Object.assign(r, { image: img.tag, imagesBuilt: img.built, imagesSeconds: img.seconds });
 
     const cluster = await startCluster(spec, { progress, image: img.tag });

@@ -6,13 +6,20 @@
 import { EnvironmentError, tailOf } from "./environment.ts";
 import { run } from "./exec.ts";
 import { packageFile } from "./package-root.ts";
+import { provisionScript } from "./provision.ts";
 
 const SCRIPT = packageFile("scripts", "ensure-docker");
 
 export async function ensureEngine(progress: (m: string) => void = () => {}): Promise<string> {
   try {
-    await run("bash", [SCRIPT], { onLine: (l) => l.trim() && progress(l) });
-    return (await run("docker", ["version", "--format", "{{.Server.Version}}"])).trim();
+    let version = "";
+    // One line when the engine answers; when it is installed or started, the start and end lines,
+    // with apt's output and the script's in the provisioning log.
+    await provisionScript("Docker engine", SCRIPT, progress, async () => {
+      version = (await run("docker", ["version", "--format", "{{.Server.Version}}"])).trim();
+      return `Docker ${version} answers`;
+    });
+    return version;
   } catch (err) {
     throw new EnvironmentError(
       `no Docker engine: ${tailOf(err)}`,

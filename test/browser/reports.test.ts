@@ -124,6 +124,41 @@ describe("loss stated plainly", () => {
     }
   });
 
+  it("the banner shows ordering noise (int-send-skip and the like) apart from loss, under its own heading", async () => {
+    const chipsOf = (p: Visit["page"], kind: string) =>
+      p
+        .locator(`#verdict .found .kind-group[data-kind="${kind}"] a.chip`)
+        .evaluateAll((els) => els.map((e) => e.textContent?.split(" ")[0]));
+    // A run that lost writes (permitted by acks=1) and reordered sends: two groups, loss first.
+    const lossy = await open(reports.get("loss-acks1")!);
+    try {
+      clean(lossy);
+      const p = lossy.page;
+      expect(await chipsOf(p, "loss")).toEqual(["lost-write", "unseen"]);
+      expect(await chipsOf(p, "ordering")).toEqual(["nonmonotonic-send"]);
+      expect(await p.textContent('#verdict .kind-group[data-kind="ordering"] .kind-label')).toBe("ordering, not loss");
+      expect(await p.textContent('#verdict .kind-group[data-kind="loss"] .kind-label')).toBe("loss");
+      const loss = await p.locator('#verdict .kind-group[data-kind="loss"]').boundingBox();
+      const ordering = await p.locator('#verdict .kind-group[data-kind="ordering"]').boundingBox();
+      expect(ordering!.y, "ordering on a line below loss").toBeGreaterThanOrEqual(loss!.y + loss!.height);
+    } finally {
+      await lossy.page.close();
+    }
+    // A run that lost nothing, with only int-send-skip: no loss group, the chip under ordering.
+    const quiet = await open(reports.get("clean")!);
+    try {
+      clean(quiet);
+      const p = quiet.page;
+      expect(await p.getAttribute("#verdict", "data-state")).toBe("clean");
+      expect(await p.locator('#verdict .kind-group[data-kind="loss"]').count()).toBe(0);
+      expect(await chipsOf(p, "ordering")).toEqual(["int-send-skip"]);
+      expect(await p.textContent('#verdict .kind-group[data-kind="ordering"] .kind-label')).toBe("ordering, not loss");
+      await p.locator("#verdict").screenshot({ path: join(OUT, "banner-ordering-apart.png") });
+    } finally {
+      await quiet.page.close();
+    }
+  });
+
   it("the index counts runs with permitted loss apart and shows what each run lost", async () => {
     const v = await visit(browser, index);
     try {

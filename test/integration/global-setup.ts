@@ -7,7 +7,7 @@ import { ensureEngine } from "../../harness/util/engine.ts";
 export default async function setup(): Promise<void> {
   try {
     const engine = await ensureEngine((m) => console.error(m));
-    const img = await ensureImages((m) => console.error(`images: ${m}`));
+    const img = await ensureImages((m) => console.error(m));
     console.error(`integration: Docker ${engine}, image ${img.tag} (${img.built ? `built in ${img.seconds} s` : "cached"})`);
   } catch (err) {
     throw new Error(
