@@ -133,6 +133,7 @@ async function handle(root: string, tails: Map<string, Tail>, req: IncomingMessa
   const raw = req.url ?? "/";
   const [path = "/", query = ""] = raw.split("?", 2);
   if (path === "/" || path === "/index.html") return send(res, 200, TYPES[".html"]!, await indexPage(root));
+  if (path === "/favicon.ico") return void res.writeHead(204).end();
   if (path === RUNS_ROUTE) return send(res, 200, TYPES[".json"]!, JSON.stringify(await liveRuns(root)));
   if (path === LIVE_ROUTE) {
     const run = new URLSearchParams(query).get("run") ?? "";
