@@ -77,6 +77,8 @@ function notePhase(s: LiveState, op: Op): void {
 export interface FaultInForce {
   f: string;
   targets: string[];
+  /** A partition's topology and sides ("halves: kafka2 zk1 zk3 | kafka1 kafka3 zk2"). */
+  detail?: string;
   /** Seconds from the workload's start (from the history's start before it). */
   since: number;
   /** History index of the fault's invocation. */
@@ -121,11 +123,27 @@ export function liveSummary(s: LiveState, exampleCap = 5): LiveSummary {
     ...(s.timeLimitSeconds !== undefined ? { timeLimitSeconds: s.timeLimitSeconds } : {}),
     clientOps: { ok, fail, info, total: ok + fail + info },
     rate: seconds ? Math.round(recent / seconds) : 0,
-    faultsInForce: inForce.map((f) => ({ f: f.f, targets: f.targets, since: round1((f.start - origin) / 1e9), index: f.index })),
+    faultsInForce: inForce.map((f) => {
+      const detail = partitionSides(f.value);
+      return { f: f.f, targets: f.targets, ...(detail ? { detail } : {}), since: round1((f.start - origin) / 1e9), index: f.index };
+    }),
     faultsApplied: faults.filter((f) => f.type === "ok").length,
     faultsRefused: faults.filter((f) => f.type === "fail").length,
     anomalies: liveAnomalies(s.anomalies, exampleCap),
   };
+}
+
+/** A partition's sides: nodes that drop the same nodes are on one side. */
+function partitionSides(value: unknown): string | undefined {
+  const v = value as { topology?: unknown; grudge?: Record<string, unknown> } | null;
+  if (!v?.grudge || typeof v.grudge !== "object") return undefined;
+  const sides = new Map<string, string[]>();
+  for (const [node, drops] of Object.entries(v.grudge)) {
+    const key = Array.isArray(drops) ? drops.map(String).sort().join(" ") : "";
+    sides.set(key, [...(sides.get(key) ?? []), node]);
+  }
+  const text = [...sides.values()].map((nodes) => nodes.sort().join(" ")).join(" | ");
+  return typeof v.topology === "string" ? `${v.topology}: ${text}` : text;
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -63,7 +63,7 @@ table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;border-bo
     $("op-types").textContent = "ok " + n(m.clientOps.ok) + " · fail " + n(m.clientOps.fail) + " · info " + n(m.clientOps.info) + " · " + n(m.lines) + " history lines";
     $("rate").textContent = m.rate + " ops/s over the last seconds";
     $("faults").innerHTML = m.faultsInForce.length
-      ? m.faultsInForce.map((f) => '<span class="chip fault">' + esc(f.f) + " " + esc(f.targets.join(",")) + " since " + f.since + " s</span>").join("")
+      ? m.faultsInForce.map((f) => '<span class="chip fault">' + esc(f.f) + " " + esc(f.detail ?? f.targets.join(",")) + " since " + f.since + " s</span>").join("")
       : "none";
     $("fault-counts").textContent = m.faultsApplied + " applied, " + m.faultsRefused + " refused so far";
     const types = Object.keys(m.anomalies.counts).sort();
