@@ -3,7 +3,7 @@
 // health check), 2 unknown, 254 bad arguments or input (and a machine or client library that cannot
 // run what was asked: the message says what to do), 255 an unexpected exception. Progress goes to
 // stderr; --json prints exactly one JSON object on stdout, an error included.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { conflictOf, flagConflicts, registerCheckCommand, type TypedFlag, typedFlags } from "../checkers/cli.ts";
@@ -176,6 +176,37 @@ export function buildProgram(exit: (code: number) => void): Command {
     if (!/default/.test(a.description)) a.description += " (default: none; give it or --index)";
   registerReplayCommand(program, exit);
   registerShrinkCommand(program, exit);
+
+  program
+    .command("serve")
+    .description("serve the store's index, reports and run files on 127.0.0.1 (this machine only), with running runs live; Ctrl-C stops it")
+    .option("--store <dir>", "store root", "store")
+    .option("--port <n>", "the port to listen on; 0 takes any free port (default: 8347)")
+    .action(async (o: { store: string; port?: string }) => {
+      const port = o.port === undefined ? undefined : Number(o.port);
+      if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+        throw new SpecError("--port", [`--port must be a port number from 0 to 65535 (got ${JSON.stringify(o.port)})`]);
+      if (!existsSync(o.store) || !statSync(o.store).isDirectory())
+        throw new SpecError("--store", [`--store ${o.store}: no such store directory (runs create it; give --store where they stored)`]);
+      const { DEFAULT_PORT, serveStore } = await import("../reports/serve.ts");
+      const served = await serveStore(o.store, port ?? DEFAULT_PORT).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === "EADDRINUSE")
+          throw new SpecError("--port", [`port ${port ?? DEFAULT_PORT} is in use: give another, or --port 0 for any free one`]);
+        throw e;
+      });
+      console.log(`serving ${o.store} at ${served.url} (127.0.0.1 only; Ctrl-C stops)`);
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          served.close().then(done, done);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      console.error("serve: stopped");
+      exit(EXIT.valid);
+    });
 
   program
     .command("images")

@@ -17,6 +17,9 @@ export const RUN_FILES = {
   report: "report.html",
   logs: "logs",
   shrunkSpec: "shrunk-spec.json",
+  /** Present while the run runs (RunningMarker): removed when it finishes, so one left behind by a
+   *  process that is gone marks a crashed run. */
+  running: "running.json",
 } as const;
 
 /** The history names a run folder may hold: the harness's own first, then older runs' and Jepsen's. */
@@ -160,6 +163,27 @@ export async function writeShrunkSpec(dir: string, spec: object, meta: { steps: 
   const path = join(dir, RUN_FILES.shrunkSpec);
   await writeJson(path, { ...spec, meta: { shrunkFrom: join(dir, RUN_FILES.spec), ...meta } });
   return path;
+}
+
+/** What a running run says about itself in running.json: enough to tell running from crashed. */
+export interface RunningMarker {
+  pid: number;
+  startedAt: string;
+  timeLimitSeconds?: number;
+}
+
+export async function writeRunningMarker(dir: string, marker: RunningMarker): Promise<void> {
+  await writeJson(join(dir, RUN_FILES.running), marker);
+}
+
+export async function removeRunningMarker(dir: string): Promise<void> {
+  await rm(join(dir, RUN_FILES.running), { force: true });
+}
+
+/** running.json as stored, or undefined when the folder has none (or it does not parse). */
+export async function readRunningMarker(dir: string): Promise<RunningMarker | undefined> {
+  const m = await readJsonFile(join(dir, RUN_FILES.running)).catch(() => undefined);
+  return typeof m === "object" && m !== null && typeof (m as RunningMarker).pid === "number" ? (m as RunningMarker) : undefined;
 }
 
 /** The first history file the folder holds (HISTORY_NAMES), if any. */

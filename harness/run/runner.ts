@@ -13,7 +13,14 @@ import { join } from "node:path";
 import type { Exercised } from "../../checkers/exercised.ts";
 import type { FaultCounts } from "../../checkers/faults.ts";
 import { type History, type Results, verdictWord } from "../../checkers/index.ts";
-import { createRunFolder, RUN_FILES, type RunMeta, writeSpecJson } from "../../reports/run-folder.ts";
+import {
+  createRunFolder,
+  RUN_FILES,
+  type RunMeta,
+  removeRunningMarker,
+  writeRunningMarker,
+  writeSpecJson,
+} from "../../reports/run-folder.ts";
 import { processCounter } from "../clients/context.ts";
 import type { FinalReadResult } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
@@ -78,6 +85,8 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   const folder = await createRunFolder(opts.storeRoot ?? "store", spec.name);
   const meta: RunMeta = { startedAt: new Date().toISOString(), command: opts.command ?? null, replay: replayCommand(folder.dir) };
   await writeSpecJson(folder.dir, spec, meta); // now: a run that crashes can still be replayed
+  // Running until removed: `serve` shows the run live, and as crashed if this process is gone.
+  await writeRunningMarker(folder.dir, { pid: process.pid, startedAt: meta.startedAt, timeLimitSeconds: spec.workload.timeLimitSeconds });
   progress(`run: ${folder.dir} (seed ${spec.seed})`);
   const recorder = createRecorder({ path: folder.historyPath });
   const life = runLifetime(progress);
@@ -87,6 +96,14 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   let environment: EnvironmentError | undefined;
 
   return life.run(async () => {
+    try {
+      return await runAndFinish();
+    } finally {
+      await removeRunningMarker(folder.dir);
+    }
+  });
+
+  async function runAndFinish(): Promise<RunOutcome> {
     try {
       // Left in reverse order: heal, then save node logs and stop the cluster (if started here).
       await using scope = await openCluster(spec, {
@@ -128,5 +145,5 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
     if (environment) throw environment;
     progress(`run: ${verdictWord(outcome.results.valid)}; report ${outcome.reportPath}`);
     return outcome;
-  });
+  }
 }
