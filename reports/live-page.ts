@@ -2,6 +2,7 @@
 // and shows it without a reload: test and seed, phase, the workload's time against its limit,
 // faults in force, client ops and their rate, anomalies found live; once the run has finished, its
 // verdict and a link to its report. Pure: the run's path in, HTML out.
+import { ANOMALY_KIND, ANOMALY_KIND_LABEL } from "../checkers/anomaly-kinds.ts";
 import { esc } from "./escape.ts";
 
 const PHASES: Record<string, string> = {
@@ -37,11 +38,13 @@ table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;border-bo
 <div class="grid">
 <div class="card"><h2>phase</h2><div class="big" id="phase">…</div><div class="bar"><div id="progress"></div></div><div id="elapsed" class="muted"></div></div>
 <div class="card"><h2>client ops</h2><div class="big" id="ops">0</div><div id="op-types" class="muted"></div><div id="rate" class="muted"></div></div>
-<div class="card"><h2>faults in force</h2><div id="faults" class="big">none</div><div id="fault-counts" class="muted"></div></div>
+<div class="card"><h2>faults in force</h2><div id="faults">none</div><div id="fault-counts" class="muted"></div></div>
 </div>
 <div class="card"><h2>anomalies found so far</h2><p class="muted">Live: only anomalies that no later op can take back (two values at one offset, one value at two offsets, reads of failed writes, out-of-order or skipping records within one op). Loss needs the final reads: the report says it at the end.</p><table id="anomalies"><tbody><tr><td class="muted">none yet</td></tr></tbody></table></div>
 <script>(() => {
   const PHASES = ${JSON.stringify(PHASES)};
+  // Each type's kind, so ordering within what the client did is not read as loss.
+  const KIND = ${JSON.stringify(Object.fromEntries(Object.entries(ANOMALY_KIND).map(([t, k]) => [t, ANOMALY_KIND_LABEL[k]])))};
   const $ = (id) => document.getElementById(id);
   const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const n = (x) => Number(x).toLocaleString("en");
@@ -70,7 +73,7 @@ table{border-collapse:collapse}td,th{padding:.2em .6em;text-align:left;border-bo
     $("anomalies").tBodies[0].innerHTML = types.length
       ? types.map((t) => {
           const ex = (m.anomalies.examples[t] ?? [])[0];
-          return '<tr class="anomaly" data-type="' + esc(t) + '"><th>' + esc(t) + "</th><td>" + n(m.anomalies.counts[t]) + '</td><td class="muted">' + (ex ? "e.g. key " + esc(ex.key) + ", ops " + esc(ex.ops.join(", ")) : "") + "</td></tr>";
+          return '<tr class="anomaly" data-type="' + esc(t) + '"><th>' + esc(t) + "</th><td>" + n(m.anomalies.counts[t]) + '</td><td class="kind">' + esc(KIND[t] ?? "") + '</td><td class="muted">' + (ex ? "e.g. key " + esc(ex.key) + ", ops " + esc(ex.ops.join(", ")) : "") + "</td></tr>";
         }).join("")
       : '<tr><td class="muted">none yet</td></tr>';
     const done = $("done");
