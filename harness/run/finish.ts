@@ -42,6 +42,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
   // the same report later: the run's details go into spec.json's meta.
   Object.assign(r.meta, {
+    finishedAt: new Date().toISOString(),
     runId: r.cluster?.runId,
     versions: runVersions(r.cluster?.image, spec.cluster),
     workload: held.stats,

@@ -1,13 +1,16 @@
 // Runs a suite: each scenario's runs in turn, each judged against the scenario's expectation, and a
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
 // until it finds it, and says how often it did.
+import { dirname } from "node:path";
 import type { AnomalyType } from "../../checkers/index.ts";
+import { writeIndex } from "../../reports/index.ts";
+import { writeExpectationJson } from "../../reports/run-folder.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
-import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf } from "./judge.ts";
+import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
 import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
 import { type Scenario, type Suite, scenarioSeeds, scenarioSpec } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
@@ -71,17 +74,29 @@ export async function runSuite(
         const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
         if (enough && detected) break;
       }
-      outcomes.push({
+      const outcome: ScenarioOutcome = {
         name: s.name,
         config: configLabel(first!),
         faults: faultsLabel(first!),
         runs,
         ...judge(s, runs),
         seconds: secondsSince(started),
-      });
+      };
+      outcomes.push(outcome);
+      await storeJudgement(suite.name, outcome, progress);
     }
   } finally {
     await clusters.stop();
   }
   return outcomes;
+}
+
+/** The scenario's judgement beside each of its runs (expectation.json), then the store's index
+ *  again: each run rewrote it before the scenario was judged. */
+export async function storeJudgement(suite: string, o: ScenarioOutcome, progress: (m: string) => void): Promise<void> {
+  if (!o.runs.length) return;
+  const stored = storedExpectation(suite, o, new Date());
+  for (const r of o.runs) await writeExpectationJson(r.dir, stored);
+  // store/<test>/<run>: the store is two folders up from any run.
+  await writeIndex(dirname(dirname(o.runs[0]!.dir))).catch((err: Error) => progress(`index: ${err.message}`));
 }
