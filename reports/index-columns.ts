@@ -202,7 +202,9 @@ export interface IndexGroup {
   met?: boolean;
   judgements: { met: number; of: number };
   newest: IndexEntry;
-  /** Runs that lost acknowledged writes, and the writes they lost in all. */
+  /** Runs that say what they lost (results with a loss summary), those that lost acknowledged
+   *  writes, and the writes they lost in all. */
+  measured: number;
   lossyRuns: number;
   lost: number;
 }
@@ -233,6 +235,7 @@ export function groupsOf(entries: readonly IndexEntry[]): IndexGroup[] {
       ...(newestJudged ? { met: newestJudged.expectation!.met } : {}),
       judgements: { met: [...judgements.values()].filter(Boolean).length, of: judgements.size },
       newest,
+      measured: runs.filter((r) => r.loss).length,
       lossyRuns: runs.filter((r) => (r.loss?.lost ?? 0) > 0).length,
       lost: runs.reduce((a, r) => a + (r.loss?.lost ?? 0), 0),
     };
@@ -284,6 +287,10 @@ export function groupSummary(g: IndexGroup): { expectation: string; newest: stri
         ? ""
         : `${g.met ? "met" : "NOT met"}${g.judgements.of > 1 ? ` (met in ${g.judgements.met} of ${g.judgements.of} suite runs)` : ""}`,
     newest: stateWord(g.newest),
-    lost: g.lossyRuns ? `${num(g.lost)} lost in ${g.lossyRuns} of ${g.runs} run${g.runs === 1 ? "" : "s"}` : "nothing lost",
+    lost: g.lossyRuns
+      ? `${num(g.lost)} lost in ${g.lossyRuns} of ${g.runs} run${g.runs === 1 ? "" : "s"}`
+      : g.measured
+        ? "nothing lost"
+        : "",
   };
 }

@@ -79,8 +79,8 @@ export function renderIndex(runs: IndexEntry[], generatedAt = new Date()): strin
 <label class="toggle"><input type="checkbox" id="group-toggle"> group by suite and scenario</label>
 <button type="button" id="compare-button" disabled>compare two runs</button><span id="compare-hint" class="muted">tick two runs to compare them</span></div>
 <section id="compare" hidden></section>
-<table id="runs"><thead><tr><th class="pick"><span class="sr">compare</span></th>${head}<th></th></tr></thead><tbody>${sorted.map(row).join("\n")}
-${groupsOf(sorted).map(groupRow).join("\n")}</tbody></table>
+<div class="table-wrap"><table id="runs"><thead><tr><th class="pick"><span class="sr">compare</span></th>${head}<th></th></tr></thead><tbody>${sorted.map(row).join("\n")}
+${groupsOf(sorted).map(groupRow).join("\n")}</tbody></table></div>
 <script type="application/json" id="index-data">${jsonForScript(data)}</script>`
     : `<p class="muted" id="empty">No runs in the store yet.</p>`;
   return `<!doctype html>

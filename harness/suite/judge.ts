@@ -7,8 +7,8 @@ import type { Exercised } from "../../checkers/exercised.ts";
 import { type FaultCounts, noFaultCount } from "../../checkers/faults.ts";
 import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { LossSummary } from "../../checkers/loss-summary.ts";
-import type { StoredExpectation } from "../../reports/run-folder.ts";
 import type { RunOutcome } from "../run/runner.ts";
+import type { StoredExpectation } from "../run/stored-run.ts";
 import type { Scenario } from "./suite-file.ts";
 
 /** What the suite keeps of one run of a scenario. */

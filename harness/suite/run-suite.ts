@@ -1,13 +1,11 @@
 // Runs a suite: each scenario's runs in turn, each judged against the scenario's expectation, and a
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
 // until it finds it, and says how often it did.
-import { dirname } from "node:path";
 import type { AnomalyType } from "../../checkers/index.ts";
-import { writeIndex } from "../../reports/index.ts";
-import { writeExpectationJson } from "../../reports/run-folder.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
+import { storeExpectation } from "../run/stored-run.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
@@ -91,12 +89,10 @@ export async function runSuite(
   return outcomes;
 }
 
-/** The scenario's judgement beside each of its runs (expectation.json), then the store's index
- *  again: each run rewrote it before the scenario was judged. */
-export async function storeJudgement(suite: string, o: ScenarioOutcome, progress: (m: string) => void): Promise<void> {
-  if (!o.runs.length) return;
-  const stored = storedExpectation(suite, o, new Date());
-  for (const r of o.runs) await writeExpectationJson(r.dir, stored);
-  // store/<test>/<run>: the store is two folders up from any run.
-  await writeIndex(dirname(dirname(o.runs[0]!.dir))).catch((err: Error) => progress(`index: ${err.message}`));
-}
+/** The scenario's judgement beside each of its runs (expectation.json), read by the store's index. */
+export const storeJudgement = (suite: string, o: ScenarioOutcome, progress: (m: string) => void): Promise<void> =>
+  storeExpectation(
+    o.runs.map((r) => r.dir),
+    storedExpectation(suite, o, new Date()),
+    progress,
+  );
