@@ -77,13 +77,20 @@ export const configText = (e: IndexEntry) => configChips(e.config).join(", ");
 
 const anomalyTotal = (e: IndexEntry) => e.anomalies.reduce((a, x) => a + x.count, 0);
 
+/** In the order shown: what was run and its verdict, the writes it lost (a user's first question)
+ *  beside the verdict, then how it was run and what it found. */
 export const COLUMNS: Column[] = [
   {
     id: "started",
     label: "started",
     numeric: true,
     key: (e) => e.when,
-    cell: (e) => `<a href="${esc(encodeURI(reportHref(e)))}">${esc(startedText(e.when))}</a>`,
+    // The date above the time: the column stays narrow.
+    cell: (e) => {
+      const text = startedText(e.when);
+      const at = text.indexOf(" ");
+      return `<a href="${esc(encodeURI(reportHref(e)))}">${esc(text.slice(0, at))} <span class="time">${esc(text.slice(at + 1))}</span></a>`;
+    },
   },
   {
     id: "scenario",
@@ -105,6 +112,16 @@ export const COLUMNS: Column[] = [
       const title = e.unknownReason ?? (e.loss ? lossSentence(e.loss) : "");
       return `<span class="verdict ${verdictClass(e)}${state === "unchecked" ? "" : ` ${state}`}" title="${esc(title)}">${STATE_WORD[state]}</span>`;
     },
+  },
+  {
+    id: "lost",
+    label: "lost",
+    numeric: true,
+    key: (e) => e.loss?.lost,
+    cell: (e) =>
+      e.loss
+        ? `<span class="lost${e.loss.lost > 0 ? (e.loss.permitted ? " permitted" : " forbidden") : ""}" title="${esc(lossSentence(e.loss))}">${esc(lostText(e))}</span>`
+        : "",
   },
   {
     id: "expectation",
@@ -155,16 +172,6 @@ export const COLUMNS: Column[] = [
     },
   },
   { id: "ops", label: "ops", numeric: true, key: (e) => e.ops, cell: (e) => (e.ops === undefined ? "" : num(e.ops)) },
-  {
-    id: "lost",
-    label: "lost",
-    numeric: true,
-    key: (e) => e.loss?.lost,
-    cell: (e) =>
-      e.loss
-        ? `<span class="lost${e.loss.lost > 0 ? (e.loss.permitted ? " permitted" : " forbidden") : ""}" title="${esc(lossSentence(e.loss))}">${esc(lostText(e))}</span>`
-        : "",
-  },
   {
     id: "anomalies",
     label: "anomalies",
