@@ -276,6 +276,11 @@ export function compareData(e: IndexEntry): CompareData {
     ["faults effective", f ? String(f.effective) : ""],
     ["faults refused", f ? String(f.refused) : ""],
     ["ops", e.ops === undefined ? "" : num(e.ops)],
+    // Runs stored before latencies were kept have none: no rows then.
+    ...Object.entries(e.latency ?? {}).map(([f, l]): [string, string] => [
+      `latency ${f} p50 / p95 / p99 / max`,
+      `${[l.p50, l.p95, l.p99, l.max].map((ms) => num(ms)).join(" / ")} ms (${num(l.count)} ops)`,
+    ]),
   ];
   return {
     path: e.path,

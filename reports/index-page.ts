@@ -17,6 +17,7 @@ import {
   runState,
   verdictClass,
 } from "./index-columns.ts";
+import type { LatencySummary } from "./latency-summary.ts";
 import type { StoredExpectation } from "./run-folder.ts";
 import type { SpecLike } from "./verdict.ts";
 
@@ -44,6 +45,8 @@ export interface IndexEntry {
   client?: string;
   /** Seconds from the run's start to its check (meta.finishedAt - meta.startedAt; absent in older runs). */
   durationSeconds?: number;
+  /** Latency quantiles of the ok ops per f (spec.json's meta.latency; absent in older runs). */
+  latency?: LatencySummary;
   /** The suite's judgement of the run's scenario (expectation.json); absent for runs made by `run`. */
   expectation?: StoredExpectation;
 }

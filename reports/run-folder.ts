@@ -39,6 +39,8 @@ export interface RunMeta {
   startedAt: string;
   /** When the run was checked and its results written (its duration is finishedAt - startedAt). */
   finishedAt?: string;
+  /** Latency quantiles of the ok ops per f (reports/latency-summary.ts), for the index. */
+  latency?: unknown;
   /** The command line that started the run, and the one that replays it. */
   command: string | null;
   replay: string;

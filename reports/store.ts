@@ -10,6 +10,7 @@ import { lossOf } from "../checkers/loss-summary.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { type IndexEntry, renderIndex } from "./index-page.ts";
+import type { LatencySummary } from "./latency-summary.ts";
 import { renderReport } from "./render.ts";
 import {
   HISTORY_NAMES,
@@ -156,8 +157,11 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
   };
 }
 
-/** Kafka version, client and duration as spec.json records them; each absent when an older run did not. */
-export function runFacts(spec: SpecLike | undefined, meta: ReportMeta): Pick<IndexEntry, "kafkaVersion" | "client" | "durationSeconds"> {
+/** Kafka version, client, duration and latencies as spec.json records them; each absent when an older run did not. */
+export function runFacts(
+  spec: SpecLike | undefined,
+  meta: ReportMeta,
+): Pick<IndexEntry, "kafkaVersion" | "client" | "durationSeconds" | "latency"> {
   const cluster = spec?.cluster as { kafkaVersion?: unknown; metadata?: unknown } | undefined;
   const planned =
     typeof cluster?.kafkaVersion === "string"
@@ -169,6 +173,7 @@ export function runFacts(spec: SpecLike | undefined, meta: ReportMeta): Pick<Ind
     ...(kafkaVersion ? { kafkaVersion } : {}),
     ...(typeof spec?.client === "string" ? { client: spec.client } : {}),
     ...(Number.isFinite(seconds) && seconds >= 0 ? { durationSeconds: seconds } : {}),
+    ...(typeof meta.latency === "object" && meta.latency !== null ? { latency: meta.latency as LatencySummary } : {}),
   };
 }
 

@@ -147,9 +147,14 @@
       tr.appendChild(el("td", null, y));
       t.appendChild(tr);
     };
+    // Every field either run has (an older run lacks some, e.g. latencies), in the first run's order.
+    var aFields = {};
     var bFields = {};
+    a.fields.forEach(function (f) { aFields[f[0]] = f[1]; });
     b.fields.forEach(function (f) { bFields[f[0]] = f[1]; });
-    a.fields.forEach(function (f) { addRow(f[0], f[1], bFields[f[0]] === undefined ? "" : bFields[f[0]]); });
+    var labels = a.fields.map(function (f) { return f[0]; });
+    b.fields.forEach(function (f) { if (!(f[0] in aFields)) labels.push(f[0]); });
+    labels.forEach(function (l) { addRow(l, l in aFields ? aFields[l] : "", l in bFields ? bFields[l] : ""); });
     // Anomalies per type, in either run (a type one run did not find counts 0 there).
     var types = Object.keys(a.anomalies);
     Object.keys(b.anomalies).forEach(function (k) { if (types.indexOf(k) < 0) types.push(k); });

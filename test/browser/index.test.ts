@@ -17,14 +17,19 @@ let launchError: unknown;
 
 const fixture = (name: string) => FIXTURES.find((f) => f.name === name)!;
 
-/** A fixture run with its own seed and, when given, a duration (meta.finishedAt) and client. */
-async function run(name: string, minute: number, o: { seed: number; seconds?: number; client?: string }): Promise<string> {
+/** A fixture run with its own seed and, when given, a duration (meta.finishedAt), client and latencies. */
+async function run(
+  name: string,
+  minute: number,
+  o: { seed: number; seconds?: number; client?: string; latency?: object },
+): Promise<string> {
   const f = fixture(name);
   const timestamp = `20251125T10${String(minute).padStart(2, "0")}00000`;
   const started = Date.parse(`2025-11-25T10:${String(minute).padStart(2, "0")}:00Z`);
   const meta = {
     ...(f.spec.meta as object),
     ...(o.seconds === undefined ? {} : { finishedAt: new Date(started + o.seconds * 1000).toISOString() }),
+    ...(o.latency ? { latency: o.latency } : {}),
   };
   const dir = await writeFixtureRun(
     STORE,
@@ -49,7 +54,13 @@ beforeAll(async () => {
   // Durations 100 s, 9.5 s and 9.25 s: as text "100" sorts before "9.5", and even text read with
   // its digits as numbers puts 9.5 before 9.25.
   const lossRuns = [
-    await run("loss", 1, { seed: 101, seconds: 100, client: "kafkajs" }),
+    // Only this run kept its latencies (a run stored before they were kept has none).
+    await run("loss", 1, {
+      seed: 101,
+      seconds: 100,
+      client: "kafkajs",
+      latency: { send: { count: 2449, p50: 12.5, p95: 40, p99: 81.25, max: 1200 } },
+    }),
     await run("loss", 2, { seed: 102, seconds: 9.5, client: "kafkajs" }),
     await run("loss", 3, { seed: 103, seconds: 9.25, client: "kafkajs" }),
   ];
@@ -205,6 +216,8 @@ describe("store index", () => {
       for (const label of ["Kafka version", "verdict", "lost", "faults applied", "faults effective", "faults refused", "ops"])
         expect(await field(label).count(), label).toBe(1);
       expect(await compare.locator('tr[data-field^="anomaly "]').count()).toBeGreaterThan(0);
+      // Latency quantiles where a run kept them; the other run's cell stays empty.
+      expect(await cells("latency send p50 / p95 / p99 / max")).toEqual(["diff", "", "12.5 / 40 / 81.25 / 1,200 ms (2,449 ops)"]);
       expect(await compare.locator(".note").count()).toBe(0);
       const hrefs = await compare.locator(".links a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
       expect(hrefs).toEqual(["loss/20251125T100300000/report.html", "loss/20251125T100100000/report.html"]);

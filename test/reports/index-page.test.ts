@@ -5,6 +5,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkKeepingDerived, opPairs } from "../../checkers/index.ts";
+import { parseJsonlHistory } from "../../checkers/read.ts";
 import { finishRun } from "../../harness/run/finish.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 import { storedExpectation } from "../../harness/suite/judge.ts";
@@ -13,6 +15,7 @@ import { noWorkloadStats } from "../../harness/workload/workload.ts";
 import { scanStore, writeIndex } from "../../reports/index.ts";
 import { COLUMNS, compareData, groupsOf } from "../../reports/index-columns.ts";
 import { type IndexEntry, renderIndex } from "../../reports/index-page.ts";
+import { latencySummary } from "../../reports/latency-summary.ts";
 import { createRunFolder, readStoredExpectation } from "../../reports/run-folder.ts";
 import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
 
@@ -46,6 +49,46 @@ async function currentRun(name: string, timestamp: string, finishedAfterSeconds:
   return writeFixtureRun(store, { ...f, spec }, timestamp);
 }
 
+/** Four sends of 1, 2, 3 and 10 ms (one value each), a poll of 5 ms and an assign, in ns. */
+const TINY = [
+  { process: 9, type: "invoke", f: "assign", value: ["t-0"], at: 0, done: 1 },
+  ...[1, 2, 3, 10].map((ms, i) => ({
+    process: i,
+    type: "invoke",
+    f: "send",
+    value: [["send", "t-0", i]],
+    at: 10 * (i + 1),
+    done: 10 * (i + 1) + ms,
+  })),
+  { process: 8, type: "invoke", f: "poll", value: [["poll"]], at: 100, done: 105 },
+];
+function tinyHistory(): string {
+  const ops: Array<Record<string, unknown>> = [];
+  for (const o of TINY) {
+    ops.push({ time: o.at * 1e6, process: o.process, type: "invoke", f: o.f, value: o.value });
+    const value =
+      o.f === "send"
+        ? (o.value as Array<[string, string, number]>).map(([f, k, v]) => [f, k, [v, v]])
+        : o.f === "poll"
+          ? [["poll", { "t-0": [0, 1, 2, 3].map((x) => [x, x]) }]]
+          : o.value;
+    ops.push({ time: o.done * 1e6, process: o.process, type: "ok", f: o.f, value });
+  }
+  ops.sort((a, b) => (a.time as number) - (b.time as number));
+  return ops.map((o, index) => JSON.stringify({ index, ...o })).join("\n") + "\n";
+}
+
+describe("latency summary", () => {
+  it("gives each client f's ok ops their nearest-rank p50, p95, p99 and max in ms, as the report's quantiles plot does", () => {
+    const history = parseJsonlHistory(tinyHistory());
+    const { derived } = checkKeepingDerived(history, { acks: "all" });
+    expect(latencySummary(history, opPairs(derived, history))).toEqual({
+      send: { count: 4, p50: 3, p95: 10, p99: 10, max: 10 },
+      poll: { count: 1, p50: 5, p95: 5, p99: 5, max: 5 },
+    });
+  });
+});
+
 describe("index entries", () => {
   it("read Kafka version, client and duration from spec.json; an older run leaves them out and renders empty cells", async () => {
     await currentRun("loss", "20251125T100000000", 45.5);
@@ -68,7 +111,7 @@ describe("index entries", () => {
 
   it("a finished run records when it finished, so the index shows its duration and Kafka version", async () => {
     const folder = await createRunFolder(store, "t");
-    await writeFile(folder.historyPath, "");
+    await writeFile(folder.historyPath, tinyHistory());
     const startedAt = new Date(Date.now() - 5000).toISOString();
     await finishRun({
       spec: parseTestSpec({ name: "t" }),
@@ -83,6 +126,8 @@ describe("index entries", () => {
     const [entry] = await scanStore(store);
     expect(entry!.durationSeconds).toBeGreaterThanOrEqual(5);
     expect(entry!.kafkaVersion).toMatch(/^\d+\.\d+\.\d+ \((KRaft|ZooKeeper mode)\)$/);
+    expect(entry!.latency?.send).toEqual({ count: 4, p50: 3, p95: 10, p99: 10, max: 10 });
+    expect(Object.fromEntries(compareData(entry!).fields)["latency send p50 / p95 / p99 / max"]).toBe("3 / 10 / 10 / 10 ms (4 ops)");
   });
 });
 
@@ -243,6 +288,8 @@ describe("comparison", () => {
       ops: "1,234",
     });
     expect(d.anomalies).toEqual({ unseen: 4 });
+    // An older run keeps no latencies: no latency rows, nothing made up.
+    expect(d.fields.filter(([l]) => l.startsWith("latency"))).toEqual([]);
     expect(d.href).toBe("s/1/report.html");
     expect(renderIndex([e])).toContain('<script type="application/json" id="index-data">{"runs":{"s/1":');
   });
