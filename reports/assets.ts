@@ -12,6 +12,7 @@ export interface Assets {
   reportJs: string;
   reportCss: string;
   indexCss: string;
+  indexJs: string;
 }
 
 let cached: Assets | undefined;
@@ -23,6 +24,7 @@ export function assets(): Assets {
     reportJs: readFileSync(here("report.js"), "utf8"),
     reportCss: readFileSync(here("report.css"), "utf8"),
     indexCss: readFileSync(here("index.css"), "utf8"),
+    indexJs: readFileSync(here("index.js"), "utf8"),
   };
   return cached;
 }

@@ -20,6 +20,8 @@ export const RUN_FILES = {
   /** Present while the run runs (RunningMarker): removed when it finishes, so one left behind by a
    *  process that is gone marks a crashed run. */
   running: "running.json",
+  /** Written by a suite beside each run it judged: the scenario's expectation and whether it was met. */
+  expectation: "expectation.json",
 } as const;
 
 /** The history names a run folder may hold: the harness's own first, then older runs' and Jepsen's. */
@@ -38,6 +40,10 @@ export interface RunFolder {
 /** What the run says about itself in spec.json's `meta`. */
 export interface RunMeta {
   startedAt: string;
+  /** When the run was checked and its results written (its duration is finishedAt - startedAt). */
+  finishedAt?: string;
+  /** Latency quantiles of the ok ops per f (reports/latency-summary.ts), for the index. */
+  latency?: unknown;
   /** The command line that started the run, and the one that replays it. */
   command: string | null;
   replay: string;
@@ -143,6 +149,32 @@ export function specWithoutMeta(stored: Record<string, unknown>): Record<string,
 /** results.json as stored (whatever JSON it holds), or undefined when the folder has none. */
 export const readStoredResults = async (dir: string): Promise<unknown> =>
   existsSync(join(dir, RUN_FILES.results)) ? readJsonFile(join(dir, RUN_FILES.results)) : undefined;
+
+/** A suite's judgement of one scenario (harness/suite/judge.ts), stored as expectation.json beside
+ *  each run it judged: the expectation is met or not by the runs together, so every one names them all. */
+export interface StoredExpectation {
+  suite: string;
+  scenario: string;
+  met: boolean;
+  /** Why it was not met (empty when met). */
+  problems: string[];
+  /** The run folders judged together (names in the scenario's test folder), oldest first. */
+  runs: string[];
+  /** When the suite judged them (ISO). */
+  judgedAt: string;
+}
+
+export const writeExpectationJson = (dir: string, e: StoredExpectation): Promise<void> => writeJson(join(dir, RUN_FILES.expectation), e);
+
+/** expectation.json as stored, or undefined when no suite judged the run (or the file is not one). */
+export async function readStoredExpectation(dir: string): Promise<StoredExpectation | undefined> {
+  const path = join(dir, RUN_FILES.expectation);
+  if (!existsSync(path)) return undefined;
+  const e = (await readJsonFile(path).catch(() => undefined)) as Partial<StoredExpectation> | undefined;
+  return typeof e?.suite === "string" && typeof e.scenario === "string" && typeof e.met === "boolean"
+    ? { suite: e.suite, scenario: e.scenario, met: e.met, problems: e.problems ?? [], runs: e.runs ?? [], judgedAt: e.judgedAt ?? "" }
+    : undefined;
+}
 
 /** Writes spec.json (the spec with the run's meta) and returns it as stored: what a report of the
  *  folder reads back. */

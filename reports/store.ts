@@ -10,6 +10,7 @@ import { lossOf } from "../checkers/loss-summary.ts";
 import { checkConfigOfSpec } from "../checkers/spec-config.ts";
 import { mergedMeta, type ReportMeta } from "./details.ts";
 import { type IndexEntry, renderIndex } from "./index-page.ts";
+import type { LatencySummary } from "./latency-summary.ts";
 import { renderReport } from "./render.ts";
 import {
   HISTORY_NAMES,
@@ -18,6 +19,7 @@ import {
   RUN_FILES,
   RunFileError,
   type RunFiles,
+  readStoredExpectation,
   readStoredResults,
   readStoredSpec,
   runFilesOf,
@@ -134,6 +136,7 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
   const results = await readStoredResults(dir).catch(() => undefined);
   const meta = mergedMeta(spec, undefined);
   const r = looksLikeResults(results) ? results : undefined;
+  const expectation = await readStoredExpectation(dir);
   const when = Date.parse(meta.startedAt ?? "") || timestampOfName(basename(dir)) || (await stat(dir)).mtimeMs;
   return {
     test: spec?.name ?? test,
@@ -149,6 +152,28 @@ export async function indexEntryOf(storeDir: string, dir: string, test: string):
       ? r.anomalyTypes.map((type) => ({ type, count: r.anomalies[type]?.count ?? 0, forbidden: r.anomalies[type]?.forbidden ?? false }))
       : [],
     hasReport: existsSync(join(dir, RUN_FILES.report)),
+    ...runFacts(spec, meta),
+    ...(expectation ? { expectation } : {}),
+  };
+}
+
+/** Kafka version, client, duration and latencies as spec.json records them; each absent when an older run did not. */
+export function runFacts(
+  spec: SpecLike | undefined,
+  meta: ReportMeta,
+): Pick<IndexEntry, "kafkaVersion" | "client" | "durationSeconds" | "latency"> {
+  const cluster = spec?.cluster as { kafkaVersion?: unknown; metadata?: unknown } | undefined;
+  const planned =
+    typeof cluster?.kafkaVersion === "string"
+      ? `${cluster.kafkaVersion}${cluster.metadata === "kraft" ? " (KRaft)" : cluster.metadata === "zookeeper" ? " (ZooKeeper mode)" : ""}`
+      : undefined;
+  const kafkaVersion = typeof meta.versions?.kafka === "string" ? meta.versions.kafka : planned;
+  const seconds = (Date.parse(String(meta.finishedAt)) - Date.parse(meta.startedAt ?? "")) / 1000;
+  return {
+    ...(kafkaVersion ? { kafkaVersion } : {}),
+    ...(typeof spec?.client === "string" ? { client: spec.client } : {}),
+    ...(Number.isFinite(seconds) && seconds >= 0 ? { durationSeconds: seconds } : {}),
+    ...(typeof meta.latency === "object" && meta.latency !== null ? { latency: meta.latency as LatencySummary } : {}),
   };
 }
 

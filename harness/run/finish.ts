@@ -3,9 +3,10 @@
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
 import { noFaultCount } from "../../checkers/faults.ts";
-import { checkKeepingDerived, exitCodeOf, judge, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
+import { checkKeepingDerived, exitCodeOf, judge, opPairs, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
+import { latencySummary } from "../../reports/latency-summary.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -42,6 +43,8 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
   // Everything the report shows lives in the run folder, so `kafka-harness report <dir>` renders
   // the same report later: the run's details go into spec.json's meta.
   Object.assign(r.meta, {
+    finishedAt: new Date().toISOString(),
+    latency: latencySummary(history, opPairs(checked.derived, history)),
     runId: r.cluster?.runId,
     versions: runVersions(r.cluster?.image, spec.cluster),
     workload: held.stats,

@@ -2,9 +2,18 @@
 // (reports/run-folder.ts): its spec without the run metadata the runner keeps next to it, the
 // anomaly types it found, and the shrunk spec written beside them. Bad or missing files are
 // SpecErrors that name the run directory.
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { AnomalyType, Results } from "../../checkers/index.ts";
-import { RUN_FILES, RunFileError, readJsonObject, readStoredResults, specWithoutMeta } from "../../reports/run-folder.ts";
+import { writeIndex } from "../../reports/index.ts";
+import {
+  RUN_FILES,
+  RunFileError,
+  readJsonObject,
+  readStoredResults,
+  type StoredExpectation,
+  specWithoutMeta,
+  writeExpectationJson,
+} from "../../reports/run-folder.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -44,4 +53,13 @@ export async function loadStoredAnomalies(runDir: string): Promise<AnomalyType[]
   return r.forbidden?.length ? r.forbidden : r.anomalyTypes;
 }
 
-export { writeShrunkSpec } from "../../reports/run-folder.ts";
+export { type StoredExpectation, writeShrunkSpec } from "../../reports/run-folder.ts";
+
+/** A suite's judgement of a scenario beside each run it judged (expectation.json), then the store's
+ *  index again: each run rewrote it before the scenario was judged. */
+export async function storeExpectation(runDirs: string[], e: StoredExpectation, progress: (m: string) => void): Promise<void> {
+  if (!runDirs.length) return;
+  for (const dir of runDirs) await writeExpectationJson(dir, e);
+  // store/<test>/<run>: the store is two folders up from any run.
+  await writeIndex(dirname(dirname(runDirs[0]!))).catch((err: Error) => progress(`index: ${err.message}`));
+}

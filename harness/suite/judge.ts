@@ -2,11 +2,13 @@
 // anomalies that must never appear, the ones some run must find, and the faults that must have
 // taken effect and the writes acknowledged and read for any of it to mean something.
 
+import { basename } from "node:path";
 import type { Exercised } from "../../checkers/exercised.ts";
 import { type FaultCounts, noFaultCount } from "../../checkers/faults.ts";
 import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { LossSummary } from "../../checkers/loss-summary.ts";
 import type { RunOutcome } from "../run/runner.ts";
+import type { StoredExpectation } from "../run/stored-run.ts";
 import type { Scenario } from "./suite-file.ts";
 
 /** What the suite keeps of one run of a scenario. */
@@ -126,4 +128,20 @@ export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "
     );
   }
   return { found, met: problems.length === 0, problems };
+}
+
+/** What the suite stores beside each run it judged (expectation.json, read by the store's index). */
+export function storedExpectation(
+  suite: string,
+  o: Pick<ScenarioOutcome, "name" | "met" | "problems" | "runs">,
+  judgedAt: Date,
+): StoredExpectation {
+  return {
+    suite,
+    scenario: o.name,
+    met: o.met,
+    problems: o.problems,
+    runs: o.runs.map((r) => basename(r.dir)),
+    judgedAt: judgedAt.toISOString(),
+  };
 }

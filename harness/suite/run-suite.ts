@@ -5,9 +5,10 @@ import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { sharedClusters } from "../run/shared-cluster.ts";
+import { storeExpectation } from "../run/stored-run.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
-import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf } from "./judge.ts";
+import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
 import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
 import { type Scenario, type Suite, scenarioSeeds, scenarioSpec } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
@@ -71,17 +72,27 @@ export async function runSuite(
         const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
         if (enough && detected) break;
       }
-      outcomes.push({
+      const outcome: ScenarioOutcome = {
         name: s.name,
         config: configLabel(first!),
         faults: faultsLabel(first!),
         runs,
         ...judge(s, runs),
         seconds: secondsSince(started),
-      });
+      };
+      outcomes.push(outcome);
+      await storeJudgement(suite.name, outcome, progress);
     }
   } finally {
     await clusters.stop();
   }
   return outcomes;
 }
+
+/** The scenario's judgement beside each of its runs (expectation.json), read by the store's index. */
+export const storeJudgement = (suite: string, o: ScenarioOutcome, progress: (m: string) => void): Promise<void> =>
+  storeExpectation(
+    o.runs.map((r) => r.dir),
+    storedExpectation(suite, o, new Date()),
+    progress,
+  );

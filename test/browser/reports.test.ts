@@ -413,7 +413,7 @@ describe("store index", () => {
       const p = v.page;
       const rows = p.locator("tr.run");
       expect(await rows.count()).toBe(FIXTURES.length);
-      const hrefs = await p.locator("tr.run td:first-child a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      const hrefs = await p.locator("tr.run td.c-started a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
       // Timestamps increase with the fixture's position: newest (last) first.
       expect(hrefs[0]).toContain(FIXTURES.at(-1)!.name);
       for (const h of hrefs) expect(h).toMatch(/report\.html$/);

@@ -9,6 +9,7 @@ import { runSuite } from "../../harness/suite/run-suite.ts";
 import type { Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
 import { resolveCheckTarget } from "../../reports/check-target.ts";
+import { readStoredExpectation } from "../../reports/run-folder.ts";
 
 /** `check <run-dir> --json`'s verdict: the stored run checked again, as a user would. */
 async function recheck(dir: string): Promise<unknown> {
@@ -43,6 +44,9 @@ export function suiteCases(title: string, suite: Suite): void {
         for (const r of outcome!.runs) expect(await recheck(r.dir), `check ${r.dir}`).toBe(r.valid);
         expect(outcome!.problems).toEqual([]);
         expect(outcome!.met).toBe(true);
+        // The suite stored its judgement beside each run, for the store's index.
+        for (const r of outcome!.runs)
+          expect(await readStoredExpectation(r.dir)).toMatchObject({ suite: suite.name, scenario: scenario.name, met: true });
       }, 900_000);
     }
   });
