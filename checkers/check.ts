@@ -22,7 +22,7 @@ import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
-import { findCommittedLost, findLostWrites, findUnseen, type UnseenSeries, unseenSeries } from "./loss.ts";
+import { findCommittedLost, findLostWrites, findUnseen, lostAcknowledgements, type UnseenSeries, unseenSeries } from "./loss.ts";
 import { type LossSummary, lossSummary } from "./loss-summary.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
@@ -193,6 +193,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
     workloadTo: marks.workloadTo,
     finalReadsFrom: marks.finalReadsFrom,
     troubles: marks.troubles.troubles(),
+    // Incomplete final reads cannot tell a lost write from one not read yet: unsure, so none.
+    lost: marks.marked && !marks.finalReadsComplete ? [] : lostAcknowledgements(d, finalReadsFrom),
   });
   results.faults = countFaults(timeline.faults, effects);
   const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);

@@ -10,6 +10,9 @@
 // - its `quorum-failover` record (quorum-watch.ts) shows the KRaft quorum leader moved;
 // - client ops (send, poll, txn) on the keys its failover record names failed or went unknown while
 //   it was in force (invoked before its window closed, completed after it opened), workload ops only;
+// - a write to a key its failover record names was acknowledged while it was in force and is gone
+//   from the log at the end: the fault lost data (an isolated acks=1 leader acknowledges alone and
+//   is truncated when it rejoins, often after the fault is undone and its watch has ended);
 // - it is a rolling restart that completed: every broker was stopped in turn, so every partition's
 //   leader moved.
 //
@@ -73,7 +76,7 @@ export class TroubleNotes {
   }
 }
 
-export type FaultEffect = "leader-moved" | "isr-shrunk" | "quorum-moved" | "clients-disturbed" | "rolled";
+export type FaultEffect = "leader-moved" | "isr-shrunk" | "quorum-moved" | "clients-disturbed" | "acknowledged-lost" | "rolled";
 
 /** What the history says about the run besides the faults, for effectFaults. */
 export interface EffectContext {
@@ -85,6 +88,8 @@ export interface EffectContext {
   /** History index of the final reads' invocation: client ops after it are no workload. */
   finalReadsFrom?: number;
   troubles: readonly ClientTrouble[];
+  /** Acknowledged writes gone from the log at the end: key, and when the acknowledgement completed (ns). */
+  lost?: ReadonlyArray<{ key: string; time: number }>;
 }
 
 interface FailoverRecord {
@@ -116,7 +121,7 @@ export function faultEffects(timeline: FaultTimeline, ctx: EffectContext): Array
     if (f.type !== "ok") return undefined;
     const end = f.end ?? Infinity;
     if (f.start > to || end < from) return undefined;
-    return effectOf(f, end, failover.get(f.doneIndex), quorum.get(f.doneIndex), keys, workloadTroubles);
+    return effectOf(f, end, failover.get(f.doneIndex), quorum.get(f.doneIndex), keys, workloadTroubles, ctx.lost ?? []);
   });
 }
 
@@ -127,6 +132,7 @@ function effectOf(
   quorum: { quorumLeaderAfterMs?: unknown } | undefined,
   keys: ReadonlySet<string>,
   troubles: readonly ClientTrouble[],
+  lost: ReadonlyArray<{ key: string; time: number }>,
 ): FaultEffect | undefined {
   if (f.f === "bounce") return "rolled";
   if (quorum && set(quorum.quorumLeaderAfterMs)) return "quorum-moved";
@@ -135,5 +141,6 @@ function effectOf(
   if (set(failover.leaderAfterMs) && names(failover.leaderless).some((p) => keys.has(p))) return "leader-moved";
   if (set(failover.isrShrunkAfterMs) && affected.length > 0) return "isr-shrunk";
   const hit = troubles.some((t) => t.start <= end && t.end >= f.start && t.keys.some((k) => affected.includes(k)));
-  return hit ? "clients-disturbed" : undefined;
+  if (hit) return "clients-disturbed";
+  return lost.some((l) => l.time >= f.start && l.time <= end && affected.includes(l.key)) ? "acknowledged-lost" : undefined;
 }

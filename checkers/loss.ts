@@ -129,6 +129,20 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
   }
 }
 
+/** Each acknowledged value gone from the log at the end (what findUnseen counts): its key and the
+ *  time its acknowledgement completed. For telling which faults reached the data path
+ *  (effective-faults.ts): a write acknowledged under a fault and lost shows the fault took effect. */
+export function lostAcknowledgements(d: Derived, finalReadsFrom?: number): Array<{ key: string; time: number }> {
+  const acks = infoAcks(d);
+  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
+  const lost: Array<{ key: string; time: number }> = [];
+  for (let v = 0; v < d.nVals; v++) {
+    const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
+    if (gone && acknowledged(d, acks, v)) lost.push({ key: String(d.keys[d.valKey[v]!]), time: d.opTime[d.valWriter[v]!]! });
+  }
+  return lost;
+}
+
 /**
  * Values some ok read returned, so committed (a consumer is served only records below the high
  * watermark, which every in-sync replica has), then gone: with complete final reads
