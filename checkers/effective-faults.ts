@@ -66,6 +66,12 @@ export class TroubleNotes {
     this.found.push({ index: op.index, start: sameOp?.time ?? op.time, end: op.time, keys: keysOf(op.value ?? sameOp?.value) });
   }
 
+  /** What note() does with an `ok` completion of a client op (the file check's fast path, which
+   *  builds no Op for it): its invocation is no longer in flight. */
+  noteOk(process: Process, f: string): void {
+    if (this.pending.get(process)?.f === f) this.pending.delete(process);
+  }
+
   /** The trouble seen, invocations still open at the end included (in flight until the end). */
   troubles(): ClientTrouble[] {
     const open = [...this.pending.values()].map((inv) => ({ index: inv.index, start: inv.time, end: Infinity, keys: keysOf(inv.value) }));
