@@ -331,7 +331,7 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
         [
           `${ops.toLocaleString("en-US")} ops (${parsed.toLocaleString("en-US")} lines): valid=${String(valid)}${same ? "" : " (MISMATCH between the streamed and in-memory check!)"}`,
           `  whole check (read+parse+check, streamed): ${whole.wallMs.toFixed(0)} ms (${whole.cpuMs.toFixed(0)} ms CPU${whole.wallRange}) = ${rate(ops, whole.wallMs)}`,
-          `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms${parse.wallRange}; whole check / JSON.parse = ${ratio.toFixed(2)}x (median of the rounds' ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+          `  JSON.parse of the same lines: ${parseMs.toFixed(0)} ms (${parse.cpuMs.toFixed(0)} ms CPU)${parse.wallRange}; whole check / JSON.parse = ${ratio.toFixed(2)}x (median of the rounds' ${ratios.map((r) => r.toFixed(2)).join(", ")}; of the median CPU times ${(whole.cpuMs / parse.cpuMs).toFixed(2)}x)`,
           `  check() of the history in memory: ${mem.wallMs.toFixed(0)} ms (${mem.cpuMs.toFixed(0)} ms CPU, ${mem.faults!.toLocaleString("en-US")} page faults${mem.wallRange}) = ${rate(ops, mem.wallMs)}; of which building the indexes ${mem.deriveMs!.toFixed(0)} ms, the anomaly checks ${mem.detectMs!.toFixed(0)} ms = ${rate(ops, mem.detectMs!)}`,
           `  during check(): ${mem.fullGcs} full and ${mem.youngGcs} young GCs; derive() allocates ${mb(mem.deriveArrayBuffers!)} of ArrayBuffers (V8 starts a full GC at 64 MB)`,
           `  peak RSS: ${mb(whole.peakRss)} streamed (heap ${mb(whole.heapUsed)} at the end), ${mb(mem.peakRss)} with the history in memory (heap ${mb(mem.heapUsed)})`,
@@ -373,7 +373,7 @@ export async function benchCheckerLarge(n = LARGE_OPS): Promise<void> {
       [
         `  whole check (read+parse+check, streamed): ${(whole.wallMs / 1000).toFixed(1)} s (${(whole.cpuMs / 1000).toFixed(1)} s CPU) = ${rate(ops, whole.wallMs)}, valid=${String(valid)}`,
         `  peak RSS ${mb(whole.peakRss)} (heap ${mb(whole.heapUsed)} at the end)`,
-        `  JSON.parse of the same lines: ${(parse.wallMs / 1000).toFixed(1)} s; whole check / JSON.parse = ${(whole.wallMs / parse.wallMs).toFixed(2)}x (one run each)`,
+        `  JSON.parse of the same lines: ${(parse.wallMs / 1000).toFixed(1)} s (${(parse.cpuMs / 1000).toFixed(1)} s CPU); whole check / JSON.parse = ${(whole.wallMs / parse.wallMs).toFixed(2)}x, of the CPU times ${(whole.cpuMs / parse.cpuMs).toFixed(2)}x (one run each)`,
       ].join("\n"),
     );
   } finally {

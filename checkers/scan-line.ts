@@ -25,6 +25,24 @@ const NINE = 57;
 /** Integers of up to 15 digits are exact doubles, whatever JSON.parse does with longer ones. */
 const MAX_DIGITS = 15;
 
+/** The fixed parts of a canonical line, as bytes (compared byte by byte: no string made). */
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const INDEX = ascii('{"index":');
+const TIME = ascii(',"time":');
+const PROCESS = ascii(',"process":');
+const TYPE = ascii(',"type":"');
+const INVOKE = ascii('invoke"');
+const OK = ascii('ok"');
+const F = ascii(',"f":"');
+const SEND_F = ascii('send"');
+const POLL_F = ascii('poll"');
+const TXN_F = ascii('txn"');
+const VALUE = ascii(',"value":');
+const SEND_MOP = ascii('["send",');
+const NULL = ascii("null");
+const POLL_MOP = ascii('["poll"]');
+const POLL_RESULT = ascii('["poll",{');
+
 /** Slots of the key-name cache (a power of 2). */
 const KEY_CACHE = 256;
 
@@ -57,7 +75,6 @@ class ScannedInvocation {
 /** Reads canonical history lines into a Deriver (take), one line at a time; reusable scratch. */
 export class LineScanner {
   private t: Buffer = Buffer.alloc(0);
-  private p = 0;
   private end = 0;
 
   // The line's fields.
@@ -67,6 +84,7 @@ export class LineScanner {
   private invoke = false;
   private f = "";
   private valueStart = 0;
+  private valueEnd = 0;
 
   // Its records, in micro-op order: kind, the key's place in the text, offset (NaN: unknown), value.
   private n = 0;
@@ -85,7 +103,13 @@ export class LineScanner {
   take(text: Buffer, start: number, end: number, deriver: Deriver, marks: PhaseMarks): boolean {
     if (!this.scan(text, start, end)) return false;
     if (this.invoke) {
-      const op = new ScannedInvocation(this.index, this.time, this.process, this.f, text.toString("latin1", this.valueStart, this.p - 1));
+      const op = new ScannedInvocation(
+        this.index,
+        this.time,
+        this.process,
+        this.f,
+        text.toString("latin1", this.valueStart, this.valueEnd),
+      );
       deriver.add(op as unknown as Op);
       notePhase(marks, op as unknown as Op);
       return true;
@@ -122,117 +146,152 @@ export class LineScanner {
     return name;
   }
 
-  /** `{"index":I,"time":T,"process":P,"type":"invoke"|"ok","f":"send"|"poll"|"txn","value":[...]}`. */
-  private scan(text: Buffer, start: number, end: number): boolean {
-    this.t = text;
-    this.p = start;
+  /** `{"index":I,"time":T,"process":P,"type":"invoke"|"ok","f":"send"|"poll"|"txn","value":[...]}`.
+   *  Positions are kept in locals (p: the next byte), fields are set once: the hot loop of a file check. */
+  private scan(t: Buffer, start: number, end: number): boolean {
+    this.t = t;
     this.end = end;
     this.n = 0;
-    if (!this.lit('{"index":')) return false;
-    this.index = this.int();
-    if (this.index < 0 || !this.lit(',"time":')) return false;
-    this.time = this.int();
-    if (this.time < 0 || !this.lit(',"process":')) return false;
-    const c = text[this.p]!;
+    let p = start;
+    if (!at(t, p, end, INDEX)) return false;
+    this.index = readInt(t, p + INDEX.length, end);
+    p = intEnd;
+    if (this.index < 0 || !at(t, p, end, TIME)) return false;
+    this.time = readInt(t, p + TIME.length, end);
+    p = intEnd;
+    if (this.time < 0 || !at(t, p, end, PROCESS)) return false;
+    p += PROCESS.length;
+    const c = t[p]!;
     if (c >= ZERO && c <= NINE) {
-      this.process = this.int();
+      this.process = readInt(t, p, end);
+      p = intEnd;
       if (this.process < 0) return false;
     } else {
-      if (!this.str()) return false;
-      const name = text.toString("latin1", this.sStart, this.sEnd);
+      p = this.str(p);
+      if (p < 0) return false;
+      const name = t.toString("latin1", this.sStart, this.sEnd);
       // Their ops are phase marks and faults (phases.ts): the general path notes them whole.
       if (name === "nemesis" || name === "harness") return false;
       this.process = name;
     }
-    if (!this.lit(',"type":"')) return false;
-    if (this.lit('invoke"')) this.invoke = true;
-    else if (this.lit('ok"')) this.invoke = false;
+    if (!at(t, p, end, TYPE)) return false;
+    p += TYPE.length;
+    if (at(t, p, end, INVOKE)) {
+      this.invoke = true;
+      p += INVOKE.length;
+    } else if (at(t, p, end, OK)) {
+      this.invoke = false;
+      p += OK.length;
+    } else return false;
+    if (!at(t, p, end, F)) return false;
+    p += F.length;
+    if (at(t, p, end, SEND_F)) this.f = "send";
+    else if (at(t, p, end, POLL_F)) this.f = "poll";
+    else if (at(t, p, end, TXN_F)) this.f = "txn";
     else return false;
-    if (!this.lit(',"f":"')) return false;
-    if (this.lit('send"')) this.f = "send";
-    else if (this.lit('poll"')) this.f = "poll";
-    else if (this.lit('txn"')) this.f = "txn";
-    else return false;
-    if (!this.lit(',"value":')) return false;
-    this.valueStart = this.p;
-    if (!this.microOps()) return false;
-    if (this.t[this.p] !== CLOSE_BRACE) return false;
-    this.p++;
+    p += this.f.length + 1;
+    if (!at(t, p, end, VALUE)) return false;
+    p += VALUE.length;
+    this.valueStart = p;
+    p = this.microOps(p);
+    if (p < 0 || t[p] !== CLOSE_BRACE) return false;
+    this.valueEnd = p;
     // Only whitespace may follow (JSON.parse allows it; a writer on Windows leaves a \r).
-    for (let q = this.p; q < end; q++) {
-      const w = text[q]!;
+    for (let q = p + 1; q < end; q++) {
+      const w = t[q]!;
       if (w !== 32 && w !== 9 && w !== 13) return false;
     }
     return true;
   }
 
-  /** `[]` or `[mop,...]`; records are kept for an ok op only (an invocation's are read lazily). */
-  private microOps(): boolean {
-    if (!this.ch(OPEN_BRACKET)) return false;
-    if (this.ch(CLOSE_BRACKET)) return true;
+  /** `[]` or `[mop,...]` from p: the position after it, or -1. Records are kept for an ok op only
+   *  (an invocation's value is parsed if it is ever read). */
+  private microOps(p: number): number {
+    const t = this.t;
+    if (t[p] !== OPEN_BRACKET) return -1;
+    p++;
+    if (t[p] === CLOSE_BRACKET) return p + 1;
     for (;;) {
-      if (!this.microOp()) return false;
-      if (this.ch(COMMA)) continue;
-      return this.ch(CLOSE_BRACKET);
+      p = this.microOp(p);
+      if (p < 0) return -1;
+      const c = t[p++];
+      if (c === COMMA) continue;
+      return c === CLOSE_BRACKET && p <= this.end ? p : -1;
     }
   }
 
-  private microOp(): boolean {
-    if (this.lit('["send",')) {
-      if (!this.str()) return false;
+  private microOp(p: number): number {
+    const t = this.t;
+    const end = this.end;
+    if (at(t, p, end, SEND_MOP)) {
+      p = this.str(p + SEND_MOP.length);
+      if (p < 0) return -1;
       const ks = this.sStart;
       const ke = this.sEnd;
-      if (!this.ch(COMMA)) return false;
+      if (t[p++] !== COMMA) return -1;
       let offset = Number.NaN;
-      if (this.ch(OPEN_BRACKET)) {
-        if (!this.lit("null")) {
-          offset = this.int();
-          if (offset < 0) return false;
+      let value: number;
+      if (t[p] === OPEN_BRACKET) {
+        p++;
+        if (at(t, p, end, NULL)) p += NULL.length;
+        else {
+          offset = readInt(t, p, end);
+          if (offset < 0) return -1;
+          p = intEnd;
         }
-        if (!this.ch(COMMA)) return false;
-        const value = this.int();
-        if (value < 0 || !this.ch(CLOSE_BRACKET)) return false;
-        this.push(SEND, ks, ke, offset, value);
+        if (t[p++] !== COMMA) return -1;
+        value = readInt(t, p, end);
+        p = intEnd;
+        if (value < 0 || t[p++] !== CLOSE_BRACKET) return -1;
       } else {
-        const value = this.int();
-        if (value < 0) return false;
-        this.push(SEND, ks, ke, offset, value);
+        value = readInt(t, p, end);
+        if (value < 0) return -1;
+        p = intEnd;
       }
-      return this.ch(CLOSE_BRACKET);
+      this.push(SEND, ks, ke, offset, value);
+      return t[p] === CLOSE_BRACKET && p < end ? p + 1 : -1;
     }
-    if (this.lit('["poll"]')) return true;
-    if (!this.lit('["poll",{')) return false;
-    if (!this.ch(CLOSE_BRACE)) {
+    if (at(t, p, end, POLL_MOP)) return p + POLL_MOP.length;
+    if (!at(t, p, end, POLL_RESULT)) return -1;
+    p += POLL_RESULT.length;
+    if (t[p] === CLOSE_BRACE) p++;
+    else {
       const firstKey = this.n;
       for (;;) {
-        if (!this.str()) return false;
+        p = this.str(p);
+        if (p < 0) return -1;
         const ks = this.sStart;
         const ke = this.sEnd;
         // An object iterates its integer-like keys first, in numeric order, and keeps the last of
         // repeated keys: left to JSON.parse, so the records come in the order the general path sees.
-        const c = this.t[ks]!;
-        if ((c >= ZERO && c <= NINE) || this.repeatsKey(firstKey, ks, ke)) return false;
-        if (!this.ch(COLON) || !this.ch(OPEN_BRACKET)) return false;
+        const c = t[ks]!;
+        if ((c >= ZERO && c <= NINE) || this.repeatsKey(firstKey, ks, ke)) return -1;
+        if (t[p++] !== COLON || t[p++] !== OPEN_BRACKET) return -1;
         this.push(POLL_KEY, ks, ke, 0, 0);
-        if (!this.ch(CLOSE_BRACKET)) {
+        if (t[p] === CLOSE_BRACKET) p++;
+        else {
           for (;;) {
-            if (!this.ch(OPEN_BRACKET)) return false;
-            const offset = this.int();
-            if (offset < 0 || !this.ch(COMMA)) return false;
-            const value = this.int();
-            if (value < 0 || !this.ch(CLOSE_BRACKET)) return false;
+            if (t[p++] !== OPEN_BRACKET) return -1;
+            const offset = readInt(t, p, end);
+            p = intEnd;
+            if (offset < 0 || t[p++] !== COMMA) return -1;
+            const value = readInt(t, p, end);
+            p = intEnd;
+            if (value < 0 || t[p++] !== CLOSE_BRACKET) return -1;
             this.push(POLL_RECORD, ks, ke, offset, value);
-            if (this.ch(COMMA)) continue;
-            if (!this.ch(CLOSE_BRACKET)) return false;
+            const next = t[p++];
+            if (next === COMMA) continue;
+            if (next !== CLOSE_BRACKET) return -1;
             break;
           }
         }
-        if (this.ch(COMMA)) continue;
-        if (!this.ch(CLOSE_BRACE)) return false;
+        const next = t[p++];
+        if (next === COMMA) continue;
+        if (next !== CLOSE_BRACE) return -1;
         break;
       }
     }
-    return this.ch(CLOSE_BRACKET);
+    return t[p] === CLOSE_BRACKET && p < end ? p + 1 : -1;
   }
 
   /** Whether the key text[ks, ke) is one of this poll result's keys already scanned. */
@@ -279,70 +338,62 @@ export class LineScanner {
     this.val = val;
   }
 
-  /** Steps over `s` if the text goes on with it. */
-  private lit(s: string): boolean {
-    // A loop the compiler inlines: startsWith is a call into the runtime, ten of them a line.
-    const n = s.length;
-    const p = this.p;
-    if (p + n > this.end) return false;
-    const t = this.t;
-    for (let i = 0; i < n; i++) if (t[p + i] !== s.charCodeAt(i)) return false;
-    this.p = p + n;
-    return true;
-  }
-
-  /** Steps over the character `c` if it comes next. */
-  private ch(c: number): boolean {
-    if (this.p >= this.end || this.t[this.p] !== c) return false;
-    this.p++;
-    return true;
-  }
-
-  /** A non-negative integer as JSON writes it (no sign, no leading zero, no fraction or exponent:
-   *  the grammar then expects a bracket or comma, so "1.5" or "1e3" fails there); -1 otherwise. */
-  private int(): number {
-    const t = this.t;
-    let p = this.p;
-    if (p >= this.end) return -1;
-    let c = t[p]!;
-    if (c < ZERO || c > NINE) return -1;
-    if (c === ZERO) {
-      this.p = p + 1;
-      return 0;
-    }
-    let v = 0;
-    const last = Math.min(this.end, p + MAX_DIGITS);
-    while (p < last && c >= ZERO && c <= NINE) {
-      v = v * 10 + (c - ZERO);
-      c = t[++p]!;
-    }
-    // A 16th digit: longer than an exact integer, left to JSON.parse.
-    if (c >= ZERO && c <= NINE && p < this.end) return -1;
-    this.p = p;
-    return v;
-  }
-
   // The last string scanned: its characters are text[sStart, sEnd).
   private sStart = 0;
   private sEnd = 0;
 
-  /** A string of ASCII characters, no escapes or control characters: its bytes are then its value,
-   *  one character each (UTF-8 is left to the general path, which decodes it). */
-  private str(): boolean {
-    if (!this.ch(QUOTE)) return false;
+  /** A string at p of ASCII characters, no escapes or control characters: its bytes are then its
+   *  value, one character each (UTF-8 is left to the general path, which decodes it). The position
+   *  after it, or -1; its characters are t[sStart, sEnd). */
+  private str(p: number): number {
     const t = this.t;
-    const s = this.p;
-    let p = s;
+    if (t[p] !== QUOTE) return -1;
+    const s = ++p;
     for (;;) {
-      if (p >= this.end) return false;
+      if (p >= this.end) return -1;
       const c = t[p]!;
       if (c === QUOTE) break;
-      if (c === BACKSLASH || c < 32 || c > 126) return false;
+      if (c === BACKSLASH || c < 32 || c > 126) return -1;
       p++;
     }
     this.sStart = s;
     this.sEnd = p;
-    this.p = p + 1;
-    return true;
+    return p + 1;
   }
+}
+
+/** Whether the bytes `s` are at t[p..] (before end). */
+function at(t: Uint8Array, p: number, end: number, s: Uint8Array): boolean {
+  const n = s.length;
+  if (p + n > end) return false;
+  for (let i = 0; i < n; i++) if (t[p + i] !== s[i]) return false;
+  return true;
+}
+
+/** Where the number readInt read last ends. */
+let intEnd = 0;
+
+/**
+ * A non-negative integer at t[p..] as JSON writes it (no sign, no leading zero, no fraction or
+ * exponent: the grammar then expects a bracket or comma, so "1.5" or "1e3" fails there), its end in
+ * intEnd; -1 otherwise.
+ */
+function readInt(t: Uint8Array, p: number, end: number): number {
+  if (p >= end) return -1;
+  let c = t[p]!;
+  if (c < ZERO || c > NINE) return -1;
+  if (c === ZERO) {
+    intEnd = p + 1;
+    return 0;
+  }
+  let v = 0;
+  const last = Math.min(end, p + MAX_DIGITS);
+  while (p < last && c >= ZERO && c <= NINE) {
+    v = v * 10 + (c - ZERO);
+    c = t[++p]!;
+  }
+  // A 16th digit: longer than an exact integer, left to JSON.parse.
+  if (c >= ZERO && c <= NINE && p < end) return -1;
+  intEnd = p;
+  return v;
 }
