@@ -43,6 +43,9 @@ const NULL = ascii("null");
 const POLL_MOP = ascii('["poll"]');
 const POLL_RESULT = ascii('["poll",{');
 
+const POLL_VALUE = '[["poll"]]';
+const POLL_VALUE_BYTES = ascii(POLL_VALUE);
+
 /** Slots of the key-name cache (a power of 2). */
 const KEY_CACHE = 256;
 
@@ -103,13 +106,7 @@ export class LineScanner {
   take(text: Buffer, start: number, end: number, deriver: Deriver, marks: PhaseMarks): boolean {
     if (!this.scan(text, start, end)) return false;
     if (this.invoke) {
-      const op = new ScannedInvocation(
-        this.index,
-        this.time,
-        this.process,
-        this.f,
-        text.toString("latin1", this.valueStart, this.valueEnd),
-      );
+      const op = new ScannedInvocation(this.index, this.time, this.process, this.f, this.valueText());
       deriver.add(op as unknown as Op);
       notePhase(marks, op as unknown as Op);
       return true;
@@ -124,6 +121,14 @@ export class LineScanner {
     }
     marks.troubles.noteOk(this.process, this.f);
     return true;
+  }
+
+  /** The invocation's value as text; a poll's, half of them, is always the same (no string made). */
+  private valueText(): string {
+    const n = this.valueEnd - this.valueStart;
+    return n === POLL_VALUE.length && at(this.t, this.valueStart, this.valueEnd, POLL_VALUE_BYTES)
+      ? POLL_VALUE
+      : this.t.toString("latin1", this.valueStart, this.valueEnd);
   }
 
   /** Key i's name: a string made once per key, found again by its bytes (the lines name a few keys
