@@ -1,10 +1,11 @@
 // `npm run bench`: prints figures (startup, checkers, reports, cluster). Never asserted by tests.
 // BENCH_ONLY=startup,checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
-// measures detection rates on real clusters instead (long: about a minute per run).
+// measures detection rates on real clusters instead (long: about a minute per run); `npm run bench --
+// checker-10m` checks a generated 10M-op history from its file (about 3 minutes).
 
 import { configureTestcontainers } from "../harness/cluster/runtime-env.ts";
 import { installKafkajsFixes } from "../harness/kafkajs/fixes.ts";
-import { benchCheckers } from "./checkers.ts";
+import { benchCheckerLarge, benchCheckers } from "./checkers.ts";
 import { benchCluster } from "./cluster.ts";
 
 import { benchDetection } from "./detection.ts";
@@ -20,8 +21,15 @@ if (command === "detection") {
   await benchDetection(args);
   process.exit(0);
 }
+if (command === "checker-10m") {
+  console.log("== checker, 10M ops ==");
+  await benchCheckerLarge();
+  process.exit(0);
+}
 if (command !== undefined) {
-  console.error(`bench: unknown benchmark ${JSON.stringify(command)} (known: detection; or BENCH_ONLY=startup,checkers,reports,cluster)`);
+  console.error(
+    `bench: unknown benchmark ${JSON.stringify(command)} (known: detection, checker-10m; or BENCH_ONLY=startup,checkers,reports,cluster)`,
+  );
   process.exit(2);
 }
 const only = process.env.BENCH_ONLY?.split(",");

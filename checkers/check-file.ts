@@ -5,6 +5,7 @@ import { Deriver } from "./derive.ts";
 import type { CheckConfig } from "./guarantees.ts";
 import { noPhaseMarks, notePhase } from "./phases.ts";
 import { forEachHistoryOp, type ReadOptions } from "./read.ts";
+import { LineScanner } from "./scan-line.ts";
 
 /** Checks a history file (JSON Lines or EDN) as it is read; the parsed ops are not kept. */
 export async function checkHistoryFile(
@@ -22,6 +23,8 @@ export async function checkHistoryFile(
     ));
   const deriver = new Deriver(expectedOps);
   const marks = noPhaseMarks();
+  // The harness's own lines go straight into the deriver; any other line is parsed and validated.
+  const scanner = new LineScanner();
   await forEachHistoryOp(
     path,
     (op) => {
@@ -29,6 +32,7 @@ export async function checkHistoryFile(
       notePhase(marks, op);
     },
     read,
+    (bytes, start, end) => scanner.take(bytes, start, end, deriver, marks),
   );
   return checkDerived(deriver.finish(deriveOptions(config, marks)), config, options, marks);
 }

@@ -382,28 +382,53 @@ export class Deriver {
     } else this.addOp(op, f, line, -1, undefined, typeCode(op.type), false);
   }
 
+  /**
+   * What add() does with an `ok` completion of a send, poll or txn op, given as its parts instead
+   * of an Op: the file check's fast path (scan-line.ts), which reads the harness's own lines
+   * without building an object per op. Returns the op number; the caller then adds its records in
+   * micro-op order with sendRecord, pollKey and pollRecord, exactly as add() would.
+   */
+  addOk(process: Process, fName: string, index: number, time: number): number {
+    const line = this.nLines++;
+    this.nClientLines++;
+    const f = fCode(fName);
+    const pending = this.pending.get(process);
+    const invocation = pending?.op;
+    const paired = invocation !== undefined && invocation.f === fName;
+    if (paired) pending!.op = undefined;
+    return this.addOpHead(line, paired ? pending!.line : -1, index, time, process, OK, f, false);
+  }
+
+  /** A value sent by op o (offset NaN: unknown). */
+  sendRecord(o: number, key: Key, offset: number, value: Value): void {
+    const k = this.internKey(key, false);
+    const v = this.internVal(k, value);
+    this.pushRec(v, offset, 0);
+    if (offset > this.keyMaxOffset[k]!) this.keyMaxOffset[k] = offset;
+    if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
+  }
+
+  /** A key of a poll result (interned even when it read nothing): its key number, for pollRecord. */
+  pollKey(key: string): number {
+    return this.internKey(key, true);
+  }
+
+  /** One [offset, value] an ok op o read from key k, as addPollResult records it. */
+  pollRecord(o: number, k: number, offset: number, value: Value): void {
+    const v = this.internVal(k, value);
+    this.pushRec(v, offset, 1);
+    if (offset > this.keyMaxOffset[k]!) this.keyMaxOffset[k] = offset;
+    this.valReadOk.a[v] = 1;
+    if (this.valFirstOkReader.a[v] === -1) this.valFirstOkReader.a[v] = o;
+  }
+
   /** An invocation that never completed, as an info op with the invocation's value. */
   private addUnfinished(invocation: Op, line: number): void {
     this.addOp(invocation, fCode(invocation.f), line, line, undefined, INFO, true);
   }
 
   private addOp(op: Op, f: number, line: number, invLine: number, invocation: Op | undefined, type: number, unfinished: boolean): void {
-    const o = this.opPos.n;
-    this.opPos.push(line);
-    this.opInv.push(invLine);
-    if (this.opIndexOf !== undefined) this.opIndexOf.push(op.index);
-    else if (op.index !== line) {
-      this.opIndexOf = new IntList(this.opPos.a.length);
-      this.opIndexOf.a.set(this.opPos.a.subarray(0, o));
-      this.opIndexOf.n = o;
-      this.opIndexOf.push(op.index);
-    }
-    this.opTime.push(op.time);
-    this.opType.push(type);
-    this.opF.push(f);
-    this.opProc.push(this.internProc(op.process));
-    this.opSynth.push(unfinished ? 1 : 0);
-    this.opRecBound.push(this.recVal.n);
+    const o = this.addOpHead(line, invLine, op.index, op.time, op.process, type, f, unfinished);
     // A failed or crashed op may carry no value: its invocation says what it tried.
     const value = op.value ?? invocation?.value;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
@@ -413,6 +438,36 @@ export class Deriver {
     } else if (Array.isArray(value)) {
       this.addRecords(o, value, type);
     }
+  }
+
+  /** Op o's fields (everything but its records, which follow it); returns o. */
+  private addOpHead(
+    line: number,
+    invLine: number,
+    index: number,
+    time: number,
+    process: Process,
+    type: number,
+    f: number,
+    unfinished: boolean,
+  ): number {
+    const o = this.opPos.n;
+    this.opPos.push(line);
+    this.opInv.push(invLine);
+    if (this.opIndexOf !== undefined) this.opIndexOf.push(index);
+    else if (index !== line) {
+      this.opIndexOf = new IntList(this.opPos.a.length);
+      this.opIndexOf.a.set(this.opPos.a.subarray(0, o));
+      this.opIndexOf.n = o;
+      this.opIndexOf.push(index);
+    }
+    this.opTime.push(time);
+    this.opType.push(type);
+    this.opF.push(f);
+    this.opProc.push(this.internProc(process));
+    this.opSynth.push(unfinished ? 1 : 0);
+    this.opRecBound.push(this.recVal.n);
+    return o;
   }
 
   /** One record per value the op's micro-ops send or read. */
@@ -432,11 +487,7 @@ export class Deriver {
       if (sent[0] !== null) offset = sent[0] as number;
       value = sent[1] as Value;
     } else value = sent as Value;
-    const k = this.internKey(key, false);
-    const v = this.internVal(k, value);
-    this.pushRec(v, offset, 0);
-    if (offset > this.keyMaxOffset[k]!) this.keyMaxOffset[k] = offset;
-    if (this.valWriter.a[v] === -1) this.valWriter.a[v] = o;
+    this.sendRecord(o, key, offset, value);
   }
 
   /** A late-ack op's `["send", key, [offset, value]]` micro-ops: no record, the value's late offset. */

@@ -32,8 +32,6 @@ export interface ClientTrouble {
   keys: string[];
 }
 
-const CLIENT_FS = new Set(["send", "poll", "txn"]);
-
 /** Keys a send / poll / txn op's micro-ops name: its sends' keys and its poll results' keys. */
 function keysOf(value: unknown): string[] {
   const keys = new Set<string>();
@@ -52,28 +50,75 @@ function keysOf(value: unknown): string[] {
  * that invokes again gave up on its previous invocation, which counts as unknown until then.
  */
 export class TroubleNotes {
-  private readonly pending = new Map<Process, Op>();
+  /** Per process, its invocation in flight: by number for the usual small integer processes (a
+   *  Map get, set and delete for every op of a million-op history is a tenth of its check), in a
+   *  Map for the others. `order` numbers them as a Map's insertion order would, for troubles(). */
+  private readonly byNumber: Array<Op | undefined> = [];
+  private readonly orderByNumber: number[] = [];
+  private readonly byName = new Map<Process, Op>();
+  private readonly orderByName = new Map<Process, number>();
+  private order = 0;
   private readonly found: ClientTrouble[] = [];
 
   note(op: Op): void {
-    if (!CLIENT_FS.has(String(op.f))) return;
-    const inv = this.pending.get(op.process);
+    const f = op.f;
+    if (f !== "send" && f !== "poll" && f !== "txn") return;
+    const inv = this.get(op.process);
     if (op.type === "invoke") {
       if (inv) this.found.push({ index: inv.index, start: inv.time, end: op.time, keys: keysOf(inv.value) });
-      this.pending.set(op.process, op);
+      this.set(op.process, op, inv === undefined);
       return;
     }
-    if (inv?.f === op.f) this.pending.delete(op.process);
+    if (inv?.f === f) this.set(op.process, undefined, false);
     if (op.type === "ok") return;
-    const sameOp = inv?.f === op.f ? inv : undefined;
+    const sameOp = inv?.f === f ? inv : undefined;
     this.found.push({ index: op.index, start: sameOp?.time ?? op.time, end: op.time, keys: keysOf(op.value ?? sameOp?.value) });
+  }
+
+  /** What note() does with an `ok` completion of a client op (the file check's fast path, which
+   *  builds no Op for it): its invocation is no longer in flight. */
+  noteOk(process: Process, f: string): void {
+    if (this.get(process)?.f === f) this.set(process, undefined, false);
   }
 
   /** The trouble seen, invocations still open at the end included (in flight until the end). */
   troubles(): ClientTrouble[] {
-    const open = [...this.pending.values()].map((inv) => ({ index: inv.index, start: inv.time, end: Infinity, keys: keysOf(inv.value) }));
-    return [...this.found, ...open];
+    const open: Array<{ inv: Op; order: number }> = [];
+    for (let p = 0; p < this.byNumber.length; p++) {
+      const inv = this.byNumber[p];
+      if (inv !== undefined) open.push({ inv, order: this.orderByNumber[p]! });
+    }
+    for (const [p, inv] of this.byName) open.push({ inv, order: this.orderByName.get(p)! });
+    open.sort((a, b) => a.order - b.order);
+    return [...this.found, ...open.map(({ inv }) => ({ index: inv.index, start: inv.time, end: Infinity, keys: keysOf(inv.value) }))];
   }
+
+  private get(p: Process): Op | undefined {
+    return isSmall(p) ? this.byNumber[p] : this.byName.get(p);
+  }
+
+  /** `fresh`: the process had nothing in flight (a new entry, ordered last). */
+  private set(p: Process, inv: Op | undefined, fresh: boolean): void {
+    if (isSmall(p)) {
+      while (this.byNumber.length <= p) {
+        this.byNumber.push(undefined);
+        this.orderByNumber.push(0);
+      }
+      this.byNumber[p] = inv;
+      if (fresh) this.orderByNumber[p] = this.order++;
+    } else if (inv === undefined) {
+      this.byName.delete(p);
+      this.orderByName.delete(p);
+    } else {
+      this.byName.set(p, inv);
+      if (fresh) this.orderByName.set(p, this.order++);
+    }
+  }
+}
+
+/** A process number kept in an array: a small non-negative integer. */
+function isSmall(p: Process): p is number {
+  return typeof p === "number" && p >= 0 && p < 65536 && (p | 0) === p;
 }
 
 export type FaultEffect = "leader-moved" | "isr-shrunk" | "quorum-moved" | "clients-disturbed" | "acknowledged-lost" | "rolled";

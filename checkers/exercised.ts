@@ -23,28 +23,32 @@ export interface Exercised {
 export function exercisedOf(d: Derived, firstEffectiveAt: number | undefined, finalReadsFrom: number | undefined): Exercised {
   const acks = infoAcks(d);
   const counted = new Uint8Array(d.nVals);
+  // The arrays in locals: read once, not at every record (a million records, a few loops of them).
+  const { opF, opRecStart, opRecEnd, recVal, recPoll, valWriter, opTime, opType, opIndexOf } = d;
   let acked = 0;
   let ackedAfterFault = 0;
   for (let o = 0; o < d.nOps; o++) {
-    const send = d.opF[o] === F_SEND;
-    for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
-      const v = d.recVal[r]!;
-      if (d.recPoll[r] === 1 || d.valWriter[v] !== o || counted[v] === 1 || !acknowledged(d, acks, v)) continue;
+    const send = opF[o] === F_SEND;
+    const end = opRecEnd[o]!;
+    for (let r = opRecStart[o]!; r < end; r++) {
+      const v = recVal[r]!;
+      if (recPoll[r] === 1 || valWriter[v] !== o || counted[v] === 1 || !acknowledged(d, acks, v)) continue;
       // A send is acknowledged at an offset (its record's, or a late-ack's): an ok send without one
       // (acks=0) only left the client.
       if (send && Number.isNaN(recordOffset(d, r)) && !acks.offsets.has(v)) continue;
       counted[v] = 1;
       acked++;
-      if (firstEffectiveAt !== undefined && d.opTime[o]! >= firstEffectiveAt) ackedAfterFault++;
+      if (firstEffectiveAt !== undefined && opTime[o]! >= firstEffectiveAt) ackedAfterFault++;
     }
   }
   const seen = new Uint8Array(d.nVals);
   let read = 0;
   for (let o = 0; o < d.nOps; o++) {
-    if (d.opType[o] !== OK || (finalReadsFrom !== undefined && d.opIndexOf[o]! > finalReadsFrom)) continue;
-    for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
-      const v = d.recVal[r]!;
-      if (d.recPoll[r] === 1 && seen[v] === 0) {
+    if (opType[o] !== OK || (finalReadsFrom !== undefined && opIndexOf[o]! > finalReadsFrom)) continue;
+    const end = opRecEnd[o]!;
+    for (let r = opRecStart[o]!; r < end; r++) {
+      const v = recVal[r]!;
+      if (recPoll[r] === 1 && seen[v] === 0) {
         seen[v] = 1;
         read++;
       }

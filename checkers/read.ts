@@ -1,7 +1,7 @@
 // Readers: JSON Lines (streamed, one op a line) and Jepsen EDN histories. This is the file edge of
 // the checkers: everything past it is a pure function of an in-memory History.
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
 import { parseEDNString } from "edn-data";
 import { type History, HistoryError, type Op, validateOp } from "./history.ts";
@@ -66,36 +66,87 @@ export async function* streamJsonlHistory(
 /**
  * Calls `onOp` with every op of a history file as it is read, and keeps none of them: the fastest
  * way through a large file (no await per op, no batch kept alive long enough to age in the heap).
+ * `take`, when given, is offered each JSON line first, as its UTF-8 bytes bytes[start, end): a line
+ * it takes (returns true for) is counted but not parsed (the file check's fast path, scan-line.ts).
  */
-export async function forEachHistoryOp(path: string, onOp: (op: Op) => void, opts: ReadOptions = {}): Promise<void> {
+export async function forEachHistoryOp(
+  path: string,
+  onOp: (op: Op) => void,
+  opts: ReadOptions = {},
+  take?: (bytes: Buffer, start: number, end: number) => boolean,
+): Promise<void> {
   const ext = extname(path).toLowerCase();
   if (ext !== ".jsonl" && ext !== ".ndjson" && ext !== ".json") {
     for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) onOp(op);
     return;
   }
   const lines = new LineParser(basename(path), opts);
-  let rest = "";
+  // Read as bytes into one buffer, reused (no fresh memory per chunk), split at newline bytes (never
+  // part of a multi-byte UTF-8 character), and decoded line by line only for the lines `take`
+  // leaves: the same text as decoding the whole file.
+  const file = await open(path, "r");
+  const bytes = Buffer.allocUnsafe(READ_BYTES);
+  /** The start of a line that ran past the buffer (copied: the buffer is read into again). */
+  let rest: Buffer[] = [];
   let first = true;
-  for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: CHUNK_BYTES })) {
-    const text = rest + (chunk as string);
-    if (first && /^\s*\[/.test(text)) {
-      for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) onOp(op);
-      return;
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(bytes, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      // The bytes read this time (the rest of the buffer holds the last read's).
+      const chunk = bytesRead === READ_BYTES ? bytes : bytes.subarray(0, bytesRead);
+      if (first) {
+        const head = Buffer.concat([...rest, chunk]).toString("utf8");
+        if (/^\s*\[/.test(head)) {
+          for await (const batch of streamHistoryBatches(path, opts)) for (const op of batch) onOp(op);
+          return;
+        }
+        if (head.trim() !== "") first = false;
+      }
+      let nl = chunk.indexOf(NEWLINE);
+      // A line longer than the buffer (a final read of a large history is megabytes) is joined
+      // once, when it ends.
+      if (nl === -1) {
+        rest.push(Buffer.from(chunk));
+        continue;
+      }
+      let start = 0;
+      if (rest.length > 0) {
+        rest.push(chunk.subarray(0, nl));
+        const joined = Buffer.concat(rest);
+        line(joined, 0, joined.length);
+        start = nl + 1;
+        nl = chunk.indexOf(NEWLINE, start);
+      }
+      while (nl !== -1) {
+        line(chunk, start, nl);
+        start = nl + 1;
+        nl = chunk.indexOf(NEWLINE, start);
+      }
+      rest = start < chunk.length ? [Buffer.from(chunk.subarray(start))] : [];
     }
-    if (first && text.trim() !== "") first = false;
-    let start = 0;
-    let nl = text.indexOf("\n", start);
-    while (nl !== -1) {
-      const op = lines.parse(text.slice(start, nl));
-      if (op) onOp(op);
-      start = nl + 1;
-      nl = text.indexOf("\n", start);
-    }
-    rest = text.slice(start);
+  } finally {
+    await file.close();
   }
-  const op = lines.parseLast(rest);
-  if (op) onOp(op);
+  const last = Buffer.concat(rest);
+  if (take?.(last, 0, last.length)) lines.skip();
+  else {
+    const op = lines.parseLast(last.toString("utf8"));
+    if (op) onOp(op);
+  }
+
+  function line(bytes: Buffer, start: number, end: number): void {
+    if (take?.(bytes, start, end)) lines.skip();
+    else {
+      const op = lines.parse(bytes.toString("utf8", start, end));
+      if (op) onOp(op);
+    }
+  }
 }
+
+const NEWLINE = 10;
+/** Bytes read at a time by forEachHistoryOp, into one buffer it reuses. */
+const READ_BYTES = 256 * 1024;
 
 /** Like streamJsonlHistory, one batch of ops per chunk. */
 export async function* streamJsonlBatches(
@@ -162,6 +213,12 @@ class LineParser {
     private readonly source: string | undefined,
     private readonly opts: ReadOptions = {},
   ) {}
+
+  /** A line taken without parsing (forEachHistoryOp's `take`): an op, counted as parse() would. */
+  skip(): void {
+    this.line++;
+    this.ops++;
+  }
 
   /** The text after the last newline: when it is not valid JSON, the writer was cut off there. */
   parseLast(text: string): Op | undefined {
