@@ -168,14 +168,20 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
 
     progress(
       kraft
-        ? `cluster ${runId}: Kafka ${spec.kafkaVersion} KRaft, ${spec.controllers} controller(s)${spec.combined ? " on the brokers (combined)" : ""}, cluster id ${clusterId}`
-        : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s)`,
+        ? `cluster ${runId}: Kafka ${spec.kafkaVersion} KRaft, ${spec.controllers} controller(s)${spec.combined ? " on the brokers (combined)" : ""}, cluster id ${clusterId}, starting every node at once`
+        : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s) and ${spec.brokers} broker(s) at once`,
     );
     const dedicated = kraft && !spec.combined ? voters : [];
+    // One call for every published port, so no two nodes are handed the same free port.
+    const freeHostPorts = await freePorts(dedicated.length + spec.brokers);
     // Each controller's CONTROLLER listener on 127.0.0.1 too: the nemesis asks every voter who
     // leads (DescribeQuorum), which a broker can only forward to the controller it knows.
-    const controllerPorts = await freePorts(dedicated.length);
-    const ownControllers = await allStarted(
+    const controllerPorts = freeHostPorts.slice(0, dedicated.length);
+    const ports = freeHostPorts.slice(dedicated.length);
+    // Every node starts at once: the JVM starts are most of a cluster's start, and they overlap.
+    // Brokers wait for their metadata quorum themselves (a ZooKeeper-mode broker retries its
+    // connection for zookeeper.connection.timeout.ms; a KRaft broker until a controller answers).
+    const controllersStarting = allStarted(
       dedicated.map(async (v, i) => {
         const address = nodeAddress(subnet, "controller", v.id - CONTROLLER_ID_BASE);
         const c = await new HarnessNodeContainer(image)
@@ -192,7 +198,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         );
       }),
     );
-    const zookeepers = await allStarted(
+    const zookeepersStarting = allStarted(
       Array.from({ length: kraft ? 0 : spec.zookeepers }, async (_, i) => {
         const id = i + 1;
         const address = nodeAddress(subnet, "zookeeper", id);
@@ -205,15 +211,14 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .start();
         return nodeHandle({ name: zkName(id), role: "zookeeper", id, containerId: c.getId(), address }, runId);
       }),
-    );
-    if (!kraft) {
-      await waitZookeeperReady(zookeepers, timeoutMs);
-      marks.ensemble = Date.now();
-    }
-
-    progress(`cluster ${runId}: starting ${spec.brokers} broker(s)`);
-    const ports = await freePorts(spec.brokers);
-    const brokers = await allStarted(
+    ).then(async (zks) => {
+      if (zks.length > 0) {
+        await waitZookeeperReady(zks, timeoutMs);
+        marks.ensemble = Date.now();
+      }
+      return zks;
+    });
+    const brokersStarting = allStarted(
       ports.map(async (port, i) => {
         const id = i + 1;
         const address = nodeAddress(subnet, "broker", id);
@@ -228,6 +233,11 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address }, runId);
       }),
     );
+    const [ownControllers, zookeepers, brokers] = (await allStarted([controllersStarting, zookeepersStarting, brokersStarting])) as [
+      NodeHandle[],
+      NodeHandle[],
+      NodeHandle[],
+    ];
     const bootstrap = () => brokers.map(bootstrapOf);
     const controllers = spec.combined ? brokers.filter((b) => voters.some((v) => v.name === b.name)) : ownControllers;
     if (kraft) {
