@@ -2,23 +2,24 @@
 // broken into container start, JVM start, ensemble/quorum formation, broker registration and topic
 // ready (start-timings.ts), the median of several starts (the machine is shared: one start says
 // little), each figure beside the same breakdown measured before the start was made fast.
-// CLUSTER_STARTS=N sets the number of starts per mode (default 3). Prints figures; asserts nothing.
-import { type Cluster, startCluster, upLine } from "../harness/cluster/cluster.ts";
-import { type NodeStart, START_PHASES, type StartBreakdown, startBreakdown } from "../harness/cluster/start-timings.ts";
+// CLUSTER_STARTS=N sets the number of starts per mode (default 3); CLUSTER_COMBINED=1 adds KRaft
+// with the controllers on the brokers (no baseline). Prints figures; asserts nothing.
+import { type Cluster, startCluster } from "../harness/cluster/cluster.ts";
+import { type NodeStart, START_PHASES, type StartBreakdown, serverStartLine, startBreakdown } from "../harness/cluster/start-timings.ts";
 import type { ClusterSpecInput } from "../harness/spec/cluster.ts";
 import { run } from "../harness/util/exec.ts";
 
 /** Docker's RFC 3339 time with nanoseconds, in epoch ms (Date.parse takes at most milliseconds). */
 const epochMs = (t: string) => Date.parse(t.replace(/(\.\d{3})\d*/, "$1"));
 
-/** Each node's container start and its JVM's "up" line, as the engine reports them. */
+/** Each node's container start and its server code's first line, as the engine reports them. */
 async function nodeStarts(c: Cluster): Promise<NodeStart[]> {
   const kraft = c.spec.metadata === "kraft";
   return Promise.all(
     [...c.zookeepers, ...(kraft && !c.spec.combined ? c.controllers : []), ...c.brokers].map(async (n) => {
       const name = `${c.runId}-${n.name}`;
       const running = epochMs((await run("docker", ["inspect", "--format", "{{.State.StartedAt}}", name])).trim());
-      const line = (await run("docker", ["logs", "--timestamps", name])).split("\n").find((l) => upLine(n.role, kraft).test(l));
+      const line = (await run("docker", ["logs", "--timestamps", name])).split("\n").find((l) => serverStartLine(n.role, kraft).test(l));
       return { name: n.name, running, jvmUp: line ? epochMs(line.split(" ")[0]!) : undefined };
     }),
   );
@@ -30,11 +31,24 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : Math.round(((s[m - 1]! + s[m]!) / 2) * 10) / 10;
 };
 
-/** The breakdown measured at the commit before the start was made fast (median of 3 starts each,
- *  same machine, under the same kind of load), printed beside each figure. */
-const BASELINE: Record<string, StartBreakdown> = {};
+/** The same breakdown at commit 6b221c5 (before nodes started at once and mapped class-data
+ *  sharing archives), printed beside each figure: per-phase medians of 3 starts each, alternated
+ *  start by start with the new code on the same 2-core machine under the same load (load average
+ *  12-43, other clusters running), so both saw the same conditions (docs/findings.md). */
+const BASELINE: Partial<Record<Mode, StartBreakdown>> = {
+  zookeeper: {
+    "container start": 3.1,
+    "JVM start": 4.9,
+    "ensemble/quorum": 2.6,
+    "broker registration": 7.4,
+    "topic ready": 2.5,
+    total: 22.5,
+  },
+  kraft: { "container start": 8.6, "JVM start": 24.9, "ensemble/quorum": 10.5, "broker registration": 0.5, "topic ready": 1, total: 43 },
+};
+type Mode = "zookeeper" | "kraft";
 
-async function measure(label: string, input: ClusterSpecInput, starts: number): Promise<void> {
+async function measure(label: string, input: ClusterSpecInput, starts: number, baseline?: Mode): Promise<void> {
   const runs: StartBreakdown[] = [];
   for (let i = 0; i < starts; i++) {
     const c = await startCluster(input);
@@ -44,7 +58,7 @@ async function measure(label: string, input: ClusterSpecInput, starts: number): 
       await c.stop();
     }
   }
-  const base = BASELINE[label];
+  const base = baseline && BASELINE[baseline];
   const row = (k: keyof StartBreakdown) => {
     const figure = `${median(runs.map((r) => r[k]))} s`.padStart(7);
     return `  ${k.padEnd(20)} ${figure}${base ? `   baseline (commit 6b221c5) ${base[k]} s` : ""}`;
@@ -55,8 +69,8 @@ async function measure(label: string, input: ClusterSpecInput, starts: number): 
 
 export async function benchClusterStart(): Promise<void> {
   const starts = Number(process.env.CLUSTER_STARTS ?? 3);
-  await measure("ZooKeeper (3.9.1, 3 ZooKeeper + 3 brokers)", {}, starts);
-  await measure("KRaft (4.4.0, 3 controllers + 3 brokers)", { metadata: "kraft" }, starts);
+  await measure("ZooKeeper (3.9.1, 3 ZooKeeper + 3 brokers)", {}, starts, "zookeeper");
+  await measure("KRaft (4.4.0, 3 controllers + 3 brokers)", { metadata: "kraft" }, starts, "kraft");
   if (process.env.CLUSTER_COMBINED)
     await measure("KRaft combined (4.4.0, 3 brokers voting)", { metadata: "kraft", combined: true }, starts);
 }

@@ -15,12 +15,20 @@ export interface StartMarks {
   ready: number;
 }
 
+/** The first log line of a node's own server code: where the JVM's start ends and the node's start
+ *  (ZooKeeper's election, a broker's log loading, listeners and registration) begins. */
+export function serverStartLine(role: "zookeeper" | "broker" | "controller", kraft: boolean): RegExp {
+  if (role === "zookeeper") return /binding to port/;
+  if (role === "controller") return /\[ControllerServer id=\d+\] Starting controller/;
+  return kraft ? /\[BrokerServer id=\d+\] Transition from SHUTDOWN to STARTING/ : /INFO starting \(kafka\.server\.KafkaServer\)/;
+}
+
 /** One node's start as the engine reports it (epoch ms). */
 export interface NodeStart {
   name: string;
   /** The container is running (Docker's State.StartedAt). */
   running: number;
-  /** The JVM logged that it serves (ZooKeeper's "binding to port", Kafka's "started"). */
+  /** The node's server code logged its first line (serverStartLine). */
   jvmUp?: number;
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { START_PHASES, startBreakdown } from "../../harness/cluster/start-timings.ts";
+import { START_PHASES, serverStartLine, startBreakdown } from "../../harness/cluster/start-timings.ts";
 
 describe("startBreakdown", () => {
   it("splits a sequential start (ZooKeeper first, then brokers) into its phases", () => {
@@ -52,5 +52,26 @@ describe("startBreakdown", () => {
         },
       ),
     );
+  });
+});
+
+describe("serverStartLine", () => {
+  // Lines from real node logs (3.9.1 ZooKeeper mode, 4.4.0 KRaft).
+  const lines = {
+    zk: "[2026-12-07 04:28:47,035] INFO binding to port 0.0.0.0/0.0.0.0:2181 (org.apache.zookeeper.server.NIOServerCnxnFactory)",
+    zkBroker: "[2026-12-07 04:28:51,659] INFO starting (kafka.server.KafkaServer)",
+    zkBrokerLater:
+      "[2026-12-07 04:28:58,667] INFO [ThrottledChannelReaper-Fetch]: Starting (kafka.server.ClientQuotaManager$ThrottledChannelReaper)",
+    controller: "[2026-12-07 04:27:13,568] INFO [ControllerServer id=101] Starting controller (kafka.server.ControllerServer)",
+    kraftBroker: "[2026-12-07 04:27:14,788] INFO [BrokerServer id=1] Transition from SHUTDOWN to STARTING (kafka.server.BrokerServer)",
+  };
+
+  it("finds each role's first server line, and no later one", () => {
+    expect(serverStartLine("zookeeper", false).test(lines.zk)).toBe(true);
+    expect(serverStartLine("broker", false).test(lines.zkBroker)).toBe(true);
+    expect(serverStartLine("broker", false).test(lines.zkBrokerLater)).toBe(false);
+    expect(serverStartLine("controller", true).test(lines.controller)).toBe(true);
+    expect(serverStartLine("broker", true).test(lines.kraftBroker)).toBe(true);
+    expect(serverStartLine("broker", true).test(lines.zkBroker)).toBe(false);
   });
 });
