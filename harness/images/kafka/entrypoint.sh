@@ -30,9 +30,10 @@ case "$ROLE" in
   broker | controller)
     # KRaft (KRAFT_CLUSTER_ID set): every node's storage is formatted with the one cluster id before
     # its first start, and only then; a restarted container (kill/stop undo) keeps its formatted
-    # log.dirs, and formatting again would fail or, worse, forget the node's metadata.
+    # log.dirs, and formatting again would fail or, worse, forget the node's metadata. A short-lived
+    # JVM: C1 only (no C2 compiles that would never pay off).
     if [[ -n "${KRAFT_CLUSTER_ID:-}" && ! -e /data/kafka/meta.properties ]]; then
-      java $(cds format) -Xmx256m -XX:+UseSerialGC "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
+      java $(cds format) -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
         --cluster-id "$KRAFT_CLUSTER_ID" --config /opt/kafka/run/node.properties
     fi
     exec java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka /opt/kafka/run/node.properties
