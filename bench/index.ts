@@ -1,12 +1,14 @@
 // `npm run bench`: prints figures (startup, checkers, reports, cluster). Never asserted by tests.
-// BENCH_ONLY=startup,checkers,reports,cluster picks some. `npm run bench -- detection [--runs N] [--only a,b]`
-// measures detection rates on real clusters instead (long: about a minute per run); `npm run bench --
-// checker-10m` checks a generated 10M-op history from its file (about 3 minutes).
+// BENCH_ONLY=startup,checkers,reports,cluster picks some (cluster-start: only the cluster's start times).
+// `npm run bench -- detection [--runs N] [--only a,b]` measures detection rates on real clusters instead
+// (long: about a minute per run); `npm run bench -- checker-10m` checks a generated 10M-op history
+// from its file (about 3 minutes).
 
 import { configureTestcontainers } from "../harness/cluster/runtime-env.ts";
 import { installKafkajsFixes } from "../harness/kafkajs/fixes.ts";
 import { benchCheckerLarge, benchCheckers } from "./checkers.ts";
 import { benchCluster } from "./cluster.ts";
+import { benchClusterStart } from "./cluster-start.ts";
 
 import { benchDetection } from "./detection.ts";
 import { benchReports } from "./reports.ts";
@@ -47,7 +49,8 @@ if (want("reports")) {
   console.log("\n== reports ==");
   await benchReports();
 }
-if (want("cluster")) {
+if (want("cluster") || want("cluster-start")) {
   console.log("\n== cluster ==");
-  await benchCluster();
+  await benchClusterStart();
+  if (want("cluster")) await benchCluster();
 }

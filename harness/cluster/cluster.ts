@@ -30,6 +30,7 @@ import { HarnessNodeContainer } from "./node-container.ts";
 import { type NodeHandle, nodeHandle } from "./node-handle.ts";
 import { bootstrapOf, describeTopic, waitBrokersSeeEachOther, waitQuorumReady, waitTopicInSync, waitZookeeperReady } from "./readiness.ts";
 import { createRunNetwork } from "./run-network.ts";
+import type { StartMarks } from "./start-timings.ts";
 import { nodeAddress } from "./subnet.ts";
 
 export const READY_TOPIC = "__harness_ready";
@@ -49,6 +50,8 @@ export interface Cluster extends AsyncDisposable {
   readonly controllers: NodeHandle[];
   /** Seconds from the first container start to a ready cluster. */
   readonly readySeconds: number;
+  /** When each step of the start ended (epoch ms), for the start-time breakdown (start-timings.ts). */
+  readonly startMarks: StartMarks;
   /** Client bootstrap addresses (127.0.0.1:port, one per broker). */
   bootstrap(): string[];
   node(name: string): NodeHandle;
@@ -108,6 +111,13 @@ const REMOVE_ATTEMPTS = 3;
 // removed and started once more, under a fresh run id, before the error reaches the caller.
 const NODE_EXITED_DURING_START = /Log stream ended and message .* was not received/;
 
+/** The log line that says a node's JVM serves: ZooKeeper binds its client port; KRaft nodes log
+ *  the KafkaRaftServer line (3.9 to 4.x), ZooKeeper-mode brokers the KafkaServer one. */
+export function upLine(role: "zookeeper" | "broker" | "controller", kraft: boolean): RegExp {
+  if (role === "zookeeper") return /binding to port/;
+  return kraft ? /Kafka Server started \(kafka\.server\.KafkaRaftServer\)/ : /started \(kafka\.server\.KafkaServer\)/;
+}
+
 export async function startCluster(input: ClusterSpecInput = {}, opts: StartOptions = {}): Promise<Cluster> {
   try {
     return await startClusterOnce(input, opts);
@@ -147,25 +157,31 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
   try {
     const subnet = await createRunNetwork(runId);
     const started = performance.now();
+    const marks: Omit<StartMarks, "ready"> = { begin: Date.now() };
 
     const kraft = spec.metadata === "kraft";
     // One id for every KRaft node's storage (a Kafka Uuid: 16 bytes, base64url without padding).
     const clusterId = randomBytes(16).toString("base64url");
     const kraftEnv: Record<string, string> = kraft ? { KRAFT_CLUSTER_ID: clusterId } : {};
     const voters = kraft ? quorumVoters(spec) : [];
-    // KRaft nodes log this from 3.9 to 4.x; ZooKeeper-mode brokers the KafkaServer line.
-    const startedLine = kraft ? /Kafka Server started \(kafka\.server\.KafkaRaftServer\)/ : /started \(kafka\.server\.KafkaServer\)/;
+    const startedLine = upLine(kraft ? "controller" : "broker", kraft);
 
     progress(
       kraft
-        ? `cluster ${runId}: Kafka ${spec.kafkaVersion} KRaft, ${spec.controllers} controller(s)${spec.combined ? " on the brokers (combined)" : ""}, cluster id ${clusterId}`
-        : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s)`,
+        ? `cluster ${runId}: Kafka ${spec.kafkaVersion} KRaft, ${spec.controllers} controller(s)${spec.combined ? " on the brokers (combined)" : ""}, cluster id ${clusterId}, starting every node at once`
+        : `cluster ${runId}: Kafka ${spec.kafkaVersion}, starting ${spec.zookeepers} ZooKeeper node(s) and ${spec.brokers} broker(s) at once`,
     );
     const dedicated = kraft && !spec.combined ? voters : [];
+    // One call for every published port, so no two nodes are handed the same free port.
+    const freeHostPorts = await freePorts(dedicated.length + spec.brokers);
     // Each controller's CONTROLLER listener on 127.0.0.1 too: the nemesis asks every voter who
     // leads (DescribeQuorum), which a broker can only forward to the controller it knows.
-    const controllerPorts = await freePorts(dedicated.length);
-    const ownControllers = await allStarted(
+    const controllerPorts = freeHostPorts.slice(0, dedicated.length);
+    const ports = freeHostPorts.slice(dedicated.length);
+    // Every node starts at once: the JVM starts are most of a cluster's start, and they overlap.
+    // Brokers wait for their metadata quorum themselves (a ZooKeeper-mode broker retries its
+    // connection for zookeeper.connection.timeout.ms; a KRaft broker until a controller answers).
+    const controllersStarting = allStarted(
       dedicated.map(async (v, i) => {
         const address = nodeAddress(subnet, "controller", v.id - CONTROLLER_ID_BASE);
         const c = await new HarnessNodeContainer(image)
@@ -182,7 +198,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         );
       }),
     );
-    const zookeepers = await allStarted(
+    const zookeepersStarting = allStarted(
       Array.from({ length: kraft ? 0 : spec.zookeepers }, async (_, i) => {
         const id = i + 1;
         const address = nodeAddress(subnet, "zookeeper", id);
@@ -191,16 +207,18 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withAddress(address)
           .withNodeConfig(zookeeperConfig(spec), spec.zookeeperJvmOpts)
           .withEnvironment({ ZK_MYID: String(id) })
-          .withWaitStrategy(Wait.forLogMessage(/binding to port/).withStartupTimeout(timeoutMs))
+          .withWaitStrategy(Wait.forLogMessage(upLine("zookeeper", false)).withStartupTimeout(timeoutMs))
           .start();
         return nodeHandle({ name: zkName(id), role: "zookeeper", id, containerId: c.getId(), address }, runId);
       }),
-    );
-    if (!kraft) await waitZookeeperReady(zookeepers, timeoutMs);
-
-    progress(`cluster ${runId}: starting ${spec.brokers} broker(s)`);
-    const ports = await freePorts(spec.brokers);
-    const brokers = await allStarted(
+    ).then(async (zks) => {
+      if (zks.length > 0) {
+        await waitZookeeperReady(zks, timeoutMs);
+        marks.ensemble = Date.now();
+      }
+      return zks;
+    });
+    const brokersStarting = allStarted(
       ports.map(async (port, i) => {
         const id = i + 1;
         const address = nodeAddress(subnet, "broker", id);
@@ -215,20 +233,30 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address }, runId);
       }),
     );
+    const [ownControllers, zookeepers, brokers] = (await allStarted([controllersStarting, zookeepersStarting, brokersStarting])) as [
+      NodeHandle[],
+      NodeHandle[],
+      NodeHandle[],
+    ];
     const bootstrap = () => brokers.map(bootstrapOf);
     const controllers = spec.combined ? brokers.filter((b) => voters.some((v) => v.name === b.name)) : ownControllers;
-    if (kraft)
+    if (kraft) {
       await waitQuorumReady(
         brokers,
         voters.map((v) => v.id),
         timeoutMs,
       );
+      marks.ensemble = Date.now();
+    }
     await waitBrokersSeeEachOther(brokers, timeoutMs);
+    marks.registered = Date.now();
 
     const rf = Math.min(3, spec.brokers);
     await createTopic(bootstrap(), READY_TOPIC, { partitions: spec.brokers, replicationFactor: rf });
+    marks.topicCreated = Date.now();
     await waitTopicInSync(bootstrap(), READY_TOPIC, timeoutMs);
     const readySeconds = secondsSince(started);
+    const startMarks: StartMarks = { ...marks, ready: Date.now() };
     progress(`cluster ${runId}: ready in ${readySeconds} s (bootstrap ${bootstrap().join(",")})`);
 
     const byName = new Map([...zookeepers, ...ownControllers, ...brokers].map((n) => [n.name, n]));
@@ -247,6 +275,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       brokers,
       controllers,
       readySeconds,
+      startMarks,
       bootstrap,
       node,
       brokerById: (id) => node(brokerName(id)),

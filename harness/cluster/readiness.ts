@@ -2,12 +2,15 @@
 // quorum has a leader and every voter has caught up, every broker fetches the metadata log); every
 // broker is registered and sees all others in metadata (in KRaft a broker's metadata lists only
 // unfenced brokers, so this also means registered and unfenced); a replicated topic has all
-// replicas in sync.
+// replicas in sync. Polls are short (200 ms): each check is one small request, and the start
+// waits for nothing else.
 import { withAdmin } from "../kafkajs/factory.ts";
 import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
 import { zkMode } from "./zookeeper-words.ts";
+
+const POLL_MS = 200;
 
 export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number): Promise<void> {
   await Promise.all(nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zkMode(n), { timeoutMs, intervalMs: 300 })));
@@ -65,7 +68,7 @@ export async function waitQuorumReady(
       if (why) throw new Error(why);
       return q;
     },
-    { timeoutMs, intervalMs: 500 },
+    { timeoutMs, intervalMs: POLL_MS },
   );
 }
 
@@ -84,7 +87,7 @@ export async function waitBrokersSeeEachOther(brokers: NodeHandle[], timeoutMs: 
           if (seen.sort().join(",") !== want) throw new Error(`sees ${seen.join(",") || "none"}`);
           return true;
         },
-        { timeoutMs, intervalMs: 500 },
+        { timeoutMs, intervalMs: POLL_MS },
       ),
     ),
   );
@@ -119,6 +122,6 @@ export async function waitTopicInSync(bootstrap: string[], topic: string, timeou
       if (!inSync(ps)) throw new Error(ps.map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr}] of [${p.replicas}]`).join("; "));
       return ps;
     },
-    { timeoutMs, intervalMs: 300 },
+    { timeoutMs, intervalMs: POLL_MS },
   );
 }

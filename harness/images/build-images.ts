@@ -21,7 +21,7 @@ import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAto
 const KAFKA_DIR = packageFile("harness", "images", "kafka");
 const ENSURE_TOOLS = packageFile("scripts", "ensure-image-tools");
 /** The image's inputs in harness/images/kafka/ (hashed into its tag; shipped in the package). */
-export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties", "log4j2.properties"];
+export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "cds-train.sh", "log4j.properties", "log4j2.properties"];
 export const BASE_PACKAGES = ["openjdk-17-jre-headless", "iproute2", "iptables", "procps", "netcat-openbsd"];
 const MMDEBSTRAP_OPTS = [
   "--variant=essential",

@@ -45,7 +45,10 @@ export const ClusterSpecSchema = z
     /** How long a follower may lag before the leader drops it from the ISR. */
     replicaLagTimeMaxMs: int(500, 60_000).default(5000),
     brokerJvmOpts: z.string().default("-Xms128m -Xmx512m -XX:+UseSerialGC"),
-    zookeeperJvmOpts: z.string().default("-Xms64m -Xmx256m -XX:+UseSerialGC"),
+    /** ZooKeeper nodes and dedicated KRaft controllers. C1 only (TieredStopAtLevel=1): their work is
+     *  light, and C2's compiles are CPU a start on 2 cores cannot spare. Not for brokers: measured,
+     *  C1-only brokers sent more in a run's first 40 s and less after (docs/findings.md). */
+    zookeeperJvmOpts: z.string().default("-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"),
     /** Extra server.properties entries, applied last (they override the harness's choices). */
     brokerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** Seconds to wait for the cluster to become ready. */

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KAFKA_FILES, kafkaImageTag, kafkaVersion, mavenArgs } from "../../harness/images/build-images.ts";
 
@@ -27,5 +29,24 @@ describe("image inputs per Kafka version", () => {
     expect(KAFKA_FILES).toEqual(
       expect.arrayContaining(["pom.xml", "Dockerfile", "entrypoint.sh", "log4j.properties", "log4j2.properties"]),
     );
+  });
+});
+
+const KAFKA_DIR_FOR_TEST = join(import.meta.dirname, "../../harness/images/kafka");
+
+describe("the image's class-data sharing archives", () => {
+  const dockerfile = readFileSync(join(KAFKA_DIR_FOR_TEST, "Dockerfile"), "utf8");
+
+  it("are made at build by cds-train.sh, and every file the Dockerfile copies is hashed into the tag", () => {
+    expect(dockerfile).toMatch(/^RUN .*\/opt\/kafka\/cds-train\.sh$/m);
+    const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(" ")).filter((f) => !f.startsWith("target/"));
+    expect(copied).toContain("cds-train.sh");
+    for (const f of copied) expect(KAFKA_FILES).toContain(f);
+  });
+
+  it("are mapped by the entrypoint per role, before the spec's JVM options (so -Xshare:off there wins)", () => {
+    const entrypoint = readFileSync(join(KAFKA_DIR_FOR_TEST, "entrypoint.sh"), "utf8");
+    expect(entrypoint).toMatch(/JAVA_OPTS=\(\$\(cds "\$ROLE"\) \$\{JVM_OPTS/);
+    expect(entrypoint).toMatch(/java \$\(cds format\) .*StorageTool format/);
   });
 });

@@ -14,8 +14,11 @@ if compgen -G "/opt/kafka/libs/log4j-core-*.jar" > /dev/null; then
 else
   LOG_OPTS=(-Dlog4j.configuration=file:/opt/kafka/config/log4j.properties)
 fi
+# The role's class-data sharing archive, made at image build by cds-train.sh (absent: none mapped).
+# Before JVM_OPTS, so -Xshare:off there turns it off.
+cds() { [[ -s "/opt/kafka/cds/$1.jsa" ]] && echo "-XX:SharedArchiveFile=/opt/kafka/cds/$1.jsa" || true; }
 # JVM_OPTS (heap, GC) comes from the cluster spec; the defaults suit a small machine.
-JAVA_OPTS=(${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true "${LOG_OPTS[@]}")
+JAVA_OPTS=($(cds "$ROLE") ${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true "${LOG_OPTS[@]}")
 case "$ROLE" in
   zookeeper)
     : "${ZK_MYID:?ZK_MYID must be set for ROLE=zookeeper}"
@@ -27,9 +30,10 @@ case "$ROLE" in
   broker | controller)
     # KRaft (KRAFT_CLUSTER_ID set): every node's storage is formatted with the one cluster id before
     # its first start, and only then; a restarted container (kill/stop undo) keeps its formatted
-    # log.dirs, and formatting again would fail or, worse, forget the node's metadata.
+    # log.dirs, and formatting again would fail or, worse, forget the node's metadata. A short-lived
+    # JVM: C1 only (no C2 compiles that would never pay off).
     if [[ -n "${KRAFT_CLUSTER_ID:-}" && ! -e /data/kafka/meta.properties ]]; then
-      java -Xmx256m -XX:+UseSerialGC "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
+      java $(cds format) -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
         --cluster-id "$KRAFT_CLUSTER_ID" --config /opt/kafka/run/node.properties
     fi
     exec java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka /opt/kafka/run/node.properties
