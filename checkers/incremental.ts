@@ -20,6 +20,7 @@
 // A key whose records in an op are not all placed is not checked in that op.
 import type { AnomalyType } from "./findings.ts";
 import type { Key, Op, Value } from "./history.ts";
+import { lowerBound } from "./lower-bound.ts";
 
 export const LIVE_ANOMALY_TYPES = [
   "G1a",
@@ -256,7 +257,7 @@ function place(s: IncrementalState, r: Placed, op: number): void {
   if (!here) {
     here = new Map();
     log.at.set(r.offset, here);
-    log.offsets.splice(insertionPoint(log.offsets, r.offset), 0, r.offset);
+    log.offsets.splice(lowerBound(log.offsets, r.offset), 0, r.offset);
     fillGaps(s, k, r.offset);
   }
   if (!here.has(vid)) {
@@ -292,22 +293,10 @@ function place(s: IncrementalState, r: Placed, op: number): void {
   }
 }
 
-/** The first position in ascending `xs` whose element is at least x. */
-function insertionPoint(xs: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Whether the key's log holds a placed record strictly between offsets a and b (a < b). */
 function placedBetween(s: IncrementalState, key: string, a: number, b: number): boolean {
   const offsets = s.logs.get(key)?.offsets ?? [];
-  const i = insertionPoint(offsets, a);
+  const i = lowerBound(offsets, a);
   const next = offsets[offsets[i] === a ? i + 1 : i];
   return next !== undefined && next < b;
 }

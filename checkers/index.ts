@@ -37,6 +37,7 @@ export { HistoryError, validateOp } from "./history.ts";
 export * from "./key-log.ts";
 export type { UnseenPoint, UnseenSeries } from "./loss.ts";
 export { type LossState, type LossSummary, lossSentence, lossState } from "./loss-summary.ts";
+export { lowerBound } from "./lower-bound.ts";
 export { type OpPairs, opPairs, pairOf } from "./op-pairs.ts";
 export {
   forEachHistoryOp,

@@ -13,6 +13,7 @@ import {
   lastOkReads,
   logCells,
   logOffsets,
+  lowerBound,
   type OpRef,
   readByOk,
   type Value,
@@ -178,17 +179,6 @@ export function findingOffset(log: KeyLog, m: { values: Value[]; offsets: number
 
 /** The id of an offset's cell in a key's log view. */
 export const cellId = (logId: string, offset: number): string => `${logId}-o${offset}`;
-
-function lowerBound(xs: number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** The keys a finding is about (cycles: every key of their steps). */
 export function findingKeys(f: Finding): string[] {
