@@ -2,8 +2,10 @@
 // pause, so these go through the runtime client's container handle. Each node has a fixed address
 // on the run's network (see subnet.ts); start() puts it back on that address when Docker did not
 // keep it, and address() reads what Docker reports.
+
 import { getContainerRuntimeClient } from "testcontainers";
 import { ExecGate } from "./exec-gate.ts";
+import { retryFreeze } from "./freeze-retry.ts";
 import type { Role } from "./node-container.ts";
 
 export interface ExecResult {
@@ -102,7 +104,7 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
       await container.start();
     },
     async pause() {
-      await gate.pause(() => container.pause());
+      await gate.pause(() => retryFreeze(() => container.pause()));
     },
     async unpause() {
       await container.unpause();

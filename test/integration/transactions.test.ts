@@ -15,17 +15,17 @@ import { type Cluster, createTopic, startCluster } from "../../harness/cluster/c
 import { createRecorder } from "../../harness/history/recorder.ts";
 import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
-import { readSuiteFile, type Suite } from "../../harness/suite/suite-file.ts";
+import { readSuiteFile, type Scenario, type Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
 import { deepMerge, type Plain } from "../../harness/util/merge.ts";
 
 const file = await readSuiteFile("suites/transactions.yaml");
 
 /** The suite's scenario, shortened for npm test (same configuration, shorter workload). */
-function short(name: string, over: Plain, maxRuns: number): Suite {
+function short(name: string, over: Plain, maxRuns: number, expect: Partial<Scenario["expect"]> = {}): Suite {
   const s = file.scenarios.find((x) => x.name === name);
   if (!s) throw new Error(`suites/transactions.yaml has no scenario ${name}`);
-  return { ...file, scenarios: [{ ...s, maxRuns, spec: deepMerge(s.spec as Plain, over) }] };
+  return { ...file, scenarios: [{ ...s, maxRuns, spec: deepMerge(s.spec as Plain, over), expect: { ...s.expect, ...expect } }] };
 }
 
 /** Transactions by outcome, planned aborts, and polls inside transactions that returned records. */
@@ -83,7 +83,11 @@ describe("transactions (a real cluster, workload txn)", () => {
     const topic = `open-txn-${Date.now()}`;
     const key = `${topic}-0`;
     await createTopic(cluster.bootstrap(), topic, { partitions: 1, replicationFactor: 3 });
-    const producer = newKafka(cluster.bootstrap(), "kafka-harness-test").producer({
+    // The first transaction on a new cluster creates __transaction_state (50 partitions, RF 3): on a
+    // loaded 2-core machine finding its coordinator outlasted the harness's usual 3 quick retries.
+    const producer = newKafka(cluster.bootstrap(), "kafka-harness-test", {
+      retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3000 },
+    }).producer({
       transactionalId: topic,
       idempotent: true,
       maxInFlightRequests: 1,
@@ -140,22 +144,29 @@ describe("transactions (a real cluster, workload txn)", () => {
 
   it("read_committed under transaction-coordinator pauses: no aborted read, no committed write lost", async () => {
     const { outcome, last, t } = await run(
-      // Seeded schedule: three pauses of transaction coordinators (2 must take effect). Pauses only
-      // in this short form: a kill's restart waits for the ZooKeeper session and outlasts 12 s (one
-      // fault applied in the run that had kill, pause, pause); the suite's full form kills too.
+      // Seeded schedule: a pause of a transaction coordinator from about 3 s, past the 6 s ZooKeeper
+      // session, so its partitions get new leaders (it takes effect). One fault fits in 16 s, where
+      // the suite's full form asks for 2; and it stalls every transaction it coordinates until the
+      // new coordinator answers, so this short form asks for 10 values acknowledged and read, not
+      // 20 (a loaded machine gave 22 and 16). Pauses of 1-2 s moved nothing
+      // and counted as effective only when a client op failed inside them, which a loaded machine
+      // (few ops) did not always give. Pauses only in this short form: a kill's restart waits for the
+      // ZooKeeper session; the suite's full form kills too.
       short(
         "txn-read-committed-faults",
         {
-          workload: { timeLimitSeconds: 12 },
-          faults: { kinds: ["pause"], intervalSeconds: 3, minDurationSeconds: 1, maxDurationSeconds: 2 },
+          workload: { timeLimitSeconds: 16 },
+          faults: { kinds: ["pause"], intervalSeconds: 3, minDurationSeconds: 8, maxDurationSeconds: 9 },
         },
         1,
+        { faultsApplied: { min: 1 }, exercised: { acknowledged: 10, read: 10 } },
       ),
     );
     expect(t.ok).toBeGreaterThanOrEqual(3);
     expect(t.fail).toBeGreaterThanOrEqual(t.planned);
     expect(t.readingPolls).toBeGreaterThanOrEqual(1);
-    expect(last.faults.applied).toBeGreaterThanOrEqual(2);
+    expect(last.faults.applied).toBeGreaterThanOrEqual(1);
+    expect(last.faults.effective).toBeGreaterThanOrEqual(1);
     // The seeded schedule aims at transaction coordinators: at least one such fault took effect.
     expect(t.coordinatorFaults).toBeGreaterThan(0);
     expect(last.anomalies.G1a ?? 0).toBe(0);
