@@ -1,7 +1,10 @@
-// Detection rates (`npm run bench -- detection [--runs N] [--only a,b]`): each scenario of the
-// known-answer suite that must find something, and each control that must never find something,
-// run N times (default 5) with fresh seeds on one shared cluster. Prints, per scenario: in how many
-// runs the expected anomaly was found, the median time from the first applied fault to the first
+// Detection rates (`npm run bench -- detection [--runs N] [--only a,b] [--time-limit S] [--rate R]`):
+// each scenario of the known-answer suite that must find something, and each control that must
+// never find something, run N times (default 5) with fresh seeds on one shared cluster;
+// --time-limit and --rate override every chosen scenario's workload, so trying other settings is
+// one command, not an edit of the suite file. Prints, per scenario: in how many runs the expected
+// anomaly was found, detections per minute of run time (found runs over the runs' wall minutes,
+// the shared cluster's start excluded) beside the time limit and rate they ran with, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
 // applied in each run, and in how many runs the scenario's expectation (suite/judge.ts) was met.
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
@@ -13,7 +16,8 @@ import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
 import { sharedClusters } from "../harness/run/shared-cluster.ts";
 import { judge, scenarioRunOf } from "../harness/suite/judge.ts";
-import { readSuiteFile, scenarioSpec } from "../harness/suite/suite-file.ts";
+import { readSuiteFile, type Suite, scenarioSpec } from "../harness/suite/suite-file.ts";
+import { deepMerge, type Plain } from "../harness/util/merge.ts";
 
 interface Row {
   scenario: string;
@@ -27,6 +31,43 @@ interface Row {
   /** Runs that met the scenario's expectation on their own (a detection's finds aside). */
   met: number;
   seeds: number[];
+  /** Wall time of each run (executeRun: topic, workload, heal, final reads, check), ms. */
+  wallMs: number[];
+  timeLimitSeconds: number;
+  rate: number;
+}
+
+/** The workload settings the command line overrides (undefined: the suite's own). */
+export interface WorkloadOverride {
+  timeLimitSeconds?: number;
+  rate?: number;
+}
+
+/** --time-limit S and --rate R, checked: a typo must not silently run the suite's settings. */
+export function workloadOverride(flag: (name: string) => string | undefined): WorkloadOverride {
+  const num = (name: string) => {
+    const v = flag(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`${name} must be a positive number, not ${v}`);
+    return n;
+  };
+  const timeLimitSeconds = num("--time-limit");
+  const rate = num("--rate");
+  return { ...(timeLimitSeconds !== undefined ? { timeLimitSeconds } : {}), ...(rate !== undefined ? { rate } : {}) };
+}
+
+/** The suite with the override laid over every scenario's own workload (its spec, not just the defaults). */
+export function withWorkload(suite: Suite, o: WorkloadOverride): Suite {
+  if (o.timeLimitSeconds === undefined && o.rate === undefined) return suite;
+  const workload = { ...o } as Plain;
+  return { ...suite, scenarios: suite.scenarios.map((s) => ({ ...s, spec: deepMerge(s.spec as Plain, { workload }) })) };
+}
+
+/** Detections per minute of run time: found runs over the runs' summed wall minutes. */
+export function detectionsPerMinute(found: number, wallMs: readonly number[]): number | undefined {
+  const total = wallMs.reduce((a, b) => a + b, 0);
+  return total > 0 ? found / (total / 60_000) : undefined;
 }
 
 const LOSS: AnomalyType[] = ["lost-write", "unseen", "committed-lost"];
@@ -63,7 +104,15 @@ export async function benchDetection(args: string[]): Promise<void> {
   };
   const runs = Number(flag("--runs") ?? 5);
   const only = flag("--only")?.split(",");
-  const suite = await readSuiteFile(DEFAULT_SUITE);
+  const override = workloadOverride(flag);
+  const suite = withWorkload(await readSuiteFile(DEFAULT_SUITE), override);
+  console.log(
+    `detection bench: ${runs} runs per scenario; workload ${
+      override.timeLimitSeconds !== undefined || override.rate !== undefined
+        ? `overridden: time limit ${override.timeLimitSeconds ?? "(suite's)"} s, rate ${override.rate ?? "(suite's)"}/s`
+        : "as in the suite file"
+    }`,
+  );
   const progress = (m: string) => console.error(m);
   const clusters = sharedClusters({ share: true, progress });
   const rows: Row[] = [];
@@ -73,18 +122,36 @@ export async function benchDetection(args: string[]): Promise<void> {
       if (only && !only.includes(s.name)) continue;
       const kind = s.expect.finds.length ? "detection" : s.expect.never.length ? "control" : undefined;
       if (!kind) continue;
-      const row: Row = { scenario: s.name, kind, runs: 0, found: 0, lossDelays: [], forbidden: 0, faults: [], met: 0, seeds: [] };
+      const first = scenarioSpec(suite, index, 0).workload;
+      const row: Row = {
+        scenario: s.name,
+        kind,
+        runs: 0,
+        found: 0,
+        lossDelays: [],
+        forbidden: 0,
+        faults: [],
+        met: 0,
+        seeds: [],
+        wallMs: [],
+        timeLimitSeconds: first.timeLimitSeconds,
+        rate: first.rate,
+      };
       rows.push(row);
       for (let k = 0; k < runs; k++) {
         const seed = (base + index * 7919 + k * 104_729) % 2 ** 31;
         const spec = scenarioSpec(suite, index, seed);
         progress(`detection: ${s.name} run ${k + 1}/${runs} (seed ${seed})`);
+        // The (shared) cluster is ready before the clock starts: its start is not the run's.
+        const cluster = await clusters.clusterFor(spec.cluster);
+        const started = Date.now();
         const out = await executeRun(spec, {
           storeRoot: "store/bench-detection",
           progress,
-          cluster: await clusters.clusterFor(spec.cluster),
+          cluster,
           command: `npm run bench -- detection (${s.name})`,
         });
+        row.wallMs.push(Date.now() - started);
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
@@ -110,6 +177,7 @@ export async function benchDetection(args: string[]): Promise<void> {
       "scenario",
       "kind",
       "found in",
+      "per minute (time limit, rate)",
       "median first fault → first lost ack",
       "forbidden findings",
       "runs met",
@@ -123,6 +191,7 @@ export async function benchDetection(args: string[]): Promise<void> {
       r.scenario,
       r.kind,
       r.kind === "detection" ? `${r.found}/${r.runs}` : "-",
+      `${r.kind === "detection" ? (detectionsPerMinute(r.found, r.wallMs)?.toFixed(2) ?? "-") : "-"} (${r.timeLimitSeconds} s, ${r.rate}/s; ${(r.wallMs.reduce((a, b) => a + b, 0) / 1000 / Math.max(1, r.runs)).toFixed(0)} s a run)`,
       r.kind === "detection" ? (m === undefined ? "-" : `${(m / 1000).toFixed(1)} s`) : "-",
       r.kind === "control" ? String(r.forbidden) : "-",
       `${r.met}/${r.runs}`,

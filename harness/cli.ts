@@ -129,8 +129,9 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--only <names>", "comma-separated scenario names to run (default: every scenario)")
     .option(
       "--share-cluster",
-      "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run (default: off)",
+      "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run (default: the suite file's shareCluster, else off; the known-answer suite's is on)",
     )
+    .option("--no-share-cluster", "one cluster per run, whatever the suite file says (default: the suite file's shareCluster)")
     .option("--store <dir>", "store root", "store")
     .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI (default: none)")
     .option("--json", JSON_HELP);

@@ -10,7 +10,7 @@ import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
 import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
-import { type Scenario, type Suite, scenarioSeeds, scenarioSpec } from "./suite-file.ts";
+import { type Scenario, type Suite, scenarioSeeds, scenarioSpec, shareClusterOf } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
 
 /** The runs a scenario makes: its `runs`, and up to all its seeds for a detection that has not found. */
@@ -27,7 +27,8 @@ export async function runSuite(
     progress?: (m: string) => void;
     /** Scenario names to run (a name from the file selects each of its clients). */
     only?: string[];
-    /** Runs with equal cluster specs share one cluster, started and stopped here. */
+    /** Runs with equal cluster specs share one cluster, started and stopped here (default: the
+     *  suite file's shareCluster, else off). */
     shareCluster?: boolean;
     /** A running cluster for every run (the caller stops it). */
     cluster?: Cluster;
@@ -36,11 +37,14 @@ export async function runSuite(
   const progress = opts.progress ?? (() => {});
   const outcomes: ScenarioOutcome[] = [];
   // With shareCluster, runs whose cluster specs are equal share one cluster (a fresh topic each).
-  const clusters = sharedClusters({ given: opts.cluster, share: opts.shareCluster, progress });
+  const share = shareClusterOf(suite, opts.shareCluster);
+  const clusters = sharedClusters({ given: opts.cluster, share, progress });
   // A scenario's file name selects every client it expands to.
-  const selected = suite.scenarios.flatMap((s, index) =>
+  const chosen = suite.scenarios.flatMap((s, index) =>
     opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base) ? [] : [index],
   );
+  // Sharing keeps one cluster at a time: scenarios of one cluster shape run together, so each shape starts once.
+  const selected = share ? byClusterShape(suite, chosen) : chosen;
   const planned = new Map(selected.map((i) => [i, plannedRuns(suite, i)]));
   // Runs still planned at least; a detection that needs more seeds adds to it as it goes.
   let remaining = [...planned.values()].reduce((a, p) => a + p.min, 0);
@@ -86,7 +90,19 @@ export async function runSuite(
   } finally {
     await clusters.stop();
   }
-  return outcomes;
+  // The outcomes in the file's order, whatever order they ran in.
+  return chosen.flatMap((i) => outcomes.filter((o) => o.name === suite.scenarios[i]!.name));
+}
+
+/** The scenarios grouped by cluster spec, each group where its first scenario is in the file, the
+ *  file's order within a group. */
+export function byClusterShape(suite: Suite, indices: readonly number[]): number[] {
+  const groups = new Map<string, number[]>();
+  for (const i of indices) {
+    const key = JSON.stringify(scenarioSpec(suite, i, 0).cluster);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  }
+  return [...groups.values()].flat();
 }
 
 /** The scenario's judgement beside each of its runs (expectation.json), read by the store's index. */

@@ -100,6 +100,12 @@ export const SuiteSchema = z
     defaults: z.record(z.string(), z.unknown()).default({}),
     /** Run every scenario once per client (a scenario's own `clients` wins). */
     clients: z.array(ClientNameSchema).min(1).optional(),
+    /**
+     * Runs whose cluster specs are equal share one cluster (a fresh topic each, the cluster whole
+     * again before each run) instead of one cluster per run; a run asking for another cluster spec
+     * gets its own. The command line's --share-cluster / --no-share-cluster wins.
+     */
+    shareCluster: z.boolean().optional(),
     scenarios: z.array(ScenarioSchema).min(1),
   })
   .strict();
@@ -219,6 +225,11 @@ export function scenarioSeeds(suite: Suite, index: number): number[] {
   if (s.seeds) return s.seeds;
   const n = s.expect.finds.length ? (s.maxRuns ?? s.runs) : s.runs;
   return Array.from({ length: n }, (_, k) => (suite.seed * 1_000_003 + s.seedIndex * 7919 + k * 104_729) % 2 ** 31);
+}
+
+/** Whether the suite's runs share clusters: the command line's flag, else the suite file's, else not. */
+export function shareClusterOf(suite: Pick<Suite, "shareCluster">, flag: boolean | undefined): boolean {
+  return flag ?? suite.shareCluster ?? false;
 }
 
 export function scenarioSpec(suite: Suite, index: number, seed: number): TestSpec {

@@ -1,0 +1,97 @@
+// Whether a suite's runs share clusters: the suite file's `shareCluster`, which the command line's
+// --share-cluster / --no-share-cluster override, and the order runs take when they share (one
+// cluster at a time, so each cluster shape runs together and starts once). No cluster starts here:
+// runSuite is replaced by a stand-in that records what the command line asked of it.
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { EXIT } from "../../checkers/exit-codes.ts";
+import * as cli from "../../harness/cli.ts";
+import { byClusterShape } from "../../harness/suite/run-suite.ts";
+import { parseSuite, readSuiteFile, shareClusterOf } from "../../harness/suite/suite-file.ts";
+
+const asked = vi.hoisted(() => [] as { shareCluster?: boolean }[]);
+vi.mock("../../harness/suite/run-suite.ts", async (original) => ({
+  ...(await original<typeof import("../../harness/suite/run-suite.ts")>()),
+  runSuite: async (_suite: unknown, opts: { shareCluster?: boolean }) => {
+    asked.push(opts);
+    return [];
+  },
+}));
+
+const root = resolve(import.meta.dirname, "../..");
+const knownAnswers = join(root, "suites/known-answers.yaml");
+
+async function suiteCommand(...args: string[]): Promise<number> {
+  const quiet = [vi.spyOn(console, "log").mockImplementation(() => {}), vi.spyOn(console, "error").mockImplementation(() => {})];
+  try {
+    return await cli.main(["node", "kafka-harness", "suite", knownAnswers, "--store", join(root, "store-test-unused"), ...args]);
+  } finally {
+    for (const s of quiet) s.mockRestore();
+  }
+}
+
+afterEach(() => {
+  asked.length = 0;
+  process.exitCode = undefined;
+});
+
+describe("shareCluster in a suite file", () => {
+  it("is a boolean, absent by default", () => {
+    expect(parseSuite({ name: "s", shareCluster: true, scenarios: [{ name: "a" }] }, "x").shareCluster).toBe(true);
+    expect(parseSuite({ name: "s", scenarios: [{ name: "a" }] }, "x").shareCluster).toBeUndefined();
+    expect(() => parseSuite({ name: "s", shareCluster: "yes", scenarios: [{ name: "a" }] }, "x.yaml")).toThrow(/shareCluster/);
+  });
+
+  it("the flag wins either way; without it the file's; without both, off", () => {
+    for (const file of [true, false, undefined]) {
+      expect(shareClusterOf({ shareCluster: file }, true)).toBe(true);
+      expect(shareClusterOf({ shareCluster: file }, false)).toBe(false);
+      expect(shareClusterOf({ shareCluster: file }, undefined)).toBe(file ?? false);
+    }
+  });
+
+  it("the known-answer suite shares", async () => {
+    expect((await readSuiteFile(knownAnswers)).shareCluster).toBe(true);
+  });
+});
+
+describe("suite --share-cluster / --no-share-cluster", () => {
+  it("no flag leaves it to the file; --no-share-cluster forces it off, --share-cluster on", async () => {
+    const suite = await readSuiteFile(knownAnswers);
+    for (const [flags, share] of [
+      [[], true],
+      [["--no-share-cluster"], false],
+      [["--share-cluster"], true],
+    ] as const) {
+      asked.length = 0;
+      expect(await suiteCommand(...flags)).toBe(0);
+      expect(asked).toHaveLength(1);
+      expect(shareClusterOf(suite, asked[0]!.shareCluster), flags.join(" ")).toBe(share);
+    }
+  });
+
+  it("both flags conflict", async () => {
+    expect(await suiteCommand("--share-cluster", "--no-share-cluster")).toBe(EXIT.badInput);
+    expect(asked).toHaveLength(0);
+  });
+});
+
+describe("runs on shared clusters", () => {
+  it("group by cluster shape, each group where its first scenario is, file order within", () => {
+    const suite = parseSuite(
+      {
+        name: "s",
+        scenarios: [
+          { name: "a" },
+          { name: "b", spec: { cluster: { brokerConfig: { "replica.fetch.wait.max.ms": 2500 } } } },
+          { name: "c" },
+          { name: "d", spec: { cluster: { brokerConfig: { "replica.fetch.wait.max.ms": 2500 } } } },
+          { name: "e", spec: { producer: { acks: 1 } } },
+        ],
+      },
+      "x",
+    );
+    expect(byClusterShape(suite, [0, 1, 2, 3, 4]).map((i) => suite.scenarios[i]!.name)).toEqual(["a", "c", "e", "b", "d"]);
+    expect(byClusterShape(suite, [1, 2]).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "c"]);
+  });
+});
