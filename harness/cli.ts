@@ -242,10 +242,16 @@ export function buildProgram(exit: (code: number) => void): Command {
   program
     .command("clean")
     .description("remove containers and networks left by any earlier run (by label)")
-    .action(async () => {
+    .option("--cluster <id>", "only those of one cluster, by the id its run printed (kh-...) (default: every run's)")
+    .action(async (o: { cluster?: string }) => {
+      if (o.cluster !== undefined && !/^kh-[\w-]+$/.test(o.cluster)) {
+        throw new SpecError("command line", [
+          `--cluster: ${JSON.stringify(o.cluster)} is not a cluster id (kh-<time>-<suffix>, as its run printed it)`,
+        ]);
+      }
       const [{ ensureEngine }, { removeLeftovers }] = await Promise.all([import("./util/engine.ts"), import("./cluster/cleanup.ts")]);
       await ensureEngine(progress);
-      const r = await removeLeftovers();
+      const r = await removeLeftovers(o.cluster);
       console.log(`removed ${r.containers.length} container(s) and ${r.networks.length} network(s)`);
     });
 

@@ -118,6 +118,7 @@ describe("exit codes, as Jepsen's CLI has them", () => {
     ["conflicting flags", ["run", "--unclean", "--no-unclean"]],
     ["a bad --kafka-version", ["images", "build", "--kafka-version", "4"]],
     ["a bad doctor flag", ["doctor", "--metadata", "kraf"]],
+    ["a bad clean --cluster id", ["clean", "--cluster", "x y"]],
     ["a client that cannot be installed", ["install-client", "rdkafka"]],
   ])("254 for %s, nothing started", async (_, args) => {
     const r = await kh(...args.map((a) => (a === "SPEC" ? badSpec() : a === "SUITE" ? badSuite() : a)));

@@ -30,7 +30,7 @@ describe("crash safety (real engine)", () => {
     if (runId) await removeLeftovers(runId); // a failing test leaves nothing either
   });
 
-  it("SIGKILL mid-workload: clean removes everything; the partial history checks as unknown", async () => {
+  it("SIGKILL mid-workload: clean removes the run's cluster; the partial history checks as unknown", async () => {
     const store = join(mkdtempSync(join(tmpdir(), "kh-crash-")), "store");
     const child = spawn(
       process.execPath,
@@ -69,9 +69,12 @@ describe("crash safety (real engine)", () => {
       await exited;
       expect((await findLeftovers(runId)).containers.length, "SIGKILL: no hook ran, the cluster is still there").toBe(6);
 
-      const clean = spawnSync(process.execPath, [CLI, "clean"], { encoding: "utf8", timeout: 120_000 });
+      // Only this run's cluster: a bare `clean` would also remove other clusters running on the
+      // machine (another test process's, a user's).
+      const clean = spawnSync(process.execPath, [CLI, "clean", "--cluster", runId!], { encoding: "utf8", timeout: 120_000 });
       expect(clean.status, clean.stderr).toBe(0);
-      expect(await findLeftovers()).toEqual({ containers: [], networks: [] });
+      expect(clean.stdout).toMatch(/removed 6 container\(s\) and 1 network\(s\)/);
+      expect(await findLeftovers(runId)).toEqual({ containers: [], networks: [] });
 
       // Judged under the run's own settings, from the spec.json the run wrote when it opened (the
       // default producer is not idempotent: at the strongest settings a retried batch's permitted
