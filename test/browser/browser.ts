@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -71,3 +72,33 @@ export async function visit(b: OpenBrowser, path: string): Promise<Visit> {
 }
 
 export type { Browser };
+
+/**
+ * The browser of a test file: launched before its tests, then `prepare` (the file's fixtures); closed
+ * after them. Without Chromium every test fails with the launch's message: a failure, never a skip.
+ */
+export function browserForFile(prepare: () => Promise<void> = async () => {}): { readonly current: OpenBrowser } {
+  let browser: OpenBrowser | undefined;
+  let launchError: unknown;
+  beforeAll(async () => {
+    try {
+      browser = await launch();
+    } catch (e) {
+      launchError = e;
+      return;
+    }
+    await prepare();
+  });
+  beforeEach(() => {
+    if (launchError) throw launchError;
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get current() {
+      if (!browser) throw launchError ?? new Error("the browser is not launched yet");
+      return browser;
+    },
+  };
+}

@@ -3,17 +3,15 @@
 // compared side by side, all offline. Screenshots go to test-output/index/.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { storeJudgement } from "../../harness/suite/run-suite.ts";
 import { writeIndex, writeReport } from "../../reports/index.ts";
 import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
-import { launch, type OpenBrowser, type Visit, visit } from "./browser.ts";
+import { browserForFile, type Visit, visit } from "./browser.ts";
 
 const OUT = join(process.cwd(), "test-output", "index");
 const STORE = join(OUT, "store");
-let browser: OpenBrowser;
 let index: string;
-let launchError: unknown;
 
 const fixture = (name: string) => FIXTURES.find((f) => f.name === name)!;
 
@@ -40,14 +38,7 @@ async function run(
   return dir;
 }
 
-beforeAll(async () => {
-  try {
-    browser = await launch();
-  } catch (e) {
-    // Every test then fails with this message: a missing browser is a failure, never a skip.
-    launchError = e;
-    return;
-  }
+const browser = browserForFile(async () => {
   await rm(STORE, { recursive: true, force: true });
   await mkdir(STORE, { recursive: true });
   // A suite's scenario run three times (judged: not met), another judged met, and a run made by `run`.
@@ -73,16 +64,8 @@ beforeAll(async () => {
   index = await writeIndex(STORE);
 });
 
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function open(): Promise<Visit> {
-  const v = await visit(browser, index);
+  const v = await visit(browser.current, index);
   await v.page.waitForSelector("body[data-ready]", { timeout: 15_000 });
   return v;
 }

@@ -3,27 +3,17 @@
 // Chromium, and checked as a reader would use it. Screenshots go to test-output/reports/.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeIndex, writeReport } from "../../reports/index.ts";
 import { FIXTURES, writeFixtureRun } from "../fixtures/reports/fixtures.ts";
-import { launch, type OpenBrowser, type Visit, visit } from "./browser.ts";
+import { browserForFile, type Visit, visit } from "./browser.ts";
 
 const OUT = join(process.cwd(), "test-output", "reports");
 const STORE = join(OUT, "store");
 const reports = new Map<string, string>();
-let browser: OpenBrowser;
 let index: string;
 
-let launchError: unknown;
-
-beforeAll(async () => {
-  try {
-    browser = await launch();
-  } catch (e) {
-    // Every test then fails with this message: a missing browser is a failure, never a skip.
-    launchError = e;
-    return;
-  }
+const browser = browserForFile(async () => {
   await rm(STORE, { recursive: true, force: true });
   await mkdir(STORE, { recursive: true });
   for (const [i, f] of FIXTURES.entries()) {
@@ -34,16 +24,8 @@ beforeAll(async () => {
   index = await writeIndex(STORE);
 });
 
-beforeEach(() => {
-  if (launchError) throw launchError;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function open(path: string): Promise<Visit> {
-  const v = await visit(browser, path);
+  const v = await visit(browser.current, path);
   await v.page.waitForSelector("body[data-ready]", { timeout: 15_000 });
   return v;
 }
@@ -160,7 +142,7 @@ describe("loss stated plainly", () => {
   });
 
   it("the index counts runs with permitted loss apart and shows what each run lost", async () => {
-    const v = await visit(browser, index);
+    const v = await visit(browser.current, index);
     try {
       const p = v.page;
       expect(await p.textContent("header .counts")).toMatch(/\d+ valid, nothing lost.*\d+ valid with permitted loss/);
@@ -394,7 +376,7 @@ describe("linking evidence to the timeline", () => {
     const probe = await open(path);
     const op = await probe.page.locator("#anomaly-lost-write li.finding a.op").first().getAttribute("data-op");
     await probe.page.close();
-    const page = await browser.context.newPage();
+    const page = await browser.current.context.newPage();
     try {
       await page.goto(`${new URL(`file://${path}`).href}#op-${op}`);
       await page.waitForSelector("body[data-ready]");
@@ -407,7 +389,7 @@ describe("linking evidence to the timeline", () => {
 
 describe("store index", () => {
   it("lists every run, newest first, with verdict and anomalies, linking to the reports", async () => {
-    const v = await visit(browser, index);
+    const v = await visit(browser.current, index);
     try {
       clean(v);
       const p = v.page;
