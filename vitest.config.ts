@@ -50,6 +50,9 @@ export default defineConfig({
                 include: ["test/integration/**/*.test.ts"],
                 globalSetup: ["test/integration/global-setup.ts"],
                 fileParallelism: false,
+                // One worker runs the files in turn without isolation, so the files that take the
+                // shared cluster (shared-cluster.ts) find it running: one start instead of five.
+                isolate: false,
                 testTimeout: 300_000,
                 hookTimeout: 600_000,
               },

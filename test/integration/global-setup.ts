@@ -1,10 +1,24 @@
 // Integration tests need a Docker engine and the local image. Without an engine they FAIL with a
 // clear message (never skip silently); KAFKA_HARNESS_SKIP_INTEGRATION=1 (see vitest.config.ts)
 // leaves the whole project out instead.
+// It also gives the files a folder where the shared cluster (shared-cluster.ts) leaves its id, and
+// removes that cluster at the end.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { removeLeftovers } from "../../harness/cluster/cleanup.ts";
 import { ensureImages } from "../../harness/images/build-images.ts";
 import { ensureEngine } from "../../harness/util/engine.ts";
 
-export default async function setup(): Promise<void> {
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** Where shared-cluster.ts notes the id of each cluster it started. */
+    sharedClusters: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   try {
     const engine = await ensureEngine((m) => console.error(m));
     const img = await ensureImages((m) => console.error(m));
@@ -15,4 +29,12 @@ export default async function setup(): Promise<void> {
         "Install Docker (Debian: apt-get install docker.io) or set KAFKA_HARNESS_SKIP_INTEGRATION=1 to opt out explicitly.",
     );
   }
+  const ids = mkdtempSync(join(tmpdir(), "kh-shared-clusters-"));
+  project.provide("sharedClusters", ids);
+  return async () => {
+    for (const runId of readdirSync(ids)) {
+      await removeLeftovers(runId).catch((err: Error) => console.error(`shared cluster ${runId}: ${err.message}`));
+    }
+    rmSync(ids, { recursive: true, force: true });
+  };
 }

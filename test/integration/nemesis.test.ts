@@ -23,6 +23,7 @@ import {
 import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { type ClusterProbe, clusterProbe } from "../../harness/nemesis/probe.ts";
 import { waitFor } from "../../harness/util/wait.ts";
+import { sharedCluster } from "./shared-cluster.ts";
 
 const TOPIC = "t";
 let cluster: Cluster;
@@ -76,15 +77,10 @@ const waitOp = (f: string, after: number, timeoutMs = 60_000) =>
   waitFor(`a ${f} op after #${after}`, async () => recorder.ops.find((o) => o.f === f && o.index > after), { timeoutMs, intervalMs: 200 });
 
 beforeAll(async () => {
-  cluster = await startCluster({}, { progress: log });
+  cluster = await sharedCluster();
   probe = clusterProbe(cluster);
   await createTopic(cluster.bootstrap(), TOPIC, { partitions: 2, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
   await waitRecovered();
-});
-
-afterAll(async () => {
-  await cluster?.stop();
-  log("cluster stopped");
 });
 
 beforeEach(() => {

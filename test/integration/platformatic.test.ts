@@ -6,10 +6,10 @@
 // in the known-answer suite: suites/known-answers.yaml, test/integration/known-answers.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Op } from "../../checkers/index.ts";
-import { harnessFixture } from "../../index.ts";
 import "../../harness/api/matchers.ts";
+import { sharedFixture } from "./shared-cluster.ts";
 
-const harness = harnessFixture({ storeRoot: "test-output/store", progress: (m) => console.error(m) });
+const harness = sharedFixture({ storeRoot: "test-output/store", progress: (m) => console.error(m) });
 beforeAll(harness.setup, 180_000);
 afterAll(harness.teardown, 120_000);
 

@@ -3,11 +3,12 @@
 // report rendered again from the folder is the report the run wrote.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatReplay, harnessFixture, replayRun, type TestRun, type TestSpecInput } from "../../index.ts";
+import { formatReplay, replayRun, type TestRun, type TestSpecInput } from "../../index.ts";
 import { writeReport } from "../../reports/index.ts";
+import { sharedFixture } from "./shared-cluster.ts";
 
 const progress = (m: string) => console.error(m);
-const harness = harnessFixture({ storeRoot: "test-output/store", progress });
+const harness = sharedFixture({ storeRoot: "test-output/store", progress });
 beforeAll(harness.setup, 180_000);
 afterAll(harness.teardown, 120_000);
 

@@ -18,14 +18,16 @@ async function recheck(dir: string): Promise<unknown> {
   return (JSON.parse(out) as { valid: unknown }).valid;
 }
 
-export function suiteCases(title: string, suite: Suite): void {
+/** `shared`: a cluster someone else started and removes (the integration files' shared one);
+ *  without it, a cluster of the suite's own, stopped after its cases. */
+export function suiteCases(title: string, suite: Suite, shared?: () => Promise<Cluster>): void {
   describe(title, () => {
     let cluster: Cluster;
     beforeAll(async () => {
-      cluster = await startCluster({}, { progress: (m) => console.error(m) });
+      cluster = shared ? await shared() : await startCluster({}, { progress: (m) => console.error(m) });
     });
     afterAll(async () => {
-      await cluster?.stop();
+      if (!shared) await cluster?.stop();
     });
 
     for (const scenario of suite.scenarios) {

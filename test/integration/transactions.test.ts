@@ -18,6 +18,7 @@ import { runSuite } from "../../harness/suite/run-suite.ts";
 import { readSuiteFile, type Scenario, type Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
 import { deepMerge, type Plain } from "../../harness/util/merge.ts";
+import { sharedCluster } from "./shared-cluster.ts";
 
 const file = await readSuiteFile("suites/transactions.yaml");
 
@@ -57,10 +58,7 @@ function tally(history: Op[]) {
 describe("transactions (a real cluster, workload txn)", () => {
   let cluster: Cluster;
   beforeAll(async () => {
-    cluster = await startCluster({}, { progress: (m) => console.error(m) });
-  });
-  afterAll(async () => {
-    await cluster?.stop();
+    cluster = await sharedCluster();
   });
 
   async function run(suite: Suite) {

@@ -1,0 +1,48 @@
+// One ZooKeeper-mode cluster of the default shape for the integration files that need no other
+// (nemesis, transactions, replay, platformatic, the known-answer suite): started by the first file
+// that asks, back in sync before each file takes it, removed by the global teardown. The files run
+// one after another in one worker without isolation (vitest.config.ts), so the cluster outlives a
+// file; its id goes to the global setup's folder, so the teardown removes it whatever happens.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { inject } from "vitest";
+import { type HarnessFixture, runTest } from "../../harness/api/index.ts";
+import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import { newRunId } from "../../harness/cluster/labels.ts";
+import { waitUntilWhole } from "../../harness/run/shared-cluster.ts";
+
+const KEY = Symbol.for("kafka-harness.integration.sharedCluster");
+type Holder = { [KEY]?: Promise<Cluster> };
+
+export async function sharedCluster(): Promise<Cluster> {
+  const g = globalThis as Holder;
+  g[KEY] ??= (async () => {
+    const runId = newRunId();
+    writeFileSync(join(inject("sharedClusters"), runId), "");
+    return startCluster({}, { runId, progress: (m) => console.error(m) });
+  })();
+  const cluster = await g[KEY];
+  await waitUntilWhole(cluster); // the previous file's faults healed; its replicas may lag
+  return cluster;
+}
+
+/** harnessFixture's shape on the shared cluster: its teardown leaves the cluster to the global one. */
+export function sharedFixture(opts: { storeRoot: string; progress: (m: string) => void }): HarnessFixture {
+  let cluster: Cluster | undefined;
+  return {
+    async setup() {
+      cluster = await sharedCluster();
+      return cluster;
+    },
+    async teardown() {},
+    async run(spec) {
+      if (!cluster) throw new Error("sharedFixture: call setup() (beforeAll) before run()");
+      await waitUntilWhole(cluster);
+      return runTest(spec, { cluster, storeRoot: opts.storeRoot, progress: opts.progress });
+    },
+    get cluster() {
+      if (!cluster) throw new Error("sharedFixture: the cluster is not started (call setup() in beforeAll)");
+      return cluster;
+    },
+  };
+}
