@@ -108,11 +108,7 @@ function firstSlotAtOrAfter(d: Derived, slots: Int32Array, offset: number): numb
  * is gone from the log all the same: it counts, with the read that saw it as evidence.
  */
 export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): void {
-  const acks = infoAcks(d);
-  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
-  for (let v = 0; v < d.nVals; v++) {
-    const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
-    if (!gone || !acknowledged(d, acks, v)) continue;
+  for (const v of goneAcknowledged(d, finalReadsFrom)) {
     const w = d.valWriter[v]!;
     out.add("unseen", () => {
       const writer = opIndex(d, w);
@@ -133,15 +129,28 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
  *  time its acknowledgement completed. For telling which faults reached the data path
  *  (effective-faults.ts): a write acknowledged under a fault and lost shows the fault took effect. */
 export function lostAcknowledgements(d: Derived, finalReadsFrom?: number): Array<{ key: string; time: number }> {
-  const acks = infoAcks(d);
-  const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
-  const lost: Array<{ key: string; time: number }> = [];
-  for (let v = 0; v < d.nVals; v++) {
-    const gone = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
-    if (gone && acknowledged(d, acks, v)) lost.push({ key: String(d.keys[d.valKey[v]!]), time: d.opTime[d.valWriter[v]!]! });
-  }
-  return lost;
+  return goneAcknowledged(d, finalReadsFrom).map((v) => ({ key: String(d.keys[d.valKey[v]!]), time: d.opTime[d.valWriter[v]!]! }));
 }
+
+/** The values acknowledged and gone at the end (see findUnseen), found once per derived history
+ *  and final-reads boundary: the unseen finding and the effective-fault rule read the same list. */
+function goneAcknowledged(d: Derived, finalReadsFrom?: number): number[] {
+  const byFrom = goneMade.get(d) ?? new Map<number | undefined, number[]>();
+  goneMade.set(d, byFrom);
+  let gone = byFrom.get(finalReadsFrom);
+  if (gone === undefined) {
+    const acks = infoAcks(d);
+    const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
+    gone = [];
+    for (let v = 0; v < d.nVals; v++) {
+      const missing = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
+      if (missing && acknowledged(d, acks, v)) gone.push(v);
+    }
+    byFrom.set(finalReadsFrom, gone);
+  }
+  return gone;
+}
+const goneMade = new WeakMap<Derived, Map<number | undefined, number[]>>();
 
 /**
  * Values some ok read returned, so committed (a consumer is served only records below the high
