@@ -14,7 +14,7 @@ import type { AnomalyType, History, Results } from "../checkers/index.ts";
 import { readHistoryFile } from "../checkers/index.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
-import { sharedClusters } from "../harness/run/shared-cluster.ts";
+import { onLeasedCluster, sharedClusters } from "../harness/run/shared-cluster.ts";
 import { judge, scenarioRunOf } from "../harness/suite/judge.ts";
 import { readSuiteFile, type Suite, scenarioSpec } from "../harness/suite/suite-file.ts";
 import { deepMerge, type Plain } from "../harness/util/merge.ts";
@@ -143,13 +143,15 @@ export async function benchDetection(args: string[]): Promise<void> {
         const spec = scenarioSpec(suite, index, seed);
         progress(`detection: ${s.name} run ${k + 1}/${runs} (seed ${seed})`);
         // The (shared) cluster is ready before the clock starts: its start is not the run's.
-        const cluster = await clusters.clusterFor(spec.cluster);
-        const started = Date.now();
-        const out = await executeRun(spec, {
-          storeRoot: "store/bench-detection",
-          progress,
-          cluster,
-          command: `npm run bench -- detection (${s.name})`,
+        let started = 0;
+        const out = await onLeasedCluster(clusters, spec.cluster, (cluster) => {
+          started = Date.now();
+          return executeRun(spec, {
+            storeRoot: "store/bench-detection",
+            progress,
+            cluster,
+            command: `npm run bench -- detection (${s.name})`,
+          });
         });
         row.wallMs.push(Date.now() - started);
         const history = await readHistoryFile(out.historyPath);

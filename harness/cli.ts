@@ -19,7 +19,7 @@ import type { RunOutcome } from "./run/runner.ts";
 import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
-import { registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
+import { positiveInt, registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 import type { ScenarioOutcome } from "./suite/judge.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
@@ -132,12 +132,20 @@ export function buildProgram(exit: (code: number) => void): Command {
       "runs with the same cluster spec share one cluster (a fresh topic each) instead of one cluster per run (default: the suite file's shareCluster, else off; the known-answer suite's is on)",
     )
     .option("--no-share-cluster", "one cluster per run, whatever the suite file says (default: the suite file's shareCluster)")
+    .option(
+      "--parallel <n>",
+      "scenarios run side by side, each run on a cluster it holds alone (default: the suite file's parallel, else 1; the known-answer suite's is 2)",
+      positiveInt("--parallel"),
+    )
     .option("--store <dir>", "store root", "store")
     .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI (default: none)")
     .option("--json", JSON_HELP);
   const suiteTyped = typedFlags(suiteCommand);
   suiteCommand.action(
-    async (file: string | undefined, o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; junit?: string }) => {
+    async (
+      file: string | undefined,
+      o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; parallel?: number; junit?: string },
+    ) => {
       refuseConflicts(suiteTyped);
       const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
         import("./suite/suite-file.ts"),
@@ -155,7 +163,13 @@ export function buildProgram(exit: (code: number) => void): Command {
             .map((n) => `no scenario named ${n} in suite ${suite.name}${meant(n, names)}`)
             .concat([`its scenarios: ${suite.scenarios.map((s) => s.name).join(", ")}`]),
         );
-      const outcomes = await runSuite(suite, { storeRoot: o.store, progress, only: o.only?.split(","), shareCluster: o.shareCluster });
+      const outcomes = await runSuite(suite, {
+        storeRoot: o.store,
+        progress,
+        only: o.only?.split(","),
+        shareCluster: o.shareCluster,
+        parallel: o.parallel,
+      });
       if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
       const met = outcomes.every((x) => x.met);
       if (o.json) console.log(JSON.stringify(suiteJson(suite.name, outcomes)));

@@ -13,8 +13,16 @@ function onePort(): Promise<number> {
   });
 }
 
+/** Ports this process handed out already: clusters started side by side (a suite's parallel lanes)
+ *  pick theirs before either publishes them, and the kernel may offer a just-closed port again. */
+const handed = new Set<number>();
+
 export async function freePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
-  while (ports.size < n) ports.add(await onePort());
+  while (ports.size < n) {
+    const p = await onePort();
+    if (!handed.has(p)) ports.add(p);
+  }
+  for (const p of ports) handed.add(p);
   return [...ports];
 }

@@ -1,7 +1,9 @@
-// Several runs on one cluster, each with a fresh topic (suites with --share-cluster, replay and
-// shrink of several runs, the API's harnessFixture): the one place that decides which cluster a run
-// gets and that it is whole again before the run starts, since the previous run's faults were
-// healed but its replicas may still be catching up.
+// Several runs on one cluster, each with a fresh topic (suites with --share-cluster or --parallel,
+// replay and shrink of several runs, the detection bench): the one place that decides which cluster
+// a run gets and that it is whole again before the run starts, since the previous run's faults were
+// healed but its replicas may still be catching up. Runs that go on side by side (a suite's lanes)
+// each hold their cluster until they release it; no two runs ever share one at the same time,
+// since one run's faults would be the other's.
 
 import { isDeepStrictEqual } from "node:util";
 import { type Cluster, READY_TOPIC, startCluster } from "../cluster/cluster.ts";
@@ -11,10 +13,16 @@ import type { ClusterSpec } from "../spec/cluster.ts";
 /** How long a shared cluster may take to have every replica back in sync before the next run. */
 const READY_BETWEEN_RUNS_MS = 120_000;
 
+/** A cluster held by one run until `release`; `cluster` undefined: the run starts its own. */
+export interface ClusterLease {
+  readonly cluster: Cluster | undefined;
+  release(): void;
+}
+
 export interface SharedClusters {
-  /** The cluster for a run of this cluster spec, whole again; undefined: the run starts its own. */
-  clusterFor(spec: ClusterSpec): Promise<Cluster | undefined>;
-  /** Stops the cluster started here, if any (a given cluster is its owner's to stop). */
+  /** The cluster for a run of this spec, whole again and held by that run until released. */
+  lease(spec: ClusterSpec): Promise<ClusterLease>;
+  /** Stops the clusters started here (a given cluster is its owner's to stop). */
   stop(): Promise<void>;
 }
 
@@ -25,35 +33,106 @@ export interface SharedClusterOptions {
    * without what it asked for, silently.
    */
   given?: Cluster;
-  /** Without a given cluster: start one per distinct cluster spec and reuse it for the next runs. */
+  /** Start clusters here and reuse each for the next run of its spec (else a run without the given
+   *  cluster starts its own). */
   share?: boolean;
+  /** How many clusters started here may run at once (default 1; at least 1): a lease that finds none
+   *  idle of its spec starts one below this, else replaces an idle one of another spec, else waits
+   *  for a release. */
+  maxOwn?: number;
   progress?: (m: string) => void;
+  /** The edges, replaced in unit tests. */
+  start?: (spec: ClusterSpec) => Promise<Cluster>;
+  whole?: (cluster: Cluster) => Promise<void>;
+}
+
+/** A cluster the pool knows: the given one, or one it started (or is starting). */
+interface Held {
+  spec: ClusterSpec;
+  cluster: Promise<Cluster>;
+  readonly own: boolean;
+  busy: boolean;
 }
 
 export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
-  let own: { key: string; cluster: Cluster } | undefined;
+  const start = opts.start ?? ((spec: ClusterSpec) => startCluster(spec, { progress: opts.progress }));
+  const whole = opts.whole ?? waitUntilWhole;
+  const maxOwn = Math.max(1, opts.maxOwn ?? 1);
+  const held: Held[] = opts.given ? [{ spec: opts.given.spec, cluster: Promise.resolve(opts.given), own: false, busy: false }] : [];
+  let waiting: (() => void)[] = [];
+  const wakeAll = () => {
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  };
+
+  /** Takes the entry (synchronously marked busy), waits for it and for its replicas. */
+  async function take(h: Held): Promise<ClusterLease> {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      h.busy = false;
+      wakeAll();
+    };
+    try {
+      const cluster = await h.cluster;
+      await whole(cluster);
+      return { cluster, release };
+    } catch (err) {
+      // A cluster that failed to start is forgotten; one that did not get whole stays for the next try.
+      const i = held.indexOf(h);
+      if (
+        i >= 0 &&
+        (await h.cluster.then(
+          () => false,
+          () => true,
+        ))
+      )
+        held.splice(i, 1);
+      release();
+      throw err;
+    }
+  }
+
   return {
-    async clusterFor(spec) {
-      let cluster = opts.given && isDeepStrictEqual(opts.given.spec, spec) ? opts.given : undefined;
-      if (opts.given && !cluster)
+    async lease(spec) {
+      if (opts.given && !isDeepStrictEqual(opts.given.spec, spec))
         opts.progress?.(`the given cluster ${opts.given.runId} is not the cluster this run asks for: it gets its own`);
-      if (!cluster && opts.share) {
-        const key = JSON.stringify(spec);
-        if (own?.key !== key) {
-          const previous = own;
-          own = undefined;
-          await previous?.cluster.stop();
-          own = { key, cluster: await startCluster(spec, { progress: opts.progress }) };
+      for (;;) {
+        const idle = held.find((h) => !h.busy && isDeepStrictEqual(h.spec, spec));
+        if (idle) {
+          idle.busy = true;
+          return take(idle);
         }
-        cluster = own.cluster;
+        if (!opts.share) return { cluster: undefined, release() {} };
+        const own = held.filter((h) => h.own);
+        if (own.length < maxOwn) {
+          const h: Held = { spec, cluster: start(spec), own: true, busy: true };
+          held.push(h);
+          return take(h);
+        }
+        // All the clusters allowed are up: replace an idle one of another spec, in place, so no
+        // other lease sees a free place meanwhile.
+        const other = own.find((h) => !h.busy);
+        if (other) {
+          const previous = other.cluster;
+          other.spec = spec;
+          other.busy = true;
+          other.cluster = previous.then(
+            (c) => c.stop().then(() => start(spec)),
+            () => start(spec),
+          );
+          return take(other);
+        }
+        await new Promise<void>((resolve) => waiting.push(resolve));
       }
-      if (cluster) await waitUntilWhole(cluster);
-      return cluster;
     },
     async stop() {
-      const c = own?.cluster;
-      own = undefined;
-      await c?.stop();
+      const own = held.filter((h) => h.own);
+      held.length = 0;
+      const started = await Promise.allSettled(own.map((h) => h.cluster));
+      await Promise.all(started.flatMap((r) => (r.status === "fulfilled" ? [r.value.stop()] : [])));
     },
   };
 }
@@ -61,4 +140,18 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
 /** Every replica of the cluster's readiness topic in sync: the cluster is whole again. */
 export async function waitUntilWhole(cluster: Cluster): Promise<void> {
   await waitTopicInSync(cluster.bootstrap(), READY_TOPIC, READY_BETWEEN_RUNS_MS);
+}
+
+/** Runs `work` on a leased cluster (undefined: it starts its own), released whatever happens. */
+export async function onLeasedCluster<T>(
+  clusters: SharedClusters,
+  spec: ClusterSpec,
+  work: (cluster: Cluster | undefined) => Promise<T>,
+): Promise<T> {
+  const lease = await clusters.lease(spec);
+  try {
+    return await work(lease.cluster);
+  } finally {
+    lease.release();
+  }
 }

@@ -10,11 +10,12 @@ export interface PlannedRuns {
   max: number;
 }
 
-/** "~4 min 10 s left": the mean duration of the runs so far times the runs still planned. */
-export function eta(secondsPerRun: readonly number[], remaining: number): string {
+/** "~4 min 10 s left": the mean duration of the runs so far times the runs still planned, over the
+ *  lanes that run them side by side. */
+export function eta(secondsPerRun: readonly number[], remaining: number, lanes = 1): string {
   if (secondsPerRun.length === 0 || remaining <= 0) return "";
   const mean = secondsPerRun.reduce((a, b) => a + b, 0) / secondsPerRun.length;
-  const left = Math.round(mean * remaining);
+  const left = Math.round((mean * remaining) / Math.max(1, lanes));
   const m = Math.floor(left / 60);
   return `, ~${m ? `${m} min ` : ""}${left % 60} s left`;
 }

@@ -4,7 +4,7 @@
 import type { AnomalyType, Results } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
+import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 
@@ -61,12 +61,9 @@ export async function replayRun(runDir: string, opts: ReplayOptions = {}): Promi
   try {
     for (let i = 0; i < times; i++) {
       opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
-      const out: RunOutcome = await executeRun(spec, {
-        storeRoot: opts.storeRoot,
-        progress: opts.progress,
-        cluster: await clusters.clusterFor(spec.cluster),
-        command: `kafka-harness replay ${runDir}`,
-      });
+      const out: RunOutcome = await onLeasedCluster(clusters, spec.cluster, (cluster) =>
+        executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster, command: `kafka-harness replay ${runDir}` }),
+      );
       attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });
     }
   } finally {

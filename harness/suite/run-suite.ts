@@ -1,16 +1,17 @@
 // Runs a suite: each scenario's runs in turn, each judged against the scenario's expectation, and a
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
-// until it finds it, and says how often it did.
+// until it finds it, and says how often it did. With `parallel`, that many scenarios run side by
+// side, each run on a cluster it holds alone.
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
+import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { storeExpectation } from "../run/stored-run.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
 import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
-import { type Scenario, type Suite, scenarioSeeds, scenarioSpec, shareClusterOf } from "./suite-file.ts";
+import { parallelOf, type Scenario, type Suite, scenarioSeeds, scenarioSpec, shareClusterOf } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
 
 /** The runs a scenario makes: its `runs`, and up to all its seeds for a detection that has not found. */
@@ -30,6 +31,9 @@ export async function runSuite(
     /** Runs with equal cluster specs share one cluster, started and stopped here (default: the
      *  suite file's shareCluster, else off). */
     shareCluster?: boolean;
+    /** Scenarios run this many at a time, each on a cluster of its own (default: the suite
+     *  file's parallel, else 1). */
+    parallel?: number;
     /** A running cluster for every run (the caller stops it). */
     cluster?: Cluster;
   } = {},
@@ -38,55 +42,85 @@ export async function runSuite(
   const outcomes: ScenarioOutcome[] = [];
   // With shareCluster, runs whose cluster specs are equal share one cluster (a fresh topic each).
   const share = shareClusterOf(suite, opts.shareCluster);
-  const clusters = sharedClusters({ given: opts.cluster, share, progress });
   // A scenario's file name selects every client it expands to.
   const chosen = suite.scenarios.flatMap((s, index) =>
     opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base) ? [] : [index],
   );
-  // Sharing keeps one cluster at a time: scenarios of one cluster shape run together, so each shape starts once.
-  const selected = share ? byClusterShape(suite, chosen) : chosen;
-  const planned = new Map(selected.map((i) => [i, plannedRuns(suite, i)]));
+  const lanes = Math.min(parallelOf(suite, opts.parallel), Math.max(1, chosen.length));
+  // At most `lanes` clusters at once, a given cluster counted among them (one of the suite's own
+  // always allowed, for the runs the given one does not fit).
+  const clusters = sharedClusters({ given: opts.cluster, share, maxOwn: lanes - (opts.cluster ? 1 : 0), progress });
+  // Sharing keeps one cluster per lane: scenarios of one cluster shape run together, so each shape starts once per lane.
+  const queue = share ? byClusterShape(suite, chosen) : [...chosen];
+  const planned = new Map(queue.map((i) => [i, plannedRuns(suite, i)]));
   // Runs still planned at least; a detection that needs more seeds adds to it as it goes.
   let remaining = [...planned.values()].reduce((a, p) => a + p.min, 0);
+  let started = 0;
   const durations: number[] = [];
-  try {
-    for (const index of selected) {
-      const s = suite.scenarios[index]!;
-      const seeds = scenarioSeeds(suite, index);
-      const runsOf = planned.get(index)!;
-      const started = performance.now();
-      const runs: ScenarioRun[] = [];
-      let first: TestSpec | undefined;
-      for (const seed of seeds) {
-        const spec = scenarioSpec(suite, index, seed);
-        first ??= spec;
-        if (runs.length >= runsOf.min) remaining++; // a run past the minimum: a detection still looking
-        const header = runHeader(durations.length, durations.length + remaining, s.name, runs.length + 1, runsOf);
-        progress(`suite ${suite.name}: ${header} (seed ${seed})${eta(durations, remaining)}`);
-        const runStarted = performance.now();
-        const cluster = await clusters.clusterFor(spec.cluster);
-        const run = scenarioRunOf(
-          await executeRun(spec, { storeRoot: opts.storeRoot, progress, cluster, command: `kafka-harness suite (scenario ${s.name})` }),
-        );
-        runs.push(run);
-        durations.push(secondsSince(runStarted));
-        remaining--;
-        progress(`suite ${suite.name}: ${header}: ${runResultLine(run, durations.at(-1)!)}`);
-        const enough = runs.length >= s.runs;
-        const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
-        if (enough && detected) break;
-      }
-      const outcome: ScenarioOutcome = {
-        name: s.name,
-        config: configLabel(first!),
-        faults: faultsLabel(first!),
-        runs,
-        ...judge(s, runs),
-        seconds: secondsSince(started),
-      };
-      outcomes.push(outcome);
-      await storeJudgement(suite.name, outcome, progress);
+
+  async function runScenario(index: number): Promise<void> {
+    const s = suite.scenarios[index]!;
+    // Side by side, each run's own lines say whose they are.
+    const runProgress = lanes > 1 ? (m: string) => progress(`[${s.name}] ${m}`) : progress;
+    const seeds = scenarioSeeds(suite, index);
+    const runsOf = planned.get(index)!;
+    const scenarioStarted = performance.now();
+    const runs: ScenarioRun[] = [];
+    let first: TestSpec | undefined;
+    for (const seed of seeds) {
+      const spec = scenarioSpec(suite, index, seed);
+      first ??= spec;
+      if (runs.length >= runsOf.min) remaining++; // a run past the minimum: a detection still looking
+      const header = runHeader(started++, durations.length + remaining, s.name, runs.length + 1, runsOf);
+      progress(`suite ${suite.name}: ${header} (seed ${seed})${eta(durations, remaining, lanes)}`);
+      const runStarted = performance.now();
+      const run = await onLeasedCluster(clusters, spec.cluster, async (cluster) =>
+        scenarioRunOf(
+          await executeRun(spec, {
+            storeRoot: opts.storeRoot,
+            progress: runProgress,
+            cluster,
+            command: `kafka-harness suite (scenario ${s.name})`,
+          }),
+        ),
+      );
+      runs.push(run);
+      durations.push(secondsSince(runStarted));
+      remaining--;
+      progress(`suite ${suite.name}: ${header}: ${runResultLine(run, durations.at(-1)!)}`);
+      const enough = runs.length >= s.runs;
+      const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
+      if (enough && detected) break;
     }
+    const outcome: ScenarioOutcome = {
+      name: s.name,
+      config: configLabel(first!),
+      faults: faultsLabel(first!),
+      runs,
+      ...judge(s, runs),
+      seconds: secondsSince(scenarioStarted),
+    };
+    outcomes.push(outcome);
+    await storeJudgement(suite.name, outcome, progress);
+  }
+
+  // Each lane takes the next scenario until none is left; a lane that fails stops the others from
+  // taking more, and the first failure is the suite's once every lane has ended.
+  let failed = false;
+  const lane = async () => {
+    for (let i = queue.shift(); i !== undefined && !failed; i = queue.shift()) {
+      try {
+        await runScenario(i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  try {
+    const ended = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const failure = ended.find((e) => e.status === "rejected");
+    if (failure) throw failure.reason;
   } finally {
     await clusters.stop();
   }

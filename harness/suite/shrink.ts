@@ -5,7 +5,7 @@
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun } from "../run/runner.ts";
-import { sharedClusters } from "../run/shared-cluster.ts";
+import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { loadStoredAnomalies, loadStoredSpec, writeShrunkSpec } from "../run/stored-run.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
@@ -152,12 +152,9 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
         targets,
         maxRuns,
         async (spec) => {
-          const out = await executeRun(spec, {
-            storeRoot: opts.storeRoot,
-            progress: opts.progress,
-            cluster: await clusters.clusterFor(spec.cluster),
-            command: `kafka-harness shrink ${runDir}`,
-          });
+          const out = await onLeasedCluster(clusters, spec.cluster, (cluster) =>
+            executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster, command: `kafka-harness shrink ${runDir}` }),
+          );
           return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };
         },
         opts.progress,

@@ -106,6 +106,11 @@ export const SuiteSchema = z
      * gets its own. The command line's --share-cluster / --no-share-cluster wins.
      */
     shareCluster: z.boolean().optional(),
+    /**
+     * How many scenarios run side by side, each run on a cluster of its own (never two runs on one
+     * cluster at once: one's faults would be the other's). The command line's --parallel wins.
+     */
+    parallel: z.number().int().min(1).optional(),
     scenarios: z.array(ScenarioSchema).min(1),
   })
   .strict();
@@ -225,6 +230,11 @@ export function scenarioSeeds(suite: Suite, index: number): number[] {
   if (s.seeds) return s.seeds;
   const n = s.expect.finds.length ? (s.maxRuns ?? s.runs) : s.runs;
   return Array.from({ length: n }, (_, k) => (suite.seed * 1_000_003 + s.seedIndex * 7919 + k * 104_729) % 2 ** 31);
+}
+
+/** Scenarios side by side: the flag, else the file's, else one at a time. */
+export function parallelOf(suite: Pick<Suite, "parallel">, flag: number | undefined): number {
+  return flag ?? suite.parallel ?? 1;
 }
 
 /** Whether the suite's runs share clusters: the command line's flag, else the suite file's, else not. */

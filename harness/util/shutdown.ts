@@ -2,7 +2,7 @@
 // SIGTERM, an uncaught exception and an unhandled rejection run every registered hook, so a run
 // still heals, saves its logs, removes its cluster and writes its results. Hooks registered with
 // `first` (a run that winds down in its own scopes: cancel, heal, save logs, stop its cluster) run
-// before every other hook, whenever they were registered; then the others run, newest first (a
+// before every other hook, whenever they were registered, side by side; then the others run, newest first (a
 // cluster's own removal, for clusters no run is winding down). Then a signal exits with 130 / 143
 // and a crash with 255 (an internal error: checkers/exit-codes.ts), unless someone else (a test runner) also listens for crashes, in which case
 // it decides what happens next.
@@ -14,16 +14,23 @@ const firstHooks = new Set<Hook>();
 let installed = false;
 let exiting = false;
 
+async function runHook(hook: Hook, cause: ShutdownCause): Promise<void> {
+  try {
+    await hook(cause);
+  } catch (err) {
+    console.error(`cleanup failed: ${(err as Error).message}`);
+  }
+}
+
 async function runHooks(cause: ShutdownCause): Promise<void> {
-  for (const set of [firstHooks, hooks]) {
-    for (const hook of [...set].reverse()) {
-      set.delete(hook);
-      try {
-        await hook(cause);
-      } catch (err) {
-        console.error(`cleanup failed: ${(err as Error).message}`);
-      }
-    }
+  // The first hooks are runs winding down, each in its own scopes: side by side (a suite's
+  // parallel runs), so none goes on running while another heals.
+  const first = [...firstHooks];
+  firstHooks.clear();
+  await Promise.all(first.map((hook) => runHook(hook, cause)));
+  for (const hook of [...hooks].reverse()) {
+    hooks.delete(hook);
+    await runHook(hook, cause);
   }
 }
 

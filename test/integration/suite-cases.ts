@@ -1,10 +1,12 @@
-// One test per scenario of a suite, on one cluster for the whole suite (a fresh topic per run;
-// the cluster is back in sync before each run): each scenario must meet its expectation, and every
-// run must have exercised the cluster (acknowledged sends and final reads). Used by the known-answer
+// One test per scenario of a suite, the suite run once on the given cluster (a fresh topic per run,
+// the cluster back in sync before each; a second lane gets a cluster of its own): each scenario
+// must meet its expectation, and every run must have exercised the cluster (acknowledged sends and
+// final reads). Used by the known-answer
 // suite (known-answers.test.ts) and the librdkafka client's runs (test/confluent/runs.spec.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCommand } from "../../checkers/cli.ts";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import type { ScenarioOutcome } from "../../harness/suite/judge.ts";
 import { runSuite } from "../../harness/suite/run-suite.ts";
 import type { Suite } from "../../harness/suite/suite-file.ts";
 import { formatSuiteTable } from "../../harness/suite/table.ts";
@@ -19,25 +21,32 @@ async function recheck(dir: string): Promise<unknown> {
 }
 
 /** `shared`: a cluster someone else started and removes (the integration files' shared one);
- *  without it, a cluster of the suite's own, stopped after its cases. */
+ *  without it, a cluster of the suite's own, stopped after its cases. The suite runs once, as
+ *  `npm start` runs it (its scenarios side by side when the file says `parallel`), and each
+ *  scenario's case then judges its outcome. */
 export function suiteCases(title: string, suite: Suite, shared?: () => Promise<Cluster>): void {
   describe(title, () => {
-    let cluster: Cluster;
+    let cluster: Cluster | undefined;
+    let outcomes: Map<string, ScenarioOutcome> | undefined;
+    let failure: unknown;
     beforeAll(async () => {
       cluster = shared ? await shared() : await startCluster({}, { progress: (m) => console.error(m) });
-    });
+      try {
+        const all = await runSuite(suite, { storeRoot: "test-output/store", cluster, progress: (m) => console.error(m) });
+        outcomes = new Map(all.map((o) => [o.name, o]));
+      } catch (err) {
+        failure = err; // each case says so, rather than one hook failing them all without a word
+      }
+    }, 1_800_000);
     afterAll(async () => {
       if (!shared) await cluster?.stop();
     });
 
     for (const scenario of suite.scenarios) {
       it(`${scenario.name}: ${scenario.description?.trim().split(/\.\s/)[0] ?? ""}`, async () => {
-        const [outcome] = await runSuite(suite, {
-          storeRoot: "test-output/store",
-          only: [scenario.name],
-          cluster,
-          progress: (m) => console.error(m),
-        });
+        if (failure) throw failure;
+        const outcome = outcomes?.get(scenario.name);
+        expect(outcome, `the suite gave no outcome for ${scenario.name}`).toBeDefined();
         console.error(formatSuiteTable([outcome!]));
         expect(outcome!.runs.length).toBeGreaterThan(0);
         // The run really exercised the cluster: acknowledged sends and final reads happened.
@@ -49,7 +58,7 @@ export function suiteCases(title: string, suite: Suite, shared?: () => Promise<C
         // The suite stored its judgement beside each run, for the store's index.
         for (const r of outcome!.runs)
           expect(await readStoredExpectation(r.dir)).toMatchObject({ suite: suite.name, scenario: scenario.name, met: true });
-      }, 900_000);
+      }, 120_000);
     }
   });
 }

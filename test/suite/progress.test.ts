@@ -28,6 +28,7 @@ describe("suite progress", () => {
   it("estimates the time left from the runs so far, and says nothing before the first", () => {
     expect(eta([], 5)).toBe("");
     expect(eta([60, 70], 4)).toBe(", ~4 min 20 s left");
+    expect(eta([60, 70], 4, 2)).toBe(", ~2 min 10 s left"); // two lanes side by side
     expect(eta([30], 1)).toBe(", ~30 s left");
   });
 

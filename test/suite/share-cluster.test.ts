@@ -7,12 +7,12 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT } from "../../checkers/exit-codes.ts";
 import * as cli from "../../harness/cli.ts";
 import { byClusterShape } from "../../harness/suite/run-suite.ts";
-import { parseSuite, readSuiteFile, shareClusterOf } from "../../harness/suite/suite-file.ts";
+import { parallelOf, parseSuite, readSuiteFile, shareClusterOf } from "../../harness/suite/suite-file.ts";
 
-const asked = vi.hoisted(() => [] as { shareCluster?: boolean }[]);
+const asked = vi.hoisted(() => [] as { shareCluster?: boolean; parallel?: number }[]);
 vi.mock("../../harness/suite/run-suite.ts", async (original) => ({
   ...(await original<typeof import("../../harness/suite/run-suite.ts")>()),
-  runSuite: async (_suite: unknown, opts: { shareCluster?: boolean }) => {
+  runSuite: async (_suite: unknown, opts: { shareCluster?: boolean; parallel?: number }) => {
     asked.push(opts);
     return [];
   },
@@ -73,6 +73,30 @@ describe("suite --share-cluster / --no-share-cluster", () => {
   it("both flags conflict", async () => {
     expect(await suiteCommand("--share-cluster", "--no-share-cluster")).toBe(EXIT.badInput);
     expect(asked).toHaveLength(0);
+  });
+});
+
+describe("parallel: scenarios side by side", () => {
+  it("a whole number of at least 1 in the file, absent by default", () => {
+    expect(parseSuite({ name: "s", parallel: 2, scenarios: [{ name: "a" }] }, "x").parallel).toBe(2);
+    expect(parseSuite({ name: "s", scenarios: [{ name: "a" }] }, "x").parallel).toBeUndefined();
+    for (const bad of [0, 1.5, "2"])
+      expect(() => parseSuite({ name: "s", parallel: bad, scenarios: [{ name: "a" }] }, "x.yaml")).toThrow(/parallel/);
+  });
+
+  it("the flag wins, else the file's, else one at a time; the known-answer suite runs two", async () => {
+    expect(parallelOf({ parallel: 2 }, 3)).toBe(3);
+    expect(parallelOf({ parallel: 2 }, undefined)).toBe(2);
+    expect(parallelOf({}, undefined)).toBe(1);
+    expect((await readSuiteFile(knownAnswers)).parallel).toBe(2);
+  });
+
+  it("suite --parallel N reaches the suite; a bad N is bad input", async () => {
+    expect(await suiteCommand("--parallel", "3")).toBe(0);
+    expect(asked.at(-1)?.parallel).toBe(3);
+    expect(await suiteCommand()).toBe(0);
+    expect(asked.at(-1)?.parallel).toBeUndefined();
+    for (const bad of ["0", "two"]) expect(await suiteCommand("--parallel", bad)).toBe(EXIT.badInput);
   });
 });
 
