@@ -51,7 +51,7 @@ export async function runSuite(
   // always allowed, for the runs the given one does not fit).
   const clusters = sharedClusters({ given: opts.cluster, share, maxOwn: lanes - (opts.cluster ? 1 : 0), progress });
   // Sharing keeps one cluster per lane: scenarios of one cluster shape run together, so each shape starts once per lane.
-  const queue = share ? byClusterShape(suite, chosen) : [...chosen];
+  const queue = share ? byClusterShape(suite, chosen, lanes > 1) : [...chosen];
   const planned = new Map(queue.map((i) => [i, plannedRuns(suite, i)]));
   // Runs still planned at least; a detection that needs more seeds adds to it as it goes.
   let remaining = [...planned.values()].reduce((a, p) => a + p.min, 0);
@@ -129,14 +129,18 @@ export async function runSuite(
 }
 
 /** The scenarios grouped by cluster spec, each group where its first scenario is in the file, the
- *  file's order within a group. */
-export function byClusterShape(suite: Suite, indices: readonly number[]): number[] {
+ *  file's order within a group. Side by side (`smallFirst`), the smaller groups go first: a lane
+ *  switches cluster shape early, and the many runs of the common shape even out the lanes' ends. */
+export function byClusterShape(suite: Suite, indices: readonly number[], smallFirst = false): number[] {
   const groups = new Map<string, number[]>();
   for (const i of indices) {
     const key = JSON.stringify(scenarioSpec(suite, i, 0).cluster);
     groups.set(key, [...(groups.get(key) ?? []), i]);
   }
-  return [...groups.values()].flat();
+  const ordered = [...groups.values()];
+  // Array.prototype.sort is stable: groups of one size keep the file's order.
+  if (smallFirst) ordered.sort((a, b) => a.length - b.length);
+  return ordered.flat();
 }
 
 /** The scenario's judgement beside each of its runs (expectation.json), read by the store's index. */

@@ -117,5 +117,8 @@ describe("runs on shared clusters", () => {
     );
     expect(byClusterShape(suite, [0, 1, 2, 3, 4]).map((i) => suite.scenarios[i]!.name)).toEqual(["a", "c", "e", "b", "d"]);
     expect(byClusterShape(suite, [1, 2]).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "c"]);
+    // side by side, the smaller group first (ties in file order)
+    expect(byClusterShape(suite, [0, 1, 2, 3, 4], true).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "d", "a", "c", "e"]);
+    expect(byClusterShape(suite, [1, 2], true).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "c"]);
   });
 });
