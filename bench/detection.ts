@@ -1,10 +1,12 @@
 // Detection rates (`npm run bench -- detection [--runs N] [--only a,b] [--time-limit S] [--rate R]
-// [--cluster JSON]`):
+// [--cluster JSON] [--seed-base N]`):
 // each scenario of the known-answer suite that must find something, and each control that must
 // never find something, run N times (default 5) with fresh seeds on one shared cluster;
 // --time-limit and --rate override every chosen scenario's workload, so trying other settings is
 // one command, not an edit of the suite file; --cluster lays a JSON object over every scenario's
-// cluster spec (a baseline: '{"controllerSocketTimeoutMs":30000}' is Kafka's default). Prints, per scenario: in how many runs the expected
+// cluster spec (a baseline: '{"controllerSocketTimeoutMs":30000}' is Kafka's default), and
+// --seed-base N repeats an earlier bench run's seeds (it prints its base), so a change meets the
+// same fault schedules. Prints, per scenario: in how many runs the expected
 // anomaly was found, detections per minute of run time (found runs over the runs' wall minutes,
 // the shared cluster's start excluded) beside the time limit and rate they ran with, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
@@ -146,7 +148,9 @@ export async function benchDetection(args: string[]): Promise<void> {
   const progress = (m: string) => console.error(m);
   const clusters = sharedClusters({ share: true, progress });
   const rows: Row[] = [];
-  const base = Date.now() % 2 ** 30; // fresh seeds each time the bench runs
+  // Fresh seeds each time the bench runs, unless --seed-base repeats an earlier run's (its header).
+  const base = Number(flag("--seed-base") ?? Date.now() % 2 ** 30);
+  console.log(`seed base ${base}`);
   try {
     for (const [index, s] of suite.scenarios.entries()) {
       if (only && !only.some((o) => chosen(o, s.name))) continue;
