@@ -2,8 +2,9 @@
 // broken into container start, JVM start, ensemble/quorum formation, broker registration and topic
 // ready (start-timings.ts), the median of several starts (the machine is shared: one start says
 // little), each figure beside the same breakdown measured before the start was made fast.
-// CLUSTER_STARTS=N sets the number of starts per mode (default 3); CLUSTER_COMBINED=1 adds KRaft
-// with the controllers on the brokers (no baseline). Prints figures; asserts nothing.
+// A third line, KRaft combined (3 nodes each a broker and a voter, one JVM each), has no breakdown
+// from before: beside it, dedicated KRaft's medians from the same bench run. CLUSTER_STARTS=N sets
+// the number of starts per mode (default 3). Prints figures; asserts nothing.
 import { type Cluster, startCluster } from "../harness/cluster/cluster.ts";
 import { type NodeStart, START_PHASES, type StartBreakdown, serverStartLine, startBreakdown } from "../harness/cluster/start-timings.ts";
 import type { ClusterSpecInput } from "../harness/spec/cluster.ts";
@@ -19,7 +20,9 @@ async function nodeStarts(c: Cluster): Promise<NodeStart[]> {
     [...c.zookeepers, ...(kraft && !c.spec.combined ? c.controllers : []), ...c.brokers].map(async (n) => {
       const name = `${c.runId}-${n.name}`;
       const running = epochMs((await run("docker", ["inspect", "--format", "{{.State.StartedAt}}", name])).trim());
-      const line = (await run("docker", ["logs", "--timestamps", name])).split("\n").find((l) => serverStartLine(n.role, kraft).test(l));
+      const line = (await run("docker", ["logs", "--timestamps", name]))
+        .split("\n")
+        .find((l) => serverStartLine(n.role, kraft, c.spec.combined).test(l));
       return { name: n.name, running, jvmUp: line ? epochMs(line.split(" ")[0]!) : undefined };
     }),
   );
@@ -48,7 +51,14 @@ const BASELINE: Partial<Record<Mode, StartBreakdown>> = {
 };
 type Mode = "zookeeper" | "kraft";
 
-async function measure(label: string, input: ClusterSpecInput, starts: number, baseline?: Mode): Promise<void> {
+/** The medians of `starts` starts, printed beside a baseline: a mode's breakdown at commit 6b221c5,
+ *  or another line of this same run (`{ label, figures }`). */
+async function measure(
+  label: string,
+  input: ClusterSpecInput,
+  starts: number,
+  baseline: Mode | { label: string; figures: StartBreakdown },
+): Promise<StartBreakdown> {
   const runs: StartBreakdown[] = [];
   for (let i = 0; i < starts; i++) {
     const c = await startCluster(input);
@@ -58,19 +68,21 @@ async function measure(label: string, input: ClusterSpecInput, starts: number, b
       await c.stop();
     }
   }
-  const base = baseline && BASELINE[baseline];
-  const row = (k: keyof StartBreakdown) => {
-    const figure = `${median(runs.map((r) => r[k]))} s`.padStart(7);
-    return `  ${k.padEnd(20)} ${figure}${base ? `   baseline (commit 6b221c5) ${base[k]} s` : ""}`;
-  };
+  const [base, baseLabel] =
+    typeof baseline === "string" ? [BASELINE[baseline], "baseline (commit 6b221c5)"] : [baseline.figures, baseline.label];
+  const phases = [...START_PHASES, "total" as const];
+  const medians = Object.fromEntries(phases.map((k) => [k, median(runs.map((r) => r[k]))])) as StartBreakdown;
   console.log(`cluster start, ${label}: median of ${starts} starts (runs: ${runs.map((r) => r.total).join(", ")} s)`);
-  for (const p of [...START_PHASES, "total" as const]) console.log(row(p));
+  for (const k of phases) console.log(`  ${k.padEnd(20)} ${`${medians[k]} s`.padStart(7)}${base ? `   ${baseLabel} ${base[k]} s` : ""}`);
+  return medians;
 }
 
 export async function benchClusterStart(): Promise<void> {
   const starts = Number(process.env.CLUSTER_STARTS ?? 3);
   await measure("ZooKeeper (3.9.1, 3 ZooKeeper + 3 brokers)", {}, starts, "zookeeper");
-  await measure("KRaft (4.4.0, 3 controllers + 3 brokers)", { metadata: "kraft" }, starts, "kraft");
-  if (process.env.CLUSTER_COMBINED)
-    await measure("KRaft combined (4.4.0, 3 brokers voting)", { metadata: "kraft", combined: true }, starts);
+  const dedicated = await measure("KRaft (4.4.0, 3 controllers + 3 brokers)", { metadata: "kraft" }, starts, "kraft");
+  await measure("KRaft combined (4.4.0, 3 nodes, each broker and voter)", { metadata: "kraft", combined: true }, starts, {
+    label: "dedicated KRaft, this run",
+    figures: dedicated,
+  });
 }

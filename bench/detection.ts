@@ -1,17 +1,23 @@
-// Detection rates (`npm run bench -- detection [--runs N] [--only a,b] [--time-limit S] [--rate R]`):
+// Detection rates (`npm run bench -- detection [--runs N] [--only a,b] [--time-limit S] [--rate R]
+// [--cluster JSON] [--seed-base N]`):
 // each scenario of the known-answer suite that must find something, and each control that must
 // never find something, run N times (default 5) with fresh seeds on one shared cluster;
 // --time-limit and --rate override every chosen scenario's workload, so trying other settings is
-// one command, not an edit of the suite file. Prints, per scenario: in how many runs the expected
+// one command, not an edit of the suite file; --cluster lays a JSON object over every scenario's
+// cluster spec (a baseline: '{"controllerSocketTimeoutMs":30000}' is Kafka's default), and
+// --seed-base N repeats an earlier bench run's seeds (it prints its base), so a change meets the
+// same fault schedules. Prints, per scenario: in how many runs the expected
 // anomaly was found, detections per minute of run time (found runs over the runs' wall minutes,
 // the shared cluster's start excluded) beside the time limit and rate they ran with, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
-// applied in each run, and in how many runs the scenario's expectation (suite/judge.ts) was met.
+// applied in each run, in how many runs the scenario's expectation (suite/judge.ts) was met, and the
+// seconds from the workload's end to the final reads (heal, then the wait until every replica is in sync).
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
 
 import { faultIntervals } from "../checkers/faults.ts";
 import type { AnomalyType, History, Results } from "../checkers/index.ts";
 import { readHistoryFile } from "../checkers/index.ts";
+import { HARNESS_PROCESS } from "../checkers/phases.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
 import { onLeasedCluster, sharedClusters } from "../harness/run/shared-cluster.ts";
@@ -33,6 +39,8 @@ interface Row {
   seeds: number[];
   /** Wall time of each run (executeRun: topic, workload, heal, final reads, check), ms. */
   wallMs: number[];
+  /** Per run: seconds from the workload's end to the final reads (recoverySeconds). */
+  recovery: (number | undefined)[];
   timeLimitSeconds: number;
   rate: number;
 }
@@ -62,6 +70,26 @@ export function withWorkload(suite: Suite, o: WorkloadOverride): Suite {
   if (o.timeLimitSeconds === undefined && o.rate === undefined) return suite;
   const workload = { ...o } as Plain;
   return { ...suite, scenarios: suite.scenarios.map((s) => ({ ...s, spec: deepMerge(s.spec as Plain, { workload }) })) };
+}
+
+/** --only names a scenario as the suite file does: `acks1-leader-isolated` picks each of its
+ *  per-client runs (`acks1-leader-isolated.kafkajs`, ...), a full name just that one. */
+export const chosen = (only: string, scenario: string) => scenario === only || scenario.startsWith(`${only}.`);
+
+/** The suite with `cluster` laid over every scenario's own cluster spec. */
+export function withCluster(suite: Suite, cluster: Plain | undefined): Suite {
+  if (!cluster) return suite;
+  return { ...suite, scenarios: suite.scenarios.map((s) => ({ ...s, spec: deepMerge(s.spec as Plain, { cluster }) })) };
+}
+
+/** Seconds from the workload marker's completion to the final reads' invocation: heal, then the
+ *  wait until every replica of the topic is in sync (docs/design.md, "Phases of a run"). */
+export function recoverySeconds(history: History): number | undefined {
+  const marker = (f: string, done: boolean) =>
+    history.find((op) => op.process === HARNESS_PROCESS && op.f === f && (op.type === "invoke") !== done);
+  const end = marker("workload", true);
+  const reads = marker("final-reads", false);
+  return end && reads ? Math.round((reads.time - end.time) / 1e8) / 10 : undefined;
 }
 
 /** Detections per minute of run time: found runs over the runs' summed wall minutes. */
@@ -105,21 +133,27 @@ export async function benchDetection(args: string[]): Promise<void> {
   const runs = Number(flag("--runs") ?? 5);
   const only = flag("--only")?.split(",");
   const override = workloadOverride(flag);
-  const suite = withWorkload(await readSuiteFile(DEFAULT_SUITE), override);
+  const clusterFlag = flag("--cluster");
+  const suite = withCluster(
+    withWorkload(await readSuiteFile(DEFAULT_SUITE), override),
+    clusterFlag ? (JSON.parse(clusterFlag) as Plain) : undefined,
+  );
   console.log(
     `detection bench: ${runs} runs per scenario; workload ${
       override.timeLimitSeconds !== undefined || override.rate !== undefined
         ? `overridden: time limit ${override.timeLimitSeconds ?? "(suite's)"} s, rate ${override.rate ?? "(suite's)"}/s`
         : "as in the suite file"
-    }`,
+    }${clusterFlag ? `; cluster overridden: ${clusterFlag}` : ""}`,
   );
   const progress = (m: string) => console.error(m);
   const clusters = sharedClusters({ share: true, progress });
   const rows: Row[] = [];
-  const base = Date.now() % 2 ** 30; // fresh seeds each time the bench runs
+  // Fresh seeds each time the bench runs, unless --seed-base repeats an earlier run's (its header).
+  const base = Number(flag("--seed-base") ?? Date.now() % 2 ** 30);
+  console.log(`seed base ${base}`);
   try {
     for (const [index, s] of suite.scenarios.entries()) {
-      if (only && !only.includes(s.name)) continue;
+      if (only && !only.some((o) => chosen(o, s.name))) continue;
       const kind = s.expect.finds.length ? "detection" : s.expect.never.length ? "control" : undefined;
       if (!kind) continue;
       const first = scenarioSpec(suite, index, 0).workload;
@@ -134,6 +168,7 @@ export async function benchDetection(args: string[]): Promise<void> {
         met: 0,
         seeds: [],
         wallMs: [],
+        recovery: [],
         timeLimitSeconds: first.timeLimitSeconds,
         rate: first.rate,
       };
@@ -157,6 +192,7 @@ export async function benchDetection(args: string[]): Promise<void> {
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
+        row.recovery.push(recoverySeconds(history));
         const f = out.results.faults;
         row.faults.push(`${f?.effective ?? 0}/${f?.applied ?? 0}`);
         // Judged alone, a detection run need not find anything: only the other expectations count here.
@@ -184,6 +220,7 @@ export async function benchDetection(args: string[]): Promise<void> {
       "forbidden findings",
       "runs met",
       "faults effective/applied per run",
+      "workload end → final reads, s (median; per run)",
       "seeds",
     ],
   ];
@@ -198,6 +235,7 @@ export async function benchDetection(args: string[]): Promise<void> {
       r.kind === "control" ? String(r.forbidden) : "-",
       `${r.met}/${r.runs}`,
       r.faults.join(","),
+      `${median(r.recovery.filter((x) => x !== undefined))?.toFixed(1) ?? "-"} (${r.recovery.map((x) => x ?? "-").join(", ")})`,
       r.seeds.join(","),
     ]);
   }

@@ -56,6 +56,8 @@ export function controllerConfig(spec: ClusterSpec, voter: Voter): string {
     "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
     "num.io.threads": 2,
     "num.network.threads": 2,
+    // A controller's own requests to the active one (its registration) time out like a broker's.
+    "controller.socket.timeout.ms": spec.controllerSocketTimeoutMs,
     ...spec.brokerConfig,
   });
 }
@@ -123,6 +125,7 @@ export function brokerConfig(spec: ClusterSpec, id: number, externalPort: number
     "advertised.listeners": `INTERNAL://${brokerName(id)}:${INTERNAL_PORT},EXTERNAL://127.0.0.1:${externalPort}`,
     "inter.broker.listener.name": "INTERNAL",
     "replica.lag.time.max.ms": spec.replicaLagTimeMaxMs,
+    "controller.socket.timeout.ms": spec.controllerSocketTimeoutMs,
     "auto.create.topics.enable": false,
     "num.partitions": 1,
     "default.replication.factor": rf,

@@ -16,11 +16,15 @@ export interface StartMarks {
 }
 
 /** The first log line of a node's own server code: where the JVM's start ends and the node's start
- *  (ZooKeeper's election, a broker's log loading, listeners and registration) begins. */
-export function serverStartLine(role: "zookeeper" | "broker" | "controller", kraft: boolean): RegExp {
+ *  (ZooKeeper's election, a broker's log loading, listeners and registration) begins. A broker of a
+ *  combined KRaft cluster that votes starts its controller first: either server's line counts. */
+export function serverStartLine(role: "zookeeper" | "broker" | "controller", kraft: boolean, combined = false): RegExp {
+  const controller = /\[ControllerServer id=\d+\] Starting controller/;
   if (role === "zookeeper") return /binding to port/;
-  if (role === "controller") return /\[ControllerServer id=\d+\] Starting controller/;
-  return kraft ? /\[BrokerServer id=\d+\] Transition from SHUTDOWN to STARTING/ : /INFO starting \(kafka\.server\.KafkaServer\)/;
+  if (role === "controller") return controller;
+  if (!kraft) return /INFO starting \(kafka\.server\.KafkaServer\)/;
+  const broker = /\[BrokerServer id=\d+\] Transition from SHUTDOWN to STARTING/;
+  return combined ? new RegExp(`${controller.source}|${broker.source}`) : broker;
 }
 
 /** One node's start as the engine reports it (epoch ms). */

@@ -44,6 +44,12 @@ export const ClusterSpecSchema = z
     zkSessionTimeoutMs: int(1000, 60_000).default(6000),
     /** How long a follower may lag before the leader drops it from the ISR. */
     replicaLagTimeMaxMs: int(500, 60_000).default(5000),
+    /** controller.socket.timeout.ms: how long a broker's request to the controller (AlterPartition,
+     *  in ZooKeeper mode and KRaft) may stay unanswered. One request is in flight at a time, to the
+     *  controller it last knew: one sent to a controller that was then cut off blocks every ISR
+     *  change of that broker until it times out, even after heal (Kafka's 30 s default kept the
+     *  wait in sync up to 28 s after heal). Shortened like the sessions. */
+    controllerSocketTimeoutMs: int(1000, 60_000).default(6000),
     brokerJvmOpts: z.string().default("-Xms128m -Xmx512m -XX:+UseSerialGC"),
     /** ZooKeeper nodes and dedicated KRaft controllers. C1 only (TieredStopAtLevel=1): their work is
      *  light, and C2's compiles are CPU a start on 2 cores cannot spare. Not for brokers: measured,

@@ -1,7 +1,8 @@
 // The detection bench's settings from the command line: --time-limit and --rate override every
 // scenario's workload (its own spec's too, not only the suite defaults), and detections per minute.
 import { describe, expect, it } from "vitest";
-import { detectionsPerMinute, withWorkload, workloadOverride } from "../../bench/detection.ts";
+import { chosen, detectionsPerMinute, recoverySeconds, withCluster, withWorkload, workloadOverride } from "../../bench/detection.ts";
+import type { History } from "../../checkers/index.ts";
 import { parseSuite, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
 const suite = parseSuite(
@@ -51,5 +52,46 @@ describe("detection bench settings", () => {
   it("detections per minute: found runs over the runs' wall minutes", () => {
     expect(detectionsPerMinute(3, [30_000, 30_000, 60_000])).toBe(1.5);
     expect(detectionsPerMinute(0, [])).toBeUndefined();
+  });
+
+  it("--cluster lays its fields over every scenario's cluster spec, the rest as the suite has it", () => {
+    const s = withCluster(suite, { controllerSocketTimeoutMs: 30_000 });
+    for (const i of [0, 1, 2]) expect(scenarioSpec(s, i, 1).cluster.controllerSocketTimeoutMs).toBe(30_000);
+    expect(scenarioSpec(s, 0, 1).cluster.replicaLagTimeMaxMs).toBe(scenarioSpec(suite, 0, 1).cluster.replicaLagTimeMaxMs);
+    expect(withCluster(suite, undefined)).toBe(suite);
+  });
+
+  it("--only picks a scenario by its suite name, each per-client run of it, or one by its full name", () => {
+    expect(chosen("acks1-leader-isolated", "acks1-leader-isolated.kafkajs")).toBe(true);
+    expect(chosen("acks1-leader-isolated.kafkajs", "acks1-leader-isolated.kafkajs")).toBe(true);
+    expect(chosen("acks1-leader-isolated.kafkajs", "acks1-leader-isolated.platformatic")).toBe(false);
+    expect(chosen("acks1-leader", "acks1-leader-isolated")).toBe(false);
+  });
+});
+
+describe("recovery seconds", () => {
+  const op = (index: number, process: string | number, type: string, f: string, s: number) =>
+    ({ index, time: s * 1e9, process, type, f, value: null }) as unknown as History[number];
+
+  it("from the workload's end marker to the final reads' invocation: heal and the wait in sync", () => {
+    const h = [
+      op(0, "harness", "invoke", "workload", 0),
+      op(1, 0, "ok", "send", 1),
+      op(2, "harness", "ok", "workload", 40),
+      op(3, "nemesis", "invoke", "heal-all", 40.1),
+      op(4, "harness", "invoke", "final-reads", 68.15),
+      op(5, "harness", "ok", "final-reads", 69),
+    ];
+    expect(recoverySeconds(h)).toBe(28.2);
+  });
+
+  it("a cut-short workload (info) counts; no final reads, no figure", () => {
+    const cut = [
+      op(0, "harness", "invoke", "workload", 0),
+      op(1, "harness", "info", "workload", 10),
+      op(2, "harness", "invoke", "final-reads", 12.5),
+    ];
+    expect(recoverySeconds(cut)).toBe(2.5);
+    expect(recoverySeconds(cut.slice(0, 2))).toBeUndefined();
   });
 });

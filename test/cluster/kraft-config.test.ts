@@ -59,6 +59,22 @@ describe("KRaft node configuration", () => {
     });
   });
 
+  it("every node's requests to the controller time out like the sessions, not after Kafka's 30 s", () => {
+    const zk = parseClusterSpec({});
+    const rendered = [
+      brokerConfig(zk, 1, 40000),
+      brokerConfig(spec, 1, 40000),
+      controllerConfig(spec, quorumVoters(spec)[0]!),
+      brokerConfig(parseClusterSpec({ metadata: "kraft", combined: true }), 1, 40000),
+    ];
+    for (const text of rendered) expect(props(text)["controller.socket.timeout.ms"]).toBe("6000");
+    const set = parseClusterSpec({ controllerSocketTimeoutMs: 30_000 });
+    expect(props(brokerConfig(set, 2, 40001))["controller.socket.timeout.ms"]).toBe("30000");
+    // brokerConfig still has the last word
+    const over = parseClusterSpec({ brokerConfig: { "controller.socket.timeout.ms": 9000 } });
+    expect(props(brokerConfig(over, 2, 40001))["controller.socket.timeout.ms"]).toBe("9000");
+  });
+
   it("ZooKeeper mode is unchanged: broker.id and zookeeper.connect, no KRaft roles", () => {
     const b = props(brokerConfig(parseClusterSpec({}), 1, 40000));
     expect(b).toMatchObject({ "broker.id": "1", "zookeeper.connect": "zk1:2181,zk2:2181,zk3:2181" });

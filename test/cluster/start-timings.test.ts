@@ -74,4 +74,11 @@ describe("serverStartLine", () => {
     expect(serverStartLine("broker", true).test(lines.kraftBroker)).toBe(true);
     expect(serverStartLine("broker", true).test(lines.zkBroker)).toBe(false);
   });
+
+  it("combined KRaft: a voting broker's JVM is up at its controller's first line, which comes first", () => {
+    const combinedVoter = "[2026-12-07 07:40:02,101] INFO [ControllerServer id=1] Starting controller (kafka.server.ControllerServer)";
+    expect(serverStartLine("broker", true, true).test(combinedVoter)).toBe(true);
+    expect(serverStartLine("broker", true, true).test(lines.kraftBroker)).toBe(true);
+    expect(serverStartLine("broker", true).test(combinedVoter)).toBe(false);
+  });
 });
