@@ -327,6 +327,11 @@ export interface TopicOptions {
  * REQUEST_TIMED_OUT (or, when it retried, TOPIC_ALREADY_EXISTS); the topic is then awaited in
  * metadata instead of failing the start.
  */
+/** Deletes a topic (the controller accepts it; its logs go in the background). */
+export async function deleteTopic(bootstrap: string[], topic: string): Promise<void> {
+  await withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic], timeout: 10_000 }));
+}
+
 export async function createTopic(bootstrap: string[], topic: string, o: TopicOptions = {}): Promise<void> {
   const partitions = o.partitions ?? 1;
   try {

@@ -1,7 +1,9 @@
 // The run's cluster as a scope: started here, or the shared one a suite passed in (which gets a
 // fresh topic per run); on leaving the scope every node's log is saved into the run folder, then
-// the cluster is stopped if this run started it (a shared cluster's owner stops it).
-import { type Cluster, createTopic, startCluster } from "../cluster/cluster.ts";
+// the cluster is stopped if this run started it (a shared cluster's owner stops it), or, shared,
+// the run's topic is deleted: the next run finds the cluster as it found it, and a broker killed
+// later does not recover every earlier run's logs when it restarts.
+import { type Cluster, createTopic, deleteTopic, startCluster } from "../cluster/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
@@ -20,6 +22,13 @@ export async function openCluster(
     async [Symbol.asyncDispose]() {
       await saveNodeLogs(cluster, o.logsDir).catch(() => undefined);
       if (!o.shared) await cluster.stop().catch((err: unknown) => void o.problems.push(messageOf(err)));
+      // Nothing of the run needs it now: its history holds what it read. (A topic never created
+      // answers UNKNOWN_TOPIC_OR_PARTITION, which is not a problem.)
+      else
+        await deleteTopic(cluster.bootstrap(), spec.topic.name).catch((err: unknown) => {
+          if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
+            o.problems.push(`deleting topic ${spec.topic.name} on the shared cluster: ${messageOf(err)}`);
+        });
     },
   };
 }
