@@ -1,0 +1,42 @@
+// The throughput bench's printed lines, as pure functions: one line per step while it ramps, and
+// the summary table, one row per client (its raw and recorded ceilings, the ratio beside them, or
+// why the client was not measured).
+import type { RampVerdict, Step } from "./ramp.ts";
+import { overheadRatio } from "./ramp.ts";
+
+export type Mode = "raw" | "recorded";
+
+/** A client's result: both ceilings, or why there are none (not installed, or its ramp failed). */
+export type ClientRow =
+  | { client: string; raw: Step; recorded: Step; rawStopped: RampVerdict; recordedStopped: RampVerdict }
+  | { client: string; absent: string };
+
+const load = (s: Step) => `${s.level.producers}x${s.level.burst}`;
+const rate = (n: number) => `${Math.round(n)}/s`;
+
+export function formatStep(client: string, mode: Mode, s: Step): string {
+  return `  ${client} ${mode.padEnd(8)} ${load(s).padStart(5)} in flight: ${rate(s.acked).padStart(7)} acked, p99 ${Math.round(s.p99Ms)} ms${s.failed ? `, ${s.failed} not acked` : ""}`;
+}
+
+const why = (v: RampVerdict) => (v.go ? "" : v.why === "flat" ? "stopped rising" : v.why === "p99" ? "p99 exploded" : "highest load tried");
+
+function ceiling(s: Step, v: RampVerdict): string {
+  return `${rate(s.acked)} at ${load(s)}, p99 ${Math.round(s.p99Ms)} ms (${why(v)})`;
+}
+
+/** The summary: a header, then one line per client. */
+export function formatTable(rows: readonly ClientRow[]): string[] {
+  const width = Math.max(6, ...rows.map((r) => r.client.length));
+  const lines = [`${"client".padEnd(width)}  recorded/raw  recorded ceiling / raw ceiling (acknowledged writes/s, load producers x burst)`];
+  for (const r of rows) {
+    if ("absent" in r) {
+      lines.push(`${r.client.padEnd(width)}  ${r.absent}`);
+      continue;
+    }
+    const ratio = overheadRatio(r.recorded.acked, r.raw.acked);
+    lines.push(
+      `${r.client.padEnd(width)}  ${(ratio === undefined ? "-" : ratio.toFixed(2)).padStart(12)}  ${ceiling(r.recorded, r.recordedStopped)} / ${ceiling(r.raw, r.rawStopped)}`,
+    );
+  }
+  return lines;
+}
