@@ -25,7 +25,17 @@ import { CLIENT_NAMES, type ClientName } from "../harness/spec/client.ts";
 import { parseTestSpec } from "../harness/spec/test-spec.ts";
 import { ensureEngine } from "../harness/util/engine.ts";
 import { EnvironmentError } from "../harness/util/environment.ts";
-import { DEFAULT_RULE, type Level, percentile, RAMP_LEVELS, type RampVerdict, rampVerdict, type Step } from "./throughput/ramp.ts";
+import {
+  ceilingOf,
+  DEFAULT_RULE,
+  type Level,
+  percentile,
+  RAMP_LEVELS,
+  type RampVerdict,
+  rampVerdict,
+  type Step,
+  sameLoadRatio,
+} from "./throughput/ramp.ts";
 import { loadRawProducer, type RawProducer } from "./throughput/raw-producer.ts";
 import { type ClientRow, formatStep, formatTable, type Mode } from "./throughput/table.ts";
 
@@ -140,11 +150,10 @@ async function rampClient(
     }
     if (!verdicts.raw.go && !verdicts.recorded.go) break;
   }
-  const best = (xs: Step[]) => xs.reduce((a, b) => (b.acked > a.acked ? b : a));
   return {
     client: name,
-    raw: best(steps.raw),
-    recorded: best(steps.recorded),
+    raw: ceilingOf(steps.raw)!,
+    recorded: ceilingOf(steps.recorded)!,
     rawStopped: verdicts.raw,
     recordedStopped: verdicts.recorded,
   };

@@ -77,6 +77,21 @@ export function overheadRatio(recorded: number, raw: number): number | undefined
   return raw > 0 ? recorded / raw : undefined;
 }
 
+/** The median of recorded / raw over the levels both measured: the overhead at the same load, the
+ *  two steps of a level run back to back, so it moves less with the machine's load than the ratio
+ *  of the two ceilings (each the best of a few noisy steps). Undefined without a common level. */
+export function sameLoadRatio(raw: readonly Step[], recorded: readonly Step[]): number | undefined {
+  const same = (a: Step, b: Step) => a.level.producers === b.level.producers && a.level.burst === b.level.burst;
+  const ratios = recorded.flatMap((r) => {
+    const w = raw.find((s) => same(s, r));
+    return w && w.acked > 0 ? [r.acked / w.acked] : [];
+  });
+  if (ratios.length === 0) return undefined;
+  const sorted = ratios.sort((a, b) => a - b);
+  const m = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
 /** Nearest-rank percentile (p in 0..100) of the values; 0 for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return 0;

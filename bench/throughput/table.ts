@@ -8,7 +8,15 @@ export type Mode = "raw" | "recorded";
 
 /** A client's result: both ceilings, or why there are none (not installed, or its ramp failed). */
 export type ClientRow =
-  | { client: string; raw: Step; recorded: Step; rawStopped: RampVerdict; recordedStopped: RampVerdict }
+  | {
+      client: string;
+      raw: Step;
+      recorded: Step;
+      rawStopped: RampVerdict;
+      recordedStopped: RampVerdict;
+      /** recorded / raw at the same load, the median over the levels (ramp.ts sameLoadRatio). */
+      sameLoad?: number;
+    }
   | { client: string; absent: string };
 
 const load = (s: Step) => `${s.level.producers}x${s.level.burst}`;
@@ -27,15 +35,17 @@ function ceiling(s: Step, v: RampVerdict): string {
 /** The summary: a header, then one line per client. */
 export function formatTable(rows: readonly ClientRow[]): string[] {
   const width = Math.max(6, ...rows.map((r) => r.client.length));
-  const lines = [`${"client".padEnd(width)}  recorded/raw  recorded ceiling / raw ceiling (acknowledged writes/s, load producers x burst)`];
+  const lines = [
+    `${"client".padEnd(width)}  recorded/raw  same load  recorded ceiling / raw ceiling (acknowledged writes/s, load producers x burst)`,
+  ];
   for (const r of rows) {
     if ("absent" in r) {
       lines.push(`${r.client.padEnd(width)}  ${r.absent}`);
       continue;
     }
-    const ratio = overheadRatio(r.recorded.acked, r.raw.acked);
+    const fixed = (x: number | undefined) => (x === undefined ? "-" : x.toFixed(2));
     lines.push(
-      `${r.client.padEnd(width)}  ${(ratio === undefined ? "-" : ratio.toFixed(2)).padStart(12)}  ${ceiling(r.recorded, r.recordedStopped)} / ${ceiling(r.raw, r.rawStopped)}`,
+      `${r.client.padEnd(width)}  ${fixed(overheadRatio(r.recorded.acked, r.raw.acked)).padStart(12)}  ${fixed(r.sameLoad).padStart(9)}  ${ceiling(r.recorded, r.recordedStopped)} / ${ceiling(r.raw, r.rawStopped)}`,
     );
   }
   return lines;

@@ -11,6 +11,7 @@ import {
   type RampRule,
   rampVerdict,
   type Step,
+  sameLoadRatio,
 } from "../../bench/throughput/ramp.ts";
 import { formatTable } from "../../bench/throughput/table.ts";
 import { parseThroughputArgs } from "../../bench/throughput.ts";
@@ -93,6 +94,24 @@ describe("overheadRatio and percentile", () => {
   });
 });
 
+describe("sameLoadRatio", () => {
+  const at = (producers: number, burst: number, acked: number): Step => ({ level: { producers, burst }, acked, p99Ms: 1, failed: 0 });
+
+  it("is the median of recorded / raw over the levels both measured, pairing by load, not by position", () => {
+    const raw = [at(1, 4, 100), at(4, 4, 200), at(16, 4, 400), at(32, 8, 500)];
+    // recorded stopped a level earlier; its 3 levels give 0.5, 0.9, 1.0 -> 0.9.
+    const recorded = [at(4, 4, 180), at(1, 4, 50), at(16, 4, 400)];
+    expect(sameLoadRatio(raw, recorded)).toBeCloseTo(0.9);
+    // Even count: the mean of the middle two (0.5, 0.9, 1.0, 0.8 -> 0.85).
+    expect(sameLoadRatio(raw, [...recorded, at(32, 8, 400)])).toBeCloseTo(0.85);
+  });
+
+  it("is undefined without a common level with a raw rate", () => {
+    expect(sameLoadRatio([at(1, 4, 100)], [at(4, 4, 100)])).toBeUndefined();
+    expect(sameLoadRatio([at(1, 4, 0)], [at(1, 4, 100)])).toBeUndefined();
+  });
+});
+
 describe("the ramp's levels", () => {
   it("rise, and each is a load a run's spec can ask for (producers and burst within the spec's bounds)", () => {
     for (const [i, l] of RAMP_LEVELS.entries()) {
@@ -129,11 +148,14 @@ describe("formatTable", () => {
         recorded: step(850.4, 8, 90.6),
         rawStopped: { go: false, why: "flat" },
         recordedStopped: { go: false, why: "p99" },
+        sameLoad: 0.904,
       },
       { client: "confluent", absent: "not installed: kafka-harness install-client confluent" },
     ]);
     expect(lines).toHaveLength(3);
-    expect(lines[1]).toBe("kafkajs            0.85  850/s at 8x4, p99 91 ms (p99 exploded) / 1000/s at 16x4, p99 120 ms (stopped rising)");
+    expect(lines[1]).toBe(
+      "kafkajs            0.85       0.90  850/s at 8x4, p99 91 ms (p99 exploded) / 1000/s at 16x4, p99 120 ms (stopped rising)",
+    );
     expect(lines[2]).toBe("confluent  not installed: kafka-harness install-client confluent");
   });
 
@@ -147,6 +169,6 @@ describe("formatTable", () => {
         recordedStopped: { go: false, why: "top" },
       },
     ]);
-    expect(line).toMatch(/^x {6} {12}- {2}0\/s at 1x4/);
+    expect(line).toMatch(/^x {6} {12}- {10}- {2}0\/s at 1x4/);
   });
 });
