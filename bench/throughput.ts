@@ -25,19 +25,9 @@ import { CLIENT_NAMES, type ClientName } from "../harness/spec/client.ts";
 import { parseTestSpec } from "../harness/spec/test-spec.ts";
 import { ensureEngine } from "../harness/util/engine.ts";
 import { EnvironmentError } from "../harness/util/environment.ts";
-import {
-  ceilingOf,
-  DEFAULT_RULE,
-  type Level,
-  percentile,
-  RAMP_LEVELS,
-  type RampVerdict,
-  rampVerdict,
-  type Step,
-  sameLoadRatio,
-} from "./throughput/ramp.ts";
+import { DEFAULT_RULE, type Level, percentile, RAMP_LEVELS, type RampVerdict, rampVerdict, type Step } from "./throughput/ramp.ts";
 import { loadRawProducer, type RawProducer } from "./throughput/raw-producer.ts";
-import { type ClientRow, formatStep, formatTable, type Mode } from "./throughput/table.ts";
+import { type ClientRow, clientRow, formatStep, formatTable, type Mode } from "./throughput/table.ts";
 
 export interface ThroughputOptions {
   clients: ClientName[];
@@ -150,13 +140,7 @@ async function rampClient(
     }
     if (!verdicts.raw.go && !verdicts.recorded.go) break;
   }
-  return {
-    client: name,
-    raw: ceilingOf(steps.raw)!,
-    recorded: ceilingOf(steps.recorded)!,
-    rawStopped: verdicts.raw,
-    recordedStopped: verdicts.recorded,
-  };
+  return clientRow(name, steps, verdicts);
 }
 
 /** The bench on a fresh default cluster (or the one given, left running). */

@@ -2,7 +2,7 @@
 // the summary table, one row per client (its raw and recorded ceilings, the ratio beside them, or
 // why the client was not measured).
 import type { RampVerdict, Step } from "./ramp.ts";
-import { overheadRatio } from "./ramp.ts";
+import { ceilingOf, overheadRatio, sameLoadRatio } from "./ramp.ts";
 
 export type Mode = "raw" | "recorded";
 
@@ -18,6 +18,21 @@ export type ClientRow =
       sameLoad?: number;
     }
   | { client: string; absent: string };
+
+/** A client's row from its ramp: each mode's ceiling and why its ramp stopped, and the same-load ratio. */
+export function clientRow(client: string, steps: Record<Mode, readonly Step[]>, stopped: Record<Mode, RampVerdict>): ClientRow {
+  const raw = ceilingOf(steps.raw);
+  const recorded = ceilingOf(steps.recorded);
+  if (!raw || !recorded) return { client, absent: "failed: a ramp measured nothing" };
+  return {
+    client,
+    raw,
+    recorded,
+    rawStopped: stopped.raw,
+    recordedStopped: stopped.recorded,
+    sameLoad: sameLoadRatio(steps.raw, steps.recorded),
+  };
+}
 
 const load = (s: Step) => `${s.level.producers}x${s.level.burst}`;
 const rate = (n: number) => `${Math.round(n)}/s`;

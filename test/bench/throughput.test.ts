@@ -13,7 +13,7 @@ import {
   type Step,
   sameLoadRatio,
 } from "../../bench/throughput/ramp.ts";
-import { formatTable } from "../../bench/throughput/table.ts";
+import { clientRow, formatTable } from "../../bench/throughput/table.ts";
 import { parseThroughputArgs } from "../../bench/throughput.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
@@ -134,6 +134,33 @@ describe("parseThroughputArgs", () => {
     expect(() => parseThroughputArgs(["--clients", "kafkajs,rdkafka"])).toThrow(/no client "rdkafka"/);
     expect(() => parseThroughputArgs(["--seconds", "0"])).toThrow(/--seconds/);
     expect(() => parseThroughputArgs(["--seconds", "x"])).toThrow(/--seconds/);
+  });
+});
+
+describe("clientRow", () => {
+  const at = (producers: number, burst: number, acked: number): Step => ({ level: { producers, burst }, acked, p99Ms: 1, failed: 0 });
+  const flat = { go: false, why: "flat" } as const;
+
+  it("holds each mode's ceiling, why its ramp stopped, and the same-load ratio", () => {
+    const raw = [at(1, 4, 100), at(4, 4, 300), at(16, 4, 290)];
+    const recorded = [at(1, 4, 90), at(4, 4, 240), at(16, 4, 280)];
+    const row = clientRow("kafkajs", { raw, recorded }, { raw: flat, recorded: { go: false, why: "top" } });
+    expect(row).toEqual({
+      client: "kafkajs",
+      raw: raw[1],
+      recorded: recorded[2],
+      rawStopped: flat,
+      recordedStopped: { go: false, why: "top" },
+      sameLoad: 0.9,
+    });
+    expect(formatTable([row])[1]).toMatch(/^kafkajs {10}0\.93 {7}0\.90 {2}280\/s at 16x4/);
+  });
+
+  it("says so when a mode measured nothing", () => {
+    expect(clientRow("x", { raw: [], recorded: [at(1, 4, 1)] }, { raw: flat, recorded: flat })).toEqual({
+      client: "x",
+      absent: "failed: a ramp measured nothing",
+    });
   });
 });
 
