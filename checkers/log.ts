@@ -3,7 +3,7 @@
 // an offset among the key's non-empty offsets). Fills the log fields of Derived (slot…, entry…,
 // keySlots, keyOffsetSlots, valEntry, valMore); a value's first and last index are read from its
 // entries (derive.ts valueFirstIndex, valueLastIndex).
-import { type Derived, FAIL, inTransaction, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, inTransaction, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 /** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
@@ -22,6 +22,64 @@ export function recordIndex(d: Derived, r: number, o: number): number {
   const v = d.recVal[r]!;
   if (!recordInLog(d, r, o)) return valueFirstIndex(d, v);
   return d.slotIndex[d.keyOffsetSlots[d.valKey[v]!]!.get(recordOffset(d, r))]!;
+}
+
+/**
+ * recordIndex for a loop that asks it of every record (the order checks): the arrays it reads
+ * taken out of Derived once, and the offset looked up in its key's table directly. Gives what
+ * recordIndex gives.
+ */
+export class RecordIndexes {
+  private readonly offs: Int32Array | undefined;
+  private readonly recVal: Int32Array;
+  private readonly recPoll: Uint8Array;
+  private readonly valKey: Int32Array;
+  private readonly valWriter: Int32Array;
+  private readonly opF: Uint8Array;
+  private readonly opType: Uint8Array;
+  private readonly mustCommit: Uint8Array;
+  private readonly slotIndex: Int32Array;
+  private readonly tables: Int32Array[];
+  private readonly transactional: boolean;
+
+  constructor(private readonly d: Derived) {
+    this.offs = d.recOffInt;
+    this.recVal = d.recVal;
+    this.recPoll = d.recPoll;
+    this.valKey = d.valKey;
+    this.valWriter = d.valWriter;
+    this.opF = d.opF;
+    this.opType = d.opType;
+    this.mustCommit = d.mustCommit;
+    this.slotIndex = d.slotIndex;
+    this.tables = d.keyOffsetSlots.map((m) => m.direct());
+    this.transactional = d.transactional;
+  }
+
+  /** recordIndex(d, r, o). */
+  of(r: number, o: number): number {
+    const offs = this.offs;
+    if (offs === undefined) return recordIndex(this.d, r, o);
+    const off = offs[r]!;
+    const v = this.recVal[r]!;
+    // recordInLog, on int offsets (-1: unknown).
+    let inLog: boolean;
+    if (off < 0) inLog = false;
+    else if (this.recPoll[r] === 0) inLog = this.mustCommit[o] === 1;
+    else {
+      const w = this.valWriter[v]!;
+      if (w < 0 || !(this.transactional || this.opF[w] === F_TXN)) inLog = true;
+      else {
+        const t = this.opType[w]!;
+        inLog = t === FAIL ? false : t === OK || this.mustCommit[w] === 1;
+      }
+    }
+    if (!inLog) return valueFirstIndex(this.d, v);
+    const k = this.valKey[v]!;
+    const table = this.tables[k]!;
+    const id = off < table.length ? table[off]! : 0;
+    return this.slotIndex[id !== 0 ? id - 1 : this.d.keyOffsetSlots[k]!.get(off)]!;
+  }
 }
 
 /**
