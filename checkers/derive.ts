@@ -784,21 +784,24 @@ export function slotEntryOf(d: Derived, s: number): number {
 /** The lowest dense index of value v in its key's log, -1 if not in the log: what valFirstIndex
  *  holds, without building it (an array by value, 2 MB for a 1M-op history). */
 export function valueFirstIndex(d: Derived, v: number): number {
-  return valueIndex(d, v, Math.min);
+  const e = d.valEntry[v]!;
+  if (e < 0) return -1;
+  const index = d.slotIndex[entrySlotOf(d, e)]!;
+  return d.valMore.size === 0 ? index : moreIndex(d, v, index, Math.min);
 }
 
 /** The highest dense index of value v in its key's log, -1 if not in the log (valLastIndex). */
 export function valueLastIndex(d: Derived, v: number): number {
-  return valueIndex(d, v, Math.max);
-}
-
-/** The dense index of value v's first entry, or of the one `pick` prefers when it has more (a
- *  value at several offsets: a duplicate); -1 if not in the log. */
-function valueIndex(d: Derived, v: number, pick: (a: number, b: number) => number): number {
   const e = d.valEntry[v]!;
   if (e < 0) return -1;
-  let index = d.slotIndex[entrySlotOf(d, e)]!;
-  const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
+  const index = d.slotIndex[entrySlotOf(d, e)]!;
+  return d.valMore.size === 0 ? index : moreIndex(d, v, index, Math.max);
+}
+
+/** `index`, the dense index of value v's first entry, or that of another of its entries (a value
+ *  at several offsets: a duplicate) if `pick` prefers it. */
+function moreIndex(d: Derived, v: number, index: number, pick: (a: number, b: number) => number): number {
+  const more = d.valMore.get(v);
   if (more !== undefined) for (const m of more) index = pick(index, d.slotIndex[entrySlotOf(d, m)]!);
   return index;
 }

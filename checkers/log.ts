@@ -25,56 +25,68 @@ export function recordIndex(d: Derived, r: number, o: number): number {
 }
 
 /**
- * recordIndex for a loop that asks it of every record (the order checks): the arrays it reads
- * taken out of Derived once, and the offset looked up in its key's table directly. Gives what
- * recordIndex gives.
+ * recordInLog for a loop that asks it of every record: the arrays it reads taken out of Derived
+ * once. Gives what recordInLog gives.
  */
-export class RecordIndexes {
-  private readonly offs: Int32Array | undefined;
-  private readonly recVal: Int32Array;
+class InLog {
+  protected readonly offs: Int32Array | undefined;
+  protected readonly recVal: Int32Array;
   private readonly recPoll: Uint8Array;
-  private readonly valKey: Int32Array;
   private readonly valWriter: Int32Array;
   private readonly opF: Uint8Array;
   private readonly opType: Uint8Array;
   private readonly mustCommit: Uint8Array;
-  private readonly slotIndex: Int32Array;
-  private readonly tables: Int32Array[];
   private readonly transactional: boolean;
 
-  constructor(private readonly d: Derived) {
+  constructor(protected readonly d: Derived) {
     this.offs = d.recOffInt;
     this.recVal = d.recVal;
     this.recPoll = d.recPoll;
-    this.valKey = d.valKey;
     this.valWriter = d.valWriter;
     this.opF = d.opF;
     this.opType = d.opType;
     this.mustCommit = d.mustCommit;
+    this.transactional = d.transactional;
+  }
+
+  /** recordInLog(d, r, o). */
+  has(r: number, o: number): boolean {
+    const offs = this.offs;
+    if (offs === undefined) return recordInLog(this.d, r, o);
+    // Int offsets: -1 is unknown.
+    if (offs[r]! < 0) return false;
+    if (this.recPoll[r] === 0) return this.mustCommit[o] === 1;
+    const w = this.valWriter[this.recVal[r]!]!;
+    if (w < 0 || !(this.transactional || this.opF[w] === F_TXN)) return true;
+    const t = this.opType[w]!;
+    return t === FAIL ? false : t === OK || this.mustCommit[w] === 1;
+  }
+}
+
+/**
+ * recordIndex for a loop that asks it of every record (the order checks): the arrays it reads
+ * taken out of Derived once, and the offset looked up in its key's table directly. Gives what
+ * recordIndex gives.
+ */
+export class RecordIndexes extends InLog {
+  private readonly valKey: Int32Array;
+  private readonly slotIndex: Int32Array;
+  private readonly tables: Int32Array[];
+
+  constructor(d: Derived) {
+    super(d);
+    this.valKey = d.valKey;
     this.slotIndex = d.slotIndex;
     this.tables = d.keyOffsetSlots.map((m) => m.direct());
-    this.transactional = d.transactional;
   }
 
   /** recordIndex(d, r, o). */
   of(r: number, o: number): number {
     const offs = this.offs;
     if (offs === undefined) return recordIndex(this.d, r, o);
-    const off = offs[r]!;
     const v = this.recVal[r]!;
-    // recordInLog, on int offsets (-1: unknown).
-    let inLog: boolean;
-    if (off < 0) inLog = false;
-    else if (this.recPoll[r] === 0) inLog = this.mustCommit[o] === 1;
-    else {
-      const w = this.valWriter[v]!;
-      if (w < 0 || !(this.transactional || this.opF[w] === F_TXN)) inLog = true;
-      else {
-        const t = this.opType[w]!;
-        inLog = t === FAIL ? false : t === OK || this.mustCommit[w] === 1;
-      }
-    }
-    if (!inLog) return valueFirstIndex(this.d, v);
+    if (!this.has(r, o)) return valueFirstIndex(this.d, v);
+    const off = offs[r]!;
     const k = this.valKey[v]!;
     const table = this.tables[k]!;
     const id = off < table.length ? table[off]! : 0;
@@ -117,15 +129,17 @@ function placeRecords(d: Derived, maxOffsets: readonly number[]): void {
     slotAt.push(new IdMap(offsetLimit, typeof max === "number" && max >= 0 && max < offsetLimit() ? Math.floor(max) + 1 : 0));
   }
   const lists = new LogLists(d);
+  const inLog = new InLog(d);
+  const { opRecStart, opRecEnd, recVal, valKey } = d;
 
   // Op by op, which walks the records in order.
   for (let o = 0; o < d.nOps; o++) {
-    const end = d.opRecEnd[o]!;
-    for (let r = d.opRecStart[o]!; r < end; r++) {
-      if (!recordInLog(d, r, o)) continue;
+    const end = opRecEnd[o]!;
+    for (let r = opRecStart[o]!; r < end; r++) {
+      if (!inLog.has(r, o)) continue;
       const offset = recordOffset(d, r);
-      const v = d.recVal[r]!;
-      const k = d.valKey[v]!;
+      const v = recVal[r]!;
+      const k = valKey[v]!;
       const slot = slotAt[k]!.get(offset);
       if (slot === -1) slotAt[k]!.set(offset, lists.addSlot(offset, v, o));
       else if (!lists.slotHolds(slot, v)) lists.addMoreAtSlot(slot, v, o);
