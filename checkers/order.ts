@@ -8,22 +8,71 @@ import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } 
 import type { Value } from "./history.ts";
 import { RecordIndexes } from "./log.ts";
 
-/** A process's positions to continue from, by key: a record (-1: none) and its dense index.
- *  Arrays by key, not a Map: the order checks look a position up at every op. */
-class Kept {
-  readonly r: Int32Array;
-  readonly index: Int32Array;
+/** A process's positions to continue from, by key: a record (-1: none) and its dense index. */
+interface Kept {
+  r(k: number): number;
+  index(k: number): number;
+  set(k: number, r: number, index: number): void;
+  /** Forgets the keys not named. */
+  keepOnly(named: Set<number>): void;
+}
+
+/** In arrays by key: no Map lookup at every op. For histories whose processes times keys are few. */
+class KeptByKey implements Kept {
+  private readonly recs: Int32Array;
+  private readonly indexes: Int32Array;
   constructor(nKeys: number) {
-    this.r = new Int32Array(nKeys).fill(-1);
-    this.index = new Int32Array(nKeys);
+    this.recs = new Int32Array(nKeys).fill(-1);
+    this.indexes = new Int32Array(nKeys);
+  }
+  r(k: number): number {
+    return this.recs[k]!;
+  }
+  index(k: number): number {
+    return this.indexes[k]!;
+  }
+  set(k: number, r: number, index: number): void {
+    this.recs[k] = r;
+    this.indexes[k] = index;
+  }
+  keepOnly(named: Set<number>): void {
+    for (let k = 0; k < this.recs.length; k++) if (!named.has(k)) this.recs[k] = -1;
   }
 }
 
-export function findOrderAnomalies(d: Derived, out: Findings): void {
+/** In a Map by key: for many processes over many keys (a Jepsen history with rotating keys and
+ *  crashed clients), where arrays by key for every process would take gigabytes. */
+class KeptInMap implements Kept {
+  private readonly byKey = new Map<number, { r: number; index: number }>();
+  r(k: number): number {
+    return this.byKey.get(k)?.r ?? -1;
+  }
+  index(k: number): number {
+    return this.byKey.get(k)!.index;
+  }
+  set(k: number, r: number, index: number): void {
+    const e = this.byKey.get(k);
+    if (e === undefined) this.byKey.set(k, { r, index });
+    else {
+      e.r = r;
+      e.index = index;
+    }
+  }
+  keepOnly(named: Set<number>): void {
+    for (const k of [...this.byKey.keys()]) if (!named.has(k)) this.byKey.delete(k);
+  }
+}
+
+/** Processes times keys up to which positions are kept in arrays by key (8 MB at most per kind). */
+const KEPT_BY_KEY = 1 << 20;
+
+/** `keptByKey`: processes times keys up to which positions are kept in arrays (tests lower it). */
+export function findOrderAnomalies(d: Derived, out: Findings, keptByKey = KEPT_BY_KEY): void {
   const nKeys = d.keys.length;
   // Per process, per key: where its last ok read stopped, and where its last send landed.
   const pollKept: Array<Kept | undefined> = [];
   const sendKept: Array<Kept | undefined> = [];
+  const newKept = d.procs.length * nKeys <= keptByKey ? () => new KeptByKey(nKeys) : () => new KeptInMap();
   // Per key, within the op: the last record read and sent, with dense indexes.
   const pollStamp = new Int32Array(nKeys).fill(-1);
   const pollLast = new Int32Array(nKeys);
@@ -52,7 +101,7 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
       if (t !== FAIL) {
         const named = new Set(d.opKeys.get(c));
         for (const kept of [pollKept[p], sendKept[p]]) {
-          if (kept) for (let k = 0; k < nKeys; k++) if (!named.has(k)) kept.r[k] = -1;
+          kept?.keepOnly(named);
         }
       }
       continue;
@@ -72,7 +121,8 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
           pollStamp[k] = c;
           touchedPoll[nPoll++] = k;
           const kept = pollKept[p];
-          if (kept !== undefined && kept.r[k]! >= 0) between(d, out, true, kept.r[k]!, kept.index[k]!, r, i);
+          const prev = kept === undefined ? -1 : kept.r(k);
+          if (prev >= 0) between(d, out, true, prev, kept!.index(k), r, i);
         } else within(d, out, true, pollLast[k]!, pollLastIndex[k]!, r, i);
         pollLast[k] = r;
         pollLastIndex[k] = i;
@@ -83,7 +133,8 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
           touchedSend[nSend++] = k;
           sendLastKnown[k] = -1;
           const kept = sendKept[p];
-          if (kept !== undefined && kept.r[k]! >= 0) between(d, out, false, kept.r[k]!, kept.index[k]!, r, i);
+          const prev = kept === undefined ? -1 : kept.r(k);
+          if (prev >= 0) between(d, out, false, prev, kept!.index(k), r, i);
         } else within(d, out, false, sendLast[k]!, sendLastIndex[k]!, r, i);
         sendLast[k] = r;
         sendLastIndex[k] = i;
@@ -95,11 +146,11 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
     }
     // Only an ok read moves the kept position: a failed or unknown poll tells nothing for sure.
     if (t === OK && nPoll > 0) {
-      const kept = pollKept[p] ?? (pollKept[p] = new Kept(nKeys));
+      const kept = pollKept[p] ?? (pollKept[p] = newKept());
       for (let j = 0; j < nPoll; j++) keep(kept, touchedPoll[j]!, pollLast, pollLastIndex);
     }
     if (nSend > 0) {
-      const kept = sendKept[p] ?? (sendKept[p] = new Kept(nKeys));
+      const kept = sendKept[p] ?? (sendKept[p] = newKept());
       for (let j = 0; j < nSend; j++) {
         const k = touchedSend[j]!;
         if (sendLastKnown[k]! >= 0) keep(kept, k, sendLastKnown, sendLastKnownIndex);
@@ -110,8 +161,7 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
 
 /** Keeps key k's record and index from these lists. */
 function keep(kept: Kept, k: number, recs: Int32Array, indexes: Int32Array): void {
-  kept.r[k] = recs[k]!;
-  kept.index[k] = indexes[k]!;
+  kept.set(k, recs[k]!, indexes[k]!);
 }
 
 function between(d: Derived, out: Findings, poll: boolean, prev: number, a: number, r: number, b: number): void {

@@ -3,14 +3,17 @@
 // place in the log and its dense index, read through its key's offset table (log.ts
 // RecordIndexes), against recordInLog() and recordIndex(), on every value and record of generated
 // histories: correct ones, each anomaly injected, and transactional ones under both isolation
-// levels (where a record's place in the log depends on its writer's commit).
+// levels (where a record's place in the log depends on its writer's commit). And the order checks
+// find the same with the processes' positions kept in arrays by key or in Maps.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { acknowledged, acknowledgedValues, infoAcks } from "../../checkers/acked.ts";
 import { deriveChecked } from "../../checkers/check.ts";
 import type { Derived } from "../../checkers/derive.ts";
+import { Findings } from "../../checkers/findings.ts";
 import { ANOMALY_TYPES, type CheckConfig, type History } from "../../checkers/index.ts";
 import { RecordIndexes, recordIndex, recordInLog } from "../../checkers/log.ts";
+import { findOrderAnomalies } from "../../checkers/order.ts";
 import { modelArb } from "./model.ts";
 import { MUTATIONS } from "./mutations.ts";
 import { txnModelArb } from "./txn-model.ts";
@@ -22,6 +25,14 @@ function expectSameAnswers(h: History, config: CheckConfig = {}): void {
   const acked = acknowledgedValues(d);
   expect(acked.length).toBe(d.nVals);
   for (let v = 0; v < d.nVals; v++) expect(acked[v] === 1, `value ${v}`).toBe(acknowledged(d, acks, v));
+  // The positions processes continue from, kept in arrays by key or (many processes over many
+  // keys) in Maps: the same findings.
+  const byKey = new Findings(1000);
+  const inMaps = new Findings(1000);
+  findOrderAnomalies(d, byKey);
+  findOrderAnomalies(d, inMaps, 0);
+  expect([...inMaps.counts]).toEqual([...byKey.counts]);
+  expect([...inMaps.examples]).toEqual([...byKey.examples]);
   const indexes = new RecordIndexes(d);
   for (let o = 0; o < d.nOps; o++) {
     for (let r = d.opRecStart[o]!; r < d.opRecEnd[o]!; r++) {
