@@ -76,3 +76,26 @@ export function acknowledged(d: Derived, acks: InfoAcks, v: number): boolean {
   if (inTransaction(d, w)) return d.mustCommit[w] === 1;
   return acks.offsets.has(v) || d.valReadOk[v] === 1;
 }
+
+const ackedMade = new WeakMap<Derived, Uint8Array>();
+
+/**
+ * 1 for each value that counts as an acknowledged write (acknowledged() of every value), decided
+ * once per Derived: the unseen finding, the unseen series and exercisedOf each ask it of every
+ * value, and a byte read is cheaper than the rule (a Map lookup for an info writer's values).
+ */
+export function acknowledgedValues(d: Derived): Uint8Array {
+  let acked = ackedMade.get(d);
+  if (acked === undefined) {
+    const acks = infoAcks(d);
+    const { valWriter, opType } = d;
+    acked = new Uint8Array(d.nVals);
+    for (let v = 0; v < d.nVals; v++) {
+      const w = valWriter[v]!;
+      // An ok writer's values, the usual case, without the call.
+      if (w >= 0 && (opType[w] === OK || acknowledged(d, acks, v))) acked[v] = 1;
+    }
+    ackedMade.set(d, acked);
+  }
+  return acked;
+}

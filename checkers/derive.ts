@@ -258,18 +258,25 @@ function fCode(f: string): number {
   }
 }
 
-/** A process's invocation waiting for its completion (op undefined: none). Reused, one per process. */
-interface Pending {
+/** A process as the Deriver knows it: its invocation waiting for its completion (op undefined:
+ *  none), and its number (-1 until its first op is added). One per process, reused, so a line
+ *  costs one lookup of its process. */
+interface ProcState {
   line: number;
   op: Op | undefined;
+  id: number;
 }
+
+/** Processes numbered below this are looked up in an array (the harness numbers them from 0). */
+const SMALL_PROCESSES = 1 << 16;
 
 /** Builds the derived structures one op at a time, so a history can be checked as it streams in. */
 export class Deriver {
   private nLines = 0;
   private nClientLines = 0;
-  /** Per process, its invocation not yet completed. */
-  private readonly pending = new Map<Process, Pending>();
+  /** Per process: small integers in an array, the others in a Map. */
+  private readonly smallProcs: Array<ProcState | undefined> = [];
+  private readonly otherProcs = new Map<Process, ProcState>();
 
   // Sized from the history's length when it is known, so the lists rarely grow: each growth of a
   // large typed array copies it into fresh memory and makes V8 collect garbage early.
@@ -286,7 +293,6 @@ export class Deriver {
    *  both are views of this one list, closed by nRecs at the end. */
   private opRecBound: IntList;
   private opKeys = new Map<number, number[]>();
-  private procIds = new Map<Process, number>();
   private procs: Process[] = [];
 
   private recVal: IntList;
@@ -364,22 +370,39 @@ export class Deriver {
       return;
     }
     this.nClientLines++;
-    const pending = this.pending.get(op.process);
+    const proc = this.procState(op.process);
     if (op.type === "invoke") {
-      if (pending === undefined) this.pending.set(op.process, { line, op });
-      else {
-        // A process that invokes again has given up on its previous invocation.
-        if (pending.op !== undefined) this.addUnfinished(pending.op, pending.line);
-        pending.line = line;
-        pending.op = op;
-      }
+      // A process that invokes again has given up on its previous invocation.
+      if (proc.op !== undefined) this.addUnfinished(proc.op, proc.line, proc);
+      proc.line = line;
+      proc.op = op;
       return;
     }
-    const invocation = pending?.op;
+    const invocation = proc.op;
     if (invocation !== undefined && invocation.f === op.f) {
-      this.addOp(op, f, line, pending!.line, invocation, typeCode(op.type), false);
-      pending!.op = undefined;
-    } else this.addOp(op, f, line, -1, undefined, typeCode(op.type), false);
+      this.addOp(op, f, line, proc.line, invocation, typeCode(op.type), false, proc);
+      proc.op = undefined;
+    } else this.addOp(op, f, line, -1, undefined, typeCode(op.type), false, proc);
+  }
+
+  private procState(p: Process): ProcState {
+    if (typeof p === "number" && p >= 0 && p < SMALL_PROCESSES && (p | 0) === p) {
+      let proc = this.smallProcs[p];
+      if (proc === undefined) this.smallProcs[p] = proc = { line: -1, op: undefined, id: -1 };
+      return proc;
+    }
+    let proc = this.otherProcs.get(p);
+    if (proc === undefined) this.otherProcs.set(p, (proc = { line: -1, op: undefined, id: -1 }));
+    return proc;
+  }
+
+  /** The process's number: the next one at its first op. */
+  private procId(proc: ProcState, p: Process): number {
+    if (proc.id < 0) {
+      proc.id = this.procs.length;
+      this.procs.push(p);
+    }
+    return proc.id;
   }
 
   /**
@@ -392,11 +415,11 @@ export class Deriver {
     const line = this.nLines++;
     this.nClientLines++;
     const f = fCode(fName);
-    const pending = this.pending.get(process);
-    const invocation = pending?.op;
+    const proc = this.procState(process);
+    const invocation = proc.op;
     const paired = invocation !== undefined && invocation.f === fName;
-    if (paired) pending!.op = undefined;
-    return this.addOpHead(line, paired ? pending!.line : -1, index, time, process, OK, f, false);
+    if (paired) proc.op = undefined;
+    return this.addOpHead(line, paired ? proc.line : -1, index, time, this.procId(proc, process), OK, f, false);
   }
 
   /** A value sent by op o (offset NaN: unknown). */
@@ -423,12 +446,21 @@ export class Deriver {
   }
 
   /** An invocation that never completed, as an info op with the invocation's value. */
-  private addUnfinished(invocation: Op, line: number): void {
-    this.addOp(invocation, fCode(invocation.f), line, line, undefined, INFO, true);
+  private addUnfinished(invocation: Op, line: number, proc: ProcState): void {
+    this.addOp(invocation, fCode(invocation.f), line, line, undefined, INFO, true, proc);
   }
 
-  private addOp(op: Op, f: number, line: number, invLine: number, invocation: Op | undefined, type: number, unfinished: boolean): void {
-    const o = this.addOpHead(line, invLine, op.index, op.time, op.process, type, f, unfinished);
+  private addOp(
+    op: Op,
+    f: number,
+    line: number,
+    invLine: number,
+    invocation: Op | undefined,
+    type: number,
+    unfinished: boolean,
+    proc: ProcState,
+  ): void {
+    const o = this.addOpHead(line, invLine, op.index, op.time, this.procId(proc, op.process), type, f, unfinished);
     // A failed or crashed op may carry no value: its invocation says what it tried.
     const value = op.value ?? invocation?.value;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
@@ -446,7 +478,7 @@ export class Deriver {
     invLine: number,
     index: number,
     time: number,
-    process: Process,
+    procId: number,
     type: number,
     f: number,
     unfinished: boolean,
@@ -464,7 +496,7 @@ export class Deriver {
     this.opTime.push(time);
     this.opType.push(type);
     this.opF.push(f);
-    this.opProc.push(this.internProc(process));
+    this.opProc.push(procId);
     this.opSynth.push(unfinished ? 1 : 0);
     this.opRecBound.push(this.recVal.n);
     return o;
@@ -533,16 +565,6 @@ export class Deriver {
     }
   }
 
-  private internProc(p: Process): number {
-    let id = this.procIds.get(p);
-    if (id === undefined) {
-      id = this.procs.length;
-      this.procIds.set(p, id);
-      this.procs.push(p);
-    }
-    return id;
-  }
-
   // Consecutive records are mostly of one key: remember the last one looked up.
   private lastKey: string | undefined;
   private lastKeyId = -1;
@@ -589,9 +611,12 @@ export class Deriver {
 
   /** Ends the history: invocations still pending become info ops, and the logs are built. */
   finish(opts: DeriveOptions = {}): Derived {
-    const left = [...this.pending.values()].filter((p) => p.op !== undefined).sort((x, y) => x.line - y.line);
-    this.pending.clear();
-    for (const p of left) this.addUnfinished(p.op!, p.line);
+    const left = [...this.smallProcs, ...this.otherProcs.values()].filter((p) => p?.op !== undefined).sort((x, y) => x!.line - y!.line);
+    for (const p of left) {
+      const op = p!.op!;
+      p!.op = undefined;
+      this.addUnfinished(op, p!.line, p!);
+    }
     const d = this.finishOps();
     d.transactional = opts.transactional === true;
     markMustCommit(d, opts.commitProofFrom);
@@ -759,21 +784,24 @@ export function slotEntryOf(d: Derived, s: number): number {
 /** The lowest dense index of value v in its key's log, -1 if not in the log: what valFirstIndex
  *  holds, without building it (an array by value, 2 MB for a 1M-op history). */
 export function valueFirstIndex(d: Derived, v: number): number {
-  return valueIndex(d, v, Math.min);
+  const e = d.valEntry[v]!;
+  if (e < 0) return -1;
+  const index = d.slotIndex[entrySlotOf(d, e)]!;
+  return d.valMore.size === 0 ? index : moreIndex(d, v, index, Math.min);
 }
 
 /** The highest dense index of value v in its key's log, -1 if not in the log (valLastIndex). */
 export function valueLastIndex(d: Derived, v: number): number {
-  return valueIndex(d, v, Math.max);
-}
-
-/** The dense index of value v's first entry, or of the one `pick` prefers when it has more (a
- *  value at several offsets: a duplicate); -1 if not in the log. */
-function valueIndex(d: Derived, v: number, pick: (a: number, b: number) => number): number {
   const e = d.valEntry[v]!;
   if (e < 0) return -1;
-  let index = d.slotIndex[entrySlotOf(d, e)]!;
-  const more = d.valMore.size === 0 ? undefined : d.valMore.get(v);
+  const index = d.slotIndex[entrySlotOf(d, e)]!;
+  return d.valMore.size === 0 ? index : moreIndex(d, v, index, Math.max);
+}
+
+/** `index`, the dense index of value v's first entry, or that of another of its entries (a value
+ *  at several offsets: a duplicate) if `pick` prefers it. */
+function moreIndex(d: Derived, v: number, index: number, pick: (a: number, b: number) => number): number {
+  const more = d.valMore.get(v);
   if (more !== undefined) for (const m of more) index = pick(index, d.slotIndex[entrySlotOf(d, m)]!);
   return index;
 }

@@ -2,7 +2,7 @@
 // shown for), those acknowledged once a fault had taken effect (the ones the faults could have
 // lost), and the values the workload read (a committed value a later read misses). Final reads
 // are not the workload: they always read everything that is left, so they exercise nothing.
-import { acknowledged, infoAcks } from "./acked.ts";
+import { acknowledgedValues, infoAcks } from "./acked.ts";
 import { type Derived, F_SEND, OK, recordOffset } from "./derive.ts";
 import type { CheckConfig } from "./guarantees.ts";
 
@@ -22,40 +22,43 @@ export interface Exercised {
  */
 export function exercisedOf(d: Derived, firstEffectiveAt: number | undefined, finalReadsFrom: number | undefined): Exercised {
   const acks = infoAcks(d);
-  const counted = new Uint8Array(d.nVals);
-  // The arrays in locals: read once, not at every record (a million records, a few loops of them).
+  const acknowledged = acknowledgedValues(d);
+  // Per value: COUNTED once its acknowledgement is counted, SEEN once a workload read returned it.
+  const state = new Uint8Array(d.nVals);
+  // The arrays in locals: read once, not at every record (a million records).
   const { opF, opRecStart, opRecEnd, recVal, recPoll, valWriter, opTime, opType, opIndexOf } = d;
   let acked = 0;
   let ackedAfterFault = 0;
+  let read = 0;
+  // One pass over the records: a write's acknowledgement at its writer, a read at an ok reader.
   for (let o = 0; o < d.nOps; o++) {
     const send = opF[o] === F_SEND;
+    const reads = opType[o] === OK && (finalReadsFrom === undefined || opIndexOf[o]! <= finalReadsFrom);
     const end = opRecEnd[o]!;
     for (let r = opRecStart[o]!; r < end; r++) {
       const v = recVal[r]!;
-      if (recPoll[r] === 1 || valWriter[v] !== o || counted[v] === 1 || !acknowledged(d, acks, v)) continue;
+      const was = state[v]!;
+      if (recPoll[r] === 1) {
+        if (reads && (was & SEEN) === 0) {
+          state[v] = was | SEEN;
+          read++;
+        }
+        continue;
+      }
+      if (valWriter[v] !== o || (was & COUNTED) !== 0 || acknowledged[v] === 0) continue;
       // A send is acknowledged at an offset (its record's, or a late-ack's): an ok send without one
       // (acks=0) only left the client.
       if (send && Number.isNaN(recordOffset(d, r)) && !acks.offsets.has(v)) continue;
-      counted[v] = 1;
+      state[v] = was | COUNTED;
       acked++;
       if (firstEffectiveAt !== undefined && opTime[o]! >= firstEffectiveAt) ackedAfterFault++;
     }
   }
-  const seen = new Uint8Array(d.nVals);
-  let read = 0;
-  for (let o = 0; o < d.nOps; o++) {
-    if (opType[o] !== OK || (finalReadsFrom !== undefined && opIndexOf[o]! > finalReadsFrom)) continue;
-    const end = opRecEnd[o]!;
-    for (let r = opRecStart[o]!; r < end; r++) {
-      const v = recVal[r]!;
-      if (recPoll[r] === 1 && seen[v] === 0) {
-        seen[v] = 1;
-        read++;
-      }
-    }
-  }
   return { acknowledged: acked, acknowledgedAfterFault: ackedAfterFault, read };
 }
+
+const COUNTED = 1;
+const SEEN = 2;
 
 /** Why a verdict would be vacuous: a producer that was promised something, and nothing was acknowledged. */
 export function nothingAcknowledged(config: CheckConfig, e: Exercised): string | undefined {

@@ -38,22 +38,24 @@ export function graphNodes(d: Derived): Uint8Array {
  * the (large) real-time graph never needs building. Otherwise the full search decides.
  */
 export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): boolean {
+  // The arrays in locals: read once, not at every record.
+  const { opF, opInv, opPos, opProc, opRecStart, opRecEnd, recPoll, recVal, valWriter } = d;
   for (let c = 0; c < d.nOps; c++) {
     if (node[c] === 0) continue;
-    const pc = placeOf(d, c);
-    const end = d.opRecEnd[c]!;
-    for (let r = d.opRecStart[c]!; r < end; r++) {
-      if (d.recPoll[r] === 0) continue;
-      const w = d.valWriter[d.recVal[r]!]!;
-      if (w >= 0 && w !== c && node[w] === 1 && placeOf(d, w) >= pc) return false;
+    const end = opRecEnd[c]!;
+    const pc = placeOf(opF, opInv, opPos, c);
+    for (let r = opRecStart[c]!; r < end; r++) {
+      if (recPoll[r] === 0) continue;
+      const w = valWriter[recVal[r]!]!;
+      if (w >= 0 && w !== c && node[w] === 1 && placeOf(opF, opInv, opPos, w) >= pc) return false;
     }
   }
-  if (wwDeps && forEachWwEdge(d, node, (wa, wb) => placeOf(d, wa) >= placeOf(d, wb))) return false;
+  if (wwDeps && forEachWwEdge(d, node, (wa, wb) => placeOf(opF, opInv, opPos, wa) >= placeOf(opF, opInv, opPos, wb))) return false;
   const last = new Int32Array(d.procs.length).fill(-1);
   for (let c = 0; c < d.nOps; c++) {
     if (node[c] === 0) continue;
-    const q = d.opProc[c]!;
-    if (last[q]! >= 0 && placeOf(d, last[q]!) >= placeOf(d, c)) return false;
+    const q = opProc[c]!;
+    if (last[q]! >= 0 && placeOf(opF, opInv, opPos, last[q]!) >= placeOf(opF, opInv, opPos, c)) return false;
     last[q] = c;
   }
   return true;
@@ -61,8 +63,8 @@ export function forwardInOrder(d: Derived, wwDeps: boolean, node: Uint8Array): b
 
 /** Op c's point in forwardInOrder: its invocation's line for an op that sends, its completion's
  *  for a poll. Computed, not kept in an array by op (megabytes of fresh memory per check). */
-function placeOf(d: Derived, c: number): number {
-  return d.opF[c] !== F_POLL && d.opInv[c]! >= 0 ? d.opInv[c]! : d.opPos[c]!;
+function placeOf(opF: Uint8Array, opInv: Int32Array, opPos: Int32Array, c: number): number {
+  return opF[c] !== F_POLL && opInv[c]! >= 0 ? opInv[c]! : opPos[c]!;
 }
 
 export function buildGraph(d: Derived, wwDeps: boolean, node = graphNodes(d)): DepGraph {

@@ -121,6 +121,12 @@ export class IdMap {
     this.table = new Int32Array(capacity);
   }
 
+  /** The direct table (id + 1 by integer key, 0: none; keys past its end are in the Map, if
+   *  any): for loops that look up millions of integer keys. Not to be written. */
+  direct(): Int32Array {
+    return this.table;
+  }
+
   get(k: number | string): number {
     if (typeof k === "number" && k >= 0 && k < this.table.length && (k | 0) === k) {
       const id = this.table[k]!;

@@ -3,7 +3,7 @@
 // an offset among the key's non-empty offsets). Fills the log fields of Derived (slot…, entry…,
 // keySlots, keyOffsetSlots, valEntry, valMore); a value's first and last index are read from its
 // entries (derive.ts valueFirstIndex, valueLastIndex).
-import { type Derived, FAIL, inTransaction, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
+import { type Derived, F_TXN, FAIL, inTransaction, OK, recordOffset, slotEntryOf, valueFirstIndex } from "./derive.ts";
 import { FloatList, IdMap, IntList, Slab } from "./ints.ts";
 
 /** `maxOffsets`: per key number, the highest integer offset of its records (-1: none), to size
@@ -22,6 +22,76 @@ export function recordIndex(d: Derived, r: number, o: number): number {
   const v = d.recVal[r]!;
   if (!recordInLog(d, r, o)) return valueFirstIndex(d, v);
   return d.slotIndex[d.keyOffsetSlots[d.valKey[v]!]!.get(recordOffset(d, r))]!;
+}
+
+/**
+ * recordInLog for a loop that asks it of every record: the arrays it reads taken out of Derived
+ * once. Gives what recordInLog gives.
+ */
+class InLog {
+  protected readonly offs: Int32Array | undefined;
+  protected readonly recVal: Int32Array;
+  private readonly recPoll: Uint8Array;
+  private readonly valWriter: Int32Array;
+  private readonly opF: Uint8Array;
+  private readonly opType: Uint8Array;
+  private readonly mustCommit: Uint8Array;
+  private readonly transactional: boolean;
+
+  constructor(protected readonly d: Derived) {
+    this.offs = d.recOffInt;
+    this.recVal = d.recVal;
+    this.recPoll = d.recPoll;
+    this.valWriter = d.valWriter;
+    this.opF = d.opF;
+    this.opType = d.opType;
+    this.mustCommit = d.mustCommit;
+    this.transactional = d.transactional;
+  }
+
+  /** recordInLog(d, r, o). */
+  has(r: number, o: number): boolean {
+    const offs = this.offs;
+    if (offs === undefined) return recordInLog(this.d, r, o);
+    // Int offsets: -1 is unknown.
+    if (offs[r]! < 0) return false;
+    if (this.recPoll[r] === 0) return this.mustCommit[o] === 1;
+    const w = this.valWriter[this.recVal[r]!]!;
+    if (w < 0 || !(this.transactional || this.opF[w] === F_TXN)) return true;
+    const t = this.opType[w]!;
+    return t === FAIL ? false : t === OK || this.mustCommit[w] === 1;
+  }
+}
+
+/**
+ * recordIndex for a loop that asks it of every record (the order checks): the arrays it reads
+ * taken out of Derived once, and the offset looked up in its key's table directly. Gives what
+ * recordIndex gives.
+ */
+export class RecordIndexes extends InLog {
+  private readonly valKey: Int32Array;
+  private readonly slotIndex: Int32Array;
+  private readonly tables: Int32Array[];
+
+  constructor(d: Derived) {
+    super(d);
+    this.valKey = d.valKey;
+    this.slotIndex = d.slotIndex;
+    this.tables = d.keyOffsetSlots.map((m) => m.direct());
+  }
+
+  /** recordIndex(d, r, o). */
+  of(r: number, o: number): number {
+    const offs = this.offs;
+    if (offs === undefined) return recordIndex(this.d, r, o);
+    const v = this.recVal[r]!;
+    if (!this.has(r, o)) return valueFirstIndex(this.d, v);
+    const off = offs[r]!;
+    const k = this.valKey[v]!;
+    const table = this.tables[k]!;
+    const id = off < table.length ? table[off]! : 0;
+    return this.slotIndex[id !== 0 ? id - 1 : this.d.keyOffsetSlots[k]!.get(off)]!;
+  }
 }
 
 /**
@@ -59,15 +129,17 @@ function placeRecords(d: Derived, maxOffsets: readonly number[]): void {
     slotAt.push(new IdMap(offsetLimit, typeof max === "number" && max >= 0 && max < offsetLimit() ? Math.floor(max) + 1 : 0));
   }
   const lists = new LogLists(d);
+  const inLog = new InLog(d);
+  const { opRecStart, opRecEnd, recVal, valKey } = d;
 
   // Op by op, which walks the records in order.
   for (let o = 0; o < d.nOps; o++) {
-    const end = d.opRecEnd[o]!;
-    for (let r = d.opRecStart[o]!; r < end; r++) {
-      if (!recordInLog(d, r, o)) continue;
+    const end = opRecEnd[o]!;
+    for (let r = opRecStart[o]!; r < end; r++) {
+      if (!inLog.has(r, o)) continue;
       const offset = recordOffset(d, r);
-      const v = d.recVal[r]!;
-      const k = d.valKey[v]!;
+      const v = recVal[r]!;
+      const k = valKey[v]!;
       const slot = slotAt[k]!.get(offset);
       if (slot === -1) slotAt[k]!.set(offset, lists.addSlot(offset, v, o));
       else if (!lists.slotHolds(slot, v)) lists.addMoreAtSlot(slot, v, o);

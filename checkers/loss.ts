@@ -3,7 +3,7 @@
 // the unseen count over time for the report. "Acknowledged" and "committed" include the
 // acknowledged records of a partly acknowledged burst (an info send op's [offset, value] records,
 // acked.ts), even when no value of that burst was read, and the values a read proved committed.
-import { acknowledged, infoAcks } from "./acked.ts";
+import { acknowledgedValues, infoAcks } from "./acked.ts";
 import {
   type Derived,
   entrySlotOf,
@@ -139,13 +139,11 @@ function goneAcknowledged(d: Derived, finalReadsFrom?: number): number[] {
   goneMade.set(d, byFrom);
   let gone = byFrom.get(finalReadsFrom);
   if (gone === undefined) {
-    const acks = infoAcks(d);
-    const inFinal = finalReadsFrom === undefined ? undefined : finalReadValues(d, finalReadsFrom);
+    const acked = acknowledgedValues(d);
+    const missing = finalReadsFrom === undefined ? d.valReadOk : finalReadValues(d, finalReadsFrom);
     gone = [];
-    for (let v = 0; v < d.nVals; v++) {
-      const missing = inFinal ? inFinal[v] === 0 : d.valReadOk[v] === 0;
-      if (missing && acknowledged(d, acks, v)) gone.push(v);
-    }
+    // Missing: 0 in the reads that count (every ok read, or the final reads).
+    for (let v = 0; v < d.nVals; v++) if (missing[v] === 0 && acked[v] === 1) gone.push(v);
     byFrom.set(finalReadsFrom, gone);
   }
   return gone;
@@ -277,21 +275,23 @@ export const SERIES_POINTS = 1000;
 export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSeries {
   const nKeys = d.keys.length;
   const counts = new Int32Array(nKeys);
-  const acked = new Uint8Array(d.nVals);
-  const seen = new Uint8Array(d.nVals);
+  // Per value: ACKED once its acknowledgement is counted, SEEN once an ok read returned it.
+  const state = new Uint8Array(d.nVals);
   const acks = infoAcks(d);
+  const acknowledged = acknowledgedValues(d);
+  // The arrays in locals: read once, not at every record.
+  const { opType, opF, opRecStart, opRecEnd, recVal, recPoll, valWriter, valKey, valReadOk, mustCommit } = d;
   // A value a read proved committed counts only if never read (a transaction's unread sends, by the
   // atomic rule): one that was read would count from its writer's completion to its read, which the
   // writer did not know then.
-  const proven = (v: number) => d.valReadOk[v] === 0 && acknowledged(d, acks, v);
+  const proven = (v: number) => valReadOk[v] === 0 && acknowledged[v] === 1;
   const provenOp = (c: number) => {
-    if (d.opType[c] !== INFO || d.mustCommit[c] === 0 || !inTransaction(d, c)) return false;
-    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++)
-      if (d.recPoll[r] === 0 && d.valWriter[d.recVal[r]!] === c && proven(d.recVal[r]!)) return true;
+    if (opType[c] !== INFO || mustCommit[c] === 0 || !inTransaction(d, c)) return false;
+    for (let r = opRecStart[c]!; r < opRecEnd[c]!; r++)
+      if (recPoll[r] === 0 && valWriter[recVal[r]!] === c && proven(recVal[r]!)) return true;
     return false;
   };
-  const counted = (c: number) =>
-    (d.opType[c] === OK && d.opF[c] !== F_ASSIGN && d.opF[c] !== F_SUBSCRIBE) || acks.ops.has(c) || provenOp(c);
+  const counted = (c: number) => (opType[c] === OK && opF[c] !== F_ASSIGN && opF[c] !== F_SUBSCRIBE) || acks.ops.has(c) || provenOp(c);
   let nCounted = 0;
   for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
   const step = Math.max(1, Math.ceil(nCounted / maxPoints));
@@ -300,20 +300,22 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
   let i = 0;
   for (let c = 0; c < d.nOps; c++) {
     if (!counted(c)) continue;
-    const ok = d.opType[c] === OK;
-    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
-      const v = d.recVal[r]!;
-      if (d.recPoll[r] === 1) {
-        if (!ok || seen[v] === 1) continue;
-        seen[v] = 1;
-        if (acked[v] === 1) {
-          counts[d.valKey[v]!]!--;
+    const ok = opType[c] === OK;
+    const end = opRecEnd[c]!;
+    for (let r = opRecStart[c]!; r < end; r++) {
+      const v = recVal[r]!;
+      const was = state[v]!;
+      if (recPoll[r] === 1) {
+        if (!ok || (was & SEEN) !== 0) continue;
+        state[v] = was | SEEN;
+        if ((was & ACKED) !== 0) {
+          counts[valKey[v]!]!--;
           total--;
         }
-      } else if (acked[v] === 0 && d.valWriter[v] === c && (ok || acks.offsets.has(v) || proven(v))) {
-        acked[v] = 1;
-        if (seen[v] === 0) {
-          counts[d.valKey[v]!]!++;
+      } else if ((was & ACKED) === 0 && valWriter[v] === c && (ok || acks.offsets.has(v) || proven(v))) {
+        state[v] = was | ACKED;
+        if ((was & SEEN) === 0) {
+          counts[valKey[v]!]!++;
           total++;
         }
       }
@@ -325,3 +327,6 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
   }
   return { keys: d.keys.slice(), points };
 }
+
+const ACKED = 1;
+const SEEN = 2;

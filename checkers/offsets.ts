@@ -53,21 +53,23 @@ export function findG1aAndPrecommittedReads(d: Derived, out: Findings): void {
   // comes. An op with few sends (a transaction's) looks among them instead: an array by value
   // of a 1M-op history is megabytes of fresh memory.
   let sentBy: Int32Array | undefined;
+  // The arrays in locals: read once, not at every record.
+  const { opRecStart, opRecEnd, opType, recPoll, recVal, valWriter } = d;
   for (let c = 0; c < d.nOps; c++) {
-    const start = d.opRecStart[c]!;
-    const end = d.opRecEnd[c]!;
-    const ok = d.opType[c] === OK;
+    const start = opRecStart[c]!;
+    const end = opRecEnd[c]!;
+    const ok = opType[c] === OK;
     let sends = 0;
     let polls = 0;
     for (let r = start; r < end; r++) {
-      if (d.recPoll[r] === 0) {
+      if (recPoll[r] === 0) {
         sends++;
         continue;
       }
       polls++;
       if (!ok) continue;
-      const w = d.valWriter[d.recVal[r]!]!;
-      if (w >= 0 && d.opType[w] === FAIL) addG1a(d, out, c, r, w);
+      const w = valWriter[recVal[r]!]!;
+      if (w >= 0 && opType[w] === FAIL) addG1a(d, out, c, r, w);
     }
     if (sends === 0 || polls === 0) continue;
     if (sends <= FEW_SENDS) {

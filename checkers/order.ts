@@ -6,19 +6,73 @@
 import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
 import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
-import { recordIndex } from "./log.ts";
+import { RecordIndexes } from "./log.ts";
 
-/** A record kept as the position to continue from, with its dense index. */
+/** A process's positions to continue from, by key: a record (-1: none) and its dense index. */
 interface Kept {
-  r: number;
-  index: number;
+  r(k: number): number;
+  index(k: number): number;
+  set(k: number, r: number, index: number): void;
+  /** Forgets the keys not named. */
+  keepOnly(named: Set<number>): void;
 }
 
-export function findOrderAnomalies(d: Derived, out: Findings): void {
+/** In arrays by key: no Map lookup at every op. For histories whose processes times keys are few. */
+class KeptByKey implements Kept {
+  private readonly recs: Int32Array;
+  private readonly indexes: Int32Array;
+  constructor(nKeys: number) {
+    this.recs = new Int32Array(nKeys).fill(-1);
+    this.indexes = new Int32Array(nKeys);
+  }
+  r(k: number): number {
+    return this.recs[k]!;
+  }
+  index(k: number): number {
+    return this.indexes[k]!;
+  }
+  set(k: number, r: number, index: number): void {
+    this.recs[k] = r;
+    this.indexes[k] = index;
+  }
+  keepOnly(named: Set<number>): void {
+    for (let k = 0; k < this.recs.length; k++) if (!named.has(k)) this.recs[k] = -1;
+  }
+}
+
+/** In a Map by key: for many processes over many keys (a Jepsen history with rotating keys and
+ *  crashed clients), where arrays by key for every process would take gigabytes. */
+class KeptInMap implements Kept {
+  private readonly byKey = new Map<number, { r: number; index: number }>();
+  r(k: number): number {
+    return this.byKey.get(k)?.r ?? -1;
+  }
+  index(k: number): number {
+    return this.byKey.get(k)!.index;
+  }
+  set(k: number, r: number, index: number): void {
+    const e = this.byKey.get(k);
+    if (e === undefined) this.byKey.set(k, { r, index });
+    else {
+      e.r = r;
+      e.index = index;
+    }
+  }
+  keepOnly(named: Set<number>): void {
+    for (const k of [...this.byKey.keys()]) if (!named.has(k)) this.byKey.delete(k);
+  }
+}
+
+/** Processes times keys up to which positions are kept in arrays by key (8 MB at most per kind). */
+const KEPT_BY_KEY = 1 << 20;
+
+/** `keptByKey`: processes times keys up to which positions are kept in arrays (tests lower it). */
+export function findOrderAnomalies(d: Derived, out: Findings, keptByKey = KEPT_BY_KEY): void {
   const nKeys = d.keys.length;
   // Per process, per key: where its last ok read stopped, and where its last send landed.
-  const pollKept: Array<Map<number, Kept> | undefined> = [];
-  const sendKept: Array<Map<number, Kept> | undefined> = [];
+  const pollKept: Array<Kept | undefined> = [];
+  const sendKept: Array<Kept | undefined> = [];
+  const newKept = d.procs.length * nKeys <= keptByKey ? () => new KeptByKey(nKeys) : () => new KeptInMap();
   // Per key, within the op: the last record read and sent, with dense indexes.
   const pollStamp = new Int32Array(nKeys).fill(-1);
   const pollLast = new Int32Array(nKeys);
@@ -34,17 +88,20 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
   const touchedSend = new Int32Array(nKeys);
   let nPoll = 0;
   let nSend = 0;
+  const indexes = new RecordIndexes(d);
+  // The arrays in locals: read once, not at every record.
+  const { opF, opType, opProc, opRecStart, opRecEnd, recVal, recPoll, valKey } = d;
 
   for (let c = 0; c < d.nOps; c++) {
-    const f = d.opF[c]!;
-    const t = d.opType[c]!;
-    const p = d.opProc[c]!;
+    const f = opF[c]!;
+    const t = opType[c]!;
+    const p = opProc[c]!;
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
       // A consumer's position in keys it no longer names is gone; it may resume anywhere.
       if (t !== FAIL) {
         const named = new Set(d.opKeys.get(c));
         for (const kept of [pollKept[p], sendKept[p]]) {
-          if (kept) for (const k of [...kept.keys()]) if (!named.has(k)) kept.delete(k);
+          kept?.keepOnly(named);
         }
       }
       continue;
@@ -52,30 +109,32 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
     nPoll = 0;
     nSend = 0;
     const sendChecked = t !== FAIL;
-    const end = d.opRecEnd[c]!;
-    for (let r = d.opRecStart[c]!; r < end; r++) {
-      const k = d.valKey[d.recVal[r]!]!;
-      if (d.recPoll[r] === 1) {
-        const i = recordIndex(d, r, c);
+    const end = opRecEnd[c]!;
+    for (let r = opRecStart[c]!; r < end; r++) {
+      const k = valKey[recVal[r]!]!;
+      if (recPoll[r] === 1) {
+        const i = indexes.of(r, c);
         // A record outside the log (an aborted or unproven transaction's value read under
         // read_uncommitted) has no position: skipped, so the gap across it is still checked.
         if (i < 0) continue;
         if (pollStamp[k] !== c) {
           pollStamp[k] = c;
           touchedPoll[nPoll++] = k;
-          const kept = pollKept[p]?.get(k);
-          if (kept !== undefined) between(d, out, true, kept.r, kept.index, r, i);
+          const kept = pollKept[p];
+          const prev = kept === undefined ? -1 : kept.r(k);
+          if (prev >= 0) between(d, out, true, prev, kept!.index(k), r, i);
         } else within(d, out, true, pollLast[k]!, pollLastIndex[k]!, r, i);
         pollLast[k] = r;
         pollLastIndex[k] = i;
       } else if (sendChecked) {
-        const i = recordIndex(d, r, c);
+        const i = indexes.of(r, c);
         if (sendStamp[k] !== c) {
           sendStamp[k] = c;
           touchedSend[nSend++] = k;
           sendLastKnown[k] = -1;
-          const kept = sendKept[p]?.get(k);
-          if (kept !== undefined) between(d, out, false, kept.r, kept.index, r, i);
+          const kept = sendKept[p];
+          const prev = kept === undefined ? -1 : kept.r(k);
+          if (prev >= 0) between(d, out, false, prev, kept!.index(k), r, i);
         } else within(d, out, false, sendLast[k]!, sendLastIndex[k]!, r, i);
         sendLast[k] = r;
         sendLastIndex[k] = i;
@@ -87,11 +146,11 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
     }
     // Only an ok read moves the kept position: a failed or unknown poll tells nothing for sure.
     if (t === OK && nPoll > 0) {
-      const kept = pollKept[p] ?? (pollKept[p] = new Map());
+      const kept = pollKept[p] ?? (pollKept[p] = newKept());
       for (let j = 0; j < nPoll; j++) keep(kept, touchedPoll[j]!, pollLast, pollLastIndex);
     }
     if (nSend > 0) {
-      const kept = sendKept[p] ?? (sendKept[p] = new Map());
+      const kept = sendKept[p] ?? (sendKept[p] = newKept());
       for (let j = 0; j < nSend; j++) {
         const k = touchedSend[j]!;
         if (sendLastKnown[k]! >= 0) keep(kept, k, sendLastKnown, sendLastKnownIndex);
@@ -100,14 +159,9 @@ export function findOrderAnomalies(d: Derived, out: Findings): void {
   }
 }
 
-/** Keeps key k's record and index from these lists (in place: one object per process and key). */
-function keep(kept: Map<number, Kept>, k: number, recs: Int32Array, indexes: Int32Array): void {
-  const e = kept.get(k);
-  if (e === undefined) kept.set(k, { r: recs[k]!, index: indexes[k]! });
-  else {
-    e.r = recs[k]!;
-    e.index = indexes[k]!;
-  }
+/** Keeps key k's record and index from these lists. */
+function keep(kept: Kept, k: number, recs: Int32Array, indexes: Int32Array): void {
+  kept.set(k, recs[k]!, indexes[k]!);
 }
 
 function between(d: Derived, out: Findings, poll: boolean, prev: number, a: number, r: number, b: number): void {
