@@ -20,9 +20,13 @@ import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
 import { positiveInt, registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
-import type { ScenarioOutcome } from "./suite/judge.ts";
+import { registerMergeCommand } from "./suite/merge-command.ts";
+import { suiteJson } from "./suite/output.ts";
+import { chosenScenarios, parseShard, type Shard, shardLabel, shardScenarios } from "./suite/shard.ts";
 import { ClientLibraryError, EnvironmentError } from "./util/environment.ts";
 import { packageFile } from "./util/package-root.ts";
+
+export { suiteJson } from "./suite/output.ts";
 
 export const DEFAULT_SUITE = packageFile("suites", "known-answers.yaml");
 
@@ -139,23 +143,32 @@ export function buildProgram(exit: (code: number) => void): Command {
     )
     .option("--store <dir>", "store root", "store")
     .option("--junit <file>", "also write a JUnit XML file (one test case per scenario) for CI (default: none)")
+    .option(
+      "--shard <i/n>",
+      "run share i of n of the scenarios (balanced by planned run time, the same split on every machine) and store its result for `merge` (default: every scenario)",
+      parseShard,
+    )
     .option("--json", JSON_HELP);
   const suiteTyped = typedFlags(suiteCommand);
   suiteCommand.action(
     async (
       file: string | undefined,
-      o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; parallel?: number; junit?: string },
+      o: { only?: string; store: string; json?: boolean; shareCluster?: boolean; parallel?: number; junit?: string; shard?: Shard },
     ) => {
       refuseConflicts(suiteTyped);
-      const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { formatSuiteTable }] = await Promise.all([
+      const [{ readSuiteFile }, { runSuite }, { writeJUnit }, { aimsOf }, { suiteText }, shards] = await Promise.all([
         import("./suite/suite-file.ts"),
         import("./suite/run-suite.ts"),
         import("./suite/junit.ts"),
-        import("./suite/table.ts"),
+        import("./suite/detection-rates.ts"),
+        import("./suite/output.ts"),
+        import("./suite/shard-result.ts"),
       ]);
-      const suite = await readSuiteFile(file ?? DEFAULT_SUITE);
+      const path = file ?? DEFAULT_SUITE;
+      const suite = await readSuiteFile(path);
       const names = [...new Set(suite.scenarios.flatMap((s) => [s.name, s.base]))];
-      const unknown = (o.only?.split(",") ?? []).filter((n) => !names.includes(n));
+      const only = o.only?.split(",");
+      const unknown = (only ?? []).filter((n) => !names.includes(n));
       if (unknown.length)
         throw new SpecError(
           "--only",
@@ -163,19 +176,52 @@ export function buildProgram(exit: (code: number) => void): Command {
             .map((n) => `no scenario named ${n} in suite ${suite.name}${meant(n, names)}`)
             .concat([`its scenarios: ${suite.scenarios.map((s) => s.name).join(", ")}`]),
         );
-      const outcomes = await runSuite(suite, {
-        storeRoot: o.store,
-        progress,
-        only: o.only?.split(","),
-        shareCluster: o.shareCluster,
-        parallel: o.parallel,
-      });
+      const chosen = chosenScenarios(suite, only);
+      // A shard runs its share by full name (names are unique); a share may be empty.
+      const mine = o.shard ? shardScenarios(suite, chosen, o.shard) : chosen;
+      if (o.shard)
+        progress(
+          `suite ${suite.name}: shard ${shardLabel(o.shard)}: ${mine.map((i) => suite.scenarios[i]!.name).join(", ") || "no scenarios"}`,
+        );
+      const outcomes =
+        mine.length === 0
+          ? []
+          : await runSuite(suite, {
+              storeRoot: o.store,
+              progress,
+              only: o.shard ? mine.map((i) => suite.scenarios[i]!.name) : only,
+              shareCluster: o.shareCluster,
+              parallel: o.parallel,
+            });
       if (o.junit) await writeJUnit(o.junit, suite.name, outcomes);
+      const aims = aimsOf(suite, chosen);
+      let resultPath: string | undefined;
+      if (o.shard) {
+        const result = shards.shardResultOf(
+          {
+            suite: suite.name,
+            suiteDigest: shards.suiteDigest(readFileSync(path)),
+            only: only ?? null,
+            shard: o.shard,
+            plan: aims,
+            scenarios: mine.map((i) => suite.scenarios[i]!.name),
+            outcomes,
+          },
+          o.store,
+        );
+        resultPath = await shards.writeShardResult(o.store, result);
+      }
       const met = outcomes.every((x) => x.met);
-      if (o.json) console.log(JSON.stringify(suiteJson(suite.name, outcomes)));
+      if (o.json)
+        console.log(
+          JSON.stringify({ ...suiteJson(suite.name, outcomes), ...(o.shard ? { shard: o.shard, shardResult: resultPath } : {}) }),
+        );
       else {
-        console.log(`\nsuite ${suite.name}\n${formatSuiteTable(outcomes)}`);
-        for (const x of outcomes) for (const p of x.problems) console.log(`  ${x.name}: ${p}`);
+        console.log(suiteText(suite.name, outcomes, aims));
+        if (resultPath)
+          console.log(
+            `\nshard ${shardLabel(o.shard!)} of suite ${suite.name}: ${resultPath} (kafka-harness merge joins every shard's store)`,
+          );
         console.log(`\nevery run, with its report: ${join(o.store, "index.html")} (newest run: ${join(o.store, "latest")})`);
       }
       exit(met ? EXIT.valid : EXIT.invalid);
@@ -191,6 +237,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     if (!/default/.test(a.description)) a.description += " (default: none; give it or --index)";
   registerReplayCommand(program, exit);
   registerShrinkCommand(program, exit);
+  registerMergeCommand(program, exit, JSON_HELP);
 
   program
     .command("serve")
@@ -287,17 +334,6 @@ export const runJson = (out: RunOutcome) => ({
   workload: out.workload,
   finalReads: out.finalReads,
 });
-
-/** suite --json's object: a suite's verdict is its expectations' (valid when every one is met); each run has its own. */
-export function suiteJson(suite: string, outcomes: readonly ScenarioOutcome[]) {
-  const met = outcomes.every((x) => x.met);
-  return {
-    suite,
-    verdict: met ? "valid" : "invalid",
-    met,
-    scenarios: outcomes.map((x) => ({ ...x, runs: x.runs.map((r) => ({ verdict: verdictName(r.valid), ...r })) })),
-  };
-}
 
 const JSON_HELP = "print one JSON object on stdout, errors included (default: off)";
 
