@@ -34,18 +34,28 @@ export interface HarnessFixture {
  * then `await h.run(spec)` in each test.
  */
 export function harnessFixture(
-  opts: { cluster?: ClusterSpecInput; storeRoot?: string; progress?: (m: string) => void } = {},
+  opts: {
+    cluster?: ClusterSpecInput;
+    /** A cluster its owner started and stops (one shared by several test files, say): setup
+     *  takes it, waits until it is whole, and teardown leaves it running. */
+    existing?: () => Promise<Cluster>;
+    storeRoot?: string;
+    progress?: (m: string) => void;
+  } = {},
 ): HarnessFixture {
   let cluster: Cluster | undefined;
   return {
     async setup() {
-      cluster ??= await startSharedCluster(opts.cluster ?? {}, { progress: opts.progress });
+      if (opts.existing) {
+        cluster = await opts.existing();
+        await waitUntilWhole(cluster); // another file's faults healed; its replicas may lag
+      } else cluster ??= await startSharedCluster(opts.cluster ?? {}, { progress: opts.progress });
       return cluster;
     },
     async teardown() {
       const c = cluster;
       cluster = undefined;
-      await c?.stop();
+      if (!opts.existing) await c?.stop();
     },
     async run(spec) {
       if (!cluster) throw new Error("harnessFixture: call setup() (beforeAll) before run()");

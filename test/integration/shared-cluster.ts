@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
-import { type HarnessFixture, runTest } from "../../harness/api/index.ts";
+import { type HarnessFixture, harnessFixture } from "../../harness/api/index.ts";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";
 import { waitUntilWhole } from "../../harness/run/shared-cluster.ts";
@@ -26,23 +26,6 @@ export async function sharedCluster(): Promise<Cluster> {
   return cluster;
 }
 
-/** harnessFixture's shape on the shared cluster: its teardown leaves the cluster to the global one. */
-export function sharedFixture(opts: { storeRoot: string; progress: (m: string) => void }): HarnessFixture {
-  let cluster: Cluster | undefined;
-  return {
-    async setup() {
-      cluster = await sharedCluster();
-      return cluster;
-    },
-    async teardown() {},
-    async run(spec) {
-      if (!cluster) throw new Error("sharedFixture: call setup() (beforeAll) before run()");
-      await waitUntilWhole(cluster);
-      return runTest(spec, { cluster, storeRoot: opts.storeRoot, progress: opts.progress });
-    },
-    get cluster() {
-      if (!cluster) throw new Error("sharedFixture: the cluster is not started (call setup() in beforeAll)");
-      return cluster;
-    },
-  };
-}
+/** harnessFixture on the shared cluster: its teardown leaves the cluster to the global one. */
+export const sharedFixture = (opts: { storeRoot: string; progress: (m: string) => void }): HarnessFixture =>
+  harnessFixture({ ...opts, existing: sharedCluster });
