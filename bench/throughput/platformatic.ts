@@ -1,22 +1,11 @@
 // @platformatic/kafka without recording (raw-producer.ts): the harness's producer settings, one
 // send() per record, issued in the same tick as the harness's driver does.
 import { Producer } from "@platformatic/kafka";
-import { PLATFORMATIC_RETRY_DELAY_MS } from "../../harness/spec/delivery-budget.ts";
+import { platformaticProducerOptions } from "../../harness/clients/platformatic/producer.ts";
 import { countAcked, type OpenRawProducer } from "./raw-producer.ts";
 
 export const openRawPlatformatic: OpenRawProducer = async (bootstrap, topic, settings) => {
-  const producer = new Producer({
-    clientId: "bench-raw",
-    bootstrapBrokers: bootstrap,
-    idempotent: settings.idempotent,
-    maxInflights: settings.maxInFlight,
-    retries: settings.retries,
-    retryDelay: PLATFORMATIC_RETRY_DELAY_MS,
-    timeout: settings.requestTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
-    connectTimeout: 3000,
-    autocreateTopics: false,
-  });
+  const producer = new Producer(platformaticProducerOptions("bench-raw", bootstrap, settings));
   await producer.metadata({ topics: [topic] });
   const acks = settings.acks === "all" ? -1 : settings.acks;
   return {

@@ -12,14 +12,11 @@ import type { ClientContext } from "../context.ts";
 import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 import { classifyPlatformaticSendError } from "./classify.ts";
 
-export async function openPlatformaticProducer(
-  ctx: ClientContext,
-  settings: ProducerSettings,
-  topics: string[],
-): Promise<RecordingProducer> {
-  const producer = new Producer({
-    clientId: "kafka-harness-producer",
-    bootstrapBrokers: ctx.bootstrap(),
+/** The library's producer options for the spec's producer settings (also the throughput bench's raw producer). */
+export function platformaticProducerOptions(clientId: string, bootstrapBrokers: string[], settings: ProducerSettings) {
+  return {
+    clientId,
+    bootstrapBrokers,
     idempotent: settings.idempotent,
     maxInflights: settings.maxInFlight,
     retries: settings.retries,
@@ -29,7 +26,15 @@ export async function openPlatformaticProducer(
     requestTimeout: settings.requestTimeoutMs,
     connectTimeout: 3000,
     autocreateTopics: false,
-  });
+  };
+}
+
+export async function openPlatformaticProducer(
+  ctx: ClientContext,
+  settings: ProducerSettings,
+  topics: string[],
+): Promise<RecordingProducer> {
+  const producer = new Producer(platformaticProducerOptions("kafka-harness-producer", ctx.bootstrap(), settings));
   try {
     // Loads the topics' metadata (and the broker's API versions) before the first burst.
     await producer.metadata({ topics });
