@@ -6,6 +6,7 @@ import type { KafkaClient } from "../clients/client.ts";
 import { loadClient } from "../clients/registry.ts";
 import { type Cluster, prepareMachine } from "../cluster/cluster.ts";
 import type { Schedule } from "../nemesis/index.ts";
+import { clusterKind } from "../spec/cluster.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { loadWorkload, type Workload } from "../workload/workload.ts";
 import { faultSchedule } from "./fault-driver.ts";
@@ -21,9 +22,20 @@ export interface PreparedRun {
 
 let sharedTopicSeq = 0;
 
+/** The prefix of every topic a run creates on an attached cluster. */
+export const ATTACH_TOPIC_PREFIX = "kafka_harness_";
+
 export async function prepareRun(input: unknown, shared: Cluster | undefined, progress: (m: string) => void): Promise<PreparedRun> {
   let spec = parseTestSpec(input);
-  if (shared) {
+  const attached = clusterKind(spec.cluster) === "attach";
+  if (attached) {
+    // A cluster the harness does not own: a topic of its own per run, its name saying whose it is
+    // (and the only kind of topic the harness deletes there).
+    spec = {
+      ...spec,
+      topic: { ...spec.topic, name: `${ATTACH_TOPIC_PREFIX}${spec.topic.name}_${Date.now().toString(36)}${sharedTopicSeq++}` },
+    };
+  } else if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
     spec = {
       ...spec,
@@ -34,6 +46,6 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const client = await loadClient(spec.client);
   const workload = await loadWorkload(spec, client);
   const schedule = faultSchedule(spec);
-  const image = shared ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
+  const image = shared || attached ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };
 }
