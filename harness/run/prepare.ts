@@ -31,10 +31,7 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   if (attached) {
     // A cluster the harness does not own: a topic of its own per run, its name saying whose it is
     // (and the only kind of topic the harness deletes there).
-    spec = {
-      ...spec,
-      topic: { ...spec.topic, name: `${ATTACH_TOPIC_PREFIX}${spec.topic.name}_${Date.now().toString(36)}${sharedTopicSeq++}` },
-    };
+    spec = renameTopic(spec, `${ATTACH_TOPIC_PREFIX}${spec.topic.name}_${Date.now().toString(36)}${sharedTopicSeq++}`);
   } else if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
     spec = {
@@ -48,4 +45,15 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const schedule = faultSchedule(spec);
   const image = shared || attached ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };
+}
+
+/** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets with it. */
+export function renameTopic(spec: TestSpec, name: string): TestSpec {
+  const was = `${spec.topic.name}-`;
+  const schedule = spec.faults.schedule?.map((f) =>
+    "targets" in f && f.targets?.kind === "leader" && f.targets.of.startsWith(was)
+      ? { ...f, targets: { ...f.targets, of: `${name}-${f.targets.of.slice(was.length)}` } }
+      : f,
+  );
+  return { ...spec, topic: { ...spec.topic, name }, faults: { ...spec.faults, ...(schedule ? { schedule } : {}) } };
 }
