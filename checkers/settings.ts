@@ -296,7 +296,7 @@ export const SETTINGS = [
     path: ["cluster", "kind"],
     arg: "<kind>",
     parse: text,
-    help: "docker (the harness starts a cluster; the default) or attach (an existing cluster at --bootstrap)",
+    help: "docker (the harness starts a cluster) or attach (an existing cluster at --bootstrap) (default: docker)",
   },
   {
     flag: "bootstrap",
@@ -304,7 +304,7 @@ export const SETTINGS = [
     arg: "<host:port,...>",
     parse: list,
     format: joined,
-    help: "attach: the cluster's bootstrap addresses",
+    help: "attach: the cluster's bootstrap addresses (default: none; needed with --cluster attach)",
   },
   {
     flag: "keep-topic",
