@@ -31,7 +31,7 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   if (attached) {
     // A cluster the harness does not own: a topic of its own per run, its name saying whose it is
     // (and the only kind of topic the harness deletes there).
-    spec = renameTopic(spec, `${ATTACH_TOPIC_PREFIX}${spec.topic.name}_${Date.now().toString(36)}${sharedTopicSeq++}`);
+    spec = renameTopic(spec, `${ATTACH_TOPIC_PREFIX}${baseTopicName(spec.topic.name)}_${Date.now().toString(36)}${sharedTopicSeq++}`);
   } else if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
     spec = {
@@ -46,6 +46,10 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const image = shared || attached ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };
 }
+
+/** The topic a spec asked for: a stored attached run's spec (replayed) holds the name its run made. */
+export const baseTopicName = (name: string): string =>
+  name.startsWith(ATTACH_TOPIC_PREFIX) ? name.slice(ATTACH_TOPIC_PREFIX.length).replace(/_[0-9a-z]+$/, "") : name;
 
 /** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets with it. */
 export function renameTopic(spec: TestSpec, name: string): TestSpec {

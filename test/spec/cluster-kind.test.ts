@@ -3,7 +3,7 @@
 // --cluster / --bootstrap / --keep-topic reach the same fields.
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../harness/cli.ts";
-import { renameTopic } from "../../harness/run/prepare.ts";
+import { baseTopicName, renameTopic } from "../../harness/run/prepare.ts";
 import { runSpecFromFlags } from "../../harness/run/run-flags.ts";
 import { SpecError } from "../../harness/spec/errors.ts";
 import { parseTestSpec, type TestSpecInput } from "../../harness/spec/test-spec.ts";
@@ -122,5 +122,11 @@ describe("a run's own topic on an attached cluster", () => {
       { kind: "leader", of: "kafka_harness_t_x-1" },
       { kind: "random-broker" },
     ]);
+  });
+
+  it("a replayed attached run gets a fresh topic of the name its spec first asked for, not a prefix on a prefix", () => {
+    expect(baseTopicName("t")).toBe("t");
+    expect(baseTopicName("kafka_harness_t_mxd01hss0")).toBe("t");
+    expect(baseTopicName("kafka_harness_my_topic_mxd01hss0")).toBe("my_topic");
   });
 });
