@@ -6,6 +6,7 @@
 //   does not recover every earlier run's logs when it restarts;
 // - attach: an existing cluster, reached by its bootstrap address; nothing is started or stopped
 //   and no node log is downloaded; on leaving, the run's topic is deleted unless cluster.keepTopic.
+import { resolve } from "node:path";
 import { type Cluster, createTopic, deleteTopic, startCluster } from "../cluster/cluster.ts";
 import { attachCluster } from "../cluster/kinds/attach.ts";
 import { hookRunner } from "../cluster/kinds/hooks.ts";
@@ -46,7 +47,7 @@ export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promi
 async function openAttached(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
   const bootstrap = spec.cluster.bootstrap ?? [];
   const hooks = spec.faults.hooks
-    ? hookRunner(spec.faults.hooks, { runDir: o.runDir ?? ".", bootstrap, topic: spec.topic.name })
+    ? hookRunner(spec.faults.hooks, { runDir: resolve(o.runDir ?? "."), bootstrap, topic: spec.topic.name })
     : undefined;
   const cluster = await attachCluster(spec.cluster, { hooks, progress: o.progress });
   return {
