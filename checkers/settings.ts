@@ -292,6 +292,27 @@ export const SETTINGS = [
   },
   { flag: "brokers", path: ["cluster", "brokers"], default: 3, arg: "<n>", parse: number, help: "brokers (1-5)" },
   {
+    flag: "cluster",
+    path: ["cluster", "kind"],
+    arg: "<kind>",
+    parse: text,
+    help: "docker (the harness starts a cluster) or attach (an existing cluster at --bootstrap) (default: docker)",
+  },
+  {
+    flag: "bootstrap",
+    path: ["cluster", "bootstrap"],
+    arg: "<host:port,...>",
+    parse: list,
+    format: joined,
+    help: "attach: the cluster's bootstrap addresses (default: none; needed with --cluster attach)",
+  },
+  {
+    flag: "keep-topic",
+    path: ["cluster", "keepTopic"],
+    on: true,
+    help: "attach: leave the run's topic on the cluster (deleted at the end by default)",
+  },
+  {
     flag: "metadata",
     path: ["cluster", "metadata"],
     default: "zookeeper",

@@ -57,6 +57,8 @@ export interface RunMeta {
   /** Why the run could not decide, from what it knew besides its history (null: nothing). */
   undecidedBecause?: string | null;
   cleanupProblems?: string[];
+  /** An attached cluster (cluster kind "attach"): its bootstrap, the topic, no node logs. */
+  cluster?: unknown;
   files?: RunFiles;
 }
 

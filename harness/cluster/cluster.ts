@@ -15,6 +15,7 @@ import { onShutdown } from "../util/shutdown.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 import { findLeftovers, removeLeftovers } from "./cleanup.ts";
 import { freePorts } from "./free-ports.ts";
+import type { RunCluster } from "./kinds/kind.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
 import {
   brokerConfig,
@@ -35,7 +36,9 @@ import { nodeAddress } from "./subnet.ts";
 
 export const READY_TOPIC = "__harness_ready";
 
-export interface Cluster extends AsyncDisposable {
+/** The docker kind: a cluster the harness started, every node a container of its own. */
+export interface Cluster extends RunCluster, AsyncDisposable {
+  readonly kind: "docker";
   readonly runId: string;
   readonly spec: ClusterSpec;
   readonly network: string;
@@ -266,6 +269,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       return n;
     };
     return {
+      kind: "docker",
       runId,
       spec,
       network: runId,

@@ -41,7 +41,13 @@ export type FaultableNode = Observable &
   Killable &
   Stoppable &
   Pausable &
-  Partitionable & { readonly externalPort?: number; readonly controllerPort?: number };
+  Partitionable & {
+    readonly externalPort?: number;
+    /** Where externalPort listens: 127.0.0.1 (absent) for the harness's own brokers, the
+     *  advertised host for an attached cluster's. */
+    readonly externalHost?: string;
+    readonly controllerPort?: number;
+  };
 
 /** The part of a Cluster the nemesis uses. */
 export interface NemesisCluster {
@@ -51,4 +57,7 @@ export interface NemesisCluster {
   readonly controllers?: readonly FaultableNode[];
   /** The cluster's timeouts, when known (a Cluster has them): they bound the nemesis's waits. */
   readonly spec?: { readonly zkSessionTimeoutMs: number };
+  /** false: the harness cannot reach the nodes' networks (an attached cluster): heal-all looks for
+   *  no partition rules of its own there. */
+  readonly networkFaults?: false;
 }

@@ -23,7 +23,7 @@ export interface HealAllReport {
 
 export async function healAllNodes(
   nodes: readonly FaultableNode[],
-  o: { probe: ClusterProbe; variantOf: (n: Partitionable) => Promise<IptablesVariant>; sessionWaitMs: number },
+  o: { probe: ClusterProbe; variantOf: (n: Partitionable) => Promise<IptablesVariant>; sessionWaitMs: number; networkFaults?: false },
 ): Promise<HealAllReport> {
   const r: HealAllReport = { started: [], resumed: [], removedFrom: [], problems: [] };
   const guard = async (what: string, fn: () => Promise<unknown>) => {
@@ -46,14 +46,15 @@ export async function healAllNodes(
     start,
   );
   // A container that was down comes back in a fresh network namespace, without rules.
-  await guard(
-    "removing rules",
-    async () =>
-      (r.removedFrom = await healPartitions(
-        nodes.filter((n) => !down.includes(n)),
-        o.variantOf,
-      )),
-  );
+  if (o.networkFaults !== false)
+    await guard(
+      "removing rules",
+      async () =>
+        (r.removedFrom = await healPartitions(
+          nodes.filter((n) => !down.includes(n)),
+          o.variantOf,
+        )),
+    );
   const brokers = down.filter((n) => n.role === "broker");
   if (brokers.length) {
     r.waitedForSessionMs = await waitOldSessionsGone(o.probe, brokers, o.sessionWaitMs);

@@ -80,6 +80,7 @@ async function healEverything(ctx: NemesisContext, record: ReturnType<typeof opP
     probe: ctx.probe,
     variantOf: ctx.variantOf,
     sessionWaitMs: ctx.settings.sessionWaitMs,
+    ...(ctx.cluster.networkFaults === false ? { networkFaults: false as const } : {}),
   });
   ctx.state.clearAll();
   const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };

@@ -72,10 +72,15 @@ export function decodeMetadataResponse(buf: Buffer): { correlationId: number; me
 
 let nextCorrelation = 1;
 
-/** One Metadata request to 127.0.0.1:port; rejects on error or after timeoutMs (a paused broker never answers). */
-export async function fetchBrokerMetadata(port: number, topics?: readonly string[], timeoutMs = 2000): Promise<BrokerMetadata> {
+/** One Metadata request to host:port (127.0.0.1 by default); rejects on error or after timeoutMs (a paused broker never answers). */
+export async function fetchBrokerMetadata(
+  port: number,
+  topics?: readonly string[],
+  timeoutMs = 2000,
+  host = "127.0.0.1",
+): Promise<BrokerMetadata> {
   const correlationId = nextCorrelation++ & 0x7fffffff;
-  const r = decodeMetadataResponse(await roundTrip(port, encodeMetadataRequest(correlationId, topics), "metadata", timeoutMs));
+  const r = decodeMetadataResponse(await roundTrip(port, encodeMetadataRequest(correlationId, topics), "metadata", timeoutMs, host));
   if (r.correlationId !== correlationId) throw new Error(`correlation id ${r.correlationId}, expected ${correlationId}`);
   return r.metadata;
 }

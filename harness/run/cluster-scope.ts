@@ -1,40 +1,74 @@
-// The run's cluster as a scope: started here, or the shared one a suite passed in (which gets a
-// fresh topic per run); on leaving the scope every node's log is saved into the run folder, then
-// the cluster is stopped if this run started it (a shared cluster's owner stops it), or, shared,
-// the run's topic is deleted: the next run finds the cluster as it found it, and a broker killed
-// later does not recover every earlier run's logs when it restarts.
+// The run's cluster as a scope, by the spec's cluster kind (docs/design.md "Cluster kinds"):
+// - docker: started here, or the shared one a suite passed in (which gets a fresh topic per run);
+//   on leaving the scope every node's log is saved into the run folder, then the cluster is
+//   stopped if this run started it (a shared cluster's owner stops it), or, shared, the run's
+//   topic is deleted: the next run finds the cluster as it found it, and a broker killed later
+//   does not recover every earlier run's logs when it restarts;
+// - attach: an existing cluster, reached by its bootstrap address; nothing is started or stopped
+//   and no node log is downloaded; on leaving, the run's topic is deleted unless cluster.keepTopic.
+import { resolve } from "node:path";
 import { type Cluster, createTopic, deleteTopic, startCluster } from "../cluster/cluster.ts";
+import { attachCluster } from "../cluster/kinds/attach.ts";
+import { hookRunner } from "../cluster/kinds/hooks.ts";
+import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
+import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
 
 export interface ClusterScope extends AsyncDisposable {
-  readonly cluster: Cluster;
+  readonly cluster: RunCluster;
 }
 
-export async function openCluster(
-  spec: TestSpec,
-  o: { shared?: Cluster; image?: string; logsDir: string; progress: (m: string) => void; problems: string[] },
-): Promise<ClusterScope> {
+export interface ClusterScopeOptions {
+  shared?: Cluster;
+  image?: string;
+  /** The run folder (hooks see it as KH_RUN_DIR) and its logs folder. */
+  runDir?: string;
+  logsDir: string;
+  progress: (m: string) => void;
+  problems: string[];
+}
+
+export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
+  if (clusterKind(spec.cluster) === "attach") return openAttached(spec, o);
   const cluster = o.shared ?? (await startCluster(spec.cluster, { progress: o.progress, image: o.image }));
   return {
     cluster,
     async [Symbol.asyncDispose]() {
       await saveNodeLogs(cluster, o.logsDir).catch(() => undefined);
       if (!o.shared) await cluster.stop().catch((err: unknown) => void o.problems.push(messageOf(err)));
-      // Nothing of the run needs it now: its history holds what it read. (A topic never created
-      // answers UNKNOWN_TOPIC_OR_PARTITION, which is not a problem.)
-      else
-        await deleteTopic(cluster.bootstrap(), spec.topic.name).catch((err: unknown) => {
-          if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
-            o.problems.push(`deleting topic ${spec.topic.name} on the shared cluster: ${messageOf(err)}`);
-        });
+      // Nothing of the run needs it now: its history holds what it read.
+      else await deleteRunTopic(cluster, spec, o.problems, "the shared cluster");
     },
   };
 }
 
+async function openAttached(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
+  const bootstrap = spec.cluster.bootstrap ?? [];
+  const hooks = spec.faults.hooks
+    ? hookRunner(spec.faults.hooks, { runDir: resolve(o.runDir ?? "."), bootstrap, topic: spec.topic.name })
+    : undefined;
+  const cluster = await attachCluster(spec.cluster, { hooks, progress: o.progress });
+  return {
+    cluster,
+    async [Symbol.asyncDispose]() {
+      if (spec.cluster.keepTopic) o.progress(`cluster ${cluster.runId}: topic ${spec.topic.name} kept (cluster.keepTopic)`);
+      else await deleteRunTopic(cluster, spec, o.problems, `the attached cluster (${bootstrap.join(",")})`);
+    },
+  };
+}
+
+/** Deletes the run's topic; a topic never created answers UNKNOWN_TOPIC_OR_PARTITION, which is no problem. */
+async function deleteRunTopic(cluster: RunCluster, spec: TestSpec, problems: string[], where: string): Promise<void> {
+  await deleteTopic(cluster.bootstrap(), spec.topic.name).catch((err: unknown) => {
+    if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
+      problems.push(`deleting topic ${spec.topic.name} on ${where}: ${messageOf(err)}`);
+  });
+}
+
 /** The run's topic, with the spec's replication settings. */
-export async function createRunTopic(cluster: Cluster, spec: TestSpec): Promise<void> {
+export async function createRunTopic(cluster: RunCluster, spec: TestSpec): Promise<void> {
   await createTopic(cluster.bootstrap(), spec.topic.name, {
     partitions: spec.topic.partitions,
     replicationFactor: spec.topic.replicationFactor,

@@ -57,10 +57,13 @@ function faultLines(spec: TestSpec, faults: Schedule): string[] {
 /** The preview as terminal lines: settings, seed, plan, faults, and how to run it. */
 export function formatPreview({ spec, plan, faults }: Preview): string {
   const c = spec.cluster;
+  const hooks = Object.keys(spec.faults.hooks ?? {}).filter((k) => k !== "timeoutSeconds");
   const cluster =
-    c.metadata === "kraft"
-      ? `Kafka ${c.kafkaVersion}, KRaft (${c.controllers} controllers${c.combined ? ", combined" : ""}), ${c.brokers} brokers`
-      : `Kafka ${c.kafkaVersion}, ZooKeeper mode (${c.zookeepers} ZooKeeper nodes), ${c.brokers} brokers`;
+    c.kind === "attach"
+      ? `attached at ${(c.bootstrap ?? []).join(",")}: nothing started or stopped there; a topic of the run's own, ${c.keepTopic ? "kept at the end (keepTopic)" : "deleted at the end"}${hooks.length ? `; faults by hooks: ${hooks.join(", ")}` : ""}`
+      : c.metadata === "kraft"
+        ? `Kafka ${c.kafkaVersion}, KRaft (${c.controllers} controllers${c.combined ? ", combined" : ""}), ${c.brokers} brokers`
+        : `Kafka ${c.kafkaVersion}, ZooKeeper mode (${c.zookeepers} ZooKeeper nodes), ${c.brokers} brokers`;
   return [
     "dry run: nothing was started",
     `cluster   ${cluster}`,

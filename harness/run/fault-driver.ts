@@ -1,7 +1,7 @@
 // Connects a run to the fault injector: the spec's fault schedule (generated from the run's seed)
 // runs alongside the workload; the run's heal phase calls healAll, once. With no fault kinds it does nothing.
 
-import type { Cluster } from "../cluster/cluster.ts";
+import type { RunCluster } from "../cluster/kinds/kind.ts";
 import type { Recorder } from "../history/recorder.ts";
 import { describeGrudge } from "../nemesis/describe-grudge.ts";
 import {
@@ -51,7 +51,7 @@ export function faultSchedule(spec: TestSpec): Schedule {
 export function createFaultDriver(
   spec: TestSpec,
   schedule: Schedule,
-  cluster: Cluster,
+  cluster: RunCluster,
   recorder: Recorder,
   progress: (m: string) => void,
 ): FaultDriver {

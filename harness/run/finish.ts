@@ -8,7 +8,8 @@ import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { latencySummary } from "../../reports/latency-summary.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
-import type { Cluster } from "../cluster/cluster.ts";
+import type { RunCluster } from "../cluster/kinds/kind.ts";
+import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { HeldFacts, ProbedFilter } from "./phases.ts";
 import type { RunOutcome } from "./runner.ts";
@@ -19,7 +20,7 @@ export interface FinishedRun {
   folder: RunFolder;
   meta: RunMeta;
   facts: RunFacts;
-  cluster?: Cluster;
+  cluster?: RunCluster;
   held: HeldFacts;
   cleanupProblems: string[];
   faultsPlanned: number;
@@ -47,6 +48,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     latency: latencySummary(history, opPairs(checked.derived, history)),
     runId: r.cluster?.runId,
     versions: runVersions(r.cluster?.image, spec.cluster),
+    ...(clusterKind(spec.cluster) === "attach" ? { cluster: attachedNote(spec) } : {}),
     workload: held.stats,
     finalReads: held.finalReads,
     ...filter,
@@ -75,3 +77,11 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     exitCode: exitCodeOf(results, facts.interrupted),
   };
 }
+
+/** What the report says of an attached cluster: where it was, and what the run did not do there. */
+export const attachedNote = (spec: TestSpec) => ({
+  kind: "attach",
+  bootstrap: spec.cluster.bootstrap ?? [],
+  topic: spec.cluster.keepTopic ? `${spec.topic.name} (kept)` : `${spec.topic.name} (deleted at the end)`,
+  nodeLogs: "not downloaded: the harness has no access to an attached cluster's nodes",
+});

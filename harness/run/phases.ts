@@ -7,7 +7,7 @@ import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
 import type { KafkaClient, ReadCommittedFilter } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { type FinalReadResult, readFinal } from "../clients/final-reads.ts";
-import type { Cluster } from "../cluster/cluster.ts";
+import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import type { Recorder } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -23,7 +23,7 @@ export interface RunContext {
   readonly spec: TestSpec;
   readonly workload: Workload;
   readonly client: KafkaClient;
-  readonly cluster: Cluster;
+  readonly cluster: RunCluster;
   readonly faults: FaultDriver;
   readonly clients: ClientContext;
   readonly recorder: Recorder;

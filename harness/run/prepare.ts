@@ -6,6 +6,7 @@ import type { KafkaClient } from "../clients/client.ts";
 import { loadClient } from "../clients/registry.ts";
 import { type Cluster, prepareMachine } from "../cluster/cluster.ts";
 import type { Schedule } from "../nemesis/index.ts";
+import { clusterKind } from "../spec/cluster.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { loadWorkload, type Workload } from "../workload/workload.ts";
 import { faultSchedule } from "./fault-driver.ts";
@@ -21,9 +22,17 @@ export interface PreparedRun {
 
 let sharedTopicSeq = 0;
 
+/** The prefix of every topic a run creates on an attached cluster. */
+export const ATTACH_TOPIC_PREFIX = "kafka_harness_";
+
 export async function prepareRun(input: unknown, shared: Cluster | undefined, progress: (m: string) => void): Promise<PreparedRun> {
   let spec = parseTestSpec(input);
-  if (shared) {
+  const attached = clusterKind(spec.cluster) === "attach";
+  if (attached) {
+    // A cluster the harness does not own: a topic of its own per run, its name saying whose it is
+    // (and the only kind of topic the harness deletes there).
+    spec = renameTopic(spec, `${ATTACH_TOPIC_PREFIX}${baseTopicName(spec.topic.name)}_${Date.now().toString(36)}${sharedTopicSeq++}`);
+  } else if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
     spec = {
       ...spec,
@@ -34,6 +43,21 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const client = await loadClient(spec.client);
   const workload = await loadWorkload(spec, client);
   const schedule = faultSchedule(spec);
-  const image = shared ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
+  const image = shared || attached ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };
+}
+
+/** The topic a spec asked for: a stored attached run's spec (replayed) holds the name its run made. */
+export const baseTopicName = (name: string): string =>
+  name.startsWith(ATTACH_TOPIC_PREFIX) ? name.slice(ATTACH_TOPIC_PREFIX.length).replace(/_[0-9a-z]+$/, "") : name;
+
+/** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets with it. */
+export function renameTopic(spec: TestSpec, name: string): TestSpec {
+  const was = `${spec.topic.name}-`;
+  const schedule = spec.faults.schedule?.map((f) =>
+    "targets" in f && f.targets?.kind === "leader" && f.targets.of.startsWith(was)
+      ? { ...f, targets: { ...f.targets, of: `${name}-${f.targets.of.slice(was.length)}` } }
+      : f,
+  );
+  return { ...spec, topic: { ...spec.topic, name }, faults: { ...spec.faults, ...(schedule ? { schedule } : {}) } };
 }

@@ -24,6 +24,7 @@ import {
 import { processCounter } from "../clients/context.ts";
 import type { FinalReadResult } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
+import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { createRecorder } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { EnvironmentError } from "../util/environment.ts";
@@ -92,7 +93,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
   const life = runLifetime(progress);
   const held: RunContext["held"] = { stats: noWorkloadStats() };
   const cleanupProblems: string[] = [];
-  let cluster: Cluster | undefined;
+  let cluster: RunCluster | undefined;
   let environment: EnvironmentError | undefined;
 
   return life.run(async () => {
@@ -109,6 +110,7 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
       await using scope = await openCluster(spec, {
         shared: opts.cluster,
         image,
+        runDir: folder.dir,
         logsDir: folder.logsDir,
         progress,
         problems: cleanupProblems,

@@ -8,7 +8,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { type Cluster, READY_TOPIC, startCluster } from "../cluster/cluster.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
-import type { ClusterSpec } from "../spec/cluster.ts";
+import { type ClusterSpec, clusterKind } from "../spec/cluster.ts";
 
 /** How long a shared cluster may take to have every replica back in sync before the next run. */
 const READY_BETWEEN_RUNS_MS = 120_000;
@@ -97,6 +97,8 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
 
   return {
     async lease(spec) {
+      // An attached cluster is not the harness's to start or share: each run attaches itself.
+      if (clusterKind(spec) !== "docker") return { cluster: undefined, release: () => {} };
       if (opts.given && !isDeepStrictEqual(opts.given.spec, spec))
         opts.progress?.(`the given cluster ${opts.given.runId} is not the cluster this run asks for: it gets its own`);
       for (;;) {

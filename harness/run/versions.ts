@@ -9,12 +9,13 @@ import type { ClusterSpec } from "../spec/cluster.ts";
 const require = createRequire(import.meta.url);
 const versionOf = (packageJson: string) => (require(packageJson) as { version: string }).version;
 
-export function runVersions(image?: string, cluster?: Pick<ClusterSpec, "metadata" | "kafkaVersion">): Record<string, string> {
+export function runVersions(image?: string, cluster?: Pick<ClusterSpec, "metadata" | "kafkaVersion" | "kind">): Record<string, string> {
   const mode = cluster?.metadata === "kraft" ? "KRaft" : "ZooKeeper mode";
   const own = harnessVersions();
   return {
     "kafka-harness": own["kafka-harness"],
-    kafka: `${cluster?.kafkaVersion ?? kafkaVersion()} (${mode})`,
+    // An attached cluster runs what it runs: the spec's version is not what was tested.
+    kafka: cluster?.kind === "attach" ? "attached cluster (version not read)" : `${cluster?.kafkaVersion ?? kafkaVersion()} (${mode})`,
     kafkajs: versionOf("kafkajs/package.json"),
     node: own.node,
     ...(image ? { image } : {}),

@@ -16,11 +16,29 @@ export const DEFAULT_KRAFT_KAFKA_VERSION = "4.4.0";
 export const defaultKafkaVersion = (metadata: MetadataMode) =>
   metadata === "kraft" ? DEFAULT_KRAFT_KAFKA_VERSION : DEFAULT_ZOOKEEPER_KAFKA_VERSION;
 
+/** The kind a parsed spec names (absent: docker). */
+export const clusterKind = (s: { kind?: ClusterKind }): ClusterKind => s.kind ?? "docker";
+
 /** The major version of a "major.minor.patch" string (4 for "4.4.0"). */
 export const kafkaMajor = (version: string) => Number(version.split(".")[0]);
 
+/** Where the cluster comes from: started in Docker by the harness (the default), or an existing
+ *  one the harness attaches to by its bootstrap address and never touches (no process, no
+ *  container). A new kind is one more entry here and one module in harness/cluster/kinds/. */
+export const CLUSTER_KINDS = ["docker", "attach"] as const;
+export type ClusterKind = (typeof CLUSTER_KINDS)[number];
+
+/** A bootstrap address: host:port. */
+const HostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, { error: 'must be host:port, like "kafka1.example.com:9092"' });
+
 export const ClusterSpecSchema = z
   .object({
+    /** docker (absent: the default) or attach; docs/design.md "Cluster kinds". */
+    kind: z.enum(CLUSTER_KINDS, { error: `must be one of ${CLUSTER_KINDS.join(", ")}` }).optional(),
+    /** attach: the cluster's bootstrap addresses (host:port); the other brokers come from its metadata. */
+    bootstrap: z.array(HostPort).min(1).optional(),
+    /** attach: leave the run's topic on the cluster at the end (deleted by default). */
+    keepTopic: z.boolean().optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
     metadata: z.enum(METADATA_MODES, { error: 'must be "zookeeper" or "kraft"' }).default("zookeeper"),
     /** The Apache Kafka release the image carries (an image per version); default by metadata mode. */
@@ -62,6 +80,15 @@ export const ClusterSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.kind === "attach" && s.bootstrap === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["bootstrap"],
+        message: 'is needed with kind "attach": the cluster\'s host:port addresses (--bootstrap)',
+      });
+    for (const field of ["bootstrap", "keepTopic"] as const)
+      if (s.kind !== "attach" && s[field] !== undefined)
+        ctx.addIssue({ code: "custom", path: [field], message: 'is for kind "attach" only (a docker cluster is the harness\'s own)' });
     if (s.metadata === "zookeeper" && s.kafkaVersion !== undefined && kafkaMajor(s.kafkaVersion) >= 4) {
       ctx.addIssue({
         code: "custom",

@@ -5,8 +5,9 @@
 // repeats their defaults and value lists (this folder imports nothing); test/spec/settings.test.ts
 // holds the two equal.
 import { z } from "zod";
+import { faultProblemsOfKind, HOOK_FAULTS } from "./attach-faults.ts";
 import { ClientNameSchema } from "./client.ts";
-import { type ClusterSpec, ClusterSpecSchema, withKafkaVersion } from "./cluster.ts";
+import { type ClusterSpec, ClusterSpecSchema, clusterKind, withKafkaVersion } from "./cluster.ts";
 import { deliveryBudget } from "./delivery-budget.ts";
 import { specErrorOf } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, ScheduledFaultSchema } from "./faults.ts";
@@ -104,6 +105,15 @@ export const TestSpecSchema = z
         intervalSeconds: z.number().positive().default(10),
         minDurationSeconds: z.number().positive().default(3),
         maxDurationSeconds: z.number().positive().default(8),
+        /** Cluster kind "attach": the command that carries out each fault (docs/design.md "Cluster kinds"). */
+        hooks: z
+          .object({
+            ...Object.fromEntries(HOOK_FAULTS.map((f) => [f, z.string().min(1).optional()])),
+            /** How long one hook command may run before it is killed (its fault is then info). */
+            timeoutSeconds: z.number().positive().max(3600).optional(),
+          } as Record<(typeof HOOK_FAULTS)[number], z.ZodOptional<z.ZodString>> & { timeoutSeconds: z.ZodOptional<z.ZodNumber> })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({
@@ -119,7 +129,8 @@ export const TestSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.topic.replicationFactor > s.cluster.brokers) {
+    // An attached cluster has the brokers it has: Kafka itself refuses a replication factor above them.
+    if (clusterKind(s.cluster) === "docker" && s.topic.replicationFactor > s.cluster.brokers) {
       ctx.addIssue({
         code: "custom",
         path: ["topic", "replicationFactor"],
@@ -154,6 +165,7 @@ export const TestSpecSchema = z
             : `${wrongMode.join(", ")} need${wrongMode.length > 1 ? "" : "s"} a KRaft controller quorum (cluster.metadata "kraft"), and this is ZooKeeper mode`,
       });
     }
+    for (const p of faultProblemsOfKind(clusterKind(s.cluster), s.faults)) ctx.addIssue({ code: "custom", ...p });
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
     }

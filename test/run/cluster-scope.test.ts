@@ -14,7 +14,20 @@ vi.mock("../../harness/cluster/cluster.ts", async (original) => ({
     deleted.topics.push(topic);
   },
 }));
-vi.mock("../../harness/cluster/node-logs.ts", () => ({ saveNodeLogs: async () => {} }));
+const saved = vi.hoisted(() => ({ logs: 0 }));
+vi.mock("../../harness/cluster/node-logs.ts", () => ({ saveNodeLogs: async () => void saved.logs++ }));
+// An attached cluster stand-in: what attachCluster returns once DescribeCluster answered.
+vi.mock("../../harness/cluster/kinds/attach.ts", () => ({
+  attachCluster: async (spec: { bootstrap: string[] }) => ({
+    kind: "attach",
+    runId: "attach-x",
+    spec,
+    brokers: [],
+    zookeepers: [],
+    controllers: [],
+    bootstrap: () => spec.bootstrap,
+  }),
+}));
 
 const spec = parseTestSpec({ topic: { name: "t_run" } });
 const standIn = () => {
@@ -50,5 +63,35 @@ describe("the run's cluster scope", () => {
       expect(problems, fail).toHaveLength(noted);
       if (noted) expect(problems[0]).toMatch(/deleting topic t_run on the shared cluster: Connection error/);
     }
+  });
+});
+
+describe("the run's scope on an attached cluster", () => {
+  const attached = (keepTopic?: boolean) =>
+    parseTestSpec({
+      topic: { name: "kafka_harness_t_x" },
+      cluster: { kind: "attach", bootstrap: ["k1:9092"], ...(keepTopic ? { keepTopic } : {}) },
+    });
+
+  it("on leaving, the run's topic is deleted, and no node log is asked for", async () => {
+    deleted.topics = [];
+    deleted.fail = undefined;
+    saved.logs = 0;
+    const problems: string[] = [];
+    {
+      await using scope = await openCluster(attached(), { logsDir: "/tmp/x", progress: () => {}, problems });
+      expect(scope.cluster.bootstrap()).toEqual(["k1:9092"]);
+    }
+    expect(deleted.topics).toEqual(["kafka_harness_t_x"]);
+    expect(saved.logs).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it("with keepTopic the topic stays", async () => {
+    deleted.topics = [];
+    {
+      await using _ = await openCluster(attached(true), { logsDir: "/tmp/x", progress: () => {}, problems: [] });
+    }
+    expect(deleted.topics).toEqual([]);
   });
 });

@@ -167,3 +167,16 @@ describe("sharedClusters shared by runs side by side", () => {
     expect(s.up.size).toBe(0);
   });
 });
+
+describe("sharedClusters and an attached cluster", () => {
+  it("a run on an attached cluster leases nothing and starts nothing: it attaches by itself", async () => {
+    const s = standIns();
+    const clusters = sharedClusters({ share: true, ...s });
+    const attached = parseTestSpec({ cluster: { kind: "attach", bootstrap: ["k1:9092"] } }).cluster;
+    const a = await clusters.lease(attached);
+    expect(a.cluster).toBeUndefined();
+    a.release();
+    await clusters.stop();
+    expect(s.log).toEqual([]);
+  });
+});
