@@ -10,7 +10,18 @@ import { provisionScript } from "./provision.ts";
 
 const SCRIPT = packageFile("scripts", "ensure-docker");
 
-export async function ensureEngine(progress: (m: string) => void = () => {}): Promise<string> {
+/** The check under way: callers at the same moment (a suite's parallel lanes) share it, so the
+ *  engine is provisioned once and said once. */
+let checking: Promise<string> | undefined;
+
+export function ensureEngine(progress: (m: string) => void = () => {}): Promise<string> {
+  checking ??= checkEngine(progress).finally(() => {
+    checking = undefined;
+  });
+  return checking;
+}
+
+async function checkEngine(progress: (m: string) => void): Promise<string> {
   try {
     let version = "";
     // One line when the engine answers; when it is installed or started, the start and end lines,
