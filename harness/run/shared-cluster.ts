@@ -68,6 +68,15 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
 
   /** Takes the entry (synchronously marked busy), waits for it and for its replicas. */
   async function take(h: Held): Promise<ClusterLease> {
+    let cluster: Cluster;
+    try {
+      cluster = await h.cluster;
+    } catch (err) {
+      // A cluster that failed to start is forgotten: the next lease starts another.
+      held.splice(held.indexOf(h), 1);
+      wakeAll();
+      throw err;
+    }
     let released = false;
     const release = () => {
       if (released) return;
@@ -76,23 +85,12 @@ export function sharedClusters(opts: SharedClusterOptions): SharedClusters {
       wakeAll();
     };
     try {
-      const cluster = await h.cluster;
       await whole(cluster);
-      return { cluster, release };
     } catch (err) {
-      // A cluster that failed to start is forgotten; one that did not get whole stays for the next try.
-      const i = held.indexOf(h);
-      if (
-        i >= 0 &&
-        (await h.cluster.then(
-          () => false,
-          () => true,
-        ))
-      )
-        held.splice(i, 1);
-      release();
+      release(); // one that did not get whole stays for the next try
       throw err;
     }
+    return { cluster, release };
   }
 
   return {
