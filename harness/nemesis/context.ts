@@ -36,6 +36,8 @@ export interface ClusterNemesisOptions {
   describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>;
   /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
   quorumLeaderWaitMs?: number;
+  /** How long a target that names a partition's leader is asked again while the partition has none (default 5 s). */
+  targetWaitMs?: number;
 }
 
 export interface NemesisSettings {

@@ -25,7 +25,7 @@ import { variantCache } from "./faults/partition.ts";
 import { healAllNodes } from "./heal-all.ts";
 import { clusterProbe } from "./probe.ts";
 import { quorumAsker } from "./quorum-ask.ts";
-import { resolveTargets } from "./targets.ts";
+import { resolveSettled, resolveTargets } from "./targets.ts";
 import type { FaultResult, FaultValue, Nemesis } from "./types.ts";
 
 export type { ClusterNemesisOptions } from "./context.ts";
@@ -114,15 +114,19 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     variantOf: variantCache(),
     describeQuorumNow: quorum.now,
     resolve: (spec, faulted = state.faulted()) =>
-      resolveTargets(spec, {
-        brokers: cluster.brokers,
-        zookeepers: cluster.zookeepers,
-        controllers: cluster.controllers,
-        quorumLeader: quorum.leader,
-        rng: o.rng,
-        probe,
-        faulted,
-      }),
+      resolveSettled(
+        () =>
+          resolveTargets(spec, {
+            brokers: cluster.brokers,
+            zookeepers: cluster.zookeepers,
+            controllers: cluster.controllers,
+            quorumLeader: quorum.leader,
+            rng: o.rng,
+            probe,
+            faulted,
+          }),
+        { waitMs: o.targetWaitMs ?? 5000 },
+      ),
     refuse,
     attempt,
   };

@@ -29,7 +29,35 @@ export interface ResolveContext {
   faulted: ReadonlySet<string>;
 }
 
-export class TargetError extends Error {}
+export class TargetError extends Error {
+  /** A moment's state (a partition between leaders, a broker not answering) that asking again may clear. */
+  readonly transient: boolean;
+  constructor(message: string, o: { transient?: boolean } = {}) {
+    super(message);
+    this.transient = o.transient ?? false;
+  }
+}
+
+/**
+ * Resolves a target, asking again while the answer is transient (a partition between leaders right
+ * after a fault healed, a broker not yet answering metadata) for up to waitMs; a refusal on the first
+ * such answer made a scheduled leader fault miss in a loaded run. Anything else is refused at once.
+ */
+export async function resolveSettled(
+  resolve: () => Promise<Resolved>,
+  o: { waitMs: number; intervalMs?: number; sleep?: (ms: number) => Promise<void> },
+): Promise<Resolved> {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const interval = o.intervalMs ?? 250;
+  for (let waited = 0; ; waited += interval) {
+    try {
+      return await resolve();
+    } catch (err) {
+      if (!(err instanceof TargetError && err.transient) || waited + interval > o.waitMs) throw err;
+    }
+    await sleep(interval);
+  }
+}
 
 /** A nemesis op's value for resolved targets: the nodes, the spec's kind, and whose leader or coordinator they are. */
 export const describeTargets = (spec: TargetSpec | undefined, r: Resolved): FaultValue => ({
@@ -75,13 +103,13 @@ export async function resolveTargets(spec: TargetSpec, ctx: ResolveContext): Pro
     case "leader": {
       const { topic, partition } = parseKey(spec.of);
       const views = await ctx.probe.metadataAll({ avoid: ctx.faulted, topics: [topic] });
-      if (views.length === 0) throw new TargetError(`no healthy broker answers metadata for ${spec.of}`);
+      if (views.length === 0) throw new TargetError(`no healthy broker answers metadata for ${spec.of}`, { transient: true });
       const leaders = views.map((v) => v.partitions.find((x) => x.topic === topic && x.partition === partition)?.leader);
       if (leaders.every((l) => l === undefined))
-        throw new TargetError(`${spec.of} is not in the metadata of ${views.map((v) => v.from).join(", ")}`);
+        throw new TargetError(`${spec.of} is not in the metadata of ${views.map((v) => v.from).join(", ")}`, { transient: true });
       // Brokers can disagree for a moment after a change (a stale cache): the most common answer wins.
       const leader = mostCommon(leaders.filter((l): l is number => l !== undefined));
-      if (leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${views.map((v) => v.from).join(", ")})`);
+      if (leader < 0) throw new TargetError(`${spec.of} has no leader (asked ${views.map((v) => v.from).join(", ")})`, { transient: true });
       return { nodes: [brokerNamed(leader, `leader of ${spec.of}`)], leaderOf: spec.of };
     }
     case "txn-coordinator":

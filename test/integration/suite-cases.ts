@@ -3,6 +3,8 @@
 // must meet its expectation, and every run must have exercised the cluster (acknowledged sends and
 // final reads). Used by the known-answer
 // suite (known-answers.test.ts) and the librdkafka client's runs (test/confluent/runs.spec.ts).
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCommand } from "../../checkers/cli.ts";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
@@ -18,6 +20,21 @@ async function recheck(dir: string): Promise<unknown> {
   let out = "";
   await checkCommand(dir, { json: true }, { stdout: (t) => (out += t), stderr: () => {} }, resolveCheckTarget);
   return (JSON.parse(out) as { valid: unknown }).valid;
+}
+
+/** The faults each run's nemesis refused, with the reason it gave: what a floor that was not met
+ *  needs to be told apart (a target between leaders, a conflict, a probe that did not answer). */
+async function refusals(dirs: readonly string[]): Promise<string> {
+  const lines: string[] = [];
+  for (const dir of dirs) {
+    const text = await readFile(join(dir, "history.jsonl"), "utf8").catch(() => "");
+    for (const line of text.split("\n")) {
+      if (!line.includes('"nemesis"') || !line.includes('"fail"')) continue;
+      const op = JSON.parse(line) as { process: string; type: string; f: string; value?: { reason?: string } };
+      if (op.process === "nemesis" && op.type === "fail") lines.push(`${dir}: ${op.f} refused: ${op.value?.reason ?? "(no reason)"}`);
+    }
+  }
+  return lines.length ? `refused faults:\n${lines.join("\n")}` : "no fault was refused";
 }
 
 /** `shared`: a cluster someone else started and removes (the integration files' shared one);
@@ -53,7 +70,7 @@ export function suiteCases(title: string, suite: Suite, shared?: () => Promise<C
         for (const r of outcome!.runs) expect(r.sendsOk).toBeGreaterThan(100);
         // `check <run-dir>` gives each stored run the verdict the run got.
         for (const r of outcome!.runs) expect(await recheck(r.dir), `check ${r.dir}`).toBe(r.valid);
-        expect(outcome!.problems).toEqual([]);
+        expect(outcome!.problems, await refusals(outcome!.runs.map((r) => r.dir))).toEqual([]);
         expect(outcome!.met).toBe(true);
         // The suite stored its judgement beside each run, for the store's index.
         for (const r of outcome!.runs)

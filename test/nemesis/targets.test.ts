@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { seededRng } from "../../harness/nemesis/rng.ts";
-import { majoritySize, minoritySize, resolveTargets } from "../../harness/nemesis/targets.ts";
+import { majoritySize, minoritySize, resolveSettled, resolveTargets } from "../../harness/nemesis/targets.ts";
 import { fakeCluster, fakeProbe, part } from "./fakes.ts";
 
 const c = fakeCluster();
@@ -26,6 +26,33 @@ describe("target resolution", () => {
     );
     await expect(resolveTargets({ kind: "controller" }, ctx(1, ["kafka1"]))).rejects.toThrow(/controller is kafka1/);
     await expect(resolveTargets({ kind: "leader", of: "t-9" }, ctx())).rejects.toThrow(/not in/);
+  });
+
+  it("a partition between leaders is asked again until it has one; a faulted leader is refused at once", async () => {
+    const between = fakeProbe({ partitions: [part("t", 0, -1, [1, 2, 3])] });
+    const naps: number[] = [];
+    let electAfter = 3;
+    const settle = (spec: { kind: "leader"; of: string }, faulted: string[] = [], waitMs = 5000) =>
+      resolveSettled(() => resolveTargets(spec, { ...ctx(1, faulted), probe: between.probe }), {
+        waitMs,
+        sleep: async (ms) => {
+          naps.push(ms);
+          if (naps.length === electAfter) between.s.partitions = [part("t", 0, 3, [1, 2, 3])];
+        },
+      });
+    expect(await settle({ kind: "leader", of: "t-0" })).toEqual({ nodes: ["kafka3"], leaderOf: "t-0" });
+    expect(naps).toEqual([250, 250, 250]);
+    // Still no leader at the deadline: refused with the last answer.
+    between.s.partitions = [part("t", 0, -1, [1, 2, 3])];
+    naps.length = 0;
+    electAfter = Infinity;
+    await expect(settle({ kind: "leader", of: "t-0" }, [], 1000)).rejects.toThrow(/t-0 has no leader/);
+    expect(naps).toEqual([250, 250, 250, 250]); // 1 s
+    // A leader already under a fault stays so until a heal: no second ask.
+    between.s.partitions = [part("t", 0, 3, [1, 2, 3])];
+    naps.length = 0;
+    await expect(settle({ kind: "leader", of: "t-0" }, ["kafka3"])).rejects.toThrow(/already under a fault/);
+    expect(naps).toEqual([]);
   });
 
   it("controller and ZooKeeper leader come from the probe", async () => {
