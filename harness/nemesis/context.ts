@@ -36,7 +36,7 @@ export interface ClusterNemesisOptions {
   describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>;
   /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
   quorumLeaderWaitMs?: number;
-  /** How long a target that names a partition's leader is asked again while the partition has none (default 5 s). */
+  /** How long a target that names a partition's leader is asked again while the partition has none (default 10 s, as long as a quorum leader is awaited). */
   targetWaitMs?: number;
 }
 

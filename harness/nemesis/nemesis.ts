@@ -125,7 +125,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
             probe,
             faulted,
           }),
-        { waitMs: o.targetWaitMs ?? 5000 },
+        { waitMs: o.targetWaitMs ?? 10_000 },
       ),
     refuse,
     attempt,

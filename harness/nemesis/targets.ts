@@ -40,7 +40,7 @@ export class TargetError extends Error {
 
 /**
  * Resolves a target, asking again while the answer is transient (a partition between leaders right
- * after a fault healed, a broker not yet answering metadata) for up to waitMs; a refusal on the first
+ * after a fault healed, a broker not yet answering metadata) for up to waitMs (a ZooKeeper majority paused and resumed leaves partitions leaderless until the brokers register again); a refusal on the first
  * such answer made a scheduled leader fault miss in a loaded run. Anything else is refused at once.
  */
 export async function resolveSettled(
