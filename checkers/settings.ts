@@ -296,7 +296,7 @@ export const SETTINGS = [
     path: ["cluster", "kind"],
     arg: "<kind>",
     parse: text,
-    help: "docker (the harness starts a cluster) or attach (an existing cluster at --bootstrap) (default: docker)",
+    help: "docker (the harness starts a cluster), attach (an existing cluster at --bootstrap) or ssh (hosts of --inventory or --ssh-hosts) (default: docker)",
   },
   {
     flag: "bootstrap",

@@ -19,6 +19,7 @@ import type { RunOutcome } from "./run/runner.ts";
 import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
+import type { SshFlags } from "./spec/ssh-inventory.ts";
 import { positiveInt, registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 import { registerMergeCommand } from "./suite/merge-command.ts";
 import { suiteJson } from "./suite/output.ts";
@@ -98,14 +99,26 @@ export function buildProgram(exit: (code: number) => void): Command {
       "--targets <kinds>",
       `comma-separated targets: leader,random-broker,controller,minority,majority,all-brokers (KRaft: active-controller,controllers; txn: txn-coordinator,group-coordinator) (default: ${settingDefault("targets")})`,
     )
+    .option(
+      "--inventory <file>",
+      'ssh: the hosts, their roles and login, a YAML/JSON file (docs/design.md "Cluster kinds") (default: none)',
+    )
+    .option("--ssh-hosts <hosts>", "ssh: comma-separated hosts, each a combined KRaft node installed by the harness (default: none)")
+    .option("--ssh-user <user>", "ssh: the login on every host (default: root)")
+    .option("--ssh-key <file>", "ssh: the private key file (default: the SSH agent)")
+    .option("--ssh-port <n>", "ssh: sshd's port on every host (default: 22)")
+    .option("--i-own-these-nodes", "ssh: consent to kill, pause and cut off the inventory's hosts (destructive: true)")
     .option("--dry-run", "print the settings, the workload plan and the fault schedule the seed gives, and start nothing (default: off)")
     .option("--store <dir>", "store root", "store")
     .option("--json", JSON_HELP);
   const runTyped = typedFlags(run);
-  run.action(async (o: RunFlags & { spec?: string; store: string; json?: boolean; dryRun?: boolean }) => {
+  run.action(async (o: RunFlags & SshFlags & { spec?: string; store: string; json?: boolean; dryRun?: boolean }) => {
     refuseConflicts(runTyped, RUN_CONFLICTS);
-    const { readSpecFile } = await import("./run/stored-run.ts");
-    const base = o.spec ? await readSpecFile(o.spec) : {};
+    const [{ readSpecFile }, { inlineInventory }] = await Promise.all([
+      import("./run/stored-run.ts"),
+      import("./run/ssh-inventory-file.ts"),
+    ]);
+    const base = await inlineInventory(o.spec ? await readSpecFile(o.spec) : {}, o, { specFile: o.spec });
     // Validated once, here, so a bad value names the flag it came from; the run takes it as it is.
     const where = !o.spec ? "command line" : givenFlags(o).length ? `spec ${o.spec} with the flags over it` : `spec ${o.spec}`;
     const spec = runSpecFromFlags(o, base, where);

@@ -119,6 +119,7 @@ describe("exit codes, as Jepsen's CLI has them", () => {
     ["a bad --kafka-version", ["images", "build", "--kafka-version", "4"]],
     ["a bad doctor flag", ["doctor", "--metadata", "kraf"]],
     ["a bad clean --cluster id", ["clean", "--cluster", "x y"]],
+    ["an ssh inventory without consent", ["run", "--cluster", "ssh", "--metadata", "kraft", "--ssh-hosts", "a,b,c", "--dry-run"]],
     ["a client that cannot be installed", ["install-client", "rdkafka"]],
   ])("254 for %s, nothing started", async (_, args) => {
     const r = await kh(...args.map((a) => (a === "SPEC" ? badSpec() : a === "SUITE" ? badSuite() : a)));

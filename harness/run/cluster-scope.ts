@@ -32,6 +32,8 @@ export interface ClusterScopeOptions {
 
 export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
   if (clusterKind(spec.cluster) === "attach") return openAttached(spec, o);
+  // The inventory is read and checked, but no node is driven over SSH yet: refused, never a docker cluster instead.
+  if (clusterKind(spec.cluster) === "ssh") throw new Error('cluster kind "ssh" cannot start a run yet: only its inventory is read');
   const cluster = o.shared ?? (await startCluster(spec.cluster, { progress: o.progress, image: o.image }));
   return {
     cluster,

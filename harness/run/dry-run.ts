@@ -64,9 +64,11 @@ export function formatPreview({ spec, plan, faults }: Preview): string {
       : c.metadata === "kraft"
         ? `Kafka ${c.kafkaVersion}, KRaft (${c.controllers} controllers${c.combined ? ", combined" : ""}), ${c.brokers} brokers`
         : `Kafka ${c.kafkaVersion}, ZooKeeper mode (${c.zookeepers} ZooKeeper nodes), ${c.brokers} brokers`;
+  const inv = c.kind === "ssh" ? c.inventory : undefined;
+  const where = inv ? `over SSH (mode ${inv.mode}) on ${inv.nodes.map((n) => `${n.host} (${n.role})`).join(", ")}: ` : "";
   return [
     "dry run: nothing was started",
-    `cluster   ${cluster}`,
+    `cluster   ${where}${cluster}`,
     `settings  client ${spec.client}; ${configLabels(checkConfigOfSpec(spec)).join(" ")}; topic ${spec.topic.name}, ${spec.topic.partitions} partitions, replication ${spec.topic.replicationFactor}`,
     `seed      ${spec.seed}`,
     ...planLines(spec, plan),

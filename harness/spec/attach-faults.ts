@@ -30,11 +30,11 @@ export interface KindProblem {
 const isHookFault = (f: string): f is HookFault => (HOOK_FAULTS as readonly string[]).includes(f);
 
 /** Why these faults cannot run on a cluster of this kind (empty: they can). */
-export function faultProblemsOfKind(kind: "docker" | "attach", faults: FaultsPart): KindProblem[] {
+export function faultProblemsOfKind(kind: "docker" | "attach" | "ssh", faults: FaultsPart): KindProblem[] {
   if (kind !== "attach")
     return faults.hooks === undefined
       ? []
-      : [{ path: ["faults", "hooks"], message: "run only on cluster kind \"attach\" (a docker cluster's faults are the harness's own)" }];
+      : [{ path: ["faults", "hooks"], message: `run only on cluster kind "attach" (a ${kind} cluster's faults are the harness's own)` }];
   const problems: KindProblem[] = [];
   const fault = (f: string, path: (string | number)[]) => {
     if (!isHookFault(f))

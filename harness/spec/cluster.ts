@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { specErrorOf } from "./errors.ts";
 import { int } from "./numbers.ts";
+import { inventoryCounts, inventoryProblems, SshInventorySchema } from "./ssh-inventory.ts";
 
 export const METADATA_MODES = ["zookeeper", "kraft"] as const;
 export type MetadataMode = (typeof METADATA_MODES)[number];
@@ -22,10 +23,11 @@ export const clusterKind = (s: { kind?: ClusterKind }): ClusterKind => s.kind ??
 /** The major version of a "major.minor.patch" string (4 for "4.4.0"). */
 export const kafkaMajor = (version: string) => Number(version.split(".")[0]);
 
-/** Where the cluster comes from: started in Docker by the harness (the default), or an existing
+/** Where the cluster comes from: started in Docker by the harness (the default), an existing
  *  one the harness attaches to by its bootstrap address and never touches (no process, no
- *  container). A new kind is one more entry here and one module in harness/cluster/kinds/. */
-export const CLUSTER_KINDS = ["docker", "attach"] as const;
+ *  container), or hosts the harness logs in to over SSH (an inventory). A new kind is one more
+ *  entry here and one module in harness/cluster/kinds/. */
+export const CLUSTER_KINDS = ["docker", "attach", "ssh"] as const;
 export type ClusterKind = (typeof CLUSTER_KINDS)[number];
 
 /** A bootstrap address: host:port. */
@@ -37,6 +39,9 @@ export const ClusterSpecSchema = z
     kind: z.enum(CLUSTER_KINDS, { error: `must be one of ${CLUSTER_KINDS.join(", ")}` }).optional(),
     /** attach: the cluster's bootstrap addresses (host:port); the other brokers come from its metadata. */
     bootstrap: z.array(HostPort).min(1).optional(),
+    /** ssh: the hosts, their roles, the login and the mode (harness/spec/ssh-inventory.ts). A spec
+     *  file's `inventory: FILE` is read where the spec is loaded and stored here inline. */
+    inventory: SshInventorySchema.optional(),
     /** attach: leave the run's topic on the cluster at the end (deleted by default). */
     keepTopic: z.boolean().optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
@@ -86,6 +91,16 @@ export const ClusterSpecSchema = z
         path: ["bootstrap"],
         message: 'is needed with kind "attach": the cluster\'s host:port addresses (--bootstrap)',
       });
+    if (s.kind === "ssh") {
+      if (s.inventory === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["inventory"],
+          message: 'is needed with kind "ssh": the hosts and their roles (--inventory FILE, or --ssh-hosts a,b,c)',
+        });
+      else
+        for (const p of inventoryProblems(s.inventory, s.metadata)) ctx.addIssue({ code: "custom", ...p, path: ["inventory", ...p.path] });
+    } else if (s.inventory !== undefined) ctx.addIssue({ code: "custom", path: ["inventory"], message: 'is for kind "ssh" only' });
     for (const field of ["bootstrap", "keepTopic"] as const)
       if (s.kind !== "attach" && s[field] !== undefined)
         ctx.addIssue({ code: "custom", path: [field], message: 'is for kind "attach" only (a docker cluster is the harness\'s own)' });
@@ -119,11 +134,22 @@ export type ClusterSpecInput = z.input<typeof ClusterSpecSchema>;
 /** A parsed cluster spec: the Kafka version is always filled in (the mode's default when absent). */
 export type ClusterSpec = z.output<typeof ClusterSpecSchema> & { kafkaVersion: string };
 
-/** Fills in the version a mode defaults to; the stored spec then names the Kafka it ran. */
-export const withKafkaVersion = <T extends { metadata: MetadataMode; kafkaVersion?: string }>(s: T): T & { kafkaVersion: string } => ({
+/** Fills in the version a mode defaults to (the stored spec then names the Kafka it ran), and an
+ *  ssh cluster's node counts from its inventory's roles. */
+export const withKafkaVersion = <
+  T extends { metadata: MetadataMode; kafkaVersion?: string; inventory?: z.output<typeof SshInventorySchema> },
+>(
+  s: T,
+): T & { kafkaVersion: string } => ({
   ...s,
+  ...(s.inventory ? inventoryCounts(s.inventory) : {}),
   kafkaVersion: s.kafkaVersion ?? defaultKafkaVersion(s.metadata),
 });
+
+/** The brokers a parsed cluster has, before withKafkaVersion fills in an inventory's counts
+ *  (undefined: an attached cluster's, which Kafka knows and the spec does not). */
+export const brokersOf = (s: z.output<typeof ClusterSpecSchema>): number | undefined =>
+  s.kind === "attach" ? undefined : s.inventory ? inventoryCounts(s.inventory).brokers : s.brokers;
 
 export function parseClusterSpec(input: unknown = {}): ClusterSpec {
   const result = ClusterSpecSchema.safeParse(input);

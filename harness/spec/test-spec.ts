@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { faultProblemsOfKind, HOOK_FAULTS } from "./attach-faults.ts";
 import { ClientNameSchema } from "./client.ts";
-import { type ClusterSpec, ClusterSpecSchema, clusterKind, withKafkaVersion } from "./cluster.ts";
+import { brokersOf, type ClusterSpec, ClusterSpecSchema, clusterKind, withKafkaVersion } from "./cluster.ts";
 import { deliveryBudget } from "./delivery-budget.ts";
 import { specErrorOf } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, ScheduledFaultSchema } from "./faults.ts";
@@ -130,11 +130,14 @@ export const TestSpecSchema = z
   .strict()
   .superRefine((s, ctx) => {
     // An attached cluster has the brokers it has: Kafka itself refuses a replication factor above them.
-    if (clusterKind(s.cluster) === "docker" && s.topic.replicationFactor > s.cluster.brokers) {
+    const brokers = brokersOf(s.cluster);
+    if (brokers !== undefined && s.topic.replicationFactor > brokers) {
       ctx.addIssue({
         code: "custom",
         path: ["topic", "replicationFactor"],
-        message: `must not exceed cluster.brokers (${s.cluster.brokers})`,
+        message: s.cluster.inventory
+          ? `must not exceed the inventory's brokers (${brokers})`
+          : `must not exceed cluster.brokers (${brokers})`,
       });
     }
     if (s.topic.minInsyncReplicas > s.topic.replicationFactor) {

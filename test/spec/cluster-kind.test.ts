@@ -37,7 +37,7 @@ describe("cluster kind attach in the spec", () => {
       'cluster.keepTopic: is for kind "attach" only (a docker cluster is the harness\'s own) (got true)',
     ]);
     expect(problems({ cluster: { kind: "attach", bootstrap: ["no-port"] } })[0]).toMatch(/cluster.bootstrap.0: must be host:port/);
-    expect(problems({ cluster: { kind: "ssh" as "attach" } })[0]).toMatch(/cluster.kind: must be one of docker, attach/);
+    expect(problems({ cluster: { kind: "k8s" as "attach" } })[0]).toMatch(/cluster.kind: must be one of docker, attach, ssh/);
   });
 
   it("without faults an attached cluster needs nothing more; its replication factor is Kafka's to judge", () => {
