@@ -21,9 +21,9 @@ import {
   stopCommand,
 } from "../../harness/cluster/kinds/ssh/commands.ts";
 
-const sh = async (command: string) => {
+const shellRun = async (command: string, shell = "/bin/sh") => {
   try {
-    const r = await promisify(execFile)("/bin/sh", ["-c", command]);
+    const r = await promisify(execFile)(shell, ["-c", command]);
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -34,7 +34,7 @@ const sh = async (command: string) => {
 describe("node commands: the exact text", () => {
   it("quotes every word it did not write, and runs as root through sudo -n for another user", async () => {
     expect(q("it's")).toBe(`'it'\\''s'`);
-    expect((await sh(`printf %s ${q(`a 'b' $c; \`d\``)}`)).stdout).toBe(`a 'b' $c; \`d\``);
+    expect((await shellRun(`printf %s ${q(`a 'b' $c; \`d\``)}`)).stdout).toBe(`a 'b' $c; \`d\``);
     expect(asRoot("iptables -w -F KH-x", "root")).toBe("iptables -w -F KH-x");
     expect(asRoot("iptables -w -F 'KH-x'", "kafka")).toBe(`sudo -n sh -c 'iptables -w -F '\\''KH-x'\\'''`);
   });
@@ -57,7 +57,7 @@ describe("node commands: the exact text", () => {
         dir: "/k",
       }),
     ).toBe(
-      `cd '/k' && nohup sh -c 'exec bin/kafka-server-start.sh config/server.properties' >> '/k/b.log' 2>&1 < /dev/null & echo $! > '/k/b.pid'`,
+      `cd '/k' && { nohup sh -c 'exec bin/kafka-server-start.sh config/server.properties' < /dev/null >> '/k/b.log' 2>&1 & echo $! > '/k/b.pid'; }`,
     );
   });
 
@@ -99,12 +99,16 @@ describe("node commands: the exact text", () => {
   });
 });
 
-describe("node commands: run in a local sh", () => {
-  it("start detached, pause, resume, stop gracefully and kill -9, each seen in the state", async () => {
+// sshd runs a command with the login shell: dash (Debian's sh) or bash (root on most hosts).
+describe.each(["/bin/sh", "/bin/bash"])("node commands: run in a local %s", (shell) => {
+  // A start that kept the session's output open would wait for the process (600 s): the test's
+  // own timeout is what catches it.
+  it("start detached, pause, resume, stop gracefully and kill -9, each seen in the state", { timeout: 30_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "kh-ssh-cmd-"));
     const p = { file: join(dir, "p.pid") };
+    const sh = (command: string) => shellRun(command, shell);
     const state = async () => stateOf((await sh(stateCommand(p))).stdout);
-    const start = startDetachedCommand({ command: "sleep 60", pidFile: p.file, log: join(dir, "out.log"), dir });
+    const start = startDetachedCommand({ command: "sleep 600", pidFile: p.file, log: join(dir, "out.log"), dir });
     expect((await sh(start)).code).toBe(0);
     const pid = Number(readFileSync(p.file, "utf8"));
     expect(pid).toBeGreaterThan(1);

@@ -40,9 +40,11 @@ export const stopCommand = (p: PidSource, waitSeconds: number): string =>
 /**
  * Starts a process in the background, detached from the SSH session, its output appended to
  * `log`; `exec` makes the pid written the process's own (not a shell's), so kill -9 reaches it.
+ * Only that one command goes to the background, with every stream redirected: a background
+ * subshell (`cd x && nohup ... &`) would keep the session's output open, and sshd would wait.
  */
 export const startDetachedCommand = (o: { command: string; pidFile: string; log: string; dir?: string }): string =>
-  `${o.dir ? `cd ${q(o.dir)} && ` : ""}nohup sh -c ${q(`exec ${o.command}`)} >> ${q(o.log)} 2>&1 < /dev/null & echo $! > ${q(o.pidFile)}`;
+  `${o.dir ? `cd ${q(o.dir)} && ` : ""}{ nohup sh -c ${q(`exec ${o.command}`)} < /dev/null >> ${q(o.log)} 2>&1 & echo $! > ${q(o.pidFile)}; }`;
 
 /** Prints the process's state letter (R, S, T...) or `gone`: what stateOf reads. */
 export const stateCommand = (p: PidSource): string =>
