@@ -1,0 +1,66 @@
+// A node of the ssh kind as the nemesis drives it (RunNode): its process faults are the node
+// commands (commands.ts) run over its session. Mode install starts the process detached with a pid
+// file of the harness's own; mode existing runs the user's start command and finds the pid with the
+// user's pid command. The network faults (the chain) are the cluster's, not a node's.
+import type { Role } from "../../node-container.ts";
+import type { ContainerState } from "../../node-handle.ts";
+import type { RunNode } from "../kind.ts";
+import { type PidSource, q, signalCommand, startDetachedCommand, stateCommand, stateOf, stopCommand } from "./commands.ts";
+import type { SshSession } from "./session.ts";
+
+/** How the node's process is started and found. */
+export type SshProcess =
+  | { mode: "existing"; start: string; pid: string }
+  | { mode: "install"; command: string; pidFile: string; log: string; dir: string };
+
+export interface SshNodeOptions {
+  name: string;
+  role: Role;
+  id: number;
+  /** The node's address as the other nodes and the clients reach it. */
+  host: string;
+  externalPort?: number;
+  session: SshSession;
+  process: SshProcess;
+  /** How long one command may take on the node. */
+  commandTimeoutMs?: number;
+}
+
+const pidSource = (p: SshProcess): PidSource => (p.mode === "install" ? { file: p.pidFile } : { command: p.pid });
+
+export function sshNode(o: SshNodeOptions): RunNode {
+  const pid = pidSource(o.process);
+  const timeoutMs = o.commandTimeoutMs ?? 30_000;
+  const run = (command: string, t = timeoutMs) => o.session.run(command, { timeoutMs: t });
+  const signal = (s: "KILL" | "STOP" | "CONT") => run(signalCommand(pid, s)).then(() => undefined);
+  let last: string | undefined;
+  return {
+    name: o.name,
+    role: o.role,
+    id: o.id,
+    ...(o.externalPort !== undefined ? { externalPort: o.externalPort, externalHost: o.host } : {}),
+    address: async () => o.host,
+    lastAddress: () => last,
+    state: async (): Promise<ContainerState> => stateOf((await o.session.exec(stateCommand(pid), { timeoutMs })).stdout),
+    async kill() {
+      last = o.host;
+      await signal("KILL");
+    },
+    async stop(timeoutSeconds = 10) {
+      last = o.host;
+      // exit 1: still there after the wait, so kill -9 (a clean shutdown if it manages one in time).
+      const r = await o.session.exec(stopCommand(pid, timeoutSeconds), { timeoutMs: timeoutMs + timeoutSeconds * 1000 });
+      if (r.code === 1) await signal("KILL");
+      else if (r.code !== 0) throw new Error(`${o.name}: stop exited ${r.code ?? "without a status"}: ${r.stderr.trim()}`);
+    },
+    async start() {
+      await run(o.process.mode === "install" ? startDetachedCommand(o.process) : o.process.start);
+    },
+    pause: () => signal("STOP"),
+    unpause: () => signal("CONT"),
+    async exec(command) {
+      const r = await o.session.exec(command.map(q).join(" "), { timeoutMs });
+      return { exitCode: r.code ?? -1, output: r.stdout + r.stderr };
+    },
+  };
+}
