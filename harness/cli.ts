@@ -107,7 +107,10 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option("--ssh-user <user>", "ssh: the login on every host (default: root)")
     .option("--ssh-key <file>", "ssh: the private key file (default: the SSH agent)")
     .option("--ssh-port <n>", "ssh: sshd's port on every host (default: 22)")
-    .option("--i-own-these-nodes", "ssh: consent to kill, pause and cut off the inventory's hosts (destructive: true)")
+    .option(
+      "--i-own-these-nodes",
+      "ssh: consent to kill, pause and cut off the inventory's hosts (destructive: true) (default: off, and an ssh run is refused)",
+    )
     .option("--dry-run", "print the settings, the workload plan and the fault schedule the seed gives, and start nothing (default: off)")
     .option("--store <dir>", "store root", "store")
     .option("--json", JSON_HELP);
