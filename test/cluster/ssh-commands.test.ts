@@ -13,6 +13,7 @@ import {
   ensureChainCommand,
   flushChainCommand,
   q,
+  removeAllChainsCommand,
   removeChainCommand,
   signalCommand,
   startDetachedCommand,
@@ -83,6 +84,16 @@ describe("node commands: the exact text", () => {
       expect(c).not.toMatch(/-F( INPUT| OUTPUT| FORWARD)?( |$)(?!KH-)/);
       expect(c).not.toMatch(/-X( |$)(?!KH-)/);
     }
+  });
+
+  it("healing by hand removes every KH- chain, a crashed run's too, and lists no other", async () => {
+    const all = removeAllChainsCommand();
+    expect(all).toBe(`for c in $(iptables -w -S | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChainCommand("$c")}; done`);
+    // The listing part, on what iptables -S prints.
+    const listing = /\$\((.*)\); do/.exec(all)![1]!.replace("iptables -w -S", "printf '%s\\n' \"$RULES\"");
+    const rules = ["-P INPUT ACCEPT", "-N DOCKER", "-N KH-20261207T090450-abc123", "-N MY-KH-X", "-A INPUT -j KH-20261207T090450-abc123"];
+    const r = await promisify(execFile)("/bin/sh", ["-c", listing], { env: { RULES: rules.join("\n") } });
+    expect(r.stdout).toBe("KH-20261207T090450-abc123\n");
   });
 
   it("reads a process state: T is paused, gone or a zombie is exited", () => {

@@ -11,6 +11,7 @@ import {
   dropFromCommand,
   ensureChainCommand,
   flushChainCommand,
+  removeAllChainsCommand,
   removeChainCommand,
   signalCommand,
   startDetachedCommand,
@@ -82,6 +83,20 @@ describe("ssh kind on stand-in hosts", () => {
     const after = await s1.run("iptables -w -S");
     expect(after).not.toContain("KH-");
     expect(after).toContain(own);
+  });
+
+  it("healing by hand removes a crashed run's chain with its rules, and nothing else", async () => {
+    const [h1, h2] = hosts.hosts;
+    const crashed = chainName("kh-20260101T000000-crash1");
+    await s1.run(ensureChainCommand(crashed));
+    await s1.run(dropFromCommand(crashed, [h2!.address]));
+    await s1.run("iptables -w -N USER-RULES && iptables -w -A USER-RULES -s 10.99.99.98/32 -j DROP");
+    expect((await s2.exec(`nc -z -w 1 ${h1!.address} 22`, { timeoutMs: 10_000 })).code).toBe(1);
+    await s1.run(removeAllChainsCommand());
+    expect((await s2.exec(`nc -z -w 1 ${h1!.address} 22`, { timeoutMs: 10_000 })).code).toBe(0);
+    const after = await s1.run("iptables -w -S");
+    expect(after).not.toContain("KH-");
+    expect(after).toContain("-A USER-RULES -s 10.99.99.98/32 -j DROP");
   });
 
   it("every command is in logs/ssh.log: time, node, exit status, duration, command", () => {

@@ -90,3 +90,8 @@ export const removeChainCommand = (chain: string): string =>
     `${iptables(`-F ${chain}`)} 2>/dev/null || true`,
     `${iptables(`-X ${chain}`)} 2>/dev/null || true`,
   ].join("; ");
+
+/** Removes every chain of the harness's on the node, whatever run made it (a crashed run's too):
+ *  what healing a node by hand does. Chains of other names are never listed, so never touched. */
+export const removeAllChainsCommand = (): string =>
+  `for c in $(iptables -w -S | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChainCommand("$c")}; done`;
