@@ -318,9 +318,25 @@ export function buildProgram(exit: (code: number) => void): Command {
 
   program
     .command("clean")
-    .description("remove containers and networks left by any earlier run (by label)")
+    .description("remove containers and networks left by any earlier run (by label); with --ssh, heal the hosts of an inventory instead")
     .option("--cluster <id>", "only those of one cluster, by the id its run printed (kh-...) (default: every run's)")
-    .action(async (o: { cluster?: string }) => {
+    .option(
+      "--ssh <inventory>",
+      "heal the inventory's hosts by hand: remove the harness's iptables chains; mode install: stop what runs started and remove their folders; mode existing: resume Kafka and start it if it is down (default: none)",
+    )
+    .action(async (o: { cluster?: string; ssh?: string }) => {
+      if (o.ssh !== undefined) {
+        if (o.cluster !== undefined)
+          throw new SpecError("command line", ["--ssh and --cluster: one at a time (hosts, or Docker's leftovers)"]);
+        const [{ loadInventory }, { healHosts }] = await Promise.all([
+          import("./run/ssh-inventory-file.ts"),
+          import("./cluster/kinds/ssh/heal-hosts.ts"),
+        ]);
+        const healed = await healHosts(await loadInventory(o.ssh), async () => {});
+        for (const h of healed) console.log(`${h.node} (${h.host}): ${h.ok ? "" : "FAILED: "}${h.done.join("; ")}`);
+        if (healed.some((h) => !h.ok)) process.exitCode = 1;
+        return;
+      }
       if (o.cluster !== undefined && !/^kh-[\w-]+$/.test(o.cluster)) {
         throw new SpecError("command line", [
           `--cluster: ${JSON.stringify(o.cluster)} is not a cluster id (kh-<time>-<suffix>, as its run printed it)`,

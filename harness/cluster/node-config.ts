@@ -14,6 +14,20 @@ export const zkName = (id: number) => `zk${id}`;
 export const brokerName = (id: number) => `kafka${id}`;
 export const controllerName = (i: number) => `c${i}`;
 
+/** Where the nodes are, as their configurations name it: docker's nodes reach each other by
+ *  container name and keep their data in /data; an ssh cluster's by host address, in its install
+ *  folder. */
+export interface Placement {
+  /** The host the other nodes reach a node at (docker: its container name). */
+  hostOf(name: string): string;
+  /** The data folder (Kafka's log.dirs is its kafka/, ZooKeeper's dataDir its zookeeper/). */
+  dataDir: string;
+  /** The host the EXTERNAL listener is advertised at (docker: 127.0.0.1, where its port is published). */
+  externalHostOf(name: string): string;
+}
+
+export const DOCKER_PLACEMENT: Placement = { hostOf: (name) => name, dataDir: "/data", externalHostOf: () => "127.0.0.1" };
+
 /** One KRaft quorum voter: its node id and the node (container name) it runs on. */
 export interface Voter {
   id: number;
@@ -28,30 +42,30 @@ export function quorumVoters(spec: ClusterSpec): Voter[] {
 }
 
 /** controller.quorum.voters: "101@c1:9093,102@c2:9093,...". */
-export const votersProperty = (spec: ClusterSpec) =>
+export const votersProperty = (spec: ClusterSpec, p: Placement = DOCKER_PLACEMENT) =>
   quorumVoters(spec)
-    .map((v) => `${v.id}@${v.name}:${CONTROLLER_PORT}`)
+    .map((v) => `${v.id}@${p.hostOf(v.name)}:${CONTROLLER_PORT}`)
     .join(",");
 
 /** What every KRaft node (controller or broker) shares: the quorum and how to reach it. */
-function kraftCommon(spec: ClusterSpec): Record<string, string | number | boolean> {
+function kraftCommon(spec: ClusterSpec, p: Placement): Record<string, string | number | boolean> {
   return {
-    "controller.quorum.voters": votersProperty(spec),
+    "controller.quorum.voters": votersProperty(spec, p),
     "controller.listener.names": "CONTROLLER",
     // A broker silent for this long is fenced (its partitions lose it as leader / from the ISR):
     // KRaft's counterpart of the ZooKeeper session timeout.
     "broker.session.timeout.ms": spec.brokerSessionTimeoutMs,
     "broker.heartbeat.interval.ms": Math.min(2000, Math.floor(spec.brokerSessionTimeoutMs / 3)),
-    "log.dirs": "/data/kafka",
+    "log.dirs": `${p.dataDir}/kafka`,
   };
 }
 
 /** A dedicated controller (process.roles=controller): one CONTROLLER listener on the run's network. */
-export function controllerConfig(spec: ClusterSpec, voter: Voter): string {
+export function controllerConfig(spec: ClusterSpec, voter: Voter, p: Placement = DOCKER_PLACEMENT): string {
   return render({
     "process.roles": "controller",
     "node.id": voter.id,
-    ...kraftCommon(spec),
+    ...kraftCommon(spec, p),
     listeners: `CONTROLLER://0.0.0.0:${CONTROLLER_PORT}`,
     "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
     "num.io.threads": 2,
@@ -67,21 +81,21 @@ const render = (props: Record<string, string | number | boolean>) =>
     .map(([k, v]) => `${k}=${v}`)
     .join("\n");
 
-export function zookeeperConnect(spec: ClusterSpec): string {
-  return Array.from({ length: spec.zookeepers }, (_, i) => `${zkName(i + 1)}:${ZK_CLIENT_PORT}`).join(",");
+export function zookeeperConnect(spec: ClusterSpec, p: Placement = DOCKER_PLACEMENT): string {
+  return Array.from({ length: spec.zookeepers }, (_, i) => `${p.hostOf(zkName(i + 1))}:${ZK_CLIENT_PORT}`).join(",");
 }
 
-export function zookeeperConfig(spec: ClusterSpec): string {
+export function zookeeperConfig(spec: ClusterSpec, p: Placement = DOCKER_PLACEMENT): string {
   const servers: Record<string, string> = {};
   // One node runs standalone; an ensemble lists every peer.
   if (spec.zookeepers > 1) {
-    for (let i = 1; i <= spec.zookeepers; i++) servers[`server.${i}`] = `${zkName(i)}:2888:3888`;
+    for (let i = 1; i <= spec.zookeepers; i++) servers[`server.${i}`] = `${p.hostOf(zkName(i))}:2888:3888`;
   }
   return render({
     tickTime: spec.zkTickTimeMs,
     initLimit: 20,
     syncLimit: 5,
-    dataDir: "/data/zookeeper",
+    dataDir: `${p.dataDir}/zookeeper`,
     clientPort: ZK_CLIENT_PORT,
     maxSessionTimeout: 20 * spec.zkTickTimeMs,
     // Peers bind to every address of the container, not just the one their alias resolves to.
@@ -92,12 +106,12 @@ export function zookeeperConfig(spec: ClusterSpec): string {
 }
 
 /** Where a broker keeps its metadata: ZooKeeper's connection, or its KRaft roles and quorum. */
-function metadataProps(spec: ClusterSpec, id: number, externalPort: number): Record<string, string | number | boolean> {
+function metadataProps(spec: ClusterSpec, id: number, externalPort: number, p: Placement): Record<string, string | number | boolean> {
   const listeners = `INTERNAL://0.0.0.0:${INTERNAL_PORT},EXTERNAL://0.0.0.0:${externalPort}`;
   if (spec.metadata === "zookeeper") {
     return {
       "broker.id": id,
-      "zookeeper.connect": zookeeperConnect(spec),
+      "zookeeper.connect": zookeeperConnect(spec, p),
       "zookeeper.session.timeout.ms": spec.zkSessionTimeoutMs,
       "zookeeper.connection.timeout.ms": Math.max(10_000, spec.zkSessionTimeoutMs),
       listeners,
@@ -109,20 +123,21 @@ function metadataProps(spec: ClusterSpec, id: number, externalPort: number): Rec
   return {
     "process.roles": votes ? "broker,controller" : "broker",
     "node.id": id,
-    ...kraftCommon(spec),
+    ...kraftCommon(spec, p),
     listeners: votes ? `${listeners},CONTROLLER://0.0.0.0:${CONTROLLER_PORT}` : listeners,
     "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT",
   };
 }
 
-export function brokerConfig(spec: ClusterSpec, id: number, externalPort: number): string {
+export function brokerConfig(spec: ClusterSpec, id: number, externalPort: number, p: Placement = DOCKER_PLACEMENT): string {
   const rf = Math.min(3, spec.brokers);
+  const name = brokerName(id);
   return render({
-    ...metadataProps(spec, id, externalPort),
-    "log.dirs": "/data/kafka",
+    ...metadataProps(spec, id, externalPort, p),
+    "log.dirs": `${p.dataDir}/kafka`,
     // INTERNAL carries replication between brokers on the run's network; EXTERNAL is what the
-    // harness's clients reach, on a fixed port published on 127.0.0.1 only.
-    "advertised.listeners": `INTERNAL://${brokerName(id)}:${INTERNAL_PORT},EXTERNAL://127.0.0.1:${externalPort}`,
+    // harness's clients reach (docker: a fixed port published on 127.0.0.1 only).
+    "advertised.listeners": `INTERNAL://${p.hostOf(name)}:${INTERNAL_PORT},EXTERNAL://${p.externalHostOf(name)}:${externalPort}`,
     "inter.broker.listener.name": "INTERNAL",
     "replica.lag.time.max.ms": spec.replicaLagTimeMaxMs,
     "controller.socket.timeout.ms": spec.controllerSocketTimeoutMs,

@@ -12,22 +12,25 @@ import { zkMode } from "./zookeeper-words.ts";
 
 const POLL_MS = 200;
 
-export async function waitZookeeperReady(nodes: NodeHandle[], timeoutMs: number): Promise<void> {
+/** A broker as readiness asks it: its client port, on 127.0.0.1 or its host (an ssh cluster's). */
+type ClientReachable = Pick<NodeHandle, "name" | "id" | "externalPort"> & { readonly externalHost?: string };
+
+export async function waitZookeeperReady(nodes: readonly Pick<NodeHandle, "name" | "exec">[], timeoutMs: number): Promise<void> {
   await Promise.all(nodes.map((n) => waitFor(`${n.name} to serve (srvr Mode:)`, () => zkMode(n), { timeoutMs, intervalMs: 300 })));
 }
 
-export const bootstrapOf = (b: NodeHandle) => `127.0.0.1:${b.externalPort}`;
+export const bootstrapOf = (b: ClientReachable) => `${b.externalHost ?? "127.0.0.1"}:${b.externalPort}`;
 
 /** The quorum state from the first broker that answers (a broker forwards to the active controller). */
 export async function quorumState(
-  brokers: readonly { name: string; externalPort?: number }[],
+  brokers: readonly { name: string; externalPort?: number; externalHost?: string }[],
   timeoutMs = 3000,
 ): Promise<QuorumState & { from: string }> {
   const problems: string[] = [];
   for (const b of brokers) {
     try {
       if (b.externalPort === undefined) throw new Error("no client port");
-      return { ...(await describeQuorum(b.externalPort, timeoutMs)), from: b.name };
+      return { ...(await describeQuorum(b.externalPort, timeoutMs, b.externalHost)), from: b.name };
     } catch (err) {
       problems.push(`${b.name}: ${(err as Error).message}`);
     }
@@ -52,7 +55,7 @@ export function quorumNotReady(q: QuorumState, voterIds: readonly number[], brok
 }
 
 export async function waitQuorumReady(
-  brokers: readonly NodeHandle[],
+  brokers: readonly ClientReachable[],
   voterIds: readonly number[],
   timeoutMs: number,
 ): Promise<QuorumState> {
@@ -73,7 +76,7 @@ export async function waitQuorumReady(
 }
 
 /** Every broker, asked directly, knows all broker ids. */
-export async function waitBrokersSeeEachOther(brokers: NodeHandle[], timeoutMs: number): Promise<void> {
+export async function waitBrokersSeeEachOther(brokers: readonly ClientReachable[], timeoutMs: number): Promise<void> {
   const want = brokers
     .map((b) => b.id)
     .sort()

@@ -33,7 +33,7 @@ export interface ClusterNemesisOptions {
   healOnShutdown?: boolean;
   probe?: ClusterProbe;
   /** KRaft: DescribeQuorum through a broker's client port (tests pass a fake). */
-  describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>;
+  describeQuorum?: (port: number, timeoutMs: number, host?: string) => Promise<QuorumState>;
   /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
   quorumLeaderWaitMs?: number;
   /** How long a target that names a partition's leader is asked again while the partition has none (default 10 s, as long as a quorum leader is awaited). */

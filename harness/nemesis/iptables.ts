@@ -16,9 +16,9 @@ export const CHAIN = "KH-NEMESIS";
 /**
  * Both iptables front-ends exist in the image; on this machine's kernel both work. nft is tried
  * first because Docker writes its own in-container rules with nft, and mixing back-ends in one
- * namespace only produces warnings.
+ * namespace only produces warnings. Plain `iptables` last: an ssh host may have only that.
  */
-export const VARIANTS = ["iptables-nft", "iptables-legacy"] as const;
+export const VARIANTS = ["iptables-nft", "iptables-legacy", "iptables"] as const;
 export type IptablesVariant = (typeof VARIANTS)[number];
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

@@ -29,7 +29,7 @@ export interface QuorumAsker {
 export function quorumAsker(
   cluster: NemesisCluster,
   state: FaultState,
-  o: { describeQuorum?: (port: number, timeoutMs: number) => Promise<QuorumState>; quorumLeaderWaitMs?: number },
+  o: { describeQuorum?: (port: number, timeoutMs: number, host?: string) => Promise<QuorumState>; quorumLeaderWaitMs?: number },
 ): QuorumAsker {
   const ask = o.describeQuorum ?? describeQuorum;
   const brokerSet = new Set(cluster.brokers.map((b) => b.name));
@@ -43,14 +43,16 @@ export function quorumAsker(
     );
   };
   const askControllers = () =>
-    ownControllers.filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name)).map((c) => ask(c.controllerPort!, 1000));
+    ownControllers
+      .filter((c) => c.controllerPort !== undefined && !state.processFaultOf(c.name))
+      .map((c) => ask(c.controllerPort!, 1000, c.externalHost));
   const now = async () => {
     const direct = await firstMatch(askControllers(), (q) => q.leaderId >= 0);
     if (direct) return direct;
     const problems: string[] = [];
     for (const b of quorumBrokers()) {
       try {
-        return await ask(b.externalPort!, 2000);
+        return await ask(b.externalPort!, 2000, b.externalHost);
       } catch (err) {
         problems.push(`${b.name}: ${messageOf(err)}`);
       }
@@ -59,7 +61,7 @@ export function quorumAsker(
   };
   return {
     now,
-    all: () => [...askControllers(), ...quorumBrokers().map((b) => ask(b.externalPort!, 2000))],
+    all: () => [...askControllers(), ...quorumBrokers().map((b) => ask(b.externalPort!, 2000, b.externalHost))],
     leader: () =>
       waitFor(
         "a quorum leader to aim at",

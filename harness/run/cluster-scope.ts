@@ -5,12 +5,16 @@
 //   topic is deleted: the next run finds the cluster as it found it, and a broker killed later
 //   does not recover every earlier run's logs when it restarts;
 // - attach: an existing cluster, reached by its bootstrap address; nothing is started or stopped
-//   and no node log is downloaded; on leaving, the run's topic is deleted unless cluster.keepTopic.
+//   and no node log is downloaded; on leaving, the run's topic is deleted unless cluster.keepTopic;
+// - ssh: hosts logged in to over SSH (kinds/ssh/cluster.ts); on leaving, every node's log is
+//   downloaded and the hosts are left as found (install: processes stopped, run folder removed;
+//   existing: the run's topic deleted, the user's processes left running).
 import { resolve } from "node:path";
 import { type Cluster, createTopic, deleteTopic, startCluster } from "../cluster/cluster.ts";
 import { attachCluster } from "../cluster/kinds/attach.ts";
 import { hookRunner } from "../cluster/kinds/hooks.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
+import { startSshCluster } from "../cluster/kinds/ssh/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -32,8 +36,7 @@ export interface ClusterScopeOptions {
 
 export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
   if (clusterKind(spec.cluster) === "attach") return openAttached(spec, o);
-  // The inventory is read and checked, but no node is driven over SSH yet: refused, never a docker cluster instead.
-  if (clusterKind(spec.cluster) === "ssh") throw new Error('cluster kind "ssh" cannot start a run yet: only its inventory is read');
+  if (clusterKind(spec.cluster) === "ssh") return openSsh(spec, o);
   const cluster = o.shared ?? (await startCluster(spec.cluster, { progress: o.progress, image: o.image }));
   return {
     cluster,
@@ -57,6 +60,19 @@ async function openAttached(spec: TestSpec, o: ClusterScopeOptions): Promise<Clu
     async [Symbol.asyncDispose]() {
       if (spec.cluster.keepTopic) o.progress(`cluster ${cluster.runId}: topic ${spec.topic.name} kept (cluster.keepTopic)`);
       else await deleteRunTopic(cluster, spec, o.problems, `the attached cluster (${bootstrap.join(",")})`);
+    },
+  };
+}
+
+async function openSsh(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
+  const cluster = await startSshCluster(spec.cluster, { logsDir: o.logsDir, progress: o.progress });
+  return {
+    cluster,
+    async [Symbol.asyncDispose]() {
+      // Mode install removes the whole run folder (the topic with it); the user's cluster keeps
+      // only what the run did not create.
+      if (spec.cluster.inventory?.mode === "existing") await deleteRunTopic(cluster, spec, o.problems, `the ssh hosts' cluster`);
+      await cluster.stop().catch((err: unknown) => void o.problems.push(messageOf(err)));
     },
   };
 }

@@ -22,12 +22,14 @@ export interface PreparedRun {
 
 let sharedTopicSeq = 0;
 
-/** The prefix of every topic a run creates on an attached cluster. */
+/** The prefix of every topic a run creates on a cluster it did not start (attached, or ssh mode existing). */
 export const ATTACH_TOPIC_PREFIX = "kafka_harness_";
 
 export async function prepareRun(input: unknown, shared: Cluster | undefined, progress: (m: string) => void): Promise<PreparedRun> {
   let spec = parseTestSpec(input);
-  const attached = clusterKind(spec.cluster) === "attach";
+  const kind = clusterKind(spec.cluster);
+  // Clusters the harness did not start: an attached one, or the user's own Kafka on ssh hosts.
+  const attached = kind === "attach" || (kind === "ssh" && spec.cluster.inventory?.mode === "existing");
   if (attached) {
     // A cluster the harness does not own: a topic of its own per run, its name saying whose it is
     // (and the only kind of topic the harness deletes there).
@@ -43,7 +45,8 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const client = await loadClient(spec.client);
   const workload = await loadWorkload(spec, client);
   const schedule = faultSchedule(spec);
-  const image = shared || attached ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
+  // Only the docker kind runs the image (an ssh cluster in mode install uploads the jars instead).
+  const image = shared || kind !== "docker" ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
   return { spec, client, workload, schedule, ...(image ? { image } : {}) };
 }
 

@@ -4,8 +4,15 @@
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { SpecError } from "../spec/errors.ts";
-import { inventoryFromFlags, type SshFlags, type SshInventoryInput, withConsent } from "../spec/ssh-inventory.ts";
+import { SpecError, specErrorOf } from "../spec/errors.ts";
+import {
+  inventoryFromFlags,
+  type SshFlags,
+  type SshInventory,
+  type SshInventoryInput,
+  SshInventorySchema,
+  withConsent,
+} from "../spec/ssh-inventory.ts";
 import { messageOf } from "../util/errors.ts";
 import type { Plain } from "../util/merge.ts";
 
@@ -31,7 +38,7 @@ export async function inlineInventory(base: Plain, flags: SshFlags, o: { specFil
   return { ...base, cluster: { ...cluster, inventory: withConsent(inventory, flags.iOwnTheseNodes) } };
 }
 
-async function readInventory(path: string, read: ReadText = (p) => readFile(p, "utf8")): Promise<SshInventoryInput> {
+export async function readInventory(path: string, read: ReadText = (p) => readFile(p, "utf8")): Promise<SshInventoryInput> {
   let text: string;
   try {
     text = await read(path);
@@ -47,4 +54,12 @@ async function readInventory(path: string, read: ReadText = (p) => readFile(p, "
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new SpecError(`inventory ${path}`, ["must hold an object (nodes, user, keyFile, mode...)"]);
   return parsed as SshInventoryInput;
+}
+
+/** An inventory file read and checked on its own (`clean --ssh`): its hosts and login, not a run's consent. */
+export async function loadInventory(path: string, read?: ReadText): Promise<SshInventory> {
+  const input = await readInventory(resolve(path), read);
+  const r = SshInventorySchema.safeParse(input);
+  if (!r.success) throw specErrorOf(`inventory ${path}`, r.error, input, SshInventorySchema);
+  return r.data;
 }

@@ -142,7 +142,9 @@ export const withKafkaVersion = <
   s: T,
 ): T & { kafkaVersion: string } => ({
   ...s,
-  ...(s.inventory ? inventoryCounts(s.inventory) : {}),
+  // Zero counts stay the schema's defaults: the spec's bounds start at 1, and the metadata mode
+  // ignores the other mode's nodes (no ZooKeeper in KRaft, no controllers in ZooKeeper mode).
+  ...(s.inventory ? Object.fromEntries(Object.entries(inventoryCounts(s.inventory)).filter(([, v]) => v !== 0)) : {}),
   kafkaVersion: s.kafkaVersion ?? defaultKafkaVersion(s.metadata),
 });
 

@@ -1,20 +1,15 @@
 // The ssh kind's node commands: their exact text, and the process ones run for real in a local
 // sh (what sshd would run), so a quoting or pid slip shows here and not on someone's host.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   asRoot,
-  chainName,
-  dropFromCommand,
-  ensureChainCommand,
-  flushChainCommand,
   q,
   removeAllChainsCommand,
-  removeChainCommand,
   signalCommand,
   startDetachedCommand,
   stateCommand,
@@ -62,38 +57,40 @@ describe("node commands: the exact text", () => {
     );
   });
 
-  it("network faults live in the run's own chain, jumped to from INPUT; healing flushes only that chain", () => {
-    const chain = chainName("kh-20261207T090450-abc123");
-    expect(chain).toBe("KH-20261207T090450-abc123");
-    expect(chain.length).toBeLessThanOrEqual(28);
-    expect(() => chainName("kh-20261207T090450-abc123-and-more")).toThrow(/no iptables chain name/);
-    expect(() => chainName("kh-x;rm -rf /")).toThrow(/no iptables chain name/);
-    expect(ensureChainCommand(chain)).toBe(
-      `iptables -w -N ${chain} 2>/dev/null || true; iptables -w -C INPUT -j ${chain} 2>/dev/null || iptables -w -I INPUT 1 -j ${chain}`,
-    );
-    expect(dropFromCommand(chain, ["10.0.0.2", "kafka3.example.com"])).toBe(
-      `iptables -w -A ${chain} -s '10.0.0.2' -j DROP && iptables -w -A ${chain} -s 'kafka3.example.com' -j DROP`,
-    );
-    expect(dropFromCommand(chain, [])).toBe("true");
-    expect(flushChainCommand(chain)).toBe(`iptables -w -F ${chain} 2>/dev/null || true`);
-    expect(removeChainCommand(chain)).toBe(
-      `while iptables -w -D INPUT -j ${chain} 2>/dev/null; do :; done; iptables -w -F ${chain} 2>/dev/null || true; iptables -w -X ${chain} 2>/dev/null || true`,
-    );
-    // No command of the chain's names another chain or flushes a built-in one.
-    for (const c of [ensureChainCommand(chain), flushChainCommand(chain), removeChainCommand(chain)]) {
-      expect(c).not.toMatch(/-F( INPUT| OUTPUT| FORWARD)?( |$)(?!KH-)/);
-      expect(c).not.toMatch(/-X( |$)(?!KH-)/);
-    }
-  });
-
-  it("healing by hand removes every KH- chain, a crashed run's too, and lists no other", async () => {
-    const all = removeAllChainsCommand();
-    expect(all).toBe(`for c in $(iptables -w -S | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChainCommand("$c")}; done`);
-    // The listing part, on what iptables -S prints.
-    const listing = /\$\((.*)\); do/.exec(all)![1]!.replace("iptables -w -S", "printf '%s\\n' \"$RULES\"");
-    const rules = ["-P INPUT ACCEPT", "-N DOCKER", "-N KH-20261207T090450-abc123", "-N MY-KH-X", "-A INPUT -j KH-20261207T090450-abc123"];
-    const r = await promisify(execFile)("/bin/sh", ["-c", listing], { env: { RULES: rules.join("\n") } });
-    expect(r.stdout).toBe("KH-20261207T090450-abc123\n");
+  it("healing by hand removes every KH- chain with every front-end the host has, and touches no other chain", async () => {
+    // Stand-in front-ends on PATH: iptables-nft holds the nemesis's chain and a crashed run's,
+    // iptables-legacy one more; each call is logged. (No plain iptables here: it is skipped.)
+    const dir = mkdtempSync(join(tmpdir(), "kh-iptables-"));
+    const fake = (name: string, rules: string[]) =>
+      writeFileSync(
+        join(dir, name),
+        `#!/bin/sh\necho "${name} $*" >> ${dir}/calls\ncase "$*" in "-w -S") printf '%s\\n' ${rules.map(q).join(" ")};; "-w -D INPUT -j "*) exit 1;; esac\n`,
+        { mode: 0o755 },
+      );
+    fake("iptables-nft", [
+      "-P INPUT ACCEPT",
+      "-N DOCKER",
+      "-N KH-NEMESIS",
+      "-N MY-KH-X",
+      "-N KH-20260101T000000-crash1",
+      "-A INPUT -j KH-NEMESIS",
+    ]);
+    fake("iptables-legacy", ["-N KH-NEMESIS"]);
+    await promisify(execFile)("/bin/sh", ["-c", removeAllChainsCommand()], { env: { PATH: `${dir}:/usr/bin:/bin` } });
+    const calls = readFileSync(join(dir, "calls"), "utf8").trim().split("\n");
+    expect(calls).toEqual([
+      "iptables-nft -w -S",
+      "iptables-nft -w -D INPUT -j KH-NEMESIS",
+      "iptables-nft -w -F KH-NEMESIS",
+      "iptables-nft -w -X KH-NEMESIS",
+      "iptables-nft -w -D INPUT -j KH-20260101T000000-crash1",
+      "iptables-nft -w -F KH-20260101T000000-crash1",
+      "iptables-nft -w -X KH-20260101T000000-crash1",
+      "iptables-legacy -w -S",
+      "iptables-legacy -w -D INPUT -j KH-NEMESIS",
+      "iptables-legacy -w -F KH-NEMESIS",
+      "iptables-legacy -w -X KH-NEMESIS",
+    ]);
   });
 
   it("reads a process state: T is paused, gone or a zombie is exited", () => {

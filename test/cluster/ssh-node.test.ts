@@ -5,13 +5,14 @@ import { signalCommand, startDetachedCommand, stopCommand } from "../../harness/
 import { type SshProcess, sshNode } from "../../harness/cluster/kinds/ssh/node.ts";
 import type { ExecResult, SshSession } from "../../harness/cluster/kinds/ssh/session.ts";
 
-function recorded(answer: (command: string) => Partial<ExecResult> = () => ({})) {
+function recorded(answer: (command: string) => Partial<ExecResult> = () => ({}), user = "root") {
   const sent: string[] = [];
   const exec = async (command: string) => {
     sent.push(command);
     return { code: 0, stdout: "", stderr: "", timedOut: false, ...answer(command) };
   };
   const session = {
+    target: { name: "kafka1", host: "10.0.0.1", port: 22, user },
     exec,
     run: async (command: string) => {
       const r = await exec(command);
@@ -28,6 +29,17 @@ const nodeOf = (process: SshProcess, session: SshSession) =>
   sshNode({ name: "kafka1", role: "broker", id: 1, host: "10.0.0.1", externalPort: 9092, session, process });
 
 describe("an ssh node's faults", () => {
+  it("another login than root runs the node commands through sudo -n, and the user's start command as given", async () => {
+    const r = recorded(() => ({}), "kafka");
+    const n = nodeOf(existing, r.session);
+    await n.kill();
+    await n.start();
+    expect(r.sent).toEqual([
+      `sudo -n sh -c '${signalCommand({ command: "pgrep -f kafka.Kafka" }, "KILL").replaceAll("'", "'\\''")}'`,
+      "systemctl start kafka",
+    ]);
+  });
+
   it("kill, pause, resume and start send the node commands; mode existing starts with the user's command", async () => {
     const r = recorded();
     const n = nodeOf(install, r.session);

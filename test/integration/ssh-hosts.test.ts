@@ -7,12 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  chainName,
-  dropFromCommand,
-  ensureChainCommand,
-  flushChainCommand,
+  q,
   removeAllChainsCommand,
-  removeChainCommand,
   signalCommand,
   startDetachedCommand,
   stateCommand,
@@ -20,6 +16,7 @@ import {
   stopCommand,
 } from "../../harness/cluster/kinds/ssh/commands.ts";
 import { connect, fileSshLog, type SshSession } from "../../harness/cluster/kinds/ssh/session.ts";
+import { CHAIN, dropScript, flushScript } from "../../harness/nemesis/iptables.ts";
 import { type StandInHosts, startStandInHosts } from "./ssh-hosts.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kh-ssh-hosts-"));
@@ -62,39 +59,39 @@ describe("ssh kind on stand-in hosts", () => {
     expect(await state()).toBe("exited");
   });
 
-  it("a host cut off in the run's own chain, healed by flushing it; the host's own rules stay", async () => {
+  it("a host cut off in the nemesis's chain over SSH, healed by removing it; the host's own rules stay", async () => {
     const [h1, h2] = hosts.hosts;
-    const chain = chainName(hosts.runId);
+    const chain = CHAIN;
+    const v = "iptables-nft";
     const reaches = async () => (await s2.exec(`nc -z -w 1 ${h1!.address} 22`, { timeoutMs: 10_000 })).code === 0;
     // A rule of the host's own, before the harness comes.
     const own = "-A INPUT -s 10.99.99.99/32 -j DROP";
-    await s1.run(`iptables -w ${own}`);
+    await s1.run(`${v} -w ${own}`);
     expect(await reaches()).toBe(true);
-    await s1.run(ensureChainCommand(chain));
-    await s1.run(ensureChainCommand(chain)); // idempotent: one jump only
-    await s1.run(dropFromCommand(chain, [h2!.address]));
+    await s1.run(`bash -c ${q(dropScript(v, []))}`);
+    await s1.run(`bash -c ${q(dropScript(v, [h2!.address]))}`); // idempotent: one jump only
     expect(await reaches()).toBe(false);
-    const during = await s1.run("iptables -w -S");
+    const during = await s1.run(`${v} -w -S`);
     expect(during.split("\n").filter((l) => l === `-A INPUT -j ${chain}`)).toHaveLength(1);
     expect(during).toContain(`-A ${chain} -s ${h2!.address}/32 -j DROP`);
-    await s1.run(flushChainCommand(chain));
+    await s1.run(`bash -c ${q(flushScript(v))}`);
     expect(await reaches()).toBe(true);
-    await s1.run(removeChainCommand(chain));
-    const after = await s1.run("iptables -w -S");
+    const after = await s1.run(`${v} -w -S`);
     expect(after).not.toContain("KH-");
     expect(after).toContain(own);
   });
 
   it("healing by hand removes a crashed run's chain with its rules, and nothing else", async () => {
     const [h1, h2] = hosts.hosts;
-    const crashed = chainName("kh-20260101T000000-crash1");
-    await s1.run(ensureChainCommand(crashed));
-    await s1.run(dropFromCommand(crashed, [h2!.address]));
-    await s1.run("iptables -w -N USER-RULES && iptables -w -A USER-RULES -s 10.99.99.98/32 -j DROP");
+    const crashed = "KH-20260101T000000-crash1";
+    await s1.run(
+      `iptables-nft -w -N ${crashed} && iptables-nft -w -I INPUT 1 -j ${crashed} && iptables-nft -w -A ${crashed} -s ${h2!.address} -j DROP`,
+    );
+    await s1.run("iptables-nft -w -N USER-RULES && iptables-nft -w -A USER-RULES -s 10.99.99.98/32 -j DROP");
     expect((await s2.exec(`nc -z -w 1 ${h1!.address} 22`, { timeoutMs: 10_000 })).code).toBe(1);
     await s1.run(removeAllChainsCommand());
     expect((await s2.exec(`nc -z -w 1 ${h1!.address} 22`, { timeoutMs: 10_000 })).code).toBe(0);
-    const after = await s1.run("iptables -w -S");
+    const after = await s1.run("iptables-nft -w -S");
     expect(after).not.toContain("KH-");
     expect(after).toContain("-A USER-RULES -s 10.99.99.98/32 -j DROP");
   });
@@ -102,7 +99,7 @@ describe("ssh kind on stand-in hosts", () => {
   it("every command is in logs/ssh.log: time, node, exit status, duration, command", () => {
     const lines = readFileSync(logPath, "utf8").trim().split("\n");
     expect(lines[0]).toMatch(/^\S+Z\thost1\t0\t\d+ms\t\(connect; host key SHA256 \S+\)$/);
-    expect(lines).toContainEqual(expect.stringMatching(/\thost1\t0\t\d+ms\tiptables -w -A INPUT -s 10\.99\.99\.99\/32 -j DROP$/));
+    expect(lines).toContainEqual(expect.stringMatching(/\thost1\t0\t\d+ms\tiptables-nft -w -A INPUT -s 10\.99\.99\.99\/32 -j DROP$/));
     expect(lines).toContainEqual(expect.stringMatching(/\thost2\t1\t\d+ms\tnc -z -w 1 \S+ 22$/));
   });
 });

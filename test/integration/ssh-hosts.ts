@@ -4,7 +4,10 @@
 // 127.0.0.1 only. The harness reaches them over SSH alone, as root with a key made for the test.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
+
+const { utils } = ssh2;
+
 import type { StartedTestContainer } from "testcontainers";
 import { removeLeftovers } from "../../harness/cluster/cleanup.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";

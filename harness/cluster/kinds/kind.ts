@@ -8,7 +8,8 @@ import type { NodeHandle } from "../node-handle.ts";
 /** A node as the nemesis drives it: a container of the harness's own, or a broker of an attached
  *  cluster whose faults are the user's hooks. */
 export type RunNode = Omit<NodeHandle, "containerId" | "logs"> & {
-  /** Where externalPort listens when not on 127.0.0.1 (an attached cluster's advertised host). */
+  /** Where externalPort and controllerPort listen when not on 127.0.0.1 (an attached cluster's
+   *  advertised host, an ssh node's host). */
   readonly externalHost?: string;
 };
 

@@ -1,42 +1,45 @@
 #!/bin/bash
 # Starts one node. The harness renders the whole configuration (NODE_CONFIG, a properties file's
 # text) so this script only writes it and execs the JVM: the JVM is PID 1 and gets SIGTERM / SIGKILL
-# from `docker stop` / `docker kill` directly.
+# from `docker stop` / `docker kill` directly. The ssh kind's install mode runs the same script from
+# its own folder: KH_HOME (the distribution, default /opt/kafka) and KH_DATA (default /data).
 set -euo pipefail
+KH_HOME="${KH_HOME:-/opt/kafka}"
+KH_DATA="${KH_DATA:-/data}"
 : "${ROLE:?ROLE must be zookeeper, broker or controller}"
 : "${NODE_CONFIG:?NODE_CONFIG must hold the node configuration}"
-mkdir -p /opt/kafka/run /data
-printf '%s\n' "$NODE_CONFIG" > /opt/kafka/run/node.properties
-CP="/opt/kafka/libs/*"
+mkdir -p "$KH_HOME/run" "$KH_DATA"
+printf '%s\n' "$NODE_CONFIG" > "$KH_HOME/run/node.properties"
+CP="$KH_HOME/libs/*"
 # Kafka 4.x logs through log4j2 (log4j-core in the jars), 3.x through reload4j (log4j 1).
-if compgen -G "/opt/kafka/libs/log4j-core-*.jar" > /dev/null; then
-  LOG_OPTS=(-Dlog4j2.configurationFile=/opt/kafka/config/log4j2.properties)
+if compgen -G "$KH_HOME/libs/log4j-core-*.jar" > /dev/null; then
+  LOG_OPTS=(-Dlog4j2.configurationFile=$KH_HOME/config/log4j2.properties)
 else
-  LOG_OPTS=(-Dlog4j.configuration=file:/opt/kafka/config/log4j.properties)
+  LOG_OPTS=(-Dlog4j.configuration=file:$KH_HOME/config/log4j.properties)
 fi
 # The role's class-data sharing archive, made at image build by cds-train.sh (absent: none mapped).
 # Before JVM_OPTS, so -Xshare:off there turns it off.
-cds() { [[ -s "/opt/kafka/cds/$1.jsa" ]] && echo "-XX:SharedArchiveFile=/opt/kafka/cds/$1.jsa" || true; }
+cds() { [[ -s "$KH_HOME/cds/$1.jsa" ]] && echo "-XX:SharedArchiveFile=$KH_HOME/cds/$1.jsa" || true; }
 # JVM_OPTS (heap, GC) comes from the cluster spec; the defaults suit a small machine.
 JAVA_OPTS=($(cds "$ROLE") ${JVM_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC} -Djava.awt.headless=true "${LOG_OPTS[@]}")
 case "$ROLE" in
   zookeeper)
     : "${ZK_MYID:?ZK_MYID must be set for ROLE=zookeeper}"
-    mkdir -p /data/zookeeper
-    echo "$ZK_MYID" > /data/zookeeper/myid
+    mkdir -p "$KH_DATA/zookeeper"
+    echo "$ZK_MYID" > "$KH_DATA/zookeeper/myid"
     exec java "${JAVA_OPTS[@]}" -Dzookeeper.4lw.commands.whitelist='*' -cp "$CP" \
-      org.apache.zookeeper.server.quorum.QuorumPeerMain /opt/kafka/run/node.properties
+      org.apache.zookeeper.server.quorum.QuorumPeerMain "$KH_HOME/run/node.properties"
     ;;
   broker | controller)
     # KRaft (KRAFT_CLUSTER_ID set): every node's storage is formatted with the one cluster id before
     # its first start, and only then; a restarted container (kill/stop undo) keeps its formatted
     # log.dirs, and formatting again would fail or, worse, forget the node's metadata. A short-lived
     # JVM: C1 only (no C2 compiles that would never pay off).
-    if [[ -n "${KRAFT_CLUSTER_ID:-}" && ! -e /data/kafka/meta.properties ]]; then
+    if [[ -n "${KRAFT_CLUSTER_ID:-}" && ! -e "$KH_DATA/kafka/meta.properties" ]]; then
       java $(cds format) -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${LOG_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
-        --cluster-id "$KRAFT_CLUSTER_ID" --config /opt/kafka/run/node.properties
+        --cluster-id "$KRAFT_CLUSTER_ID" --config "$KH_HOME/run/node.properties"
     fi
-    exec java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka /opt/kafka/run/node.properties
+    exec java "${JAVA_OPTS[@]}" -cp "$CP" kafka.Kafka "$KH_HOME/run/node.properties"
     ;;
   *)
     echo "entrypoint: unknown ROLE '$ROLE' (expected zookeeper, broker or controller)" >&2

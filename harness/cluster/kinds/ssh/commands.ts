@@ -2,8 +2,8 @@
 // "Cluster kinds"). Pure, so the exact text is tested without a host; session.ts runs them.
 // - processes are found by pid: a pid file the harness wrote (mode install) or the user's command
 //   that prints the pid (mode existing);
-// - network faults are DROP rules in a chain of the harness's own, KH-<run>, jumped to from INPUT:
-//   healing flushes that chain and nothing else, so the node's other rules are never touched.
+// - network faults are the nemesis's own (harness/nemesis/iptables.ts: DROP rules in its chain,
+//   jumped to from INPUT); here only the by-hand heal that removes every chain of the harness's.
 
 /** Where a process's pid comes from. */
 export type PidSource = { file: string } | { command: string };
@@ -60,38 +60,20 @@ export function stateOf(output: string): ProcessState {
   return s.startsWith("T") ? "paused" : "running";
 }
 
-/** The harness's chain for a run: iptables allows 28 characters, KH- and the run id's rest fit. */
-export function chainName(runId: string): string {
-  const chain = `KH-${runId.replace(/^kh-/, "")}`;
-  if (!/^KH-[A-Za-z0-9-]{1,25}$/.test(chain)) throw new Error(`no iptables chain name can be made from run id ${JSON.stringify(runId)}`);
-  return chain;
-}
+/** Every iptables front-end a host may have: the nemesis picks the first that works
+ *  (harness/nemesis/iptables.ts), so healing by hand looks at each. */
+const FRONT_ENDS = ["iptables-nft", "iptables-legacy", "iptables"] as const;
 
-const iptables = (args: string) => `iptables -w ${args}`;
-
-/** Creates the chain if missing and jumps to it first from INPUT (once). Idempotent. */
-export const ensureChainCommand = (chain: string): string =>
+/** Removes one chain and its jump from INPUT with front-end $v. Idempotent. */
+const removeChain = (chain: string): string =>
   [
-    `${iptables(`-N ${chain}`)} 2>/dev/null || true`,
-    `${iptables(`-C INPUT -j ${chain}`)} 2>/dev/null || ${iptables(`-I INPUT 1 -j ${chain}`)}`,
+    `while $v -w -D INPUT -j ${chain} 2>/dev/null; do :; done`,
+    `$v -w -F ${chain} 2>/dev/null || true`,
+    `$v -w -X ${chain} 2>/dev/null || true`,
   ].join("; ");
 
-/** Drops every packet from these addresses (a node's grudge), in the harness's chain only. */
-export const dropFromCommand = (chain: string, from: readonly string[]): string =>
-  from.map((addr) => iptables(`-A ${chain} -s ${q(addr)} -j DROP`)).join(" && ") || "true";
-
-/** Heals the node's network: empties the harness's chain; every other rule stays. */
-export const flushChainCommand = (chain: string): string => `${iptables(`-F ${chain}`)} 2>/dev/null || true`;
-
-/** Removes the chain and its jump at teardown. Idempotent: a chain already gone is no error. */
-export const removeChainCommand = (chain: string): string =>
-  [
-    `while ${iptables(`-D INPUT -j ${chain}`)} 2>/dev/null; do :; done`,
-    `${iptables(`-F ${chain}`)} 2>/dev/null || true`,
-    `${iptables(`-X ${chain}`)} 2>/dev/null || true`,
-  ].join("; ");
-
-/** Removes every chain of the harness's on the node, whatever run made it (a crashed run's too):
- *  what healing a node by hand does. Chains of other names are never listed, so never touched. */
+/** Removes every chain of the harness's on the node (the nemesis's KH-NEMESIS, or any KH- chain a
+ *  crashed run left), with every front-end the host has: what healing a node by hand does. Chains
+ *  of other names are never listed, so never touched. */
 export const removeAllChainsCommand = (): string =>
-  `for c in $(iptables -w -S | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChainCommand("$c")}; done`;
+  `for v in ${FRONT_ENDS.join(" ")}; do command -v $v >/dev/null 2>&1 || continue; for c in $($v -w -S 2>/dev/null | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChain("$c")}; done; done`;

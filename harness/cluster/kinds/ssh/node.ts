@@ -5,7 +5,7 @@
 import type { Role } from "../../node-container.ts";
 import type { ContainerState } from "../../node-handle.ts";
 import type { RunNode } from "../kind.ts";
-import { type PidSource, q, signalCommand, startDetachedCommand, stateCommand, stateOf, stopCommand } from "./commands.ts";
+import { asRoot, type PidSource, q, signalCommand, startDetachedCommand, stateCommand, stateOf, stopCommand } from "./commands.ts";
 import type { SshSession } from "./session.ts";
 
 /** How the node's process is started and found. */
@@ -20,6 +20,8 @@ export interface SshNodeOptions {
   /** The node's address as the other nodes and the clients reach it. */
   host: string;
   externalPort?: number;
+  /** A dedicated controller's CONTROLLER port (asked for the quorum). */
+  controllerPort?: number;
   session: SshSession;
   process: SshProcess;
   /** How long one command may take on the node. */
@@ -31,17 +33,23 @@ const pidSource = (p: SshProcess): PidSource => (p.mode === "install" ? { file: 
 export function sshNode(o: SshNodeOptions): RunNode {
   const pid = pidSource(o.process);
   const timeoutMs = o.commandTimeoutMs ?? 30_000;
-  const run = (command: string, t = timeoutMs) => o.session.run(command, { timeoutMs: t });
+  // Signals, state, the harness's own start and exec run as root (sudo -n for another login): the
+  // process may be another user's, and iptables needs root. The user's start command runs as given.
+  const root = (command: string) => asRoot(command, o.session.target.user);
+  const run = (command: string, t = timeoutMs) => o.session.run(root(command), { timeoutMs: t });
   const signal = (s: "KILL" | "STOP" | "CONT") => run(signalCommand(pid, s)).then(() => undefined);
   let last: string | undefined;
   return {
     name: o.name,
     role: o.role,
     id: o.id,
-    ...(o.externalPort !== undefined ? { externalPort: o.externalPort, externalHost: o.host } : {}),
+    // The ports listen on the host itself, not on 127.0.0.1.
+    externalHost: o.host,
+    ...(o.externalPort !== undefined ? { externalPort: o.externalPort } : {}),
+    ...(o.controllerPort !== undefined ? { controllerPort: o.controllerPort } : {}),
     address: async () => o.host,
     lastAddress: () => last,
-    state: async (): Promise<ContainerState> => stateOf((await o.session.exec(stateCommand(pid), { timeoutMs })).stdout),
+    state: async (): Promise<ContainerState> => stateOf((await o.session.exec(root(stateCommand(pid)), { timeoutMs })).stdout),
     async kill() {
       last = o.host;
       await signal("KILL");
@@ -49,17 +57,18 @@ export function sshNode(o: SshNodeOptions): RunNode {
     async stop(timeoutSeconds = 10) {
       last = o.host;
       // exit 1: still there after the wait, so kill -9 (a clean shutdown if it manages one in time).
-      const r = await o.session.exec(stopCommand(pid, timeoutSeconds), { timeoutMs: timeoutMs + timeoutSeconds * 1000 });
+      const r = await o.session.exec(root(stopCommand(pid, timeoutSeconds)), { timeoutMs: timeoutMs + timeoutSeconds * 1000 });
       if (r.code === 1) await signal("KILL");
       else if (r.code !== 0) throw new Error(`${o.name}: stop exited ${r.code ?? "without a status"}: ${r.stderr.trim()}`);
     },
     async start() {
-      await run(o.process.mode === "install" ? startDetachedCommand(o.process) : o.process.start);
+      if (o.process.mode === "install") await run(startDetachedCommand(o.process));
+      else await o.session.run(o.process.start, { timeoutMs });
     },
     pause: () => signal("STOP"),
     unpause: () => signal("CONT"),
     async exec(command) {
-      const r = await o.session.exec(command.map(q).join(" "), { timeoutMs });
+      const r = await o.session.exec(root(command.map(q).join(" ")), { timeoutMs });
       return { exitCode: r.code ?? -1, output: r.stdout + r.stderr };
     },
   };
