@@ -1,0 +1,172 @@
+// Cluster kind "ssh", mode install, on stand-in hosts (containers of the project's own image plus
+// sshd, each its own network namespace on a network of the project's own). The harness reaches
+// them over SSH alone: it uploads the distribution, starts every process, injects the faults
+// (kill -9, SIGSTOP, iptables in its chain) and removes everything at the end; the clients reach
+// the brokers at the hosts' addresses. One set of four hosts for the file: KRaft 4.x on three
+// combined hosts, ZooKeeper 3.9 on one ZooKeeper host and three brokers. What is checked on the
+// hosts afterwards is read over SSH too.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect } from "../../harness/cluster/kinds/ssh/session.ts";
+import { executeRun } from "../../harness/run/runner.ts";
+import type { SshInventoryInput } from "../../harness/spec/ssh-inventory.ts";
+import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
+import { type StandInHosts, startStandInHosts } from "./ssh-hosts.ts";
+import "../../harness/api/matchers.ts";
+
+const CLI = "bin/kafka-harness.js";
+const log = (m: string) => console.error(`[ssh] ${m}`);
+const dir = mkdtempSync(join(tmpdir(), "kh-ssh-"));
+let hosts: StandInHosts;
+let kraft: SshInventoryInput;
+let zookeeper: SshInventoryInput;
+
+beforeAll(async () => {
+  hosts = await startStandInHosts(4, dir, log);
+  const node = (i: number, role: "combined" | "broker" | "zookeeper") => ({ host: hosts.hosts[i]!.address, role });
+  kraft = { destructive: true, keyFile: hosts.keyFile, nodes: [0, 1, 2].map((i) => node(i, "combined")) };
+  zookeeper = { destructive: true, keyFile: hosts.keyFile, nodes: [node(3, "zookeeper"), ...[0, 1, 2].map((i) => node(i, "broker"))] };
+}, 600_000);
+afterAll(async () => {
+  await hosts?.[Symbol.asyncDispose]();
+}, 120_000);
+
+/** What a host shows of the harness, asked over SSH: its chains' rules, its processes' states
+ *  (T: stopped), and what is left in its install folder. Empty when the host is as found. */
+async function leftovers(): Promise<string[]> {
+  const found: string[] = [];
+  for (const h of hosts.hosts) {
+    const s = await connect({ name: h.name, host: h.address, port: 22, user: "root", keyFile: hosts.keyFile }, async () => {});
+    try {
+      const out = await s.run(
+        "for v in iptables-nft iptables-legacy; do $v -w -S 2>/dev/null | grep KH- | sed \"s/^/$v: /\"; done; ps -o stat=,args= -C java | cut -c1-40 | sed 's/^/java: /'; ls -A /opt/kafka-harness 2>/dev/null | sed 's/^/folder: /'; true",
+      );
+      found.push(
+        ...out
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => `${h.name}: ${l}`),
+      );
+    } finally {
+      s.close();
+    }
+  }
+  return found;
+}
+
+const spec = (name: string, inventory: SshInventoryInput, rest: Partial<TestSpecInput>): TestSpecInput => ({
+  name,
+  seed: 11,
+  ...rest,
+  cluster: { kind: "ssh", inventory, ...rest.cluster },
+  recoveryTimeoutSeconds: 60,
+  finalReadTimeoutSeconds: 60,
+});
+
+describe('cluster kind "ssh", mode install (stand-in hosts over SSH)', () => {
+  it("KRaft 4.x on 3 hosts: acks=all, min ISR 2, leaders killed, paused and cut off: valid, faults effective, hosts left as found", async () => {
+    const run = await executeRun(
+      spec("ssh-kraft-acks-all", kraft, {
+        cluster: { metadata: "kraft" },
+        producer: { acks: "all" },
+        topic: { minInsyncReplicas: 2 },
+        workload: { timeLimitSeconds: 36, rate: 80 },
+        faults: {
+          schedule: [
+            { at: 4000, duration: 7000, fault: "kill", targets: { kind: "leader", of: "t-0" } },
+            // Past the 6 s broker session: the paused leader is fenced and its partitions move.
+            { at: 14_000, duration: 9000, fault: "pause", targets: { kind: "leader", of: "t-1" } },
+            { at: 26_000, duration: 8000, fault: "partition", topology: "isolate", targets: { kind: "leader", of: "t-2" } },
+          ],
+        },
+      }),
+      { storeRoot: "test-output/store", progress: log },
+    );
+    expect(run.faults.applied, JSON.stringify(run.faults)).toBe(3);
+    expect(run).toHaveEffectiveFaults(2);
+    expect(run).toHaveExercised({ acked: 300, read: 300 });
+    expect(run).toBeValid();
+    // Every command on a host in ssh.log, and each node's log downloaded.
+    expect(readdirSync(join(run.dir, "logs")).sort()).toEqual(["kafka1.log", "kafka2.log", "kafka3.log", "ssh.log"]);
+    const ssh = readFileSync(join(run.dir, "logs", "ssh.log"), "utf8");
+    expect(ssh).toMatch(/\tkafka\d\t0\t\d+ms\t.*kill -KILL \$pid/);
+    expect(ssh).toMatch(/\tkafka\d\t0\t\d+ms\t.*kill -STOP \$pid/);
+    expect(ssh).toMatch(/\tkafka\d\t0\t\d+ms\t.*-A KH-NEMESIS -s 10\.213\.\d+\.\d+ -j DROP/);
+    expect(readFileSync(join(run.dir, "logs", "kafka1.log"), "utf8")).toMatch(
+      /Kafka Server started|\[KafkaRaftServer nodeId=1\] Kafka Server started/,
+    );
+    expect(await leftovers()).toEqual([]);
+  }, 400_000);
+
+  it("ZooKeeper 3.9 on 4 hosts: acks=1 with the leader cut off loses acknowledged writes, permitted and reported", async () => {
+    const run = await executeRun(
+      spec("ssh-zk-acks1-isolated", zookeeper, {
+        producer: { acks: 1 },
+        topic: { minInsyncReplicas: 1 },
+        workload: { timeLimitSeconds: 25, rate: 150 },
+        faults: {
+          schedule: [{ at: 5000, duration: 12_000, fault: "partition", topology: "isolate", targets: { kind: "leader", of: "t-0" } }],
+        },
+      }),
+      { storeRoot: "test-output/store", progress: log },
+    );
+    expect(run).toHaveEffectiveFaults(1);
+    expect(
+      run.results.anomalyTypes.filter((t) => t === "lost-write" || t === "unseen").length,
+      JSON.stringify(run.results.loss),
+    ).toBeGreaterThan(0);
+    expect(run).toBeValid(); // acks=1 permits it
+    expect(readdirSync(join(run.dir, "logs")).sort()).toEqual(["kafka1.log", "kafka2.log", "kafka3.log", "ssh.log", "zk1.log"]);
+    expect(await leftovers()).toEqual([]);
+  }, 400_000);
+
+  it("Ctrl-C while a leader is paused: the run heals, keeps its history and report, and every host is left as found", async () => {
+    const inventory = join(dir, "kraft.json");
+    writeFileSync(inventory, JSON.stringify(kraft));
+    const store = join(dir, "interrupted");
+    mkdirSync(store);
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "run",
+        "--name",
+        "ssh-interrupted",
+        "--store",
+        store,
+        "--cluster",
+        "ssh",
+        "--metadata",
+        "kraft",
+        "--inventory",
+        inventory,
+      ].concat(["--time-limit", "90", "--faults", "pause", "--targets", "leader"]),
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 240_000;
+      while (!/nemesis: pause .*, ok/.test(stderr)) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no pause applied:\n${stderr.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      child.kill("SIGINT");
+      expect(await exited, stderr.slice(-3000)).toBe(130);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    expect(stderr).toMatch(/phase 2\/4: healing every fault/);
+    const runDir = join(store, "ssh-interrupted", readdirSync(join(store, "ssh-interrupted"))[0]!);
+    for (const f of ["history.jsonl", "report.html", join("logs", "ssh.log"), join("logs", "kafka1.log")])
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    // The pause was undone over SSH before the processes were stopped.
+    expect(readFileSync(join(runDir, "logs", "ssh.log"), "utf8")).toMatch(/\tkafka\d\t0\t\d+ms\t.*kill -CONT \$pid/);
+    expect(await leftovers()).toEqual([]);
+  }, 400_000);
+});
