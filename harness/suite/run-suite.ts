@@ -7,6 +7,7 @@ import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { storeExpectation } from "../run/stored-run.ts";
+import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
@@ -19,6 +20,20 @@ function plannedRuns(suite: Suite, index: number): PlannedRuns {
   const s = suite.scenarios[index]!;
   const seeds = scenarioSeeds(suite, index).length;
   return { min: Math.min(s.runs, seeds), max: s.expect.finds.length ? seeds : Math.min(s.runs, seeds) };
+}
+
+/** How many scenarios run side by side: the flag, else the file's, at most one per scenario; and
+ *  one when a scenario runs on nodes the harness did not start (attached, or ssh hosts), which are
+ *  one cluster whatever the spec says: two runs side by side would fault each other's nodes. */
+export function suiteLanes(suite: Suite, chosen: readonly number[], flag: number | undefined): { lanes: number; note?: string } {
+  const asked = parallelOf(suite, flag);
+  const foreign = chosen.some((i) => clusterKind(scenarioSpec(suite, i, 0).cluster) !== "docker");
+  if (foreign && asked > 1)
+    return {
+      lanes: 1,
+      note: "suite: runs on clusters the harness did not start go one at a time (side by side they would fault each other's nodes)",
+    };
+  return { lanes: Math.min(asked, Math.max(1, chosen.length)) };
 }
 
 export async function runSuite(
@@ -46,7 +61,8 @@ export async function runSuite(
   const chosen = suite.scenarios.flatMap((s, index) =>
     opts.only?.length && !opts.only.includes(s.name) && !opts.only.includes(s.base) ? [] : [index],
   );
-  const lanes = Math.min(parallelOf(suite, opts.parallel), Math.max(1, chosen.length));
+  const { lanes, note } = suiteLanes(suite, chosen, opts.parallel);
+  if (note) progress(note);
   // At most `lanes` clusters at once, a given cluster counted among them (one of the suite's own
   // always allowed, for the runs the given one does not fit).
   const clusters = sharedClusters({ given: opts.cluster, share, maxOwn: lanes - (opts.cluster ? 1 : 0), progress });

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT } from "../../checkers/exit-codes.ts";
 import * as cli from "../../harness/cli.ts";
-import { byClusterShape } from "../../harness/suite/run-suite.ts";
+import { byClusterShape, suiteLanes } from "../../harness/suite/run-suite.ts";
 import { parallelOf, parseSuite, readSuiteFile, shareClusterOf } from "../../harness/suite/suite-file.ts";
 
 const asked = vi.hoisted(() => [] as { shareCluster?: boolean; parallel?: number }[]);
@@ -120,5 +120,27 @@ describe("runs on shared clusters", () => {
     // side by side, the smaller group first (ties in file order)
     expect(byClusterShape(suite, [0, 1, 2, 3, 4], true).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "d", "a", "c", "e"]);
     expect(byClusterShape(suite, [1, 2], true).map((i) => suite.scenarios[i]!.name)).toEqual(["b", "c"]);
+  });
+});
+
+describe("scenarios side by side", () => {
+  it("as many lanes as asked, at most one per scenario; one when a scenario's nodes are not the harness's own", () => {
+    const suite = (cluster?: object) =>
+      parseSuite({ name: "s", parallel: 2, scenarios: [{ name: "a", ...(cluster ? { spec: { cluster } } : {}) }, { name: "b" }] }, "x");
+    expect(suiteLanes(suite(), [0, 1], undefined)).toEqual({ lanes: 2 });
+    expect(suiteLanes(suite(), [0], undefined)).toEqual({ lanes: 1 });
+    expect(suiteLanes(suite(), [0, 1], 3)).toEqual({ lanes: 2 });
+    const attach = suiteLanes(suite({ kind: "attach", bootstrap: ["127.0.0.1:9092"] }), [0, 1], undefined);
+    expect(attach.lanes).toBe(1);
+    expect(attach.note).toMatch(/one at a time/);
+    const ssh = suite({
+      kind: "ssh",
+      inventory: {
+        destructive: true,
+        nodes: [{ host: "z", role: "zookeeper" }, ...["b1", "b2", "b3"].map((host) => ({ host, role: "broker" }))],
+      },
+    });
+    expect(suiteLanes(ssh, [0, 1], 2).lanes).toBe(1);
+    expect(suiteLanes(ssh, [1], 2).lanes).toBe(1); // only the docker scenario chosen: one scenario, one lane
   });
 });
