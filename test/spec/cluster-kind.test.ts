@@ -7,19 +7,11 @@ import { baseTopicName, renameTopic } from "../../harness/run/prepare.ts";
 import { runSpecFromFlags } from "../../harness/run/run-flags.ts";
 import { SpecError } from "../../harness/spec/errors.ts";
 import { parseTestSpec, type TestSpecInput } from "../../harness/spec/test-spec.ts";
+import { specProblems } from "./spec-problems.ts";
 
 const attach = { kind: "attach" as const, bootstrap: ["k1.example.com:9092"] };
 
-/** The problems a spec is refused with (empty: accepted). */
-function problems(input: TestSpecInput): string[] {
-  try {
-    parseTestSpec(input);
-    return [];
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-}
+const problems = specProblems;
 
 describe("cluster kind attach in the spec", () => {
   it("docker stays the default: an existing spec parses as it did, without a kind", () => {

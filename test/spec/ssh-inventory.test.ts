@@ -9,6 +9,7 @@ import { inlineInventory } from "../../harness/run/ssh-inventory-file.ts";
 import { SpecError } from "../../harness/spec/errors.ts";
 import type { SshInventoryInput } from "../../harness/spec/ssh-inventory.ts";
 import { parseTestSpec, type TestSpecInput } from "../../harness/spec/test-spec.ts";
+import { specProblems } from "./spec-problems.ts";
 
 const zkNodes = (): SshInventoryInput["nodes"] => [
   { host: "zk1", role: "zookeeper" },
@@ -21,15 +22,7 @@ const ssh = (inv: Partial<SshInventoryInput> = {}) => ({
   inventory: { destructive: true, nodes: zkNodes(), ...inv },
 });
 
-function problems(input: TestSpecInput): string[] {
-  try {
-    parseTestSpec(input);
-    return [];
-  } catch (e) {
-    if (e instanceof SpecError) return e.problems;
-    throw e;
-  }
-}
+const problems = specProblems;
 
 describe("cluster kind ssh in the spec", () => {
   it("an inventory makes the cluster: its roles are the node counts the rest of the harness reads", () => {
