@@ -57,7 +57,8 @@ export interface RunMeta {
   /** Why the run could not decide, from what it knew besides its history (null: nothing). */
   undecidedBecause?: string | null;
   cleanupProblems?: string[];
-  /** An attached cluster (cluster kind "attach"): its bootstrap, the topic, no node logs. */
+  /** A cluster the harness did not start in Docker: attached (its bootstrap, the topic, no node
+   *  logs) or ssh (the mode, the hosts, where the node logs are). */
   cluster?: unknown;
   files?: RunFiles;
 }

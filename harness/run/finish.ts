@@ -2,6 +2,7 @@
 // is checked once (the derived structures kept for the report), the run's facts merged into the verdict
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
+
 import { noFaultCount } from "../../checkers/faults.ts";
 import { checkKeepingDerived, exitCodeOf, judge, opPairs, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
@@ -9,7 +10,9 @@ import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { latencySummary } from "../../reports/latency-summary.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
+import { namedHosts, runRootOf } from "../cluster/kinds/ssh/layout.ts";
 import { clusterKind } from "../spec/cluster.ts";
+import type { SshInventory } from "../spec/ssh-inventory.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { HeldFacts, ProbedFilter } from "./phases.ts";
 import type { RunOutcome } from "./runner.ts";
@@ -49,6 +52,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     runId: r.cluster?.runId,
     versions: runVersions(r.cluster?.image, spec.cluster),
     ...(clusterKind(spec.cluster) === "attach" ? { cluster: attachedNote(spec) } : {}),
+    ...(spec.cluster.inventory ? { cluster: sshNote(spec.cluster.inventory, r.cluster?.runId) } : {}),
     workload: held.stats,
     finalReads: held.finalReads,
     ...filter,
@@ -77,6 +81,15 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     exitCode: exitCodeOf(results, facts.interrupted),
   };
 }
+
+/** What the report says of an ssh cluster: the mode, which host ran which node, where its logs are. */
+export const sshNote = (inv: SshInventory, runId: string | undefined) => ({
+  kind: "ssh",
+  mode: inv.mode,
+  hosts: namedHosts(inv).map((h) => `${h.name}: ${h.node.user ?? inv.user}@${h.node.host}:${h.node.port ?? inv.port} (${h.node.role})`),
+  ...(inv.mode === "install" && runId ? { installedIn: `${runRootOf(runId)} (removed at the end)` } : {}),
+  nodeLogs: "downloaded into logs/<node>.log (the last 16 MiB of each); every command run on a host in logs/ssh.log",
+});
 
 /** What the report says of an attached cluster: where it was, and what the run did not do there. */
 export const attachedNote = (spec: TestSpec) => ({

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { preflightCommand } from "../../harness/cluster/kinds/ssh/cluster.ts";
 import { distributionName } from "../../harness/cluster/kinds/ssh/distribution.ts";
 import { namedHosts, SSH_EXTERNAL_PORT, sshLayout } from "../../harness/cluster/kinds/ssh/layout.ts";
+import { sshNote } from "../../harness/run/finish.ts";
+import { runVersions } from "../../harness/run/versions.ts";
 import { parseClusterSpec } from "../../harness/spec/cluster.ts";
 
 const zk = {
@@ -114,5 +116,27 @@ describe("an ssh cluster's layout", () => {
     expect(preflightCommand("existing")).not.toContain("java");
     for (const tool of ["java", "tar", "bash", "ps", "timeout", "iptables"])
       expect(preflightCommand("install")).toContain(`missing: ${tool}`);
+  });
+});
+
+describe("what a run's report says of an ssh cluster", () => {
+  it("the mode, which host ran which node with its login, where install put it; the user's own Kafka's version is not claimed", () => {
+    const spec = parseClusterSpec({ kind: "ssh", inventory: zk });
+    expect(sshNote(spec.inventory!, "kh-x")).toEqual({
+      kind: "ssh",
+      mode: "install",
+      hosts: [
+        "zk1: root@10.0.0.4:22 (zookeeper)",
+        "kafka1: root@10.0.0.1:22 (broker)",
+        "kafka2: kafka@10.0.0.2:2222 (broker)",
+        "kafka3: root@10.0.0.3:22 (broker)",
+      ],
+      installedIn: "/opt/kafka-harness/kh-x (removed at the end)",
+      nodeLogs: expect.stringMatching(/logs\/<node>\.log .*logs\/ssh\.log/),
+    });
+    expect(runVersions(undefined, spec).kafka).toBe("3.9.1 (ZooKeeper mode)");
+    const existing = { ...spec, inventory: { ...spec.inventory!, mode: "existing" as const } };
+    expect(runVersions(undefined, existing).kafka).toBe("the hosts' own Kafka, version not read (ZooKeeper mode)");
+    expect(sshNote(existing.inventory, "kh-x")).not.toHaveProperty("installedIn");
   });
 });
