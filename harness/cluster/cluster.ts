@@ -3,7 +3,6 @@
 // brokers, or (KRaft) a controller quorum and brokers, each node on a fixed address of the network's
 // own subnet. Waits until it is ready, and removes every container and the network on stop(), on
 // errors during start, and on SIGINT / SIGTERM.
-import { randomBytes } from "node:crypto";
 import { getContainerRuntimeClient, Wait } from "testcontainers";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { withAdmin } from "../kafkajs/factory.ts";
@@ -23,6 +22,7 @@ import {
   CONTROLLER_ID_BASE,
   CONTROLLER_PORT,
   controllerConfig,
+  newKraftClusterId,
   quorumVoters,
   zkName,
   zookeeperConfig,
@@ -164,7 +164,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
 
     const kraft = spec.metadata === "kraft";
     // One id for every KRaft node's storage (a Kafka Uuid: 16 bytes, base64url without padding).
-    const clusterId = randomBytes(16).toString("base64url");
+    const clusterId = newKraftClusterId();
     const kraftEnv: Record<string, string> = kraft ? { KRAFT_CLUSTER_ID: clusterId } : {};
     const voters = kraft ? quorumVoters(spec) : [];
     const startedLine = upLine(kraft ? "controller" : "broker", kraft);

@@ -2,6 +2,7 @@
 // only writes this text and starts the JVM. ZooKeeper mode: zk1..zkN and brokers that register in
 // ZooKeeper. KRaft: a static controller quorum (dedicated c1..cK, or the first K brokers running
 // both roles when combined) and brokers that register with it.
+import { randomBytes } from "node:crypto";
 import type { ClusterSpec } from "../spec/cluster.ts";
 
 export const ZK_CLIENT_PORT = 2181;
@@ -13,6 +14,18 @@ export const CONTROLLER_ID_BASE = 100;
 export const zkName = (id: number) => `zk${id}`;
 export const brokerName = (id: number) => `kafka${id}`;
 export const controllerName = (i: number) => `c${i}`;
+
+/**
+ * A KRaft cluster id: a Kafka Uuid, 16 random bytes in base64url without padding. Like Kafka's own
+ * Uuid.randomUuid, never one that starts with "-": kafka-storage's argument parser reads
+ * `--cluster-id -x...` as a missing value and the format fails (1 start in 64 did).
+ */
+export function newKraftClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
+}
 
 /** Where the nodes are, as their configurations name it: docker's nodes reach each other by
  *  container name and keep their data in /data; an ssh cluster's by host address, in its install

@@ -28,6 +28,9 @@ const ExistingProcessSchema = z
     log: z.string().min(1),
     /** Its data directory (log.dirs, or ZooKeeper's dataDir). */
     dataDir: z.string().min(1),
+    /** The port the harness reaches it at: a broker's client listener (default 9092), a dedicated
+     *  controller's CONTROLLER listener (default 9093). */
+    port: int(1, 65535).optional(),
   })
   .strict();
 export type ExistingProcess = z.output<typeof ExistingProcessSchema>;

@@ -3,17 +3,20 @@
 // them over SSH alone: it uploads the distribution, starts every process, injects the faults
 // (kill -9, SIGSTOP, iptables in its chain) and removes everything at the end; the clients reach
 // the brokers at the hosts' addresses. One set of four hosts for the file: KRaft 4.x on three
-// combined hosts, ZooKeeper 3.9 on one ZooKeeper host and three brokers. What is checked on the
-// hosts afterwards is read over SSH too.
+// combined hosts, ZooKeeper 3.9 on one ZooKeeper host and three brokers; then mode existing, a
+// KRaft cluster the test sets up on three hosts as a user would, started by the user's command.
+// What is checked on the hosts afterwards is read over SSH too.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../../harness/cluster/kinds/ssh/session.ts";
+import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { executeRun } from "../../harness/run/runner.ts";
 import type { SshInventoryInput } from "../../harness/spec/ssh-inventory.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
+import { waitFor } from "../../harness/util/wait.ts";
 import { type StandInHosts, startStandInHosts } from "./ssh-hosts.ts";
 import "../../harness/api/matchers.ts";
 
@@ -168,5 +171,81 @@ describe('cluster kind "ssh", mode install (stand-in hosts over SSH)', () => {
     // The pause was undone over SSH before the processes were stopped.
     expect(readFileSync(join(runDir, "logs", "ssh.log"), "utf8")).toMatch(/\tkafka\d\t0\t\d+ms\t.*kill -CONT \$pid/);
     expect(await leftovers()).toEqual([]);
+  }, 400_000);
+
+  it("mode existing, KRaft on 3 hosts: the user's own Kafka started by the user's command; a leader killed and restarted; valid; the run's topic deleted and the processes left running", async () => {
+    const addresses = hosts.hosts.slice(0, 3).map((h) => h.address);
+    const config = (i: number) =>
+      [
+        "process.roles=broker,controller",
+        `node.id=${i + 1}`,
+        `controller.quorum.voters=${addresses.map((a, j) => `${j + 1}@${a}:9093`).join(",")}`,
+        "listeners=PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093",
+        `advertised.listeners=PLAINTEXT://${addresses[i]}:9092`,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=/data/kafka",
+        "offsets.topic.replication.factor=3",
+        "broker.session.timeout.ms=6000",
+        "broker.heartbeat.interval.ms=2000",
+      ].join("\n");
+    // The user's setup, written over SSH as they would have done it; their own start command.
+    const onHost = async (i: number, command: string) => {
+      const s = await connect(
+        { name: `host${i + 1}`, host: addresses[i]!, port: 22, user: "root", keyFile: hosts.keyFile },
+        async () => {},
+      );
+      try {
+        return await s.run(command, { timeoutMs: 60_000 });
+      } finally {
+        s.close();
+      }
+    };
+    for (let i = 0; i < 3; i++) await onHost(i, `printf '%s\\n' '${config(i)}' > /etc/kafka-node.properties`);
+    const start =
+      'cd /tmp && { KRAFT_CLUSTER_ID=khSshExistingRun00001A ROLE=broker JVM_OPTS="-Xms64m -Xmx384m -XX:+UseSerialGC" NODE_CONFIG="$(cat /etc/kafka-node.properties)" nohup /opt/kafka/entrypoint.sh < /dev/null >> /var/log/kafka.log 2>&1 & echo $! > /run/kafka.pid; }';
+    const inventory: SshInventoryInput = {
+      destructive: true,
+      mode: "existing",
+      keyFile: hosts.keyFile,
+      existing: { combined: { start, pid: "cat /run/kafka.pid", log: "/var/log/kafka.log", dataDir: "/data/kafka" } },
+      nodes: addresses.map((host) => ({ host, role: "combined" as const })),
+    };
+    try {
+      const run = await executeRun(
+        spec("ssh-existing-acks-all", inventory, {
+          cluster: { metadata: "kraft" },
+          producer: { acks: "all" },
+          topic: { minInsyncReplicas: 2 },
+          workload: { timeLimitSeconds: 20, rate: 80 },
+          faults: { schedule: [{ at: 4000, duration: 7000, fault: "kill", targets: { kind: "leader", of: "t-0" } }] },
+        }),
+        { storeRoot: "test-output/store", progress: log },
+      );
+      // A topic of its own on a cluster it did not start, the schedule's target following it.
+      expect(run.spec.topic.name).toMatch(/^kafka_harness_t_/);
+      expect(run).toHaveEffectiveFaults(1);
+      expect(run).toHaveExercised({ acked: 100, read: 100 });
+      expect(run).toBeValid();
+      expect(readdirSync(join(run.dir, "logs")).sort()).toEqual(["kafka1.log", "kafka2.log", "kafka3.log", "ssh.log"]);
+      // The user's processes run on (the killed one started again by the user's command); the
+      // harness's chain is gone; the run's topic is deleted.
+      const found = await leftovers();
+      expect(found.filter((l) => !/: java: S/.test(l))).toEqual([]);
+      expect(found).toHaveLength(3);
+      await waitFor(
+        `topic ${run.spec.topic.name} to be gone`,
+        async () =>
+          !(
+            await withAdmin(
+              addresses.map((a) => `${a}:9092`),
+              (a) => a.listTopics(),
+            )
+          ).includes(run.spec.topic.name),
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+    } finally {
+      for (let i = 0; i < 3; i++) await onHost(i, "kill -9 $(cat /run/kafka.pid) 2>/dev/null; rm -rf /data/kafka /run/kafka.pid; true");
+    }
   }, 400_000);
 });

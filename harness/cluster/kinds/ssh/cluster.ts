@@ -7,7 +7,6 @@
 // Teardown (also on Ctrl-C or a crash during the start): every node's log downloaded into the run
 // folder, the harness's chain removed, and in mode install every process stopped and the run's
 // folder removed; mode existing leaves the user's processes running, as the run's heal left them.
-import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterSpec } from "../../../spec/cluster.ts";
@@ -16,7 +15,7 @@ import { messageOf } from "../../../util/errors.ts";
 import { onShutdown } from "../../../util/shutdown.ts";
 import { secondsSince } from "../../../util/wait.ts";
 import { newRunId } from "../../labels.ts";
-import { quorumVoters } from "../../node-config.ts";
+import { newKraftClusterId, quorumVoters } from "../../node-config.ts";
 import { bootstrapOf, waitBrokersSeeEachOther, waitQuorumReady, waitZookeeperReady } from "../../readiness.ts";
 import type { RunCluster, RunNode } from "../kind.ts";
 import { asRoot, q, removeAllChainsCommand, signalCommand } from "./commands.ts";
@@ -54,7 +53,7 @@ export async function startSshCluster(
   if (!inv) throw new Error('cluster kind "ssh" needs an inventory (--inventory FILE or --ssh-hosts)');
   const timeoutMs = o.timeoutMs ?? 120_000;
   const runId = newRunId();
-  const layout = sshLayout(spec, inv, runId, randomBytes(16).toString("base64url"));
+  const layout = sshLayout(spec, inv, runId, newKraftClusterId());
   await mkdir(o.logsDir, { recursive: true });
   const log = fileSshLog(join(o.logsDir, "ssh.log"));
   const sessions = new Map<string, SshSession>();

@@ -106,7 +106,12 @@ export function sshLayout(spec: ClusterSpec, inv: SshInventory, runId: string, c
     };
     if (inv.mode === "existing") {
       const e = existingOf(inv, node);
-      return { name, role, id, host: node.host, login, process: { mode: "existing", start: e.start!, pid: e.pid! }, log: e.log!, ...ports };
+      // The user's listeners: the client port as configured (Kafka's usual 9092 when not given).
+      const own = {
+        ...(role === "broker" ? { externalPort: e.port ?? 9092 } : {}),
+        ...(role === "controller" ? { controllerPort: e.port ?? 9093 } : {}),
+      };
+      return { name, role, id, host: node.host, login, process: { mode: "existing", start: e.start!, pid: e.pid! }, log: e.log!, ...own };
     }
     const config =
       role === "zookeeper"
