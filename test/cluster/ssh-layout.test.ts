@@ -3,7 +3,8 @@
 // existing's user commands; the distribution's name from its inputs; the host check's text.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { preflightCommand } from "../../harness/cluster/kinds/ssh/cluster.ts";
+import type { RunNode } from "../../harness/cluster/kinds/kind.ts";
+import { firstExit, preflightCommand } from "../../harness/cluster/kinds/ssh/cluster.ts";
 import { distributionName } from "../../harness/cluster/kinds/ssh/distribution.ts";
 import { namedHosts, SSH_EXTERNAL_PORT, sshLayout } from "../../harness/cluster/kinds/ssh/layout.ts";
 import { sshNote } from "../../harness/run/finish.ts";
@@ -138,5 +139,37 @@ describe("what a run's report says of an ssh cluster", () => {
     const existing = { ...spec, inventory: { ...spec.inventory!, mode: "existing" as const } };
     expect(runVersions(undefined, existing).kafka).toBe("the hosts' own Kafka, version not read (ZooKeeper mode)");
     expect(sshNote(existing.inventory, "kh-x")).not.toHaveProperty("installedIn");
+  });
+});
+
+describe("an ssh cluster's start", () => {
+  it("fails as soon as a node's process is gone, with the end of its log", async () => {
+    let calls = 0;
+    const node = (name: string, exitAfter: number) =>
+      ({ name, state: async () => (++calls > exitAfter ? "exited" : "running") }) as unknown as RunNode;
+    const plans = [
+      { name: "kafka1", host: "10.0.0.1", log: "/k/node.log", login: { name: "kafka1", host: "10.0.0.1", port: 22, user: "root" } },
+    ];
+    const sent: string[] = [];
+    const session = {
+      exec: async (command: string) => {
+        sent.push(command);
+        return { code: 0, stdout: "kafka-storage: error: argument --cluster-id/-t: expected one argument\n", stderr: "", timedOut: false };
+      },
+    };
+    const watching = { on: true };
+    await expect(firstExit([node("kafka1", 2)], plans, new Map([["kafka1", session]]), watching, 1)).rejects.toThrow(
+      /kafka1 \(10\.0\.0\.1\) exited during the start; the end of \/k\/node\.log:\nkafka-storage: error: argument --cluster-id/,
+    );
+    expect(sent).toEqual(["tail -n 12 '/k/node.log'"]);
+    // Once the cluster is ready the watch stops asking.
+    watching.on = false;
+    const before = calls;
+    const settled = await Promise.race([
+      firstExit([node("kafka1", 0)], plans, new Map([["kafka1", session]]), watching, 1).then(() => "settled"),
+      new Promise((r) => setTimeout(() => r("pending"), 20)),
+    ]);
+    expect(settled).toBe("pending");
+    expect(calls).toBe(before);
   });
 });

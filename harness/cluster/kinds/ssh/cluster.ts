@@ -167,14 +167,24 @@ export async function startSshCluster(
         : spec.combined
           ? brokers.filter((b) => voters.some((v) => v.name === b.name))
           : nodes.filter((n) => n.role === "controller");
-    if (zookeepers.length) await waitZookeeperReady(zookeepers, timeoutMs);
-    if (voters.length)
-      await waitQuorumReady(
-        brokers,
-        voters.map((v) => v.id),
-        timeoutMs,
-      );
-    await waitBrokersSeeEachOther(brokers, timeoutMs);
+    // A process that ended fails the start at once, with what it said last, instead of a timeout.
+    const watching = { on: true };
+    const ready = (async () => {
+      if (zookeepers.length) await waitZookeeperReady(zookeepers, timeoutMs);
+      if (voters.length)
+        await waitQuorumReady(
+          brokers,
+          voters.map((v) => v.id),
+          timeoutMs,
+        );
+      await waitBrokersSeeEachOther(brokers, timeoutMs);
+    })();
+    ready.catch(() => undefined); // when an exit wins the race, readiness's own failure comes later and is no news
+    try {
+      await Promise.race([ready, firstExit(nodes, layout.nodes, sessions, watching)]);
+    } finally {
+      watching.on = false;
+    }
     const bootstrap = () => brokers.map(bootstrapOf);
     o.progress(`cluster ${runId}: ready in ${secondsSince(started)} s (bootstrap ${bootstrap().join(",")})`);
     return { kind: "ssh", runId, spec, zookeepers, brokers, controllers, bootstrap, saveLogs, stop };
@@ -183,4 +193,29 @@ export async function startSshCluster(
     await stop().catch((e: unknown) => o.progress(messageOf(e)));
     throw err;
   }
+}
+
+/** Rejects when a node's process is gone (checked every intervalMs while `watching.on`), with the end of its log. */
+export async function firstExit(
+  nodes: readonly RunNode[],
+  plans: readonly Pick<SshNodePlan, "name" | "host" | "log" | "login">[],
+  sessions: ReadonlyMap<string, Pick<SshSession, "exec">>,
+  watching: { on: boolean },
+  intervalMs = 2000,
+): Promise<never> {
+  while (watching.on) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    for (const [i, n] of nodes.entries()) {
+      if (!watching.on) break;
+      if ((await n.state().catch(() => "running")) !== "exited") continue;
+      const p = plans[i]!;
+      const tail = await sessions
+        .get(p.name)!
+        .exec(asRoot(`tail -n 12 ${q(p.log)}`, p.login.user), { timeoutMs: 10_000 })
+        .then((r) => r.stdout.trim())
+        .catch(() => "");
+      throw new Error(`${n.name} (${p.host}) exited during the start; the end of ${p.log}:\n${tail || "(empty)"}`);
+    }
+  }
+  return new Promise<never>(() => {});
 }
