@@ -6,7 +6,7 @@
 // combined hosts, ZooKeeper 3.9 on one ZooKeeper host and three brokers; then mode existing, a
 // KRaft cluster the test sets up on three hosts as a user would, started by the user's command.
 // What is checked on the hosts afterwards is read over SSH too.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,6 +170,62 @@ describe('cluster kind "ssh", mode install (stand-in hosts over SSH)', () => {
       expect(existsSync(join(runDir, f)), f).toBe(true);
     // The pause was undone over SSH before the processes were stopped.
     expect(readFileSync(join(runDir, "logs", "ssh.log"), "utf8")).toMatch(/\tkafka\d\t0\t\d+ms\t.*kill -CONT \$pid/);
+    expect(await leftovers()).toEqual([]);
+  }, 400_000);
+
+  it("SIGKILL mid-run (no cleanup can run) leaves processes and a folder behind; clean --ssh heals every host", async () => {
+    const inventory = join(dir, "kraft-killed.json");
+    writeFileSync(inventory, JSON.stringify(kraft));
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        "run",
+        "--name",
+        "ssh-killed",
+        "--store",
+        join(dir, "killed"),
+        "--cluster",
+        "ssh",
+        "--metadata",
+        "kraft",
+        "--inventory",
+        inventory,
+      ].concat(["--time-limit", "90", "--faults", "pause,isolate", "--targets", "leader"]),
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+    child.stdout.resume();
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    try {
+      const deadline = Date.now() + 240_000;
+      while (!/nemesis: (pause|partition) .*, ok/.test(stderr)) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no fault applied:\n${stderr.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      child.kill("SIGKILL");
+      await exited;
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+    const left = await leftovers();
+    expect(
+      left.filter((l) => / java: /.test(l)),
+      left.join("\n"),
+    ).toHaveLength(3);
+    expect(
+      left.filter((l) => / folder: kh-/.test(l)),
+      left.join("\n"),
+    ).toHaveLength(3);
+    const clean = spawnSync(process.execPath, [CLI, "clean", "--ssh", inventory], { encoding: "utf8", timeout: 120_000 });
+    expect(clean.status, clean.stderr).toBe(0);
+    expect(clean.stdout.trim().split("\n")).toEqual(
+      ["kafka1", "kafka2", "kafka3"].map(
+        (n, i) =>
+          `${n} (${hosts.hosts[i]!.address}): the harness's iptables chains removed; its processes stopped and /opt/kafka-harness/kh-* removed`,
+      ),
+    );
     expect(await leftovers()).toEqual([]);
   }, 400_000);
 
