@@ -60,6 +60,42 @@ async function leftovers(): Promise<string[]> {
   return found;
 }
 
+/** `kafka-harness run` on the KRaft hosts in a child process (leaders faulted with `faults` for up
+ *  to 90 s), for a test to signal once `until` has seen the fault it waits for. */
+function startRun(name: string, store: string, inventory: string, faults: string) {
+  const child = spawn(
+    process.execPath,
+    [CLI, "run", "--name", name, "--store", store, "--cluster", "ssh", "--metadata", "kraft", "--inventory", inventory].concat([
+      "--time-limit",
+      "90",
+      "--faults",
+      faults,
+      "--targets",
+      "leader",
+    ]),
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    async until(line: RegExp) {
+      const deadline = Date.now() + 240_000;
+      while (!line.test(stderr)) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${line} line:\n${stderr.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    },
+  };
+}
+
 const spec = (name: string, inventory: SshInventoryInput, rest: Partial<TestSpecInput>): TestSpecInput => ({
   name,
   seed: 11,
@@ -131,39 +167,15 @@ describe('cluster kind "ssh", mode install (stand-in hosts over SSH)', () => {
     writeFileSync(inventory, JSON.stringify(kraft));
     const store = join(dir, "interrupted");
     mkdirSync(store);
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        "run",
-        "--name",
-        "ssh-interrupted",
-        "--store",
-        store,
-        "--cluster",
-        "ssh",
-        "--metadata",
-        "kraft",
-        "--inventory",
-        inventory,
-      ].concat(["--time-limit", "90", "--faults", "pause", "--targets", "leader"]),
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
-    child.stdout.resume();
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const run = startRun("ssh-interrupted", store, inventory, "pause");
     try {
-      const deadline = Date.now() + 240_000;
-      while (!/nemesis: pause .*, ok/.test(stderr)) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no pause applied:\n${stderr.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      child.kill("SIGINT");
-      expect(await exited, stderr.slice(-3000)).toBe(130);
+      await run.until(/nemesis: pause .*, ok/);
+      run.child.kill("SIGINT");
+      expect(await run.exited, run.stderr().slice(-3000)).toBe(130);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
+      run.stop();
     }
+    const stderr = run.stderr();
     expect(stderr).toMatch(/phase 2\/4: healing every fault/);
     const runDir = join(store, "ssh-interrupted", readdirSync(join(store, "ssh-interrupted"))[0]!);
     for (const f of ["history.jsonl", "report.html", join("logs", "ssh.log"), join("logs", "kafka1.log")])
@@ -176,38 +188,13 @@ describe('cluster kind "ssh", mode install (stand-in hosts over SSH)', () => {
   it("SIGKILL mid-run (no cleanup can run) leaves processes and a folder behind; clean --ssh heals every host", async () => {
     const inventory = join(dir, "kraft-killed.json");
     writeFileSync(inventory, JSON.stringify(kraft));
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        "run",
-        "--name",
-        "ssh-killed",
-        "--store",
-        join(dir, "killed"),
-        "--cluster",
-        "ssh",
-        "--metadata",
-        "kraft",
-        "--inventory",
-        inventory,
-      ].concat(["--time-limit", "90", "--faults", "pause,isolate", "--targets", "leader"]),
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
-    child.stdout.resume();
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    const run = startRun("ssh-killed", join(dir, "killed"), inventory, "pause,isolate");
     try {
-      const deadline = Date.now() + 240_000;
-      while (!/nemesis: (pause|partition) .*, ok/.test(stderr)) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no fault applied:\n${stderr.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      child.kill("SIGKILL");
-      await exited;
+      await run.until(/nemesis: (pause|partition) .*, ok/);
+      run.child.kill("SIGKILL");
+      await run.exited;
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      run.stop();
     }
     const left = await leftovers();
     expect(
