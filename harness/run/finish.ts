@@ -10,6 +10,7 @@ import { latencySummary } from "../../reports/latency-summary.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { clusterKind } from "../spec/cluster.ts";
+import { redactSecrets } from "../spec/security.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { HeldFacts, ProbedFilter } from "./phases.ts";
 import type { RunOutcome } from "./runner.ts";
@@ -58,7 +59,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     ...(r.cleanupProblems.length ? { cleanupProblems: r.cleanupProblems } : {}),
     files: await runFilesOf(folder.dir),
   });
-  const storedSpec = await writeSpecJson(folder.dir, spec, r.meta);
+  const storedSpec = await writeSpecJson(folder.dir, redactSecrets(spec), r.meta);
   const reportPath = await writeRunReport(folder.dir, { spec: storedSpec, history, results: storedResults, derived: checked.derived });
   await writeIndex(folder.root).catch((err: Error) => r.progress(`index: ${err.message}`));
   return {
