@@ -1,0 +1,83 @@
+// A docker cluster whose EXTERNAL listener (the one clients reach on 127.0.0.1) asks for SASL:
+// SASL_PLAINTEXT with PLAIN (user "admin", in the listener's JAAS config) and SCRAM-SHA-256 (user
+// "tester", created once the cluster is up with AlterUserScramCredentials, sent as admin). Replication
+// stays on the plaintext INTERNAL listener. The passwords are drawn per test run. Used by the
+// attach tests with security (attach-sasl.test.ts, test/confluent/attach-sasl.spec.ts).
+import { randomBytes } from "node:crypto";
+import { alterUserScramCredentialsV0, ConnectionPool } from "@platformatic/kafka";
+import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
+import { scramSaltedPassword } from "../../harness/protocol/sasl.ts";
+import type { ClientSecurity } from "../../harness/protocol/security.ts";
+import { waitFor } from "../../harness/util/wait.ts";
+
+export interface SaslCluster {
+  cluster: Cluster;
+  /** PLAIN as admin: what the harness's own setup uses. */
+  admin: ClientSecurity;
+  scram: { username: string; password: string };
+}
+
+/** AlterUserScramCredentials' mechanism number for SCRAM-SHA-256. */
+const SCRAM_SHA_256 = 1;
+
+export async function startSaslCluster(progress: (m: string) => void): Promise<SaslCluster> {
+  const adminPassword = randomBytes(12).toString("hex");
+  const scram = { username: "tester", password: randomBytes(12).toString("hex") };
+  const admin: ClientSecurity = { sasl: { mechanism: "plain", username: "admin", password: adminPassword } };
+  const cluster = await startCluster(
+    {
+      brokerConfig: {
+        "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT",
+        "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
+        "listener.name.external.plain.sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="${adminPassword}";`,
+        "listener.name.external.scram-sha-256.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+      },
+    },
+    { progress, security: admin },
+  );
+  try {
+    const salt = randomBytes(16);
+    const iterations = 4096;
+    const pool = new ConnectionPool("kafka-harness-test-admin", {
+      sasl: { mechanism: "PLAIN", username: "admin", password: adminPassword },
+    });
+    try {
+      const b = cluster.brokers[0]!;
+      const connection = await pool.get({ host: "127.0.0.1", port: b.externalPort! });
+      const r = await alterUserScramCredentialsV0.api.async(
+        connection,
+        [],
+        [
+          {
+            name: scram.username,
+            mechanism: SCRAM_SHA_256,
+            iterations,
+            salt,
+            saltedPassword: scramSaltedPassword("sha256", scram.password, salt, iterations),
+          },
+        ],
+      );
+      const failed = r.results.filter((x) => x.errorCode !== 0);
+      if (failed.length) throw new Error(`AlterUserScramCredentials: ${JSON.stringify(failed)}`);
+    } finally {
+      await pool.close();
+    }
+    // Each broker learns the credential on its own (a config change notification): wait until every
+    // one of them takes the user.
+    const asTester: ClientSecurity = { sasl: { mechanism: "scram-sha-256", ...scram } };
+    for (const b of cluster.brokers)
+      await waitFor(
+        `${b.name} to take SCRAM-SHA-256 as ${scram.username}`,
+        () => fetchBrokerMetadata(b.externalPort!, [], 2000, "127.0.0.1", asTester),
+        {
+          timeoutMs: 30_000,
+          intervalMs: 500,
+        },
+      );
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  return { cluster, admin, scram };
+}
