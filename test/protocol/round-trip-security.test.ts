@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { NemesisCluster } from "../../harness/nemesis/capabilities.ts";
+import { clusterProbe } from "../../harness/nemesis/probe.ts";
 import { ProtocolReader, protocolWriter, sizePrefixed } from "../../harness/protocol/framing.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
@@ -129,6 +131,14 @@ describe("roundTrip with SASL and TLS", () => {
     ).rejects.toThrow(/self-signed certificate/);
     const md = await fetchBrokerMetadata(tlsPort, [], 2000, "127.0.0.1", { tls: { rejectUnauthorized: false }, sasl: sasl(PASSWORD) });
     expect(md.controller).toBe(1);
+  });
+
+  it("the nemesis's probe asks the brokers with the cluster's security", async () => {
+    seen.length = 0;
+    const broker = { name: "kafka1", role: "broker", id: 1, externalPort: plainPort, externalHost: "127.0.0.1" };
+    const probe = clusterProbe({ brokers: [broker], zookeepers: [], security: { sasl: sasl(PASSWORD) } } as unknown as NemesisCluster);
+    expect((await probe.metadata({ topics: [] })).from).toBe("kafka1");
+    expect(seen).toEqual(["handshake PLAIN", "authenticate alice ok", "api 3"]);
   });
 
   it("plaintext without security is unchanged: the request goes first", async () => {

@@ -3,6 +3,7 @@
 // and what the run reads (files, the variable) with errors that name what is missing.
 import { describe, expect, it } from "vitest";
 import { resolveSecurity } from "../../harness/cluster/security.ts";
+import { formatPreview, previewJson, previewOf } from "../../harness/run/dry-run.ts";
 import { REDACTED, redactSecrets, withSecurityFlags } from "../../harness/spec/security.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
@@ -76,6 +77,12 @@ describe("the stored spec", () => {
     expect(inline.cluster.security?.sasl?.password).toBe("s3cret"); // the run's own copy is untouched
     const byEnv = parseTestSpec(attach({ sasl: { mechanism: "plain", username: "a", passwordEnv: "KH_PW" } }));
     expect(redactSecrets(byEnv)).toBe(byEnv);
+  });
+
+  it("--dry-run says how it connects, and its JSON holds no password", () => {
+    const p = previewOf(parseTestSpec(attach({ tls: true, sasl: { mechanism: "plain", username: "a", password: "s3cret" } })));
+    expect(formatPreview(p)).toContain("attached at k1:9092 over TLS, SASL plain as a:");
+    expect(JSON.stringify(previewJson(p))).not.toContain("s3cret");
   });
 });
 
