@@ -1,12 +1,13 @@
-// Cluster kind "attach" on a cluster that asks for SASL (needs Docker): a docker cluster of the
-// test's own whose client listener takes only SASL_PLAINTEXT (PLAIN and SCRAM-SHA-256,
-// sasl-cluster.ts), attached by its bootstrap address with the command line's security flags, as a
-// team would. Every connection authenticates: the clients', the final reads', the harness's own
-// metadata requests that resolve the "leader of t-0" target and watch the failover. Expected: with
-// a hook that pauses the leader, valid, the fault applied and effective; the password nowhere in
-// the stored spec; the topic deleted at the end. Then @platformatic/kafka over PLAIN with the
-// password inline (stored as ***): valid as well.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+// Cluster kind "attach" on a cluster that asks for TLS and SASL (needs Docker): a docker cluster of
+// the test's own whose client listener takes only SASL_SSL (PLAIN and SCRAM-SHA-256, a certificate
+// made by openssl for this run: sasl-cluster.ts), attached by its bootstrap address with the
+// command line's security flags (--tls-ca, --sasl-*), as a team would. Every connection is TLS and
+// authenticates: the clients', the final reads', the harness's own metadata requests that resolve
+// the "leader of t-0" target and watch the failover. Expected: with a hook that pauses the leader,
+// valid, the fault applied and effective; the password nowhere in the stored spec; the topic
+// deleted at the end. Then @platformatic/kafka over PLAIN with the password inline (stored as
+// ***): valid as well.
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,13 +23,16 @@ let sc: SaslCluster;
 const log = (m: string) => console.error(`[attach-sasl] ${m}`);
 const PASSWORD_ENV = "KH_TEST_SCRAM_PASSWORD";
 
+const certs = mkdtempSync(join(tmpdir(), "kh-attach-tls-"));
+
 beforeAll(async () => {
-  sc = await startSaslCluster(log);
+  sc = await startSaslCluster(log, { tlsDir: certs });
   process.env[PASSWORD_ENV] = sc.scram.password;
 }, 300_000);
 afterAll(async () => {
   delete process.env[PASSWORD_ENV];
   await sc?.cluster.stop();
+  rmSync(certs, { recursive: true, force: true });
 }, 120_000);
 
 /** The hook: pauses / resumes the broker KH_TARGET_ID names (this test's own containers). */
@@ -51,8 +55,8 @@ if [ "$KH_PHASE" = start ]; then docker pause "$c" >/dev/null; else docker unpau
   return path;
 }
 
-describe('cluster kind "attach" with SASL', () => {
-  it("kafkajs over SCRAM-SHA-256 (--sasl-* flags), a hook pausing the leader: valid, the fault applied and effective", async () => {
+describe('cluster kind "attach" with TLS and SASL', () => {
+  it("kafkajs over TLS and SCRAM-SHA-256 (--tls-ca, --sasl-* flags), a hook pausing the leader: valid, the fault applied and effective", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kh-attach-sasl-"));
     const base = {
       name: "attach-sasl-pause-leader",
@@ -69,6 +73,7 @@ describe('cluster kind "attach" with SASL', () => {
       finalReadTimeoutSeconds: 60,
     } satisfies TestSpecInput;
     const spec = withSecurityFlags(base, {
+      ...(sc.caFile ? { tlsCa: sc.caFile } : {}),
       saslMechanism: "scram-sha-256",
       saslUsername: sc.scram.username,
       saslPasswordEnv: PASSWORD_ENV,
@@ -90,6 +95,7 @@ describe('cluster kind "attach" with SASL', () => {
     // The stored spec names the variable, never the password.
     const stored = readFileSync(join(run.dir, "spec.json"), "utf8");
     expect(JSON.parse(stored).cluster.security).toEqual({
+      ...(sc.caFile ? { tls: { ca: sc.caFile, rejectUnauthorized: true } } : {}),
       sasl: { mechanism: "scram-sha-256", username: sc.scram.username, passwordEnv: PASSWORD_ENV },
     });
     expect(stored).not.toContain(sc.scram.password);
@@ -102,7 +108,7 @@ describe('cluster kind "attach" with SASL', () => {
     );
   }, 240_000);
 
-  it("@platformatic/kafka over PLAIN, the password inline: valid, and stored as ***", async () => {
+  it("@platformatic/kafka over TLS and PLAIN, the password inline: valid, and stored as ***", async () => {
     const password = sc.admin.sasl!.password;
     const run = await executeRun(
       {
@@ -112,7 +118,7 @@ describe('cluster kind "attach" with SASL', () => {
         cluster: {
           kind: "attach",
           bootstrap: sc.cluster.bootstrap(),
-          security: { sasl: { mechanism: "plain", username: "admin", password } },
+          security: { ...(sc.caFile ? { tls: { ca: sc.caFile } } : {}), sasl: { mechanism: "plain", username: "admin", password } },
         },
         producer: { acks: "all" },
         topic: { minInsyncReplicas: 2 },

@@ -1,9 +1,13 @@
 // A docker cluster whose EXTERNAL listener (the one clients reach on 127.0.0.1) asks for SASL:
 // SASL_PLAINTEXT with PLAIN (user "admin", in the listener's JAAS config) and SCRAM-SHA-256 (user
-// "tester", created once the cluster is up with AlterUserScramCredentials, sent as admin). Replication
-// stays on the plaintext INTERNAL listener. The passwords are drawn per test run. Used by the
-// attach tests with security (attach-sasl.test.ts, test/confluent/attach-sasl.spec.ts).
+// "tester", created once the cluster is up with AlterUserScramCredentials, sent as admin); with
+// `tlsDir`, SASL_SSL, the brokers' certificate (for 127.0.0.1) made there by openssl, self-signed,
+// its PEM given inline (Kafka's PEM keystore). Replication stays on the plaintext INTERNAL
+// listener. The passwords and the key are drawn per test run. Used by attach-sasl.test.ts.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { alterUserScramCredentialsV0, ConnectionPool } from "@platformatic/kafka";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
@@ -13,6 +17,8 @@ import { waitFor } from "../../harness/util/wait.ts";
 
 export interface SaslCluster {
   cluster: Cluster;
+  /** With tlsDir: the file of the certificate the clients trust (the brokers' own, self-signed). */
+  caFile?: string;
   /** PLAIN as admin: what the harness's own setup uses. */
   admin: ClientSecurity;
   scram: { username: string; password: string };
@@ -21,14 +27,45 @@ export interface SaslCluster {
 /** AlterUserScramCredentials' mechanism number for SCRAM-SHA-256. */
 const SCRAM_SHA_256 = 1;
 
-export async function startSaslCluster(progress: (m: string) => void): Promise<SaslCluster> {
+/** A self-signed certificate for 127.0.0.1 and its key (PKCS#8), as PEM files in `dir`. */
+function certificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, "broker.pem");
+  const keyFile = join(dir, "broker.key");
+  execFileSync(
+    "openssl",
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kafka-harness-test"].concat([
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ]),
+    { stdio: "ignore" },
+  );
+  return { certFile, keyFile };
+}
+
+/** A PEM text as one properties line (Java's properties read \n as a newline). */
+const oneLine = (pem: string) => pem.trim().replaceAll("\n", "\\n");
+
+export async function startSaslCluster(progress: (m: string) => void, o: { tlsDir?: string } = {}): Promise<SaslCluster> {
   const adminPassword = randomBytes(12).toString("hex");
   const scram = { username: "tester", password: randomBytes(12).toString("hex") };
-  const admin: ClientSecurity = { sasl: { mechanism: "plain", username: "admin", password: adminPassword } };
+  const cert = o.tlsDir ? certificate(o.tlsDir) : undefined;
+  const tls = cert ? { ca: readFileSync(cert.certFile, "utf8"), rejectUnauthorized: true } : undefined;
+  const admin: ClientSecurity = { ...(tls ? { tls } : {}), sasl: { mechanism: "plain", username: "admin", password: adminPassword } };
   const cluster = await startCluster(
     {
       brokerConfig: {
-        "listener.security.protocol.map": "INTERNAL:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT",
+        ...(cert
+          ? {
+              "listener.name.external.ssl.keystore.type": "PEM",
+              "listener.name.external.ssl.keystore.certificate.chain": oneLine(readFileSync(cert.certFile, "utf8")),
+              "listener.name.external.ssl.keystore.key": oneLine(readFileSync(cert.keyFile, "utf8")),
+            }
+          : {}),
+        "listener.security.protocol.map": `INTERNAL:PLAINTEXT,EXTERNAL:${cert ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
         "listener.name.external.plain.sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="${adminPassword}";`,
         "listener.name.external.scram-sha-256.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
@@ -40,6 +77,7 @@ export async function startSaslCluster(progress: (m: string) => void): Promise<S
     const salt = randomBytes(16);
     const iterations = 4096;
     const pool = new ConnectionPool("kafka-harness-test-admin", {
+      ...(tls ? { tls } : {}),
       sasl: { mechanism: "PLAIN", username: "admin", password: adminPassword },
     });
     try {
@@ -65,7 +103,7 @@ export async function startSaslCluster(progress: (m: string) => void): Promise<S
     }
     // Each broker learns the credential on its own (a config change notification): wait until every
     // one of them takes the user.
-    const asTester: ClientSecurity = { sasl: { mechanism: "scram-sha-256", ...scram } };
+    const asTester: ClientSecurity = { ...(tls ? { tls } : {}), sasl: { mechanism: "scram-sha-256", ...scram } };
     for (const b of cluster.brokers)
       await waitFor(
         `${b.name} to take SCRAM-SHA-256 as ${scram.username}`,
@@ -79,5 +117,5 @@ export async function startSaslCluster(progress: (m: string) => void): Promise<S
     await cluster.stop();
     throw err;
   }
-  return { cluster, admin, scram };
+  return { cluster, admin, scram, ...(cert ? { caFile: cert.certFile } : {}) };
 }
