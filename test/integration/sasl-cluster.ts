@@ -81,23 +81,32 @@ export async function startSaslCluster(progress: (m: string) => void, o: { tlsDi
       sasl: { mechanism: "PLAIN", username: "admin", password: adminPassword },
     });
     try {
-      const b = cluster.brokers[0]!;
-      const connection = await pool.get({ host: "127.0.0.1", port: b.externalPort! });
-      const r = await alterUserScramCredentialsV0.api.async(
-        connection,
-        [],
-        [
-          {
-            name: scram.username,
-            mechanism: SCRAM_SHA_256,
-            iterations,
-            salt,
-            saltedPassword: scramSaltedPassword("sha256", scram.password, salt, iterations),
-          },
-        ],
+      // ZooKeeper mode: only the controller takes it (NOT_CONTROLLER elsewhere), as Kafka's admin
+      // client sends it there; asked again while the controller moves.
+      await waitFor(
+        `the SCRAM-SHA-256 credential of ${scram.username}`,
+        async () => {
+          const md = await fetchBrokerMetadata(cluster.brokers[0]!.externalPort!, [], 3000, "127.0.0.1", admin);
+          const connection = await pool.get({ host: "127.0.0.1", port: cluster.brokerById(md.controller).externalPort! });
+          const r = await alterUserScramCredentialsV0.api.async(
+            connection,
+            [],
+            [
+              {
+                name: scram.username,
+                mechanism: SCRAM_SHA_256,
+                iterations,
+                salt,
+                saltedPassword: scramSaltedPassword("sha256", scram.password, salt, iterations),
+              },
+            ],
+          );
+          const failed = r.results.filter((x) => x.errorCode !== 0);
+          if (failed.length) throw new Error(`AlterUserScramCredentials: ${JSON.stringify(failed)}`);
+          return true;
+        },
+        { timeoutMs: 30_000, intervalMs: 1000 },
       );
-      const failed = r.results.filter((x) => x.errorCode !== 0);
-      if (failed.length) throw new Error(`AlterUserScramCredentials: ${JSON.stringify(failed)}`);
     } finally {
       await pool.close();
     }
