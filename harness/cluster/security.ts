@@ -1,11 +1,12 @@
 // cluster.security as the clients need it (harness/protocol/security.ts ClientSecurity): the
 // certificate files read, the password read from its environment variable. Done once, when the
-// run attaches, so a missing file or variable stops the run before anything is created, naming it.
+// run is prepared, so a missing file or variable stops it before anything is created, naming it
+// (a SpecError: the spec names something this machine does not have).
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ClientSecurity, ClientTls } from "../protocol/security.ts";
+import { SpecError } from "../spec/errors.ts";
 import { REDACTED, type SecuritySpec } from "../spec/security.ts";
-import { EnvironmentError } from "../util/environment.ts";
 import { messageOf } from "../util/errors.ts";
 
 export interface ResolveOptions {
@@ -22,10 +23,9 @@ export async function resolveSecurity(spec: SecuritySpec | undefined, o: Resolve
     try {
       return await read(resolve(path));
     } catch (err) {
-      throw new EnvironmentError(
-        `cluster.security.tls.${field}: cannot read ${path} (${messageOf(err)})`,
-        "give the path of a PEM file this machine can read",
-      );
+      throw new SpecError("cluster.security", [
+        `tls.${field}: cannot read ${path} (${messageOf(err)}): give a PEM file this machine can read`,
+      ]);
     }
   };
   let tls: ClientTls | undefined;
@@ -45,15 +45,13 @@ export async function resolveSecurity(spec: SecuritySpec | undefined, o: Resolve
   if (s?.passwordEnv !== undefined) {
     password = env[s.passwordEnv];
     if (password === undefined)
-      throw new EnvironmentError(
-        `cluster.security.sasl.passwordEnv: the environment variable ${s.passwordEnv} is not set (it holds ${s.username}'s password)`,
-        `export ${s.passwordEnv}=... before the run`,
-      );
+      throw new SpecError("cluster.security", [
+        `sasl.passwordEnv: the environment variable ${s.passwordEnv} is not set (it holds ${s.username}'s password: export ${s.passwordEnv}=... before the run)`,
+      ]);
   } else if (s?.password === REDACTED)
-    throw new EnvironmentError(
-      `cluster.security.sasl.password is "${REDACTED}", a stored spec's redacted password`,
-      "give the password through an environment variable: passwordEnv in the spec, or --sasl-password-env VAR",
-    );
+    throw new SpecError("cluster.security", [
+      `sasl.password is "${REDACTED}", a stored spec's redacted password: give it through an environment variable (passwordEnv, or --sasl-password-env VAR)`,
+    ]);
   else password = s?.password;
   return {
     ...(tls ? { tls } : {}),

@@ -1,8 +1,8 @@
 // Everything a run decides before it touches a cluster, so that what can fail without one fails
 // first: the spec, validated once (a bad spec is a SpecError); the client library and the
 // workload's (a missing one is an EnvironmentError, not a run); the workload plan and the fault
-// schedule from the seed; the machine's engine and image, an attached cluster's certificate files
-// and password (also EnvironmentErrors: no run folder).
+// schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder);
+// an attached cluster's certificate files and password (SpecErrors when missing).
 import type { KafkaClient } from "../clients/client.ts";
 import { loadClient } from "../clients/registry.ts";
 import { type Cluster, prepareMachine } from "../cluster/cluster.ts";

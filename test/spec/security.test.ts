@@ -111,7 +111,7 @@ describe("resolveSecurity", () => {
 
   it("names the missing file, the unset variable, a redacted password", async () => {
     await expect(resolveSecurity({ tls: { ca: "/certs/nope.pem", rejectUnauthorized: true } }, { read })).rejects.toThrow(
-      /cluster\.security\.tls\.ca: cannot read \/certs\/nope\.pem \(ENOENT/,
+      /invalid cluster\.security:\n  - tls\.ca: cannot read \/certs\/nope\.pem \(ENOENT/,
     );
     await expect(resolveSecurity({ sasl: { mechanism: "plain", username: "a", passwordEnv: "KH_PW" } }, { env: {} })).rejects.toThrow(
       /the environment variable KH_PW is not set/,
