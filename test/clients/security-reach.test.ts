@@ -1,0 +1,46 @@
+// The run's ClientContext carries the attached cluster's security, and each kafkajs client the
+// run opens (producer, consumer, transactional producer and consumer) and the final reads' end
+// offsets ask the factory with it: kafkajs's factory is a stand-in here that notes what it got and
+// refuses to connect, so no broker is needed.
+import { describe, expect, it, vi } from "vitest";
+import type { ClientContext } from "../../harness/clients/context.ts";
+import { endOffsetsOf } from "../../harness/clients/final-reads.ts";
+import { kafkajsClient } from "../../harness/clients/kafkajs/client.ts";
+import { kafkajsTxnClient } from "../../harness/clients/kafkajs/txn.ts";
+import { createRecorder } from "../../harness/history/recorder.ts";
+import type { ClientSecurity } from "../../harness/protocol/security.ts";
+
+const got = vi.hoisted(() => ({ security: [] as unknown[] }));
+vi.mock("../../harness/kafkajs/factory.ts", async (original) => ({
+  ...(await original<typeof import("../../harness/kafkajs/factory.ts")>()),
+  newKafka: (_b: string[], _id: string, _extra: unknown, security?: unknown) => {
+    got.security.push(security);
+    throw new Error("no broker here");
+  },
+  withAdmin: async (_b: string[], _fn: unknown, security?: unknown) => {
+    got.security.push(security);
+    throw new Error("no broker here");
+  },
+}));
+
+const security: ClientSecurity = {
+  tls: { ca: "CA PEM", rejectUnauthorized: true },
+  sasl: { mechanism: "plain", username: "a", password: "p" },
+};
+
+describe("the attached cluster's security reaches every kafkajs client", () => {
+  it("producer, consumer, transactional producer and consumer, the final reads' end offsets", async () => {
+    got.security = [];
+    const ctx: ClientContext = { bootstrap: () => ["k1:9092"], security, recorder: createRecorder(), nextProcess: () => 0 };
+    const settings = { acks: "all", idempotent: false, maxInFlight: 1, retries: 1, requestTimeoutMs: 1000, opTimeoutMs: 5000 } as const;
+    await expect(kafkajsClient.openProducer(ctx, settings, ["t"])).rejects.toThrow("no broker here");
+    await expect(kafkajsClient.openConsumer(ctx, { mode: "assign", topic: "t", keys: ["t-0"] })).rejects.toThrow("no broker here");
+    const txn = { transactionalId: "x", retries: 1, requestTimeoutMs: 1000, transactionTimeoutMs: 10_000 };
+    await expect(kafkajsTxnClient.openProducer(["k1:9092"], txn, security)).rejects.toThrow("no broker here");
+    await expect(
+      kafkajsTxnClient.openConsumer(["k1:9092"], { topic: "t", keys: ["t-0"], groupId: "g", isolation: "read_committed" }, security),
+    ).rejects.toThrow("no broker here");
+    await expect(endOffsetsOf(["k1:9092"], "t", security)).rejects.toThrow("no broker here");
+    expect(got.security).toEqual([security, security, security, security, security]);
+  });
+});
