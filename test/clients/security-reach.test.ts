@@ -1,6 +1,6 @@
 // The run's ClientContext carries the attached cluster's security, and each kafkajs client the
-// run opens (producer, consumer, transactional producer and consumer) and the final reads' end
-// offsets ask the factory with it: kafkajs's factory is a stand-in here that notes what it got and
+// run opens (producer, consumer, transactional producer and consumer), the final reads' end
+// offsets and the workload's environment ask the factory with it: kafkajs's factory is a stand-in here that notes what it got and
 // refuses to connect, so no broker is needed.
 import { describe, expect, it, vi } from "vitest";
 import type { ClientContext } from "../../harness/clients/context.ts";
@@ -9,6 +9,7 @@ import { kafkajsClient } from "../../harness/clients/kafkajs/client.ts";
 import { kafkajsTxnClient } from "../../harness/clients/kafkajs/txn.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
+import { workloadEnv } from "../../harness/run/workload-env.ts";
 
 const got = vi.hoisted(() => ({ security: [] as unknown[] }));
 vi.mock("../../harness/kafkajs/factory.ts", async (original) => ({
@@ -42,5 +43,19 @@ describe("the attached cluster's security reaches every kafkajs client", () => {
     ).rejects.toThrow("no broker here");
     await expect(endOffsetsOf(["k1:9092"], "t", security)).rejects.toThrow("no broker here");
     expect(got.security).toEqual([security, security, security, security, security]);
+  });
+
+  it("the workload's environment: the group coordinator and the coordinator topics are asked with it", async () => {
+    got.security = [];
+    const env = workloadEnv(
+      () => ["k1:9092"],
+      () => {},
+      security,
+    );
+    expect(env.security).toBe(security);
+    await expect(env.waitGroupCoordinator("g", 1)).rejects.toThrow();
+    await expect(env.waitCoordinatorTopicsInSync(1)).rejects.toThrow();
+    expect(got.security.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(got.security)).toEqual(new Set([security]));
   });
 });
