@@ -7,9 +7,11 @@ import type { ClientContext } from "../../harness/clients/context.ts";
 import { endOffsetsOf } from "../../harness/clients/final-reads.ts";
 import { kafkajsClient } from "../../harness/clients/kafkajs/client.ts";
 import { kafkajsTxnClient } from "../../harness/clients/kafkajs/txn.ts";
+import { attachCluster } from "../../harness/cluster/kinds/attach.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
 import { workloadEnv } from "../../harness/run/workload-env.ts";
+import { parseClusterSpec } from "../../harness/spec/cluster.ts";
 
 const got = vi.hoisted(() => ({ security: [] as unknown[] }));
 vi.mock("../../harness/kafkajs/factory.ts", async (original) => ({
@@ -57,5 +59,13 @@ describe("the attached cluster's security reaches every kafkajs client", () => {
     await expect(env.waitCoordinatorTopicsInSync(1)).rejects.toThrow();
     expect(got.security.length).toBeGreaterThanOrEqual(2);
     expect(new Set(got.security)).toEqual(new Set([security]));
+  });
+
+  it("attaching asks with it; without it, a cluster that does not answer gets a hint about TLS and SASL", async () => {
+    got.security = [];
+    const spec = parseClusterSpec({ kind: "attach", bootstrap: ["k1:9092"] });
+    await expect(attachCluster(spec, { progress: () => {}, security })).rejects.toThrow(/answered \(no broker here\)$/);
+    await expect(attachCluster(spec, { progress: () => {} })).rejects.toThrow(/if the cluster asks for TLS or SASL, give them: --tls/);
+    expect(got.security).toEqual([security, undefined]);
   });
 });

@@ -13,6 +13,7 @@ import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
 import { scramSaltedPassword } from "../../harness/protocol/sasl.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
+import type { ClusterSpecInput } from "../../harness/spec/cluster.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 
 export interface SaslCluster {
@@ -49,7 +50,10 @@ function certificate(dir: string): { certFile: string; keyFile: string } {
 /** A PEM text as one properties line (Java's properties read \n as a newline). */
 const oneLine = (pem: string) => pem.trim().replaceAll("\n", "\\n");
 
-export async function startSaslCluster(progress: (m: string) => void, o: { tlsDir?: string } = {}): Promise<SaslCluster> {
+export async function startSaslCluster(
+  progress: (m: string) => void,
+  o: { tlsDir?: string; spec?: Omit<ClusterSpecInput, "brokerConfig"> } = {},
+): Promise<SaslCluster> {
   const adminPassword = randomBytes(12).toString("hex");
   const scram = { username: "tester", password: randomBytes(12).toString("hex") };
   const cert = o.tlsDir ? certificate(o.tlsDir) : undefined;
@@ -57,6 +61,7 @@ export async function startSaslCluster(progress: (m: string) => void, o: { tlsDi
   const admin: ClientSecurity = { ...(tls ? { tls } : {}), sasl: { mechanism: "plain", username: "admin", password: adminPassword } };
   const cluster = await startCluster(
     {
+      ...o.spec,
       brokerConfig: {
         ...(cert
           ? {
@@ -65,7 +70,8 @@ export async function startSaslCluster(progress: (m: string) => void, o: { tlsDi
               "listener.name.external.ssl.keystore.key": oneLine(readFileSync(cert.keyFile, "utf8")),
             }
           : {}),
-        "listener.security.protocol.map": `INTERNAL:PLAINTEXT,EXTERNAL:${cert ? "SASL_SSL" : "SASL_PLAINTEXT"}`,
+        // KRaft keeps its CONTROLLER listener (dedicated controllers take the brokerConfig too).
+        "listener.security.protocol.map": `INTERNAL:PLAINTEXT,EXTERNAL:${cert ? "SASL_SSL" : "SASL_PLAINTEXT"}${o.spec?.metadata === "kraft" ? ",CONTROLLER:PLAINTEXT" : ""}`,
         "sasl.enabled.mechanisms": "PLAIN,SCRAM-SHA-256",
         "listener.name.external.plain.sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required user_admin="${adminPassword}";`,
         "listener.name.external.scram-sha-256.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",

@@ -62,7 +62,9 @@ export async function attachCluster(
   if (!bootstrap.length) throw new Error('cluster kind "attach" needs cluster.bootstrap (host:port addresses)');
   const security = o.security;
   const described = await withAdmin(bootstrap, (a) => a.describeCluster(), security).catch((err: Error) => {
-    throw new Error(`attach: no broker at ${bootstrap.join(",")} answered (${err.message})`);
+    // A listener that wants TLS or SASL closes a plaintext client's connection without a word.
+    const hint = security ? "" : "; if the cluster asks for TLS or SASL, give them: --tls, --tls-ca, --sasl-*, or cluster.security";
+    throw new Error(`attach: no broker at ${bootstrap.join(",")} answered (${err.message})${hint}`);
   });
   const brokers = [...described.brokers].sort((a, b) => a.nodeId - b.nodeId).map((b) => hookedBroker(b, o.hooks));
   const runId = `attach-${newRunId().slice(3)}`;
