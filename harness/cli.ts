@@ -19,6 +19,7 @@ import type { RunOutcome } from "./run/runner.ts";
 import { METADATA_MODES } from "./spec/cluster.ts";
 import { SpecError } from "./spec/errors.ts";
 import { faultKindsHelp } from "./spec/fault-kinds.ts";
+import type { SecurityFlags } from "./spec/security.ts";
 import type { SshFlags } from "./spec/ssh-inventory.ts";
 import { positiveInt, registerReplayCommand, registerShrinkCommand } from "./suite/commands.ts";
 import { registerMergeCommand } from "./suite/merge-command.ts";
@@ -111,17 +112,26 @@ export function buildProgram(exit: (code: number) => void): Command {
       "--i-own-these-nodes",
       "ssh: consent to kill, pause and cut off the inventory's hosts (destructive: true) (default: off, and an ssh run is refused)",
     )
+    .option("--tls", "attach: connect to the cluster over TLS (Node's default CAs unless --tls-ca) (default: plaintext)")
+    .option("--tls-ca <file>", "attach: the CA certificate (PEM) that signed the brokers' certificates; implies --tls (default: none)")
+    .option("--sasl-mechanism <m>", "attach: SASL mechanism: plain, scram-sha-256 or scram-sha-512 (default: no SASL)")
+    .option("--sasl-username <user>", "attach: the SASL user (default: none)")
+    .option(
+      "--sasl-password-env <var>",
+      "attach: the environment variable holding the SASL password, read when the run starts; never stored (default: none)",
+    )
     .option("--dry-run", "print the settings, the workload plan and the fault schedule the seed gives, and start nothing (default: off)")
     .option("--store <dir>", "store root", "store")
     .option("--json", JSON_HELP);
   const runTyped = typedFlags(run);
-  run.action(async (o: RunFlags & SshFlags & { spec?: string; store: string; json?: boolean; dryRun?: boolean }) => {
+  run.action(async (o: RunFlags & SshFlags & SecurityFlags & { spec?: string; store: string; json?: boolean; dryRun?: boolean }) => {
     refuseConflicts(runTyped, RUN_CONFLICTS);
     const [{ readSpecFile }, { inlineInventory }] = await Promise.all([
       import("./run/stored-run.ts"),
       import("./run/ssh-inventory-file.ts"),
     ]);
-    const base = await inlineInventory(o.spec ? await readSpecFile(o.spec) : {}, o, { specFile: o.spec });
+    const { withSecurityFlags } = await import("./spec/security.ts");
+    const base = withSecurityFlags(await inlineInventory(o.spec ? await readSpecFile(o.spec) : {}, o, { specFile: o.spec }), o);
     // Validated once, here, so a bad value names the flag it came from; the run takes it as it is.
     const where = !o.spec ? "command line" : givenFlags(o).length ? `spec ${o.spec} with the flags over it` : `spec ${o.spec}`;
     const spec = runSpecFromFlags(o, base, where);

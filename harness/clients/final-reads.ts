@@ -14,6 +14,7 @@
 
 import { withAdmin } from "../kafkajs/factory.ts";
 import { listEndOffsets } from "../protocol/list-offsets.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
 import type { KafkaClient, ReadCommittedFilter } from "./client.ts";
 import type { ClientContext } from "./context.ts";
@@ -48,7 +49,7 @@ export interface FinalReadOptions {
   /** The run reads transactional records: the library's read_committed filter is probed first. */
   transactional?: boolean;
   /** Where the end offsets come from (default: the partitions' leaders, endOffsetsOf). */
-  endOffsets?: (bootstrap: string[], topic: string) => Promise<EndOffsets>;
+  endOffsets?: (bootstrap: string[], topic: string, security?: ClientSecurity) => Promise<EndOffsets>;
 }
 
 export async function readFinal(ctx: ClientContext, topic: string, keys: string[], o: FinalReadOptions): Promise<FinalReadResult> {
@@ -62,7 +63,7 @@ export async function readFinal(ctx: ClientContext, topic: string, keys: string[
   const fetchOffsets = o.endOffsets ?? endOffsetsOf;
   const started = performance.now();
   // Right after a heal a partition may still be electing a leader: ask again until it answers.
-  const { high: endOffsets } = await waitFor(`end offsets of ${topic}`, () => fetchOffsets(ctx.bootstrap(), topic), {
+  const { high: endOffsets } = await waitFor(`end offsets of ${topic}`, () => fetchOffsets(ctx.bootstrap(), topic, ctx.security), {
     timeoutMs: o.timeoutMs / 2,
     intervalMs: 1000,
   });
@@ -78,7 +79,7 @@ export async function readFinal(ctx: ClientContext, topic: string, keys: string[
   const seconds = secondsSince(started);
   if (done()) return { complete: true, endOffsets, reached, seconds, ...filter };
   // Short: is an open transaction the cause? (Best effort: the reads are incomplete either way.)
-  const now = await fetchOffsets(ctx.bootstrap(), topic).catch(() => undefined);
+  const now = await fetchOffsets(ctx.bootstrap(), topic, ctx.security).catch(() => undefined);
   const heldBack = now ? openTransactionsHolding(keys, now, reached) : {};
   const held = Object.entries(heldBack);
   const reason = held.length
@@ -106,28 +107,33 @@ export function openTransactionsHolding(
 /** Every partition's high watermark and last stable offset, asked of its leader (kafkajs's admin
  *  finds the leaders and their addresses; its own ListOffsets knows only read_committed). Throws
  *  while a partition has no leader or a leader no longer leads (the caller asks again). */
-export async function endOffsetsOf(bootstrap: string[], topic: string): Promise<EndOffsets> {
-  return withAdmin(bootstrap, async (admin) => {
-    const [{ brokers }, { topics }] = await Promise.all([admin.describeCluster(), admin.fetchTopicMetadata({ topics: [topic] })]);
-    const byLeader = new Map<number, number[]>();
-    for (const p of topics.find((t) => t.name === topic)?.partitions ?? []) {
-      if (p.leader < 0) throw new Error(`${topic}-${p.partitionId} has no leader`);
-      byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partitionId]);
-    }
-    if (byLeader.size === 0) throw new Error(`no partitions of ${topic} in the metadata`);
-    const out: EndOffsets = { high: {}, stable: {} };
-    for (const [leader, partitions] of byLeader) {
-      const address = brokers.find((b) => b.nodeId === leader);
-      if (!address) throw new Error(`the leader of ${topic} partitions ${partitions.join(", ")} (broker ${leader}) is not in the metadata`);
-      const [high, stable] = await Promise.all([
-        listEndOffsets(address, "read_uncommitted", topic, partitions),
-        listEndOffsets(address, "read_committed", topic, partitions),
-      ]);
-      for (const p of partitions) {
-        out.high[`${topic}-${p}`] = high.get(p)!;
-        out.stable[`${topic}-${p}`] = stable.get(p)!;
+export async function endOffsetsOf(bootstrap: string[], topic: string, security?: ClientSecurity): Promise<EndOffsets> {
+  return withAdmin(
+    bootstrap,
+    async (admin) => {
+      const [{ brokers }, { topics }] = await Promise.all([admin.describeCluster(), admin.fetchTopicMetadata({ topics: [topic] })]);
+      const byLeader = new Map<number, number[]>();
+      for (const p of topics.find((t) => t.name === topic)?.partitions ?? []) {
+        if (p.leader < 0) throw new Error(`${topic}-${p.partitionId} has no leader`);
+        byLeader.set(p.leader, [...(byLeader.get(p.leader) ?? []), p.partitionId]);
       }
-    }
-    return out;
-  });
+      if (byLeader.size === 0) throw new Error(`no partitions of ${topic} in the metadata`);
+      const out: EndOffsets = { high: {}, stable: {} };
+      for (const [leader, partitions] of byLeader) {
+        const address = brokers.find((b) => b.nodeId === leader);
+        if (!address)
+          throw new Error(`the leader of ${topic} partitions ${partitions.join(", ")} (broker ${leader}) is not in the metadata`);
+        const [high, stable] = await Promise.all([
+          listEndOffsets(address, "read_uncommitted", topic, partitions, undefined, security),
+          listEndOffsets(address, "read_committed", topic, partitions, undefined, security),
+        ]);
+        for (const p of partitions) {
+          out.high[`${topic}-${p}`] = high.get(p)!;
+          out.stable[`${topic}-${p}`] = stable.get(p)!;
+        }
+      }
+      return out;
+    },
+    security,
+  );
 }

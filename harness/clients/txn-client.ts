@@ -3,6 +3,7 @@
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
 // (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts) and
 // @platformatic/kafka (platformatic/txn.ts).
+import type { ClientSecurity } from "../protocol/security.ts";
 import type { ClientName } from "../spec/client.ts";
 import type { IsolationLevel } from "../spec/test-spec.ts";
 import type { Records } from "./txn-delivery-buffer.ts";
@@ -53,11 +54,11 @@ export interface TxnConsumer {
 
 export interface TxnClient {
   readonly name: ClientName;
-  openProducer(bootstrap: string[], settings: TxnProducerSettings): Promise<TxnProducerDriver>;
-  openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<TxnConsumer>;
+  openProducer(bootstrap: string[], settings: TxnProducerSettings, security?: ClientSecurity): Promise<TxnProducerDriver>;
+  openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<TxnConsumer>;
   /** Opens a producer under each id and closes it: the broker ends (aborts) whatever transaction a
    *  predecessor left open, so read_committed reads can pass it. */
-  endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number): Promise<void>;
+  endOpenTransactions(bootstrap: string[], transactionalIds: string[], timeoutMs: number, security?: ClientSecurity): Promise<void>;
 }
 
 /** A producer driver's transaction, from begin until it ends (commit or abort). */
@@ -90,6 +91,7 @@ export async function endOpenTransactionsWith(
   bootstrap: string[],
   transactionalIds: string[],
   timeoutMs: number,
+  security?: ClientSecurity,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const problems: string[] = [];
@@ -97,7 +99,7 @@ export async function endOpenTransactionsWith(
     for (;;) {
       let p: TxnProducerDriver | undefined;
       try {
-        p = await openProducer(bootstrap, { transactionalId, retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 60_000 });
+        p = await openProducer(bootstrap, { transactionalId, retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 60_000 }, security);
         await p.begin();
         await p.abort();
         await p.close();
@@ -121,6 +123,7 @@ export function txnClient(name: ClientName, openProducer: TxnClient["openProduce
     name,
     openProducer,
     openConsumer,
-    endOpenTransactions: (bootstrap, ids, timeoutMs) => endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs),
+    endOpenTransactions: (bootstrap, ids, timeoutMs, security) =>
+      endOpenTransactionsWith(openProducer, bootstrap, ids, timeoutMs, security),
   };
 }

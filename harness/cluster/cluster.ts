@@ -6,6 +6,7 @@
 import { getContainerRuntimeClient, Wait } from "testcontainers";
 import { ensureImages, type Progress } from "../images/build-images.ts";
 import { withAdmin } from "../kafkajs/factory.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { type ClusterSpec, type ClusterSpecInput, parseClusterSpec } from "../spec/cluster.ts";
 import { ensureEngine } from "../util/engine.ts";
 import { EnvironmentError, tailOf } from "../util/environment.ts";
@@ -68,6 +69,9 @@ export interface StartOptions {
   progress?: Progress;
   /** The image tag when the caller already ran prepareMachine (else it runs here). */
   image?: string;
+  /** How the harness reaches the brokers' EXTERNAL listener when brokerConfig makes it ask for
+   *  SASL or TLS (tests of an attached cluster's security); absent: plaintext. */
+  security?: ClientSecurity;
 }
 
 /**
@@ -248,16 +252,17 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         brokers,
         voters.map((v) => v.id),
         timeoutMs,
+        opts.security,
       );
       marks.ensemble = Date.now();
     }
-    await waitBrokersSeeEachOther(brokers, timeoutMs);
+    await waitBrokersSeeEachOther(brokers, timeoutMs, opts.security);
     marks.registered = Date.now();
 
     const rf = Math.min(3, spec.brokers);
-    await createTopic(bootstrap(), READY_TOPIC, { partitions: spec.brokers, replicationFactor: rf });
+    await createTopic(bootstrap(), READY_TOPIC, { partitions: spec.brokers, replicationFactor: rf }, opts.security);
     marks.topicCreated = Date.now();
-    await waitTopicInSync(bootstrap(), READY_TOPIC, timeoutMs);
+    await waitTopicInSync(bootstrap(), READY_TOPIC, timeoutMs, opts.security);
     const readySeconds = secondsSince(started);
     const startMarks: StartMarks = { ...marks, ready: Date.now() };
     progress(`cluster ${runId}: ready in ${readySeconds} s (bootstrap ${bootstrap().join(",")})`);
@@ -281,6 +286,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       readySeconds,
       startMarks,
       bootstrap,
+      ...(opts.security ? { security: opts.security } : {}),
       node,
       brokerById: (id) => node(brokerName(id)),
       stop,
@@ -332,27 +338,31 @@ export interface TopicOptions {
  * metadata instead of failing the start.
  */
 /** Deletes a topic (the controller accepts it; its logs go in the background). */
-export async function deleteTopic(bootstrap: string[], topic: string): Promise<void> {
-  await withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic], timeout: 10_000 }));
+export async function deleteTopic(bootstrap: string[], topic: string, security?: ClientSecurity): Promise<void> {
+  await withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic], timeout: 10_000 }), security);
 }
 
-export async function createTopic(bootstrap: string[], topic: string, o: TopicOptions = {}): Promise<void> {
+export async function createTopic(bootstrap: string[], topic: string, o: TopicOptions = {}, security?: ClientSecurity): Promise<void> {
   const partitions = o.partitions ?? 1;
   try {
-    await withAdmin(bootstrap, async (a) => {
-      await a.createTopics({
-        waitForLeaders: true,
-        timeout: 30_000,
-        topics: [
-          {
-            topic,
-            numPartitions: partitions,
-            replicationFactor: o.replicationFactor ?? 3,
-            configEntries: Object.entries(o.config ?? {}).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      });
-    });
+    await withAdmin(
+      bootstrap,
+      async (a) => {
+        await a.createTopics({
+          waitForLeaders: true,
+          timeout: 30_000,
+          topics: [
+            {
+              topic,
+              numPartitions: partitions,
+              replicationFactor: o.replicationFactor ?? 3,
+              configEntries: Object.entries(o.config ?? {}).map(([name, value]) => ({ name, value })),
+            },
+          ],
+        });
+      },
+      security,
+    );
   } catch (err) {
     const types = ((err as { errors?: Array<{ type?: string }> }).errors ?? []).map((e) => e.type);
     // KRaft: the topic exists once the controller has it, but the broker that kafkajs asks for its
@@ -367,7 +377,7 @@ export async function createTopic(bootstrap: string[], topic: string, o: TopicOp
     await waitFor(
       `topic ${topic} to exist with a leader for each of its ${partitions} partition(s) (creation reported ${types.join(", ")})`,
       async () => {
-        const ps = await describeTopic(bootstrap, topic);
+        const ps = await describeTopic(bootstrap, topic, security);
         return ps.length === partitions && ps.every((p) => p.leader >= 0);
       },
       { timeoutMs: 60_000, intervalMs: 500 },

@@ -6,6 +6,7 @@
 // waits for nothing else.
 import { withAdmin } from "../kafkajs/factory.ts";
 import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NodeHandle } from "./node-handle.ts";
 import { zkMode } from "./zookeeper-words.ts";
@@ -25,12 +26,13 @@ export const bootstrapOf = (b: ClientReachable) => `${b.externalHost ?? "127.0.0
 export async function quorumState(
   brokers: readonly { name: string; externalPort?: number; externalHost?: string }[],
   timeoutMs = 3000,
+  security?: ClientSecurity,
 ): Promise<QuorumState & { from: string }> {
   const problems: string[] = [];
   for (const b of brokers) {
     try {
       if (b.externalPort === undefined) throw new Error("no client port");
-      return { ...(await describeQuorum(b.externalPort, timeoutMs, b.externalHost)), from: b.name };
+      return { ...(await describeQuorum(b.externalPort, timeoutMs, b.externalHost, security)), from: b.name };
     } catch (err) {
       problems.push(`${b.name}: ${(err as Error).message}`);
     }
@@ -58,11 +60,12 @@ export async function waitQuorumReady(
   brokers: readonly ClientReachable[],
   voterIds: readonly number[],
   timeoutMs: number,
+  security?: ClientSecurity,
 ): Promise<QuorumState> {
   return waitFor(
     `the KRaft quorum to have a leader and voters ${voterIds.join(",")} caught up`,
     async () => {
-      const q = await quorumState(brokers);
+      const q = await quorumState(brokers, 3000, security);
       const why = quorumNotReady(
         q,
         voterIds,
@@ -76,7 +79,11 @@ export async function waitQuorumReady(
 }
 
 /** Every broker, asked directly, knows all broker ids. */
-export async function waitBrokersSeeEachOther(brokers: readonly ClientReachable[], timeoutMs: number): Promise<void> {
+export async function waitBrokersSeeEachOther(
+  brokers: readonly ClientReachable[],
+  timeoutMs: number,
+  security?: ClientSecurity,
+): Promise<void> {
   const want = brokers
     .map((b) => b.id)
     .sort()
@@ -86,7 +93,7 @@ export async function waitBrokersSeeEachOther(brokers: readonly ClientReachable[
       waitFor(
         `${b.name} to see brokers ${want} in metadata`,
         async () => {
-          const seen = await withAdmin([bootstrapOf(b)], async (a) => (await a.describeCluster()).brokers.map((x) => x.nodeId));
+          const seen = await withAdmin([bootstrapOf(b)], async (a) => (await a.describeCluster()).brokers.map((x) => x.nodeId), security);
           if (seen.sort().join(",") !== want) throw new Error(`sees ${seen.join(",") || "none"}`);
           return true;
         },
@@ -103,25 +110,34 @@ export interface PartitionState {
   isr: number[];
 }
 
-export async function describeTopic(bootstrap: string[], topic: string): Promise<PartitionState[]> {
-  return withAdmin(bootstrap, async (a) => {
-    const md = await a.fetchTopicMetadata({ topics: [topic] });
-    const t = md.topics.find((x) => x.name === topic);
-    if (!t) throw new Error(`topic ${topic} not in metadata`);
-    return t.partitions
-      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() }))
-      .sort((x, y) => x.partition - y.partition);
-  });
+export async function describeTopic(bootstrap: string[], topic: string, security?: ClientSecurity): Promise<PartitionState[]> {
+  return withAdmin(
+    bootstrap,
+    async (a) => {
+      const md = await a.fetchTopicMetadata({ topics: [topic] });
+      const t = md.topics.find((x) => x.name === topic);
+      if (!t) throw new Error(`topic ${topic} not in metadata`);
+      return t.partitions
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas].sort(), isr: [...p.isr].sort() }))
+        .sort((x, y) => x.partition - y.partition);
+    },
+    security,
+  );
 }
 
 export const inSync = (ps: PartitionState[]) => ps.length > 0 && ps.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length);
 
 /** Waits until every partition of the topic has a leader and all its replicas in the ISR. */
-export async function waitTopicInSync(bootstrap: string[], topic: string, timeoutMs: number): Promise<PartitionState[]> {
+export async function waitTopicInSync(
+  bootstrap: string[],
+  topic: string,
+  timeoutMs: number,
+  security?: ClientSecurity,
+): Promise<PartitionState[]> {
   return waitFor(
     `all replicas of ${topic} in sync`,
     async () => {
-      const ps = await describeTopic(bootstrap, topic);
+      const ps = await describeTopic(bootstrap, topic, security);
       if (!inSync(ps)) throw new Error(ps.map((p) => `p${p.partition} leader ${p.leader} isr [${p.isr}] of [${p.replicas}]`).join("; "));
       return ps;
     },

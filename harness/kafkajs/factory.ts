@@ -4,6 +4,7 @@
 // require's cache before kafkajs loads its consumer, so nothing here imports kafkajs's values.
 import { createRequire } from "node:module";
 import type { Kafka, KafkaConfig } from "kafkajs";
+import { type ClientSecurity, tlsConnectOptions } from "../protocol/security.ts";
 import { installKafkajsFixes } from "./fixes.ts";
 
 const require = createRequire(import.meta.url);
@@ -14,7 +15,16 @@ function kafkajs(): typeof import("kafkajs") {
   return require("kafkajs") as typeof import("kafkajs");
 }
 
-export function newKafka(brokers: string[], clientId: string, extra: Partial<KafkaConfig> = {}): Kafka {
+/** kafkajs's `ssl` and `sasl` options for the cluster's security (none: plaintext). Pure. */
+export function kafkajsSecurity(security: ClientSecurity | undefined): Pick<KafkaConfig, "ssl" | "sasl"> {
+  return {
+    ...(security?.tls ? { ssl: tlsConnectOptions(security.tls) } : {}),
+    // kafkajs names the mechanisms as the spec does; its type wants each spelled out.
+    ...(security?.sasl ? { sasl: { ...security.sasl } as NonNullable<KafkaConfig["sasl"]> } : {}),
+  };
+}
+
+export function newKafka(brokers: string[], clientId: string, extra: Partial<KafkaConfig> = {}, security?: ClientSecurity): Kafka {
   const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
@@ -23,13 +33,18 @@ export function newKafka(brokers: string[], clientId: string, extra: Partial<Kaf
     requestTimeout: 10_000,
     retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
     logLevel: process.env.KAFKA_HARNESS_DEBUG ? logLevel.INFO : logLevel.NOTHING,
+    ...kafkajsSecurity(security),
     ...extra,
   });
 }
 
 /** Runs fn with a connected admin client and always disconnects it. */
-export async function withAdmin<T>(brokers: string[], fn: (admin: ReturnType<Kafka["admin"]>) => Promise<T>): Promise<T> {
-  const admin = newKafka(brokers, "kafka-harness-admin").admin();
+export async function withAdmin<T>(
+  brokers: string[],
+  fn: (admin: ReturnType<Kafka["admin"]>) => Promise<T>,
+  security?: ClientSecurity,
+): Promise<T> {
+  const admin = newKafka(brokers, "kafka-harness-admin", {}, security).admin();
   await admin.connect();
   try {
     return await fn(admin);

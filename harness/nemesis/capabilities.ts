@@ -1,6 +1,7 @@
 // What a fault needs from a node, as small capabilities (Jepsen's Kill / Pause protocols): a fault
 // asks for exactly the ability it uses. The cluster's NodeHandle has all of them; tests pass fakes.
 import type { ContainerState, ExecResult } from "../cluster/node-handle.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 
 export interface Named {
   readonly name: string;
@@ -60,4 +61,6 @@ export interface NemesisCluster {
   /** false: the harness cannot reach the nodes' networks (an attached cluster): heal-all looks for
    *  no partition rules of its own there. */
   readonly networkFaults?: false;
+  /** TLS and SASL for the harness's own requests to the brokers (an attached cluster's). */
+  readonly security?: ClientSecurity;
 }

@@ -3,6 +3,7 @@
 // measurements to start, and the nemesis's settings.
 import type { Recorder } from "../history/recorder.ts";
 import type { QuorumState } from "../protocol/describe-quorum.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import type { FaultableNode, NemesisCluster, Partitionable } from "./capabilities.ts";
 import type { WatchOptions } from "./failover-watch.ts";
 import type { FaultState } from "./fault-state.ts";
@@ -33,7 +34,7 @@ export interface ClusterNemesisOptions {
   healOnShutdown?: boolean;
   probe?: ClusterProbe;
   /** KRaft: DescribeQuorum through a broker's client port (tests pass a fake). */
-  describeQuorum?: (port: number, timeoutMs: number, host?: string) => Promise<QuorumState>;
+  describeQuorum?: (port: number, timeoutMs: number, host?: string, security?: ClientSecurity) => Promise<QuorumState>;
   /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
   quorumLeaderWaitMs?: number;
   /** How long a target that names a partition's leader is asked again while the partition has none (default 10 s, as long as a quorum leader is awaited). */

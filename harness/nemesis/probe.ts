@@ -64,7 +64,7 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
     const problems: string[] = [];
     for (const b of cluster.brokers.filter((x) => !avoid.has(x.name))) {
       try {
-        return { ...(await fetchBrokerMetadata(portOf(b), o.topics, timeoutMs, b.externalHost)), from: b.name };
+        return { ...(await fetchBrokerMetadata(portOf(b), o.topics, timeoutMs, b.externalHost, cluster.security)), from: b.name };
       } catch (err) {
         problems.push(`${b.name}: ${(err as Error).message}`);
       }
@@ -80,7 +80,7 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
         cluster.brokers
           .filter((x) => !avoid.has(x.name))
           .map((b) =>
-            fetchBrokerMetadata(portOf(b), o.topics, timeoutMs, b.externalHost).then(
+            fetchBrokerMetadata(portOf(b), o.topics, timeoutMs, b.externalHost, cluster.security).then(
               (md) => ({ ...md, from: b.name }),
               () => undefined,
             ),

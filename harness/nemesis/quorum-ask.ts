@@ -2,6 +2,7 @@
 // dedicated controllers are asked directly on their CONTROLLER port (only the leader answers);
 // brokers that are up and reach a voter majority forward DescribeQuorum to the controller they know.
 import { describeQuorum, type QuorumState } from "../protocol/describe-quorum.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { messageOf } from "../util/errors.ts";
 import { waitFor } from "../util/wait.ts";
 import type { NemesisCluster } from "./capabilities.ts";
@@ -29,7 +30,10 @@ export interface QuorumAsker {
 export function quorumAsker(
   cluster: NemesisCluster,
   state: FaultState,
-  o: { describeQuorum?: (port: number, timeoutMs: number, host?: string) => Promise<QuorumState>; quorumLeaderWaitMs?: number },
+  o: {
+    describeQuorum?: (port: number, timeoutMs: number, host?: string, security?: ClientSecurity) => Promise<QuorumState>;
+    quorumLeaderWaitMs?: number;
+  },
 ): QuorumAsker {
   const ask = o.describeQuorum ?? describeQuorum;
   const brokerSet = new Set(cluster.brokers.map((b) => b.name));
@@ -52,7 +56,7 @@ export function quorumAsker(
     const problems: string[] = [];
     for (const b of quorumBrokers()) {
       try {
-        return await ask(b.externalPort!, 2000, b.externalHost);
+        return await ask(b.externalPort!, 2000, b.externalHost, cluster.security);
       } catch (err) {
         problems.push(`${b.name}: ${messageOf(err)}`);
       }

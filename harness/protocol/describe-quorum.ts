@@ -5,6 +5,7 @@
 // served by 3.9 and 4.x alike). A broker forwards it to the active controller, so the address is a
 // broker's client listener (127.0.0.1:<port>).
 import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import type { ClientSecurity } from "./security.ts";
 
 export interface QuorumReplica {
   id: number;
@@ -79,8 +80,8 @@ export function decodeDescribeQuorum(buf: Buffer): QuorumState {
 }
 
 /** Asks the broker at 127.0.0.1:port for the quorum's state. */
-export async function describeQuorum(port: number, timeoutMs = 3000, host = "127.0.0.1"): Promise<QuorumState> {
-  return decodeDescribeQuorum(await roundTrip(port, encodeDescribeQuorum(1), "DescribeQuorum", timeoutMs, host));
+export async function describeQuorum(port: number, timeoutMs = 3000, host = "127.0.0.1", security?: ClientSecurity): Promise<QuorumState> {
+  return decodeDescribeQuorum(await roundTrip(port, encodeDescribeQuorum(1), "DescribeQuorum", timeoutMs, host, security));
 }
 
 function replicas(r: ProtocolReader): QuorumReplica[] {

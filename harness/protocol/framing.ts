@@ -1,8 +1,12 @@
 // Kafka's wire format where the harness speaks it itself (DescribeQuorum, Metadata from one chosen
 // broker, ListOffsets at a chosen isolation level): big-endian primitives, the int32 size prefix of
-// every frame, and one request / response round trip over a fresh socket. No client library: each
-// of them hides which broker it asks, or what it asks.
-import { Socket } from "node:net";
+// every frame, and one request / response round trip over a fresh socket (TLS and SASL first when
+// the cluster asks for them: security.ts, sasl.ts). No client library: each of them hides which
+// broker it asks, or what it asks.
+import { connect as netConnect, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
+import { type Exchange, saslAuthenticate } from "./sasl.ts";
+import { type ClientSecurity, tlsConnectOptions } from "./security.ts";
 
 /** Writes Kafka's big-endian primitives (requests here; tests write responses with it). */
 export function protocolWriter() {
@@ -97,10 +101,14 @@ export class ProtocolReader {
     return Math.max(0, this.uvarint() - 1);
   }
   compactString() {
+    return this.compactBytes().toString("utf8");
+  }
+  /** Compact (nullable) bytes: a null reads as empty. */
+  compactBytes(): Buffer {
     const n = this.compactLength();
-    const s = this.buf.toString("utf8", this.at, this.at + n);
+    const b = this.buf.subarray(this.at, this.at + n);
     this.at += n;
-    return s;
+    return b;
   }
   /** Skips a tagged-fields section. */
   tags() {
@@ -112,27 +120,76 @@ export class ProtocolReader {
 }
 
 /** Sends one size-prefixed request to host:port and resolves with the first response's body
- *  (without its size prefix). Rejects on a socket error, a close before the answer, or after
- *  timeoutMs (a paused broker never answers). `what` names the request in errors. */
-export function roundTrip(port: number, request: Buffer, what: string, timeoutMs: number, host = "127.0.0.1"): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = new Socket();
-    let got = Buffer.alloc(0);
-    const done = (err: Error | undefined, body?: Buffer) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(body!);
-    };
-    const timer = setTimeout(() => done(new Error(`broker at ${host}:${port} did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
-    socket.on("error", (err) => done(new Error(`${what} from ${host}:${port}: ${err.message}`)));
-    socket.on("close", () => done(new Error(`${what} from ${host}:${port}: connection closed before an answer`)));
-    socket.on("data", (chunk) => {
-      got = Buffer.concat([got, chunk]);
-      if (got.length < 4) return;
-      const size = got.readInt32BE(0);
-      if (got.length >= 4 + size) done(undefined, got.subarray(4, 4 + size));
-    });
-    socket.connect(port, host, () => socket.write(request));
+ *  (without its size prefix), over TLS and after SASL when `security` asks for them. Rejects on a
+ *  socket error, a close before the answer, a failed authentication, or after timeoutMs (a paused
+ *  broker never answers). `what` names the request in errors. */
+export async function roundTrip(
+  port: number,
+  request: Buffer,
+  what: string,
+  timeoutMs: number,
+  host = "127.0.0.1",
+  security?: ClientSecurity,
+): Promise<Buffer> {
+  const conn = frameConnection(host, port, what, security);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`broker at ${host}:${port} did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
   });
+  try {
+    return await Promise.race([
+      (async () => {
+        await conn.ready;
+        if (security?.sasl)
+          await saslAuthenticate(conn.send, security.sasl).catch((err: Error) => {
+            throw new Error(`${what} from ${host}:${port}: ${err.message}`);
+          });
+        return conn.send(request);
+      })(),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    conn.close();
+  }
+}
+
+/** A socket (TLS when asked) whose responses are handed out in order, one per request sent. */
+function frameConnection(host: string, port: number, what: string, security: ClientSecurity | undefined) {
+  const socket: Socket = security?.tls ? tlsConnect({ host, port, ...tlsConnectOptions(security.tls) }) : netConnect({ host, port });
+  let failed: Error | undefined;
+  let got = Buffer.alloc(0);
+  const waiting: Array<{ resolve: (b: Buffer) => void; reject: (e: Error) => void }> = [];
+  const fail = (err: Error) => {
+    failed ??= err;
+    for (const w of waiting.splice(0)) w.reject(failed);
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    socket.once(security?.tls ? "secureConnect" : "connect", () => resolve());
+    socket.once("error", reject);
+    socket.once("close", () => reject(failed));
+  });
+  ready.catch(() => undefined); // the caller sees it through `ready` or a send
+  socket.on("error", (err) => fail(new Error(`${what} from ${host}:${port}: ${err.message}`)));
+  socket.on("close", () => fail(new Error(`${what} from ${host}:${port}: connection closed before an answer`)));
+  socket.on("data", (chunk) => {
+    got = Buffer.concat([got, chunk]);
+    while (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
+      const size = got.readInt32BE(0);
+      const body = got.subarray(4, 4 + size);
+      got = got.subarray(4 + size);
+      waiting.shift()?.resolve(body);
+    }
+  });
+  const send: Exchange = (frame) =>
+    new Promise<Buffer>((resolve, reject) => {
+      if (failed) return reject(failed);
+      waiting.push({ resolve, reject });
+      socket.write(frame);
+    });
+  return {
+    ready: ready.catch(() => Promise.reject(failed ?? new Error(`${what} from ${host}:${port}: could not connect`))),
+    send,
+    close: () => socket.destroy(),
+  };
 }

@@ -4,6 +4,7 @@
 // consumer may read, held back by the first open transaction. read_uncommitted answers the high
 // watermark (HW): every record every in-sync replica has. The final reads need both.
 import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import type { ClientSecurity } from "./security.ts";
 
 export type OffsetIsolation = "read_uncommitted" | "read_committed";
 
@@ -73,10 +74,11 @@ export async function listEndOffsets(
   topic: string,
   partitions: readonly number[],
   timeoutMs = 5000,
+  security?: ClientSecurity,
 ): Promise<Map<number, number>> {
   const correlationId = nextCorrelation++ & 0x7fffffff;
   const request = encodeListOffsets(correlationId, isolation, topic, partitions);
-  const r = decodeListOffsets(await roundTrip(address.port, request, "ListOffsets", timeoutMs, address.host));
+  const r = decodeListOffsets(await roundTrip(address.port, request, "ListOffsets", timeoutMs, address.host, security));
   if (r.correlationId !== correlationId) throw new Error(`ListOffsets: correlation id ${r.correlationId}, expected ${correlationId}`);
   const out = new Map<number, number>();
   for (const p of r.partitions) {

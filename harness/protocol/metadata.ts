@@ -3,6 +3,7 @@
 // during a partition it may ask the isolated broker, which still believes it leads. Failover times
 // and target resolution need the view of a chosen, healthy broker.
 import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import type { ClientSecurity } from "./security.ts";
 
 export interface PartitionMetadata {
   topic: string;
@@ -78,9 +79,12 @@ export async function fetchBrokerMetadata(
   topics?: readonly string[],
   timeoutMs = 2000,
   host = "127.0.0.1",
+  security?: ClientSecurity,
 ): Promise<BrokerMetadata> {
   const correlationId = nextCorrelation++ & 0x7fffffff;
-  const r = decodeMetadataResponse(await roundTrip(port, encodeMetadataRequest(correlationId, topics), "metadata", timeoutMs, host));
+  const r = decodeMetadataResponse(
+    await roundTrip(port, encodeMetadataRequest(correlationId, topics), "metadata", timeoutMs, host, security),
+  );
   if (r.correlationId !== correlationId) throw new Error(`correlation id ${r.correlationId}, expected ${correlationId}`);
   return r.metadata;
 }

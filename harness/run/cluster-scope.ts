@@ -16,6 +16,7 @@ import { hookRunner } from "../cluster/kinds/hooks.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { startSshCluster } from "../cluster/kinds/ssh/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
@@ -32,6 +33,8 @@ export interface ClusterScopeOptions {
   logsDir: string;
   progress: (m: string) => void;
   problems: string[];
+  /** An attached cluster's TLS and SASL, resolved (prepare.ts). */
+  security?: ClientSecurity;
 }
 
 export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
@@ -54,7 +57,7 @@ async function openAttached(spec: TestSpec, o: ClusterScopeOptions): Promise<Clu
   const hooks = spec.faults.hooks
     ? hookRunner(spec.faults.hooks, { runDir: resolve(o.runDir ?? "."), bootstrap, topic: spec.topic.name })
     : undefined;
-  const cluster = await attachCluster(spec.cluster, { hooks, progress: o.progress });
+  const cluster = await attachCluster(spec.cluster, { hooks, progress: o.progress, ...(o.security ? { security: o.security } : {}) });
   return {
     cluster,
     async [Symbol.asyncDispose]() {
@@ -79,7 +82,7 @@ async function openSsh(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterS
 
 /** Deletes the run's topic; a topic never created answers UNKNOWN_TOPIC_OR_PARTITION, which is no problem. */
 async function deleteRunTopic(cluster: RunCluster, spec: TestSpec, problems: string[], where: string): Promise<void> {
-  await deleteTopic(cluster.bootstrap(), spec.topic.name).catch((err: unknown) => {
+  await deleteTopic(cluster.bootstrap(), spec.topic.name, cluster.security).catch((err: unknown) => {
     if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
       problems.push(`deleting topic ${spec.topic.name} on ${where}: ${messageOf(err)}`);
   });
@@ -87,12 +90,17 @@ async function deleteRunTopic(cluster: RunCluster, spec: TestSpec, problems: str
 
 /** The run's topic, with the spec's replication settings. */
 export async function createRunTopic(cluster: RunCluster, spec: TestSpec): Promise<void> {
-  await createTopic(cluster.bootstrap(), spec.topic.name, {
-    partitions: spec.topic.partitions,
-    replicationFactor: spec.topic.replicationFactor,
-    config: {
-      "min.insync.replicas": String(spec.topic.minInsyncReplicas),
-      "unclean.leader.election.enable": String(spec.topic.uncleanLeaderElection),
+  await createTopic(
+    cluster.bootstrap(),
+    spec.topic.name,
+    {
+      partitions: spec.topic.partitions,
+      replicationFactor: spec.topic.replicationFactor,
+      config: {
+        "min.insync.replicas": String(spec.topic.minInsyncReplicas),
+        "unclean.leader.election.enable": String(spec.topic.uncleanLeaderElection),
+      },
     },
-  });
+    cluster.security,
+  );
 }

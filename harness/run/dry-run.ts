@@ -5,6 +5,7 @@ import { configLabels } from "../../checkers/settings.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 import type { Schedule } from "../nemesis/index.ts";
 import { describe } from "../nemesis/run-schedule.ts";
+import { redactSecrets, type SecuritySpec } from "../spec/security.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 import { faultSchedule } from "./fault-driver.ts";
@@ -54,13 +55,17 @@ function faultLines(spec: TestSpec, faults: Schedule): string[] {
   ];
 }
 
+/** " over TLS, SASL scram-sha-256 as bob" (never the password). */
+const securityText = (s: SecuritySpec | undefined) =>
+  [...(s?.tls ? [" over TLS"] : []), ...(s?.sasl ? [`${s.tls ? "," : ""} SASL ${s.sasl.mechanism} as ${s.sasl.username}`] : [])].join("");
+
 /** The preview as terminal lines: settings, seed, plan, faults, and how to run it. */
 export function formatPreview({ spec, plan, faults }: Preview): string {
   const c = spec.cluster;
   const hooks = Object.keys(spec.faults.hooks ?? {}).filter((k) => k !== "timeoutSeconds");
   const cluster =
     c.kind === "attach"
-      ? `attached at ${(c.bootstrap ?? []).join(",")}: nothing started or stopped there; a topic of the run's own, ${c.keepTopic ? "kept at the end (keepTopic)" : "deleted at the end"}${hooks.length ? `; faults by hooks: ${hooks.join(", ")}` : ""}`
+      ? `attached at ${(c.bootstrap ?? []).join(",")}${securityText(c.security)}: nothing started or stopped there; a topic of the run's own, ${c.keepTopic ? "kept at the end (keepTopic)" : "deleted at the end"}${hooks.length ? `; faults by hooks: ${hooks.join(", ")}` : ""}`
       : c.metadata === "kraft"
         ? `Kafka ${c.kafkaVersion}, KRaft (${c.controllers} controllers${c.combined ? ", combined" : ""}), ${c.brokers} brokers`
         : `Kafka ${c.kafkaVersion}, ZooKeeper mode (${c.zookeepers} ZooKeeper nodes), ${c.brokers} brokers`;
@@ -78,4 +83,10 @@ export function formatPreview({ spec, plan, faults }: Preview): string {
 }
 
 /** The preview as `--json` prints it: one object, the whole plan and schedule. */
-export const previewJson = ({ spec, plan, faults }: Preview) => ({ dryRun: true, seed: spec.seed, spec, plan, faults });
+export const previewJson = ({ spec, plan, faults }: Preview) => ({
+  dryRun: true,
+  seed: spec.seed,
+  spec: redactSecrets(spec),
+  plan,
+  faults,
+});

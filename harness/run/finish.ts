@@ -12,6 +12,7 @@ import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJs
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { namedHosts, runRootOf } from "../cluster/kinds/ssh/layout.ts";
 import { clusterKind } from "../spec/cluster.ts";
+import { redactSecrets } from "../spec/security.ts";
 import type { SshInventory } from "../spec/ssh-inventory.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import type { HeldFacts, ProbedFilter } from "./phases.ts";
@@ -62,7 +63,7 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
     ...(r.cleanupProblems.length ? { cleanupProblems: r.cleanupProblems } : {}),
     files: await runFilesOf(folder.dir),
   });
-  const storedSpec = await writeSpecJson(folder.dir, spec, r.meta);
+  const storedSpec = await writeSpecJson(folder.dir, redactSecrets(spec), r.meta);
   const reportPath = await writeRunReport(folder.dir, { spec: storedSpec, history, results: storedResults, derived: checked.derived });
   await writeIndex(folder.root).catch((err: Error) => r.progress(`index: ${err.message}`));
   return {

@@ -119,7 +119,7 @@ const recoveryPhase: RunPhase = {
   describe: ({ spec }) => `waiting for recovery (all replicas in sync, up to ${spec.recoveryTimeoutSeconds} s)`,
   async run({ spec, cluster, progress, workload, env, life }) {
     try {
-      await waitTopicInSync(cluster.bootstrap(), spec.topic.name, spec.recoveryTimeoutSeconds * 1000);
+      await waitTopicInSync(cluster.bootstrap(), spec.topic.name, spec.recoveryTimeoutSeconds * 1000, cluster.security);
     } catch (err) {
       progress(`  not recovered: ${messageOf(err)}; reading anyway`);
     }

@@ -1,11 +1,14 @@
 // Everything a run decides before it touches a cluster, so that what can fail without one fails
 // first: the spec, validated once (a bad spec is a SpecError); the client library and the
 // workload's (a missing one is an EnvironmentError, not a run); the workload plan and the fault
-// schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder).
+// schedule from the seed; the machine's engine and image (also EnvironmentErrors: no run folder);
+// an attached cluster's certificate files and password (SpecErrors when missing).
 import type { KafkaClient } from "../clients/client.ts";
 import { loadClient } from "../clients/registry.ts";
 import { type Cluster, prepareMachine } from "../cluster/cluster.ts";
+import { resolveSecurity } from "../cluster/security.ts";
 import type { Schedule } from "../nemesis/index.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 import { loadWorkload, type Workload } from "../workload/workload.ts";
@@ -18,6 +21,8 @@ export interface PreparedRun {
   schedule: Schedule;
   /** The image to start the cluster from; undefined on a shared cluster. */
   image?: string;
+  /** An attached cluster's TLS and SASL, read (files, the password's variable). */
+  security?: ClientSecurity;
 }
 
 let sharedTopicSeq = 0;
@@ -47,7 +52,8 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
   const schedule = faultSchedule(spec);
   // Only the docker kind runs the image (an ssh cluster in mode install uploads the jars instead).
   const image = shared || kind !== "docker" ? undefined : (await prepareMachine(progress, spec.cluster.kafkaVersion)).image;
-  return { spec, client, workload, schedule, ...(image ? { image } : {}) };
+  const security = await resolveSecurity(spec.cluster.security);
+  return { spec, client, workload, schedule, ...(image ? { image } : {}), ...(security ? { security } : {}) };
 }
 
 /** The topic a spec asked for: a stored attached run's spec (replayed) holds the name its run made. */

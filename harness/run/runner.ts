@@ -26,6 +26,7 @@ import type { FinalReadResult } from "../clients/final-reads.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { createRecorder } from "../history/recorder.ts";
+import { redactSecrets } from "../spec/security.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { EnvironmentError } from "../util/environment.ts";
 import { messageOf } from "../util/errors.ts";
@@ -82,10 +83,10 @@ export function replayCommand(dir: string): string {
 export async function executeRun(input: unknown, opts: RunOptions = {}): Promise<RunOutcome> {
   const progress = opts.progress ?? (() => {});
   // What can fail without a cluster fails first, before a run folder exists (prepare.ts).
-  const { spec, client, workload, schedule, image } = await prepareRun(input, opts.cluster, progress);
+  const { spec, client, workload, schedule, image, security } = await prepareRun(input, opts.cluster, progress);
   const folder = await createRunFolder(opts.storeRoot ?? "store", spec.name);
   const meta: RunMeta = { startedAt: new Date().toISOString(), command: opts.command ?? null, replay: replayCommand(folder.dir) };
-  await writeSpecJson(folder.dir, spec, meta); // now: a run that crashes can still be replayed
+  await writeSpecJson(folder.dir, redactSecrets(spec), meta); // now: a run that crashes can still be replayed
   // Running until removed: `serve` shows the run live, and as crashed if this process is gone.
   await writeRunningMarker(folder.dir, { pid: process.pid, startedAt: meta.startedAt, timeLimitSeconds: spec.workload.timeLimitSeconds });
   progress(`run: ${folder.dir} (seed ${spec.seed})`);
@@ -114,17 +115,23 @@ export async function executeRun(input: unknown, opts: RunOptions = {}): Promise
         logsDir: folder.logsDir,
         progress,
         problems: cleanupProblems,
+        ...(security ? { security } : {}),
       });
       cluster = scope.cluster;
       life.windDownFirst();
-      const env = workloadEnv(() => scope.cluster.bootstrap(), progress);
+      const env = workloadEnv(() => scope.cluster.bootstrap(), progress, scope.cluster.security);
       await createRunTopic(scope.cluster, spec);
       await workload.prepare(env);
       const faults = createFaultDriver(spec, schedule, scope.cluster, recorder, progress);
       await using _heal = deferred(async () => {
         await faults.healAll().catch((err: unknown) => void cleanupProblems.push(`heal: ${messageOf(err)}`));
       });
-      const clients = { bootstrap: () => scope.cluster.bootstrap(), recorder, nextProcess: processCounter() };
+      const clients = {
+        bootstrap: () => scope.cluster.bootstrap(),
+        ...(scope.cluster.security ? { security: scope.cluster.security } : {}),
+        recorder,
+        nextProcess: processCounter(),
+      };
       await runPhases(RUN_PHASES, { spec, workload, client, cluster: scope.cluster, faults, clients, recorder, env, life, progress, held });
     } catch (err) {
       if (err instanceof EnvironmentError) environment = err;

@@ -4,22 +4,28 @@
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import { withAdmin } from "../kafkajs/factory.ts";
 import { OFFSETS_TOPIC, TXN_STATE_TOPIC } from "../nemesis/coordinator.ts";
+import type { ClientSecurity } from "../protocol/security.ts";
 import { waitFor } from "../util/wait.ts";
 import type { WorkloadEnv } from "../workload/workload.ts";
 
-export function workloadEnv(bootstrap: () => string[], progress: (m: string) => void): WorkloadEnv {
+export function workloadEnv(bootstrap: () => string[], progress: (m: string) => void, security?: ClientSecurity): WorkloadEnv {
   return {
     bootstrap,
+    ...(security ? { security } : {}),
     progress,
     // Fetching a group's offsets finds the group's coordinator (creating __consumer_offsets).
     waitGroupCoordinator: (groupId, timeoutMs) =>
-      waitFor(`the coordinator of ${groupId}`, () => withAdmin(bootstrap(), (a) => a.fetchOffsets({ groupId }).then(() => true)), {
-        timeoutMs,
-        intervalMs: 1000,
-      }).then(() => undefined),
+      waitFor(
+        `the coordinator of ${groupId}`,
+        () => withAdmin(bootstrap(), (a) => a.fetchOffsets({ groupId }).then(() => true), security),
+        {
+          timeoutMs,
+          intervalMs: 1000,
+        },
+      ).then(() => undefined),
     async waitCoordinatorTopicsInSync(timeoutMs) {
-      await waitTopicInSync(bootstrap(), TXN_STATE_TOPIC, timeoutMs);
-      await waitTopicInSync(bootstrap(), OFFSETS_TOPIC, timeoutMs);
+      await waitTopicInSync(bootstrap(), TXN_STATE_TOPIC, timeoutMs, security);
+      await waitTopicInSync(bootstrap(), OFFSETS_TOPIC, timeoutMs, security);
     },
   };
 }

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { specErrorOf } from "./errors.ts";
 import { int } from "./numbers.ts";
+import { SecuritySpecSchema } from "./security.ts";
 import { inventoryCounts, inventoryProblems, SshInventorySchema } from "./ssh-inventory.ts";
 
 export const METADATA_MODES = ["zookeeper", "kraft"] as const;
@@ -42,6 +43,8 @@ export const ClusterSpecSchema = z
     /** ssh: the hosts, their roles, the login and the mode (harness/spec/ssh-inventory.ts). A spec
      *  file's `inventory: FILE` is read where the spec is loaded and stored here inline. */
     inventory: SshInventorySchema.optional(),
+    /** attach: TLS and SASL, as the clients reach the cluster (harness/spec/security.ts). */
+    security: SecuritySpecSchema.optional(),
     /** attach: leave the run's topic on the cluster at the end (deleted by default). */
     keepTopic: z.boolean().optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
@@ -104,6 +107,12 @@ export const ClusterSpecSchema = z
     for (const field of ["bootstrap", "keepTopic"] as const)
       if (s.kind !== "attach" && s[field] !== undefined)
         ctx.addIssue({ code: "custom", path: [field], message: 'is for kind "attach" only (a docker cluster is the harness\'s own)' });
+    if (s.kind !== "attach" && s.security !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["security"],
+        message: `is for kind "attach" only: the clusters the harness starts (${s.kind ?? "docker"}) listen in plaintext`,
+      });
     if (s.metadata === "zookeeper" && s.kafkaVersion !== undefined && kafkaMajor(s.kafkaVersion) >= 4) {
       ctx.addIssue({
         code: "custom",

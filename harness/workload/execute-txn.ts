@@ -52,20 +52,22 @@ export async function runTxnWorkload(
           void proc?.close();
           proc = undefined;
         }
-        consumer ??= await client.openConsumer(bootstrap(), {
-          topic,
-          keys: plan.keys,
-          groupId: groups[slot]!,
-          isolation: spec.consumer.isolation,
-          positions,
-        });
+        consumer ??= await client.openConsumer(
+          bootstrap(),
+          { topic, keys: plan.keys, groupId: groups[slot]!, isolation: spec.consumer.isolation, positions },
+          ctx.security,
+        );
         if (!proc) {
-          const producer = await client.openProducer(bootstrap(), {
-            transactionalId: ids[slot]!,
-            retries: spec.producer.retries,
-            requestTimeoutMs: spec.producer.requestTimeoutMs,
-            transactionTimeoutMs: Math.max(spec.producer.opTimeoutMs * 2, 10_000),
-          });
+          const producer = await client.openProducer(
+            bootstrap(),
+            {
+              transactionalId: ids[slot]!,
+              retries: spec.producer.retries,
+              requestTimeoutMs: spec.producer.requestTimeoutMs,
+              transactionTimeoutMs: Math.max(spec.producer.opTimeoutMs * 2, 10_000),
+            },
+            ctx.security,
+          );
           proc = new TxnProcess(ctx.nextProcess(), ids[slot]!, ctx, producer, consumer, {
             opTimeoutMs: spec.producer.opTimeoutMs,
             pollWaitMs: POLL_WAIT_MS,

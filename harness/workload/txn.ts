@@ -26,7 +26,7 @@ export function txnWorkload(spec: TestSpec, client: TxnClient): Workload {
       env.progress("txn: creating __transaction_state and __consumer_offsets, waiting for them in sync");
       // Opening a transactional producer finds its coordinator (creating __transaction_state) and
       // fences any earlier producer with the id: a rerun on a shared cluster starts clean.
-      await client.endOpenTransactions(env.bootstrap(), ids, PREPARE_TIMEOUT_MS);
+      await client.endOpenTransactions(env.bootstrap(), ids, PREPARE_TIMEOUT_MS, env.security);
       await env.waitGroupCoordinator(txnGroupsOf(spec)[0]!, PREPARE_TIMEOUT_MS);
       await env.waitCoordinatorTopicsInSync(PREPARE_TIMEOUT_MS);
     },
@@ -34,7 +34,7 @@ export function txnWorkload(spec: TestSpec, client: TxnClient): Workload {
     async beforeFinalReads(env) {
       env.progress("txn: ending every transaction left open (a new producer per transactional id)");
       await client
-        .endOpenTransactions(env.bootstrap(), ids, END_OPEN_TIMEOUT_MS)
+        .endOpenTransactions(env.bootstrap(), ids, END_OPEN_TIMEOUT_MS, env.security)
         .catch((err: unknown) => env.progress(`  ${messageOf(err)}; reading anyway`));
     },
   };

@@ -24,6 +24,8 @@ export interface WorkloadStats {
 /** What a workload may ask of the cluster around its run (the runner provides it). */
 export interface WorkloadEnv {
   bootstrap(): string[];
+  /** TLS and SASL for every connection (an attached cluster's; absent: plaintext). */
+  readonly security?: ClientContext["security"];
   progress(m: string): void;
   /** Until the coordinator of a consumer group answers (its first use creates __consumer_offsets). */
   waitGroupCoordinator(groupId: string, timeoutMs: number): Promise<void>;

@@ -6,19 +6,20 @@ import type { Cluster } from "../../harness/cluster/cluster.ts";
 import { openCluster } from "../../harness/run/cluster-scope.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
 
-const deleted = vi.hoisted(() => ({ topics: [] as string[], fail: undefined as string | undefined }));
+const deleted = vi.hoisted(() => ({ topics: [] as string[], fail: undefined as string | undefined, security: [] as unknown[] }));
 vi.mock("../../harness/cluster/cluster.ts", async (original) => ({
   ...(await original<typeof import("../../harness/cluster/cluster.ts")>()),
-  deleteTopic: async (_b: string[], topic: string) => {
+  deleteTopic: async (_b: string[], topic: string, security?: unknown) => {
     if (deleted.fail) throw new Error(deleted.fail);
     deleted.topics.push(topic);
+    deleted.security.push(security);
   },
 }));
 const saved = vi.hoisted(() => ({ logs: 0 }));
 vi.mock("../../harness/cluster/node-logs.ts", () => ({ saveNodeLogs: async () => void saved.logs++ }));
 // An attached cluster stand-in: what attachCluster returns once DescribeCluster answered.
 vi.mock("../../harness/cluster/kinds/attach.ts", () => ({
-  attachCluster: async (spec: { bootstrap: string[] }) => ({
+  attachCluster: async (spec: { bootstrap: string[] }, o: { security?: unknown }) => ({
     kind: "attach",
     runId: "attach-x",
     spec,
@@ -26,6 +27,7 @@ vi.mock("../../harness/cluster/kinds/attach.ts", () => ({
     zookeepers: [],
     controllers: [],
     bootstrap: () => spec.bootstrap,
+    ...(o.security ? { security: o.security } : {}),
   }),
 }));
 
@@ -85,6 +87,18 @@ describe("the run's scope on an attached cluster", () => {
     expect(deleted.topics).toEqual(["kafka_harness_t_x"]);
     expect(saved.logs).toBe(0);
     expect(problems).toEqual([]);
+  });
+
+  it("the resolved security reaches the attached cluster, and the topic is deleted with it", async () => {
+    deleted.topics = [];
+    deleted.security = [];
+    deleted.fail = undefined;
+    const security = { sasl: { mechanism: "scram-sha-256" as const, username: "bob", password: "pw" } };
+    {
+      await using scope = await openCluster(attached(), { logsDir: "/tmp/x", progress: () => {}, problems: [], security });
+      expect(scope.cluster.security).toBe(security);
+    }
+    expect(deleted.security).toEqual([security]);
   });
 
   it("with keepTopic the topic stays", async () => {

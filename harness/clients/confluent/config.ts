@@ -18,15 +18,40 @@
 // rest of a burst, issued in the same tick) goes into the same batch, which is librdkafka's way.
 // Connections: short setup and reconnect backoffs, so a healed broker is used again within about a
 // second, as the other clients do.
+// An attached cluster's security (rdkafkaSecurity): security.protocol ssl / sasl_plaintext /
+// sasl_ssl; the CA and the client's certificate and key as PEM text (ssl.ca.pem,
+// ssl.certificate.pem, ssl.key.pem); rejectUnauthorized false turns off both the certificate and
+// the host name checks; sasl.mechanisms, sasl.username, sasl.password. librdkafka has no setting
+// for another name than the host's (servername): the certificate must name the bootstrap host.
+import { type ClientSecurity, kafkaMechanismName } from "../../protocol/security.ts";
 import { RDKAFKA_RETRY_BACKOFF_MS, rdkafkaMessageTimeoutMs } from "../../spec/delivery-budget.ts";
 import type { IsolationLevel } from "../../spec/test-spec.ts";
 import type { ProducerSettings } from "../client.ts";
 
 type Conf = Record<string, string | number | boolean>;
 
-/** What every librdkafka client of the harness shares. */
-export function commonConfig(bootstrap: string[], clientId: string): Conf {
+/** The cluster's TLS and SASL as librdkafka's keys (none: plaintext, librdkafka's default). Pure. */
+export function rdkafkaSecurity(security: ClientSecurity | undefined): Conf {
+  const { tls, sasl } = security ?? {};
+  if (!tls && !sasl) return {};
   return {
+    "security.protocol": sasl ? (tls ? "sasl_ssl" : "sasl_plaintext") : "ssl",
+    ...(tls?.ca === undefined ? {} : { "ssl.ca.pem": tls.ca }),
+    ...(tls?.cert === undefined ? {} : { "ssl.certificate.pem": tls.cert }),
+    ...(tls?.key === undefined ? {} : { "ssl.key.pem": tls.key }),
+    ...(tls && !tls.rejectUnauthorized
+      ? { "enable.ssl.certificate.verification": false, "ssl.endpoint.identification.algorithm": "none" }
+      : {}),
+    ...(sasl
+      ? { "sasl.mechanisms": kafkaMechanismName(sasl.mechanism), "sasl.username": sasl.username, "sasl.password": sasl.password }
+      : {}),
+  };
+}
+
+/** What every librdkafka client of the harness shares. */
+export function commonConfig(bootstrap: string[], clientId: string, security?: ClientSecurity): Conf {
+  return {
+    ...rdkafkaSecurity(security),
     "bootstrap.servers": bootstrap.join(","),
     "client.id": clientId,
     "broker.address.family": "v4",
@@ -39,9 +64,9 @@ export function commonConfig(bootstrap: string[], clientId: string): Conf {
   };
 }
 
-export function producerConfig(bootstrap: string[], s: ProducerSettings): Conf {
+export function producerConfig(bootstrap: string[], s: ProducerSettings, security?: ClientSecurity): Conf {
   return {
-    ...commonConfig(bootstrap, "kafka-harness-producer"),
+    ...commonConfig(bootstrap, "kafka-harness-producer", security),
     acks: s.acks === "all" ? -1 : s.acks,
     "enable.idempotence": s.idempotent,
     "max.in.flight.requests.per.connection": s.maxInFlight,
@@ -70,9 +95,10 @@ export function consumerConfig(
   bootstrap: string[],
   isolation: IsolationLevel = "read_committed",
   groupId = `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`,
+  security?: ClientSecurity,
 ): Conf {
   return {
-    ...commonConfig(bootstrap, "kafka-harness-consumer"),
+    ...commonConfig(bootstrap, "kafka-harness-consumer", security),
     "group.id": groupId,
     "enable.auto.commit": false,
     "enable.auto.offset.store": false,

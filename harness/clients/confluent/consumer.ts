@@ -38,7 +38,7 @@ export class ConfluentConsumer extends AssignConsumer<RdConsumer> {
   static open(ctx: ClientContext, opts: ConsumerOptions): Promise<ConfluentConsumer> {
     return AssignConsumer.openAssigned("confluent", opts, () => {
       const { KafkaConsumer } = loadConfluent();
-      const consumer = new KafkaConsumer(consumerConfig(ctx.bootstrap()));
+      const consumer = new KafkaConsumer(consumerConfig(ctx.bootstrap(), undefined, undefined, ctx.security));
       consumer.on("event.error", (() => undefined) as never);
       return new ConfluentConsumer(consumer, ctx, opts, FETCH_WAIT_MS);
     });

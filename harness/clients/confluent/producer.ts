@@ -74,7 +74,7 @@ export function onDeliveryReport(acks: 0 | 1 | -1) {
 
 export async function openConfluentProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
   const { Producer } = loadConfluent();
-  const producer = new Producer(producerConfig(ctx.bootstrap(), settings));
+  const producer = new Producer(producerConfig(ctx.bootstrap(), settings, ctx.security));
   producer.on("delivery-report", onDeliveryReport(settings.acks === "all" ? -1 : settings.acks) as never);
   producer.on("event.error", (() => undefined) as never);
   await connectRd(producer, topics[0]!, Math.max(5000, settings.requestTimeoutMs));

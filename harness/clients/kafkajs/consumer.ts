@@ -33,7 +33,7 @@ export class KafkajsConsumer implements ConsumerClient {
   static async open(ctx: ClientContext, opts: ConsumerOptions): Promise<KafkajsConsumer> {
     const groupId =
       opts.mode === "subscribe" ? (opts.groupId ?? "kafka-harness") : `kafka-harness-assign-${process.pid}-${Date.now()}-${groupSeq++}`;
-    const kafka = newKafka(ctx.bootstrap(), "kafka-harness-consumer");
+    const kafka = newKafka(ctx.bootstrap(), "kafka-harness-consumer", {}, ctx.security);
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: opts.sessionTimeoutMs ?? 10_000,

@@ -20,7 +20,7 @@ import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../record
 import { classifySendError } from "./classify.ts";
 
 export async function openKafkajsProducer(ctx: ClientContext, settings: ProducerSettings, topics: string[]): Promise<RecordingProducer> {
-  const kafka = newKafka(ctx.bootstrap(), "kafka-harness-producer", { requestTimeout: settings.requestTimeoutMs });
+  const kafka = newKafka(ctx.bootstrap(), "kafka-harness-producer", { requestTimeout: settings.requestTimeoutMs }, ctx.security);
   const producer = kafka.producer({
     idempotent: settings.idempotent,
     maxInFlightRequests: settings.maxInFlight,

@@ -16,6 +16,7 @@
 import type { Consumer, Producer, Transaction } from "kafkajs";
 import { assertKafkajsAbortedFilterFixed } from "../../kafkajs/aborted-filter-fix.ts";
 import { newKafka } from "../../kafkajs/factory.ts";
+import type { ClientSecurity } from "../../protocol/security.ts";
 import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
 import { keyOf, parseKey } from "../context.ts";
 import { OpenTransaction, type TxnConsumerOptions, type TxnProducerDriver, type TxnProducerSettings, txnClient } from "../txn-client.ts";
@@ -80,8 +81,8 @@ class KafkajsTxnProducer implements TxnProducerDriver {
   }
 }
 
-async function openProducer(bootstrap: string[], settings: TxnProducerSettings): Promise<KafkajsTxnProducer> {
-  const kafka = newKafka(bootstrap, "kafka-harness-txn-producer", { requestTimeout: settings.requestTimeoutMs });
+async function openProducer(bootstrap: string[], settings: TxnProducerSettings, security?: ClientSecurity): Promise<KafkajsTxnProducer> {
+  const kafka = newKafka(bootstrap, "kafka-harness-txn-producer", { requestTimeout: settings.requestTimeoutMs }, security);
   const producer = kafka.producer({
     transactionalId: settings.transactionalId,
     transactionTimeout: settings.transactionTimeoutMs,
@@ -156,9 +157,9 @@ class KafkajsTxnConsumer extends BufferedTxnConsumer<Consumer> {
   }
 }
 
-async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<KafkajsTxnConsumer> {
+async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<KafkajsTxnConsumer> {
   assertKafkajsAbortedFilterFixed();
-  const kafka = newKafka(bootstrap, "kafka-harness-txn-consumer");
+  const kafka = newKafka(bootstrap, "kafka-harness-txn-consumer", {}, security);
   const consumer = kafka.consumer({
     groupId: opts.groupId,
     readUncommitted: opts.isolation === "read_uncommitted",

@@ -22,7 +22,7 @@ import { recordsOfPartition } from "./fetch.ts";
 import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
 
 export class PlatformaticConsumer extends AssignConsumer<Consumer> {
-  private readonly fetcher = new RawFetcher("kafka-harness-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
+  private readonly fetcher = new RawFetcher("kafka-harness-consumer", { connectTimeout: 3000, requestTimeout: 10_000 }, this.ctx.security);
 
   static open(ctx: ClientContext, opts: ConsumerOptions): Promise<PlatformaticConsumer> {
     return AssignConsumer.openAssigned(
@@ -30,7 +30,7 @@ export class PlatformaticConsumer extends AssignConsumer<Consumer> {
       opts,
       () =>
         new PlatformaticConsumer(
-          assignOnlyConsumer("kafka-harness-consumer", ctx.bootstrap(), "kafka-harness-assign"),
+          assignOnlyConsumer("kafka-harness-consumer", ctx.bootstrap(), "kafka-harness-assign", ctx.security),
           ctx,
           opts,
           FETCH_WAIT_MS,

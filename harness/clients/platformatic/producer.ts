@@ -5,16 +5,24 @@
 // `maxInflights` requests in flight (forced to 1 when idempotent). Recording and the op timeout are
 // shared (recording-producer.ts); errors are classified by classify.ts.
 import { Producer } from "@platformatic/kafka";
+import type { ClientSecurity } from "../../protocol/security.ts";
 import { deliveryBudget, PLATFORMATIC_RETRY_DELAY_MS } from "../../spec/delivery-budget.ts";
 import { type RecordOutcome, resolvedSend } from "../burst-outcome.ts";
 import type { ProducerSettings } from "../client.ts";
 import type { ClientContext } from "../context.ts";
 import { PerRecordDriver, RecordingProducer, type RecordTarget } from "../recording-producer.ts";
 import { classifyPlatformaticSendError } from "./classify.ts";
+import { platformaticSecurity } from "./security.ts";
 
 /** The library's producer options for the spec's producer settings (also the throughput bench's raw producer). */
-export function platformaticProducerOptions(clientId: string, bootstrapBrokers: string[], settings: ProducerSettings) {
+export function platformaticProducerOptions(
+  clientId: string,
+  bootstrapBrokers: string[],
+  settings: ProducerSettings,
+  security?: ClientSecurity,
+) {
   return {
+    ...platformaticSecurity(security),
     clientId,
     bootstrapBrokers,
     idempotent: settings.idempotent,
@@ -34,7 +42,7 @@ export async function openPlatformaticProducer(
   settings: ProducerSettings,
   topics: string[],
 ): Promise<RecordingProducer> {
-  const producer = new Producer(platformaticProducerOptions("kafka-harness-producer", ctx.bootstrap(), settings));
+  const producer = new Producer(platformaticProducerOptions("kafka-harness-producer", ctx.bootstrap(), settings, ctx.security));
   try {
     // Loads the topics' metadata (and the broker's API versions) before the first burst.
     await producer.metadata({ topics });

@@ -7,7 +7,9 @@
 // ConnectionPool and its Fetch v17 API, what Consumer.fetch() sends to a Kafka 3.9 or 4.x broker)
 // and filter the answer by Kafka's rule (recordsOfPartition).
 import { ConnectionPool, Consumer, fetchV17 } from "@platformatic/kafka";
+import type { ClientSecurity } from "../../protocol/security.ts";
 import { parseKey } from "../context.ts";
+import { platformaticSecurity } from "./security.ts";
 
 /** How long a Fetch waits at the broker for records. */
 export const FETCH_WAIT_MS = 500;
@@ -15,8 +17,9 @@ let consumerSeq = 0;
 
 /** The library's Consumer the harness's fetchers use for metadata only: its constructor needs a
  *  groupId, never joined (fetch() needs no group). */
-export function assignOnlyConsumer(clientId: string, bootstrap: string[], groupPrefix: string): Consumer {
+export function assignOnlyConsumer(clientId: string, bootstrap: string[], groupPrefix: string, security?: ClientSecurity): Consumer {
   return new Consumer({
+    ...platformaticSecurity(security),
     clientId,
     bootstrapBrokers: bootstrap,
     groupId: `${groupPrefix}-${process.pid}-${Date.now()}-${consumerSeq++}`,
@@ -38,8 +41,8 @@ export interface FetchPartition {
 export class RawFetcher {
   private readonly pool: ConnectionPool;
 
-  constructor(clientId: string, opts: { connectTimeout: number; requestTimeout: number }) {
-    this.pool = new ConnectionPool(clientId, opts);
+  constructor(clientId: string, opts: { connectTimeout: number; requestTimeout: number }, security?: ClientSecurity) {
+    this.pool = new ConnectionPool(clientId, { ...opts, ...platformaticSecurity(security) });
   }
 
   /** One Fetch request to a broker; a partition-level error throws a ResponseError whose `response`

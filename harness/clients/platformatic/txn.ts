@@ -27,6 +27,7 @@
 // records are parked in a DeliveryBuffer (txn-delivery-buffer.ts) until a ["poll"] micro-op takes
 // them; a seek bumps the key's epoch, so a fetch issued before it is discarded.
 import { Admin, Consumer, FindCoordinatorKeyTypes, Producer } from "@platformatic/kafka";
+import type { ClientSecurity } from "../../protocol/security.ts";
 import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
 import { keyOf, parseKey } from "../context.ts";
 import { fetchLoop, sleep } from "../fetch-loop.ts";
@@ -34,6 +35,7 @@ import { OpenTransaction, type TxnConsumerOptions, type TxnProducerDriver, type 
 import { isPlatformaticFenced } from "./classify.ts";
 import { recordsOfPartition } from "./fetch.ts";
 import { assignOnlyConsumer, FETCH_WAIT_MS, fetchFromLeaders, RawFetcher } from "./raw-fetch.ts";
+import { platformaticSecurity } from "./security.ts";
 
 /** What Transaction.addOffset() reads of a consumed message to commit `next` for `key` to the group
  *  (TxnOffsetCommit to metadata.consumer.coordinatorId, offset + 1 committed). The harness's
@@ -67,6 +69,7 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
     private readonly producer: Producer,
     private readonly bootstrap: string[],
     private readonly settings: TxnProducerSettings,
+    private readonly security: ClientSecurity | undefined,
   ) {}
 
   async begin(): Promise<void> {
@@ -87,6 +90,7 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
     const known = this.groupCoordinators.get(groupId);
     if (known !== undefined) return known;
     this.admin ??= new Admin({
+      ...platformaticSecurity(this.security),
       clientId: "kafka-harness-txn-admin",
       bootstrapBrokers: this.bootstrap,
       connectTimeout: 3000,
@@ -145,8 +149,13 @@ class PlatformaticTxnProducer implements TxnProducerDriver {
   }
 }
 
-async function openProducer(bootstrap: string[], settings: TxnProducerSettings): Promise<PlatformaticTxnProducer> {
+async function openProducer(
+  bootstrap: string[],
+  settings: TxnProducerSettings,
+  security?: ClientSecurity,
+): Promise<PlatformaticTxnProducer> {
   const producer = new Producer({
+    ...platformaticSecurity(security),
     clientId: "kafka-harness-txn-producer",
     bootstrapBrokers: bootstrap,
     idempotent: true,
@@ -168,7 +177,7 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings):
     retryDelay,
     autocreateTopics: false,
   });
-  return new PlatformaticTxnProducer(producer, bootstrap, settings);
+  return new PlatformaticTxnProducer(producer, bootstrap, settings, security);
 }
 
 class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
@@ -176,7 +185,12 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
   private readonly fetchPositions = new Map<string, number>(this.opts.keys.map((key) => [key, this.opts.positions?.get(key) ?? 0]));
   private stopping = false;
   private loop: Promise<void> = Promise.resolve();
-  private readonly fetcher = new RawFetcher("kafka-harness-txn-consumer", { connectTimeout: 3000, requestTimeout: 10_000 });
+  private readonly fetcher: RawFetcher;
+
+  constructor(consumer: Consumer, opts: TxnConsumerOptions, security: ClientSecurity | undefined) {
+    super(consumer, opts);
+    this.fetcher = new RawFetcher("kafka-harness-txn-consumer", { connectTimeout: 3000, requestTimeout: 10_000 }, security);
+  }
 
   get alive(): boolean {
     return true; // the fetch loop never gives up by itself
@@ -257,10 +271,10 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
   }
 }
 
-async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions): Promise<PlatformaticTxnConsumer> {
+async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<PlatformaticTxnConsumer> {
   // The slot's group (the one sendOffsets commits to) is opts.groupId; the library's consumer joins none.
-  const consumer = assignOnlyConsumer("kafka-harness-txn-consumer", bootstrap, "kafka-harness-txn-assign");
-  return BufferedTxnConsumer.started(new PlatformaticTxnConsumer(consumer, opts));
+  const consumer = assignOnlyConsumer("kafka-harness-txn-consumer", bootstrap, "kafka-harness-txn-assign", security);
+  return BufferedTxnConsumer.started(new PlatformaticTxnConsumer(consumer, opts, security));
 }
 
 export const platformaticTxnClient = txnClient("platformatic", openProducer, openConsumer);

@@ -5,6 +5,7 @@
 // last did: a hook that failed midway leaves the node marked faulted, so heal-all runs the undo.
 
 import { withAdmin } from "../../kafkajs/factory.ts";
+import type { ClientSecurity } from "../../protocol/security.ts";
 import type { HookFault } from "../../spec/attach-faults.ts";
 import type { ClusterSpec } from "../../spec/cluster.ts";
 import { newRunId } from "../labels.ts";
@@ -53,18 +54,40 @@ export function hookedBroker(b: AttachedBroker, hooks: HookRunner | undefined): 
 }
 
 /** The attached cluster: its brokers as its metadata lists them now. */
-export async function attachCluster(spec: ClusterSpec, o: { hooks?: HookRunner; progress: (m: string) => void }): Promise<RunCluster> {
+export async function attachCluster(
+  spec: ClusterSpec,
+  o: { hooks?: HookRunner; progress: (m: string) => void; security?: ClientSecurity },
+): Promise<RunCluster> {
   const bootstrap = [...(spec.bootstrap ?? [])];
   if (!bootstrap.length) throw new Error('cluster kind "attach" needs cluster.bootstrap (host:port addresses)');
-  const described = await withAdmin(bootstrap, (a) => a.describeCluster()).catch((err: Error) => {
-    throw new Error(`attach: no broker at ${bootstrap.join(",")} answered (${err.message})`);
+  const security = o.security;
+  const described = await withAdmin(bootstrap, (a) => a.describeCluster(), security).catch((err: Error) => {
+    // A listener that wants TLS or SASL closes a plaintext client's connection without a word.
+    const hint = security ? "" : "; if the cluster asks for TLS or SASL, give them: --tls, --tls-ca, --sasl-*, or cluster.security";
+    throw new Error(`attach: no broker at ${bootstrap.join(",")} answered (${err.message})${hint}`);
   });
   const brokers = [...described.brokers].sort((a, b) => a.nodeId - b.nodeId).map((b) => hookedBroker(b, o.hooks));
   const runId = `attach-${newRunId().slice(3)}`;
   o.progress(
-    `cluster ${runId}: attached to ${bootstrap.join(",")}: brokers ${described.brokers
+    `cluster ${runId}: attached to ${bootstrap.join(",")}${securityWords(security)}: brokers ${described.brokers
       .map((b) => `${b.nodeId} (${b.host}:${b.port})`)
       .join(", ")}, controller ${described.controller ?? "unknown"}`,
   );
-  return { kind: "attach", runId, spec, zookeepers: [], brokers, controllers: [], networkFaults: false, bootstrap: () => bootstrap };
+  return {
+    kind: "attach",
+    runId,
+    spec,
+    zookeepers: [],
+    brokers,
+    controllers: [],
+    networkFaults: false,
+    bootstrap: () => bootstrap,
+    ...(security ? { security } : {}),
+  };
 }
+
+/** " (TLS, SASL scram-sha-256 as alice)" for the progress line; never the password. */
+const securityWords = (s: ClientSecurity | undefined) => {
+  const words = [...(s?.tls ? ["TLS"] : []), ...(s?.sasl ? [`SASL ${s.sasl.mechanism} as ${s.sasl.username}`] : [])];
+  return words.length ? ` (${words.join(", ")})` : "";
+};

@@ -2,6 +2,7 @@
 // for the clients, the nodes the nemesis acts on, and who it is. The docker kind's Cluster
 // (cluster.ts) is one; an attached cluster (attach.ts) is another. The run's cluster scope
 // (harness/run/cluster-scope.ts) opens and leaves each kind; nothing else branches on it.
+import type { ClientSecurity } from "../../protocol/security.ts";
 import type { ClusterKind, ClusterSpec } from "../../spec/cluster.ts";
 import type { NodeHandle } from "../node-handle.ts";
 
@@ -25,4 +26,6 @@ export interface RunCluster {
   /** false: the harness reaches no node's network (no partitions to make or heal). */
   readonly networkFaults?: false;
   bootstrap(): string[];
+  /** TLS and SASL for every connection to its brokers (an attached cluster's; absent: plaintext). */
+  readonly security?: ClientSecurity;
 }
