@@ -118,6 +118,9 @@ const REMOVE_ATTEMPTS = 3;
 // removed and started once more, under a fresh run id, before the error reaches the caller.
 const NODE_EXITED_DURING_START = /Log stream ended and message .* was not received/;
 
+/** A start that failed because a node exited before its started line: worth one more start. */
+export const nodeExitedDuringStart = (err: unknown): boolean => NODE_EXITED_DURING_START.test((err as Error)?.message ?? "");
+
 /** The log line that says a node's JVM serves: ZooKeeper binds its client port; KRaft nodes log
  *  the KafkaRaftServer line (3.9 to 4.x), ZooKeeper-mode brokers the KafkaServer one. */
 export function upLine(role: "zookeeper" | "broker" | "controller", kraft: boolean): RegExp {
@@ -129,7 +132,7 @@ export async function startCluster(input: ClusterSpecInput = {}, opts: StartOpti
   try {
     return await startClusterOnce(input, opts);
   } catch (err) {
-    if (!NODE_EXITED_DURING_START.test((err as Error)?.message ?? "") || opts.runId !== undefined) throw err;
+    if (!nodeExitedDuringStart(err) || opts.runId !== undefined) throw err;
     (opts.progress ?? (() => {}))(`cluster: a node exited while starting (${(err as Error).message}); starting the cluster once more`);
     return startClusterOnce(input, opts);
   }

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { type HarnessFixture, harnessFixture } from "../../harness/api/index.ts";
-import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import { type Cluster, nodeExitedDuringStart, startCluster } from "../../harness/cluster/cluster.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";
 import { waitUntilWhole } from "../../harness/run/shared-cluster.ts";
 
@@ -16,11 +16,19 @@ type Holder = { [KEY]?: Promise<Cluster> };
 
 export async function sharedCluster(): Promise<Cluster> {
   const g = globalThis as Holder;
-  g[KEY] ??= (async () => {
+  // Its own run id (for the teardown) means startCluster does not start again by itself when a
+  // node exits during the start (a broker's ZooKeeper session expiring while it registers, under
+  // load): once more here, under a new id, so one such start does not fail every file.
+  const start = () => {
     const runId = newRunId();
     writeFileSync(join(inject("sharedClusters"), runId), "");
     return startCluster({}, { runId, progress: (m) => console.error(m) });
-  })();
+  };
+  g[KEY] ??= start().catch((err: unknown) => {
+    if (!nodeExitedDuringStart(err)) throw err;
+    console.error(`shared cluster: a node exited while starting (${(err as Error).message}); starting it once more`);
+    return start();
+  });
   const cluster = await g[KEY];
   await waitUntilWhole(cluster); // the previous file's faults healed; its replicas may lag
   return cluster;
