@@ -8,23 +8,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeRun } from "../../harness/run/runner.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
-import { type SaslCluster, startSaslCluster } from "../integration/sasl-cluster.ts";
+import { saslClusterForFile } from "../integration/sasl-cluster.ts";
 import "../../harness/api/matchers.ts";
 
-let sc: SaslCluster;
-const log = (m: string) => console.error(`[confluent-attach-sasl] ${m}`);
 const PASSWORD_ENV = "KH_TEST_SCRAM_PASSWORD";
-const certs = mkdtempSync(join(tmpdir(), "kh-attach-tls-"));
-
-beforeAll(async () => {
-  sc = await startSaslCluster(log, { tlsDir: certs });
-  process.env[PASSWORD_ENV] = sc.scram.password;
-}, 300_000);
-afterAll(async () => {
-  delete process.env[PASSWORD_ENV];
-  await sc?.cluster.stop();
-  rmSync(certs, { recursive: true, force: true });
-}, 120_000);
+const log = (m: string) => console.error(`[confluent-attach-sasl] ${m}`);
+const sc = saslClusterForFile(log, PASSWORD_ENV);
 
 describe("librdkafka on an attached cluster with TLS and SASL", () => {
   it("SCRAM-SHA-256 over TLS: valid", async () => {
@@ -35,10 +24,10 @@ describe("librdkafka on an attached cluster with TLS and SASL", () => {
         client: "confluent",
         cluster: {
           kind: "attach",
-          bootstrap: sc.cluster.bootstrap(),
+          bootstrap: sc().cluster.bootstrap(),
           security: {
-            tls: { ca: sc.caFile! },
-            sasl: { mechanism: "scram-sha-256", username: sc.scram.username, passwordEnv: PASSWORD_ENV },
+            tls: { ca: sc().caFile! },
+            sasl: { mechanism: "scram-sha-256", username: sc().scram.username, passwordEnv: PASSWORD_ENV },
           },
         },
         producer: { acks: "all" },

@@ -16,44 +16,16 @@ import { executeRun } from "../../harness/run/runner.ts";
 import { withSecurityFlags } from "../../harness/spec/security.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
-import { type SaslCluster, startSaslCluster } from "./sasl-cluster.ts";
+import { pauseHookScript } from "./pause-hook.ts";
+import { saslClusterForFile } from "./sasl-cluster.ts";
 import "../../harness/api/matchers.ts";
 
-let sc: SaslCluster;
-const log = (m: string) => console.error(`[attach-sasl] ${m}`);
 const PASSWORD_ENV = "KH_TEST_SCRAM_PASSWORD";
-
-const certs = mkdtempSync(join(tmpdir(), "kh-attach-tls-"));
-
-beforeAll(async () => {
-  sc = await startSaslCluster(log, { tlsDir: certs });
-  process.env[PASSWORD_ENV] = sc.scram.password;
-}, 300_000);
-afterAll(async () => {
-  delete process.env[PASSWORD_ENV];
-  await sc?.cluster.stop();
-  rmSync(certs, { recursive: true, force: true });
-}, 120_000);
+const log = (m: string) => console.error(`[attach-sasl] ${m}`);
+const sc = saslClusterForFile(log, PASSWORD_ENV);
 
 /** The hook: pauses / resumes the broker KH_TARGET_ID names (this test's own containers). */
-function pauseScript(dir: string): string {
-  const cases = sc.cluster.brokers.map((b) => `  ${b.id}) c=${b.containerId} ;;`).join("\n");
-  const path = join(dir, "pause-broker.sh");
-  writeFileSync(
-    path,
-    `#!/bin/sh
-set -e
-echo "$KH_FAULT $KH_PHASE $KH_TARGET_ID" >> "${dir}/calls.txt"
-case "$KH_TARGET_ID" in
-${cases}
-  *) echo "no broker $KH_TARGET_ID" >&2; exit 3 ;;
-esac
-if [ "$KH_PHASE" = start ]; then docker pause "$c" >/dev/null; else docker unpause "$c" >/dev/null; fi
-`,
-  );
-  chmodSync(path, 0o755);
-  return path;
-}
+const pauseScript = (dir: string) => pauseHookScript(dir, sc().cluster.brokers, "$KH_FAULT $KH_PHASE $KH_TARGET_ID");
 
 describe('cluster kind "attach" with TLS and SASL', () => {
   it("kafkajs over TLS and SCRAM-SHA-256 (--tls-ca, --sasl-* flags), a hook pausing the leader: valid, the fault applied and effective", async () => {
@@ -61,7 +33,7 @@ describe('cluster kind "attach" with TLS and SASL', () => {
     const base = {
       name: "attach-sasl-pause-leader",
       seed: 11,
-      cluster: { kind: "attach", bootstrap: sc.cluster.bootstrap() },
+      cluster: { kind: "attach", bootstrap: sc().cluster.bootstrap() },
       producer: { acks: "all" },
       topic: { minInsyncReplicas: 2 },
       workload: { timeLimitSeconds: 20, rate: 50, producers: 4 },
@@ -73,9 +45,9 @@ describe('cluster kind "attach" with TLS and SASL', () => {
       finalReadTimeoutSeconds: 60,
     } satisfies TestSpecInput;
     const spec = withSecurityFlags(base, {
-      ...(sc.caFile ? { tlsCa: sc.caFile } : {}),
+      ...(sc().caFile ? { tlsCa: sc().caFile } : {}),
       saslMechanism: "scram-sha-256",
-      saslUsername: sc.scram.username,
+      saslUsername: sc().scram.username,
       saslPasswordEnv: PASSWORD_ENV,
     });
     const run = await executeRun(spec, { storeRoot: "test-output/store", progress: log });
@@ -95,21 +67,21 @@ describe('cluster kind "attach" with TLS and SASL', () => {
     // The stored spec names the variable, never the password.
     const stored = readFileSync(join(run.dir, "spec.json"), "utf8");
     expect(JSON.parse(stored).cluster.security).toEqual({
-      ...(sc.caFile ? { tls: { ca: sc.caFile, rejectUnauthorized: true } } : {}),
-      sasl: { mechanism: "scram-sha-256", username: sc.scram.username, passwordEnv: PASSWORD_ENV },
+      ...(sc().caFile ? { tls: { ca: sc().caFile, rejectUnauthorized: true } } : {}),
+      sasl: { mechanism: "scram-sha-256", username: sc().scram.username, passwordEnv: PASSWORD_ENV },
     });
-    expect(stored).not.toContain(sc.scram.password);
+    expect(stored).not.toContain(sc().scram.password);
     // The run's topic is gone (asked as admin: the listener takes nothing else).
     const topic = run.spec.topic.name;
     await waitFor(
       `topic ${topic} to be gone`,
-      async () => !(await withAdmin(sc.cluster.bootstrap(), (a) => a.listTopics(), sc.admin)).includes(topic),
+      async () => !(await withAdmin(sc().cluster.bootstrap(), (a) => a.listTopics(), sc().admin)).includes(topic),
       { timeoutMs: 30_000, intervalMs: 500 },
     );
   }, 240_000);
 
   it("@platformatic/kafka over TLS and PLAIN, the password inline: valid, and stored as ***", async () => {
-    const password = sc.admin.sasl!.password;
+    const password = sc().admin.sasl!.password;
     const run = await executeRun(
       {
         name: "attach-sasl-platformatic",
@@ -117,8 +89,8 @@ describe('cluster kind "attach" with TLS and SASL', () => {
         client: "platformatic",
         cluster: {
           kind: "attach",
-          bootstrap: sc.cluster.bootstrap(),
-          security: { ...(sc.caFile ? { tls: { ca: sc.caFile } } : {}), sasl: { mechanism: "plain", username: "admin", password } },
+          bootstrap: sc().cluster.bootstrap(),
+          security: { ...(sc().caFile ? { tls: { ca: sc().caFile } } : {}), sasl: { mechanism: "plain", username: "admin", password } },
         },
         producer: { acks: "all" },
         topic: { minInsyncReplicas: 2 },

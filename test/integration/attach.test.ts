@@ -13,6 +13,7 @@ import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { executeRun } from "../../harness/run/runner.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
+import { pauseHookScript } from "./pause-hook.ts";
 import "../../harness/api/matchers.ts";
 
 let cluster: Cluster;
@@ -26,24 +27,8 @@ afterAll(async () => {
 }, 120_000);
 
 /** The hook: pauses / resumes the broker KH_TARGET_ID names, and notes what it was given. */
-function pauseScript(dir: string): string {
-  const cases = cluster.brokers.map((b) => `  ${b.id}) c=${b.containerId} ;;`).join("\n");
-  const path = join(dir, "pause-broker.sh");
-  writeFileSync(
-    path,
-    `#!/bin/sh
-set -e
-echo "$KH_FAULT $KH_PHASE $KH_TARGET_NODE $KH_TARGET_ID $KH_TARGET_HOST:$KH_TARGET_PORT $KH_TOPIC" >> "${dir}/calls.txt"
-case "$KH_TARGET_ID" in
-${cases}
-  *) echo "no broker $KH_TARGET_ID" >&2; exit 3 ;;
-esac
-if [ "$KH_PHASE" = start ]; then docker pause "$c" >/dev/null; else docker unpause "$c" >/dev/null; fi
-`,
-  );
-  chmodSync(path, 0o755);
-  return path;
-}
+const pauseScript = (dir: string) =>
+  pauseHookScript(dir, cluster.brokers, "$KH_FAULT $KH_PHASE $KH_TARGET_NODE $KH_TARGET_ID $KH_TARGET_HOST:$KH_TARGET_PORT $KH_TOPIC");
 
 describe('cluster kind "attach"', () => {
   it("a hook that pauses the leader: valid, the fault recorded, applied and effective; the topic is deleted", async () => {

@@ -6,9 +6,11 @@
 // listener. The passwords and the key are drawn per test run. Used by attach-sasl.test.ts.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alterUserScramCredentialsV0, ConnectionPool } from "@platformatic/kafka";
+import { afterAll, beforeAll } from "vitest";
 import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
 import { scramSaltedPassword } from "../../harness/protocol/sasl.ts";
@@ -133,4 +135,24 @@ export async function startSaslCluster(
     throw err;
   }
   return { cluster, admin, scram, ...(cert ? { caFile: cert.certFile } : {}) };
+}
+
+/** One SASL_SSL cluster for a test file: started before its tests (certificates in a temporary
+ *  folder, the SCRAM password in the environment variable `passwordEnv`), removed after them. */
+export function saslClusterForFile(log: (m: string) => void, passwordEnv: string): () => SaslCluster {
+  let sc: SaslCluster | undefined;
+  const certs = mkdtempSync(join(tmpdir(), "kh-attach-tls-"));
+  beforeAll(async () => {
+    sc = await startSaslCluster(log, { tlsDir: certs });
+    process.env[passwordEnv] = sc.scram.password;
+  }, 300_000);
+  afterAll(async () => {
+    delete process.env[passwordEnv];
+    await sc?.cluster.stop();
+    rmSync(certs, { recursive: true, force: true });
+  }, 120_000);
+  return () => {
+    if (!sc) throw new Error("the SASL cluster is not started (saslClusterForFile's beforeAll did not run or failed)");
+    return sc;
+  };
 }
