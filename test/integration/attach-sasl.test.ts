@@ -16,7 +16,7 @@ import { executeRun } from "../../harness/run/runner.ts";
 import { withSecurityFlags } from "../../harness/spec/security.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
-import { pauseHookScript } from "./pause-hook.ts";
+import { pauseHookScript, pauseLeaderSpec } from "./pause-hook.ts";
 import { saslClusterForFile } from "./sasl-cluster.ts";
 import "../../harness/api/matchers.ts";
 
@@ -30,20 +30,7 @@ const pauseScript = (dir: string) => pauseHookScript(dir, sc().cluster.brokers, 
 describe('cluster kind "attach" with TLS and SASL', () => {
   it("kafkajs over TLS and SCRAM-SHA-256 (--tls-ca, --sasl-* flags), a hook pausing the leader: valid, the fault applied and effective", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kh-attach-sasl-"));
-    const base = {
-      name: "attach-sasl-pause-leader",
-      seed: 11,
-      cluster: { kind: "attach", bootstrap: sc().cluster.bootstrap() },
-      producer: { acks: "all" },
-      topic: { minInsyncReplicas: 2 },
-      workload: { timeLimitSeconds: 20, rate: 50, producers: 4 },
-      faults: {
-        schedule: [{ at: 5000, duration: 8000, fault: "pause", targets: { kind: "leader", of: "t-0" } }],
-        hooks: { pause: pauseScript(dir), timeoutSeconds: 30 },
-      },
-      recoveryTimeoutSeconds: 60,
-      finalReadTimeoutSeconds: 60,
-    } satisfies TestSpecInput;
+    const base = pauseLeaderSpec("attach-sasl-pause-leader", 11, sc().cluster.bootstrap(), pauseScript(dir)) satisfies TestSpecInput;
     const spec = withSecurityFlags(base, {
       ...(sc().caFile ? { tlsCa: sc().caFile } : {}),
       saslMechanism: "scram-sha-256",

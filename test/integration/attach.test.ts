@@ -13,7 +13,7 @@ import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { executeRun } from "../../harness/run/runner.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
-import { pauseHookScript } from "./pause-hook.ts";
+import { pauseHookScript, pauseLeaderSpec } from "./pause-hook.ts";
 import "../../harness/api/matchers.ts";
 
 let cluster: Cluster;
@@ -33,20 +33,7 @@ const pauseScript = (dir: string) =>
 describe('cluster kind "attach"', () => {
   it("a hook that pauses the leader: valid, the fault recorded, applied and effective; the topic is deleted", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kh-attach-"));
-    const spec = {
-      name: "attach-pause-leader",
-      seed: 7,
-      cluster: { kind: "attach", bootstrap: cluster.bootstrap() },
-      producer: { acks: "all" },
-      topic: { minInsyncReplicas: 2 },
-      workload: { timeLimitSeconds: 20, rate: 50, producers: 4 },
-      faults: {
-        schedule: [{ at: 5000, duration: 8000, fault: "pause", targets: { kind: "leader", of: "t-0" } }],
-        hooks: { pause: pauseScript(dir), timeoutSeconds: 30 },
-      },
-      recoveryTimeoutSeconds: 60,
-      finalReadTimeoutSeconds: 60,
-    } satisfies TestSpecInput;
+    const spec = pauseLeaderSpec("attach-pause-leader", 7, cluster.bootstrap(), pauseScript(dir)) satisfies TestSpecInput;
     const run = await executeRun(spec, { storeRoot: "test-output/store", progress: log });
 
     // The run's own topic, with the harness's prefix, and the schedule's "leader of t-0" aimed at it.

@@ -1,6 +1,6 @@
 // The attach tests' fault hook: a script that pauses (KH_PHASE=start) or resumes (stop) the broker
 // KH_TARGET_ID names, which is one of the test's own containers, and appends `noted`'s expansion
-// to <dir>/calls.txt so the test can say what the hook was given.
+// to <dir>/calls.txt so the test can say what the hook was given; and the run that uses it.
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -22,3 +22,20 @@ if [ "$KH_PHASE" = start ]; then docker pause "$c" >/dev/null; else docker unpau
   chmodSync(path, 0o755);
   return path;
 }
+
+/** The attach tests' run: acks=all, min ISR 2, 20 s at 50 ops/s, the leader of t-0 paused by the
+ *  hook at 5 s for 8 s. */
+export const pauseLeaderSpec = (name: string, seed: number, bootstrap: string[], hook: string) => ({
+  name,
+  seed,
+  cluster: { kind: "attach" as const, bootstrap },
+  producer: { acks: "all" as const },
+  topic: { minInsyncReplicas: 2 },
+  workload: { timeLimitSeconds: 20, rate: 50, producers: 4 },
+  faults: {
+    schedule: [{ at: 5000, duration: 8000, fault: "pause" as const, targets: { kind: "leader" as const, of: "t-0" } }],
+    hooks: { pause: hook, timeoutSeconds: 30 },
+  },
+  recoveryTimeoutSeconds: 60,
+  finalReadTimeoutSeconds: 60,
+});

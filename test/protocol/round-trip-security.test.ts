@@ -11,9 +11,10 @@ import { createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NemesisCluster } from "../../harness/nemesis/capabilities.ts";
 import { clusterProbe } from "../../harness/nemesis/probe.ts";
-import { ProtocolReader, protocolWriter, sizePrefixed } from "../../harness/protocol/framing.ts";
+import { sizePrefixed } from "../../harness/protocol/framing.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
+import { readRequest } from "./stand-in-request.ts";
 
 const PASSWORD = "pw-for-this-test";
 
@@ -26,13 +27,7 @@ function serve(socket: Socket, seen: string[]) {
     while (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) {
       const frame = got.subarray(4, 4 + got.readInt32BE(0));
       got = got.subarray(4 + frame.length);
-      const r = new ProtocolReader(frame);
-      const apiKey = r.i16();
-      r.i16();
-      const correlationId = r.i32();
-      r.str();
-      const w = protocolWriter();
-      w.i32(correlationId);
+      const { apiKey, r, w } = readRequest(frame);
       if (apiKey === 17) {
         seen.push(`handshake ${r.str()}`);
         w.i16(0);

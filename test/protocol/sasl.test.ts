@@ -4,7 +4,7 @@
 // password, a server that cannot sign).
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ProtocolReader, protocolWriter } from "../../harness/protocol/framing.ts";
+import { protocolWriter } from "../../harness/protocol/framing.ts";
 import {
   decodeSaslAuthenticate,
   decodeSaslHandshake,
@@ -16,6 +16,7 @@ import {
   scramClientFirst,
   verifyScramServerFinal,
 } from "../../harness/protocol/sasl.ts";
+import { readRequest } from "./stand-in-request.ts";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 const clientId = Buffer.from("kafka-harness").toString("hex");
@@ -113,13 +114,7 @@ describe("SCRAM", () => {
 function broker(answer: (apiKey: number, payload: string) => { error?: number; bytes?: string; mechanisms?: string[] }) {
   const seen: string[] = [];
   const send = async (frame: Buffer): Promise<Buffer> => {
-    const r = new ProtocolReader(frame.subarray(4));
-    const apiKey = r.i16();
-    r.i16();
-    const correlationId = r.i32();
-    r.str();
-    const w = protocolWriter();
-    w.i32(correlationId);
+    const { apiKey, r, w } = readRequest(frame.subarray(4));
     if (apiKey === 17) {
       const mechanism = r.str() ?? "";
       seen.push(`handshake ${mechanism}`);
