@@ -4,7 +4,6 @@
 // `tlsDir`, SASL_SSL, the brokers' certificate (for 127.0.0.1) made there by openssl, self-signed,
 // its PEM given inline (Kafka's PEM keystore). Replication stays on the plaintext INTERNAL
 // listener. The passwords and the key are drawn per test run. Used by attach-sasl.test.ts.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +16,7 @@ import { scramSaltedPassword } from "../../harness/protocol/sasl.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
 import type { ClusterSpecInput } from "../../harness/spec/cluster.ts";
 import { waitFor } from "../../harness/util/wait.ts";
+import { selfSignedCertificate } from "../protocol/self-signed.ts";
 
 export interface SaslCluster {
   cluster: Cluster;
@@ -30,25 +30,6 @@ export interface SaslCluster {
 /** AlterUserScramCredentials' mechanism number for SCRAM-SHA-256. */
 const SCRAM_SHA_256 = 1;
 
-/** A self-signed certificate for 127.0.0.1 and its key (PKCS#8), as PEM files in `dir`. */
-function certificate(dir: string): { certFile: string; keyFile: string } {
-  const certFile = join(dir, "broker.pem");
-  const keyFile = join(dir, "broker.key");
-  execFileSync(
-    "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kafka-harness-test"].concat([
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-keyout",
-      keyFile,
-      "-out",
-      certFile,
-    ]),
-    { stdio: "ignore" },
-  );
-  return { certFile, keyFile };
-}
-
 /** A PEM text as one properties line (Java's properties read \n as a newline). */
 const oneLine = (pem: string) => pem.trim().replaceAll("\n", "\\n");
 
@@ -58,7 +39,7 @@ export async function startSaslCluster(
 ): Promise<SaslCluster> {
   const adminPassword = randomBytes(12).toString("hex");
   const scram = { username: "tester", password: randomBytes(12).toString("hex") };
-  const cert = o.tlsDir ? certificate(o.tlsDir) : undefined;
+  const cert = o.tlsDir ? selfSignedCertificate(o.tlsDir) : undefined;
   const tls = cert ? { ca: readFileSync(cert.certFile, "utf8"), rejectUnauthorized: true } : undefined;
   const admin: ClientSecurity = { ...(tls ? { tls } : {}), sasl: { mechanism: "plain", username: "admin", password: adminPassword } };
   const cluster = await startCluster(

@@ -2,7 +2,6 @@
 // stand-in broker on 127.0.0.1 that asks for SASL PLAIN, over plain TCP and over TLS: the request
 // is sent only after the authentication, a wrong password gets Kafka's error, and TLS checks the
 // broker's certificate against the CA given (a certificate made here by openssl, for this test).
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createNetServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +13,7 @@ import { clusterProbe } from "../../harness/nemesis/probe.ts";
 import { sizePrefixed } from "../../harness/protocol/framing.ts";
 import { fetchBrokerMetadata } from "../../harness/protocol/metadata.ts";
 import type { ClientSecurity } from "../../harness/protocol/security.ts";
+import { selfSignedCertificate } from "./self-signed.ts";
 import { readRequest } from "./stand-in-request.ts";
 
 const PASSWORD = "pw-for-this-test";
@@ -72,21 +72,10 @@ describe("roundTrip with SASL and TLS", () => {
 
   beforeAll(async () => {
     // A self-signed certificate for 127.0.0.1, which is its own CA.
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=kafka-harness-test"].concat([
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ]),
-      { stdio: "ignore" },
-    );
-    ca = readFileSync(join(dir, "cert.pem"), "utf8");
+    const { certFile, keyFile } = selfSignedCertificate(dir);
+    ca = readFileSync(certFile, "utf8");
     const plain = createNetServer((s) => serve(s, seen));
-    const tls = createTlsServer({ key: readFileSync(join(dir, "key.pem")), cert: ca }, (s) => serve(s, seen));
+    const tls = createTlsServer({ key: readFileSync(keyFile), cert: ca }, (s) => serve(s, seen));
     servers.push(plain, tls);
     plainPort = await listen(plain);
     tlsPort = await listen(tls);
