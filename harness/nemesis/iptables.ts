@@ -9,16 +9,14 @@
 // the published 127.0.0.1 ports) still reach an isolated broker, as in Jepsen.
 //
 // A restarted container gets a fresh network namespace without our rules.
+import { IPTABLES_FRONT_ENDS } from "../cluster/iptables-front-ends.ts";
 import type { Partitionable } from "./capabilities.ts";
 
 export const CHAIN = "KH-NEMESIS";
 
-/**
- * Both iptables front-ends exist in the image; on this machine's kernel both work. nft is tried
- * first because Docker writes its own in-container rules with nft, and mixing back-ends in one
- * namespace only produces warnings. Plain `iptables` last: an ssh host may have only that.
- */
-export const VARIANTS = ["iptables-nft", "iptables-legacy", "iptables"] as const;
+/** Both front-ends exist in the image, and on this machine's kernel both work; the order is
+ *  IPTABLES_FRONT_ENDS's. */
+export const VARIANTS = IPTABLES_FRONT_ENDS;
 export type IptablesVariant = (typeof VARIANTS)[number];
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

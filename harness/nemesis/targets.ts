@@ -39,9 +39,11 @@ export class TargetError extends Error {
 }
 
 /**
- * Resolves a target, asking again while the answer is transient (a partition between leaders right
- * after a fault healed, a broker not yet answering metadata) for up to waitMs (a ZooKeeper majority paused and resumed leaves partitions leaderless until the brokers register again); a refusal on the first
- * such answer made a scheduled leader fault miss in a loaded run. Anything else is refused at once.
+ * Resolves a target, asking again while the answer is transient for up to waitMs: a partition
+ * between leaders right after a fault healed (a ZooKeeper majority paused and resumed leaves
+ * partitions leaderless until the brokers register again), a broker not yet answering metadata. A
+ * refusal on the first such answer made a scheduled leader fault miss in a loaded run. Anything
+ * else is refused at once.
  */
 export async function resolveSettled(
   resolve: () => Promise<Resolved>,

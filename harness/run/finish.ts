@@ -2,7 +2,6 @@
 // is checked once (the derived structures kept for the report), the run's facts merged into the verdict
 // (checkers/verdict.ts), then results.json, spec.json with the run's meta, report.html and the
 // store's index are written (reports/run-folder.ts names them).
-
 import { noFaultCount } from "../../checkers/faults.ts";
 import { checkKeepingDerived, exitCodeOf, judge, opPairs, type Results, type RunFacts, readHistoryFile } from "../../checkers/index.ts";
 import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
@@ -10,7 +9,7 @@ import { writeIndex, writeRunReport } from "../../reports/index.ts";
 import { latencySummary } from "../../reports/latency-summary.ts";
 import { type RunFolder, type RunMeta, runFilesOf, writeResultsJson, writeSpecJson } from "../../reports/run-folder.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
-import { namedHosts, runRootOf } from "../cluster/kinds/ssh/layout.ts";
+import { loginOf, NODE_LOG_BYTES, namedHosts, runRootOf } from "../cluster/kinds/ssh/layout.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import { redactSecrets } from "../spec/security.ts";
 import type { SshInventory } from "../spec/ssh-inventory.ts";
@@ -87,9 +86,12 @@ export async function finishRun(r: FinishedRun): Promise<RunOutcome> {
 export const sshNote = (inv: SshInventory, runId: string | undefined) => ({
   kind: "ssh",
   mode: inv.mode,
-  hosts: namedHosts(inv).map((h) => `${h.name}: ${h.node.user ?? inv.user}@${h.node.host}:${h.node.port ?? inv.port} (${h.node.role})`),
+  hosts: namedHosts(inv).map((h) => {
+    const l = loginOf(inv, h.node, h.name);
+    return `${h.name}: ${l.user}@${l.host}:${l.port} (${h.node.role})`;
+  }),
   ...(inv.mode === "install" && runId ? { installedIn: `${runRootOf(runId)} (removed at the end)` } : {}),
-  nodeLogs: "downloaded into logs/<node>.log (the last 16 MiB of each); every command run on a host in logs/ssh.log",
+  nodeLogs: `downloaded into logs/<node>.log (the last ${NODE_LOG_BYTES / 1024 / 1024} MiB of each); every command run on a host in logs/ssh.log`,
 });
 
 /** What the report says of an attached cluster: where it was, and what the run did not do there. */

@@ -14,33 +14,29 @@ import type { SshInventory } from "../../../spec/ssh-inventory.ts";
 import { messageOf } from "../../../util/errors.ts";
 import { onShutdown } from "../../../util/shutdown.ts";
 import { secondsSince } from "../../../util/wait.ts";
+import { IPTABLES_FRONT_ENDS } from "../../iptables-front-ends.ts";
 import { newRunId } from "../../labels.ts";
 import { newKraftClusterId, quorumVoters } from "../../node-config.ts";
 import { bootstrapOf, waitBrokersSeeEachOther, waitQuorumReady, waitZookeeperReady } from "../../readiness.ts";
 import type { RunCluster, RunNode } from "../kind.ts";
 import { asRoot, q, removeAllChainsCommand, signalCommand } from "./commands.ts";
 import { kafkaDistribution } from "./distribution.ts";
-import { type SshNodePlan, sshLayout } from "./layout.ts";
+import { NODE_LOG_BYTES, type SshNodePlan, sshLayout } from "./layout.ts";
 import { sshNode } from "./node.ts";
 import { connect, fileSshLog, type SshSession } from "./session.ts";
 
 export interface SshCluster extends RunCluster {
   readonly kind: "ssh";
-  /** Downloads every node's log into dir as <name>.log (the last LOG_BYTES of it). */
-  saveLogs(dir: string): Promise<void>;
-  /** Teardown; idempotent. */
+  /** Teardown (every node's log downloaded into the run's logs folder); idempotent. */
   stop(): Promise<void>;
 }
-
-/** How much of a node's log is downloaded: its end, where a run's story is. */
-const LOG_BYTES = 16 * 1024 * 1024;
 
 /** What a host needs, by mode: the check's shell and what to call a missing tool. */
 export const preflightCommand = (mode: SshInventory["mode"]): string =>
   [...(mode === "install" ? ["java", "tar"] : []), "bash", "ps", "timeout"]
     .map((tool) => `command -v ${tool} >/dev/null 2>&1 || echo "missing: ${tool}"`)
     .concat([
-      `{ command -v iptables || command -v iptables-nft || command -v iptables-legacy; } >/dev/null 2>&1 || echo "missing: iptables"`,
+      `{ ${IPTABLES_FRONT_ENDS.map((v) => `command -v ${v}`).join(" || ")}; } >/dev/null 2>&1 || echo "missing: iptables"`,
       ...(mode === "install" ? [`java -version >/dev/null 2>&1 || echo "missing: a working java (java -version failed)"`] : []),
     ])
     .join("; ");
@@ -62,7 +58,6 @@ export async function startSshCluster(
     `cluster ${runId}: ${inv.mode === "install" ? `installing Kafka ${spec.kafkaVersion} on` : "driving the existing Kafka of"} ${layout.nodes.length} host(s) over SSH (${layout.nodes.map((n) => `${n.name}@${n.host}`).join(", ")}); every command in logs/ssh.log`,
   );
 
-  let nodes: RunNode[] = [];
   let stopped = false;
   const asRootOn = (plan: SshNodePlan, command: string) => asRoot(command, plan.login.user);
   const onEach = (what: (plan: SshNodePlan, s: SshSession) => Promise<unknown>) =>
@@ -71,13 +66,12 @@ export async function startSshCluster(
         .filter((p) => sessions.has(p.name))
         .map((p) => what(p, sessions.get(p.name)!).catch((err: unknown) => o.progress(`cluster ${runId}: ${p.name}: ${messageOf(err)}`))),
     );
-  const saveLogs = async (dir: string) => {
-    await mkdir(dir, { recursive: true });
-    await onEach(async (p, s) => {
-      const r = await s.exec(asRootOn(p, `tail -c ${LOG_BYTES} ${q(p.log)}`), { timeoutMs: 60_000 });
-      await writeFile(join(dir, `${p.name}.log`), r.stdout);
+  /** Every node's log as <name>.log in the logs folder: its end, where a run's story is. */
+  const saveLogs = () =>
+    onEach(async (p, s) => {
+      const r = await s.exec(asRootOn(p, `tail -c ${NODE_LOG_BYTES} ${q(p.log)}`), { timeoutMs: 60_000 });
+      await writeFile(join(o.logsDir, `${p.name}.log`), r.stdout);
     });
-  };
   const stop = async () => {
     if (stopped) return;
     stopped = true;
@@ -91,7 +85,7 @@ export async function startSshCluster(
         );
       await s.exec(asRootOn(p, removeAllChainsCommand()), { timeoutMs: 30_000 });
     });
-    await saveLogs(o.logsDir);
+    await saveLogs();
     if (layout.runRoot) await onEach((p, s) => s.run(asRootOn(p, `rm -rf ${q(layout.runRoot!)}`), { timeoutMs: 60_000 }));
     for (const s of sessions.values()) s.close();
     o.progress(
@@ -144,7 +138,7 @@ export async function startSshCluster(
       o.progress(`cluster ${runId}: Kafka ${spec.kafkaVersion} installed in ${root} on every host (${secondsSince(started)} s)`);
     }
 
-    nodes = layout.nodes.map((p) =>
+    const nodes = layout.nodes.map((p) =>
       sshNode({
         name: p.name,
         role: p.role,
@@ -187,7 +181,7 @@ export async function startSshCluster(
     }
     const bootstrap = () => brokers.map(bootstrapOf);
     o.progress(`cluster ${runId}: ready in ${secondsSince(started)} s (bootstrap ${bootstrap().join(",")})`);
-    return { kind: "ssh", runId, spec, zookeepers, brokers, controllers, bootstrap, saveLogs, stop };
+    return { kind: "ssh", runId, spec, zookeepers, brokers, controllers, bootstrap, stop };
   } catch (err) {
     o.progress(`cluster ${runId}: start failed (${messageOf(err)}), tearing down`);
     await stop().catch((e: unknown) => o.progress(messageOf(e)));

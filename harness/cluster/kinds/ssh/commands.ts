@@ -5,6 +5,8 @@
 // - network faults are the nemesis's own (harness/nemesis/iptables.ts: DROP rules in its chain,
 //   jumped to from INPUT); here only the by-hand heal that removes every chain of the harness's.
 
+import { IPTABLES_FRONT_ENDS } from "../../iptables-front-ends.ts";
+
 /** Where a process's pid comes from. */
 export type PidSource = { file: string } | { command: string };
 
@@ -60,10 +62,6 @@ export function stateOf(output: string): ProcessState {
   return s.startsWith("T") ? "paused" : "running";
 }
 
-/** Every iptables front-end a host may have: the nemesis picks the first that works
- *  (harness/nemesis/iptables.ts), so healing by hand looks at each. */
-const FRONT_ENDS = ["iptables-nft", "iptables-legacy", "iptables"] as const;
-
 /** Removes one chain and its jump from INPUT with front-end $v. Idempotent. */
 const removeChain = (chain: string): string =>
   [
@@ -76,4 +74,4 @@ const removeChain = (chain: string): string =>
  *  crashed run left), with every front-end the host has: what healing a node by hand does. Chains
  *  of other names are never listed, so never touched. */
 export const removeAllChainsCommand = (): string =>
-  `for v in ${FRONT_ENDS.join(" ")}; do command -v $v >/dev/null 2>&1 || continue; for c in $($v -w -S 2>/dev/null | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChain("$c")}; done; done`;
+  `for v in ${IPTABLES_FRONT_ENDS.join(" ")}; do command -v $v >/dev/null 2>&1 || continue; for c in $($v -w -S 2>/dev/null | sed -n 's/^-N \\(KH-[A-Za-z0-9-]*\\)$/\\1/p'); do ${removeChain("$c")}; done; done`;

@@ -3,11 +3,11 @@
 // iptables chain of the harness's is removed; in mode install every process a run started (a pid
 // file under INSTALL_ROOT) is resumed and killed and the run folders are removed; in mode existing
 // the user's process is resumed, and started again if it is not running. Nothing else is touched.
-import type { SshInventory } from "../../../spec/ssh-inventory.ts";
-import { existingOf } from "../../../spec/ssh-inventory.ts";
+import { existingOf, type SshInventory } from "../../../spec/ssh-inventory.ts";
 import { messageOf } from "../../../util/errors.ts";
-import { asRoot, q, removeAllChainsCommand, signalCommand, stateCommand, stateOf } from "./commands.ts";
-import { INSTALL_ROOT, namedHosts } from "./layout.ts";
+import { asRoot, q, removeAllChainsCommand } from "./commands.ts";
+import { INSTALL_ROOT, loginOf, namedHosts } from "./layout.ts";
+import { sshNode } from "./node.ts";
 import { connect, type SshLog } from "./session.ts";
 
 /** Install mode's leftovers on a host: every run folder's process resumed and killed, the folders
@@ -25,14 +25,12 @@ export interface HostHealed {
 
 export async function healHosts(inv: SshInventory, log: SshLog): Promise<HostHealed[]> {
   return Promise.all(
-    namedHosts(inv).map(async ({ node, name }): Promise<HostHealed> => {
-      const user = node.user ?? inv.user;
+    namedHosts(inv).map(async ({ node, name, role, id }): Promise<HostHealed> => {
+      const login = loginOf(inv, node, name);
+      const user = login.user;
       const done: string[] = [];
       try {
-        const s = await connect(
-          { name, host: node.host, port: node.port ?? inv.port, user, ...(inv.keyFile ? { keyFile: inv.keyFile } : {}) },
-          log,
-        );
+        const s = await connect(login, log);
         try {
           await s.run(asRoot(removeAllChainsCommand(), user), { timeoutMs: 30_000 });
           done.push("the harness's iptables chains removed");
@@ -40,12 +38,20 @@ export async function healHosts(inv: SshInventory, log: SshLog): Promise<HostHea
             await s.run(asRoot(removeInstallsCommand(), user), { timeoutMs: 120_000 });
             done.push(`its processes stopped and ${INSTALL_ROOT}/kh-* removed`);
           } else {
+            // The user's Kafka as a run drives it: resumed (no pid is no error here), started if down.
             const e = existingOf(inv, node);
-            const pid = { command: e.pid! };
-            await s.exec(asRoot(signalCommand(pid, "CONT"), user), { timeoutMs: 30_000 });
-            const state = stateOf((await s.exec(asRoot(stateCommand(pid), user), { timeoutMs: 30_000 })).stdout);
-            if (state === "exited") {
-              await s.run(e.start!, { timeoutMs: 120_000 });
+            const n = sshNode({
+              name,
+              role,
+              id,
+              host: node.host,
+              session: s,
+              process: { mode: "existing", start: e.start!, pid: e.pid! },
+              commandTimeoutMs: 120_000,
+            });
+            await n.unpause().catch(() => undefined);
+            if ((await n.state()) === "exited") {
+              await n.start();
               done.push(`Kafka was not running: started (${q(e.start!)})`);
             } else done.push("Kafka resumed (SIGCONT) and running");
           }

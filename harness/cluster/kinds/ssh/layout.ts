@@ -9,6 +9,7 @@ import {
   brokerConfig,
   brokerName,
   CONTROLLER_ID_BASE,
+  CONTROLLER_PORT,
   controllerConfig,
   controllerName,
   type Placement,
@@ -17,6 +18,7 @@ import {
   zookeeperConfig,
 } from "../../node-config.ts";
 import type { Role } from "../../node-container.ts";
+import { q } from "./commands.ts";
 import type { SshProcess } from "./node.ts";
 import type { SshTarget } from "./session.ts";
 
@@ -24,6 +26,17 @@ import type { SshTarget } from "./session.ts";
 export const INSTALL_ROOT = "/opt/kafka-harness";
 /** The EXTERNAL listener's port on every broker host (the clients'; INTERNAL is 9092). */
 export const SSH_EXTERNAL_PORT = 9094;
+/** How much of each node's log a run downloads: its end. */
+export const NODE_LOG_BYTES = 16 * 1024 * 1024;
+
+/** How the harness logs in to a host: the node's own user and port over the inventory's. */
+export const loginOf = (inv: Pick<SshInventory, "user" | "port" | "keyFile">, node: SshNode, name: string): SshTarget => ({
+  name,
+  host: node.host,
+  port: node.port ?? inv.port,
+  user: node.user ?? inv.user,
+  ...(inv.keyFile ? { keyFile: inv.keyFile } : {}),
+});
 
 export interface SshNodePlan {
   name: string;
@@ -79,8 +92,6 @@ function entrypointEnv(spec: ClusterSpec, clusterId: string, root: string, role:
   };
 }
 
-const shellWord = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
-
 /** `clusterId`: KRaft's cluster id (16 random bytes, base64url), the same on every node. */
 export function sshLayout(spec: ClusterSpec, inv: SshInventory, runId: string, clusterId: string): SshLayout {
   const hosts = namedHosts(inv);
@@ -93,23 +104,17 @@ export function sshLayout(spec: ClusterSpec, inv: SshInventory, runId: string, c
   };
   const voters = spec.metadata === "kraft" ? quorumVoters(spec) : [];
   const nodes = hosts.map(({ node, name, role, id }): SshNodePlan => {
-    const login: SshTarget = {
-      name,
-      host: node.host,
-      port: node.port ?? inv.port,
-      user: node.user ?? inv.user,
-      ...(inv.keyFile ? { keyFile: inv.keyFile } : {}),
-    };
+    const login = loginOf(inv, node, name);
     const ports = {
       ...(role === "broker" ? { externalPort: SSH_EXTERNAL_PORT } : {}),
-      ...(role === "controller" ? { controllerPort: 9093 } : {}),
+      ...(role === "controller" ? { controllerPort: CONTROLLER_PORT } : {}),
     };
     if (inv.mode === "existing") {
       const e = existingOf(inv, node);
       // The user's listeners: the client port as configured (Kafka's usual 9092 when not given).
       const own = {
         ...(role === "broker" ? { externalPort: e.port ?? 9092 } : {}),
-        ...(role === "controller" ? { controllerPort: e.port ?? 9093 } : {}),
+        ...(role === "controller" ? { controllerPort: e.port ?? CONTROLLER_PORT } : {}),
       };
       return { name, role, id, host: node.host, login, process: { mode: "existing", start: e.start!, pid: e.pid! }, log: e.log!, ...own };
     }
@@ -122,16 +127,17 @@ export function sshLayout(spec: ClusterSpec, inv: SshInventory, runId: string, c
     const env = entrypointEnv(spec, clusterId, root, role, id);
     const configFile = `${root}/node.properties`;
     const command = `env ${Object.entries(env)
-      .map(([k, v]) => shellWord(`${k}=${v}`))
-      .join(" ")} NODE_CONFIG="$(cat ${shellWord(configFile)})" ${shellWord(`${root}/kafka/entrypoint.sh`)}`;
+      .map(([k, v]) => q(`${k}=${v}`))
+      .join(" ")} NODE_CONFIG="$(cat ${q(configFile)})" ${q(`${root}/kafka/entrypoint.sh`)}`;
+    const log = `${root}/node.log`;
     return {
       name,
       role,
       id,
       host: node.host,
       login,
-      process: { mode: "install", command, pidFile: `${root}/node.pid`, log: `${root}/node.log`, dir: root },
-      log: `${root}/node.log`,
+      process: { mode: "install", command, pidFile: `${root}/node.pid`, log, dir: root },
+      log,
       config,
       ...ports,
     };
