@@ -1,5 +1,6 @@
-// What each anomaly type is about, for showing them apart (pure): loss (acknowledged writes gone),
-// the log's integrity (one offset or one value twice, a transaction torn), isolation (reads of
+// What each anomaly type is about, for showing them apart (pure): loss (acknowledged writes gone, or
+// records a consumer group committed past without reading), the log's integrity (one offset or one
+// value twice, a transaction torn), group delivery (a group's reads against its commits), isolation (reads of
 // uncommitted or aborted values, dependency cycles) and ordering (the order records landed in or
 // were read in: what the client's sends and polls did, not whether anything was kept). Ordering is
 // what almost every run has (`int-send-skip` whenever producers write bursts at once), so a report
@@ -7,12 +8,16 @@
 // (guarantees.ts); this says only what kind of thing it is.
 import type { AnomalyType } from "./findings.ts";
 
-export type AnomalyKind = "loss" | "integrity" | "isolation" | "ordering";
+export type AnomalyKind = "loss" | "integrity" | "delivery" | "isolation" | "ordering";
 
 export const ANOMALY_KIND: Record<AnomalyType, AnomalyKind> = {
   unseen: "loss",
   "lost-write": "loss",
   "committed-lost": "loss",
+  "group-loss": "loss",
+  "group-rewind": "delivery",
+  "group-jump": "delivery",
+  "group-duplicate": "delivery",
   "inconsistent-offsets": "integrity",
   duplicate: "integrity",
   "torn-txn": "integrity",
@@ -35,12 +40,13 @@ export const ANOMALY_KIND: Record<AnomalyType, AnomalyKind> = {
 };
 
 /** The kinds in the order a reader wants them: what was lost first, ordering noise last. */
-export const ANOMALY_KINDS: readonly AnomalyKind[] = ["loss", "integrity", "isolation", "ordering"];
+export const ANOMALY_KINDS: readonly AnomalyKind[] = ["loss", "integrity", "delivery", "isolation", "ordering"];
 
 /** Each kind as a heading says it (the report's banner, the CLI's summary). */
 export const ANOMALY_KIND_LABEL: Record<AnomalyKind, string> = {
   loss: "loss",
   integrity: "log integrity",
+  delivery: "group delivery",
   isolation: "isolation",
   ordering: "ordering, not loss",
 };
@@ -49,6 +55,8 @@ export const ANOMALY_KIND_LABEL: Record<AnomalyKind, string> = {
 export const ANOMALY_KIND_MEANING: Record<AnomalyKind, string> = {
   loss: "acknowledged writes gone from the log",
   integrity: "the log holding a value twice, two values at one offset, or a transaction in part",
+  delivery:
+    "what a consumer group handed out against what it committed: records read again below a commit, skipped past one, or handed out twice",
   isolation: "reads of values not (yet) committed, or cycles of dependencies between ops",
   ordering: "the order records landed in or were read in, not whether they were kept",
 };

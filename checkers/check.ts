@@ -20,6 +20,7 @@ import { faultEffects } from "./effective-faults.ts";
 import { type Exercised, exercisedOf, nothingAcknowledged } from "./exercised.ts";
 import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
+import { findGroupAnomalies } from "./groups.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
 import { findCommittedLost, findLostWrites, findUnseen, lostAcknowledgements, type UnseenSeries, unseenSeries } from "./loss.ts";
@@ -185,6 +186,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findTornTxns(d, out, marks);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
+  findGroupAnomalies(d, marks.groups, out);
   const results = toResults(d, out, config);
   const timeline = faultIntervals(marks.nemesis);
   const effects = faultEffects(timeline, {
@@ -255,7 +257,7 @@ function toResults(d: Derived, out: Findings, config: CheckConfig): Results {
 
 function statsOf(d: Derived): Stats {
   const counts = () => ({ ok: 0, info: 0, fail: 0 });
-  const byF = [counts(), counts(), counts(), counts(), counts()];
+  const byF = [counts(), counts(), counts(), counts(), counts(), counts()];
   let unfinished = 0;
   for (let c = 0; c < d.nOps; c++) {
     const t = d.opType[c]!;

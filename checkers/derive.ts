@@ -42,6 +42,11 @@ export const F_POLL = 1;
 export const F_TXN = 2;
 export const F_ASSIGN = 3;
 export const F_SUBSCRIBE = 4;
+/** A group member's `assigned` or `revoked` event: its position in the named keys starts afresh. */
+export const F_REBALANCE = 5;
+
+/** An op naming keys rather than carrying records: assign, subscribe, or a rebalance event. */
+export const namesKeys = (f: number): boolean => f === F_ASSIGN || f === F_SUBSCRIBE || f === F_REBALANCE;
 
 export interface Derived {
   /** Ops seen (lines of the history), and how many were client ops (send/poll/txn/assign/subscribe). */
@@ -60,7 +65,7 @@ export interface Derived {
   opTime: Float64Array;
   /** OK, INFO or FAIL. */
   opType: Uint8Array;
-  /** F_SEND, F_POLL, F_TXN, F_ASSIGN or F_SUBSCRIBE. */
+  /** F_SEND, F_POLL, F_TXN, F_ASSIGN, F_SUBSCRIBE or F_REBALANCE. */
   opF: Uint8Array;
   /** Process number: the process is procs[opProc[o]]. */
   opProc: Int32Array;
@@ -253,6 +258,9 @@ function fCode(f: string): number {
       return F_ASSIGN;
     case "subscribe":
       return F_SUBSCRIBE;
+    case "assigned":
+    case "revoked":
+      return F_REBALANCE;
     default:
       return -1;
   }
@@ -463,7 +471,7 @@ export class Deriver {
     const o = this.addOpHead(line, invLine, op.index, op.time, this.procId(proc, op.process), type, f, unfinished);
     // A failed or crashed op may carry no value: its invocation says what it tried.
     const value = op.value ?? invocation?.value;
-    if (f === F_ASSIGN || f === F_SUBSCRIBE) {
+    if (namesKeys(f)) {
       const named: number[] = [];
       if (Array.isArray(value)) for (const key of value as Key[]) named.push(this.internKey(key, false));
       this.opKeys.set(o, named);

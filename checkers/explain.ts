@@ -51,6 +51,17 @@ export function explainFinding(f: Finding): string {
     case "int-nonmonotonic-poll":
     case "int-nonmonotonic-send":
       return `key ${show(f.key)}: within ${op(f.op)}, ${show(f.prevValue)} (index ${f.prevIndex}) is followed by ${show(f.value)} at index ${f.index}, not after it`;
+    case "group-loss":
+      return `group ${show(f.group)}, key ${show(f.key)}: value ${show(f.value)} at offset ${f.offset} lies below offset ${f.commit}, which process ${f.committer} committed (${op(f.ops[0]!)}), and no member of the group ever polled it`;
+    case "group-rewind":
+    case "group-jump":
+      return `group ${show(f.group)}, key ${show(f.key)}: member ${f.member}, handed the key (${op(f.ops[f.ops.length - 2]!)}), started reading at offset ${f.start} (${op(f.ops[f.ops.length - 1]!)}), ${
+        f.commit === null
+          ? "although the group had committed nothing (the log starts lower)"
+          : `${f.type === "group-rewind" ? "below" : "above"} offset ${f.commit}, which process ${f.committer} committed (${op(f.ops[0]!)})`
+      }${f.skipped === undefined ? "" : `, skipping ${f.skipped} record${f.skipped === 1 ? "" : "s"} the group had not read`}`;
+    case "group-duplicate":
+      return `group ${show(f.group)}, key ${show(f.key)}: value ${show(f.value)} (offset ${f.offset}) was handed out twice, to process ${f.readers[0]} (${op(f.ops[0]!)}) and process ${f.readers[1]} (${op(f.ops[1]!)})`;
     default:
       return `cycle of ${f.steps.length} ops: ${f.steps
         .map((s) => `${op(s.from)} -${s.rel}${s.key === undefined ? "" : ` ${show(s.key)}:${show(s.value!)}`}->`)

@@ -1,6 +1,6 @@
 // Anomaly names (Jepsen's, so results compare) and the evidence each finding carries. Every
 // finding has `ops`: the history indexes of the ops involved, for the report to link to.
-import type { Key, Value } from "./history.ts";
+import type { Key, Process, Value } from "./history.ts";
 
 export const ANOMALY_TYPES = [
   "G0",
@@ -13,6 +13,10 @@ export const ANOMALY_TYPES = [
   "G1c-ww",
   "committed-lost",
   "duplicate",
+  "group-duplicate",
+  "group-jump",
+  "group-loss",
+  "group-rewind",
   "inconsistent-offsets",
   "int-nonmonotonic-poll",
   "int-nonmonotonic-send",
@@ -178,7 +182,50 @@ export interface Cycle extends Base {
   sccSize: number;
 }
 
+/** A record in the log below an offset a consumer group committed, that no member of it polled. */
+export interface GroupLoss extends Base {
+  type: "group-loss";
+  group: string;
+  key: Key;
+  value: Value;
+  offset: number;
+  /** The group's highest acknowledged commit of the key (next offset to read), and who made it. */
+  commit: number;
+  committer: Process;
+}
+
+/** A member's first poll after an assignment, started below (rewind) or above (jump) every offset
+ *  the group could have committed last. */
+export interface GroupStart extends Base {
+  type: "group-rewind" | "group-jump";
+  group: string;
+  key: Key;
+  member: Process;
+  /** The offset the member's first poll of the key started at. */
+  start: number;
+  /** The commit it is judged against (rewind: the lowest the group could have committed last;
+   *  jump: the highest), null when the group had committed nothing (a jump over the log's start). */
+  commit: number | null;
+  committer: Process | null;
+  /** jump: records in the log between the commit and the start that the group had not read. */
+  skipped?: number;
+}
+
+/** A value two poll ops of a group's members returned (handed out twice). */
+export interface GroupDuplicate extends Base {
+  type: "group-duplicate";
+  group: string;
+  key: Key;
+  value: Value;
+  offset: number;
+  /** The members of the first two polls that returned it. */
+  readers: Process[];
+}
+
 export type Finding =
+  | GroupLoss
+  | GroupStart
+  | GroupDuplicate
   | LostWrite
   | Unseen
   | CommittedLost

@@ -4,6 +4,9 @@
 // is the strict default.
 import { ANOMALY_TYPES, type AnomalyType } from "./findings.ts";
 
+/** When a group member commits relative to processing a delivery (harness/clients/group-member.ts). */
+export type CommitStrategy = "after-sync" | "after-async" | "auto" | "before";
+
 /** The settings a history is judged under. Each field is a verdict setting of the settings table
  *  (checkers/settings.ts), which maps it to a spec path, a flag, a label and a chip. */
 export interface CheckConfig {
@@ -13,6 +16,9 @@ export interface CheckConfig {
   idempotent?: boolean;
   maxInFlight?: number;
   consumerMode?: "assign" | "subscribe";
+  /** The group workload's commit strategy: its members' assignments are recorded, so reads are
+   *  judged per assignment. Left out: no group workload (commits, if any, taken as after processing). */
+  commit?: CommitStrategy;
   /** Infer write-write dependencies from log order (finds G0, makes G1c noisy). */
   wwDeps?: boolean;
   /** The workload consumers' isolation level (final reads are always read_committed). Left out:
@@ -56,8 +62,10 @@ const reorder: Rule = (c) => {
   }
   return undefined;
 };
+// The group workload records each assignment: a member's reads are judged within one, where
+// they continue exactly (order.ts resets them at each rebalance event).
 const subscribe: Rule = (c) =>
-  c.consumerMode === "subscribe"
+  c.consumerMode === "subscribe" && c.commit === undefined
     ? "subscribe: a rebalance hands a partition to another consumer, which resumes from the last committed offset"
     : undefined;
 // Found only with --ww-deps (checkers/cycles.ts): cycles made of write-read edges alone stay G1c.
@@ -97,6 +105,23 @@ const tornByLoss: Rule = (c) => {
   return loss ? `${loss}; a committed transaction's records lost in one partition and kept in another look torn` : undefined;
 };
 const REORDER: Rule[] = [acks0, reorder];
+// A member's position within one assignment moves only forward, unless the log under it was
+// truncated: where loss is permitted, its next fetch is out of range and resets.
+const groupLossPermitted: Rule = (c) => {
+  if (c.commit === undefined) return undefined;
+  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  return loss ? `${loss}; a member's position past the truncated log's end is out of range and resets` : undefined;
+};
+const atMostOnce: Rule = (c) =>
+  c.commit === "before"
+    ? "commit before processing (at-most-once): a member that dies after its commit and before processing the delivery skips it"
+    : c.commit === "auto"
+      ? "auto-commit (at-most-once across a crash): the library commits what it handed out on its own timer, so a member that dies after such a commit and before processing skips those records"
+      : undefined;
+const redelivery: Rule = (c) =>
+  c.commit === "before"
+    ? "consumer groups deliver at most once under commit-before-processing only while commits succeed: a failed commit or a rebalance hands the records out again"
+    : "at-least-once: a member that dies or loses a partition before its commit lands leaves those records to the next owner, which reads them again";
 
 function always(reason: string): Rule[] {
   return [() => reason];
@@ -116,8 +141,12 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   "inconsistent-offsets": [offsetReuse],
   G1a: [abortedReads],
   "precommitted-read": [ownReads],
-  "poll-skip": [subscribe],
-  "nonmonotonic-poll": [subscribe],
+  "poll-skip": [subscribe, groupLossPermitted],
+  "nonmonotonic-poll": [subscribe, groupLossPermitted],
+  "group-loss": [atMostOnce],
+  "group-rewind": [],
+  "group-jump": [groupLossPermitted],
+  "group-duplicate": [redelivery],
   "int-poll-skip": [],
   "int-nonmonotonic-poll": [],
   G0: always(noWriteIsolation),
@@ -172,8 +201,20 @@ const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) =
     ),
   "precommitted-read": (c) =>
     committedOnly(c, "a transaction cannot read its own sends before it commits", "a read must not see the op's own uncommitted writes"),
-  "poll-skip": "assign: a consumer owns its position, so its reads continue exactly where they stopped",
-  "nonmonotonic-poll": "assign: a consumer owns its position, so its reads never go back",
+  "poll-skip": (c) =>
+    c.commit !== undefined
+      ? "within one assignment a member owns its position, so its reads continue exactly where they stopped"
+      : "assign: a consumer owns its position, so its reads continue exactly where they stopped",
+  "nonmonotonic-poll": (c) =>
+    c.commit !== undefined
+      ? "within one assignment a member owns its position, so its reads never go back"
+      : "assign: a consumer owns its position, so its reads never go back",
+  "group-loss":
+    "commit after processing (at-least-once): a member commits only offsets of records it has handed out, so every record below an acknowledged commit was polled by a member of the group",
+  "group-rewind":
+    "a member handed a partition starts at the group's committed offset, and an acknowledged commit is kept (__consumer_offsets is replicated and written with acks=all): starting below it means the commit was lost or the client used a stale offset",
+  "group-jump":
+    "a member handed a partition starts at the group's committed offset (with none, at the start of the log): starting above it skips records no member read",
   "int-poll-skip": "one poll returns a contiguous range of the log",
   "int-nonmonotonic-poll": "one poll returns the log in order",
   G1c: (c) =>

@@ -22,6 +22,9 @@ export interface LossSummary {
   permitted: boolean;
   /** The rule that permits the loss, or the promise it breaks, as the promise table says it. */
   reason?: string;
+  /** Records a consumer group committed past and no member of it read (`group-loss`): lost to the
+   *  application though still in the log. Absent when there are none. */
+  group?: { skipped: number; permitted: boolean; reason: string };
 }
 
 const LOSS_TYPES: AnomalyType[] = ["unseen", "lost-write", "committed-lost"];
@@ -52,9 +55,11 @@ export function lossSummary(r: Counted, acknowledged: number, reads: ReadsCovera
   const found = LOSS_TYPES.filter((t) => count(t) > 0 && (reads !== "incomplete" || t !== "unseen"));
   const forbidden = found.find((t) => r.anomalies[t]!.forbidden);
   const reasonOf = forbidden ?? found[0];
+  const skipped = r.anomalies["group-loss"];
   return {
     acknowledged,
     ...(basis ? { basis } : {}),
+    ...(skipped ? { group: { skipped: skipped.count, permitted: !skipped.forbidden, reason: r.guarantees["group-loss"].reason } } : {}),
     lost,
     readBeforeLost,
     undecided: reads === "incomplete" ? Math.max(0, unseen - count("lost-write")) : 0,
@@ -92,8 +97,17 @@ export function lostShare(lost: number, acknowledged: number): string {
   return p >= 10 || p === 0 ? `${Math.round(p)}%` : p >= 1 ? `${p.toFixed(1)}%` : `${p.toPrecision(1)}%`;
 }
 
-/** One sentence: "272 of 1,340 acknowledged writes lost (20%), permitted by acks=1". */
+/** One sentence: "272 of 1,340 acknowledged writes lost (20%), permitted by acks=1", and what a
+ *  consumer group skipped. */
 export function lossSentence(l: LossSummary): string {
+  const g = l.group;
+  if (!g) return logLossSentence(l);
+  const rule = ruleName(g.reason);
+  const judged = g.permitted ? `permitted by ${rule}` : `forbidden (${rule})`;
+  return `${logLossSentence(l)}; ${n(g.skipped)} record${g.skipped === 1 ? "" : "s"} skipped by a consumer group (committed past, never read by a member), ${judged}`;
+}
+
+function logLossSentence(l: LossSummary): string {
   const what = l.basis === "sent" ? "sent" : "acknowledged";
   const of = l.lost > l.acknowledged ? "" : ` of ${n(l.acknowledged)}`;
   const undecided = l.undecided > 0 ? `; ${n(l.undecided)} more never read, not decided (the final reads did not complete)` : "";
@@ -115,5 +129,5 @@ export type LossState = "clean" | "permitted-loss" | "invalid" | "unknown";
 export function lossState(valid: boolean | "unknown", loss: LossSummary | undefined): LossState {
   if (valid === false) return "invalid";
   if (valid === "unknown") return "unknown";
-  return loss && loss.lost > 0 ? "permitted-loss" : "clean";
+  return loss && (loss.lost > 0 || (loss.group?.skipped ?? 0) > 0) ? "permitted-loss" : "clean";
 }

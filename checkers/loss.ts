@@ -7,11 +7,10 @@ import { acknowledgedValues, infoAcks } from "./acked.ts";
 import {
   type Derived,
   entrySlotOf,
-  F_ASSIGN,
-  F_SUBSCRIBE,
   FAIL,
   INFO,
   inTransaction,
+  namesKeys,
   OK,
   opIndex,
   recordOffset,
@@ -291,7 +290,7 @@ export function unseenSeries(d: Derived, maxPoints = SERIES_POINTS): UnseenSerie
       if (recPoll[r] === 0 && valWriter[recVal[r]!] === c && proven(recVal[r]!)) return true;
     return false;
   };
-  const counted = (c: number) => (opType[c] === OK && opF[c] !== F_ASSIGN && opF[c] !== F_SUBSCRIBE) || acks.ops.has(c) || provenOp(c);
+  const counted = (c: number) => (opType[c] === OK && !namesKeys(opF[c]!)) || acks.ops.has(c) || provenOp(c);
   let nCounted = 0;
   for (let c = 0; c < d.nOps; c++) if (counted(c)) nCounted++;
   const step = Math.max(1, Math.ceil(nCounted / maxPoints));

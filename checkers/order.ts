@@ -3,7 +3,7 @@
 // within one op, consecutive values of a key must be adjacent (int-poll-skip, int-send-skip) and
 // ascending (int-nonmonotonic-poll, int-nonmonotonic-send). Positions are dense indexes, taken from
 // the offset actually read or acknowledged, so a duplicate elsewhere in the log cannot fake a skip.
-import { type Derived, F_ASSIGN, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
+import { type Derived, F_ASSIGN, F_REBALANCE, F_SUBSCRIBE, FAIL, OK, opIndex, recordOp, slotValues } from "./derive.ts";
 import { type Findings, type OrderBetweenOps, type OrderWithinOp, SKIPPED_CAP } from "./findings.ts";
 import type { Value } from "./history.ts";
 import { RecordIndexes } from "./log.ts";
@@ -96,6 +96,13 @@ export function findOrderAnomalies(d: Derived, out: Findings, keptByKey = KEPT_B
     const f = opF[c]!;
     const t = opType[c]!;
     const p = opProc[c]!;
+    if (f === F_REBALANCE) {
+      // A group handed the member these keys, or took them away: its reads of each start afresh
+      // (where the first one starts is the group checker's question: groups.ts).
+      const kept = pollKept[p];
+      if (kept !== undefined) for (const k of d.opKeys.get(c) ?? []) kept.set(k, -1, 0);
+      continue;
+    }
     if (f === F_ASSIGN || f === F_SUBSCRIBE) {
       // A consumer's position in keys it no longer names is gone; it may resume anywhere.
       if (t !== FAIL) {

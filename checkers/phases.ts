@@ -5,6 +5,7 @@
 // crashed or interrupted run's file is judged `unknown` for loss wherever it is checked; histories
 // without markers (Jepsen's, older runs) are judged as before.
 import { TroubleNotes } from "./effective-faults.ts";
+import { type GroupTrace, noGroupTrace, noteGroup } from "./group-trace.ts";
 import type { Op } from "./history.ts";
 
 export const HARNESS_PROCESS = "harness";
@@ -25,15 +26,27 @@ export interface PhaseMarks {
   nemesis: Op[];
   /** Client ops that failed or went unknown (few), for telling effective faults (effective-faults.ts). */
   troubles: TroubleNotes;
+  /** The consumer groups' members, rebalances and commits (group-trace.ts). */
+  groups: GroupTrace;
 }
 
-export const noPhaseMarks = (): PhaseMarks => ({ marked: false, finalReadsComplete: false, nemesis: [], troubles: new TroubleNotes() });
+export const noPhaseMarks = (): PhaseMarks => ({
+  marked: false,
+  finalReadsComplete: false,
+  nemesis: [],
+  troubles: new TroubleNotes(),
+  groups: noGroupTrace(),
+});
 
 /** Notes a history op in `marks` (for client ops, only their trouble). */
 export function notePhase(marks: PhaseMarks, op: Op): void {
   if (op.process === "nemesis") marks.nemesis.push(op);
   if (op.process !== HARNESS_PROCESS) {
-    if (op.process !== "nemesis") marks.troubles.note(op);
+    if (op.process !== "nemesis") {
+      marks.troubles.note(op);
+      // Only group ops carry a group (the file check's fast path skips ok polls and sends: none do).
+      if (op.group !== undefined) noteGroup(marks.groups, op);
+    }
     return;
   }
   marks.marked = true;

@@ -19,6 +19,13 @@ export const MEANING: Record<AnomalyType, string> = {
   G1a: "A read returned a value whose send had failed (an aborted read): a failed send op, or a transaction that was aborted.",
   "precommitted-read": "An operation read its own write before the write committed.",
   "torn-txn": "A committed transaction is partly visible: some of its sends were read, others never, not even by the final reads.",
+  "group-loss":
+    "A record in the log below an offset its consumer group committed, which no member of the group ever polled: the group skipped it.",
+  "group-rewind":
+    "A group member handed a partition started reading below the offset the group had last committed: records read again beyond what at-least-once needs.",
+  "group-jump":
+    "A group member handed a partition started reading above the offset the group had committed, past records no member had read.",
+  "group-duplicate": "A record handed out twice to the members of a consumer group (at-least-once redelivery).",
   "poll-skip": "A consumer's next read jumped past records it had not read.",
   "nonmonotonic-poll": "A consumer's next read went back to records it had already read.",
   "nonmonotonic-send": "A producer's later send landed before its earlier one.",
@@ -181,6 +188,24 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
       const what = f.type === "int-nonmonotonic-poll" ? "returned" : "sent";
       return `Within ${r.op(f.op)}, which ${what} ${k}, value ${val(f.prevValue)} (${at(f.prevValue)}) is followed by ${val(f.value)}, <b class="bad">which sits before it</b> (${at(f.value)}).`;
     }
+    case "group-loss":
+      return `Value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b> lies below offset <b class="off">${f.commit}</b>, which member <b>${esc(procName(f.committer))}</b> of group <code>${esc(f.group)}</code> committed in ${r.op(f.ops[0]!, false)}, and <b class="bad">no member of the group ever polled it</b>.`;
+    case "group-rewind":
+    case "group-jump": {
+      const assigned = r.op(f.ops[f.ops.length - 2]!, false);
+      const first = r.op(f.ops[f.ops.length - 1]!, false);
+      const against =
+        f.commit === null
+          ? "although the group had committed nothing and the log starts lower"
+          : `${f.type === "group-rewind" ? "below" : "above"} offset <b class="off">${f.commit}</b>, which <b>${esc(procName(f.committer!))}</b> committed in ${r.op(f.ops[0]!, false)}`;
+      const skipped =
+        f.skipped === undefined
+          ? ""
+          : `, <b class="bad">skipping ${f.skipped} record${f.skipped === 1 ? "" : "s"}</b> the group had not read`;
+      return `Member <b>${esc(procName(f.member))}</b> of group <code>${esc(f.group)}</code>, handed ${k} in ${assigned}, <b class="bad">started at offset ${f.start}</b> (${first}), ${against}${skipped}.`;
+    }
+    case "group-duplicate":
+      return `Value ${val(f.value)} on key ${k} at offset <b class="off">${f.offset}</b> was handed out twice in group <code>${esc(f.group)}</code>: to <b>${esc(procName(f.readers[0]!))}</b> in ${r.op(f.ops[0]!, false)} and to <b>${esc(procName(f.readers[1]!))}</b> in ${r.op(f.ops[1]!, false)}.`;
   }
 }
 

@@ -212,6 +212,12 @@ export function findingMarks(f: Finding): Array<{ key: string; values: Value[]; 
       return [{ key: String(f.key), values: [f.value], offsets: f.offsets }];
     case "inconsistent-offsets":
       return [{ key: String(f.key), values: f.values, offsets: [f.offset] }];
+    case "group-loss":
+    case "group-duplicate":
+      return [{ key: String(f.key), values: [f.value], offsets: [f.offset] }];
+    case "group-rewind":
+    case "group-jump":
+      return [{ key: String(f.key), values: [], offsets: [f.start, ...(f.commit === null ? [] : [f.commit])] }];
     case "poll-skip":
     case "nonmonotonic-poll":
     case "nonmonotonic-send":

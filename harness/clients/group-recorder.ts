@@ -3,8 +3,10 @@
 //   subscribe  invoke/ok|info  {"f":"subscribe","value":[keys],"group":"g"}
 //   assigned   ok, no invoke   {"f":"assigned","value":[keys],"group":"g","generation":3}
 //   revoked    ok, no invoke   {"f":"revoked","value":[keys],"group":"g","generation":3,"lost":true}
-//   commit     invoke/ok|fail|info {"f":"commit","value":{"t-0":12},"group":"g"} (next offsets to
-//              read; "auto":true for a commit the library made on its own, recorded when it reported it)
+//   commit     invoke/ok|fail|info {"f":"commit","value":{"t-0":12},"group":"g","seq":4} (next
+//              offsets to read; seq pairs a completion with its invocation, as a member's async
+//              commits overlap; "auto":true for a commit the library made on its own, recorded
+//              when it reported it)
 //   leave      invoke/ok|info  {"f":"leave","group":"g"}
 //   crash      info            {"f":"crash","value":"now"|"after-commit","group":"g"}
 //   stall      invoke/ok       {"f":"stall","value":ms,"group":"g"}
@@ -21,6 +23,7 @@ export class GroupRecorder {
   /** The keys this member holds now, as its assignments and revocations said. */
   readonly owned = new Set<string>();
   private ended = false;
+  private commits = 0;
 
   constructor(
     readonly process: number,
@@ -66,7 +69,8 @@ export class GroupRecorder {
   /** A commit the member makes: records its invocation; call the returned function with its outcome. */
   commit(offsets: Record<string, number>): (outcome: CommitOutcome, error?: unknown) => void {
     const value = sortedOffsets(offsets);
-    this.record("invoke", "commit", value);
+    const seq = this.commits++;
+    this.record("invoke", "commit", value, { seq });
     let completed = false;
     return (outcome, error) => {
       if (completed) return;
@@ -74,7 +78,7 @@ export class GroupRecorder {
       // A member that crashed meanwhile is dead: an answer it would never have seen is not recorded,
       // and its commit stays unknown (the checker's rule for an invocation without completion).
       if (this.ended) return;
-      this.record(outcome, "commit", value, error === undefined ? {} : { error: String(error) });
+      this.record(outcome, "commit", value, error === undefined ? { seq } : { seq, error: String(error) });
     };
   }
 
@@ -82,8 +86,9 @@ export class GroupRecorder {
   autoCommitted(offsets: Record<string, number>): void {
     if (this.ended) return;
     const value = sortedOffsets(offsets);
-    this.record("invoke", "commit", value, { auto: true });
-    this.record("ok", "commit", value, { auto: true });
+    const seq = this.commits++;
+    this.record("invoke", "commit", value, { seq, auto: true });
+    this.record("ok", "commit", value, { seq, auto: true });
   }
 
   leaving(): void {

@@ -25,7 +25,12 @@ const h = history(
 
 describe("anomaly kinds", () => {
   it("loss is what the loss summary counts; the send and poll order types are ordering", () => {
-    expect(ANOMALY_TYPES.filter((t) => ANOMALY_KIND[t] === "loss").sort()).toEqual(["committed-lost", "lost-write", "unseen"]);
+    expect(ANOMALY_TYPES.filter((t) => ANOMALY_KIND[t] === "loss").sort()).toEqual([
+      "committed-lost",
+      "group-loss",
+      "lost-write",
+      "unseen",
+    ]);
     for (const t of ["int-send-skip", "nonmonotonic-send", "int-nonmonotonic-send", "poll-skip", "nonmonotonic-poll"] as const)
       expect(ANOMALY_KIND[t], t).toBe("ordering");
   });

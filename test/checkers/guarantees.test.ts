@@ -13,7 +13,8 @@ const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets", "to
 // election can lose it, whatever acks is.
 const COMMITTED_LOSS: AnomalyType[] = ["committed-lost"];
 const REORDER: AnomalyType[] = ["nonmonotonic-send", "int-nonmonotonic-send"];
-const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime", "G1c-ww"];
+// A group handing a record out twice is at-least-once redelivery: no group strategy promises once.
+const ALWAYS_PERMITTED: AnomalyType[] = ["int-send-skip", "G0", "G0-process", "G0-realtime", "G1c-ww", "group-duplicate"];
 
 const configArb: fc.Arbitrary<CheckConfig> = fc.record(
   {
@@ -46,6 +47,28 @@ describe("guarantees", () => {
   it("ww-deps keeps the G1c family (write-read cycles) forbidden; only cycles through an inferred ww edge (G1c-ww) are permitted", () => {
     expect(permitted({ wwDeps: true })).toEqual([...ALWAYS_PERMITTED].sort());
     expect(guaranteesFor({ wwDeps: true })["G1c-ww"].reason).toMatch(/^--ww-deps: write-write order inferred from the log/);
+  });
+
+  it("consumer groups: loss below a commit permitted only at most once; a rewind never; order within an assignment kept", () => {
+    for (const commit of ["after-sync", "after-async"] as const) {
+      const g = guaranteesFor({ commit, consumerMode: "subscribe" });
+      for (const t of ["group-loss", "group-rewind", "group-jump", "poll-skip", "nonmonotonic-poll"] as const)
+        expect(g[t].forbidden, t).toBe(true);
+      expect(g["group-loss"].reason).toMatch(/commit after processing/);
+    }
+    for (const commit of ["before", "auto"] as const) {
+      const g = guaranteesFor({ commit, acks: "all" });
+      expect(g["group-loss"].forbidden).toBe(false);
+      expect(g["group-loss"].reason).toMatch(/at-most-once/);
+      expect(g["group-rewind"].forbidden).toBe(true);
+    }
+    // A truncated log (acks=1) moves a member's position: skips and jumps then permitted, with the reason.
+    const lossy = guaranteesFor({ commit: "after-sync", acks: 1 });
+    for (const t of ["group-jump", "poll-skip", "nonmonotonic-poll"] as const) {
+      expect(lossy[t].forbidden, t).toBe(false);
+      expect(lossy[t].reason).toMatch(/^acks=1.*out of range/);
+    }
+    expect(lossy["group-rewind"].forbidden).toBe(true);
   });
 
   it("follows the table of section 7", () => {

@@ -4,6 +4,7 @@
 // a small construct on fresh keys and processes after the final reads.
 import { expect } from "vitest";
 import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.ts";
+import { groupDuplicate, groupJump, groupLoss, groupRewind } from "./group-mutations.ts";
 import type { Model, Read, SendOp } from "./model.ts";
 import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
 import { g0, g0Process, g0Realtime, g1c, g1cProcess, g1cRealtime, g1cWw } from "./mutations-cycles.ts";
@@ -418,6 +419,10 @@ export const MUTATIONS: Record<AnomalyType, Mutation> = {
   unseen,
   "committed-lost": committedLost,
   duplicate,
+  "group-loss": groupLoss,
+  "group-rewind": groupRewind,
+  "group-jump": groupJump,
+  "group-duplicate": groupDuplicate,
   "inconsistent-offsets": inconsistentOffsets,
   G1a: g1a,
   "precommitted-read": precommittedRead,

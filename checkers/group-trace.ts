@@ -1,0 +1,112 @@
+// What a history says about consumer groups (docs/design.md, Consumer groups), gathered in the same
+// pass that derives the client ops, so a streamed history is judged like one in memory: which
+// process is a member of which group, its assignments and revocations, its crashes and leaves,
+// and every offset commit with its outcome. Few ops (a rebalance or a commit per delivery at
+// most), kept whole. The group checker (groups.ts) reads this beside the derived structures, and
+// orders the two by the ops' history indexes.
+import type { Op, Process } from "./history.ts";
+
+export type CommitType = "ok" | "fail" | "info" | "unfinished";
+
+export interface GroupCommit {
+  process: Process;
+  group: string;
+  /** Next offset to read, per key (as a string). */
+  offsets: ReadonlyMap<string, number>;
+  /** History indexes of the invocation and completion (-1: never completed). */
+  invIndex: number;
+  doneIndex: number;
+  type: CommitType;
+  /** A commit the library made on its own (auto-commit), recorded when it reported it done. */
+  auto: boolean;
+}
+
+export type GroupEventKind = "assigned" | "revoked" | "crash" | "leave";
+
+export interface GroupEvent {
+  process: Process;
+  group: string;
+  kind: GroupEventKind;
+  /** assigned / revoked: the keys. */
+  keys: string[];
+  index: number;
+}
+
+export interface GroupTrace {
+  /** Process -> its group, from its subscribe op. */
+  members: Map<Process, string>;
+  events: GroupEvent[];
+  commits: GroupCommit[];
+  /** Commit invocations waiting for their completion, per process, by sequence number. */
+  readonly open: Map<Process, Map<string, GroupCommit>>;
+}
+
+export const noGroupTrace = (): GroupTrace => ({ members: new Map(), events: [], commits: [], open: new Map() });
+
+const EVENT_FS: ReadonlySet<string> = new Set(["assigned", "revoked", "crash", "leave"]);
+
+/** Notes one op of the history (the ops of group members, in order; any other op is ignored). */
+export function noteGroup(t: GroupTrace, op: Op): void {
+  const group = typeof op.group === "string" ? op.group : undefined;
+  if (group === undefined) return;
+  if (op.f === "subscribe") {
+    t.members.set(op.process, group);
+  } else if (op.f === "commit") {
+    noteCommit(t, op, group);
+  } else if (EVENT_FS.has(op.f) && op.type !== "invoke") {
+    // A leave that did not complete ok may not have reached the coordinator: not an event.
+    if (op.f === "leave" && op.type !== "ok") return;
+    const keys = Array.isArray(op.value) ? (op.value as unknown[]).map(String) : [];
+    t.events.push({ process: op.process, group, kind: op.f as GroupEventKind, keys, index: op.index });
+  }
+}
+
+function noteCommit(t: GroupTrace, op: Op, group: string): void {
+  let open = t.open.get(op.process);
+  if (!open) t.open.set(op.process, (open = new Map()));
+  // Commits of one member may overlap (after-async): paired by their sequence number, or, without
+  // one, by their offsets.
+  const id = op.seq === undefined ? JSON.stringify(op.value) : String(op.seq);
+  if (op.type === "invoke") {
+    const c: GroupCommit = {
+      process: op.process,
+      group,
+      offsets: offsetsOf(op.value),
+      invIndex: op.index,
+      doneIndex: -1,
+      type: "unfinished",
+      auto: op.auto === true,
+    };
+    open.set(id, c);
+    t.commits.push(c);
+    return;
+  }
+  const c = open.get(id);
+  if (c) open.delete(id);
+  const done =
+    c ??
+    // A completion without its invocation: taken as made and answered at once.
+    t.commits[
+      t.commits.push({
+        process: op.process,
+        group,
+        offsets: offsetsOf(op.value),
+        invIndex: op.index,
+        doneIndex: -1,
+        type: "unfinished",
+        auto: op.auto === true,
+      }) - 1
+    ]!;
+  done.doneIndex = op.index;
+  done.type = op.type as CommitType;
+}
+
+function offsetsOf(value: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    for (const [k, o] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof o === "number" && Number.isInteger(o) && o >= 0) out.set(k, o);
+    }
+  }
+  return out;
+}
