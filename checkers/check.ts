@@ -20,6 +20,7 @@ import { faultEffects } from "./effective-faults.ts";
 import { type Exercised, exercisedOf, nothingAcknowledged } from "./exercised.ts";
 import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
+import { groupExercised } from "./group-trace.ts";
 import { findGroupAnomalies } from "./groups.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
@@ -201,6 +202,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   results.faults = countFaults(timeline.faults, effects);
   const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);
   results.exercised = exercisedOf(d, firstEffective?.start, marks.finalReadsFrom);
+  const group = groupExercised(marks.groups);
+  if (group) results.exercised.group = group;
   const reads = !marks.marked ? "unmarked" : marks.finalReadsComplete ? "complete" : "incomplete";
   // Under acks=0 the broker acknowledges nothing: the loss is counted of the writes sent ok.
   results.loss =

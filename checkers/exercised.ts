@@ -4,6 +4,7 @@
 // are not the workload: they always read everything that is left, so they exercise nothing.
 import { acknowledgedValues, infoAcks } from "./acked.ts";
 import { type Derived, F_SEND, OK, recordOffset } from "./derive.ts";
+import type { GroupExercised } from "./group-trace.ts";
 import type { CheckConfig } from "./guarantees.ts";
 
 export interface Exercised {
@@ -14,6 +15,8 @@ export interface Exercised {
   acknowledgedAfterFault: number;
   /** Distinct values returned by ok reads of the workload (final reads excluded). */
   read: number;
+  /** Consumer groups: partitions handed over, commits, member crashes (absent without groups). */
+  group?: GroupExercised;
 }
 
 /**
@@ -60,8 +63,14 @@ export function exercisedOf(d: Derived, firstEffectiveAt: number | undefined, fi
 const COUNTED = 1;
 const SEEN = 2;
 
-/** Why a verdict would be vacuous: a producer that was promised something, and nothing was acknowledged. */
+/** Why a verdict would be vacuous: a producer that was promised something, and nothing was
+ *  acknowledged; or a group workload none of whose commits was acknowledged. */
 export function nothingAcknowledged(config: CheckConfig, e: Exercised): string | undefined {
-  if (config.acks === 0 || e.acknowledged > 0) return undefined;
-  return "nothing was acknowledged (no ok send with an offset, no acknowledged record of an unknown burst, no committed transaction with a send): no loss could be shown, so the run shows nothing";
+  if (config.acks !== 0 && e.acknowledged === 0) {
+    return "nothing was acknowledged (no ok send with an offset, no acknowledged record of an unknown burst, no committed transaction with a send): no loss could be shown, so the run shows nothing";
+  }
+  if (config.commit !== undefined && (e.group?.commits.ok ?? 0) === 0) {
+    return "no offset commit of the consumer group was acknowledged: nothing the group skipped could be shown, so the run shows nothing about the group";
+  }
+  return undefined;
 }

@@ -110,3 +110,45 @@ function offsetsOf(value: unknown): Map<string, number> {
   }
   return out;
 }
+
+/** What the groups of a history exercised: how often a partition changed hands, and what was
+ *  committed, for a verdict of no group loss to mean something. */
+export interface GroupExercised {
+  members: number;
+  /** Keys handed to a member other than the one that held them last (a partition moving). */
+  handoffs: number;
+  /** `assigned` events: each member's share of each rebalance. */
+  assignments: number;
+  commits: { ok: number; fail: number; unknown: number; auto: number };
+  crashes: number;
+  leaves: number;
+}
+
+export function groupExercised(t: GroupTrace): GroupExercised | undefined {
+  if (t.members.size === 0) return undefined;
+  const holder = new Map<string, unknown>();
+  let handoffs = 0;
+  let assignments = 0;
+  let crashes = 0;
+  let leaves = 0;
+  for (const e of t.events) {
+    if (e.kind === "crash") crashes++;
+    else if (e.kind === "leave") leaves++;
+    else if (e.kind === "assigned") {
+      assignments++;
+      for (const k of e.keys) {
+        const id = `${e.group}\u0000${k}`;
+        if (holder.has(id) && holder.get(id) !== e.process) handoffs++;
+        holder.set(id, e.process);
+      }
+    }
+  }
+  const commits = { ok: 0, fail: 0, unknown: 0, auto: 0 };
+  for (const c of t.commits) {
+    if (c.type === "ok") commits.ok++;
+    else if (c.type === "fail") commits.fail++;
+    else commits.unknown++;
+    if (c.auto) commits.auto++;
+  }
+  return { members: t.members.size, handoffs, assignments, commits, crashes, leaves };
+}

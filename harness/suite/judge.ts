@@ -103,6 +103,18 @@ function exercisedProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
     problems.push(
       `seed ${r.seed}: ${x.read} values read by the workload (final reads not counted), at least ${read} required for this scenario to test anything`,
     );
+  // A group control shows nothing unless a partition changed hands and the group committed.
+  const g = x.group;
+  if (g || e.exercised?.handoffs || e.exercised?.commits || e.exercised?.crashes) {
+    const floors = [
+      { what: "partition handoffs between members", got: g?.handoffs ?? 0, min: e.exercised?.handoffs ?? (g ? control : 0) },
+      { what: "offset commits acknowledged", got: g?.commits.ok ?? 0, min: e.exercised?.commits ?? (g ? control : 0) },
+      { what: "member crashes", got: g?.crashes ?? 0, min: e.exercised?.crashes ?? 0 },
+    ];
+    for (const f of floors) {
+      if (f.got < f.min) problems.push(`seed ${r.seed}: ${f.got} ${f.what}, at least ${f.min} required for this scenario to test anything`);
+    }
+  }
   return problems;
 }
 

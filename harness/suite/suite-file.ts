@@ -70,7 +70,17 @@ export const ExpectSchema = z
      * default: a control that acknowledged or read nothing could lose nothing.
      */
     exercised: z
-      .object({ acknowledged: z.number().int().min(0).optional(), read: z.number().int().min(0).optional() })
+      .object({
+        acknowledged: z.number().int().min(0).optional(),
+        read: z.number().int().min(0).optional(),
+        /** Consumer groups: partitions handed from one member to another (results.exercised.group). A
+         *  scenario with `never` on a group run requires 1 by default, and 1 acknowledged commit. */
+        handoffs: z.number().int().min(0).optional(),
+        /** Consumer groups: offset commits acknowledged. */
+        commits: z.number().int().min(0).optional(),
+        /** Consumer groups: members crashed (killed, or given up by their library). */
+        crashes: z.number().int().min(0).optional(),
+      })
       .strict()
       .optional(),
   })

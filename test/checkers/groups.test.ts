@@ -38,6 +38,35 @@ describe("group checker: correct histories", () => {
     );
   });
 
+  it("a group run none of whose commits was acknowledged shows nothing about the group: unknown, not valid", () => {
+    const h = constructed((x) => {
+      x.assign(1, ["k-0"]);
+      x.poll(1, "k-0", [[0, 10]]);
+      x.commit(1, { "k-0": 1 }, "info");
+    });
+    const r = check(h, AFTER);
+    expect(r.valid).toBe("unknown");
+    expect(r.unknownReason).toMatch(/no offset commit of the consumer group was acknowledged/);
+    expect(r.exercised!.group).toEqual({
+      members: 2,
+      handoffs: 0,
+      assignments: 1,
+      commits: { ok: 0, fail: 0, unknown: 1, auto: 0 },
+      crashes: 0,
+      leaves: 0,
+    });
+    const committed = constructed((x) => {
+      x.assign(1, ["k-0"]);
+      x.poll(1, "k-0", [[0, 10]]);
+      x.commit(1, { "k-0": 1 }, "ok");
+      x.crash(1);
+      x.assign(2, ["k-0"]);
+    });
+    const c = check(committed, AFTER);
+    expect(c.valid).toBe(true);
+    expect(c.exercised!.group).toMatchObject({ handoffs: 1, crashes: 1, commits: { ok: 1 } });
+  });
+
   it("the file check (with its fast path for ok polls) judges a group history as check() does", () => {
     const dir = mkdtempSync(join(tmpdir(), "kh-groups-"));
     fc.assert(

@@ -273,6 +273,31 @@ describe("what a scenario's workload must have exercised", () => {
     ]);
     expect(() => parseSuite({ name: "x", scenarios: [{ name: "e", expect: { exercised: { acked: 1 } } }] }, "x.yaml")).toThrow(/exercised/);
   });
+
+  it("a group control needs a partition handed over and a commit acknowledged; crashes when asked for", () => {
+    const group = (handoffs: number, ok: number, crashes: number) => ({
+      ...run(3, {}),
+      exercised: {
+        acknowledged: 5,
+        acknowledgedAfterFault: 5,
+        read: 7,
+        group: { members: 3, handoffs, assignments: 6, commits: { ok, fail: 0, unknown: 0, auto: 0 }, crashes, leaves: 0 },
+      },
+    });
+    expect(judge(control!, [group(0, 0, 0)]).problems).toEqual([
+      "seed 3: 0 partition handoffs between members, at least 1 required for this scenario to test anything",
+      "seed 3: 0 offset commits acknowledged, at least 1 required for this scenario to test anything",
+    ]);
+    expect(judge(control!, [group(2, 9, 0)]).met).toBe(true);
+    const s = parseSuite({ name: "x", scenarios: [{ name: "e", expect: { never: ["group-loss"], exercised: { crashes: 1 } } }] }, "x.yaml")
+      .scenarios[0]!;
+    expect(judge(s, [group(2, 9, 0)]).problems).toEqual([
+      "seed 3: 0 member crashes, at least 1 required for this scenario to test anything",
+    ]);
+    expect(judge(s, [group(2, 9, 1)]).met).toBe(true);
+    // A run without groups is not held to group floors unless the scenario names one.
+    expect(judge(control!, [run(3, {})]).met).toBe(true);
+  });
 });
 
 describe("runs whose final reads did not finish", () => {
