@@ -118,6 +118,11 @@ export function summarize(r: Results, maxExamples = 3): string {
     lines.push(
       `exercised: ${x.acknowledged} writes acknowledged (${x.acknowledgedAfterFault} after the first effective fault), ${x.read} values read by the workload`,
     );
+  const g = x?.group;
+  if (g)
+    lines.push(
+      `groups: ${g.members} members, ${g.handoffs} partition handoffs, commits ${g.commits.ok} ok / ${g.commits.fail} fail / ${g.commits.unknown} unknown${g.commits.auto ? ` (${g.commits.auto} auto)` : ""}, ${g.crashes} member crashes, ${g.leaves} leaves`,
+    );
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
   // By kind, loss first and ordering noise last, each under its heading: int-send-skip, in almost
   // every run, is not read as loss.
