@@ -93,6 +93,16 @@ function findStarts(
   groupNum: Map<string, number>,
   firstReader: Int32Array[],
 ): void {
+  // Per group and key, its commits in invocation order: a span start reads only its own key's.
+  const commitsOf = new Map<string, GroupCommit[]>();
+  for (const c of t.commits) {
+    for (const key of c.offsets.keys()) {
+      const id = `${c.group}\u0000${key}`;
+      let list = commitsOf.get(id);
+      if (!list) commitsOf.set(id, (list = []));
+      list.push(c);
+    }
+  }
   const byProcess = new Map<Process, GroupTrace["events"]>();
   for (const e of t.events) {
     let list = byProcess.get(e.process);
@@ -112,7 +122,8 @@ function findStarts(
         const first = (polls.get(p * d.keys.length + k) ?? []).find(
           (q) => q.index > e.index && (next === undefined || q.index < next.index),
         );
-        if (first) judgeStart(d, t, out, e, key, k, first, firstReader[groupNum.get(e.group)!]!);
+        const commits = commitsOf.get(`${e.group}\u0000${key}`) ?? [];
+        if (first) judgeStart(d, commits, out, e, key, k, first, firstReader[groupNum.get(e.group)!]!);
       }
     });
   }
@@ -120,7 +131,7 @@ function findStarts(
 
 function judgeStart(
   d: Derived,
-  t: GroupTrace,
+  keyCommits: GroupCommit[],
   out: Findings,
   e: GroupTrace["events"][number],
   key: string,
@@ -128,7 +139,11 @@ function judgeStart(
   first: FirstPoll,
   readBy: Int32Array,
 ): void {
-  const commits = t.commits.filter((c) => c.group === e.group && c.offsets.has(key) && c.invIndex < e.index && c.type !== "fail");
+  const commits: GroupCommit[] = [];
+  for (const c of keyCommits) {
+    if (c.invIndex >= e.index) break;
+    if (c.type !== "fail") commits.push(c);
+  }
   // The last commit acknowledged before the assignment, and every commit that may have landed after
   // it: unknown ones, and acknowledged ones that overlapped it.
   let last: GroupCommit | undefined;
