@@ -475,46 +475,19 @@
     });
   }
 
-  // A consumer group: a lane per key, coloured by the member that owned it when (from its assignment
-  // to its revocation, crash or leave), then a lane per member: its life in the group, its join (●),
-  // stalls (orange), crash (red ✕) or leave (■). Rebalances are shaded as on every chart.
-  function groupChart(G, j) {
-    var el = document.getElementById("chart-group-" + j);
-    if (!el) return;
-    var nk = G.keys.length, nm = G.members.length, n = nk + nm;
-    if (!n) { el.innerHTML = '<p class="muted">No member of this group was handed a key.</p>'; return; }
-    var o = baseOpts(el, Math.max(160, Math.min(700, n * 20 + 80)), false, false);
-    o.title = "Group " + G.name + ": who owned each key when, and each member's life";
-    // Keys at the top, members below: lane 0 first.
-    o.scales.y = { auto: false, range: [-0.5, n - 0.5], dir: -1 };
-    var names = G.keys.concat(G.members);
-    var step = Math.max(1, Math.ceil(n / 34));
-    o.axes = [
-      { label: X_LABEL, labelSize: 20 },
-      {
-        label: "key · member", labelSize: 20, size: Y_SIZE + 10,
-        splits: function () { var out = []; for (var q = 0; q < n; q += step) out.push(q); return out; },
-        values: function (u, vals) { return vals.map(function (v) { return names[v] === undefined ? "" : names[v]; }); },
-        grid: { show: false },
-      },
-    ];
-    o.legend = { show: false };
-    o.series = [{ label: "time" }, { label: "lanes", stroke: "transparent", points: { show: false } }];
+  // A consumer group in two charts: a lane per key, coloured by the member that owned it when (from
+  // its assignment to its revocation, crash or leave); and a lane per member: its life in the group,
+  // its join (●), stalls (orange), crash (red ✕) or leave (■). Rebalances are shaded as on every chart.
+  function groupCharts(G, j) {
     var color = function (m) { return MEMBER_COLORS[m % MEMBER_COLORS.length]; };
     var S2 = G.spans, E = G.events, LF = G.life;
-    o.hooks.draw.unshift(function (u) {
+    var nk = G.keys.length, nm = G.members.length;
+    function near(u, lo, hi, mx) {
+      var a = u.valToPos(lo, "x"), z = u.valToPos(hi, "x");
+      return mx < a ? a - mx : mx > z ? mx - z : 0;
+    }
+    laneBox("chart-group-" + j, "Group " + G.name + ": which member owned each key when", G.keys, "key", 22, function (u, h, min, max) {
       var ctx = u.ctx, b = u.bbox;
-      var lanePx = Math.abs(u.valToPos(1, "y", true) - u.valToPos(0, "y", true));
-      var h = Math.max(px(2), Math.min(px(14), lanePx * 0.72));
-      var min = u.scales.x.min, max = u.scales.x.max;
-      ctx.save();
-      ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
-      // The line between the keys' lanes and the members'.
-      if (nk && nm) {
-        var ysep = (u.valToPos(nk - 1, "y", true) + u.valToPos(nk, "y", true)) / 2;
-        ctx.strokeStyle = "#cbd5e1"; ctx.lineWidth = px(1);
-        ctx.beginPath(); ctx.moveTo(b.left, ysep); ctx.lineTo(b.left + b.width, ysep); ctx.stroke();
-      }
       ctx.font = px(10.5) + "px system-ui, sans-serif";
       ctx.textBaseline = "middle";
       for (var q = 0; q < S2.k.length; q++) {
@@ -530,14 +503,28 @@
           ctx.fillRect(a + w - px(3), y - px(2), px(3), h + px(4));
         }
         var label = G.members[S2.m[q]];
-        if (h >= px(9) && ctx.measureText(label).width + px(6) < w) {
+        if (h >= px(9) && ctx.measureText(label).width + px(8) < w) {
           ctx.fillStyle = "#fff";
           ctx.fillText(label, Math.max(a, b.left) + px(3), y + h / 2);
         }
       }
+    }, function (u, lane, mx) {
+      var best = null, bestD = 5;
+      for (var q = 0; q < S2.k.length; q++) {
+        if (S2.k[q] !== lane) continue;
+        var d = near(u, S2.x0[q], S2.x1[q], mx);
+        if (d < bestD) {
+          bestD = d;
+          best = { text: G.keys[lane] + " owned by " + G.members[S2.m[q]] + " · " + fmtS(S2.x0[q]) + "–" + fmtS(S2.x1[q]) + " · ended: " + SPAN_ENDS[S2.e[q]] + " · assigned in op " + S2.i[q], op: S2.i[q] };
+        }
+      }
+      return best;
+    });
+    laneBox("chart-members-" + j, "Group " + G.name + ": its members, joined ●, stalled, crashed ✕, left ■", G.members, "member", 16, function (u, h, min, max) {
+      var ctx = u.ctx;
       for (var m = 0; m < nm; m++) {
         if (LF.x1[m] < min || LF.x0[m] > max) continue;
-        var ym = u.valToPos(nk + m, "y", true);
+        var ym = u.valToPos(m, "y", true);
         var l0 = u.valToPos(LF.x0[m], "x", true), l1 = u.valToPos(LF.x1[m], "x", true);
         ctx.fillStyle = color(m);
         ctx.globalAlpha = 0.45;
@@ -547,7 +534,7 @@
       var r = Math.max(px(3), Math.min(px(6), h / 2));
       for (var e = 0; e < E.k.length; e++) {
         if (E.x1[e] < min || E.x0[e] > max) continue;
-        var ye = u.valToPos(nk + E.m[e], "y", true);
+        var ye = u.valToPos(E.m[e], "y", true);
         var x0 = u.valToPos(E.x0[e], "x", true), x1 = u.valToPos(E.x1[e], "x", true);
         if (E.k[e] === 3) {
           ctx.fillStyle = "rgba(234,88,12,0.55)";
@@ -563,7 +550,51 @@
           ctx.fillRect(x0 - r * 0.8, ye - r * 0.8, r * 1.6, r * 1.6);
         }
       }
-      ctx.restore();
+    }, function (u, m, mx) {
+      var best = null, bestD = 5;
+      for (var e = 0; e < E.k.length; e++) {
+        if (E.m[e] !== m) continue;
+        var d = near(u, E.x0[e], E.x1[e], mx);
+        if (d < bestD || (d === bestD && E.k[e] !== 3)) {
+          bestD = d;
+          var what = EVENT_NAMES[E.k[e]] + (E.d[e] ? " (" + E.d[e] + (E.k[e] === 3 ? " ms" : "") + ")" : "");
+          best = { text: G.members[m] + " " + what + " at " + fmtS(E.x0[e]) + (E.k[e] === 3 ? "–" + fmtS(E.x1[e]) : "") + " · op " + E.i[e], op: E.i[e] };
+        }
+      }
+      if (!best && near(u, LF.x0[m], LF.x1[m], mx) === 0) best = { text: G.members[m] + " in the group " + fmtS(LF.x0[m]) + "–" + fmtS(LF.x1[m]), op: null };
+      return best;
+    });
+  }
+
+  /** A chart of lanes (lane 0 at the top) on the run's time axis, drawn by `draw(u, laneHeight, min, max)`;
+   *  `hit(u, lane, x)` says what the pointer is on ({text, op}) for the tooltip and a click. */
+  function laneBox(id, title, names, what, lanePx, draw, hit) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var n = names.length;
+    if (!n) { el.innerHTML = '<p class="muted">No ' + esc(what) + ".</p>"; return; }
+    var o = baseOpts(el, Math.max(110, Math.min(640, n * lanePx + 80)), false, false);
+    o.title = title;
+    o.scales.y = { auto: false, range: [-0.5, n - 0.5], dir: -1 };
+    var step = Math.max(1, Math.ceil(n / 30));
+    o.axes = [
+      { label: X_LABEL, labelSize: 20 },
+      {
+        label: what, labelSize: 20, size: Y_SIZE,
+        splits: function () { var out = []; for (var q = 0; q < n; q += step) out.push(q); return out; },
+        values: function (u, vals) { return vals.map(function (v) { return names[v] === undefined ? "" : names[v]; }); },
+        grid: { show: false },
+      },
+    ];
+    o.legend = { show: false };
+    o.series = [{ label: "time" }, { label: "lanes", stroke: "transparent", points: { show: false } }];
+    o.hooks.draw.unshift(function (u) {
+      var b = u.bbox;
+      var lp = Math.abs(u.valToPos(1, "y", true) - u.valToPos(0, "y", true));
+      u.ctx.save();
+      u.ctx.beginPath(); u.ctx.rect(b.left, b.top, b.width, b.height); u.ctx.clip();
+      draw(u, Math.max(px(2), Math.min(px(14), lp * 0.72)), u.scales.x.min, u.scales.x.max);
+      u.ctx.restore();
     });
     var u = new uPlot(o, padded([[C.t0, C.t1], [null, null]]), el);
     charts.push(u);
@@ -571,41 +602,14 @@
     tip.className = "tip";
     tip.hidden = true;
     el.appendChild(tip);
-    function near(x, lo, hi, mx) {
-      var a = u.valToPos(lo, "x"), z = u.valToPos(hi, "x");
-      return mx < a ? a - mx : mx > z ? mx - z : 0;
-    }
-    /** What the pointer is on: a member event or a span, described; and the op to select, if any. */
     function at(ev) {
       var rect = u.over.getBoundingClientRect();
       var mx = ev.clientX - rect.left, my = ev.clientY - rect.top;
       var lane = Math.round(u.posToVal(my, "y"));
       if (lane < 0 || lane >= n) return null;
-      var best = null, bestD = 5;
-      if (lane < nk) {
-        for (var q = 0; q < S2.k.length; q++) {
-          if (S2.k[q] !== lane) continue;
-          var d = near(mx, S2.x0[q], S2.x1[q], mx);
-          if (d < bestD) {
-            bestD = d;
-            best = { text: G.keys[lane] + " owned by " + G.members[S2.m[q]] + " · " + fmtS(S2.x0[q]) + "–" + fmtS(S2.x1[q]) + " · ended: " + SPAN_ENDS[S2.e[q]] + " · assigned in op " + S2.i[q], op: S2.i[q] };
-          }
-        }
-      } else {
-        var m = lane - nk;
-        for (var e = 0; e < E.k.length; e++) {
-          if (E.m[e] !== m) continue;
-          var de = near(mx, E.x0[e], E.x1[e], mx);
-          if (de < bestD || (de === bestD && E.k[e] !== 3)) {
-            bestD = de;
-            var what = EVENT_NAMES[E.k[e]] + (E.d[e] ? " (" + E.d[e] + (E.k[e] === 3 ? " ms" : "") + ")" : "");
-            best = { text: G.members[m] + " " + what + " at " + fmtS(E.x0[e]) + (E.k[e] === 3 ? "–" + fmtS(E.x1[e]) : "") + " · op " + E.i[e], op: E.i[e] };
-          }
-        }
-        if (!best && near(mx, LF.x0[m], LF.x1[m], mx) === 0) best = { text: G.members[m] + " in the group " + fmtS(LF.x0[m]) + "–" + fmtS(LF.x1[m]), op: null };
-      }
-      if (best) { best.mx = mx; best.my = my; }
-      return best;
+      var h = hit(u, lane, mx);
+      if (h) { h.mx = mx; h.my = my; }
+      return h;
     }
     u.over.addEventListener("mousemove", function (ev) {
       var h = at(ev);
@@ -705,7 +709,7 @@
   laneChart();
   rateChart();
   unseenChart();
-  GROUPS.forEach(groupChart);
+  GROUPS.forEach(groupCharts);
 
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest && ev.target.closest("a.op");

@@ -29,9 +29,10 @@ describe("consumer groups view", () => {
       expect(v.errors, "console errors").toEqual([]);
       expect(v.requests, "requests to anything but the file itself").toEqual([]);
       expect(await p.textContent('nav.toc a[href="#groups"]')).toBe("consumer groups (1)");
-      // The five timeline charts and the group's lanes.
-      expect(await p.locator(".chart canvas").count()).toBe(6);
+      // The five timeline charts and the group's two: its keys' owners, its members.
+      expect(await p.locator(".chart canvas").count()).toBe(7);
       expect(await p.locator("#groups .group-chart canvas").count()).toBe(1);
+      expect(await p.locator("#groups .member-chart canvas").count()).toBe(1);
       const counts = p.locator("#groups .group-counts");
       expect(Number(await counts.getAttribute("data-rebalances"))).toBeGreaterThan(1);
       expect(Number(await counts.getAttribute("data-crashes"))).toBeGreaterThan(0);
@@ -41,7 +42,7 @@ describe("consumer groups view", () => {
       await p.locator("#chart-group-0").scrollIntoViewIfNeeded();
       const over = p.locator("#chart-group-0 .u-over");
       const box = (await over.boundingBox())!;
-      const lanes = Number(await counts.getAttribute("data-keys")) + Number(await counts.getAttribute("data-members"));
+      const lanes = Number(await counts.getAttribute("data-keys"));
       const tip = p.locator("#chart-group-0 .tip");
       let text = "";
       for (let x = 0.05; x < 0.95 && !text.includes("owned by"); x += 0.05) {
