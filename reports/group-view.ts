@@ -238,7 +238,8 @@ export function groupView(
         }
         break;
       case "assigned": {
-        for (const key of keysOf(op)) {
+        const keys = keysOf(op);
+        for (const key of keys) {
           const k = keyPos(b, key);
           close(b, m, k, op, "reassigned");
           b.open.set(`${m} ${k}`, { key: k, member: m, from: at(op), to: end, end: "open", index: op.index, endIndex: -1 });
@@ -247,7 +248,8 @@ export function groupView(
           if (!o) b.owners.set(k, (o = new Set()));
           o.add(m);
         }
-        changed(b, op);
+        // An empty assignment changes nothing (a member handed no key): it only extends a rebalance under way.
+        if (keys.length > 0 || b.stretch) changed(b, op);
         break;
       }
       case "revoked": {

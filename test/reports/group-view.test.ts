@@ -182,6 +182,36 @@ describe("group view: data", () => {
     expect(after.events.find((e) => e.kind === "stall" && e.index === 12)?.to).toBe(13);
   });
 
+  it("an empty assignment is no rebalance of its own; within one it extends it", () => {
+    let i = 0;
+    const op = (process: number, f: string, value: unknown): Op =>
+      ({ index: i, time: 1e9 * i++, process, type: "ok", f, value, group: "g" }) as Op;
+    const h: History = [
+      op(1, "subscribe", ["k"]),
+      op(2, "subscribe", ["k"]),
+      op(1, "assigned", ["k"]),
+      op(2, "assigned", []), // 3: p2 gets nothing, after every key has an owner
+      op(1, "revoked", ["k"]), // 4
+      op(2, "assigned", ["k"]),
+      op(1, "assigned", []), // 6
+    ];
+    const g = viewOf(h).groups[0]!;
+    expect(g.rebalances.map((r) => [r.index, r.endIndex])).toEqual([
+      [2, 2],
+      [4, 5],
+    ]);
+    h.splice(6, 1);
+    h.splice(5, 0, op(1, "assigned", []));
+    h.forEach((o, j) => {
+      o.index = j;
+      o.time = 1e9 * j;
+    });
+    expect(viewOf(h).groups[0]!.rebalances.map((r) => [r.index, r.endIndex])).toEqual([
+      [2, 2],
+      [4, 6],
+    ]);
+  });
+
   it("caps spans, events and rebalances over all groups, and says how many were left out", () => {
     const { history } = groupSample({ seed: 3, commands: 3000 });
     const clock = pageClock(history);
