@@ -9,7 +9,7 @@ import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
 import { anomalySections } from "./evidence.ts";
 import { type FaultBand, fmtMs } from "./faults.ts";
 import { groupSection } from "./group-section.ts";
-import { commitMarks, groupCharts, groupView, hasGroups } from "./group-view.ts";
+import { type CommitMark, commitMarks, groupCharts, groupView, hasGroups } from "./group-view.ts";
 import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
 import type { LossMarks } from "./loss-marks.ts";
@@ -49,7 +49,7 @@ export function renderReport(input: ReportInput): string {
   const marks = marksByKey(results);
   // A consumer group's commits: beside the records of the key logs; a group-loss's commit is shown.
   const groups = hasGroups(history);
-  const commits = groups ? commitMarks(history) : new Map();
+  const commits = groups ? commitMarks(history) : new Map<string, CommitMark[]>();
   const bounds = groupLossBounds(results);
   const logs = keyLogs(
     derived,
