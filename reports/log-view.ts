@@ -2,10 +2,13 @@
 // name, with the value at each, who wrote and who read it, and conflicts highlighted (two values at
 // one offset, one value at two offsets, a write nobody read, the cells a finding points at).
 import type { AnomalyType, Results, Value } from "../checkers/index.ts";
+import { lowerBound } from "../checkers/index.ts";
 import { esc, showValue } from "./escape.ts";
 import { orderedTypes } from "./evidence.ts";
+import type { CommitMark } from "./group-view.ts";
 import { CONTEXT, cellId, findingMarks, type KeyLog } from "./key-logs.ts";
 import type { Refs } from "./refs.ts";
+import { procName } from "./refs.ts";
 
 export interface Marks {
   values: Map<Value, Set<AnomalyType>>;
@@ -33,29 +36,79 @@ export function marksByKey(results: Results): Map<string, Marks> {
   return out;
 }
 
-export function logViews(results: Results, logs: Map<string, KeyLog>, refs: Refs, logIds: Map<string, string>): string {
+export function logViews(
+  results: Results,
+  logs: Map<string, KeyLog>,
+  refs: Refs,
+  logIds: Map<string, string>,
+  commits: Map<string, CommitMark[]> = new Map(),
+): string {
   const marks = marksByKey(results);
   if (marks.size === 0) return `<p class="none">No key has findings.</p>`;
-  const legend = `<p class="legend"><span class="cell-swatch ok"></span> written and read <span class="cell-swatch lost"></span> written, never read <span class="cell-swatch readonly"></span> read, no send seen <span class="cell-swatch conflict"></span> two values at one offset <span class="cell-swatch dup"></span> one value at two offsets <span class="cell-swatch hit"></span> named by a finding · <b>w</b> the send that put it there (<b>*</b> its acknowledgement named another offset) · <b>r</b> the first ok read of it there, <b>+n</b> more reads</p>`;
-  return legend + [...marks].map(([k, m]) => keyView(k, m, logs.get(k), refs, logIds.get(k) ?? "")).join("\n");
+  const committed = [...marks.keys()].some((k) => commits.has(k))
+    ? ` · <span class="commit-swatch"></span> a consumer group committed this offset (the next to read: the records left of the mark count as processed) <span class="commit-swatch highest"></span> the group's highest acknowledged commit`
+    : "";
+  const legend = `<p class="legend"><span class="cell-swatch ok"></span> written and read <span class="cell-swatch lost"></span> written, never read <span class="cell-swatch readonly"></span> read, no send seen <span class="cell-swatch conflict"></span> two values at one offset <span class="cell-swatch dup"></span> one value at two offsets <span class="cell-swatch hit"></span> named by a finding · <b>w</b> the send that put it there (<b>*</b> its acknowledgement named another offset) · <b>r</b> the first ok read of it there, <b>+n</b> more reads${committed}</p>`;
+  return legend + [...marks].map(([k, m]) => keyView(k, m, logs.get(k), refs, logIds.get(k) ?? "", commits.get(k) ?? [])).join("\n");
 }
 
-function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: string): string {
+function keyView(k: string, m: Marks, log: KeyLog | undefined, refs: Refs, id: string, commits: CommitMark[]): string {
   const title = `<h3>key <code>${esc(k.length > 80 ? showValue(k) : k)}</code></h3>`;
   if (!log || log.offsets.length === 0) {
     return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}<p class="muted">No record of this key has a known offset.</p>${outside(m, log, refs)}</section>`;
   }
   const { ranges, cut } = log;
+  const { before, after, hidden } = placeCommits(log, commits);
   const parts: string[] = [];
   let prev = -1;
   for (const [lo, hi] of ranges) {
     if (lo > prev + 1) parts.push(gap(lo - prev - 1, prev < 0));
-    for (let p = lo; p <= hi; p++) parts.push(cell(log.offsets[p]!, log, m, refs, id));
+    for (let p = lo; p <= hi; p++) {
+      for (const c of before.get(p) ?? []) parts.push(commitMark(c, refs));
+      parts.push(cell(log.offsets[p]!, log, m, refs, id));
+    }
+    for (const c of after.get(hi) ?? []) parts.push(commitMark(c, refs));
     prev = hi;
   }
   if (prev < log.offsets.length - 1) parts.push(gap(log.offsets.length - 1 - prev, false));
-  const summary = `<p class="muted">${log.offsets.length.toLocaleString("en")} non-empty offsets (${log.offsets[0]}–${log.offsets.at(-1)}); shown: the offsets the findings name, with ${CONTEXT} on each side, in rows.${cut ? " More findings on this key than fit: the first are shown." : ""}</p>`;
+  const summary = `<p class="muted">${log.offsets.length.toLocaleString("en")} non-empty offsets (${log.offsets[0]}–${log.offsets.at(-1)}); shown: the offsets the findings name, with ${CONTEXT} on each side, in rows.${cut ? " More findings on this key than fit: the first are shown." : ""}${commitNote(commits, hidden)}</p>`;
   return `<section class="keylog" id="${id}" data-key="${esc(k)}">${title}${summary}<div class="strip">${parts.join("")}</div>${outside(m, log, refs)}</section>`;
+}
+
+/**
+ * Where each commit's mark goes: a commit of offset N is the boundary before the first non-empty
+ * offset at or above N, drawn before that cell when it is shown, else after the last cell below N
+ * when that one is shown; otherwise it is counted as not shown.
+ */
+function placeCommits(log: KeyLog, commits: CommitMark[]) {
+  const shown = (p: number) => log.ranges.some(([lo, hi]) => p >= lo && p <= hi);
+  const before = new Map<number, CommitMark[]>();
+  const after = new Map<number, CommitMark[]>();
+  const hidden: CommitMark[] = [];
+  const put = (m: Map<number, CommitMark[]>, p: number, c: CommitMark) => m.set(p, [...(m.get(p) ?? []), c]);
+  for (const c of commits) {
+    const p = lowerBound(log.offsets, c.offset);
+    if (p < log.offsets.length && shown(p)) put(before, p, c);
+    else if (p > 0 && shown(p - 1)) put(after, p - 1, c);
+    else hidden.push(c);
+  }
+  return { before, after, hidden };
+}
+
+function commitMark(c: CommitMark, refs: Refs): string {
+  const times = c.count > 1 ? ` ×${c.count}` : "";
+  const title = `group ${c.group} committed ${c.offset} (the next offset to read)${times ? `${times},` : ""} first by ${procName(c.process)}${c.highest ? ": its highest acknowledged commit of this key" : ""}`;
+  return `<div class="commit-mark${c.highest ? " highest" : ""}" data-offset="${c.offset}" data-group="${esc(c.group)}" title="${esc(title)}"><div class="cm-off">⇤${c.offset}</div><div class="cm-who">${esc(c.group.length > 10 ? `${c.group.slice(0, 9)}…` : c.group)}${times}</div>${c.op >= 0 ? refs.op(c.op, false) : ""}</div>`;
+}
+
+/** What the marks do not show: the highest commit of each group, when its place is not on the page, and how many others. */
+function commitNote(commits: CommitMark[], hidden: CommitMark[]): string {
+  if (commits.length === 0) return "";
+  const top = hidden
+    .filter((c) => c.highest)
+    .map((c) => `group ${esc(c.group)}'s highest acknowledged commit is ${c.offset}, among the offsets not shown`);
+  const others = hidden.length - top.length;
+  return ` ${[...top, ...(others > 0 ? [`${others.toLocaleString("en")} other committed offsets fall among the offsets not shown`] : [])].join("; ")}${top.length + others > 0 ? "." : ""}`;
 }
 
 function gap(n: number, leading: boolean): string {

@@ -8,13 +8,15 @@ import { mergedMeta, type ReportMeta, runDetails } from "./details.ts";
 import { esc, jsonForScript, scriptText, styleText } from "./escape.ts";
 import { anomalySections } from "./evidence.ts";
 import { type FaultBand, fmtMs } from "./faults.ts";
+import { groupSection } from "./group-section.ts";
+import { type CommitMark, commitMarks, groupCharts, groupView, hasGroups } from "./group-view.ts";
 import { keyLogs } from "./key-logs.ts";
 import { logViews, marksByKey } from "./log-view.ts";
 import type { LossMarks } from "./loss-marks.ts";
 import { opInfos } from "./ops.ts";
 import type { PhaseSpan } from "./phases.ts";
 import { Refs } from "./refs.ts";
-import { chartData } from "./timeline.ts";
+import { chartData, timeSpan } from "./timeline.ts";
 import { hasTxns, txnView } from "./txn-view.ts";
 import { faultsSummary, promisesSection, type SpecLike, verdictBanner } from "./verdict.ts";
 
@@ -45,7 +47,14 @@ export function renderReport(input: ReportInput): string {
 
   // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
   const marks = marksByKey(results);
-  const logs = keyLogs(derived, new Map([...marks].map(([k, m]) => [k, { values: m.values.keys(), offsets: m.offsets.keys() }])));
+  // A consumer group's commits: beside the records of the key logs; a group-loss's commit is shown.
+  const groups = hasGroups(history);
+  const commits = groups ? commitMarks(history) : new Map<string, CommitMark[]>();
+  const bounds = groupLossBounds(results);
+  const logs = keyLogs(
+    derived,
+    new Map([...marks].map(([k, m]) => [k, { values: m.values.keys(), offsets: [...m.offsets.keys(), ...(bounds.get(k) ?? [])] }])),
+  );
   const logIds = new Map([...marks.keys()].map((k, i) => [k, `log-${i}`]));
   const at = (i: number) => (history[i]?.index === i ? history[i] : undefined);
   const refs = new Refs((i) => {
@@ -57,17 +66,19 @@ export function renderReport(input: ReportInput): string {
   const banner = verdictBanner(results, spec, title);
   const promises = promisesSection(results);
   const anomalies = anomalySections(results, { refs, logs, logIds });
-  const logsHtml = logViews(results, logs, refs, logIds);
+  const logsHtml = logViews(results, logs, refs, logIds, commits);
   const details = runDetails(spec, meta, results, clock);
   // Before the op data is gathered: the view links the ops that read each transaction's sends.
   const txns = hasTxns(results) ? txnView({ derived, history, results, refs, at }) : "";
+  const view = groups ? groupView(history, clock, timeSpan(history).end) : undefined;
+  const groupsHtml = view ? groupSection(view, refs) : "";
   for (const t of results.anomalyTypes) for (const f of results.anomalies[t]!.examples) for (const i of f.ops) refs.linked.add(i);
 
   const charts = chartData(history, pairs, results, refs.linked, derived, clock);
   // Before the op data is gathered: the table links the fault ops.
   const faultsHtml = faultTable(charts.faults, refs);
   const ops = Object.fromEntries(opInfos(history, pairs, refs.linked, clock.originNs));
-  const data = { charts, ops };
+  const data = { charts: view ? { ...charts, groups: groupCharts(view) } : charts, ops };
   const a = assets();
   const sampledNote = charts.scatter.sampled
     ? `<span class="muted">${charts.scatter.x.length.toLocaleString("en")} of ${charts.scatter.total.toLocaleString("en")} ops drawn: per time slice the fastest and slowest of each outcome, every info and fail op when they are few, and every op a finding names.</span>`
@@ -82,10 +93,10 @@ export function renderReport(input: ReportInput): string {
 <style>${styleText(a.reportCss)}</style>
 </head><body>
 ${banner}
-<nav class="toc"><a href="#verdict">verdict</a><a href="#timeline">timeline</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}<a href="#faults">faults</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
+<nav class="toc"><a href="#verdict">verdict</a><a href="#timeline">timeline</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}${view ? `<a href="#groups">consumer groups (${view.groups.length})</a>` : ""}<a href="#faults">faults</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
 <main>
 <section id="timeline"><h2>Timeline <span class="muted small">seconds from the workload's start</span></h2>
-<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured ${lossLegend(charts.loss, results)} · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured${view ? ` <span class="rebalance-swatch"></span> consumer group rebalance` : ""} ${lossLegend(charts.loss, results)} · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
 ${phaseList(charts.phases)}
 <div id="chart-latency" class="chart" data-highlight=""></div>
 <div id="op-detail" class="op-detail" hidden></div>
@@ -96,6 +107,7 @@ ${phaseList(charts.phases)}
 ${promises}
 <section id="anomalies"><h2>Anomalies</h2>${anomalies}</section>
 ${txns ? `<section id="txns"><h2>Transactions</h2>${txns}</section>` : ""}
+${view ? `<section id="groups"><h2>Consumer groups</h2>${groupsHtml}</section>` : ""}
 <section id="faults"><h2>Faults</h2>${faultsHtml}</section>
 <section id="unseen"><h2>Unseen writes over time</h2>
 <p class="muted">Acknowledged values not yet returned by any ok read, per key. A value read once counts as seen here, even if it is gone from the log later. When nothing is lost this falls to zero during the final reads.</p>
@@ -112,6 +124,17 @@ ${scriptText(a.uplotJs)}</script>
 <script>${scriptText(a.reportJs)}</script>
 </body></html>
 `;
+}
+
+/** Per key: the commit each group-loss finding lies below, for its key log to show. */
+function groupLossBounds(results: Results): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const f of results.anomalies["group-loss"]?.examples ?? []) {
+    if (f.type !== "group-loss") continue;
+    const k = String(f.key);
+    out.set(k, [...(out.get(k) ?? []), f.commit]);
+  }
+  return out;
 }
 
 /** The chart's last count, and what the `unseen` finding adds to it: values read once, then gone

@@ -1,6 +1,7 @@
 // The report page's script (inlined by reports/render.ts, runs offline): draws the latency scatter,
 // latency quantiles, a lane per process, throughput and unseen charts with uPlot from the embedded
-// data (every time in seconds from the workload's start), shades the faults and the run's phases,
+// data (every time in seconds from the workload's start), shades the faults, the run's phases and
+// consumer group rebalances, draws each consumer group's lanes (who owned which key when),
 // marks the measured failovers and where lost and unseen values were acknowledged, and links every
 // "op N" in the evidence to its place in the timeline.
 (function () {
@@ -29,6 +30,11 @@
   var PHASES = C.phases && C.phases.length ? C.phases : C.finalReads ? [{ name: "final reads", from: C.finalReads.from, to: C.finalReads.to }] : [];
   var PHASE_RGB = { heal: "22,163,74", resync: "100,116,139", "final reads": "15,118,110" };
   var L = C.loss || { x: [], s: [], i: [], k: [], v: [] };
+  var GROUPS = C.groups || [];
+  var REBALANCE_FILL = "rgba(79,70,229,0.10)", REBALANCE_STRIP = "rgba(79,70,229,0.7)";
+  var MEMBER_COLORS = ["#2563eb", "#059669", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#4f46e5", "#0d9488", "#a16207", "#9333ea"];
+  var SPAN_ENDS = ["revoked", "revoked (lost)", "crash", "leave", "handed again", "still held at the end"];
+  var EVENT_NAMES = ["joined", "crashed", "left", "stalled"];
   var LOSS_COLORS = ["#b91c1c", "#7c3aed"];
   var LOSS_NAMES = ["lost write", "unseen value"];
 
@@ -53,6 +59,19 @@
       ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), b.height);
       ctx.fillStyle = "rgba(" + faultRgb(f.f) + ",0.55)";
       ctx.fillRect(x0, b.top, Math.max(px(2), x1 - x0), px(3));
+    });
+    // Consumer group rebalances: a light band with a strip along the bottom.
+    GROUPS.forEach(function (g) {
+      var R = g.rebalances;
+      for (var q = 0; q < R.x0.length; q++) {
+        var r0 = u.valToPos(R.x0[q], "x", true), r1 = u.valToPos(R.x1[q], "x", true);
+        if (r1 < b.left - px(2) || r0 > b.left + b.width) continue;
+        var w = Math.max(px(2), r1 - r0);
+        ctx.fillStyle = REBALANCE_FILL;
+        ctx.fillRect(r0, b.top, w, b.height);
+        ctx.fillStyle = REBALANCE_STRIP;
+        ctx.fillRect(r0, b.top + b.height - px(4), w, px(4));
+      }
     });
     PHASES.forEach(function (p) {
       var rgb = PHASE_RGB[p.name];
@@ -456,6 +475,157 @@
     });
   }
 
+  // A consumer group in two charts: a lane per key, coloured by the member that owned it when (from
+  // its assignment to its revocation, crash or leave); and a lane per member: its life in the group,
+  // its join (●), stalls (orange), crash (red ✕) or leave (■). Rebalances are shaded as on every chart.
+  function groupCharts(G, j) {
+    var color = function (m) { return MEMBER_COLORS[m % MEMBER_COLORS.length]; };
+    var S2 = G.spans, E = G.events, LF = G.life;
+    var nk = G.keys.length, nm = G.members.length;
+    function near(u, lo, hi, mx) {
+      var a = u.valToPos(lo, "x"), z = u.valToPos(hi, "x");
+      return mx < a ? a - mx : mx > z ? mx - z : 0;
+    }
+    laneBox("chart-group-" + j, "Group " + G.name + ": which member owned each key when", G.keys, "key", 22, function (u, h, min, max) {
+      var ctx = u.ctx, b = u.bbox;
+      ctx.font = px(10.5) + "px system-ui, sans-serif";
+      ctx.textBaseline = "middle";
+      for (var q = 0; q < S2.k.length; q++) {
+        if (S2.x1[q] < min || S2.x0[q] > max) continue;
+        var y = u.valToPos(S2.k[q], "y", true) - h / 2;
+        var a = u.valToPos(S2.x0[q], "x", true), z = u.valToPos(S2.x1[q], "x", true);
+        var w = Math.max(px(2), z - a);
+        ctx.fillStyle = color(S2.m[q]);
+        ctx.fillRect(a, y, w, h);
+        // How it ended, at its right edge: a crash in red, a lost revocation in orange.
+        if (S2.e[q] === 2 || S2.e[q] === 1) {
+          ctx.fillStyle = S2.e[q] === 2 ? "#dc2626" : "#f97316";
+          ctx.fillRect(a + w - px(3), y - px(2), px(3), h + px(4));
+        }
+        var label = G.members[S2.m[q]];
+        if (h >= px(9) && ctx.measureText(label).width + px(8) < w) {
+          ctx.fillStyle = "#fff";
+          ctx.fillText(label, Math.max(a, b.left) + px(3), y + h / 2);
+        }
+      }
+    }, function (u, lane, mx) {
+      var best = null, bestD = 5;
+      for (var q = 0; q < S2.k.length; q++) {
+        if (S2.k[q] !== lane) continue;
+        var d = near(u, S2.x0[q], S2.x1[q], mx);
+        if (d < bestD) {
+          bestD = d;
+          best = { text: G.keys[lane] + " owned by " + G.members[S2.m[q]] + " · " + fmtS(S2.x0[q]) + "–" + fmtS(S2.x1[q]) + " · ended: " + SPAN_ENDS[S2.e[q]] + " · assigned in op " + S2.i[q], op: S2.i[q] };
+        }
+      }
+      return best;
+    });
+    laneBox("chart-members-" + j, "Group " + G.name + ": its members, joined ●, stalled, crashed ✕, left ■", G.members, "member", 16, function (u, h, min, max) {
+      var ctx = u.ctx;
+      for (var m = 0; m < nm; m++) {
+        if (LF.x1[m] < min || LF.x0[m] > max) continue;
+        var ym = u.valToPos(m, "y", true);
+        var l0 = u.valToPos(LF.x0[m], "x", true), l1 = u.valToPos(LF.x1[m], "x", true);
+        ctx.fillStyle = color(m);
+        ctx.globalAlpha = 0.45;
+        ctx.fillRect(l0, ym - Math.max(px(1), h / 6), Math.max(px(1), l1 - l0), Math.max(px(2), h / 3));
+        ctx.globalAlpha = 1;
+      }
+      var r = Math.max(px(3), Math.min(px(6), h / 2));
+      for (var e = 0; e < E.k.length; e++) {
+        if (E.x1[e] < min || E.x0[e] > max) continue;
+        var ye = u.valToPos(E.m[e], "y", true);
+        var x0 = u.valToPos(E.x0[e], "x", true), x1 = u.valToPos(E.x1[e], "x", true);
+        if (E.k[e] === 3) {
+          ctx.fillStyle = "rgba(234,88,12,0.55)";
+          ctx.fillRect(x0, ye - h / 2, Math.max(px(3), x1 - x0), h);
+        } else if (E.k[e] === 0) {
+          ctx.fillStyle = color(E.m[e]);
+          ctx.beginPath(); ctx.arc(x0, ye, r * 0.8, 0, 2 * Math.PI); ctx.fill();
+        } else if (E.k[e] === 1) {
+          ctx.strokeStyle = "#dc2626"; ctx.lineWidth = px(2.5);
+          ctx.beginPath(); ctx.moveTo(x0 - r, ye - r); ctx.lineTo(x0 + r, ye + r); ctx.moveTo(x0 + r, ye - r); ctx.lineTo(x0 - r, ye + r); ctx.stroke();
+        } else {
+          ctx.fillStyle = "#475569";
+          ctx.fillRect(x0 - r * 0.8, ye - r * 0.8, r * 1.6, r * 1.6);
+        }
+      }
+    }, function (u, m, mx) {
+      var best = null, bestD = 5;
+      for (var e = 0; e < E.k.length; e++) {
+        if (E.m[e] !== m) continue;
+        var d = near(u, E.x0[e], E.x1[e], mx);
+        if (d < bestD || (d === bestD && E.k[e] !== 3)) {
+          bestD = d;
+          var what = EVENT_NAMES[E.k[e]] + (E.d[e] ? " (" + E.d[e] + (E.k[e] === 3 ? " ms" : "") + ")" : "");
+          best = { text: G.members[m] + " " + what + " at " + fmtS(E.x0[e]) + (E.k[e] === 3 ? "–" + fmtS(E.x1[e]) : "") + " · op " + E.i[e], op: E.i[e] };
+        }
+      }
+      if (!best && near(u, LF.x0[m], LF.x1[m], mx) === 0) best = { text: G.members[m] + " in the group " + fmtS(LF.x0[m]) + "–" + fmtS(LF.x1[m]), op: null };
+      return best;
+    });
+  }
+
+  /** A chart of lanes (lane 0 at the top) on the run's time axis, drawn by `draw(u, laneHeight, min, max)`;
+   *  `hit(u, lane, x)` says what the pointer is on ({text, op}) for the tooltip and a click. */
+  function laneBox(id, title, names, what, lanePx, draw, hit) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var n = names.length;
+    if (!n) { el.innerHTML = '<p class="muted">No ' + esc(what) + ".</p>"; return; }
+    var o = baseOpts(el, Math.max(110, Math.min(640, n * lanePx + 80)), false, false);
+    o.title = title;
+    o.scales.y = { auto: false, range: [-0.5, n - 0.5], dir: -1 };
+    var step = Math.max(1, Math.ceil(n / 30));
+    o.axes = [
+      { label: X_LABEL, labelSize: 20 },
+      {
+        label: what, labelSize: 20, size: Y_SIZE,
+        splits: function () { var out = []; for (var q = 0; q < n; q += step) out.push(q); return out; },
+        values: function (u, vals) { return vals.map(function (v) { return names[v] === undefined ? "" : names[v]; }); },
+        grid: { show: false },
+      },
+    ];
+    o.legend = { show: false };
+    o.series = [{ label: "time" }, { label: "lanes", stroke: "transparent", points: { show: false } }];
+    o.hooks.draw.unshift(function (u) {
+      var b = u.bbox;
+      var lp = Math.abs(u.valToPos(1, "y", true) - u.valToPos(0, "y", true));
+      u.ctx.save();
+      u.ctx.beginPath(); u.ctx.rect(b.left, b.top, b.width, b.height); u.ctx.clip();
+      draw(u, Math.max(px(2), Math.min(px(14), lp * 0.72)), u.scales.x.min, u.scales.x.max);
+      u.ctx.restore();
+    });
+    var u = new uPlot(o, padded([[C.t0, C.t1], [null, null]]), el);
+    charts.push(u);
+    var tip = document.createElement("div");
+    tip.className = "tip";
+    tip.hidden = true;
+    el.appendChild(tip);
+    function at(ev) {
+      var rect = u.over.getBoundingClientRect();
+      var mx = ev.clientX - rect.left, my = ev.clientY - rect.top;
+      var lane = Math.round(u.posToVal(my, "y"));
+      if (lane < 0 || lane >= n) return null;
+      var h = hit(u, lane, mx);
+      if (h) { h.mx = mx; h.my = my; }
+      return h;
+    }
+    u.over.addEventListener("mousemove", function (ev) {
+      var h = at(ev);
+      if (!h) { tip.hidden = true; return; }
+      tip.hidden = false;
+      tip.textContent = h.text;
+      tip.style.left = Math.min(u.over.clientWidth - 320, h.mx + 12) + "px";
+      tip.style.top = h.my + "px";
+    });
+    u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
+    u.over.addEventListener("click", function (ev) {
+      var h = at(ev);
+      if (h && h.op !== null && opInfo(h.op)) select(h.op, { zoom: false, scroll: false });
+    });
+  }
+
   function unseenChart() {
     var el = document.getElementById("chart-unseen");
     var U = C.unseen;
@@ -539,6 +709,7 @@
   laneChart();
   rateChart();
   unseenChart();
+  GROUPS.forEach(groupCharts);
 
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest && ev.target.closest("a.op");
