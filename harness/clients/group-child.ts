@@ -2,7 +2,7 @@
 // runs the shared member logic (group-driver.ts) and sends everything to record to the parent, in
 // order. A crash "after-commit" kills this process with SIGKILL from inside, right after the commit
 // was acknowledged; a crash "now" is the parent's SIGKILL.
-import type { GroupSink, SessionFactory } from "./group-driver.ts";
+import type { GroupSink, LibrarySession, SessionFactory } from "./group-driver.ts";
 import { MemberCore } from "./group-driver.ts";
 import type { ForkedLibrary, FromChild, SinkCall, ToChild } from "./group-process.ts";
 
@@ -59,7 +59,16 @@ function exitAfterFlush(code: number): void {
 async function main(init: Extract<ToChild, { t: "init" }>): Promise<void> {
   const sink = ipcSink();
   const factory = await sessionFactory(init.library);
-  const session = factory({ opts: init.opts, bootstrap: init.bootstrap, security: init.security, hooks: sink });
+  let session: LibrarySession;
+  try {
+    session = factory({ opts: init.opts, bootstrap: init.bootstrap, security: init.security, hooks: sink });
+  } catch (err) {
+    // The library refused its settings: a subscribe that failed.
+    sink.subscribing(init.opts.keys);
+    sink.subscribeFailed(init.opts.keys, err);
+    exitAfterFlush(1);
+    return;
+  }
   const core = new MemberCore(init.opts, sink, session, (window) => {
     send({ t: "dying", window }, () => process.kill(process.pid, "SIGKILL"));
     return new Promise<never>(() => undefined);

@@ -9,6 +9,19 @@ import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import { createTopic } from "../../harness/cluster/cluster.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
 
+/** A Kafka 4.x KRaft cluster whose KIP-848 groups time out as fast as the classic ones here: the
+ *  broker owns a consumer-protocol member's session (group.consumer.session.timeout.ms, at least
+ *  45 s by default), not the client. */
+export const KIP848_CLUSTER = {
+  metadata: "kraft" as const,
+  brokerConfig: {
+    "group.consumer.min.session.timeout.ms": 6000,
+    "group.consumer.session.timeout.ms": 6000,
+    "group.consumer.min.heartbeat.interval.ms": 1000,
+    "group.consumer.heartbeat.interval.ms": 2000,
+  },
+};
+
 export interface GroupScenarioResult {
   history: readonly Op[];
   sessionTimeoutMs: number;

@@ -85,7 +85,13 @@ export function openPlatformaticSession({ opts, bootstrap, security, hooks }: Se
           rebalanceTimeout: Math.max(opts.maxPollIntervalMs, opts.sessionTimeoutMs),
           heartbeatInterval: Math.max(100, Math.floor(opts.sessionTimeoutMs / 3)),
         }
-      : { groupProtocol: "consumer" as const, rebalanceTimeout: opts.maxPollIntervalMs }),
+      : {
+          groupProtocol: "consumer" as const,
+          rebalanceTimeout: Math.max(opts.maxPollIntervalMs, opts.sessionTimeoutMs),
+          // Not sent under KIP-848 (the broker's group.consumer.session.timeout.ms rules), but the
+          // library checks rebalanceTimeout >= sessionTimeout whatever the protocol, its default 60 s.
+          ...({ sessionTimeout: opts.sessionTimeoutMs } as object),
+        }),
   });
 
   // The library's own view of its assignment, as it sets it.
