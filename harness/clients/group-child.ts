@@ -4,7 +4,8 @@
 // was acknowledged; a crash "now" is the parent's SIGKILL.
 import type { GroupSink, LibrarySession, SessionFactory } from "./group-driver.ts";
 import { MemberCore } from "./group-driver.ts";
-import type { ForkedLibrary, FromChild, SinkCall, ToChild } from "./group-process.ts";
+import type { FromChild, SinkCall, ToChild } from "./group-process.ts";
+import { loadGroupSession } from "./registry.ts";
 
 const send = (msg: FromChild, then?: () => void) => process.send?.(msg, undefined, {}, then ? () => then() : undefined);
 
@@ -38,15 +39,6 @@ function ipcSink(): GroupSink {
   };
 }
 
-async function sessionFactory(library: ForkedLibrary): Promise<SessionFactory> {
-  switch (library) {
-    case "platformatic":
-      return (await import("./platformatic/group.ts")).openPlatformaticSession;
-    case "confluent":
-      return (await import("./confluent/group.ts")).openConfluentSession;
-  }
-}
-
 /** Exits once everything sent so far is written (the last message's callback). */
 function exitAfterFlush(code: number): void {
   const timer = setTimeout(() => process.exit(code), 2000);
@@ -58,7 +50,7 @@ function exitAfterFlush(code: number): void {
 
 async function main(init: Extract<ToChild, { t: "init" }>): Promise<void> {
   const sink = ipcSink();
-  const factory = await sessionFactory(init.library);
+  const factory = await loadGroupSession(init.library);
   let session: LibrarySession;
   try {
     session = factory({ opts: init.opts, bootstrap: init.bootstrap, security: init.security, hooks: sink });

@@ -11,9 +11,11 @@
 // only after the child's IPC channel closed: everything it did before it died is in the history,
 // then the crash, then nothing more of it.
 import { type ChildProcess, fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { ClientSecurity } from "../protocol/security.ts";
+import { packageFile } from "../util/package-root.ts";
 import type { ClientContext } from "./context.ts";
 import type { GroupSink } from "./group-driver.ts";
 import type { GroupClient, GroupMember, GroupMemberOptions, GroupProtocol } from "./group-member.ts";
@@ -49,14 +51,15 @@ export function forkedGroupClient(library: ForkedLibrary, protocols: readonly Gr
   return { protocols, openMember: (ctx, opts) => ForkedGroupMember.open(library, ctx, opts) };
 }
 
-/** The child's entry point, .ts beside the sources (run through tsx) or .js in the built package. */
+/** The child's entry point: the TypeScript source through tsx where the sources are (this
+ *  repository), else the compiled module of the installed package. */
 function childEntry(): { path: string; execArgv: string[] } {
-  const here = import.meta.url;
-  if (here.endsWith(".ts")) {
-    const tsx = pathToFileURL(createRequire(here).resolve("tsx")).href;
-    return { path: fileURLToPath(new URL("./group-child.ts", here)), execArgv: ["--import", tsx] };
+  const source = packageFile("harness", "clients", "group-child.ts");
+  if (existsSync(source)) {
+    const tsx = pathToFileURL(createRequire(packageFile("package.json")).resolve("tsx")).href;
+    return { path: source, execArgv: ["--import", tsx] };
   }
-  return { path: fileURLToPath(new URL("./group-child.js", here)), execArgv: [] };
+  return { path: packageFile("dist", "harness", "clients", "group-child.js"), execArgv: [] };
 }
 
 /** Applies one message of the child to the recorder. Returns what the member waits on. Exported for tests. */
