@@ -37,6 +37,8 @@ export const platformaticGroupClient = forkedGroupClient("platformatic", ["class
 
 const FETCH_WAIT_MS = 500;
 
+class NothingToCommit extends Error {}
+
 interface PlatformaticLikeError {
   code?: string;
   apiId?: string;
@@ -178,12 +180,13 @@ export function openPlatformaticSession({ opts, bootstrap, security, hooks }: Se
     async commit(offsets) {
       for (const [key, next] of Object.entries(offsets)) {
         const m = lastMessage.get(key);
-        if (!m || Number(m.offset) + 1 !== next) throw new Error(`no delivered message of ${key} ends before offset ${next}`);
+        if (!m || Number(m.offset) + 1 !== next) throw new NothingToCommit(`no delivered message of ${key} ends before offset ${next}`);
         await m.commit();
       }
     },
 
-    commitOutcome: classifyPlatformaticCommitError,
+    // Nothing was sent for a commit the member could not make.
+    commitOutcome: (err) => (err instanceof NothingToCommit ? "fail" : classifyPlatformaticCommitError(err)),
 
     async close() {
       closed = true;
