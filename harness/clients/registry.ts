@@ -4,6 +4,9 @@
 import type { ClientName } from "../spec/client.ts";
 import { EnvironmentError } from "../util/environment.ts";
 import type { KafkaClient } from "./client.ts";
+import type { SessionFactory } from "./group-driver.ts";
+import type { GroupClient } from "./group-member.ts";
+import type { ForkedLibrary } from "./group-process.ts";
 import type { TxnClient } from "./txn-client.ts";
 
 /** The client named in the spec. A missing library is an EnvironmentError (nothing was tested).
@@ -42,5 +45,29 @@ export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
       return (await import("./platformatic/txn.ts")).platformaticTxnClient;
     default:
       throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
+  }
+}
+
+/** The consumer-group members of the client named in the spec (the group workload). A missing
+ *  library fails as loadClient's does. */
+export async function loadGroupClient(name: ClientName): Promise<GroupClient> {
+  switch (name) {
+    case "platformatic":
+      await loadClient("platformatic"); // a missing @platformatic/kafka is an EnvironmentError naming the install
+      return (await import("./platformatic/group.ts")).platformaticGroupClient;
+    case "confluent":
+      return (await import("./confluent/group.ts")).loadConfluentGroupClient();
+    default:
+      throw new Error(`no group members for client ${name} here yet (its group member is wired where it is written)`);
+  }
+}
+
+/** Inside a forked group member's process (group-child.ts): the library's session. */
+export async function loadGroupSession(library: ForkedLibrary): Promise<SessionFactory> {
+  switch (library) {
+    case "platformatic":
+      return (await import("./platformatic/group.ts")).openPlatformaticSession;
+    case "confluent":
+      return (await import("./confluent/group.ts")).openConfluentSession;
   }
 }
