@@ -21,7 +21,12 @@ export interface CheckConfig {
   /** The producers are transactional (workload kind txn). Left out: the rules of both kinds apply
    *  where they agree, and read_uncommitted's permissions (which only transactions need) apply. */
   transactional?: boolean;
+  /** The group workload's commit strategy (harness/clients/group-member.ts); absent in other runs. */
+  commit?: CommitStrategy;
 }
+
+/** When a group member commits, relative to processing a delivery (harness/clients/group-member.ts). */
+export type CommitStrategy = "after-sync" | "after-async" | "auto" | "before";
 
 export interface Guarantee {
   forbidden: boolean;

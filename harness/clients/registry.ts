@@ -4,6 +4,7 @@
 import type { ClientName } from "../spec/client.ts";
 import { EnvironmentError } from "../util/environment.ts";
 import type { KafkaClient } from "./client.ts";
+import type { GroupClient } from "./group-member.ts";
 import type { TxnClient } from "./txn-client.ts";
 
 /** The client named in the spec. A missing library is an EnvironmentError (nothing was tested).
@@ -42,5 +43,16 @@ export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
       return (await import("./platformatic/txn.ts")).platformaticTxnClient;
     default:
       throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
+  }
+}
+
+/** The group members of the client named in the spec (the spec refuses a group workload on a client
+ *  without them: harness/spec/client.ts GROUP_PROTOCOLS_OF). */
+export async function loadGroupClient(name: ClientName): Promise<GroupClient> {
+  switch (name) {
+    case "kafkajs":
+      return (await import("./kafkajs/group.ts")).kafkajsGroupClient;
+    default:
+      throw new Error(`the group workload is built for kafkajs (client ${name} has no group members yet)`);
   }
 }
