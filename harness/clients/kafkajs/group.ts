@@ -135,36 +135,19 @@ export class KafkajsGroupMember implements GroupMember {
     const last = batch.messages[batch.messages.length - 1]!.offset;
     if (this.armedStall) await this.stallHere(this.armedStall);
     if (this.rec.done) throw new Killed();
-    const deliver = () => {
-      this.rec.polls.delivered(key, records);
-      p.resolveOffset(last);
-    };
-    const commit = () => this.commit(p, batch.topic, batch.partition, Number(last) + 1);
-    switch (strategy) {
-      case "before": {
-        const outcome = await commit();
-        if (this.rec.done) throw new Killed();
-        // Not known committed: not processed either; not resolved, so kafkajs fetches it again.
-        if (outcome !== "ok") return;
-        if (this.armedCrash) {
-          this.die("after-commit");
-          throw new Killed();
-        }
-        deliver();
-        return;
-      }
-      case "after-sync":
-        deliver();
-        await commit();
-        return;
-      case "after-async":
-        deliver();
-        void commit();
-        return;
-      case "auto":
-        deliver();
-        return;
-    }
+    await deliverByStrategy(strategy, {
+      deliver: () => {
+        this.rec.polls.delivered(key, records);
+        p.resolveOffset(last);
+      },
+      commit: () => this.commit(p, batch.topic, batch.partition, Number(last) + 1),
+      dead: () => this.rec.done,
+      dieAfterCommit: () => {
+        if (!this.armedCrash) return false;
+        this.die("after-commit");
+        return true;
+      },
+    });
   }
 
   /** One OffsetCommit of the delivery's next offset, recorded with its outcome. */
@@ -247,6 +230,42 @@ export class KafkajsGroupMember implements GroupMember {
     } finally {
       this.gate.kill();
     }
+  }
+}
+
+/** One delivery's steps, in the order its commit strategy puts them (group-member.ts). */
+export interface DeliverySteps {
+  /** Hands the records to the harness (a poll op) and lets kafkajs move past them. */
+  deliver(): void;
+  commit(): Promise<CommitOutcome>;
+  /** The member was killed (while a step waited). */
+  dead(): boolean;
+  /** Dies now if an after-commit crash is armed; whether it did. */
+  dieAfterCommit(): boolean;
+}
+
+export async function deliverByStrategy(strategy: CommitStrategy, d: DeliverySteps): Promise<void> {
+  switch (strategy) {
+    case "before": {
+      const outcome = await d.commit();
+      if (d.dead()) throw new Killed();
+      // Not known committed: not processed either, and not resolved, so kafkajs fetches it again.
+      if (outcome !== "ok") return;
+      if (d.dieAfterCommit()) throw new Killed();
+      d.deliver();
+      return;
+    }
+    case "after-sync":
+      d.deliver();
+      await d.commit();
+      return;
+    case "after-async":
+      d.deliver();
+      void d.commit();
+      return;
+    case "auto":
+      d.deliver(); // kafkajs commits the resolved offsets after the batch and on its timer
+      return;
   }
 }
 

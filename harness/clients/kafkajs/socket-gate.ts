@@ -39,10 +39,12 @@ export class SocketGate {
     return socket;
   };
 
-  /** Drops every connection now (no further byte is written) and refuses every later one. */
+  /** Drops every connection now (no further byte is written) and refuses every later one. Each
+   *  socket is destroyed with an error: kafkajs listens for `error` (not `close`), and then fails the
+   *  requests in flight and reconnects, here refused, instead of writing to a dead socket. */
   kill(): void {
     this.closed = true;
-    for (const s of this.open) s.destroy();
+    for (const s of this.open) s.destroy(new Error("connection dropped: this client was killed"));
     this.open.clear();
   }
 }
