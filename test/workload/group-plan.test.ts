@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { formatPreview, previewOf } from "../../harness/run/dry-run.ts";
 import { faultSchedule } from "../../harness/run/fault-driver.ts";
 import { parseTestSpec, type TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { groupIdOf, MAX_MEMBERS } from "../../harness/workload/group-plan.ts";
@@ -55,6 +56,14 @@ describe("group workload plan", () => {
     expect(churn.length).toBeGreaterThan(20);
     expect(churn.length).toBeLessThan(60);
     expect(new Set(churn.map((e) => e.kind))).toEqual(new Set(["crash", "leave", "stall", "join"]));
+  });
+
+  it("the dry run lists the member events with their times and slots", () => {
+    const s = spec({ events: ["crash", "leave"], intervalSeconds: 10 });
+    const text = formatPreview(previewOf(s));
+    expect(text).toContain("group t-group, member events (slot: the member it strikes):");
+    for (const e of generatePlan(s).churn!) expect(text).toContain(`${(e.atMs / 1000).toFixed(1)} s  ${e.kind} slot ${e.slot}`);
+    expect(formatPreview(previewOf(spec({ events: [] })))).toContain("member events (slot: the member it strikes): none");
   });
 
   it("no churn unless asked", () => {
