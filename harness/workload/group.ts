@@ -9,7 +9,6 @@
 import type { KafkaClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import type { GroupClient, GroupMember, GroupMemberOptions } from "../clients/group-member.ts";
-import type { NewOp } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { sleep } from "../util/wait.ts";
 import { runProducers } from "./execute.ts";
@@ -47,7 +46,7 @@ export const noGroupStats = (): GroupStats => ({
 });
 
 /** Counts one recorded op of a group member into the stats (pure but for `g`). */
-export function tallyGroupOp(g: GroupStats, op: Pick<NewOp, "type" | "f" | "value">): void {
+export function tallyGroupOp(g: GroupStats, op: { type: string; f: string; value?: unknown }): void {
   if (op.f === "assigned") g.assignments++;
   else if (op.f === "commit" && (op.type === "ok" || op.type === "fail" || op.type === "info")) g.commits[op.type]++;
   else if (op.f === "crash") op.value === "client" ? g.clientCrashes++ : g.crashes++;
