@@ -175,15 +175,14 @@ export class KafkajsGroupMember implements GroupMember {
   stall(ms: number): Promise<void> {
     if (this.rec.done) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      this.disarm(); // a stall or after-commit crash armed before and not yet struck ends unperformed
       const armed = { ms, done: () => resolve() };
       this.armedStall = armed;
       // No delivery to stall in: nothing happened, nothing is recorded.
       setTimeout(() => {
-        if (this.armedStall === armed) {
-          this.armedStall = undefined;
-          resolve();
-        }
-      }, ARMED_WAIT_MS).unref();
+        if (this.armedStall === armed) this.armedStall = undefined;
+        resolve();
+      }, ARMED_WAIT_MS + ms).unref();
     });
   }
 
@@ -196,12 +195,22 @@ export class KafkajsGroupMember implements GroupMember {
     if (this.opts.commit !== "before")
       throw new Error(`crash window "after-commit" needs commit strategy "before" (this member: ${this.opts.commit})`);
     return new Promise<void>((resolve) => {
+      this.disarm();
       this.armedCrash = resolve;
       // No delivery came to die in: die now, recorded as such.
       setTimeout(() => {
         if (this.armedCrash === resolve && !this.rec.done) this.die("now");
+        resolve();
       }, ARMED_WAIT_MS).unref();
     });
+  }
+
+  /** Ends whatever is armed and has not struck (its promise resolves). */
+  private disarm(): void {
+    this.armedCrash?.();
+    this.armedCrash = undefined;
+    this.armedStall?.done();
+    this.armedStall = undefined;
   }
 
   /** Dies as a killed process: connections dropped first, so nothing after reaches a broker. */
@@ -209,10 +218,7 @@ export class KafkajsGroupMember implements GroupMember {
     this.gate.kill();
     this.rec.crashed(window);
     this.ending.abort();
-    this.armedCrash?.();
-    this.armedCrash = undefined;
-    this.armedStall?.done();
-    this.armedStall = undefined;
+    this.disarm();
     // Free kafkajs's timers; its LeaveGroup and any commit fail at the gate.
     void this.consumer.disconnect().catch(() => undefined);
   }
@@ -221,6 +227,7 @@ export class KafkajsGroupMember implements GroupMember {
     if (this.rec.done) return;
     this.rec.leaving();
     this.ending.abort(); // a stall under way ends: kafkajs waits for the delivery before it leaves
+    this.disarm();
     try {
       await this.consumer.disconnect();
       // kafkajs swallows a failed LeaveGroup: ok only if the coordinator answered one.

@@ -8,7 +8,7 @@ import { processCounter } from "../../../harness/clients/context.ts";
 import { COMMIT_STRATEGIES, type CommitStrategy } from "../../../harness/clients/group-member.ts";
 import { type CommitOutcome, GroupRecorder } from "../../../harness/clients/group-recorder.ts";
 import { classifyCommitError } from "../../../harness/clients/kafkajs/classify.ts";
-import { deliverByStrategy } from "../../../harness/clients/kafkajs/group.ts";
+import { deliverByStrategy, KafkajsGroupMember } from "../../../harness/clients/kafkajs/group.ts";
 import { SocketGate } from "../../../harness/clients/kafkajs/socket-gate.ts";
 import { createRecorder } from "../../../harness/history/recorder.ts";
 
@@ -130,5 +130,39 @@ describe("the socket gate", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("a member's armed stall and after-commit crash", () => {
+  /** A member that never connects (no broker at the address): only its arming is exercised. */
+  const unstarted = (commit: CommitStrategy) =>
+    new (KafkajsGroupMember as unknown as new (ctx: unknown, opts: unknown) => KafkajsGroupMember)(
+      { bootstrap: () => ["127.0.0.1:1"], recorder: createRecorder(), nextProcess: processCounter() },
+      {
+        topic: "t",
+        keys: ["t-0"],
+        groupId: "g",
+        commit,
+        protocol: "classic",
+        sessionTimeoutMs: 6000,
+        maxPollIntervalMs: 10_000,
+        autoCommitIntervalMs: 1000,
+      },
+    );
+  const settles = (p: Promise<void>) => Promise.race([p.then(() => "settled"), new Promise((r) => setTimeout(() => r("pending"), 200))]);
+
+  it("one armed and not struck ends when another is armed, or when the member leaves", async () => {
+    const m = unstarted("before");
+    const first = m.stall(1000);
+    const second = m.crash("after-commit");
+    expect(await settles(first)).toBe("settled");
+    expect(await settles(second)).toBe("pending");
+    await m.leave();
+    expect(await settles(second)).toBe("settled");
+    expect(m.alive).toBe(false);
+  });
+
+  it("an after-commit crash needs commit strategy before", () => {
+    expect(() => unstarted("after-sync").crash("after-commit")).toThrow(/needs commit strategy "before"/);
   });
 });
