@@ -123,9 +123,10 @@ describe("consumer groups through kafkajs (a real cluster)", () => {
     console.error(
       `handover to the survivor (session timeout 6000 ms, heartbeat 1000 ms): after a crash ${crash} ms, after a leave ${leave} ms`,
     );
-    // The coordinator expires a member a session timeout after its last heartbeat, at most one
-    // heartbeat interval before the crash: never sooner than 5 s, unless the member said it left.
-    expect(crash).toBeGreaterThanOrEqual(5000);
+    // The coordinator expires a member a session timeout (6 s) after its last heartbeat; kafkajs
+    // heartbeats after each empty fetch (500 ms wait) at most once a second, so the last one came
+    // under 2 s before the crash: never sooner than 4 s, unless the member said it left.
+    expect(crash).toBeGreaterThanOrEqual(4000);
   });
 
   it("commits after processing, under member crashes and group-coordinator pauses: no acknowledged value below a commit goes unpolled", async () => {
