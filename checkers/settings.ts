@@ -279,6 +279,28 @@ export const SETTINGS = [
     format: joined,
     help: "group workload: member events drawn from the seed, comma-separated: join,leave,crash,stall (default: none)",
   },
+  {
+    flag: "churn-interval",
+    path: ["consumer", "churn", "intervalSeconds"],
+    arg: "<s>",
+    parse: number,
+    help: "group workload: mean seconds between member events (default: 5)",
+  },
+  {
+    flag: "crash-window",
+    path: ["consumer", "churn", "crashWindow"],
+    arg: "<window>",
+    parse: oneOf(["now", "after-commit"]),
+    help: "group workload: where a crash strikes: now, or after-commit (--commit before: after a delivery's commit was acknowledged, before it is processed) (default: now)",
+  },
+  {
+    flag: "session-timeout",
+    path: ["consumer", "group", "sessionTimeoutMs"],
+    arg: "<ms>",
+    parse: number,
+    kafka: "session.timeout.ms",
+    help: "group workload: the members' session timeout (default: 6000, Kafka's group.min.session.timeout.ms)",
+  },
   { flag: "retries", path: ["producer", "retries"], default: 5, arg: "<n>", parse: number, kafka: "retries", help: "producer retries" },
   {
     flag: "op-timeout",

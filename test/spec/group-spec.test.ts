@@ -53,6 +53,11 @@ describe("group workload spec", () => {
     expect(() => specFromFlags({ workload: "group", commit: "later" })).toThrow(
       /--commit must be after-sync or after-async or auto or before/,
     );
+    const b = parseTestSpec(
+      specFromFlags({ workload: "group", commit: "before", churnInterval: "3", crashWindow: "after-commit", sessionTimeout: "8000" }),
+    );
+    expect(b.consumer.churn).toMatchObject({ intervalSeconds: 3, crashWindow: "after-commit" });
+    expect(b.consumer.group?.sessionTimeoutMs).toBe(8000);
   });
 
   it("refuses what cannot run, naming the field", () => {
