@@ -110,7 +110,15 @@ export class KafkajsGroupMember implements GroupMember {
       c.on(c.events.CRASH, ({ payload }) => this.rec.failed(payload.error));
       await c.connect();
       await c.subscribe({ topics: [topic], fromBeginning: true });
-      this.rec.subscribed(keys);
+    } catch (err) {
+      this.rec.subscribeFailed(keys, err);
+      this.gate.kill();
+      await c.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.rec.subscribed(keys);
+    try {
+      // Resolves once the first join is done (a join kafkajs gives up on is its CRASH event).
       await c.run({
         autoCommit: commit === "auto",
         autoCommitInterval: this.opts.autoCommitIntervalMs,
@@ -119,7 +127,7 @@ export class KafkajsGroupMember implements GroupMember {
         eachBatch: (p) => this.onBatch(p, commit),
       });
     } catch (err) {
-      this.rec.subscribeFailed(keys, err);
+      this.rec.failed(err);
       this.gate.kill();
       await c.disconnect().catch(() => undefined);
       throw err;
