@@ -40,7 +40,7 @@ export interface Setting {
   /** The flag without its dashes; the flags object's key is its camelCase (max-in-flight → maxInFlight). */
   flag: string;
   /** Where the value sits in a spec; absent: a `check`-only setting. */
-  path?: readonly [string, string] | readonly [string];
+  path?: readonly [string, string, string] | readonly [string, string] | readonly [string];
   /** The spec's default (its schema's, held equal by a test); absent where the runner decides
    *  (a drawn seed, the Kafka version of the metadata mode). */
   default?: unknown;
@@ -99,8 +99,11 @@ const among = <T extends string | number>(values: readonly T[], expected = value
 });
 
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
-export const WORKLOAD_KINDS = ["queue", "txn"] as const;
+export const WORKLOAD_KINDS = ["queue", "txn", "group"] as const;
 export const CONSUMER_MODES = ["assign", "subscribe"] as const;
+export const COMMIT_STRATEGIES = ["after-sync", "after-async", "auto", "before"] as const;
+export const GROUP_PROTOCOLS = ["classic", "consumer"] as const;
+export const CHURN_EVENTS = ["join", "leave", "crash", "stall"] as const;
 
 /** The table. Its order is the order of the help, the label, the chips and the reconstructed command. */
 export const SETTINGS = [
@@ -216,11 +219,11 @@ export const SETTINGS = [
     default: "queue",
     arg: "<kind>",
     parse: oneOf(WORKLOAD_KINDS),
-    help: "queue (sends and polls) or txn (transactions of send/poll micro-ops; transactional producers)",
+    help: "queue (sends and polls), txn (transactions of send/poll micro-ops; transactional producers) or group (the queue's producers; consumers in one consumer group)",
     verdict: {
       key: "transactional",
       domain: bool,
-      of: (k) => (k === "txn" ? true : k === "queue" ? false : undefined),
+      of: (k) => (k === "txn" ? true : k === "queue" || k === "group" ? false : undefined),
       label: (v) => (v ? "txn" : ""),
       txns: true,
       chip: (v) => (v === false ? "no transactions" : "transactional producers"),
@@ -244,6 +247,59 @@ export const SETTINGS = [
       txns: true,
       chip: (v) => `consumers ${v ?? "read_committed"}`,
     },
+  },
+  // The group workload's settings: absent from the spec of any other workload (no label, no chip).
+  {
+    flag: "commit",
+    path: ["consumer", "group", "commit"],
+    arg: "<strategy>",
+    parse: oneOf(COMMIT_STRATEGIES),
+    help: "group workload: when members commit: after-sync, after-async, auto or before (processing) (default: after-sync)",
+    verdict: {
+      key: "commit",
+      domain: among(COMMIT_STRATEGIES),
+      label: (v) => `commit=${v}`,
+      chip: (v) => (v === undefined ? undefined : `commits ${v}`),
+      describe: (v) => `commit=${v}`,
+    },
+  },
+  {
+    flag: "group-protocol",
+    path: ["consumer", "group", "protocol"],
+    arg: "<protocol>",
+    parse: oneOf(GROUP_PROTOCOLS),
+    kafka: "group.protocol",
+    help: "group workload: classic or consumer (KIP-848, Kafka 4.x) (default: classic)",
+  },
+  {
+    flag: "churn",
+    path: ["consumer", "churn", "events"],
+    arg: "<events>",
+    parse: list,
+    format: joined,
+    help: "group workload: member events drawn from the seed, comma-separated: join,leave,crash,stall (default: none)",
+  },
+  {
+    flag: "churn-interval",
+    path: ["consumer", "churn", "intervalSeconds"],
+    arg: "<s>",
+    parse: number,
+    help: "group workload: mean seconds between member events (default: 5)",
+  },
+  {
+    flag: "crash-window",
+    path: ["consumer", "churn", "crashWindow"],
+    arg: "<window>",
+    parse: oneOf(["now", "after-commit"]),
+    help: "group workload: where a crash strikes: now, or after-commit (--commit before: after a delivery's commit was acknowledged, before it is processed) (default: now)",
+  },
+  {
+    flag: "session-timeout",
+    path: ["consumer", "group", "sessionTimeoutMs"],
+    arg: "<ms>",
+    parse: number,
+    kafka: "session.timeout.ms",
+    help: "group workload: the members' session timeout (default: 6000, Kafka's group.min.session.timeout.ms)",
   },
   { flag: "retries", path: ["producer", "retries"], default: 5, arg: "<n>", parse: number, kafka: "retries", help: "producer retries" },
   {

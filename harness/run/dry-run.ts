@@ -7,6 +7,7 @@ import type { Schedule } from "../nemesis/index.ts";
 import { describe } from "../nemesis/run-schedule.ts";
 import { redactSecrets, type SecuritySpec } from "../spec/security.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { groupIdOf } from "../workload/group-plan.ts";
 import { generatePlan, type WorkloadPlan } from "../workload/plan.ts";
 import { faultSchedule } from "./fault-driver.ts";
 
@@ -40,7 +41,13 @@ function planLines(spec: TestSpec, plan: WorkloadPlan): string[] {
     const shown = steps.slice(0, SHOWN).map((s) => `${s.key}×${s.burst}`);
     return `  producer ${i}: ${shown.join(" ")}${steps.length > SHOWN ? ` … (${steps.length} planned; the rate stops them earlier)` : ""}`;
   });
-  return [head, "          sends of each producer, in order (key × records in the burst):", ...sends];
+  const churn = plan.churn
+    ? [
+        `          group ${groupIdOf(spec)}, member events (slot: the member it strikes)${plan.churn.length ? ":" : ": none"}`,
+        ...plan.churn.map((e) => `  ${seconds(e.atMs).padStart(7)}  ${e.kind} slot ${e.slot}`),
+      ]
+    : [];
+  return [head, "          sends of each producer, in order (key × records in the burst):", ...sends, ...churn];
 }
 
 function faultLines(spec: TestSpec, faults: Schedule): string[] {

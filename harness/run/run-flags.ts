@@ -11,10 +11,13 @@ import { deepMerge, type Plain } from "../util/merge.ts";
 export type { RunFlags };
 
 // Every path of the table is a field of the spec's schema (its input type, inferred by zod).
+type Fields<T> = NonNullable<T> extends object ? NonNullable<T> : never;
 type SpecPath = {
   [A in keyof TestSpecInput]-?:
     | readonly [A]
-    | (NonNullable<TestSpecInput[A]> extends object ? readonly [A, keyof NonNullable<TestSpecInput[A]>] : never);
+    | {
+        [B in keyof Fields<TestSpecInput[A]>]-?: readonly [A, B] | readonly [A, B, keyof Fields<Fields<TestSpecInput[A]>[B]>];
+      }[keyof Fields<TestSpecInput[A]>];
 }[keyof TestSpecInput];
 type TablePath = Extract<(typeof SETTINGS)[number], { path: unknown }>["path"];
 const pathsAreSpecFields: TablePath extends SpecPath ? true : never = true;

@@ -6,8 +6,16 @@
 // holds the two equal.
 import { z } from "zod";
 import { faultProblemsOfKind, HOOK_FAULTS } from "./attach-faults.ts";
-import { ClientNameSchema } from "./client.ts";
-import { brokersOf, type ClusterSpec, ClusterSpecSchema, clusterKind, withKafkaVersion } from "./cluster.ts";
+import { ClientNameSchema, GROUP_PROTOCOLS_OF } from "./client.ts";
+import {
+  brokersOf,
+  type ClusterSpec,
+  ClusterSpecSchema,
+  clusterKind,
+  defaultKafkaVersion,
+  kafkaMajor,
+  withKafkaVersion,
+} from "./cluster.ts";
 import { deliveryBudget } from "./delivery-budget.ts";
 import { specErrorOf } from "./errors.ts";
 import { BROKER_TARGETS, FAULT_KINDS, kindsNotIn, ScheduledFaultSchema } from "./faults.ts";
@@ -17,10 +25,44 @@ export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")]
   error: 'must be 0, 1 or "all"',
 });
 
-export const WORKLOAD_KINDS = ["queue", "txn"] as const;
+export const WORKLOAD_KINDS = ["queue", "txn", "group"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+// The group workload's settings (workload.kind "group"); the strategies and protocols are described
+// in harness/clients/group-member.ts, which holds the same lists (test/spec/group-spec.test.ts).
+export const COMMIT_STRATEGIES = ["after-sync", "after-async", "auto", "before"] as const;
+export const GROUP_PROTOCOLS = ["classic", "consumer"] as const;
+export const CHURN_EVENTS = ["join", "leave", "crash", "stall"] as const;
+
+export const GroupSettingsSchema = z
+  .object({
+    /** When members commit, relative to handing a delivery to the harness. */
+    commit: z.enum(COMMIT_STRATEGIES, { error: `must be one of ${COMMIT_STRATEGIES.join(", ")}` }).default("after-sync"),
+    /** classic (JoinGroup/SyncGroup) or consumer (KIP-848, Kafka 4.x). */
+    protocol: z.enum(GROUP_PROTOCOLS, { error: `must be one of ${GROUP_PROTOCOLS.join(", ")}` }).default("classic"),
+    /** At least Kafka's group.min.session.timeout.ms (6000 by default). */
+    sessionTimeoutMs: int(6000, 300_000).default(6000),
+    maxPollIntervalMs: int(1000, 3_600_000).default(10_000),
+    autoCommitIntervalMs: int(100, 600_000).default(1000),
+  })
+  .strict();
+
+/** Member events of the group workload, planned from the seed (harness/workload/group-plan.ts). */
+export const ChurnSchema = z
+  .object({
+    /** The events the plan draws from; empty: the members stay as they are. */
+    events: z.array(z.enum(CHURN_EVENTS, { error: `must be one of ${CHURN_EVENTS.join(", ")}` })).default([]),
+    /** Mean time between two events. */
+    intervalSeconds: z.number().positive().max(3600).default(5),
+    /** How long a stall blocks a delivery: past the session timeout by default. */
+    stallMs: int(100, 600_000).default(12_000),
+    /** Where a crash strikes: at once, or (commit "before") after a delivery's commit was acknowledged
+     *  and before the delivery is handed over. */
+    crashWindow: z.enum(["now", "after-commit"], { error: 'must be "now" or "after-commit"' }).default("now"),
+  })
+  .strict();
 
 export const TestSpecSchema = z
   .object({
@@ -69,12 +111,17 @@ export const TestSpecSchema = z
         /** What the workload's consumers read: only committed transactions, or everything appended.
          *  Final reads are always read_committed. */
         isolation: z.enum(ISOLATION_LEVELS, { error: `must be one of ${ISOLATION_LEVELS.join(", ")}` }).default("read_committed"),
+        /** workload.kind "group" only (its defaults filled in there): how the members commit and join. */
+        group: GroupSettingsSchema.optional(),
+        /** workload.kind "group" only: members joining, leaving, crashing, stalling. */
+        churn: ChurnSchema.optional(),
       })
       .strict()
       .prefault({}),
     workload: z
       .object({
-        /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops. */
+        /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops;
+         *  group: the queue's producers, and consumers that are members of one consumer group. */
         kind: z.enum(WORKLOAD_KINDS, { error: `must be one of ${WORKLOAD_KINDS.join(", ")}` }).default("queue"),
         /** txn only: the share of transactions the workload aborts on purpose. */
         abortRate: z.number().min(0).max(1).default(0.1),
@@ -201,17 +248,22 @@ export const TestSpecSchema = z
       });
     }
     for (const t of ["txn-coordinator", "group-coordinator"] as const) {
-      if (s.workload.kind !== "txn" && s.faults.targets.includes(t) && s.faults.kinds.length) {
+      const served = s.workload.kind === "txn" || (t === "group-coordinator" && s.workload.kind === "group");
+      if (!served && s.faults.targets.includes(t) && s.faults.kinds.length) {
         ctx.addIssue({
           code: "custom",
           path: ["faults", "targets"],
-          message: `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids / groups)`,
+          message:
+            t === "group-coordinator"
+              ? `${t} needs workload.kind "txn" or "group" (it targets the coordinator of the workload's consumer groups)`
+              : `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids)`,
         });
       }
     }
+    for (const p of groupProblems(s)) ctx.addIssue({ code: "custom", ...p });
     // Only the queue workload: a txn op is a transaction, settled by its commit or abort.
     const budget = deliveryBudget(s.client, s.producer);
-    if (s.workload.kind === "queue" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
+    if (s.workload.kind !== "txn" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
       ctx.addIssue({
         code: "custom",
         path: ["producer", "opTimeoutMs"],
@@ -242,5 +294,58 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   // A transactional producer is idempotent whatever the flag says: record what it is, so the
   // guarantees are judged for the producer that ran.
   const producer = spec.workload.kind === "txn" ? { ...spec.producer, idempotent: true } : spec.producer;
-  return { ...spec, producer, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  // A group workload's members subscribe whatever the mode says, with the group settings' defaults.
+  const consumer =
+    spec.workload.kind === "group"
+      ? {
+          ...spec.consumer,
+          mode: "subscribe" as const,
+          group: spec.consumer.group ?? GroupSettingsSchema.parse({}),
+          churn: spec.consumer.churn ?? ChurnSchema.parse({}),
+        }
+      : spec.consumer;
+  return { ...spec, producer, consumer, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+}
+
+type SpecOutput = z.output<typeof TestSpecSchema>;
+
+/** What a group workload cannot run with, each naming the field (a spec error before anything starts). */
+function groupProblems(s: SpecOutput) {
+  const out: Array<{ path: (string | number)[]; message: string }> = [];
+  const { group, churn } = s.consumer;
+  if (s.workload.kind !== "group") {
+    if (group) out.push({ path: ["consumer", "group"], message: 'needs workload.kind "group" (the settings of its group members)' });
+    if (churn) out.push({ path: ["consumer", "churn"], message: 'needs workload.kind "group" (the events of its group members)' });
+    return out;
+  }
+  const protocols = GROUP_PROTOCOLS_OF[s.client];
+  if (!protocols) {
+    out.push({
+      path: ["workload", "kind"],
+      message: `"group" is built for clients ${Object.keys(GROUP_PROTOCOLS_OF).join(", ")}: the ${s.client} client has no group members yet`,
+    });
+    return out;
+  }
+  const protocol = group?.protocol ?? "classic";
+  if (!protocols.includes(protocol)) {
+    out.push({
+      path: ["consumer", "group", "protocol"],
+      message: `must be ${protocols.join(" or ")} with client "${s.client}" (the protocols its group members speak)`,
+    });
+  }
+  const version = s.cluster.kafkaVersion ?? defaultKafkaVersion(s.cluster.metadata);
+  if (protocol === "consumer" && kafkaMajor(version) < 4) {
+    out.push({
+      path: ["consumer", "group", "protocol"],
+      message: `must be classic on Kafka ${version} (the consumer protocol, KIP-848, needs Kafka 4.x)`,
+    });
+  }
+  if (churn?.crashWindow === "after-commit" && (group?.commit ?? "after-sync") !== "before") {
+    out.push({
+      path: ["consumer", "churn", "crashWindow"],
+      message: `"after-commit" needs consumer.group.commit "before" (the window between a commit and the delivery it covers)`,
+    });
+  }
+  if (s.consumer.count < 1) out.push({ path: ["consumer", "count"], message: 'must be at least 1 with workload.kind "group"' });
+  return out;
 }

@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { type ChurnEvent, churnArbitrary } from "./group-plan.ts";
 import { type TxnStep, txnPlanArbitrary } from "./txn-plan.ts";
 
 export interface SendStep {
@@ -18,6 +19,8 @@ export interface WorkloadPlan {
   producers: SendStep[][];
   /** txn workload: one list of transactions per process slot (txn-plan.ts); producers is empty. */
   transactions?: TxnStep[][];
+  /** group workload: the member events, in time order (group-plan.ts); consumers is the group's size. */
+  churn?: ChurnEvent[];
 }
 
 export function keysOf(spec: Pick<TestSpec, "topic">): string[] {
@@ -44,6 +47,12 @@ export function generatePlan(spec: TestSpec): WorkloadPlan {
     const keys = keysOf(spec);
     const [transactions] = fc.sample(txnPlanArbitrary(spec, keys), { seed: spec.seed, numRuns: 1 });
     return { keys, consumers: 0, producers: [], transactions: transactions! };
+  }
+  if (spec.workload.kind === "group") {
+    const [[plan, churn]] = fc.sample(fc.tuple(planArbitrary(spec), churnArbitrary(spec)), { seed: spec.seed, numRuns: 1 }) as [
+      [WorkloadPlan, ChurnEvent[]],
+    ];
+    return { ...plan, churn };
   }
   const [plan] = fc.sample(planArbitrary(spec), { seed: spec.seed, numRuns: 1 });
   return plan!;

@@ -4,8 +4,10 @@
 // implementations; this module is the one place that picks by workload kind.
 import type { KafkaClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
-import { loadTxnClient } from "../clients/registry.ts";
+import { loadGroupClient, loadTxnClient } from "../clients/registry.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { groupWorkload } from "./group.ts";
+import { groupIdOf } from "./group-plan.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import { queueWorkload } from "./queue.ts";
 import { txnWorkload } from "./txn.ts";
@@ -19,6 +21,23 @@ export interface WorkloadStats {
   lateAcks?: number;
   /** txn workload: transactions by completion type (fail includes the planned aborts). */
   transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
+  /** group workload: its members' ops so far. */
+  group?: GroupStats;
+}
+
+export interface GroupStats {
+  /** Members opened (the first ones and every replacement). */
+  members: number;
+  /** `assigned` ops: one per member per rebalance it took part in. */
+  assignments: number;
+  commits: { ok: number; fail: number; info: number };
+  /** Members the harness crashed, and members the library itself gave up on. */
+  crashes: number;
+  clientCrashes: number;
+  leaves: number;
+  stalls: number;
+  /** Slots added by join events. */
+  joins: number;
 }
 
 /** What a workload may ask of the cluster around its run (the runner provides it). */
@@ -29,8 +48,9 @@ export interface WorkloadEnv {
   progress(m: string): void;
   /** Until the coordinator of a consumer group answers (its first use creates __consumer_offsets). */
   waitGroupCoordinator(groupId: string, timeoutMs: number): Promise<void>;
-  /** Until every replica of the coordinators' state topics (__transaction_state, __consumer_offsets) is in sync. */
-  waitCoordinatorTopicsInSync(timeoutMs: number): Promise<void>;
+  /** Until every replica of the coordinators' state topics (__transaction_state, __consumer_offsets;
+   *  "offsets": the latter only) is in sync. */
+  waitCoordinatorTopicsInSync(timeoutMs: number, only?: "offsets"): Promise<void>;
 }
 
 export interface Workload {
@@ -49,12 +69,17 @@ export interface Workload {
 /** The spec's workload on the run's client library, the transactional driver loaded if it needs
  *  one (a missing library is an EnvironmentError here, before anything starts). */
 export async function loadWorkload(spec: TestSpec, client: KafkaClient): Promise<Workload> {
-  return spec.workload.kind === "txn" ? txnWorkload(spec, await loadTxnClient(spec.client)) : queueWorkload(spec, client);
+  if (spec.workload.kind === "txn") return txnWorkload(spec, await loadTxnClient(spec.client));
+  if (spec.workload.kind === "group") return groupWorkload(spec, client, await loadGroupClient(spec.client));
+  return queueWorkload(spec, client);
 }
 
-/** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and groups. */
+/** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and
+ *  groups, the group workload's group. */
 export function coordinatorIdsOf(spec: TestSpec): { transactionalIds?: string[]; groupIds?: string[] } {
-  return spec.workload.kind === "txn" ? { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) } : {};
+  if (spec.workload.kind === "txn") return { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) };
+  if (spec.workload.kind === "group") return { groupIds: [groupIdOf(spec)] };
+  return {};
 }
 
 export const noWorkloadStats = (): WorkloadStats => ({ sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0 });
@@ -62,5 +87,9 @@ export const noWorkloadStats = (): WorkloadStats => ({ sends: { ok: 0, info: 0, 
 /** The counters of a progress line: transactions for the txn workload, sends for the queue. */
 export function statsLine(s: WorkloadStats): string {
   const c = s.transactions ?? s.sends;
-  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}`;
+  const g = s.group;
+  const group = g
+    ? `; group: assignments ${g.assignments}, commits ok ${g.commits.ok} info ${g.commits.info} fail ${g.commits.fail}, crashes ${g.crashes + g.clientCrashes}`
+    : "";
+  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}${group}`;
 }

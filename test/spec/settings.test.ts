@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { configFromFlags } from "../../checkers/cli.ts";
 import { type CheckConfig, guaranteesFor } from "../../checkers/guarantees.ts";
 import {
+  CHURN_EVENTS,
+  COMMIT_STRATEGIES,
   SETTINGS,
   type Setting,
   specValue,
@@ -51,7 +53,11 @@ const DOMAIN: Record<string, readonly unknown[]> = {
   subscribe: ["assign", "subscribe"],
   workload: WORKLOAD_KINDS,
   isolation: ISOLATION_LEVELS,
+  commit: COMMIT_STRATEGIES,
 };
+
+/** The spec a verdict setting's values are set on: the group settings exist only in a group run. */
+const BASE: Record<string, Record<string, unknown>> = { commit: { workload: { kind: "group" } } };
 
 /** A spec input with one value set at a path. */
 function at(path: readonly string[], value: unknown, base: Record<string, unknown> = {}): Record<string, unknown> {
@@ -76,6 +82,8 @@ const specInputs = fc
     consumers: fc.integer({ min: 0, max: 16 }),
     isolation: fc.constantFrom(...ISOLATION_LEVELS),
     kind: fc.constantFrom(...WORKLOAD_KINDS),
+    commit: fc.constantFrom(...COMMIT_STRATEGIES),
+    churn: fc.subarray([...CHURN_EVENTS]),
     abortRate: fc.double({ min: 0, max: 1, noNaN: true }),
     producers: fc.integer({ min: 1, max: 32 }),
     rate: fc.double({ min: 0.001, max: 10_000, noNaN: true }),
@@ -94,9 +102,10 @@ const specInputs = fc
   .map((g) => {
     // Only combinations the spec takes (its cross-field rules).
     const txn = g.kind === "txn";
-    const client = txn && g.client === "confluent" ? "kafkajs" : g.client;
+    const group = g.kind === "group";
+    const client = (txn && g.client === "confluent") || group ? "kafkajs" : g.client;
     const acks = txn || g.idempotent ? "all" : g.acks;
-    const targets = txn ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && t !== "group-coordinator");
+    const targets = txn ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && (group || t !== "group-coordinator"));
     // A queue run's op timeout covers the client's delivery budget, or the spec says to run anyway.
     const budget = deliveryBudget(client, { retries: g.retries, requestTimeoutMs: 5000 }).ms;
     const allowShortOpTimeout = g.allowShortOpTimeout || (!txn && budget > 300_000);
@@ -115,7 +124,12 @@ const specInputs = fc
       },
       topic: { partitions: g.partitions, minInsyncReplicas: g.minIsr, uncleanLeaderElection: g.unclean },
       producer: { acks, idempotent: g.idempotent, maxInFlight: g.maxInFlight, retries: g.retries, opTimeoutMs, allowShortOpTimeout },
-      consumer: { mode: client === "kafkajs" ? g.mode : "assign", count: g.consumers, isolation: g.isolation },
+      consumer: {
+        mode: client === "kafkajs" ? g.mode : "assign",
+        count: group ? Math.max(1, g.consumers) : g.consumers,
+        isolation: g.isolation,
+        ...(group ? { group: { commit: g.commit }, churn: { events: g.churn } } : {}),
+      },
       workload: { kind: g.kind, abortRate: g.abortRate, producers: g.producers, rate: g.rate, timeLimitSeconds: g.timeLimit },
       faults: {
         kinds: g.kinds.filter((k) => !kindsNotIn(g.kraft ? "kraft" : "zookeeper").includes(k)),
@@ -129,7 +143,8 @@ describe("settings table", () => {
     const defaults = TestSpecSchema.parse({});
     for (const s of ALL.filter(withPath)) {
       expect(specValue(defaults, s), s.flag).toEqual(s.default);
-      expect(TestSpecSchema.safeParse(at(s.path, s.default)).success, s.flag).toBe(true);
+      // A setting with no default in the schema (the runner's, or a group run's) is not set here.
+      if (s.default !== undefined) expect(TestSpecSchema.safeParse(at(s.path, s.default)).success, s.flag).toBe(true);
     }
     expect(TABLE_ISOLATION).toEqual(ISOLATION_LEVELS);
     expect(TABLE_KINDS).toEqual(WORKLOAD_KINDS);
@@ -208,9 +223,17 @@ describe("the reconstructed command", () => {
       faults: { kinds: ["pause"], targets: ["txn-coordinator"] },
     });
     const cmd = reconstructCommand(spec);
-    for (const s of VERDICT_SETTINGS.filter(withPath)) expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
+    for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => !BASE[s.flag]))
+      expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
     for (const words of ["--workload txn", "--isolation read_uncommitted", "--targets txn-coordinator", "--metadata kraft", "--subscribe"])
       expect(cmd).toContain(words);
+    // The group settings, in a group run only.
+    expect(cmd).not.toContain("--commit");
+    const group = reconstructCommand(
+      parseTestSpec({ workload: { kind: "group" }, consumer: { group: { commit: "before" }, churn: { events: ["crash", "stall"] } } }),
+    );
+    for (const words of ["--workload group", "--commit before", "--group-protocol classic", "--churn crash,stall", "--subscribe"])
+      expect(group).toContain(words);
   });
 });
 
@@ -218,7 +241,9 @@ describe("run and check flags", () => {
   it("agree on every verdict setting: the same words give the same checked value", () => {
     for (const s of VERDICT_SETTINGS.filter(withPath)) {
       for (const value of DOMAIN[s.flag]!) {
-        const words = reconstructCommand(at(s.path, value)).split(" ").slice(2);
+        const words = reconstructCommand(at(s.path, value, BASE[s.flag]))
+          .split(" ")
+          .slice(2);
         {
           const fromRun = checkConfigOfSpec(runSpec(words))[s.verdict.key];
           const fromCheck = configFromFlags(flagsOf("check", words));

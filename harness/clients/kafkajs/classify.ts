@@ -29,3 +29,26 @@ export function classifySendError(err: unknown): Outcome {
   if (e.name === "KafkaJSProtocolError" && e.type && DEFINITE_BEFORE_APPEND.has(e.type)) return "fail";
   return "info";
 }
+
+/** OffsetCommit answers by which the coordinator refuses a member before it appends anything: the
+ *  member is not (or no longer) in the generation it commits for, or may not commit at all. */
+const COMMIT_REFUSED = new Set([
+  "REBALANCE_IN_PROGRESS",
+  "ILLEGAL_GENERATION",
+  "UNKNOWN_MEMBER_ID",
+  "FENCED_INSTANCE_ID",
+  "GROUP_AUTHORIZATION_FAILED",
+  "OFFSET_METADATA_TOO_LARGE",
+]);
+
+/**
+ * A group member's offset commit that raised, made by one OffsetCommit request (no retry):
+ *   KafkaJSProtocolError with a type in COMMIT_REFUSED                              -> fail
+ *   anything else: a timeout, a dropped connection, NOT_COORDINATOR_FOR_GROUP or
+ *   COORDINATOR_NOT_AVAILABLE (Kafka answers these also when its append to __consumer_offsets
+ *   failed after reaching the leader's log), REQUEST_TIMED_OUT                       -> info
+ */
+export function classifyCommitError(err: unknown): Outcome {
+  const e = (err ?? {}) as KafkajsLikeError;
+  return e.name === "KafkaJSProtocolError" && e.type && COMMIT_REFUSED.has(e.type) ? "fail" : "info";
+}
