@@ -66,11 +66,15 @@ describe("group workload spec", () => {
       'consumer.group.protocol: must be classic with client "kafkajs" (the protocols its group members speak) (got "consumer")',
       'consumer.group.protocol: must be classic on Kafka 3.9.1 (the consumer protocol, KIP-848, needs Kafka 4.x) (got "consumer")',
     ]);
-    // Clients without group members.
+    // The other two clients run group members in the group workload, KIP-848 too on Kafka 4.x,
+    // while their queue workload's consumers stay manually assigned.
     for (const client of ["platformatic", "confluent"] as const) {
-      if (GROUP_PROTOCOLS_OF[client]) continue;
-      expect(specProblems({ ...group(), client })).toEqual([
-        `workload.kind: "group" is built for clients ${Object.keys(GROUP_PROTOCOLS_OF).join(", ")}: the ${client} client has no group members yet (got "group")`,
+      expect(specProblems({ ...group(), client })).toEqual([]);
+      expect(
+        specProblems({ ...group({ cluster: { metadata: "kraft", kafkaVersion: "4.4.0" } }, { group: { protocol: "consumer" } }), client }),
+      ).toEqual([]);
+      expect(specProblems({ client, consumer: { mode: "subscribe" } })).toEqual([
+        `consumer.mode: must be "assign" with client "${client}" in a queue workload (its consumers use manual assignment; consumer groups run in workload kind group) (got "subscribe")`,
       ]);
     }
     // Group settings and churn in a run without a group; a commit strategy there is one of them.
