@@ -1,5 +1,6 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
+import { findCopyAnomalies } from "./copy.ts";
 import { findCycles } from "./cycles.ts";
 import {
   type Derived,
@@ -185,6 +186,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findTornTxns(d, out, marks);
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
+  // Loss needs the whole output: complete final reads, or a history without markers.
+  if (config.copy !== undefined) findCopyAnomalies(d, out, !marks.marked || marks.finalReadsComplete);
   const results = toResults(d, out, config);
   const timeline = faultIntervals(marks.nemesis);
   const effects = faultEffects(timeline, {

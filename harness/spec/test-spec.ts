@@ -17,10 +17,25 @@ export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")]
   error: 'must be 0, 1 or "all"',
 });
 
-export const WORKLOAD_KINDS = ["queue", "txn"] as const;
+export const WORKLOAD_KINDS = ["queue", "txn", "copy"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+/** workload.copy (kind "copy"): copiers from the topic to `<topic>.out` (harness/workload/copy.ts). */
+export const CopySpecSchema = z
+  .object({
+    /** Copier processes, all in one consumer group. */
+    copiers: int(1, 8).default(2),
+    /** Each copy one transaction with its input offsets (exactly once); false: produce, then
+     *  commit the offsets (at least once). */
+    transactional: z.boolean().default(true),
+    /** Copier crashes on the seeded schedule (each drops a copier mid-copy: after its sends, before
+     *  its commit), spread over the workload's time. */
+    crashes: int(0, 100).default(2),
+  })
+  .strict();
+export type CopySpec = z.output<typeof CopySpecSchema>;
 
 export const TestSpecSchema = z
   .object({
@@ -74,8 +89,11 @@ export const TestSpecSchema = z
       .prefault({}),
     workload: z
       .object({
-        /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops. */
+        /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops;
+         *  copy: the queue's producers, and copiers from the topic to `<topic>.out`. */
         kind: z.enum(WORKLOAD_KINDS, { error: `must be one of ${WORKLOAD_KINDS.join(", ")}` }).default("queue"),
+        /** copy only (filled in for it when left out): the copiers. */
+        copy: CopySpecSchema.optional(),
         /** txn only: the share of transactions the workload aborts on purpose. */
         abortRate: z.number().min(0).max(1).default(0.1),
         producers: int(1, 32).default(4),
@@ -200,18 +218,35 @@ export const TestSpecSchema = z
         message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
       });
     }
+    if (s.workload.copy !== undefined && s.workload.kind !== "copy") {
+      ctx.addIssue({ code: "custom", path: ["workload", "copy"], message: 'needs workload.kind "copy"' });
+    }
+    if (s.workload.kind === "copy" && s.client !== "kafkajs") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workload", "kind"],
+        message: `"copy" is built for client "kafkajs" only: its copiers read through a consumer group, and the ${s.client} client's transactional consumer joins none yet`,
+      });
+    }
+    if (s.workload.kind === "copy" && s.consumer.isolation !== "read_committed") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["consumer", "isolation"],
+        message: 'must be "read_committed" with workload.kind "copy" (a copier must not copy records of aborted transactions)',
+      });
+    }
     for (const t of ["txn-coordinator", "group-coordinator"] as const) {
-      if (s.workload.kind !== "txn" && s.faults.targets.includes(t) && s.faults.kinds.length) {
+      if (s.workload.kind !== "txn" && s.workload.kind !== "copy" && s.faults.targets.includes(t) && s.faults.kinds.length) {
         ctx.addIssue({
           code: "custom",
           path: ["faults", "targets"],
-          message: `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids / groups)`,
+          message: `${t} needs workload.kind "txn" or "copy" (it targets the coordinator of the workload's transactional ids / groups)`,
         });
       }
     }
-    // Only the queue workload: a txn op is a transaction, settled by its commit or abort.
+    // The queue's producers (and the copy workload's, the same): a txn op is a transaction, settled by its commit or abort.
     const budget = deliveryBudget(s.client, s.producer);
-    if (s.workload.kind === "queue" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
+    if (s.workload.kind !== "txn" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
       ctx.addIssue({
         code: "custom",
         path: ["producer", "opTimeoutMs"],
@@ -242,5 +277,9 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   // A transactional producer is idempotent whatever the flag says: record what it is, so the
   // guarantees are judged for the producer that ran.
   const producer = spec.workload.kind === "txn" ? { ...spec.producer, idempotent: true } : spec.producer;
-  return { ...spec, producer, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  // A copy run's copiers at their defaults when the spec names none (not in the schema's default:
+  // other kinds have no copiers).
+  const workload =
+    spec.workload.kind === "copy" ? { ...spec.workload, copy: spec.workload.copy ?? CopySpecSchema.parse({}) } : spec.workload;
+  return { ...spec, producer, workload, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
 }

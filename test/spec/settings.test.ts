@@ -51,6 +51,7 @@ const DOMAIN: Record<string, readonly unknown[]> = {
   subscribe: ["assign", "subscribe"],
   workload: WORKLOAD_KINDS,
   isolation: ISOLATION_LEVELS,
+  copy: [{ transactional: true }, { transactional: false }],
 };
 
 /** A spec input with one value set at a path. */
@@ -94,9 +95,10 @@ const specInputs = fc
   .map((g) => {
     // Only combinations the spec takes (its cross-field rules).
     const txn = g.kind === "txn";
-    const client = txn && g.client === "confluent" ? "kafkajs" : g.client;
+    const copy = g.kind === "copy";
+    const client = copy || (txn && g.client === "confluent") ? "kafkajs" : g.client;
     const acks = txn || g.idempotent ? "all" : g.acks;
-    const targets = txn ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && t !== "group-coordinator");
+    const targets = txn || copy ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && t !== "group-coordinator");
     // A queue run's op timeout covers the client's delivery budget, or the spec says to run anyway.
     const budget = deliveryBudget(client, { retries: g.retries, requestTimeoutMs: 5000 }).ms;
     const allowShortOpTimeout = g.allowShortOpTimeout || (!txn && budget > 300_000);
@@ -115,7 +117,7 @@ const specInputs = fc
       },
       topic: { partitions: g.partitions, minInsyncReplicas: g.minIsr, uncleanLeaderElection: g.unclean },
       producer: { acks, idempotent: g.idempotent, maxInFlight: g.maxInFlight, retries: g.retries, opTimeoutMs, allowShortOpTimeout },
-      consumer: { mode: client === "kafkajs" ? g.mode : "assign", count: g.consumers, isolation: g.isolation },
+      consumer: { mode: client === "kafkajs" ? g.mode : "assign", count: g.consumers, isolation: copy ? "read_committed" : g.isolation },
       workload: { kind: g.kind, abortRate: g.abortRate, producers: g.producers, rate: g.rate, timeLimitSeconds: g.timeLimit },
       faults: {
         kinds: g.kinds.filter((k) => !kindsNotIn(g.kraft ? "kraft" : "zookeeper").includes(k)),
@@ -208,7 +210,12 @@ describe("the reconstructed command", () => {
       faults: { kinds: ["pause"], targets: ["txn-coordinator"] },
     });
     const cmd = reconstructCommand(spec);
-    for (const s of VERDICT_SETTINGS.filter(withPath)) expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
+    // Every one but the copier's mode, which only a copy run has.
+    for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => s.flag !== "copy"))
+      expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
+    expect(reconstructCommand(parseTestSpec({ workload: { kind: "copy", copy: { transactional: false } } }))).toMatch(
+      /--workload copy .*--copy at-least-once/,
+    );
     for (const words of ["--workload txn", "--isolation read_uncommitted", "--targets txn-coordinator", "--metadata kraft", "--subscribe"])
       expect(cmd).toContain(words);
   });
@@ -218,7 +225,11 @@ describe("run and check flags", () => {
   it("agree on every verdict setting: the same words give the same checked value", () => {
     for (const s of VERDICT_SETTINGS.filter(withPath)) {
       for (const value of DOMAIN[s.flag]!) {
-        const words = reconstructCommand(at(s.path, value)).split(" ").slice(2);
+        // The copier's mode only in a copy run.
+        const base = s.flag === "copy" ? { workload: { kind: "copy" } } : {};
+        const words = reconstructCommand(at(s.path, value, base))
+          .split(" ")
+          .slice(2);
         {
           const fromRun = checkConfigOfSpec(runSpec(words))[s.verdict.key];
           const fromCheck = configFromFlags(flagsOf("check", words));
