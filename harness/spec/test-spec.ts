@@ -281,5 +281,14 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   // other kinds have no copiers).
   const workload =
     spec.workload.kind === "copy" ? { ...spec.workload, copy: spec.workload.copy ?? CopySpecSchema.parse({}) } : spec.workload;
-  return { ...spec, producer, workload, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+  // The copiers read through one group (subscribe), so their reads are judged as a group's are.
+  const consumer = spec.workload.kind === "copy" ? { ...spec.consumer, mode: "subscribe" as const } : spec.consumer;
+  return {
+    ...spec,
+    producer,
+    workload,
+    consumer,
+    cluster: withKafkaVersion(spec.cluster),
+    seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31),
+  };
 }

@@ -3,6 +3,7 @@
 // bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
 // process, and closed once its records are answered: late answers are recorded until the workload
 // returns, before the final reads), consumers poll continuously (a crashed one is replaced, keeping its positions).
+// The producers alone (runProducers) also feed the copy workload's input.
 import type { ConsumerClient, KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -19,6 +20,46 @@ export async function runWorkload(
   onProgress: (s: WorkloadStats) => void = () => {},
 ): Promise<WorkloadStats> {
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0, lateAcks: 0 };
+  const topic = spec.topic.name;
+
+  async function consumerLoop() {
+    let positions: Map<string, number> | undefined;
+    while (!signal.aborted) {
+      let consumer: ConsumerClient;
+      try {
+        consumer = await client.openConsumer(ctx, { mode: spec.consumer.mode, topic, keys: plan.keys, positions });
+      } catch {
+        stats.consumersReplaced++;
+        await sleep(1000, signal);
+        continue;
+      }
+      while (!signal.aborted && consumer.alive) await consumer.nextDelivery(1000);
+      positions = consumer.positions;
+      await consumer.close();
+      if (!signal.aborted) stats.consumersReplaced++;
+    }
+  }
+
+  await Promise.all([
+    runProducers(spec, plan, ctx, client, signal, stats, onProgress),
+    ...Array.from({ length: plan.consumers }, consumerLoop),
+  ]);
+  return stats;
+}
+
+/**
+ * The producers of the plan (the queue workload's, and the copy workload's input), counted into
+ * `stats`; resolves once every producer is done and closed (late answers recorded).
+ */
+export async function runProducers(
+  spec: TestSpec,
+  plan: WorkloadPlan,
+  ctx: ClientContext,
+  client: KafkaClient,
+  signal: AbortSignal,
+  stats: WorkloadStats,
+  onProgress: (s: WorkloadStats) => void,
+): Promise<void> {
   const valueFor = valueCounter();
   const intervalMs = (1000 * spec.workload.producers) / spec.workload.rate;
   const topic = spec.topic.name;
@@ -63,26 +104,6 @@ export async function runWorkload(
     if (producer) retire(producer);
   }
 
-  async function consumerLoop() {
-    let positions: Map<string, number> | undefined;
-    while (!signal.aborted) {
-      let consumer: ConsumerClient;
-      try {
-        consumer = await client.openConsumer(ctx, { mode: spec.consumer.mode, topic, keys: plan.keys, positions });
-      } catch {
-        stats.consumersReplaced++;
-        await sleep(1000, signal);
-        continue;
-      }
-      while (!signal.aborted && consumer.alive) await consumer.nextDelivery(1000);
-      positions = consumer.positions;
-      await consumer.close();
-      if (!signal.aborted) stats.consumersReplaced++;
-    }
-  }
-
-  const producers = Promise.all(plan.producers.map((steps, i) => producerLoop(steps, i))).finally(producersDone);
-  await Promise.all([producers, ...Array.from({ length: plan.consumers }, consumerLoop)]);
+  await Promise.all(plan.producers.map((steps, i) => producerLoop(steps, i))).finally(producersDone);
   await Promise.all(closing);
-  return stats;
 }

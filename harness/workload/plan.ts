@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { type CopierCrash, copierCrashArbitrary } from "./copy-plan.ts";
 import { type TxnStep, txnPlanArbitrary } from "./txn-plan.ts";
 
 export interface SendStep {
@@ -18,6 +19,8 @@ export interface WorkloadPlan {
   producers: SendStep[][];
   /** txn workload: one list of transactions per process slot (txn-plan.ts); producers is empty. */
   transactions?: TxnStep[][];
+  /** copy workload: the copiers' crashes (copy-plan.ts); consumers is 0 (the copiers read). */
+  copierCrashes?: CopierCrash[];
 }
 
 export function keysOf(spec: Pick<TestSpec, "topic">): string[] {
@@ -44,6 +47,10 @@ export function generatePlan(spec: TestSpec): WorkloadPlan {
     const keys = keysOf(spec);
     const [transactions] = fc.sample(txnPlanArbitrary(spec, keys), { seed: spec.seed, numRuns: 1 });
     return { keys, consumers: 0, producers: [], transactions: transactions! };
+  }
+  if (spec.workload.kind === "copy") {
+    const [drawn] = fc.sample(fc.tuple(planArbitrary(spec), copierCrashArbitrary(spec)), { seed: spec.seed, numRuns: 1 });
+    return { ...drawn![0], consumers: 0, copierCrashes: drawn![1] };
   }
   const [plan] = fc.sample(planArbitrary(spec), { seed: spec.seed, numRuns: 1 });
   return plan!;

@@ -1,11 +1,16 @@
 // A workload as one interface: its plan (plain data from the seed), what it needs on the cluster
 // before the clock starts, the run itself, and what must happen before the final reads. The queue
-// workload (sends and polls) and the txn workload (transactions of send/poll micro-ops) are its two
-// implementations; this module is the one place that picks by workload kind.
+// workload (sends and polls), the txn workload (transactions of send/poll micro-ops) and the copy
+// workload (producers and copiers to `<topic>.out`) are its implementations; this module is the one
+// place that picks by workload kind.
+
+import { outputKeyOf } from "../../checkers/copy.ts";
 import type { KafkaClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { loadTxnClient } from "../clients/registry.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { copyWorkload } from "./copy.ts";
+import { copierIdsOf, copyGroupOf, copyOutputTopic } from "./copy-plan.ts";
 import type { WorkloadPlan } from "./plan.ts";
 import { queueWorkload } from "./queue.ts";
 import { txnWorkload } from "./txn.ts";
@@ -19,6 +24,9 @@ export interface WorkloadStats {
   lateAcks?: number;
   /** txn workload: transactions by completion type (fail includes the planned aborts). */
   transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
+  /** copy workload: records copied (sent to the output in copies that committed, or at-least-once
+   *  acknowledged), copies by outcome, copiers crashed on the schedule and replaced otherwise. */
+  copies?: { records: number; ok: number; fail: number; info: number; crashes: number; copiersReplaced: number };
 }
 
 /** What a workload may ask of the cluster around its run (the runner provides it). */
@@ -31,6 +39,10 @@ export interface WorkloadEnv {
   waitGroupCoordinator(groupId: string, timeoutMs: number): Promise<void>;
   /** Until every replica of the coordinators' state topics (__transaction_state, __consumer_offsets) is in sync. */
   waitCoordinatorTopicsInSync(timeoutMs: number): Promise<void>;
+  /** The group's committed offset per key of the topic (keys without one left out). */
+  committedOffsets(groupId: string, topic: string): Promise<Record<string, number>>;
+  /** Each key's high watermark. */
+  endOffsets(topic: string): Promise<Record<string, number>>;
 }
 
 export interface Workload {
@@ -46,14 +58,30 @@ export interface Workload {
   beforeFinalReads(env: WorkloadEnv): Promise<void>;
 }
 
+/** The run's topics: the spec's, and the copy workload's output (created, read to the end and
+ *  deleted with it). */
+export function topicsOf(spec: TestSpec): string[] {
+  return spec.workload.kind === "copy" ? [spec.topic.name, copyOutputTopic(spec)] : [spec.topic.name];
+}
+
+/** The keys the final reads read of each of the run's topics. */
+export function finalReadKeysOf(spec: TestSpec, plan: WorkloadPlan): Array<{ topic: string; keys: string[] }> {
+  return topicsOf(spec).map((topic) =>
+    topic === spec.topic.name ? { topic, keys: plan.keys } : { topic, keys: plan.keys.map(outputKeyOf) },
+  );
+}
+
 /** The spec's workload on the run's client library, the transactional driver loaded if it needs
  *  one (a missing library is an EnvironmentError here, before anything starts). */
 export async function loadWorkload(spec: TestSpec, client: KafkaClient): Promise<Workload> {
+  if (spec.workload.kind === "copy") return copyWorkload(spec, client, await loadTxnClient(spec.client));
   return spec.workload.kind === "txn" ? txnWorkload(spec, await loadTxnClient(spec.client)) : queueWorkload(spec, client);
 }
 
-/** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and groups. */
+/** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and
+ *  groups, the copiers' transactional ids and their group. */
 export function coordinatorIdsOf(spec: TestSpec): { transactionalIds?: string[]; groupIds?: string[] } {
+  if (spec.workload.kind === "copy") return { transactionalIds: copierIdsOf(spec), groupIds: [copyGroupOf(spec)] };
   return spec.workload.kind === "txn" ? { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) } : {};
 }
 
@@ -62,5 +90,6 @@ export const noWorkloadStats = (): WorkloadStats => ({ sends: { ok: 0, info: 0, 
 /** The counters of a progress line: transactions for the txn workload, sends for the queue. */
 export function statsLine(s: WorkloadStats): string {
   const c = s.transactions ?? s.sends;
-  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}`;
+  const copies = s.copies ? `; copies ok ${s.copies.ok} info ${s.copies.info} fail ${s.copies.fail}, ${s.copies.records} records` : "";
+  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}${copies}`;
 }
