@@ -95,7 +95,9 @@ describe("txn run flags", () => {
   });
 
   it("bad values are errors naming the flag (exit 254: SpecError)", () => {
-    expect(() => specFromFlags({ workload: "txns" })).toThrow(/--workload must be queue or txn or copy \(got "txns"; did you mean "txn"\?\)/);
+    expect(() => specFromFlags({ workload: "txns" })).toThrow(
+      /--workload must be queue or txn or copy \(got "txns"; did you mean "txn"\?\)/,
+    );
     expect(() => specFromFlags({ isolation: "serializable" })).toThrow(/--isolation must be read_committed or read_uncommitted/);
     expect(() => specFromFlags({ abortRate: "lots" })).toThrow(/--abort-rate must be a number/);
     expect(() => specFromFlags({ abortRate: "1.5" })).toThrow(/--abort-rate must be a share from 0 to 1 \(got "1.5"\)/);
