@@ -268,7 +268,8 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
       env.progress(`copy: ${copiers} copier(s), ${transactional ? "transactional" : "at-least-once"}, to ${outTopic}`);
       if (transactional) await txnClient.endOpenTransactions(env.bootstrap(), ids, PREPARE_TIMEOUT_MS, env.security);
       await env.waitGroupCoordinator(group, PREPARE_TIMEOUT_MS);
-      await env.waitCoordinatorTopicsInSync(PREPARE_TIMEOUT_MS);
+      // Both coordinators' topics exist only once a transactional producer found its coordinator.
+      if (transactional) await env.waitCoordinatorTopicsInSync(PREPARE_TIMEOUT_MS);
     },
     async run(ctx, signal, onProgress) {
       runCtx = ctx;
