@@ -103,7 +103,11 @@ describe("check command", () => {
     const j = await run(fixture("valid.jsonl"), { workload: "tx", json: true });
     expect(j.code).toBe(254);
     expect(JSON.parse(j.stdout)).toEqual({
-      error: { message: '--workload must be queue or txn or copy (got "tx"; did you mean "txn"?)', where: "command line", kind: "bad-input" },
+      error: {
+        message: '--workload must be queue or txn or copy (got "tx"; did you mean "txn"?)',
+        where: "command line",
+        kind: "bad-input",
+      },
       exitCode: 254,
     });
     expect(configFromFlags({ maxInFlight: "0" })).toMatch(/--max-in-flight must be an integer >= 1/);
