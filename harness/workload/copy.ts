@@ -251,7 +251,14 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
         stats.consumersReplaced = copies.crashes + copies.copiersReplaced;
         if (!c) await sleep(1000, signal); // a crashed copier's successor starts a moment later
       } catch {
-        await sleep(500, signal); // cluster unreachable for now; try again
+        // Cluster unreachable for now (opening a copier); or a copy broke off unexpectedly: that
+        // copier goes (its held batches with it) and a new one starts from the group's offsets.
+        if (c) {
+          await drop(c);
+          c = undefined;
+          copies.copiersReplaced++;
+        }
+        await sleep(500, signal);
       }
     }
     if (c) {
