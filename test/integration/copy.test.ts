@@ -50,7 +50,7 @@ describe("the copy workload (a real cluster)", () => {
     const run = await harness.run({
       ...base,
       name: "copy-eos-kills",
-      seed: 31,
+      seed: 33,
       workload: { kind: "copy", timeLimitSeconds: 30, rate: 20, producers: 2, copy: { copiers: 2, transactional: true, crashes: 1 } },
       faults: { kinds: ["kill"], targets: ["leader"], intervalSeconds: 9, minDurationSeconds: 3, maxDurationSeconds: 5 },
     });
