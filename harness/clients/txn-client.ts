@@ -69,6 +69,9 @@ export interface TxnConsumer {
 
 export interface TxnClient {
   readonly name: ClientName;
+  /** A sharedGroup consumer joins the group (subscribe) and the group assigns its partitions;
+   *  absent: it reads the keys it is given and commits to the group without joining it. */
+  readonly joinsGroup?: boolean;
   openProducer(bootstrap: string[], settings: TxnProducerSettings, security?: ClientSecurity): Promise<TxnProducerDriver>;
   openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<TxnConsumer>;
   /** Opens a producer under each id and closes it: the broker ends (aborts) whatever transaction a

@@ -221,11 +221,11 @@ export const TestSpecSchema = z
     if (s.workload.copy !== undefined && s.workload.kind !== "copy") {
       ctx.addIssue({ code: "custom", path: ["workload", "copy"], message: 'needs workload.kind "copy"' });
     }
-    if (s.workload.kind === "copy" && s.client !== "kafkajs") {
+    if (s.workload.kind === "copy" && s.client !== "kafkajs" && s.client !== "platformatic") {
       ctx.addIssue({
         code: "custom",
         path: ["workload", "kind"],
-        message: `"copy" is built for client "kafkajs" only: its copiers read through a consumer group, and the ${s.client} client's transactional consumer joins none yet`,
+        message: `"copy" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
       });
     }
     if (s.workload.kind === "copy" && s.consumer.isolation !== "read_committed") {
@@ -281,8 +281,10 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   // other kinds have no copiers).
   const workload =
     spec.workload.kind === "copy" ? { ...spec.workload, copy: spec.workload.copy ?? CopySpecSchema.parse({}) } : spec.workload;
-  // The copiers read through one group (subscribe), so their reads are judged as a group's are.
-  const consumer = spec.workload.kind === "copy" ? { ...spec.consumer, mode: "subscribe" as const } : spec.consumer;
+  // kafkajs's copiers read through one group (subscribe), so their reads are judged as a group's
+  // are; @platformatic/kafka's each read their own partitions (assign).
+  const consumer =
+    spec.workload.kind === "copy" && spec.client === "kafkajs" ? { ...spec.consumer, mode: "subscribe" as const } : spec.consumer;
   return {
     ...spec,
     producer,

@@ -27,7 +27,7 @@ function figures(run: TestRun) {
     }
   }
   const done = (f: string) => run.history.filter((op: Op) => op.f === f && op.type !== "invoke");
-  const crashed = run.history.filter((op) => (op as Op & { crashed?: boolean }).crashed).length;
+  const crashed = run.history.filter((op) => op.f === "crash").length;
   return {
     output: outputRecords.size,
     txns: { ok: done("txn").filter((o) => o.type === "ok").length, info: done("txn").filter((o) => o.type === "info").length },
@@ -39,6 +39,8 @@ function figures(run: TestRun) {
   };
 }
 
+// The input's producers idempotent with bursts of one: kafkajs's idempotent producer loses records it
+// pipelines to one partition (docs/findings.md), a loss of the input that is no copier's.
 const base = {
   topic: { partitions: 3 },
   producer: { acks: "all" as const, idempotent: true },
@@ -51,7 +53,14 @@ describe("the copy workload (a real cluster)", () => {
       ...base,
       name: "copy-eos-kills",
       seed: 33,
-      workload: { kind: "copy", timeLimitSeconds: 30, rate: 20, producers: 2, copy: { copiers: 2, transactional: true, crashes: 1 } },
+      workload: {
+        kind: "copy",
+        timeLimitSeconds: 30,
+        rate: 20,
+        producers: 2,
+        maxBurst: 1,
+        copy: { copiers: 2, transactional: true, crashes: 1 },
+      },
       faults: { kinds: ["kill"], targets: ["leader"], intervalSeconds: 9, minDurationSeconds: 3, maxDurationSeconds: 5 },
     });
     const f = figures(run);
@@ -60,10 +69,38 @@ describe("the copy workload (a real cluster)", () => {
     expect(run.results.config.copy).toBe("transactional");
     expect(f.output).toBeGreaterThan(50);
     expect(f.crashed).toBeGreaterThanOrEqual(1);
+    expect(run.workload.copies?.crashes).toBe(f.crashed);
     expect(f.effective).toBeGreaterThanOrEqual(1);
     expect(run.results.anomalyTypes).not.toContain("copy-loss");
     expect(run.results.anomalyTypes).not.toContain("copy-duplicate");
     expect(run.results.anomalyTypes).not.toContain("G1a");
+    expect(run.results.valid).toBe(true);
+  });
+
+  it("through @platformatic/kafka (each copier its partitions, offsets read stable): exactly once under leader kills and a copier dropped mid-copy", async () => {
+    const run = await harness.run({
+      ...base,
+      name: "copy-eos-kills-platformatic",
+      client: "platformatic",
+      seed: 33,
+      workload: {
+        kind: "copy",
+        timeLimitSeconds: 30,
+        rate: 20,
+        producers: 2,
+        maxBurst: 1,
+        copy: { copiers: 2, transactional: true, crashes: 1 },
+      },
+      faults: { kinds: ["kill"], targets: ["leader"], intervalSeconds: 9, minDurationSeconds: 3, maxDurationSeconds: 5 },
+    });
+    const f = figures(run);
+    console.error(`copy-eos-kills-platformatic seed ${run.spec.seed}: ${JSON.stringify(f)}; verdict ${run.results.valid}`);
+    expect(run.finalReads?.complete).toBe(true);
+    expect(f.output).toBeGreaterThan(50);
+    expect(f.crashed).toBeGreaterThanOrEqual(1);
+    expect(f.effective).toBeGreaterThanOrEqual(1);
+    expect(run.results.anomalyTypes).not.toContain("copy-loss");
+    expect(run.results.anomalyTypes).not.toContain("copy-duplicate");
     expect(run.results.valid).toBe(true);
   });
 
@@ -72,7 +109,14 @@ describe("the copy workload (a real cluster)", () => {
       ...base,
       name: "copy-alo-crash",
       seed: 32,
-      workload: { kind: "copy", timeLimitSeconds: 20, rate: 20, producers: 2, copy: { copiers: 2, transactional: false, crashes: 2 } },
+      workload: {
+        kind: "copy",
+        timeLimitSeconds: 20,
+        rate: 20,
+        producers: 2,
+        maxBurst: 1,
+        copy: { copiers: 2, transactional: false, crashes: 2 },
+      },
       faults: { kinds: [] },
     });
     const f = figures(run);
@@ -81,6 +125,7 @@ describe("the copy workload (a real cluster)", () => {
     expect(run.results.config.copy).toBe("at-least-once");
     expect(f.output).toBeGreaterThan(50);
     expect(f.commits).toBeGreaterThan(0);
+    expect(f.crashed).toBeGreaterThanOrEqual(1);
     expect(run.results.anomalies["copy-duplicate"]).toMatchObject({ forbidden: false });
     expect(run.results.anomalies["copy-duplicate"]!.reason).toMatch(/^at-least-once copier/);
     // Each duplicate is two attempts of one input value, at two output offsets.

@@ -96,7 +96,7 @@ const specInputs = fc
     // Only combinations the spec takes (its cross-field rules).
     const txn = g.kind === "txn";
     const copy = g.kind === "copy";
-    const client = copy || (txn && g.client === "confluent") ? "kafkajs" : g.client;
+    const client = (copy || txn) && g.client === "confluent" ? "kafkajs" : g.client;
     const acks = txn || g.idempotent ? "all" : g.acks;
     const targets = txn || copy ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && t !== "group-coordinator");
     // A queue run's op timeout covers the client's delivery budget, or the spec says to run anyway.

@@ -207,4 +207,4 @@ async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions, secur
   return BufferedTxnConsumer.started(new KafkajsTxnConsumer(consumer, opts, bootstrap, security));
 }
 
-export const kafkajsTxnClient = txnClient("kafkajs", openProducer, openConsumer);
+export const kafkajsTxnClient = { ...txnClient("kafkajs", openProducer, openConsumer), joinsGroup: true };
