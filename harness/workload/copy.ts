@@ -20,8 +20,8 @@
 // committed (the next owner of its partitions copies them again); recorded as a `crash` op
 // ({"f":"crash","value":"mid-copy","group":g}, info) after its copy. kafkajs has no way to drop a
 // consumer's connections without LeaveGroup, so the dropped consumer leaves the group as it closes.
-// Before the final reads, copiers without crashes copy until the group's committed offsets reach
-// the input's end (a copy run copies what its producers wrote, however late).
+// Before the final reads, copiers copy until the group's committed offsets reach the input's end (a
+// copy run copies what its producers wrote, however late); a planned crash not made yet is made there.
 import { copyValue, outputKeyOf } from "../../checkers/copy.ts";
 import type { KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
@@ -77,6 +77,10 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
   const copies: CopyStats = { records: 0, ok: 0, fail: 0, info: 0, crashes: 0, copiersReplaced: 0 };
   const stats: WorkloadStats = { sends: { ok: 0, info: 0, fail: 0 }, producersReplaced: 0, consumersReplaced: 0, lateAcks: 0, copies };
   let runCtx: ClientContext | undefined;
+  /** Per copier slot, the times of its planned crashes not yet made (consumed as they happen). */
+  const crashes = Array.from({ length: copiers }, (_, slot) =>
+    (plan.copierCrashes ?? []).filter((c) => c.copier === slot).map((c) => c.atMs),
+  );
 
   const txnSettings = (slot: number) => ({
     transactionalId: ids[slot]!,
@@ -296,9 +300,6 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
     async run(ctx, signal, onProgress) {
       runCtx = ctx;
       const started = Date.now();
-      const crashes = Array.from({ length: copiers }, (_, slot) =>
-        (plan.copierCrashes ?? []).filter((c) => c.copier === slot).map((c) => c.atMs),
-      );
       const ticker = setInterval(() => onProgress(stats), 1000);
       try {
         await Promise.all([
@@ -320,11 +321,13 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
     },
   };
 
-  /** Copiers (no crashes) until the group's committed offsets reach the input's end offsets. */
+  /** Copiers until the group's committed offsets reach the input's end offsets. A planned crash the
+   *  workload's time did not reach (that copier made no copy after its time) happens at its first
+   *  copy here. */
   async function drain(env: WorkloadEnv, ctx: ClientContext): Promise<void> {
     env.progress(`copy: copying the rest of ${topic} (up to ${DRAIN_TIMEOUT_MS / 1000} s)`);
     const stop = new AbortController();
-    const loops = Array.from({ length: copiers }, (_, slot) => copierLoop(ctx, slot, stop.signal, [], Date.now()));
+    const loops = Array.from({ length: copiers }, (_, slot) => copierLoop(ctx, slot, stop.signal, crashes[slot]!, 0));
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     let behind = "unknown";
     while (Date.now() < deadline) {

@@ -52,7 +52,7 @@ describe("the copy workload (a real cluster)", () => {
     const run = await harness.run({
       ...base,
       name: "copy-eos-kills",
-      seed: 33,
+      seed: 41,
       workload: {
         kind: "copy",
         timeLimitSeconds: 30,
@@ -82,7 +82,7 @@ describe("the copy workload (a real cluster)", () => {
       ...base,
       name: "copy-eos-kills-platformatic",
       client: "platformatic",
-      seed: 33,
+      seed: 41,
       workload: {
         kind: "copy",
         timeLimitSeconds: 30,
