@@ -264,7 +264,7 @@ export const SETTINGS = [
       return "value" in p ? { value: { transactional: p.value === "transactional" } } : p;
     },
     format: (v) => copyMode(v) ?? "transactional",
-    help: "copy: transactional (each copy a transaction with its input offsets: exactly once) or at-least-once (produce, then commit the offsets)",
+    help: "copy: transactional (each copy a transaction with its input offsets: exactly once) or at-least-once (produce, then commit the offsets) (default: transactional, with --workload copy)",
     verdict: {
       key: "copy",
       domain: among(COPY_MODES),
