@@ -14,7 +14,7 @@ export abstract class BufferedTxnConsumer<L> implements TxnConsumer {
     protected readonly consumer: L,
     protected readonly opts: TxnConsumerOptions,
   ) {
-    this.buffer = new DeliveryBuffer(opts.positions, undefined, opts.sharedGroup === true);
+    this.buffer = new DeliveryBuffer(opts.positions, undefined, opts.sharedGroup === true && opts.holdDeliveries !== false);
   }
 
   get groupId(): string {

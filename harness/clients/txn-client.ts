@@ -44,6 +44,8 @@ export interface TxnConsumerOptions {
    *  settle() (txn-delivery-buffer.ts). Absent: the consumer is alone in its group and keeps its
    *  own positions. */
   sharedGroup?: boolean;
+  /** sharedGroup: false lets a batch go as soon as a poll took it (not held until settle()). */
+  holdDeliveries?: boolean;
 }
 
 export interface TxnConsumer {

@@ -33,6 +33,11 @@ export const CopySpecSchema = z
     /** Copier crashes on the seeded schedule (each drops a copier mid-copy: after its sends, before
      *  its commit), spread over the workload's time. */
     crashes: int(0, 100).default(2),
+    /** A copier's delivery stays in its consumer's hands until its copy ended, so a rebalance waits
+     *  for the copy (kafkajs: its batch handler returns only then). false: the handler returns
+     *  once a poll took the batch, as a client whose transactions fence stale group members
+     *  (KIP-447) allows; kafkajs's do not (docs/findings.md). */
+    holdDeliveries: z.boolean().default(true),
   })
   .strict();
 export type CopySpec = z.output<typeof CopySpecSchema>;

@@ -14,7 +14,8 @@ export interface CopierCrash {
 type PlanSpec = Pick<TestSpec, "topic" | "workload">;
 
 /** The copiers' settings of a copy spec (parseTestSpec fills them in). */
-export const copySpecOf = (spec: PlanSpec): CopySpec => spec.workload.copy ?? { copiers: 2, transactional: true, crashes: 0 };
+export const copySpecOf = (spec: PlanSpec): CopySpec =>
+  spec.workload.copy ?? { copiers: 2, transactional: true, crashes: 0, holdDeliveries: true };
 
 export const copyOutputTopic = (spec: PlanSpec): string => outputTopicOf(spec.topic.name);
 

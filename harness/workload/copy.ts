@@ -59,7 +59,7 @@ interface Copier {
 
 export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: TxnClient): Workload {
   const plan = generatePlan(spec);
-  const { copiers, transactional } = copySpecOf(spec);
+  const { copiers, transactional, holdDeliveries } = copySpecOf(spec);
   const ids = copierIdsOf(spec);
   const group = copyGroupOf(spec);
   const topic = spec.topic.name;
@@ -118,7 +118,7 @@ export function copyWorkload(spec: TestSpec, client: KafkaClient, txnClient: Txn
     try {
       consumer = await txnClient.openConsumer(
         ctx.bootstrap(),
-        { topic, keys, groupId: group, isolation: "read_committed", sharedGroup: true },
+        { topic, keys, groupId: group, isolation: "read_committed", sharedGroup: true, holdDeliveries },
         ctx.security,
       );
     } catch (err) {

@@ -30,7 +30,12 @@ describe("the copy workload's plan", () => {
   });
 
   it("fills in the copiers, reads through a group, and names the copiers' ids and group for the coordinator faults", () => {
-    expect(parseTestSpec({ workload: { kind: "copy" } }).workload.copy).toEqual({ copiers: 2, transactional: true, crashes: 2 });
+    expect(parseTestSpec({ workload: { kind: "copy" } }).workload.copy).toEqual({
+      copiers: 2,
+      transactional: true,
+      crashes: 2,
+      holdDeliveries: true,
+    });
     expect(spec.consumer.mode).toBe("subscribe");
     expect(coordinatorIdsOf(spec)).toEqual({ transactionalIds: ["in-copier-0", "in-copier-1", "in-copier-2"], groupIds: ["in-copiers"] });
     expect(() => parseTestSpec({ workload: { kind: "queue", copy: {} } })).toThrow(/workload.copy: needs workload.kind "copy"/);
