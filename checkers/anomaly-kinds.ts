@@ -21,6 +21,9 @@ export const ANOMALY_KIND: Record<AnomalyType, AnomalyKind> = {
   "inconsistent-offsets": "integrity",
   duplicate: "integrity",
   "torn-txn": "integrity",
+  // The output is no faithful copy of the input (the loss summary counts the input's own losses).
+  "copy-loss": "integrity",
+  "copy-duplicate": "integrity",
   G1a: "isolation",
   "precommitted-read": "isolation",
   G1c: "isolation",

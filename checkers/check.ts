@@ -1,5 +1,6 @@
 // Composes the checkers into Results: every anomaly found, counted, judged against what the
 // configuration forbids. Pure: the same history and config give byte-identical results.
+import { findCopyAnomalies } from "./copy.ts";
 import { findCycles } from "./cycles.ts";
 import {
   type Derived,
@@ -188,6 +189,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findOrderAnomalies(d, out);
   findCycles(d, out, config.wwDeps === true);
   findGroupAnomalies(d, marks.groups, out);
+  // Loss needs the whole output: complete final reads, or a history without markers.
+  if (config.copy !== undefined) findCopyAnomalies(d, out, !marks.marked || marks.finalReadsComplete);
   const results = toResults(d, out, config);
   const timeline = faultIntervals(marks.nemesis);
   const effects = faultEffects(timeline, {

@@ -39,6 +39,15 @@ export function explainFinding(f: Finding): string {
         .map((s) => `${at(s)} read by ${op(s.reader!)}`)
         .join(", ")}; never read: ${f.never.map(at).join(", ")}`;
     }
+    case "copy-loss":
+    case "copy-duplicate": {
+      const copies = f.outputOffsets.length
+        ? `at output offsets ${f.outputOffsets.join(", ")} (values ${f.outputValues.join(", ")})`
+        : "nowhere in the output";
+      const input = f.inputOffsets.length ? `input offsets ${f.inputOffsets.join(", ")}` : "acknowledged, not in the input's log";
+      const writer = f.type === "copy-loss" && f.writer !== null ? `, written by ${op(f.writer)},` : "";
+      return `key ${show(f.key)}: value ${f.value} (${input})${writer} is ${copies} of ${show(f.outputKey)}${f.copiers.length ? `; copied by ${f.copiers.map(op).join(", ")}` : "; no copier sent it"}`;
+    }
     case "poll-skip":
       return `key ${show(f.key)}: process ${f.process} read index ${f.prevIndex} (${op(f.prevOp)}) then index ${f.index} (${op(f.op)}), skipping ${f.skippedCount} (${(f.skipped ?? []).map(show).join(", ")})`;
     case "nonmonotonic-poll":

@@ -1,6 +1,9 @@
 // Anomaly names (Jepsen's, so results compare) and the evidence each finding carries. Every
 // finding has `ops`: the history indexes of the ops involved, for the report to link to.
+import type { CopyDuplicate, CopyLoss } from "./copy.ts";
 import type { Key, Process, Value } from "./history.ts";
+
+export type { CopyDuplicate, CopyLoss };
 
 export const ANOMALY_TYPES = [
   "G0",
@@ -12,6 +15,8 @@ export const ANOMALY_TYPES = [
   "G1c-realtime",
   "G1c-ww",
   "committed-lost",
+  "copy-duplicate",
+  "copy-loss",
   "duplicate",
   "group-duplicate",
   "group-jump",
@@ -234,6 +239,8 @@ export type Finding =
   | G1a
   | PrecommittedRead
   | TornTxn
+  | CopyLoss
+  | CopyDuplicate
   | OrderBetweenOps
   | OrderWithinOp
   | Cycle;

@@ -27,6 +27,9 @@ export interface CheckConfig {
   /** The producers are transactional (workload kind txn). Left out: the rules of both kinds apply
    *  where they agree, and read_uncommitted's permissions (which only transactions need) apply. */
   transactional?: boolean;
+  /** The copier's mode (workload kind copy; checkers/copy.ts): transactional (exactly once) or
+   *  at-least-once (produce, then commit the offsets). Left out: no copier, no copy checks. */
+  copy?: "transactional" | "at-least-once";
 }
 
 export interface Guarantee {
@@ -122,6 +125,16 @@ const redelivery: Rule = (c) =>
   c.commit === "before"
     ? "consumer groups deliver at most once under commit-before-processing only while commits succeed: a failed commit or a rebalance hands the records out again"
     : "at-least-once: a member that dies or loses a partition before its commit lands leaves those records to the next owner, which reads them again";
+// An input record the input itself may lose (acks=0/1, unclean election) may be lost before a
+// copier read it, or its copy truncated the same way.
+const copyByLoss: Rule = (c) => {
+  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  return loss ? `${loss}; an input record lost before a copier read it, or its copy lost, is missing from the output` : undefined;
+};
+const atLeastOnce: Rule = (c) =>
+  c.copy === "at-least-once"
+    ? "at-least-once copier: it commits its input offsets after producing, so a copier that dies between the two (or whose commit fails) leaves them uncommitted, and the next owner of the partition copies the records again"
+    : undefined;
 
 function always(reason: string): Rule[] {
   return [() => reason];
@@ -157,6 +170,8 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   "G1c-realtime": [dirtyCycles],
   "G1c-ww": wwNoise,
   "torn-txn": [tornByLoss],
+  "copy-loss": [copyByLoss],
+  "copy-duplicate": [atLeastOnce],
 };
 
 /** Whose promise a loss breaks: Kafka's, or the client library's (one that reports an acknowledgement
@@ -225,6 +240,10 @@ const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) =
     ),
   "G1c-process": "a process's later op cannot be read by an op that came before it",
   "G1c-realtime": "an op cannot read a value written by an op that started after it finished",
+  "copy-loss": (c) =>
+    `${c.copy === "at-least-once" ? "at-least-once copier" : "transactional copier"}: it commits an input record's offset only once its copy was produced (${c.copy === "at-least-once" ? "acknowledged" : "in the same transaction"}), so every input record reaches the output`,
+  "copy-duplicate":
+    "transactional copier: a transaction holds the copies and the input offsets, committed together or not at all, and read_committed reads only committed copies, so each input record is in the output once",
   "torn-txn":
     "a transaction commits all its sends or none (one commit marker in each of its partitions), so a committed transaction is visible whole: each of its sends is read, or none is",
 };

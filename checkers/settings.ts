@@ -90,6 +90,12 @@ const joined = (v: unknown) => (Array.isArray(v) ? v.join(",") : String(v));
 const acks = (t: string): Parsed =>
   t === "all" || t === "-1" ? { value: "all" } : "value" in number(t) ? number(t) : { expected: "0, 1 or all", choices: ["0", "1", "all"] };
 
+/** The copier's mode of a spec's workload.copy: transactional unless it says `transactional: false`. */
+function copyMode(v: unknown): (typeof COPY_MODES)[number] | undefined {
+  if (typeof v !== "object" || v === null) return undefined;
+  return (v as { transactional?: unknown }).transactional === false ? "at-least-once" : "transactional";
+}
+
 // Domains of the CheckConfig fields.
 const positiveInt = { is: (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1, expected: "an integer >= 1" };
 const bool = { is: (v: unknown): v is boolean => typeof v === "boolean", expected: "true or false" };
@@ -99,7 +105,8 @@ const among = <T extends string | number>(values: readonly T[], expected = value
 });
 
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
-export const WORKLOAD_KINDS = ["queue", "txn", "group"] as const;
+export const WORKLOAD_KINDS = ["queue", "txn", "group", "copy"] as const;
+export const COPY_MODES = ["transactional", "at-least-once"] as const;
 export const CONSUMER_MODES = ["assign", "subscribe"] as const;
 export const COMMIT_STRATEGIES = ["after-sync", "after-async", "auto", "before"] as const;
 export const GROUP_PROTOCOLS = ["classic", "consumer"] as const;
@@ -219,11 +226,12 @@ export const SETTINGS = [
     default: "queue",
     arg: "<kind>",
     parse: oneOf(WORKLOAD_KINDS),
-    help: "queue (sends and polls), txn (transactions of send/poll micro-ops; transactional producers) or group (the queue's producers; consumers in one consumer group)",
+    help: "queue (sends and polls), txn (transactions of send/poll micro-ops; transactional producers), group (the queue's producers; consumers in one consumer group) or copy (copiers from the topic to <topic>.out)",
     verdict: {
       key: "transactional",
       domain: bool,
-      of: (k) => (k === "txn" ? true : k === "queue" || k === "group" ? false : undefined),
+      // copy: the input's producers are plain ones (the copiers' transactions are txn ops anyway).
+      of: (k) => (k === "txn" ? true : k === "queue" || k === "group" || k === "copy" ? false : undefined),
       label: (v) => (v ? "txn" : ""),
       txns: true,
       chip: (v) => (v === false ? "no transactions" : "transactional producers"),
@@ -300,6 +308,27 @@ export const SETTINGS = [
     parse: number,
     kafka: "session.timeout.ms",
     help: "group workload: the members' session timeout (default: 6000, Kafka's group.min.session.timeout.ms)",
+  },
+  // The spec holds the copiers' settings (workload.copy: copiers, transactional, crashes); the flag
+  // sets only the mode, merged into them.
+  {
+    flag: "copy",
+    path: ["workload", "copy"],
+    arg: "<mode>",
+    parse: (t: string): Parsed => {
+      const p = oneOf(COPY_MODES)(t);
+      return "value" in p ? { value: { transactional: p.value === "transactional" } } : p;
+    },
+    format: (v) => copyMode(v) ?? "transactional",
+    help: "copy: transactional (each copy a transaction with its input offsets: exactly once) or at-least-once (produce, then commit the offsets) (default: transactional, with --workload copy)",
+    verdict: {
+      key: "copy",
+      domain: among(COPY_MODES),
+      of: copyMode,
+      label: (v) => (v === "transactional" ? "copy-eos" : "copy-alo"),
+      chip: (v) => (v === undefined ? undefined : `copiers ${v}`),
+      describe: (v) => `copiers ${v}`,
+    },
   },
   { flag: "retries", path: ["producer", "retries"], default: 5, arg: "<n>", parse: number, kafka: "retries", help: "producer retries" },
   {

@@ -26,6 +26,8 @@ export const MEANING: Record<AnomalyType, string> = {
   "group-jump":
     "A group member handed a partition started reading above the offset the group had committed, past records no member had read.",
   "group-duplicate": "A record handed out twice to the members of a consumer group (at-least-once redelivery).",
+  "copy-loss": "A record of the copier's input topic with no copy in the output topic (the final reads of its output key).",
+  "copy-duplicate": "A record of the copier's input topic copied to more than one offset of the output topic.",
   "poll-skip": "A consumer's next read jumped past records it had not read.",
   "nonmonotonic-poll": "A consumer's next read went back to records it had already read.",
   "nonmonotonic-send": "A producer's later send landed before its earlier one.",
@@ -123,6 +125,17 @@ export function explain(f: Finding, ctx: EvidenceContext): string {
     const never = f.never.map(at).join("; ");
     const outcome = f.outcome === "ok" ? "committed" : "ended with an unknown outcome but was read, so committed";
     return `Transaction ${r.op(f.op)} ${outcome}: ${seen}; <b class="bad">never read</b>: ${never}. <a href="#txn-${f.op}">its row in the transaction view</a>`;
+  }
+  if (f.type === "copy-loss" || f.type === "copy-duplicate") {
+    const input = f.inputOffsets.length
+      ? `at input offset${f.inputOffsets.length > 1 ? "s" : ""} ${f.inputOffsets.map((o) => `<b class="off">${o}</b>`).join(", ")}`
+      : "acknowledged, not in the input's log";
+    const copies = f.outputOffsets.length
+      ? `copied to ${key(f.outputKey)} at ${f.outputOffsets.map((o, i) => `offset <b class="off">${o}</b> (${val(f.outputValues[i]!)})`).join(", ")}`
+      : `<b class="bad">not in ${key(f.outputKey)}</b>`;
+    const by = f.copiers.length ? `; copies sent by ${f.copiers.map((o) => r.op(o)).join(", ")}` : "; no copier sent it";
+    const what = f.type === "copy-duplicate" ? ` <b class="bad">${f.outputOffsets.length} copies</b>` : "";
+    return `Value ${val(f.value)} on key ${key(f.key)} (${input}):${what} ${copies}${by}.`;
   }
   const log = ctx.logs.get(String(f.key));
   const k = key(f.key);

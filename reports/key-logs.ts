@@ -184,6 +184,7 @@ export const cellId = (logId: string, offset: number): string => `${logId}-o${of
 export function findingKeys(f: Finding): string[] {
   if ("steps" in f) return [...new Set(f.steps.filter((s) => s.key !== undefined).map((s) => String(s.key)))];
   if (f.type === "torn-txn") return [...new Set([...f.seen, ...f.never].map((s) => String(s.key)))];
+  if (f.type === "copy-loss" || f.type === "copy-duplicate") return [String(f.key), String(f.outputKey)];
   return [String(f.key)];
 }
 
@@ -210,6 +211,12 @@ export function findingMarks(f: Finding): Array<{ key: string; values: Value[]; 
     }
     case "duplicate":
       return [{ key: String(f.key), values: [f.value], offsets: f.offsets }];
+    case "copy-loss":
+    case "copy-duplicate":
+      return [
+        { key: String(f.key), values: [f.value], offsets: f.inputOffsets },
+        { key: String(f.outputKey), values: f.outputValues, offsets: f.outputOffsets },
+      ];
     case "inconsistent-offsets":
       return [{ key: String(f.key), values: f.values, offsets: [f.offset] }];
     case "group-loss":

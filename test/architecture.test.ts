@@ -27,7 +27,7 @@ const MAY_IMPORT: Record<string, string[]> = {
     "harness/util",
     "checkers",
   ],
-  "harness/workload": ["harness/spec", "harness/clients", "harness/util"],
+  "harness/workload": ["harness/spec", "harness/clients", "harness/util", "checkers"],
   "harness/run": [
     "harness/spec",
     "harness/images",

@@ -14,7 +14,7 @@ export abstract class BufferedTxnConsumer<L> implements TxnConsumer {
     protected readonly consumer: L,
     protected readonly opts: TxnConsumerOptions,
   ) {
-    this.buffer = new DeliveryBuffer(opts.positions);
+    this.buffer = new DeliveryBuffer(opts.positions, undefined, opts.sharedGroup === true && opts.holdDeliveries !== false);
   }
 
   get groupId(): string {
@@ -30,6 +30,15 @@ export abstract class BufferedTxnConsumer<L> implements TxnConsumer {
   async poll(waitMs: number): Promise<Record<string, Records>> {
     await this.buffer.waitForData(waitMs);
     return this.buffer.drain();
+  }
+
+  async ready(waitMs: number): Promise<boolean> {
+    await this.buffer.waitForData(waitMs);
+    return this.buffer.hasData;
+  }
+
+  settle(): void {
+    this.buffer.settle();
   }
 
   abstract seek(key: string, offset: number): void;

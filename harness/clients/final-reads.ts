@@ -88,6 +88,24 @@ export async function readFinal(ctx: ClientContext, topic: string, keys: string[
   return { complete: false, endOffsets, reached, seconds, reason, ...(held.length ? { heldBack } : {}), ...filter };
 }
 
+/** The final reads of several topics (a copy run's input and output) as one result: complete when
+ *  each is. Pure. */
+export function mergeFinalReads(reads: readonly FinalReadResult[]): FinalReadResult {
+  if (reads.length === 1) return reads[0]!;
+  const reasons = reads.flatMap((r) => (r.reason ? [r.reason] : []));
+  const heldBack = Object.assign({}, ...reads.map((r) => r.heldBack ?? {})) as NonNullable<FinalReadResult["heldBack"]>;
+  const filter = reads.find((r) => r.readCommittedFilter)?.readCommittedFilter;
+  return {
+    complete: reads.every((r) => r.complete),
+    endOffsets: Object.assign({}, ...reads.map((r) => r.endOffsets)),
+    reached: Object.assign({}, ...reads.map((r) => r.reached)),
+    seconds: reads.reduce((n, r) => n + r.seconds, 0),
+    ...(reasons.length ? { reason: reasons.join("; ") } : {}),
+    ...(Object.keys(heldBack).length ? { heldBack } : {}),
+    ...(filter ? { readCommittedFilter: filter } : {}),
+  };
+}
+
 /** Keys the reads did not finish whose last stable offset is below their high watermark. Pure. */
 export function openTransactionsHolding(
   keys: readonly string[],

@@ -39,6 +39,13 @@ export interface TxnConsumerOptions {
   isolation: IsolationLevel;
   /** Carried over from a predecessor (next offset per key). */
   positions?: ReadonlyMap<string, number>;
+  /** The group is shared with other consumers (the copy workload's copiers): each partition resumes
+   *  from the group's committed offsets after a rebalance, and what a poll took is held until
+   *  settle() (txn-delivery-buffer.ts). Absent: the consumer is alone in its group and keeps its
+   *  own positions. */
+  sharedGroup?: boolean;
+  /** sharedGroup: false lets a batch go as soon as a poll took it (not held until settle()). */
+  holdDeliveries?: boolean;
 }
 
 export interface TxnConsumer {
@@ -50,10 +57,23 @@ export interface TxnConsumer {
   poll(waitMs: number): Promise<Record<string, Records>>;
   seek(key: string, offset: number): void;
   close(): Promise<void>;
+  /** Whether something is fetched and waiting for a poll (waiting up to waitMs for it). */
+  ready?(waitMs: number): Promise<boolean>;
+  /** sharedGroup: the polls' records were copied (or the copy ended): their batches may go. */
+  settle?(): void;
+  /** sharedGroup: commits the next offsets per key to the group outside any transaction (the
+   *  at-least-once copier), with the member's generation. */
+  commitOffsets?(next: Record<string, number>): Promise<void>;
+  /** sharedGroup: moves each key to the group's committed offset (after a transaction whose
+   *  outcome was unknown was settled by a new producer with its id). */
+  resetToCommitted?(keys: string[]): Promise<void>;
 }
 
 export interface TxnClient {
   readonly name: ClientName;
+  /** A sharedGroup consumer joins the group (subscribe) and the group assigns its partitions;
+   *  absent: it reads the keys it is given and commits to the group without joining it. */
+  readonly joinsGroup?: boolean;
   openProducer(bootstrap: string[], settings: TxnProducerSettings, security?: ClientSecurity): Promise<TxnProducerDriver>;
   openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<TxnConsumer>;
   /** Opens a producer under each id and closes it: the broker ends (aborts) whatever transaction a

@@ -8,6 +8,12 @@
 // a key's position are dropped, and seek() moves it, bumping the key's epoch so a batch fetched
 // before the seek (parked, or still on its way) is discarded instead of handed out past the seek
 // point. Pure (no library, no clock but the bounded wait), so it is tested without a cluster.
+//
+// A copier (holdUntilSettled) keeps each batch a poll took until settle(), called once the
+// transaction that copied it ended: kafkajs rejoins a rebalancing group only after every batch
+// handler returned, so a partition moves to another copier only after the copy of what was read
+// from it committed or aborted (the harness's stand-in for committing in onPartitionsRevoked).
+// forget() drops a key's position: after a rejoin the group's committed offsets say where it resumes.
 
 import { nextSignal } from "../util/wait.ts";
 
@@ -24,12 +30,15 @@ export class DeliveryBuffer {
   readonly positions: Map<string, number>;
   private readonly epochs = new Map<string, number>();
   private parked: Parked[] = [];
+  /** Batches a poll took, waiting for settle() (holdUntilSettled). */
+  private held: Parked[] = [];
   private readonly waiting = new Set<() => void>();
   private closed = false;
 
   constructor(
     positions?: ReadonlyMap<string, number>,
     private readonly maxParked = 500,
+    private readonly holdUntilSettled = false,
   ) {
     this.positions = new Map(positions ?? []);
   }
@@ -46,7 +55,8 @@ export class DeliveryBuffer {
     const room = this.parked.filter((p) => p.key === key).reduce((n, p) => n + p.records.length, 0) < this.maxParked;
     const taken = new Promise<void>((release) => this.parked.push({ key, epoch, records, release }));
     for (const w of [...this.waiting]) w();
-    return room ? Promise.resolve() : taken;
+    // A copier's batch is held in its handler until its copy ended, room or not.
+    return room && !this.holdUntilSettled ? Promise.resolve() : taken;
   }
 
   get hasData(): boolean {
@@ -73,9 +83,26 @@ export class DeliveryBuffer {
           this.positions.set(p.key, fresh[fresh.length - 1]![0] + 1);
         }
       }
-      p.release();
+      if (this.holdUntilSettled && !this.closed) this.held.push(p);
+      else p.release();
     }
     return out;
+  }
+
+  /** Releases the batches the polls took (holdUntilSettled): their copy has ended. */
+  settle(): void {
+    const held = this.held;
+    this.held = [];
+    for (const p of held) p.release();
+  }
+
+  /** Drops every key's position and parked batch: the next batch of each key is handed out from
+   *  wherever it starts (a rejoin: the group's committed offsets). */
+  forgetAll(): void {
+    for (const key of new Set([...this.positions.keys(), ...this.parked.map((p) => p.key)])) {
+      this.seek(key, 0);
+      this.positions.delete(key);
+    }
   }
 
   /** Moves a key's position; batches of the key fetched before are discarded. */
@@ -90,8 +117,9 @@ export class DeliveryBuffer {
   /** Releases every parked batch and waiter: the consumer is stopping. */
   close(): void {
     this.closed = true;
-    for (const p of this.parked) p.release();
+    for (const p of [...this.parked, ...this.held]) p.release();
     this.parked = [];
+    this.held = [];
     for (const w of [...this.waiting]) w();
   }
 }

@@ -9,6 +9,7 @@
 // - ssh: hosts logged in to over SSH (kinds/ssh/cluster.ts); on leaving, every node's log is
 //   downloaded and the hosts are left as found (install: processes stopped, run folder removed;
 //   existing: the run's topic deleted, the user's processes left running).
+
 import { resolve } from "node:path";
 import { type Cluster, createTopic, deleteTopic, startCluster } from "../cluster/cluster.ts";
 import { attachCluster } from "../cluster/kinds/attach.ts";
@@ -20,6 +21,7 @@ import type { ClientSecurity } from "../protocol/security.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
+import { topicsOf } from "../workload/workload.ts";
 
 export interface ClusterScope extends AsyncDisposable {
   readonly cluster: RunCluster;
@@ -82,17 +84,24 @@ async function openSsh(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterS
 
 /** Deletes the run's topic; a topic never created answers UNKNOWN_TOPIC_OR_PARTITION, which is no problem. */
 async function deleteRunTopic(cluster: RunCluster, spec: TestSpec, problems: string[], where: string): Promise<void> {
-  await deleteTopic(cluster.bootstrap(), spec.topic.name, cluster.security).catch((err: unknown) => {
-    if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
-      problems.push(`deleting topic ${spec.topic.name} on ${where}: ${messageOf(err)}`);
-  });
+  for (const topic of topicsOf(spec)) {
+    await deleteTopic(cluster.bootstrap(), topic, cluster.security).catch((err: unknown) => {
+      if (!/does not host this topic-partition|UNKNOWN_TOPIC/.test(messageOf(err)))
+        problems.push(`deleting topic ${topic} on ${where}: ${messageOf(err)}`);
+    });
+  }
 }
 
-/** The run's topic, with the spec's replication settings. */
+/** The run's topics (workload.ts topicsOf), with the spec's replication settings. */
 export async function createRunTopic(cluster: RunCluster, spec: TestSpec): Promise<void> {
+  // The copy workload's output topic too, alike.
+  for (const topic of topicsOf(spec)) await createOneTopic(cluster, spec, topic);
+}
+
+async function createOneTopic(cluster: RunCluster, spec: TestSpec, topic: string): Promise<void> {
   await createTopic(
     cluster.bootstrap(),
-    spec.topic.name,
+    topic,
     {
       partitions: spec.topic.partitions,
       replicationFactor: spec.topic.replicationFactor,

@@ -6,14 +6,14 @@
 import { HARNESS_PROCESS, type Phase } from "../../checkers/phases.ts";
 import type { KafkaClient, ReadCommittedFilter } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
-import { type FinalReadResult, readFinal } from "../clients/final-reads.ts";
+import { type FinalReadResult, mergeFinalReads, readFinal } from "../clients/final-reads.ts";
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import { waitTopicInSync } from "../cluster/readiness.ts";
 import type { Recorder } from "../history/recorder.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
 import { deadlineSignal, secondsSince } from "../util/wait.ts";
-import { statsLine, type Workload, type WorkloadEnv, type WorkloadStats } from "../workload/workload.ts";
+import { finalReadKeysOf, statsLine, topicsOf, type Workload, type WorkloadEnv, type WorkloadStats } from "../workload/workload.ts";
 import type { FaultDriver } from "./fault-driver.ts";
 import type { RunLifetime } from "./scope.ts";
 import { sideBySide } from "./side-by-side.ts";
@@ -119,7 +119,8 @@ const recoveryPhase: RunPhase = {
   describe: ({ spec }) => `waiting for recovery (all replicas in sync, up to ${spec.recoveryTimeoutSeconds} s)`,
   async run({ spec, cluster, progress, workload, env, life }) {
     try {
-      await waitTopicInSync(cluster.bootstrap(), spec.topic.name, spec.recoveryTimeoutSeconds * 1000, cluster.security);
+      for (const topic of topicsOf(spec))
+        await waitTopicInSync(cluster.bootstrap(), topic, spec.recoveryTimeoutSeconds * 1000, cluster.security);
     } catch (err) {
       progress(`  not recovered: ${messageOf(err)}; reading anyway`);
     }
@@ -131,7 +132,7 @@ export const finalReadsPhase: RunPhase = {
   describe: () => "final reads of every key from offset 0",
   marker: {
     f: "final-reads",
-    start: ({ workload }) => ({ keys: workload.plan.keys }),
+    start: ({ spec, workload }) => ({ keys: finalReadKeysOf(spec, workload.plan).flatMap((t) => t.keys) }),
     // The history says by itself whether loss is decidable (checkers/phases.ts): not after a heal
     // that left a fault in force, whatever the reads reached.
     end: ({ held }, e) =>
@@ -142,11 +143,18 @@ export const finalReadsPhase: RunPhase = {
           : { type: (e.value as FinalReadResult).complete ? "ok" : "info", value: e.value },
   },
   async run({ spec, clients, workload, client, held, life }) {
-    const r = await readFinal(clients, spec.topic.name, workload.plan.keys, {
-      timeoutMs: spec.finalReadTimeoutSeconds * 1000,
-      client,
-      transactional: workload.transactional,
-    });
+    // Each of the run's topics (a copy run's output too), merged into one result.
+    const reads: FinalReadResult[] = [];
+    for (const { topic, keys } of finalReadKeysOf(spec, workload.plan)) {
+      reads.push(
+        await readFinal(clients, topic, keys, {
+          timeoutMs: spec.finalReadTimeoutSeconds * 1000,
+          client,
+          transactional: workload.transactional,
+        }),
+      );
+    }
+    const r = mergeFinalReads(reads);
     held.finalReads = r;
     noteFilter(held, "finalReads", r.readCommittedFilter);
     if (!r.complete) life.undecidable(r.reason ?? "final reads did not reach the end offsets");

@@ -25,7 +25,7 @@ export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal("all")]
   error: 'must be 0, 1 or "all"',
 });
 
-export const WORKLOAD_KINDS = ["queue", "txn", "group"] as const;
+export const WORKLOAD_KINDS = ["queue", "txn", "group", "copy"] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 export const ISOLATION_LEVELS = ["read_committed", "read_uncommitted"] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
@@ -63,6 +63,25 @@ export const ChurnSchema = z
     crashWindow: z.enum(["now", "after-commit"], { error: 'must be "now" or "after-commit"' }).default("now"),
   })
   .strict();
+/** workload.copy (kind "copy"): copiers from the topic to `<topic>.out` (harness/workload/copy.ts). */
+export const CopySpecSchema = z
+  .object({
+    /** Copier processes, all in one consumer group. */
+    copiers: int(1, 8).default(2),
+    /** Each copy one transaction with its input offsets (exactly once); false: produce, then
+     *  commit the offsets (at least once). */
+    transactional: z.boolean().default(true),
+    /** Copier crashes on the seeded schedule (each drops a copier mid-copy: after its sends, before
+     *  its commit), spread over the workload's time. */
+    crashes: int(0, 100).default(2),
+    /** A copier's delivery stays in its consumer's hands until its copy ended, so a rebalance waits
+     *  for the copy (kafkajs: its batch handler returns only then). false: the handler returns
+     *  once a poll took the batch, as a client whose transactions fence stale group members
+     *  (KIP-447) allows; kafkajs's do not (docs/findings.md). */
+    holdDeliveries: z.boolean().default(true),
+  })
+  .strict();
+export type CopySpec = z.output<typeof CopySpecSchema>;
 
 export const TestSpecSchema = z
   .object({
@@ -121,8 +140,11 @@ export const TestSpecSchema = z
     workload: z
       .object({
         /** queue: sends and polls, one op each; txn: each op is one transaction of 1-4 send/poll micro-ops;
-         *  group: the queue's producers, and consumers that are members of one consumer group. */
+         *  group: the queue's producers, and consumers that are members of one consumer group;
+         *  copy: the queue's producers, and copiers from the topic to `<topic>.out`. */
         kind: z.enum(WORKLOAD_KINDS, { error: `must be one of ${WORKLOAD_KINDS.join(", ")}` }).default("queue"),
+        /** copy only (filled in for it when left out): the copiers. */
+        copy: CopySpecSchema.optional(),
         /** txn only: the share of transactions the workload aborts on purpose. */
         abortRate: z.number().min(0).max(1).default(0.1),
         producers: int(1, 32).default(4),
@@ -242,21 +264,39 @@ export const TestSpecSchema = z
         message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
       });
     }
+    if (s.workload.copy !== undefined && s.workload.kind !== "copy") {
+      ctx.addIssue({ code: "custom", path: ["workload", "copy"], message: 'needs workload.kind "copy"' });
+    }
+    if (s.workload.kind === "copy" && s.client !== "kafkajs" && s.client !== "platformatic") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["workload", "kind"],
+        message: `"copy" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
+      });
+    }
+    if (s.workload.kind === "copy" && s.consumer.isolation !== "read_committed") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["consumer", "isolation"],
+        message: 'must be "read_committed" with workload.kind "copy" (a copier must not copy records of aborted transactions)',
+      });
+    }
     for (const t of ["txn-coordinator", "group-coordinator"] as const) {
-      const served = s.workload.kind === "txn" || (t === "group-coordinator" && s.workload.kind === "group");
+      const k = s.workload.kind;
+      const served = k === "txn" || k === "copy" || (t === "group-coordinator" && k === "group");
       if (!served && s.faults.targets.includes(t) && s.faults.kinds.length) {
         ctx.addIssue({
           code: "custom",
           path: ["faults", "targets"],
           message:
             t === "group-coordinator"
-              ? `${t} needs workload.kind "txn" or "group" (it targets the coordinator of the workload's consumer groups)`
-              : `${t} needs workload.kind "txn" (it targets the coordinator of the txn workload's transactional ids)`,
+              ? `${t} needs workload.kind "txn", "copy" or "group" (it targets the coordinator of the workload's consumer groups)`
+              : `${t} needs workload.kind "txn" or "copy" (it targets the coordinator of the workload's transactional ids)`,
         });
       }
     }
     for (const p of groupProblems(s)) ctx.addIssue({ code: "custom", ...p });
-    // Only the queue workload: a txn op is a transaction, settled by its commit or abort.
+    // The queue's producers (and the copy workload's, the same): a txn op is a transaction, settled by its commit or abort.
     const budget = deliveryBudget(s.client, s.producer);
     if (s.workload.kind !== "txn" && !s.producer.allowShortOpTimeout && s.producer.opTimeoutMs < budget.ms) {
       ctx.addIssue({
@@ -290,6 +330,8 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
   // guarantees are judged for the producer that ran.
   const producer = spec.workload.kind === "txn" ? { ...spec.producer, idempotent: true } : spec.producer;
   // A group workload's members subscribe whatever the mode says, with the group settings' defaults.
+  // kafkajs's copiers read through one group (subscribe), so their reads are judged as a group's
+  // are; @platformatic/kafka's each read their own partitions (assign).
   const consumer =
     spec.workload.kind === "group"
       ? {
@@ -298,8 +340,21 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
           group: spec.consumer.group ?? GroupSettingsSchema.parse({}),
           churn: spec.consumer.churn ?? ChurnSchema.parse({}),
         }
-      : spec.consumer;
-  return { ...spec, producer, consumer, cluster: withKafkaVersion(spec.cluster), seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31) };
+      : spec.workload.kind === "copy" && spec.client === "kafkajs"
+        ? { ...spec.consumer, mode: "subscribe" as const }
+        : spec.consumer;
+  // A copy run's copiers at their defaults when the spec names none (not in the schema's default:
+  // other kinds have no copiers).
+  const workload =
+    spec.workload.kind === "copy" ? { ...spec.workload, copy: spec.workload.copy ?? CopySpecSchema.parse({}) } : spec.workload;
+  return {
+    ...spec,
+    producer,
+    workload,
+    consumer,
+    cluster: withKafkaVersion(spec.cluster),
+    seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31),
+  };
 }
 
 type SpecOutput = z.output<typeof TestSpecSchema>;

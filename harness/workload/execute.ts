@@ -3,6 +3,7 @@
 // bursts at the spec's rate (a producer that hits an indefinite error is replaced by a new
 // process, and closed once its records are answered: late answers are recorded until the workload
 // returns, before the final reads), consumers poll continuously (a crashed one is replaced, keeping its positions).
+// The producers alone (runProducers) also feed the copy workload's input.
 import type { ConsumerClient, KafkaClient, ProducerClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
@@ -46,8 +47,9 @@ export async function runWorkload(
   return stats;
 }
 
-/** The planned producers (the queue and group workloads'), counting into `stats`: resolves once every
- *  producer has run its plan (or the signal aborted) and every retired one is closed. */
+/** The planned producers (the queue and group workloads', and the copy workload's input), counted
+ *  into `stats`: resolves once every producer has run its plan (or the signal aborted) and every
+ *  retired one is closed (late answers recorded). */
 export async function runProducers(
   spec: TestSpec,
   plan: WorkloadPlan,

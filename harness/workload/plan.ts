@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { keyOf } from "../clients/context.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { type CopierCrash, copierCrashArbitrary } from "./copy-plan.ts";
 import { type ChurnEvent, churnArbitrary } from "./group-plan.ts";
 import { type TxnStep, txnPlanArbitrary } from "./txn-plan.ts";
 
@@ -21,6 +22,8 @@ export interface WorkloadPlan {
   transactions?: TxnStep[][];
   /** group workload: the member events, in time order (group-plan.ts); consumers is the group's size. */
   churn?: ChurnEvent[];
+  /** copy workload: the copiers' crashes (copy-plan.ts); consumers is 0 (the copiers read). */
+  copierCrashes?: CopierCrash[];
 }
 
 export function keysOf(spec: Pick<TestSpec, "topic">): string[] {
@@ -53,6 +56,10 @@ export function generatePlan(spec: TestSpec): WorkloadPlan {
       [WorkloadPlan, ChurnEvent[]],
     ];
     return { ...plan, churn };
+  }
+  if (spec.workload.kind === "copy") {
+    const [drawn] = fc.sample(fc.tuple(planArbitrary(spec), copierCrashArbitrary(spec)), { seed: spec.seed, numRuns: 1 });
+    return { ...drawn![0], consumers: 0, copierCrashes: drawn![1] };
   }
   const [plan] = fc.sample(planArbitrary(spec), { seed: spec.seed, numRuns: 1 });
   return plan!;

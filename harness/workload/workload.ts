@@ -1,11 +1,16 @@
 // A workload as one interface: its plan (plain data from the seed), what it needs on the cluster
 // before the clock starts, the run itself, and what must happen before the final reads. The queue
-// workload (sends and polls) and the txn workload (transactions of send/poll micro-ops) are its two
-// implementations; this module is the one place that picks by workload kind.
+// workload (sends and polls), the txn workload (transactions of send/poll micro-ops) and the copy
+// workload (producers and copiers to `<topic>.out`) are its implementations; this module is the one
+// place that picks by workload kind.
+
+import { outputKeyOf } from "../../checkers/copy.ts";
 import type { KafkaClient } from "../clients/client.ts";
 import type { ClientContext } from "../clients/context.ts";
 import { loadGroupClient, loadTxnClient } from "../clients/registry.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
+import { copyWorkload } from "./copy.ts";
+import { copierIdsOf, copyGroupOf, copyOutputTopic } from "./copy-plan.ts";
 import { groupWorkload } from "./group.ts";
 import { groupIdOf } from "./group-plan.ts";
 import type { WorkloadPlan } from "./plan.ts";
@@ -23,6 +28,9 @@ export interface WorkloadStats {
   transactions?: { ok: number; fail: number; info: number; plannedAborts: number };
   /** group workload: its members' ops so far. */
   group?: GroupStats;
+  /** copy workload: records copied (sent to the output in copies that committed, or at-least-once
+   *  acknowledged), copies by outcome, copiers crashed on the schedule and replaced otherwise. */
+  copies?: { records: number; ok: number; fail: number; info: number; crashes: number; copiersReplaced: number };
 }
 
 export interface GroupStats {
@@ -51,6 +59,10 @@ export interface WorkloadEnv {
   /** Until every replica of the coordinators' state topics (__transaction_state, __consumer_offsets;
    *  "offsets": the latter only) is in sync. */
   waitCoordinatorTopicsInSync(timeoutMs: number, only?: "offsets"): Promise<void>;
+  /** The group's committed offset per key of the topic (keys without one left out). */
+  committedOffsets(groupId: string, topic: string): Promise<Record<string, number>>;
+  /** Each key's high watermark. */
+  endOffsets(topic: string): Promise<Record<string, number>>;
 }
 
 export interface Workload {
@@ -66,19 +78,34 @@ export interface Workload {
   beforeFinalReads(env: WorkloadEnv): Promise<void>;
 }
 
+/** The run's topics: the spec's, and the copy workload's output (created, read to the end and
+ *  deleted with it). */
+export function topicsOf(spec: TestSpec): string[] {
+  return spec.workload.kind === "copy" ? [spec.topic.name, copyOutputTopic(spec)] : [spec.topic.name];
+}
+
+/** The keys the final reads read of each of the run's topics. */
+export function finalReadKeysOf(spec: TestSpec, plan: WorkloadPlan): Array<{ topic: string; keys: string[] }> {
+  return topicsOf(spec).map((topic) =>
+    topic === spec.topic.name ? { topic, keys: plan.keys } : { topic, keys: plan.keys.map(outputKeyOf) },
+  );
+}
+
 /** The spec's workload on the run's client library, the transactional driver loaded if it needs
  *  one (a missing library is an EnvironmentError here, before anything starts). */
 export async function loadWorkload(spec: TestSpec, client: KafkaClient): Promise<Workload> {
   if (spec.workload.kind === "txn") return txnWorkload(spec, await loadTxnClient(spec.client));
   if (spec.workload.kind === "group") return groupWorkload(spec, client, await loadGroupClient(spec.client));
+  if (spec.workload.kind === "copy") return copyWorkload(spec, client, await loadTxnClient(spec.client));
   return queueWorkload(spec, client);
 }
 
 /** The ids a fault schedule's coordinator targets name: the txn workload's transactional ids and
- *  groups, the group workload's group. */
+ *  groups, the group workload's group, the copiers' transactional ids and their group. */
 export function coordinatorIdsOf(spec: TestSpec): { transactionalIds?: string[]; groupIds?: string[] } {
   if (spec.workload.kind === "txn") return { transactionalIds: txnIdsOf(spec), groupIds: txnGroupsOf(spec) };
   if (spec.workload.kind === "group") return { groupIds: [groupIdOf(spec)] };
+  if (spec.workload.kind === "copy") return { transactionalIds: copierIdsOf(spec), groupIds: [copyGroupOf(spec)] };
   return {};
 }
 
@@ -91,5 +118,6 @@ export function statsLine(s: WorkloadStats): string {
   const group = g
     ? `; group: assignments ${g.assignments}, commits ok ${g.commits.ok} info ${g.commits.info} fail ${g.commits.fail}, crashes ${g.crashes + g.clientCrashes}`
     : "";
-  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}${group}`;
+  const copies = s.copies ? `; copies ok ${s.copies.ok} info ${s.copies.info} fail ${s.copies.fail}, ${s.copies.records} records` : "";
+  return `${s.transactions ? "transactions" : "sends"} ok ${c.ok} info ${c.info} fail ${c.fail}${s.lateAcks ? `, late acks ${s.lateAcks}` : ""}${group}${copies}`;
 }

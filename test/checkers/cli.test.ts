@@ -104,7 +104,7 @@ describe("check command", () => {
     expect(j.code).toBe(254);
     expect(JSON.parse(j.stdout)).toEqual({
       error: {
-        message: '--workload must be queue or txn or group (got "tx"; did you mean "txn"?)',
+        message: '--workload must be queue or txn or group or copy (got "tx"; did you mean "txn"?)',
         where: "command line",
         kind: "bad-input",
       },

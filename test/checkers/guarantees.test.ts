@@ -8,7 +8,8 @@ import { checkConfigOfSpec } from "../../checkers/spec-config.ts";
 const permitted = (c: CheckConfig) => ANOMALY_TYPES.filter((t) => !guaranteesFor(c)[t].forbidden).sort();
 // Where loss is permitted, the next leader reuses a lost record's offset: inconsistent-offsets
 // follows from the loss (measured on a real acks=1 run: 387 lost writes, 387 reused offsets).
-const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets", "torn-txn"];
+// And the copier's input record lost before it was copied.
+const LOSS: AnomalyType[] = ["lost-write", "unseen", "inconsistent-offsets", "torn-txn", "copy-loss"];
 // A value a read returned was below the high watermark, on every in-sync replica: only unclean
 // election can lose it, whatever acks is.
 const COMMITTED_LOSS: AnomalyType[] = ["committed-lost"];

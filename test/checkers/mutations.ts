@@ -2,8 +2,10 @@
 // happen alone, the ones that necessarily come with it) and says which ops the evidence must name.
 // A mutation edits the generated ops when the history offers a place for it, and otherwise appends
 // a small construct on fresh keys and processes after the final reads.
+
 import { expect } from "vitest";
 import type { AnomalyType, History, Key, Op, Value } from "../../checkers/index.ts";
+import { copyHistoryOf } from "./copy-model.ts";
 import { groupDuplicate, groupJump, groupLoss, groupRewind } from "./group-mutations.ts";
 import type { Model, Read, SendOp } from "./model.ts";
 import { Construct, findingsOf, type Mutation, type Rec } from "./mutation-kit.ts";
@@ -414,7 +416,38 @@ const intNonmonotonicPoll: Mutation = (m, pick) => {
   return { history: x.h, verify: (r) => findingsOf(r, "int-nonmonotonic-poll", (f) => f.op === rd) };
 };
 
+// The copier's anomalies, on the model copied (copy-model.ts): one input record's copy dropped, or
+// copied twice by two committed attempts. Mode from the pick: the finding is the same in both, only
+// its judgement differs (a duplicate is permitted at-least-once).
+const copyMutant =
+  (type: "copy-loss" | "copy-duplicate"): Mutation =>
+  (m, pick) => {
+    const mode = pick % 2 === 0 ? "transactional" : "at-least-once";
+    const base = copyHistoryOf(m, { mode, extra: [0] });
+    const i = pick % base.records.length;
+    const c = type === "copy-loss" ? copyHistoryOf(m, { mode, extra: [0] }, i) : copyHistoryOf(m, { mode, extra: [0] }, undefined, i);
+    const rec = c.records[i]!;
+    return {
+      history: c.history,
+      config: { copy: mode },
+      verify: (r) =>
+        findingsOf(
+          r,
+          type,
+          (f) =>
+            f.key === rec.key &&
+            f.value === rec.value &&
+            JSON.stringify(f.inputOffsets) === JSON.stringify([rec.offset]) &&
+            JSON.stringify(f.outputOffsets) === JSON.stringify(c.outputOffsets[i]) &&
+            JSON.stringify(f.copiers) === JSON.stringify(c.copiers[i]) &&
+            (f.ops as number[]).every((o) => c.history[o] !== undefined),
+        ),
+    };
+  };
+
 export const MUTATIONS: Record<AnomalyType, Mutation> = {
+  "copy-loss": copyMutant("copy-loss"),
+  "copy-duplicate": copyMutant("copy-duplicate"),
   "lost-write": lostWrite,
   unseen,
   "committed-lost": committedLost,

@@ -116,3 +116,27 @@ describe("txn delivery buffer (what a poll micro-op returns from a push consumer
     expect(b.hasData).toBe(false);
   });
 });
+
+describe("a copier's delivery buffer (holdUntilSettled)", () => {
+  it("holds the batches a poll took until settle(): kafkajs's handler returns only after the copy ended", async () => {
+    const b = new DeliveryBuffer(undefined, 500, true);
+    let released = false;
+    void b.put("t-0", [[0, 1]], b.epochOf("t-0")).then(() => (released = true));
+    expect(b.drain()).toEqual({ "t-0": [[0, 1]] });
+    await new Promise((r) => setTimeout(r, 5));
+    expect(released).toBe(false);
+    b.settle();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released).toBe(true);
+  });
+
+  it("forgetAll: after a rejoin a key is handed out from wherever the group resumes it, and what was parked goes", async () => {
+    const b = new DeliveryBuffer(new Map([["t-0", 10]]), 500, true);
+    void b.put("t-0", [[10, 1]], b.epochOf("t-0"));
+    b.forgetAll();
+    expect(b.drain()).toEqual({});
+    void b.put("t-0", [[4, 7]], b.epochOf("t-0"));
+    expect(b.drain()).toEqual({ "t-0": [[4, 7]] });
+    expect(b.positions.get("t-0")).toBe(5);
+  });
+});

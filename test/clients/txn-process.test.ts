@@ -234,3 +234,59 @@ describe("a recorded transaction (f txn)", () => {
     expect(h[1]!.value).toEqual([]);
   });
 });
+
+describe("a recorded copy (the copy workload: one txn op per delivery)", () => {
+  const copyOf = (read: Record<string, Records>) =>
+    Object.entries(read).flatMap(([key, rs]) => rs.map(([, v]): [string, number] => [`${key.replace(/-(\d+)$/, ".out-$1")}`, v * 1000]));
+  const delivery = {
+    "t-2": [
+      [3, 5],
+      [4, 9],
+    ] as Records,
+  };
+
+  it("poll, a send of each record's copy, the input's next offsets into the transaction, commit: ok, invoked as one poll", async () => {
+    const prod = fakeProducer();
+    const { p, ops: h } = setup(prod, fakeConsumer([delivery]));
+    expect(await p.copy(copyOf)).toEqual({ type: "ok", replaceProducer: false, read: ["t-2"], sent: 2 });
+    expect(h.map(({ type, f, value }) => ({ type, f, value }))).toEqual([
+      { type: "invoke", f: "txn", value: [["poll"]] },
+      {
+        type: "ok",
+        f: "txn",
+        value: [
+          ["poll", delivery],
+          ["send", "t.out-2", [0, 5000]],
+          ["send", "t.out-2", [1, 9000]],
+        ],
+      },
+    ]);
+    expect(prod.calls).toEqual(["begin", "send", "send", 'offsets g {"t-2":5}', "sendOffsets", "commit"]);
+  });
+
+  it("a crash after the sends: no offsets, no commit, no abort, no seek; info, marked crashed, its sends kept", async () => {
+    const prod = fakeProducer();
+    const cons = fakeConsumer([delivery], new Map([["t-2", 3]]));
+    const { p, ops: h } = setup(prod, cons);
+    const r = await p.copy(copyOf, true);
+    expect(r).toMatchObject({ type: "info", replaceProducer: true, sent: 2 });
+    expect(prod.calls).toEqual(["begin", "send", "send"]);
+    expect(cons.seeks).toEqual([]);
+    expect(h[1]).toMatchObject({
+      type: "info",
+      crashed: true,
+      value: [
+        ["poll", delivery],
+        ["send", "t.out-2", [0, 5000]],
+        ["send", "t.out-2", [1, 9000]],
+      ],
+    });
+  });
+
+  it("an aborted copy reads its records again", async () => {
+    const cons = fakeConsumer([delivery], new Map([["t-2", 3]]));
+    const { p } = setup(fakeProducer({ send: protocolError("NOT_LEADER_FOR_PARTITION") }), cons);
+    expect((await p.copy(copyOf)).type).toBe("fail");
+    expect(cons.seeks).toEqual([["t-2", 3]]);
+  });
+});

@@ -96,7 +96,7 @@ describe("txn run flags", () => {
 
   it("bad values are errors naming the flag (exit 254: SpecError)", () => {
     expect(() => specFromFlags({ workload: "txns" })).toThrow(
-      /--workload must be queue or txn or group \(got "txns"; did you mean "txn"\?\)/,
+      /--workload must be queue or txn or group or copy \(got "txns"; did you mean "txn"\?\)/,
     );
     expect(() => specFromFlags({ isolation: "serializable" })).toThrow(/--isolation must be read_committed or read_uncommitted/);
     expect(() => specFromFlags({ abortRate: "lots" })).toThrow(/--abort-rate must be a number/);

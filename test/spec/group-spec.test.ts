@@ -98,10 +98,10 @@ describe("group workload spec", () => {
     const faults = (targets: string[]) => ({ faults: { kinds: ["pause"], targets } });
     expect(specProblems(group(faults(["group-coordinator"])))).toEqual([]);
     expect(specProblems(group(faults(["txn-coordinator"])))).toEqual([
-      'faults.targets: txn-coordinator needs workload.kind "txn" (it targets the coordinator of the txn workload\'s transactional ids) (got ["txn-coordinator"])',
+      'faults.targets: txn-coordinator needs workload.kind "txn" or "copy" (it targets the coordinator of the workload\'s transactional ids) (got ["txn-coordinator"])',
     ]);
     expect(specProblems(faults(["group-coordinator"]) as never)).toEqual([
-      'faults.targets: group-coordinator needs workload.kind "txn" or "group" (it targets the coordinator of the workload\'s consumer groups) (got ["group-coordinator"])',
+      'faults.targets: group-coordinator needs workload.kind "txn", "copy" or "group" (it targets the coordinator of the workload\'s consumer groups) (got ["group-coordinator"])',
     ]);
   });
 });

@@ -54,10 +54,11 @@ const DOMAIN: Record<string, readonly unknown[]> = {
   workload: WORKLOAD_KINDS,
   isolation: ISOLATION_LEVELS,
   commit: COMMIT_STRATEGIES,
+  copy: [{ transactional: true }, { transactional: false }],
 };
 
 /** The spec a verdict setting's values are set on: the group settings exist only in a group run. */
-const BASE: Record<string, Record<string, unknown>> = { commit: { workload: { kind: "group" } } };
+const BASE: Record<string, Record<string, unknown>> = { commit: { workload: { kind: "group" } }, copy: { workload: { kind: "copy" } } };
 
 /** A spec input with one value set at a path. */
 function at(path: readonly string[], value: unknown, base: Record<string, unknown> = {}): Record<string, unknown> {
@@ -103,9 +104,10 @@ const specInputs = fc
     // Only combinations the spec takes (its cross-field rules).
     const txn = g.kind === "txn";
     const group = g.kind === "group";
-    const client = (txn && g.client === "confluent") || group ? "kafkajs" : g.client;
+    const copy = g.kind === "copy";
+    const client = ((copy || txn) && g.client === "confluent") || group ? "kafkajs" : g.client;
     const acks = txn || g.idempotent ? "all" : g.acks;
-    const targets = txn ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && (group || t !== "group-coordinator"));
+    const targets = txn || copy ? g.targets : g.targets.filter((t) => t !== "txn-coordinator" && (group || t !== "group-coordinator"));
     // A queue run's op timeout covers the client's delivery budget, or the spec says to run anyway.
     const budget = deliveryBudget(client, { retries: g.retries, requestTimeoutMs: 5000 }).ms;
     const allowShortOpTimeout = g.allowShortOpTimeout || (!txn && budget > 300_000);
@@ -127,7 +129,7 @@ const specInputs = fc
       consumer: {
         mode: client === "kafkajs" ? g.mode : "assign",
         count: group ? Math.max(1, g.consumers) : g.consumers,
-        isolation: g.isolation,
+        isolation: copy ? "read_committed" : g.isolation,
         ...(group ? { group: { commit: g.commit }, churn: { events: g.churn } } : {}),
       },
       workload: { kind: g.kind, abortRate: g.abortRate, producers: g.producers, rate: g.rate, timeLimitSeconds: g.timeLimit },
@@ -223,8 +225,12 @@ describe("the reconstructed command", () => {
       faults: { kinds: ["pause"], targets: ["txn-coordinator"] },
     });
     const cmd = reconstructCommand(spec);
+    // Every one but those only a group run (commit) or a copy run (the copier's mode) has.
     for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => !BASE[s.flag]))
       expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
+    expect(reconstructCommand(parseTestSpec({ workload: { kind: "copy", copy: { transactional: false } } }))).toMatch(
+      /--workload copy .*--copy at-least-once/,
+    );
     for (const words of ["--workload txn", "--isolation read_uncommitted", "--targets txn-coordinator", "--metadata kraft", "--subscribe"])
       expect(cmd).toContain(words);
     // The group settings, in a group run only.

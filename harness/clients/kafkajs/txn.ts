@@ -13,9 +13,18 @@
 // handler waits (heartbeating) only when a key has too much parked.
 // readUncommitted follows the spec's consumer.isolation; read_committed goes through the harness's
 // fix of kafkajs's aborted-record filter (harness/kafkajs/aborted-filter-fix.ts).
+//
+// A copier's consumer (sharedGroup) shares one group with the other copiers: after a rejoin each
+// partition resumes from the group's committed offsets (kafkajs's own rule: its positions are
+// forgotten, not restored), and the batches a poll took stay in their handlers until settle(), so
+// kafkajs rejoins only once the transaction that copied them ended. kafkajs sends its offsets in a
+// transaction with TxnOffsetCommit v0/v1 (no generation or member id: no KIP-447 fencing of a
+// copier that lost its partitions) and fetches committed offsets without require_stable; holding the
+// handlers until the transaction ends is what keeps a partition's next owner from reading its
+// offsets while a copy of it is open.
 import type { Consumer, Producer, Transaction } from "kafkajs";
 import { assertKafkajsAbortedFilterFixed } from "../../kafkajs/aborted-filter-fix.ts";
-import { newKafka } from "../../kafkajs/factory.ts";
+import { newKafka, withAdmin } from "../../kafkajs/factory.ts";
 import type { ClientSecurity } from "../../protocol/security.ts";
 import { BufferedTxnConsumer } from "../buffered-txn-consumer.ts";
 import { keyOf, parseKey } from "../context.ts";
@@ -106,6 +115,15 @@ async function openProducer(bootstrap: string[], settings: TxnProducerSettings, 
 class KafkajsTxnConsumer extends BufferedTxnConsumer<Consumer> {
   private crashed: unknown;
 
+  constructor(
+    consumer: Consumer,
+    opts: TxnConsumerOptions,
+    private readonly bootstrap: string[],
+    private readonly security: ClientSecurity | undefined,
+  ) {
+    super(consumer, opts);
+  }
+
   get alive(): boolean {
     return this.crashed === undefined;
   }
@@ -126,8 +144,10 @@ class KafkajsTxnConsumer extends BufferedTxnConsumer<Consumer> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
     // A rejoin restarts from the group's committed offsets (those of committed transactions),
-    // which may be behind or ahead of what this consumer has handed out.
-    seekOnRejoin(this.consumer, () => this.buffer.positions);
+    // which may be behind or ahead of what this consumer has handed out: alone in its group, it
+    // goes back to its own positions; sharing it, the committed offsets are where it resumes.
+    if (this.opts.sharedGroup) this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.buffer.forgetAll());
+    else seekOnRejoin(this.consumer, () => this.buffer.positions);
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.crashed = e.payload.error ?? new Error("consumer crashed");
       this.buffer.close();
@@ -151,6 +171,22 @@ class KafkajsTxnConsumer extends BufferedTxnConsumer<Consumer> {
     });
   }
 
+  async commitOffsets(next: Record<string, number>): Promise<void> {
+    await this.consumer.commitOffsets(Object.entries(next).map(([key, offset]) => ({ ...parseKey(key), offset: String(offset) })));
+  }
+
+  async resetToCommitted(keys: string[]): Promise<void> {
+    const { topic, groupId } = this.opts;
+    const committed = await withAdmin(this.bootstrap, (a) => a.fetchOffsets({ groupId, topics: [topic] }), this.security);
+    for (const { partitions } of committed) {
+      for (const p of partitions) {
+        const key = keyOf({ topic, partition: p.partition });
+        // -1: nothing committed yet, so the start of the log (the group resets to the earliest).
+        if (keys.includes(key)) this.seek(key, Math.max(0, Number(p.offset)));
+      }
+    }
+  }
+
   async close(): Promise<void> {
     this.buffer.close();
     await this.consumer.disconnect().catch(() => undefined);
@@ -168,7 +204,7 @@ async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions, secur
     maxWaitTimeInMs: 500,
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 2000, restartOnFailure: async () => false },
   });
-  return BufferedTxnConsumer.started(new KafkajsTxnConsumer(consumer, opts));
+  return BufferedTxnConsumer.started(new KafkajsTxnConsumer(consumer, opts, bootstrap, security));
 }
 
-export const kafkajsTxnClient = txnClient("kafkajs", openProducer, openConsumer);
+export const kafkajsTxnClient = { ...txnClient("kafkajs", openProducer, openConsumer), joinsGroup: true };

@@ -18,6 +18,13 @@
 // Transaction.cancel() (local only), as Kafka's Java producer sends no EndTxn for it: the broker
 // answers EndTxn on an empty transaction with INVALID_TXN_STATE.
 //
+// A copier's consumer (sharedGroup) joins no group either: the copy workload hands each copier the
+// partitions of its slot (txn-client.ts joinsGroup), and the group is only where their offsets are
+// committed. It starts each key at the group's committed offset, read with require_stable (KIP-447:
+// the coordinator answers UNSTABLE_OFFSET_COMMIT while a transaction holding offsets for it is
+// open, and the read is asked again), as does resetToCommitted; the at-least-once copier commits
+// with AlterConsumerGroupOffsets (the group has no members, so the coordinator takes it).
+//
 // Consumer: as the queue consumer (consumer.ts), manual assignment with no group (the
 // Consumer, used for metadata, needs a groupId and never joins), Fetch requests at the spec's
 // isolation sent through the library's protocol API (raw-fetch.ts), not
@@ -187,9 +194,69 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
   private loop: Promise<void> = Promise.resolve();
   private readonly fetcher: RawFetcher;
 
-  constructor(consumer: Consumer, opts: TxnConsumerOptions, security: ClientSecurity | undefined) {
+  private admin: Admin | undefined;
+
+  constructor(
+    consumer: Consumer,
+    opts: TxnConsumerOptions,
+    private readonly bootstrap: string[],
+    private readonly security: ClientSecurity | undefined,
+  ) {
     super(consumer, opts);
     this.fetcher = new RawFetcher("kafka-harness-txn-consumer", { connectTimeout: 3000, requestTimeout: 10_000 }, security);
+  }
+
+  private adminClient(): Admin {
+    this.admin ??= new Admin({
+      ...platformaticSecurity(this.security),
+      clientId: "kafka-harness-copier-admin",
+      bootstrapBrokers: this.bootstrap,
+      connectTimeout: 3000,
+      requestTimeout: 10_000,
+      retries: 3,
+      retryDelay: 200,
+    });
+    return this.admin;
+  }
+
+  /** The group's committed offset of each key (0 when none), read stable: asked again while an open
+   *  transaction holds offsets of the group (UNSTABLE_OFFSET_COMMIT), up to 30 s. */
+  private async committed(keys: string[]): Promise<Map<string, number>> {
+    const { topic, groupId } = this.opts;
+    const partitionIndexes = keys.map((k) => parseKey(k).partition);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const [group] = await this.adminClient().listConsumerGroupOffsets({
+          groups: [{ groupId, topics: [{ name: topic, partitionIndexes }] }],
+          requireStable: true,
+        });
+        const out = new Map(keys.map((k) => [k, 0]));
+        for (const t of group?.topics ?? [])
+          for (const p of t.partitions)
+            if (p.committedOffset >= 0n) out.set(keyOf({ topic: t.name, partition: p.partitionIndex }), Number(p.committedOffset));
+        return out;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(200);
+      }
+    }
+  }
+
+  async resetToCommitted(keys: string[]): Promise<void> {
+    for (const [key, offset] of await this.committed(keys)) this.seek(key, offset);
+  }
+
+  async commitOffsets(next: Record<string, number>): Promise<void> {
+    const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
+    for (const [key, offset] of Object.entries(next)) {
+      const { topic, partition } = parseKey(key);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partition, offset: BigInt(offset) }]);
+    }
+    await this.adminClient().alterConsumerGroupOffsets({
+      groupId: this.opts.groupId,
+      topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+    });
   }
 
   get alive(): boolean {
@@ -203,6 +270,8 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
 
   async start(): Promise<void> {
     await this.consumer.metadata({ topics: [this.opts.topic] });
+    // A copier resumes its partitions where the group committed.
+    if (this.opts.sharedGroup) await this.resetToCommitted(this.opts.keys);
     this.loop = this.run();
   }
 
@@ -267,6 +336,7 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
     // A fetch to a paused broker waits for its request timeout: close() does not wait that long.
     await Promise.race([this.loop, sleep(FETCH_WAIT_MS + 1500)]);
     await this.fetcher.close().catch(() => undefined);
+    await this.admin?.close().catch(() => undefined);
     await this.consumer.close().catch(() => undefined);
   }
 }
@@ -274,7 +344,7 @@ class PlatformaticTxnConsumer extends BufferedTxnConsumer<Consumer> {
 async function openConsumer(bootstrap: string[], opts: TxnConsumerOptions, security?: ClientSecurity): Promise<PlatformaticTxnConsumer> {
   // The slot's group (the one sendOffsets commits to) is opts.groupId; the library's consumer joins none.
   const consumer = assignOnlyConsumer("kafka-harness-txn-consumer", bootstrap, "kafka-harness-txn-assign", security);
-  return BufferedTxnConsumer.started(new PlatformaticTxnConsumer(consumer, opts, security));
+  return BufferedTxnConsumer.started(new PlatformaticTxnConsumer(consumer, opts, bootstrap, security));
 }
 
 export const platformaticTxnClient = txnClient("platformatic", openProducer, openConsumer);
