@@ -21,7 +21,7 @@ import { faultEffects } from "./effective-faults.ts";
 import { type Exercised, exercisedOf, nothingAcknowledged } from "./exercised.ts";
 import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
-import { groupExercised } from "./group-trace.ts";
+import { groupExercised, groupTroubles } from "./group-trace.ts";
 import { findGroupAnomalies } from "./groups.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
@@ -201,6 +201,7 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
     troubles: marks.troubles.troubles(),
     // Incomplete final reads cannot tell a lost write from one not read yet: unsure, so none.
     lost: marks.marked && !marks.finalReadsComplete ? [] : lostAcknowledgements(d, finalReadsFrom),
+    groupTroubles: groupTroubles(marks.groups),
   });
   results.faults = countFaults(timeline.faults, effects);
   const firstEffective = timeline.faults.find((_, i) => effects[i] !== undefined);

@@ -121,7 +121,14 @@ function isSmall(p: Process): p is number {
   return typeof p === "number" && p >= 0 && p < 65536 && (p | 0) === p;
 }
 
-export type FaultEffect = "leader-moved" | "isr-shrunk" | "quorum-moved" | "clients-disturbed" | "acknowledged-lost" | "rolled";
+export type FaultEffect =
+  | "leader-moved"
+  | "isr-shrunk"
+  | "quorum-moved"
+  | "clients-disturbed"
+  | "acknowledged-lost"
+  | "rolled"
+  | "group-disturbed";
 
 /** What the history says about the run besides the faults, for effectFaults. */
 export interface EffectContext {
@@ -135,6 +142,8 @@ export interface EffectContext {
   troubles: readonly ClientTrouble[];
   /** Acknowledged writes gone from the log at the end: key, and when the acknowledgement completed (ns). */
   lost?: ReadonlyArray<{ key: string; time: number }>;
+  /** Consumer groups' offset commits refused or left unknown (ns), group-trace.ts groupTroubles. */
+  groupTroubles?: ReadonlyArray<{ start: number; end: number }>;
 }
 
 interface FailoverRecord {
@@ -166,7 +175,11 @@ export function faultEffects(timeline: FaultTimeline, ctx: EffectContext): Array
     if (f.type !== "ok") return undefined;
     const end = f.end ?? Infinity;
     if (f.start > to || end < from) return undefined;
-    return effectOf(f, end, failover.get(f.doneIndex), quorum.get(f.doneIndex), keys, workloadTroubles, ctx.lost ?? []);
+    const effect = effectOf(f, end, failover.get(f.doneIndex), quorum.get(f.doneIndex), keys, workloadTroubles, ctx.lost ?? []);
+    // Off the data path, a fault may still reach a consumer group (its coordinator paused or cut):
+    // commits refused or unknown while it was in force.
+    if (effect === undefined && (ctx.groupTroubles ?? []).some((t) => t.start <= end && t.end >= f.start)) return "group-disturbed";
+    return effect;
   });
 }
 

@@ -13,9 +13,12 @@ export interface GroupCommit {
   group: string;
   /** Next offset to read, per key (as a string). */
   offsets: ReadonlyMap<string, number>;
-  /** History indexes of the invocation and completion (-1: never completed). */
+  /** History indexes of the invocation and completion (-1: never completed), and their times (ns;
+   *  NaN: never completed). */
   invIndex: number;
   doneIndex: number;
+  invTime: number;
+  doneTime: number;
   type: CommitType;
   /** A commit the library made on its own (auto-commit), recorded when it reported it done. */
   auto: boolean;
@@ -74,6 +77,8 @@ function noteCommit(t: GroupTrace, op: Op, group: string): void {
       offsets: offsetsOf(op.value),
       invIndex: op.index,
       doneIndex: -1,
+      invTime: op.time,
+      doneTime: Number.NaN,
       type: "unfinished",
       auto: op.auto === true,
     };
@@ -93,11 +98,14 @@ function noteCommit(t: GroupTrace, op: Op, group: string): void {
         offsets: offsetsOf(op.value),
         invIndex: op.index,
         doneIndex: -1,
+        invTime: op.time,
+        doneTime: Number.NaN,
         type: "unfinished",
         auto: op.auto === true,
       }) - 1
     ]!;
   done.doneIndex = op.index;
+  done.doneTime = op.time;
   done.type = op.type as CommitType;
 }
 
@@ -151,4 +159,17 @@ export function groupExercised(t: GroupTrace): GroupExercised | undefined {
     if (c.auto) commits.auto++;
   }
   return { members: t.members.size, handoffs, assignments, commits, crashes, leaves };
+}
+
+/** A commit answered this late (ns) was held up: a healthy coordinator answers in milliseconds. */
+export const HELD_COMMIT_NS = 1e9;
+
+/** Commits answered with a refusal, left unknown by their library, or held up at least a second:
+ *  the group path disturbed, for telling a coordinator fault effective (effective-faults.ts). Not
+ *  those that never completed: a member the harness crashed leaves its commit open, which says
+ *  nothing of the coordinator. */
+export function groupTroubles(t: GroupTrace): Array<{ start: number; end: number }> {
+  return t.commits
+    .filter((c) => c.type === "fail" || c.type === "info" || (c.type === "ok" && c.doneTime - c.invTime >= HELD_COMMIT_NS))
+    .map((c) => ({ start: c.invTime, end: c.doneTime }));
 }

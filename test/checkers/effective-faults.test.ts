@@ -42,6 +42,20 @@ const run = (...body: Draft[]): History =>
 const FAULT = 4;
 
 describe("effective faults", () => {
+  it("a fault off the data path is effective for a consumer group whose commits it refused or left unknown", () => {
+    const commit = (type: "ok" | "info" | "fail"): Draft[] =>
+      [
+        invoke(5, "commit", { "t-0": 1 }) as Draft,
+        { ...({ ok, info, fail }[type](5, "commit", { "t-0": 1 }) as Draft), group: "g", seq: 0 } as Draft,
+      ].map((d, i) => (i === 0 ? ({ ...d, group: "g", seq: 0 } as Draft) : d));
+    const member = [invoke(5, "subscribe", ["t-0"]), ok(5, "subscribe", ["t-0"])].map((d) => ({ ...d, group: "g" }) as Draft);
+    const paused = (type: "ok" | "info" | "fail") => check(run(...member, ...fault("pause"), ...commit(type), ...fault("resume")));
+    expect(paused("info").faults).toMatchObject({ applied: 1, effective: 1 });
+    expect(paused("fail").faults).toMatchObject({ applied: 1, effective: 1 });
+    // An acknowledged commit during the pause: the group did not notice it.
+    expect(paused("ok").faults).toMatchObject({ applied: 1, effective: 0 });
+  });
+
   it("a failover record whose workload partition got a new leader, or whose ISR shrank, makes a fault effective", () => {
     const moved = check(run(...fault("kill"), failover(FAULT, { leaderless: ["t-0"], leaderAfterMs: 5000 }), ...fault("start")));
     expect(moved.faults).toMatchObject({ applied: 1, effective: 1, byKind: { kill: { applied: 1, effective: 1 } } });
