@@ -4,7 +4,9 @@
 // copy-duplicate), with faults that took effect. The same copiers without transactions (produce,
 // then commit the offsets), a copier dropped after producing and before committing: the next owner
 // of its partitions copies those records again, and the duplicates are found and permitted
-// (at-least-once).
+// (at-least-once). The same through @platformatic/kafka, and the kafkajs finding (copiers whose
+// batches go back to kafkajs before their copy ends duplicate), are scenarios of
+// suites/consumer-groups.yaml (copy-eos-leader-kills.platformatic, copy-eos-kafkajs-unheld).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copiedFrom } from "../../checkers/copy.ts";
 import type { Op } from "../../checkers/index.ts";
@@ -75,67 +77,6 @@ describe("the copy workload (a real cluster)", () => {
     expect(run.results.anomalyTypes).not.toContain("copy-duplicate");
     expect(run.results.anomalyTypes).not.toContain("G1a");
     expect(run.results.valid).toBe(true);
-  });
-
-  it("through @platformatic/kafka (each copier its partitions, offsets read stable): exactly once under leader kills and a copier dropped mid-copy", async () => {
-    const run = await harness.run({
-      ...base,
-      name: "copy-eos-kills-platformatic",
-      client: "platformatic",
-      seed: 41,
-      workload: {
-        kind: "copy",
-        timeLimitSeconds: 30,
-        rate: 20,
-        producers: 2,
-        maxBurst: 1,
-        copy: { copiers: 2, transactional: true, crashes: 1 },
-      },
-      faults: { kinds: ["kill"], targets: ["leader"], intervalSeconds: 9, minDurationSeconds: 3, maxDurationSeconds: 5 },
-    });
-    const f = figures(run);
-    console.error(`copy-eos-kills-platformatic seed ${run.spec.seed}: ${JSON.stringify(f)}; verdict ${run.results.valid}`);
-    expect(run.finalReads?.complete).toBe(true);
-    expect(f.output).toBeGreaterThan(50);
-    expect(f.crashed).toBeGreaterThanOrEqual(1);
-    expect(f.effective).toBeGreaterThanOrEqual(1);
-    expect(run.results.anomalyTypes).not.toContain("copy-loss");
-    expect(run.results.anomalyTypes).not.toContain("copy-duplicate");
-    expect(run.results.valid).toBe(true);
-  });
-
-  it("kafkajs finding: copiers whose batches go back to kafkajs before their copy ends duplicate under rebalances, no fault needed", async () => {
-    // Copiers crashing and replaced make rebalances. kafkajs commits a transaction's offsets with
-    // TxnOffsetCommit v0/v1 (no generation or member id, so no KIP-447 fencing of a copier the
-    // group has moved on from) and fetches offsets without require_stable: the partition's next
-    // owner (or the same copier after its rejoin) resumes below a copy that then commits.
-    const run = await harness.run({
-      ...base,
-      name: "copy-eos-kafkajs-unheld",
-      seed: 51,
-      topic: { partitions: 6 },
-      workload: {
-        kind: "copy",
-        timeLimitSeconds: 25,
-        rate: 40,
-        producers: 2,
-        maxBurst: 1,
-        copy: { copiers: 3, transactional: true, crashes: 6, holdDeliveries: false },
-      },
-      faults: { kinds: [] },
-    });
-    const f = figures(run);
-    console.error(`copy-eos-kafkajs-unheld seed ${run.spec.seed}: ${JSON.stringify(f)}; verdict ${run.results.valid}`);
-    expect(run.history.filter((op) => op.process === "nemesis")).toEqual([]);
-    expect(run.finalReads?.complete).toBe(true);
-    expect(run.results.anomalies["copy-duplicate"]).toMatchObject({ forbidden: true });
-    // Two committed copies of one input record, each by a transaction that committed.
-    const d = run.results.anomalies["copy-duplicate"]!.examples[0]! as { copiers: number[]; outputOffsets: number[] };
-    expect(d.outputOffsets.length).toBeGreaterThanOrEqual(2);
-    const committed = d.copiers.filter((i) => run.history[i]?.type === "ok");
-    expect(committed.length).toBeGreaterThanOrEqual(2);
-    console.error(`  e.g. ${JSON.stringify(d)}`);
-    expect(run.results.valid).toBe(false);
   });
 
   it("at-least-once copiers, one dropped after producing and before committing: the records it copied are copied again, permitted", async () => {

@@ -185,6 +185,16 @@ describe("consumer groups through kafkajs (a real cluster)", () => {
     }
     expect(below.length).toBeGreaterThan(50);
     expect(missing).toEqual([]);
+    // The group checker says the same, judging the run as commit-after-processing: no group loss,
+    // no rewind or jump, reads in order within each assignment; and the group was exercised.
+    const r = run.results;
+    expect(r.config.commit).toBe("after-sync");
+    for (const t of ["group-loss", "group-rewind", "group-jump", "poll-skip", "nonmonotonic-poll"] as const)
+      expect(r.anomalies[t], t).toBeUndefined();
+    expect(r.valid).toBe(true);
+    expect(r.exercised?.group).toMatchObject({ crashes: crashes.length });
+    expect(r.exercised!.group!.handoffs).toBeGreaterThan(0);
+    expect(r.exercised!.group!.commits.ok).toBe(okCommits.length);
   });
 
   it("commits before processing, a member crashed after its commit was acknowledged: it never polls what it committed", async () => {
@@ -225,6 +235,17 @@ describe("consumer groups through kafkajs (a real cluster)", () => {
       );
       expect(acked.get(key)?.has(next - 1)).toBe(true);
       expect(byAnyone).toBe(false);
+      // The group checker finds it: group loss at that offset, permitted (at-most-once), and said.
+      const found = run.results.anomalies["group-loss"]?.examples ?? [];
+      expect(
+        found.some((f) => f.type === "group-loss" && f.key === key && f.offset === next - 1) ||
+          run.results.anomalies["group-loss"]!.count > found.length,
+      ).toBe(true);
     }
+    const loss = run.results.anomalies["group-loss"]!;
+    expect(loss.forbidden).toBe(false);
+    expect(loss.reason).toMatch(/at-most-once/);
+    expect(run.results.loss?.group).toMatchObject({ skipped: loss.count, permitted: true });
+    expect(run.results.valid).toBe(true);
   });
 });
