@@ -70,7 +70,8 @@ function noteCommit(t: GroupTrace, op: Op, group: string): void {
   // Commits of one member may overlap (after-async): paired by their sequence number, or, without
   // one, by their offsets.
   const id = op.seq === undefined ? JSON.stringify(op.value) : String(op.seq);
-  if (op.type === "invoke") {
+  // A commit as invoked (a completion without its invocation: taken as made and answered at once).
+  const invoked = (): GroupCommit => {
     const c: GroupCommit = {
       process: op.process,
       group,
@@ -82,28 +83,16 @@ function noteCommit(t: GroupTrace, op: Op, group: string): void {
       type: "unfinished",
       auto: op.auto === true,
     };
-    open.set(id, c);
     t.commits.push(c);
+    return c;
+  };
+  if (op.type === "invoke") {
+    open.set(id, invoked());
     return;
   }
   const c = open.get(id);
   if (c) open.delete(id);
-  const done =
-    c ??
-    // A completion without its invocation: taken as made and answered at once.
-    t.commits[
-      t.commits.push({
-        process: op.process,
-        group,
-        offsets: offsetsOf(op.value),
-        invIndex: op.index,
-        doneIndex: -1,
-        invTime: op.time,
-        doneTime: Number.NaN,
-        type: "unfinished",
-        auto: op.auto === true,
-      }) - 1
-    ]!;
+  const done = c ?? invoked();
   done.doneIndex = op.index;
   done.doneTime = op.time;
   done.type = op.type as CommitType;
