@@ -55,6 +55,9 @@ export function noteGroup(t: GroupTrace, op: Op): void {
   if (op.f === "subscribe") {
     t.members.set(op.process, group);
   } else if (op.f === "commit") {
+    // A process that commits a group's offsets reads for it, subscribed or not (a copier that
+    // assigns itself partitions and commits to the group).
+    if (!t.members.has(op.process)) t.members.set(op.process, group);
     noteCommit(t, op, group);
   } else if (EVENT_FS.has(op.f) && op.type !== "invoke") {
     // A leave that did not complete ok may not have reached the coordinator: not an event.

@@ -196,6 +196,25 @@ describe("group checker: injected anomalies are found with their evidence", () =
     expect(check(plain, AFTER).anomalies["group-rewind"]?.count).toBe(1);
   });
 
+  it("a process that commits for a group without subscribing (a copier assigned its partitions) reads for the group", () => {
+    const h = constructed((x) => {
+      x.poll(3, "k-0", [
+        [0, 10],
+        [1, 11],
+        [2, 12],
+      ]);
+      x.commit(3, { "k-0": 3 }, "ok");
+    });
+    const r = check(h, AFTER);
+    expect(r.anomalyTypes).toEqual([]);
+    // Its reads must still cover its commits: one it never read is group loss.
+    const skipped = constructed((x) => {
+      x.poll(3, "k-0", [[0, 10]]);
+      x.commit(3, { "k-0": 3 }, "ok");
+    });
+    expect(check(skipped, AFTER).anomalies["group-loss"]?.count).toBe(2);
+  });
+
   it("group-jump: a member handed a key starts above the group's commit, past records no member read", () => {
     const h = constructed((x) => {
       x.assign(1, ["k-0"]);
