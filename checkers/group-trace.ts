@@ -46,6 +46,13 @@ export interface GroupTrace {
 
 export const noGroupTrace = (): GroupTrace => ({ members: new Map(), events: [], commits: [], open: new Map() });
 
+/** The group trace of a history in memory (the ops that carry a group). */
+export function groupTraceOf(history: readonly Op[]): GroupTrace {
+  const t = noGroupTrace();
+  for (let i = 0; i < history.length; i++) if (typeof history[i]!.group === "string") noteGroup(t, history[i]!);
+  return t;
+}
+
 const EVENT_FS: ReadonlySet<string> = new Set(["assigned", "revoked", "crash", "leave"]);
 
 /** Notes one op of the history (the ops of group members, in order; any other op is ignored). */

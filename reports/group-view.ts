@@ -9,7 +9,7 @@
 // or hands one out, and ends at the event after which every key the group was ever handed has an
 // owner again. A stretch still open at the end of the history is `unfinished` while members
 // remain; once none does the group is over and the stretch is no rebalance.
-import { type GroupCommit, noGroupTrace, noteGroup } from "../checkers/group-trace.ts";
+import { type GroupCommit, type GroupTrace, groupTraceOf } from "../checkers/group-trace.ts";
 import type { History, Op, Process } from "../checkers/index.ts";
 import { type Clock, onClock } from "./clock.ts";
 import { round } from "./ops.ts";
@@ -122,11 +122,10 @@ export function groupView(
   clock: Clock,
   endNs: number,
   caps = { spans: GROUP_SPANS, events: GROUP_EVENTS, rebalances: GROUP_REBALANCES },
+  trace: GroupTrace = groupTraceOf(history),
 ): GroupView {
   const ops: Op[] = [];
   for (let i = 0; i < history.length; i++) if (typeof history[i]!.group === "string") ops.push(history[i]!);
-  const trace = noGroupTrace();
-  for (const op of ops) noteGroup(trace, op);
   // Every key each group was ever handed: a rebalance ends when each has an owner again.
   const handed = new Map<string, Set<string>>();
   for (const op of ops) {
@@ -358,9 +357,7 @@ export interface CommitMark {
 }
 
 /** Per key: the offsets each group committed with an acknowledgement (ok), ascending by offset. */
-export function commitMarks(history: History): Map<string, CommitMark[]> {
-  const trace = noGroupTrace();
-  for (let i = 0; i < history.length; i++) if (typeof history[i]!.group === "string") noteGroup(trace, history[i]!);
+export function commitMarks(trace: GroupTrace): Map<string, CommitMark[]> {
   const byKey = new Map<string, Map<string, CommitMark>>();
   for (const c of trace.commits) {
     if (c.type !== "ok") continue;

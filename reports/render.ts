@@ -1,6 +1,8 @@
 // renderReport: (spec, history, results, meta) → one self-contained HTML page. Pure apart from
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
+
+import { groupTraceOf } from "../checkers/group-trace.ts";
 import { type Derived, deriveChecked, type History, type Op, opPairs, type Results, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
 import { pageClock } from "./clock.ts";
@@ -48,8 +50,9 @@ export function renderReport(input: ReportInput): string {
   // Keys with findings: their logs, around what the findings name, feed the evidence and the log views.
   const marks = marksByKey(results);
   // A consumer group's commits: beside the records of the key logs; a group-loss's commit is shown.
-  const groups = hasGroups(history);
-  const commits = groups ? commitMarks(history) : new Map<string, CommitMark[]>();
+  // One trace of the groups for the commit marks and the groups view.
+  const groups = hasGroups(history) ? groupTraceOf(history) : undefined;
+  const commits = groups ? commitMarks(groups) : new Map<string, CommitMark[]>();
   const bounds = groupLossBounds(results);
   const logs = keyLogs(
     derived,
@@ -70,7 +73,7 @@ export function renderReport(input: ReportInput): string {
   const details = runDetails(spec, meta, results, clock);
   // Before the op data is gathered: the view links the ops that read each transaction's sends.
   const txns = hasTxns(results) ? txnView({ derived, history, results, refs, at }) : "";
-  const view = groups ? groupView(history, clock, timeSpan(history).end) : undefined;
+  const view = groups ? groupView(history, clock, timeSpan(history).end, undefined, groups) : undefined;
   const groupsHtml = view ? groupSection(view, refs) : "";
   for (const t of results.anomalyTypes) for (const f of results.anomalies[t]!.examples) for (const i of f.ops) refs.linked.add(i);
 

@@ -4,6 +4,7 @@
 // section only for group histories, with the commits beside the records of the key logs.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { groupTraceOf } from "../../checkers/group-trace.ts";
 import { check, type History, type Op } from "../../checkers/index.ts";
 import { pageClock } from "../../reports/clock.ts";
 import { commitMarks, type GroupOf, groupView, hasGroups } from "../../reports/group-view.ts";
@@ -230,7 +231,7 @@ describe("group view: data", () => {
   it("commit marks: per key the offsets acknowledged, counted, the highest per group marked", () => {
     fc.assert(
       fc.property(groupModelArb, (m) => {
-        const marks = commitMarks(m.history);
+        const marks = commitMarks(groupTraceOf(m.history));
         for (const key of m.keys) {
           const oks = m.history.filter((op) => op.f === "commit" && op.type === "ok" && key in (op.value as object));
           const list = marks.get(key) ?? [];
