@@ -442,10 +442,6 @@
     });
     var u = new uPlot(o, padded([[C.t0, C.t1], [null, null]]), el);
     charts.push(u);
-    var tip = document.createElement("div");
-    tip.className = "tip";
-    tip.hidden = true;
-    el.appendChild(tip);
     function at(ev) {
       var r = u.over.getBoundingClientRect();
       var mx = ev.clientX - r.left, my = ev.clientY - r.top;
@@ -459,19 +455,34 @@
       }
       return best < 0 ? null : { j: j, q: best, mx: mx, my: my };
     }
+    attachLaneTip(u, el, 240, at,
+      function (h) {
+        var j = h.j, q = h.q, c = LN.c[j][q], cnt = LN.n[j][q];
+        return LN.names[j] + " · " + (cnt === 1 ? "op " + LN.i[j][q] + " " + NAMES[c] : cnt + " " + NAMES[c] + " ops") + " · " + fmtS(LN.x0[j][q]) + "–" + fmtS(LN.x1[j][q]);
+      },
+      function (h) { return LN.n[h.j][h.q] === 1 ? LN.i[h.j][h.q] : null; });
+  }
+
+  /** A lane chart's hover tooltip (`at(ev)`: what is under the pointer, with mx and my, or null;
+   *  `text(h)`: its description) and click (`opOf(h)`: the op it selects, or null). */
+  function attachLaneTip(u, el, width, at, text, opOf) {
+    var tip = document.createElement("div");
+    tip.className = "tip";
+    tip.hidden = true;
+    el.appendChild(tip);
     u.over.addEventListener("mousemove", function (ev) {
       var h = at(ev);
       if (!h) { tip.hidden = true; return; }
-      var j = h.j, q = h.q, c = LN.c[j][q], cnt = LN.n[j][q];
       tip.hidden = false;
-      tip.textContent = LN.names[j] + " · " + (cnt === 1 ? "op " + LN.i[j][q] + " " + NAMES[c] : cnt + " " + NAMES[c] + " ops") + " · " + fmtS(LN.x0[j][q]) + "–" + fmtS(LN.x1[j][q]);
-      tip.style.left = Math.min(u.over.clientWidth - 240, h.mx + 12) + "px";
+      tip.textContent = text(h);
+      tip.style.left = Math.min(u.over.clientWidth - width, h.mx + 12) + "px";
       tip.style.top = h.my + "px";
     });
     u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
     u.over.addEventListener("click", function (ev) {
       var h = at(ev);
-      if (h && LN.n[h.j][h.q] === 1) select(LN.i[h.j][h.q], { zoom: false, scroll: false });
+      var op = h ? opOf(h) : null;
+      if (op !== null) select(op, { zoom: false, scroll: false });
     });
   }
 
@@ -598,10 +609,6 @@
     });
     var u = new uPlot(o, padded([[C.t0, C.t1], [null, null]]), el);
     charts.push(u);
-    var tip = document.createElement("div");
-    tip.className = "tip";
-    tip.hidden = true;
-    el.appendChild(tip);
     function at(ev) {
       var rect = u.over.getBoundingClientRect();
       var mx = ev.clientX - rect.left, my = ev.clientY - rect.top;
@@ -611,19 +618,9 @@
       if (h) { h.mx = mx; h.my = my; }
       return h;
     }
-    u.over.addEventListener("mousemove", function (ev) {
-      var h = at(ev);
-      if (!h) { tip.hidden = true; return; }
-      tip.hidden = false;
-      tip.textContent = h.text;
-      tip.style.left = Math.min(u.over.clientWidth - 320, h.mx + 12) + "px";
-      tip.style.top = h.my + "px";
-    });
-    u.over.addEventListener("mouseleave", function () { tip.hidden = true; });
-    u.over.addEventListener("click", function (ev) {
-      var h = at(ev);
-      if (h && h.op !== null && opInfo(h.op)) select(h.op, { zoom: false, scroll: false });
-    });
+    attachLaneTip(u, el, 320, at,
+      function (h) { return h.text; },
+      function (h) { return h.op !== null && opInfo(h.op) ? h.op : null; });
   }
 
   function unseenChart() {
