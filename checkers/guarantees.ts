@@ -95,16 +95,18 @@ const noWriteIsolation = "Kafka orders writes within one partition only: cycles 
 // one left. Losing the write would take a broker losing data it had written, which no fault of
 // the harness does (a SIGKILL or a pause keeps the page cache).
 const LOSS: Rule[] = [acks0, acks1Loss, unclean];
+/** The reason loss is permitted under this configuration, if it is. */
+const lossPermitted: Rule = (c) => LOSS.map((rule) => rule(c)).find(Boolean);
 // Where loss is permitted, the lost record's offset is reused by the next leader's log: the
 // acknowledgement says one value, the log (and later reads) another. A symptom of the loss.
 const offsetReuse: Rule = (c) => {
-  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  const loss = lossPermitted(c);
   return loss ? `${loss}; the new leader then reuses the lost record's offset` : undefined;
 };
 // A transaction's sends in several partitions: where loss is permitted, one partition's committed
 // records can be truncated while another's stay, and the transaction looks torn.
 const tornByLoss: Rule = (c) => {
-  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  const loss = lossPermitted(c);
   return loss ? `${loss}; a committed transaction's records lost in one partition and kept in another look torn` : undefined;
 };
 const REORDER: Rule[] = [acks0, reorder];
@@ -112,7 +114,7 @@ const REORDER: Rule[] = [acks0, reorder];
 // truncated: where loss is permitted, its next fetch is out of range and resets.
 const groupLossPermitted: Rule = (c) => {
   if (c.commit === undefined) return undefined;
-  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  const loss = lossPermitted(c);
   return loss ? `${loss}; a member's position past the truncated log's end is out of range and resets` : undefined;
 };
 const atMostOnce: Rule = (c) =>
@@ -128,7 +130,7 @@ const redelivery: Rule = (c) =>
 // An input record the input itself may lose (acks=0/1, unclean election) may be lost before a
 // copier read it, or its copy truncated the same way.
 const copyByLoss: Rule = (c) => {
-  const loss = LOSS.map((rule) => rule(c)).find(Boolean);
+  const loss = lossPermitted(c);
   return loss ? `${loss}; an input record lost before a copier read it, or its copy lost, is missing from the output` : undefined;
 };
 const atLeastOnce: Rule = (c) =>
