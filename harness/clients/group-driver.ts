@@ -43,6 +43,8 @@ export interface LibrarySession {
   next(): Promise<Delivery | undefined>;
   /** Commits these next offsets; resolves only when the broker acknowledged them. */
   commit(offsets: Record<string, number>): Promise<void>;
+  /** Serves the library until the answers to commits in flight came, where only polling brings them. */
+  settle?(): Promise<void>;
   /** A commit's error: fail for a certain refusal, info otherwise (commit-outcome.ts). */
   commitOutcome(error: unknown): "fail" | "info";
   /** Leaves the group cleanly (what the library does on close: its commits, LeaveGroup). */
@@ -130,6 +132,7 @@ export class MemberCore {
   async leave(): Promise<void> {
     this.leaving = true;
     await this.processing;
+    if (this.pendingCommits.size) await this.session.settle?.();
     await Promise.allSettled([...this.pendingCommits]);
     this.stallNext?.done();
     this.sink.leaving();

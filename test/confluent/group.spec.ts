@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Op } from "../../checkers/history.ts";
 import { harnessFixture } from "../../harness/api/index.ts";
 import { loadConfluentGroupClient } from "../../harness/clients/confluent/group.ts";
+import { loadConfluent } from "../../harness/clients/confluent/package.ts";
+import { connectRd, disconnectRd } from "../../harness/clients/confluent/producer.ts";
 import { processCounter } from "../../harness/clients/context.ts";
 import type { GroupProtocol } from "../../harness/clients/group-member.ts";
 import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
@@ -57,7 +59,7 @@ describe("librdkafka group members (Kafka 4.x)", () => {
 });
 
 describe("librdkafka: a commit after max.poll.interval.ms expelled the member", () => {
-  it("is not recorded ok: librdkafka answers it without error, yet the group does not hold it", async () => {
+  it("is not recorded ok: the coordinator refuses it, and the group does not hold it", async () => {
     const bootstrap = harness.cluster.bootstrap();
     const topic = `rdk-stall-${Date.now()}`;
     await createTopic(bootstrap, topic, { partitions: 3, replicationFactor: 3 });
@@ -121,5 +123,65 @@ describe("librdkafka: a commit after max.poll.interval.ms expelled the member", 
     for (const op of after) for (const [k, v] of Object.entries(op.value as Record<string, number>)) expect(held.get(k)).not.toBe(v);
     // ...so none is recorded as acknowledged.
     expect(after.map((op) => op.type)).not.toContain("ok");
+  });
+});
+
+// The binding's commitCb (and so the KafkaJS-compatible commitOffsets(), which awaits it) calls
+// rd_kafka_commit asynchronously and calls back once the commit is queued: its "no error" says
+// nothing about the broker. Why the harness commits with commitSync (confluent/group.ts).
+describe("@confluentinc/kafka-javascript's commitCb", () => {
+  it("calls back without error on a commit the coordinator refuses (commitSync throws the refusal)", async () => {
+    const bootstrap = harness.cluster.bootstrap();
+    const topic = `rdk-commitcb-${Date.now()}`;
+    await createTopic(bootstrap, topic, { partitions: 3, replicationFactor: 3 });
+    const recorder = createRecorder({ path: "test-output/groups/rdk-commitcb.jsonl" });
+    const ctx = { bootstrap: () => bootstrap, recorder, nextProcess: processCounter() };
+    const groupId = `${topic}-g`;
+    // A member holds the group (nothing to read, so it commits nothing)...
+    const member = await loadConfluentGroupClient().openMember(ctx, {
+      topic,
+      keys: [0, 1, 2].map((p) => `${topic}-${p}`),
+      groupId,
+      commit: "after-sync",
+      protocol: "classic",
+      sessionTimeoutMs: 6000,
+      maxPollIntervalMs: 10_000,
+      autoCommitIntervalMs: 1000,
+    });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; i < 40 && !recorder.ops.some((op) => op.f === "assigned"); i++) await sleep(250);
+    expect(recorder.ops.some((op) => op.f === "assigned")).toBe(true);
+    // ...so a consumer of the same group.id that never joined it (no member id, generation -1) has
+    // its commit refused by the coordinator (UNKNOWN_MEMBER_ID or ILLEGAL_GENERATION).
+    const { KafkaConsumer } = loadConfluent();
+    const outsider = (await connectRd(
+      new KafkaConsumer({ "bootstrap.servers": bootstrap.join(","), "group.id": groupId, "enable.auto.commit": false }) as never,
+      topic,
+      10_000,
+    )) as unknown as {
+      commitCb(t: object[], cb: (err: unknown) => void): void;
+      commitSync(t: object[]): void;
+    };
+    const toppars = [{ topic, partition: 0, offset: 1 }];
+    const callbackError = await new Promise((resolve) => outsider.commitCb(toppars, resolve));
+    let syncError: unknown;
+    try {
+      outsider.commitSync(toppars);
+    } catch (err) {
+      syncError = err;
+    }
+    await sleep(1000);
+    const admin = new Kafka({ brokers: bootstrap, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const held = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]!.partitions.find((p) => p.partition === 0)!.offset;
+    await admin.disconnect();
+    await disconnectRd(outsider as never);
+    await member.leave();
+    log(
+      `commitCb answered ${String(callbackError)}; commitSync threw ${String((syncError as Error)?.message ?? syncError)}; the group holds ${held}`,
+    );
+    expect(callbackError).toBeNull();
+    expect(String((syncError as { code?: number; message?: string })?.message ?? syncError)).toMatch(/member|generation/i);
+    expect(held).not.toBe("1");
   });
 });

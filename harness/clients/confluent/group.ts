@@ -13,11 +13,12 @@
 //               no generation or member epoch, so none is recorded.
 //   deliveries  each consume(n) call's records, one delivery per key (consume returns as soon as
 //               something was fetched, or after 500 ms).
-//   commits     commitCb (rd_kafka_commit, synchronous in a worker thread): ok when it called back
-//               without error and the assignment is not lost. Its error is the request's (one
-//               partition per commit here). After max.poll.interval.ms expelled the member,
-//               librdkafka 2.15.1 answers commits without error that the group does not hold
-//               (docs/clients.md): those are info.
+//   commits     after-sync and before: commitSync (rd_kafka_commit waiting for the coordinator's
+//               answer, blocking this member's process meanwhile, as a synchronous commit does);
+//               after-async: commitCb, whose answer comes from offset_commit_cb during a later
+//               consume(). The binding's commitCb calls back once the commit is QUEUED (it calls
+//               rd_kafka_commit async), not when the broker answered (docs/clients.md), so it is
+//               never taken as an acknowledgement. One partition per commit here.
 //   auto-commit enable.auto.commit with enable.auto.offset.store: librdkafka stores each record's
 //               offset as consume() hands it out and commits the stored offsets on its timer;
 //               offset_commit_cb reports each such commit ('offset.commit' with its offsets).
@@ -44,6 +45,8 @@ export function loadConfluentGroupClient(): GroupClient {
 const FETCH_WAIT_MS = 500;
 const MAX_MESSAGES = 1000;
 const CLOSE_WAIT_MS = 30_000;
+/** At a leave, polls (of FETCH_WAIT_MS at most each) for the answers to async commits in flight. */
+const SETTLE_POLLS = 20;
 const ERR__ASSIGN_PARTITIONS = -175;
 const ERR__REVOKE_PARTITIONS = -174;
 /** librdkafka refused the commit itself, before any request: nothing to commit, not in a group, a bad argument. */
@@ -65,6 +68,7 @@ interface RdGroupConsumer extends RdConsumer {
   rebalanceProtocol(): "NONE" | "EAGER" | "COOPERATIVE";
   assignmentLost(): boolean;
   commitCb(toppars: TopicPartitionOffset[], cb: (err: RdKafkaError | null) => void): unknown;
+  commitSync(toppars: TopicPartitionOffset[]): unknown;
   disconnect(cb: () => void): unknown;
 }
 
@@ -125,13 +129,28 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
       // Not connected any more (closing): nothing to assign.
     }
   };
+  // after-async: each commit waits for librdkafka's answer (offset_commit_cb, served by a later
+  // consume()), matched by partition and offset. The binding passes only the request's error.
+  const asyncCommits = opts.commit === "after-async";
+  const waiting = new Map<string, { resolve: () => void; reject: (err: unknown) => void }[]>();
   consumer = new KafkaConsumer({
     ...groupConsumerConfig(input),
     rebalance_cb: rebalance,
-    ...(opts.commit === "auto" ? { offset_commit_cb: true } : {}),
+    ...(opts.commit === "auto" || asyncCommits ? { offset_commit_cb: true } : {}),
   }) as unknown as RdGroupConsumer;
   consumer.on("event.error", (() => undefined) as never);
   consumer.on("offset.commit", ((err: RdKafkaError | undefined, offsets: TopicPartitionOffset[]) => {
+    if (asyncCommits) {
+      for (const o of offsets ?? []) {
+        const id = `${keyOf(o)}@${o.offset}`;
+        const w = waiting.get(id)?.shift();
+        if (!w) continue;
+        if (!waiting.get(id)!.length) waiting.delete(id);
+        if (err) w.reject(err);
+        else w.resolve();
+      }
+      return;
+    }
     if (err) return;
     const done = (offsets ?? []).filter((o) => !o.error && typeof o.offset === "number" && o.offset >= 0);
     if (done.length) hooks.autoCommitted(Object.fromEntries(done.map((o) => [keyOf(o), o.offset as number])));
@@ -178,20 +197,49 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
 
     commit(offsets) {
       const toppars = Object.entries(offsets).map(([key, offset]) => ({ ...parseKey(key), offset }));
-      return new Promise((resolve, reject) => {
+      if (!asyncCommits) {
+        // rd_kafka_commit, synchronous: returns the coordinator's answer (the partition's error).
         try {
+          consumer.commitSync(toppars);
+          return Promise.resolve();
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
+      return new Promise((resolve, reject) => {
+        const ids = Object.entries(offsets).map(([key, offset]) => `${key}@${offset}`);
+        let left = ids.length;
+        let failed = false;
+        const answer = {
+          resolve: () => {
+            if (--left === 0 && !failed) resolve();
+          },
+          reject: (err: unknown) => {
+            if (failed) return;
+            failed = true;
+            for (const id of ids) {
+              const rest = (waiting.get(id) ?? []).filter((w) => w !== answer);
+              if (rest.length) waiting.set(id, rest);
+              else waiting.delete(id);
+            }
+            reject(err);
+          },
+        };
+        for (const id of ids) waiting.set(id, [...(waiting.get(id) ?? []), answer]);
+        try {
+          // Its callback only says the commit was queued: the answer is offset_commit_cb's.
           consumer.commitCb(toppars, (err) => {
-            if (err) reject(err);
-            // Seen twice (docs/clients.md): after max.poll.interval.ms
-            // expelled the member, librdkafka answered its commits without error, yet the group
-            // did not hold them. Not an acknowledgement the harness can count on: info.
-            else if (consumer.assignmentLost()) reject(new Error("librdkafka answered the commit while its assignment was lost"));
-            else resolve();
+            if (err) answer.reject(err);
           });
         } catch (err) {
-          reject(err);
+          answer.reject(err);
         }
       });
+    },
+
+    async settle() {
+      // The answers to commits in flight come only while the library is polled.
+      for (let i = 0; waiting.size > 0 && !closed && i < SETTLE_POLLS; i++) await consumeOnce().catch(() => []);
     },
 
     commitOutcome: classifyConfluentCommitError,
