@@ -130,7 +130,7 @@ export function summarize(r: Results, maxExamples = 3): string {
   const g = x?.group;
   if (g)
     lines.push(
-      `groups: ${g.members} members, ${g.handoffs} partition handoffs, commits ${g.commits.ok} ok / ${g.commits.fail} fail / ${g.commits.unknown} unknown${g.commits.auto ? ` (${g.commits.auto} auto)` : ""}, ${g.crashes} member crashes, ${g.leaves} leaves`,
+      `groups: ${g.members} members, ${g.handoffs} partition handoffs, commits ${g.commits.ok} ok / ${g.commits.fail} fail / ${g.commits.unknown} unknown${g.commits.auto ? ` (${g.commits.auto} auto)` : ""}, ${g.crashes} member crashes, ${g.leaves} leaves${g.gaveUp ? `, ${g.gaveUp} members whose library gave up` : ""}`,
     );
   if (r.anomalyTypes.length === 0) lines.push("no anomalies found");
   // By kind, loss first and ordering noise last, each under its heading: int-send-skip, in almost

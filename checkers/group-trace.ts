@@ -33,6 +33,8 @@ export interface GroupEvent {
   /** assigned / revoked: the keys. */
   keys: string[];
   index: number;
+  /** crash: the library failed on its own (`crash` "client"), not a crash the harness caused. */
+  gaveUp?: true;
 }
 
 export interface GroupTrace {
@@ -70,7 +72,8 @@ export function noteGroup(t: GroupTrace, op: Op): void {
     // A leave that did not complete ok may not have reached the coordinator: not an event.
     if (op.f === "leave" && op.type !== "ok") return;
     const keys = Array.isArray(op.value) ? (op.value as unknown[]).map(String) : [];
-    t.events.push({ process: op.process, group, kind: op.f as GroupEventKind, keys, index: op.index });
+    const gaveUp = op.f === "crash" && op.value === "client" ? { gaveUp: true as const } : {};
+    t.events.push({ process: op.process, group, kind: op.f as GroupEventKind, keys, index: op.index, ...gaveUp });
   }
 }
 
@@ -127,7 +130,10 @@ export interface GroupExercised {
   /** `assigned` events: each member's share of each rebalance. */
   assignments: number;
   commits: { ok: number; fail: number; unknown: number; auto: number };
+  /** Members the harness crashed (killed, or cut off as if killed). */
   crashes: number;
+  /** Members whose library failed and gave up on its own: not part of the workload's plan. */
+  gaveUp: number;
   leaves: number;
 }
 
@@ -137,9 +143,11 @@ export function groupExercised(t: GroupTrace): GroupExercised | undefined {
   let handoffs = 0;
   let assignments = 0;
   let crashes = 0;
+  let gaveUp = 0;
   let leaves = 0;
   for (const e of t.events) {
-    if (e.kind === "crash") crashes++;
+    if (e.kind === "crash" && e.gaveUp) gaveUp++;
+    else if (e.kind === "crash") crashes++;
     else if (e.kind === "leave") leaves++;
     else if (e.kind === "assigned") {
       assignments++;
@@ -157,7 +165,7 @@ export function groupExercised(t: GroupTrace): GroupExercised | undefined {
     else commits.unknown++;
     if (c.auto) commits.auto++;
   }
-  return { members: t.members.size, handoffs, assignments, commits, crashes, leaves };
+  return { members: t.members.size, handoffs, assignments, commits, crashes, gaveUp, leaves };
 }
 
 /** A commit answered this late (ns) was held up: a healthy coordinator answers in milliseconds. */

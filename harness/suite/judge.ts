@@ -36,6 +36,8 @@ export interface ScenarioOutcome {
   runs: ScenarioRun[];
   /** How many runs found one of `expect.finds`. */
   found: number;
+  /** The client's known findings (knownFindings) some run showed: reported, not held against it. */
+  known?: string[];
   met: boolean;
   problems: string[];
   /** Wall-clock seconds of the scenario's runs. */
@@ -118,28 +120,45 @@ function exercisedProblems(e: Scenario["expect"], r: ScenarioRun): string[] {
   return problems;
 }
 
+/** How many runs found what the scenario looks for: one of `finds`, and at least `gaveUp` members giving up. */
+export function foundIn(e: Scenario["expect"], runs: readonly ScenarioRun[]): number {
+  return runs.filter(
+    (r) =>
+      (e.finds.length === 0 || e.finds.some((t) => r.anomalies[t as AnomalyType])) &&
+      (e.gaveUp === undefined || (r.exercised.group?.gaveUp ?? 0) >= e.gaveUp) &&
+      (e.finds.length > 0 || e.gaveUp !== undefined),
+  ).length;
+}
+
 /** Judges a scenario's runs against its expectation (pure). */
-export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "found" | "met" | "problems"> {
+export function judge(s: Scenario, runs: ScenarioRun[]): Pick<ScenarioOutcome, "found" | "met" | "problems" | "known"> {
   const problems: string[] = [];
   const e = s.expect;
+  const knownTypes: readonly string[] = (s.client && s.knownFindings?.[s.client]?.anomalies) || [];
+  const known = new Set<string>();
   for (const r of runs) {
     const v = verdictName(r.valid);
-    if (e.verdict && !(e.verdict === v || (e.verdict === "not-invalid" && v !== "invalid"))) {
+    for (const t of knownTypes) if (r.anomalies[t as AnomalyType]) known.add(t);
+    // INVALID only by the client's known findings: the rest of the expectation is what is judged.
+    const onlyKnown = v === "invalid" && r.forbidden.length > 0 && r.forbidden.every((t) => knownTypes.includes(t));
+    if (e.verdict && !onlyKnown && !(e.verdict === v || (e.verdict === "not-invalid" && v !== "invalid"))) {
       problems.push(
         `seed ${r.seed}: verdict ${v}, expected ${e.verdict}${r.forbidden.length ? ` (forbidden: ${r.forbidden.join(", ")})` : ""}`,
       );
     }
-    const seen = e.never.filter((t) => r.anomalies[t as AnomalyType]);
+    const seen = e.never.filter((t) => r.anomalies[t as AnomalyType] && !knownTypes.includes(t));
     if (seen.length) problems.push(`seed ${r.seed}: found ${seen.join(", ")}, which must never happen here`);
     problems.push(...faultProblems(e, r), ...exercisedProblems(e, r));
   }
-  const found = runs.filter((r) => e.finds.some((t) => r.anomalies[t as AnomalyType])).length;
+  const found = foundIn(e, runs);
   if (e.finds.length && found === 0 && !e.findsOptional) {
     problems.push(
       `none of ${runs.length} run(s) found ${e.finds.join(" or ")}: the workload or faults did not expose what this configuration permits`,
     );
   }
-  return { found, met: problems.length === 0, problems };
+  if (e.gaveUp !== undefined && found === 0)
+    problems.push(`none of ${runs.length} run(s) had ${e.gaveUp} or more group members whose library gave up: the finding did not show`);
+  return { found, met: problems.length === 0, problems, ...(known.size ? { known: [...known] } : {}) };
 }
 
 /** What the suite stores beside each run it judged (expectation.json, read by the store's index). */

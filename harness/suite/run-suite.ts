@@ -10,16 +10,16 @@ import { storeExpectation } from "../run/stored-run.ts";
 import { clusterKind } from "../spec/cluster.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
-import { judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
+import { foundIn, judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
 import { eta, type PlannedRuns, runHeader, runResultLine } from "./progress.ts";
-import { parallelOf, type Scenario, type Suite, scenarioSeeds, scenarioSpec, shareClusterOf } from "./suite-file.ts";
+import { isDetection, parallelOf, type Scenario, type Suite, scenarioSeeds, scenarioSpec, shareClusterOf } from "./suite-file.ts";
 import { configLabel, faultsLabel } from "./table.ts";
 
 /** The runs a scenario makes: its `runs`, and up to all its seeds for a detection that has not found. */
 function plannedRuns(suite: Suite, index: number): PlannedRuns {
   const s = suite.scenarios[index]!;
   const seeds = scenarioSeeds(suite, index).length;
-  return { min: Math.min(s.runs, seeds), max: s.expect.finds.length ? seeds : Math.min(s.runs, seeds) };
+  return { min: Math.min(s.runs, seeds), max: isDetection(s.expect) ? seeds : Math.min(s.runs, seeds) };
 }
 
 /** How many scenarios run side by side: the flag, else the file's, at most one per scenario; and
@@ -105,7 +105,7 @@ export async function runSuite(
       remaining--;
       progress(`suite ${suite.name}: ${header}: ${runResultLine(run, durations.at(-1)!)}`);
       const enough = runs.length >= s.runs;
-      const detected = s.expect.finds.length === 0 || runs.some((r) => s.expect.finds.some((t) => r.anomalies[t as AnomalyType]));
+      const detected = !isDetection(s.expect) || foundIn(s.expect, runs) > 0;
       if (enough && detected) break;
     }
     const outcome: ScenarioOutcome = {

@@ -39,6 +39,14 @@ const FaultFloor = z
   })
   .strict();
 
+const KnownFinding = z
+  .object({
+    anomalies: z.array(Anomaly).min(1),
+    /** Where the finding is a seeded scenario: `<suite file>: <scenario>`. */
+    see: z.string().min(1),
+  })
+  .strict();
+
 export const ExpectSchema = z
   .object({
     /** The verdict every run must have ("not-invalid": valid or unknown). */
@@ -47,6 +55,12 @@ export const ExpectSchema = z
     never: z.array(Anomaly).default([]),
     /** Detection: at least one of these must be found in some run (runs continue with new seeds). */
     finds: z.array(Anomaly).default([]),
+    /**
+     * A client finding about availability: some run had at least this many consumer-group members
+     * whose library failed and gave up on its own (results.exercised.group.gaveUp). A detection like
+     * `finds`: runs continue with the next seed until one shows it.
+     */
+    gaveUp: z.number().int().min(1).optional(),
     /** If true, not finding `finds` is reported but does not fail the scenario (how often, not whether). */
     findsOptional: z.boolean().default(false),
     /**
@@ -78,7 +92,7 @@ export const ExpectSchema = z
         handoffs: z.number().int().min(0).optional(),
         /** Consumer groups: offset commits acknowledged. */
         commits: z.number().int().min(0).optional(),
-        /** Consumer groups: members crashed (killed, or given up by their library). */
+        /** Consumer groups: members the harness crashed. */
         crashes: z.number().int().min(0).optional(),
       })
       .strict()
@@ -99,6 +113,12 @@ export const ScenarioSchema = z
     expect: ExpectSchema.default({ never: [], finds: [], findsOptional: false }),
     /** Run this scenario once per client (overrides the suite's `clients`). */
     clients: z.array(ClientNameSchema).min(1).optional(),
+    /**
+     * Per client: anomalies the client is known to cause in this scenario, each a seeded scenario of
+     * a findings suite (`see`). Found, they are reported beside the expectation (and the run stays
+     * INVALID), but neither they nor the verdict they make fail it: everything else still does.
+     */
+    knownFindings: z.record(z.string(), KnownFinding).optional(),
   })
   .strict();
 
@@ -161,6 +181,10 @@ export function parseSuite(raw: unknown, where: string): Suite {
     if (clients && isPlain(sc.spec) && sc.spec.client !== undefined)
       problems.push(`${at}: spec.client and a clients list both choose the client; keep one`);
     if (clients && new Set(clients).size !== clients.length) problems.push(`${at}: clients names a client twice`);
+    for (const c of Object.keys(isPlain(sc.knownFindings) ? sc.knownFindings : {})) {
+      if (!clients?.includes(c as ClientName))
+        problems.push(`${at}.knownFindings.${c}: not one of this scenario's clients (${clients?.join(", ") ?? "none"})`);
+    }
     problems.push(...expectProblems(sc.expect, at));
     if (typeof sc.name !== "string") return;
     const spec = isPlain(sc.spec) ? sc.spec : {};
@@ -235,10 +259,13 @@ export async function readSuiteFile(path: string): Promise<Suite> {
  * Seeds for a scenario: explicit ones, or derived from the suite seed and the scenario's position
  * in the file (so every client of an expanded scenario gets the same seeds).
  */
+/** A scenario that looks for something (an anomaly, or members giving up): runs go on until found. */
+export const isDetection = (e: Pick<Expect, "finds" | "gaveUp">): boolean => e.finds.length > 0 || e.gaveUp !== undefined;
+
 export function scenarioSeeds(suite: Suite, index: number): number[] {
   const s = suite.scenarios[index]!;
   if (s.seeds) return s.seeds;
-  const n = s.expect.finds.length ? (s.maxRuns ?? s.runs) : s.runs;
+  const n = isDetection(s.expect) ? (s.maxRuns ?? s.runs) : s.runs;
   return Array.from({ length: n }, (_, k) => (suite.seed * 1_000_003 + s.seedIndex * 7919 + k * 104_729) % 2 ** 31);
 }
 

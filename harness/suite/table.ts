@@ -65,7 +65,7 @@ export function formatSuiteTable(outcomes: ScenarioOutcome[]): string {
       exercised,
       anomalies,
       verdicts,
-      o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET",
+      `${o.met ? `met${o.found ? ` (found in ${o.found}/${o.runs.length})` : ""}` : "NOT MET"}${o.known?.length ? `; known client finding: ${o.known.join(", ")}` : ""}`,
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.min(60, Math.max(...rows.map((r) => r[c]!.length))));

@@ -53,6 +53,7 @@ describe("group checker: correct histories", () => {
       assignments: 1,
       commits: { ok: 0, fail: 0, unknown: 1, auto: 0 },
       crashes: 0,
+      gaveUp: 0,
       leaves: 0,
     });
     const committed = constructed((x) => {
@@ -64,7 +65,16 @@ describe("group checker: correct histories", () => {
     });
     const c = check(committed, AFTER);
     expect(c.valid).toBe(true);
-    expect(c.exercised!.group).toMatchObject({ handoffs: 1, crashes: 1, commits: { ok: 1 } });
+    expect(c.exercised!.group).toMatchObject({ handoffs: 1, crashes: 1, gaveUp: 0, commits: { ok: 1 } });
+    // A member whose library gave up (crash "client") is not a crash the harness caused.
+    const gaveUp = constructed((x) => {
+      x.assign(1, ["k-0"]);
+      x.poll(1, "k-0", [[0, 10]]);
+      x.commit(1, { "k-0": 1 }, "ok");
+      x.crash(1, "client");
+      x.assign(2, ["k-0"]);
+    });
+    expect(check(gaveUp, AFTER).exercised!.group).toMatchObject({ handoffs: 1, crashes: 0, gaveUp: 1 });
   });
 
   it("the file check (with its fast path for ok polls) judges a group history as check() does", () => {
@@ -345,7 +355,7 @@ class GroupBuilder {
     this.add({ process: p, type: "invoke", f: "commit", value: offsets, group: GROUP, seq });
     return this.add({ process: p, type, f: "commit", value: offsets, group: GROUP, seq });
   }
-  crash(p: number): number {
-    return this.add({ process: p, type: "info", f: "crash", value: "now", group: GROUP });
+  crash(p: number, how: "now" | "client" = "now"): number {
+    return this.add({ process: p, type: "info", f: "crash", value: how, group: GROUP });
   }
 }

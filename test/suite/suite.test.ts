@@ -275,13 +275,13 @@ describe("what a scenario's workload must have exercised", () => {
   });
 
   it("a group control needs a partition handed over and a commit acknowledged; crashes when asked for", () => {
-    const group = (handoffs: number, ok: number, crashes: number) => ({
+    const group = (handoffs: number, ok: number, crashes: number, gaveUp = 0) => ({
       ...run(3, {}),
       exercised: {
         acknowledged: 5,
         acknowledgedAfterFault: 5,
         read: 7,
-        group: { members: 3, handoffs, assignments: 6, commits: { ok, fail: 0, unknown: 0, auto: 0 }, crashes, leaves: 0 },
+        group: { members: 3, handoffs, assignments: 6, commits: { ok, fail: 0, unknown: 0, auto: 0 }, crashes, gaveUp, leaves: 0 },
       },
     });
     expect(judge(control!, [group(0, 0, 0)]).problems).toEqual([
@@ -295,8 +295,52 @@ describe("what a scenario's workload must have exercised", () => {
       "seed 3: 0 member crashes, at least 1 required for this scenario to test anything",
     ]);
     expect(judge(s, [group(2, 9, 1)]).met).toBe(true);
+    // A client finding expects members whose library gave up, in some run; crashes the harness caused do not count.
+    const finding = parseSuite({ name: "x", scenarios: [{ name: "f", expect: { gaveUp: 2 } }] }, "x.yaml").scenarios[0]!;
+    expect(judge(finding, [group(2, 9, 3, 1)]).problems).toEqual([
+      "none of 1 run(s) had 2 or more group members whose library gave up: the finding did not show",
+    ]);
+    expect(judge(finding, [group(2, 9, 3, 1), group(2, 9, 0, 2)])).toMatchObject({ met: true, found: 1 });
     // A run without groups is not held to group floors unless the scenario names one.
     expect(judge(control!, [run(3, {})]).met).toBe(true);
+  });
+});
+
+describe("a client's known findings", () => {
+  const suite = (known: unknown) =>
+    parseSuite(
+      {
+        name: "x",
+        clients: ["kafkajs", "platformatic"],
+        scenarios: [
+          {
+            name: "g",
+            knownFindings: known,
+            expect: { verdict: "valid", never: ["nonmonotonic-poll", "group-loss"] },
+          },
+        ],
+      },
+      "x.yaml",
+    );
+  const known = { platformatic: { anomalies: ["nonmonotonic-poll"], see: "suites/platformatic-findings.yaml: p" } };
+
+  it("excuse only that client, only those anomalies, and are reported", () => {
+    const [kafkajs, platformatic] = suite(known).scenarios;
+    const repeats = run(1, { "nonmonotonic-poll": 1 }, false, ["nonmonotonic-poll"], faults(0), 0);
+    expect(judge(platformatic!, [repeats])).toMatchObject({ met: true, problems: [], known: ["nonmonotonic-poll"] });
+    expect(judge(kafkajs!, [repeats]).met).toBe(false);
+    // Anything else it finds is still held against it.
+    const lost = run(1, { "nonmonotonic-poll": 1, "group-loss": 2 }, false, ["nonmonotonic-poll", "group-loss"], faults(0), 0);
+    expect(judge(platformatic!, [lost]).problems).toEqual([
+      "seed 1: verdict invalid, expected valid (forbidden: nonmonotonic-poll, group-loss)",
+      "seed 1: found group-loss, which must never happen here",
+    ]);
+    expect(judge(platformatic!, [run(1, {}, true, [], faults(0), 0)])).toEqual({ found: 0, met: true, problems: [] });
+  });
+
+  it("must name a client the scenario runs with", () => {
+    expect(() => suite({ confluent: known.platformatic })).toThrow(/knownFindings\.confluent: not one of this scenario's clients/);
+    expect(() => suite({ platformatic: { anomalies: [] } })).toThrow(/knownFindings/);
   });
 });
 
