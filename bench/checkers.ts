@@ -1,6 +1,7 @@
 // Checker benchmark: generates histories of 10k, 100k and 1M ops (JSON Lines, in a temp dir),
 // then reports read+check throughput, peak memory, and the ratio of the whole check (read, parse,
-// check) to plain JSON.parse of the same lines. Prints figures; nothing here is asserted.
+// check) to plain JSON.parse of the same lines; then consumer-group histories of 100k and 1M ops
+// beside the queue's (benchGroupCheckers). Prints figures; nothing here is asserted on times.
 
 import { spawnSync } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync } from "node:fs";
@@ -10,11 +11,13 @@ import { PerformanceObserver, constants as perfConstants } from "node:perf_hooks
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { checkDerived } from "../checkers/check.ts";
+import { checkDerived, deriveOptions } from "../checkers/check.ts";
 import { derive } from "../checkers/derive.ts";
-import { check, checkHistoryFile, readHistoryFile } from "../checkers/index.ts";
+import { type CheckConfig, check, checkHistoryFile, type Results, readHistoryFile } from "../checkers/index.ts";
+import { noPhaseMarks, notePhase } from "../checkers/phases.ts";
 // Seeded, so every run benchmarks the same histories.
 import { mulberry32 as rng } from "../harness/util/random.ts";
+import { GROUP_CHECK_CONFIG, generateGroupHistory, groupHistoryProblem } from "./group-history.ts";
 
 /**
  * Writes a correct history of about `n` ops: 12 processes over 8 keys, sends of 1-3 values,
@@ -150,11 +153,15 @@ interface Measure {
   results: string;
 }
 
-/** One measurement in a fresh process, so its peak memory is its own. */
-async function measureInChild(mode: "stream" | "memory" | "parse" | "parse-batches", path: string): Promise<Measure> {
+/** One measurement in a fresh process, so its peak memory is its own; `config`: what the history is judged under. */
+async function measureInChild(
+  mode: "stream" | "memory" | "parse" | "parse-batches",
+  path: string,
+  config: CheckConfig = {},
+): Promise<Measure> {
   // Run through tsx as this process was, whether started by `npx tsx` or by bin/run-ts.js.
   const loader = process.execArgv.length > 0 ? process.execArgv : ["--import", import.meta.resolve("tsx")];
-  const child = spawnSync(process.execPath, [...loader, fileURLToPath(import.meta.url), CHILD_FLAG, mode, path], {
+  const child = spawnSync(process.execPath, [...loader, fileURLToPath(import.meta.url), CHILD_FLAG, mode, path, JSON.stringify(config)], {
     encoding: "utf8",
     maxBuffer: 1 << 28,
   });
@@ -218,7 +225,7 @@ async function settledArrayBuffers(): Promise<number> {
   return last;
 }
 
-async function childMain(mode: string, path: string): Promise<void> {
+async function childMain(mode: string, path: string, config: CheckConfig): Promise<void> {
   if (mode === "parse") {
     const lines = readFileSync(path, "utf8").split("\n");
     const t0 = performance.now();
@@ -258,7 +265,7 @@ async function childMain(mode: string, path: string): Promise<void> {
   const t = performance.now();
   const c = cpuMs();
   let results;
-  if (mode === "stream") results = await checkHistoryFile(path);
+  if (mode === "stream") results = await checkHistoryFile(path, config);
   else {
     // The checks alone, on a history already in memory (as the harness has it after a run).
     const history = await readHistoryFile(path);
@@ -270,7 +277,7 @@ async function childMain(mode: string, path: string): Promise<void> {
     const t2 = performance.now();
     const c2 = cpuMs();
     const f2 = process.resourceUsage().minorPageFault;
-    results = check(history);
+    results = check(history, config);
     const wallMs = performance.now() - t2;
     const cpu = cpuMs() - c2;
     const faults = process.resourceUsage().minorPageFault - f2;
@@ -282,12 +289,15 @@ async function childMain(mode: string, path: string): Promise<void> {
     // full GC, so derive()'s ArrayBuffers can be counted.
     setFlagsFromString("--expose-gc");
     (runInNewContext("gc") as () => void)();
+    // The phase marks (a group's members and commits among them), noted untimed.
+    const marks = noPhaseMarks();
+    for (const op of history) notePhase(marks, op);
     const a3 = await settledArrayBuffers();
     const t3 = performance.now();
-    const d = derive(history);
+    const d = derive(history, deriveOptions(config, marks));
     const t4 = performance.now();
     const deriveArrayBuffers = process.memoryUsage().arrayBuffers - a3;
-    checkDerived(d, {}, {});
+    checkDerived(d, config, {}, marks);
     const out: Measure = {
       wallMs,
       cpuMs: cpu,
@@ -352,6 +362,63 @@ export async function benchCheckers(sizes: number[] = [10_000, 100_000, 1_000_00
   }
 }
 
+/** The consumer-group history's sizes: the group checker's cost shows beside the queue's at each. */
+const GROUP_SIZES = [100_000, 1_000_000];
+
+/**
+ * A consumer-group history (bench/group-history.ts) beside the queue history of the same size, in
+ * the same run: RUNS rounds, each checking both from the file and in memory, one fresh process per
+ * measurement, alternating, so both see the same load. The group history must be judged valid with
+ * no group anomaly (else exit 1: a rejected history would measure the path that reports, not the one
+ * that passes).
+ */
+export async function benchGroupCheckers(sizes: number[] = GROUP_SIZES): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "kh-bench-groups-"));
+  try {
+    console.log(
+      `checkers, consumer groups: a group history (6 members, rebalances, crashes, commits after processing) beside the queue history of the same size, ${RUNS} alternating rounds`,
+    );
+    for (const n of sizes) {
+      const queuePath = join(dir, `queue-${n}.jsonl`);
+      const groupPath = join(dir, `group-${n}.jsonl`);
+      const queueOps = generateHistory(queuePath, n);
+      const groupOps = generateGroupHistory(groupPath, n);
+      const first = await measureInChild("stream", groupPath, GROUP_CHECK_CONFIG);
+      const results = JSON.parse(first.results) as Results;
+      const problem = groupHistoryProblem(results);
+      if (problem !== undefined) {
+        console.error(`bench: the generated group history of ${groupOps} ops is ${problem}; its figures would measure the wrong path`);
+        process.exit(1);
+      }
+      const q = { stream: [] as Measure[], mem: [] as Measure[] };
+      const g = { stream: [] as Measure[], mem: [] as Measure[] };
+      for (let i = 0; i < RUNS; i++) {
+        q.stream.push(await measureInChild("stream", queuePath));
+        g.stream.push(await measureInChild("stream", groupPath, GROUP_CHECK_CONFIG));
+        q.mem.push(await measureInChild("memory", queuePath));
+        g.mem.push(await measureInChild("memory", groupPath, GROUP_CHECK_CONFIG));
+      }
+      if (g.mem[0]!.results !== first.results) console.log("  (MISMATCH between the streamed and in-memory check of the group history!)");
+      const [qs, gs, qm, gm] = [median(q.stream), median(g.stream), median(q.mem), median(g.mem)];
+      const ratio = (a: Measure[], b: Measure[]) => {
+        const rs = a.map((m, i) => m.wallMs / b[i]!.wallMs).sort((x, y) => x - y);
+        return `${rs[Math.floor(rs.length / 2)]!.toFixed(2)}x (median of the rounds' ${rs.map((r) => r.toFixed(2)).join(", ")})`;
+      };
+      const ex = results.exercised!.group!;
+      console.log(
+        [
+          `${n.toLocaleString("en-US")} ops: group ${groupOps.toLocaleString("en-US")} ops (${ex.members} members, ${ex.assignments} assignments, ${ex.handoffs} handoffs, commits ${ex.commits.ok} ok / ${ex.commits.fail} failed / ${ex.commits.unknown} unknown, ${ex.crashes} crashes, ${ex.leaves} leaves; valid, anomalies: ${results.anomalyTypes.join(", ") || "none"}), queue ${queueOps.toLocaleString("en-US")} ops`,
+          `  whole check (read+parse+check, streamed): group ${gs.wallMs.toFixed(0)} ms = ${rate(groupOps, gs.wallMs)} (CPU ${gs.cpuMedian.toFixed(0)} ms${gs.wallRange}); queue ${qs.wallMs.toFixed(0)} ms = ${rate(queueOps, qs.wallMs)} (CPU ${qs.cpuMedian.toFixed(0)} ms${qs.wallRange}); group / queue ${ratio(g.stream, q.stream)}`,
+          `  check() in memory: group ${gm.wallMs.toFixed(0)} ms = ${rate(groupOps, gm.wallMs)} (indexes ${gm.deriveMs!.toFixed(0)} ms, checks ${gm.detectMs!.toFixed(0)} ms${gm.wallRange}); queue ${qm.wallMs.toFixed(0)} ms = ${rate(queueOps, qm.wallMs)} (indexes ${qm.deriveMs!.toFixed(0)} ms, checks ${qm.detectMs!.toFixed(0)} ms${qm.wallRange}); group / queue ${ratio(g.mem, q.mem)}`,
+          `  peak RSS streamed: group ${mb(gs.peakRss)}, queue ${mb(qs.peakRss)} (${(gs.peakRss / qs.peakRss).toFixed(2)}x); with the history in memory: group ${mb(gm.peakRss)}, queue ${mb(qm.peakRss)} (${(gm.peakRss / qm.peakRss).toFixed(2)}x)`,
+        ].join("\n"),
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The size of the large case (`npm run bench -- checker-10m`): checked streamed from its file. */
 const LARGE_OPS = 10_000_000;
 
@@ -385,12 +452,15 @@ export async function benchCheckerLarge(n = LARGE_OPS): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  if (process.argv[2] === CHILD_FLAG) await childMain(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === CHILD_FLAG)
+    await childMain(process.argv[3]!, process.argv[4]!, JSON.parse(process.argv[5] ?? "{}") as CheckConfig);
   else {
+    // `bench/checkers.ts [group] [sizes...]`: the queue histories, or the group histories beside them.
     const sizes = process.argv
       .slice(2)
       .map(Number)
       .filter((x) => x > 0);
-    await benchCheckers(sizes.length > 0 ? sizes : undefined);
+    if (process.argv[2] === "group") await benchGroupCheckers(sizes.length > 0 ? sizes : undefined);
+    else await benchCheckers(sizes.length > 0 ? sizes : undefined);
   }
 }

@@ -9,7 +9,7 @@
 
 import { configureTestcontainers } from "../harness/cluster/runtime-env.ts";
 import { installKafkajsFixes } from "../harness/kafkajs/fixes.ts";
-import { benchCheckerLarge, benchCheckers } from "./checkers.ts";
+import { benchCheckerLarge, benchCheckers, benchGroupCheckers } from "./checkers.ts";
 import { benchClusterStart } from "./cluster-start.ts";
 
 import { benchDetection } from "./detection.ts";
@@ -52,6 +52,8 @@ if (want("startup")) {
 if (want("checkers")) {
   console.log("\n== checkers ==");
   await benchCheckers();
+  console.log("");
+  await benchGroupCheckers();
 }
 if (want("reports")) {
   console.log("\n== reports ==");
