@@ -11,7 +11,9 @@
 //   group-duplicate  a value polled by two poll ops of the group's members (at-least-once redelivery).
 // Poll-skip and nonmonotonic-poll within one assignment are the ordering checker's (order.ts resets a
 // member's position at each assignment and revocation). A start the commits cannot tell (between two
-// offsets the group might have committed) is not judged.
+// offsets the group might have committed) is not judged. An unknown commit stays possible for every
+// later start (it may still be applied; a bound needs the generation each request carried), so
+// unknown commits narrow what is judged (docs/design.md, Consumer groups).
 import { type Derived, F_POLL, OK, opIndex, recordOffset, slotEntryOf } from "./derive.ts";
 import type { Findings } from "./findings.ts";
 import type { GroupCommit, GroupTrace } from "./group-trace.ts";
