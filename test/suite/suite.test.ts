@@ -301,6 +301,9 @@ describe("what a scenario's workload must have exercised", () => {
       "none of 1 run(s) had 2 or more group members whose library gave up: the finding did not show",
     ]);
     expect(judge(finding, [group(2, 9, 3, 1), group(2, 9, 0, 2)])).toMatchObject({ met: true, found: 1 });
+    // A copy run's group (its copiers) is not held to the group workload's default floors.
+    expect(judge(control!, [{ ...group(0, 0, 0), workload: "copy" }]).met).toBe(true);
+    expect(judge(control!, [{ ...group(0, 0, 0), workload: "group" }]).met).toBe(false);
     // A run without groups is not held to group floors unless the scenario names one.
     expect(judge(control!, [run(3, {})]).met).toBe(true);
   });
