@@ -16,6 +16,7 @@
 // unknown commits narrow what is judged (docs/design.md, Consumer groups).
 import { type Derived, F_POLL, OK, opIndex, recordOffset, slotEntryOf } from "./derive.ts";
 import type { Findings } from "./findings.ts";
+import { CommitSweep, type PossibleCommits } from "./group-commit-sweep.ts";
 import type { GroupCommit, GroupTrace } from "./group-trace.ts";
 import type { Process } from "./history.ts";
 
@@ -111,49 +112,79 @@ function findStarts(
     if (!list) byProcess.set(e.process, (list = []));
     list.push(e);
   }
+  // Every span start, in the order its findings are reported (by member, then assignment).
+  const starts: Start[] = [];
   for (const [process, events] of byProcess) {
     const p = procNum.get(process);
     if (p === undefined) continue;
+    // The span of a key ends at the member's next event about it: the next crash or leave, or the
+    // next assignment or revocation naming the key (found walking back from the end).
+    const endOf = new Map<string, number>();
+    let ended = Number.POSITIVE_INFINITY;
+    const spanEnd: Array<Map<string, number> | undefined> = new Array(events.length);
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i]!;
+      if (e.kind === "assigned")
+        spanEnd[i] = new Map(e.keys.map((key) => [key, Math.min(ended, endOf.get(key) ?? Number.POSITIVE_INFINITY)]));
+      if (e.kind === "crash" || e.kind === "leave") ended = e.index;
+      else for (const key of e.keys) endOf.set(key, e.index);
+    }
     events.forEach((e, i) => {
       if (e.kind !== "assigned") return;
       for (const key of e.keys) {
         const k = keyNum.get(key);
         if (k === undefined) continue;
-        // The span ends at the member's next event about this key (or its end).
-        const next = events.slice(i + 1).find((x) => x.kind === "crash" || x.kind === "leave" || x.keys.includes(key));
-        const first = (polls.get(p * d.keys.length + k) ?? []).find(
-          (q) => q.index > e.index && (next === undefined || q.index < next.index),
-        );
-        const commits = commitsOf.get(`${e.group}\u0000${key}`) ?? [];
-        if (first) judgeStart(d, commits, out, e, key, k, first, firstReader[groupNum.get(e.group)!]!);
+        const list = polls.get(p * d.keys.length + k);
+        const first = list ? firstAfter(list, e.index) : undefined;
+        if (first && first.index < spanEnd[i]!.get(key)!) starts.push({ e, key, k, first });
       }
     });
   }
+  // Judged key by key in history order (one sweep of each key's commits), reported in `starts` order.
+  const judged: Array<(() => void) | undefined> = new Array(starts.length);
+  const byKey = new Map<string, number[]>();
+  starts.forEach((st, i) => {
+    const id = `${st.e.group}\u0000${st.key}`;
+    let list = byKey.get(id);
+    if (!list) byKey.set(id, (list = []));
+    list.push(i);
+  });
+  for (const [id, indices] of byKey) {
+    indices.sort((a, b) => starts[a]!.e.index - starts[b]!.e.index);
+    const sweep = new CommitSweep(starts[indices[0]!]!.key, commitsOf.get(id) ?? []);
+    for (const i of indices) {
+      const st = starts[i]!;
+      judged[i] = judgeStart(d, sweep.possibleAt(st.e.index), out, st, firstReader[groupNum.get(st.e.group)!]!);
+    }
+  }
+  for (const report of judged) report?.();
 }
 
-function judgeStart(
-  d: Derived,
-  keyCommits: GroupCommit[],
-  out: Findings,
-  e: GroupTrace["events"][number],
-  key: string,
-  k: number,
-  first: FirstPoll,
-  readBy: Int32Array,
-): void {
-  const commits: GroupCommit[] = [];
-  for (const c of keyCommits) {
-    if (c.invIndex >= e.index) break;
-    if (c.type !== "fail") commits.push(c);
+/** A member's first poll of a key in a span: the assignment, the key, and where reading began. */
+interface Start {
+  e: GroupTrace["events"][number];
+  key: string;
+  k: number;
+  first: FirstPoll;
+}
+
+/** The first of a member's polls of a key (in history order) after history index `index`. */
+function firstAfter(list: readonly FirstPoll[], index: number): FirstPoll | undefined {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.index > index) hi = mid;
+    else lo = mid + 1;
   }
-  // The last commit acknowledged before the assignment, and every commit that may have landed after
-  // it: unknown ones, and acknowledged ones that overlapped it.
-  let last: GroupCommit | undefined;
-  for (const c of commits) if (c.type === "ok" && c.doneIndex < e.index && (last === undefined || c.doneIndex > last.doneIndex)) last = c;
-  const possible = commits.filter((c) => c === last || c.type !== "ok" || (last !== undefined && c.doneIndex > last.invIndex));
+  return list[lo];
+}
+
+/** A span start against the commits that could have been the group's last: what to report, if anything. */
+function judgeStart(d: Derived, possible: PossibleCommits, out: Findings, st: Start, readBy: Int32Array): (() => void) | undefined {
+  const { e, key, k, first } = st;
   const s = first.offset;
-  if (Number.isNaN(s) || possible.some((c) => c.offsets.get(key) === s)) return;
-  const offsets = possible.map((c) => c.offsets.get(key)!);
+  if (Number.isNaN(s) || possible.holds(s)) return undefined;
   const evidence = (type: "group-rewind" | "group-jump", commit: GroupCommit | undefined, skipped?: number) => ({
     type,
     group: e.group,
@@ -166,19 +197,16 @@ function judgeStart(
     ops: [...(commit ? [indexOf(commit)] : []), e.index, first.index],
   });
   // With no acknowledged commit, the unknown ones may all have failed: the log's start is possible too.
-  if (last !== undefined && s < Math.min(...offsets)) {
-    const commit = possible.find((c) => c.offsets.get(key) === Math.min(...offsets))!;
-    out.add("group-rewind", () => evidence("group-rewind", commit));
-    return;
-  }
+  const { lowest, highest } = possible;
+  if (possible.last !== undefined && lowest !== undefined && s < lowest.offset)
+    return () => out.add("group-rewind", () => evidence("group-rewind", lowest.commit));
   // Above every possible commit (with none: above the start of the log), over records in the log
   // the group had not read yet (a member resuming where the group's reads had got to skips nothing).
-  const from = possible.length > 0 ? Math.max(...offsets) : -1;
-  if (s <= from) return;
+  const from = highest?.offset ?? -1;
+  if (s <= from) return undefined;
   const skipped = unreadBetween(d, k, from, s, readBy, first.index);
-  if (skipped === 0) return;
-  const commit = possible.find((c) => c.offsets.get(key) === from);
-  out.add("group-jump", () => evidence("group-jump", commit, skipped));
+  if (skipped === 0) return undefined;
+  return () => out.add("group-jump", () => evidence("group-jump", highest?.commit, skipped));
 }
 
 /** The history index a commit is shown by: its completion, or its invocation if it never completed. */
