@@ -30,6 +30,7 @@ import { keyOf, parseKey } from "../context.ts";
 import { type Delivery, deliveriesOf, type LibrarySession, type SessionInput } from "../group-driver.ts";
 import type { GroupClient } from "../group-member.ts";
 import { forkedGroupClient } from "../group-process.ts";
+import { CommitAnswers } from "./commit-answers.ts";
 import { commonConfig } from "./config.ts";
 import { loadConfluent, type RdConsumer, type RdKafkaError, type RdMessage } from "./package.ts";
 import { connectRd } from "./producer.ts";
@@ -132,7 +133,7 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
   // after-async: each commit waits for librdkafka's answer (offset_commit_cb, served by a later
   // consume()), matched by partition and offset. The binding passes only the request's error.
   const asyncCommits = opts.commit === "after-async";
-  const waiting = new Map<string, { resolve: () => void; reject: (err: unknown) => void }[]>();
+  const answers = new CommitAnswers();
   consumer = new KafkaConsumer({
     ...groupConsumerConfig(input),
     rebalance_cb: rebalance,
@@ -141,14 +142,10 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
   consumer.on("event.error", (() => undefined) as never);
   consumer.on("offset.commit", ((err: RdKafkaError | undefined, offsets: TopicPartitionOffset[]) => {
     if (asyncCommits) {
-      for (const o of offsets ?? []) {
-        const id = `${keyOf(o)}@${o.offset}`;
-        const w = waiting.get(id)?.shift();
-        if (!w) continue;
-        if (!waiting.get(id)!.length) waiting.delete(id);
-        if (err) w.reject(err);
-        else w.resolve();
-      }
+      answers.answer(
+        err,
+        (offsets ?? []).map((o) => ({ key: keyOf(o), offset: o.offset })),
+      );
       return;
     }
     if (err) return;
@@ -206,40 +203,21 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
           return Promise.reject(err);
         }
       }
-      return new Promise((resolve, reject) => {
-        const ids = Object.entries(offsets).map(([key, offset]) => `${key}@${offset}`);
-        let left = ids.length;
-        let failed = false;
-        const answer = {
-          resolve: () => {
-            if (--left === 0 && !failed) resolve();
-          },
-          reject: (err: unknown) => {
-            if (failed) return;
-            failed = true;
-            for (const id of ids) {
-              const rest = (waiting.get(id) ?? []).filter((w) => w !== answer);
-              if (rest.length) waiting.set(id, rest);
-              else waiting.delete(id);
-            }
-            reject(err);
-          },
-        };
-        for (const id of ids) waiting.set(id, [...(waiting.get(id) ?? []), answer]);
-        try {
-          // Its callback only says the commit was queued: the answer is offset_commit_cb's.
-          consumer.commitCb(toppars, (err) => {
-            if (err) answer.reject(err);
-          });
-        } catch (err) {
-          answer.reject(err);
-        }
-      });
+      const { answered, refuse } = answers.expect(offsets);
+      try {
+        // Its callback only says the commit was queued: the answer is offset_commit_cb's.
+        consumer.commitCb(toppars, (err) => {
+          if (err) refuse(err);
+        });
+      } catch (err) {
+        refuse(err);
+      }
+      return answered;
     },
 
     async settle() {
       // The answers to commits in flight come only while the library is polled.
-      for (let i = 0; waiting.size > 0 && !closed && i < SETTLE_POLLS; i++) await consumeOnce().catch(() => []);
+      for (let i = 0; answers.size > 0 && !closed && i < SETTLE_POLLS; i++) await consumeOnce().catch(() => []);
     },
 
     commitOutcome: classifyConfluentCommitError,
