@@ -100,14 +100,12 @@ describe("confluent: spec settings -> librdkafka configuration", () => {
     expect(a["group.id"]).not.toBe(b["group.id"]);
   });
 
-  it("the spec: confluent consumers are assign consumers; no transactions yet", () => {
+  it("the spec: confluent consumers are assign consumers; transactions too (confluent/txn.ts)", () => {
     expect(parseTestSpec({ client: "confluent" }).client).toBe("confluent");
     expect(() => parseTestSpec({ client: "confluent", consumer: { mode: "subscribe" } })).toThrow(
       /consumer\.mode: must be "assign" with client "confluent"/,
     );
-    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(
-      /workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/,
-    );
+    expect(parseTestSpec({ client: "confluent", workload: { kind: "txn" } }).consumer.mode).toBe("assign");
   });
 });
 
