@@ -58,6 +58,8 @@ import { connectRd, disconnectRd } from "./producer.ts";
 const MAX_MESSAGES = 1000;
 /** How long committed() and a commit's answer may take (UNSTABLE_OFFSET_COMMIT is asked again). */
 const GROUP_CALL_MS = 30_000;
+/** How long a seek may wait for librdkafka to take it (its answer says whether it did). */
+const SEEK_MS = 5000;
 
 /** The bound of one transactional call: three request timeouts (librdkafka retries inside it, a
  *  coordinator's failover included), at least 10 s, at most the transaction timeout. Pure. */
@@ -278,8 +280,8 @@ export class ConfluentTxnConsumer extends BufferedTxnConsumer<RdConsumer> {
   private loop: Promise<void> = Promise.resolve();
   private committer: Promise<Committer> | undefined;
   private assigned = false;
-  /** librdkafka seeks not done yet (the next consume() waits for them). */
-  private readonly seeks = new Set<Promise<void>>();
+  /** Keys seeked since the last fetch round: librdkafka's seek is made before the next consume(). */
+  private readonly toSeek = new Set<string>();
 
   constructor(
     consumer: RdConsumer,
@@ -297,23 +299,31 @@ export class ConfluentTxnConsumer extends BufferedTxnConsumer<RdConsumer> {
   seek(key: string, offset: number): void {
     this.buffer.seek(key, offset);
     this.fetchPositions.set(key, offset);
-    if (!this.assigned) return; // the assignment takes the position
-    // The binding runs rd_kafka_seek in a libuv worker, later: until it ran, consume() still hands
-    // out records fetched from the old position (seen: a read skipping records after an abort's
-    // seek back). The next consume() waits for it; a seek librdkafka refused is an assign again.
-    const done = new Promise<void>((resolve) => {
-      const settled = (err?: unknown) => {
-        if (err) this.assignAll();
-        resolve();
-      };
-      try {
-        this.consumer.seek({ ...parseKey(key), offset }, 0, settled);
-      } catch (err) {
-        settled(err);
-      }
-    });
-    this.seeks.add(done);
-    void done.then(() => this.seeks.delete(done));
+    // librdkafka's seek waits for the fetch loop (applySeeks): a consume() in flight would take the
+    // records fetched from the new position, which the epoch check then drops, and nothing would
+    // fetch them again (seen: a read skipping records after an abort's seek back).
+    if (this.assigned) this.toSeek.add(key);
+  }
+
+  /** librdkafka's seeks of the keys seeked since the last round; none of them has a consume() in
+   *  flight. rd_kafka_seek sets the partition's version barrier before it answers (records fetched
+   *  before it are dropped); one it refused is an assign of every key at its position. */
+  private async applySeeks(): Promise<void> {
+    const keys = [...this.toSeek];
+    this.toSeek.clear();
+    const refused = await Promise.all(
+      keys.map(
+        (key) =>
+          new Promise<boolean>((resolve) => {
+            try {
+              this.consumer.seek({ ...parseKey(key), offset: this.fetchPositions.get(key) ?? 0 }, SEEK_MS, (err) => resolve(!!err));
+            } catch {
+              resolve(true);
+            }
+          }),
+      ),
+    );
+    if (refused.some(Boolean)) this.assignAll();
   }
 
   /** Every key at its fetch position (librdkafka starts fetching each from there). */
@@ -401,8 +411,10 @@ export class ConfluentTxnConsumer extends BufferedTxnConsumer<RdConsumer> {
   }
 
   private async fetchRound(): Promise<void> {
-    if (this.seeks.size) await Promise.all([...this.seeks]);
+    // Epochs first: a key seeked after this point has its records of this round dropped, and its
+    // librdkafka seek is made at the next round, so they are fetched again.
     const epochs = new Map(this.opts.keys.map((k) => [k, this.buffer.epochOf(k)]));
+    if (this.toSeek.size) await this.applySeeks();
     let messages: RdMessage[];
     try {
       messages = await this.consumeOnce();

@@ -252,8 +252,8 @@ describe("confluent transactions: pure helpers", () => {
 describe("confluent transactions: the consumer", () => {
   /** A binding KafkaConsumer over one partition t-0 whose log holds offsets 0..limit-1 (value
    *  offset*10); seek() takes effect only when the test finishes it (the binding's worker, later). */
-  function fakeRdConsumer() {
-    const state = { position: 0, limit: 3, pendingSeek: undefined as (() => void) | undefined };
+  function fakeRdConsumer(immediateSeek = false) {
+    const state = { position: 0, limit: 3, consuming: false, pendingSeek: undefined as (() => void) | undefined };
     const consumer = {
       connect: (_o: unknown, cb: (err: null, md: unknown) => void) => setImmediate(() => cb(null, { topics: [] })),
       setDefaultConsumeTimeout: () => undefined,
@@ -267,14 +267,18 @@ describe("confluent transactions: the consumer", () => {
           state.position = tp.offset;
           cb();
         };
+        if (immediateSeek) state.pendingSeek();
       },
-      consume: (_n: number, cb: (err: null, m: unknown[]) => void) =>
+      consume: (_n: number, cb: (err: null, m: unknown[]) => void) => {
+        state.consuming = true;
         setTimeout(() => {
+          state.consuming = false;
           const out = [];
           for (; state.position < state.limit; state.position++)
             out.push({ topic: "t", partition: 0, offset: state.position, value: Buffer.from(String(state.position * 10)) });
           cb(null, out);
-        }, 5),
+        }, 5);
+      },
       disconnect: (cb: () => void) => cb(),
     };
     return { consumer: consumer as unknown as RdConsumer, state };
@@ -298,6 +302,23 @@ describe("confluent transactions: the consumer", () => {
     f.state.limit = 6; // more records arrive before librdkafka's seek ran
     await new Promise((r) => setTimeout(r, 50));
     f.state.pendingSeek?.();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await c.poll(1000))["t-0"]?.[0]).toEqual([1, 10]);
+    await c.close();
+  });
+
+  it("a seek while a consume() is in flight: what that call took from the new position is fetched again, not skipped", async () => {
+    const { ConfluentTxnConsumer } = await import("../../../harness/clients/confluent/txn.ts");
+    const { BufferedTxnConsumer } = await import("../../../harness/clients/buffered-txn-consumer.ts");
+    const f = fakeRdConsumer(true);
+    const c = await BufferedTxnConsumer.started(
+      new ConfluentTxnConsumer(f.consumer, { topic: "t", keys: ["t-0"], groupId: "g", isolation: "read_committed" }, [], undefined),
+    );
+    expect((await c.poll(1000))["t-0"]).toHaveLength(3);
+    // The fetch loop is inside a consume() (the fake answers after 5 ms); librdkafka seeks at once.
+    while (!f.state.consuming) await new Promise((r) => setImmediate(r));
+    c.seek("t-0", 1);
+    f.state.limit = 6;
     await new Promise((r) => setTimeout(r, 50));
     expect((await c.poll(1000))["t-0"]?.[0]).toEqual([1, 10]);
     await c.close();
