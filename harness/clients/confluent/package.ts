@@ -89,6 +89,7 @@ export interface RdConsumer extends RdClient {
     timeoutMs: number,
     cb: (err: RdKafkaError | null, answer: RdTopicPartitionAnswer[]) => void,
   ): unknown;
+  position(toppars: { topic: string; partition: number }[]): RdTopicPartitionAnswer[];
   commitCb(toppars: { topic: string; partition: number; offset: number }[], cb: (err: RdKafkaError | null) => void): unknown;
   seek(toppar: { topic: string; partition: number; offset: number }, timeout: number, cb: (err?: RdKafkaError) => void): unknown;
   consume(n: number, cb: (err: RdKafkaError | null, messages: RdMessage[]) => void): void;
