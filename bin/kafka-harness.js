@@ -10,6 +10,12 @@ process.stdout.on("error", (err) => {
   throw err;
 });
 
+// librdkafka's binding (the confluent client) runs every blocking call in libuv's thread pool:
+// consume(), and in a copy or txn run each transactional call and each close, which may block for
+// seconds while a broker is down: four threads (libuv's default) can all be taken while the
+// consumers wait. The pool reads this when first used, which is the first import below.
+process.env.UV_THREADPOOL_SIZE ??= "32";
+
 async function loadCli() {
   const sources = new URL("../harness/cli.ts", import.meta.url);
   if (existsSync(sources)) {
