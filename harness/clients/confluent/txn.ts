@@ -114,23 +114,30 @@ export class ConfluentTxnProducer implements TxnProducerDriver {
     this.callMs = txnCallMs(settings);
   }
 
-  private track<T>(p: Promise<T>): Promise<T> {
+  /** close() began: no binding call may start (one whose answer came after the producer was
+   *  destroyed would use it freed, and re-open its callback handles). */
+  private closing = false;
+
+  private track<T>(start: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error("the transactional producer is closing"));
+    const p = start();
     this.inFlight = p.catch(() => undefined);
     return p;
   }
 
   /** InitProducerId: fences an older producer with the id and ends the transaction it left open. */
   init(): Promise<void> {
-    return this.track(call("initTransactions", (cb) => this.parts.producer.initTransactions(this.callMs, cb)));
+    return this.track(() => call("initTransactions", (cb) => this.parts.producer.initTransactions(this.callMs, cb)));
   }
 
   async begin(): Promise<void> {
-    await this.track(call("beginTransaction", (cb) => this.parts.producer.beginTransaction(cb)));
+    await this.track(() => call("beginTransaction", (cb) => this.parts.producer.beginTransaction(cb)));
     this.txn.begun(true);
   }
 
   send(key: string, value: number): Promise<number | undefined> {
     void this.txn.current; // throws when no transaction was begun
+    if (this.closing) return Promise.reject(new Error("the transactional producer is closing"));
     const { topic, partition } = parseKey(key);
     return new Promise((resolve, reject) => {
       try {
@@ -144,21 +151,21 @@ export class ConfluentTxnProducer implements TxnProducerDriver {
 
   async sendOffsets(groupId: string, next: Record<string, number>): Promise<void> {
     void this.txn.current; // throws when no transaction was begun
-    const consumer = await this.track(this.parts.groupConsumer(groupId));
+    const consumer = await this.track(() => this.parts.groupConsumer(groupId));
     const offsets = Object.entries(next).map(([key, offset]) => ({ ...parseKey(key), offset }));
-    await this.track(
+    await this.track(() =>
       call("sendOffsetsToTransaction", (cb) => this.parts.producer.sendOffsetsToTransaction(offsets, consumer, this.callMs, cb)),
     );
   }
 
   async commit(): Promise<void> {
     this.txn.end();
-    await this.track(call("commitTransaction", (cb) => this.parts.producer.commitTransaction(this.callMs, cb)));
+    await this.track(() => call("commitTransaction", (cb) => this.parts.producer.commitTransaction(this.callMs, cb)));
   }
 
   async abort(): Promise<void> {
     this.txn.end();
-    await this.track(call("abortTransaction", (cb) => this.parts.producer.abortTransaction(this.callMs, cb)));
+    await this.track(() => call("abortTransaction", (cb) => this.parts.producer.abortTransaction(this.callMs, cb)));
   }
 
   isFenced(err: unknown): boolean {
@@ -166,6 +173,7 @@ export class ConfluentTxnProducer implements TxnProducerDriver {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.inFlight;
     await this.parts.closeGroupConsumers();
     await disconnectRd(this.parts.producer);

@@ -29,7 +29,9 @@ type Call = "initTransactions" | "beginTransaction" | "sendOffsetsToTransaction"
 
 /** A binding Producer: transactional calls answer (asynchronously) with `answers[call]` or success;
  *  produce() throws `enqueue` or reports `report` (an error) or the next offset of the partition. */
-function fakeBinding(opts: { answers?: Partial<Record<Call, unknown>>; report?: unknown; enqueue?: unknown; hang?: Call[] } = {}) {
+function fakeBinding(
+  opts: { answers?: Partial<Record<Call, unknown>>; report?: unknown; enqueue?: unknown; hang?: Call[]; groupDelayMs?: number } = {},
+) {
   const calls: string[] = [];
   const next = new Map<string, number>();
   const answer = (name: Call, cb: (err: RdKafkaError | null) => void) => {
@@ -63,7 +65,10 @@ function fakeBinding(opts: { answers?: Partial<Record<Call, unknown>>; report?: 
   const driver = new ConfluentTxnProducer(
     {
       producer,
-      groupConsumer: async (group) => ({ group }) as unknown as RdConsumer,
+      groupConsumer: async (group) => {
+        await new Promise((r) => setTimeout(r, opts.groupDelayMs ?? 0));
+        return { group } as unknown as RdConsumer;
+      },
       closeGroupConsumers: async () => {},
     },
     { transactionalId: "t-txn-0", retries: 5, requestTimeoutMs: 5000, transactionTimeoutMs: 80_000 },
@@ -191,6 +196,18 @@ describe("confluent transactions: librdkafka's answers -> the transaction's op",
     expect(closed).toBe(false);
     expect(b.calls).not.toContain("disconnect");
     void closing;
+  });
+});
+
+describe("confluent transactions: closing", () => {
+  it("close() during sendOffsets (the group's consumer still connecting): no binding call starts after it, the producer is destroyed last", async () => {
+    const b = fakeBinding({ groupDelayMs: 30 });
+    await b.driver.begin();
+    const offsets = b.driver.sendOffsets("g", { "t-0": 5 }).catch((e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 5));
+    await b.driver.close();
+    expect(await offsets).toMatch(/closing/);
+    expect(b.calls).toEqual(["beginTransaction", "disconnect"]);
   });
 });
 
