@@ -16,7 +16,7 @@
 // whose delivery report (its offset, or an error) settles send(); sends are awaited one at a time.
 // Each call has a finite timeout (txnCallMs), so a libuv worker is never held for a whole
 // transaction timeout (the consumers' consume() calls share those workers), and close() waits for a
-// call in flight before destroying the producer under it.
+// call in flight, and refuses new ones, before destroying the producer under it.
 // sendOffsetsToTransaction takes a KafkaConsumer for the group's metadata
 // (rd_kafka_consumer_group_metadata): the driver keeps a consumer of its own with the group's id
 // that never joins it, so the metadata is generation -1 and member "" (as kafkajs and the harness's
@@ -28,7 +28,8 @@
 // consumer.ts), group.id the slot's group, which it never joins (copy: every copier reads the
 // partitions of its slot; txn-client.ts joinsGroup is unset), isolation as the spec says. A loop
 // calls consume(n) and parks each key's records in the DeliveryBuffer until a ["poll"] takes them;
-// a seek bumps the key's epoch, so records of a consume() call issued before it are dropped.
+// a seek bumps the key's epoch, so records of a consume() call issued before it are dropped, and
+// librdkafka's own seek is made between two consume() calls (the binding runs it in a worker).
 // A copier's consumer (sharedGroup) starts each key at the group's committed offset, read with
 // committed() (rd_kafka_committed: OffsetFetch with require_stable under read_committed, asked again
 // while a transaction holding offsets of the group is open), as resetToCommitted does. The
@@ -439,7 +440,8 @@ export class ConfluentTxnConsumer extends BufferedTxnConsumer<RdConsumer> {
     const parked: Promise<void>[] = [];
     for (const [key, records] of deliveriesOf(messages, this.fetchPositions)) {
       const epoch = epochs.get(key);
-      // A seek since the call was issued: what came back is from before it.
+      // A seek since the call was issued: what came back is from the old position (librdkafka's
+      // seek of the key is made next round).
       if (epoch === undefined || epoch !== this.buffer.epochOf(key) || !records.length) continue;
       this.fetchPositions.set(key, records[records.length - 1]![0] + 1);
       parked.push(this.buffer.put(key, records, epoch));
