@@ -35,7 +35,7 @@ export async function loadClient(name: ClientName): Promise<KafkaClient> {
   }
 }
 
-/** The transactional driver of the client named in the spec (kafkajs and @platformatic/kafka have one). */
+/** The transactional driver of the client named in the spec. */
 export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
   switch (name) {
     case "kafkajs":
@@ -43,8 +43,8 @@ export async function loadTxnClient(name: ClientName): Promise<TxnClient> {
     case "platformatic":
       await loadClient("platformatic"); // a missing @platformatic/kafka is an EnvironmentError naming the install
       return (await import("./platformatic/txn.ts")).platformaticTxnClient;
-    default:
-      throw new Error(`the txn workload is built for kafkajs and platformatic (client ${name} has no transactional driver yet)`);
+    case "confluent":
+      return (await import("./confluent/txn.ts")).loadConfluentTxnClient();
   }
 }
 

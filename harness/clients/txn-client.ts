@@ -1,8 +1,8 @@
 // What the txn workload asks of a client library (docs/design.md, Clients): a
 // transactional producer (begin, send, sendOffsets, commit, abort) and a consumer whose fetched
 // records a ["poll"] micro-op takes (txn-delivery-buffer.ts). The recording is shared
-// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts) and
-// @platformatic/kafka (platformatic/txn.ts).
+// (txn-process.ts); a library only does the Kafka calls: kafkajs (kafkajs/txn.ts),
+// @platformatic/kafka (platformatic/txn.ts) and librdkafka (confluent/txn.ts).
 import type { ClientSecurity } from "../protocol/security.ts";
 import type { ClientName } from "../spec/client.ts";
 import type { IsolationLevel } from "../spec/test-spec.ts";

@@ -257,22 +257,8 @@ export const TestSpecSchema = z
         message: 'must be "all" with workload.kind "txn" (a transactional producer is idempotent, and Kafka requires acks=all for that)',
       });
     }
-    if (s.workload.kind === "txn" && s.client !== "kafkajs" && s.client !== "platformatic") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["workload", "kind"],
-        message: `"txn" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
-      });
-    }
     if (s.workload.copy !== undefined && s.workload.kind !== "copy") {
       ctx.addIssue({ code: "custom", path: ["workload", "copy"], message: 'needs workload.kind "copy"' });
-    }
-    if (s.workload.kind === "copy" && s.client !== "kafkajs" && s.client !== "platformatic") {
-      ctx.addIssue({
-        code: "custom",
-        path: ["workload", "kind"],
-        message: `"copy" is built for clients "kafkajs" and "platformatic" only: the ${s.client} client's transactions are not wired yet`,
-      });
     }
     if (s.workload.kind === "copy" && s.consumer.isolation !== "read_committed") {
       ctx.addIssue({

@@ -2,8 +2,9 @@
 // (execute.ts runProducers), and `workload.copy.copiers` copiers copy it to `<topic>.out`, each
 // record to the output partition of the same number. Every copier reads the input through a
 // read_committed consumer in ONE group (kafkajs: subscribed, kafkajs/txn.ts sharedGroup;
-// @platformatic/kafka, whose transactional consumer joins no group: the partitions of its slot,
-// committing to the group all the same, platformatic/txn.ts) and, for each delivery:
+// @platformatic/kafka and librdkafka, whose transactional consumers join no group: the partitions
+// of its slot, committing to the group all the same, platformatic/txn.ts, confluent/txn.ts) and,
+// for each delivery:
 //   transactional: begins a transaction, sends each record's copy, sends the input's next offsets to
 //     the group (sendOffsets), commits: one txn op (txn-process.ts copy). A copy that aborted is read
 //     again (the consumer seeks back); one whose outcome is unknown is settled by a new producer with

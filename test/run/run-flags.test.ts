@@ -104,13 +104,11 @@ describe("txn run flags", () => {
     expect(() => specFromFlags({ abortRate: "-0.1" })).toThrow(SpecError);
   });
 
-  it("the spec refuses txn without acks all, txn through confluent, and coordinator targets without txn; takes txn through platformatic", () => {
+  it("the spec refuses txn without acks all and coordinator targets without txn; takes txn through platformatic and confluent", () => {
     expect(() => parseTestSpec(specFromFlags({ workload: "txn", acks: "1" }))).toThrow(
       /producer\.acks: must be "all" with workload\.kind "txn"/,
     );
-    expect(() => parseTestSpec(specFromFlags({ workload: "txn", client: "confluent" }))).toThrow(
-      /workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/,
-    );
+    expect(parseTestSpec(specFromFlags({ workload: "txn", client: "confluent" })).client).toBe("confluent");
     expect(parseTestSpec(specFromFlags({ workload: "txn", client: "platformatic" })).client).toBe("platformatic");
     expect(() => parseTestSpec(specFromFlags({ faults: "pause", targets: "txn-coordinator" }))).toThrow(
       /faults\.targets: txn-coordinator needs workload\.kind "txn"/,

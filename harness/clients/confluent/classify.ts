@@ -29,6 +29,7 @@
 //   the harness's op timeout fired first (HarnessOpTimeout)                             -> info
 // Anything else (a plain Error, no code) -> info.
 import type { Outcome } from "../classify.ts";
+import type { RdKafkaError } from "./package.ts";
 
 /** librdkafka's codes by name (the package's CODES.ERRORS, librdkafka 2.15.1), those the rule uses. */
 export const RD = {
@@ -89,4 +90,40 @@ export function classifyConfluentSendError(err: unknown, retries: number): Outco
     return "info";
   }
   return "info";
+}
+
+// Transactions (confluent/txn.ts): the transactional calls answer with an error object carrying
+// librdkafka's flags (rd_kafka_error_is_fatal, _is_retriable, _txn_requires_abort). The outcome of
+// a transaction is decided by txn-process.ts from which call failed, as for every client; what a
+// library says is only whether its producer is fenced (no abort is tried, the transaction is
+// unknown and the producer replaced):
+//   ERR__FENCED (-144), ERR_PRODUCER_FENCED (90), ERR_INVALID_PRODUCER_EPOCH (47),
+//   ERR_INVALID_PRODUCER_ID_MAPPING (49), ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53),
+//   ERR__FATAL (-150), and any error flagged fatal: the producer takes no more transactional
+//   calls (rdkafka.h: "no way for a producer instance to recover from fatal errors"), so an abort
+//   could not be acknowledged anyway.
+const TXN_FENCED: ReadonlySet<number> = new Set([-144, 90, 47, 49, 53, -150]);
+
+/** A transactional call's error, with the call's name and librdkafka's flags in its message. */
+export class ConfluentTxnError extends Error {
+  override readonly name = "ConfluentTxnError";
+  readonly code: number | undefined;
+  readonly isFatal: boolean;
+  readonly isRetriable: boolean;
+  readonly isTxnRequiresAbort: boolean;
+  constructor(call: string, original: unknown) {
+    const o = (original ?? {}) as Partial<RdKafkaError>;
+    const flags = [o.isFatal && "fatal", o.isRetriable && "retriable", o.isTxnRequiresAbort && "requires abort"].filter(Boolean);
+    super(`${call}: ${o.code ?? "?"} ${o.message ?? String(original)}${flags.length ? ` (${flags.join(", ")})` : ""}`);
+    this.code = typeof o.code === "number" ? o.code : undefined;
+    this.isFatal = o.isFatal === true;
+    this.isRetriable = o.isRetriable === true;
+    this.isTxnRequiresAbort = o.isTxnRequiresAbort === true;
+  }
+}
+
+/** librdkafka's "this producer can do no more": fenced by a newer one, or in a fatal state. Pure. */
+export function isConfluentFenced(err: unknown): boolean {
+  const e = (err ?? {}) as { code?: unknown; isFatal?: unknown };
+  return e.isFatal === true || (typeof e.code === "number" && TXN_FENCED.has(e.code));
 }

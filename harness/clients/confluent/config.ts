@@ -81,6 +81,31 @@ export function producerConfig(bootstrap: string[], s: ProducerSettings, securit
   };
 }
 
+/** The transactional producer (confluent/txn.ts): idempotent, acks=all, the spec's transactional id
+ *  and transaction timeout. librdkafka refuses message.timeout.ms above transaction.timeout.ms, so a
+ *  record is given up on (its delivery report an error) within the transaction's time; retries at
+ *  least 8, as the other clients' transactional producers (an idempotent producer needs some). */
+export function txnProducerConfig(
+  bootstrap: string[],
+  s: { transactionalId: string; retries: number; requestTimeoutMs: number; transactionTimeoutMs: number },
+  security?: ClientSecurity,
+): Conf {
+  return {
+    ...commonConfig(bootstrap, "kafka-harness-txn-producer", security),
+    "transactional.id": s.transactionalId,
+    "transaction.timeout.ms": s.transactionTimeoutMs,
+    "enable.idempotence": true,
+    acks: -1,
+    "message.send.max.retries": Math.max(s.retries, 8),
+    "retry.backoff.ms": RDKAFKA_RETRY_BACKOFF_MS,
+    "request.timeout.ms": s.requestTimeoutMs,
+    "socket.timeout.ms": s.requestTimeoutMs,
+    "message.timeout.ms": s.transactionTimeoutMs,
+    "linger.ms": 0,
+    dr_cb: true,
+  };
+}
+
 export const FETCH_WAIT_MS = 500;
 
 let groupSeq = 0;

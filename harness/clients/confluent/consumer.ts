@@ -15,7 +15,7 @@ import { AssignConsumer, sleep } from "../assign-consumer.ts";
 import type { ConsumerOptions } from "../client.ts";
 import { type ClientContext, keyOf, parseKey } from "../context.ts";
 import { consumerConfig, FETCH_WAIT_MS } from "./config.ts";
-import { loadConfluent, type RdConsumer, type RdMessage } from "./package.ts";
+import { loadConfluent, type RdConsumer, type RdMessage, type RdTopicPartitionAnswer } from "./package.ts";
 import { connectRd, disconnectRd } from "./producer.ts";
 
 const MAX_MESSAGES = 1000;
@@ -30,6 +30,17 @@ export function deliveriesOf(messages: readonly RdMessage[], positions: Readonly
     if (m.offset < from) continue;
     list.push([m.offset, Number(m.value?.toString())]);
     out.set(key, list);
+  }
+  return out;
+}
+
+/** Keys whose librdkafka position is past the consumer's own (control records since), with it. Pure. */
+export function positionsPast(answer: readonly RdTopicPartitionAnswer[], positions: ReadonlyMap<string, number>): [string, number][] {
+  const out: [string, number][] = [];
+  for (const tp of answer) {
+    if (tp instanceof Error || typeof tp.offset !== "number") continue;
+    const key = keyOf(tp);
+    if (tp.offset > (positions.get(key) ?? 0)) out.push([key, tp.offset]);
   }
   return out;
 }
@@ -80,6 +91,21 @@ export class ConfluentConsumer extends AssignConsumer<RdConsumer> {
       this.positions.set(key, records[records.length - 1]![0] + 1);
       this.polls.delivered(key, records);
     }
+    this.pastControlRecords();
+  }
+
+  /** A transaction's commit or abort marker is never handed out, so the last record read + 1 stays
+   *  below it, and reads would never reach a transactional log's end offset. librdkafka's position
+   *  (rd_kafka_position: after the last message or control record consume() handed over, so every
+   *  record below it was delivered above) moves past them. */
+  private pastControlRecords(): void {
+    let answer: RdTopicPartitionAnswer[];
+    try {
+      answer = this.consumer.position(this.opts.keys.map(parseKey));
+    } catch {
+      return; // closing
+    }
+    for (const [key, offset] of positionsPast(answer, this.positions)) this.positions.set(key, offset);
   }
 
   protected afterError(): Promise<void> {

@@ -79,8 +79,18 @@ export interface RdProducer extends RdClient {
     cb: (err: RdKafkaError | null) => void,
   ): void;
 }
+/** A topic partition in the package's answers: an Error in place of one that carries an error
+ *  (committed(), offset_commit_cb); `offset` absent when there is none (RD_KAFKA_OFFSET_INVALID). */
+export type RdTopicPartitionAnswer = { topic: string; partition: number; offset?: number } | Error;
 export interface RdConsumer extends RdClient {
   assign(assignments: { topic: string; partition: number; offset: number }[]): unknown;
+  committed(
+    toppars: { topic: string; partition: number }[],
+    timeoutMs: number,
+    cb: (err: RdKafkaError | null, answer: RdTopicPartitionAnswer[]) => void,
+  ): unknown;
+  position(toppars: { topic: string; partition: number }[]): RdTopicPartitionAnswer[];
+  commitCb(toppars: { topic: string; partition: number; offset: number }[], cb: (err: RdKafkaError | null) => void): unknown;
   seek(toppar: { topic: string; partition: number; offset: number }, timeout: number, cb: (err?: RdKafkaError) => void): unknown;
   consume(n: number, cb: (err: RdKafkaError | null, messages: RdMessage[]) => void): void;
   setDefaultConsumeTimeout(ms: number): void;

@@ -14,7 +14,7 @@ import {
   RD,
 } from "../../../harness/clients/confluent/classify.ts";
 import { consumerConfig, producerConfig } from "../../../harness/clients/confluent/config.ts";
-import { deliveriesOf } from "../../../harness/clients/confluent/consumer.ts";
+import { deliveriesOf, positionsPast } from "../../../harness/clients/confluent/consumer.ts";
 import { ConfluentNotInstalled, clientsDir, confluentDir, loadConfluent } from "../../../harness/clients/confluent/package.ts";
 import { loadClient } from "../../../harness/clients/registry.ts";
 import { parseTestSpec } from "../../../harness/spec/test-spec.ts";
@@ -100,14 +100,12 @@ describe("confluent: spec settings -> librdkafka configuration", () => {
     expect(a["group.id"]).not.toBe(b["group.id"]);
   });
 
-  it("the spec: confluent consumers are assign consumers; no transactions yet", () => {
+  it("the spec: confluent consumers are assign consumers; transactions too (confluent/txn.ts)", () => {
     expect(parseTestSpec({ client: "confluent" }).client).toBe("confluent");
     expect(() => parseTestSpec({ client: "confluent", consumer: { mode: "subscribe" } })).toThrow(
       /consumer\.mode: must be "assign" with client "confluent"/,
     );
-    expect(() => parseTestSpec({ client: "confluent", workload: { kind: "txn" } })).toThrow(
-      /workload\.kind: "txn" is built for clients "kafkajs" and "platformatic" only/,
-    );
+    expect(parseTestSpec({ client: "confluent", workload: { kind: "txn" } }).consumer.mode).toBe("assign");
   });
 });
 
@@ -185,5 +183,21 @@ describe("confluent: not installed", () => {
       if (prev === undefined) delete process.env.KAFKA_HARNESS_CLIENTS_DIR;
       else process.env.KAFKA_HARNESS_CLIENTS_DIR = prev;
     }
+  });
+});
+
+describe("confluent: past a transaction's markers", () => {
+  it("a key moves to librdkafka's position when it is ahead (a commit or abort marker consumed); never back, not on an error", () => {
+    const positions = new Map([
+      ["t-0", 41],
+      ["t-1", 10],
+    ]);
+    expect(
+      positionsPast(
+        [{ topic: "t", partition: 0, offset: 42 }, { topic: "t", partition: 1, offset: 7 }, { topic: "t", partition: 2 }, new Error("x")],
+        positions,
+      ),
+    ).toEqual([["t-0", 42]]);
+    expect(positionsPast([{ topic: "t", partition: 3, offset: 2 }], positions)).toEqual([["t-3", 2]]);
   });
 });
