@@ -188,9 +188,20 @@ describe("nemesis on a real cluster", () => {
     try {
       // acks=all waits for the followers until the leader drops them from the ISR (replica.lag.time.max.ms).
       await producer.send({ topic, acks: -1, timeout: 30_000, messages: [{ partition: led!.partition, value: "acked-alone" }] });
-      const own = (await fetchBrokerMetadata(cluster.node(byId(controller)).externalPort!, [topic])).partitions.find(
-        (p) => p.partition === led!.partition,
-      )!;
+      // The acknowledgement came once the leader's ISR shrank; its own metadata cache learns it a
+      // moment later (the controller's UpdateMetadata), so it is read until it agrees (or 10 s).
+      const ownPartition = async () =>
+        (await fetchBrokerMetadata(cluster.node(byId(controller)).externalPort!, [topic])).partitions.find(
+          (p) => p.partition === led!.partition,
+        )!;
+      const own = await waitFor(
+        `${key}'s ISR shrunk to ${controller} in its leader's metadata`,
+        async () => {
+          const p = await ownPartition();
+          return p.isr.length === 1 && p;
+        },
+        { timeoutMs: 10_000, intervalMs: 200 },
+      ).catch(ownPartition);
       expect(own).toMatchObject({ leader: controller, isr: [controller] });
       const wait = cluster.spec.zkSessionTimeoutMs + 2000 - (performance.now() - cutAt);
       if (wait > 0) await new Promise((res) => setTimeout(res, wait));
