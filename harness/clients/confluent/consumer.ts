@@ -15,7 +15,7 @@ import { AssignConsumer, sleep } from "../assign-consumer.ts";
 import type { ConsumerOptions } from "../client.ts";
 import { type ClientContext, keyOf, parseKey } from "../context.ts";
 import { consumerConfig, FETCH_WAIT_MS } from "./config.ts";
-import { loadConfluent, type RdConsumer, type RdMessage, type RdTopicPartitionAnswer } from "./package.ts";
+import { consumeBatch, loadConfluent, type RdConsumer, type RdMessage, type RdTopicPartitionAnswer } from "./package.ts";
 import { connectRd, disconnectRd } from "./producer.ts";
 
 const MAX_MESSAGES = 1000;
@@ -73,13 +73,7 @@ export class ConfluentConsumer extends AssignConsumer<RdConsumer> {
   }
 
   private consumeOnce(): Promise<RdMessage[]> {
-    return new Promise((resolve, reject) => {
-      try {
-        this.consumer.consume(MAX_MESSAGES, (err, messages) => (err ? reject(err) : resolve(messages ?? [])));
-      } catch (err) {
-        reject(err);
-      }
-    });
+    return consumeBatch(this.consumer, MAX_MESSAGES);
   }
 
   protected async fetchRound(): Promise<void> {

@@ -32,7 +32,7 @@ import type { GroupClient } from "../group-member.ts";
 import { forkedGroupClient } from "../group-process.ts";
 import { CommitAnswers } from "./commit-answers.ts";
 import { commonConfig } from "./config.ts";
-import { loadConfluent, type RdConsumer, type RdKafkaError, type RdMessage } from "./package.ts";
+import { consumeBatch, loadConfluent, type RdConsumer, type RdKafkaError, type RdMessage } from "./package.ts";
 import { connectRd } from "./producer.ts";
 
 export const confluentGroupClient: GroupClient = forkedGroupClient("confluent", ["classic", "consumer"]);
@@ -155,14 +155,7 @@ export function openConfluentSession(input: SessionInput): LibrarySession {
 
   let closed = false;
   const queue: Delivery[] = [];
-  const consumeOnce = () =>
-    new Promise<RdMessage[]>((resolve, reject) => {
-      try {
-        consumer.consume(MAX_MESSAGES, (err, messages) => (err ? reject(err) : resolve(messages ?? [])));
-      } catch (err) {
-        reject(err);
-      }
-    });
+  const consumeOnce = () => consumeBatch(consumer, MAX_MESSAGES);
 
   return {
     async subscribe() {

@@ -132,3 +132,14 @@ export function installedConfluentVersion(dir = confluentDir()): string | undefi
     return undefined;
   }
 }
+
+/** One consume() call of up to `max` records (librdkafka's worker thread); a throw is a rejection. */
+export function consumeBatch(consumer: Pick<RdConsumer, "consume">, max: number): Promise<RdMessage[]> {
+  return new Promise((resolve, reject) => {
+    try {
+      consumer.consume(max, (err, messages) => (err ? reject(err) : resolve(messages ?? [])));
+    } catch (err) {
+      reject(err);
+    }
+  });
+}

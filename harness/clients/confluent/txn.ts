@@ -46,6 +46,7 @@ import { ConfluentDeliveryError, ConfluentEnqueueError, ConfluentTxnError, isCon
 import { consumerConfig, FETCH_WAIT_MS, txnProducerConfig } from "./config.ts";
 import { deliveriesOf } from "./consumer.ts";
 import {
+  consumeBatch,
   loadConfluent,
   type RdConsumer,
   type RdDeliveryReport,
@@ -410,13 +411,7 @@ export class ConfluentTxnConsumer extends BufferedTxnConsumer<RdConsumer> {
   }
 
   private consumeOnce(): Promise<RdMessage[]> {
-    return new Promise((resolve, reject) => {
-      try {
-        this.consumer.consume(MAX_MESSAGES, (err, messages) => (err ? reject(err) : resolve(messages ?? [])));
-      } catch (err) {
-        reject(err);
-      }
-    });
+    return consumeBatch(this.consumer, MAX_MESSAGES);
   }
 
   private async fetchRound(): Promise<void> {
