@@ -9,7 +9,7 @@ import { type AnomalyType, verdictName } from "../../checkers/index.ts";
 import type { LossSummary } from "../../checkers/loss-summary.ts";
 import type { RunOutcome } from "../run/runner.ts";
 import type { StoredExpectation } from "../run/stored-run.ts";
-import type { Scenario } from "./suite-file.ts";
+import { isDetection, type Scenario } from "./suite-file.ts";
 
 /** What the suite keeps of one run of a scenario. */
 export interface ScenarioRun {
@@ -36,7 +36,7 @@ export interface ScenarioOutcome {
   config: string;
   faults: string;
   runs: ScenarioRun[];
-  /** How many runs found one of `expect.finds`. */
+  /** How many runs found what the scenario looks for (foundIn). */
   found: number;
   /** The client's known findings (knownFindings) some run showed: reported, not held against it. */
   known?: string[];
@@ -131,7 +131,7 @@ export function foundIn(e: Scenario["expect"], runs: readonly ScenarioRun[]): nu
     (r) =>
       (e.finds.length === 0 || e.finds.some((t) => r.anomalies[t as AnomalyType])) &&
       (e.gaveUp === undefined || (r.exercised.group?.gaveUp ?? 0) >= e.gaveUp) &&
-      (e.finds.length > 0 || e.gaveUp !== undefined),
+      isDetection(e),
   ).length;
 }
 

@@ -255,13 +255,13 @@ export async function readSuiteFile(path: string): Promise<Suite> {
   return parseSuite(raw, path);
 }
 
+/** A scenario that looks for something (an anomaly, or members giving up): runs go on until found. */
+export const isDetection = (e: Pick<Expect, "finds" | "gaveUp">): boolean => e.finds.length > 0 || e.gaveUp !== undefined;
+
 /**
  * Seeds for a scenario: explicit ones, or derived from the suite seed and the scenario's position
  * in the file (so every client of an expanded scenario gets the same seeds).
  */
-/** A scenario that looks for something (an anomaly, or members giving up): runs go on until found. */
-export const isDetection = (e: Pick<Expect, "finds" | "gaveUp">): boolean => e.finds.length > 0 || e.gaveUp !== undefined;
-
 export function scenarioSeeds(suite: Suite, index: number): number[] {
   const s = suite.scenarios[index]!;
   if (s.seeds) return s.seeds;
