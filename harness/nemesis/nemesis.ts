@@ -18,7 +18,7 @@ import { messageOf } from "../util/errors.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import type { NemesisCluster } from "./capabilities.ts";
 import { type ClusterNemesisOptions, clusterNodes, type NemesisContext, nemesisSettings } from "./context.ts";
-import { actionOf } from "./families/index.ts";
+import { actionOf, FAMILIES } from "./families/index.ts";
 import { FaultState } from "./fault-state.ts";
 import { faultWatches } from "./fault-watches.ts";
 import { variantCache } from "./faults/partition.ts";
@@ -82,8 +82,24 @@ async function healEverything(ctx: NemesisContext, record: ReturnType<typeof opP
     sessionWaitMs: ctx.settings.sessionWaitMs,
     ...(ctx.cluster.networkFaults === false ? { networkFaults: false as const } : {}),
   });
+  // Then each family's own faults, on nodes that are all up again (in registry order).
+  const healed: Record<string, string[]> = {};
+  for (const family of FAMILIES) {
+    if (!family.heal) continue;
+    try {
+      const h = await family.heal(ctx);
+      if (h.healed.length) healed[family.name] = h.healed;
+      problems.push(...h.problems);
+    } catch (err) {
+      problems.push(`${family.name}: ${messageOf(err)}`);
+    }
+  }
   ctx.state.clearAll();
-  const value: FaultValue = { targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom])].sort(), ...report };
+  const value: FaultValue = {
+    targets: [...new Set([...report.started, ...report.resumed, ...report.removedFrom, ...Object.values(healed).flat()])].sort(),
+    ...report,
+    ...(Object.keys(healed).length ? { healed } : {}),
+  };
   const result = record(problems.length ? "info" : "ok", HEAL_ALL, problems.length ? { ...value, reason: problems.join("; ") } : value);
   if (value.targets.length) ctx.watch.recovery(result, [...report.started, ...report.resumed]);
   return result;

@@ -44,8 +44,21 @@ export interface FaultFamily<S extends SpecShape = never> {
   domains(spec: S): readonly Domain[];
   /** Why a fault of this family on these nodes would contradict what is in force, or undefined. */
   conflict?(state: FaultState, nodes: readonly string[]): string | undefined;
+  /**
+   * Heal-all's part for this family's faults (those the node containers' states do not show: a
+   * lossy link, a clock offset, a failing disk), judged by asking the nodes rather than the fault
+   * state alone. Runs after heal-all started and resumed every node. Returns the nodes it healed
+   * and what it could not undo.
+   */
+  heal?(ctx: NemesisContext): Promise<FamilyHeal>;
   /** Resolve, refuse or record the op pair, act: one action per fault name. */
   readonly act: { readonly [F in S["fault"]]: Action<Extract<S, { fault: F }>> };
+}
+
+/** What a family's heal undid (node names) and what it could not (the heal-all op is then info). */
+export interface FamilyHeal {
+  healed: string[];
+  problems: string[];
 }
 
 /** Targets in the metadata quorum (ZooKeeper's, or KRaft's controllers: ZooKeeper's place) rather than brokers. */
