@@ -9,6 +9,8 @@ export const UNDO_OF = {
   pause: "resume",
   partition: "heal",
   bounce: null,
+  "packet-loss": "restore-link",
+  "slow-link": "restore-link",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

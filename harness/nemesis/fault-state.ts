@@ -5,10 +5,13 @@
 import { type Grudge, nodesOf } from "./grudge.ts";
 
 export type ProcessFault = "kill" | "stop" | "pause";
+/** A link fault (families/link.ts): at most one per node. */
+export type LinkFault = "packet-loss" | "slow-link";
 
 export class FaultState {
   private readonly process = new Map<string, ProcessFault>();
   private grudge: Grudge | undefined;
+  private readonly link = new Map<string, LinkFault>();
 
   /** Nodes under any fault: down, paused, or named by the partition in force. */
   faulted(): Set<string> {
@@ -27,20 +30,38 @@ export class FaultState {
     return this.process.get(node);
   }
 
-  /** Whether anything is in force: a node down or paused, or a partition. */
+  /** Whether anything is in force: a node down or paused, a partition, a link fault. */
   inForce(): boolean {
-    return this.process.size > 0 || this.grudge !== undefined;
+    return this.process.size > 0 || this.grudge !== undefined || this.link.size > 0;
+  }
+
+  linkFaultOf(node: string): LinkFault | undefined {
+    return this.link.get(node);
+  }
+
+  /** Nodes under a link fault. */
+  linked(): string[] {
+    return [...this.link.keys()];
+  }
+
+  setLink(nodes: readonly string[], f: LinkFault): void {
+    for (const n of nodes) this.link.set(n, f);
+  }
+
+  clearLink(nodes: readonly string[]): void {
+    for (const n of nodes) this.link.delete(n);
   }
 
   /**
-   * Which of these nodes are under a process fault (and, with partitionedToo, under the partition),
-   * said as a refusal reason; undefined when none is. Each family decides what it may hit
-   * (families/*.ts conflict).
+   * Which of these nodes are under a process fault (and, with partitionedToo, under the partition or
+   * a link fault: rules in a namespace that an undo cannot reach while the node is paused), said as
+   * a refusal reason; undefined when none is. Each family decides what it may hit (families/*.ts conflict).
    */
   busy(nodes: readonly string[], o: { partitionedToo: boolean }): string | undefined {
-    const cut = o.partitionedToo ? this.partitioned() : [];
+    const cut = o.partitionedToo ? [...this.partitioned(), ...this.link.keys()] : [];
     const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n));
-    return busy.length ? busy.map((n) => `${n} is under ${this.process.get(n) ?? "partition"}`).join("; ") : undefined;
+    const what = (n: string) => this.process.get(n) ?? (this.partitioned().includes(n) ? "partition" : this.link.get(n));
+    return busy.length ? busy.map((n) => `${n} is under ${what(n)}`).join("; ") : undefined;
   }
 
   setProcess(nodes: readonly string[], f: ProcessFault): void {
@@ -62,5 +83,6 @@ export class FaultState {
   clearAll(): void {
     this.process.clear();
     this.grudge = undefined;
+    this.link.clear();
   }
 }

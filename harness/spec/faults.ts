@@ -76,8 +76,37 @@ export const TargetSpecSchema = z.union(
   { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' },
 );
 
+/**
+ * Which of a node's packets a link fault (packet-loss, slow-link) touches: those to/from the other
+ * brokers (replication), to/from clients (anything that is not a cluster node: the harness's
+ * clients come in through the published ports from the network's gateway), to/from the metadata
+ * quorum (ZooKeeper nodes, KRaft's controllers), or all of them.
+ */
+export const LINK_BETWEEN = ["brokers", "clients", "quorum", "all"] as const;
+export type LinkBetween = (typeof LINK_BETWEEN)[number];
+
+/** A link fault's parameters, as an explicit schedule gives them (the generated ones keep inside these). */
+export const LinkParamsSchema = {
+  between: z.enum(LINK_BETWEEN, { error: `must be one of ${LINK_BETWEEN.join(", ")}` }),
+  probability: z
+    .number({ error: "must be a number" })
+    .gt(0, { error: "must be above 0 (a probability of losing each packet)" })
+    .max(1, { error: "must be at most 1 (a probability of losing each packet)" }),
+  rateKbit: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number of kbit/s" })
+    .min(8, { error: "must be at least 8 kbit/s (below that TCP hardly moves)" })
+    .max(10_000_000, { error: "must be at most 10000000 kbit/s" }),
+  delayMs: z
+    .number()
+    .int({ error: "must be a whole number of ms" })
+    .min(1, { error: "must be at least 1 ms" })
+    .max(10_000, { error: "must be at most 10000 ms" }),
+};
+
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
-export const ScheduledFaultSchema = z.union(
+export const ScheduledFaultSchema = z.discriminatedUnion(
+  "fault",
   [
     z
       .object({
@@ -97,9 +126,30 @@ export const ScheduledFaultSchema = z.union(
       })
       .strict(),
     z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("packet-loss"),
+        targets: TargetSpecSchema,
+        probability: LinkParamsSchema.probability,
+        between: LinkParamsSchema.between,
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("slow-link"),
+        targets: TargetSpecSchema,
+        rateKbit: LinkParamsSchema.rateKbit,
+        between: LinkParamsSchema.between,
+        delayMs: LinkParamsSchema.delayMs.optional(),
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between} or {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}",
   },
 );

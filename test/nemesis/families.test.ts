@@ -9,6 +9,7 @@ import { FAULT_NAMES, FAULTS_PROPER, UNDO_OF } from "../../checkers/fault-names.
 import { FAULT_VOCABULARY } from "../../checkers/fault-vocabulary.ts";
 import { bounceFamily } from "../../harness/nemesis/families/bounce.ts";
 import { FAMILIES, familyOf } from "../../harness/nemesis/families/index.ts";
+import { linkFamily } from "../../harness/nemesis/families/link.ts";
 import { networkFamily } from "../../harness/nemesis/families/network.ts";
 import { pauseFamily } from "../../harness/nemesis/families/pause.ts";
 import { processFamily } from "../../harness/nemesis/families/process.ts";
@@ -51,7 +52,7 @@ describe("fault families", () => {
 
   it("give the --faults help the kinds it always listed", () => {
     expect(faultKindsHelp()).toBe(
-      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
+      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce,packet-loss,slow-link (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
     );
   });
 });
@@ -82,8 +83,24 @@ describe("family conflicts with what is in force", () => {
     expect(networkFamily.conflict!(s, ["kafka2"])).toBeUndefined();
   });
 
-  it("bounce: only with nothing in force", () => {
+  it("bounce: only with nothing in force (a link fault too: its restarts would wipe the rules)", () => {
     expect(bounceFamily.conflict!(state(), [])).toBe("faults in force on kafka1, kafka2, kafka3");
     expect(bounceFamily.conflict!(new FaultState(), [])).toBeUndefined();
+    const s = new FaultState();
+    s.setLink(["kafka2"], "slow-link");
+    expect(bounceFamily.conflict!(s, [])).toBe("faults in force on kafka2");
+  });
+
+  it("link: one link fault per node, none on a downed node; a partitioned one may get one (different chain)", () => {
+    const s = state();
+    s.setLink(["kafka3"], "packet-loss");
+    expect(linkFamily.conflict!(s, ["kafka1", "kafka2", "kafka3"])).toBe(
+      "kafka1 is under kill; kafka3 is under packet-loss (restore-link first)",
+    );
+    expect(linkFamily.conflict!(s, ["kafka2"])).toBeUndefined();
+    // And pause, which cannot be undone by restore-link's reach, keeps off a node with a bad link.
+    const lossy = new FaultState();
+    lossy.setLink(["kafka3"], "packet-loss");
+    expect(pauseFamily.conflict!(lossy, ["kafka3"])).toBe("kafka3 is under packet-loss");
   });
 });

@@ -36,7 +36,8 @@ export async function rollingRestart(
   return steps;
 }
 
-const conflict = (state: FaultState) => (state.inForce() ? `faults in force on ${[...state.faulted()].join(", ")}` : undefined);
+const conflict = (state: FaultState) =>
+  state.inForce() ? `faults in force on ${[...new Set([...state.faulted(), ...state.linked()])].join(", ")}` : undefined;
 
 export const bounceFamily: FaultFamily<BounceSpec> = {
   name: "bounce",

@@ -11,7 +11,7 @@ import type { ScheduleOptions } from "../schedule.ts";
 import type { FaultResult, ScheduledSpec, TargetSpec } from "../types.ts";
 
 /** The parts of the cluster a fault occupies; faults overlap in a schedule only across disjoint domains. */
-export type Domain = "broker" | "zookeeper";
+export type Domain = "broker" | "zookeeper" | "link";
 
 /** What a family's arbitraries build on: the options, the kinds they enable, and the target choices. */
 export interface ScheduleGen {
