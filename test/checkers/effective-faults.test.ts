@@ -63,6 +63,26 @@ describe("effective faults", () => {
     expect(shrunk.faults).toMatchObject({ applied: 1, effective: 1, byKind: { pause: { effective: 1 } } });
   });
 
+  it("a link fault is effective when a follower behind it dropped out of an ISR (its per-follower record), not by its packet counters", () => {
+    const loss = { probability: 0.3, between: "brokers" };
+    const churn = check(
+      run(
+        ...fault("packet-loss", loss),
+        failover(FAULT, { partitions: ["t-0"], isrShrunkAfterMs: 5400 }),
+        ...fault("restore-link", { dropped: { kafka1: 80 } }),
+      ),
+    );
+    expect(churn.faults).toMatchObject({ applied: 1, effective: 1, byKind: { "packet-loss": { applied: 1, effective: 1 } } });
+    const quiet = check(
+      run(
+        ...fault("slow-link", { rateKbit: 64, between: "all" }),
+        failover(FAULT, { partitions: ["t-0"] }),
+        ...fault("restore-link", { dropped: { kafka1: 80 } }),
+      ),
+    );
+    expect(quiet.faults).toMatchObject({ applied: 1, effective: 0, byKind: { "slow-link": { applied: 1, effective: 0 } } });
+  });
+
   it("applied but not effective: no leader moved, no ISR shrank, no client on its partitions failed", () => {
     // The shape of a controller pause shorter than the ZooKeeper session: its partition lost its
     // leader for a while but none was elected before the resume.

@@ -74,7 +74,7 @@ function linkable(n: FakeNode): LinkNode {
   return l;
 }
 
-function setup(o: { networkFaults?: false } = {}) {
+function setup(o: { networkFaults?: false; watch?: boolean } = {}) {
   const c = fakeCluster();
   const all = c.all.map(linkable);
   const brokers = all.filter((n) => n.role === "broker");
@@ -83,10 +83,17 @@ function setup(o: { networkFaults?: false } = {}) {
   const recorder = createRecorder();
   const nemesis = clusterNemesis(
     { brokers, zookeepers, ...(o.networkFaults === false ? { networkFaults: false as const } : {}) },
-    { recorder, rng: seededRng(3), probe: fp.probe, watch: false, healOnShutdown: false, sessionWaitMs: 0 },
+    {
+      recorder,
+      rng: seededRng(3),
+      probe: fp.probe,
+      watch: o.watch ? { pollMs: 5, timeoutMs: 5000 } : false,
+      healOnShutdown: false,
+      sessionWaitMs: 0,
+    },
   );
   const byName = (name: string) => all.find((n) => n.name === name)!;
-  return { brokers, zookeepers, all, byName, nemesis, recorder };
+  return { brokers, zookeepers, all, byName, nemesis, recorder, fp };
 }
 
 const nodes = (...names: string[]) => ({ kind: "nodes" as const, names });
@@ -130,6 +137,27 @@ describe("packet-loss", () => {
     expect(byName("kafka1").loss).toBeUndefined();
     expect(byName("kafka3").loss).toBeUndefined();
     expect(nemesis.state.linked()).toEqual([]);
+    await nemesis.close();
+  });
+});
+
+describe("what a link fault did to Kafka", () => {
+  it("each follower behind a degraded link gets a watch of its own: a follower dropped from the ISR makes the fault effective", async () => {
+    const { nemesis, recorder, fp } = setup({ watch: true });
+    // t-0 led by kafka2 (ISR 1,2,3), t-1 led by kafka1 (ISR 1,3): loss on kafka2's broker links
+    // degrades t-0's followers kafka1 and kafka3, and nothing of t-1.
+    fp.s.partitions = [part("t", 0, 2, [1, 2, 3]), part("t", 1, 1, [1, 3], [1, 3])];
+    const r = await nemesis.invoke({ fault: "packet-loss", targets: nodes("kafka2"), probability: 0.3, between: "brokers" });
+    expect(r.type).toBe("ok");
+    fp.s.partitions = [part("t", 0, 2, [1, 2, 3], [2, 3]), part("t", 1, 1, [1, 3], [1, 3])];
+    const failovers = () => recorder.ops.filter((o) => o.f === "failover").map((o) => o.value as Record<string, unknown>);
+    await expect.poll(failovers).toHaveLength(1);
+    expect(failovers()[0]).toMatchObject({ fault: r.index, partitions: ["t-0"], leaderless: [], ended: "settled" });
+    expect(failovers()[0]!.isrShrunkAfterMs).toEqual(expect.any(Number));
+    // The undo ends the watch of kafka3, which stayed in sync.
+    await nemesis.invoke(r.undo!);
+    await expect.poll(failovers).toHaveLength(2);
+    expect(failovers()[1]).toMatchObject({ fault: r.index, partitions: ["t-0"], isrShrunkAfterMs: null, ended: "undone" });
     await nemesis.close();
   });
 });

@@ -15,6 +15,7 @@ import { messageOf } from "../../util/errors.ts";
 import type { Partitionable } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
 import type { FaultState, LinkFault } from "../fault-state.ts";
+import type { Before } from "../fault-watches.ts";
 import { type LinkUndone, lossScript, NETEM_PROBE, type PeerMatch, run, shapeScript, TOOLS_PROBE, undoLink } from "../faults/link.ts";
 import type { IptablesVariant } from "../iptables.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
@@ -87,6 +88,35 @@ export function peerMatch(
   return { peers: others(between === "brokers" ? brokers : [...zookeepers, ...voters]) };
 }
 
+/** Per nemesis, the followers whose ISR membership a link fault on a node watches (its undo ends those watches). */
+const watchedBy = new WeakMap<FaultState, Map<string, string[]>>();
+
+/**
+ * The measurements a link fault gets. A lossy or slow link between brokers moves no leader: what
+ * it does is keep followers from fetching, so each follower whose link to its leader the fault
+ * degrades (the follower or the leader is a target) gets a failover watch of its own for that one
+ * partition, which settles when the follower drops out of the ISR (the ISR churn a control must
+ * see). A link to the metadata quorum (or all traffic) may cost a leader its session: the targets
+ * get the usual failover watch. Returns the followers watched.
+ */
+function watchLink(ctx: NemesisContext, result: FaultResult, between: LinkBetween, targets: readonly string[], before: Before): string[] {
+  if (!before) return [];
+  const watched = new Set<string>();
+  if (between === "brokers" || between === "all") {
+    const ids = new Set(ctx.cluster.brokers.filter((b) => targets.includes(b.name)).map((b) => b.id));
+    for (const p of before.partitions) {
+      for (const f of p.isr) {
+        const follower = ctx.cluster.brokers.find((b) => b.id === f)?.name;
+        if (f === p.leader || !follower || !(ids.has(f) || ids.has(p.leader))) continue;
+        ctx.watch.failover(result, [follower], { ...before, partitions: [p] });
+        watched.add(follower);
+      }
+    }
+  }
+  if (between === "quorum" || between === "all") ctx.watch.failover(result, targets, before);
+  return [...watched];
+}
+
 const params = (spec: LinkFaultSpec): Partial<FaultValue> =>
   spec.fault === "packet-loss"
     ? { probability: spec.probability, between: spec.between }
@@ -134,7 +164,8 @@ async function linkFault(spec: LinkFaultSpec, ctx: NemesisContext): Promise<Faul
   if (why.length) return ctx.refuse(spec.fault, value, why.join("; "));
   const address = await addresses(ctx);
   ctx.watch.interrupted();
-  const before = await ctx.watch.snapshot(r.nodes);
+  // A target still answers metadata (slowly, when its clients' packets are lost): no need to avoid it.
+  const before = await ctx.watch.snapshot([]);
   const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
   const undo: FaultSpec = { fault: UNDO_OF[spec.fault], targets: { kind: "nodes", names: r.nodes } };
   const result = await ctx.attempt(
@@ -152,9 +183,9 @@ async function linkFault(spec: LinkFaultSpec, ctx: NemesisContext): Promise<Faul
     },
     undo,
   );
-  // A lossy or slow link moves no leader by itself; when it drops a follower from the ISR or a
-  // leader's ZooKeeper session / controller lease, the failover watch sees it.
-  ctx.watch.failover(result, r.nodes, before);
+  const watched = watchLink(ctx, result, spec.between, r.nodes, before);
+  if (!watchedBy.has(ctx.state)) watchedBy.set(ctx.state, new Map());
+  for (const n of r.nodes) watchedBy.get(ctx.state)!.set(n, watched);
   ctx.watch.quorum(result, r.nodes, quorumBefore);
   return result;
 }
@@ -245,7 +276,9 @@ export const linkFamily: FaultFamily<LinkSpec> = {
       } catch (err) {
         return ctx.refuse("restore-link", { targets: [], selector: spec.targets.kind }, messageOf(err));
       }
-      ctx.watch.undone({ nodes: r.nodes });
+      const watched = watchedBy.get(ctx.state);
+      ctx.watch.undone({ nodes: [...r.nodes, ...r.nodes.flatMap((n) => watched?.get(n) ?? [])] });
+      for (const n of r.nodes) watched?.delete(n);
       const result = await ctx.attempt("restore-link", describeTargets(spec.targets, r), async () => {
         const nodes = r.nodes.map(ctx.byName);
         const states = await Promise.all(nodes.map((n) => n.state()));
