@@ -39,6 +39,16 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "a rolling restart: each broker stopped and started in turn, waiting until it is back in sync",
     rgb: "14,116,144",
   },
+  "packet-loss": {
+    family: "link",
+    does: "iptables' statistic match drops a share of the packets to and from chosen peers (brokers, clients, quorum or all); undone by restore-link",
+    rgb: "202,138,4",
+  },
+  "slow-link": {
+    family: "link",
+    does: "tc limits the bandwidth of what the node sends to chosen peers (tbf or htb; a netem delay where the kernel has it); undone by restore-link",
+    rgb: "101,163,13",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */

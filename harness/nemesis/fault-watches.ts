@@ -22,13 +22,14 @@ export interface QuorumLeader {
 export interface FaultWatches {
   /** A new fault begins: recovery measured from here on would measure the new fault too. */
   interrupted(): void;
-  /** Ends failover watches of faults on these nodes (or of partitions, or all). */
-  undone(o: { nodes?: Iterable<string>; partition?: boolean; all?: boolean }): void;
+  /** Ends failover watches of faults on these nodes (or of partitions, or all; linkOnly: of link faults only). */
+  undone(o: { nodes?: Iterable<string>; partition?: boolean; all?: boolean; linkOnly?: boolean }): void;
   /** Metadata before the fault, from a broker it will not hit. */
   snapshot(hit: readonly string[]): Promise<Before>;
   /** KRaft: the quorum leader before a fault, when the fault will hit it (else undefined). */
   quorumLeaderHit(hit: readonly string[]): Promise<QuorumLeader | undefined>;
-  failover(result: FaultResult, hit: readonly string[], before: Before, partition?: boolean): void;
+  /** link: a link fault's watch, also ended when one of these peers goes down or its link is restored. */
+  failover(result: FaultResult, hit: readonly string[], before: Before, partition?: boolean, link?: { peers: readonly string[] }): void;
   quorum(result: FaultResult, hit: readonly string[], leader: QuorumLeader | undefined, partition?: boolean): void;
   recovery(result: FaultResult, restored: readonly string[]): void;
   /** Lets running measurements finish for up to waitMs, then ends them. */
@@ -58,12 +59,13 @@ export function faultWatches(o: {
       const leader = q && voters.find((v) => v.id === q.leaderId);
       return q && leader && hit.includes(leader.name) ? { name: leader.name, id: leader.id, epoch: q.leaderEpoch } : undefined;
     },
-    failover(result, hit, before, partition = false) {
+    failover(result, hit, before, partition = false, link = undefined) {
       if (!watch || !before || !inForce(result)) return;
       const ids = new Set(cluster.brokers.filter((b) => hit.includes(b.name)).map((b) => b.id));
       if (ids.size === 0) return;
       const t0 = performance.now();
-      watches.start("failover", { nodes: hit, partition }, (signal) =>
+      const nodes = [...hit, ...(link?.peers ?? [])];
+      watches.start("failover", { nodes, partition, link: link !== undefined }, (signal) =>
         watchFailover({
           recorder,
           probe,

@@ -4,9 +4,10 @@ import type { WatchEnd } from "./failover-watch.ts";
 
 interface Running {
   kind: "failover" | "recovery";
-  /** The nodes the watched fault hit, and whether it was a partition (undone by heal). */
+  /** The nodes the watched fault hit, and whether it was a partition (undone by heal) or a link fault. */
   nodes: ReadonlySet<string>;
   partition: boolean;
+  link: boolean;
   ctl: AbortController;
   done: Promise<void>;
 }
@@ -14,20 +15,32 @@ interface Running {
 export class Watches {
   private readonly running = new Set<Running>();
 
-  start(kind: Running["kind"], hit: { nodes: Iterable<string>; partition?: boolean }, run: (signal: AbortSignal) => Promise<void>): void {
+  start(
+    kind: Running["kind"],
+    hit: { nodes: Iterable<string>; partition?: boolean; link?: boolean },
+    run: (signal: AbortSignal) => Promise<void>,
+  ): void {
     const ctl = new AbortController();
-    const w: Running = { kind, nodes: new Set(hit.nodes), partition: hit.partition ?? false, ctl, done: Promise.resolve() };
+    const w: Running = {
+      kind,
+      nodes: new Set(hit.nodes),
+      partition: hit.partition ?? false,
+      link: hit.link ?? false,
+      ctl,
+      done: Promise.resolve(),
+    };
     w.done = run(ctl.signal)
       .catch((err) => console.error(`nemesis: ${kind} watch failed: ${(err as Error).message}`))
       .finally(() => this.running.delete(w));
     this.running.add(w);
   }
 
-  /** Ends failover watches of faults on any of these nodes (or of partitions, when heal). */
-  undone(o: { nodes?: Iterable<string>; partition?: boolean; all?: boolean }): void {
+  /** Ends failover watches of faults on any of these nodes (or of partitions, when heal); with
+   *  linkOnly, only link faults' (a node going down ends what a bad link to it was doing). */
+  undone(o: { nodes?: Iterable<string>; partition?: boolean; all?: boolean; linkOnly?: boolean }): void {
     const nodes = new Set(o.nodes ?? []);
     for (const w of this.running) {
-      if (w.kind !== "failover") continue;
+      if (w.kind !== "failover" || (o.linkOnly && !w.link)) continue;
       if (o.all || (o.partition && w.partition) || [...w.nodes].some((n) => nodes.has(n))) w.ctl.abort("undone" satisfies WatchEnd);
     }
   }

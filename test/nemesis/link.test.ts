@@ -160,6 +160,23 @@ describe("what a link fault did to Kafka", () => {
     expect(failovers()[1]).toMatchObject({ fault: r.index, partitions: ["t-0"], isrShrunkAfterMs: null, ended: "undone" });
     await nemesis.close();
   });
+
+  it("a follower killed under a bad link drops out of the ISR by the kill's doing: the link's watch of it ends first", async () => {
+    const { nemesis, recorder, fp } = setup({ watch: true });
+    fp.s.partitions = [part("t", 0, 2, [1, 2, 3])];
+    const r = await nemesis.invoke({ fault: "slow-link", targets: nodes("kafka2"), rateKbit: 64, between: "brokers" });
+    const k = await nemesis.invoke({ fault: "kill", targets: nodes("kafka3") });
+    fp.s.partitions = [part("t", 0, 2, [1, 2, 3], [1, 2])];
+    const of = (i: number) => recorder.ops.filter((o) => o.f === "failover" && (o.value as { fault: number }).fault === i);
+    await expect.poll(() => of(k.index!)).toHaveLength(1); // the kill's own record
+    await nemesis.invoke(r.undo!);
+    await expect.poll(() => of(r.index!)).toHaveLength(2);
+    expect(of(r.index!).map((o) => o.value)).toEqual([
+      expect.objectContaining({ partitions: ["t-0"], isrShrunkAfterMs: null, ended: "undone" }),
+      expect.objectContaining({ partitions: ["t-0"], isrShrunkAfterMs: null, ended: "undone" }),
+    ]);
+    await nemesis.close();
+  });
 });
 
 describe("slow-link", () => {

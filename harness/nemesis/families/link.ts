@@ -88,33 +88,29 @@ export function peerMatch(
   return { peers: others(between === "brokers" ? brokers : [...zookeepers, ...voters]) };
 }
 
-/** Per nemesis, the followers whose ISR membership a link fault on a node watches (its undo ends those watches). */
-const watchedBy = new WeakMap<FaultState, Map<string, string[]>>();
-
 /**
  * The measurements a link fault gets. A lossy or slow link between brokers moves no leader: what
  * it does is keep followers from fetching, so each follower whose link to its leader the fault
  * degrades (the follower or the leader is a target) gets a failover watch of its own for that one
  * partition, which settles when the follower drops out of the ISR (the ISR churn a control must
  * see). A link to the metadata quorum (or all traffic) may cost a leader its session: the targets
- * get the usual failover watch. Returns the followers watched.
+ * get the usual failover watch. Each ends when the link is restored or when the follower or its
+ * leader goes down (a kill's ISR shrink is the kill's).
  */
-function watchLink(ctx: NemesisContext, result: FaultResult, between: LinkBetween, targets: readonly string[], before: Before): string[] {
-  if (!before) return [];
-  const watched = new Set<string>();
+function watchLink(ctx: NemesisContext, result: FaultResult, between: LinkBetween, targets: readonly string[], before: Before): void {
+  if (!before) return;
   if (between === "brokers" || between === "all") {
     const ids = new Set(ctx.cluster.brokers.filter((b) => targets.includes(b.name)).map((b) => b.id));
     for (const p of before.partitions) {
       for (const f of p.isr) {
         const follower = ctx.cluster.brokers.find((b) => b.id === f)?.name;
+        const leader = ctx.cluster.brokers.find((b) => b.id === p.leader)?.name;
         if (f === p.leader || !follower || !(ids.has(f) || ids.has(p.leader))) continue;
-        ctx.watch.failover(result, [follower], { ...before, partitions: [p] });
-        watched.add(follower);
+        ctx.watch.failover(result, [follower], { ...before, partitions: [p] }, false, { peers: leader ? [leader] : [] });
       }
     }
   }
-  if (between === "quorum" || between === "all") ctx.watch.failover(result, targets, before);
-  return [...watched];
+  if (between === "quorum" || between === "all") ctx.watch.failover(result, targets, before, false, { peers: [] });
 }
 
 const params = (spec: LinkFaultSpec): Partial<FaultValue> =>
@@ -183,9 +179,7 @@ async function linkFault(spec: LinkFaultSpec, ctx: NemesisContext): Promise<Faul
     },
     undo,
   );
-  const watched = watchLink(ctx, result, spec.between, r.nodes, before);
-  if (!watchedBy.has(ctx.state)) watchedBy.set(ctx.state, new Map());
-  for (const n of r.nodes) watchedBy.get(ctx.state)!.set(n, watched);
+  watchLink(ctx, result, spec.between, r.nodes, before);
   ctx.watch.quorum(result, r.nodes, quorumBefore);
   return result;
 }
@@ -276,9 +270,7 @@ export const linkFamily: FaultFamily<LinkSpec> = {
       } catch (err) {
         return ctx.refuse("restore-link", { targets: [], selector: spec.targets.kind }, messageOf(err));
       }
-      const watched = watchedBy.get(ctx.state);
-      ctx.watch.undone({ nodes: [...r.nodes, ...r.nodes.flatMap((n) => watched?.get(n) ?? [])] });
-      for (const n of r.nodes) watched?.delete(n);
+      ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
       const result = await ctx.attempt("restore-link", describeTargets(spec.targets, r), async () => {
         const nodes = r.nodes.map(ctx.byName);
         const states = await Promise.all(nodes.map((n) => n.state()));

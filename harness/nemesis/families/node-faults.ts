@@ -36,6 +36,8 @@ export async function nodeFault(
   const clash = o.conflict(r.nodes);
   if (clash) return ctx.refuse(spec.fault, value, clash);
   ctx.watch.interrupted();
+  // What a bad link to these nodes does from now on is this fault's doing: its watches end.
+  ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
   const before = await ctx.watch.snapshot(r.nodes);
   const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
   const nodes = r.nodes.map(ctx.byName);
