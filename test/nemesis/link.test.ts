@@ -161,6 +161,21 @@ describe("what a link fault did to Kafka", () => {
     await nemesis.close();
   });
 
+  it("watches only followers in the ISR as ZooKeeper has it, not as a broker's stale metadata does", async () => {
+    const { nemesis, recorder, fp } = setup({ watch: true });
+    fp.s.partitions = [part("t", 0, 2, [1, 2, 3])];
+    // kafka1 is still catching up after an earlier fault: out of the ISR in ZooKeeper.
+    fp.probe.partitionStates = async () => new Map([["t-0", { leader: 2, isr: [2, 3], leaderEpoch: 4, controllerEpoch: 1 }]]);
+    const r = await nemesis.invoke({ fault: "packet-loss", targets: nodes("kafka2"), probability: 0.3, between: "brokers" });
+    await nemesis.invoke(r.undo!);
+    const failovers = () => recorder.ops.filter((o) => o.f === "failover").map((o) => o.value);
+    await expect.poll(failovers).toHaveLength(1);
+    expect(failovers()).toEqual([
+      expect.objectContaining({ fault: r.index, partitions: ["t-0"], isrShrunkAfterMs: null, ended: "undone" }),
+    ]);
+    await nemesis.close();
+  });
+
   it("a follower killed under a bad link drops out of the ISR by the kill's doing: the link's watch of it ends first", async () => {
     const { nemesis, recorder, fp } = setup({ watch: true });
     fp.s.partitions = [part("t", 0, 2, [1, 2, 3])];

@@ -100,6 +100,8 @@ export function peerMatch(
 function watchLink(ctx: NemesisContext, result: FaultResult, between: LinkBetween, targets: readonly string[], before: Before): void {
   if (!before) return;
   if (between === "brokers" || between === "all") {
+    // The ISR as ZooKeeper has it (inSyncNow): a follower a broker's stale metadata still lists
+    // in the ISR, but still catching up after an earlier fault, would read as dropped at once.
     const ids = new Set(ctx.cluster.brokers.filter((b) => targets.includes(b.name)).map((b) => b.id));
     for (const p of before.partitions) {
       for (const f of p.isr) {
@@ -111,6 +113,21 @@ function watchLink(ctx: NemesisContext, result: FaultResult, between: LinkBetwee
     }
   }
   if (between === "quorum" || between === "all") ctx.watch.failover(result, targets, before, false, { peers: [] });
+}
+
+/** The snapshot with each partition's leader and ISR as ZooKeeper holds them where it can say (a
+ *  broker's metadata lags the controller's changes; KRaft has only that). */
+async function inSyncNow(ctx: NemesisContext, before: Before): Promise<Before> {
+  if (!before || !ctx.probe.partitionStates) return before;
+  const states = await ctx.probe.partitionStates(before.partitions).catch(() => undefined);
+  if (!states) return before;
+  return {
+    ...before,
+    partitions: before.partitions.map((p) => {
+      const s = states.get(`${p.topic}-${p.partition}`);
+      return s ? { ...p, leader: s.leader, isr: s.isr } : p;
+    }),
+  };
 }
 
 const params = (spec: LinkFaultSpec): Partial<FaultValue> =>
@@ -161,7 +178,7 @@ async function linkFault(spec: LinkFaultSpec, ctx: NemesisContext): Promise<Faul
   const address = await addresses(ctx);
   ctx.watch.interrupted();
   // A target still answers metadata (slowly, when its clients' packets are lost): no need to avoid it.
-  const before = await ctx.watch.snapshot([]);
+  const before = await inSyncNow(ctx, await ctx.watch.snapshot([]));
   const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
   const undo: FaultSpec = { fault: UNDO_OF[spec.fault], targets: { kind: "nodes", names: r.nodes } };
   const result = await ctx.attempt(
