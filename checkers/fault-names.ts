@@ -9,6 +9,8 @@ export const UNDO_OF = {
   pause: "resume",
   partition: "heal",
   bounce: null,
+  "clock-bump": "reset-clock",
+  "clock-strobe": "reset-clock",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

@@ -154,6 +154,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     healAll: () => locked(() => healEverything(ctx, record), 60_000),
     async close(opts = {}) {
       unregister();
+      for (const family of FAMILIES) await family.close?.(ctx);
       await watch.close(opts.waitMs ?? 0);
     },
   };

@@ -97,9 +97,21 @@ export const ScheduledFaultSchema = z.union(
       })
       .strict(),
     z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    // Clock faults: any numbers here, so that a wrong one is named by its own message (test-spec.ts
+    // asks clock.ts clockParamProblems) rather than by this union's.
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.enum(["clock-bump", "clock-strobe"]),
+        targets: TargetSpecSchema,
+        deltaMs: z.number(),
+        periodMs: z.number().optional(),
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: clock-bump, targets, deltaMs} or {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}",
   },
 );
