@@ -39,6 +39,16 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "a rolling restart: each broker stopped and started in turn, waiting until it is back in sync",
     rgb: "14,116,144",
   },
+  "clock-bump": {
+    family: "clock",
+    does: "the node's JVM clock (libfaketime) jumps by ±N ms and stays there; the monotonic clock does not move; undone by reset-clock",
+    rgb: "202,138,4",
+  },
+  "clock-strobe": {
+    family: "clock",
+    does: "the node's JVM clock flips between +N ms and the host's time every period until reset-clock",
+    rgb: "161,98,7",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */

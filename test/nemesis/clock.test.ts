@@ -8,9 +8,11 @@ import { type ClockSpec, clockFamily } from "../../harness/nemesis/families/cloc
 import { clockScript, offsetOf, offsetText, parseClock } from "../../harness/nemesis/faults/clock.ts";
 import { clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
+import { describe as describeScheduled } from "../../harness/nemesis/run-schedule.ts";
 import { generateSchedule } from "../../harness/nemesis/schedule.ts";
 import { clockParamProblems } from "../../harness/spec/clock.ts";
 import { parseTestSpec } from "../../harness/spec/test-spec.ts";
+import { faultLabel } from "../../reports/faults.ts";
 import { fakeCluster, fakeProbe, part } from "./fakes.ts";
 
 function setup(o: { faked?: boolean; attached?: boolean } = {}) {
@@ -245,4 +247,22 @@ describe("clock faults in specs and schedules", () => {
 
 it("the family is registered with its kinds", () => {
   expect(clockFamily.kinds).toEqual(["clock-bump", "clock-strobe"]);
+});
+
+it("the report labels a clock fault with its jump and a strobe's period", () => {
+  expect(faultLabel("clock-bump", { targets: ["kafka1"], selector: "leader", leaderOf: "t-0", deltaMs: 3_600_000 })).toBe(
+    "clock-bump kafka1 (leader of t-0, +1 h)",
+  );
+  expect(faultLabel("clock-strobe", { targets: ["zk2"], selector: "zk-random", deltaMs: -1500, periodMs: 2000 })).toBe(
+    "clock-strobe zk2 (zk-random, -1.5 s every 2 s)",
+  );
+});
+
+it("the schedule's line names a clock fault's jump and period", () => {
+  expect(
+    describeScheduled({ fault: "clock-strobe", targets: { kind: "zk-leader" }, deltaMs: -10_000, periodMs: 2000, at: 0, duration: 7000 }),
+  ).toBe("clock-strobe -10000 ms every 2000 ms zk-leader for 7000 ms");
+  expect(describeScheduled({ fault: "clock-bump", targets: { kind: "controller" }, deltaMs: 60_000, at: 0, duration: 3000 })).toBe(
+    "clock-bump +60000 ms controller for 3000 ms",
+  );
 });
