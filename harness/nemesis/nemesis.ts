@@ -9,7 +9,8 @@
 // (start, resume, heal, heal-all). value: {targets: [node names], selector?, leaderOf?, ...}; per f:
 //   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}] (KRaft: brokers, then dedicated controllers)
 //   start (ok): was {node: container state}, waitedForSessionMs   heal (ok): removedFrom
-//   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?
+//   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?, healed? ({family: nodes})
+//   clock-bump / clock-strobe (ok): deltaMs, periodMs (strobe), offsetMs {node: ms measured}   reset-clock (ok): offsetMs, flips? (strobe)
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
