@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createRecorder } from "../../harness/history/recorder.ts";
-import { type ClockSpec, clockFamily } from "../../harness/nemesis/families/clock.ts";
+import { type ClockSpec, clockFamily, clocksInForce } from "../../harness/nemesis/families/clock.ts";
 import { clockScript, offsetOf, offsetText, parseClock } from "../../harness/nemesis/faults/clock.ts";
 import { clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
@@ -265,4 +265,13 @@ it("the schedule's line names a clock fault's jump and period", () => {
   expect(describeScheduled({ fault: "clock-bump", targets: { kind: "controller" }, deltaMs: 60_000, at: 0, duration: 3000 })).toBe(
     "clock-bump +60000 ms controller for 3000 ms",
   );
+});
+
+it("the run's progress line lists the clocks in force until they are reset", async () => {
+  const { nemesis } = setup();
+  const r = await nemesis.invoke({ fault: "clock-bump", targets: on(["kafka2"]), deltaMs: -60_000 });
+  expect(clocksInForce(nemesis.state)).toEqual(["kafka2 clock-bump -60000 ms"]);
+  await nemesis.invoke(r.undo!);
+  expect(clocksInForce(nemesis.state)).toEqual([]);
+  await nemesis.close();
 });

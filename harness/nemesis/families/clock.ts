@@ -55,6 +55,10 @@ const bookOf = (state: FaultState): Book => {
   return b;
 };
 
+/** The clocks this nemesis has moved, for the run's progress lines: "kafka1 clock-bump +3600000 ms". */
+export const clocksInForce = (state: FaultState): string[] =>
+  [...bookOf(state).moved].map(([n, m]) => `${n} ${m.fault} ${m.deltaMs > 0 ? "+" : ""}${m.deltaMs} ms`);
+
 /** Stops the strobes on these nodes (all: every one) and waits for their last write. */
 async function stopStrobes(book: Book, nodes?: readonly string[]): Promise<Strobe[]> {
   const stopped = new Set<Strobe>();
