@@ -25,7 +25,15 @@ import { groupExercised, groupTroubles } from "./group-trace.ts";
 import { findGroupAnomalies } from "./groups.ts";
 import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
-import { findCommittedLost, findLostWrites, findUnseen, lostAcknowledgements, type UnseenSeries, unseenSeries } from "./loss.ts";
+import {
+  findCommittedLost,
+  findLostWrites,
+  findUnseen,
+  lostAcknowledgements,
+  lostBelowLogStart,
+  type UnseenSeries,
+  unseenSeries,
+} from "./loss.ts";
 import { type LossSummary, lossSummary } from "./loss-summary.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
@@ -212,6 +220,8 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   // Under acks=0 the broker acknowledges nothing: the loss is counted of the writes sent ok.
   results.loss =
     config.acks === 0 ? lossSummary(results, sentOk(d), reads, "sent") : lossSummary(results, results.exercised.acknowledged, reads);
+  const below = reads === "complete" && finalReadsFrom !== undefined ? lostBelowLogStart(d, finalReadsFrom) : undefined;
+  if (below) results.loss = { ...results.loss, belowLogStart: below };
   // A verdict needs something that could have been lost: with nothing acknowledged it is vacuous.
   const vacuous = nothingAcknowledged(config, results.exercised);
   if (results.valid === true && vacuous) return { ...results, valid: "unknown", unknownReason: vacuous };

@@ -11,6 +11,8 @@ export const UNDO_OF = {
   bounce: null,
   "packet-loss": "restore-link",
   "slow-link": "restore-link",
+  "clock-bump": "reset-clock",
+  "clock-strobe": "reset-clock",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

@@ -49,6 +49,16 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "tc limits the bandwidth of what the node sends to chosen peers (tbf or htb; a netem delay where the kernel has it); undone by restore-link",
     rgb: "101,163,13",
   },
+  "clock-bump": {
+    family: "clock",
+    does: "the node's JVM clock (libfaketime) jumps by ±N ms and stays there; the monotonic clock does not move; undone by reset-clock",
+    rgb: "219,39,119",
+  },
+  "clock-strobe": {
+    family: "clock",
+    does: "the node's JVM clock flips between +N ms and the host's time every period until reset-clock",
+    rgb: "157,23,77",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */

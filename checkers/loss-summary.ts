@@ -16,6 +16,10 @@ export interface LossSummary {
   lost: number;
   /** Of `lost`, values some read had returned before they were gone (`committed-lost`). */
   readBeforeLost: number;
+  /** Of `lost`, those acknowledged below where the complete final reads began on their key: the log
+   *  start moved past them (retention, deleteRecords), not a replica losing them (loss.ts
+   *  lostBelowLogStart). Absent when there are none. */
+  belowLogStart?: { count: number; startOffsets: Record<string, number> };
   /** Without complete final reads: acknowledged values never read, so maybe lost (not decided). */
   undecided: number;
   /** Whether every loss found is permitted by the configuration (true when nothing was lost). */
@@ -107,6 +111,16 @@ export function lossSentence(l: LossSummary): string {
   return `${logLossSentence(l)}; ${n(g.skipped)} record${g.skipped === 1 ? "" : "s"} skipped by a consumer group (committed past, never read by a member), ${judged}`;
 }
 
+/** "; 448 of them below the log start (...)": the part of a loss that retention explains. */
+function belowStart(l: LossSummary): string {
+  const b = l.belowLogStart;
+  if (!b) return "";
+  const starts = Object.entries(b.startOffsets)
+    .map(([k, o]) => `${k} from ${n(o)}`)
+    .join(", ");
+  return `; ${n(b.count)} of them below the log start (the final reads, asked from offset 0, began at ${starts}): deleted by retention or deleteRecords, not lost by a replica`;
+}
+
 function logLossSentence(l: LossSummary): string {
   const what = l.basis === "sent" ? "sent" : "acknowledged";
   const of = l.lost > l.acknowledged ? "" : ` of ${n(l.acknowledged)}`;
@@ -120,7 +134,7 @@ function logLossSentence(l: LossSummary): string {
   const rule = l.reason ? ruleName(l.reason) : undefined;
   const judged = l.permitted ? (rule ? `permitted by ${rule}` : "permitted") : `forbidden${rule ? ` (${rule})` : ""}`;
   const plural = (of ? l.acknowledged : l.lost) === 1 ? "" : "s";
-  return `${n(l.lost)}${of} ${what} write${plural} lost${share}${read}, ${judged}${undecided}`;
+  return `${n(l.lost)}${of} ${what} write${plural} lost${share}${read}, ${judged}${undecided}${belowStart(l)}`;
 }
 
 /** The four states a reader tells apart at a glance (more than by colour: a word and a mark too). */

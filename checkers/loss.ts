@@ -150,6 +150,39 @@ function goneAcknowledged(d: Derived, finalReadsFrom?: number): number[] {
 const goneMade = new WeakMap<Derived, Map<number | undefined, number[]>>();
 
 /**
+ * Of the acknowledged values gone at the end (complete final reads), those acknowledged at an
+ * offset below the first offset the final reads, asked from offset 0, returned on their key: the
+ * log start had moved past them (time- or size-based retention, deleteRecords; a clock jumped past
+ * retention.ms), which no replication fault does. Undefined when there are none. `startOffsets`:
+ * where the final reads began on each key that lost values so.
+ */
+export function lostBelowLogStart(d: Derived, finalReadsFrom: number): { count: number; startOffsets: Record<string, number> } | undefined {
+  const gone = goneAcknowledged(d, finalReadsFrom);
+  if (gone.length === 0) return undefined;
+  const first = new Map<number, number>();
+  for (let c = 0; c < d.nOps; c++) {
+    if (d.opIndexOf[c]! <= finalReadsFrom) continue;
+    for (let r = d.opRecStart[c]!; r < d.opRecEnd[c]!; r++) {
+      if (d.recPoll[r] !== 1) continue;
+      const k = d.valKey[d.recVal[r]!]!;
+      const o = recordOffset(d, r);
+      if (!(o >= (first.get(k) ?? Infinity))) first.set(k, o);
+    }
+  }
+  let count = 0;
+  const startOffsets: Record<string, number> = {};
+  for (const v of gone) {
+    const e = d.valEntry[v]!;
+    const k = d.valKey[v]!;
+    const start = first.get(k);
+    if (e < 0 || start === undefined || !(d.slotOffset[entrySlotOf(d, e)]! < start)) continue;
+    count++;
+    startOffsets[String(d.keys[k])] = start;
+  }
+  return count ? { count, startOffsets } : undefined;
+}
+
+/**
  * Values some ok read returned, so committed (a consumer is served only records below the high
  * watermark, which every in-sync replica has), then gone: with complete final reads
  * (`finalReadsFrom`), absent from them; without, their offset held by another value that a read

@@ -48,6 +48,10 @@ const MEASURE_NAMES: Record<string, string> = {
   isrWholeAfterMs: "ISR whole",
 };
 
+/** 3600000 → "1 h", 1500 → "1.5 s". */
+const clockSpan = (ms: number) =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`;
+
 export function faultLabel(f: string, value: unknown): string {
   const v = (value ?? {}) as Record<string, unknown>;
   const parts = [f];
@@ -57,6 +61,11 @@ export function faultLabel(f: string, value: unknown): string {
   if (typeof v.leaderOf === "string") extra.push(`leader of ${v.leaderOf}`);
   else if (typeof v.selector === "string" && v.selector !== "nodes") extra.push(String(v.selector));
   if (typeof v.topology === "string") extra.push(String(v.topology));
+  // Clock faults: the jump, and a strobe's period.
+  if (typeof v.deltaMs === "number")
+    extra.push(
+      `${v.deltaMs > 0 ? "+" : "-"}${clockSpan(Math.abs(v.deltaMs))}${typeof v.periodMs === "number" ? ` every ${clockSpan(v.periodMs)}` : ""}`,
+    );
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
 }
 

@@ -23,6 +23,7 @@ import {
   CONTROLLER_ID_BASE,
   CONTROLLER_PORT,
   controllerConfig,
+  fakeClockEnv,
   newKraftClusterId,
   quorumVoters,
   zkName,
@@ -198,6 +199,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withNode(runId, v.name, "controller")
           .withAddress(address)
           .withNodeConfig(controllerConfig(spec, v), spec.zookeeperJvmOpts)
+          .withEnvironment(fakeClockEnv(spec))
           .withEnvironment(kraftEnv)
           .withExposedPorts({ container: CONTROLLER_PORT, host: controllerPorts[i]! })
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
@@ -216,6 +218,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withNode(runId, zkName(id), "zookeeper")
           .withAddress(address)
           .withNodeConfig(zookeeperConfig(spec), spec.zookeeperJvmOpts)
+          .withEnvironment(fakeClockEnv(spec))
           .withEnvironment({ ZK_MYID: String(id) })
           .withWaitStrategy(Wait.forLogMessage(upLine("zookeeper", false)).withStartupTimeout(timeoutMs))
           .start();
@@ -236,6 +239,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withNode(runId, brokerName(id), "broker")
           .withAddress(address)
           .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
+          .withEnvironment(fakeClockEnv(spec))
           .withEnvironment(kraftEnv)
           .withLoopbackPort(port)
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))

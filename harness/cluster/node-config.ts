@@ -41,6 +41,10 @@ export interface Placement {
 
 export const DOCKER_PLACEMENT: Placement = { hostOf: (name) => name, dataDir: "/data", externalHostOf: () => "127.0.0.1" };
 
+/** The entrypoint's switch for clock faults: the JVM under libfaketime (cluster.fakeClock). */
+export const fakeClockEnv = (spec: Pick<ClusterSpec, "fakeClock">): Record<string, string> =>
+  spec.fakeClock ? { KH_FAKE_CLOCK: "1" } : {};
+
 /** One KRaft quorum voter: its node id and the node (container name) it runs on. */
 export interface Voter {
   id: number;

@@ -57,7 +57,7 @@ export interface NemesisCluster {
   /** KRaft's quorum voters (absent or empty in ZooKeeper mode); with `combined` they are brokers. */
   readonly controllers?: readonly FaultableNode[];
   /** The cluster's timeouts, when known (a Cluster has them): they bound the nemesis's waits. */
-  readonly spec?: { readonly zkSessionTimeoutMs: number };
+  readonly spec?: { readonly zkSessionTimeoutMs: number; readonly fakeClock?: boolean };
   /** false: the harness cannot reach the nodes' networks (an attached cluster): heal-all looks for
    *  no partition rules of its own there. */
   readonly networkFaults?: false;

@@ -12,6 +12,7 @@
 //   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?, healed? ({family: nodes})
 //   packet-loss: probability, between     slow-link: rateKbit, between, delayMs?
 //   restore-link (ok): seen, dropped ({node: packets}), shaped ({node: {sentBytes, sentPackets, dropped, overlimits}}), nothingFound?, down?
+//   clock-bump / clock-strobe (ok): deltaMs, periodMs (strobe), offsetMs {node: ms measured}   reset-clock (ok): offsetMs, flips? (strobe)
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
@@ -156,6 +157,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     healAll: () => locked(() => healEverything(ctx, record), 60_000),
     async close(opts = {}) {
       unregister();
+      for (const family of FAMILIES) await family.close?.(ctx);
       await watch.close(opts.waitMs ?? 0);
     },
   };

@@ -104,5 +104,6 @@ export function outcome(r: FaultResult): string {
 
 export function describe(e: ScheduledFault): string {
   const t = "targets" in e && e.targets ? ` ${e.targets.kind === "leader" ? `leader of ${e.targets.of}` : e.targets.kind}` : "";
-  return `${e.fault}${e.fault === "partition" ? ` ${e.topology}` : ""}${t} for ${e.duration} ms`;
+  const clock = "deltaMs" in e ? ` ${e.deltaMs > 0 ? "+" : ""}${e.deltaMs} ms${"periodMs" in e ? ` every ${e.periodMs} ms` : ""}` : "";
+  return `${e.fault}${e.fault === "partition" ? ` ${e.topology}` : ""}${clock}${t} for ${e.duration} ms`;
 }

@@ -4,6 +4,7 @@
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import type { Recorder } from "../history/recorder.ts";
 import { describeGrudge } from "../nemesis/describe-grudge.ts";
+import { clocksInForce } from "../nemesis/families/clock.ts";
 import {
   clusterNemesis,
   type FaultResult,
@@ -88,7 +89,7 @@ export function createFaultDriver(
         return f ? [`${n} ${f}`] : [];
       });
       const g = live.state.partition();
-      return [...processes, ...(g ? [`partition ${describeGrudge(g)}`] : [])];
+      return [...processes, ...(g ? [`partition ${describeGrudge(g)}`] : []), ...clocksInForce(live.state)];
     },
   };
 }

@@ -83,6 +83,9 @@ export const ClusterSpecSchema = z
     zookeeperJvmOpts: z.string().default("-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"),
     /** Extra server.properties entries, applied last (they override the harness's choices). */
     brokerConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Every JVM runs under libfaketime, its clock offset in a control file that clock faults
+     *  rewrite. Set by the harness when the run's faults may move a clock (spec/clock.ts). */
+    fakeClock: z.boolean().optional(),
     /** Seconds to wait for the cluster to become ready. */
     startTimeoutSeconds: int(10, 1800).default(180),
   })

@@ -126,6 +126,18 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
       })
       .strict(),
     z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    // Clock faults: any numbers here, so that a wrong one is named by its own message (test-spec.ts
+    // asks clock.ts clockParamProblems) rather than by this union's.
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.enum(["clock-bump", "clock-strobe"]),
+        targets: TargetSpecSchema,
+        deltaMs: z.number({ error: "must be a number of ms (how far the clock jumps, + or -)" }),
+        periodMs: z.number({ error: "must be a number of ms" }).optional(),
+      })
+      .strict(),
     z
       .object({
         at: z.number().int().min(0),
@@ -150,6 +162,6 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between} or {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs} or {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}",
   },
 );

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { faultProblemsOfKind, HOOK_FAULTS } from "./attach-faults.ts";
 import { ClientNameSchema, GROUP_PROTOCOLS_OF } from "./client.ts";
+import { clockParamProblems, mayMoveClocks } from "./clock.ts";
 import {
   brokersOf,
   type ClusterSpec,
@@ -224,6 +225,8 @@ export const TestSpecSchema = z
           message: `ends at ${f.at + f.duration} ms, after the workload's ${s.workload.timeLimitSeconds} s`,
         });
       }
+      for (const p of clockParamProblems(f))
+        ctx.addIssue({ code: "custom", path: ["faults", "schedule", i, ...p.path], message: p.message });
     }
     // Refused here too (not only when the schedule is drawn), so a suite fails before its first run.
     const wrongMode = s.faults.kinds.filter((k) => kindsNotIn(s.cluster.metadata).includes(k));
@@ -338,7 +341,8 @@ export function parseTestSpec(input: unknown, where = "test spec"): TestSpec {
     producer,
     workload,
     consumer,
-    cluster: withKafkaVersion(spec.cluster),
+    // Its JVMs under libfaketime only when a fault may move their clocks (clock.ts).
+    cluster: withKafkaVersion(mayMoveClocks(spec.faults) ? { ...spec.cluster, fakeClock: true } : spec.cluster),
     seed: spec.seed ?? Math.floor(Math.random() * 2 ** 31),
   };
 }

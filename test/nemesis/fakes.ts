@@ -3,6 +3,7 @@
 import type { ContainerState, ExecResult } from "../../harness/cluster/node-handle.ts";
 import type { PartitionMetadata } from "../../harness/nemesis/broker-metadata.ts";
 import type { FaultableNode } from "../../harness/nemesis/capabilities.ts";
+import { offsetOf } from "../../harness/nemesis/faults/clock.ts";
 import type { ClusterProbe } from "../../harness/nemesis/probe.ts";
 
 export interface FakeNode extends FaultableNode {
@@ -10,6 +11,8 @@ export interface FakeNode extends FaultableNode {
   /** Addresses our chain drops. */
   drops: Set<string>;
   calls: string[];
+  /** libfaketime's control file (faults/clock.ts), when its JVM runs under libfaketime. */
+  clock?: string;
 }
 
 export function fakeNode(name: string, ip: string): FakeNode {
@@ -57,6 +60,7 @@ export function fakeNode(name: string, ip: string): FakeNode {
     async exec(cmd): Promise<ExecResult> {
       if (n.status !== "running") throw new Error(`${name} is ${n.status}: cannot exec`);
       const script = cmd.join(" ");
+      if (script.includes("KH-CLOCK")) return clockExec(n, script);
       n.calls.push(`exec ${script.includes("-X KH-NEMESIS") ? "flush" : script.includes("KH-PROBE") ? "probe" : "drop"}`);
       if (script.includes("KH-PROBE")) return { exitCode: 0, output: "" };
       if (script.includes("-X KH-NEMESIS")) {
@@ -69,6 +73,19 @@ export function fakeNode(name: string, ip: string): FakeNode {
     },
   };
   return n;
+}
+
+/** The clock script on a fake node: the control file as a field, the offset it names as measured. */
+function clockExec(n: FakeNode, script: string): ExecResult {
+  n.calls.push("exec clock");
+  if (n.clock === undefined) return { exitCode: 0, output: "KH-CLOCK none java -Xms128m\n" };
+  const was = n.clock;
+  const write = /printf '%s\\n' '([^']*)' > "\$f\.kh"/.exec(script);
+  if (write) n.clock = write[1]!;
+  return {
+    exitCode: 0,
+    output: `KH-CLOCK file /opt/kafka/run/faketime\nKH-CLOCK was ${was}\nKH-CLOCK offset ${offsetOf(n.clock) ?? "x"}\n`,
+  };
 }
 
 export function fakeCluster(brokers = 3, zookeepers = 3) {

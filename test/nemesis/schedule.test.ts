@@ -58,6 +58,8 @@ function kindsOf(e: Schedule[number]): FaultKind[] {
     const zkIsolate = e.topology === "isolate" && e.targets?.kind.startsWith("zk-");
     return zkIsolate ? ["zk"] : ["partition", e.topology as FaultKind];
   }
+  // Clock faults aim at ZooKeeper nodes themselves (their own kinds, not zk's).
+  if (e.fault === "clock-bump" || e.fault === "clock-strobe") return [e.fault];
   if (e.fault !== "bounce" && e.targets.kind.startsWith("zk-")) return ["zk"];
   return [e.fault];
 }

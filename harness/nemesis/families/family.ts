@@ -51,6 +51,8 @@ export interface FaultFamily<S extends SpecShape = never> {
    * and what it could not undo.
    */
   heal?(ctx: NemesisContext): Promise<FamilyHeal>;
+  /** Ends what the family runs in the background (a clock strobe's timer) when the nemesis closes. */
+  close?(ctx: NemesisContext): Promise<void>;
   /** Resolve, refuse or record the op pair, act: one action per fault name. */
   readonly act: { readonly [F in S["fault"]]: Action<Extract<S, { fault: F }>> };
 }

@@ -6,6 +6,7 @@
 import type { FaultName } from "../../../checkers/fault-names.ts";
 import type { FaultSpec } from "../types.ts";
 import { bounceFamily } from "./bounce.ts";
+import { clockFamily } from "./clock.ts";
 import type { Action, FaultFamily } from "./family.ts";
 import { linkFamily } from "./link.ts";
 import { networkFamily } from "./network.ts";
@@ -13,7 +14,7 @@ import { pauseFamily } from "./pause.ts";
 import { processFamily } from "./process.ts";
 import { zookeeperFamily } from "./zookeeper.ts";
 
-export const FAMILIES = [processFamily, pauseFamily, networkFamily, zookeeperFamily, bounceFamily, linkFamily] as const;
+export const FAMILIES = [processFamily, pauseFamily, networkFamily, zookeeperFamily, bounceFamily, linkFamily, clockFamily] as const;
 
 /** Every fault the nemesis takes: the union of the families' own. */
 export type FamilySpec = (typeof FAMILIES)[number] extends infer F ? (F extends FaultFamily<infer S> ? S : never) : never;
