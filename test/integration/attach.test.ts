@@ -1,30 +1,29 @@
-// Cluster kind "attach" on a real cluster (needs Docker): the test starts a docker cluster of its
-// own, then runs against it only by its bootstrap address, as a team would against a cluster the
-// harness does not own. The one fault is a user hook: a small script that pauses the target broker
-// (`docker pause` of this test's own container, found by KH_TARGET_ID) at the fault's start and
-// resumes it at its stop. Expected: valid, the fault recorded and applied (and effective), the
+// Cluster kind "attach" on a real cluster (needs Docker): the integration files' shared docker
+// cluster (shared-cluster.ts, already running: no start of its own), which the run reaches only by
+// its bootstrap address, as a team would a cluster the harness does not own. The one fault is a
+// user hook: a small script that pauses the target broker (`docker pause` of that cluster's
+// container, found by KH_TARGET_ID) at the fault's start and resumes it at its stop. Expected: valid, the fault recorded and applied (and effective), the
 // run's topic deleted at the end, no node logs downloaded, every container running again.
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "../../harness/cluster/cluster.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Cluster } from "../../harness/cluster/cluster.ts";
 import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { executeRun } from "../../harness/run/runner.ts";
 import type { TestSpecInput } from "../../harness/spec/test-spec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 import { pauseHookScript, pauseLeaderSpec } from "./pause-hook.ts";
+import { sharedCluster } from "./shared-cluster.ts";
 import "../../harness/api/matchers.ts";
 
 let cluster: Cluster;
 const log = (m: string) => console.error(`[attach] ${m}`);
 
+// The global teardown removes it.
 beforeAll(async () => {
-  cluster = await startCluster({}, { progress: log });
+  cluster = await sharedCluster();
 }, 300_000);
-afterAll(async () => {
-  await cluster?.stop();
-}, 120_000);
 
 /** The hook: pauses / resumes the broker KH_TARGET_ID names, and notes what it was given. */
 const pauseScript = (dir: string) =>

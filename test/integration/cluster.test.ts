@@ -1,21 +1,23 @@
-// Needs a real cluster: the foundation every other part stands on.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Needs a real cluster: the foundation every other part stands on. The integration files' shared
+// cluster (shared-cluster.ts), of the default shape: already running, so no start of its own.
+// That stop() removes every container and the network is shown where a cluster is stopped anyway:
+// cleanup.test.ts (a ZooKeeper cluster, stopped by the same stop() on a signal), kraft.test.ts
+// and node-addresses.test.ts (KRaft clusters, their stop() called).
+import { beforeAll, describe, expect, it } from "vitest";
 import { produceValues, readValues } from "../../harness/clients/kafkajs/round-trip.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
-import { type Cluster, createTopic, READY_TOPIC, startCluster } from "../../harness/cluster/cluster.ts";
+import { type Cluster, createTopic, READY_TOPIC } from "../../harness/cluster/cluster.ts";
 import { describeTopic, waitTopicInSync } from "../../harness/cluster/readiness.ts";
 import { withAdmin } from "../../harness/kafkajs/factory.ts";
 import { run } from "../../harness/util/exec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
+import { sharedCluster } from "./shared-cluster.ts";
 
 describe("cluster (real ZooKeeper + Kafka)", () => {
   let cluster: Cluster;
 
   beforeAll(async () => {
-    cluster = await startCluster({}, { progress: (m) => console.error(m) });
-  });
-  afterAll(async () => {
-    await cluster?.stop();
+    cluster = await sharedCluster();
   });
 
   it("comes up with every broker in metadata and a replication-factor-3 topic fully in sync", async () => {
@@ -104,12 +106,5 @@ describe("cluster (real ZooKeeper + Kafka)", () => {
     // The restarted broker is on the same fixed port and serves reads again.
     const read = await readValues([`127.0.0.1:${victim.externalPort}`], "survivor", values.length);
     expect(new Set(read)).toEqual(new Set(values));
-  });
-
-  it("stop() removes every container and the network", async () => {
-    const runId = cluster.runId;
-    await cluster.stop();
-    const left = await findLeftovers(runId);
-    expect(left).toEqual({ containers: [], networks: [] });
   });
 });

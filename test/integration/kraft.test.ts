@@ -2,6 +2,9 @@
 // ready, serves a short run in which the leader of a partition is killed, survives the KRaft faults
 // (a killed active controller is replaced; a killed partition leader rejoins the ISR; each KRaft
 // topology is applied and undone, recorded with its targets), and leaves nothing behind.
+// The cluster also has the broker settings KIP-848 groups need here (KIP848_CLUSTER: the broker's
+// consumer-group session at 6 s; nothing else reads them), so the KIP-848 group test runs on it
+// too instead of starting a KRaft cluster of its own.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +12,7 @@ import { harnessFixture, previewRun, type TestSpecInput } from "../../index.ts";
 import "../../harness/api/matchers.ts";
 import type { Op } from "../../checkers/history.ts";
 import { produceValues } from "../../harness/clients/kafkajs/round-trip.ts";
+import { platformaticGroupClient } from "../../harness/clients/platformatic/group.ts";
 import { findLeftovers } from "../../harness/cluster/cleanup.ts";
 import { createTopic } from "../../harness/cluster/cluster.ts";
 import { saveNodeLogs } from "../../harness/cluster/node-logs.ts";
@@ -19,8 +23,9 @@ import { type FaultResult, type FaultValue, seededRng } from "../../harness/neme
 import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { clusterProbe } from "../../harness/nemesis/probe.ts";
 import { waitFor } from "../../harness/util/wait.ts";
+import { groupScenario, KIP848_CLUSTER } from "./group-scenario.ts";
 
-const harness = harnessFixture({ cluster: { metadata: "kraft" }, storeRoot: "test-output/store", progress: (m) => console.error(m) });
+const harness = harnessFixture({ cluster: KIP848_CLUSTER, storeRoot: "test-output/store", progress: (m) => console.error(m) });
 beforeAll(harness.setup, 240_000);
 afterAll(harness.teardown, 120_000);
 
@@ -42,7 +47,8 @@ describe("KRaft cluster (Kafka 4.x)", () => {
       seed: 18,
       producer: { acks: "all" },
       topic: { minInsyncReplicas: 2 },
-      workload: { timeLimitSeconds: 25, rate: 60, producers: 4, maxBurst: 4 },
+      // 20 s: the seed's one kill ends at 15.4 s; the run waits for recovery before its final reads.
+      workload: { timeLimitSeconds: 20, rate: 60, producers: 4, maxBurst: 4 },
       // Kills longer than the broker session timeout (6 s): a KRaft broker is restarted at once
       // (no ZooKeeper session to outlive), so a shorter kill ends before the controller fences the
       // leader, no failover happens, and the producers just wait for the JVM to come back.
@@ -52,7 +58,7 @@ describe("KRaft cluster (Kafka 4.x)", () => {
     } satisfies TestSpecInput;
     const planned = previewRun(spec).faults;
     expect(planned.length).toBeGreaterThanOrEqual(1);
-    expect(Math.max(...planned.map((f) => f.at + f.duration))).toBeLessThan(23_000);
+    expect(Math.max(...planned.map((f) => f.at + f.duration))).toBeLessThan(18_000);
     const run = await harness.run(spec);
     expect(run.results.faults?.byKind.kill?.applied, JSON.stringify(run.results.faults)).toBeGreaterThanOrEqual(1);
     // A loaded 2-core machine acknowledges few sends while a leader is down (12 seen with 4.5 s kills).
@@ -62,6 +68,50 @@ describe("KRaft cluster (Kafka 4.x)", () => {
     expect(run).toBeValid();
     // Every node's log is kept with the run, the controllers' too.
     expect(readdirSync(join(run.dir, "logs")).sort()).toEqual(["c1.log", "c2.log", "c3.log", "kafka1.log", "kafka2.log", "kafka3.log"]);
+  });
+
+  // Kafka 4.x (KRaft) for the new group protocol (KIP-848, group.protocol consumer: the broker
+  // assigns and owns the session), with the broker's consumer-group session at 6 s
+  // (KIP848_CLUSTER). @platformatic/kafka members, each in its own process, on a 3-partition
+  // topic while a producer writes: one killed (no leave heartbeat: its partitions move only when its
+  // session times out), one leaving (epoch -1: moved at once). Assignments are incremental. Read from the history.
+  describe("@platformatic/kafka group members, KIP-848 (Kafka 4.x)", () => {
+    const log = (m: string) => console.error(`[group-kip848] ${m}`);
+    const SESSION_TIMEOUT_MS = KIP848_CLUSTER.brokerConfig["group.consumer.session.timeout.ms"];
+    const of = (history: readonly Op[], process: number) => history.filter((op) => op.process === process);
+
+    it("consumer protocol, commit after-sync: incremental assignments; a killed member's partitions move after the session timeout, a leaver's at once", async () => {
+      const r = await groupScenario(platformaticGroupClient, harness.cluster.bootstrap(), {
+        label: "plt-consumer",
+        protocol: "consumer",
+        commit: "after-sync",
+        sessionTimeoutMs: SESSION_TIMEOUT_MS,
+        log,
+      });
+      log(
+        `crash -> reassigned ${r.crashToReassignMs} ms; leave -> reassigned ${r.leaveToReassignMs} ms (broker session timeout ${SESSION_TIMEOUT_MS} ms)`,
+      );
+      expect(of(r.history, r.crashed.process).at(-1)).toMatchObject({ f: "crash", type: "info", value: "now" });
+      expect(r.crashToReassignMs).toBeGreaterThanOrEqual(SESSION_TIMEOUT_MS / 2);
+      expect(
+        of(r.history, r.leaver.process)
+          .filter((op) => op.f === "leave")
+          .map((op) => op.type),
+      ).toEqual(["invoke", "ok"]);
+      expect(r.leaveToReassignMs).toBeLessThan(r.crashToReassignMs);
+      // Incremental: a survivor taking over is handed only the new partition, never one it already held.
+      const last = of(r.history, r.last.process);
+      const assigned = last.filter((op) => op.f === "assigned");
+      expect(assigned.length).toBeGreaterThan(1);
+      for (const [i, op] of assigned.entries()) {
+        const before = new Set(assigned.slice(0, i).flatMap((a) => a.value as string[]));
+        const revoked = new Set(last.filter((x) => x.f === "revoked" && x.index! < op.index!).flatMap((x) => x.value as string[]));
+        for (const k of op.value as string[]) expect(before.has(k) && !revoked.has(k), `${k} handed again at op ${op.index}`).toBe(false);
+      }
+      for (const p of [r.crashed.process, r.leaver.process, r.last.process]) {
+        expect(of(r.history, p).filter((op) => op.f === "commit" && op.type === "ok").length, `process ${p} commits`).toBeGreaterThan(0);
+      }
+    });
   });
 
   describe("KRaft faults (the nemesis on the same cluster)", () => {

@@ -26,9 +26,11 @@ const LOSS = ["lost-write", "unseen"] as const;
 
 describe("replay (real cluster)", () => {
   it("reruns a stored run with its seed and says in how many of 2 replays its loss reappeared", async () => {
-    // The original: up to two seeds, until one loses an acknowledged write.
+    // The original: up to two seeds, until one loses an acknowledged write. Seed 7 first: its
+    // schedule isolates a leader for ~7 s mid-run, and lost writes in every stored run so far
+    // (20261125's kill and late isolation mostly did not, which cost a second original run).
     let original: TestRun | undefined;
-    for (const seed of [20261125, 7]) {
+    for (const seed of [7, 20261125]) {
       original = await harness.run({ ...lossy, seed });
       if (LOSS.some((t) => original!.results.anomalies[t])) break;
     }

@@ -1,5 +1,5 @@
 // One ZooKeeper-mode cluster of the default shape for the integration files that need no other
-// (nemesis, transactions, replay, platformatic, the known-answer suite): started by the first file
+// (nemesis, transactions, replay, platformatic, attach, copy, groups, the known-answer suite): started by the first file
 // that asks, back in sync before each file takes it, removed by the global teardown. The files run
 // one after another in one worker without isolation (vitest.config.ts), so the cluster outlives a
 // file; its id goes to the global setup's folder, so the teardown removes it whatever happens.
