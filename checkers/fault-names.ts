@@ -9,6 +9,10 @@ export const UNDO_OF = {
   pause: "resume",
   partition: "heal",
   bounce: null,
+  // membership: a completed reassignment or election leaves a valid cluster (nothing to undo); a lowered RF stays until grown back
+  reassign: null,
+  "elect-leaders": null,
+  "shrink-replicas": "grow-replicas",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

@@ -25,6 +25,7 @@ import { variantCache } from "./faults/partition.ts";
 import { healAllNodes } from "./heal-all.ts";
 import { clusterProbe } from "./probe.ts";
 import { quorumAsker } from "./quorum-ask.ts";
+import { replicaAdmin } from "./replica-admin.ts";
 import { resolveSettled, resolveTargets } from "./targets.ts";
 import type { FaultResult, FaultValue, Nemesis } from "./types.ts";
 
@@ -124,6 +125,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     cluster,
     state,
     probe,
+    replicas: o.replicaAdmin ?? replicaAdmin(cluster, probe),
     watch,
     rng: o.rng,
     settings: nemesisSettings(cluster, o),

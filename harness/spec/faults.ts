@@ -76,6 +76,8 @@ export const TargetSpecSchema = z.union(
   { error: 'must be a target like {kind: "leader", of: "t-0"}, {kind: "controller"} or {kind: "nodes", names: [...]}' },
 );
 
+const PartitionKey = z.string().regex(/^.+-\d+$/, { error: 'must be a partition key like "t-0"' });
+
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
 export const ScheduledFaultSchema = z.union(
   [
@@ -97,9 +99,29 @@ export const ScheduledFaultSchema = z.union(
       })
       .strict(),
     z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    // membership: `of` one workload partition ("t-0"; default: every one); targets: the broker to move
+    // a replica off (reassign) or to keep (shrink-replicas; default: the leader).
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.literal(0),
+        fault: z.enum(["reassign", "elect-leaders"]),
+        of: PartitionKey.optional(),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("shrink-replicas"),
+        of: PartitionKey.optional(),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?} or {at, duration, fault: shrink-replicas, of?, targets?}",
   },
 );
