@@ -1,6 +1,6 @@
-// Detection rates (`npm run bench -- detection [--runs N] [--only a,b] [--time-limit S] [--rate R]
-// [--cluster JSON] [--seed-base N]`):
-// each scenario of the known-answer suite that must find something, and each control that must
+// Detection rates (`npm run bench -- detection [--suite FILE] [--runs N] [--only a,b] [--time-limit S]
+// [--rate R] [--cluster JSON] [--seed-base N]`):
+// each scenario of the known-answer suite (or of --suite FILE, e.g. suites/faults.yaml) that must find something, and each control that must
 // never find something, run N times (default 5) with fresh seeds on one shared cluster;
 // --time-limit and --rate override every chosen scenario's workload, so trying other settings is
 // one command, not an edit of the suite file; --cluster lays a JSON object over every scenario's
@@ -134,12 +134,13 @@ export async function benchDetection(args: string[]): Promise<void> {
   const only = flag("--only")?.split(",");
   const override = workloadOverride(flag);
   const clusterFlag = flag("--cluster");
+  const suiteFile = flag("--suite") ?? DEFAULT_SUITE;
   const suite = withCluster(
-    withWorkload(await readSuiteFile(DEFAULT_SUITE), override),
+    withWorkload(await readSuiteFile(suiteFile), override),
     clusterFlag ? (JSON.parse(clusterFlag) as Plain) : undefined,
   );
   console.log(
-    `detection bench: ${runs} runs per scenario; workload ${
+    `detection bench: ${suiteFile}, ${runs} runs per scenario; workload ${
       override.timeLimitSeconds !== undefined || override.rate !== undefined
         ? `overridden: time limit ${override.timeLimitSeconds ?? "(suite's)"} s, rate ${override.rate ?? "(suite's)"}/s`
         : "as in the suite file"

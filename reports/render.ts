@@ -2,6 +2,7 @@
 // reading the inlined assets once. The evidence is rendered as HTML on the server side (readable
 // even before the script runs); the charts are drawn in the page from embedded data.
 
+import { FAULT_VOCABULARY, type FaultWords, faultRgb } from "../checkers/fault-vocabulary.ts";
 import { groupTraceOf } from "../checkers/group-trace.ts";
 import { type Derived, deriveChecked, type History, type Op, opPairs, type Results, verdictWord } from "../checkers/index.ts";
 import { assets } from "./assets.ts";
@@ -81,7 +82,11 @@ export function renderReport(input: ReportInput): string {
   // Before the op data is gathered: the table links the fault ops.
   const faultsHtml = faultTable(charts.faults, refs);
   const ops = Object.fromEntries(opInfos(history, pairs, refs.linked, clock.originNs));
-  const data = { charts: view ? { ...charts, groups: groupCharts(view) } : charts, ops };
+  const data = {
+    charts: view ? { ...charts, groups: groupCharts(view) } : charts,
+    ops,
+    faultRgb: Object.fromEntries(charts.faults.map((b) => [b.f, faultRgb(b.f)])),
+  };
   const a = assets();
   const sampledNote = charts.scatter.sampled
     ? `<span class="muted">${charts.scatter.x.length.toLocaleString("en")} of ${charts.scatter.total.toLocaleString("en")} ops drawn: per time slice the fastest and slowest of each outcome, every info and fail op when they are few, and every op a finding names.</span>`
@@ -99,7 +104,7 @@ ${banner}
 <nav class="toc"><a href="#verdict">verdict</a><a href="#timeline">timeline</a><a href="#promises">promises</a><a href="#anomalies">anomalies (${results.anomalyTypes.length})</a>${txns ? `<a href="#txns">transactions (${results.stats.txns.ok + results.stats.txns.info + results.stats.txns.fail})</a>` : ""}${view ? `<a href="#groups">consumer groups (${view.groups.length})</a>` : ""}<a href="#faults">faults</a><a href="#unseen">unseen</a><a href="#logs">logs</a><a href="#details">run details</a></nav>
 <main>
 <section id="timeline"><h2>Timeline <span class="muted small">seconds from the workload's start</span></h2>
-<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force <span class="mark-swatch"></span> failover / recovery measured${view ? ` <span class="rebalance-swatch"></span> consumer group rebalance` : ""} ${lossLegend(charts.loss, results)} · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
+<p class="legend"><span class="dot ok"></span> ok <span class="dot info"></span> info (unknown outcome) <span class="dot fail"></span> fail <span class="band-swatch"></span> fault in force (<a href="#faults">each fault's colour</a>) <span class="mark-swatch"></span> failover / recovery measured${view ? ` <span class="rebalance-swatch"></span> consumer group rebalance` : ""} ${lossLegend(charts.loss, results)} · ${sampledNote} Drag to zoom, double-click to reset; click an op for its details.</p>
 ${phaseList(charts.phases)}
 <div id="chart-latency" class="chart" data-highlight=""></div>
 <div id="op-detail" class="op-detail" hidden></div>
@@ -181,6 +186,17 @@ function lossLegend(m: LossMarks, results: Results): string {
   return parts.join(" ");
 }
 
+/** What each fault of this run does to a node, in its band's colour (checkers/fault-vocabulary.ts). */
+function faultLegend(bands: readonly FaultBand[]): string {
+  const names = [...new Set(bands.map((b) => b.f))];
+  const items = names.map((f) => {
+    const words = (FAULT_VOCABULARY as Record<string, FaultWords | undefined>)[f];
+    const rgb = faultRgb(f);
+    return `<li><span class="fault-swatch" style="background: rgba(${rgb},0.18); border-top-color: rgba(${rgb},0.55)"></span> <b>${esc(f)}</b>${words ? ` <span class="muted">(${esc(words.family)})</span>: ${esc(words.does)}` : ""}</li>`;
+  });
+  return `<ul class="fault-legend">${items.join("")}</ul>`;
+}
+
 function faultTable(bands: FaultBand[], refs: Refs): string {
   if (bands.length === 0) return `<p class="none" id="no-faults">No faults were injected.</p>`;
   const rows = bands.map((b) => {
@@ -196,5 +212,5 @@ function faultTable(bands: FaultBand[], refs: Refs): string {
           : "";
     return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
   });
-  return `<p class="muted small">Times count from the workload's start.</p><table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `${faultLegend(bands)}<p class="muted small">Times count from the workload's start.</p><table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

@@ -12,7 +12,8 @@
   var COLORS = ["#2563eb", "#d97706", "#dc2626"];
   var NAMES = ["ok", "info", "fail"];
   var FS = ["send", "poll", "txn", "other"];
-  var FAULT_COLORS = { kill: "220,38,38", stop: "180,83,9", pause: "124,58,237", partition: "234,88,12", bounce: "14,116,144" };
+  // Each fault's band colour, from checkers/fault-vocabulary.ts (render.ts passes those of this run).
+  var FAULT_COLORS = data.faultRgb || {};
   var charts = [];
   var highlighted = null;
   var px = function (n) { return Math.round(n * (uPlot.pxRatio || 1)); };

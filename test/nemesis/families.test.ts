@@ -1,8 +1,12 @@
 // The fault families against the lists others read: the spec's kinds (spec/fault-kinds.ts, which
 // may import nothing, so the registry cannot be its source), the checkers' fault names and undo
 // pairing (checkers/fault-names.ts), and the CLI's help. Plus each family's conflicts on its own.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FAULT_NAMES, FAULTS_PROPER, UNDO_OF } from "../../checkers/fault-names.ts";
+import { FAULT_VOCABULARY } from "../../checkers/fault-vocabulary.ts";
 import { bounceFamily } from "../../harness/nemesis/families/bounce.ts";
 import { FAMILIES, familyOf } from "../../harness/nemesis/families/index.ts";
 import { networkFamily } from "../../harness/nemesis/families/network.ts";
@@ -28,6 +32,21 @@ describe("fault families", () => {
       const undo = UNDO_OF[f];
       if (undo) expect(familyOf(undo).name).toBe(familyOf(f).name);
     }
+  });
+
+  it("are named in the fault vocabulary by the family that acts on each fault", () => {
+    for (const f of FAULTS_PROPER) expect(FAULT_VOCABULARY[f].family, f).toBe(familyOf(f).name);
+  });
+
+  it("are listed in the README's fault table: one row per fault, with its family, as the vocabulary says", () => {
+    const readme = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("| fault | family |"));
+    const rows = table
+      .slice(0, table.search(/\n(?!\|)/))
+      .split("\n")
+      .slice(2)
+      .map((r) => r.split("|").map((c) => c.trim()));
+    expect(rows.map((r) => [r[1], r[2]])).toEqual(FAULTS_PROPER.map((f) => [`\`${f}\``, FAULT_VOCABULARY[f].family]));
   });
 
   it("give the --faults help the kinds it always listed", () => {

@@ -1,6 +1,7 @@
 // The report reads the checker's derived structures: passed in by a caller that already built them
 // to check the history, or built by renderReport itself, the page is the same.
 import { describe, expect, it } from "vitest";
+import { FAULT_VOCABULARY } from "../../checkers/fault-vocabulary.ts";
 import { check, checkDerived, derive } from "../../checkers/index.ts";
 import { renderReport } from "../../reports/index.ts";
 import { history, invoke, ok, pollOk, sendOk } from "../checkers/helpers.ts";
@@ -14,6 +15,30 @@ describe("renderReport", () => {
     expect(results).toEqual(check(history));
     const spec = { name: "derived", seed: 5 };
     expect(renderReport({ spec, history, results, derived })).toBe(renderReport({ spec, history, results }));
+  });
+});
+
+describe("the fault legend", () => {
+  it("says what each fault of the run does, in its band's colour, from the fault vocabulary", () => {
+    const history = generateHistory({
+      seed: 5,
+      seconds: 20,
+      faults: [
+        { f: "kill", at: 3, duration: 4, targets: ["kafka2"], leaderOf: "t-0" },
+        { f: "partition", at: 10, duration: 4, targets: ["kafka1"] },
+      ],
+    });
+    const html = renderReport({ spec: { name: "legend", seed: 5 }, history, results: check(history) });
+    const kinds = [...new Set(history.filter((o) => o.process === "nemesis" && o.f in FAULT_VOCABULARY).map((o) => o.f))];
+    expect(kinds.length).toBeGreaterThan(0);
+    const legend = /<ul class="fault-legend">(.*?)<\/ul>/.exec(html)?.[1] ?? "";
+    for (const f of kinds) {
+      const words = FAULT_VOCABULARY[f as keyof typeof FAULT_VOCABULARY];
+      expect(legend).toContain(`<b>${f}</b> <span class="muted">(${words.family})</span>`);
+      expect(legend).toContain(`rgba(${words.rgb},0.55)`);
+    }
+    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
+    expect(data.faultRgb).toEqual(Object.fromEntries(kinds.map((f) => [f, FAULT_VOCABULARY[f as keyof typeof FAULT_VOCABULARY].rgb])));
   });
 });
 

@@ -1,0 +1,47 @@
+// What each fault does to a node, said once: the report's fault legend and band colours, the
+// README's fault table (a test holds the two to the same rows) and the nemesis's families
+// (test/nemesis/families.test.ts holds each fault's family here to the family that acts on it)
+// read it. Plain data beside fault-names.ts, which pairs the faults with their undos.
+import type { FaultProper } from "./fault-names.ts";
+
+export interface FaultWords {
+  /** The nemesis family that acts on it (harness/nemesis/families/). */
+  family: string;
+  /** What it does to the target nodes, one line. */
+  does: string;
+  /** Its band's colour on the timeline: "r,g,b". */
+  rgb: string;
+}
+
+export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
+  kill: {
+    family: "process",
+    does: "SIGKILL: the node's processes die at once (its page cache survives: nothing it wrote is lost); started again by start",
+    rgb: "220,38,38",
+  },
+  stop: {
+    family: "process",
+    does: "SIGTERM, then SIGKILL after a timeout: a clean shutdown; started again by start",
+    rgb: "180,83,9",
+  },
+  pause: {
+    family: "pause",
+    does: "every process frozen (cgroup freezer): sockets stay open, peers see silence until sessions expire; undone by resume",
+    rgb: "124,58,237",
+  },
+  partition: {
+    family: "network",
+    does: "iptables rules drop the packets between groups of nodes along a shape (isolate, halves, ring, cuts); undone by heal",
+    rgb: "234,88,12",
+  },
+  bounce: {
+    family: "bounce",
+    does: "a rolling restart: each broker stopped and started in turn, waiting until it is back in sync",
+    rgb: "14,116,144",
+  },
+};
+
+/** Grey, for a fault name this version does not know (a history from a later one). */
+export const UNKNOWN_FAULT_RGB = "100,116,139";
+
+export const faultRgb = (f: string): string => (FAULT_VOCABULARY as Record<string, FaultWords>)[f]?.rgb ?? UNKNOWN_FAULT_RGB;
