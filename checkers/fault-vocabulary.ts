@@ -39,6 +39,21 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "a rolling restart: each broker stopped and started in turn, waiting until it is back in sync",
     rgb: "14,116,144",
   },
+  reassign: {
+    family: "membership",
+    does: "the Admin API moves a partition's replicas to another set of brokers (one replaced, preferred leader changed), awaited until complete",
+    rgb: "21,128,61",
+  },
+  "elect-leaders": {
+    family: "membership",
+    does: "preferred-leader election: each partition's leader moves to the first replica of its assignment",
+    rgb: "101,163,13",
+  },
+  "shrink-replicas": {
+    family: "membership",
+    does: "replication factor cut to 1 (the leader, or a chosen broker, keeps the only replica); grown back in sync by grow-replicas",
+    rgb: "190,24,93",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */
