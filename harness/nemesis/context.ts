@@ -41,7 +41,8 @@ export interface ClusterNemesisOptions {
   /** The workload's partitions ("t-0") and the replication factor its topic was created with:
    *  membership faults act on them by default, and heal-all grows them back to that factor. */
   workload?: { partitions: readonly string[]; replicationFactor: number };
-  /** How long a reassignment (reassign, shrink-replicas, grow-replicas) is awaited (default 60 s). */
+  /** How long a reassignment (reassign, shrink-replicas, grow-replicas) is awaited (default 30 s: the
+   *  nemesis does nothing else meanwhile). */
   membershipTimeoutMs?: number;
   /** The Admin API calls that move replicas and leaders (tests pass a fake). */
   replicaAdmin?: ReplicaAdmin;
@@ -64,7 +65,7 @@ export function nemesisSettings(cluster: NemesisCluster, o: ClusterNemesisOption
     // KRaft has no ZooKeeper session to outlive: a restarted broker registers with a new incarnation.
     sessionWaitMs:
       o.sessionWaitMs ?? (cluster.zookeepers.length === 0 ? 0 : cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000),
-    membershipTimeoutMs: o.membershipTimeoutMs ?? 60_000,
+    membershipTimeoutMs: o.membershipTimeoutMs ?? 30_000,
     ...(o.workload ? { workload: o.workload } : {}),
   };
 }

@@ -95,6 +95,15 @@ describe("membership: reassign", () => {
     await nemesis.close();
   });
 
+  it("under a kill, replaces the killed broker's replica (the reassignment can complete without it)", async () => {
+    const { nemesis, byKey } = setup();
+    await nemesis.invoke({ fault: "kill", targets: { kind: "nodes", names: ["kafka2"] } });
+    const r = await nemesis.invoke({ fault: "reassign", of: "t-0" });
+    expect(r).toMatchObject({ type: "ok", value: { targets: ["kafka2"] } });
+    expect(byKey("t-0").replicas).toEqual([1, 3, 4]);
+    await nemesis.close();
+  });
+
   it("is refused on an attached cluster that does not allow moving replicas", async () => {
     const { nemesis } = setup({ attached: true });
     const r = await nemesis.invoke({ fault: "reassign" });
@@ -139,6 +148,17 @@ describe("membership: shrink-replicas and grow-replicas", () => {
     await nemesis.close();
   });
 
+  it("grow-replicas with the one replica killed restores the lists without awaiting them (the nemesis is not held up)", async () => {
+    const { nemesis, fa } = setup({ pollsToComplete: 0 });
+    const s = await nemesis.invoke({ fault: "shrink-replicas", of: "t-0" });
+    await nemesis.invoke({ fault: "kill", targets: { kind: "nodes", names: ["kafka1"] } });
+    const g = await nemesis.invoke(s.undo!);
+    expect(g).toMatchObject({ type: "ok", value: { inSyncAfterMs: null, notAwaited: "kafka1 under a fault" } });
+    expect(fa.pending.get("t-0")?.replicas).toEqual([1, 2, 3]); // asked for, still to complete
+    expect(fa.calls.filter((c) => c === "ongoing")).toHaveLength(1); // the shrink's wait only
+    await nemesis.close();
+  });
+
   it("keeps a chosen broker instead of the leader", async () => {
     const { nemesis, byKey } = setup();
     const r = await nemesis.invoke({ fault: "shrink-replicas", of: "t-0", targets: { kind: "nodes", names: ["kafka3"] } });
@@ -180,11 +200,18 @@ describe("reassignment (pure)", () => {
         fc.integer(),
         (current, healthy, seed) => {
           const next = reassignment(current, { healthy, rng: seededRng(seed) });
+          const down = current.filter((b) => !healthy.includes(b));
           if (healthy.every((b) => current.includes(b))) {
             expect(next).toMatch(/every healthy broker/);
             return;
           }
+          if (down.length > 1) {
+            expect(next).toMatch(/under a fault/);
+            return;
+          }
           if (typeof next === "string") throw new Error(next);
+          // A replica on a broker under a fault is the one replaced: the new list is all healthy.
+          expect(next.every((b) => healthy.includes(b))).toBe(true);
           expect(next).toHaveLength(current.length);
           expect(new Set(next).size).toBe(next.length);
           const added = next.filter((b) => !current.includes(b));

@@ -83,16 +83,7 @@ async function moveAndWait(
 ): Promise<{ completedAfterMs: number; inSyncAfterMs?: number; after: PartitionMetadata[] }> {
   const keys = Object.keys(moves);
   const t0 = performance.now();
-  moved.add(ctx.state);
-  const outcomes = await admin.reassign(
-    keys.map((k) => ({ ...tp(k), replicas: moves[k]! })),
-    ctx.state.faulted(),
-  );
-  const refused = outcomes.filter((x) => x.errorCode !== 0);
-  if (refused.length)
-    throw new Error(
-      `reassignment refused: ${refused.map((x) => `${keyOfPartition(x)}: error ${x.errorCode}${x.message ? ` (${x.message})` : ""}`).join("; ")}`,
-    );
+  await submit(ctx, admin, moves);
   const deadline = t0 + ctx.settings.membershipTimeoutMs;
   let completedAfterMs: number | undefined;
   let pending: string[] = keys;
@@ -120,6 +111,20 @@ async function moveAndWait(
       );
     await sleep(POLL_MS);
   }
+}
+
+/** Asks for the moves; throws when the controller refuses any. */
+async function submit(ctx: NemesisContext, admin: ReplicaAdmin, moves: Assignment): Promise<void> {
+  moved.add(ctx.state);
+  const outcomes = await admin.reassign(
+    Object.entries(moves).map(([k, replicas]) => ({ ...tp(k), replicas })),
+    ctx.state.faulted(),
+  );
+  const refused = outcomes.filter((x) => x.errorCode !== 0);
+  if (refused.length)
+    throw new Error(
+      `reassignment refused: ${refused.map((x) => `${keyOfPartition(x)}: error ${x.errorCode}${x.message ? ` (${x.message})` : ""}`).join("; ")}`,
+    );
 }
 
 async function partitionsNow(ctx: NemesisContext, keys: readonly string[]): Promise<PartitionMetadata[]> {
@@ -155,7 +160,9 @@ async function targetIds(ctx: NemesisContext, spec: TargetSpec | undefined): Pro
 /**
  * reassign's new list for one partition: a replica (one on a target broker, else a random one)
  * replaced by a random healthy broker outside the list, then rotated by one so the preferred leader
- * changes. A string says why it cannot move. Pure but for the rng.
+ * changes. A replica on a broker under a fault is the one replaced (the reassignment then completes
+ * without it, as an operator replaces a dead broker's replicas); with two such, it could not
+ * complete. A string says why it cannot move. Pure but for the rng.
  */
 export function reassignment(
   current: readonly number[],
@@ -163,8 +170,14 @@ export function reassignment(
 ): number[] | string {
   const outside = o.healthy.filter((b) => !current.includes(b));
   if (outside.length === 0) return `every healthy broker already holds a replica (${current.join(", ")})`;
-  const candidates = o.off ? current.filter((r) => o.off!.includes(r)) : current;
-  if (candidates.length === 0) return `no replica on broker ${o.off!.join(", ")} (replicas ${current.join(", ")})`;
+  const down = current.filter((r) => !o.healthy.includes(r));
+  if (down.length > 1) return `replicas on ${down.length} brokers under a fault (${down.join(", ")}): it could not complete`;
+  const wanted = o.off ? current.filter((r) => o.off!.includes(r)) : current;
+  const candidates = down.length ? wanted.filter((r) => down.includes(r)) : wanted;
+  if (candidates.length === 0)
+    return down.length
+      ? `broker ${down[0]} is under a fault: only its replica may move (targets: ${o.off!.join(", ")})`
+      : `no replica on broker ${o.off!.join(", ")} (replicas ${current.join(", ")})`;
   const off = pick(o.rng, candidates);
   const on = pick(o.rng, outside);
   const replaced = current.map((r) => (r === off ? on : r));
@@ -349,9 +362,17 @@ export const membershipFamily: FaultFamily<MembershipSpec> = {
         from: Object.fromEntries(before.map((p) => [keyOfPartition(p), orderOf(p)])),
         to: moves,
       };
+      // A broker under a fault (the one replica killed after the shrink) cannot catch up: the lists
+      // are restored but not awaited, which would hold the nemesis (and that broker's start) up.
+      const faulted = ctx.state.faulted();
+      const down = idsToNames(ctx, Object.values(moves).flat()).filter((n) => faulted.has(n));
       const result = await ctx.attempt("grow-replicas", value, async () => {
         for (const k of Object.keys(moves)) shrunkOf(ctx.state).delete(k);
         if (Object.keys(moves).length === 0) return { inSyncAfterMs: 0 };
+        if (down.length) {
+          await submit(ctx, ctx.replicas, moves);
+          return { inSyncAfterMs: null, notAwaited: `${down.join(", ")} under a fault` };
+        }
         const r = await moveAndWait(ctx, ctx.replicas, moves, { inSync: true });
         return { completedAfterMs: r.completedAfterMs, inSyncAfterMs: r.inSyncAfterMs, ...effect(before, r.after) };
       });
