@@ -1,7 +1,8 @@
 // The Admin API calls that move replicas and leaders (harness/protocol/replicas.ts), sent to a
 // broker that can act on them: in ZooKeeper mode the controller (ZooKeeper's /controller, through
 // the probe), in KRaft any healthy broker (it forwards to the active controller). A broker that does
-// not answer, or a controller that moved (NOT_CONTROLLER), makes it try the next one. Tests pass a
+// not answer, or a controller that moved (NOT_CONTROLLER) or is under a fault, makes it try the
+// next one, and ask again for a while. Tests pass a
 // fake (test/nemesis/fakes.ts).
 import {
   alterReassignments,
@@ -30,7 +31,8 @@ export interface ReplicaAdmin {
   electPreferred(partitions: readonly TopicPartition[], avoid: ReadonlySet<string>): Promise<PartitionOutcome[]>;
 }
 
-export function replicaAdmin(cluster: NemesisCluster, probe: ClusterProbe): ReplicaAdmin {
+/** waitMs: how long a request is tried again (a controller that moved, a broker not answering). */
+export function replicaAdmin(cluster: NemesisCluster, probe: ClusterProbe, waitMs = 20_000): ReplicaAdmin {
   const kraft = cluster.zookeepers.length === 0;
   const address = (b: NemesisCluster["brokers"][number]): BrokerAddress => {
     if (!b.externalPort) throw new Error(`${b.name} has no external port`);
@@ -50,17 +52,26 @@ export function replicaAdmin(cluster: NemesisCluster, probe: ClusterProbe): Repl
   }
   async function send<T>(what: string, avoid: ReadonlySet<string>, call: (to: BrokerAddress) => Promise<T>): Promise<T> {
     const problems: string[] = [];
-    // ZooKeeper mode: ask for the controller again once, in case it moved under the request.
-    for (let round = 0; round < (kraft ? 1 : 2); round++) {
-      for (const b of await candidates(avoid)) {
-        try {
-          return await call(address(b));
-        } catch (err) {
-          problems.push(`${b.name}: ${messageOf(err)}`);
+    // A controller just killed or cut off is still ZooKeeper's /controller until its session
+    // expires: ask again until another broker takes over (or a paused one answers), within waitMs.
+    const deadline = performance.now() + waitMs;
+    for (;;) {
+      try {
+        for (const b of await candidates(avoid)) {
+          try {
+            return await call(address(b));
+          } catch (err) {
+            problems.push(`${b.name}: ${messageOf(err)}`);
+          }
         }
+      } catch (err) {
+        problems.push(messageOf(err));
       }
+      if (performance.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`${what}: no broker took it (${problems.join("; ") || "every broker is under a fault"})`);
+    const last = [...new Set(problems)].slice(-3);
+    throw new Error(`${what}: no broker took it within ${waitMs} ms (${last.join("; ") || "every broker is under a fault"})`);
   }
   return {
     reassign: (moves, avoid) => send("AlterPartitionReassignments", avoid, (to) => alterReassignments(to, moves)),
