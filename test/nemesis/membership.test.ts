@@ -104,6 +104,21 @@ describe("membership: reassign", () => {
     await nemesis.close();
   });
 
+  it("reads the partitions from a broker that knows them all (one just restarted may not know the topic yet)", async () => {
+    const { nemesis, fp } = setup();
+    // kafka1, the first to answer, has an empty cache.
+    const one = fp.probe.metadata;
+    const views = async (o?: Parameters<typeof one>[0]) => {
+      const md = await one(o);
+      return [{ ...md, from: "kafka1", partitions: [] }, ...["kafka2", "kafka3"].map((from) => ({ ...md, from }))];
+    };
+    fp.probe.metadata = async (o) => (await views(o))[0]!;
+    fp.probe.metadataAll = views;
+    const r = await nemesis.invoke({ fault: "reassign", of: "t-1" });
+    expect(r.type).toBe("ok");
+    await nemesis.close();
+  });
+
   it("is refused on an attached cluster that does not allow moving replicas", async () => {
     const { nemesis } = setup({ attached: true });
     const r = await nemesis.invoke({ fault: "reassign" });

@@ -48,14 +48,9 @@ const POLL_MS = 250;
 /** The partitions a fault acts on: `of`, else the workload's, else every non-internal one (from metadata). */
 async function partitionsOf(ctx: NemesisContext, of: string | undefined): Promise<PartitionMetadata[]> {
   const keys = of ? [of] : ctx.settings.workload?.partitions;
-  const wanted = keys?.map(parseKey);
-  const topics = wanted ? [...new Set(wanted.map((p) => p.topic))] : undefined;
-  const md = await ctx.probe.metadata({ avoid: ctx.state.faulted(), ...(topics ? { topics } : {}) });
-  const ps = md.partitions.filter((p) =>
-    wanted ? wanted.some((w) => w.topic === p.topic && w.partition === p.partition) : !p.topic.startsWith("__"),
-  );
-  const missing = (keys ?? []).filter((k) => !ps.some((p) => keyOfPartition(p) === k));
-  if (missing.length) throw new Error(`${missing.join(", ")} not in ${md.from}'s metadata`);
+  if (keys) return partitionsNow(ctx, keys);
+  const vs = await ctx.probe.metadataAll({ avoid: ctx.state.faulted() });
+  const ps = vs.map((v) => v.partitions.filter((p) => !p.topic.startsWith("__"))).sort((a, b) => b.length - a.length)[0] ?? [];
   if (ps.length === 0) throw new Error("no partition to act on");
   return ps;
 }
@@ -96,14 +91,14 @@ async function moveAndWait(
       }
     }
     if (completedAfterMs !== undefined) {
-      const after = await partitionsNow(ctx, keys);
-      const stray = after.filter((p) => orderOf(p).join() !== moves[keyOfPartition(p)]!.join());
-      const lagging = after.filter((p) => p.isr.length < p.replicas.length);
-      if (stray.length === 0 && (!o.inSync || lagging.length === 0)) {
+      const stray = (ps: PartitionMetadata[]) => ps.filter((p) => orderOf(p).join() !== moves[keyOfPartition(p)]!.join());
+      const lagging = (ps: PartitionMetadata[]) => (o.inSync ? ps.filter((p) => p.isr.length < p.replicas.length) : []);
+      const after = await partitionsNow(ctx, keys, (ps) => stray(ps).length === 0 && lagging(ps).length === 0).catch(() => undefined);
+      if (after && stray(after).length === 0 && lagging(after).length === 0) {
         const done = Math.round(performance.now() - t0);
         return { completedAfterMs, ...(o.inSync ? { inSyncAfterMs: done } : {}), after };
       }
-      pending = [...stray, ...(o.inSync ? lagging : [])].map(keyOfPartition);
+      if (after) pending = [...stray(after), ...lagging(after)].map(keyOfPartition);
     }
     if (performance.now() >= deadline)
       throw new Error(
@@ -127,10 +122,22 @@ async function submit(ctx: NemesisContext, admin: ReplicaAdmin, moves: Assignmen
     );
 }
 
-async function partitionsNow(ctx: NemesisContext, keys: readonly string[]): Promise<PartitionMetadata[]> {
+/**
+ * These partitions in the view of the first broker whose metadata has them all (one just restarted
+ * may not know the topic yet), preferring one where `wanted` holds (brokers follow the controller
+ * within moments of each other).
+ */
+async function partitionsNow(
+  ctx: NemesisContext,
+  keys: readonly string[],
+  wanted?: (ps: PartitionMetadata[]) => boolean,
+): Promise<PartitionMetadata[]> {
   const topics = [...new Set(keys.map((k) => tp(k).topic))];
-  const md = await ctx.probe.metadata({ avoid: ctx.state.faulted(), topics });
-  return md.partitions.filter((p) => keys.includes(keyOfPartition(p)));
+  const vs = await ctx.probe.metadataAll({ avoid: ctx.state.faulted(), topics });
+  const complete = vs.map((v) => v.partitions.filter((p) => keys.includes(keyOfPartition(p)))).filter((ps) => ps.length === keys.length);
+  const view = complete.find((ps) => wanted?.(ps)) ?? complete[0];
+  if (!view) throw new Error(`no broker's metadata has ${keys.join(", ")} (asked ${vs.map((v) => v.from).join(", ") || "none"})`);
+  return view;
 }
 
 /** Leader and ISR before and after, per partition: the measured effect in the op's value. */
@@ -277,14 +284,11 @@ export const membershipFamily: FaultFamily<MembershipSpec> = {
         );
         // The election is done when the controller answers; metadata follows within moments.
         const keys = before.map(keyOfPartition);
-        let after = await partitionsNow(ctx, keys);
-        for (
-          let waited = 0;
-          waited < 5000 && elected.some((k) => after.find((p) => keyOfPartition(p) === k)?.leader !== preferred[k]);
-          waited += POLL_MS
-        ) {
+        const led = (ps: PartitionMetadata[]) => elected.every((k) => ps.find((p) => keyOfPartition(p) === k)?.leader === preferred[k]);
+        let after = await partitionsNow(ctx, keys, led);
+        for (let waited = 0; waited < 5000 && !led(after); waited += POLL_MS) {
           await sleep(POLL_MS);
-          after = await partitionsNow(ctx, keys);
+          after = await partitionsNow(ctx, keys, led);
         }
         return {
           tookMs: Math.round(performance.now() - t0),
