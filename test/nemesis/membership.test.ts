@@ -104,6 +104,14 @@ describe("membership: reassign", () => {
     await nemesis.close();
   });
 
+  it("never moves a replica onto a broker not registered yet (just started: the controller would refuse it)", async () => {
+    const { nemesis, fp } = setup();
+    fp.probe.registered = async () => new Map([1, 2, 3].map((id) => [id, `0x${id}`]));
+    const r = await nemesis.invoke({ fault: "reassign", of: "t-0" });
+    expect(r).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/every healthy broker already holds a replica/) } });
+    await nemesis.close();
+  });
+
   it("reads the partitions from a broker that knows them all (one just restarted may not know the topic yet)", async () => {
     const { nemesis, fp } = setup();
     // kafka1, the first to answer, has an empty cache.

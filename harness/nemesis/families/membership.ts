@@ -56,6 +56,16 @@ async function partitionsOf(ctx: NemesisContext, of: string | undefined): Promis
 }
 
 const tp = (key: string): TopicPartition => parseKey(key);
+
+/**
+ * Brokers a replica may move to: under no fault, and registered with the cluster (a broker started
+ * moments ago is not yet, and the controller refuses an assignment naming it: INVALID_REPLICA_ASSIGNMENT).
+ */
+async function healthyBrokers(ctx: NemesisContext): Promise<number[]> {
+  const faulted = ctx.state.faulted();
+  const registered = await ctx.probe.registered(faulted).catch(() => undefined);
+  return ctx.cluster.brokers.filter((b) => !faulted.has(b.name) && (!registered || registered.has(b.id))).map((b) => b.id);
+}
 const idsToNames = (ctx: NemesisContext, ids: Iterable<number>) =>
   [...new Set(ids)].map((id) => ctx.cluster.brokers.find((b) => b.id === id)?.name ?? `broker ${id}`).sort();
 
@@ -227,8 +237,7 @@ export const membershipFamily: FaultFamily<MembershipSpec> = {
       } catch (err) {
         return ctx.refuse("reassign", base, messageOf(err));
       }
-      const faulted = ctx.state.faulted();
-      const healthy = ctx.cluster.brokers.filter((b) => !faulted.has(b.name)).map((b) => b.id);
+      const healthy = await healthyBrokers(ctx);
       const moves: Assignment = {};
       const skipped: Record<string, string> = {};
       for (const p of before) {
@@ -435,8 +444,7 @@ async function growPlan(ctx: NemesisContext, of: string | undefined) {
   const before = await partitionsOf(ctx, of);
   const widest = new Map<string, number>();
   for (const p of before) widest.set(p.topic, Math.max(widest.get(p.topic) ?? 0, p.replicas.length));
-  const faulted = ctx.state.faulted();
-  const healthy = ctx.cluster.brokers.filter((b) => !faulted.has(b.name)).map((b) => b.id);
+  const healthy = await healthyBrokers(ctx);
   const moves: Assignment = {};
   for (const p of before) {
     const k = keyOfPartition(p);
