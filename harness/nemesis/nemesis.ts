@@ -10,6 +10,7 @@
 //   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}] (KRaft: brokers, then dedicated controllers)
 //   start (ok): was {node: container state}, waitedForSessionMs   heal (ok): removedFrom
 //   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?
+//   reassign / shrink-replicas / grow-replicas: from, to, leaders, isr, completedAfterMs (docs/faults.md)
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
