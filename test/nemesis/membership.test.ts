@@ -214,6 +214,19 @@ describe("membership: shrink-replicas and grow-replicas", () => {
   });
 });
 
+describe("membership: heal-all and a grow in progress", () => {
+  it("leaves a reassignment that only adds replicas to finish (cancelling it could strand the leader) and awaits it", async () => {
+    const { nemesis, byKey, fa } = setup({ pollsToComplete: 0 });
+    await nemesis.invoke({ fault: "shrink-replicas", of: "t-0" });
+    fa.pending.set("t-0", { replicas: [1, 2, 3], polls: 2 }); // a grow under way
+    const h = await nemesis.healAll();
+    expect(h.type).toBe("ok");
+    expect(fa.calls.some((c) => c.includes("cancel"))).toBe(false);
+    expect(byKey("t-0")).toMatchObject({ assigned: [1, 2, 3], isr: [1, 2, 3] });
+    await nemesis.close();
+  });
+});
+
 describe("reassignment (pure)", () => {
   it("keeps the size, replaces exactly one replica by a healthy outsider, and changes the preferred leader", () => {
     fc.assert(

@@ -467,11 +467,15 @@ async function heal(ctx: NemesisContext): Promise<FamilyHeal> {
   const out: FamilyHeal = { healed: [], problems: [] };
   if (notAllowed(ctx) || !moved.has(ctx.state)) return out;
   const keys = ctx.settings.workload?.partitions;
-  const ongoing = await ctx.replicas.ongoing(keys?.map(tp), ctx.state.faulted());
-  const ours = ongoing.filter((o) => !o.topic.startsWith("__"));
-  if (ours.length) {
+  const ongoing = (await ctx.replicas.ongoing(keys?.map(tp), ctx.state.faulted())).filter((o) => !o.topic.startsWith("__"));
+  // A move that takes replicas away (a reassign or shrink left going) is cancelled; one that only
+  // adds replicas (a grow) is what heal would ask for: cancelling it would take the partition back
+  // to fewer replicas, perhaps without its current leader (after an unclean election onto an added
+  // one), so it is left to finish and awaited below.
+  const away = ongoing.filter((o) => o.removing.length > 0);
+  if (away.length) {
     const outcomes = await ctx.replicas.reassign(
-      ours.map((o) => ({ topic: o.topic, partition: o.partition, replicas: null })),
+      away.map((o) => ({ topic: o.topic, partition: o.partition, replicas: null })),
       ctx.state.faulted(),
     );
     // NO_REASSIGNMENT_IN_PROGRESS: it completed meanwhile.
@@ -480,25 +484,41 @@ async function heal(ctx: NemesisContext): Promise<FamilyHeal> {
     out.healed.push(
       ...idsToNames(
         ctx,
-        ours.flatMap((o) => o.adding),
+        away.flatMap((o) => o.adding),
       ),
     );
   }
   const { before, moves } = await growPlan(ctx, undefined);
-  if (Object.keys(moves).length) {
-    try {
-      await moveAndWait(ctx, ctx.replicas, moves, { inSync: true });
-    } catch (err) {
-      out.problems.push(`growing ${Object.keys(moves).join(", ")} back: ${messageOf(err)}`);
-    }
-    out.healed.push(
-      ...idsToNames(
-        ctx,
-        before.flatMap((p) => (moves[keyOfPartition(p)] ?? []).filter((r) => !orderOf(p).includes(r))),
-      ),
-    );
+  try {
+    if (Object.keys(moves).length) await submit(ctx, ctx.replicas, moves);
+    const waitFor = [...new Set([...Object.keys(moves), ...ongoing.filter((o) => o.removing.length === 0).map(keyOfPartition)])];
+    if (waitFor.length) await awaitSettled(ctx, waitFor);
+  } catch (err) {
+    out.problems.push(`growing ${Object.keys(moves).join(", ") || "the partitions"} back: ${messageOf(err)}`);
   }
+  out.healed.push(
+    ...idsToNames(
+      ctx,
+      before.flatMap((p) => (moves[keyOfPartition(p)] ?? []).filter((r) => !orderOf(p).includes(r))),
+    ),
+  );
   shrunkOf(ctx.state).clear();
   out.healed = [...new Set(out.healed)].sort();
   return out;
+}
+
+/** Until no reassignment of these partitions is in progress and each one's ISR holds all its replicas (bounded). */
+async function awaitSettled(ctx: NemesisContext, keys: readonly string[]): Promise<void> {
+  const deadline = performance.now() + ctx.settings.membershipTimeoutMs;
+  let why = "";
+  for (;;) {
+    const ongoing = await ctx.replicas.ongoing(keys.map(tp), ctx.state.faulted()).catch(() => undefined);
+    const moving = ongoing?.map(keyOfPartition).filter((k) => keys.includes(k));
+    const whole = (ps: PartitionMetadata[]) => ps.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length);
+    const ps = moving?.length === 0 ? await partitionsNow(ctx, keys, whole).catch(() => undefined) : undefined;
+    if (ps && whole(ps)) return;
+    why = moving?.length ? `still reassigning ${moving.join(", ")}` : "not in sync";
+    if (performance.now() >= deadline) throw new Error(`${why} after ${ctx.settings.membershipTimeoutMs} ms`);
+    await sleep(POLL_MS);
+  }
 }
