@@ -13,6 +13,10 @@ export const UNDO_OF = {
   "slow-link": "restore-link",
   "clock-bump": "reset-clock",
   "clock-strobe": "reset-clock",
+  // membership: a completed reassignment or election leaves a valid cluster (nothing to undo); a lowered RF stays until grown back
+  reassign: null,
+  "elect-leaders": null,
+  "shrink-replicas": "grow-replicas",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

@@ -59,6 +59,21 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "the node's JVM clock flips between +N ms and the host's time every period until reset-clock",
     rgb: "157,23,77",
   },
+  reassign: {
+    family: "membership",
+    does: "the Admin API moves a partition's replicas to another set of brokers (one replaced, preferred leader changed), awaited until complete",
+    rgb: "21,128,61",
+  },
+  "elect-leaders": {
+    family: "membership",
+    does: "preferred-leader election: each partition's leader moves to the first replica of its assignment",
+    rgb: "6,182,212",
+  },
+  "shrink-replicas": {
+    family: "membership",
+    does: "replication factor cut to 1 (the leader, or a chosen broker, keeps the only replica); grown back in sync by grow-replicas",
+    rgb: "190,24,93",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */

@@ -61,6 +61,9 @@ export interface NemesisCluster {
   /** false: the harness cannot reach the nodes' networks (an attached cluster): heal-all looks for
    *  no partition rules of its own there. */
   readonly networkFaults?: false;
+  /** false: the harness may not move the topics' replicas (an attached cluster whose spec does not
+   *  say cluster.alterReplicas): membership faults are refused. */
+  readonly alterReplicas?: false;
   /** TLS and SASL for the harness's own requests to the brokers (an attached cluster's). */
   readonly security?: ClientSecurity;
 }

@@ -11,6 +11,7 @@ import type { FaultWatches } from "./fault-watches.ts";
 import type { Nodes } from "./grudge.ts";
 import type { IptablesVariant } from "./iptables.ts";
 import type { ClusterProbe } from "./probe.ts";
+import type { ReplicaAdmin } from "./replica-admin.ts";
 import type { Rng } from "./rng.ts";
 import type { Resolved } from "./targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "./types.ts";
@@ -37,6 +38,14 @@ export interface ClusterNemesisOptions {
   describeQuorum?: (port: number, timeoutMs: number, host?: string, security?: ClientSecurity) => Promise<QuorumState>;
   /** KRaft: how long an active-controller target waits for a quorum leader before the fault is refused (default 10 s). */
   quorumLeaderWaitMs?: number;
+  /** The workload's partitions ("t-0") and the replication factor its topic was created with:
+   *  membership faults act on them by default, and heal-all grows them back to that factor. */
+  workload?: { partitions: readonly string[]; replicationFactor: number };
+  /** How long a reassignment (reassign, shrink-replicas, grow-replicas) is awaited (default 30 s: the
+   *  nemesis does nothing else meanwhile). */
+  membershipTimeoutMs?: number;
+  /** The Admin API calls that move replicas and leaders (tests pass a fake). */
+  replicaAdmin?: ReplicaAdmin;
   /** How long a target that names a partition's leader is asked again while the partition has none (default 10 s, as long as a quorum leader is awaited). */
   targetWaitMs?: number;
 }
@@ -45,6 +54,8 @@ export interface NemesisSettings {
   stopTimeoutSeconds: number;
   bounceTimeoutMs: number;
   sessionWaitMs: number;
+  membershipTimeoutMs: number;
+  workload?: { partitions: readonly string[]; replicationFactor: number };
 }
 
 export function nemesisSettings(cluster: NemesisCluster, o: ClusterNemesisOptions): NemesisSettings {
@@ -54,6 +65,8 @@ export function nemesisSettings(cluster: NemesisCluster, o: ClusterNemesisOption
     // KRaft has no ZooKeeper session to outlive: a restarted broker registers with a new incarnation.
     sessionWaitMs:
       o.sessionWaitMs ?? (cluster.zookeepers.length === 0 ? 0 : cluster.spec ? cluster.spec.zkSessionTimeoutMs + 10_000 : 30_000),
+    membershipTimeoutMs: o.membershipTimeoutMs ?? 30_000,
+    ...(o.workload ? { workload: o.workload } : {}),
   };
 }
 
@@ -97,6 +110,8 @@ export interface NemesisContext extends ClusterNodes {
   readonly state: FaultState;
   readonly rng: Rng;
   readonly probe: ClusterProbe;
+  /** Reassignments and leader elections through the Admin API. */
+  readonly replicas: ReplicaAdmin;
   readonly settings: NemesisSettings;
   /** The working iptables front-end of a node (cached). */
   readonly variantOf: (node: Partitionable) => Promise<IptablesVariant>;

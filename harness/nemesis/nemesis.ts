@@ -13,6 +13,7 @@
 //   packet-loss: probability, between     slow-link: rateKbit, between, delayMs?
 //   restore-link (ok): seen, dropped ({node: packets}), shaped ({node: {sentBytes, sentPackets, dropped, overlimits}}), nothingFound?, down?
 //   clock-bump / clock-strobe (ok): deltaMs, periodMs (strobe), offsetMs {node: ms measured}   reset-clock (ok): offsetMs, flips? (strobe)
+//   reassign / shrink-replicas / grow-replicas: from, to, leaders, isr, completedAfterMs (docs/faults.md)
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
@@ -28,6 +29,7 @@ import { variantCache } from "./faults/partition.ts";
 import { healAllNodes } from "./heal-all.ts";
 import { clusterProbe } from "./probe.ts";
 import { quorumAsker } from "./quorum-ask.ts";
+import { replicaAdmin } from "./replica-admin.ts";
 import { resolveSettled, resolveTargets } from "./targets.ts";
 import type { FaultResult, FaultValue, Nemesis } from "./types.ts";
 
@@ -127,6 +129,7 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
     cluster,
     state,
     probe,
+    replicas: o.replicaAdmin ?? replicaAdmin(cluster, probe),
     watch,
     rng: o.rng,
     settings: nemesisSettings(cluster, o),

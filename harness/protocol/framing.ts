@@ -103,6 +103,14 @@ export class ProtocolReader {
   compactString() {
     return this.compactBytes().toString("utf8");
   }
+  /** A compact nullable string: length + 1, 0 for null. */
+  compactNullableString(): string | null {
+    const n = this.uvarint();
+    if (n === 0) return null;
+    const s = this.buf.toString("utf8", this.at, this.at + n - 1);
+    this.at += n - 1;
+    return s;
+  }
   /** Compact (nullable) bytes: a null reads as empty. */
   compactBytes(): Buffer {
     const n = this.compactLength();

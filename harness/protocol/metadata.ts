@@ -10,7 +10,10 @@ export interface PartitionMetadata {
   partition: number;
   /** -1 when the partition has no leader. */
   leader: number;
+  /** Sorted. */
   replicas: number[];
+  /** The replicas in assignment order, the preferred leader first (absent where unknown: fakes). */
+  assigned?: number[];
   isr: number[];
   errorCode: number;
 }
@@ -62,9 +65,10 @@ export function decodeMetadataResponse(buf: Buffer): { correlationId: number; me
       const errorCode = r.i16();
       const partition = r.i32();
       const leader = r.i32();
-      const replicas = r.array(() => r.i32()).sort((a, b) => a - b);
+      const assigned = r.array(() => r.i32());
+      const replicas = [...assigned].sort((a, b) => a - b);
       const isr = r.array(() => r.i32()).sort((a, b) => a - b);
-      partitions.push({ topic, partition, leader, replicas, isr, errorCode });
+      partitions.push({ topic, partition, leader, replicas, assigned, isr, errorCode });
     });
   });
   partitions.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));

@@ -59,7 +59,15 @@ export function createFaultDriver(
   // Without faults nothing touches the cluster: the no-op nemesis records nothing, so a fault-free
   // history holds no nemesis ops. The runner heals on signals itself (then saves logs and removes
   // the cluster, in that order), so the live nemesis does not.
-  const live = schedule.length ? clusterNemesis(cluster, { recorder, rng: seededRng(spec.seed), healOnShutdown: false }) : undefined;
+  const live = schedule.length
+    ? clusterNemesis(cluster, {
+        recorder,
+        rng: seededRng(spec.seed),
+        healOnShutdown: false,
+        // Membership faults act on the workload's partitions; heal-all grows them back to this factor.
+        workload: { partitions: keysOf(spec), replicationFactor: spec.topic.replicationFactor },
+      })
+    : undefined;
   // Jepsen's validate: a nemesis that breaks its contract fails the run loudly instead of leaving
   // ops whose meaning is wrong in the history.
   const nemesis = validateNemesis(live ?? noopNemesis(), { needsUndo: live !== undefined });

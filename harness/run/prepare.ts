@@ -60,13 +60,14 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
 export const baseTopicName = (name: string): string =>
   name.startsWith(ATTACH_TOPIC_PREFIX) ? name.slice(ATTACH_TOPIC_PREFIX.length).replace(/_[0-9a-z]+$/, "") : name;
 
-/** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets with it. */
+/** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets and
+ *  membership faults' `of` with it. */
 export function renameTopic(spec: TestSpec, name: string): TestSpec {
   const was = `${spec.topic.name}-`;
-  const schedule = spec.faults.schedule?.map((f) =>
-    "targets" in f && f.targets?.kind === "leader" && f.targets.of.startsWith(was)
-      ? { ...f, targets: { ...f.targets, of: `${name}-${f.targets.of.slice(was.length)}` } }
-      : f,
-  );
+  const renamed = (of: string) => (of.startsWith(was) ? `${name}-${of.slice(was.length)}` : of);
+  const schedule = spec.faults.schedule?.map((f) => {
+    const g = "of" in f && f.of ? { ...f, of: renamed(f.of) } : f;
+    return "targets" in g && g.targets?.kind === "leader" ? { ...g, targets: { ...g.targets, of: renamed(g.targets.of) } } : g;
+  });
   return { ...spec, topic: { ...spec.topic, name }, faults: { ...spec.faults, ...(schedule ? { schedule } : {}) } };
 }

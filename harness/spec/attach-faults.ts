@@ -29,15 +29,28 @@ export interface KindProblem {
 
 const isHookFault = (f: string): f is HookFault => (HOOK_FAULTS as readonly string[]).includes(f);
 
+/** Faults through the Admin API (moving the topic's replicas): no hook, but only with cluster.alterReplicas. */
+const MEMBERSHIP_FAULTS: readonly string[] = ["reassign", "elect-leaders", "shrink-replicas"];
+
 /** Why these faults cannot run on a cluster of this kind (empty: they can). */
-export function faultProblemsOfKind(kind: "docker" | "attach" | "ssh", faults: FaultsPart): KindProblem[] {
+export function faultProblemsOfKind(
+  kind: "docker" | "attach" | "ssh",
+  faults: FaultsPart,
+  o: { alterReplicas?: boolean } = {},
+): KindProblem[] {
   if (kind !== "attach")
     return faults.hooks === undefined
       ? []
       : [{ path: ["faults", "hooks"], message: `run only on cluster kind "attach" (a ${kind} cluster's faults are the harness's own)` }];
   const problems: KindProblem[] = [];
   const fault = (f: string, path: (string | number)[]) => {
-    if (!isHookFault(f))
+    if (MEMBERSHIP_FAULTS.includes(f)) {
+      if (!o.alterReplicas)
+        problems.push({
+          path,
+          message: `${f} moves the topic's replicas: on cluster kind "attach" only with cluster.alterReplicas: true (the cluster is not the harness's own)`,
+        });
+    } else if (!isHookFault(f))
       problems.push({
         path,
         message: `${f} cannot run on cluster kind "attach": the harness touches no broker process or network there, and a hook (faults.hooks) can carry out only ${HOOK_FAULTS.join(", ")}`,

@@ -47,6 +47,8 @@ export const ClusterSpecSchema = z
     security: SecuritySpecSchema.optional(),
     /** attach: leave the run's topic on the cluster at the end (deleted by default). */
     keepTopic: z.boolean().optional(),
+    /** attach: membership faults (reassign, shrink-replicas) may move the run's topic's replicas. */
+    alterReplicas: z.boolean().optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
     metadata: z.enum(METADATA_MODES, { error: 'must be "zookeeper" or "kraft"' }).default("zookeeper"),
     /** The Apache Kafka release the image carries (an image per version); default by metadata mode. */
@@ -107,7 +109,7 @@ export const ClusterSpecSchema = z
       else
         for (const p of inventoryProblems(s.inventory, s.metadata)) ctx.addIssue({ code: "custom", ...p, path: ["inventory", ...p.path] });
     } else if (s.inventory !== undefined) ctx.addIssue({ code: "custom", path: ["inventory"], message: 'is for kind "ssh" only' });
-    for (const field of ["bootstrap", "keepTopic"] as const)
+    for (const field of ["bootstrap", "keepTopic", "alterReplicas"] as const)
       if (s.kind !== "attach" && s[field] !== undefined)
         ctx.addIssue({ code: "custom", path: [field], message: 'is for kind "attach" only (a docker cluster is the harness\'s own)' });
     if (s.kind !== "attach" && s.security !== undefined)

@@ -43,6 +43,9 @@ export const FAULT_KINDS = [
   "slow-link",
   "clock-bump",
   "clock-strobe",
+  "reassign",
+  "elect-leaders",
+  "shrink-replicas",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

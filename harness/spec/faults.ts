@@ -104,6 +104,8 @@ export const LinkParamsSchema = {
     .max(10_000, { error: "must be at most 10000 ms" }),
 };
 
+const PartitionKey = z.string().regex(/^.+-\d+$/, { error: 'must be a partition key like "t-0"' });
+
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
 export const ScheduledFaultSchema = z.discriminatedUnion(
   "fault",
@@ -159,9 +161,29 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
         delayMs: LinkParamsSchema.delayMs.optional(),
       })
       .strict(),
+    // membership: `of` one workload partition ("t-0"; default: every one); targets: the broker to move
+    // a replica off (reassign) or to keep (shrink-replicas; default: the leader).
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.literal(0),
+        fault: z.enum(["reassign", "elect-leaders"]),
+        of: PartitionKey.optional(),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("shrink-replicas"),
+        of: PartitionKey.optional(),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs} or {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?} or {at, duration, fault: shrink-replicas, of?, targets?}",
   },
 );

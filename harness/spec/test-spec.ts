@@ -240,7 +240,8 @@ export const TestSpecSchema = z
             : `${wrongMode.join(", ")} need${wrongMode.length > 1 ? "" : "s"} a KRaft controller quorum (cluster.metadata "kraft"), and this is ZooKeeper mode`,
       });
     }
-    for (const p of faultProblemsOfKind(clusterKind(s.cluster), s.faults)) ctx.addIssue({ code: "custom", ...p });
+    for (const p of faultProblemsOfKind(clusterKind(s.cluster), s.faults, { alterReplicas: s.cluster.alterReplicas }))
+      ctx.addIssue({ code: "custom", ...p });
     if (s.faults.minDurationSeconds > s.faults.maxDurationSeconds) {
       ctx.addIssue({ code: "custom", path: ["faults", "minDurationSeconds"], message: "must not exceed faults.maxDurationSeconds" });
     }

@@ -64,7 +64,7 @@ describe("Kafka Metadata v1 on the wire", () => {
     expect(b.readInt32BE(b.length - 4)).toBe(-1);
   });
 
-  it("decodes brokers, controller and partitions (sorted), leaderless ones included", () => {
+  it("decodes brokers, controller and partitions (sorted; replicas also in assignment order), leaderless ones included", () => {
     const r = decodeMetadataResponse(
       responseV1({
         correlationId: 9,
@@ -86,9 +86,9 @@ describe("Kafka Metadata v1 on the wire", () => {
     expect(r.metadata.brokers).toEqual([1, 2, 3]);
     expect(r.metadata.controller).toBe(2);
     expect(r.metadata.partitions).toEqual([
-      { topic: "__consumer_offsets", partition: 0, leader: 1, replicas: [1], isr: [1], errorCode: 0 },
-      { topic: "t", partition: 0, leader: 2, replicas: [1, 2, 3], isr: [1, 2, 3], errorCode: 0 },
-      { topic: "t", partition: 1, leader: -1, replicas: [1, 2, 3], isr: [1], errorCode: 5 },
+      { topic: "__consumer_offsets", partition: 0, leader: 1, replicas: [1], assigned: [1], isr: [1], errorCode: 0 },
+      { topic: "t", partition: 0, leader: 2, replicas: [1, 2, 3], assigned: [2, 3, 1], isr: [1, 2, 3], errorCode: 0 },
+      { topic: "t", partition: 1, leader: -1, replicas: [1, 2, 3], assigned: [3, 1, 2], isr: [1], errorCode: 5 },
     ]);
   });
 

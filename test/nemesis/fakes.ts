@@ -5,6 +5,7 @@ import type { PartitionMetadata } from "../../harness/nemesis/broker-metadata.ts
 import type { FaultableNode } from "../../harness/nemesis/capabilities.ts";
 import { offsetOf } from "../../harness/nemesis/faults/clock.ts";
 import type { ClusterProbe } from "../../harness/nemesis/probe.ts";
+import type { ReplicaAdmin } from "../../harness/nemesis/replica-admin.ts";
 
 export interface FakeNode extends FaultableNode {
   status: ContainerState;
@@ -128,4 +129,69 @@ export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: 
     },
   };
   return { probe, s };
+}
+
+/**
+ * The Admin API's replica moves over a fakeProbe's table: a reassignment stays in progress for
+ * `pollsToComplete` ListPartitionReassignments calls, then the partition takes its new list (the
+ * leader moves to the first new replica if the old one left), all in sync. Preferred-leader election
+ * moves the leader to the first replica when it is in the ISR (error 84 when it already leads).
+ */
+export function fakeReplicaAdmin(s: { partitions: PartitionMetadata[] }, o: { pollsToComplete?: number } = {}) {
+  const pending = new Map<string, { replicas: number[]; polls: number }>();
+  const calls: string[] = [];
+  const key = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
+  const find = (k: string) => s.partitions.findIndex((p) => key(p) === k);
+  const settle = () => {
+    for (const [k, m] of pending) {
+      if (m.polls-- > 0) continue;
+      pending.delete(k);
+      const i = find(k);
+      const p = s.partitions[i]!;
+      const leader = m.replicas.includes(p.leader) ? p.leader : m.replicas[0]!;
+      const sorted = [...m.replicas].sort((a, b) => a - b);
+      s.partitions[i] = { ...p, leader, replicas: sorted, assigned: [...m.replicas], isr: sorted };
+    }
+  };
+  const admin: ReplicaAdmin = {
+    async reassign(moves) {
+      calls.push(`reassign ${moves.map((m) => `${key(m)}=${m.replicas === null ? "cancel" : m.replicas.join(",")}`).join(" ")}`);
+      return moves.map((m) => {
+        const k = key(m);
+        if (find(k) < 0) return { ...m, errorCode: 3, message: "unknown" };
+        if (m.replicas === null) return pending.delete(k) ? { ...m, errorCode: 0, message: null } : { ...m, errorCode: 85, message: null };
+        pending.set(k, { replicas: [...m.replicas], polls: o.pollsToComplete ?? 0 });
+        return { topic: m.topic, partition: m.partition, errorCode: 0, message: null };
+      });
+    },
+    async ongoing(partitions) {
+      calls.push("ongoing");
+      settle();
+      return [...pending]
+        .filter(([k]) => !partitions || partitions.some((p) => key(p) === k))
+        .map(([k, m]) => {
+          const p = s.partitions[find(k)]!;
+          return {
+            topic: p.topic,
+            partition: p.partition,
+            replicas: [...new Set([...p.replicas, ...m.replicas])],
+            adding: m.replicas.filter((r) => !p.replicas.includes(r)),
+            removing: p.replicas.filter((r) => !m.replicas.includes(r)),
+          };
+        });
+    },
+    async electPreferred(partitions) {
+      calls.push(`elect ${partitions.map(key).join(" ")}`);
+      return partitions.map((tp) => {
+        const i = find(key(tp));
+        const p = s.partitions[i]!;
+        const preferred = (p.assigned ?? p.replicas)[0]!;
+        if (p.leader === preferred) return { ...tp, errorCode: 84, message: null };
+        if (!p.isr.includes(preferred)) return { ...tp, errorCode: 80, message: "not in ISR" };
+        s.partitions[i] = { ...p, leader: preferred };
+        return { ...tp, errorCode: 0, message: null };
+      });
+    },
+  };
+  return { admin, pending, calls };
 }

@@ -2,6 +2,7 @@
 // contradictory faults at once, and shrinkable.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { hasUndo } from "../../checkers/fault-names.ts";
 import {
   FAULT_KINDS,
   type FaultKind,
@@ -60,7 +61,7 @@ function kindsOf(e: Schedule[number]): FaultKind[] {
   }
   // Clock faults aim at ZooKeeper nodes themselves (their own kinds, not zk's).
   if (e.fault === "clock-bump" || e.fault === "clock-strobe") return [e.fault];
-  if (e.fault !== "bounce" && e.targets.kind.startsWith("zk-")) return ["zk"];
+  if ("targets" in e && e.targets?.kind.startsWith("zk-")) return ["zk"];
   return [e.fault];
 }
 
@@ -75,13 +76,14 @@ describe("fault schedules", () => {
           expect(e.at).toBeGreaterThanOrEqual(0);
           expect(e.at).toBeLessThan(o.timeLimitMs);
           expect(e.at + e.duration).toBeLessThanOrEqual(o.timeLimitMs);
-          if (e.fault !== "bounce") {
+          if (hasUndo(e.fault)) {
             expect(e.duration).toBeGreaterThanOrEqual(min);
             expect(e.duration).toBeLessThanOrEqual(max);
           } else expect(e.duration).toBe(0);
           if (i > 0) expect(e.at).toBeGreaterThanOrEqual(s[i - 1]!.at);
           expect(kindsOf(e).some((k) => o.faults.includes(k))).toBe(true);
           if ("targets" in e && e.targets?.kind === "leader") expect(o.partitions).toContain(e.targets.of);
+          if ("of" in e && e.of !== undefined) expect(o.partitions).toContain(e.of);
           if ("targets" in e && e.targets) expect(e.targets.kind).not.toBe("all-brokers");
           if (e.fault === "partition") expect(PARTITION_SHAPES).toContain(e.topology);
         });
@@ -126,6 +128,25 @@ describe("fault schedules", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("let membership faults (the replicas' domain) overlap kills when overlap is on, never off", () => {
+    const o = {
+      faults: ["kill", "shrink-replicas", "reassign"] as FaultKind[],
+      timeLimitMs: 120_000,
+      meanIntervalMs: 5000,
+      durationMs: { min: 5000, max: 20_000 },
+      partitions: ["t-0", "t-1"],
+    };
+    const kindsIn = (overlap: boolean) =>
+      Array.from({ length: 10 }, (_, seed) => generateSchedule(seed, { ...o, overlap })).flatMap((s) =>
+        [...laterPairs(s)].filter(([a, b]) => overlapping(a, b)).map(([a, b]) => [a.fault, b.fault].sort().join("+")),
+      );
+    expect(kindsIn(true)).toContain("kill+shrink-replicas");
+    expect(kindsIn(false)).toEqual([]);
+    const s = generateSchedule(1, { ...o, faults: ["reassign", "elect-leaders"] });
+    expect(s.length).toBeGreaterThan(0);
+    expect(s.every((e) => e.duration === 0)).toBe(true); // instantaneous: no undo
   });
 
   it("leave quietMs between an undo and the next fault in the same domain", () => {

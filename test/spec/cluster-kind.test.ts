@@ -122,3 +122,38 @@ describe("a run's own topic on an attached cluster", () => {
     expect(baseTopicName("kafka_harness_my_topic_mxd01hss0")).toBe("my_topic");
   });
 });
+
+describe("membership faults in the spec", () => {
+  it("an explicit schedule takes reassign and elect-leaders (no duration) and shrink-replicas (undone by grow-replicas)", () => {
+    const spec = parseTestSpec({
+      faults: {
+        schedule: [
+          { at: 1000, duration: 0, fault: "reassign", of: "t-0", targets: { kind: "leader", of: "t-0" } },
+          { at: 2000, duration: 0, fault: "elect-leaders" },
+          { at: 3000, duration: 5000, fault: "shrink-replicas", of: "t-1" },
+        ],
+      },
+    });
+    expect(spec.faults.schedule!.map((f) => f.fault)).toEqual(["reassign", "elect-leaders", "shrink-replicas"]);
+    expect(problems({ faults: { schedule: [{ at: 0, duration: 10, fault: "reassign" } as never] } })[0]).toMatch(/faults.schedule.0/);
+    expect(problems({ faults: { schedule: [{ at: 0, duration: 0, fault: "elect-leaders", of: "t" }] } })[0]).toMatch(/faults.schedule.0/);
+  });
+
+  it("on an attached cluster they move the owner's replicas: refused unless cluster.alterReplicas says so", () => {
+    expect(problems({ cluster: attach, faults: { kinds: ["reassign"] } })).toEqual([
+      'faults.kinds.0: reassign moves the topic\'s replicas: on cluster kind "attach" only with cluster.alterReplicas: true (the cluster is not the harness\'s own) (got "reassign")',
+    ]);
+    expect(problems({ cluster: { ...attach, alterReplicas: true }, faults: { kinds: ["reassign", "shrink-replicas"] } })).toEqual([]);
+    expect(problems({ cluster: { alterReplicas: true } })[0]).toMatch(/cluster.alterReplicas: is for kind "attach" only/);
+  });
+
+  it("a renamed topic renames the partition a membership fault names", () => {
+    const spec = parseTestSpec({
+      cluster: { ...attach, alterReplicas: true },
+      faults: { schedule: [{ at: 0, duration: 10, fault: "shrink-replicas", of: "t-1", targets: { kind: "leader", of: "t-1" } }] },
+    });
+    expect(renameTopic(spec, "kafka_harness_t_x").faults.schedule).toEqual([
+      { at: 0, duration: 10, fault: "shrink-replicas", of: "kafka_harness_t_x-1", targets: { kind: "leader", of: "kafka_harness_t_x-1" } },
+    ]);
+  });
+});

@@ -81,6 +81,8 @@ export async function attachCluster(
     brokers,
     controllers: [],
     networkFaults: false,
+    // The topic's replicas are the cluster owner's: membership faults only when the spec allows them.
+    ...(spec.alterReplicas ? {} : { alterReplicas: false as const }),
     bootstrap: () => bootstrap,
     ...(security ? { security } : {}),
   };

@@ -25,6 +25,8 @@ export interface RunCluster {
   readonly controllers: readonly RunNode[];
   /** false: the harness reaches no node's network (no partitions to make or heal). */
   readonly networkFaults?: false;
+  /** false: the harness may not move its topic's replicas (membership faults are refused). */
+  readonly alterReplicas?: false;
   bootstrap(): string[];
   /** TLS and SASL for every connection to its brokers (an attached cluster's; absent: plaintext). */
   readonly security?: ClientSecurity;

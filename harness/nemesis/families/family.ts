@@ -10,8 +10,10 @@ import type { FaultState } from "../fault-state.ts";
 import type { ScheduleOptions } from "../schedule.ts";
 import type { FaultResult, ScheduledSpec, TargetSpec } from "../types.ts";
 
-/** The parts of the cluster a fault occupies; faults overlap in a schedule only across disjoint domains. */
-export type Domain = "broker" | "zookeeper" | "link";
+/** The parts of the cluster a fault occupies; faults overlap in a schedule only across disjoint domains.
+ *  "link": a node's link quality (link.ts); "replicas": the workload partitions' assignment
+ *  (membership.ts), which moves under kills too. */
+export type Domain = "broker" | "zookeeper" | "link" | "replicas";
 
 /** What a family's arbitraries build on: the options, the kinds they enable, and the target choices. */
 export interface ScheduleGen {

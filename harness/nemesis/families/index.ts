@@ -9,12 +9,22 @@ import { bounceFamily } from "./bounce.ts";
 import { clockFamily } from "./clock.ts";
 import type { Action, FaultFamily } from "./family.ts";
 import { linkFamily } from "./link.ts";
+import { membershipFamily } from "./membership.ts";
 import { networkFamily } from "./network.ts";
 import { pauseFamily } from "./pause.ts";
 import { processFamily } from "./process.ts";
 import { zookeeperFamily } from "./zookeeper.ts";
 
-export const FAMILIES = [processFamily, pauseFamily, networkFamily, zookeeperFamily, bounceFamily, linkFamily, clockFamily] as const;
+export const FAMILIES = [
+  processFamily,
+  pauseFamily,
+  networkFamily,
+  zookeeperFamily,
+  bounceFamily,
+  linkFamily,
+  clockFamily,
+  membershipFamily,
+] as const;
 
 /** Every fault the nemesis takes: the union of the families' own. */
 export type FamilySpec = (typeof FAMILIES)[number] extends infer F ? (F extends FaultFamily<infer S> ? S : never) : never;

@@ -1,0 +1,249 @@
+// Moving replicas and leaders, as the kafka-reassign-partitions and kafka-leader-election tools do:
+// AlterPartitionReassignments (API key 45, v0), ListPartitionReassignments (46, v0) and
+// ElectLeaders (43, v2). All three are flexible versions (compact arrays, tagged fields), served by
+// 3.9 and 4.x alike. kafkajs has no ElectLeaders and cannot cancel a reassignment (it refuses a
+// null replica list), so the harness speaks them itself. In ZooKeeper mode they must reach the
+// controller (NOT_CONTROLLER otherwise); a KRaft broker forwards them to the active controller.
+import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import type { ClientSecurity } from "./security.ts";
+
+export const API_ELECT_LEADERS = 43;
+export const API_ALTER_REASSIGNMENTS = 45;
+export const API_LIST_REASSIGNMENTS = 46;
+const CLIENT_ID = "kafka-harness-nemesis";
+
+/** Kafka's error codes these answers carry that the nemesis tells apart. */
+export const REPLICA_ERRORS = {
+  NOT_CONTROLLER: 41,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
+  ELECTION_NOT_NEEDED: 84,
+  PREFERRED_LEADER_NOT_AVAILABLE: 80,
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: 83,
+} as const;
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** One partition's answer: 0 and null when it went through. */
+export interface PartitionOutcome extends TopicPartition {
+  errorCode: number;
+  message: string | null;
+}
+
+/** A reassignment in progress: `replicas` is the union of the old and new sets while it moves. */
+export interface OngoingReassignment extends TopicPartition {
+  replicas: number[];
+  adding: number[];
+  removing: number[];
+}
+
+/** A top-level error (the whole request refused): its code, for NOT_CONTROLLER retries. */
+export class ReplicaRequestError extends Error {
+  constructor(
+    readonly what: string,
+    readonly errorCode: number,
+    message: string | null,
+  ) {
+    super(`${what} failed with error code ${errorCode}${message ? `: ${message}` : ""}`);
+  }
+}
+
+/** Topics in first-seen order, each with its items: the requests group partitions by topic. */
+function byTopic<T extends TopicPartition>(items: readonly T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const it of items) m.set(it.topic, [...(m.get(it.topic) ?? []), it]);
+  return m;
+}
+
+function header(apiKey: number, version: number, correlationId: number) {
+  const w = protocolWriter();
+  // header v2: api key, version, correlation id, client id (int16-length string), no tags
+  w.i16(apiKey);
+  w.i16(version);
+  w.i32(correlationId);
+  w.str(CLIENT_ID);
+  w.uvarint(0);
+  return w;
+}
+
+const compactString = (w: ReturnType<typeof protocolWriter>, s: string) => {
+  const b = Buffer.from(s, "utf8");
+  w.uvarint(b.length + 1);
+  w.raw(b);
+};
+
+/** null replicas cancel the partition's reassignment in progress. Pure. */
+export function encodeAlterReassignments(
+  correlationId: number,
+  moves: readonly (TopicPartition & { replicas: readonly number[] | null })[],
+  timeoutMs: number,
+): Buffer {
+  const w = header(API_ALTER_REASSIGNMENTS, 0, correlationId);
+  w.i32(timeoutMs);
+  const topics = byTopic(moves);
+  w.uvarint(topics.size + 1);
+  for (const [topic, ps] of topics) {
+    compactString(w, topic);
+    w.uvarint(ps.length + 1);
+    for (const p of ps) {
+      w.i32(p.partition);
+      if (p.replicas === null) w.uvarint(0);
+      else {
+        w.uvarint(p.replicas.length + 1);
+        for (const r of p.replicas) w.i32(r);
+      }
+      w.uvarint(0);
+    }
+    w.uvarint(0);
+  }
+  w.uvarint(0);
+  return sizePrefixed(w.bytes());
+}
+
+/** Per-partition outcomes; throws ReplicaRequestError on a top-level error. Pure. */
+export function decodeAlterReassignments(buf: Buffer): PartitionOutcome[] {
+  const r = new ProtocolReader(buf, "AlterPartitionReassignments");
+  r.i32(); // correlation id
+  r.tags();
+  r.i32(); // throttle
+  const error = r.i16();
+  const message = r.compactNullableString();
+  if (error !== 0) throw new ReplicaRequestError("AlterPartitionReassignments", error, message);
+  const out: PartitionOutcome[] = [];
+  for (let t = r.compactLength(); t > 0; t--) {
+    const topic = r.compactString();
+    for (let p = r.compactLength(); p > 0; p--) {
+      const partition = r.i32();
+      const errorCode = r.i16();
+      out.push({ topic, partition, errorCode, message: r.compactNullableString() });
+      r.tags();
+    }
+    r.tags();
+  }
+  return out;
+}
+
+/** partitions undefined: every reassignment in progress. Pure. */
+export function encodeListReassignments(
+  correlationId: number,
+  partitions: readonly TopicPartition[] | undefined,
+  timeoutMs: number,
+): Buffer {
+  const w = header(API_LIST_REASSIGNMENTS, 0, correlationId);
+  w.i32(timeoutMs);
+  if (partitions === undefined) w.uvarint(0);
+  else {
+    const topics = byTopic(partitions);
+    w.uvarint(topics.size + 1);
+    for (const [topic, ps] of topics) {
+      compactString(w, topic);
+      w.uvarint(ps.length + 1);
+      for (const p of ps) w.i32(p.partition);
+      w.uvarint(0);
+    }
+  }
+  w.uvarint(0);
+  return sizePrefixed(w.bytes());
+}
+
+export function decodeListReassignments(buf: Buffer): OngoingReassignment[] {
+  const r = new ProtocolReader(buf, "ListPartitionReassignments");
+  r.i32();
+  r.tags();
+  r.i32(); // throttle
+  const error = r.i16();
+  const message = r.compactNullableString();
+  if (error !== 0) throw new ReplicaRequestError("ListPartitionReassignments", error, message);
+  const ints = () => Array.from({ length: r.compactLength() }, () => r.i32());
+  const out: OngoingReassignment[] = [];
+  for (let t = r.compactLength(); t > 0; t--) {
+    const topic = r.compactString();
+    for (let p = r.compactLength(); p > 0; p--) {
+      const partition = r.i32();
+      const replicas = ints();
+      const adding = ints();
+      const removing = ints();
+      r.tags();
+      out.push({ topic, partition, replicas, adding, removing });
+    }
+    r.tags();
+  }
+  return out;
+}
+
+/** ElectionType 0: the preferred replica (the first of the assignment), when it is in the ISR. Pure. */
+export function encodeElectLeaders(correlationId: number, partitions: readonly TopicPartition[], timeoutMs: number): Buffer {
+  const w = header(API_ELECT_LEADERS, 2, correlationId);
+  w.i8(0);
+  const topics = byTopic(partitions);
+  w.uvarint(topics.size + 1);
+  for (const [topic, ps] of topics) {
+    compactString(w, topic);
+    w.uvarint(ps.length + 1);
+    for (const p of ps) w.i32(p.partition);
+    w.uvarint(0);
+  }
+  w.i32(timeoutMs);
+  w.uvarint(0);
+  return sizePrefixed(w.bytes());
+}
+
+export function decodeElectLeaders(buf: Buffer): PartitionOutcome[] {
+  const r = new ProtocolReader(buf, "ElectLeaders");
+  r.i32();
+  r.tags();
+  r.i32(); // throttle
+  const error = r.i16();
+  if (error !== 0) throw new ReplicaRequestError("ElectLeaders", error, null);
+  const out: PartitionOutcome[] = [];
+  for (let t = r.compactLength(); t > 0; t--) {
+    const topic = r.compactString();
+    for (let p = r.compactLength(); p > 0; p--) {
+      const partition = r.i32();
+      const errorCode = r.i16();
+      out.push({ topic, partition, errorCode, message: r.compactNullableString() });
+      r.tags();
+    }
+    r.tags();
+  }
+  return out;
+}
+
+let nextCorrelation = 1;
+const correlation = () => nextCorrelation++ & 0x7fffffff;
+
+/** Where the requests go: a broker's client listener. */
+export interface BrokerAddress {
+  port: number;
+  host?: string;
+  security?: ClientSecurity;
+}
+
+export async function alterReassignments(
+  to: BrokerAddress,
+  moves: readonly (TopicPartition & { replicas: readonly number[] | null })[],
+  timeoutMs = 10_000,
+): Promise<PartitionOutcome[]> {
+  const req = encodeAlterReassignments(correlation(), moves, timeoutMs);
+  return decodeAlterReassignments(await roundTrip(to.port, req, "AlterPartitionReassignments", timeoutMs + 2000, to.host, to.security));
+}
+
+export async function listReassignments(
+  to: BrokerAddress,
+  partitions?: readonly TopicPartition[],
+  timeoutMs = 5000,
+): Promise<OngoingReassignment[]> {
+  const req = encodeListReassignments(correlation(), partitions, timeoutMs);
+  return decodeListReassignments(await roundTrip(to.port, req, "ListPartitionReassignments", timeoutMs + 2000, to.host, to.security));
+}
+
+export async function electPreferredLeaders(
+  to: BrokerAddress,
+  partitions: readonly TopicPartition[],
+  timeoutMs = 10_000,
+): Promise<PartitionOutcome[]> {
+  const req = encodeElectLeaders(correlation(), partitions, timeoutMs);
+  return decodeElectLeaders(await roundTrip(to.port, req, "ElectLeaders", timeoutMs + 2000, to.host, to.security));
+}
