@@ -9,6 +9,7 @@ export const UNDO_OF = {
   pause: "resume",
   partition: "heal",
   bounce: null,
+  "corrupt-segment": null,
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

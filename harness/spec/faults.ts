@@ -97,9 +97,20 @@ export const ScheduledFaultSchema = z.union(
       })
       .strict(),
     z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.literal(0),
+        fault: z.literal("corrupt-segment"),
+        targets: TargetSpecSchema,
+        file: z.enum(["log", "index", "timeindex"]).optional(),
+        mode: z.enum(["bitflip", "truncate"]).optional(),
+        segment: z.enum(["active", "oldest"]).optional(),
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?}",
   },
 );

@@ -2,6 +2,7 @@
 // contradictory faults at once, and shrinkable.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { hasUndo } from "../../checkers/fault-names.ts";
 import {
   FAULT_KINDS,
   type FaultKind,
@@ -73,7 +74,7 @@ describe("fault schedules", () => {
           expect(e.at).toBeGreaterThanOrEqual(0);
           expect(e.at).toBeLessThan(o.timeLimitMs);
           expect(e.at + e.duration).toBeLessThanOrEqual(o.timeLimitMs);
-          if (e.fault !== "bounce") {
+          if (hasUndo(e.fault)) {
             expect(e.duration).toBeGreaterThanOrEqual(min);
             expect(e.duration).toBeLessThanOrEqual(max);
           } else expect(e.duration).toBe(0);

@@ -6,13 +6,14 @@
 import type { FaultName } from "../../../checkers/fault-names.ts";
 import type { FaultSpec } from "../types.ts";
 import { bounceFamily } from "./bounce.ts";
+import { diskFamily } from "./disk.ts";
 import type { Action, FaultFamily } from "./family.ts";
 import { networkFamily } from "./network.ts";
 import { pauseFamily } from "./pause.ts";
 import { processFamily } from "./process.ts";
 import { zookeeperFamily } from "./zookeeper.ts";
 
-export const FAMILIES = [processFamily, pauseFamily, networkFamily, zookeeperFamily, bounceFamily] as const;
+export const FAMILIES = [processFamily, pauseFamily, networkFamily, zookeeperFamily, bounceFamily, diskFamily] as const;
 
 /** Every fault the nemesis takes: the union of the families' own. */
 export type FamilySpec = (typeof FAMILIES)[number] extends infer F ? (F extends FaultFamily<infer S> ? S : never) : never;
