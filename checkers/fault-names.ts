@@ -10,6 +10,8 @@ export const UNDO_OF = {
   partition: "heal",
   bounce: null,
   "corrupt-segment": null,
+  "disk-full": "free-disk",
+  "log-dir-failure": "repair-disk",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

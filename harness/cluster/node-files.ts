@@ -13,11 +13,15 @@ async function bufferOf(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function containerFiles(container: Container, logDir: string, log: () => Promise<string>): Promise<NodeFiles> {
+export async function containerFiles(
+  container: Container,
+  log: () => Promise<string>,
+  paths: { logDir: string; diskControl?: string },
+): Promise<NodeFiles> {
   const client = await getContainerRuntimeClient();
   const archive = async (path: string) => readTar(await bufferOf(await client.container.fetchArchive(container, path)));
   return {
-    logDir,
+    ...paths,
     async list(dir) {
       // The archive of a folder names its entries under the folder's own name.
       return (await archive(dir))

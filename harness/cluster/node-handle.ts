@@ -28,6 +28,9 @@ export interface NodeFiles {
   write(path: string, data: Buffer): Promise<void>;
   /** The node's log so far (stdout and stderr of its process), oldest first. */
   log(): Promise<string>;
+  /** Present when the log directory is on the fault-injecting filesystem (images/kafka/faultfs.py):
+   *  the folder of its control files (state: what the nemesis asks; applied: what the layer does). */
+  readonly diskControl?: string;
 }
 
 export type ContainerState = "running" | "paused" | "exited" | "created" | "restarting" | "removing" | "dead";
@@ -67,8 +70,8 @@ export interface NodeInfo {
   controllerPort?: number;
   /** The fixed address it was created with on the run's network. */
   address?: string;
-  /** Where Kafka's log.dirs keeps its bytes in the container (default /data/kafka). */
-  logDir?: string;
+  /** Started with its log directory on the fault-injecting filesystem (FAULTFS=1). */
+  faultfs?: boolean;
 }
 
 /** What Docker reports of a container's endpoint on a network (dockerode types it loosely). */
@@ -78,7 +81,7 @@ interface Endpoint {
 }
 
 export async function nodeHandle(info: NodeInfo, networkName: string): Promise<NodeHandle> {
-  const { address: given, logDir = "/data/kafka", ...rest } = info;
+  const { address: given, faultfs, ...rest } = info;
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(info.containerId);
   const inspect = () => client.container.inspect(container);
@@ -111,7 +114,8 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
   };
   return {
     ...rest,
-    files: await containerFiles(container, logDir, logs),
+    // With the layer, the bytes are in its backing folder, which is there while the node is down.
+    files: await containerFiles(container, logs, faultfs ? FAULTFS_PATHS : { logDir: "/data/kafka" }),
     address,
     lastAddress: () => lastAddress,
     async state() {
@@ -142,6 +146,9 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
     logs,
   };
 }
+
+/** Where the entrypoint puts the fault-injecting filesystem's backing folder and control files. */
+export const FAULTFS_PATHS = { logDir: "/data/kafka-store", diskControl: "/data/faultfs" } as const;
 
 /** Docker multiplexes stdout/stderr in 8-byte-header frames when no TTY is attached. */
 export function demuxDockerLog(buf: Buffer): string {

@@ -5,14 +5,17 @@
 import { type Grudge, nodesOf } from "./grudge.ts";
 
 export type ProcessFault = "kill" | "stop" | "pause";
+/** A broker's log directory made full or failing (families/disk.ts). */
+export type DiskFault = "disk-full" | "log-dir-failure";
 
 export class FaultState {
   private readonly process = new Map<string, ProcessFault>();
   private grudge: Grudge | undefined;
+  private readonly disk = new Map<string, DiskFault>();
 
   /** Nodes under any fault: down, paused, or named by the partition in force. */
   faulted(): Set<string> {
-    return new Set([...this.process.keys(), ...this.partitioned()]);
+    return new Set([...this.process.keys(), ...this.partitioned(), ...this.disk.keys()]);
   }
 
   partitioned(): string[] {
@@ -29,7 +32,7 @@ export class FaultState {
 
   /** Whether anything is in force: a node down or paused, or a partition. */
   inForce(): boolean {
-    return this.process.size > 0 || this.grudge !== undefined;
+    return this.process.size > 0 || this.grudge !== undefined || this.disk.size > 0;
   }
 
   /**
@@ -39,8 +42,8 @@ export class FaultState {
    */
   busy(nodes: readonly string[], o: { partitionedToo: boolean }): string | undefined {
     const cut = o.partitionedToo ? this.partitioned() : [];
-    const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n));
-    return busy.length ? busy.map((n) => `${n} is under ${this.process.get(n) ?? "partition"}`).join("; ") : undefined;
+    const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n) || this.disk.has(n));
+    return busy.length ? busy.map((n) => `${n} is under ${this.process.get(n) ?? this.disk.get(n) ?? "partition"}`).join("; ") : undefined;
   }
 
   setProcess(nodes: readonly string[], f: ProcessFault): void {
@@ -49,6 +52,18 @@ export class FaultState {
 
   clearProcess(nodes: readonly string[]): void {
     for (const n of nodes) this.process.delete(n);
+  }
+
+  diskFaultOf(node: string): DiskFault | undefined {
+    return this.disk.get(node);
+  }
+
+  setDisk(nodes: readonly string[], f: DiskFault): void {
+    for (const n of nodes) this.disk.set(n, f);
+  }
+
+  clearDisk(nodes: readonly string[]): void {
+    for (const n of nodes) this.disk.delete(n);
   }
 
   setPartition(g: Grudge): void {
@@ -62,5 +77,6 @@ export class FaultState {
   clearAll(): void {
     this.process.clear();
     this.grudge = undefined;
+    this.disk.clear();
   }
 }

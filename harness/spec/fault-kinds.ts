@@ -31,7 +31,18 @@ export type Topology = (typeof TOPOLOGIES)[number];
 
 /** Every fault kind; `partition` picks among every shape above, `zk` kills, pauses or isolates
  *  ZooKeeper nodes. The order is part of stored seeds' schedules: append, never reorder. */
-export const FAULT_KINDS = ["kill", "stop", "pause", "partition", ...TOPOLOGIES, "zk", "bounce", "corrupt-segment"] as const;
+export const FAULT_KINDS = [
+  "kill",
+  "stop",
+  "pause",
+  "partition",
+  ...TOPOLOGIES,
+  "zk",
+  "bounce",
+  "corrupt-segment",
+  "disk-full",
+  "log-dir-failure",
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export type MetadataMode = "zookeeper" | "kraft";

@@ -108,9 +108,17 @@ export const ScheduledFaultSchema = z.union(
         segment: z.enum(["active", "oldest"]).optional(),
       })
       .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.enum(["disk-full", "log-dir-failure"]),
+        targets: TargetSpecSchema,
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?} or {at, duration: 0, fault: bounce}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?} or {at, duration, fault: disk-full|log-dir-failure, targets}",
   },
 );

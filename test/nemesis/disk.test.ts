@@ -156,3 +156,80 @@ describe("batch fields", () => {
     expect([82, 82 + 16, 82 + 30].map((o) => batchFieldAt(log, o))).toEqual(["baseOffset", "magic", "crc-covered"]);
   });
 });
+
+describe("disk-full and log-dir-failure", () => {
+  function layered() {
+    const c = fakeCluster();
+    const disks = c.brokers.map(() => fakeFiles("/data/kafka-store", "/data/faultfs"));
+    c.brokers.forEach((b, i) => {
+      const disk = disks[i]!;
+      const write = disk.write;
+      // Kafka on a failed or full disk: its next write fails, the log dir goes offline, and with
+      // no log dir left the broker halts (the container exits).
+      disk.write = async (path, data) => {
+        await write(path, data);
+        if (path.endsWith("/state") && data.toString().trim() !== "ok") {
+          disk.logText += `ERROR Error while appending records to t-0 in dir /data/kafka\nWARN Stopping serving logs in dir /data/kafka\nERROR Shutdown broker because all log dirs in /data/kafka have failed\n`;
+          b.status = "exited";
+        }
+      };
+      Object.assign(b, { files: disk });
+    });
+    const fp = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3])], brokers: c.brokers });
+    const recorder = createRecorder();
+    const nemesis = clusterNemesis(c, {
+      recorder,
+      rng: seededRng(7),
+      probe: fp.probe,
+      watch: false,
+      healOnShutdown: false,
+      sessionWaitMs: 1000,
+    });
+    return { c, disks, nemesis };
+  }
+
+  it("log-dir-failure sets the layer failing and records the broker's halt; repair-disk clears it and starts the broker", async () => {
+    const { c, disks, nemesis } = layered();
+    const r = await nemesis.invoke({ fault: "log-dir-failure", targets: { kind: "leader", of: "t-0" } });
+    expect(r.type).toBe("ok");
+    expect(disks[1]!.files.get("/data/faultfs/state")!.toString()).toBe("failed\n");
+    expect(r.value.effects).toEqual([
+      expect.objectContaining({
+        node: "kafka2",
+        offlineAfterMs: expect.any(Number),
+        haltedAfterMs: expect.any(Number),
+        state: "exited",
+        logged: expect.arrayContaining([expect.stringMatching(/all log dirs/)]),
+      }),
+    ]);
+    expect(r.undo).toEqual({ fault: "repair-disk", targets: { kind: "nodes", names: ["kafka2"] } });
+    // A node under a disk fault is busy for every other fault.
+    const k = await nemesis.invoke({ fault: "kill", targets: { kind: "nodes", names: ["kafka2"] } });
+    expect(k).toMatchObject({ type: "fail", value: { reason: "kafka2 is under log-dir-failure" } });
+    const u = await nemesis.invoke(r.undo!);
+    expect(u).toMatchObject({ type: "ok", value: { restarted: ["kafka2"] } });
+    expect(disks[1]!.files.get("/data/faultfs/state")!.toString()).toBe("ok\n");
+    expect(c.brokers[1]!.status).toBe("running");
+  });
+
+  it("disk-full's undo is free-disk; heal-all asks every broker's control file and clears what it finds", async () => {
+    const { c, disks, nemesis } = layered();
+    const r = await nemesis.invoke({ fault: "disk-full", targets: { kind: "nodes", names: ["kafka1"] } });
+    expect(r).toMatchObject({ type: "ok", undo: { fault: "free-disk" } });
+    expect(disks[0]!.files.get("/data/faultfs/state")!.toString()).toBe("full\n");
+    // A layer left failing behind the nemesis's back (a run that died): heal-all finds it too.
+    disks[2]!.files.set("/data/faultfs/state", Buffer.from("failed\n"));
+    const h = await nemesis.healAll();
+    expect(h.value.healed).toEqual({ disk: ["kafka1", "kafka3"] });
+    for (const d of disks) expect(d.files.get("/data/faultfs/state")?.toString() ?? "ok\n").toBe("ok\n");
+    expect(c.brokers.map((b) => b.status)).toEqual(["running", "running", "running"]);
+  });
+
+  it("is refused on a broker started without the layer, and on ZooKeeper", async () => {
+    const { nemesis } = setup();
+    const r = await nemesis.invoke({ fault: "disk-full", targets: { kind: "nodes", names: ["kafka1"] } });
+    expect(r).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/started without the fault-injecting filesystem/) } });
+    const z = await nemesis.invoke({ fault: "log-dir-failure", targets: { kind: "nodes", names: ["zk2"] } });
+    expect(z).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/zk2 is a zookeeper/) } });
+  });
+});

@@ -114,12 +114,13 @@ export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: 
 }
 
 /** A node's files in memory (the files capability): path → bytes, and a log to append to. */
-export function fakeFiles(logDir = "/data/kafka") {
+export function fakeFiles(logDir = "/data/kafka", diskControl?: string) {
   const files = new Map<string, Buffer>();
   const f = {
     files,
     logText: "",
     logDir,
+    ...(diskControl ? { diskControl } : {}),
     async list(dir: string) {
       return [...files.entries()]
         .filter(([p]) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/"))
@@ -132,6 +133,8 @@ export function fakeFiles(logDir = "/data/kafka") {
     },
     async write(path: string, data: Buffer) {
       files.set(path, Buffer.from(data));
+      // The disk layer applies what its control file asks at once.
+      if (diskControl && path === `${diskControl}/state`) files.set(`${diskControl}/applied`, Buffer.from(data));
     },
     async log() {
       return f.logText;

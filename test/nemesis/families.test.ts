@@ -32,7 +32,7 @@ describe("fault families", () => {
 
   it("give the --faults help the kinds it always listed", () => {
     expect(faultKindsHelp()).toBe(
-      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce,corrupt-segment (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
+      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce,corrupt-segment,disk-full,log-dir-failure (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
     );
   });
 });
