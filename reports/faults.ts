@@ -57,6 +57,8 @@ export function faultLabel(f: string, value: unknown): string {
   if (typeof v.leaderOf === "string") extra.push(`leader of ${v.leaderOf}`);
   else if (typeof v.selector === "string" && v.selector !== "nodes") extra.push(String(v.selector));
   if (typeof v.topology === "string") extra.push(String(v.topology));
+  // corrupt-segment: which file of the segment, and how.
+  if (typeof v.file === "string" && typeof v.mode === "string") extra.push(`${v.file} ${v.mode}`);
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
 }
 

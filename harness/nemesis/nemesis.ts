@@ -9,7 +9,9 @@
 // (start, resume, heal, heal-all). value: {targets: [node names], selector?, leaderOf?, ...}; per f:
 //   partition: topology, grudge (node → nodes it drops)      bounce (ok): steps [{node, stopMs, backMs}] (KRaft: brokers, then dedicated controllers)
 //   start (ok): was {node: container state}, waitedForSessionMs   heal (ok): removedFrom
-//   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?
+//   heal-all (ok): started, resumed, removedFrom, waitedForSessionMs?, healed {family: nodes}?
+//   corrupt-segment (ok): corrupted [{node, partition, path, offset, ...}], effects [per broker]
+//   disk-full / log-dir-failure (ok): effects [{node, offlineAfterMs?, haltedAfterMs?, logged}]
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
 // a fault that hits the quorum leader also gets one with f "quorum-failover" (quorum-watch.ts).
 import { HEAL_ALL } from "../../checkers/fault-names.ts";
