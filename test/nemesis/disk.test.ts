@@ -26,7 +26,7 @@ function setup(withFiles = true) {
   const fp = fakeProbe({ partitions: [part("t", 0, 2, [1, 2, 3])], brokers: c.brokers });
   const recorder = createRecorder();
   const nemesis = clusterNemesis(c, { recorder, rng: seededRng(7), probe: fp.probe, watch: false, healOnShutdown: false });
-  return { c, disks, nemesis, recorder };
+  return { c, disks, nemesis, recorder, fp };
 }
 
 const differingBits = (a: Buffer, b: Buffer) => {
@@ -98,6 +98,20 @@ describe("corrupt-segment", () => {
     const zk = await nemesis.invoke({ fault: "corrupt-segment", targets: { kind: "nodes", names: ["zk1"] } });
     expect(zk).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/zk1 is a zookeeper/) } });
     expect(c.brokers[2]!.calls).toEqual(["pause"]);
+  });
+
+  it("the target may be the only broker up (the only in-sync replica): its own metadata says what it holds", async () => {
+    const { c, disks, nemesis, fp } = setup();
+    // Brokers answer metadata only while they run.
+    const real = fp.probe.metadata;
+    fp.probe.metadata = async (o = {}) => {
+      if (c.brokers.every((b) => b.status !== "running" || o.avoid?.has(b.name))) throw new Error("no broker answered");
+      return real(o);
+    };
+    disks[0]!.files.set(seg(0, "log"), Buffer.alloc(100, 1));
+    await nemesis.invoke({ fault: "kill", targets: { kind: "nodes", names: ["kafka2", "kafka3"] } });
+    const r = await nemesis.invoke({ fault: "corrupt-segment", targets: { kind: "nodes", names: ["kafka1"] }, mode: "truncate" });
+    expect(r).toMatchObject({ type: "ok", value: { corrupted: [expect.objectContaining({ node: "kafka1", path: seg(0, "log") })] } });
   });
 
   it("a segment without data anywhere: the broker is started again and the fault is uncertain", async () => {

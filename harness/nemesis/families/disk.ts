@@ -176,8 +176,10 @@ export const diskFamily: FaultFamily<DiskSpec> = {
       if (why) return ctx.refuse(spec.fault, value, why);
       ctx.watch.interrupted();
       const before = await ctx.watch.snapshot(r.nodes);
-      const md = before ?? (await ctx.probe.metadata({ avoid: new Set(r.nodes) }).catch(() => undefined));
-      const plans = nodes.map((n) => ({ n, p: md && choosePartition(md.partitions, n.id, ctx.rng, r.leaderOf) }));
+      // The target itself may be the only broker up (the only in-sync replica): ask it too.
+      const md = before ?? (await ctx.probe.metadata().catch(() => undefined));
+      if (!md) return ctx.refuse(spec.fault, value, "no broker answered a metadata request: which partitions the target holds is unknown");
+      const plans = nodes.map((n) => ({ n, p: choosePartition(md.partitions, n.id, ctx.rng, r.leaderOf) }));
       const none = plans.find((x) => !x.p);
       if (none) return ctx.refuse(spec.fault, value, `no workload partition with a replica on ${none.n.name} in the metadata`);
       const result = await ctx.attempt(spec.fault, value, async () => {
