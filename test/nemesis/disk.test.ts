@@ -114,6 +114,29 @@ describe("corrupt-segment", () => {
     expect(r).toMatchObject({ type: "ok", value: { corrupted: [expect.objectContaining({ node: "kafka1", path: seg(0, "log") })] } });
   });
 
+  it("starts the corrupted broker only once ZooKeeper has dropped its old session (else it dies registering)", async () => {
+    const { c, disks, nemesis, fp } = setup();
+    disks[0]!.files.set(seg(0, "log"), Buffer.alloc(100, 1));
+    const real = fp.probe.registered;
+    let until = Number.POSITIVE_INFINITY;
+    const kill = c.brokers[0]!.kill;
+    c.brokers[0]!.kill = async () => {
+      await kill();
+      until = performance.now() + 300; // the old session lingers 300 ms after the kill
+    };
+    let startedWhileRegistered = false;
+    const start = c.brokers[0]!.start;
+    c.brokers[0]!.start = async () => {
+      startedWhileRegistered = performance.now() < until;
+      await start();
+    };
+    fp.probe.registered = async () => (performance.now() < until ? new Map([[1, "0xold"]]) : real());
+    const r = await nemesis.invoke({ fault: "corrupt-segment", targets: { kind: "nodes", names: ["kafka1"] } });
+    expect(r.type).toBe("ok");
+    expect(startedWhileRegistered).toBe(false);
+    expect((r.value.effects as { waitedForSessionMs: number }[])[0]!.waitedForSessionMs).toBeGreaterThanOrEqual(250);
+  });
+
   it("a segment without data anywhere: the broker is started again and the fault is uncertain", async () => {
     const { c, disks, nemesis } = setup();
     disks[0]!.files.set(seg(0, "log"), Buffer.alloc(0));

@@ -191,13 +191,16 @@ export const diskFamily: FaultFamily<DiskSpec> = {
           const logFrom = (await files.log()).length;
           ctx.state.setProcess([n.name], "kill"); // heal-all starts it if this fails midway
           await n.kill();
+          let waitedForSessionMs = 0;
           try {
             corrupted.push({ node: n.name, partition, ...(await corruptPartition(files, partition, params, ctx.rng)) });
           } finally {
+            // ZooKeeper mode: a broker started before its old session expired dies registering.
+            waitedForSessionMs = await waitOldSessionsGone(ctx.probe, [n], ctx.settings.sessionWaitMs);
             await n.start();
             ctx.state.clearProcess([n.name]);
           }
-          effects.push({ node: n.name, ...(await measureBack(ctx, n, p!, logFrom)) });
+          effects.push({ node: n.name, waitedForSessionMs, ...(await measureBack(ctx, n, p!, logFrom)) });
         }
         return { corrupted, effects };
       });
