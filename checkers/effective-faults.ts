@@ -128,7 +128,11 @@ export type FaultEffect =
   | "clients-disturbed"
   | "acknowledged-lost"
   | "rolled"
-  | "group-disturbed";
+  | "group-disturbed"
+  /** corrupt-segment: the broker logged finding the corruption (recovery truncated it). */
+  | "corruption-found"
+  /** disk-full / log-dir-failure: the broker took its log directory offline (or halted). */
+  | "log-dir-offline";
 
 /** What the history says about the run besides the faults, for effectFaults. */
 export interface EffectContext {
@@ -193,6 +197,8 @@ function effectOf(
   lost: ReadonlyArray<{ key: string; time: number }>,
 ): FaultEffect | undefined {
   if (f.f === "bounce") return "rolled";
+  const disk = diskEffect(f);
+  if (disk) return disk;
   if (quorum && set(quorum.quorumLeaderAfterMs)) return "quorum-moved";
   if (!failover) return undefined;
   const affected = names(failover.partitions).filter((p) => keys.has(p));
@@ -201,4 +207,18 @@ function effectOf(
   const hit = troubles.some((t) => t.start <= end && t.end >= f.start && t.keys.some((k) => affected.includes(k)));
   if (hit) return "clients-disturbed";
   return lost.some((l) => l.time >= f.start && l.time <= end && affected.includes(l.key)) ? "acknowledged-lost" : undefined;
+}
+
+/** The disk family's own measurement (families/disk.ts value.effects: per broker, what it logged). */
+function diskEffect(f: FaultInterval): FaultEffect | undefined {
+  const effects = (f.value as { effects?: unknown } | null)?.effects;
+  if (!Array.isArray(effects)) return undefined;
+  const each = effects as { logged?: unknown; offlineAfterMs?: unknown; haltedAfterMs?: unknown }[];
+  if (f.f === "corrupt-segment")
+    return each.some((e) => names(e.logged).some((l) => /Found invalid|Corruption found|CorruptRecord/i.test(l)))
+      ? "corruption-found"
+      : undefined;
+  if (f.f === "disk-full" || f.f === "log-dir-failure")
+    return each.some((e) => set(e.offlineAfterMs) || set(e.haltedAfterMs)) ? "log-dir-offline" : undefined;
+  return undefined;
 }

@@ -13,6 +13,9 @@ export const UNDO_OF = {
   "slow-link": "restore-link",
   "clock-bump": "reset-clock",
   "clock-strobe": "reset-clock",
+  "corrupt-segment": null,
+  "disk-full": "free-disk",
+  "log-dir-failure": "repair-disk",
   // membership: a completed reassignment or election leaves a valid cluster (nothing to undo); a lowered RF stays until grown back
   reassign: null,
   "elect-leaders": null,

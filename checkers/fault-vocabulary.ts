@@ -59,6 +59,21 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "the node's JVM clock flips between +N ms and the host's time every period until reset-clock",
     rgb: "157,23,77",
   },
+  "corrupt-segment": {
+    family: "disk",
+    does: "kills a broker, flips a bit in (or cuts short) a segment, offset-index or time-index file of a workload partition, starts it again",
+    rgb: "120,53,15",
+  },
+  "disk-full": {
+    family: "disk",
+    does: "the broker's log directory (on a FUSE layer) refuses to grow: ENOSPC; Kafka takes it offline and halts; undone by free-disk",
+    rgb: "71,85,105",
+  },
+  "log-dir-failure": {
+    family: "disk",
+    does: "every operation on the log directory fails with EIO; Kafka takes it offline and halts; undone by repair-disk",
+    rgb: "30,41,59",
+  },
   reassign: {
     family: "membership",
     does: "the Admin API moves a partition's replicas to another set of brokers (one replaced, preferred leader changed), awaited until complete",

@@ -66,6 +66,8 @@ export function faultLabel(f: string, value: unknown): string {
     extra.push(
       `${v.deltaMs > 0 ? "+" : "-"}${clockSpan(Math.abs(v.deltaMs))}${typeof v.periodMs === "number" ? ` every ${clockSpan(v.periodMs)}` : ""}`,
     );
+  // corrupt-segment: which file of the segment, and how.
+  if (typeof v.file === "string" && typeof v.mode === "string") extra.push(`${v.file} ${v.mode}`);
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
 }
 

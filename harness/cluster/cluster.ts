@@ -235,7 +235,9 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       ports.map(async (port, i) => {
         const id = i + 1;
         const address = nodeAddress(subnet, "broker", id);
-        const c = await new HarnessNodeContainer(image)
+        const container = new HarnessNodeContainer(image);
+        if (spec.faultfs) container.withFaultfs();
+        const c = await container
           .withNode(runId, brokerName(id), "broker")
           .withAddress(address)
           .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
@@ -244,7 +246,10 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
           .withLoopbackPort(port)
           .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
           .start();
-        return nodeHandle({ name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address }, runId);
+        return nodeHandle(
+          { name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address, faultfs: spec.faultfs },
+          runId,
+        );
       }),
     );
     const [ownControllers, zookeepers, brokers] = (await allStarted([controllersStarting, zookeepersStarting, brokersStarting])) as [

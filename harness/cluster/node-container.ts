@@ -35,6 +35,20 @@ export class HarnessNodeContainer extends GenericContainer {
     return this;
   }
 
+  /**
+   * The broker's log directory on the fault-injecting filesystem (images/kafka/faultfs.py), which
+   * FUSE needs: /dev/fuse, CAP_SYS_ADMIN for the mount, and no AppArmor profile (Docker's default
+   * one denies mount). Only for runs whose faults include disk faults.
+   */
+  withFaultfs(): this {
+    this.hostConfig.Devices = [
+      ...(this.hostConfig.Devices ?? []),
+      { PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm" },
+    ];
+    this.hostConfig.SecurityOpt = [...(this.hostConfig.SecurityOpt ?? []), "apparmor:unconfined"];
+    return this.withAddedCapabilities("SYS_ADMIN").withEnvironment({ FAULTFS: "1" });
+  }
+
   withNodeConfig(text: string, jvmOpts: string): this {
     return this.withEnvironment({ NODE_CONFIG: text, JVM_OPTS: jvmOpts });
   }

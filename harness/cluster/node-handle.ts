@@ -7,10 +7,30 @@ import { getContainerRuntimeClient } from "testcontainers";
 import { ExecGate } from "./exec-gate.ts";
 import { retryFreeze } from "./freeze-retry.ts";
 import type { Role } from "./node-container.ts";
+import { containerFiles } from "./node-files.ts";
 
 export interface ExecResult {
   exitCode: number;
   output: string;
+}
+
+/**
+ * A node's files, read and written whether or not its process runs (Docker's archive API works on a
+ * stopped container, which cannot exec; an ssh host's shell), and its log: what corrupt-segment needs.
+ */
+export interface NodeFiles {
+  /** Where Kafka's log.dirs keeps its bytes on the node. */
+  readonly logDir: string;
+  /** The regular files directly in a folder, with their sizes. */
+  list(dir: string): Promise<{ name: string; size: number }[]>;
+  read(path: string): Promise<Buffer>;
+  /** Replaces the file's content (a shorter buffer truncates it). */
+  write(path: string, data: Buffer): Promise<void>;
+  /** The node's log so far (stdout and stderr of its process), oldest first. */
+  log(): Promise<string>;
+  /** Present when the log directory is on the fault-injecting filesystem (images/kafka/faultfs.py):
+   *  the folder of its control files (state: what the nemesis asks; applied: what the layer does). */
+  readonly diskControl?: string;
 }
 
 export type ContainerState = "running" | "paused" | "exited" | "created" | "restarting" | "removing" | "dead";
@@ -37,6 +57,8 @@ export interface NodeHandle {
   unpause(): Promise<void>;
   exec(command: string[]): Promise<ExecResult>;
   logs(): Promise<string>;
+  /** Its files, whether it runs or not (Docker's archive API). */
+  readonly files: NodeFiles;
 }
 
 export interface NodeInfo {
@@ -48,6 +70,8 @@ export interface NodeInfo {
   controllerPort?: number;
   /** The fixed address it was created with on the run's network. */
   address?: string;
+  /** Started with its log directory on the fault-injecting filesystem (FAULTFS=1). */
+  faultfs?: boolean;
 }
 
 /** What Docker reports of a container's endpoint on a network (dockerode types it loosely). */
@@ -57,7 +81,7 @@ interface Endpoint {
 }
 
 export async function nodeHandle(info: NodeInfo, networkName: string): Promise<NodeHandle> {
-  const { address: given, ...rest } = info;
+  const { address: given, faultfs, ...rest } = info;
   const client = await getContainerRuntimeClient();
   const container = client.container.getById(info.containerId);
   const inspect = () => client.container.inspect(container);
@@ -84,8 +108,14 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
   const noteAddress = async () => {
     lastAddress = await address().catch(() => lastAddress);
   };
+  const logs = async () => {
+    const buf = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return demuxDockerLog(buf);
+  };
   return {
     ...rest,
+    // With the layer, the bytes are in its backing folder, which is there while the node is down.
+    files: await containerFiles(container, logs, faultfs ? FAULTFS_PATHS : { logDir: "/data/kafka" }),
     address,
     lastAddress: () => lastAddress,
     async state() {
@@ -113,12 +143,12 @@ export async function nodeHandle(info: NodeInfo, networkName: string): Promise<N
       const r = await gate.exec(() => client.container.exec(container, command));
       return { exitCode: r.exitCode, output: r.output };
     },
-    async logs() {
-      const buf = (await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-      return demuxDockerLog(buf);
-    },
+    logs,
   };
 }
+
+/** Where the entrypoint puts the fault-injecting filesystem's backing folder and control files. */
+export const FAULTFS_PATHS = { logDir: "/data/kafka-store", diskControl: "/data/faultfs" } as const;
 
 /** Docker multiplexes stdout/stderr in 8-byte-header frames when no TTY is attached. */
 export function demuxDockerLog(buf: Buffer): string {

@@ -21,7 +21,15 @@ import { baseStep, pruneRootfsCache, ROOTFS_CACHE_DIR, rootfsCachePath, writeAto
 const KAFKA_DIR = packageFile("harness", "images", "kafka");
 const ENSURE_TOOLS = packageFile("scripts", "ensure-image-tools");
 /** The image's inputs in harness/images/kafka/ (hashed into its tag; shipped in the package). */
-export const KAFKA_FILES = ["pom.xml", "Dockerfile", "entrypoint.sh", "cds-train.sh", "log4j.properties", "log4j2.properties"];
+export const KAFKA_FILES = [
+  "pom.xml",
+  "Dockerfile",
+  "entrypoint.sh",
+  "cds-train.sh",
+  "log4j.properties",
+  "log4j2.properties",
+  "faultfs.py",
+];
 // iproute2: tc for slow links; libfaketime: a node's own wall clock for clock faults (preloaded
 // only when a run asks for them); python3-fusepy: the fault-injecting filesystem under the log
 // directory for disk faults (mounted only when a run asks for them).

@@ -1,6 +1,6 @@
 // What a fault needs from a node, as small capabilities (Jepsen's Kill / Pause protocols): a fault
 // asks for exactly the ability it uses. The cluster's NodeHandle has all of them; tests pass fakes.
-import type { ContainerState, ExecResult } from "../cluster/node-handle.ts";
+import type { ContainerState, ExecResult, NodeFiles } from "../cluster/node-handle.ts";
 import type { ClientSecurity } from "../protocol/security.ts";
 
 export interface Named {
@@ -48,6 +48,8 @@ export type FaultableNode = Observable &
      *  advertised host for an attached cluster's. */
     readonly externalHost?: string;
     readonly controllerPort?: number;
+    /** Absent where the harness cannot reach the node's files (an attached cluster). */
+    readonly files?: NodeFiles;
   };
 
 /** The part of a Cluster the nemesis uses. */

@@ -7,15 +7,18 @@ import { type Grudge, nodesOf } from "./grudge.ts";
 export type ProcessFault = "kill" | "stop" | "pause";
 /** A link fault (families/link.ts): at most one per node. */
 export type LinkFault = "packet-loss" | "slow-link";
+/** A broker's log directory made full or failing (families/disk.ts). */
+export type DiskFault = "disk-full" | "log-dir-failure";
 
 export class FaultState {
   private readonly process = new Map<string, ProcessFault>();
   private grudge: Grudge | undefined;
   private readonly link = new Map<string, LinkFault>();
+  private readonly disk = new Map<string, DiskFault>();
 
   /** Nodes under any fault: down, paused, or named by the partition in force. */
   faulted(): Set<string> {
-    return new Set([...this.process.keys(), ...this.partitioned()]);
+    return new Set([...this.process.keys(), ...this.partitioned(), ...this.disk.keys()]);
   }
 
   partitioned(): string[] {
@@ -32,7 +35,7 @@ export class FaultState {
 
   /** Whether anything is in force: a node down or paused, a partition, a link fault. */
   inForce(): boolean {
-    return this.process.size > 0 || this.grudge !== undefined || this.link.size > 0;
+    return this.process.size > 0 || this.grudge !== undefined || this.link.size > 0 || this.disk.size > 0;
   }
 
   linkFaultOf(node: string): LinkFault | undefined {
@@ -59,8 +62,9 @@ export class FaultState {
    */
   busy(nodes: readonly string[], o: { partitionedToo: boolean }): string | undefined {
     const cut = o.partitionedToo ? [...this.partitioned(), ...this.link.keys()] : [];
-    const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n));
-    const what = (n: string) => this.process.get(n) ?? (this.partitioned().includes(n) ? "partition" : this.link.get(n));
+    const busy = nodes.filter((n) => this.process.has(n) || cut.includes(n) || this.disk.has(n));
+    const what = (n: string) =>
+      this.process.get(n) ?? this.disk.get(n) ?? (this.partitioned().includes(n) ? "partition" : this.link.get(n));
     return busy.length ? busy.map((n) => `${n} is under ${what(n)}`).join("; ") : undefined;
   }
 
@@ -70,6 +74,18 @@ export class FaultState {
 
   clearProcess(nodes: readonly string[]): void {
     for (const n of nodes) this.process.delete(n);
+  }
+
+  diskFaultOf(node: string): DiskFault | undefined {
+    return this.disk.get(node);
+  }
+
+  setDisk(nodes: readonly string[], f: DiskFault): void {
+    for (const n of nodes) this.disk.set(n, f);
+  }
+
+  clearDisk(nodes: readonly string[]): void {
+    for (const n of nodes) this.disk.delete(n);
   }
 
   setPartition(g: Grudge): void {
@@ -84,5 +100,6 @@ export class FaultState {
     this.process.clear();
     this.grudge = undefined;
     this.link.clear();
+    this.disk.clear();
   }
 }

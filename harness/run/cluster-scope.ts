@@ -19,6 +19,7 @@ import { startSshCluster } from "../cluster/kinds/ssh/cluster.ts";
 import { saveNodeLogs } from "../cluster/node-logs.ts";
 import type { ClientSecurity } from "../protocol/security.ts";
 import { clusterKind } from "../spec/cluster.ts";
+import { clusterFor } from "../spec/disk-layer.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { messageOf } from "../util/errors.ts";
 import { topicsOf } from "../workload/workload.ts";
@@ -42,7 +43,7 @@ export interface ClusterScopeOptions {
 export async function openCluster(spec: TestSpec, o: ClusterScopeOptions): Promise<ClusterScope> {
   if (clusterKind(spec.cluster) === "attach") return openAttached(spec, o);
   if (clusterKind(spec.cluster) === "ssh") return openSsh(spec, o);
-  const cluster = o.shared ?? (await startCluster(spec.cluster, { progress: o.progress, image: o.image }));
+  const cluster = o.shared ?? (await startCluster(clusterFor(spec), { progress: o.progress, image: o.image }));
   return {
     cluster,
     async [Symbol.asyncDispose]() {

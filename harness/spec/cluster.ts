@@ -49,6 +49,10 @@ export const ClusterSpecSchema = z
     keepTopic: z.boolean().optional(),
     /** attach: membership faults (reassign, shrink-replicas) may move the run's topic's replicas. */
     alterReplicas: z.boolean().optional(),
+    /** docker: every broker's log directory on the fault-injecting filesystem (FUSE; its containers
+     *  get /dev/fuse and CAP_SYS_ADMIN). Set by the run when its faults include disk-full or
+     *  log-dir-failure (spec/disk-layer.ts); absent: plain directories. */
+    faultfs: z.boolean().optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
     metadata: z.enum(METADATA_MODES, { error: 'must be "zookeeper" or "kraft"' }).default("zookeeper"),
     /** The Apache Kafka release the image carries (an image per version); default by metadata mode. */

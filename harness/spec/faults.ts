@@ -161,6 +161,25 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
         delayMs: LinkParamsSchema.delayMs.optional(),
       })
       .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.literal(0),
+        fault: z.literal("corrupt-segment"),
+        targets: TargetSpecSchema,
+        file: z.enum(["log", "index", "timeindex"]).optional(),
+        mode: z.enum(["bitflip", "truncate"]).optional(),
+        segment: z.enum(["active", "oldest"]).optional(),
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.enum(["disk-full", "log-dir-failure"]),
+        targets: TargetSpecSchema,
+      })
+      .strict(),
     // membership: `of` one workload partition ("t-0"; default: every one); targets: the broker to move
     // a replica off (reassign) or to keep (shrink-replicas; default: the leader).
     z
@@ -184,6 +203,6 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?} or {at, duration, fault: shrink-replicas, of?, targets?}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?}, {at, duration, fault: shrink-replicas, of?, targets?}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?} or {at, duration, fault: disk-full|log-dir-failure, targets}",
   },
 );

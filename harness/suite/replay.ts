@@ -1,11 +1,13 @@
 // Replay by seed: a stored run (store/<name>/<timestamp>/spec.json) rerun with the same spec and
 // seed, N times, and whether the anomaly types of the original appear again. The plan and the fault
 // schedule replay exactly; Kafka's timing does not, so the answer is "k of N", not yes or no.
+
 import type { AnomalyType, Results } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { loadStoredAnomalies, loadStoredSpec } from "../run/stored-run.ts";
+import { clusterFor } from "../spec/disk-layer.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 
 export interface ReplayAttempt {
@@ -61,7 +63,7 @@ export async function replayRun(runDir: string, opts: ReplayOptions = {}): Promi
   try {
     for (let i = 0; i < times; i++) {
       opts.progress?.(`replay ${i + 1}/${times} of ${runDir} (seed ${spec.seed})`);
-      const out: RunOutcome = await onLeasedCluster(clusters, spec.cluster, (cluster) =>
+      const out: RunOutcome = await onLeasedCluster(clusters, clusterFor(spec), (cluster) =>
         executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster, command: `kafka-harness replay ${runDir}` }),
       );
       attempts.push({ dir: out.dir, valid: out.results.valid, anomalyTypes: out.results.anomalyTypes });

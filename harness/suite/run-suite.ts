@@ -2,12 +2,14 @@
 // summary table. A scenario that expects a detection keeps running with new seeds (up to maxRuns)
 // until it finds it, and says how often it did. With `parallel`, that many scenarios run side by
 // side, each run on a cluster it holds alone.
+
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun, type RunOutcome } from "../run/runner.ts";
 import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { storeExpectation } from "../run/stored-run.ts";
 import { clusterKind } from "../spec/cluster.ts";
+import { clusterFor } from "../spec/disk-layer.ts";
 import type { TestSpec } from "../spec/test-spec.ts";
 import { secondsSince } from "../util/wait.ts";
 import { foundIn, judge, type ScenarioOutcome, type ScenarioRun, scenarioRunOf, storedExpectation } from "./judge.ts";
@@ -90,7 +92,7 @@ export async function runSuite(
       const header = runHeader(started++, durations.length + remaining, s.name, runs.length + 1, runsOf);
       progress(`suite ${suite.name}: ${header} (seed ${seed})${eta(durations, remaining, lanes)}`);
       const runStarted = performance.now();
-      const run = await onLeasedCluster(clusters, spec.cluster, async (cluster) =>
+      const run = await onLeasedCluster(clusters, clusterFor(spec), async (cluster) =>
         scenarioRunOf(
           await executeRun(spec, {
             storeRoot: opts.storeRoot,

@@ -2,11 +2,13 @@
 // (shorter, fewer faults, fewer producers, smaller bursts, lower rate) with the same seed, keep the
 // first that still shows the anomaly, and start again from it; stop when no candidate does or the
 // run budget is spent. A real cluster decides each step, so it is greedy and bounded, not exhaustive.
+
 import type { AnomalyType } from "../../checkers/index.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import { executeRun } from "../run/runner.ts";
 import { onLeasedCluster, sharedClusters } from "../run/shared-cluster.ts";
 import { loadStoredAnomalies, loadStoredSpec, writeShrunkSpec } from "../run/stored-run.ts";
+import { clusterFor } from "../spec/disk-layer.ts";
 import { SpecError } from "../spec/errors.ts";
 import { parseTestSpec, type TestSpec } from "../spec/test-spec.ts";
 
@@ -152,7 +154,7 @@ export async function shrinkRun(runDir: string, opts: ShrinkOptions = {}): Promi
         targets,
         maxRuns,
         async (spec) => {
-          const out = await onLeasedCluster(clusters, spec.cluster, (cluster) =>
+          const out = await onLeasedCluster(clusters, clusterFor(spec), (cluster) =>
             executeRun(spec, { storeRoot: opts.storeRoot, progress: opts.progress, cluster, command: `kafka-harness shrink ${runDir}` }),
           );
           return { dir: out.dir, anomalyTypes: out.results.anomalyTypes };

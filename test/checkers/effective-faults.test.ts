@@ -179,6 +179,20 @@ describe("effective faults", () => {
     });
   });
 
+  it("disk faults are effective by the broker's own reaction: corruption found at recovery, a log directory offline", () => {
+    const corrupt = (logged: string[]) => check(run(...fault("corrupt-segment", { effects: [{ node: "kafka1", logged }] }))).faults;
+    expect(
+      corrupt(["WARN Found invalid messages in log segment /data/kafka/t-0/00000000000000000000.log at byte offset 0."]),
+    ).toMatchObject({
+      effective: 1,
+    });
+    expect(corrupt(["INFO Recovering unflushed segment 0"])?.effective).toBe(0); // a bit flipped outside the CRC: nothing found
+    const full = (effect: object) =>
+      check(run(...fault("disk-full", { effects: [{ node: "kafka1", logged: [], ...effect }] }), ...fault("free-disk"))).faults;
+    expect(full({ offlineAfterMs: 120, haltedAfterMs: 130 })).toMatchObject({ effective: 1 });
+    expect(full({ noReactionWithinMs: 15000 })?.effective).toBe(0);
+  });
+
   it("a fault outside the workload phase, refused or uncertain is never effective", () => {
     const h = history(
       harness("invoke", "workload"),

@@ -195,3 +195,33 @@ export function fakeReplicaAdmin(s: { partitions: PartitionMetadata[] }, o: { po
   };
   return { admin, pending, calls };
 }
+
+/** A node's files in memory (the files capability): path → bytes, and a log to append to. */
+export function fakeFiles(logDir = "/data/kafka", diskControl?: string) {
+  const files = new Map<string, Buffer>();
+  const f = {
+    files,
+    logText: "",
+    logDir,
+    ...(diskControl ? { diskControl } : {}),
+    async list(dir: string) {
+      return [...files.entries()]
+        .filter(([p]) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/"))
+        .map(([p, d]) => ({ name: p.slice(dir.length + 1), size: d.length }));
+    },
+    async read(path: string) {
+      const d = files.get(path);
+      if (!d) throw new Error(`${path}: no such file`);
+      return d;
+    },
+    async write(path: string, data: Buffer) {
+      files.set(path, Buffer.from(data));
+      // The disk layer applies what its control file asks at once.
+      if (diskControl && path === `${diskControl}/state`) files.set(`${diskControl}/applied`, Buffer.from(data));
+    },
+    async log() {
+      return f.logText;
+    },
+  };
+  return f;
+}

@@ -73,6 +73,25 @@ describe("faultTimeline", () => {
     expect(bands[2]!.label).toBe("clock-skew c");
   });
 
+  it("a corrupt-segment band says which file of the segment and how; a disk fault ends at its undo", () => {
+    const v = { targets: ["kafka1"], selector: "leader", leaderOf: "t-0", file: "index", mode: "truncate" };
+    const { bands } = faultTimeline(
+      nemesis(
+        [1, "invoke", "corrupt-segment", v],
+        [4, "ok", "corrupt-segment", v],
+        [5, "invoke", "disk-full", { targets: ["kafka2"] }],
+        [5.5, "ok", "disk-full", { targets: ["kafka2"] }],
+        [8, "invoke", "free-disk", { targets: ["kafka2"] }],
+        [9, "ok", "free-disk", { targets: ["kafka2"] }],
+      ),
+      10 * S,
+    );
+    expect(bands.map((b) => [b.label, b.from, b.to, b.undoF])).toEqual([
+      ["corrupt-segment kafka1 (leader of t-0, index truncate)", 1, 4, undefined],
+      ["disk-full kafka2", 5, 9, "free-disk"],
+    ]);
+  });
+
   it("failover and recovery times are placed after the op they name and attached to the fault", () => {
     const h = nemesis(
       [1, "invoke", "kill", { targets: ["kafka2"], leaderOf: "t-0" }],

@@ -4,11 +4,13 @@
 // (harness/run/cluster-scope.ts) opens and leaves each kind; nothing else branches on it.
 import type { ClientSecurity } from "../../protocol/security.ts";
 import type { ClusterKind, ClusterSpec } from "../../spec/cluster.ts";
-import type { NodeHandle } from "../node-handle.ts";
+import type { NodeFiles, NodeHandle } from "../node-handle.ts";
 
 /** A node as the nemesis drives it: a container of the harness's own, or a broker of an attached
  *  cluster whose faults are the user's hooks. */
-export type RunNode = Omit<NodeHandle, "containerId" | "logs"> & {
+export type RunNode = Omit<NodeHandle, "containerId" | "logs" | "files"> & {
+  /** Absent where the harness cannot reach the node's files (an attached cluster). */
+  readonly files?: NodeFiles;
   /** Where externalPort and controllerPort listen when not on 127.0.0.1 (an attached cluster's
    *  advertised host, an ssh node's host). */
   readonly externalHost?: string;

@@ -50,6 +50,15 @@ case "$ROLE" in
       org.apache.zookeeper.server.quorum.QuorumPeerMain "$KH_HOME/run/node.properties"
     ;;
   broker | controller)
+    # FAULTFS=1 (runs whose faults include disk-full or log-dir-failure; the container has /dev/fuse
+    # and CAP_SYS_ADMIN): log.dirs ($KH_DATA/kafka) is the fault-injecting filesystem (faultfs.py)
+    # over $KH_DATA/kafka-store, whose state the nemesis sets in $KH_DATA/faultfs. Mounted before
+    # anything reads the log directory; the JVM inherits it as its child once exec'd.
+    if [[ "${FAULTFS:-}" == 1 ]]; then
+      python3 "$KH_HOME/faultfs.py" "$KH_DATA/kafka-store" "$KH_DATA/kafka" "$KH_DATA/faultfs" &
+      for _ in $(seq 100); do grep -q " $KH_DATA/kafka fuse" /proc/mounts && break; sleep 0.05; done
+      grep -q " $KH_DATA/kafka fuse" /proc/mounts || { echo "entrypoint: faultfs did not mount on $KH_DATA/kafka" >&2; exit 1; }
+    fi
     # KRaft (KRAFT_CLUSTER_ID set): every node's storage is formatted with the one cluster id before
     # its first start, and only then; a restarted container (kill/stop undo) keeps its formatted
     # log.dirs, and formatting again would fail or, worse, forget the node's metadata. A short-lived

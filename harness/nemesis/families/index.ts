@@ -7,6 +7,7 @@ import type { FaultName } from "../../../checkers/fault-names.ts";
 import type { FaultSpec } from "../types.ts";
 import { bounceFamily } from "./bounce.ts";
 import { clockFamily } from "./clock.ts";
+import { diskFamily } from "./disk.ts";
 import type { Action, FaultFamily } from "./family.ts";
 import { linkFamily } from "./link.ts";
 import { membershipFamily } from "./membership.ts";
@@ -23,6 +24,7 @@ export const FAMILIES = [
   bounceFamily,
   linkFamily,
   clockFamily,
+  diskFamily,
   membershipFamily,
 ] as const;
 

@@ -3,7 +3,7 @@
 // file of the harness's own; mode existing runs the user's start command and finds the pid with the
 // user's pid command. The network faults (the chain) are the cluster's, not a node's.
 import type { Role } from "../../node-container.ts";
-import type { ContainerState } from "../../node-handle.ts";
+import type { ContainerState, NodeFiles } from "../../node-handle.ts";
 import type { RunNode } from "../kind.ts";
 import { asRoot, type PidSource, q, signalCommand, startDetachedCommand, stateCommand, stateOf, stopCommand } from "./commands.ts";
 import type { SshSession } from "./session.ts";
@@ -39,7 +39,10 @@ export function sshNode(o: SshNodeOptions): RunNode {
   const run = (command: string, t = timeoutMs) => o.session.run(root(command), { timeoutMs: t });
   const signal = (s: "KILL" | "STOP" | "CONT") => run(signalCommand(pid, s)).then(() => undefined);
   let last: string | undefined;
+  // Mode install: the harness's own folder, so it knows where log.dirs is (mode existing: the user's).
+  const files = o.process.mode === "install" ? shellFiles(`${o.process.dir}/data/kafka`, o.process.log, run) : undefined;
   return {
+    ...(files ? { files } : {}),
     name: o.name,
     role: o.role,
     id: o.id,
@@ -71,5 +74,27 @@ export function sshNode(o: SshNodeOptions): RunNode {
       const r = await o.session.exec(root(command.map(q).join(" ")), { timeoutMs });
       return { exitCode: r.code ?? -1, output: r.stdout + r.stderr };
     },
+  };
+}
+
+/**
+ * A host's files through its shell (the host runs whether Kafka does or not): base64 both ways, so
+ * a segment of a test's size, not a production one.
+ */
+function shellFiles(logDir: string, log: string, run: (command: string) => Promise<string>): NodeFiles {
+  return {
+    logDir,
+    async list(dir) {
+      const out = await run(`find ${q(dir)} -maxdepth 1 -type f -printf '%s %f\\n'`);
+      return out
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => ({ size: Number(l.slice(0, l.indexOf(" "))), name: l.slice(l.indexOf(" ") + 1) }));
+    },
+    read: async (path) => Buffer.from(await run(`base64 -w0 ${q(path)}`), "base64"),
+    async write(path, data) {
+      await run(`printf %s ${q(data.toString("base64"))} | base64 -d > ${q(path)}.kh-tmp && mv ${q(path)}.kh-tmp ${q(path)}`);
+    },
+    log: async () => run(`tail -c 2000000 ${q(log)}`),
   };
 }

@@ -1,0 +1,166 @@
+// The disk family on a real cluster (needs Docker), one KRaft cluster with every broker's log
+// directory on the fault-injecting filesystem (images/kafka/faultfs.py):
+// - the layer alone, mounted a second time inside a broker's container: writes, fsync, rename,
+//   mmap, truncate and locks pass through; "full" gives ENOSPC, "failed" EIO;
+// - disk-full on a follower under acks=all, min ISR 2: the broker's next write fails, Kafka takes
+//   its only log directory offline and halts; the ISR shrinks to the other two, writes go on;
+//   free-disk starts it again, it catches up, and nothing acknowledged is lost;
+// - corrupt-segment flips a bit in a follower's active segment while it is down; Kafka finds the
+//   bad batch when it recovers the segment at start, truncates it, and fetches it again from the
+//   leader. The measured effects are what the brokers logged, their halts and ISR returns.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Cluster, createTopic, startCluster } from "../../harness/cluster/cluster.ts";
+import { createRecorder } from "../../harness/history/recorder.ts";
+import { newKafka } from "../../harness/kafkajs/factory.ts";
+import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
+import { type ClusterProbe, clusterProbe } from "../../harness/nemesis/probe.ts";
+import { seededRng } from "../../harness/nemesis/rng.ts";
+
+const TOPIC = "disk";
+const COUNT = 300;
+let cluster: Cluster;
+let probe: ClusterProbe;
+let nemesis: ClusterNemesis;
+const log = (m: string) => console.error(`[disk] ${m}`);
+
+beforeAll(async () => {
+  cluster = await startCluster({ metadata: "kraft", brokers: 3, controllers: 3, combined: true, faultfs: true }, { progress: log });
+  probe = clusterProbe(cluster);
+  await createTopic(cluster.bootstrap(), TOPIC, { partitions: 1, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
+  nemesis = clusterNemesis(cluster, {
+    recorder: createRecorder(),
+    rng: seededRng(11),
+    probe,
+    watch: { topics: [TOPIC] },
+    healOnShutdown: false,
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await nemesis?.close();
+  await cluster?.stop();
+});
+
+async function produce(n: number, from = 0) {
+  const producer = newKafka(cluster.bootstrap(), "disk").producer({ allowAutoTopicCreation: false, idempotent: true });
+  await producer.connect();
+  try {
+    const messages = Array.from({ length: n }, (_, i) => ({ partition: 0, value: `v${from + i}`.padEnd(100, ".") }));
+    await producer.send({ topic: TOPIC, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+async function consumeAll(count = COUNT): Promise<string[]> {
+  const kafka = newKafka(cluster.bootstrap(), "disk-read");
+  const consumer = kafka.consumer({ groupId: `disk-${Date.now()}` });
+  const got: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${got.length} of ${count}`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        got.push(message.value!.toString().replace(/\.+$/, ""));
+        if (got.length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return got;
+}
+
+const follower = async (n = 1) => {
+  const p = (await probe.metadata({ topics: [TOPIC] })).partitions[0]!;
+  return cluster.brokerById(p.replicas.filter((r) => r !== p.leader)[n - 1]!);
+};
+
+// The layer alone, on its own mount in a broker's container (python3, as the image has it).
+const LAYER_CHECK = String.raw`
+import errno, fcntl, mmap, os, subprocess, time
+subprocess.Popen(["python3", "/opt/kafka/faultfs.py", "/tmp/fs-store", "/tmp/fs", "/tmp/fs-ctl"])
+for _ in range(100):
+    if " /tmp/fs fuse" in open("/proc/mounts").read(): break
+    time.sleep(0.05)
+m, ctl = "/tmp/fs", "/tmp/fs-ctl"
+def state(w):
+    open(ctl + "/state", "w").write(w)
+    for _ in range(50):
+        if open(ctl + "/applied").read().strip() == w: return
+        time.sleep(0.05)
+    raise SystemExit("not applied: " + w)
+def fails(code, fn):
+    try: fn()
+    except OSError as e:
+        assert e.errno == code, e
+        return
+    raise AssertionError("no " + errno.errorcode[code])
+os.makedirs(m + "/t-0")
+with open(m + "/t-0/a.log", "wb") as f: f.write(b"x" * 300000); f.flush(); os.fsync(f.fileno())
+fd = os.open(m + "/t-0", os.O_RDONLY); os.fsync(fd); os.close(fd)
+os.rename(m + "/t-0/a.log", m + "/t-0/b.log")
+assert open(m + "/t-0/b.log", "rb").read() == b"x" * 300000
+with open(m + "/t-0/i.index", "w+b") as f:
+    f.truncate(4096); mm = mmap.mmap(f.fileno(), 4096); mm[0:4] = b"abcd"; mm.flush(); mm.close()
+with open(m + "/t-0/i.index", "r+b") as f: f.truncate(100)
+assert os.path.getsize(m + "/t-0/i.index") == 100 and open(m + "/t-0/i.index", "rb").read(4) == b"abcd"
+fcntl.lockf(open(m + "/.lock", "w"), fcntl.LOCK_EX | fcntl.LOCK_NB)
+print("passthrough")
+state("full")
+assert os.statvfs(m).f_bavail == 0
+fails(errno.ENOSPC, lambda: open(m + "/t-0/b.log", "ab", buffering=0).write(b"y"))
+fails(errno.ENOSPC, lambda: open(m + "/t-0/new.log", "wb"))
+with open(m + "/t-0/b.log", "r+b", buffering=0) as f: f.write(b"z")
+print("full")
+state("failed")
+fails(errno.EIO, lambda: open(m + "/t-0/b.log", "rb"))
+fails(errno.EIO, lambda: os.listdir(m))
+print("failed")
+state("ok")
+assert open(m + "/t-0/b.log", "rb").read(2) == b"zx"
+print("ok again")
+import ctypes; ctypes.CDLL("libc.so.6").umount2(m.encode(), 2)  # the image has no umount
+`;
+
+describe("disk faults on a real cluster", () => {
+  it("the layer passes through what Kafka needs, and gives ENOSPC when full and EIO when failed", async () => {
+    const r = await cluster.brokers[0]!.exec(["python3", "-c", LAYER_CHECK]);
+    expect(r.output.trim().split("\n")).toEqual(["passthrough", "full", "failed", "ok again"]);
+  }, 60_000);
+
+  it("disk-full on a follower under acks=all min ISR 2: it halts, the ISR shrinks, writes go on; free-disk brings it back; nothing lost", async () => {
+    await produce(COUNT);
+    const f = await follower();
+    const r = await nemesis.invoke({ fault: "disk-full", targets: { kind: "nodes", names: [f.name] } });
+    // Writes keep coming: the follower's next append hits the full disk.
+    await produce(COUNT, COUNT);
+    log(JSON.stringify(r.value, null, 1));
+    expect(r.type).toBe("ok");
+    const [e] = r.value.effects as { haltedAfterMs?: number; offlineAfterMs?: number; logged: string[] }[];
+    expect(e!.haltedAfterMs ?? e!.offlineAfterMs).toBeGreaterThanOrEqual(0);
+    expect(e!.logged.join("\n")).toMatch(/KafkaStorageException|in dir \/data\/kafka/);
+    const isr = (await probe.metadata({ topics: [TOPIC] })).partitions[0]!.isr;
+    expect(isr).not.toContain(f.id);
+    const u = await nemesis.invoke(r.undo!);
+    log(JSON.stringify(u.value));
+    expect(u).toMatchObject({ type: "ok", value: { restarted: [f.name] } });
+    expect((await consumeAll(2 * COUNT)).sort()).toEqual(Array.from({ length: 2 * COUNT }, (_, i) => `v${i}`).sort());
+  }, 180_000);
+
+  it("corrupt-segment on a follower: recovery finds the bad batch, the follower refetches it, nothing is lost", async () => {
+    const f = await follower(2);
+    const r = await nemesis.invoke({ fault: "corrupt-segment", targets: { kind: "nodes", names: [f.name] } });
+    log(JSON.stringify(r.value, null, 1));
+    expect(r.type).toBe("ok");
+    const [c] = r.value.corrupted as { path: string; field: string; offset: number }[];
+    expect(c!.path).toMatch(new RegExp(`/data/kafka-store/${TOPIC}-0/\\d{20}\\.log$`));
+    const [e] = r.value.effects as { backInIsrMs?: number; logged: string[] }[];
+    expect(e!.backInIsrMs).toBeGreaterThanOrEqual(0);
+    expect(e!.logged.join("\n")).toMatch(/invalid|corrupt/i);
+    expect((await consumeAll(2 * COUNT)).sort()).toEqual(Array.from({ length: 2 * COUNT }, (_, i) => `v${i}`).sort());
+  }, 180_000);
+});
