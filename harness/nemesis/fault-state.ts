@@ -29,6 +29,16 @@ export class FaultState {
     return this.grudge;
   }
 
+  /** Nodes under a process fault (kill, stop, pause), with it. */
+  processFaults(): [string, ProcessFault][] {
+    return [...this.process];
+  }
+
+  /** Nodes whose log directory is made full or failing, with the fault. */
+  diskFaults(): [string, DiskFault][] {
+    return [...this.disk];
+  }
+
   processFaultOf(node: string): ProcessFault | undefined {
     return this.process.get(node);
   }

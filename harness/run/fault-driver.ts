@@ -3,8 +3,7 @@
 
 import type { RunCluster } from "../cluster/kinds/kind.ts";
 import type { Recorder } from "../history/recorder.ts";
-import { describeGrudge } from "../nemesis/describe-grudge.ts";
-import { clocksInForce } from "../nemesis/families/clock.ts";
+import { FAMILIES } from "../nemesis/families/index.ts";
 import {
   clusterNemesis,
   type FaultResult,
@@ -90,14 +89,10 @@ export function createFaultDriver(
       });
       return healing;
     },
+    // Each family says what it has in force (families/*.ts inForce), in registry order.
     inForce: () => {
-      if (!live) return [];
-      const processes = [...live.state.faulted()].flatMap((n) => {
-        const f = live.state.processFaultOf(n);
-        return f ? [`${n} ${f}`] : [];
-      });
-      const g = live.state.partition();
-      return [...processes, ...(g ? [`partition ${describeGrudge(g)}`] : []), ...clocksInForce(live.state)];
+      const state = live?.state;
+      return state ? FAMILIES.flatMap((f) => f.inForce?.(state) ?? []) : [];
     },
   };
 }

@@ -57,6 +57,20 @@ describe("fault families", () => {
   });
 });
 
+describe("what the families have in force", () => {
+  it("is one line per fault, family by family, for the run's progress lines", () => {
+    const s = new FaultState();
+    s.setProcess(["kafka1"], "kill");
+    s.setProcess(["zk2"], "pause");
+    s.setPartition({ kafka2: ["kafka3"], kafka3: ["kafka2"] });
+    s.setLink(["kafka3"], "packet-loss");
+    s.setDisk(["kafka2"], "disk-full");
+    const lines = FAMILIES.flatMap((f) => f.inForce?.(s) ?? []);
+    expect(lines).toEqual(["kafka1 kill", "zk2 paused", expect.stringMatching(/^partition /), "kafka3 packet-loss", "kafka2 disk-full"]);
+    expect(FAMILIES.flatMap((f) => f.inForce?.(new FaultState()) ?? [])).toEqual([]);
+  });
+});
+
 describe("family conflicts with what is in force", () => {
   const state = () => {
     const s = new FaultState();

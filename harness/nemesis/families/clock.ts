@@ -211,6 +211,7 @@ async function heal(ctx: NemesisContext): Promise<FamilyHeal> {
 }
 
 export const clockFamily: FaultFamily<ClockSpec> = {
+  inForce: clocksInForce,
   name: "clock",
   kinds: ["clock-bump", "clock-strobe"],
   arbitraries({ o, kinds, target }) {

@@ -118,6 +118,7 @@ export async function corruptPartition(
 }
 
 export const diskFamily: FaultFamily<DiskSpec> = {
+  inForce: (state) => state.diskFaults().map(([n, f]) => `${n} ${f}`),
   name: "disk",
   kinds: ["corrupt-segment", "disk-full", "log-dir-failure"],
   arbitraries({ kinds, target }) {

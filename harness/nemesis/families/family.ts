@@ -44,6 +44,8 @@ export interface FaultFamily<S extends SpecShape = never> {
   readonly faults: readonly S["fault"][];
   /** The domains a fault of this family occupies. */
   domains(spec: S): readonly Domain[];
+  /** What this family has in force, one line per fault ("kafka1 kill"), for the run's progress lines. */
+  inForce?(state: FaultState): string[];
   /** Why a fault of this family on these nodes would contradict what is in force, or undefined. */
   conflict?(state: FaultState, nodes: readonly string[]): string | undefined;
   /**

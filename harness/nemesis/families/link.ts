@@ -235,6 +235,7 @@ function measured(undone: Record<string, LinkUndone>): Partial<FaultValue> {
 }
 
 export const linkFamily: FaultFamily<LinkSpec> = {
+  inForce: (state) => state.linked().map((n) => `${n} ${state.linkFaultOf(n)}`),
   name: "link",
   kinds: ["packet-loss", "slow-link"],
   arbitraries({ kinds, target }) {

@@ -202,6 +202,7 @@ export function reassignment(
 }
 
 export const membershipFamily: FaultFamily<MembershipSpec> = {
+  inForce: (state) => [...shrunkOf(state).keys()].map((k) => `${k} shrink-replicas`),
   name: "membership",
   kinds: ["reassign", "elect-leaders", "shrink-replicas"],
   arbitraries({ o, kinds, target }) {

@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS, type FaultKind } from "../../spec/faults.ts";
 import { messageOf } from "../../util/errors.ts";
+import { describeGrudge } from "../describe-grudge.ts";
 import type { FaultState } from "../fault-state.ts";
 import { applyGrudge, healPartitions } from "../faults/partition.ts";
 import { type Grudge, grudgeFor, nodesOf } from "../grudge.ts";
@@ -55,6 +56,10 @@ function shapes({ o, target }: ScheduleGen): Partial<Record<Topology, fc.Arbitra
 
 export const networkFamily: FaultFamily<NetworkSpec> = {
   name: "network",
+  inForce: (state) => {
+    const g = state.partition();
+    return g ? [`partition ${describeGrudge(g)}`] : [];
+  },
   kinds: ["partition", "isolate", "halves", "ring", "cut-from-brokers", "cut-from-zookeeper", "isolate-controller", "cut-from-quorum"],
   arbitraries(g) {
     const byShape = shapes(g);

@@ -20,6 +20,7 @@ const conflict = (state: FaultState, nodes: readonly string[]) => state.busy(nod
 export const pauseFamily: FaultFamily<PauseSpec> = {
   name: "pause",
   kinds: ["pause"],
+  inForce: (state) => state.processFaults().flatMap(([n, f]) => (f === "pause" ? [`${n} paused`] : [])),
   arbitraries({ kinds, target }) {
     const anyTarget = target(BROKER_TARGETS);
     return kinds.has("pause") && anyTarget ? [anyTarget.map((targets) => ({ fault: "pause" as const, targets }))] : [];

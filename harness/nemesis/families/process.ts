@@ -38,6 +38,7 @@ const down: Action<Down> = (spec, ctx) =>
 export const processFamily: FaultFamily<ProcessSpec> = {
   name: "process",
   kinds: ["kill", "stop"],
+  inForce: (state) => state.processFaults().flatMap(([n, f]) => (f === "pause" ? [] : [`${n} ${f}`])),
   arbitraries({ kinds, target }) {
     const anyTarget = target(BROKER_TARGETS);
     if (!anyTarget) return [];
