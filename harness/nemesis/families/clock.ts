@@ -20,7 +20,7 @@ import { type ClockReading, offsetText, visitClock } from "../faults/clock.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, FaultSpec, ScheduledSpec, TargetSpec } from "../types.ts";
 import type { FamilyHeal, FaultFamily } from "./family.ts";
-import { targetDomains } from "./node-faults.ts";
+import { targetDomains, undoTargets } from "./node-faults.ts";
 
 export type ClockSpec =
   | { fault: "clock-bump"; targets: TargetSpec; deltaMs: number }
@@ -163,12 +163,8 @@ function startStrobe(book: Book, nodes: readonly FaultableNode[], deltaMs: numbe
 
 async function reset(spec: Extract<ClockSpec, { fault: "reset-clock" }>, ctx: NemesisContext): Promise<FaultResult> {
   const book = bookOf(ctx.state);
-  let r: Resolved;
-  try {
-    r = await ctx.resolve(spec.targets, new Set());
-  } catch (err) {
-    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
-  }
+  const r = await undoTargets(spec, ctx);
+  if ("type" in r) return r;
   ctx.watch.undone({ nodes: r.nodes });
   const result = await ctx.attempt(spec.fault, describeTargets(spec.targets, r), async () => {
     const strobes = await stopStrobes(book, r.nodes);

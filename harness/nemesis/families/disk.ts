@@ -41,6 +41,7 @@ import type { Rng } from "../rng.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, ScheduledSpec, TargetSpec } from "../types.ts";
 import type { FaultFamily, TargetedSpec } from "./family.ts";
+import { undoTargets } from "./node-faults.ts";
 
 export type CorruptSpec = { fault: "corrupt-segment"; targets: TargetSpec } & Partial<CorruptParams>;
 export type DiskSpec = CorruptSpec | TargetedSpec<DiskFault | "free-disk" | "repair-disk">;
@@ -321,12 +322,8 @@ async function restartIfDown(ctx: NemesisContext, n: FaultableNode): Promise<boo
 }
 
 async function diskUndo(spec: TargetedSpec<"free-disk" | "repair-disk">, ctx: NemesisContext): Promise<FaultResult> {
-  let r: Resolved;
-  try {
-    r = await ctx.resolve(spec.targets, new Set());
-  } catch (err) {
-    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, (err as Error).message);
-  }
+  const r = await undoTargets(spec, ctx);
+  if ("type" in r) return r;
   const nodes = r.nodes.map(ctx.byName);
   const why = nodes.map(layerRefusal).find((x) => x);
   if (why) return ctx.refuse(spec.fault, describeTargets(spec.targets, r), why);

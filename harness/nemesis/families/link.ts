@@ -21,6 +21,7 @@ import type { IptablesVariant } from "../iptables.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
 import type { FaultFamily } from "./family.ts";
+import { undoTargets } from "./node-faults.ts";
 
 export type LinkSpec =
   | { fault: "packet-loss"; targets: TargetSpec; probability: number; between: LinkBetween }
@@ -282,12 +283,8 @@ export const linkFamily: FaultFamily<LinkSpec> = {
     "packet-loss": linkFault,
     "slow-link": linkFault,
     async "restore-link"(spec, ctx) {
-      let r: Resolved;
-      try {
-        r = await ctx.resolve(spec.targets, new Set());
-      } catch (err) {
-        return ctx.refuse("restore-link", { targets: [], selector: spec.targets.kind }, messageOf(err));
-      }
+      const r = await undoTargets(spec, ctx);
+      if ("type" in r) return r;
       ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
       const result = await ctx.attempt("restore-link", describeTargets(spec.targets, r), async () => {
         const nodes = r.nodes.map(ctx.byName);

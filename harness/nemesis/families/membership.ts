@@ -201,6 +201,34 @@ export function reassignment(
   return [...replaced.slice(1), replaced[0]!];
 }
 
+/**
+ * The moves a reassign or shrink-replicas plans, as its op's value (from, to, the brokers that lose
+ * a replica as targets, the partitions skipped and why), or its refusal when no partition can move.
+ */
+function planned(
+  f: "reassign" | "shrink-replicas",
+  ctx: NemesisContext,
+  base: FaultValue,
+  before: readonly PartitionMetadata[],
+  moves: Assignment,
+  skipped: Record<string, string>,
+): { value: FaultValue; removed: number[] } | FaultResult {
+  const from = Object.fromEntries(before.map((p) => [keyOfPartition(p), orderOf(p)]));
+  const removed = before.flatMap((p) => orderOf(p).filter((r) => moves[keyOfPartition(p)] && !moves[keyOfPartition(p)]!.includes(r)));
+  const value: FaultValue = {
+    ...base,
+    targets: idsToNames(ctx, removed),
+    from,
+    to: moves,
+    ...(Object.keys(skipped).length ? { skipped } : {}),
+  };
+  if (Object.keys(moves).length > 0) return { value, removed };
+  const why = Object.entries(skipped)
+    .map(([k, w]) => `${k}: ${w}`)
+    .join("; ");
+  return ctx.refuse(f, value, why);
+}
+
 export const membershipFamily: FaultFamily<MembershipSpec> = {
   inForce: (state) => [...shrunkOf(state).keys()].map((k) => `${k} shrink-replicas`),
   name: "membership",
@@ -246,25 +274,9 @@ export const membershipFamily: FaultFamily<MembershipSpec> = {
         if (typeof next === "string") skipped[keyOfPartition(p)] = next;
         else moves[keyOfPartition(p)] = next;
       }
-      const from = Object.fromEntries(before.map((p) => [keyOfPartition(p), orderOf(p)]));
-      const removed = before.flatMap((p) => orderOf(p).filter((r) => moves[keyOfPartition(p)] && !moves[keyOfPartition(p)]!.includes(r)));
-      const value: FaultValue = {
-        ...base,
-        ...describeTargets(spec.targets, off.r),
-        targets: idsToNames(ctx, removed),
-        from,
-        to: moves,
-        ...(Object.keys(skipped).length ? { skipped } : {}),
-      };
-      if (Object.keys(moves).length === 0)
-        return ctx.refuse(
-          "reassign",
-          value,
-          Object.entries(skipped)
-            .map(([k, w]) => `${k}: ${w}`)
-            .join("; "),
-        );
-      return movingFault("reassign", ctx, value, before, moves, removed);
+      const plan = planned("reassign", ctx, { ...base, ...describeTargets(spec.targets, off.r) }, before, moves, skipped);
+      if ("type" in plan) return plan;
+      return movingFault("reassign", ctx, plan.value, before, moves, plan.removed);
     },
     async "elect-leaders"(spec, ctx) {
       const base: FaultValue = { targets: [], ...(spec.of ? { of: spec.of } : {}) };
@@ -334,24 +346,10 @@ export const membershipFamily: FaultFamily<MembershipSpec> = {
         else if (kept === undefined) skipped[k] = keep.ids ? `no target broker in its ISR (${p.isr.join(", ")})` : "no leader";
         else moves[k] = [kept];
       }
-      const from = Object.fromEntries(before.map((p) => [keyOfPartition(p), orderOf(p)]));
-      const removed = before.flatMap((p) => orderOf(p).filter((r) => moves[keyOfPartition(p)] && !moves[keyOfPartition(p)]!.includes(r)));
-      const value: FaultValue = {
-        ...base,
-        ...describeTargets(spec.targets, keep.r),
-        targets: idsToNames(ctx, removed),
-        from,
-        to: moves,
-        ...(Object.keys(skipped).length ? { skipped } : {}),
-      };
-      if (Object.keys(moves).length === 0)
-        return ctx.refuse(
-          "shrink-replicas",
-          value,
-          Object.entries(skipped)
-            .map(([k, w]) => `${k}: ${w}`)
-            .join("; "),
-        );
+      const plan = planned("shrink-replicas", ctx, { ...base, ...describeTargets(spec.targets, keep.r) }, before, moves, skipped);
+      if ("type" in plan) return plan;
+      const { value, removed } = plan;
+      const from = value.from as Assignment;
       const restore = Object.fromEntries(Object.keys(moves).map((k) => [k, from[k]!]));
       // Remembered before acting: heal-all restores the same brokers even if the move fails midway.
       for (const [k, r] of Object.entries(restore)) if (!shrunkOf(ctx.state).has(k)) shrunkOf(ctx.state).set(k, r);

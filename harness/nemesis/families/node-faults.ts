@@ -8,7 +8,7 @@ import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
 import type { ProcessFault } from "../fault-state.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
-import type { FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
+import type { FaultName, FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
 import { type Domain, quorumTarget } from "./family.ts";
 
 /** The metadata quorum's domain for quorum targets, the brokers' otherwise. */
@@ -56,18 +56,24 @@ export async function nodeFault(
   return result;
 }
 
+/** An undo's targets, resolved whatever is in force on them (an undo acts on faulted nodes), or the
+ *  undo's refusal when they cannot be resolved. */
+export async function undoTargets(spec: { fault: FaultName; targets: TargetSpec }, ctx: NemesisContext): Promise<Resolved | FaultResult> {
+  try {
+    return await ctx.resolve(spec.targets, new Set());
+  } catch (err) {
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
+  }
+}
+
 /** start / resume: only the nodes that need it act (act gets each node's container state). */
 export async function restoreNodes(
   spec: { fault: "start" | "resume"; targets: TargetSpec },
   ctx: NemesisContext,
   act: (nodes: FaultableNode[], states: ContainerState[]) => Promise<Partial<FaultValue>>,
 ): Promise<FaultResult> {
-  let r: Resolved;
-  try {
-    r = await ctx.resolve(spec.targets, new Set());
-  } catch (err) {
-    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
-  }
+  const r = await undoTargets(spec, ctx);
+  if ("type" in r) return r;
   ctx.watch.undone({ nodes: r.nodes });
   const result = await ctx.attempt(spec.fault, describeTargets(spec.targets, r), async () => {
     const nodes = r.nodes.map(ctx.byName);
