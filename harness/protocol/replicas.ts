@@ -102,15 +102,8 @@ export function encodeAlterReassignments(
   return sizePrefixed(w.bytes());
 }
 
-/** Per-partition outcomes; throws ReplicaRequestError on a top-level error. Pure. */
-export function decodeAlterReassignments(buf: Buffer): PartitionOutcome[] {
-  const r = new ProtocolReader(buf, "AlterPartitionReassignments");
-  r.i32(); // correlation id
-  r.tags();
-  r.i32(); // throttle
-  const error = r.i16();
-  const message = r.compactNullableString();
-  if (error !== 0) throw new ReplicaRequestError("AlterPartitionReassignments", error, message);
+/** The per-partition outcomes both AlterPartitionReassignments and ElectLeaders answer with. */
+function readOutcomes(r: ProtocolReader): PartitionOutcome[] {
   const out: PartitionOutcome[] = [];
   for (let t = r.compactLength(); t > 0; t--) {
     const topic = r.compactString();
@@ -123,6 +116,18 @@ export function decodeAlterReassignments(buf: Buffer): PartitionOutcome[] {
     r.tags();
   }
   return out;
+}
+
+/** Per-partition outcomes; throws ReplicaRequestError on a top-level error. Pure. */
+export function decodeAlterReassignments(buf: Buffer): PartitionOutcome[] {
+  const r = new ProtocolReader(buf, "AlterPartitionReassignments");
+  r.i32(); // correlation id
+  r.tags();
+  r.i32(); // throttle
+  const error = r.i16();
+  const message = r.compactNullableString();
+  if (error !== 0) throw new ReplicaRequestError("AlterPartitionReassignments", error, message);
+  return readOutcomes(r);
 }
 
 /** partitions undefined: every reassignment in progress. Pure. */
@@ -197,18 +202,7 @@ export function decodeElectLeaders(buf: Buffer): PartitionOutcome[] {
   r.i32(); // throttle
   const error = r.i16();
   if (error !== 0) throw new ReplicaRequestError("ElectLeaders", error, null);
-  const out: PartitionOutcome[] = [];
-  for (let t = r.compactLength(); t > 0; t--) {
-    const topic = r.compactString();
-    for (let p = r.compactLength(); p > 0; p--) {
-      const partition = r.i32();
-      const errorCode = r.i16();
-      out.push({ topic, partition, errorCode, message: r.compactNullableString() });
-      r.tags();
-    }
-    r.tags();
-  }
-  return out;
+  return readOutcomes(r);
 }
 
 let nextCorrelation = 1;
