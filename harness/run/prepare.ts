@@ -41,11 +41,7 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
     spec = renameTopic(spec, `${ATTACH_TOPIC_PREFIX}${baseTopicName(spec.topic.name)}_${Date.now().toString(36)}${sharedTopicSeq++}`);
   } else if (shared) {
     // A fresh topic per run on a shared cluster, so runs never read each other's records.
-    spec = {
-      ...spec,
-      topic: { ...spec.topic, name: `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}` },
-      cluster: shared.spec,
-    };
+    spec = onSharedCluster(spec, shared.spec, `${spec.topic.name}${Date.now().toString(36)}${sharedTopicSeq++}`);
   }
   const client = await loadClient(spec.client);
   const workload = await loadWorkload(spec, client);
@@ -59,6 +55,14 @@ export async function prepareRun(input: unknown, shared: Cluster | undefined, pr
 /** The topic a spec asked for: a stored attached run's spec (replayed) holds the name its run made. */
 export const baseTopicName = (name: string): string =>
   name.startsWith(ATTACH_TOPIC_PREFIX) ? name.slice(ATTACH_TOPIC_PREFIX.length).replace(/_[0-9a-z]+$/, "") : name;
+
+/** A run's spec on a shared cluster: a topic of its own, named `name` (an explicit schedule's
+ *  leader targets and `of` renamed with it, or they would name a topic no run writes), and the
+ *  shared cluster's settings. Pure. */
+export const onSharedCluster = (spec: TestSpec, cluster: TestSpec["cluster"], name: string): TestSpec => ({
+  ...renameTopic(spec, name),
+  cluster,
+});
 
 /** The spec with its topic renamed, and an explicit schedule's "leader of <topic>-<p>" targets and
  *  membership faults' `of` with it. */

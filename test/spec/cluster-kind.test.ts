@@ -3,7 +3,7 @@
 // --cluster / --bootstrap / --keep-topic reach the same fields.
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../../harness/cli.ts";
-import { baseTopicName, renameTopic } from "../../harness/run/prepare.ts";
+import { baseTopicName, onSharedCluster, renameTopic } from "../../harness/run/prepare.ts";
 import { runSpecFromFlags } from "../../harness/run/run-flags.ts";
 import { SpecError } from "../../harness/spec/errors.ts";
 import { parseTestSpec, type TestSpecInput } from "../../harness/spec/test-spec.ts";
@@ -114,6 +114,18 @@ describe("a run's own topic on an attached cluster", () => {
       { kind: "leader", of: "kafka_harness_t_x-1" },
       { kind: "random-broker" },
     ]);
+  });
+
+  it("a run on a shared cluster renames its explicit schedule's leader targets with its fresh topic", () => {
+    const spec = parseTestSpec({
+      faults: { schedule: [{ at: 0, duration: 10, fault: "kill", targets: { kind: "leader", of: "t-0" } }] },
+      cluster: { brokers: 3 },
+    });
+    const shared = parseTestSpec({ cluster: { brokers: 4 } }).cluster;
+    const run = onSharedCluster(spec, shared, "tmx01");
+    expect(run.topic.name).toBe("tmx01");
+    expect(run.cluster).toBe(shared);
+    expect(run.faults.schedule).toEqual([{ at: 0, duration: 10, fault: "kill", targets: { kind: "leader", of: "tmx01-0" } }]);
   });
 
   it("a replayed attached run gets a fresh topic of the name its spec first asked for, not a prefix on a prefix", () => {
