@@ -102,6 +102,31 @@ export function encodeAlterReassignments(
   return sizePrefixed(w.bytes());
 }
 
+/** Topics and their partition numbers, as the three requests list them (compact arrays, tagged). */
+function writeTopicPartitions(w: ReturnType<typeof protocolWriter>, partitions: readonly TopicPartition[]): void {
+  const topics = byTopic(partitions);
+  w.uvarint(topics.size + 1);
+  for (const [topic, ps] of topics) {
+    compactString(w, topic);
+    w.uvarint(ps.length + 1);
+    for (const p of ps) w.i32(p.partition);
+    w.uvarint(0);
+  }
+}
+
+/** A response read past its head (correlation id, tags, throttle, top-level error and, where the
+ *  version has one, its message); throws ReplicaRequestError on a top-level error. */
+function responseBody(buf: Buffer, api: string, hasMessage: boolean): ProtocolReader {
+  const r = new ProtocolReader(buf, api);
+  r.i32(); // correlation id
+  r.tags();
+  r.i32(); // throttle
+  const error = r.i16();
+  const message = hasMessage ? r.compactNullableString() : null;
+  if (error !== 0) throw new ReplicaRequestError(api, error, message);
+  return r;
+}
+
 /** The per-partition outcomes both AlterPartitionReassignments and ElectLeaders answer with. */
 function readOutcomes(r: ProtocolReader): PartitionOutcome[] {
   const out: PartitionOutcome[] = [];
@@ -120,13 +145,7 @@ function readOutcomes(r: ProtocolReader): PartitionOutcome[] {
 
 /** Per-partition outcomes; throws ReplicaRequestError on a top-level error. Pure. */
 export function decodeAlterReassignments(buf: Buffer): PartitionOutcome[] {
-  const r = new ProtocolReader(buf, "AlterPartitionReassignments");
-  r.i32(); // correlation id
-  r.tags();
-  r.i32(); // throttle
-  const error = r.i16();
-  const message = r.compactNullableString();
-  if (error !== 0) throw new ReplicaRequestError("AlterPartitionReassignments", error, message);
+  const r = responseBody(buf, "AlterPartitionReassignments", true);
   return readOutcomes(r);
 }
 
@@ -139,28 +158,13 @@ export function encodeListReassignments(
   const w = header(API_LIST_REASSIGNMENTS, 0, correlationId);
   w.i32(timeoutMs);
   if (partitions === undefined) w.uvarint(0);
-  else {
-    const topics = byTopic(partitions);
-    w.uvarint(topics.size + 1);
-    for (const [topic, ps] of topics) {
-      compactString(w, topic);
-      w.uvarint(ps.length + 1);
-      for (const p of ps) w.i32(p.partition);
-      w.uvarint(0);
-    }
-  }
+  else writeTopicPartitions(w, partitions);
   w.uvarint(0);
   return sizePrefixed(w.bytes());
 }
 
 export function decodeListReassignments(buf: Buffer): OngoingReassignment[] {
-  const r = new ProtocolReader(buf, "ListPartitionReassignments");
-  r.i32();
-  r.tags();
-  r.i32(); // throttle
-  const error = r.i16();
-  const message = r.compactNullableString();
-  if (error !== 0) throw new ReplicaRequestError("ListPartitionReassignments", error, message);
+  const r = responseBody(buf, "ListPartitionReassignments", true);
   const ints = () => Array.from({ length: r.compactLength() }, () => r.i32());
   const out: OngoingReassignment[] = [];
   for (let t = r.compactLength(); t > 0; t--) {
@@ -182,26 +186,14 @@ export function decodeListReassignments(buf: Buffer): OngoingReassignment[] {
 export function encodeElectLeaders(correlationId: number, partitions: readonly TopicPartition[], timeoutMs: number): Buffer {
   const w = header(API_ELECT_LEADERS, 2, correlationId);
   w.i8(0);
-  const topics = byTopic(partitions);
-  w.uvarint(topics.size + 1);
-  for (const [topic, ps] of topics) {
-    compactString(w, topic);
-    w.uvarint(ps.length + 1);
-    for (const p of ps) w.i32(p.partition);
-    w.uvarint(0);
-  }
+  writeTopicPartitions(w, partitions);
   w.i32(timeoutMs);
   w.uvarint(0);
   return sizePrefixed(w.bytes());
 }
 
 export function decodeElectLeaders(buf: Buffer): PartitionOutcome[] {
-  const r = new ProtocolReader(buf, "ElectLeaders");
-  r.i32();
-  r.tags();
-  r.i32(); // throttle
-  const error = r.i16();
-  if (error !== 0) throw new ReplicaRequestError("ElectLeaders", error, null);
+  const r = responseBody(buf, "ElectLeaders", false);
   return readOutcomes(r);
 }
 
