@@ -20,7 +20,7 @@ import { type ClockReading, offsetText, visitClock } from "../faults/clock.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult, FaultSpec, ScheduledSpec, TargetSpec } from "../types.ts";
 import type { FamilyHeal, FaultFamily } from "./family.ts";
-import { targetDomains, undoTargets } from "./node-faults.ts";
+import { measuredAttempt, targetDomains, undoTargets } from "./node-faults.ts";
 
 export type ClockSpec =
   | { fault: "clock-bump"; targets: TargetSpec; deltaMs: number }
@@ -125,24 +125,13 @@ async function move(spec: Extract<ClockSpec, { fault: ClockFault }>, ctx: Nemesi
   const unfaked = asked.flatMap((a) => (a.faked ? [] : [a.reason]));
   if (unfaked.length) return ctx.refuse(spec.fault, value, unfaked.join("; "));
   ctx.watch.interrupted();
-  const before = await ctx.watch.snapshot(r.nodes);
-  const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
-  const undo: FaultSpec = { fault: UNDO_OF[spec.fault], targets: { kind: "nodes", names: r.nodes } };
-  const result = await ctx.attempt(
-    spec.fault,
-    value,
-    async () => {
-      // Before acting: heal-all must know even if a write fails midway.
-      for (const n of r.nodes) book.moved.set(n, { fault: spec.fault, deltaMs: spec.deltaMs });
-      const readings = await Promise.all(nodes.map((n) => visitClock(n, offsetText(spec.deltaMs))));
-      if (spec.fault === "clock-strobe") startStrobe(book, nodes, spec.deltaMs, spec.periodMs);
-      return { offsetMs: offsets(r.nodes, readings) };
-    },
-    undo,
-  );
-  ctx.watch.failover(result, r.nodes, before);
-  ctx.watch.quorum(result, r.nodes, quorumBefore);
-  return result;
+  return measuredAttempt(ctx, spec.fault, r.nodes, value, UNDO_OF[spec.fault], async () => {
+    // Before acting: heal-all must know even if a write fails midway.
+    for (const n of r.nodes) book.moved.set(n, { fault: spec.fault, deltaMs: spec.deltaMs });
+    const readings = await Promise.all(nodes.map((n) => visitClock(n, offsetText(spec.deltaMs))));
+    if (spec.fault === "clock-strobe") startStrobe(book, nodes, spec.deltaMs, spec.periodMs);
+    return { offsetMs: offsets(r.nodes, readings) };
+  });
 }
 
 /** Flips the nodes' offsets between deltaMs (on now) and 0 every periodMs, one write at a time. */

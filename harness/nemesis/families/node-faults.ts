@@ -38,21 +38,31 @@ export async function nodeFault(
   ctx.watch.interrupted();
   // What a bad link to these nodes does from now on is this fault's doing: its watches end.
   ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
-  const before = await ctx.watch.snapshot(r.nodes);
-  const quorumBefore = await ctx.watch.quorumLeaderHit(r.nodes);
   const nodes = r.nodes.map(ctx.byName);
-  const undo: FaultSpec = { fault: o.undo, targets: { kind: "nodes", names: r.nodes } };
-  const result = await ctx.attempt(
-    spec.fault,
-    value,
-    async () => {
-      ctx.state.setProcess(r.nodes, spec.fault); // before acting: heal-all must know even if the action fails midway
-      await o.act(nodes);
-    },
-    undo,
-  );
-  ctx.watch.failover(result, r.nodes, before);
-  ctx.watch.quorum(result, r.nodes, quorumBefore);
+  return measuredAttempt(ctx, spec.fault, r.nodes, value, o.undo, async () => {
+    ctx.state.setProcess(r.nodes, spec.fault); // before acting: heal-all must know even if the action fails midway
+    await o.act(nodes);
+  });
+}
+
+/**
+ * Records and acts a fault on these nodes, undone by `undo` on the same nodes, measured: the
+ * failover and quorum-failover watches compare the leaders and the quorum leader of just before.
+ */
+export async function measuredAttempt(
+  ctx: NemesisContext,
+  f: FaultName,
+  nodes: readonly string[],
+  value: FaultValue,
+  undo: "start" | "resume" | "reset-clock",
+  act: () => Promise<Partial<FaultValue> | void>,
+): Promise<FaultResult> {
+  const before = await ctx.watch.snapshot([...nodes]);
+  const quorumBefore = await ctx.watch.quorumLeaderHit([...nodes]);
+  const undoSpec: FaultSpec = { fault: undo, targets: { kind: "nodes", names: [...nodes] } };
+  const result = await ctx.attempt(f, value, act, undoSpec);
+  ctx.watch.failover(result, [...nodes], before);
+  ctx.watch.quorum(result, [...nodes], quorumBefore);
   return result;
 }
 
