@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { type Connection, Server, utils } from "ssh2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type SshLogEntry, type SshTarget, sshLogLine } from "../../harness/cluster/kinds/ssh/session.ts";
+import { sshKeyPair } from "../fixtures/ssh-key.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "kh-ssh-session-"));
-const clientKey = utils.generateKeyPairSync("ed25519", {});
-const otherKey = utils.generateKeyPairSync("ed25519", {});
+const clientKey = sshKeyPair();
+const otherKey = sshKeyPair();
 const allowed = utils.parseKey(clientKey.public);
 writeFileSync(join(dir, "id"), clientKey.private);
 writeFileSync(join(dir, "other"), otherKey.private);
@@ -68,7 +69,7 @@ function serve(conn: Connection) {
 let server: Server;
 let target: SshTarget;
 beforeAll(async () => {
-  const hostKey = utils.generateKeyPairSync("ed25519", {});
+  const hostKey = sshKeyPair();
   server = new Server({ hostKeys: [hostKey.private] }, serve);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   target = { name: "kafka1", host: "127.0.0.1", port: (server.address() as AddressInfo).port, user: "kh", keyFile: join(dir, "id") };

@@ -4,10 +4,6 @@
 // 127.0.0.1 only. The harness reaches them over SSH alone, as root with a key made for the test.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import ssh2 from "ssh2";
-
-const { utils } = ssh2;
-
 import type { StartedTestContainer } from "testcontainers";
 import { removeLeftovers } from "../../harness/cluster/cleanup.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";
@@ -17,6 +13,7 @@ import { nodeAddress } from "../../harness/cluster/subnet.ts";
 import { ensureImages } from "../../harness/images/build-images.ts";
 import { ensureSshdImage } from "../../harness/images/sshd-image.ts";
 import { DEFAULT_KRAFT_KAFKA_VERSION } from "../../harness/spec/cluster.ts";
+import { sshKeyPair } from "../fixtures/ssh-key.ts";
 
 export interface StandInHost {
   name: string;
@@ -36,7 +33,7 @@ export interface StandInHosts extends AsyncDisposable {
 export async function startStandInHosts(count: number, dir: string, progress: (m: string) => void = () => {}): Promise<StandInHosts> {
   const kafka = await ensureImages(progress, DEFAULT_KRAFT_KAFKA_VERSION);
   const image = await ensureSshdImage(kafka.tag, progress);
-  const key = utils.generateKeyPairSync("ed25519", {});
+  const key = sshKeyPair();
   const keyFile = join(dir, "id_ed25519");
   writeFileSync(keyFile, key.private, { mode: 0o600 });
   const runId = newRunId();
