@@ -23,7 +23,7 @@ import { countFaults, type FaultCounts, faultIntervals } from "./faults.ts";
 import { ANOMALY_TYPES, type AnomalyType, DEFAULT_EXAMPLE_CAP, type Finding, Findings } from "./findings.ts";
 import { groupExercised, groupTroubles } from "./group-trace.ts";
 import { findGroupAnomalies } from "./groups.ts";
-import { type CheckConfig, type Guarantees, guaranteesFor } from "./guarantees.ts";
+import { type CheckConfig, type CheckFacts, type Guarantees, guaranteesFor } from "./guarantees.ts";
 import type { History, Op } from "./history.ts";
 import {
   findCommittedLost,
@@ -38,6 +38,7 @@ import { type LossSummary, lossSummary } from "./loss-summary.ts";
 import { findDuplicates, findG1aAndPrecommittedReads, findInconsistentOffsets } from "./offsets.ts";
 import { findOrderAnomalies } from "./order.ts";
 import { noPhaseMarks, notePhase, type PhaseMarks, phaseUnknownReason } from "./phases.ts";
+import { powerCutOf } from "./power-cut.ts";
 import { findTornTxns } from "./txn-torn.ts";
 import { undecided } from "./verdict.ts";
 
@@ -199,16 +200,18 @@ export function checkDerived(d: Derived, config: CheckConfig, options: CheckOpti
   findGroupAnomalies(d, marks.groups, out);
   // Loss needs the whole output: complete final reads, or a history without markers.
   if (config.copy !== undefined) findCopyAnomalies(d, out, !marks.marked || marks.finalReadsComplete);
-  const results = toResults(d, out, config);
   const timeline = faultIntervals(marks.nemesis);
+  // Incomplete final reads cannot tell a lost write from one not read yet: unsure, so none.
+  const lost = marks.marked && !marks.finalReadsComplete ? [] : lostAcknowledgements(d, finalReadsFrom);
+  const powerCut = powerCutOf(timeline.faults, lost);
+  const results = toResults(d, out, config, powerCut ? { powerCut } : {});
   const effects = faultEffects(timeline, {
     keys: d.keys.map(String),
     workloadFrom: marks.workloadFrom,
     workloadTo: marks.workloadTo,
     finalReadsFrom: marks.finalReadsFrom,
     troubles: marks.troubles.troubles(),
-    // Incomplete final reads cannot tell a lost write from one not read yet: unsure, so none.
-    lost: marks.marked && !marks.finalReadsComplete ? [] : lostAcknowledgements(d, finalReadsFrom),
+    lost,
     groupTroubles: groupTroubles(marks.groups),
   });
   results.faults = countFaults(timeline.faults, effects);
@@ -238,8 +241,8 @@ function sentOk(d: Derived): number {
   return n;
 }
 
-function toResults(d: Derived, out: Findings, config: CheckConfig): Results {
-  const guarantees = guaranteesFor(config);
+function toResults(d: Derived, out: Findings, config: CheckConfig, facts: CheckFacts): Results {
+  const guarantees = guaranteesFor(config, facts);
   const anomalies: Partial<Record<AnomalyType, AnomalyReport>> = {};
   const anomalyTypes: AnomalyType[] = [];
   const forbidden: AnomalyType[] = [];

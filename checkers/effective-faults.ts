@@ -132,7 +132,9 @@ export type FaultEffect =
   /** corrupt-segment: the broker logged finding the corruption (recovery truncated it). */
   | "corruption-found"
   /** disk-full / log-dir-failure: the broker took its log directory offline (or halted). */
-  | "log-dir-offline";
+  | "log-dir-offline"
+  /** power-loss: a workload partition's records were cut off a log segment (the layer's own record). */
+  | "unsynced-lost";
 
 /** What the history says about the run besides the faults, for effectFaults. */
 export interface EffectContext {
@@ -199,6 +201,7 @@ function effectOf(
   if (f.f === "bounce") return "rolled";
   const disk = diskEffect(f);
   if (disk) return disk;
+  if (f.f === "power-loss" && powerCutRecords(f.value, keys) > 0) return "unsynced-lost";
   if (quorum && set(quorum.quorumLeaderAfterMs)) return "quorum-moved";
   if (!failover) return undefined;
   const affected = names(failover.partitions).filter((p) => keys.has(p));
@@ -207,6 +210,15 @@ function effectOf(
   const hit = troubles.some((t) => t.start <= end && t.end >= f.start && t.keys.some((k) => affected.includes(k)));
   if (hit) return "clients-disturbed";
   return lost.some((l) => l.time >= f.start && l.time <= end && affected.includes(l.key)) ? "acknowledged-lost" : undefined;
+}
+
+/** Records the power-loss layer cut off the workload partitions' segments (families/power.ts value.lost). */
+export function powerCutRecords(value: unknown, keys: ReadonlySet<string>): number {
+  const lost = (value as { lost?: Record<string, { partitions?: Record<string, { records?: unknown }> }> } | null)?.lost;
+  let n = 0;
+  for (const node of Object.values(lost ?? {}))
+    for (const [key, p] of Object.entries(node?.partitions ?? {})) if (keys.has(key) && typeof p.records === "number") n += p.records;
+  return n;
 }
 
 /** The disk family's own measurement (families/disk.ts value.effects: per broker, what it logged). */

@@ -20,6 +20,8 @@ export const UNDO_OF = {
   reassign: null,
   "elect-leaders": null,
   "shrink-replicas": "grow-replicas",
+  // power: a cut broker is down until its power is back
+  "power-loss": "power-on",
 } as const;
 
 export type FaultProper = keyof typeof UNDO_OF;

@@ -89,6 +89,11 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "replication factor cut to 1 (the leader, or a chosen broker, keeps the only replica); grown back in sync by grow-replicas",
     rgb: "190,24,93",
   },
+  "power-loss": {
+    family: "power",
+    does: "cuts a broker's power: its log directory (on a FUSE layer) loses every write it had not fsynced, and it dies at that instant; several targets are cut together; undone by power-on",
+    rgb: "234,88,12",
+  },
 };
 
 /** Grey, for a fault name this version does not know (a history from a later one). */

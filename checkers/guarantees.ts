@@ -3,6 +3,7 @@
 // a rule is forbidden. A setting left out is taken at its strongest, so no configuration at all
 // is the strict default.
 import { ANOMALY_TYPES, type AnomalyType } from "./findings.ts";
+import type { PowerCut } from "./power-cut.ts";
 
 /** When a group member commits relative to processing a delivery (harness/clients/group-member.ts). */
 export type CommitStrategy = "after-sync" | "after-async" | "auto" | "before";
@@ -13,6 +14,9 @@ export interface CheckConfig {
   acks?: 0 | 1 | "all";
   minInsyncReplicas?: number;
   uncleanLeaderElection?: boolean;
+  /** The brokers' log.flush.interval.messages. Left out: Kafka's default (never by count), so a
+   *  power cut takes what the replicas had not synced. */
+  flushMessages?: number;
   idempotent?: boolean;
   maxInFlight?: number;
   consumerMode?: "assign" | "subscribe";
@@ -40,8 +44,14 @@ export interface Guarantee {
 
 export type Guarantees = Record<AnomalyType, Guarantee>;
 
+/** What the history says besides the configuration that a promise depends on: the power cuts
+ *  against the lost writes (checkers/power-cut.ts). */
+export interface CheckFacts {
+  powerCut?: PowerCut;
+}
+
 /** A rule: returns the reason the anomaly is permitted under this configuration, or undefined. */
-type Rule = (c: CheckConfig) => string | undefined;
+type Rule = (c: CheckConfig, f: CheckFacts) => string | undefined;
 
 const acks0: Rule = (c) => (c.acks === 0 ? "acks=0: the producer never waits for the broker, so nothing it sends is promised" : undefined);
 const acks1Loss: Rule = (c) =>
@@ -92,29 +102,39 @@ const noWriteIsolation = "Kafka orders writes within one partition only: cycles 
 // Loss is permitted exactly for acks=0, acks=1 and unclean leader election. Not for acks=all with
 // min.insync.replicas=1 and unclean election off: the in-sync set may shrink to the leader alone,
 // which then acknowledges alone, but only an in-sync replica can lead, and the leader is the only
-// one left. Losing the write would take a broker losing data it had written, which no fault of
-// the harness does (a SIGKILL or a pause keeps the page cache).
-const LOSS: Rule[] = [acks0, acks1Loss, unclean];
+// one left. Losing the write would take a broker losing data it had written, which only a power
+// cut does (a SIGKILL or a pause keeps the page cache): powerLoss below.
+// A power cut of every in-sync replica together is the exception (checkers/power-cut.ts), unless
+// each replica syncs every message before it counts it written.
+const powerLoss: Rule = (c, f) =>
+  f.powerCut?.kind === "whole-isr" && c.flushMessages !== 1
+    ? `power loss: every in-sync replica of ${f.powerCut.partitions.join(", ") || "the partitions"} lost power together, and a write is acknowledged once it is in the in-sync replicas' memory (page cache), not on disk (${flushWords(c)}), so what none of them had synced is gone`
+    : undefined;
+const flushWords = (c: CheckConfig) =>
+  c.flushMessages === undefined
+    ? "log.flush.interval.messages is Kafka's default: Kafka leaves syncing to the operating system"
+    : `log.flush.interval.messages=${c.flushMessages}: a replica syncs only every ${c.flushMessages} messages`;
+const LOSS: Rule[] = [acks0, acks1Loss, unclean, powerLoss];
 /** The reason loss is permitted under this configuration, if it is. */
-const lossPermitted: Rule = (c) => LOSS.map((rule) => rule(c)).find(Boolean);
+const lossPermitted: Rule = (c, f) => LOSS.map((rule) => rule(c, f)).find(Boolean);
 // Where loss is permitted, the lost record's offset is reused by the next leader's log: the
 // acknowledgement says one value, the log (and later reads) another. A symptom of the loss.
-const offsetReuse: Rule = (c) => {
-  const loss = lossPermitted(c);
+const offsetReuse: Rule = (c, f) => {
+  const loss = lossPermitted(c, f);
   return loss ? `${loss}; the new leader then reuses the lost record's offset` : undefined;
 };
 // A transaction's sends in several partitions: where loss is permitted, one partition's committed
 // records can be truncated while another's stay, and the transaction looks torn.
-const tornByLoss: Rule = (c) => {
-  const loss = lossPermitted(c);
+const tornByLoss: Rule = (c, f) => {
+  const loss = lossPermitted(c, f);
   return loss ? `${loss}; a committed transaction's records lost in one partition and kept in another look torn` : undefined;
 };
 const REORDER: Rule[] = [acks0, reorder];
 // A member's position within one assignment moves only forward, unless the log under it was
 // truncated: where loss is permitted, its next fetch is out of range and resets.
-const groupLossPermitted: Rule = (c) => {
+const groupLossPermitted: Rule = (c, f) => {
   if (c.commit === undefined) return undefined;
-  const loss = lossPermitted(c);
+  const loss = lossPermitted(c, f);
   return loss ? `${loss}; a member's position past the truncated log's end is out of range and resets` : undefined;
 };
 const atMostOnce: Rule = (c) =>
@@ -129,8 +149,8 @@ const redelivery: Rule = (c) =>
     : "at-least-once: a member that dies or loses a partition before its commit lands leaves those records to the next owner, which reads them again";
 // An input record the input itself may lose (acks=0/1, unclean election) may be lost before a
 // copier read it, or its copy truncated the same way.
-const copyByLoss: Rule = (c) => {
-  const loss = lossPermitted(c);
+const copyByLoss: Rule = (c, f) => {
+  const loss = lossPermitted(c, f);
   return loss ? `${loss}; an input record lost before a copier read it, or its copy lost, is missing from the output` : undefined;
 };
 const atLeastOnce: Rule = (c) =>
@@ -148,7 +168,8 @@ export const GUARANTEE_RULES: Record<AnomalyType, Rule[]> = {
   unseen: LOSS,
   // Not acks=0/1: those lose what a leader acknowledged alone; a read value was below the high
   // watermark, on every in-sync replica.
-  "committed-lost": [uncleanCommitted],
+  // A value a read returned was on every in-sync replica, in memory: a cut of all of them takes it too.
+  "committed-lost": [uncleanCommitted, powerLoss],
   duplicate: [acks0, notIdempotent],
   "nonmonotonic-send": REORDER,
   "int-nonmonotonic-send": REORDER,
@@ -183,11 +204,20 @@ const BROKEN =
   "the same seed run with another client tells which, as the client's findings file or docs may say";
 
 /** Why acks=all without unclean election keeps acknowledged writes, whatever min.insync.replicas is. */
-const durable = (what: string) =>
+const durable = (what: string, c: CheckConfig, f: CheckFacts) =>
   `acks=all, no unclean election: ${what}. Every in-sync replica has every acknowledged write (with min.insync.replicas=1 the ` +
   "in-sync set may shrink to the leader alone, but then only that leader can lead), and only an in-sync replica can become leader. " +
-  "Losing one would take a broker losing data it had written; no fault in this harness drops unflushed data (a SIGKILL keeps the " +
-  `page cache), so such a loss is ${BROKEN}`;
+  `Losing one would take a broker losing data it had written: ${powerWords(c, f)}, so such a loss is ${BROKEN}`;
+
+/** What the run's power cuts (if any) could take, for the forbidden reasons. */
+function powerWords(c: CheckConfig, f: CheckFacts): string {
+  const cut = f.powerCut;
+  if (cut === undefined)
+    return "only a power-loss fault drops data a broker had not synced (a SIGKILL keeps the page cache), and this run had none";
+  if (cut.kind === "whole-isr")
+    return `every in-sync replica of ${cut.partitions.join(", ") || "a partition"} lost power together, but with log.flush.interval.messages=1 each replica syncs every message to disk before it counts it written, so the cut took nothing acknowledged`;
+  return `power was cut in this run, but never of every in-sync replica of ${cut.uncovered ? `${cut.uncovered.key} after the lost write was acknowledged` : "a partition"}: a replica that kept its power had the write`;
+}
 
 /** Transactional runs: a commit acknowledges every send of the transaction. */
 const committedTxn = (c: CheckConfig): string =>
@@ -199,13 +229,13 @@ const committedTxn = (c: CheckConfig): string =>
 const committedOnly = (c: CheckConfig, what: string, plain: string): string =>
   c.transactional === true ? `read_committed: a consumer returns only records of committed transactions, so ${what}` : plain;
 
-const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) => string)>> = {
-  "lost-write": (c) => durable("an acknowledged write must never vanish below what later reads reached") + committedTxn(c),
-  unseen: (c) => durable("every acknowledged write must still be readable at the end") + committedTxn(c),
-  "committed-lost": (c) =>
+const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig, f: CheckFacts) => string)>> = {
+  "lost-write": (c, f) => durable("an acknowledged write must never vanish below what later reads reached", c, f) + committedTxn(c),
+  unseen: (c, f) => durable("every acknowledged write must still be readable at the end", c, f) + committedTxn(c),
+  "committed-lost": (c, f) =>
     "no unclean election: a consumer is served only records below the high watermark, which every in-sync replica has, and only " +
-    `an in-sync replica can become leader, so a value a read returned stays in the log whatever acks is${c.transactional === true ? " (a transaction's value counts once a read_committed read or the final reads returned one of its values)" : ""}. ` +
-    `Losing one is ${BROKEN}`,
+    `an in-sync replica can become leader, so a value a read returned stays in the log whatever acks is${c.transactional === true ? " (a transaction's value counts once a read_committed read or the final reads returned one of its values)" : ""}` +
+    `${f.powerCut ? ` (${powerWords(c, f)})` : ""}. Losing one is ${BROKEN}`,
   duplicate: "idempotent producer: the broker drops a retried batch it already appended",
   "nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
   "int-nonmonotonic-send": "idempotent producer (at most 5 in flight) or 1 request in flight: sends land in the order they were made",
@@ -250,18 +280,18 @@ const FORBIDDEN_REASON: Partial<Record<AnomalyType, string | ((c: CheckConfig) =
     "a transaction commits all its sends or none (one commit marker in each of its partitions), so a committed transaction is visible whole: each of its sends is read, or none is",
 };
 
-export function guaranteesFor(config: CheckConfig = {}): Guarantees {
+export function guaranteesFor(config: CheckConfig = {}, facts: CheckFacts = {}): Guarantees {
   const out = {} as Guarantees;
   for (const type of ANOMALY_TYPES) {
     let reason: string | undefined;
     for (const rule of GUARANTEE_RULES[type]) {
-      reason = rule(config);
+      reason = rule(config, facts);
       if (reason) break;
     }
     const why = FORBIDDEN_REASON[type];
     out[type] = reason
       ? { forbidden: false, reason }
-      : { forbidden: true, reason: (typeof why === "function" ? why(config) : why) ?? "forbidden under this configuration" };
+      : { forbidden: true, reason: (typeof why === "function" ? why(config, facts) : why) ?? "forbidden under this configuration" };
   }
   return out;
 }

@@ -166,6 +166,21 @@ export const SETTINGS = [
     },
   },
   {
+    flag: "flush-messages",
+    path: ["cluster", "brokerConfig", "log.flush.interval.messages"],
+    arg: "<n>",
+    parse: number,
+    kafka: "log.flush.interval.messages",
+    help: "broker log.flush.interval.messages (1: every message synced to disk before it counts as written; only power-loss faults tell)",
+    verdict: {
+      key: "flushMessages",
+      domain: positiveInt,
+      of: (v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v),
+      label: (v) => `flush=${v}`,
+      chip: (v) => (v === undefined ? undefined : `log.flush.interval.messages=${v}`),
+    },
+  },
+  {
     flag: "idempotent",
     path: ["producer", "idempotent"],
     default: false,

@@ -4,7 +4,8 @@
 // every container for its state.
 import { type Grudge, nodesOf } from "./grudge.ts";
 
-export type ProcessFault = "kill" | "stop" | "pause";
+/** power-loss (families/power.ts): down like a kill, and what it had not synced lost. */
+export type ProcessFault = "kill" | "stop" | "pause" | "power-loss";
 /** A link fault (families/link.ts): at most one per node. */
 export type LinkFault = "packet-loss" | "slow-link";
 /** A broker's log directory made full or failing (families/disk.ts). */

@@ -5,7 +5,7 @@ import type { ClusterSpec } from "./cluster.ts";
 import type { FaultKind } from "./fault-kinds.ts";
 
 /** The fault kinds that need the layer. */
-export const DISK_LAYER_KINDS: readonly FaultKind[] = ["disk-full", "log-dir-failure"];
+export const DISK_LAYER_KINDS: readonly FaultKind[] = ["disk-full", "log-dir-failure", "power-loss"];
 
 interface FaultsPart {
   readonly kinds: readonly string[];

@@ -49,6 +49,7 @@ export const FAULT_KINDS = [
   "reassign",
   "elect-leaders",
   "shrink-replicas",
+  "power-loss",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

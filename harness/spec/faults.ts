@@ -200,9 +200,17 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
         targets: TargetSpecSchema.optional(),
       })
       .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("power-loss"),
+        targets: TargetSpecSchema,
+      })
+      .strict(),
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?}, {at, duration, fault: shrink-replicas, of?, targets?}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?} or {at, duration, fault: disk-full|log-dir-failure, targets}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?}, {at, duration, fault: shrink-replicas, of?, targets?}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?} {at, duration, fault: disk-full|log-dir-failure, targets} or {at, duration, fault: power-loss, targets}",
   },
 );

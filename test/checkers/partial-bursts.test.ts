@@ -175,7 +175,7 @@ describe("partly acknowledged bursts", () => {
       { type: "lost-write", key: "t-0", value: 19, index: 2, offset: 44, bound: 3, boundValue: 33, writer: 1, boundReader: 5, ops: [1, 5] },
     ]);
     expect(namedValues(r, "unseen")).toEqual([17, 19]);
-    expect(r.anomalies["lost-write"]!.reason).toMatch(/no fault in this harness drops unflushed data/);
+    expect(r.anomalies["lost-write"]!.reason).toMatch(/only a power-loss fault drops data a broker had not synced/);
     // The unseen chart counts them too.
     expect(r.unseenSeries.points.at(-1)!.total).toBe(2);
   });

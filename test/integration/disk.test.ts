@@ -15,6 +15,7 @@ import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { type ClusterProbe, clusterProbe } from "../../harness/nemesis/probe.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
+import { waitFor } from "../../harness/util/wait.ts";
 
 const TOPIC = "disk";
 const COUNT = 300;
@@ -129,7 +130,82 @@ print("ok again")
 import ctypes; ctypes.CDLL("libc.so.6").umount2(m.encode(), 2)  # the image has no umount
 `;
 
+// The power-loss mechanism alone, on its own mount: what was fsynced survives a cut, what was not is
+// gone, for appends, for an mmap'd index forced with msync (MappedByteBuffer.force), and for
+// checkpoint files written to a temporary name and renamed (synced and not); the layer's record of
+// the cut counts the record batches cut off a segment.
+const POWER_CHECK = String.raw`
+import ctypes, json, mmap, os, struct, subprocess, time
+m, store, ctl = "/tmp/pw", "/tmp/pw-store", "/tmp/pw-ctl"
+libc = ctypes.CDLL("libc.so.6")
+def mount():
+    p = subprocess.Popen(["python3", "/opt/kafka/faultfs.py", store, m, ctl])
+    for _ in range(100):
+        if " /tmp/pw fuse" in open("/proc/mounts").read(): return p
+        time.sleep(0.05)
+    raise SystemExit("no mount")
+def cut(p):
+    open(ctl + "/state", "w").write("cut")
+    for _ in range(100):
+        if os.path.exists(ctl + "/applied") and open(ctl + "/applied").read().strip() == "cut": break
+        time.sleep(0.05)
+    report = json.load(open(ctl + "/cut.json"))
+    p.kill(); p.wait(); libc.umount2(m.encode(), 2)  # the process dies with the power, as the node does
+    open(ctl + "/state", "w").write("ok")
+    return report
+def sync(path):
+    fd = os.open(path, os.O_RDONLY); os.fsync(fd); os.close(fd)
+def batch(base, n):  # a record batch header (magic 2) with n records, and a body of 100 bytes
+    body = bytes(100)
+    return struct.pack(">qiibIhiqqqhii", base, 49 + len(body), 0, 2, 0, 0, n - 1, 0, 0, -1, -1, -1, n) + body
+p = mount()
+os.makedirs(m + "/t-0"); sync(m)
+with open(m + "/t-0/0.log", "wb") as f:
+    f.write(batch(0, 3)); f.flush(); os.fsync(f.fileno())
+    f.write(batch(3, 2) + batch(5, 4)); f.flush()
+with open(m + "/t-0/0.index", "w+b") as f:
+    f.truncate(8192); os.fsync(f.fileno())
+    mm = mmap.mmap(f.fileno(), 8192); mm[0:4] = b"SYNC"; mm.flush(); mm[4096:4100] = b"LOST"; mm.close()
+def checkpoint(text, synced):
+    with open(m + "/cp.tmp", "w") as f:
+        f.write(text); f.flush()
+        if synced: os.fsync(f.fileno())
+    os.replace(m + "/cp.tmp", m + "/cp")
+    if synced: sync(m)
+checkpoint("v1", True)
+checkpoint("v2", False)
+with open(m + "/unsynced", "wb") as f: f.write(b"x" * 100)
+r = cut(p)
+p = mount()
+log = open(m + "/t-0/0.log", "rb").read()
+idx = open(m + "/t-0/0.index", "rb").read()
+seg = [f for f in r["files"] if f["path"] == "t-0/0.log"][0]
+print(json.dumps({
+    "log": len(log), "cutBatches": seg["batches"],
+    "index": [len(idx), idx[0:4].decode(), idx[4096:4100].hex()],
+    "checkpoint": open(m + "/cp").read(), "unsynced": os.path.exists(m + "/unsynced"),
+    "names": [n["undo"] for n in r["names"]],
+}))
+p.kill(); p.wait(); libc.umount2(m.encode(), 2)
+`;
+
 describe("disk faults on a real cluster", () => {
+  it("power loss, the layer alone: fsynced data survives a cut, unsynced data is gone (appends, mmap'd and forced pages, checkpoint renames)", async () => {
+    const r = await cluster.brokers[1]!.exec(["python3", "-c", POWER_CHECK]);
+    const got = JSON.parse(r.output.trim().split("\n").pop()!);
+    log(JSON.stringify(got));
+    // The segment keeps its synced batch only; the layer counted the two batches (6 records) it cut.
+    expect(got.log).toBe(161);
+    expect(got.cutBatches).toMatchObject({ count: 2, records: 6, firstOffset: 3, lastOffset: 8, unparsedBytes: 0 });
+    // The index's forced page survives, the page dirtied after the force is zeros again.
+    expect(got.index).toEqual([8192, "SYNC", "00000000"]);
+    // The synced checkpoint survives the later one, renamed over it without a sync.
+    expect(got.checkpoint).toBe("v1");
+    // A file created after the last sync of anything is gone, name and all.
+    expect(got.unsynced).toBe(false);
+    expect(got.names).toEqual(["remove", "rename", "restore", "remove"]);
+  }, 60_000);
+
   it("the layer passes through what Kafka needs, and gives ENOSPC when full and EIO when failed", async () => {
     const r = await cluster.brokers[0]!.exec(["python3", "-c", LAYER_CHECK]);
     expect(r.output.trim().split("\n")).toEqual(["passthrough", "full", "failed", "ok again"]);
@@ -176,4 +252,37 @@ describe("disk faults on a real cluster", () => {
     expect(e!.logged.join("\n")).toMatch(/invalid|corrupt/i);
     expect((await consumeAll(2 * COUNT)).sort()).toEqual(Array.from({ length: 2 * COUNT }, (_, i) => `v${i}`).sort());
   }, 180_000);
+
+  it("power-loss of every broker at once under acks=all: the unsynced tail is cut off every replica, and acknowledged writes are gone", async () => {
+    await createTopic(cluster.bootstrap(), "power", { partitions: 1, replicationFactor: 3, config: { "min.insync.replicas": "2" } });
+    const producer = newKafka(cluster.bootstrap(), "power").producer({ allowAutoTopicCreation: false, idempotent: true });
+    await producer.connect();
+    await producer.send({ topic: "power", acks: -1, messages: Array.from({ length: 200 }, (_, i) => ({ partition: 0, value: `p${i}` })) });
+    await producer.disconnect();
+    const names = cluster.brokers.map((b) => b.name);
+    const r = await nemesis.invoke({ fault: "power-loss", targets: { kind: "nodes", names } });
+    log(JSON.stringify(r.value, null, 1));
+    expect(r.type).toBe("ok");
+    const lost = r.value.lost as Record<string, { partitions: Record<string, { records: number }> }>;
+    // Each replica lost the 200 acknowledged records: Kafka had not synced the active segment.
+    for (const n of names) expect(lost[n]!.partitions["power-0"]?.records).toBe(200);
+    expect(r.value.wholeIsrCut).toContain("power-0");
+    const u = await nemesis.invoke(r.undo!);
+    expect(u.type).toBe("ok");
+    const offsets = await waitFor(
+      "power-0 led again",
+      async () => {
+        const admin = newKafka(cluster.bootstrap(), "power-admin").admin();
+        await admin.connect();
+        try {
+          return await admin.fetchTopicOffsets("power");
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+    // The log ends where the synced part ended: the acknowledged records are not there.
+    expect(Number(offsets[0]!.high)).toBe(0);
+  }, 240_000);
 });

@@ -48,6 +48,7 @@ const DOMAIN: Record<string, readonly unknown[]> = {
   acks: [0, 1, "all"],
   "min-isr": [1, 2, 3],
   unclean: [false, true],
+  "flush-messages": [1, 1000],
   idempotent: [false, true],
   "max-in-flight": [1, 5, 6, 100],
   subscribe: ["assign", "subscribe"],
@@ -225,9 +226,12 @@ describe("the reconstructed command", () => {
       faults: { kinds: ["pause"], targets: ["txn-coordinator"] },
     });
     const cmd = reconstructCommand(spec);
-    // Every one but those only a group run (commit) or a copy run (the copier's mode) has.
-    for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => !BASE[s.flag]))
+    // Every one but those only a group run (commit) or a copy run (the copier's mode) has, and
+    // those a spec leaves to Kafka's default by leaving them out (flush-messages), named when set.
+    for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => !BASE[s.flag] && s.flag !== "flush-messages"))
       expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
+    expect(cmd).not.toContain("--flush-messages");
+    expect(reconstructCommand(parseTestSpec({ cluster: { brokerConfig: { "log.flush.interval.messages": 1 } } }))).toContain("--flush-messages 1");
     expect(reconstructCommand(parseTestSpec({ workload: { kind: "copy", copy: { transactional: false } } }))).toMatch(
       /--workload copy .*--copy at-least-once/,
     );

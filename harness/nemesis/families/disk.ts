@@ -77,7 +77,7 @@ export function layerRefusal(n: FaultableNode): string | undefined {
 }
 
 /** Sets the layer's state and, on a running node, waits until the layer says it applies it. */
-export async function setLayerState(n: FaultableNode, word: "ok" | "full" | "failed"): Promise<{ applied: boolean }> {
+export async function setLayerState(n: FaultableNode, word: "ok" | "full" | "failed" | "cut"): Promise<{ applied: boolean }> {
   const files = n.files!;
   const dir = files.diskControl!;
   await files.write(`${dir}/state`, Buffer.from(`${word}\n`));

@@ -13,6 +13,7 @@ import { linkFamily } from "./link.ts";
 import { membershipFamily } from "./membership.ts";
 import { networkFamily } from "./network.ts";
 import { pauseFamily } from "./pause.ts";
+import { powerFamily } from "./power.ts";
 import { processFamily } from "./process.ts";
 import { zookeeperFamily } from "./zookeeper.ts";
 
@@ -26,6 +27,7 @@ export const FAMILIES = [
   clockFamily,
   diskFamily,
   membershipFamily,
+  powerFamily,
 ] as const;
 
 /** Every fault the nemesis takes: the union of the families' own. */

@@ -54,7 +54,7 @@ export async function measuredAttempt(
   f: FaultName,
   nodes: readonly string[],
   value: FaultValue,
-  undo: "start" | "resume" | "reset-clock",
+  undo: "start" | "resume" | "reset-clock" | "power-on",
   act: () => Promise<Partial<FaultValue> | void>,
 ): Promise<FaultResult> {
   const before = await ctx.watch.snapshot([...nodes]);
@@ -78,7 +78,7 @@ export async function undoTargets(spec: { fault: FaultName; targets: TargetSpec 
 
 /** start / resume: only the nodes that need it act (act gets each node's container state). */
 export async function restoreNodes(
-  spec: { fault: "start" | "resume"; targets: TargetSpec },
+  spec: { fault: "start" | "resume" | "power-on"; targets: TargetSpec },
   ctx: NemesisContext,
   act: (nodes: FaultableNode[], states: ContainerState[]) => Promise<Partial<FaultValue>>,
 ): Promise<FaultResult> {

@@ -1,0 +1,102 @@
+// Power loss on brokers: each target's log directory (on the fault-injecting filesystem,
+// images/kafka/faultfs.py) is put back as it last was made durable (fsync), and the broker is
+// killed at that instant. Several targets are cut together (a rack, a
+// zone, a whole small cluster): every layer freezes and reverts first, then every broker dies.
+// Undone by power-on (a start).
+// Recorded: what each broker lost (bytes, and per partition the records cut off its segments, from
+// the layer's own record), the ISR of each workload partition just before the cut, and the
+// partitions whose whole ISR lost power (the only ones an acknowledged write can be lost from:
+// checkers/guarantees.ts). Then the failover watch, as for a kill.
+import { BROKER_TARGETS } from "../../spec/faults.ts";
+import { messageOf } from "../../util/errors.ts";
+import { waitOldSessionsGone } from "../broker-sessions.ts";
+import type { FaultableNode } from "../capabilities.ts";
+import type { NemesisContext } from "../context.ts";
+import { startNodes } from "../faults/kill.ts";
+import { type NodeCut, parseCut, wholeIsrCut } from "../faults/power.ts";
+import { describeTargets, type Resolved } from "../targets.ts";
+import type { FaultResult } from "../types.ts";
+import { setLayerState } from "./disk.ts";
+import type { FaultFamily, TargetedSpec } from "./family.ts";
+import { measuredAttempt, restoreNodes } from "./node-faults.ts";
+
+export type PowerSpec = TargetedSpec<"power-loss" | "power-on">;
+
+/** Why this node cannot lose power here, or undefined. */
+export function powerRefusal(n: FaultableNode): string | undefined {
+  if (n.role !== "broker") return `${n.name} is a ${n.role}: power-loss drops what a broker's log directory had not synced`;
+  if (!n.files) return `the harness cannot reach ${n.name}'s files (an attached cluster, or an ssh node of an existing install)`;
+  if (!n.files.diskControl)
+    return `${n.name} was started without the fault-injecting filesystem under its log directory, which is what holds its unsynced writes (docker clusters get it for runs whose faults include power-loss; ssh hosts never do)`;
+  return undefined;
+}
+
+/** Each workload partition's ISR just before the cut: ZooKeeper's state where there is one (the
+ *  truth), else a broker's metadata. Undefined when no one answers: then which partitions lost
+ *  their whole ISR is unknown, and the record says so. */
+async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | undefined> {
+  const keys = ctx.settings.workload?.partitions ?? [];
+  const topics = [...new Set(keys.map((k) => k.replace(/-\d+$/, "")))];
+  const md = await ctx.probe.metadata(topics.length ? { topics } : {}).catch(() => undefined);
+  if (!md) return undefined;
+  const ps = md.partitions.filter((p) => keys.length === 0 || keys.includes(`${p.topic}-${p.partition}`));
+  const zk = await ctx.probe.partitionStates?.(ps).catch(() => undefined);
+  return Object.fromEntries(ps.map((p) => [`${p.topic}-${p.partition}`, zk?.get(`${p.topic}-${p.partition}`)?.isr ?? p.isr]));
+}
+
+async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext): Promise<FaultResult> {
+  let r: Resolved;
+  try {
+    r = await ctx.resolve(spec.targets, new Set(ctx.state.faulted()));
+  } catch (err) {
+    return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
+  }
+  const value = describeTargets(spec.targets, r);
+  const nodes = r.nodes.map(ctx.byName);
+  const why = nodes.map(powerRefusal).find((x) => x) ?? ctx.state.busy(r.nodes, { partitionedToo: false });
+  if (why) return ctx.refuse(spec.fault, value, why);
+  ctx.watch.interrupted();
+  ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
+  return measuredAttempt(ctx, spec.fault, r.nodes, value, "power-on", async () => {
+    const isr = await isrNow(ctx);
+    ctx.state.setProcess(r.nodes, "power-loss"); // before acting: heal-all starts them even if this fails midway
+    // Every layer reverts before any broker dies: one instant for all of them.
+    await Promise.all(nodes.map((n) => setLayerState(n, "cut")));
+    await Promise.all(nodes.map((n) => n.kill()));
+    const lost: Record<string, NodeCut> = {};
+    for (const n of nodes) {
+      lost[n.name] = parseCut((await n.files!.read(`${n.files!.diskControl}/cut.json`)).toString());
+      await setLayerState(n, "ok"); // stopped: applied when it starts, with nothing unsynced
+    }
+    const cutIds = new Set(nodes.map((n) => n.id));
+    return {
+      lost,
+      ...(isr
+        ? { isrAtCut: isr, wholeIsrCut: wholeIsrCut(isr, cutIds) }
+        : { isrUnknown: "no broker answered a metadata request before the cut" }),
+    };
+  });
+}
+
+export const powerFamily: FaultFamily<PowerSpec> = {
+  name: "power",
+  kinds: ["power-loss"],
+  arbitraries({ kinds, target }) {
+    const t = target(BROKER_TARGETS);
+    return t && kinds.has("power-loss") ? [t.map((targets) => ({ fault: "power-loss" as const, targets }))] : [];
+  },
+  faults: ["power-loss", "power-on"],
+  domains: () => ["broker"],
+  conflict: (state, nodes) => state.busy(nodes, { partitionedToo: false }),
+  act: {
+    "power-loss": powerLoss,
+    // As start: after ZooKeeper dropped the old sessions; the layer already reads "ok".
+    "power-on": (spec, ctx) =>
+      restoreNodes(spec, ctx, async (nodes, states) => {
+        const down = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
+        const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, down, ctx.settings.sessionWaitMs);
+        await startNodes(down);
+        return { waitedForSessionMs };
+      }),
+  },
+};

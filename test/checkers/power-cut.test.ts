@@ -1,0 +1,86 @@
+// The promise under power cuts: loss is permitted exactly where every in-sync replica of the lost
+// write's partition lost power together after the write was acknowledged, and not when every
+// replica syncs each message (log.flush.interval.messages=1).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { FaultInterval } from "../../checkers/faults.ts";
+import { guaranteesFor } from "../../checkers/guarantees.ts";
+import { powerCutOf } from "../../checkers/power-cut.ts";
+
+const cut = (done: number, wholeIsrCut: string[], f = "power-loss"): FaultInterval => ({
+  f,
+  targets: ["kafka1"],
+  value: { wholeIsrCut },
+  type: "ok",
+  start: done - 10,
+  done,
+  index: 0,
+  doneIndex: 1,
+});
+const KEYS = ["t-0", "t-1", "t-2"];
+const lostArb = fc.array(fc.record({ key: fc.constantFrom(...KEYS), time: fc.integer({ min: 0, max: 1000 }) }), {
+  minLength: 1,
+  maxLength: 8,
+});
+const cutArb = fc.record({ done: fc.integer({ min: 0, max: 1000 }), keys: fc.subarray(KEYS) });
+
+describe("power cuts against lost writes", () => {
+  it("no power-loss fault: no judgement (other faults do not count)", () => {
+    expect(powerCutOf([cut(5, ["t-0"], "kill")], [{ key: "t-0", time: 1 }])).toBeUndefined();
+  });
+
+  it("covers the loss exactly when each lost write has a later cut of its partition's whole ISR", () => {
+    fc.assert(
+      fc.property(lostArb, fc.array(cutArb, { minLength: 1, maxLength: 4 }), (lost, cuts) => {
+        const r = powerCutOf(
+          cuts.map((c) => cut(c.done, c.keys)),
+          lost,
+        )!;
+        const covered = lost.every((l) => cuts.some((c) => l.time <= c.done && c.keys.includes(l.key)));
+        expect(r.kind).toBe(covered ? "whole-isr" : "partial");
+        if (r.kind === "partial") {
+          const u = r.uncovered!;
+          expect(cuts.some((c) => u.time <= c.done && c.keys.includes(u.key))).toBe(false);
+        }
+      }),
+    );
+  });
+
+  it("a write acknowledged after the cut is not covered by it, though its partition's ISR was cut", () => {
+    expect(powerCutOf([cut(100, ["t-0"])], [{ key: "t-0", time: 150 }])).toEqual({ kind: "partial", uncovered: { key: "t-0", time: 150 } });
+  });
+
+  it("a cut whose ISR the nemesis could not read covers every partition (unsure: not called a broken promise)", () => {
+    const unknown: FaultInterval = { ...cut(100, []), value: { isrUnknown: "no broker answered" } };
+    expect(powerCutOf([unknown], [{ key: "t-2", time: 5 }])?.kind).toBe("whole-isr");
+  });
+});
+
+describe("the promise table under power cuts", () => {
+  const whole = { powerCut: { kind: "whole-isr" as const, partitions: ["t-0"] } };
+  it("acks=all, whole ISR cut: loss permitted, the reason says why (memory, not disk)", () => {
+    const g = guaranteesFor({ acks: "all" }, whole);
+    for (const t of ["lost-write", "unseen", "committed-lost"] as const) {
+      expect(g[t].forbidden, t).toBe(false);
+      expect(g[t].reason).toMatch(/every in-sync replica of t-0 lost power together.*not on disk/);
+    }
+  });
+
+  it("log.flush.interval.messages=1: loss forbidden even under a whole-ISR cut, and the reason says so", () => {
+    const g = guaranteesFor({ acks: "all", flushMessages: 1 }, whole);
+    expect(g["lost-write"].forbidden).toBe(true);
+    expect(g["lost-write"].reason).toMatch(/log.flush.interval.messages=1/);
+  });
+
+  it("a cut that left one in-sync replica powered: loss forbidden, the reason names the partition", () => {
+    const g = guaranteesFor({ acks: "all" }, { powerCut: { kind: "partial", uncovered: { key: "t-1", time: 3 } } });
+    expect(g.unseen.forbidden).toBe(true);
+    expect(g.unseen.reason).toMatch(/never of every in-sync replica of t-1/);
+  });
+
+  it("no cut: the old promise, which says only power loss drops unsynced data", () => {
+    const g = guaranteesFor({ acks: "all" });
+    expect(g["lost-write"].forbidden).toBe(true);
+    expect(g["lost-write"].reason).toMatch(/only a power-loss fault drops data/);
+  });
+});
