@@ -231,7 +231,9 @@ describe("the reconstructed command", () => {
     for (const s of VERDICT_SETTINGS.filter(withPath).filter((s) => !BASE[s.flag] && s.flag !== "flush-messages"))
       expect(cmd, s.flag).toMatch(new RegExp(`--(no-)?${s.flag}( |$)`));
     expect(cmd).not.toContain("--flush-messages");
-    expect(reconstructCommand(parseTestSpec({ cluster: { brokerConfig: { "log.flush.interval.messages": 1 } } }))).toContain("--flush-messages 1");
+    expect(reconstructCommand(parseTestSpec({ cluster: { brokerConfig: { "log.flush.interval.messages": 1 } } }))).toContain(
+      "--flush-messages 1",
+    );
     expect(reconstructCommand(parseTestSpec({ workload: { kind: "copy", copy: { transactional: false } } }))).toMatch(
       /--workload copy .*--copy at-least-once/,
     );
