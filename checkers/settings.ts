@@ -171,7 +171,7 @@ export const SETTINGS = [
     arg: "<n>",
     parse: number,
     kafka: "log.flush.interval.messages",
-    help: "broker log.flush.interval.messages (1: every message synced to disk before it counts as written; only power-loss faults tell)",
+    help: "broker log.flush.interval.messages (1: every message synced to disk before it counts as written; only power-loss faults tell) (default: Kafka's, never by count)",
     verdict: {
       key: "flushMessages",
       domain: positiveInt,

@@ -26,6 +26,8 @@ export interface FaultBand {
   /** Measurements tied to this fault (failover) or to its undo (recovery). */
   measures: Measure[];
   reason?: string;
+  /** What the fault took, in words (power-loss: the records each broker lost at the cut). */
+  detail?: string;
 }
 
 export interface Measure {
@@ -68,7 +70,40 @@ export function faultLabel(f: string, value: unknown): string {
     );
   // corrupt-segment: which file of the segment, and how.
   if (typeof v.file === "string" && typeof v.mode === "string") extra.push(`${v.file} ${v.mode}`);
+  // power-loss: how much the cut took.
+  const cutLost = powerLoss(v);
+  if (cutLost) extra.push(`${cutLost.records.toLocaleString("en")} records lost unsynced`);
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
+}
+
+type NodeCut = { droppedBytes?: number; partitions?: Record<string, { records?: number; bytes?: number }> };
+
+/** A power-loss value's losses: records in all, and per broker per partition (families/power.ts). */
+function powerLoss(v: Record<string, unknown>): { records: number; nodes: [string, NodeCut][] } | undefined {
+  if (typeof v.lost !== "object" || v.lost === null) return undefined;
+  const nodes = Object.entries(v.lost as Record<string, NodeCut>);
+  let records = 0;
+  for (const [, n] of nodes) for (const p of Object.values(n.partitions ?? {})) records += p.records ?? 0;
+  return { records, nodes };
+}
+
+const kb = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`);
+
+/** What a power cut took from each broker, per partition, and whose whole ISR it cut. */
+export function powerLossDetail(value: unknown): string | undefined {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const lost = powerLoss(v);
+  if (!lost) return undefined;
+  const nodes = lost.nodes.map(([name, n]) => {
+    const parts = Object.entries(n.partitions ?? {})
+      .filter(([, p]) => (p.records ?? 0) > 0)
+      .map(([k, p]) => `${k} ${p.records} records (${kb(p.bytes ?? 0)})`);
+    return `${name}: ${parts.length ? parts.join(", ") : "no records"}, ${kb(n.droppedBytes ?? 0)} unsynced in all`;
+  });
+  const whole = Array.isArray(v.wholeIsrCut)
+    ? `whole ISR cut: ${v.wholeIsrCut.length ? v.wholeIsrCut.join(", ") : "none (a replica of each partition kept its power)"}`
+    : "the ISR at the cut is unknown";
+  return `lost at the cut: ${nodes.join("; ")}. ${whole}`;
 }
 
 /** `originNs`: the history time the page's clock counts from (clock.ts). */
@@ -96,6 +131,8 @@ export function faultTimeline(history: History, endNs: number, originNs = 0): { 
       ...(f.undoIndex !== undefined ? { undoIndex: f.undoIndex, undoF: f.undoF } : {}),
     };
     if (typeof v?.reason === "string") band.reason = cut(v.reason, 200);
+    const detail = f.f === "power-loss" ? powerLossDetail(v) : undefined;
+    if (detail) band.detail = cut(detail, 600);
     return band;
   });
 

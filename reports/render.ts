@@ -210,7 +210,7 @@ function faultTable(bands: FaultBand[], refs: Refs): string {
         : b.open
           ? `<span class="muted">not undone</span>`
           : "";
-    return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
+    return `<tr class="fault t-${esc(b.type)}"><td>${refs.op(b.index, false)}</td><td><b>${esc(b.label)}</b>${b.reason ? `<div class="muted small">${esc(b.reason)}</div>` : ""}${b.detail ? `<div class="small fault-detail">${esc(b.detail)}</div>` : ""}</td><td>${esc(b.type)}</td><td>${b.from.toFixed(2)} s</td><td>${dur}</td><td>${undo}</td><td>${measures}</td></tr>`;
   });
   return `${faultLegend(bands)}<p class="muted small">Times count from the workload's start.</p><table class="faults"><thead><tr><th>op</th><th>fault</th><th>outcome</th><th>at</th><th>lasted</th><th>undone by</th><th>measured</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

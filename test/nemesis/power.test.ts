@@ -88,6 +88,17 @@ describe("power-loss", () => {
     expect(last.value.wholeIsrCut).toEqual(["t-0"]);
   });
 
+  it("a broker Docker reports as not killable while it is still exiting is waited for, not taken as a failed cut", async () => {
+    const { c, nemesis } = setup();
+    const kill = c.brokers[0]!.kill;
+    c.brokers[0]!.kill = async () => {
+      await kill();
+      throw new Error("Cannot kill container: PID 1 is zombie and can not be killed");
+    };
+    const r = await nemesis.invoke({ fault: "power-loss", targets: { kind: "nodes", names: ["kafka1"] } });
+    expect(r.type).toBe("ok");
+  });
+
   it("is refused, with the reason, on a broker without the layer and on one already down", async () => {
     const bare = await setup({ layer: false }).nemesis.invoke({ fault: "power-loss", targets: { kind: "nodes", names: ["kafka1"] } });
     expect(bare).toMatchObject({ type: "fail", value: { reason: expect.stringMatching(/without the fault-injecting filesystem/) } });

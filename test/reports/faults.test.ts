@@ -2,7 +2,7 @@
 // measured failover times placed after the op they measure, unknown faults shown generically.
 import { describe, expect, it } from "vitest";
 import type { History, Op } from "../../checkers/index.ts";
-import { faultTimeline } from "../../reports/faults.ts";
+import { faultLabel, faultTimeline, powerLossDetail } from "../../reports/faults.ts";
 
 const S = 1e9;
 function nemesis(...ops: Array<[number, Op["type"], string, unknown]>): History {
@@ -112,5 +112,25 @@ describe("faultTimeline", () => {
     ]);
     expect(bands[0]!.measures.map((m) => m.field)).toEqual(["leaderAfterMs", "isrShrunkAfterMs", "isrWholeAfterMs"]);
     expect(measures[0]!.of).toBe("kill kafka2");
+  });
+});
+
+describe("a power cut's band", () => {
+  const value = {
+    targets: ["kafka1", "kafka2"],
+    selector: "nodes",
+    lost: {
+      kafka1: { droppedBytes: 4096, partitions: { "t-0": { records: 30, bytes: 3000 }, "t-1": { records: 0, bytes: 0 } } },
+      kafka2: { droppedBytes: 0, partitions: {} },
+    },
+    wholeIsrCut: ["t-0"],
+  };
+  it("says in its label how many records the cut took, and in its detail which broker lost what, per partition", () => {
+    expect(faultLabel("power-loss", value)).toBe("power-loss kafka1, kafka2 (30 records lost unsynced)");
+    expect(powerLossDetail(value)).toBe(
+      "lost at the cut: kafka1: t-0 30 records (2.9 KB), 4.0 KB unsynced in all; kafka2: no records, 0 B unsynced in all. whole ISR cut: t-0",
+    );
+    expect(powerLossDetail({ ...value, wholeIsrCut: undefined })).toMatch(/the ISR at the cut is unknown$/);
+    expect(powerLossDetail({ targets: ["kafka1"] })).toBeUndefined();
   });
 });

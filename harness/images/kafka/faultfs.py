@@ -19,9 +19,10 @@ nemesis waits for:
 The state is the disk's, not the process's: it survives a restart of the node (the control file is
 on the container's disk) until the nemesis writes "ok" again.
 
-    cut     (an event, not a state) power loss: every operation from now on blocks forever, and the
+    cut     (an event, not a state) power loss: the layer freezes, and the
             backing files are put back as they were when last made durable (Durability, below):
-            what a power cut at this instant would leave on a disk. What was taken is written to
+            what a power cut at this instant would leave on a disk (operations after it fail with
+            EIO until the node is killed). What was taken is written to
             CONTROL_DIR/cut.json before "cut" is applied; the nemesis then kills the node. A layer
             that starts and reads "cut" takes it as "ok": a fresh mount holds nothing unsynced.
 
@@ -144,9 +145,9 @@ class Durability:
 
     def mutate(self, fn):
         with self.lock:
-            if not self.frozen:
-                return fn()
-        forever()
+            if self.frozen:
+                raise OSError(errno.EIO, "power cut")
+            return fn()
 
     # Data.
     def before_write(self, fd, offset, length):
@@ -306,11 +307,6 @@ def remove(path):
         os.unlink(path)
 
 
-def forever():
-    """What an operation does after the cut: never return (the node is about to be killed)."""
-    threading.Event().wait()
-
-
 class FaultFS(Operations):
     use_ns = True
 
@@ -320,9 +316,15 @@ class FaultFS(Operations):
         self.control = Control(control_folder, self.durable.cut)
 
     def __call__(self, op, *args):
-        # One gate for every operation: a failed disk answers nothing; after a cut nothing answers.
-        if self.durable.frozen and op != "destroy":
-            forever()
+        # One gate for every operation: a failed disk answers nothing, and after a cut every
+        # operation fails (what a process still running at a power cut would see, for the moment
+        # until the node is killed). Failing, not blocking: the kernel waits without a timeout for
+        # the answer to a request this layer has read, even for a killed process, so a blocked
+        # answer would keep the JVM (PID 1) from exiting, and this layer dies only after it.
+        if self.durable.frozen:
+            if op in ("flush", "release", "releasedir", "destroy"):
+                return 0
+            raise FuseOSError(errno.EIO)
         if self.control.state == "failed" and op not in ("init", "destroy", "release", "releasedir"):
             raise FuseOSError(errno.EIO)
         return super().__call__(op, *args)
@@ -342,7 +344,7 @@ class FaultFS(Operations):
 
     def mutate(self, fn, *args):
         """A change to the disk: under the durability lock, OS errors as FUSE's."""
-        return self.durable.mutate(lambda: self.oserror(fn, *args))
+        return self.oserror(self.durable.mutate, lambda: fn(*args))
 
     # Metadata.
     def getattr(self, path, fh=None):

@@ -9,6 +9,7 @@
 // checkers/guarantees.ts). Then the failover watch, as for a kill.
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import { messageOf } from "../../util/errors.ts";
+import { waitFor } from "../../util/wait.ts";
 import { waitOldSessionsGone } from "../broker-sessions.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
@@ -44,6 +45,23 @@ async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | u
   return Object.fromEntries(ps.map((p) => [`${p.topic}-${p.partition}`, zk?.get(`${p.topic}-${p.partition}`)?.isr ?? p.isr]));
 }
 
+/** How long a broker gets to be gone after its layer was cut (it may halt on its own first). */
+const DEATH_MS = 20_000;
+
+/** SIGKILL; a node that halted on its own (its disk failing under it after the cut) or is still
+ *  exiting when Docker gives up on it ("is zombie") is waited for until it is down. */
+async function dies(n: FaultableNode): Promise<void> {
+  const error = await n.kill().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (error === undefined) return;
+  await waitFor(`${n.name} down after its power cut (${messageOf(error)})`, async () => (await n.state()) !== "running", {
+    timeoutMs: DEATH_MS,
+    intervalMs: 250,
+  });
+}
+
 async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext): Promise<FaultResult> {
   let r: Resolved;
   try {
@@ -62,7 +80,7 @@ async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext):
     ctx.state.setProcess(r.nodes, "power-loss"); // before acting: heal-all starts them even if this fails midway
     // Every layer reverts before any broker dies: one instant for all of them.
     await Promise.all(nodes.map((n) => setLayerState(n, "cut")));
-    await Promise.all(nodes.map((n) => n.kill()));
+    await Promise.all(nodes.map((n) => dies(n)));
     const lost: Record<string, NodeCut> = {};
     for (const n of nodes) {
       lost[n.name] = parseCut((await n.files!.read(`${n.files!.diskControl}/cut.json`)).toString());
