@@ -20,13 +20,14 @@ interface CutValue {
 
 /** The run's power cuts against its lost writes (key, ns of the acknowledgement); undefined: no cut. */
 export function powerCutOf(faults: readonly FaultInterval[], lost: ReadonlyArray<{ key: string; time: number }>): PowerCut | undefined {
-  const cuts = faults.filter((f) => f.f === "power-loss" && f.type === "ok");
+  // An uncertain cut (info: the nemesis lost track midway) may have happened.
+  const cuts = faults.filter((f) => f.f === "power-loss" && f.type !== "fail");
   if (cuts.length === 0) return undefined;
-  // A cut whose ISR the nemesis could not read is taken to cover every partition: unsure, so the
-  // loss is not called a broken promise (the fault's record says the ISR was unknown).
+  // A cut with no record of whose ISR it took (its ISR unreadable, or the cut uncertain) is taken to
+  // cover every partition: unsure, so the loss is not called a broken promise.
   const covers = (c: FaultInterval, key: string) => {
     const v = (c.value ?? {}) as CutValue;
-    return v.isrUnknown !== undefined || (Array.isArray(v.wholeIsrCut) && v.wholeIsrCut.map(String).includes(key));
+    return !Array.isArray(v.wholeIsrCut) || v.wholeIsrCut.map(String).includes(key);
   };
   const whole = [...new Set(cuts.flatMap((c) => (((c.value ?? {}) as CutValue).wholeIsrCut as string[] | undefined) ?? []))].sort();
   if (lost.length === 0) return whole.length > 0 ? { kind: "whole-isr", partitions: whole } : { kind: "partial" };

@@ -72,11 +72,14 @@ export function faultLabel(f: string, value: unknown): string {
   if (typeof v.file === "string" && typeof v.mode === "string") extra.push(`${v.file} ${v.mode}`);
   // power-loss: how much the cut took.
   const cutLost = powerLoss(v);
-  if (cutLost) extra.push(`${cutLost.records.toLocaleString("en")} records lost unsynced`);
+  if (cutLost)
+    extra.push(
+      `${cutLost.records.toLocaleString("en")} records cut off ${cutLost.nodes.length} broker${cutLost.nodes.length === 1 ? "'s" : "s'"} logs`,
+    );
   return cut(`${parts.join(" ")}${extra.length ? ` (${extra.join(", ")})` : ""}`, 120);
 }
 
-type NodeCut = { droppedBytes?: number; partitions?: Record<string, { records?: number; bytes?: number }> };
+type NodeCut = { segmentBytes?: number; partitions?: Record<string, { records?: number; bytes?: number }> };
 
 /** A power-loss value's losses: records in all, and per broker per partition (families/power.ts). */
 function powerLoss(v: Record<string, unknown>): { records: number; nodes: [string, NodeCut][] } | undefined {
@@ -98,7 +101,7 @@ export function powerLossDetail(value: unknown): string | undefined {
     const parts = Object.entries(n.partitions ?? {})
       .filter(([, p]) => (p.records ?? 0) > 0)
       .map(([k, p]) => `${k} ${p.records} records (${kb(p.bytes ?? 0)})`);
-    return `${name}: ${parts.length ? parts.join(", ") : "no records"}, ${kb(n.droppedBytes ?? 0)} unsynced in all`;
+    return `${name}: ${parts.length ? parts.join(", ") : "no records"}, ${kb(n.segmentBytes ?? 0)} of segments in all`;
   });
   const whole = Array.isArray(v.wholeIsrCut)
     ? `whole ISR cut: ${v.wholeIsrCut.length ? v.wholeIsrCut.join(", ") : "none (a replica of each partition kept its power)"}`

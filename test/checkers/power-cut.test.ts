@@ -50,9 +50,12 @@ describe("power cuts against lost writes", () => {
     expect(powerCutOf([cut(100, ["t-0"])], [{ key: "t-0", time: 150 }])).toEqual({ kind: "partial", uncovered: { key: "t-0", time: 150 } });
   });
 
-  it("a cut whose ISR the nemesis could not read covers every partition (unsure: not called a broken promise)", () => {
+  it("a cut whose ISR the nemesis could not read, or an uncertain one, covers every partition (unsure: not called a broken promise); a refused one none", () => {
     const unknown: FaultInterval = { ...cut(100, []), value: { isrUnknown: "no broker answered" } };
     expect(powerCutOf([unknown], [{ key: "t-2", time: 5 }])?.kind).toBe("whole-isr");
+    const uncertain: FaultInterval = { ...cut(100, []), type: "info", value: { targets: ["kafka1"], reason: "kill failed" } };
+    expect(powerCutOf([uncertain], [{ key: "t-2", time: 5 }])?.kind).toBe("whole-isr");
+    expect(powerCutOf([{ ...uncertain, type: "fail" }], [{ key: "t-2", time: 5 }])).toBeUndefined();
   });
 });
 

@@ -120,15 +120,15 @@ describe("a power cut's band", () => {
     targets: ["kafka1", "kafka2"],
     selector: "nodes",
     lost: {
-      kafka1: { droppedBytes: 4096, partitions: { "t-0": { records: 30, bytes: 3000 }, "t-1": { records: 0, bytes: 0 } } },
-      kafka2: { droppedBytes: 0, partitions: {} },
+      kafka1: { segmentBytes: 4096, partitions: { "t-0": { records: 30, bytes: 3000 }, "t-1": { records: 0, bytes: 0 } } },
+      kafka2: { segmentBytes: 0, partitions: {} },
     },
     wholeIsrCut: ["t-0"],
   };
   it("says in its label how many records the cut took, and in its detail which broker lost what, per partition", () => {
-    expect(faultLabel("power-loss", value)).toBe("power-loss kafka1, kafka2 (30 records lost unsynced)");
+    expect(faultLabel("power-loss", value)).toBe("power-loss kafka1, kafka2 (30 records cut off 2 brokers' logs)");
     expect(powerLossDetail(value)).toBe(
-      "lost at the cut: kafka1: t-0 30 records (2.9 KB), 4.0 KB unsynced in all; kafka2: no records, 0 B unsynced in all. whole ISR cut: t-0",
+      "lost at the cut: kafka1: t-0 30 records (2.9 KB), 4.0 KB of segments in all; kafka2: no records, 0 B of segments in all. whole ISR cut: t-0",
     );
     expect(powerLossDetail({ ...value, wholeIsrCut: undefined })).toMatch(/the ISR at the cut is unknown$/);
     expect(powerLossDetail({ targets: ["kafka1"] })).toBeUndefined();

@@ -253,7 +253,6 @@ class Durability:
                 if data:
                     os.pwrite(fd, data, p * PAGE)
                     out["restoredBytes"] += len(data)
-            os.fsync(fd)
             return out
         finally:
             os.close(fd)

@@ -24,8 +24,10 @@ export interface PartitionLoss {
 
 /** What one broker lost at the cut. */
 export interface NodeCut {
-  /** Bytes cut off the ends of files (appends never synced). */
+  /** Bytes cut off the ends of files (appends never synced, and preallocated index files' growth). */
   droppedBytes: number;
+  /** Of those, bytes cut off log segments: the records' own. */
+  segmentBytes: number;
   /** Bytes written back over pages changed since their file's last fsync (mmap'd indexes, truncations). */
   restoredBytes: number;
   files: number;
@@ -42,6 +44,7 @@ export function parseCut(text: string): NodeCut {
   if (!Array.isArray(raw.files) || !Array.isArray(raw.names)) throw new Error("cut.json has no files or names list");
   const out: NodeCut = {
     droppedBytes: 0,
+    segmentBytes: 0,
     restoredBytes: 0,
     files: raw.files.length,
     namesUndone: raw.names.length,
@@ -51,6 +54,7 @@ export function parseCut(text: string): NodeCut {
   for (const f of raw.files as CutFile[]) {
     out.droppedBytes += f.droppedBytes;
     out.restoredBytes += f.restoredBytes;
+    if (f.path.endsWith(".log")) out.segmentBytes += f.droppedBytes;
     const b = f.batches;
     if (!b || (b.count === 0 && f.droppedBytes === 0)) continue;
     const dir = f.path.split("/")[0]!;
