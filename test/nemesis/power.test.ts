@@ -69,7 +69,14 @@ describe("power-loss", () => {
     expect(order.slice(0, 3).every((x) => x.startsWith("cut "))).toBe(true);
     expect(order.slice(3).every((x) => x.startsWith("kill "))).toBe(true);
     expect(r.value.lost).toMatchObject({
-      kafka1: { droppedBytes: 322, segmentBytes: 322, restoredBytes: 4096, files: 2, namesUndone: 1, partitions: { "t-0": { records: 5, batches: 2 } } },
+      kafka1: {
+        droppedBytes: 322,
+        segmentBytes: 322,
+        restoredBytes: 4096,
+        files: 2,
+        namesUndone: 1,
+        partitions: { "t-0": { records: 5, batches: 2 } },
+      },
     });
     expect(r.value.isrAtCut).toEqual({ "t-0": [1, 2, 3] });
     expect(r.value.wholeIsrCut).toEqual(["t-0"]);
