@@ -50,6 +50,16 @@ describe("power cuts against lost writes", () => {
     expect(powerCutOf([cut(100, ["t-0"])], [{ key: "t-0", time: 150 }])).toEqual({ kind: "partial", uncovered: { key: "t-0", time: 150 } });
   });
 
+  it("a write whose send completed after the cut is the cut's when the cut's record shows it took that offset", () => {
+    const took: FaultInterval = {
+      ...cut(100, ["t-1"]),
+      value: { wholeIsrCut: ["t-1"], lost: { kafka1: { partitions: { "t-1": { firstOffset: 0, lastOffset: 12 } } } } },
+    };
+    expect(powerCutOf([took], [{ key: "t-1", time: 150, offset: 2 }])?.kind).toBe("whole-isr");
+    expect(powerCutOf([took], [{ key: "t-1", time: 150, offset: 13 }])?.kind).toBe("partial");
+    expect(powerCutOf([took], [{ key: "t-1", time: 150 }])?.kind).toBe("partial");
+  });
+
   it("a cut whose ISR the nemesis could not read, or an uncertain one, covers every partition (unsure: not called a broken promise); a refused one none", () => {
     const unknown: FaultInterval = { ...cut(100, []), value: { isrUnknown: "no broker answered" } };
     expect(powerCutOf([unknown], [{ key: "t-2", time: 5 }])?.kind).toBe("whole-isr");
