@@ -236,7 +236,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
         const id = i + 1;
         const address = nodeAddress(subnet, "broker", id);
         const container = new HarnessNodeContainer(image);
-        if (spec.faultfs) container.withFaultfs();
+        if (spec.faultfs) container.withFaultfs(spec.writebackMs);
         const c = await container
           .withNode(runId, brokerName(id), "broker")
           .withAddress(address)

@@ -40,13 +40,13 @@ export class HarnessNodeContainer extends GenericContainer {
    * FUSE needs: /dev/fuse, CAP_SYS_ADMIN for the mount, and no AppArmor profile (Docker's default
    * one denies mount). Only for runs whose faults include disk faults.
    */
-  withFaultfs(): this {
+  withFaultfs(writebackMs = 0): this {
     this.hostConfig.Devices = [
       ...(this.hostConfig.Devices ?? []),
       { PathOnHost: "/dev/fuse", PathInContainer: "/dev/fuse", CgroupPermissions: "rwm" },
     ];
     this.hostConfig.SecurityOpt = [...(this.hostConfig.SecurityOpt ?? []), "apparmor:unconfined"];
-    return this.withAddedCapabilities("SYS_ADMIN").withEnvironment({ FAULTFS: "1" });
+    return this.withAddedCapabilities("SYS_ADMIN").withEnvironment({ FAULTFS: "1", FAULTFS_WRITEBACK_MS: String(writebackMs) });
   }
 
   withNodeConfig(text: string, jvmOpts: string): this {

@@ -50,9 +50,13 @@ export const ClusterSpecSchema = z
     /** attach: membership faults (reassign, shrink-replicas) may move the run's topic's replicas. */
     alterReplicas: z.boolean().optional(),
     /** docker: every broker's log directory on the fault-injecting filesystem (FUSE; its containers
-     *  get /dev/fuse and CAP_SYS_ADMIN). Set by the run when its faults include disk-full or
-     *  log-dir-failure (spec/disk-layer.ts); absent: plain directories. */
+     *  get /dev/fuse and CAP_SYS_ADMIN). Set by the run when its faults include disk-full,
+     *  log-dir-failure or power-loss (spec/disk-layer.ts); absent: plain directories. */
     faultfs: z.boolean().optional(),
+    /** power-loss: unsynced writes older than this (ms) survive a cut, as the kernel's writeback
+     *  (vm.dirty_expire_centisecs, 30 s by default) would have written them; absent or 0: only
+     *  fsync makes a write durable (images/kafka/faultfs.py). */
+    writebackMs: int(0, 600_000).optional(),
     /** Where the cluster keeps its metadata: a ZooKeeper ensemble (Kafka ≤ 3.9) or a KRaft quorum. */
     metadata: z.enum(METADATA_MODES, { error: 'must be "zookeeper" or "kraft"' }).default("zookeeper"),
     /** The Apache Kafka release the image carries (an image per version); default by metadata mode. */

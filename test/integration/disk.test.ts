@@ -138,8 +138,9 @@ const POWER_CHECK = String.raw`
 import ctypes, json, mmap, os, struct, subprocess, time
 m, store, ctl = "/tmp/pw", "/tmp/pw-store", "/tmp/pw-ctl"
 libc = ctypes.CDLL("libc.so.6")
-def mount():
-    p = subprocess.Popen(["python3", "/opt/kafka/faultfs.py", store, m, ctl])
+def mount(writeback_ms=0):
+    env = dict(os.environ, FAULTFS_WRITEBACK_MS=str(writeback_ms))
+    p = subprocess.Popen(["python3", "/opt/kafka/faultfs.py", store, m, ctl], env=env)
     for _ in range(100):
         if " /tmp/pw fuse" in open("/proc/mounts").read(): return p
         time.sleep(0.05)
@@ -187,12 +188,22 @@ print(json.dumps({
     "names": [n["undo"] for n in r["names"]],
 }))
 p.kill(); p.wait(); libc.umount2(m.encode(), 2)
+# With a writeback window of 300 ms, what was written longer ago than that survives without a sync.
+p = mount(300)
+with open(m + "/old", "wb") as f: f.write(b"o" * 100)
+time.sleep(0.8)
+with open(m + "/new", "wb") as f: f.write(b"n" * 100)
+cut(p)
+p = mount()
+print(json.dumps({"writeback": [os.path.exists(m + "/old") and os.path.getsize(m + "/old"), os.path.exists(m + "/new")]}))
+p.kill(); p.wait(); libc.umount2(m.encode(), 2)
 `;
 
 describe("disk faults on a real cluster", () => {
   it("power loss, the layer alone: fsynced data survives a cut, unsynced data is gone (appends, mmap'd and forced pages, checkpoint renames)", async () => {
     const r = await cluster.brokers[1]!.exec(["python3", "-c", POWER_CHECK]);
-    const got = JSON.parse(r.output.trim().split("\n").pop()!);
+    const lines = r.output.trim().split("\n");
+    const got = JSON.parse(lines.at(-2)!);
     log(JSON.stringify(got));
     // The segment keeps its synced batch only; the layer counted the two batches (6 records) it cut.
     expect(got.log).toBe(161);
@@ -204,6 +215,8 @@ describe("disk faults on a real cluster", () => {
     // A file created after the last sync of anything is gone, name and all.
     expect(got.unsynced).toBe(false);
     expect(got.names).toEqual(["remove", "rename", "restore", "remove"]);
+    // The writeback window: the file written 800 ms before the cut survives whole, the one just before it does not.
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ writeback: [100, false] });
   }, 60_000);
 
   it("the layer passes through what Kafka needs, and gives ENOSPC when full and EIO when failed", async () => {
