@@ -1,4 +1,4 @@
-// `npm run bench -- throughput [--clients a,b] [--seconds N]`: the highest rate of acknowledged
+// `npm run bench -- throughput [--clients a,b] [--seconds N] [--faultfs]`: the highest rate of acknowledged
 // writes per second the harness sustains with full recording, per client library, beside the same
 // library driving the same cluster without recording, and the ratio of the two.
 //
@@ -33,9 +33,12 @@ export interface ThroughputOptions {
   clients: ClientName[];
   /** Seconds each step sends for. */
   seconds: number;
+  /** The brokers' log directories on the fault-injecting filesystem (disk and power-loss runs):
+   *  what the layer costs. */
+  faultfs?: boolean;
 }
 
-/** --clients a,b and --seconds N, checked: a typo must not silently measure something else. */
+/** --clients a,b, --seconds N and --faultfs, checked: a typo must not silently measure something else. */
 export function parseThroughputArgs(args: readonly string[]): ThroughputOptions {
   const flag = (name: string) => {
     const i = args.indexOf(name);
@@ -48,7 +51,7 @@ export function parseThroughputArgs(args: readonly string[]): ThroughputOptions 
   }
   const seconds = Number(flag("--seconds") ?? 5);
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number, not ${flag("--seconds")}`);
-  return { clients: clients as ClientName[], seconds };
+  return { clients: clients as ClientName[], seconds, ...(args.includes("--faultfs") ? { faultfs: true } : {}) };
 }
 
 const PARTITIONS = 3;
@@ -150,8 +153,10 @@ export async function benchThroughput(opts: ThroughputOptions, given?: Cluster):
   let cluster = given;
   if (!cluster) {
     await ensureEngine();
-    cluster = await startCluster({});
-    console.log(`cluster: 3 ZooKeeper + 3 brokers ready in ${cluster.readySeconds} s`);
+    cluster = await startCluster(opts.faultfs ? { faultfs: true } : {});
+    console.log(
+      `cluster: 3 ZooKeeper + 3 brokers ready in ${cluster.readySeconds} s${opts.faultfs ? ", log directories on the fault-injecting filesystem" : ""}`,
+    );
   }
   const dir = await mkdtemp(join(tmpdir(), "kafka-harness-throughput-"));
   const started = performance.now();
