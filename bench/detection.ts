@@ -11,12 +11,15 @@
 // the shared cluster's start excluded) beside the time limit and rate they ran with, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
 // applied in each run, in how many runs the scenario's expectation (suite/judge.ts) was met, and the
-// seconds from the workload's end to the final reads (heal, then the wait until every replica is in sync).
+// seconds from the workload's end to the final reads (heal, then the wait until every replica is in sync),
+// and each run's acknowledged writes lost (of how many acknowledged) with their median and range, so
+// "loses more" is judged on counts, not only on whether a run lost anything.
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
 
 import { faultIntervals } from "../checkers/faults.ts";
-import type { AnomalyType, History, Results } from "../checkers/index.ts";
+import type { AnomalyType, History, LossSummary, Results } from "../checkers/index.ts";
 import { readHistoryFile } from "../checkers/index.ts";
+import { lossOf } from "../checkers/loss-summary.ts";
 import { HARNESS_PROCESS } from "../checkers/phases.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
 import { executeRun } from "../harness/run/runner.ts";
@@ -43,6 +46,8 @@ interface Row {
   recovery: (number | undefined)[];
   timeLimitSeconds: number;
   rate: number;
+  /** Per run: acknowledged writes lost, of how many (results.loss). */
+  losses: LossSummary[];
 }
 
 /** The workload settings the command line overrides (undefined: the suite's own). */
@@ -119,11 +124,26 @@ export function firstLossDelayMs(history: History, results: Results): number | u
   return Number.isFinite(first) ? Math.round((first - firstFault) / 1e6) : undefined;
 }
 
-const median = (xs: number[]) => {
+/** One run's loss as the bench prints it: "30/1,142"; writes never read when the final reads did
+ *  not complete are not counted as lost, but said ("+4 undecided"). */
+export function runLossCell(l: Pick<LossSummary, "lost" | "acknowledged" | "undecided">): string {
+  const n = (x: number) => x.toLocaleString("en");
+  return `${n(l.lost)}/${n(l.acknowledged)}${l.undecided > 0 ? ` +${n(l.undecided)} undecided` : ""}`;
+}
+
+/** The runs' lost counts: "median (min-max)", e.g. "30 (3-46)"; "-" without runs. */
+export function lossRangeCell(losses: readonly Pick<LossSummary, "lost">[]): string {
+  const lost = losses.map((l) => l.lost);
+  const m = median(lost);
+  if (m === undefined) return "-";
+  return `${m} (${Math.min(...lost)}-${Math.max(...lost)})`;
+}
+
+function median(xs: number[]): number | undefined {
   if (xs.length === 0) return undefined;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+}
 
 export async function benchDetection(args: string[]): Promise<void> {
   const flag = (name: string) => {
@@ -172,6 +192,7 @@ export async function benchDetection(args: string[]): Promise<void> {
         recovery: [],
         timeLimitSeconds: first.timeLimitSeconds,
         rate: first.rate,
+        losses: [],
       };
       rows.push(row);
       for (let k = 0; k < runs; k++) {
@@ -194,6 +215,7 @@ export async function benchDetection(args: string[]): Promise<void> {
         row.runs++;
         row.seeds.push(seed);
         row.recovery.push(recoverySeconds(history));
+        row.losses.push(lossOf(out.results));
         const f = out.results.faults;
         row.faults.push(`${f?.effective ?? 0}/${f?.applied ?? 0}`);
         // Judged alone, a detection run need not find anything: only the other expectations count here.
@@ -222,6 +244,8 @@ export async function benchDetection(args: string[]): Promise<void> {
       "runs met",
       "faults effective/applied per run",
       "workload end → final reads, s (median; per run)",
+      "acknowledged writes lost, median (range)",
+      "lost/acknowledged per run",
       "seeds",
     ],
   ];
@@ -237,6 +261,8 @@ export async function benchDetection(args: string[]): Promise<void> {
       `${r.met}/${r.runs}`,
       r.faults.join(","),
       `${median(r.recovery.filter((x) => x !== undefined))?.toFixed(1) ?? "-"} (${r.recovery.map((x) => x ?? "-").join(", ")})`,
+      lossRangeCell(r.losses),
+      r.losses.map(runLossCell).join(", "),
       r.seeds.join(","),
     ]);
   }

@@ -1,7 +1,16 @@
 // The detection bench's settings from the command line: --time-limit and --rate override every
 // scenario's workload (its own spec's too, not only the suite defaults), and detections per minute.
 import { describe, expect, it } from "vitest";
-import { chosen, detectionsPerMinute, recoverySeconds, withCluster, withWorkload, workloadOverride } from "../../bench/detection.ts";
+import {
+  chosen,
+  detectionsPerMinute,
+  lossRangeCell,
+  recoverySeconds,
+  runLossCell,
+  withCluster,
+  withWorkload,
+  workloadOverride,
+} from "../../bench/detection.ts";
 import type { History } from "../../checkers/index.ts";
 import { parseSuite, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
@@ -93,5 +102,18 @@ describe("recovery seconds", () => {
     ];
     expect(recoverySeconds(cut)).toBe(2.5);
     expect(recoverySeconds(cut.slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe("lost counts", () => {
+  it("one run: lost of acknowledged, and the writes not decided when the final reads did not complete", () => {
+    expect(runLossCell({ lost: 30, acknowledged: 1142, undecided: 0 })).toBe("30/1,142");
+    expect(runLossCell({ lost: 0, acknowledged: 2100, undecided: 4 })).toBe("0/2,100 +4 undecided");
+  });
+
+  it("the runs: median and range of the lost counts, in any order; none, a dash", () => {
+    expect(lossRangeCell([{ lost: 46 }, { lost: 0 }, { lost: 30 }, { lost: 3 }, { lost: 0 }])).toBe("3 (0-46)");
+    expect(lossRangeCell([{ lost: 10 }, { lost: 3 }])).toBe("6.5 (3-10)");
+    expect(lossRangeCell([])).toBe("-");
   });
 });
