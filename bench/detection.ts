@@ -22,8 +22,11 @@ import { readHistoryFile } from "../checkers/index.ts";
 import { lossOf } from "../checkers/loss-summary.ts";
 import { HARNESS_PROCESS } from "../checkers/phases.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
+import type { Cluster } from "../harness/cluster/cluster.ts";
 import { executeRun } from "../harness/run/runner.ts";
-import { onLeasedCluster, sharedClusters } from "../harness/run/shared-cluster.ts";
+import { onLeasedCluster, type SharedClusters, sharedClusters } from "../harness/run/shared-cluster.ts";
+import { clusterFor } from "../harness/spec/disk-layer.ts";
+import type { TestSpec } from "../harness/spec/test-spec.ts";
 import { judge, scenarioRunOf } from "../harness/suite/judge.ts";
 import { readSuiteFile, type Suite, scenarioSpec } from "../harness/suite/suite-file.ts";
 import { deepMerge, type Plain } from "../harness/util/merge.ts";
@@ -145,6 +148,22 @@ function median(xs: number[]): number | undefined {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
+/** One run on a leased cluster of the run's shape: the spec's cluster with the disk layer when its
+ *  faults need it (clusterFor), as a suite leases it, or a disk fault meets a broker without the layer
+ *  and is refused. The wall time starts once the (shared) cluster is ready: its start is not the run's. */
+export async function benchRun<T>(
+  clusters: SharedClusters,
+  spec: TestSpec,
+  execute: (cluster: Cluster | undefined) => Promise<T>,
+): Promise<{ out: T; wallMs: number }> {
+  let started = 0;
+  const out = await onLeasedCluster(clusters, clusterFor(spec), (cluster) => {
+    started = Date.now();
+    return execute(cluster);
+  });
+  return { out, wallMs: Date.now() - started };
+}
+
 export async function benchDetection(args: string[]): Promise<void> {
   const flag = (name: string) => {
     const i = args.indexOf(name);
@@ -199,18 +218,15 @@ export async function benchDetection(args: string[]): Promise<void> {
         const seed = (base + index * 7919 + k * 104_729) % 2 ** 31;
         const spec = scenarioSpec(suite, index, seed);
         progress(`detection: ${s.name} run ${k + 1}/${runs} (seed ${seed})`);
-        // The (shared) cluster is ready before the clock starts: its start is not the run's.
-        let started = 0;
-        const out = await onLeasedCluster(clusters, spec.cluster, (cluster) => {
-          started = Date.now();
-          return executeRun(spec, {
+        const { out, wallMs } = await benchRun(clusters, spec, (cluster) =>
+          executeRun(spec, {
             storeRoot: "store/bench-detection",
             progress,
             cluster,
             command: `npm run bench -- detection (${s.name})`,
-          });
-        });
-        row.wallMs.push(Date.now() - started);
+          }),
+        );
+        row.wallMs.push(wallMs);
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
