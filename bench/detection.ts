@@ -11,16 +11,22 @@
 // the shared cluster's start excluded) beside the time limit and rate they ran with, the median time from the first applied fault to the first
 // acknowledged-then-lost write, the forbidden findings of the controls, the faults effective and
 // applied in each run, in how many runs the scenario's expectation (suite/judge.ts) was met, and the
-// seconds from the workload's end to the final reads (heal, then the wait until every replica is in sync).
+// seconds from the workload's end to the final reads (heal, then the wait until every replica is in sync),
+// and each run's acknowledged writes lost (of how many acknowledged) with their median and range, so
+// "loses more" is judged on counts, not only on whether a run lost anything.
 // Needs a Docker engine; takes about a minute per run. Prints figures; asserts nothing.
 
 import { faultIntervals } from "../checkers/faults.ts";
-import type { AnomalyType, History, Results } from "../checkers/index.ts";
+import type { AnomalyType, History, LossSummary, Results } from "../checkers/index.ts";
 import { readHistoryFile } from "../checkers/index.ts";
+import { lossOf } from "../checkers/loss-summary.ts";
 import { HARNESS_PROCESS } from "../checkers/phases.ts";
 import { DEFAULT_SUITE } from "../harness/cli.ts";
+import type { Cluster } from "../harness/cluster/cluster.ts";
 import { executeRun } from "../harness/run/runner.ts";
-import { onLeasedCluster, sharedClusters } from "../harness/run/shared-cluster.ts";
+import { onLeasedCluster, type SharedClusters, sharedClusters } from "../harness/run/shared-cluster.ts";
+import { clusterFor } from "../harness/spec/disk-layer.ts";
+import type { TestSpec } from "../harness/spec/test-spec.ts";
 import { judge, scenarioRunOf } from "../harness/suite/judge.ts";
 import { readSuiteFile, type Suite, scenarioSpec } from "../harness/suite/suite-file.ts";
 import { deepMerge, type Plain } from "../harness/util/merge.ts";
@@ -43,6 +49,8 @@ interface Row {
   recovery: (number | undefined)[];
   timeLimitSeconds: number;
   rate: number;
+  /** Per run: acknowledged writes lost, of how many (results.loss). */
+  losses: LossSummary[];
 }
 
 /** The workload settings the command line overrides (undefined: the suite's own). */
@@ -119,11 +127,42 @@ export function firstLossDelayMs(history: History, results: Results): number | u
   return Number.isFinite(first) ? Math.round((first - firstFault) / 1e6) : undefined;
 }
 
-const median = (xs: number[]) => {
+/** One run's loss as the bench prints it: "30/1,142"; writes never read when the final reads did
+ *  not complete are not counted as lost, but said ("+4 undecided"). */
+export function runLossCell(l: Pick<LossSummary, "lost" | "acknowledged" | "undecided">): string {
+  const n = (x: number) => x.toLocaleString("en");
+  return `${n(l.lost)}/${n(l.acknowledged)}${l.undecided > 0 ? ` +${n(l.undecided)} undecided` : ""}`;
+}
+
+/** The runs' lost counts: "median (min-max)", e.g. "30 (3-46)"; "-" without runs. */
+export function lossRangeCell(losses: readonly Pick<LossSummary, "lost">[]): string {
+  const lost = losses.map((l) => l.lost);
+  const m = median(lost);
+  if (m === undefined) return "-";
+  return `${m} (${Math.min(...lost)}-${Math.max(...lost)})`;
+}
+
+function median(xs: number[]): number | undefined {
   if (xs.length === 0) return undefined;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+}
+
+/** One run on a leased cluster of the run's shape: the spec's cluster with the disk layer when its
+ *  faults need it (clusterFor), as a suite leases it, or a disk fault meets a broker without the layer
+ *  and is refused. The wall time starts once the (shared) cluster is ready: its start is not the run's. */
+export async function benchRun<T>(
+  clusters: SharedClusters,
+  spec: TestSpec,
+  execute: (cluster: Cluster | undefined) => Promise<T>,
+): Promise<{ out: T; wallMs: number }> {
+  let started = 0;
+  const out = await onLeasedCluster(clusters, clusterFor(spec), (cluster) => {
+    started = Date.now();
+    return execute(cluster);
+  });
+  return { out, wallMs: Date.now() - started };
+}
 
 export async function benchDetection(args: string[]): Promise<void> {
   const flag = (name: string) => {
@@ -172,28 +211,27 @@ export async function benchDetection(args: string[]): Promise<void> {
         recovery: [],
         timeLimitSeconds: first.timeLimitSeconds,
         rate: first.rate,
+        losses: [],
       };
       rows.push(row);
       for (let k = 0; k < runs; k++) {
         const seed = (base + index * 7919 + k * 104_729) % 2 ** 31;
         const spec = scenarioSpec(suite, index, seed);
         progress(`detection: ${s.name} run ${k + 1}/${runs} (seed ${seed})`);
-        // The (shared) cluster is ready before the clock starts: its start is not the run's.
-        let started = 0;
-        const out = await onLeasedCluster(clusters, spec.cluster, (cluster) => {
-          started = Date.now();
-          return executeRun(spec, {
+        const { out, wallMs } = await benchRun(clusters, spec, (cluster) =>
+          executeRun(spec, {
             storeRoot: "store/bench-detection",
             progress,
             cluster,
             command: `npm run bench -- detection (${s.name})`,
-          });
-        });
-        row.wallMs.push(Date.now() - started);
+          }),
+        );
+        row.wallMs.push(wallMs);
         const history = await readHistoryFile(out.historyPath);
         row.runs++;
         row.seeds.push(seed);
         row.recovery.push(recoverySeconds(history));
+        row.losses.push(lossOf(out.results));
         const f = out.results.faults;
         row.faults.push(`${f?.effective ?? 0}/${f?.applied ?? 0}`);
         // Judged alone, a detection run need not find anything: only the other expectations count here.
@@ -222,6 +260,8 @@ export async function benchDetection(args: string[]): Promise<void> {
       "runs met",
       "faults effective/applied per run",
       "workload end → final reads, s (median; per run)",
+      "acknowledged writes lost, median (range)",
+      "lost/acknowledged per run",
       "seeds",
     ],
   ];
@@ -237,6 +277,8 @@ export async function benchDetection(args: string[]): Promise<void> {
       `${r.met}/${r.runs}`,
       r.faults.join(","),
       `${median(r.recovery.filter((x) => x !== undefined))?.toFixed(1) ?? "-"} (${r.recovery.map((x) => x ?? "-").join(", ")})`,
+      lossRangeCell(r.losses),
+      r.losses.map(runLossCell).join(", "),
       r.seeds.join(","),
     ]);
   }

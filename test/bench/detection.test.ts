@@ -1,8 +1,20 @@
 // The detection bench's settings from the command line: --time-limit and --rate override every
 // scenario's workload (its own spec's too, not only the suite defaults), and detections per minute.
 import { describe, expect, it } from "vitest";
-import { chosen, detectionsPerMinute, recoverySeconds, withCluster, withWorkload, workloadOverride } from "../../bench/detection.ts";
+import {
+  benchRun,
+  chosen,
+  detectionsPerMinute,
+  lossRangeCell,
+  recoverySeconds,
+  runLossCell,
+  withCluster,
+  withWorkload,
+  workloadOverride,
+} from "../../bench/detection.ts";
 import type { History } from "../../checkers/index.ts";
+import type { SharedClusters } from "../../harness/run/shared-cluster.ts";
+import type { ClusterSpec } from "../../harness/spec/cluster.ts";
 import { parseSuite, scenarioSpec } from "../../harness/suite/suite-file.ts";
 
 const suite = parseSuite(
@@ -93,5 +105,57 @@ describe("recovery seconds", () => {
     ];
     expect(recoverySeconds(cut)).toBe(2.5);
     expect(recoverySeconds(cut.slice(0, 2))).toBeUndefined();
+  });
+});
+
+describe("lost counts", () => {
+  it("one run: lost of acknowledged, and the writes not decided when the final reads did not complete", () => {
+    expect(runLossCell({ lost: 30, acknowledged: 1142, undecided: 0 })).toBe("30/1,142");
+    expect(runLossCell({ lost: 0, acknowledged: 2100, undecided: 4 })).toBe("0/2,100 +4 undecided");
+  });
+
+  it("the runs: median and range of the lost counts, in any order; none, a dash", () => {
+    expect(lossRangeCell([{ lost: 46 }, { lost: 0 }, { lost: 30 }, { lost: 3 }, { lost: 0 }])).toBe("3 (0-46)");
+    expect(lossRangeCell([{ lost: 10 }, { lost: 3 }])).toBe("6.5 (3-10)");
+    expect(lossRangeCell([])).toBe("-");
+  });
+});
+
+describe("a bench run's cluster", () => {
+  const disk = parseSuite(
+    {
+      name: "d",
+      defaults: { workload: { timeLimitSeconds: 30 } },
+      scenarios: [
+        {
+          name: "ldf",
+          spec: { faults: { schedule: [{ at: 5000, duration: 8000, fault: "log-dir-failure", targets: { kind: "leader", of: "t-0" } }] } },
+        },
+        {
+          name: "kill",
+          spec: { faults: { schedule: [{ at: 5000, duration: 8000, fault: "kill", targets: { kind: "leader", of: "t-0" } }] } },
+        },
+      ],
+    },
+    "inline",
+  );
+  const leased = async (index: number) => {
+    const specs: ClusterSpec[] = [];
+    let released = 0;
+    const clusters: SharedClusters = {
+      lease: async (spec) => {
+        specs.push(spec);
+        return { cluster: undefined, release: () => released++ };
+      },
+      stop: async () => {},
+    };
+    const { out } = await benchRun(clusters, scenarioSpec(disk, index, 1), async () => "ran");
+    expect([out, released]).toEqual(["ran", 1]);
+    return specs[0]!;
+  };
+
+  it("has the disk layer when the run's faults fail a disk (as a suite leases it), and not otherwise", async () => {
+    expect((await leased(0)).faultfs).toBe(true);
+    expect((await leased(1)).faultfs).toBeFalsy();
   });
 });
