@@ -124,16 +124,12 @@ export function findUnseen(d: Derived, out: Findings, finalReadsFrom?: number): 
   }
 }
 
-/** Each acknowledged value gone from the log at the end (what findUnseen counts): its key, the
- *  time its acknowledgement completed, and the offset it was acknowledged at. For telling which
- *  faults reached the data path (effective-faults.ts: a write acknowledged under a fault and lost
- *  shows the fault took effect) and which power cut took it (power-cut.ts). */
-export function lostAcknowledgements(d: Derived, finalReadsFrom?: number): Array<{ key: string; time: number; offset?: number }> {
-  return goneAcknowledged(d, finalReadsFrom).map((v) => {
-    const e = d.valEntry[v]!;
-    const offset = e >= 0 ? Number(d.slotOffset[d.entrySlot[e]!]) : Number.NaN;
-    return { key: String(d.keys[d.valKey[v]!]), time: d.opTime[d.valWriter[v]!]!, ...(Number.isFinite(offset) ? { offset } : {}) };
-  });
+/** Each acknowledged value gone from the log at the end (what findUnseen counts): its key and the
+ *  time its acknowledgement completed. For telling which faults reached the data path
+ *  (effective-faults.ts: a write acknowledged under a fault and lost shows the fault took effect)
+ *  and which power cut can have taken it (power-cut.ts). */
+export function lostAcknowledgements(d: Derived, finalReadsFrom?: number): Array<{ key: string; time: number }> {
+  return goneAcknowledged(d, finalReadsFrom).map((v) => ({ key: String(d.keys[d.valKey[v]!]), time: d.opTime[d.valWriter[v]!]! }));
 }
 
 /** The values acknowledged and gone at the end (see findUnseen), found once per derived history

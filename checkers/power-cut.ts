@@ -16,29 +16,20 @@ export type PowerCut =
 interface CutValue {
   wholeIsrCut?: unknown;
   isrUnknown?: unknown;
-  /** node → partitions → the offsets of the records the cut took off its segments (families/power.ts). */
-  lost?: Record<string, { partitions?: Record<string, { firstOffset?: unknown; lastOffset?: unknown }> }>;
 }
 
-/** A lost write: its key, when its acknowledgement completed (ns), the offset it was acknowledged at. */
+/** A lost write: its key and when its acknowledgement completed (ns). */
 export interface LostWrite {
   key: string;
   time: number;
-  offset?: number;
 }
 
-/** Whether the cut's own record says it took this offset of this partition off a broker's log. */
-const tookOffset = (v: CutValue, key: string, offset: number | undefined) =>
-  offset !== undefined &&
-  Object.values(v.lost ?? {}).some((n) => {
-    const p = n?.partitions?.[key];
-    return typeof p?.firstOffset === "number" && typeof p.lastOffset === "number" && offset >= p.firstOffset && offset <= p.lastOffset;
-  });
-
-/** The run's power cuts against its lost writes; undefined: no cut. A write counts as the cut's
- *  when its acknowledgement completed before the cut did, or when the cut's record shows it took
- *  the write's offset off a broker's log (a send whose op completed only after the cut, as a
- *  burst retried across it does, was acknowledged before). */
+/** The run's power cuts against its lost writes; undefined: no cut. A lost write is a cut's when
+ *  its partition's whole ISR lost power in that cut and its acknowledgement completed before the
+ *  power came back: while every in-sync replica is down (and unclean election is off) nothing is
+ *  appended to the partition, so such a write was appended before the cut. Its acknowledgement may
+ *  complete after the cut op does: the broker sends what it appended until it dies, and the
+ *  client's op completes later still. */
 export function powerCutOf(faults: readonly FaultInterval[], lost: readonly LostWrite[]): PowerCut | undefined {
   // An uncertain cut (info: the nemesis lost track midway) may have happened.
   const cuts = faults.filter((f) => f.f === "power-loss" && f.type !== "fail");
@@ -51,8 +42,6 @@ export function powerCutOf(faults: readonly FaultInterval[], lost: readonly Lost
   };
   const whole = [...new Set(cuts.flatMap((c) => (((c.value ?? {}) as CutValue).wholeIsrCut as string[] | undefined) ?? []))].sort();
   if (lost.length === 0) return whole.length > 0 ? { kind: "whole-isr", partitions: whole } : { kind: "partial" };
-  const uncovered = lost.find(
-    (l) => !cuts.some((c) => covers(c, l.key) && (l.time <= c.done || tookOffset((c.value ?? {}) as CutValue, l.key, l.offset))),
-  );
+  const uncovered = lost.find((l) => !cuts.some((c) => covers(c, l.key) && l.time <= (c.end ?? Number.POSITIVE_INFINITY)));
   return uncovered ? { kind: "partial", uncovered } : { kind: "whole-isr", partitions: whole };
 }
