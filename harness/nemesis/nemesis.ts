@@ -126,8 +126,19 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   });
   const locked = serially();
   const { record, refuse, attempt } = opPairs(o.recorder);
+  const nodes = clusterNodes(cluster);
   const ctx: NemesisContext = {
-    ...clusterNodes(cluster),
+    // Live: add-broker grows the broker list (spread would copy the getters' values once).
+    get all() {
+      return nodes.all;
+    },
+    get ownControllers() {
+      return nodes.ownControllers;
+    },
+    get groups() {
+      return nodes.groups;
+    },
+    byName: nodes.byName,
     cluster,
     state,
     probe,
