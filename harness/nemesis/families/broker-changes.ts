@@ -68,6 +68,9 @@ export const brokersInForce = (s: FaultState) => [
   ...[...bookOf(s).decommissioned].map((n) => `${n} decommissioned`),
 ];
 
+/** The partitions that move: the effect (leaders and ISRs before and after) is theirs. */
+const movedOnly = (ps: readonly PartitionMetadata[], moves: Assignment) => ps.filter((p) => moves[keyOfPartition(p)]);
+
 const kraftOf = (ctx: NemesisContext) => ctx.cluster.zookeepers.length === 0;
 
 /** ms from t0 until the cluster lists broker `id` as registered (or, registered false, no longer); throws at the bound. */
@@ -147,7 +150,7 @@ const addBroker: Action<Extract<BrokerChangeSpec, { fault: "add-broker" }>> = as
       if (keys.length === 0) return planned;
       const r = await moveAndWait(ctx, ctx.replicas, moves, {});
       const inIsr = r.after.filter((p) => p.isr.includes(node.id)).map(keyOfPartition);
-      return { ...planned, completedAfterMs: r.completedAfterMs, inIsr, ...effect(before, r.after) };
+      return { ...planned, completedAfterMs: r.completedAfterMs, inIsr, ...effect(movedOnly(before, moves), r.after) };
     },
     undo,
   );
@@ -290,7 +293,7 @@ const decommissionBroker: Action<Extract<BrokerChangeSpec, { fault: "decommissio
         moved = { ...moved, notAwaited: `${down.join(", ")} under a fault` };
       } else if (keys.length) {
         const m = await moveAndWait(ctx, ctx.replicas, moves, {});
-        moved = { ...moved, completedAfterMs: m.completedAfterMs, ...effect(before, m.after) };
+        moved = { ...moved, completedAfterMs: m.completedAfterMs, ...effect(movedOnly(before, moves), m.after) };
       }
       ctx.state.setProcess([node.name], "stop"); // before acting: heal-all starts it even if the stop fails midway
       bookOf(ctx.state).decommissioned.add(node.name);
