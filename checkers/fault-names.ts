@@ -20,6 +20,9 @@ export const UNDO_OF = {
   reassign: null,
   "elect-leaders": null,
   "shrink-replicas": "grow-replicas",
+  // a broker added stays until removed, one decommissioned stays down until recommissioned
+  "add-broker": "remove-broker",
+  "decommission-broker": "recommission-broker",
   // power: a cut broker is down until its power is back
   "power-loss": "power-on",
 } as const;

@@ -89,6 +89,16 @@ export const FAULT_VOCABULARY: Readonly<Record<FaultProper, FaultWords>> = {
     does: "replication factor cut to 1 (the leader, or a chosen broker, keeps the only replica); grown back in sync by grow-replicas",
     rgb: "190,24,93",
   },
+  "add-broker": {
+    family: "membership",
+    does: "one more broker started (the next id) and given one replica of each workload partition; moved off and removed by remove-broker",
+    rgb: "22,163,74",
+  },
+  "decommission-broker": {
+    family: "membership",
+    does: "every workload replica moved off the broker, then a controlled shutdown (KRaft: unregistered); started again by recommission-broker",
+    rgb: "79,70,229",
+  },
   "power-loss": {
     family: "power",
     does: "cuts a broker's power: its log directory (on a FUSE layer) loses every write it had not fsynced, and it dies at that instant; several targets are cut together; undone by power-on",

@@ -13,12 +13,13 @@ import { EnvironmentError, tailOf } from "../util/environment.ts";
 import { run } from "../util/exec.ts";
 import { onShutdown } from "../util/shutdown.ts";
 import { secondsSince, waitFor } from "../util/wait.ts";
+import { addedBrokers, type BrokerMembership } from "./added-brokers.ts";
+import { type BrokerSite, startBrokerNode } from "./broker-node.ts";
 import { findLeftovers, removeLeftovers } from "./cleanup.ts";
 import { freePorts } from "./free-ports.ts";
 import type { RunCluster } from "./kinds/kind.ts";
 import { newRunId, RUN_LABEL } from "./labels.ts";
 import {
-  brokerConfig,
   brokerName,
   CONTROLLER_ID_BASE,
   CONTROLLER_PORT,
@@ -57,9 +58,12 @@ export interface Cluster extends RunCluster, AsyncDisposable {
   readonly readySeconds: number;
   /** When each step of the start ended (epoch ms), for the start-time breakdown (start-timings.ts). */
   readonly startMarks: StartMarks;
-  /** Client bootstrap addresses (127.0.0.1:port, one per broker). */
+  /** Client bootstrap addresses (127.0.0.1:port, one per broker, added ones included). */
   bootstrap(): string[];
   node(name: string): NodeHandle;
+  /** A broker more, mid-run (added-brokers.ts): `brokers` grows in place. */
+  addBroker: BrokerMembership["addBroker"];
+  removeBroker: BrokerMembership["removeBroker"];
   brokerById(id: number): NodeHandle;
   /** Removes every container and the network. Idempotent. */
   stop(): Promise<void>;
@@ -231,27 +235,8 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
       }
       return zks;
     });
-    const brokersStarting = allStarted(
-      ports.map(async (port, i) => {
-        const id = i + 1;
-        const address = nodeAddress(subnet, "broker", id);
-        const container = new HarnessNodeContainer(image);
-        if (spec.faultfs) container.withFaultfs(spec.writebackMs);
-        const c = await container
-          .withNode(runId, brokerName(id), "broker")
-          .withAddress(address)
-          .withNodeConfig(brokerConfig(spec, id, port), spec.brokerJvmOpts)
-          .withEnvironment(fakeClockEnv(spec))
-          .withEnvironment(kraftEnv)
-          .withLoopbackPort(port)
-          .withWaitStrategy(Wait.forLogMessage(startedLine).withStartupTimeout(timeoutMs))
-          .start();
-        return nodeHandle(
-          { name: brokerName(id), role: "broker", id, containerId: c.getId(), externalPort: port, address, faultfs: spec.faultfs },
-          runId,
-        );
-      }),
-    );
+    const site: BrokerSite = { runId, subnet, image, spec, kraftEnv, startedLine, timeoutMs };
+    const brokersStarting = allStarted(ports.map((port, i) => startBrokerNode(site, i + 1, port)));
     const [ownControllers, zookeepers, brokers] = (await allStarted([controllersStarting, zookeepersStarting, brokersStarting])) as [
       NodeHandle[],
       NodeHandle[],
@@ -287,6 +272,7 @@ async function startClusterOnce(input: ClusterSpecInput, opts: StartOptions): Pr
     };
     return {
       kind: "docker",
+      ...addedBrokers(site, brokers, byName),
       runId,
       spec,
       network: runId,

@@ -68,4 +68,9 @@ export interface NemesisCluster {
   readonly alterReplicas?: false;
   /** TLS and SASL for the harness's own requests to the brokers (an attached cluster's). */
   readonly security?: ClientSecurity;
+  /** Starts one more broker (the next id) and adds it to `brokers` in place, so every reader of the
+   *  list sees it; absent where the harness cannot start nodes (attach, ssh): add-broker is refused. */
+  addBroker?(): Promise<FaultableNode>;
+  /** Removes a broker addBroker started, from the machine and from `brokers`. */
+  removeBroker?(name: string): Promise<void>;
 }

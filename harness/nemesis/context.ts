@@ -84,23 +84,30 @@ export interface ClusterNodes {
   readonly groups: Nodes;
 }
 
+/** Read from the cluster's lists on each use: the broker list grows and shrinks with add-broker. */
 export function clusterNodes(cluster: NemesisCluster): ClusterNodes {
-  const brokerSet = new Set(cluster.brokers.map((b) => b.name));
-  const ownControllers = (cluster.controllers ?? []).filter((c) => !brokerSet.has(c.name));
-  const all = [...cluster.brokers, ...cluster.zookeepers, ...ownControllers];
-  const voters = (cluster.controllers ?? []).map((v) => v.name);
+  const brokerNames = () => new Set(cluster.brokers.map((b) => b.name));
+  const ownControllers = () => (cluster.controllers ?? []).filter((c) => !brokerNames().has(c.name));
+  const all = () => [...cluster.brokers, ...cluster.zookeepers, ...ownControllers()];
   return {
-    all,
-    ownControllers,
+    get all() {
+      return all();
+    },
+    get ownControllers() {
+      return ownControllers();
+    },
     byName(name) {
-      const n = all.find((x) => x.name === name);
+      const n = all().find((x) => x.name === name);
       if (!n) throw new Error(`no node named ${name}`);
       return n;
     },
-    groups: {
-      brokers: cluster.brokers.map((b) => b.name),
-      zookeepers: [...cluster.zookeepers, ...ownControllers].map((z) => z.name),
-      ...(voters.length ? { voters } : {}),
+    get groups() {
+      const voters = (cluster.controllers ?? []).map((v) => v.name);
+      return {
+        brokers: cluster.brokers.map((b) => b.name),
+        zookeepers: [...cluster.zookeepers, ...ownControllers()].map((z) => z.name),
+        ...(voters.length ? { voters } : {}),
+      };
     },
   };
 }

@@ -14,6 +14,7 @@
 //   restore-link (ok): seen, dropped ({node: packets}), shaped ({node: {sentBytes, sentPackets, dropped, overlimits}}), nothingFound?, down?
 //   clock-bump / clock-strobe (ok): deltaMs, periodMs (strobe), offsetMs {node: ms measured}   reset-clock (ok): offsetMs, flips? (strobe)
 //   reassign / shrink-replicas / grow-replicas: from, to, leaders, isr, completedAfterMs (docs/faults.md)
+//   add-broker / remove-broker / decommission-broker / recommission-broker: replicasMoved, registeredAfterMs, stoppedAfterMs, ... (docs/faults.md)
 //   corrupt-segment (ok): corrupted [{node, partition, path, offset, ...}], effects [per broker]
 //   disk-full / log-dir-failure (ok): effects [{node, offlineAfterMs?, haltedAfterMs?, logged}]
 // Measurements (failover-watch.ts) are separate "info" ops with f "failover" / "recovery"; in KRaft,
@@ -126,8 +127,19 @@ export function clusterNemesis(cluster: NemesisCluster, o: ClusterNemesisOptions
   });
   const locked = serially();
   const { record, refuse, attempt } = opPairs(o.recorder);
+  const nodes = clusterNodes(cluster);
   const ctx: NemesisContext = {
-    ...clusterNodes(cluster),
+    // Live: add-broker grows the broker list (spread would copy the getters' values once).
+    get all() {
+      return nodes.all;
+    },
+    get ownControllers() {
+      return nodes.ownControllers;
+    },
+    get groups() {
+      return nodes.groups;
+    },
+    byName: nodes.byName,
     cluster,
     state,
     probe,

@@ -12,6 +12,7 @@ import {
   type OngoingReassignment,
   type PartitionOutcome,
   type TopicPartition,
+  unregisterBroker,
 } from "../protocol/replicas.ts";
 import { messageOf } from "../util/errors.ts";
 import type { NemesisCluster } from "./capabilities.ts";
@@ -29,6 +30,8 @@ export interface ReplicaAdmin {
   ongoing(partitions: readonly TopicPartition[] | undefined, avoid: ReadonlySet<string>): Promise<OngoingReassignment[]>;
   /** Preferred-leader election. */
   electPreferred(partitions: readonly TopicPartition[], avoid: ReadonlySet<string>): Promise<PartitionOutcome[]>;
+  /** KRaft: the controller forgets a broker that is down (UnregisterBroker); rejects with the error code when refused. */
+  unregister(brokerId: number, avoid: ReadonlySet<string>): Promise<void>;
 }
 
 /** waitMs: how long a request is tried again (a controller that moved, a broker not answering). */
@@ -77,5 +80,6 @@ export function replicaAdmin(cluster: NemesisCluster, probe: ClusterProbe, waitM
     reassign: (moves, avoid) => send("AlterPartitionReassignments", avoid, (to) => alterReassignments(to, moves)),
     ongoing: (partitions, avoid) => send("ListPartitionReassignments", avoid, (to) => listReassignments(to, partitions)),
     electPreferred: (partitions, avoid) => send("ElectLeaders", avoid, (to) => electPreferredLeaders(to, partitions)),
+    unregister: (brokerId, avoid) => send("UnregisterBroker", avoid, (to) => unregisterBroker(to, brokerId)),
   };
 }

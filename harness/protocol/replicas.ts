@@ -4,12 +4,15 @@
 // 3.9 and 4.x alike. kafkajs has no ElectLeaders and cannot cancel a reassignment (it refuses a
 // null replica list), so the harness speaks them itself. In ZooKeeper mode they must reach the
 // controller (NOT_CONTROLLER otherwise); a KRaft broker forwards them to the active controller.
+// Also UnregisterBroker (64, v0; KRaft only), which a decommission sends once the broker is down so
+// the controller forgets it (kafka-cluster.sh unregister).
 import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
 import type { ClientSecurity } from "./security.ts";
 
 export const API_ELECT_LEADERS = 43;
 export const API_ALTER_REASSIGNMENTS = 45;
 export const API_LIST_REASSIGNMENTS = 46;
+export const API_UNREGISTER_BROKER = 64;
 const CLIENT_ID = "kafka-harness-nemesis";
 
 /** Kafka's error codes these answers carry that the nemesis tells apart. */
@@ -19,6 +22,7 @@ export const REPLICA_ERRORS = {
   ELECTION_NOT_NEEDED: 84,
   PREFERRED_LEADER_NOT_AVAILABLE: 80,
   ELIGIBLE_LEADERS_NOT_AVAILABLE: 83,
+  BROKER_ID_NOT_REGISTERED: 102,
 } as const;
 
 export interface TopicPartition {
@@ -197,6 +201,19 @@ export function decodeElectLeaders(buf: Buffer): PartitionOutcome[] {
   return readOutcomes(r);
 }
 
+/** UnregisterBroker v0: the broker id, no tags. Pure. */
+export function encodeUnregisterBroker(correlationId: number, brokerId: number): Buffer {
+  const w = header(API_UNREGISTER_BROKER, 0, correlationId);
+  w.i32(brokerId);
+  w.uvarint(0);
+  return sizePrefixed(w.bytes());
+}
+
+/** Throws ReplicaRequestError when refused (BROKER_ID_NOT_REGISTERED: 102). Pure. */
+export function decodeUnregisterBroker(buf: Buffer): void {
+  responseBody(buf, "UnregisterBroker", true);
+}
+
 let nextCorrelation = 1;
 const correlation = () => nextCorrelation++ & 0x7fffffff;
 
@@ -232,4 +249,9 @@ export async function electPreferredLeaders(
 ): Promise<PartitionOutcome[]> {
   const req = encodeElectLeaders(correlation(), partitions, timeoutMs);
   return decodeElectLeaders(await roundTrip(to.port, req, "ElectLeaders", timeoutMs + 2000, to.host, to.security));
+}
+
+export async function unregisterBroker(to: BrokerAddress, brokerId: number, timeoutMs = 10_000): Promise<void> {
+  const req = encodeUnregisterBroker(correlation(), brokerId);
+  decodeUnregisterBroker(await roundTrip(to.port, req, "UnregisterBroker", timeoutMs, to.host, to.security));
 }

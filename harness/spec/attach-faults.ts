@@ -32,16 +32,34 @@ const isHookFault = (f: string): f is HookFault => (HOOK_FAULTS as readonly stri
 /** Faults through the Admin API (moving the topic's replicas): no hook, but only with cluster.alterReplicas. */
 const MEMBERSHIP_FAULTS: readonly string[] = ["reassign", "elect-leaders", "shrink-replicas"];
 
+/** Faults that start a node the cluster did not have (a container of the run's image). */
+const DOCKER_ONLY_FAULTS: readonly string[] = ["add-broker"];
+
+/** ssh: the hosts are the inventory's; the harness adds none. */
+function dockerOnly(faults: FaultsPart): KindProblem[] {
+  const problem = (f: string, path: (string | number)[]): KindProblem[] =>
+    DOCKER_ONLY_FAULTS.includes(f)
+      ? [{ path, message: `${f} starts one more broker: only on cluster kind "docker" (an ssh cluster's hosts are its inventory's)` }]
+      : [];
+  return [
+    ...faults.kinds.flatMap((k, i) => problem(k, ["faults", "kinds", i])),
+    ...(faults.schedule ?? []).flatMap((f, i) => problem(f.fault, ["faults", "schedule", i, "fault"])),
+  ];
+}
+
 /** Why these faults cannot run on a cluster of this kind (empty: they can). */
 export function faultProblemsOfKind(
   kind: "docker" | "attach" | "ssh",
   faults: FaultsPart,
   o: { alterReplicas?: boolean } = {},
 ): KindProblem[] {
-  if (kind !== "attach")
-    return faults.hooks === undefined
-      ? []
-      : [{ path: ["faults", "hooks"], message: `run only on cluster kind "attach" (a ${kind} cluster's faults are the harness's own)` }];
+  if (kind !== "attach") {
+    const hooks: KindProblem[] =
+      faults.hooks === undefined
+        ? []
+        : [{ path: ["faults", "hooks"], message: `run only on cluster kind "attach" (a ${kind} cluster's faults are the harness's own)` }];
+    return kind === "ssh" ? [...hooks, ...dockerOnly(faults)] : hooks;
+  }
   const problems: KindProblem[] = [];
   const fault = (f: string, path: (string | number)[]) => {
     if (MEMBERSHIP_FAULTS.includes(f)) {

@@ -49,6 +49,8 @@ export const FAULT_KINDS = [
   "reassign",
   "elect-leaders",
   "shrink-replicas",
+  "add-broker",
+  "decommission-broker",
   "power-loss",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

@@ -200,6 +200,25 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
         targets: TargetSpecSchema.optional(),
       })
       .strict(),
+    // add-broker: targets are the brokers whose replica moves to the new one (default: random ones);
+    // decommission-broker: the one broker retired (default: a random one).
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("add-broker"),
+        of: PartitionKey.optional(),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
+    z
+      .object({
+        at: z.number().int().min(0),
+        duration: z.number().int().min(0),
+        fault: z.literal("decommission-broker"),
+        targets: TargetSpecSchema.optional(),
+      })
+      .strict(),
     z
       .object({
         at: z.number().int().min(0),
@@ -211,6 +230,6 @@ export const ScheduledFaultSchema = z.discriminatedUnion(
   ],
   {
     error:
-      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?}, {at, duration, fault: shrink-replicas, of?, targets?}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?} {at, duration, fault: disk-full|log-dir-failure, targets} or {at, duration, fault: power-loss, targets}",
+      "must be {at, duration, fault: kill|stop|pause, targets}, {at, duration, fault: partition, topology, targets?}, {at, duration: 0, fault: bounce}, {at, duration, fault: packet-loss, targets, probability, between}, {at, duration, fault: slow-link, targets, rateKbit, between, delayMs?}, {at, duration, fault: clock-bump, targets, deltaMs}, {at, duration, fault: clock-strobe, targets, deltaMs, periodMs}, {at, duration: 0, fault: reassign|elect-leaders, of?, targets?}, {at, duration, fault: shrink-replicas, of?, targets?}, {at, duration, fault: add-broker, of?, targets?}, {at, duration, fault: decommission-broker, targets?}, {at, duration: 0, fault: corrupt-segment, targets, file?, mode?, segment?}, {at, duration, fault: disk-full|log-dir-failure, targets} or {at, duration, fault: power-loss, targets}",
   },
 );

@@ -1,15 +1,20 @@
 // The membership family on a real cluster (the shared one: 3 brokers, ZooKeeper mode), on a topic of
 // replication factor 2 so a broker outside each replica set exists: reassign moves a replica and the
 // preferred leader, elect-leaders then moves the leader to it, shrink-replicas cuts the replicas to
-// one chosen broker (the leader moves there), and its undo grows them back in sync. Each step is
-// checked against the cluster's own metadata, not only the op's word.
+// one chosen broker (the leader moves there), and its undo grows them back in sync; add-broker starts
+// a fourth broker and moves a replica onto it, remove-broker takes it off and removes the broker (the
+// shared cluster is left as it was); decommission-broker moves the replica off a broker and shuts it
+// down, recommission-broker starts it. Each step is checked against the cluster's own metadata (and
+// Docker's container list), not only the op's word.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, createTopic, deleteTopic } from "../../harness/cluster/cluster.ts";
+import { RUN_LABEL } from "../../harness/cluster/labels.ts";
 import { createRecorder } from "../../harness/history/recorder.ts";
 import { newKafka } from "../../harness/kafkajs/factory.ts";
 import { type ClusterNemesis, clusterNemesis } from "../../harness/nemesis/nemesis.ts";
 import { clusterProbe } from "../../harness/nemesis/probe.ts";
 import { seededRng } from "../../harness/nemesis/rng.ts";
+import { run } from "../../harness/util/exec.ts";
 import { waitFor } from "../../harness/util/wait.ts";
 import { sharedCluster } from "./shared-cluster.ts";
 
@@ -102,5 +107,59 @@ describe("membership faults on a real cluster", () => {
     expect(back.assigned).toEqual(afterElect.assigned);
     expect(back.isr).toEqual([...afterElect.assigned].sort((a, b) => a - b));
     console.error(`shrink-replicas to ${keep} in ${s.value.completedAfterMs} ms; grow back in sync after ${g.value.inSyncAfterMs} ms`);
+  });
+
+  it("add-broker starts a fourth broker that registers and takes a replica into the ISR; remove-broker moves it back off and removes the container", async () => {
+    const start = await now();
+    const a = await nemesis.invoke({ fault: "add-broker", of: `${TOPIC}-0` });
+    expect(a).toMatchObject({ type: "ok", value: { targets: ["kafka4"], id: 4, replicasMoved: 1, inIsr: [`${TOPIC}-0`] } });
+    expect(cluster.brokers.map((b) => b.name)).toContain("kafka4");
+    expect([...(await clusterProbe(cluster).registered())].map(([id]) => id)).toContain(4);
+    const withNew = await now();
+    expect(withNew.assigned).toContain(4);
+    expect(withNew.isr).toContain(4);
+    console.error(
+      `add-broker: kafka4 started in ${a.value.startedAfterMs} ms, registered after ${a.value.registeredAfterMs} ms; ${start.assigned} → ${withNew.assigned} completed in ${a.value.completedAfterMs} ms (leader ${start.leader} → ${withNew.leader})`,
+    );
+
+    const r = await nemesis.invoke(a.undo!);
+    expect(r).toMatchObject({ type: "ok", f: "remove-broker", value: { targets: ["kafka4"] } });
+    const back = await now();
+    expect(back.assigned).toEqual(start.assigned); // back onto the broker it came from
+    expect(cluster.brokers.map((b) => b.name)).not.toContain("kafka4");
+    const left = await run("docker", [
+      "ps",
+      "-aq",
+      "--filter",
+      `label=${RUN_LABEL}=${cluster.runId}`,
+      "--filter",
+      `name=${cluster.runId}-kafka4`,
+    ]);
+    expect(left.trim()).toBe("");
+    expect([...(await clusterProbe(cluster).registered())].map(([id]) => id)).not.toContain(4);
+    console.error(
+      `remove-broker: ${r.value.replicasMoved} replica(s) moved off in ${r.value.movedAfterMs} ms; removed after ${r.value.removedAfterMs} ms`,
+    );
+  });
+
+  it("decommission-broker moves the replica off a broker and shuts it down (ZooKeeper drops it); recommission-broker starts it and it registers", async () => {
+    const start = await now();
+    const gone = start.assigned.find((r) => r !== start.leader)!;
+    const d = await nemesis.invoke({ fault: "decommission-broker", targets: { kind: "nodes", names: [nameOf(gone)] } });
+    expect(d).toMatchObject({ type: "ok", value: { targets: [nameOf(gone)], replicasMoved: 1, deregisteredAfterMs: expect.any(Number) } });
+    const after = await now();
+    expect(after.assigned).not.toContain(gone);
+    expect(after.assigned).toHaveLength(2);
+    expect(await cluster.brokerById(gone).state()).toBe("exited");
+    expect([...(await clusterProbe(cluster).registered())].map(([id]) => id)).not.toContain(gone);
+    console.error(
+      `decommission-broker ${nameOf(gone)}: ${start.assigned} → ${after.assigned} in ${d.value.completedAfterMs} ms, stopped in ${d.value.stoppedAfterMs} ms, deregistered ${d.value.deregisteredAfterMs} ms after the stop began`,
+    );
+
+    const u = await nemesis.invoke(d.undo!);
+    expect(u).toMatchObject({ type: "ok", f: "recommission-broker" });
+    expect(await cluster.brokerById(gone).state()).toBe("running");
+    expect([...(await clusterProbe(cluster).registered())].map(([id]) => id)).toContain(gone);
+    console.error(`recommission-broker: registered after ${(u.value.registeredAfterMs as Record<string, number>)[nameOf(gone)]} ms`);
   });
 });

@@ -138,6 +138,8 @@ export function fakeProbe(init: { partitions: PartitionMetadata[]; controller?: 
  * moves the leader to the first replica when it is in the ISR (error 84 when it already leads).
  */
 export function fakeReplicaAdmin(s: { partitions: PartitionMetadata[] }, o: { pollsToComplete?: number } = {}) {
+  /** Broker ids UnregisterBroker was asked to forget. */
+  const unregistered: number[] = [];
   const pending = new Map<string, { replicas: number[]; polls: number }>();
   const calls: string[] = [];
   const key = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
@@ -192,8 +194,12 @@ export function fakeReplicaAdmin(s: { partitions: PartitionMetadata[] }, o: { po
         return { ...tp, errorCode: 0, message: null };
       });
     },
+    async unregister(brokerId) {
+      calls.push(`unregister ${brokerId}`);
+      unregistered.push(brokerId);
+    },
   };
-  return { admin, pending, calls };
+  return { admin, pending, calls, unregistered };
 }
 
 /** A node's files in memory (the files capability): path → bytes, and a log to append to. */

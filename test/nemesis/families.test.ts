@@ -52,7 +52,7 @@ describe("fault families", () => {
 
   it("give the --faults help the kinds it always listed", () => {
     expect(faultKindsHelp()).toBe(
-      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce,packet-loss,slow-link,clock-bump,clock-strobe,corrupt-segment,disk-full,log-dir-failure,reassign,elect-leaders,shrink-replicas,power-loss (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
+      "comma-separated fault kinds: kill,stop,pause,partition,isolate,halves,ring,cut-from-brokers,cut-from-zookeeper,zk,bounce,packet-loss,slow-link,clock-bump,clock-strobe,corrupt-segment,disk-full,log-dir-failure,reassign,elect-leaders,shrink-replicas,add-broker,decommission-broker,power-loss (KRaft: isolate-controller,cut-from-quorum instead of cut-from-zookeeper,zk)",
     );
   });
 });

@@ -6,9 +6,11 @@ import {
   decodeAlterReassignments,
   decodeElectLeaders,
   decodeListReassignments,
+  decodeUnregisterBroker,
   encodeAlterReassignments,
   encodeElectLeaders,
   encodeListReassignments,
+  encodeUnregisterBroker,
   ReplicaRequestError,
 } from "../../harness/protocol/replicas.ts";
 
@@ -157,5 +159,35 @@ describe("AlterPartitionReassignments (45, v0) and ListPartitionReassignments (4
     w.uvarint(0);
     w.uvarint(0);
     expect(decodeListReassignments(w.bytes())).toEqual([{ topic: "t", partition: 0, replicas: [1, 2, 3, 4], adding: [4], removing: [1] }]);
+  });
+});
+
+describe("UnregisterBroker (API key 64, v0)", () => {
+  it("encodes the broker id, and reads the answer: nothing when it went through, the error when refused", () => {
+    const frame = encodeUnregisterBroker(9, 4);
+    const { r, h } = header(frame);
+    expect(h).toEqual({ apiKey: 64, version: 0, correlationId: 9, clientId: "kafka-harness-nemesis" });
+    expect(r.i32()).toBe(4);
+    r.tags();
+    expect(frame.length).toBe(4 + 2 + 2 + 4 + 2 + "kafka-harness-nemesis".length + 1 + 4 + 1);
+
+    const answer = (code: number, message?: string) => {
+      const w = protocolWriter();
+      w.i32(9); // correlation id
+      w.uvarint(0); // header tags
+      w.i32(0); // throttle
+      w.i16(code);
+      if (message === undefined) w.uvarint(0);
+      else {
+        w.uvarint(Buffer.byteLength(message) + 1);
+        w.raw(Buffer.from(message));
+      }
+      w.uvarint(0);
+      return w.bytes();
+    };
+    expect(() => decodeUnregisterBroker(answer(0))).not.toThrow();
+    expect(() => decodeUnregisterBroker(answer(102, "Broker ID not registered"))).toThrow(
+      new ReplicaRequestError("UnregisterBroker", 102, "Broker ID not registered"),
+    );
   });
 });

@@ -151,6 +151,23 @@ describe("membership faults in the spec", () => {
     expect(problems({ faults: { schedule: [{ at: 0, duration: 0, fault: "elect-leaders", of: "t" }] } })[0]).toMatch(/faults.schedule.0/);
   });
 
+  it("an explicit schedule takes add-broker and decommission-broker (lasting: undone by remove-broker and recommission-broker)", () => {
+    const spec = parseTestSpec({
+      cluster: { brokers: 4 },
+      faults: {
+        schedule: [
+          { at: 1000, duration: 9000, fault: "decommission-broker", targets: { kind: "leader", of: "t-0" } },
+          { at: 12000, duration: 9000, fault: "add-broker", of: "t-1" },
+        ],
+      },
+    });
+    expect(spec.faults.schedule!.map((f) => f.fault)).toEqual(["decommission-broker", "add-broker"]);
+    expect(problems({ faults: { schedule: [{ at: 0, duration: 10, fault: "decommission-broker", of: "t-0" } as never] } })[0]).toMatch(
+      /faults.schedule.0/,
+    );
+    expect(problems({ cluster: attach, faults: { kinds: ["add-broker"] } })[0]).toMatch(/add-broker cannot run on cluster kind "attach"/);
+  });
+
   it("on an attached cluster they move the owner's replicas: refused unless cluster.alterReplicas says so", () => {
     expect(problems({ cluster: attach, faults: { kinds: ["reassign"] } })).toEqual([
       'faults.kinds.0: reassign moves the topic\'s replicas: on cluster kind "attach" only with cluster.alterReplicas: true (the cluster is not the harness\'s own) (got "reassign")',

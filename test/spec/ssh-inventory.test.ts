@@ -38,6 +38,15 @@ describe("cluster kind ssh in the spec", () => {
     expect(parseTestSpec(JSON.parse(JSON.stringify(s))).cluster).toMatchObject({ brokers: 3, zookeepers: 1 });
   });
 
+  it("adds no broker (add-broker is the docker kind's); decommissioning one it may", () => {
+    expect(problems({ cluster: ssh(), faults: { kinds: ["add-broker", "decommission-broker"] } })).toEqual([
+      'faults.kinds.0: add-broker starts one more broker: only on cluster kind "docker" (an ssh cluster\'s hosts are its inventory\'s) (got "add-broker")',
+    ]);
+    expect(problems({ cluster: ssh(), faults: { schedule: [{ at: 0, duration: 1000, fault: "add-broker" }] } })[0]).toMatch(
+      /^faults.schedule.0.fault: add-broker starts one more broker: only on cluster kind "docker"/,
+    );
+  });
+
   it("needs an inventory, and only ssh takes one", () => {
     expect(problems({ cluster: { kind: "ssh" } })).toEqual([
       'cluster.inventory: is needed with kind "ssh": the hosts and their roles (--inventory FILE, or --ssh-hosts a,b,c)',

@@ -32,4 +32,7 @@ export interface RunCluster {
   bootstrap(): string[];
   /** TLS and SASL for every connection to its brokers (an attached cluster's; absent: plaintext). */
   readonly security?: ClientSecurity;
+  /** Brokers added mid-run and removed again (docker only: added-brokers.ts); `brokers` grows in place. */
+  addBroker?(): Promise<RunNode>;
+  removeBroker?(name: string): Promise<void>;
 }
