@@ -201,7 +201,14 @@ function effectOf(
   if (f.f === "bounce") return "rolled";
   const disk = diskEffect(f);
   if (disk) return disk;
-  if (f.f === "power-loss" && powerCutRecords(f.value, keys) > 0) return "unsynced-lost";
+  if (f.f === "power-loss") {
+    if (powerCutRecords(f.value, keys) > 0) return "unsynced-lost";
+    // A partition whose whole ISR lost power has no replica to lead it until the power is back: a
+    // client op on it failing meanwhile shows the cut on the data path, with no failover watch (a
+    // whole-cluster cut leaves no broker to ask).
+    const cut = names((f.value as { wholeIsrCut?: unknown } | null)?.wholeIsrCut).filter((k) => keys.has(k));
+    if (troubles.some((t) => t.start <= end && t.end >= f.start && t.keys.some((k) => cut.includes(k)))) return "clients-disturbed";
+  }
   if (quorum && set(quorum.quorumLeaderAfterMs)) return "quorum-moved";
   if (!failover) return undefined;
   const affected = names(failover.partitions).filter((p) => keys.has(p));

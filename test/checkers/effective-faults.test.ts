@@ -5,6 +5,8 @@
 // verdict with nothing acknowledged is unknown, not a vacuous valid.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { faultEffects } from "../../checkers/effective-faults.ts";
+import type { FaultInterval } from "../../checkers/faults.ts";
 import { type CheckConfig, check, checkStream, type History, type Op } from "../../checkers/index.ts";
 import { fail, history, info, invoke, ok, poll, pollOk, send, sendOk } from "./helpers.ts";
 
@@ -322,5 +324,37 @@ describe("no vacuous verdict", () => {
     // Two values read at one offset: inconsistent-offsets stays invalid though nothing was acknowledged.
     const r = check(history(...drafts, ...pollOk(1, { "t-0": [[0, 7]] }), ...pollOk(1, { "t-0": [[0, 8]] })));
     expect(r.valid).toBe(false);
+  });
+});
+
+describe("power-loss effects", () => {
+  const cut = (value: unknown): FaultInterval => ({
+    f: "power-loss",
+    targets: ["kafka1"],
+    value,
+    type: "ok",
+    start: 100,
+    done: 110,
+    end: 200,
+    index: 0,
+    doneIndex: 1,
+  });
+  const ctx = (troubles: Array<{ start: number; end: number; keys: string[] }> = []) => ({
+    keys: ["t-0", "t-1"],
+    troubles: troubles.map((t, index) => ({ index, ...t })),
+  });
+  const effect = (value: unknown, troubles?: Array<{ start: number; end: number; keys: string[] }>) =>
+    faultEffects({ faults: [cut(value)], lone: [] }, ctx(troubles))[0];
+
+  it("records cut off a workload partition's segment make it effective", () => {
+    expect(effect({ lost: { kafka1: { partitions: { "t-0": { records: 3 } } } } })).toBe("unsynced-lost");
+    expect(effect({ lost: { kafka1: { partitions: { __consumer_offsets: { records: 3 } } } } })).toBeUndefined();
+  });
+
+  it("with nothing cut (every message synced), a client op failing on a partition whose whole ISR lost power does, one elsewhere does not", () => {
+    const value = { lost: { kafka1: { partitions: {} } }, wholeIsrCut: ["t-0"] };
+    expect(effect(value, [{ start: 120, end: 150, keys: ["t-0"] }])).toBe("clients-disturbed");
+    expect(effect(value, [{ start: 120, end: 150, keys: ["t-1"] }])).toBeUndefined();
+    expect(effect(value, [{ start: 300, end: 350, keys: ["t-0"] }])).toBeUndefined();
   });
 });
