@@ -106,127 +106,57 @@ export const LinkParamsSchema = {
 
 const PartitionKey = z.string().regex(/^.+-\d+$/, { error: 'must be a partition key like "t-0"' });
 
+const Ms = z.number().int().min(0);
+/** A schedule entry for a fault that lasts `duration` ms (until its undo): `at` ms from the workload start. */
+const lasting = <S extends z.ZodRawShape>(shape: S) => z.object({ at: Ms, duration: Ms, ...shape }).strict();
+/** A schedule entry for a fault that ends when it completes (duration 0). */
+const instant = <S extends z.ZodRawShape>(shape: S) => z.object({ at: Ms, duration: z.literal(0), ...shape }).strict();
+
 /** One fault of an explicit schedule: ms from the workload start, like the generated ones. */
 export const ScheduledFaultSchema = z.discriminatedUnion(
   "fault",
   [
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.enum(["kill", "stop", "pause"]),
-        targets: TargetSpecSchema,
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("partition"),
-        topology: z.enum(TOPOLOGIES),
-        targets: TargetSpecSchema.optional(),
-      })
-      .strict(),
-    z.object({ at: z.number().int().min(0), duration: z.literal(0), fault: z.literal("bounce") }).strict(),
+    lasting({ fault: z.enum(["kill", "stop", "pause"]), targets: TargetSpecSchema }),
+    lasting({ fault: z.literal("partition"), topology: z.enum(TOPOLOGIES), targets: TargetSpecSchema.optional() }),
+    instant({ fault: z.literal("bounce") }),
     // Clock faults: any numbers here, so that a wrong one is named by its own message (test-spec.ts
     // asks clock.ts clockParamProblems) rather than by this union's.
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.enum(["clock-bump", "clock-strobe"]),
-        targets: TargetSpecSchema,
-        deltaMs: z.number({ error: "must be a number of ms (how far the clock jumps, + or -)" }),
-        periodMs: z.number({ error: "must be a number of ms" }).optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("packet-loss"),
-        targets: TargetSpecSchema,
-        probability: LinkParamsSchema.probability,
-        between: LinkParamsSchema.between,
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("slow-link"),
-        targets: TargetSpecSchema,
-        rateKbit: LinkParamsSchema.rateKbit,
-        between: LinkParamsSchema.between,
-        delayMs: LinkParamsSchema.delayMs.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.literal(0),
-        fault: z.literal("corrupt-segment"),
-        targets: TargetSpecSchema,
-        file: z.enum(["log", "index", "timeindex"]).optional(),
-        mode: z.enum(["bitflip", "truncate"]).optional(),
-        segment: z.enum(["active", "oldest"]).optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.enum(["disk-full", "log-dir-failure"]),
-        targets: TargetSpecSchema,
-      })
-      .strict(),
+    lasting({
+      fault: z.enum(["clock-bump", "clock-strobe"]),
+      targets: TargetSpecSchema,
+      deltaMs: z.number({ error: "must be a number of ms (how far the clock jumps, + or -)" }),
+      periodMs: z.number({ error: "must be a number of ms" }).optional(),
+    }),
+    lasting({
+      fault: z.literal("packet-loss"),
+      targets: TargetSpecSchema,
+      probability: LinkParamsSchema.probability,
+      between: LinkParamsSchema.between,
+    }),
+    lasting({
+      fault: z.literal("slow-link"),
+      targets: TargetSpecSchema,
+      rateKbit: LinkParamsSchema.rateKbit,
+      between: LinkParamsSchema.between,
+      delayMs: LinkParamsSchema.delayMs.optional(),
+    }),
+    instant({
+      fault: z.literal("corrupt-segment"),
+      targets: TargetSpecSchema,
+      file: z.enum(["log", "index", "timeindex"]).optional(),
+      mode: z.enum(["bitflip", "truncate"]).optional(),
+      segment: z.enum(["active", "oldest"]).optional(),
+    }),
+    lasting({ fault: z.enum(["disk-full", "log-dir-failure"]), targets: TargetSpecSchema }),
     // membership: `of` one workload partition ("t-0"; default: every one); targets: the broker to move
     // a replica off (reassign) or to keep (shrink-replicas; default: the leader).
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.literal(0),
-        fault: z.enum(["reassign", "elect-leaders"]),
-        of: PartitionKey.optional(),
-        targets: TargetSpecSchema.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("shrink-replicas"),
-        of: PartitionKey.optional(),
-        targets: TargetSpecSchema.optional(),
-      })
-      .strict(),
+    instant({ fault: z.enum(["reassign", "elect-leaders"]), of: PartitionKey.optional(), targets: TargetSpecSchema.optional() }),
+    lasting({ fault: z.literal("shrink-replicas"), of: PartitionKey.optional(), targets: TargetSpecSchema.optional() }),
     // add-broker: targets are the brokers whose replica moves to the new one (default: random ones);
     // decommission-broker: the one broker retired (default: a random one).
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("add-broker"),
-        of: PartitionKey.optional(),
-        targets: TargetSpecSchema.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("decommission-broker"),
-        targets: TargetSpecSchema.optional(),
-      })
-      .strict(),
-    z
-      .object({
-        at: z.number().int().min(0),
-        duration: z.number().int().min(0),
-        fault: z.literal("power-loss"),
-        targets: TargetSpecSchema,
-      })
-      .strict(),
+    lasting({ fault: z.literal("add-broker"), of: PartitionKey.optional(), targets: TargetSpecSchema.optional() }),
+    lasting({ fault: z.literal("decommission-broker"), targets: TargetSpecSchema.optional() }),
+    lasting({ fault: z.literal("power-loss"), targets: TargetSpecSchema }),
   ],
   {
     error:
