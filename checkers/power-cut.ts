@@ -15,7 +15,6 @@ export type PowerCut =
 
 interface CutValue {
   wholeIsrCut?: unknown;
-  isrUnknown?: unknown;
 }
 
 /** A lost write: its key and when its acknowledgement completed (ns). */

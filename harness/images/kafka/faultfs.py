@@ -262,9 +262,7 @@ class Durability:
         try:
             if kind == "remove":
                 remove(args[0])
-            elif kind == "rename":
-                os.rename(args[0], args[1])
-            elif kind == "restore":
+            elif kind in ("rename", "restore"):  # a rename back, or a file moved aside put back
                 os.rename(args[0], args[1])
             elif kind == "mkdir":
                 os.mkdir(args[0])

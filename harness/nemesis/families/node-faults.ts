@@ -4,9 +4,11 @@
 
 import type { ContainerState } from "../../cluster/node-handle.ts";
 import { messageOf } from "../../util/errors.ts";
+import { waitOldSessionsGone } from "../broker-sessions.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
 import type { ProcessFault } from "../fault-state.ts";
+import { startNodes } from "../faults/kill.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultName, FaultResult, FaultSpec, FaultValue, TargetSpec } from "../types.ts";
 import { type Domain, quorumTarget } from "./family.ts";
@@ -74,6 +76,15 @@ export async function undoTargets(spec: { fault: FaultName; targets: TargetSpec 
   } catch (err) {
     return ctx.refuse(spec.fault, { targets: [], selector: spec.targets.kind }, messageOf(err));
   }
+}
+
+/** start and power-on: starts the nodes that are down (a running or paused container needs no
+ *  start), after ZooKeeper dropped their old sessions. */
+export async function startDown(ctx: NemesisContext, nodes: FaultableNode[], states: ContainerState[]): Promise<Partial<FaultValue>> {
+  const exited = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
+  const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, exited, ctx.settings.sessionWaitMs);
+  await startNodes(exited);
+  return { waitedForSessionMs };
 }
 
 /** start / resume: only the nodes that need it act (act gets each node's container state). */

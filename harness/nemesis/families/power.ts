@@ -10,16 +10,16 @@
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import { messageOf } from "../../util/errors.ts";
 import { waitFor } from "../../util/wait.ts";
-import { waitOldSessionsGone } from "../broker-sessions.ts";
+import { keyOfPartition, parseKey } from "../broker-metadata.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
-import { startNodes } from "../faults/kill.ts";
+import type { FaultState } from "../fault-state.ts";
 import { type NodeCut, parseCut, wholeIsrCut } from "../faults/power.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult } from "../types.ts";
 import { setLayerState } from "./disk.ts";
 import type { FaultFamily, TargetedSpec } from "./family.ts";
-import { measuredAttempt, restoreNodes } from "./node-faults.ts";
+import { measuredAttempt, restoreNodes, startDown } from "./node-faults.ts";
 
 export type PowerSpec = TargetedSpec<"power-loss" | "power-on">;
 
@@ -37,13 +37,16 @@ export function powerRefusal(n: FaultableNode): string | undefined {
  *  their whole ISR is unknown, and the record says so. */
 async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | undefined> {
   const keys = ctx.settings.workload?.partitions ?? [];
-  const topics = [...new Set(keys.map((k) => k.replace(/-\d+$/, "")))];
+  const topics = [...new Set(keys.map((k) => parseKey(k).topic))];
   const md = await ctx.probe.metadata(topics.length ? { topics } : {}).catch(() => undefined);
   if (!md) return undefined;
-  const ps = md.partitions.filter((p) => keys.length === 0 || keys.includes(`${p.topic}-${p.partition}`));
+  const ps = md.partitions.filter((p) => keys.length === 0 || keys.includes(keyOfPartition(p)));
   const zk = await ctx.probe.partitionStates?.(ps).catch(() => undefined);
-  return Object.fromEntries(ps.map((p) => [`${p.topic}-${p.partition}`, zk?.get(`${p.topic}-${p.partition}`)?.isr ?? p.isr]));
+  return Object.fromEntries(ps.map((p) => [keyOfPartition(p), zk?.get(keyOfPartition(p))?.isr ?? p.isr]));
 }
+
+/** As a kill: a partitioned broker may lose its power too. */
+const conflict = (state: FaultState, nodes: readonly string[]) => state.busy(nodes, { partitionedToo: false });
 
 /** How long a broker gets to be gone after its layer was cut (it may halt on its own first). */
 const DEATH_MS = 20_000;
@@ -71,7 +74,7 @@ async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext):
   }
   const value = describeTargets(spec.targets, r);
   const nodes = r.nodes.map(ctx.byName);
-  const why = nodes.map(powerRefusal).find((x) => x) ?? ctx.state.busy(r.nodes, { partitionedToo: false });
+  const why = nodes.map(powerRefusal).find((x) => x) ?? conflict(ctx.state, r.nodes);
   if (why) return ctx.refuse(spec.fault, value, why);
   ctx.watch.interrupted();
   ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
@@ -105,16 +108,10 @@ export const powerFamily: FaultFamily<PowerSpec> = {
   },
   faults: ["power-loss", "power-on"],
   domains: () => ["broker"],
-  conflict: (state, nodes) => state.busy(nodes, { partitionedToo: false }),
+  conflict,
   act: {
     "power-loss": powerLoss,
-    // As start: after ZooKeeper dropped the old sessions; the layer already reads "ok".
-    "power-on": (spec, ctx) =>
-      restoreNodes(spec, ctx, async (nodes, states) => {
-        const down = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
-        const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, down, ctx.settings.sessionWaitMs);
-        await startNodes(down);
-        return { waitedForSessionMs };
-      }),
+    // As start (the layer already reads "ok").
+    "power-on": (spec, ctx) => restoreNodes(spec, ctx, (nodes, states) => startDown(ctx, nodes, states)),
   },
 };

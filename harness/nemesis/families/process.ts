@@ -6,12 +6,11 @@
 //   leaderships over before it exits); SIGKILL only if it has not exited after the timeout.
 import { UNDO_OF } from "../../../checkers/fault-names.ts";
 import { BROKER_TARGETS } from "../../spec/faults.ts";
-import { waitOldSessionsGone } from "../broker-sessions.ts";
 import type { Stoppable } from "../capabilities.ts";
 import type { FaultState } from "../fault-state.ts";
-import { killNodes, startNodes } from "../faults/kill.ts";
+import { killNodes } from "../faults/kill.ts";
 import type { Action, FaultFamily, TargetedSpec } from "./family.ts";
-import { nodeFault, restoreNodes, targetDomains } from "./node-faults.ts";
+import { nodeFault, restoreNodes, startDown, targetDomains } from "./node-faults.ts";
 
 export type ProcessSpec = TargetedSpec<"kill" | "stop" | "start">;
 type Down = TargetedSpec<"kill" | "stop">;
@@ -50,13 +49,6 @@ export const processFamily: FaultFamily<ProcessSpec> = {
   act: {
     kill: down,
     stop: down,
-    start: (spec, ctx) =>
-      restoreNodes(spec, ctx, async (nodes, states) => {
-        // Only nodes that are down: a running container needs no start.
-        const exited = nodes.filter((_, i) => states[i] !== "running" && states[i] !== "paused");
-        const waitedForSessionMs = await waitOldSessionsGone(ctx.probe, exited, ctx.settings.sessionWaitMs);
-        await startNodes(exited);
-        return { waitedForSessionMs };
-      }),
+    start: (spec, ctx) => restoreNodes(spec, ctx, (nodes, states) => startDown(ctx, nodes, states)),
   },
 };
