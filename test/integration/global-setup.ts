@@ -1,9 +1,9 @@
 // Integration tests need a Docker engine and the local image. Without an engine they FAIL with a
 // clear message (never skip silently); KAFKA_HARNESS_SKIP_INTEGRATION=1 (see vitest.config.ts)
 // leaves the whole project out instead.
-// It also gives the files a folder where the shared cluster (shared-cluster.ts) leaves its id, and
-// removes that cluster at the end.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+// It also gives the files a folder where each shared cluster (shared-cluster.ts) leaves its id, and
+// removes those clusters at the end.
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
@@ -29,10 +29,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
         "Install Docker (Debian: apt-get install docker.io) or set KAFKA_HARNESS_SKIP_INTEGRATION=1 to opt out explicitly.",
     );
   }
-  const ids = mkdtempSync(join(tmpdir(), "kh-shared-clusters-"));
+  // One folder for every project of this vitest process (each runs this setup): the known-answer
+  // suite, run after the other files, removes the shared clusters they left idle.
+  const ids = join(tmpdir(), `kh-shared-clusters-${process.pid}`);
+  mkdirSync(ids, { recursive: true });
   project.provide("sharedClusters", ids);
   return async () => {
-    for (const runId of readdirSync(ids)) {
+    for (const runId of existsSync(ids) ? readdirSync(ids) : []) {
       await removeLeftovers(runId).catch((err: Error) => console.error(`shared cluster ${runId}: ${err.message}`));
     }
     rmSync(ids, { recursive: true, force: true });

@@ -23,17 +23,18 @@ if [ "$KH_PHASE" = start ]; then docker pause "$c" >/dev/null; else docker unpau
   return path;
 }
 
-/** The attach tests' run: acks=all, min ISR 2, 20 s at 50 ops/s, the leader of t-0 paused by the
- *  hook at 5 s for 8 s. */
+/** The attach tests' run: acks=all, min ISR 2, 24 s at 50 ops/s, the leader of t-0 paused by the
+ *  hook at 5 s for 12 s: twice the 6 s ZooKeeper session, so that the controller moves its
+ *  leadership even on a loaded machine (8 s sometimes ended before it did: no effect). */
 export const pauseLeaderSpec = (name: string, seed: number, bootstrap: string[], hook: string) => ({
   name,
   seed,
   cluster: { kind: "attach" as const, bootstrap },
   producer: { acks: "all" as const },
   topic: { minInsyncReplicas: 2 },
-  workload: { timeLimitSeconds: 20, rate: 50, producers: 4 },
+  workload: { timeLimitSeconds: 24, rate: 50, producers: 4 },
   faults: {
-    schedule: [{ at: 5000, duration: 8000, fault: "pause" as const, targets: { kind: "leader" as const, of: "t-0" } }],
+    schedule: [{ at: 5000, duration: 12_000, fault: "pause" as const, targets: { kind: "leader" as const, of: "t-0" } }],
     hooks: { pause: hook, timeoutSeconds: 30 },
   },
   recoveryTimeoutSeconds: 60,

@@ -1,12 +1,14 @@
 // One ZooKeeper-mode cluster of the default shape for the integration files that need no other
-// (nemesis, transactions, replay, platformatic, attach, copy, groups, the known-answer suite): started by the first file
-// that asks, back in sync before each file takes it, removed by the global teardown. The files run
-// one after another in one worker without isolation (vitest.config.ts), so the cluster outlives a
-// file; its id goes to the global setup's folder, so the teardown removes it whatever happens.
-import { writeFileSync } from "node:fs";
+// (nemesis, transactions, replay, platformatic, attach, copy, groups, the known-answer suite): started
+// by the first file of a worker that asks, back in sync before each file takes it, removed by the
+// global teardown. A worker runs its files one after another without isolation (vitest.config.ts),
+// so the cluster outlives a file; two workers start one each. Its id goes to the global setup's
+// folder, so the teardown removes it whatever happens.
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { inject } from "vitest";
 import { type HarnessFixture, harnessFixture } from "../../harness/api/index.ts";
+import { removeLeftovers } from "../../harness/cluster/cleanup.ts";
 import { type Cluster, nodeExitedDuringStart, startCluster } from "../../harness/cluster/cluster.ts";
 import { newRunId } from "../../harness/cluster/labels.ts";
 import { waitUntilWhole } from "../../harness/run/shared-cluster.ts";
@@ -32,6 +34,19 @@ export async function sharedCluster(): Promise<Cluster> {
   const cluster = await g[KEY];
   await waitUntilWhole(cluster); // the previous file's faults healed; its replicas may lag
   return cluster;
+}
+
+/** Removes the shared clusters other workers started and left idle: for the known-answer suite,
+ *  which runs after every other integration file (vitest.config.ts) and needs two clusters of its
+ *  own, so that no more than those two run while it does. */
+export async function retireIdleSharedClusters(): Promise<void> {
+  const g = globalThis as Holder;
+  if (g[KEY]) return; // this worker's own: in use
+  const ids = inject("sharedClusters");
+  for (const runId of readdirSync(ids)) {
+    await removeLeftovers(runId);
+    rmSync(join(ids, runId), { force: true });
+  }
 }
 
 /** harnessFixture on the shared cluster: its teardown leaves the cluster to the global one. */
