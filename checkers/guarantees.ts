@@ -216,6 +216,8 @@ function powerWords(c: CheckConfig, f: CheckFacts): string {
     return "only a power-loss fault drops data a broker had not synced (a SIGKILL keeps the page cache), and this run had none";
   if (cut.kind === "whole-isr")
     return `every in-sync replica of ${cut.partitions.join(", ") || "a partition"} lost power together, but with log.flush.interval.messages=1 each replica syncs every message to disk before it counts it written, so the cut took nothing acknowledged`;
+  if (cut.eligible)
+    return `every in-sync replica of ${cut.uncovered?.key ?? "a partition"} lost power together, but its eligible leader replicas ${cut.eligible.join(", ")} kept theirs and had no unclean shutdown in the run: each had every write acknowledged before it left the ISR, and KRaft elects one of them rather than a replica back from a power loss`;
   return `power was cut in this run, but never of every in-sync replica of ${cut.uncovered ? `${cut.uncovered.key} after the lost write was acknowledged` : "a partition"}: a replica that kept its power had the write`;
 }
 

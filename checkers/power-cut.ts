@@ -4,17 +4,53 @@
 // what a broker had not synced, so an acknowledged write can be lost exactly when every replica
 // that had it lost power before syncing it: every in-sync replica of its partition cut together
 // (families/power.ts records those partitions as wholeIsrCut, from the ISR just before the cut).
-// A replica that kept its power has the write, and only an in-sync replica can lead.
+// A replica that kept its power has the write, and only an in-sync replica can lead; on KRaft also an
+// eligible leader replica (ELR: it left the ISR while the ISR was below min.insync.replicas, with
+// every write acknowledged until then), unless it comes back from an unclean shutdown itself.
 import type { FaultInterval } from "./faults.ts";
 
 export type PowerCut =
   /** Every lost write's partition had its whole ISR cut after the write was acknowledged (or nothing was lost and some cut took a whole ISR). */
   | { kind: "whole-isr"; partitions: string[] }
-  /** Power was cut, but not of a whole ISR (of the partitions that lost writes, before they were acknowledged). */
-  | { kind: "partial"; uncovered?: LostWrite };
+  /** Power was cut, but not of a whole ISR (of the partitions that lost writes, before they were
+   *  acknowledged), or an eligible leader replica of the partition kept its power and shut down
+   *  cleanly throughout (`eligible`: its names). */
+  | { kind: "partial"; uncovered?: LostWrite; eligible?: string[] };
 
 interface CutValue {
   wholeIsrCut?: unknown;
+  elrKeptPower?: unknown;
+}
+
+/** Faults after which a broker comes back from a clean shutdown, or was never shut down: the only
+ *  ones that leave it an eligible leader replica (KRaft drops a broker back from an unclean
+ *  shutdown from the ELR). A stop is clean when it completed within Docker's grace period (the
+ *  nemesis gives 30 s; after it, a SIGKILL). Every other fault may be an unclean shutdown. */
+const CLEAN = new Set([
+  "stop",
+  "pause",
+  "partition",
+  "packet-loss",
+  "slow-link",
+  "clock-bump",
+  "clock-strobe",
+  "reassign",
+  "elect-leaders",
+]);
+const STOP_GRACE_NS = 29e9;
+const cleanFault = (f: FaultInterval) => CLEAN.has(f.f) && f.type === "ok" && (f.f !== "stop" || f.done - f.start < STOP_GRACE_NS);
+
+/** The ELR members of `key` that kept their power in cut `c` and had no fault that may have shut them
+ *  down uncleanly in the whole run: the controller may elect them with every acknowledged write, so
+ *  a loss is not this cut's doing. Empty when the cut recorded no ELR (ZooKeeper mode, none, or
+ *  unread): then the ISR alone decides. */
+function eligibleHeld(c: FaultInterval, key: string, faults: readonly FaultInterval[]): string[] {
+  const kept = ((c.value ?? {}) as CutValue).elrKeptPower;
+  const names = kept && typeof kept === "object" ? (kept as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(names)) return [];
+  return names
+    .map(String)
+    .filter((n) => !faults.some((f) => f.targets.includes(n) && f.f !== "power-loss" && f.type !== "fail" && !cleanFault(f)));
 }
 
 /** A lost write: its key and when its acknowledgement completed (ns). */
@@ -35,12 +71,23 @@ export function powerCutOf(faults: readonly FaultInterval[], lost: readonly Lost
   if (cuts.length === 0) return undefined;
   // A cut with no record of whose ISR it took (its ISR unreadable, or the cut uncertain) is taken to
   // cover every partition: unsure, so the loss is not called a broken promise.
-  const covers = (c: FaultInterval, key: string) => {
+  const wholeIsr = (c: FaultInterval, key: string) => {
     const v = (c.value ?? {}) as CutValue;
     return !Array.isArray(v.wholeIsrCut) || v.wholeIsrCut.map(String).includes(key);
   };
+  const covers = (c: FaultInterval, l: LostWrite) =>
+    wholeIsr(c, l.key) && l.time <= (c.end ?? Number.POSITIVE_INFINITY) && eligibleHeld(c, l.key, faults).length === 0;
   const whole = [...new Set(cuts.flatMap((c) => (((c.value ?? {}) as CutValue).wholeIsrCut as string[] | undefined) ?? []))].sort();
   if (lost.length === 0) return whole.length > 0 ? { kind: "whole-isr", partitions: whole } : { kind: "partial" };
-  const uncovered = lost.find((l) => !cuts.some((c) => covers(c, l.key) && l.time <= (c.end ?? Number.POSITIVE_INFINITY)));
-  return uncovered ? { kind: "partial", uncovered } : { kind: "whole-isr", partitions: whole };
+  const uncovered = lost.find((l) => !cuts.some((c) => covers(c, l)));
+  if (!uncovered) return { kind: "whole-isr", partitions: whole };
+  // Which ELR members kept the write, where the ISR alone would have covered it.
+  const eligible = [
+    ...new Set(
+      cuts
+        .filter((c) => wholeIsr(c, uncovered.key) && uncovered.time <= (c.end ?? Number.POSITIVE_INFINITY))
+        .flatMap((c) => eligibleHeld(c, uncovered.key, faults)),
+    ),
+  ].sort();
+  return { kind: "partial", uncovered, ...(eligible.length ? { eligible } : {}) };
 }

@@ -106,7 +106,11 @@ export function powerLossDetail(value: unknown): string | undefined {
   const whole = Array.isArray(v.wholeIsrCut)
     ? `whole ISR cut: ${v.wholeIsrCut.length ? v.wholeIsrCut.join(", ") : "none (a replica of each partition kept its power)"}`
     : "the ISR at the cut is unknown";
-  return `lost at the cut: ${nodes.join("; ")}. ${whole}`;
+  const kept = v.elrKeptPower && typeof v.elrKeptPower === "object" ? Object.entries(v.elrKeptPower as Record<string, unknown>) : [];
+  const elr = kept.length
+    ? `; eligible leader replicas that kept their power: ${kept.map(([k, names]) => `${k} ${[names].flat().join(", ")}`).join("; ")}`
+    : "";
+  return `lost at the cut: ${nodes.join("; ")}. ${whole}${elr}`;
 }
 
 /** `originNs`: the history time the page's clock counts from (clock.ts). */

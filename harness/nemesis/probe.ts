@@ -12,6 +12,7 @@
 // closeSession (the server then closes the connection). The replies come back base64-encoded.
 
 import { controllerOf, readEphemerals, registeredBrokers, zkMode } from "../cluster/zookeeper-words.ts";
+import { describeTopicPartitions, type PartitionLeaders } from "../protocol/describe-topic-partitions.ts";
 import { type BrokerMetadata, fetchBrokerMetadata, keyOfPartition } from "./broker-metadata.ts";
 import type { FaultableNode, NemesisCluster } from "./capabilities.ts";
 
@@ -40,6 +41,12 @@ export interface ClusterProbe {
     partitions: readonly { topic: string; partition: number }[],
     avoid?: ReadonlySet<string>,
   ): Promise<Map<string, PartitionState | null>>;
+  /**
+   * ISR and eligible leader replicas of these topics' partitions (key "t-0"), through
+   * DescribeTopicPartitions from the first broker not avoided that answers. KRaft only (ZooKeeper
+   * mode has no ELR); rejects when no broker answers.
+   */
+  eligibleLeaders?(topics: readonly string[], avoid?: ReadonlySet<string>): Promise<Map<string, PartitionLeaders>>;
 }
 
 /** A partition's state node in ZooKeeper. */
@@ -135,7 +142,20 @@ export function clusterProbe(cluster: NemesisCluster, opts: { timeoutMs?: number
     throw new Error(`no ZooKeeper node gave partition states (${problems.join("; ") || "all avoided"})`);
   }
 
-  return cluster.zookeepers.length ? { ...probe, partitionStates } : probe;
+  async function eligibleLeaders(topics: readonly string[], avoid: ReadonlySet<string> = none) {
+    const problems: string[] = [];
+    for (const b of cluster.brokers.filter((x) => !avoid.has(x.name))) {
+      try {
+        const ps = await describeTopicPartitions(portOf(b), topics, timeoutMs, b.externalHost, cluster.security);
+        return new Map(ps.map((p) => [keyOfPartition(p), p]));
+      } catch (err) {
+        problems.push(`${b.name}: ${(err as Error).message}`);
+      }
+    }
+    throw new Error(`no broker described the partitions (${problems.join("; ") || "all avoided"})`);
+  }
+
+  return cluster.zookeepers.length ? { ...probe, partitionStates } : { ...probe, eligibleLeaders };
 }
 
 export const partitionStatePath = (topic: string, partition: number) => `/brokers/topics/${topic}/partitions/${partition}/state`;

@@ -64,6 +64,56 @@ describe("power cuts against lost writes", () => {
     expect(powerCutOf([uncertain], [{ key: "t-2", time: 5 }])?.kind).toBe("whole-isr");
     expect(powerCutOf([{ ...uncertain, type: "fail" }], [{ key: "t-2", time: 5 }])).toBeUndefined();
   });
+
+  describe("KRaft's eligible leader replicas (ELR) at the cut", () => {
+    /** t-0's whole ISR cut, kafka2 an ELR member that kept its power. */
+    const elrCut = (kept: string[] = ["kafka2"]): FaultInterval => ({
+      ...cut(100, ["t-0"]),
+      value: { wholeIsrCut: ["t-0"], elrKeptPower: { "t-0": kept } },
+    });
+    const fault = (f: string, targets: string[], o: Partial<FaultInterval> = {}): FaultInterval => ({
+      ...cut(50, []),
+      f,
+      targets,
+      value: {},
+      ...o,
+    });
+    const lostT0 = [{ key: "t-0", time: 90 }];
+
+    it("an ELR member that kept its power and only ever shut down cleanly held the write: the loss is not the cut's", () => {
+      expect(powerCutOf([elrCut()], lostT0)).toEqual({ kind: "partial", uncovered: lostT0[0], eligible: ["kafka2"] });
+      // A clean stop (completed within the grace period), a pause, a network cut: still clean.
+      const clean = [fault("stop", ["kafka2"]), fault("pause", ["kafka2"]), fault("partition", ["kafka2", "kafka3"])];
+      expect(powerCutOf([elrCut(), ...clean], lostT0)?.kind).toBe("partial");
+    });
+
+    it("an ELR member that may have shut down uncleanly (killed, its disk failed, a stop past the grace period, an uncertain stop) does not hold it: the cut covers the loss", () => {
+      const unclean = [
+        fault("kill", ["kafka2"]),
+        fault("log-dir-failure", ["kafka2"]),
+        fault("stop", ["kafka2"], { start: 0, done: 30e9 }),
+        fault("stop", ["kafka2"], { type: "info" }),
+        fault("bounce", ["kafka2"]),
+      ];
+      for (const u of unclean) expect(powerCutOf([elrCut(), u], lostT0)?.kind, u.f).toBe("whole-isr");
+      // A refused fault did nothing; a fault on another broker does not count.
+      expect(powerCutOf([elrCut(), fault("kill", ["kafka2"], { type: "fail" })], lostT0)?.kind).toBe("partial");
+      expect(powerCutOf([elrCut(), fault("kill", ["kafka3"])], lostT0)?.kind).toBe("partial");
+    });
+
+    it("an ELR recorded for another partition, or none kept its power, leaves the ISR rule alone", () => {
+      expect(powerCutOf([{ ...elrCut(), value: { wholeIsrCut: ["t-0"], elrKeptPower: { "t-1": ["kafka2"] } } }], lostT0)?.kind).toBe(
+        "whole-isr",
+      );
+      expect(powerCutOf([{ ...elrCut(), value: { wholeIsrCut: ["t-0"] } }], lostT0)?.kind).toBe("whole-isr");
+    });
+
+    it("the forbidden reason names the ELR members that held the write", () => {
+      const g = guaranteesFor({ acks: "all" }, { powerCut: powerCutOf([elrCut()], lostT0) });
+      expect(g["lost-write"].forbidden).toBe(true);
+      expect(g["lost-write"].reason).toMatch(/eligible leader replicas kafka2 kept theirs and had no unclean shutdown/);
+    });
+  });
 });
 
 describe("the promise table under power cuts", () => {

@@ -28,7 +28,7 @@ const cutJson = (records = 5) =>
     tookMs: 1.5,
   });
 
-function setup(o: { layer?: boolean; isr?: number[] } = {}) {
+function setup(o: { layer?: boolean; isr?: number[]; elr?: number[] } = {}) {
   const c = fakeCluster();
   const order: string[] = [];
   const disks = c.brokers.map((b) => {
@@ -50,6 +50,11 @@ function setup(o: { layer?: boolean; isr?: number[] } = {}) {
     return f;
   });
   const fp = fakeProbe({ partitions: [part("t", 0, 1, o.isr ?? [1, 2, 3])], brokers: c.brokers });
+  // KRaft: the probe describes eligible leader replicas (ZooKeeper mode's has no such method).
+  const elr = o.elr;
+  if (elr)
+    fp.probe.eligibleLeaders = async () =>
+      new Map([["t-0", { topic: "t", partition: 0, leader: 1, isr: o.isr ?? [1, 2, 3], elr, lastKnownElr: [] }]]);
   const nemesis = clusterNemesis(c, {
     recorder: createRecorder(),
     rng: seededRng(3),
@@ -93,6 +98,19 @@ describe("power-loss", () => {
     expect(one.value.wholeIsrCut).toEqual([]);
     const last = await setup({ isr: [2] }).nemesis.invoke({ fault: "power-loss", targets: { kind: "nodes", names: ["kafka2"] } });
     expect(last.value.wholeIsrCut).toEqual(["t-0"]);
+  });
+
+  it("KRaft: records the eligible leader replicas at the cut and which of them kept their power; none without ELR", async () => {
+    const r = await setup({ isr: [1], elr: [2, 3] }).nemesis.invoke({
+      fault: "power-loss",
+      targets: { kind: "nodes", names: ["kafka1", "kafka3"] },
+    });
+    expect(r.value.wholeIsrCut).toEqual(["t-0"]);
+    expect(r.value.elrAtCut).toEqual({ "t-0": [2, 3] });
+    expect(r.value.elrKeptPower).toEqual({ "t-0": ["kafka2"] });
+    const none = await setup({ isr: [1], elr: [] }).nemesis.invoke({ fault: "power-loss", targets: { kind: "nodes", names: ["kafka1"] } });
+    expect(none.value).not.toHaveProperty("elrAtCut");
+    expect(none.value).not.toHaveProperty("elrKeptPower");
   });
 
   it("a broker Docker reports as not killable while it is still exiting is waited for, not taken as a failed cut", async () => {

@@ -132,5 +132,8 @@ describe("a power cut's band", () => {
     );
     expect(powerLossDetail({ ...value, wholeIsrCut: undefined })).toMatch(/the ISR at the cut is unknown$/);
     expect(powerLossDetail({ targets: ["kafka1"] })).toBeUndefined();
+    expect(powerLossDetail({ ...value, elrKeptPower: { "t-1": ["kafka3"] } })).toMatch(
+      /whole ISR cut: t-0; eligible leader replicas that kept their power: t-1 kafka3$/,
+    );
   });
 });

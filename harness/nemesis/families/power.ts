@@ -4,9 +4,10 @@
 // zone, a whole small cluster): every layer freezes and reverts first, then every broker dies.
 // Undone by power-on (a start).
 // Recorded: what each broker lost (bytes, and per partition the records cut off its segments, from
-// the layer's own record), the ISR of each workload partition just before the cut, and the
-// partitions whose whole ISR lost power (the only ones an acknowledged write can be lost from:
-// checkers/guarantees.ts). Then the failover watch, as for a kill.
+// the layer's own record), the ISR of each workload partition just before the cut, the partitions
+// whose whole ISR lost power (the only ones an acknowledged write can be lost from:
+// checkers/guarantees.ts), and on KRaft the eligible leader replicas (ELR) and which of them kept
+// their power. Then the failover watch, as for a kill.
 import { BROKER_TARGETS } from "../../spec/faults.ts";
 import { messageOf } from "../../util/errors.ts";
 import { waitFor } from "../../util/wait.ts";
@@ -14,7 +15,7 @@ import { keyOfPartition, parseKey } from "../broker-metadata.ts";
 import type { FaultableNode } from "../capabilities.ts";
 import type { NemesisContext } from "../context.ts";
 import type { FaultState } from "../fault-state.ts";
-import { type NodeCut, parseCut, wholeIsrCut } from "../faults/power.ts";
+import { eligibleKeptPower, type NodeCut, parseCut, wholeIsrCut } from "../faults/power.ts";
 import { describeTargets, type Resolved } from "../targets.ts";
 import type { FaultResult } from "../types.ts";
 import { setLayerState } from "./disk.ts";
@@ -43,6 +44,18 @@ async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | u
   const ps = md.partitions.filter((p) => keys.length === 0 || keys.includes(keyOfPartition(p)));
   const zk = await ctx.probe.partitionStates?.(ps).catch(() => undefined);
   return Object.fromEntries(ps.map((p) => [keyOfPartition(p), zk?.get(keyOfPartition(p))?.isr ?? p.isr]));
+}
+
+/** KRaft: each workload partition's eligible leader replicas just before the cut (partitions with
+ *  none left out). Undefined in ZooKeeper mode, or when no broker answers: then the record has no
+ *  ELR, and the checker reads the ISR alone. */
+async function elrNow(ctx: NemesisContext): Promise<Record<string, number[]> | undefined> {
+  const keys = ctx.settings.workload?.partitions ?? [];
+  const topics = [...new Set(keys.map((k) => parseKey(k).topic))];
+  if (!ctx.probe.eligibleLeaders || topics.length === 0) return undefined;
+  const ps = await ctx.probe.eligibleLeaders(topics).catch(() => undefined);
+  if (!ps) return undefined;
+  return Object.fromEntries([...ps].filter(([key, p]) => keys.includes(key) && p.elr.length > 0).map(([key, p]) => [key, p.elr]));
 }
 
 /** As a kill: a partitioned broker may lose its power too. */
@@ -79,7 +92,7 @@ async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext):
   ctx.watch.interrupted();
   ctx.watch.undone({ nodes: r.nodes, linkOnly: true });
   return measuredAttempt(ctx, spec.fault, r.nodes, value, "power-on", async () => {
-    const isr = await isrNow(ctx);
+    const [isr, elr] = await Promise.all([isrNow(ctx), elrNow(ctx)]);
     ctx.state.setProcess(r.nodes, "power-loss"); // before acting: heal-all starts them even if this fails midway
     // Every layer reverts before any broker dies: one instant for all of them.
     await Promise.all(nodes.map((n) => setLayerState(n, "cut")));
@@ -90,11 +103,13 @@ async function powerLoss(spec: TargetedSpec<"power-loss">, ctx: NemesisContext):
       await setLayerState(n, "ok"); // stopped: applied when it starts, with nothing unsynced
     }
     const cutIds = new Set(nodes.map((n) => n.id));
+    const nameOf = (id: number) => ctx.cluster.brokers.find((b) => b.id === id)?.name ?? `broker ${id}`;
     return {
       lost,
       ...(isr
         ? { isrAtCut: isr, wholeIsrCut: wholeIsrCut(isr, cutIds) }
         : { isrUnknown: "no broker answered a metadata request before the cut" }),
+      ...(elr && Object.keys(elr).length ? { elrAtCut: elr, elrKeptPower: eligibleKeptPower(elr, cutIds, nameOf) } : {}),
     };
   });
 }

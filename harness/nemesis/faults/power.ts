@@ -79,3 +79,23 @@ export function wholeIsrCut(isr: Readonly<Record<string, readonly number[]>>, cu
     .map(([key]) => key)
     .sort();
 }
+
+/**
+ * KRaft's eligible leader replicas that kept their power, by partition (only partitions that have
+ * some): each holds every write acknowledged before it left the ISR, and the controller elects one
+ * when the ISR is gone, unless it comes back from an unclean shutdown itself. A loss from such a
+ * partition is not the cut's doing alone (checkers/power-cut.ts). `elr`: key → broker ids just
+ * before the cut; `cut`: the ids of the brokers cut; `nameOf`: a broker id's node name.
+ */
+export function eligibleKeptPower(
+  elr: Readonly<Record<string, readonly number[]>>,
+  cut: ReadonlySet<number>,
+  nameOf: (id: number) => string,
+): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [key, ids] of Object.entries(elr)) {
+    const kept = ids.filter((id) => !cut.has(id)).map(nameOf);
+    if (kept.length) out[key] = kept.sort();
+  }
+  return out;
+}
