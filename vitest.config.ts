@@ -2,12 +2,12 @@ import { defineConfig } from "vitest/config";
 import { IntegrationFirst } from "./test/sequencer.ts";
 
 // Pure tests (checkers, specs, generators) and integration tests (real clusters) run side by side
-// on two workers: an integration file mostly waits on its cluster and its workload's clock, so two
-// of them, and the pure tests after them, share 2 cores. Each worker holds one cluster at a time
-// (and the shared one), so at most two work at once. The known-answer suite runs its two lanes on
-// two clusters of its own, so it gets the machine to itself, after the rest (sequence.groupOrder).
-// Integration tests never skip silently: without a Docker engine their global setup fails with a
-// message. KAFKA_HARNESS_SKIP_INTEGRATION=1 is the one explicit opt-out, announced on stderr.
+// on two workers: an integration file partly waits on its workload's clock, so two of them, and the
+// pure tests after them, share 2 cores. Each worker holds one cluster at a time (and the shared
+// one), so at most two work at once. Two sets of files then get the machine alone, one after the
+// other (sequence.groupOrder): the ssh kind's stand-in hosts, whose Kafka (no class-data sharing,
+// started over SSH) starved beside another cluster, and the known-answer suite, which runs its two
+// lanes on two clusters of its own. Their setup file removes the shared clusters left idle.
 const skipIntegration = process.env.KAFKA_HARNESS_SKIP_INTEGRATION === "1";
 // The librdkafka client's runs (test/confluent/*.spec.ts) need the client built on this machine
 // (`kafka-harness install-client confluent`, about 20 minutes): never part of `npm test`. Only
@@ -20,6 +20,21 @@ if (skipIntegration) console.error("KAFKA_HARNESS_SKIP_INTEGRATION=1: integratio
 // the CLI and the package index put them in place.
 const setupFiles = ["test/setup.ts"];
 const KNOWN_ANSWERS = "test/integration/known-answers.test.ts";
+const SSH_HOSTS = ["test/integration/ssh.test.ts", "test/integration/ssh-existing.test.ts"];
+/** A project of integration files that runs after the others, alone, in one worker. */
+const alone = (name: string, include: string[], groupOrder: number) => ({
+  test: {
+    name,
+    setupFiles: [...setupFiles, "test/integration/alone.ts"],
+    include,
+    globalSetup: ["test/integration/global-setup.ts"],
+    fileParallelism: false,
+    isolate: false,
+    sequence: { groupOrder },
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
+  },
+});
 
 export default defineConfig({
   test: {
@@ -56,7 +71,7 @@ export default defineConfig({
                 name: "integration",
                 setupFiles,
                 include: ["test/integration/**/*.test.ts"],
-                exclude: [KNOWN_ANSWERS],
+                exclude: [KNOWN_ANSWERS, ...SSH_HOSTS],
                 globalSetup: ["test/integration/global-setup.ts"],
                 // Each worker runs its files in turn without isolation, so the files that take the
                 // shared cluster (shared-cluster.ts) find the one their worker started.
@@ -66,19 +81,8 @@ export default defineConfig({
                 hookTimeout: 600_000,
               },
             },
-            {
-              test: {
-                name: "known-answers",
-                setupFiles,
-                include: [KNOWN_ANSWERS],
-                globalSetup: ["test/integration/global-setup.ts"],
-                fileParallelism: false,
-                isolate: false,
-                sequence: { groupOrder: 1 },
-                testTimeout: 300_000,
-                hookTimeout: 600_000,
-              },
-            },
+            alone("ssh-hosts", SSH_HOSTS, 1),
+            alone("known-answers", [KNOWN_ANSWERS], 2),
           ]),
       ...(confluentTests
         ? [

@@ -3,10 +3,7 @@
 // broken, and where loss is likely the harness finds it within a bounded number of seeds.
 import { DEFAULT_SUITE } from "../../harness/cli.ts";
 import { readSuiteFile } from "../../harness/suite/suite-file.ts";
-import { retireIdleSharedClusters, sharedCluster } from "./shared-cluster.ts";
+import { sharedCluster } from "./shared-cluster.ts";
 import { suiteCases } from "./suite-cases.ts";
 
-suiteCases("known answers (a real cluster, faults at partition leaders)", await readSuiteFile(DEFAULT_SUITE), async () => {
-  await retireIdleSharedClusters();
-  return sharedCluster();
-});
+suiteCases("known answers (a real cluster, faults at partition leaders)", await readSuiteFile(DEFAULT_SUITE), sharedCluster);

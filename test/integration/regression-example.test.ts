@@ -41,8 +41,9 @@ describe("regression example (one shared cluster)", () => {
     expect(run.faults.byKind.kill?.effective, JSON.stringify(run.faults)).toBeGreaterThanOrEqual(1);
     // The run really wrote and read something. Producers that hit the killed leader's partition
     // wait out their request timeout before a new leader exists, so a loaded 2-core machine
-    // acknowledges only a few dozen sends here (217 values in the slowest run seen).
-    expect(run).toHaveExercised({ acked: 30, read: 50 });
+    // acknowledges only a few dozen sends here (35 acknowledged and 37 values read in the slowest
+    // run seen, beside another cluster's test).
+    expect(run).toHaveExercised({ acked: 30, read: 30 });
     expect(run).toKeepAcknowledgedWrites(); // fails by itself if nothing was acknowledged or no fault took effect
     expect(run).toBeValid();
   });

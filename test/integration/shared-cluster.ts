@@ -36,9 +36,9 @@ export async function sharedCluster(): Promise<Cluster> {
   return cluster;
 }
 
-/** Removes the shared clusters other workers started and left idle: for the known-answer suite,
- *  which runs after every other integration file (vitest.config.ts) and needs two clusters of its
- *  own, so that no more than those two run while it does. */
+/** Removes the shared clusters other workers started and left idle: for the files that run alone
+ *  after every other integration file (alone.ts, vitest.config.ts), so that nothing runs beside
+ *  them. */
 export async function retireIdleSharedClusters(): Promise<void> {
   const g = globalThis as Holder;
   if (g[KEY]) return; // this worker's own: in use
