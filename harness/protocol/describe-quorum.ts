@@ -4,7 +4,7 @@
 // machine, so the request is built and parsed here (v1: flexible, compact arrays and tagged fields,
 // served by 3.9 and 4.x alike). A broker forwards it to the active controller, so the address is a
 // broker's client listener (127.0.0.1:<port>).
-import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import { flexibleRequest, ProtocolReader, roundTrip, sizePrefixed } from "./framing.ts";
 import type { ClientSecurity } from "./security.ts";
 
 export interface QuorumReplica {
@@ -31,18 +31,10 @@ const METADATA_TOPIC = "__cluster_metadata";
 
 /** The request frame (size prefix included). Pure. */
 export function encodeDescribeQuorum(correlationId: number, clientId = "kafka-harness"): Buffer {
-  const topic = Buffer.from(METADATA_TOPIC, "utf8");
-  const w = protocolWriter();
-  // header v2: api key, version, correlation id, client id (int16-length string), no tags
-  w.i16(API_KEY);
-  w.i16(API_VERSION);
-  w.i32(correlationId);
-  w.str(clientId);
-  w.uvarint(0);
+  const w = flexibleRequest(API_KEY, API_VERSION, correlationId, clientId);
   // topics: [ { name, partitions: [ { index 0 } ] } ]
   w.uvarint(2);
-  w.uvarint(topic.length + 1);
-  w.raw(topic);
+  w.compactStr(METADATA_TOPIC);
   w.uvarint(2);
   w.i32(0);
   w.uvarint(0);

@@ -3,7 +3,7 @@
 // 75, v0: flexible), which Metadata does not carry. The ELR are the replicas that left the ISR while
 // it was below min.insync.replicas: each holds every write acknowledged until then, and the
 // controller may elect one once the ISR is empty, unless it comes back from an unclean shutdown.
-import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import { flexibleRequest, ProtocolReader, roundTrip, sizePrefixed } from "./framing.ts";
 import type { ClientSecurity } from "./security.ts";
 
 const API_KEY = 75;
@@ -23,18 +23,10 @@ export interface PartitionLeaders {
 
 /** The request frame (size prefix included). Pure. */
 export function encodeDescribeTopicPartitions(correlationId: number, topics: readonly string[], clientId = "kafka-harness"): Buffer {
-  const w = protocolWriter();
-  // header v2: api key, version, correlation id, client id (int16-length string), no tags
-  w.i16(API_KEY);
-  w.i16(API_VERSION);
-  w.i32(correlationId);
-  w.str(clientId);
-  w.uvarint(0);
+  const w = flexibleRequest(API_KEY, API_VERSION, correlationId, clientId);
   w.uvarint(topics.length + 1);
   for (const t of topics) {
-    const name = Buffer.from(t, "utf8");
-    w.uvarint(name.length + 1);
-    w.raw(name);
+    w.compactStr(t);
     w.uvarint(0);
   }
   w.i32(PARTITION_LIMIT);

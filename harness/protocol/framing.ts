@@ -42,7 +42,25 @@ export function protocolWriter() {
     parts.push(b);
   };
   const raw = (b: Buffer) => parts.push(b);
-  return { i8: int(1), i16, i32: int(4), i64, str, uvarint, raw, bytes: () => Buffer.concat(parts) };
+  /** A compact string (flexible versions): length + 1 as an unsigned varint, then UTF-8 bytes. */
+  const compactStr = (s: string) => {
+    const b = Buffer.from(s, "utf8");
+    uvarint(b.length + 1);
+    raw(b);
+  };
+  return { i8: int(1), i16, i32: int(4), i64, str, uvarint, raw, compactStr, bytes: () => Buffer.concat(parts) };
+}
+
+/** A writer holding a flexible version's request header (v2): api key, version, correlation id,
+ *  client id (an int16-length string, not compact), no tags. The body follows. */
+export function flexibleRequest(apiKey: number, version: number, correlationId: number, clientId: string) {
+  const w = protocolWriter();
+  w.i16(apiKey);
+  w.i16(version);
+  w.i32(correlationId);
+  w.str(clientId);
+  w.uvarint(0);
+  return w;
 }
 
 /** A request or response body with its int32 size prefix. */

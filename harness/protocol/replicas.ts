@@ -6,7 +6,7 @@
 // controller (NOT_CONTROLLER otherwise); a KRaft broker forwards them to the active controller.
 // Also UnregisterBroker (64, v0; KRaft only), which a decommission sends once the broker is down so
 // the controller forgets it (kafka-cluster.sh unregister).
-import { ProtocolReader, protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
+import { flexibleRequest, ProtocolReader, type protocolWriter, roundTrip, sizePrefixed } from "./framing.ts";
 import type { ClientSecurity } from "./security.ts";
 
 export const API_ELECT_LEADERS = 43;
@@ -61,22 +61,7 @@ function byTopic<T extends TopicPartition>(items: readonly T[]): Map<string, T[]
   return m;
 }
 
-function header(apiKey: number, version: number, correlationId: number) {
-  const w = protocolWriter();
-  // header v2: api key, version, correlation id, client id (int16-length string), no tags
-  w.i16(apiKey);
-  w.i16(version);
-  w.i32(correlationId);
-  w.str(CLIENT_ID);
-  w.uvarint(0);
-  return w;
-}
-
-const compactString = (w: ReturnType<typeof protocolWriter>, s: string) => {
-  const b = Buffer.from(s, "utf8");
-  w.uvarint(b.length + 1);
-  w.raw(b);
-};
+const header = (apiKey: number, version: number, correlationId: number) => flexibleRequest(apiKey, version, correlationId, CLIENT_ID);
 
 /** null replicas cancel the partition's reassignment in progress. Pure. */
 export function encodeAlterReassignments(
@@ -89,7 +74,7 @@ export function encodeAlterReassignments(
   const topics = byTopic(moves);
   w.uvarint(topics.size + 1);
   for (const [topic, ps] of topics) {
-    compactString(w, topic);
+    w.compactStr(topic);
     w.uvarint(ps.length + 1);
     for (const p of ps) {
       w.i32(p.partition);
@@ -111,7 +96,7 @@ function writeTopicPartitions(w: ReturnType<typeof protocolWriter>, partitions: 
   const topics = byTopic(partitions);
   w.uvarint(topics.size + 1);
   for (const [topic, ps] of topics) {
-    compactString(w, topic);
+    w.compactStr(topic);
     w.uvarint(ps.length + 1);
     for (const p of ps) w.i32(p.partition);
     w.uvarint(0);

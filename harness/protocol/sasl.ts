@@ -9,7 +9,7 @@
 // The encodings and the SCRAM computations are pure (tested as bytes and against RFC 7677's
 // example); saslAuthenticate drives them over any request/response function.
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
-import { ProtocolReader, protocolWriter, sizePrefixed } from "./framing.ts";
+import { flexibleRequest, ProtocolReader, protocolWriter, sizePrefixed } from "./framing.ts";
 import { type ClientSasl, kafkaMechanismName } from "./security.ts";
 
 const SASL_HANDSHAKE = 17;
@@ -46,12 +46,7 @@ export function decodeSaslHandshake(buf: Buffer): { correlationId: number; error
 
 /** SaslAuthenticate v2 (flexible: header v2 with its tags, the bytes compact). Pure. */
 export function encodeSaslAuthenticate(correlationId: number, authBytes: Buffer): Buffer {
-  const w = protocolWriter();
-  w.i16(SASL_AUTHENTICATE);
-  w.i16(2);
-  w.i32(correlationId);
-  w.str(CLIENT_ID);
-  w.uvarint(0); // header tags
+  const w = flexibleRequest(SASL_AUTHENTICATE, 2, correlationId, CLIENT_ID);
   w.uvarint(authBytes.length + 1);
   w.raw(authBytes);
   w.uvarint(0); // body tags
