@@ -75,19 +75,14 @@ export function powerCutOf(faults: readonly FaultInterval[], lost: readonly Lost
     const v = (c.value ?? {}) as CutValue;
     return !Array.isArray(v.wholeIsrCut) || v.wholeIsrCut.map(String).includes(key);
   };
-  const covers = (c: FaultInterval, l: LostWrite) =>
-    wholeIsr(c, l.key) && l.time <= (c.end ?? Number.POSITIVE_INFINITY) && eligibleHeld(c, l.key, faults).length === 0;
+  // The cut took the write's whole ISR, and the power came back after its acknowledgement.
+  const cutWhole = (c: FaultInterval, l: LostWrite) => wholeIsr(c, l.key) && l.time <= (c.end ?? Number.POSITIVE_INFINITY);
+  const covers = (c: FaultInterval, l: LostWrite) => cutWhole(c, l) && eligibleHeld(c, l.key, faults).length === 0;
   const whole = [...new Set(cuts.flatMap((c) => (((c.value ?? {}) as CutValue).wholeIsrCut as string[] | undefined) ?? []))].sort();
   if (lost.length === 0) return whole.length > 0 ? { kind: "whole-isr", partitions: whole } : { kind: "partial" };
   const uncovered = lost.find((l) => !cuts.some((c) => covers(c, l)));
   if (!uncovered) return { kind: "whole-isr", partitions: whole };
   // Which ELR members kept the write, where the ISR alone would have covered it.
-  const eligible = [
-    ...new Set(
-      cuts
-        .filter((c) => wholeIsr(c, uncovered.key) && uncovered.time <= (c.end ?? Number.POSITIVE_INFINITY))
-        .flatMap((c) => eligibleHeld(c, uncovered.key, faults)),
-    ),
-  ].sort();
+  const eligible = [...new Set(cuts.filter((c) => cutWhole(c, uncovered)).flatMap((c) => eligibleHeld(c, uncovered.key, faults)))].sort();
   return { kind: "partial", uncovered, ...(eligible.length ? { eligible } : {}) };
 }

@@ -29,8 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         "Install Docker (Debian: apt-get install docker.io) or set KAFKA_HARNESS_SKIP_INTEGRATION=1 to opt out explicitly.",
     );
   }
-  // One folder for every project of this vitest process (each runs this setup): the known-answer
-  // suite, run after the other files, removes the shared clusters they left idle.
+  // One folder for every project of this vitest process (each runs this setup): the projects that
+  // run alone after the other files (alone.ts) remove the shared clusters those left idle.
   const ids = join(tmpdir(), `kh-shared-clusters-${process.pid}`);
   mkdirSync(ids, { recursive: true });
   project.provide("sharedClusters", ids);

@@ -33,12 +33,17 @@ export function powerRefusal(n: FaultableNode): string | undefined {
   return undefined;
 }
 
+/** The workload's partition keys ("t-0") and their topics. */
+function workloadPartitions(ctx: NemesisContext): { keys: string[]; topics: string[] } {
+  const keys = ctx.settings.workload?.partitions ?? [];
+  return { keys: [...keys], topics: [...new Set(keys.map((k) => parseKey(k).topic))] };
+}
+
 /** Each workload partition's ISR just before the cut: ZooKeeper's state where there is one (the
  *  truth), else a broker's metadata. Undefined when no one answers: then which partitions lost
  *  their whole ISR is unknown, and the record says so. */
 async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | undefined> {
-  const keys = ctx.settings.workload?.partitions ?? [];
-  const topics = [...new Set(keys.map((k) => parseKey(k).topic))];
+  const { keys, topics } = workloadPartitions(ctx);
   const md = await ctx.probe.metadata(topics.length ? { topics } : {}).catch(() => undefined);
   if (!md) return undefined;
   const ps = md.partitions.filter((p) => keys.length === 0 || keys.includes(keyOfPartition(p)));
@@ -50,8 +55,7 @@ async function isrNow(ctx: NemesisContext): Promise<Record<string, number[]> | u
  *  none left out). Undefined in ZooKeeper mode, or when no broker answers: then the record has no
  *  ELR, and the checker reads the ISR alone. */
 async function elrNow(ctx: NemesisContext): Promise<Record<string, number[]> | undefined> {
-  const keys = ctx.settings.workload?.partitions ?? [];
-  const topics = [...new Set(keys.map((k) => parseKey(k).topic))];
+  const { keys, topics } = workloadPartitions(ctx);
   if (!ctx.probe.eligibleLeaders || topics.length === 0) return undefined;
   const ps = await ctx.probe.eligibleLeaders(topics).catch(() => undefined);
   if (!ps) return undefined;
